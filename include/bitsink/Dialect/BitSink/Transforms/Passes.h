@@ -1,0 +1,24 @@
+//===- Passes.h - bitsink dialect passes ------------------------*- C++ -*-===//
+//
+// Declarations and registration of the bitsink graph-level passes (from
+// Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITSINK_DIALECT_BITSINK_TRANSFORMS_PASSES_H
+#define BITSINK_DIALECT_BITSINK_TRANSFORMS_PASSES_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace bitsink {
+
+#define GEN_PASS_DECL
+#include "bitsink/Dialect/BitSink/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "bitsink/Dialect/BitSink/Transforms/Passes.h.inc"
+
+} // namespace bitsink
+
+#endif // BITSINK_DIALECT_BITSINK_TRANSFORMS_PASSES_H
