@@ -258,8 +258,8 @@ LogicalResult SinkAttentionOp::verify() {
   }
   if (std::optional<APFloat> scale = getScale())
     if (!scale->isFinite())
-      return emitOpError() << "expects scale to be finite, got "
-                           << scale->convertToDouble();
+        return emitOpError() << "expects scale to be finite, got "
+                           << std::to_string(scale->convertToDouble());
   return success();
 }
 
@@ -272,7 +272,12 @@ int64_t SinkAttentionOp::getWindowForHead(int64_t head) {
   return cast<DenseI64ArrayAttr>(window)[head];
 }
 
-bool SinkAttentionOp::hasUnboundedWindow() { return getMaxWindow() < 0; }
+bool SinkAttentionOp::hasUnboundedWindow() {
+  Attribute window = getWindowAttr();
+  if (auto perHead = dyn_cast_or_null<DenseI64ArrayAttr>(window))
+    return llvm::all_of(perHead.asArrayRef(), [](int64_t w) { return w < 0; });
+  return getMaxWindow() < 0;
+}
 
 int64_t SinkAttentionOp::getMaxWindow() {
   Attribute window = getWindowAttr();

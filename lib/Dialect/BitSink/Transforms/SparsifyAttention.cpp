@@ -28,7 +28,7 @@ struct SparsifyAttentionPass
     if (numSinks < 0) {
       module.emitError() << "bitsink-sparsify-attention: num-sinks must be "
                             "non-negative, got "
-                         << numSinks;
+                         << static_cast<int64_t>(numSinks);
       return signalPassFailure();
     }
     llvm::DenseSet<int64_t> selected(layers.begin(), layers.end());

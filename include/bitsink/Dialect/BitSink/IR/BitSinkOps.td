@@ -123,7 +123,7 @@ def BitSink_SinkAttentionOp : BitSink_Op<"sink_attention",
     }
     /// Window of query head `head`; negative means unbounded.
     int64_t getWindowForHead(int64_t head);
-    /// True if every head has an unbounded window.
+    /// True if every head has an unbounded window (dense attention).
     bool hasUnboundedWindow();
     /// Largest window over all heads; negative if any head is unbounded.
     int64_t getMaxWindow();
