@@ -11,11 +11,9 @@
 
 #include <stddef.h>
 
-#if defined(_WIN32)
-#define BITSINK_CAPI_EXPORTED __declspec(dllexport)
-#else
+// The library is built with hidden visibility: these functions are all it
+// exports.
 #define BITSINK_CAPI_EXPORTED __attribute__((visibility("default")))
-#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,15 +48,13 @@ BITSINK_CAPI_EXPORTED void bitsinkContextDestroy(BitSinkContext context);
 BITSINK_CAPI_EXPORTED const char *
 bitsinkContextGetDiagnostics(BitSinkContext context);
 
-/// Parses and verifies `length` bytes of textual IR. Locations name
-/// `sourceName` ("<string>" if NULL). Top-level ops other than one `builtin.module`
-/// are wrapped in a new module. On success stores a new module in
-/// `*moduleOut`.
-BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkModuleParse(BitSinkContext context,
-                                                       const char *ir,
-                                                       size_t length,
-                                                       const char *sourceName,
-                                                       BitSinkModule *moduleOut);
+/// Parses and verifies `length` bytes of textual IR; locations name
+/// `sourceName` ("<string>" if NULL). Top-level ops other than one
+/// `builtin.module` are wrapped in a new module. On success stores a new
+/// module in `*moduleOut`.
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkModuleParse(BitSinkContext context, const char *ir, size_t length,
+                   const char *sourceName, BitSinkModule *moduleOut);
 
 BITSINK_CAPI_EXPORTED void bitsinkModuleDestroy(BitSinkModule module);
 

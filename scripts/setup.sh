@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build and test bitsink:
+# LLVM/MLIR/clang/lld 22, ninja, cmake, ccache, GoogleTest, and the Python
+# packages of the test path. Idempotent: installs only what is missing.
+# Heavy packages (torch) belong to bench/ and the demo, never to this script.
+set -euo pipefail
+
+APT_PACKAGES=(
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  libomp-22-dev libclang-rt-22-dev
+  ninja-build cmake ccache libgtest-dev python3-dev
+)
+PYTHON_PACKAGES=(numpy pytest nanobind)
+PYTHON="${PYTHON:-python3}"
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+missing=()
+for pkg in "${PYTHON_PACKAGES[@]}"; do
+  "$PYTHON" -c "import $pkg" 2>/dev/null || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: pip installing ${missing[*]}"
+  "$PYTHON" -m pip install -q "${missing[@]}"
+fi

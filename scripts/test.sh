@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's test command: sets up, builds, then runs the whole suite (lit,
+# ctest, pytest). Exits non-zero if any part fails.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+export BUILD_DIR
+
+bash "$ROOT/scripts/setup.sh" || exit 1
+bash "$ROOT/scripts/build.sh" || exit 1
+
+status=0
+/usr/lib/llvm-22/bin/lit -sv "$BUILD_DIR/test" || status=1
+ctest --test-dir "$BUILD_DIR" --output-on-failure || status=1
+BITSINK_PYTHON_PACKAGES="$BUILD_DIR/python_packages" \
+  "${PYTHON:-python3}" -m pytest -q "$ROOT/python-bindings/tests" || status=1
+
+if ((status)); then
+  echo "bitsink: some tests FAILED" >&2
+else
+  echo "bitsink: all tests passed"
+fi
+exit $status
