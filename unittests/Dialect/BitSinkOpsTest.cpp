@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "bitsink/Dialect/BitSink/IR/BitSinkDialect.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
+#include "bitsink/Dialect/BitSink/IR/BitSinkDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -26,17 +26,13 @@ using namespace bitsink;
 namespace {
 class BitSinkOpsTest : public ::testing::Test {
 protected:
-  BitSinkOpsTest() {
-    context.loadDialect<BitSinkDialect, func::FuncDialect>();
-  }
+  BitSinkOpsTest() { context.loadDialect<BitSinkDialect, func::FuncDialect>(); }
 
   /// Parses `body` as the body of a function and returns its first op of
   /// type OpTy; diagnostics go to `diagnostics`.
-  template <typename OpTy>
-  OpTy parseFirst(StringRef args, StringRef body) {
-    std::string text = ("func.func @f(" + args + ") {\n" + body +
-                        "\n  return\n}\n")
-                           .str();
+  template <typename OpTy> OpTy parseFirst(StringRef args, StringRef body) {
+    std::string text =
+        ("func.func @f(" + args + ") {\n" + body + "\n  return\n}\n").str();
     ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
       diagnostics += diag.str() + "\n";
       return success();
@@ -86,8 +82,7 @@ TEST_F(BitSinkOpsTest, MissingWindowIsUnbounded) {
 TEST_F(BitSinkOpsTest, PerHeadWindows) {
   // Head 1 is dense: the largest window over the heads is unbounded, but the
   // op as a whole is not dense attention.
-  SinkAttentionOp op =
-      parseAttention("{window = array<i64: 16, -1, 0, 8>}");
+  SinkAttentionOp op = parseAttention("{window = array<i64: 16, -1, 0, 8>}");
   ASSERT_TRUE(op) << diagnostics;
   EXPECT_EQ(op.getWindowForHead(0), 16);
   EXPECT_EQ(op.getWindowForHead(1), -1);
@@ -150,8 +145,8 @@ TEST_F(BitSinkOpsTest, PlaneCounts) {
   struct Case {
     const char *kind;
     int64_t planes, terms;
-  } cases[] = {{"binary", 3, 3}, {"signed", 2, 2}, {"ternary", 4, 2},
-               {"ternary", 2, 1}};
+  } cases[] = {
+      {"binary", 3, 3}, {"signed", 2, 2}, {"ternary", 4, 2}, {"ternary", 2, 1}};
   for (const Case &c : cases) {
     std::string p = "memref<" + std::to_string(c.planes) + "x2x8xi32>";
     std::string coeffs = "memref<1x" + std::to_string(c.terms + 1) + "x8xf16>";

@@ -59,17 +59,14 @@ TilingResult tileWithSlices(OpBuilder &b, DestinationStyleOpInterface op,
   SmallVector<Type> resultTypes;
   if (op.hasPureTensorSemantics())
     for (OpOperand &init : op.getDpsInitsMutable())
-      resultTypes.push_back(
-          slicedOperands[init.getOperandNumber()].getType());
-  Operation *tiled =
-      cloneWithOperands(b, op, slicedOperands, resultTypes);
+      resultTypes.push_back(slicedOperands[init.getOperandNumber()].getType());
+  Operation *tiled = cloneWithOperands(b, op, slicedOperands, resultTypes);
   SmallVector<Operation *> slices;
   for (Value v : slicedOperands)
     if (Operation *def = v.getDefiningOp();
         def && isa<tensor::ExtractSliceOp, memref::SubViewOp>(def))
       slices.push_back(def);
-  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()),
-                      slices};
+  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), slices};
 }
 
 /// Iteration domain [0, size) with unit step for dimensions `dims` of `v`.
@@ -77,8 +74,8 @@ SmallVector<Range> domainOf(OpBuilder &b, Location loc,
                             ArrayRef<std::pair<Value, int64_t>> dims) {
   SmallVector<Range> domain;
   for (auto [v, d] : dims)
-    domain.push_back(Range{b.getIndexAttr(0), dimSize(b, loc, v, d),
-                           b.getIndexAttr(1)});
+    domain.push_back(
+        Range{b.getIndexAttr(0), dimSize(b, loc, v, d), b.getIndexAttr(1)});
   return domain;
 }
 
@@ -152,8 +149,9 @@ SinkAttentionOp::getTiledImplementation(OpBuilder &b,
   // h / r, so a tile of query heads maps to a contiguous range of kv heads
   // only if it starts and ends on a multiple of r.
   OpFoldResult kvOff = hOff, kvSize = hSize;
-  bool allHeads = isConstantIntValue(hOff, 0) &&
-                  isEqualConstantIntOrValue(hSize, dimSize(b, loc, getQuery(), 1));
+  bool allHeads =
+      isConstantIntValue(hOff, 0) &&
+      isEqualConstantIntOrValue(hSize, dimSize(b, loc, getQuery(), 1));
   std::optional<int64_t> constOff = getConstantIntValue(hOff);
   std::optional<int64_t> constSize = getConstantIntValue(hSize);
   DenseI64ArrayAttr windowSlice;
@@ -186,10 +184,10 @@ SinkAttentionOp::getTiledImplementation(OpBuilder &b,
   }
 
   SmallVector<Value> operands;
-  operands.push_back(
-      slice(b, loc, getQuery(), {bOff, hOff, zero, zero}, {bSize, hSize, nq, d}));
-  operands.push_back(
-      slice(b, loc, getKey(), {bOff, kvOff, zero, zero}, {bSize, kvSize, nk, d}));
+  operands.push_back(slice(b, loc, getQuery(), {bOff, hOff, zero, zero},
+                           {bSize, hSize, nq, d}));
+  operands.push_back(slice(b, loc, getKey(), {bOff, kvOff, zero, zero},
+                           {bSize, kvSize, nk, d}));
   operands.push_back(slice(b, loc, getValue(), {bOff, kvOff, zero, dvOff},
                            {bSize, kvSize, nk, dvSize}));
   if (Value s = getSinkLogits())

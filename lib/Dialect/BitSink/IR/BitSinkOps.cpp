@@ -48,8 +48,7 @@ public:
     if (v.type.getRank() == rank)
       return success();
     return op->emitOpError() << "expects " << v.name << " to have rank " << rank
-                             << " (" << dims << "), got "
-                             << v.type.getRank();
+                             << " (" << dims << "), got " << v.type.getRank();
   }
 
   /// Element type must be one of `allowed`; `what` names the set.
@@ -76,9 +75,9 @@ public:
     int64_t x = a.type.getDimSize(da), y = b.type.getDimSize(db);
     if (ShapedType::isDynamic(x) || ShapedType::isDynamic(y) || x == y)
       return success();
-    return op->emitOpError() << "expects " << a.name << " and " << b.name
-                             << " to agree on " << what << ", got " << x
-                             << " and " << y;
+    return op->emitOpError()
+           << "expects " << a.name << " and " << b.name << " to agree on "
+           << what << ", got " << x << " and " << y;
   }
 
   /// Dimension `d` of `v` must equal `expected` when both are static.
@@ -88,9 +87,9 @@ public:
     if (ShapedType::isDynamic(x) || ShapedType::isDynamic(expected) ||
         x == expected)
       return success();
-    return op->emitOpError() << "expects " << v.name << " dimension " << d
-                             << " (" << what << ") to be " << expected
-                             << ", got " << x;
+    return op->emitOpError()
+           << "expects " << v.name << " dimension " << d << " (" << what
+           << ") to be " << expected << ", got " << x;
   }
 
 private:
@@ -115,17 +114,17 @@ LogicalResult verifyTensorOrBufferForm(DestinationStyleOpInterface op) {
     return success();
   }
   if (operation->getNumResults() != static_cast<unsigned>(op.getNumDpsInits()))
-    return op.emitOpError() << "expects one result per init ("
-                            << op.getNumDpsInits() << "), got "
-                            << operation->getNumResults();
+    return op.emitOpError()
+           << "expects one result per init (" << op.getNumDpsInits()
+           << "), got " << operation->getNumResults();
   for (OpOperand &init : op.getDpsInitsMutable()) {
     Type initType = init.get().getType();
     Type resultType = op.getTiedOpResult(&init).getType();
     if (initType != resultType)
-      return op.emitOpError()
-             << "expects result #" << op.getTiedOpResult(&init).getResultNumber()
-             << " to have the type of its init " << initType << ", got "
-             << resultType;
+      return op.emitOpError() << "expects result #"
+                              << op.getTiedOpResult(&init).getResultNumber()
+                              << " to have the type of its init " << initType
+                              << ", got " << resultType;
   }
   return success();
 }
@@ -258,7 +257,7 @@ LogicalResult SinkAttentionOp::verify() {
   }
   if (std::optional<APFloat> scale = getScale())
     if (!scale->isFinite())
-        return emitOpError() << "expects scale to be finite, got "
+      return emitOpError() << "expects scale to be finite, got "
                            << std::to_string(scale->convertToDouble());
   return success();
 }
@@ -322,12 +321,10 @@ struct FoldUniformPerHeadWindow : OpRewritePattern<SinkAttentionOp> {
   LogicalResult matchAndRewrite(SinkAttentionOp op,
                                 PatternRewriter &rewriter) const override {
     auto perHead = dyn_cast_or_null<DenseI64ArrayAttr>(op.getWindowAttr());
-    if (!perHead || perHead.empty() ||
-        !llvm::all_equal(perHead.asArrayRef()))
+    if (!perHead || perHead.empty() || !llvm::all_equal(perHead.asArrayRef()))
       return failure();
-    rewriter.modifyOpInPlace(op, [&] {
-      op.setWindowAttr(rewriter.getI64IntegerAttr(perHead[0]));
-    });
+    rewriter.modifyOpInPlace(
+        op, [&] { op.setWindowAttr(rewriter.getI64IntegerAttr(perHead[0])); });
     return success();
   }
 };
@@ -386,8 +383,7 @@ struct DropDefaultOptionalOperands : OpRewritePattern<SinkAttentionOp> {
 };
 
 /// An empty output tensor (a static zero dimension) is its init.
-template <typename OpTy>
-struct FoldEmptyOutput : OpRewritePattern<OpTy> {
+template <typename OpTy> struct FoldEmptyOutput : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -486,8 +482,10 @@ LogicalResult BitplaneMatmulOp::verify() {
   if (failed(verifyTensorOrBufferForm(*this)))
     return failure();
   OperandChecker check(*this);
-  NamedShape x = named("input", getInput()), planes = named("planes", getPlanes()),
-             coeffs = named("coeffs", getCoeffs()), acc = named("acc", getAcc());
+  NamedShape x = named("input", getInput()),
+             planes = named("planes", getPlanes()),
+             coeffs = named("coeffs", getCoeffs()),
+             acc = named("acc", getAcc());
   Builder b(getContext());
   PlaneLayoutAttr layout = getLayoutAttr();
 
@@ -540,7 +538,8 @@ LogicalResult BitplaneMatmulOp::verify() {
     int64_t kBlocks =
         ShapedType::isDynamic(kw) ? kw : llvm::divideCeil(kw, kTile);
     if (failed(check.dimEquals(planes, 0, nBlocks, "ceil(N/n_tile)")) ||
-        failed(check.dimEquals(planes, 1, kBlocks, "ceil(ceil(K/32)/k_tile)")) ||
+        failed(
+            check.dimEquals(planes, 1, kBlocks, "ceil(ceil(K/32)/k_tile)")) ||
         failed(check.dimEquals(planes, 3, kTile, "k_tile")) ||
         failed(check.dimEquals(planes, 4, nTile, "n_tile")))
       return failure();
@@ -561,8 +560,7 @@ LogicalResult BitplaneMatmulOp::verify() {
   int64_t numGroups =
       ShapedType::isDynamic(k) ? k : llvm::divideCeil(k, groupSize);
   if (failed(check.dimEquals(coeffs, 0, numGroups, "G = ceil(K/group_size)")) ||
-      failed(check.dimEquals(coeffs, 1, getNumCoefficients(),
-                             "C = terms + 1")))
+      failed(check.dimEquals(coeffs, 1, getNumCoefficients(), "C = terms + 1")))
     return failure();
   return success();
 }

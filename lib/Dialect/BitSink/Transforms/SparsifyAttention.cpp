@@ -54,8 +54,8 @@ struct SparsifyAttentionPass
         if (ShapedType::isDynamic(hq) ||
             hq != static_cast<int64_t>(headWindows.size())) {
           op.emitError() << "bitsink-sparsify-attention: head-windows has "
-                         << headWindows.size()
-                         << " entries but attention #" << layer << " has "
+                         << headWindows.size() << " entries but attention #"
+                         << layer << " has "
                          << (ShapedType::isDynamic(hq) ? std::string("?")
                                                        : std::to_string(hq))
                          << " query heads";
