@@ -30,6 +30,7 @@ void BitSinkDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "bitsink/Dialect/BitSink/IR/BitSinkAttrs.cpp.inc"
       >();
+  attachBufferizationModels();
 }
 
 LogicalResult

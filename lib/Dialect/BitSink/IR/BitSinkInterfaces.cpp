@@ -1,9 +1,9 @@
 //===- BitSinkInterfaces.cpp - tiling and bufferization hooks ---*- C++ -*-===//
 //
-// TilingInterface (over the parallel dimensions of each op) and
-// BufferizableOpInterface (destination-passing style: results alias their
-// inits) for the bitsink ops. The choice of tiled dimensions is explained in
-// docs/dialect.md.
+// TilingInterface (over the parallel dimensions of each op) and one
+// BufferizableOpInterface external model shared by the bitsink ops
+// (destination-passing style: results alias their inits). The choice of tiled
+// dimensions is explained in docs/dialect.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,15 +11,14 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace bitsink;
-using mlir::bufferization::AliasingValueList;
 using mlir::bufferization::AnalysisState;
 using mlir::bufferization::BufferizationOptions;
 using mlir::bufferization::BufferizationState;
-using mlir::bufferization::BufferRelation;
 
 //===----------------------------------------------------------------------===//
 // Shared helpers
@@ -69,6 +68,28 @@ TilingResult tileWithSlices(OpBuilder &b, DestinationStyleOpInterface op,
   return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), slices};
 }
 
+/// Offset and size of a tile along one dimension.
+using TileRange = std::pair<OpFoldResult, OpFoldResult>;
+
+/// The groups of `group` consecutive elements that the tile [off, off + size)
+/// covers: [off / group, size / group). Only a tile whose size is a constant
+/// multiple of `group` (and whose offset, when constant, is aligned) covers
+/// whole groups; otherwise returns nullopt.
+std::optional<TileRange> wholeGroups(OpBuilder &b, Location loc,
+                                     OpFoldResult off, OpFoldResult size,
+                                     int64_t group) {
+  std::optional<int64_t> constSize = getConstantIntValue(size);
+  std::optional<int64_t> constOff = getConstantIntValue(off);
+  if (!constSize || *constSize % group != 0 ||
+      (constOff && *constOff % group != 0))
+    return std::nullopt;
+  AffineExpr d0;
+  bindDims(b.getContext(), d0);
+  return TileRange{
+      affine::makeComposedFoldedAffineApply(b, loc, d0.floorDiv(group), {off}),
+      b.getIndexAttr(*constSize / group)};
+}
+
 /// Iteration domain [0, size) with unit step for dimensions `dims` of `v`.
 SmallVector<Range> domainOf(OpBuilder &b, Location loc,
                             ArrayRef<std::pair<Value, int64_t>> dims) {
@@ -79,40 +100,6 @@ SmallVector<Range> domainOf(OpBuilder &b, Location loc,
   return domain;
 }
 
-/// Bufferizes a destination-style op: tensors become their buffers and the
-/// op is recreated on memrefs, with the init buffers replacing the results.
-LogicalResult bufferizeDpsOp(DestinationStyleOpInterface op,
-                             RewriterBase &rewriter,
-                             const BufferizationOptions &options,
-                             BufferizationState &state) {
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(op);
-  SmallVector<Value> operands;
-  for (Value operand : op->getOperands()) {
-    if (!isa<TensorType>(operand.getType())) {
-      operands.push_back(operand);
-      continue;
-    }
-    FailureOr<Value> buffer =
-        bufferization::getBuffer(rewriter, operand, options, state);
-    if (failed(buffer))
-      return failure();
-    operands.push_back(*buffer);
-  }
-  cloneWithOperands(rewriter, op, operands, TypeRange{});
-  SmallVector<Value> initBuffers;
-  for (OpOperand &init : op.getDpsInitsMutable())
-    initBuffers.push_back(operands[init.getOperandNumber()]);
-  bufferization::replaceOpWithBufferizedValues(rewriter, op, initBuffers);
-  return success();
-}
-
-AliasingValueList aliasingDpsResults(DestinationStyleOpInterface op,
-                                     OpOperand &operand) {
-  if (!op.isDpsInit(&operand))
-    return {};
-  return {{op.getTiedOpResult(&operand), BufferRelation::Equivalent}};
-}
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -152,8 +139,6 @@ SinkAttentionOp::getTiledImplementation(OpBuilder &b,
   bool allHeads =
       isConstantIntValue(hOff, 0) &&
       isEqualConstantIntOrValue(hSize, dimSize(b, loc, getQuery(), 1));
-  std::optional<int64_t> constOff = getConstantIntValue(hOff);
-  std::optional<int64_t> constSize = getConstantIntValue(hSize);
   DenseI64ArrayAttr windowSlice;
   if (allHeads) {
     kvSize = dimSize(b, loc, getKey(), 1);
@@ -162,19 +147,18 @@ SinkAttentionOp::getTiledImplementation(OpBuilder &b,
     if (!ratio)
       return emitOpError() << "expects static Hq and Hkv to tile query heads";
     if (*ratio != 1) {
-      if (!constSize || *constSize % *ratio != 0 ||
-          (constOff && *constOff % *ratio != 0))
+      std::optional<TileRange> kvHeads =
+          wholeGroups(b, loc, hOff, hSize, *ratio);
+      if (!kvHeads)
         return emitOpError()
                << "expects query head tiles of a constant size that is a "
                   "multiple of the GQA ratio ("
                << *ratio << ")";
-      AffineExpr d0;
-      bindDims(getContext(), d0);
-      kvOff = affine::makeComposedFoldedAffineApply(b, loc, d0.floorDiv(*ratio),
-                                                    {hOff});
-      kvSize = b.getIndexAttr(*constSize / *ratio);
+      std::tie(kvOff, kvSize) = *kvHeads;
     }
     if (auto perHead = dyn_cast_or_null<DenseI64ArrayAttr>(getWindowAttr())) {
+      std::optional<int64_t> constOff = getConstantIntValue(hOff);
+      std::optional<int64_t> constSize = getConstantIntValue(hSize);
       if (!constOff || !constSize)
         return emitOpError() << "expects constant query head tiles with a "
                                 "per-head window";
@@ -215,28 +199,6 @@ LogicalResult SinkAttentionOp::getResultTilePosition(
   resultOffsets = {offsets[0], offsets[1], b.getIndexAttr(0), offsets[2]};
   resultSizes = {sizes[0], sizes[1], dimSize(b, loc, getInit(), 2), sizes[2]};
   return success();
-}
-
-bool SinkAttentionOp::bufferizesToMemoryRead(OpOperand &operand,
-                                             const AnalysisState &) {
-  // The output is overwritten entirely; only the inputs are read.
-  return !isDpsInit(&operand);
-}
-
-bool SinkAttentionOp::bufferizesToMemoryWrite(OpOperand &operand,
-                                              const AnalysisState &) {
-  return isDpsInit(&operand);
-}
-
-AliasingValueList SinkAttentionOp::getAliasingValues(OpOperand &operand,
-                                                     const AnalysisState &) {
-  return aliasingDpsResults(*this, operand);
-}
-
-LogicalResult SinkAttentionOp::bufferize(RewriterBase &rewriter,
-                                         const BufferizationOptions &options,
-                                         BufferizationState &state) {
-  return bufferizeDpsOp(*this, rewriter, options, state);
 }
 
 //===----------------------------------------------------------------------===//
@@ -289,27 +251,6 @@ LogicalResult CacheAppendOp::getResultTilePosition(
   return success();
 }
 
-bool CacheAppendOp::bufferizesToMemoryRead(OpOperand &, const AnalysisState &) {
-  // The cache keeps the slots it does not overwrite; length is advanced.
-  return true;
-}
-
-bool CacheAppendOp::bufferizesToMemoryWrite(OpOperand &operand,
-                                            const AnalysisState &) {
-  return isDpsInit(&operand);
-}
-
-AliasingValueList CacheAppendOp::getAliasingValues(OpOperand &operand,
-                                                   const AnalysisState &) {
-  return aliasingDpsResults(*this, operand);
-}
-
-LogicalResult CacheAppendOp::bufferize(RewriterBase &rewriter,
-                                       const BufferizationOptions &options,
-                                       BufferizationState &state) {
-  return bufferizeDpsOp(*this, rewriter, options, state);
-}
-
 //===----------------------------------------------------------------------===//
 // BitplaneMatmulOp: tiled over (M, N)
 //===----------------------------------------------------------------------===//
@@ -338,20 +279,14 @@ BitplaneMatmulOp::getTiledImplementation(OpBuilder &b,
     int64_t nTile = layout.getNTile();
     bool allColumns = isConstantIntValue(nOff, 0) &&
                       isEqualConstantIntOrValue(nSize, full(getAcc(), 1));
-    std::optional<int64_t> constSize = getConstantIntValue(nSize);
-    std::optional<int64_t> constOff = getConstantIntValue(nOff);
-    if (!allColumns && (!constSize || *constSize % nTile != 0 ||
-                        (constOff && *constOff % nTile != 0)))
-      return emitOpError() << "expects output tiles of a constant size that "
-                              "is a multiple of the layout's n_tile ("
-                           << nTile << ")";
     OpFoldResult blockOff = zero, blockSize = full(getPlanes(), 0);
     if (!allColumns) {
-      AffineExpr d0;
-      bindDims(getContext(), d0);
-      blockOff = affine::makeComposedFoldedAffineApply(
-          b, loc, d0.floorDiv(nTile), {nOff});
-      blockSize = b.getIndexAttr(*constSize / nTile);
+      std::optional<TileRange> blocks = wholeGroups(b, loc, nOff, nSize, nTile);
+      if (!blocks)
+        return emitOpError() << "expects output tiles of a constant size that "
+                                "is a multiple of the layout's n_tile ("
+                             << nTile << ")";
+      std::tie(blockOff, blockSize) = *blocks;
     }
     planes = slice(b, loc, getPlanes(), {blockOff, zero, zero, zero, zero},
                    {blockSize, full(getPlanes(), 1), full(getPlanes(), 2),
@@ -379,24 +314,57 @@ LogicalResult BitplaneMatmulOp::getResultTilePosition(
   return success();
 }
 
-bool BitplaneMatmulOp::bufferizesToMemoryRead(OpOperand &,
-                                              const AnalysisState &) {
-  // acc is accumulated into, so it is read like the inputs.
-  return true;
-}
+//===----------------------------------------------------------------------===//
+// Bufferization
+//===----------------------------------------------------------------------===//
 
-bool BitplaneMatmulOp::bufferizesToMemoryWrite(OpOperand &operand,
-                                               const AnalysisState &) {
-  return isDpsInit(&operand);
-}
+namespace {
+/// Destination-passing style bufferization: results are their inits'
+/// buffers, inputs are only read, inits are read if OpTy::readsInits(). The
+/// op is recreated on memrefs without results.
+template <typename OpTy>
+struct DpsBufferizationModel
+    : bufferization::DstBufferizableOpInterfaceExternalModel<
+          DpsBufferizationModel<OpTy>, OpTy> {
+  bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
+                              const AnalysisState &) const {
+    return OpTy::readsInits() ||
+           !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
+  }
 
-AliasingValueList BitplaneMatmulOp::getAliasingValues(OpOperand &operand,
-                                                      const AnalysisState &) {
-  return aliasingDpsResults(*this, operand);
-}
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const BufferizationOptions &options,
+                          BufferizationState &state) const {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands()) {
+      if (!isa<TensorType>(operand.getType())) {
+        operands.push_back(operand);
+        continue;
+      }
+      FailureOr<Value> buffer =
+          bufferization::getBuffer(rewriter, operand, options, state);
+      if (failed(buffer))
+        return failure();
+      operands.push_back(*buffer);
+    }
+    cloneWithOperands(rewriter, op, operands, TypeRange{});
+    SmallVector<Value> initBuffers;
+    for (OpOperand &init :
+         cast<DestinationStyleOpInterface>(op).getDpsInitsMutable())
+      initBuffers.push_back(operands[init.getOperandNumber()]);
+    bufferization::replaceOpWithBufferizedValues(rewriter, op, initBuffers);
+    return success();
+  }
+};
+} // namespace
 
-LogicalResult BitplaneMatmulOp::bufferize(RewriterBase &rewriter,
-                                          const BufferizationOptions &options,
-                                          BufferizationState &state) {
-  return bufferizeDpsOp(*this, rewriter, options, state);
+void BitSinkDialect::attachBufferizationModels() {
+  SinkAttentionOp::attachInterface<DpsBufferizationModel<SinkAttentionOp>>(
+      *getContext());
+  CacheAppendOp::attachInterface<DpsBufferizationModel<CacheAppendOp>>(
+      *getContext());
+  BitplaneMatmulOp::attachInterface<DpsBufferizationModel<BitplaneMatmulOp>>(
+      *getContext());
 }

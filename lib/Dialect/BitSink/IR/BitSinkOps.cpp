@@ -139,15 +139,15 @@ SmallVector<Type> attentionElementTypes(MLIRContext *ctx) {
 }
 
 /// Reports memory effects of a destination-style op on memrefs: inputs are
-/// read, inits are written and, where `readsInit` says so, read.
+/// read, inits are written and, if OpTy::readsInits(), read.
+template <typename OpTy>
 void getDpsEffects(
-    DestinationStyleOpInterface op, function_ref<bool(OpOperand &)> readsInit,
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-        &effects) {
+    OpTy op, SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                 &effects) {
   for (OpOperand &operand : op->getOpOperands()) {
     if (!isa<MemRefType>(operand.get().getType()))
       continue;
-    if (!op.isDpsInit(&operand) || readsInit(operand))
+    if (!op.isDpsInit(&operand) || OpTy::readsInits())
       effects.emplace_back(MemoryEffects::Read::get(), &operand,
                            SideEffects::DefaultResource::get());
     if (op.isDpsInit(&operand))
@@ -310,8 +310,7 @@ std::optional<int64_t> SinkAttentionOp::getGroupRatio() {
 void SinkAttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  getDpsEffects(
-      *this, [](OpOperand &) { return false; }, effects);
+  getDpsEffects(*this, effects);
 }
 
 namespace {
@@ -465,8 +464,7 @@ LogicalResult CacheAppendOp::verify() {
 void CacheAppendOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  getDpsEffects(
-      *this, [](OpOperand &) { return true; }, effects);
+  getDpsEffects(*this, effects);
 }
 
 //===----------------------------------------------------------------------===//
@@ -568,8 +566,7 @@ LogicalResult BitplaneMatmulOp::verify() {
 void BitplaneMatmulOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  getDpsEffects(
-      *this, [](OpOperand &) { return true; }, effects);
+  getDpsEffects(*this, effects);
 }
 
 namespace {

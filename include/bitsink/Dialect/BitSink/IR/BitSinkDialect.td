@@ -36,6 +36,11 @@ def BitSink_Dialect : Dialect {
     "::mlir::memref::MemRefDialect"
   ];
   let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+  private:
+    /// Attaches the BufferizableOpInterface external model to every op.
+    void attachBufferizationModels();
+  }];
 }
 
 #endif // BITSINK_DIALECT_BITSINK_IR_BITSINKDIALECT_TD

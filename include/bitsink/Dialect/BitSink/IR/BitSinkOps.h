@@ -10,7 +10,6 @@
 
 #include "bitsink/Dialect/BitSink/IR/BitSinkAttrs.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkDialect.h"
-#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"

@@ -1,8 +1,8 @@
 //===- BitSinkOps.td - bitsink operations ------------------*- tablegen -*-===//
 //
 // The three ops of the dialect. Semantics are DESIGN §2; verifiers live in
-// lib/Dialect/BitSink/IR/BitSinkOps.cpp, tiling and bufferization hooks in
-// BitSinkInterfaces.cpp.
+// lib/Dialect/BitSink/IR/BitSinkOps.cpp, tiling hooks and the bufferization
+// external model (shared by all ops) in BitSinkInterfaces.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,7 +11,6 @@
 
 include "bitsink/Dialect/BitSink/IR/BitSinkAttrs.td"
 include "bitsink/Dialect/BitSink/IR/BitSinkDialect.td"
-include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -24,9 +23,6 @@ class BitSink_Op<string mnemonic, list<Trait> traits = []>
     : Op<BitSink_Dialect, mnemonic, !listconcat(traits, [
         DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
         DestinationStyleOpInterface,
-        DeclareOpInterfaceMethods<BufferizableOpInterface, [
-          "bufferizesToMemoryRead", "bufferizesToMemoryWrite",
-          "getAliasingValues", "bufferize"]>,
         DeclareOpInterfaceMethods<TilingInterface, [
           "getLoopIteratorTypes", "getIterationDomain",
           "getTiledImplementation", "getResultTilePosition"]>])> {
@@ -121,6 +117,8 @@ def BitSink_SinkAttentionOp : BitSink_Op<"sink_attention",
     ::mlir::MutableOperandRange getDpsInitsMutable() {
       return getInitMutable();
     }
+    /// The output is overwritten entirely: the init is never read.
+    static constexpr bool readsInits() { return false; }
     /// Window of query head `head`; negative means unbounded.
     int64_t getWindowForHead(int64_t head);
     /// True if every head has an unbounded window (dense attention).
@@ -203,6 +201,8 @@ def BitSink_CacheAppendOp : BitSink_Op<"cache_append"> {
       return ::mlir::MutableOperandRange(getOperation(), /*start=*/2,
                                          /*length=*/4);
     }
+    /// The cache keeps the slots it does not overwrite; length is advanced.
+    static constexpr bool readsInits() { return true; }
   }];
 }
 
@@ -273,6 +273,8 @@ def BitSink_BitplaneMatmulOp : BitSink_Op<"bitplane_matmul"> {
     ::mlir::MutableOperandRange getDpsInitsMutable() {
       return getAccMutable();
     }
+    /// acc is accumulated into.
+    static constexpr bool readsInits() { return true; }
     /// Number of stored bit-planes P (static in every valid op).
     int64_t getNumPlanes();
     /// Number of weight terms L (P, or P/2 for ternary planes).
