@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 
 #include "gtest/gtest.h"
@@ -177,6 +178,29 @@ TEST_F(BitSinkOpsTest, BlockedLayoutReadsPlaneCountFromBlocks) {
   EXPECT_EQ(op.getNumPlanes(), 3);
   EXPECT_EQ(op.getLayoutAttr().getNTile(), 8);
   EXPECT_EQ(op.getLayoutAttr().getKTile(), 2);
+}
+
+TEST_F(BitSinkOpsTest, TilingSlicesPerHeadWindowsAndKvHeads) {
+  // Hq = 8 over Hkv = 2 (ratio 4): the tile of query heads [4, 8) reads kv
+  // head 1 and keeps the windows of heads 4..7.
+  SinkAttentionOp op = parseAttention(
+      "{num_sinks = 2, window = array<i64: 1, 2, 3, 4, 5, 6, 7, 8>}",
+      "2x8x8x16", "2x2x32x16");
+  ASSERT_TRUE(op) << diagnostics;
+  OpBuilder b(op);
+  auto index = [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); };
+  FailureOr<TilingResult> tiled = op.getTiledImplementation(
+      b, {index(1), index(4), index(0)}, {index(1), index(4), index(16)});
+  ASSERT_TRUE(succeeded(tiled)) << diagnostics;
+  auto tile = cast<SinkAttentionOp>(tiled->tiledOps.front());
+  EXPECT_EQ(tile.getWindowAttr(), b.getDenseI64ArrayAttr({5, 6, 7, 8}));
+  EXPECT_EQ(tile.getNumSinks(), 2u);
+  EXPECT_EQ(tile.getGroupRatio(), 4);
+  auto keys = tile.getKey().getDefiningOp<memref::SubViewOp>();
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(keys.getStaticOffsets()[1], 1); // kv head 4 / 4
+  EXPECT_TRUE(succeeded(verify(tile)));
+  tile->erase();
 }
 
 TEST_F(BitSinkOpsTest, VerifierDiagnosticReachesCaller) {
