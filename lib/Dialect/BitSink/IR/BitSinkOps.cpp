@@ -133,7 +133,8 @@ NamedShape named(StringRef name, Value v) {
   return {name, cast<ShapedType>(v.getType())};
 }
 
-SmallVector<Type> attentionElementTypes(MLIRContext *ctx) {
+/// The element types kernels compute in: f32, f16, bf16.
+SmallVector<Type> computeElementTypes(MLIRContext *ctx) {
   Builder b(ctx);
   return {b.getF32Type(), b.getF16Type(), b.getBF16Type()};
 }
@@ -178,7 +179,7 @@ LogicalResult SinkAttentionOp::verify() {
       failed(check.rank(v, 4, "B x Hkv x Nk x Dv")) ||
       failed(check.rank(init, 4, "B x Hq x Nq x Dv")))
     return failure();
-  if (failed(check.elementType(q, attentionElementTypes(getContext()),
+  if (failed(check.elementType(q, computeElementTypes(getContext()),
                                "f32, f16 or bf16")) ||
       failed(check.sameElementType(k, q)) ||
       failed(check.sameElementType(v, q)) ||
@@ -212,7 +213,7 @@ LogicalResult SinkAttentionOp::verify() {
   if (Value s = getSinkLogits()) {
     NamedShape sinks = named("sink_logits", s);
     if (failed(check.rank(sinks, 1, "Hq")) ||
-        failed(check.elementType(sinks, attentionElementTypes(getContext()),
+        failed(check.elementType(sinks, computeElementTypes(getContext()),
                                  "f32, f16 or bf16")) ||
         failed(check.dimEquals(sinks, 0, hq, "Hq")))
       return failure();
@@ -425,7 +426,7 @@ LogicalResult CacheAppendOp::verify() {
       failed(check.rank(vCache, 4, "B x Hkv x C x Dv")) ||
       failed(check.rank(pos, 2, "B x C")) || failed(check.rank(len, 1, "B")))
     return failure();
-  if (failed(check.elementType(kNew, attentionElementTypes(getContext()),
+  if (failed(check.elementType(kNew, computeElementTypes(getContext()),
                                "f32, f16 or bf16")) ||
       failed(check.sameElementType(vNew, kNew)) ||
       failed(check.sameElementType(kCache, kNew)) ||
@@ -496,7 +497,7 @@ LogicalResult BitplaneMatmulOp::verify() {
       failed(check.rank(acc, 2, "M x N")))
     return failure();
   Type xType = x.type.getElementType();
-  if (failed(check.elementType(x, attentionElementTypes(getContext()),
+  if (failed(check.elementType(x, computeElementTypes(getContext()),
                                "f32, f16 or bf16")) ||
       failed(check.elementType(planes, {b.getI32Type()}, "i32")) ||
       failed(check.elementType(coeffs, {b.getF16Type(), b.getF32Type()},
