@@ -18,12 +18,16 @@ for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$pkg")
 done
+install_apt() {
+  echo "setup: installing $*"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
 if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  install_apt "${missing[@]}"
 fi
 
 missing=()
@@ -32,5 +36,11 @@ for pkg in "${PYTHON_PACKAGES[@]}"; do
 done
 if ((${#missing[@]})); then
   echo "setup: pip installing ${missing[*]}"
-  "$PYTHON" -m pip install -q "${missing[@]}"
+  # Debian's own python3 ships without pip and marks itself externally
+  # managed (PEP 668); nanobind has no Debian package, so pip it is.
+  "$PYTHON" -m pip --version >/dev/null 2>&1 || install_apt python3-pip
+  PIP_FLAGS=(-q)
+  stdlib="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')"
+  [[ -f "$stdlib/EXTERNALLY-MANAGED" ]] && PIP_FLAGS+=(--break-system-packages)
+  "$PYTHON" -m pip install "${PIP_FLAGS[@]}" "${missing[@]}"
 fi
