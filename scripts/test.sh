@@ -10,7 +10,7 @@ bash "$ROOT/scripts/setup.sh" || exit 1
 bash "$ROOT/scripts/build.sh" || exit 1
 
 status=0
-/usr/lib/llvm-22/bin/lit -sv "$BUILD_DIR/test" || status=1
+cmake --build "$BUILD_DIR" --target check-bitsink-lit || status=1
 ctest --test-dir "$BUILD_DIR" --output-on-failure || status=1
 BITSINK_PYTHON_PACKAGES="$BUILD_DIR/python_packages" \
   "${PYTHON:-python3}" -m pytest -q "$ROOT/python-bindings/tests" || status=1
