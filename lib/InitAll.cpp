@@ -6,8 +6,10 @@
 
 #include "bitsink/InitAll.h"
 
+#include "bitsink/Conversion/Passes.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkDialect.h"
 #include "bitsink/Dialect/BitSink/Transforms/Passes.h"
+#include "bitsink/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -29,5 +31,7 @@ void bitsink::registerAllPasses() {
   std::call_once(once, [] {
     mlir::registerAllPasses();
     bitsink::registerBitSinkPasses();
+    bitsink::registerBitSinkConversionPasses();
+    bitsink::registerPipelines();
   });
 }

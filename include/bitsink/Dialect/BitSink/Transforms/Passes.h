@@ -8,6 +8,10 @@
 #ifndef BITSINK_DIALECT_BITSINK_TRANSFORMS_PASSES_H
 #define BITSINK_DIALECT_BITSINK_TRANSFORMS_PASSES_H
 
+#include "bitsink/Dialect/BitSink/IR/BitSinkDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

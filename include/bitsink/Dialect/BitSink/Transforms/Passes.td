@@ -42,4 +42,42 @@ def BitSinkSparsifyAttention
   ];
 }
 
+def BitSinkQuantizeWeights
+    : Pass<"bitsink-quantize-weights", "::mlir::ModuleOp"> {
+  let summary = "Replace matmuls with constant weights by bitplane_matmul "
+                "over packed bit-planes";
+  let description = [{
+    Quantizes the constant weight of every `linalg.matmul` (plain, or with
+    `indexing_maps` for a transposed weight as torch's `linear` imports),
+    `linalg.contract`, `linalg.batch_matmul` with a weight shared across the
+    batch, and the equivalent `linalg.generic`, with the quantizer library
+    (DESIGN §3), and rewrites the op into `bitsink.bitplane_matmul` with the
+    packed planes and coefficients as constants. Weights that are not
+    constants (`arith.constant` dense or `dense_resource`) are left alone
+    with a remark.
+
+    `calibration` names an `.npz` file with one activation matrix `X[T][K]`
+    per weight, keyed by the weight's symbol or value name; without it the
+    Hessian is the identity.
+
+    Example: `--bitsink-quantize-weights="method=bpdq planes=3 group-size=128"`.
+  }];
+  let options = [
+    Option<"method", "method", "std::string", /*default=*/"\"bpdq\"",
+           "Quantizer: rtn, bpdq or trit">,
+    Option<"planes", "planes", "int64_t", /*default=*/"2",
+           "Stored bit-planes P (1-4; trit: 2 or 4)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
+           "Rows per coefficient group (a multiple of 32; <= 0: per channel)">,
+    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
+           "An .npz file of calibration activations keyed by weight name">,
+    Option<"coefficientType", "coefficient-type", "std::string",
+           /*default=*/"\"f16\"", "Coefficient element type: f16 or f32">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect",
+    "::bitsink::BitSinkDialect"
+  ];
+}
+
 #endif // BITSINK_DIALECT_BITSINK_TRANSFORMS_PASSES_TD

@@ -1,0 +1,102 @@
+//===- Passes.td - bitsink lowering passes -----------------*- tablegen -*-===//
+//
+// Passes that lower bitsink ops to loops over upstream dialects (scf, vector,
+// arith, math, memref). They work on the bufferized (memref) form; an op on
+// tensors is bridged with bufferization.to_buffer / to_tensor so each pass
+// also runs on its own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITSINK_CONVERSION_PASSES_TD
+#define BITSINK_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def BitSinkLowerAttention : Pass<"bitsink-lower-attention"> {
+  let summary = "Lower sink_attention to tiled online-softmax loops with "
+                "structural tile skipping";
+  let description = [{
+    Lowers every `bitsink.sink_attention` to flash-style loops: a parallel
+    loop over (batch, query head, query tile) and, per query tile, key loops
+    that visit only the sink tiles and the window tiles (DESIGN §2.1's
+    bound), with a per-element mask only on tiles that cross a visibility
+    boundary. Scores, running max and running sum are f32 (online softmax
+    with rescaling); the learned sink logit enters the denominator once.
+
+    Decode variant: when `Nq <= decode-max-queries` the key range of each
+    (batch, head) is split into chunks of `split-size` keys that run in
+    parallel; their partial (max, sum, output) triples are merged with
+    log-sum-exp.
+  }];
+  let options = [
+    Option<"queryTile", "query-tile", "int64_t", /*default=*/"32",
+           "Queries per tile (Tq)">,
+    Option<"keyTile", "key-tile", "int64_t", /*default=*/"32",
+           "Keys per tile (Tk)">,
+    Option<"decodeMaxQueries", "decode-max-queries", "int64_t",
+           /*default=*/"4",
+           "Use the split-KV decode variant when Nq is at most this">,
+    Option<"splitSize", "split-size", "int64_t", /*default=*/"512",
+           "Keys per split in the decode variant (a multiple of key-tile)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
+def BitSinkLowerCacheAppend : Pass<"bitsink-lower-cache-append"> {
+  let summary = "Lower cache_append to in-place slot writes";
+  let description = [{
+    Lowers every `bitsink.cache_append` to loops that write each new token's
+    key and value rows into its slot (sinks first, then a ring of `C - S`
+    slots), recompute the slot positions for the position mode, and advance
+    the length. After bufferization the caches are updated in place: the
+    work is O(T·Hkv·(D + Dv) + C) per append, never a copy of the cache.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
+def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
+  let summary = "Lower bitplane_matmul to GEMV / GEMM kernels that read "
+                "packed planes directly";
+  let description = [{
+    Lowers every `bitsink.bitplane_matmul`. With `M <= gemv-max-rows` (decode)
+    a GEMV kernel never materialises the dequantized weight: per group it
+    sums the input over the set bits of each plane and applies the
+    coefficients afterwards. Larger `M` uses a GEMM kernel that dequantizes
+    a tile of the weight into a buffer and multiplies it. Both are parallel
+    over output columns.
+  }];
+  let options = [
+    Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"8",
+           "Largest M that uses the GEMV kernel">,
+    Option<"columnTile", "column-tile", "int64_t", /*default=*/"64",
+           "Output columns per parallel task">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
+def BitSinkApproximateMath : Pass<"bitsink-approximate-math"> {
+  let summary = "Rewrite math ops into polynomial approximations";
+  let description = [{
+    Applies MLIR's math polynomial approximations (exp, log, tanh, erf, ...)
+    so that `math.exp` on a vector becomes vector arithmetic instead of one
+    scalar `expf` call per lane. Part of `bitsink-cpu-pipeline`, after the
+    bitsink lowerings and before the conversion to LLVM.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // BITSINK_CONVERSION_PASSES_TD

@@ -1,0 +1,100 @@
+//===- Quantizer.h - bit-plane weight quantizers ----------------*- C++ -*-===//
+//
+// The quantizer library of DESIGN §3: rtn, bpdq and trit quantizers that turn
+// a row-major float matrix W[K][N] (K input features, N outputs) into the
+// packed bit-planes and per-group coefficients of `bitsink.bitplane_matmul`
+// (DESIGN §2.3, canonical layout), with an error report. Plain C++17, no
+// MLIR or LLVM dependency: the pass, the C API, tools and Python share it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITSINK_QUANT_QUANTIZER_H
+#define BITSINK_QUANT_QUANTIZER_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bitsink::quant {
+
+enum class Method { RTN, BPDQ, Trit };
+enum class PlaneKind { Binary, Signed, Ternary };
+
+/// Parses "rtn" / "bpdq" / "trit"; returns false on anything else.
+bool parseMethod(const std::string &name, Method &method);
+const char *methodName(Method method);
+const char *planeKindName(PlaneKind kind);
+
+struct Options {
+  Method method = Method::BPDQ;
+  /// Stored bit-planes P: 1-4 for rtn/bpdq, 2 or 4 for trit.
+  int planes = 2;
+  /// Rows per coefficient group: a multiple of 32, or <= 0 (or >= K) for
+  /// one group per output column (per channel).
+  int64_t groupSize = 128;
+  /// bpdq: alternating refit / assignment rounds; trit: scale-fit rounds.
+  int iterations = 8;
+  /// Hessian damping as a fraction of the mean diagonal (GPTQ's percdamp).
+  double damp = 0.01;
+  /// Ridge term of the coefficient refit, relative to the mean diagonal.
+  double ridge = 1e-4;
+  /// bpdq: process rows in order of decreasing Hessian diagonal.
+  bool actOrder = false;
+  /// Round coefficients to f16 (what the pass stores by default) before the
+  /// error is measured and before they are returned.
+  bool f16Coefficients = true;
+  uint64_t seed = 0;
+  /// Worker threads; 0 = hardware concurrency. Results do not depend on it.
+  int threads = 0;
+};
+
+/// DESIGN §2.3 canonical layout.
+struct Packed {
+  int64_t K = 0, N = 0;
+  PlaneKind kind = PlaneKind::Binary;
+  int64_t numPlanes = 0;    // P
+  int64_t groupSize = 0;    // effective rows per group (>= K: per channel)
+  int64_t numGroups = 0;    // G = ceil(K / groupSize)
+  int64_t numCoeffs = 0;    // C = terms + 1
+  int64_t numWords = 0;     // KW = ceil(K / 32)
+  std::vector<uint32_t> planes; // [P][KW][N], bit i of word w is row 32w+i
+  std::vector<float> coeffs;    // [G][C][N]; c[g][0] is the offset
+};
+
+struct Report {
+  /// ||X(W - Ŵ)||_F / ||XW||_F with calibration data, else ||W-Ŵ||/||W||.
+  double relError = 0;
+  /// ||W - Ŵ||_F / ||W||_F always.
+  double weightRelError = 0;
+  /// P + 16·C/groupSize with f16 coefficients (32·C/groupSize with f32).
+  double bitsPerWeight = 0;
+  /// bpdq: whether the rtn candidate won.
+  bool rtnChosen = false;
+};
+
+struct Result {
+  Packed packed;
+  Report report;
+};
+
+/// Quantizes W[K][N]. `X` (T rows of K activations, row-major) is optional
+/// calibration data (nullptr: identity Hessian). Returns false and sets
+/// `error` on bad arguments (sizes, planes, group size, non-finite W).
+bool quantize(const float *W, int64_t K, int64_t N, const float *X, int64_t T,
+              const Options &options, Result &result, std::string &error);
+
+/// Same with a precomputed Hessian H[K][K] (symmetric, e.g. XᵀX/T).
+bool quantizeWithHessian(const float *W, int64_t K, int64_t N,
+                         const double *H, const Options &options,
+                         Result &result, std::string &error);
+
+/// Ŵ[K][N] from packed planes and coefficients (DESIGN §2.3 formula).
+void dequantize(const Packed &packed, float *What);
+
+/// Checks that a packed buffer is self-consistent (sizes, P for the kind,
+/// group size); returns false with a message otherwise.
+bool validate(const Packed &packed, std::string &error);
+
+} // namespace bitsink::quant
+
+#endif // BITSINK_QUANT_QUANTIZER_H

@@ -1,0 +1,27 @@
+//===- LowerBitplaneMatmul.cpp - lower bitsink ops to loops ----------------*- C++ -*-===//
+//
+// PLACEHOLDER being written in this session; replaced before commit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Conversion/Passes.h"
+#include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
+
+#include "Utils.h"
+
+namespace bitsink {
+#define GEN_PASS_DEF_BITSINKLOWERBITPLANEMATMUL
+#include "bitsink/Conversion/Passes.h.inc"
+} // namespace bitsink
+
+using namespace mlir;
+using namespace bitsink;
+
+namespace {
+struct LowerBitplaneMatmulPass
+    : bitsink::impl::BitSinkLowerBitplaneMatmulBase<LowerBitplaneMatmulPass> {
+  using BitSinkLowerBitplaneMatmulBase::BitSinkLowerBitplaneMatmulBase;
+
+  void runOnOperation() override {}
+};
+} // namespace

@@ -1,0 +1,69 @@
+//===- CPUPipeline.cpp - bitsink-cpu-pipeline -------------------*- C++ -*-===//
+//
+// From bitsink ops (and linalg) on tensors to the LLVM dialect for the host
+// CPU. Built from upstream passes plus ours, as a textual pipeline so that
+// `--dump-pass-pipeline` shows exactly what runs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
+  std::string lowerings = llvm::formatv(
+      "bitsink-lower-cache-append,"
+      "bitsink-lower-attention{{query-tile={0} key-tile={1} "
+      "decode-max-queries={2} split-size={3}},"
+      "bitsink-lower-bitplane-matmul{{gemv-max-rows={4}}",
+      opts.queryTile.getValue(), opts.keyTile.getValue(),
+      opts.decodeMaxQueries.getValue(), opts.splitSize.getValue(),
+      opts.gemvMaxRows.getValue());
+  std::string text =
+      "canonicalize,"
+      // Tensors to buffers: caches updated in place, identity layouts at
+      // function boundaries so callers pass plain dense arrays, results
+      // turned into caller-allocated out-params.
+      "one-shot-bufferize{bufferize-function-boundaries=true "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-results-to-out-params{hoist-static-allocs=true "
+      "modify-public-functions=true},"
+      "func.func(" +
+      lowerings +
+      ",convert-linalg-to-loops),"
+      "buffer-deallocation-pipeline,canonicalize,cse,";
+  if (opts.openmp)
+    text += "convert-scf-to-openmp,";
+  text += "func.func(bitsink-approximate-math),"
+          "convert-vector-to-scf,convert-scf-to-cf,expand-strided-metadata,"
+          "lower-affine,";
+  if (opts.cInterface)
+    text += "llvm-request-c-wrappers,";
+  text += "convert-vector-to-llvm,finalize-memref-to-llvm,"
+          "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+          "convert-cf-to-llvm,convert-func-to-llvm,";
+  if (opts.openmp)
+    text += "convert-openmp-to-llvm,";
+  text += "reconcile-unrealized-casts";
+  return text;
+}
+
+void bitsink::buildCPUPipeline(OpPassManager &pm,
+                               const CPUPipelineOptions &options) {
+  // The text is generated here from known pass names; a parse failure is a
+  // bug in this file, reported through the pass manager's diagnostics.
+  if (failed(parsePassPipeline(cpuPipelineText(options), pm, llvm::errs())))
+    llvm::report_fatal_error("bitsink-cpu-pipeline: bad built-in pipeline");
+}
+
+void bitsink::registerPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "bitsink-cpu-pipeline",
+      "Lower bitsink ops and linalg on tensors to the LLVM dialect for the "
+      "host CPU (vectorised, OpenMP threads)",
+      buildCPUPipeline);
+}
