@@ -32,17 +32,20 @@ static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-results-to-out-params{hoist-static-allocs=true "
       "modify-public-functions=true},"
+      // Deallocation runs on the bufferized program; the lowerings free
+      // what they allocate themselves.
+      "buffer-deallocation-pipeline,"
       "func.func(" +
       lowerings +
       ",convert-linalg-to-loops),"
-      "buffer-deallocation-pipeline,canonicalize,cse,";
+      "canonicalize,cse,";
   if (opts.openmp)
     text += "convert-scf-to-openmp,";
-  text += "func.func(bitsink-approximate-math),"
+  text += "bitsink-hoist-static-allocas,func.func(bitsink-approximate-math),"
           "convert-vector-to-scf,convert-scf-to-cf,expand-strided-metadata,"
           "lower-affine,";
   if (opts.cInterface)
-    text += "llvm-request-c-wrappers,";
+    text += "func.func(llvm-request-c-wrappers),";
   text += "convert-vector-to-llvm,finalize-memref-to-llvm,"
           "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
           "convert-cf-to-llvm,convert-func-to-llvm,";

@@ -99,4 +99,20 @@ def BitSinkApproximateMath : Pass<"bitsink-approximate-math"> {
   ];
 }
 
+def BitSinkHoistStaticAllocas : Pass<"bitsink-hoist-static-allocas"> {
+  let summary = "Move static stack buffers out of loops and alloca scopes";
+  let description = [{
+    Moves every `memref.alloca` of static shape out of loop bodies to the
+    entry of the nearest enclosing `omp.parallel` region (one buffer per
+    thread) or function, and inlines `memref.alloca_scope` ops left without
+    allocas of their own. The lowerings allocate their tile buffers inside
+    parallel loop bodies, and `convert-scf-to-openmp` wraps those bodies in
+    `alloca_scope`, whose single-block region `convert-scf-to-cf` cannot
+    lower; hoisting also keeps the stack from growing per iteration. An
+    alloca's contents are undefined when allocated, so reusing one buffer
+    across the iterations of one thread does not change the program.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // BITSINK_CONVERSION_PASSES_TD
