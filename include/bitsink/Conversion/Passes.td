@@ -30,8 +30,8 @@ def BitSinkLowerAttention : Pass<"bitsink-lower-attention"> {
   }];
   let options = [
     Option<"queryTile", "query-tile", "int64_t", /*default=*/"32",
-           "Queries per tile (Tq)">,
-    Option<"keyTile", "key-tile", "int64_t", /*default=*/"32",
+           "Queries per tile (Tq): the vector lanes of the score tile">,
+    Option<"keyTile", "key-tile", "int64_t", /*default=*/"16",
            "Keys per tile (Tk)">,
     Option<"decodeMaxQueries", "decode-max-queries", "int64_t",
            /*default=*/"4",

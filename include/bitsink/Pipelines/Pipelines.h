@@ -23,7 +23,7 @@ struct CPUPipelineOptions
                             llvm::cl::init(32)};
   Option<int64_t> keyTile{*this, "key-tile",
                           llvm::cl::desc("Attention keys per tile"),
-                          llvm::cl::init(32)};
+                          llvm::cl::init(16)};
   Option<int64_t> decodeMaxQueries{
       *this, "decode-max-queries",
       llvm::cl::desc("Use split-KV decode attention when Nq <= this"),

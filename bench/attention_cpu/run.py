@@ -1,0 +1,201 @@
+"""Sink + window attention on the CPU: bitsink against dense attention
+through our own pipeline, torch SDPA with the equivalent boolean mask and
+torch FlexAttention (torch.compile) with the sink + window block mask.
+
+One run prints, at 1 thread and at all threads, time and useful GFLOP/s
+(2·(D + Dv) per visible (query, key) pair) for N = 2k, 8k, 32k, with
+S = 4, W = 1024, H = 8, Hkv = 2, D = 64, f32, and an f32 GEMM through
+numpy/OpenBLAS for scale. Run it through bench/attention_cpu/run.sh.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "common"))
+import mlirlib  # noqa: E402
+
+B, H, HKV, D, S, W = 1, 8, 2, 64, 4, 1024
+
+
+def visible_pairs(n, window):
+    i = np.arange(n)
+    if window < 0:
+        return int((i + 1).sum()) * B * H
+    in_window = np.minimum(i + 1, window)
+    sinks = np.minimum(S, np.maximum(0, i - window + 1))
+    return int((in_window + sinks).sum()) * B * H
+
+
+def attention_ir(n, window):
+    t = lambda h, d: f"tensor<{B}x{h}x{n}x{d}xf32>"
+    attrs = f"num_sinks = {S}, window = {window}, causal = true" if window >= 0 \
+        else "causal = true"
+    return f"""func.func @attn(%q: {t(H, D)}, %k: {t(HKV, D)}, %v: {t(HKV, D)}) -> {t(H, D)} {{
+  %e = tensor.empty() : {t(H, D)}
+  %o = bitsink.sink_attention ins(%q, %k, %v : {t(H, D)}, {t(HKV, D)}, {t(HKV, D)})
+         outs(%e : {t(H, D)}) {{{attrs}}} -> {t(H, D)}
+  return %o : {t(H, D)}
+}}
+"""
+
+
+def best_time(fn, budget=3.0, max_runs=10):
+    fn()  # warm-up
+    times = []
+    start = time.perf_counter()
+    while len(times) < max_runs and (not times or time.perf_counter() - start < budget):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def inputs(n, seed=0):
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((B, H, n, D), dtype=np.float32)
+    k = rng.standard_normal((B, HKV, n, D), dtype=np.float32)
+    v = rng.standard_normal((B, HKV, n, D), dtype=np.float32)
+    return q, k, v
+
+
+def run_ours(args, n, window):
+    path = os.path.join(args.work, f"attn_{n}_{window}.mlir")
+    with open(path, "w") as f:
+        f.write(attention_ir(n, window))
+    lib = mlirlib.compile_module(args.opt, path, args.work)
+    q, k, v = inputs(n)
+    out = np.zeros((B, H, n, D), dtype=np.float32)
+    fn = mlirlib.bind(lib, "attn", q, k, v, out)
+    return best_time(fn, budget=2.0 if window >= 0 else 0.1), out
+
+
+def torch_mask(n):
+    import torch
+    i = torch.arange(n)[:, None]
+    j = torch.arange(n)[None, :]
+    return (j <= i) & ((i - j < W) | (j < S))
+
+
+def run_sdpa(n, threads):
+    import torch
+    import torch.nn.functional as F
+    torch.set_num_threads(threads)
+    q, k, v = (torch.from_numpy(x) for x in inputs(n))
+    mask = torch_mask(n)
+    fn = lambda: F.scaled_dot_product_attention(q, k, v, attn_mask=mask,
+                                                enable_gqa=True)
+    return best_time(fn, budget=2.0), fn().numpy()
+
+
+def run_flex(n, threads):
+    import torch
+    from torch.nn.attention.flex_attention import (create_block_mask,
+                                                   flex_attention)
+    torch.set_num_threads(threads)
+
+    def sink_window(b, h, qi, kj):
+        return (kj <= qi) & ((qi - kj < W) | (kj < S))
+
+    block_mask = create_block_mask(sink_window, None, None, n, n, device="cpu")
+    compiled = torch.compile(flex_attention)
+    q, k, v = (torch.from_numpy(x) for x in inputs(n))
+    fn = lambda: compiled(q, k, v, block_mask=block_mask, enable_gqa=True)
+    return best_time(fn, budget=2.0), fn().numpy()
+
+
+def gemm_gflops():
+    a = np.random.rand(2048, 2048).astype(np.float32)
+    b = np.random.rand(2048, 2048).astype(np.float32)
+    t = best_time(lambda: a @ b, budget=1.0)
+    return 2 * 2048 ** 3 / t / 1e9
+
+
+def one_thread_count(args, threads):
+    """Everything at one thread count (run in its own process)."""
+    rows = []
+    gemm = gemm_gflops()
+    for n in args.sizes:
+        flops = 2 * 2 * D * visible_pairs(n, W)
+        ours_t, ours_out = run_ours(args, n, W)
+        row = {"threads": threads, "N": n, "ours_ms": ours_t * 1e3,
+               "ours_gflops": flops / ours_t / 1e9, "gemm_gflops": gemm}
+        if n <= args.max_dense:
+            dense_t, _ = run_ours(args, n, -1)
+            row["dense_ms"] = dense_t * 1e3
+        if n <= 8192:
+            try:
+                sdpa_t, sdpa_out = run_sdpa(n, threads)
+                row["sdpa_ms"] = sdpa_t * 1e3
+                row["sdpa_max_abs_diff"] = float(np.abs(sdpa_out - ours_out).max())
+            except Exception as e:  # report, keep going
+                row["sdpa_error"] = str(e)[:200]
+        try:
+            flex_t, flex_out = run_flex(n, threads)
+            row["flex_ms"] = flex_t * 1e3
+            row["flex_max_abs_diff"] = float(np.abs(flex_out - ours_out).max())
+        except Exception as e:
+            row["flex_error"] = str(e)[:200]
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--opt", required=True, help="path of bitsink-opt")
+    parser.add_argument("--work", default="/tmp/bitsink-bench-attention")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2048, 8192, 32768])
+    parser.add_argument("--max-dense", type=int, default=32768,
+                        help="largest N for the dense-causal comparison")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="internal: run one thread count")
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    if args.threads:
+        one_thread_count(args, args.threads)
+        return
+    rows = []
+    for threads in sorted({1, os.cpu_count()}):
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads),
+                   OPENBLAS_NUM_THREADS=str(threads))
+        out = subprocess.run([sys.executable, __file__, "--opt", args.opt,
+                              "--work", args.work, "--threads", str(threads),
+                              "--max-dense", str(args.max_dense),
+                              "--sizes", *map(str, args.sizes)],
+                             env=env, check=True, capture_output=True, text=True)
+        rows += [json.loads(line) for line in out.stdout.splitlines()
+                 if line.startswith("{")]
+    print(f"\nsink attention, B={B} H={H} Hkv={HKV} D={D} S={S} W={W}, causal, f32")
+    print(f"{'thr':>3} {'N':>6} {'ours ms':>9} {'GFLOP/s':>8} {'%gemm':>6} "
+          f"{'dense ms':>9} {'sdpa ms':>9} {'flex ms':>9} "
+          f"{'x dense':>8} {'x sdpa':>7} {'x flex':>7}")
+    for r in rows:
+        ratio = lambda key: f"{r[key] / r['ours_ms']:.1f}" if key in r else "-"
+        ms = lambda key: f"{r[key]:.1f}" if key in r else "-"
+        print(f"{r['threads']:>3} {r['N']:>6} {r['ours_ms']:>9.2f} "
+              f"{r['ours_gflops']:>8.1f} {100 * r['ours_gflops'] / r['gemm_gflops']:>5.0f}% "
+              f"{ms('dense_ms'):>9} {ms('sdpa_ms'):>9} {ms('flex_ms'):>9} "
+              f"{ratio('dense_ms'):>8} {ratio('sdpa_ms'):>7} {ratio('flex_ms'):>7}")
+    for threads in sorted({r["threads"] for r in rows}):
+        t = {r["N"]: r["ours_ms"] for r in rows if r["threads"] == threads}
+        if 8192 in t and 32768 in t:
+            print(f"threads={threads}: t(32k)/t(8k) = {t[32768] / t[8192]:.2f} "
+                  "(linear: 4.0)")
+    for r in rows:
+        for key in ("sdpa_error", "flex_error"):
+            if key in r:
+                print(f"threads={r['threads']} N={r['N']} {key}: {r[key]}")
+        for key in ("sdpa_max_abs_diff", "flex_max_abs_diff"):
+            if key in r and r[key] > 1e-3:
+                print(f"WARNING threads={r['threads']} N={r['N']} {key} = {r[key]:.2e}")
+    print("GEMM reference: numpy/OpenBLAS f32 2048^3, same process and threads.")
+
+
+if __name__ == "__main__":
+    main()

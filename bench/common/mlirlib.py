@@ -1,0 +1,54 @@
+"""Compile an MLIR file with bitsink-cpu-pipeline into a shared library and
+call its `_mlir_ciface_` entry points on numpy arrays (benchmarks only)."""
+
+import ctypes
+import os
+import subprocess
+
+LLVM_BIN = "/usr/lib/llvm-22/bin"
+LLVM_LIB = "/usr/lib/llvm-22/lib"
+
+
+def compile_module(opt, mlir_path, out_dir, pipeline_options=""):
+    """bitsink-opt -> mlir-translate -> clang -O3 -march=native -> .so."""
+    base = os.path.join(out_dir, os.path.basename(mlir_path).rsplit(".", 1)[0])
+    pipeline = "--bitsink-cpu-pipeline=c-interface=true " + pipeline_options
+    subprocess.check_call([opt, mlir_path, pipeline, "-o", base + ".llvm.mlir"])
+    subprocess.check_call([os.path.join(LLVM_BIN, "mlir-translate"),
+                           "--mlir-to-llvmir", base + ".llvm.mlir",
+                           "-o", base + ".ll"])
+    subprocess.check_call(["clang-22", "-O3", "-march=native", "-shared",
+                           "-fPIC", "-Wno-override-module", base + ".ll",
+                           "-o", base + ".so", "-L" + LLVM_LIB, "-lomp",
+                           "-Wl,-rpath," + LLVM_LIB])
+    return ctypes.CDLL(base + ".so")
+
+
+def _descriptor(array):
+    rank = array.ndim
+
+    class MemRef(ctypes.Structure):
+        _fields_ = [("allocated", ctypes.c_void_p),
+                    ("aligned", ctypes.c_void_p),
+                    ("offset", ctypes.c_int64),
+                    ("sizes", ctypes.c_int64 * rank),
+                    ("strides", ctypes.c_int64 * rank)]
+
+    desc = MemRef()
+    desc.allocated = desc.aligned = array.ctypes.data
+    desc.offset = 0
+    for i in range(rank):
+        desc.sizes[i] = array.shape[i]
+        desc.strides[i] = array.strides[i] // array.itemsize
+    return desc
+
+
+def bind(lib, name, *arrays):
+    """Returns a no-argument callable running `name` on `arrays` (inputs then
+    out-params, C-contiguous)."""
+    for a in arrays:
+        assert a.flags["C_CONTIGUOUS"]
+    descs = [_descriptor(a) for a in arrays]
+    refs = [ctypes.byref(d) for d in descs]
+    fn = getattr(lib, "_mlir_ciface_" + name)
+    return lambda: fn(*refs)
