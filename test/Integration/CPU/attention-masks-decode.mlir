@@ -1,0 +1,111 @@
+// Padding, masks, ring-cache positions, low precision and decode (split-KV),
+// compiled through bitsink-cpu-pipeline and checked against the naive
+// reference on random inputs.
+// Bounds: f32 |err| <= 2e-5 + 1e-4|ref|; f16 output rounding (2^-11
+// relative) gives 2e-3; bf16 (2^-8) gives 1e-2.
+//
+// RUN: bitsink-run %s -e kv_len_padding --seed=21 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e key_mask_noncausal --seed=22 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e ring_positions_decode --seed=23 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e f16_sinks --seed=24 --check-reference --atol=2e-3 --rtol=2e-3 | FileCheck %s
+// RUN: bitsink-run %s -e bf16_gqa --seed=25 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
+// RUN: bitsink-run %s -e decode_splits --pipeline="bitsink-cpu-pipeline{split-size=64}" --seed=26 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e decode_dense_kv_len --pipeline="bitsink-cpu-pipeline{split-size=32}" --seed=27 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e decode_nq3_learned --seed=28 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+//
+// CHECK: output 0: {{.*}} PASS
+
+// kv_len < Nk (right padding): batch 0 sees 40 of 64 keys, batch 1 sees 13;
+// queries are bottom-right aligned to each batch's length.
+func.func @kv_len_padding(%q: tensor<2x4x20x32xf32>, %k: tensor<2x2x64x32xf32>,
+                          %v: tensor<2x2x64x32xf32>) -> tensor<2x4x20x32xf32> {
+  %len = arith.constant dense<[40, 13]> : tensor<2xi64>
+  %e = tensor.empty() : tensor<2x4x20x32xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x4x20x32xf32>,
+      tensor<2x2x64x32xf32>, tensor<2x2x64x32xf32>) kv_len(%len : tensor<2xi64>)
+      outs(%e : tensor<2x4x20x32xf32>) {num_sinks = 2, window = 8, causal = true}
+      -> tensor<2x4x20x32xf32>
+  return %o : tensor<2x4x20x32xf32>
+}
+
+// A key mask (every third key and the last ones hidden) with a non-causal
+// window: every tile is a boundary tile.
+func.func @key_mask_noncausal(%q: tensor<1x2x16x16xf32>, %k: tensor<1x2x16x16xf32>,
+                              %v: tensor<1x2x16x16xf32>) -> tensor<1x2x16x16xf32> {
+  %m = arith.constant dense<[[true, true, false, true, true, false, true, true,
+                              false, true, true, false, true, false, false, false]]> : tensor<1x16xi1>
+  %e = tensor.empty() : tensor<1x2x16x16xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x16x16xf32>,
+      tensor<1x2x16x16xf32>, tensor<1x2x16x16xf32>) key_mask(%m : tensor<1x16xi1>)
+      outs(%e : tensor<1x2x16x16xf32>) {num_sinks = 1, window = 4, causal = false}
+      -> tensor<1x2x16x16xf32>
+  return %o : tensor<1x2x16x16xf32>
+}
+
+// A StreamingLLM ring of 10 slots (2 sinks + 8 window slots) after 13
+// tokens, positions re-indexed in cache order: slots hold logical positions
+// [0 1 | 7 8 9 2 3 4 5 6]; kv_len = 10 slots; one decode query at p = 9.
+func.func @ring_positions_decode(%q: tensor<1x2x1x32xf32>, %k: tensor<1x1x10x32xf32>,
+                                 %v: tensor<1x1x10x32xf32>) -> tensor<1x2x1x32xf32> {
+  %pos = arith.constant dense<[[0, 1, 7, 8, 9, 2, 3, 4, 5, 6]]> : tensor<1x10xi64>
+  %len = arith.constant dense<10> : tensor<1xi64>
+  %e = tensor.empty() : tensor<1x2x1x32xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x1x32xf32>,
+      tensor<1x1x10x32xf32>, tensor<1x1x10x32xf32>) kv_len(%len : tensor<1xi64>)
+      key_positions(%pos : tensor<1x10xi64>)
+      outs(%e : tensor<1x2x1x32xf32>) {num_sinks = 2, window = 6, causal = true}
+      -> tensor<1x2x1x32xf32>
+  return %o : tensor<1x2x1x32xf32>
+}
+
+// f16 inputs and output, f32 accumulation, learned sinks, GQA 2.
+func.func @f16_sinks(%q: tensor<1x4x45x64xf16>, %k: tensor<1x2x45x64xf16>,
+                     %v: tensor<1x2x45x64xf16>, %s: tensor<4xf16>) -> tensor<1x4x45x64xf16> {
+  %e = tensor.empty() : tensor<1x4x45x64xf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x45x64xf16>,
+      tensor<1x2x45x64xf16>, tensor<1x2x45x64xf16>) sink_logits(%s : tensor<4xf16>)
+      outs(%e : tensor<1x4x45x64xf16>) {num_sinks = 4, window = 8, causal = true}
+      -> tensor<1x4x45x64xf16>
+  return %o : tensor<1x4x45x64xf16>
+}
+
+// bf16, GQA 4, non-power-of-two head dims (D = 48, Dv = 40).
+func.func @bf16_gqa(%q: tensor<1x8x30x48xbf16>, %k: tensor<1x2x30x48xbf16>,
+                    %v: tensor<1x2x30x40xbf16>) -> tensor<1x8x30x40xbf16> {
+  %e = tensor.empty() : tensor<1x8x30x40xbf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x8x30x48xbf16>,
+      tensor<1x2x30x48xbf16>, tensor<1x2x30x40xbf16>) outs(%e : tensor<1x8x30x40xbf16>)
+      {num_sinks = 2, window = 7, causal = true} -> tensor<1x8x30x40xbf16>
+  return %o : tensor<1x8x30x40xbf16>
+}
+
+// Decode over 1000 keys with a 300-key window, split into chunks of 4 tiles.
+func.func @decode_splits(%q: tensor<2x4x1x64xf32>, %k: tensor<2x2x1000x64xf32>,
+                         %v: tensor<2x2x1000x64xf32>) -> tensor<2x4x1x64xf32> {
+  %e = tensor.empty() : tensor<2x4x1x64xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x4x1x64xf32>,
+      tensor<2x2x1000x64xf32>, tensor<2x2x1000x64xf32>) outs(%e : tensor<2x4x1x64xf32>)
+      {num_sinks = 4, window = 300, causal = true} -> tensor<2x4x1x64xf32>
+  return %o : tensor<2x4x1x64xf32>
+}
+
+// Dense decode over a padded cache: batch lengths 300 and 1.
+func.func @decode_dense_kv_len(%q: tensor<2x2x1x32xf32>, %k: tensor<2x2x333x32xf32>,
+                               %v: tensor<2x2x333x32xf32>) -> tensor<2x2x1x32xf32> {
+  %len = arith.constant dense<[300, 1]> : tensor<2xi64>
+  %e = tensor.empty() : tensor<2x2x1x32xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x2x1x32xf32>,
+      tensor<2x2x333x32xf32>, tensor<2x2x333x32xf32>) kv_len(%len : tensor<2xi64>)
+      outs(%e : tensor<2x2x1x32xf32>) {causal = true} -> tensor<2x2x1x32xf32>
+  return %o : tensor<2x2x1x32xf32>
+}
+
+// Nq = 3 (speculative decode), learned sinks, no sink tokens.
+func.func @decode_nq3_learned(%q: tensor<1x8x3x64xf32>, %k: tensor<1x1x600x64xf32>,
+                              %v: tensor<1x1x600x64xf32>, %s: tensor<8xf32>) -> tensor<1x8x3x64xf32> {
+  %e = tensor.empty() : tensor<1x8x3x64xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x8x3x64xf32>,
+      tensor<1x1x600x64xf32>, tensor<1x1x600x64xf32>) sink_logits(%s : tensor<8xf32>)
+      outs(%e : tensor<1x8x3x64xf32>) {window = 128, causal = true} -> tensor<1x8x3x64xf32>
+  return %o : tensor<1x8x3x64xf32>
+}
