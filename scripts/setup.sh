@@ -8,7 +8,7 @@ set -euo pipefail
 APT_PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libomp-22-dev libclang-rt-22-dev
-  ninja-build cmake ccache libgtest-dev python3-dev
+  ninja-build cmake ccache libgtest-dev python3-dev zlib1g-dev
 )
 PYTHON_PACKAGES=(numpy pytest nanobind)
 PYTHON="${PYTHON:-python3}"

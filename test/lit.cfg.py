@@ -25,7 +25,8 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.bitsink_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    [ToolSubst("bitsink-opt", unresolved="fatal")],
+    [ToolSubst("bitsink-opt", unresolved="fatal"),
+     ToolSubst("bitsink-run", unresolved="fatal")],
     [config.bitsink_tools_dir],
 )
 

@@ -71,12 +71,21 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     coefficients afterwards. Larger `M` uses a GEMM kernel that dequantizes
     a tile of the weight into a buffer and multiplies it. Both are parallel
     over output columns.
+
+    Consecutive word rows of one column tile are `N·4` bytes apart, a new
+    page each, which hardware prefetchers do not follow: the GEMV kernel
+    prefetches the words `prefetch-distance` rows ahead. The blocked
+    `#bitsink.layout` is rejected with a diagnostic.
   }];
   let options = [
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"8",
            "Largest M that uses the GEMV kernel">,
     Option<"columnTile", "column-tile", "int64_t", /*default=*/"64",
-           "Output columns per parallel task">
+           "Output columns per parallel task">,
+    Option<"prefetchDistance", "prefetch-distance", "int64_t",
+           /*default=*/"4",
+           "GEMV: prefetch the plane words this many word rows ahead "
+           "(0: no prefetch)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -52,11 +52,11 @@ struct Options {
 struct Packed {
   int64_t K = 0, N = 0;
   PlaneKind kind = PlaneKind::Binary;
-  int64_t numPlanes = 0;    // P
-  int64_t groupSize = 0;    // effective rows per group (>= K: per channel)
-  int64_t numGroups = 0;    // G = ceil(K / groupSize)
-  int64_t numCoeffs = 0;    // C = terms + 1
-  int64_t numWords = 0;     // KW = ceil(K / 32)
+  int64_t numPlanes = 0;        // P
+  int64_t groupSize = 0;        // effective rows per group (>= K: per channel)
+  int64_t numGroups = 0;        // G = ceil(K / groupSize)
+  int64_t numCoeffs = 0;        // C = terms + 1
+  int64_t numWords = 0;         // KW = ceil(K / 32)
   std::vector<uint32_t> planes; // [P][KW][N], bit i of word w is row 32w+i
   std::vector<float> coeffs;    // [G][C][N]; c[g][0] is the offset
 };
@@ -70,6 +70,13 @@ struct Report {
   double bitsPerWeight = 0;
   /// bpdq: whether the rtn candidate won.
   bool rtnChosen = false;
+  /// bpdq picks the best candidate per output column (columns are separable
+  /// in tr((W-Ŵ)ᵀH(W-Ŵ))): the number of columns where rtn won.
+  /// rtnChosen is true when that is every column.
+  int64_t rtnColumns = 0;
+  /// Damping actually used, relative to the mean Hessian diagonal (larger
+  /// than Options::damp when H needed more to be positive definite).
+  double damp = 0;
 };
 
 struct Result {
@@ -84,15 +91,24 @@ bool quantize(const float *W, int64_t K, int64_t N, const float *X, int64_t T,
               const Options &options, Result &result, std::string &error);
 
 /// Same with a precomputed Hessian H[K][K] (symmetric, e.g. XᵀX/T).
-bool quantizeWithHessian(const float *W, int64_t K, int64_t N,
-                         const double *H, const Options &options,
-                         Result &result, std::string &error);
+bool quantizeWithHessian(const float *W, int64_t K, int64_t N, const double *H,
+                         const Options &options, Result &result,
+                         std::string &error);
 
 /// Ŵ[K][N] from packed planes and coefficients (DESIGN §2.3 formula).
 void dequantize(const Packed &packed, float *What);
 
+/// Packs per-weight plane bits `bits[K][N]` (bit p = plane p) into the
+/// planes [P][KW][N] of the canonical layout; bits of rows >= K are zero.
+std::vector<uint32_t> packPlanes(const uint8_t *bits, int64_t K, int64_t N,
+                                 int64_t numPlanes);
+
+/// Inverse of packPlanes: bits[K][N] of `packed.planes`.
+std::vector<uint8_t> unpackPlanes(const Packed &packed);
+
 /// Checks that a packed buffer is self-consistent (sizes, P for the kind,
-/// group size); returns false with a message otherwise.
+/// group size, finite coefficients, zero bits in rows >= K); returns false
+/// with a message otherwise.
 bool validate(const Packed &packed, std::string &error);
 
 } // namespace bitsink::quant

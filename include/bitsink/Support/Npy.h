@@ -43,20 +43,25 @@ struct Array {
 };
 
 /// Parses a whole .npy file image (used by the readers and the fuzzer).
-bool parseNpy(const char *bytes, size_t size, Array &array,
-              std::string &error);
+bool parseNpy(const char *bytes, size_t size, Array &array, std::string &error);
 bool readNpy(const std::string &path, Array &array, std::string &error);
-bool writeNpy(const std::string &path, const Array &array,
-              std::string &error);
+bool writeNpy(const std::string &path, const Array &array, std::string &error);
 
 /// Arrays keyed by name (the member name without ".npy").
 bool readNpz(const std::string &path, std::map<std::string, Array> &arrays,
              std::string &error);
 bool writeNpz(const std::string &path,
               const std::map<std::string, Array> &arrays, std::string &error);
+/// Same, with the members deflated (like numpy.savez_compressed) when
+/// `compressed`; the plain overload stores them (like numpy.savez).
+bool writeNpz(const std::string &path,
+              const std::map<std::string, Array> &arrays, bool compressed,
+              std::string &error);
 
 /// Element conversion: any numeric dtype to float / double values, and an
-/// F32 array to F16/BF16 (round to nearest even) or back.
+/// F32 array to F16/BF16 (round to nearest even) or back. `convert` goes
+/// between any two dtypes: to an integer type it rounds toward zero and
+/// saturates (NaN -> 0); to Bool it tests for non-zero.
 std::vector<float> toFloat(const Array &array);
 std::vector<double> toDouble(const Array &array);
 Array convert(const Array &array, DType to);

@@ -1,11 +1,37 @@
 //===- QuantizeWeights.cpp - matmuls to bitplane_matmul ---------*- C++ -*-===//
 //
-// PLACEHOLDER being written in this session; replaced before commit.
+// The bitsink-quantize-weights pass: finds matmul-like linalg contractions
+// whose weight is a float constant, quantizes the weight with the quantizer
+// library (DESIGN §3) and rewrites the contraction into a
+// bitsink.bitplane_matmul over packed constants. docs/quantize-weights.md
+// states the matching rules and the calibration key naming.
 //
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 #include "bitsink/Dialect/BitSink/Transforms/Passes.h"
+#include "bitsink/Quant/Quantizer.h"
+#include "bitsink/Support/Npy.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Support/DebugStringHelper.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cstring>
+#include <map>
+#include <tuple>
 
 namespace bitsink {
 #define GEN_PASS_DEF_BITSINKQUANTIZEWEIGHTS
@@ -13,11 +39,670 @@ namespace bitsink {
 } // namespace bitsink
 
 using namespace mlir;
+using namespace bitsink;
+
+namespace {
+
+/// Packed constants with more elements than this are emitted as
+/// `dense_resource` blobs (printed as one hex string, fast to print and
+/// parse); smaller ones stay readable `dense<...>` literals.
+constexpr int64_t kMaxInlineElements = 1024;
+
+/// A contraction that maps onto bitplane_matmul: rows (every M and batch
+/// dimension, collapsed into one) × K times the K × N constant weight.
+struct MatmulMatch {
+  Value input;
+  Value init;
+  /// The weight's value and the op that produces it: an arith.constant, or
+  /// an ml_program.global_load_const of the immutable `global`.
+  ElementsAttr weight;
+  Operation *weightOp = nullptr;
+  ml_program::GlobalOp global;
+  AffineMap inputMap, weightMap, initMap;
+  unsigned kDim = 0, nDim = 0;
+  /// M and batch loop dimensions in the order the result stores them.
+  SmallVector<unsigned> rowDims;
+  /// Where K and N are among the weight's dimensions, and their sizes.
+  unsigned weightKPos = 0, weightNPos = 0;
+  int64_t k = 0, n = 0;
+  /// The weight as a row-major K × N f32 matrix.
+  std::vector<float> matrix;
+};
+
+/// One quantized weight, shared by every contraction that uses the same
+/// constant in the same orientation with the same calibration data.
+struct QuantizedWeight {
+  ElementsAttr planes;
+  ElementsAttr coeffs;
+  bitsink::PlaneKind kind = bitsink::PlaneKind::Binary;
+  int64_t groupSize = 0;
+  DictionaryAttr report;
+};
+
+} // namespace
+
+static bool isSupportedFloat(Type type) {
+  return type.isF32() || type.isF16() || type.isBF16();
+}
+
+/// The body must be `yield(acc + a * b)`, operands possibly widened or
+/// narrowed by float casts: anything else (a negation, a max) changes the
+/// math.
+static bool hasMultiplyAccumulateBody(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  for (Operation &inner : body->without_terminator())
+    if (!isa<arith::MulFOp, arith::AddFOp, arith::ExtFOp, arith::TruncFOp>(
+            inner))
+      return false;
+  return linalg::detail::isContractionBody(
+      *body, [](Operation *elementwise, Operation *reduction) {
+        return isa<arith::MulFOp>(elementwise) && isa<arith::AddFOp>(reduction);
+      });
+}
+
+/// Whether a linalg.generic computes some contraction (float or integer), so
+/// that leaving it alone deserves a remark; other generics are not matmuls
+/// and are skipped silently.
+static bool looksLikeContraction(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() == 0)
+    return false;
+  return linalg::detail::isContractionBody(
+      *op.getBlock(), [](Operation *elementwise, Operation *reduction) {
+        return (isa<arith::MulFOp>(elementwise) &&
+                isa<arith::AddFOp>(reduction)) ||
+               (isa<arith::MulIOp>(elementwise) &&
+                isa<arith::AddIOp>(reduction));
+      });
+}
+
+/// Finds the constant value of `weight` (dense or dense_resource elements)
+/// and the op that produces it.
+static LogicalResult getConstantWeight(Value weight, MatmulMatch &match) {
+  Operation *source = weight.getDefiningOp();
+  Attribute value;
+  if (auto constant = dyn_cast_or_null<arith::ConstantOp>(source)) {
+    value = constant.getValue();
+  } else if (auto load =
+                 dyn_cast_or_null<ml_program::GlobalLoadConstOp>(source)) {
+    match.global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+        load, load.getGlobalAttr());
+    if (!match.global || match.global.getIsMutable())
+      return failure();
+    value = match.global.getValueAttr();
+  }
+  if (!isa_and_nonnull<DenseElementsAttr, DenseResourceElementsAttr>(value))
+    return failure();
+  match.weight = cast<ElementsAttr>(value);
+  match.weightOp = source;
+  return success();
+}
+
+/// Reads a float constant as f32 values (a single value for a splat).
+static LogicalResult readFloatElements(ElementsAttr attr,
+                                       std::vector<float> &values, bool &splat,
+                                       std::string &reason) {
+  Type element = attr.getElementType();
+  size_t elementBytes = element.isF32() ? 4 : 2;
+  ArrayRef<char> bytes;
+  size_t count = attr.getNumElements();
+  splat = false;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    bytes = dense.getRawData();
+    if (dense.isSplat()) {
+      splat = true;
+      count = 1;
+    }
+  } else {
+    bytes = cast<DenseResourceElementsAttr>(attr).getData();
+    if (bytes.size() != count * elementBytes) {
+      reason = "its dense_resource weight holds " +
+               std::to_string(bytes.size()) + " bytes, expected " +
+               std::to_string(count * elementBytes) +
+               " (the blob is missing or elided)";
+      return failure();
+    }
+  }
+  values.resize(count);
+  if (element.isF32()) {
+    std::memcpy(values.data(), bytes.data(), count * sizeof(float));
+    return success();
+  }
+  for (size_t i = 0; i < count; ++i) {
+    uint16_t bits;
+    std::memcpy(&bits, bytes.data() + 2 * i, sizeof(bits));
+    values[i] =
+        element.isF16() ? npy::halfToFloat(bits) : npy::bfloat16ToFloat(bits);
+  }
+  return success();
+}
+
+/// Extracts the K × N matrix from the weight constant, whose indexing map
+/// places K and N anywhere (torch's `linear` stores N × K) and may add batch
+/// dimensions; the weight must then be the same for every batch entry, as
+/// bitplane_matmul has one weight.
+static LogicalResult extractWeightMatrix(MatmulMatch &match,
+                                         std::string &reason) {
+  ElementsAttr attr = match.weight;
+  std::vector<float> values;
+  bool splat = false;
+  if (failed(readFloatElements(attr, values, splat, reason)))
+    return failure();
+  std::vector<float> &matrix = match.matrix;
+  matrix.assign(match.k * match.n, values.front());
+  if (splat)
+    return success();
+
+  ArrayRef<int64_t> shape = attr.getShapedType().getShape();
+  unsigned kPos = match.weightKPos, nPos = match.weightNPos;
+  SmallVector<int64_t> index(shape.size(), 0);
+  bool batchVaries = false;
+  for (size_t flat = 0; flat < values.size(); ++flat) {
+    bool firstBatch =
+        llvm::all_of(llvm::seq<size_t>(0, shape.size()), [&](size_t d) {
+          return d == kPos || d == nPos || index[d] == 0;
+        });
+    float &entry = matrix[index[kPos] * match.n + index[nPos]];
+    if (firstBatch)
+      entry = values[flat];
+    else if (entry != values[flat])
+      batchVaries = true;
+    // Row-major increment of the multi-index.
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  if (batchVaries) {
+    reason = "its weight differs across the batch dimension "
+             "(bitplane_matmul has one weight for all rows)";
+    return failure();
+  }
+  return success();
+}
+
+/// Matches `op` against the forms bitplane_matmul can express; on failure
+/// `reason` says why (for the remark).
+static FailureOr<MatmulMatch> matchQuantizableMatmul(linalg::LinalgOp op,
+                                                     std::string &reason) {
+  if (!op.hasPureTensorSemantics()) {
+    reason = "it works on memrefs (the pass runs before bufferization)";
+    return failure();
+  }
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1) {
+    reason = "it does not have two inputs and one init";
+    return failure();
+  }
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(maps, [](AffineMap map) {
+        return map.isProjectedPermutation(/*allowZeroInResults=*/false);
+      })) {
+    reason = "its indexing maps are not projected permutations";
+    return failure();
+  }
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->n.size() != 1 || dims->k.size() != 1 ||
+      dims->m.size() + dims->batch.size() + 2 != op.getNumLoops()) {
+    reason = "its indexing maps are not a matmul with one N and one K "
+             "dimension";
+    return failure();
+  }
+
+  MatmulMatch match;
+  match.input = op.getDpsInputOperand(0)->get();
+  Value weight = op.getDpsInputOperand(1)->get();
+  match.init = op.getDpsInitOperand(0)->get();
+  match.inputMap = maps[0];
+  match.weightMap = maps[1];
+  match.initMap = maps[2];
+  match.kDim = dims->k.front();
+  match.nDim = dims->n.front();
+
+  if (failed(getConstantWeight(weight, match))) {
+    MatmulMatch swapped;
+    if (succeeded(getConstantWeight(match.input, swapped)))
+      reason = "its constant is the first input (y = W * x); bitplane_matmul "
+               "takes the weight as the second";
+    else
+      reason = "its weight (operand #1) is not a constant (a dense or "
+               "dense_resource arith.constant or immutable ml_program.global)";
+    return failure();
+  }
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  if (!isSupportedFloat(weightType.getElementType())) {
+    reason = "its weight has element type " +
+             debugString(weightType.getElementType()) +
+             "; only f32, f16 and bf16 weights are quantized";
+    return failure();
+  }
+  if (!hasMultiplyAccumulateBody(op)) {
+    reason = "its body is not a float multiply-accumulate";
+    return failure();
+  }
+  Type inputElement = getElementTypeOrSelf(match.input.getType());
+  Type accElement = getElementTypeOrSelf(match.init.getType());
+  if (!isSupportedFloat(inputElement)) {
+    reason = "its input has element type " + debugString(inputElement) +
+             "; bitplane_matmul takes f32, f16 or bf16";
+    return failure();
+  }
+  if (accElement != inputElement && !accElement.isF32()) {
+    reason = "its init has element type " + debugString(accElement) +
+             "; bitplane_matmul accumulates into the input type (" +
+             debugString(inputElement) + ") or f32";
+    return failure();
+  }
+
+  for (AffineExpr expr : match.initMap.getResults()) {
+    unsigned dim = cast<AffineDimExpr>(expr).getPosition();
+    if (dim != match.nDim)
+      match.rowDims.push_back(dim);
+  }
+  match.weightKPos = *match.weightMap.getResultPosition(
+      getAffineDimExpr(match.kDim, op.getContext()));
+  match.weightNPos = *match.weightMap.getResultPosition(
+      getAffineDimExpr(match.nDim, op.getContext()));
+  match.k = weightType.getDimSize(match.weightKPos);
+  match.n = weightType.getDimSize(match.weightNPos);
+  if (weightType.getNumElements() == 0) {
+    reason = "its weight is empty";
+    return failure();
+  }
+  if (failed(extractWeightMatrix(match, reason)))
+    return failure();
+  return match;
+}
+
+/// Names that identify a weight in a calibration archive, most specific
+/// first: a `bitsink.name` string attribute on the weight's op (or on its
+/// ml_program.global), the global's symbol, the names of their locations
+/// (`loc("fc1.weight")`, also inside fused locations), the key of a
+/// `dense_resource` blob.
+static SmallVector<std::string> calibrationNames(const MatmulMatch &match) {
+  ml_program::GlobalOp global = match.global;
+  SmallVector<Operation *> ops = {match.weightOp};
+  if (global)
+    ops.push_back(global);
+  SmallVector<std::string> names;
+  auto addName = [&](StringRef name) {
+    if (!llvm::is_contained(names, name))
+      names.push_back(name.str());
+  };
+  for (Operation *op : ops)
+    if (auto name = op->getAttrOfType<StringAttr>("bitsink.name"))
+      addName(name);
+  if (global)
+    addName(global.getSymName());
+  for (Operation *op : ops)
+    op->getLoc()->walk([&](Location loc) {
+      if (auto nameLoc = dyn_cast<NameLoc>(loc))
+        addName(nameLoc.getName());
+      return WalkResult::advance();
+    });
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(match.weight))
+    addName(resource.getRawHandle().getKey());
+  return names;
+}
+
+/// A constant of `type` from little-endian raw `bytes`: a dense literal when
+/// small, a dense_resource blob named after `blobName` when large.
+static ElementsAttr makeConstant(ShapedType type, ArrayRef<char> bytes,
+                                 size_t alignment, StringRef blobName) {
+  if (type.getNumElements() <= kMaxInlineElements)
+    return DenseElementsAttr::getFromRawBuffer(type, bytes);
+  return DenseResourceElementsAttr::get(
+      type, blobName,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignment));
+}
+
+static bitsink::PlaneKind toPlaneKind(quant::PlaneKind kind) {
+  switch (kind) {
+  case quant::PlaneKind::Binary:
+    return bitsink::PlaneKind::Binary;
+  case quant::PlaneKind::Signed:
+    return bitsink::PlaneKind::Signed;
+  case quant::PlaneKind::Ternary:
+    return bitsink::PlaneKind::Ternary;
+  }
+  llvm_unreachable("unknown plane kind");
+}
+
+/// The permutation that orders the dimensions of an operand indexed by
+/// `map` as (`rowDims`..., `colDim`).
+static SmallVector<int64_t> rowsByColumnsPermutation(AffineMap map,
+                                                     ArrayRef<unsigned> rowDims,
+                                                     unsigned colDim) {
+  SmallVector<int64_t> permutation;
+  for (unsigned dim :
+       llvm::concat<const unsigned>(rowDims, ArrayRef<unsigned>(colDim)))
+    permutation.push_back(
+        *map.getResultPosition(getAffineDimExpr(dim, map.getContext())));
+  return permutation;
+}
+
+/// Groups the leading `numRowDims` dimensions into one.
+static SmallVector<ReassociationIndices>
+rowsByColumnsReassociation(int64_t numRowDims) {
+  return {llvm::to_vector(llvm::seq<int64_t>(0, numRowDims)), {numRowDims}};
+}
+
+/// Brings `value` (indexed by `map`) to a rows × `colDim` matrix: transposes
+/// it so that the row dimensions come first in `rowDims` order, then
+/// collapses them into one.
+static Value toRowsByColumns(OpBuilder &builder, Location loc, Value value,
+                             AffineMap map, ArrayRef<unsigned> rowDims,
+                             unsigned colDim) {
+  SmallVector<int64_t> permutation =
+      rowsByColumnsPermutation(map, rowDims, colDim);
+  if (!isIdentityPermutation(permutation)) {
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(builder, loc, value);
+    applyPermutationToVector(sizes, permutation);
+    Value empty = tensor::EmptyOp::create(builder, loc, sizes,
+                                          getElementTypeOrSelf(value));
+    value = linalg::TransposeOp::create(builder, loc, value, empty, permutation)
+                ->getResult(0);
+  }
+  if (rowDims.size() == 1)
+    return value;
+  return tensor::CollapseShapeOp::create(
+      builder, loc, value, rowsByColumnsReassociation(rowDims.size()));
+}
+
+/// Inverse of toRowsByColumns for the result: expands the rows × N matrix
+/// back to the row dimensions and transposes it into `init`'s layout.
+static Value fromRowsByColumns(OpBuilder &builder, Location loc, Value matrix,
+                               Value init, AffineMap map,
+                               ArrayRef<unsigned> rowDims, unsigned colDim) {
+  SmallVector<int64_t> permutation =
+      rowsByColumnsPermutation(map, rowDims, colDim);
+  bool transposed = !isIdentityPermutation(permutation);
+  if (rowDims.size() == 1 && !transposed)
+    return matrix;
+  SmallVector<OpFoldResult> initSizes =
+      tensor::getMixedSizes(builder, loc, init);
+  auto initType = cast<RankedTensorType>(init.getType());
+  Value value = matrix;
+  if (rowDims.size() > 1) {
+    SmallVector<OpFoldResult> sizes = initSizes;
+    applyPermutationToVector(sizes, permutation);
+    SmallVector<int64_t> shape(initType.getShape());
+    applyPermutationToVector(shape, permutation);
+    value = tensor::ExpandShapeOp::create(
+        builder, loc, initType.clone(shape), value,
+        rowsByColumnsReassociation(rowDims.size()), sizes);
+  }
+  if (!transposed)
+    return value;
+  Value empty = tensor::EmptyOp::create(builder, loc, initSizes,
+                                        initType.getElementType());
+  return linalg::TransposeOp::create(builder, loc, value, empty,
+                                     invertPermutationVector(permutation))
+      ->getResult(0);
+}
 
 namespace {
 struct QuantizeWeightsPass
     : bitsink::impl::BitSinkQuantizeWeightsBase<QuantizeWeightsPass> {
   using BitSinkQuantizeWeightsBase::BitSinkQuantizeWeightsBase;
-  void runOnOperation() override {}
+
+  void runOnOperation() override;
+
+private:
+  /// Validates the pass options into `quantOptions`; emits an error on the
+  /// module otherwise.
+  LogicalResult parseOptions();
+  /// Quantizes the weight of `match` (or reuses an earlier result for the
+  /// same constant); null with an error emitted on failure.
+  const QuantizedWeight *quantizeWeight(Operation *op,
+                                        const MatmulMatch &match);
+  void rewrite(linalg::LinalgOp op, const MatmulMatch &match,
+               const QuantizedWeight &weight);
+
+  quant::Options quantOptions;
+  std::map<std::string, npy::Array> calibrationArrays;
+  std::map<std::tuple<const void *, unsigned, unsigned, std::string>,
+           QuantizedWeight>
+      cache;
 };
 } // namespace
+
+LogicalResult QuantizeWeightsPass::parseOptions() {
+  // Errors go to the module's location without the module dump that
+  // Operation::emitError attaches.
+  Location loc = getOperation().getLoc();
+  if (!quant::parseMethod(method, quantOptions.method))
+    return emitError(loc) << "bitsink-quantize-weights: unknown method '"
+                          << method << "' (expected rtn, bpdq or trit)";
+  quantOptions.planes = planes;
+  if (quantOptions.method == quant::Method::Trit) {
+    if (planes != 2 && planes != 4)
+      return emitError(loc)
+             << "bitsink-quantize-weights: method trit needs planes=2 or "
+                "planes=4 (one or two trit-planes), got "
+             << static_cast<int64_t>(planes);
+  } else if (planes < 1 || planes > 4) {
+    return emitError(loc)
+           << "bitsink-quantize-weights: planes must be in 1-4, got "
+           << static_cast<int64_t>(planes);
+  }
+  if (groupSize > 0 && groupSize % 32 != 0)
+    return emitError(loc)
+           << "bitsink-quantize-weights: group-size must be a multiple of 32 "
+              "(or <= 0 for one group per output channel), got "
+           << static_cast<int64_t>(groupSize);
+  quantOptions.groupSize = groupSize;
+  if (coefficientType != "f16" && coefficientType != "f32")
+    return emitError(loc)
+           << "bitsink-quantize-weights: coefficient-type must be f16 or "
+              "f32, got '"
+           << coefficientType << "'";
+  quantOptions.f16Coefficients = coefficientType == "f16";
+  if (!calibration.empty()) {
+    std::string error;
+    if (!npy::readNpz(calibration, calibrationArrays, error))
+      return emitError(loc)
+             << "bitsink-quantize-weights: cannot read calibration file '"
+             << calibration << "': " << error;
+  }
+  return success();
+}
+
+const QuantizedWeight *
+QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
+  // Calibration activations, if the archive has them for this weight.
+  std::string calibrationKey;
+  const npy::Array *activations = nullptr;
+  if (!calibration.empty()) {
+    SmallVector<std::string> names = calibrationNames(match);
+    for (const std::string &name : names) {
+      auto it = calibrationArrays.find(name);
+      if (it == calibrationArrays.end())
+        continue;
+      calibrationKey = name;
+      activations = &it->second;
+      break;
+    }
+    if (!activations) {
+      InFlightDiagnostic warning = op->emitWarning()
+                                   << "no calibration data for the weight";
+      if (names.empty())
+        warning << " (it has no name: set a bitsink.name attribute or a "
+                   "location name on the constant)";
+      else
+        warning << " (looked up "
+                << llvm::join(llvm::map_range(names,
+                                              [](const std::string &name) {
+                                                return "'" + name + "'";
+                                              }),
+                              ", ")
+                << ")";
+      warning << "; quantizing with an identity Hessian";
+    }
+  }
+
+  auto key =
+      std::make_tuple(match.weight.getAsOpaquePointer(), match.weightKPos,
+                      match.weightNPos, calibrationKey);
+  auto cached = cache.find(key);
+  if (cached != cache.end())
+    return &cached->second;
+
+  std::vector<float> calibrationRows;
+  int64_t numRows = 0;
+  if (activations) {
+    int64_t columns =
+        activations->shape.empty() ? -1 : activations->shape.back();
+    if (columns != match.k) {
+      op->emitError() << "calibration array '" << calibrationKey
+                      << "' must have K = " << match.k
+                      << " columns (the weight's input features), got "
+                      << (columns < 0 ? std::string("a scalar")
+                                      : std::to_string(columns));
+      return nullptr;
+    }
+    numRows = activations->numElements() / match.k;
+    if (numRows == 0) {
+      op->emitError() << "calibration array '" << calibrationKey
+                      << "' has no rows";
+      return nullptr;
+    }
+    calibrationRows = npy::toFloat(*activations);
+  }
+
+  quant::Result result;
+  std::string error;
+  if (!quant::quantize(match.matrix.data(), match.k, match.n,
+                       activations ? calibrationRows.data() : nullptr, numRows,
+                       quantOptions, result, error)) {
+    op->emitError() << "quantizer failed on the " << match.k << "x" << match.n
+                    << " weight: " << error;
+    return nullptr;
+  }
+
+  const quant::Packed &packed = result.packed;
+  Builder builder(&getContext());
+  auto planesType = RankedTensorType::get(
+      {packed.numPlanes, packed.numWords, packed.N}, builder.getI32Type());
+  ElementsAttr planesAttr = makeConstant(
+      planesType,
+      ArrayRef<char>(reinterpret_cast<const char *>(packed.planes.data()),
+                     packed.planes.size() * sizeof(uint32_t)),
+      alignof(uint32_t), "bitsink_planes");
+
+  SmallVector<int64_t> coeffsShape = {packed.numGroups, packed.numCoeffs,
+                                      packed.N};
+  ElementsAttr coeffsAttr;
+  if (quantOptions.f16Coefficients) {
+    std::vector<uint16_t> halves(packed.coeffs.size());
+    llvm::transform(packed.coeffs, halves.begin(), npy::floatToHalf);
+    coeffsAttr = makeConstant(
+        RankedTensorType::get(coeffsShape, builder.getF16Type()),
+        ArrayRef<char>(reinterpret_cast<const char *>(halves.data()),
+                       halves.size() * sizeof(uint16_t)),
+        alignof(uint16_t), "bitsink_coeffs");
+  } else {
+    coeffsAttr = makeConstant(
+        RankedTensorType::get(coeffsShape, builder.getF32Type()),
+        ArrayRef<char>(reinterpret_cast<const char *>(packed.coeffs.data()),
+                       packed.coeffs.size() * sizeof(float)),
+        alignof(float), "bitsink_coeffs");
+  }
+
+  SmallVector<NamedAttribute> report = {
+      builder.getNamedAttr("method", builder.getStringAttr(quant::methodName(
+                                         quantOptions.method))),
+      builder.getNamedAttr("rel_error",
+                           builder.getF64FloatAttr(result.report.relError)),
+      builder.getNamedAttr(
+          "weight_rel_error",
+          builder.getF64FloatAttr(result.report.weightRelError)),
+      builder.getNamedAttr(
+          "bits_per_weight",
+          builder.getF64FloatAttr(result.report.bitsPerWeight))};
+  if (activations)
+    report.push_back(builder.getNamedAttr(
+        "calibration", builder.getStringAttr(calibrationKey)));
+
+  QuantizedWeight &entry = cache[key];
+  entry.planes = planesAttr;
+  entry.coeffs = coeffsAttr;
+  entry.kind = toPlaneKind(packed.kind);
+  entry.groupSize = packed.groupSize;
+  entry.report = builder.getDictionaryAttr(report);
+  return &entry;
+}
+
+void QuantizeWeightsPass::rewrite(linalg::LinalgOp op, const MatmulMatch &match,
+                                  const QuantizedWeight &weight) {
+  IRRewriter rewriter(op);
+  Location loc = op.getLoc();
+  Value input = toRowsByColumns(rewriter, loc, match.input, match.inputMap,
+                                match.rowDims, match.kDim);
+  Value acc = toRowsByColumns(rewriter, loc, match.init, match.initMap,
+                              match.rowDims, match.nDim);
+  Value planes = arith::ConstantOp::create(rewriter, loc, weight.planes);
+  Value coeffs = arith::ConstantOp::create(rewriter, loc, weight.coeffs);
+  auto matmul = BitplaneMatmulOp::create(
+      rewriter, loc, TypeRange{acc.getType()}, input, planes, coeffs, acc,
+      weight.kind, weight.groupSize, /*layout=*/nullptr);
+  matmul->setAttr("bitsink.quant_error", weight.report);
+  Value result =
+      fromRowsByColumns(rewriter, loc, matmul->getResult(0), match.init,
+                        match.initMap, match.rowDims, match.nDim);
+  rewriter.replaceOp(op, result);
+}
+
+void QuantizeWeightsPass::runOnOperation() {
+  // Attributes (the cache keys) belong to this module's context: nothing
+  // carries over between runs.
+  cache.clear();
+  calibrationArrays.clear();
+  if (failed(parseOptions()))
+    return signalPassFailure();
+
+  SmallVector<linalg::LinalgOp> candidates;
+  getOperation().walk([&](linalg::LinalgOp op) {
+    if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::ContractOp>(
+            op.getOperation()))
+      candidates.push_back(op);
+    else if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+             generic && looksLikeContraction(generic))
+      candidates.push_back(op);
+  });
+
+  bool failedAny = false;
+  llvm::SetVector<Operation *> consumedWeights;
+  llvm::SetVector<Operation *> consumedGlobals;
+  for (linalg::LinalgOp op : candidates) {
+    std::string reason;
+    FailureOr<MatmulMatch> match = matchQuantizableMatmul(op, reason);
+    if (failed(match)) {
+      op->emitRemark() << "not quantized: " << reason;
+      continue;
+    }
+    const QuantizedWeight *weight = quantizeWeight(op, *match);
+    if (!weight) {
+      failedAny = true;
+      continue;
+    }
+    consumedWeights.insert(match->weightOp);
+    if (match->global)
+      consumedGlobals.insert(match->global);
+    rewrite(op, *match, *weight);
+  }
+  // The float weights are gone once nothing reads them (a public global
+  // may still be read from outside the module, so it stays).
+  for (Operation *weightOp : consumedWeights)
+    if (weightOp->use_empty())
+      weightOp->erase();
+  for (Operation *global : consumedGlobals)
+    if (SymbolTable::getSymbolVisibility(global) ==
+            SymbolTable::Visibility::Private &&
+        SymbolTable::symbolKnownUseEmpty(global, getOperation()))
+      global->erase();
+  if (failedAny)
+    signalPassFailure();
+}

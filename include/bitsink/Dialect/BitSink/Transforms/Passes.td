@@ -49,16 +49,44 @@ def BitSinkQuantizeWeights
   let description = [{
     Quantizes the constant weight of every `linalg.matmul` (plain, or with
     `indexing_maps` for a transposed weight as torch's `linear` imports),
-    `linalg.contract`, `linalg.batch_matmul` with a weight shared across the
+    `linalg.contract`, `linalg.batch_matmul` whose weight is shared by the
     batch, and the equivalent `linalg.generic`, with the quantizer library
     (DESIGN §3), and rewrites the op into `bitsink.bitplane_matmul` with the
-    packed planes and coefficients as constants. Weights that are not
-    constants (`arith.constant` dense or `dense_resource`) are left alone
-    with a remark.
+    packed planes and coefficients as constants.
 
-    `calibration` names an `.npz` file with one activation matrix `X[T][K]`
-    per weight, keyed by the weight's symbol or value name; without it the
-    Hessian is the identity.
+    An op is rewritten when its indexing maps are a contraction (found with
+    `linalg::inferContractionDims`) with one N and one K dimension, every
+    other dimension an M or batch dimension of the input and the result; its
+    body is a float multiply-accumulate; and its weight (the second input)
+    is a float (f32, f16, bf16) constant: an `arith.constant` with `dense`
+    or `dense_resource` elements, or an immutable `ml_program.global` read
+    by `global_load_const`. A weight with batch dimensions must be equal for
+    every batch entry. The weight is read as `K × N` whatever its layout;
+    the M and batch dimensions of the input and the init are transposed
+    (`linalg.transpose`) and collapsed (`tensor.collapse_shape`) into the
+    rows of one `bitplane_matmul`, whose result is expanded back. The op
+    accumulates into the original init. Ops that do not qualify are left
+    alone with a remark saying why (non-constant or integer weight, a
+    weight that varies over the batch, memref operands, ...).
+
+    `calibration` names an `.npz` file with activations `X[..., K]` (leading
+    dimensions are rows) per weight. The key is the first of these names
+    present in the archive: a `bitsink.name` string attribute on the
+    constant (or global), the global's symbol, the names in their locations
+    (`loc("fc1.weight")`, also inside fused locations), the
+    `dense_resource` key. A weight with no array is quantized with the
+    identity Hessian and a warning; an array whose last dimension is not K
+    is an error.
+
+    Each `bitplane_matmul` carries the quantizer's report as
+    `bitsink.quant_error = {bits_per_weight, method, rel_error,
+    weight_rel_error[, calibration]}`. Packed constants above 1024 elements
+    are `dense_resource` blobs. A constant used by several ops is quantized
+    once; weight constants (and private globals) left without users are
+    erased. Invalid options (unknown method, planes outside 1-4, trit with
+    planes other than 2 or 4, a positive group size that is not a multiple
+    of 32, an unreadable calibration file) fail the pass. See
+    docs/quantize-weights.md.
 
     Example: `--bitsink-quantize-weights="method=bpdq planes=3 group-size=128"`.
   }];
@@ -75,8 +103,8 @@ def BitSinkQuantizeWeights
            /*default=*/"\"f16\"", "Coefficient element type: f16 or f32">
   ];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect",
-    "::bitsink::BitSinkDialect"
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect", "::bitsink::BitSinkDialect"
   ];
 }
 

@@ -1,0 +1,210 @@
+"""Bit-plane GEMV on the CPU: bitsink-lower-bitplane-matmul (through
+bitsink-cpu-pipeline, JIT-run by `bitsink-run --time-runs`) against an f32
+GEMV through numpy/OpenBLAS and against our own pipeline's f32 linalg.matmul,
+with the machine's memory read bandwidth measured in the same run.
+
+Shapes (K x N): 4096 x 4096 and 4096 x 11008; weights: 2-bit and 3-bit
+binary planes (BPDQ), group 128, f16 coefficients; x and y f32, M = 1.
+Every number is taken at 1 thread and at all threads (OMP_NUM_THREADS /
+OPENBLAS_NUM_THREADS).
+
+Cold weights: the quantized weights of one shape are a few MB, less than a
+server L3, while a decoder streams every layer's weights from DRAM. The
+bitsink entry therefore runs the GEMV on `copies` independent weight sets
+(at least 2 x `--cache-mib` bytes together) and the time per GEMV is the
+time of the call over `copies`; `--hot` also times one weight set over and
+over (cache-resident, for reference). GB/s counts the weight bytes read
+(planes + coefficients; f32 weights for the f32 GEMVs). Times are the best
+of `--runs` calls (the machine may be shared; the best call is the one least
+disturbed).
+
+Run it through bench/bitplane_cpu/run.sh.
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHAPES = [(4096, 4096), (4096, 11008)]
+BITS = [2, 3]
+GROUP = 128
+
+
+def quantized_bytes(k, n, planes):
+    kw = (k + 31) // 32
+    groups = (k + GROUP - 1) // GROUP
+    return planes * kw * n * 4 + groups * (planes + 1) * n * 2
+
+
+def gemv_ir(k, n, planes, copies):
+    """`copies` GEMVs y_i = x · Ŵ_i on independent weights, one result each."""
+    kw, groups = (k + 31) // 32, (k + GROUP - 1) // GROUP
+    x, y = f"tensor<1x{k}xf32>", f"tensor<1x{n}xf32>"
+    p, c = f"tensor<{planes}x{kw}x{n}xi32>", f"tensor<{groups}x{planes + 1}x{n}xf16>"
+    args = ", ".join(f"%p{i}: {p}, %c{i}: {c}" for i in range(copies))
+    body = []
+    for i in range(copies):
+        body.append(
+            f"  %y{i} = bitsink.bitplane_matmul ins(%x, %p{i}, %c{i} : {x}, {p}, {c})\n"
+            f"         outs(%zero : {y}) {{plane_kind = #bitsink.plane_kind<binary>, "
+            f"group_size = {GROUP}}} -> {y}")
+    results = ", ".join(f"%y{i}" for i in range(copies))
+    types = ", ".join([y] * copies)
+    return (f"func.func @gemv(%x: {x}, {args}) -> ({types}) {{\n"
+            f"  %f0 = arith.constant 0.0 : f32\n"
+            f"  %e = tensor.empty() : {y}\n"
+            f"  %zero = linalg.fill ins(%f0 : f32) outs(%e : {y}) -> {y}\n"
+            + "\n".join(body) +
+            f"\n  return {results} : {types}\n}}\n")
+
+
+def matmul_ir(k, n):
+    x, w, y = f"tensor<1x{k}xf32>", f"tensor<{k}x{n}xf32>", f"tensor<1x{n}xf32>"
+    return (f"func.func @matmul(%x: {x}, %w: {w}) -> {y} {{\n"
+            f"  %f0 = arith.constant 0.0 : f32\n"
+            f"  %e = tensor.empty() : {y}\n"
+            f"  %z = linalg.fill ins(%f0 : f32) outs(%e : {y}) -> {y}\n"
+            f"  %r = linalg.matmul ins(%x, %w : {x}, {w}) outs(%z : {y}) -> {y}\n"
+            f"  return %r : {y}\n}}\n")
+
+
+def env_threads(threads):
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    return env
+
+
+def run_bitsink(run, path, entry, threads, runs):
+    """Best ms of `runs` calls (after a warm-up) of `entry`."""
+    out = subprocess.run([run, path, "-e", entry, "--int-max=2147483647",
+                          f"--time-runs={runs}"], env=env_threads(threads),
+                         capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"bitsink-run failed on {path}:\n{out.stderr}")
+    match = re.search(r"time_ms: median=([0-9.]+) min=([0-9.]+)", out.stdout)
+    return float(match.group(2))
+
+
+NUMPY_GEMV = """
+import sys, time, numpy as np
+k, n, runs = map(int, sys.argv[1:4])
+rng = np.random.default_rng(0)
+w = rng.standard_normal((k, n), dtype=np.float32)
+x = rng.standard_normal((1, k), dtype=np.float32)
+x @ w
+times = []
+for _ in range(runs):
+    t = time.perf_counter(); x @ w; times.append(time.perf_counter() - t)
+print(min(times) * 1e3)
+"""
+
+
+def run_numpy(k, n, threads, runs):
+    out = subprocess.run([sys.executable, "-c", NUMPY_GEMV, str(k), str(n),
+                          str(runs)], env=env_threads(threads),
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def read_bandwidth(workdir, threads):
+    """GB/s of readbw.c (OpenMP sum over 1 GiB), numpy's sum as a fallback."""
+    binary = os.path.join(workdir, "readbw")
+    if not os.path.exists(binary):
+        subprocess.run(["clang-22", "-O3", "-march=native", "-fopenmp",
+                        os.path.join(HERE, "readbw.c"), "-o", binary],
+                       check=True)
+    out = subprocess.run([binary], env=env_threads(threads),
+                         capture_output=True, text=True, check=True)
+    return float(re.search(r"read_bw_gbs=([0-9.]+)", out.stdout).group(1))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--run", required=True, help="path of bitsink-run")
+    parser.add_argument("--runs", type=int, default=20,
+                        help="timed calls per bitsink / numpy measurement")
+    parser.add_argument("--matmul-runs", type=int, default=2,
+                        help="timed calls of the (slow) f32 linalg.matmul")
+    parser.add_argument("--cache-mib", type=int, default=32,
+                        help="last-level cache size; cold runs cycle through "
+                             "at least twice this many weight bytes")
+    parser.add_argument("--hot", action="store_true",
+                        help="also time one cache-resident weight set")
+    parser.add_argument("--json", help="write the results there")
+    args = parser.parse_args()
+
+    all_threads = os.cpu_count()
+    thread_counts = sorted({1, all_threads})
+    rows, bandwidth = [], {}
+    with tempfile.TemporaryDirectory(prefix="bitplane_cpu.") as work:
+        for t in thread_counts:
+            bandwidth[t] = read_bandwidth(work, t)
+        for k, n in SHAPES:
+            f32_bytes = k * n * 4
+            matmul_path = os.path.join(work, f"matmul_{k}x{n}.mlir")
+            with open(matmul_path, "w") as f:
+                f.write(matmul_ir(k, n))
+            for t in thread_counts:
+                blas_ms = run_numpy(k, n, t, args.runs)
+                ours_f32_ms = run_bitsink(args.run, matmul_path, "matmul", t,
+                                          args.matmul_runs)
+                for bits in BITS:
+                    qbytes = quantized_bytes(k, n, bits)
+                    copies = max(1, math.ceil(2 * args.cache_mib * 2**20 / qbytes))
+                    path = os.path.join(work, f"gemv_{k}x{n}_{bits}b_{copies}.mlir")
+                    with open(path, "w") as f:
+                        f.write(gemv_ir(k, n, bits, copies))
+                    ms = run_bitsink(args.run, path, "gemv", t, args.runs) / copies
+                    row = dict(K=k, N=n, bits=bits, threads=t, copies=copies,
+                               weight_bytes=qbytes, ms=ms,
+                               gbs=qbytes / ms / 1e6,
+                               blas_f32_ms=blas_ms,
+                               blas_f32_gbs=f32_bytes / blas_ms / 1e6,
+                               ours_f32_matmul_ms=ours_f32_ms,
+                               read_bw_gbs=bandwidth[t],
+                               read_bw_all_threads_gbs=bandwidth[all_threads])
+                    if args.hot:
+                        hot_path = os.path.join(work, f"gemv_{k}x{n}_{bits}b_1.mlir")
+                        with open(hot_path, "w") as f:
+                            f.write(gemv_ir(k, n, bits, 1))
+                        row["hot_ms"] = run_bitsink(args.run, hot_path, "gemv",
+                                                    t, args.runs)
+                    rows.append(row)
+                    print(f"done K={k} N={n} {bits}-bit threads={t}",
+                          file=sys.stderr)
+
+    print(f"memory read bandwidth (1 GiB sum): " + ", ".join(
+        f"{bandwidth[t]:.1f} GB/s at {t} thread(s)" for t in thread_counts))
+    header = (f"{'K x N':>11} {'bits':>4} {'thr':>3} {'bitsink ms':>10} "
+              f"{'GB/s':>6} {'%bw':>5} {'f32 BLAS ms':>11} {'GB/s':>6} "
+              f"{'xBLAS':>6} {'f32 ours ms':>11} {'xours':>7}"
+              + (f" {'hot ms':>7}" if args.hot else ""))
+    print(header)
+    for r in rows:
+        line = (f"{r['K']:>5}x{r['N']:<5} {r['bits']:>4} {r['threads']:>3} "
+                f"{r['ms']:>10.3f} {r['gbs']:>6.1f} "
+                f"{100 * r['gbs'] / r['read_bw_all_threads_gbs']:>4.0f}% "
+                f"{r['blas_f32_ms']:>11.3f} {r['blas_f32_gbs']:>6.1f} "
+                f"{r['blas_f32_ms'] / r['ms']:>6.1f} "
+                f"{r['ours_f32_matmul_ms']:>11.1f} "
+                f"{r['ours_f32_matmul_ms'] / r['ms']:>7.0f}")
+        if args.hot:
+            line += f" {r['hot_ms']:>7.3f}"
+        print(line)
+    print("%bw: weight GB/s over the all-thread read bandwidth; xBLAS, xours: "
+          "speed-up over the f32 GEMV of numpy/OpenBLAS and of our pipeline's "
+          "linalg.matmul (naive loops) at the same thread count.")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(read_bw_gbs=bandwidth, rows=rows), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+//===- JitRunner.h - JIT-compile and run an entry function ------*- C++ -*-===//
+//
+// Lowers a module (by default through bitsink-cpu-pipeline), JIT-compiles it
+// for the host CPU with MLIR's ExecutionEngine and calls one entry function
+// on .npy arrays. Also the reference interpreter that evaluates the same
+// entry with the naive semantics of bitsink/Reference. Used by bitsink-run
+// and the execution tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITSINK_EXECUTION_JITRUNNER_H
+#define BITSINK_EXECUTION_JITRUNNER_H
+
+#include "bitsink/Support/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+class FunctionOpInterface;
+class MLIRContext;
+} // namespace mlir
+
+namespace bitsink {
+
+/// One argument or result of an entry function: a statically shaped tensor.
+struct TensorSpec {
+  /// The element type in memory (BF16 for bf16 tensors).
+  npy::DType dtype = npy::DType::F32;
+  std::vector<int64_t> shape;
+  /// "tensor<2x3xf32>", for messages.
+  std::string typeName;
+
+  /// The dtype of the .npy files that hold this tensor: F32 for bf16
+  /// tensors (rounded to nearest even on the way in), else `dtype`.
+  npy::DType fileDType() const;
+  int64_t numElements() const;
+};
+
+/// The tensor signature of an entry function, as written before lowering.
+struct EntrySignature {
+  std::vector<TensorSpec> inputs, results;
+};
+
+/// Name of the attribute (a TypeAttr holding the original FunctionType)
+/// that JitRunner puts on the entry before lowering, so that a module
+/// lowered once keeps the tensor signature of its entry.
+constexpr llvm::StringLiteral kSignatureAttrName = "bitsink.signature";
+
+/// Reads the signature of `func` (a FunctionType of ranked static tensors).
+/// Fails with a message naming the offending argument or result.
+bool getEntrySignature(mlir::Type functionType, EntrySignature &signature,
+                       std::string &error);
+
+/// Checks `inputs` against `signature` (count, shape, dtype: the file dtype
+/// of each argument) and returns them converted to the in-memory dtypes.
+bool prepareInputs(const EntrySignature &signature,
+                   const std::vector<npy::Array> &inputs,
+                   std::vector<npy::Array> &prepared, std::string &error);
+
+/// `file:line:col` for a location that carries one (also inside fused or
+/// named locations), else the location as MLIR prints it.
+std::string locationText(mlir::Location loc);
+
+struct JitOptions {
+  std::string entry = "main";
+  /// A textual pass pipeline anchored on the module (with or without the
+  /// `builtin.module(...)` wrapper), or "none" for a module already in the
+  /// LLVM dialect whose entry carries `bitsink.signature`.
+  std::string pipeline = "bitsink-cpu-pipeline";
+  unsigned optLevel = 3;
+  /// If set, the JIT-compiled object file is written there (to inspect the
+  /// generated machine code).
+  std::string objectDumpPath;
+};
+
+/// A JIT-compiled entry function.
+class JitRunner {
+public:
+  /// Parses `source` (named `bufferName` in diagnostics), lowers it and
+  /// JIT-compiles it. On failure returns null and puts the diagnostics
+  /// (with their locations, after the message) in `error`.
+  static std::unique_ptr<JitRunner> compileSource(mlir::MLIRContext &context,
+                                                  llvm::StringRef source,
+                                                  llvm::StringRef bufferName,
+                                                  const JitOptions &options,
+                                                  std::string &error);
+
+  /// Same for a module already in memory; `module` is cloned, not changed.
+  static std::unique_ptr<JitRunner> compileModule(mlir::ModuleOp module,
+                                                  const JitOptions &options,
+                                                  std::string &error);
+
+  ~JitRunner();
+
+  const EntrySignature &signature() const { return signature_; }
+
+  /// Calls the entry on `inputs` (file dtypes, see TensorSpec::fileDType)
+  /// and returns its results (bf16 results as F32).
+  bool run(const std::vector<npy::Array> &inputs,
+           std::vector<npy::Array> &outputs, std::string &error);
+
+  /// Same on inputs already in memory dtypes (from prepareInputs); no copy
+  /// of the inputs, for timing loops. Results stay in memory dtypes.
+  bool runPrepared(std::vector<npy::Array> &inputs,
+                   std::vector<npy::Array> &outputs, std::string &error);
+
+  /// Registers the dialects, translations and passes bitsink needs in
+  /// `context` and initialises the native target (idempotent).
+  static void prepareContext(mlir::MLIRContext &context);
+
+private:
+  JitRunner() = default;
+  static std::unique_ptr<JitRunner>
+  compile(mlir::ModuleOp module, const JitOptions &options, std::string &error);
+
+  EntrySignature signature_;
+  std::string entry_;
+  std::unique_ptr<mlir::ExecutionEngine> engine_;
+};
+
+/// Evaluates `func` (an entry on tensors) with the reference semantics of
+/// bitsink/Reference: function arguments, `arith.constant` (dense or
+/// splat), `tensor.empty`, `linalg.fill`, the three bitsink ops and
+/// `func.return`. Any other op is an error naming it and its location.
+/// Inputs and outputs use file dtypes like JitRunner::run; values of f16 or
+/// bf16 tensors are rounded to their type after each op.
+bool evaluateWithReference(mlir::FunctionOpInterface func,
+                           const std::vector<npy::Array> &inputs,
+                           std::vector<npy::Array> &outputs,
+                           std::string &error);
+
+} // namespace bitsink
+
+#endif // BITSINK_EXECUTION_JITRUNNER_H

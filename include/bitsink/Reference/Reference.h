@@ -1,0 +1,103 @@
+//===- Reference.h - naive reference semantics of the bitsink ops -*- C++
+//-*-===//
+//
+// The math of DESIGN.md §2 as plain loops in double precision, written to be
+// obviously correct rather than fast. Tests and `bitsink-run --reference`
+// compare compiled kernels against these. No MLIR dependency: inputs are
+// dense C-order float arrays (callers convert f16/bf16 first).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITSINK_REFERENCE_REFERENCE_H
+#define BITSINK_REFERENCE_REFERENCE_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bitsink::reference {
+
+/// `bitsink.sink_attention`. Shapes: query B×Hq×Nq×D, key B×Hkv×Nk×D,
+/// value B×Hkv×Nk×Dv, output B×Hq×Nq×Dv.
+struct SinkAttentionProblem {
+  int64_t batch = 1, queryHeads = 1, kvHeads = 1, numQueries = 1, numKeys = 1,
+          headDim = 1, valueDim = 1;
+  int64_t numSinks = 0;
+  /// Empty: unbounded. One entry: every head. Hq entries: per query head.
+  /// W < 0 is unbounded, W = 0 sinks only.
+  std::vector<int64_t> window;
+  bool causal = false;
+  /// Absent: 1/sqrt(D).
+  std::optional<double> scale;
+
+  std::vector<float> query, key, value;
+  /// Optional operands; empty vectors mean absent.
+  std::vector<float> sinkLogits;     // Hq
+  std::vector<int64_t> kvLen;        // B
+  std::vector<uint8_t> keyMask;      // B×Nk, non-zero = visible
+  std::vector<int64_t> keyPositions; // B×Nk, −1 = empty slot
+};
+
+/// Computes the B×Hq×Nq×Dv output. Returns false (and says why in `error`)
+/// when an array's size does not match the problem's shape.
+bool sinkAttention(const SinkAttentionProblem &problem,
+                   std::vector<double> &output, std::string &error);
+
+/// `bitsink.cache_append` state: key cache B×Hkv×C×D, value cache
+/// B×Hkv×C×Dv, positions B×C, length B.
+struct CacheState {
+  std::vector<float> keys, values;
+  std::vector<int64_t> positions, length;
+};
+
+enum class PositionMode { Original, Cache };
+
+struct CacheAppendProblem {
+  int64_t batch = 1, kvHeads = 1, newTokens = 0, capacity = 1, headDim = 1,
+          valueDim = 1;
+  int64_t numSinks = 0;
+  PositionMode positionMode = PositionMode::Original;
+  /// B×Hkv×T×D and B×Hkv×T×Dv.
+  std::vector<float> newKeys, newValues;
+};
+
+/// Slot of absolute token `t` in a cache of `capacity` slots with
+/// `numSinks` sinks: `t` if `t < S`, else `S + (t − S) mod (C − S)`.
+int64_t cacheSlot(int64_t token, int64_t numSinks, int64_t capacity);
+
+/// The positions row (C entries) of a cache holding `length` tokens.
+std::vector<int64_t> cachePositions(int64_t length, int64_t numSinks,
+                                    int64_t capacity, PositionMode mode);
+
+/// Appends the new tokens one at a time to `state` (in place), recomputes
+/// positions and advances length. Fails on mismatched sizes, `S ≥ C` or a
+/// negative length.
+bool cacheAppend(const CacheAppendProblem &problem, CacheState &state,
+                 std::string &error);
+
+enum class PlaneKind { Binary, Signed, Ternary };
+
+/// `bitsink.bitplane_matmul` with canonical packing: x M×K, planes P×KW×N
+/// (KW = ceil(K/32), bit i of planes[p, w, n] is row 32·w + i), coeffs
+/// G×C×N (G = ceil(K/groupSize)), acc M×N.
+struct BitplaneMatmulProblem {
+  int64_t m = 1, k = 1, n = 1, numPlanes = 1, groupSize = 32;
+  PlaneKind kind = PlaneKind::Binary;
+  std::vector<float> input;
+  std::vector<uint32_t> planes;
+  std::vector<float> coeffs;
+  std::vector<float> acc;
+};
+
+/// The dequantized weight Ŵ (K×N) of §2.3.
+bool dequantizeBitplanes(const BitplaneMatmulProblem &problem,
+                         std::vector<double> &weight, std::string &error);
+
+/// `acc + x · Ŵ` (M×N).
+bool bitplaneMatmul(const BitplaneMatmulProblem &problem,
+                    std::vector<double> &output, std::string &error);
+
+} // namespace bitsink::reference
+
+#endif // BITSINK_REFERENCE_REFERENCE_H

@@ -1,0 +1,509 @@
+//===- JitRunner.cpp - JIT-compile and run an entry function --------------===//
+//
+// The entry's tensor signature is recorded before lowering (and kept on the
+// function as `bitsink.signature`). After bitsink-cpu-pipeline the entry
+// takes its inputs followed by one out-param per result, every memref
+// expanded into (allocated, aligned, offset, sizes..., strides...) scalars;
+// the ExecutionEngine's packed wrapper `_mlir_<entry>` takes a pointer to
+// each of those scalars.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Execution/JitRunner.h"
+#include "bitsink/InitAll.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
+
+using namespace mlir;
+using namespace bitsink;
+
+#ifndef BITSINK_LLVM_LIBDIR
+#define BITSINK_LLVM_LIBDIR "/usr/lib/llvm-22/lib"
+#endif
+
+//===----------------------------------------------------------------------===//
+// Signatures
+//===----------------------------------------------------------------------===//
+
+npy::DType TensorSpec::fileDType() const {
+  return dtype == npy::DType::BF16 ? npy::DType::F32 : dtype;
+}
+
+int64_t TensorSpec::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+static bool dtypeOf(Type type, npy::DType &dtype) {
+  if (type.isF32())
+    dtype = npy::DType::F32;
+  else if (type.isF64())
+    dtype = npy::DType::F64;
+  else if (type.isF16())
+    dtype = npy::DType::F16;
+  else if (type.isBF16())
+    dtype = npy::DType::BF16;
+  else if (type.isIndex())
+    dtype = npy::DType::I64;
+  else if (auto it = dyn_cast<IntegerType>(type)) {
+    bool isUnsigned = it.isUnsigned();
+    switch (it.getWidth()) {
+    case 1:
+      dtype = npy::DType::Bool;
+      break;
+    case 8:
+      dtype = isUnsigned ? npy::DType::U8 : npy::DType::I8;
+      break;
+    case 16:
+      if (isUnsigned)
+        return false;
+      dtype = npy::DType::I16;
+      break;
+    case 32:
+      dtype = isUnsigned ? npy::DType::U32 : npy::DType::I32;
+      break;
+    case 64:
+      if (isUnsigned)
+        return false;
+      dtype = npy::DType::I64;
+      break;
+    default:
+      return false;
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
+static std::string typeToString(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+static bool tensorSpecOf(Type type, const std::string &what, TensorSpec &spec,
+                         std::string &error) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor) {
+    error = what + " has type " + typeToString(type) +
+            "; only ranked tensors are supported";
+    return false;
+  }
+  if (!tensor.hasStaticShape()) {
+    error = what + " has dynamic shape " + typeToString(type) +
+            "; only static shapes are supported";
+    return false;
+  }
+  if (!dtypeOf(tensor.getElementType(), spec.dtype)) {
+    error = what + " has unsupported element type " +
+            typeToString(tensor.getElementType());
+    return false;
+  }
+  spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  spec.typeName = typeToString(type);
+  return true;
+}
+
+bool bitsink::getEntrySignature(Type functionType, EntrySignature &signature,
+                                std::string &error) {
+  auto type = dyn_cast<FunctionType>(functionType);
+  if (!type) {
+    error = "entry signature " + typeToString(functionType) +
+            " is not a function type";
+    return false;
+  }
+  signature = {};
+  for (auto [i, input] : llvm::enumerate(type.getInputs())) {
+    TensorSpec spec;
+    if (!tensorSpecOf(input, "argument " + std::to_string(i), spec, error))
+      return false;
+    signature.inputs.push_back(std::move(spec));
+  }
+  for (auto [i, result] : llvm::enumerate(type.getResults())) {
+    TensorSpec spec;
+    if (!tensorSpecOf(result, "result " + std::to_string(i), spec, error))
+      return false;
+    signature.results.push_back(std::move(spec));
+  }
+  return true;
+}
+
+static std::string shapeToString(const std::vector<int64_t> &shape) {
+  std::string text = "(";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + (shape.size() == 1 ? ",)" : ")");
+}
+
+static const char *dtypeShortName(npy::DType dtype) {
+  const char *name = npy::dtypeName(dtype);
+  return name[0] == '<' || name[0] == '|' ? name + 1 : name;
+}
+
+bool bitsink::prepareInputs(const EntrySignature &signature,
+                            const std::vector<npy::Array> &inputs,
+                            std::vector<npy::Array> &prepared,
+                            std::string &error) {
+  if (inputs.size() != signature.inputs.size()) {
+    error = "the entry takes " + std::to_string(signature.inputs.size()) +
+            " arguments, got " + std::to_string(inputs.size()) + " inputs";
+    return false;
+  }
+  prepared.clear();
+  for (auto [i, spec] : llvm::enumerate(signature.inputs)) {
+    const npy::Array &input = inputs[i];
+    std::string what =
+        "argument " + std::to_string(i) + " (" + spec.typeName + ")";
+    if (input.shape != spec.shape) {
+      error = what + ": expected shape " + shapeToString(spec.shape) +
+              ", got " + shapeToString(input.shape);
+      return false;
+    }
+    if (input.dtype != spec.fileDType()) {
+      error = what + ": expected dtype " + dtypeShortName(spec.fileDType()) +
+              ", got " + dtypeShortName(input.dtype);
+      return false;
+    }
+    prepared.push_back(
+        spec.dtype == input.dtype ? input : npy::convert(input, spec.dtype));
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Compilation
+//===----------------------------------------------------------------------===//
+
+void JitRunner::prepareContext(MLIRContext &context) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    bitsink::registerAllPasses();
+  });
+  DialectRegistry registry;
+  bitsink::registerAllDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  // Diagnostics point at file:line:col; the op dump adds noise.
+  context.printOpOnDiagnostic(false);
+}
+
+static const char *severityName(DiagnosticSeverity severity) {
+  switch (severity) {
+  case DiagnosticSeverity::Note:
+    return "note";
+  case DiagnosticSeverity::Warning:
+    return "warning";
+  case DiagnosticSeverity::Error:
+    return "error";
+  case DiagnosticSeverity::Remark:
+    return "remark";
+  }
+  return "error";
+}
+
+std::string bitsink::locationText(Location loc) {
+  if (auto file = loc->findInstanceOf<FileLineColLoc>())
+    return (file.getFilename().getValue() + ":" + llvm::Twine(file.getLine()) +
+            ":" + llvm::Twine(file.getColumn()))
+        .str();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << loc;
+  return text;
+}
+
+/// Erases the functions the entry does not reach through symbol uses: test
+/// files hold many entries, and lowering and JIT-compiling only the one
+/// that runs keeps each run fast.
+static void pruneUnreachableFunctions(ModuleOp module,
+                                      FunctionOpInterface entry) {
+  llvm::SmallPtrSet<Operation *, 8> reached;
+  llvm::SmallVector<Operation *> worklist{entry};
+  reached.insert(entry);
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(op);
+    if (!uses) // Unknown nested symbol tables: keep everything.
+      return;
+    for (const SymbolTable::SymbolUse &use : *uses) {
+      Operation *callee =
+          SymbolTable::lookupNearestSymbolFrom(module, use.getSymbolRef());
+      if (callee && reached.insert(callee).second)
+        worklist.push_back(callee);
+    }
+  }
+  for (Operation &op : llvm::make_early_inc_range(*module.getBody()))
+    if (isa<FunctionOpInterface>(op) && !reached.count(&op))
+      op.erase();
+}
+
+/// Memref descriptor scalars of one tensor: allocated and aligned pointers,
+/// offset, sizes, strides.
+static size_t descriptorSlots(const TensorSpec &spec) {
+  return 3 + 2 * spec.shape.size();
+}
+
+std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
+                                              const JitOptions &options,
+                                              std::string &error) {
+  auto runner = std::unique_ptr<JitRunner>(new JitRunner());
+  runner->entry_ = options.entry;
+  Operation *symbol = SymbolTable::lookupSymbolIn(module, options.entry);
+  auto func = dyn_cast_or_null<FunctionOpInterface>(symbol);
+  if (!func) {
+    std::string names;
+    module.walk([&](FunctionOpInterface f) {
+      if (!f.isExternal())
+        names += (names.empty() ? "" : ", ") + f.getName().str();
+    });
+    error = "no function named '" + options.entry + "' in the module" +
+            (names.empty() ? std::string() : " (functions: " + names + ")");
+    return nullptr;
+  }
+  Type signatureType;
+  if (auto attr = func->getAttrOfType<TypeAttr>(kSignatureAttrName))
+    signatureType = attr.getValue();
+  else if (isa<func::FuncOp>(func.getOperation()))
+    signatureType = func.getFunctionType();
+  if (!signatureType) {
+    error = "entry '" + options.entry +
+            "' has no tensor signature: a module "
+            "lowered elsewhere must keep the `" +
+            kSignatureAttrName.str() + "` attribute on its entry";
+    return nullptr;
+  }
+  if (!getEntrySignature(signatureType, runner->signature_, error)) {
+    error = "entry '" + options.entry + "': " + error;
+    return nullptr;
+  }
+  func->setAttr(kSignatureAttrName, TypeAttr::get(signatureType));
+
+  MLIRContext *context = module.getContext();
+  llvm::StringRef pipeline = llvm::StringRef(options.pipeline).trim();
+  if (pipeline != "none") {
+    pruneUnreachableFunctions(module, func);
+    std::string pipelineErrors;
+    llvm::raw_string_ostream os(pipelineErrors);
+    // parsePassPipeline(text, pm) wants the pipeline without its anchor.
+    llvm::StringRef body = pipeline;
+    if (body.consume_front("builtin.module(") && !body.consume_back(")"))
+      body = pipeline;
+    PassManager pm = PassManager::on<ModuleOp>(context);
+    bool parsed = succeeded(parsePassPipeline(body, pm, os));
+    if (!parsed) {
+      error = "bad pass pipeline '" + pipeline.str() +
+              "': " + llvm::StringRef(pipelineErrors).trim().str();
+      return nullptr;
+    }
+    if (failed(pm.run(module))) {
+      error = "lowering with '" + pipeline.str() + "' failed";
+      return nullptr;
+    }
+  }
+
+  // The lowered entry must take every input and result as a memref.
+  auto lowered = dyn_cast_or_null<LLVM::LLVMFuncOp>(
+      SymbolTable::lookupSymbolIn(module, options.entry));
+  if (!lowered) {
+    error = "after the pipeline, '" + options.entry +
+            "' is not an llvm.func: the module is not fully lowered to the "
+            "LLVM dialect";
+    return nullptr;
+  }
+  size_t expectedArgs = 0;
+  for (const TensorSpec &spec : runner->signature_.inputs)
+    expectedArgs += descriptorSlots(spec);
+  for (const TensorSpec &spec : runner->signature_.results)
+    expectedArgs += descriptorSlots(spec);
+  if (lowered.getNumArguments() != expectedArgs ||
+      !isa<LLVM::LLVMVoidType>(lowered.getFunctionType().getReturnType())) {
+    error = "lowered entry '" + options.entry + "' takes " +
+            std::to_string(lowered.getNumArguments()) +
+            " arguments, expected " + std::to_string(expectedArgs) +
+            " (memref descriptors of the inputs, then one out-param per "
+            "result) and no result";
+    return nullptr;
+  }
+
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder) {
+    error = "cannot detect the host: " + llvm::toString(tmBuilder.takeError());
+    return nullptr;
+  }
+  tmBuilder->setCodeGenOptLevel(options.optLevel >= 3
+                                    ? llvm::CodeGenOptLevel::Aggressive
+                                    : llvm::CodeGenOptLevel::Default);
+  auto tm = tmBuilder->createTargetMachine();
+  if (!tm) {
+    error = "cannot create a target machine: " + llvm::toString(tm.takeError());
+    return nullptr;
+  }
+  auto transformer =
+      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm->get());
+  static const std::string libDir = BITSINK_LLVM_LIBDIR;
+  static const std::string libs[] = {libDir + "/libomp.so",
+                                     libDir + "/libmlir_c_runner_utils.so"};
+  llvm::SmallVector<llvm::StringRef> libPaths(std::begin(libs), std::end(libs));
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = options.optLevel >= 3
+                                         ? llvm::CodeGenOptLevel::Aggressive
+                                         : llvm::CodeGenOptLevel::Default;
+  engineOptions.sharedLibPaths = libPaths;
+  engineOptions.enableObjectDump = !options.objectDumpPath.empty();
+  auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
+  if (!engine) {
+    error = "JIT compilation failed: " + llvm::toString(engine.takeError());
+    return nullptr;
+  }
+  runner->engine_ = std::move(*engine);
+  runner->engine_->initialize();
+  // Looking the entry up compiles it (the JIT is lazy), so the object can
+  // be dumped now.
+  auto fn = runner->engine_->lookupPacked(options.entry);
+  if (!fn) {
+    error = "cannot find the compiled entry: " + llvm::toString(fn.takeError());
+    return nullptr;
+  }
+  if (!options.objectDumpPath.empty())
+    runner->engine_->dumpToObjectFile(options.objectDumpPath);
+  return runner;
+}
+
+std::unique_ptr<JitRunner> JitRunner::compileSource(MLIRContext &context,
+                                                    llvm::StringRef source,
+                                                    llvm::StringRef bufferName,
+                                                    const JitOptions &options,
+                                                    std::string &error) {
+  prepareContext(context);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(source, bufferName), llvm::SMLoc());
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context, os);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+  std::unique_ptr<JitRunner> runner;
+  if (module)
+    runner = compile(*module, options, error);
+  else
+    error = "cannot parse '" + bufferName.str() + "'";
+  if (!runner && !diagnostics.empty())
+    error += "\n" + llvm::StringRef(diagnostics).rtrim().str();
+  return runner;
+}
+
+std::unique_ptr<JitRunner> JitRunner::compileModule(ModuleOp module,
+                                                    const JitOptions &options,
+                                                    std::string &error) {
+  MLIRContext *context = module.getContext();
+  prepareContext(*context);
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+    os << locationText(diag.getLocation()) << ": "
+       << severityName(diag.getSeverity()) << ": " << diag << "\n";
+    for (Diagnostic &note : diag.getNotes())
+      os << locationText(note.getLocation()) << ": note: " << note << "\n";
+    return success();
+  });
+  OwningOpRef<ModuleOp> clone = module.clone();
+  std::unique_ptr<JitRunner> runner = compile(*clone, options, error);
+  if (!runner && !diagnostics.empty())
+    error += "\n" + llvm::StringRef(diagnostics).rtrim().str();
+  return runner;
+}
+
+JitRunner::~JitRunner() = default;
+
+//===----------------------------------------------------------------------===//
+// Calls
+//===----------------------------------------------------------------------===//
+
+/// Appends the descriptor scalars of a dense row-major memref on `data`.
+static void appendDescriptor(std::vector<intptr_t> &slots, void *data,
+                             const std::vector<int64_t> &shape) {
+  slots.push_back(reinterpret_cast<intptr_t>(data));
+  slots.push_back(reinterpret_cast<intptr_t>(data));
+  slots.push_back(0);
+  for (int64_t d : shape)
+    slots.push_back(d);
+  int64_t stride = 1;
+  std::vector<int64_t> strides(shape.size());
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  for (int64_t s : strides)
+    slots.push_back(s);
+}
+
+bool JitRunner::runPrepared(std::vector<npy::Array> &inputs,
+                            std::vector<npy::Array> &outputs,
+                            std::string &error) {
+  if (inputs.size() != signature_.inputs.size()) {
+    error = "the entry takes " + std::to_string(signature_.inputs.size()) +
+            " arguments, got " + std::to_string(inputs.size());
+    return false;
+  }
+  outputs.clear();
+  for (const TensorSpec &spec : signature_.results)
+    outputs.push_back(npy::Array::zeros(spec.dtype, spec.shape));
+  std::vector<intptr_t> slots;
+  for (auto [i, spec] : llvm::enumerate(signature_.inputs)) {
+    if (inputs[i].dtype != spec.dtype || inputs[i].shape != spec.shape) {
+      error =
+          "argument " + std::to_string(i) + " does not match " + spec.typeName;
+      return false;
+    }
+    appendDescriptor(slots, inputs[i].data.data(), spec.shape);
+  }
+  for (auto [i, spec] : llvm::enumerate(signature_.results))
+    appendDescriptor(slots, outputs[i].data.data(), spec.shape);
+  llvm::SmallVector<void *> args;
+  for (intptr_t &slot : slots)
+    args.push_back(&slot);
+  if (llvm::Error e = engine_->invokePacked(entry_, args)) {
+    error = "cannot call '" + entry_ + "': " + llvm::toString(std::move(e));
+    return false;
+  }
+  return true;
+}
+
+bool JitRunner::run(const std::vector<npy::Array> &inputs,
+                    std::vector<npy::Array> &outputs, std::string &error) {
+  std::vector<npy::Array> prepared;
+  if (!prepareInputs(signature_, inputs, prepared, error) ||
+      !runPrepared(prepared, outputs, error))
+    return false;
+  for (npy::Array &output : outputs)
+    if (output.dtype == npy::DType::BF16)
+      output = npy::convert(output, npy::DType::F32);
+  return true;
+}

@@ -1,0 +1,195 @@
+// RUN: bitsink-opt %s -split-input-file --bitsink-lower-bitplane-matmul --cse | FileCheck %s
+// RUN: bitsink-opt %s -split-input-file --bitsink-lower-bitplane-matmul="gemv-max-rows=0 column-tile=32" --cse | FileCheck %s --check-prefix=FORCE-GEMM
+
+// The lowering of y = acc + x·Ŵ, Ŵ[k,n] = c[g,0,n] + Σ_l c[g,l+1,n]·t_l[k,n].
+// GEMV (M ≤ gemv-max-rows): per group, sums of x over the rows whose bit is
+// clear (Z), combined with the coefficients once per group; Ŵ never exists.
+// GEMM: a 128-row × column-tile chunk of Ŵ is dequantized into a buffer and
+// multiplied by FMAs. Both are exactly one scf.parallel over column tiles.
+
+// M = 1, K = 256 (two groups of 128), N = 256: four 64-column tasks, each
+// walking its columns four 16-lane vectors at a time.
+// CHECK-LABEL: func.func @gemv_binary
+// CHECK-SAME: (%[[X:.*]]: memref<1x256xf16>, %[[P:.*]]: memref<2x8x256xi32>, %[[C:.*]]: memref<2x3x256xf16>, %[[ACC:.*]]: memref<1x256xf32>)
+// S[r, g] = Σ_{k∈g} x[r, k], shared by every column.
+// CHECK: %[[S:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf32>
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: memref.store %{{.*}}, %[[S]]
+// The only parallel loop: column tiles of 64.
+// CHECK: scf.parallel (%[[N0:[a-z0-9_]+]]) = (%{{.*}}) to (%{{.*}}) step (%[[C64:.*]]) {
+// CHECK-NOT: scf.parallel
+// Outputs start from acc (f32 accumulators, masked at N).
+// CHECK: vector.maskedload %[[ACC]]
+// Group loop carrying the 4 output vectors, word loop carrying the
+// 2 planes × 4 vectors partial sums.
+// CHECK: scf.for %[[G:[a-z0-9_]+]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for %[[W:[a-z0-9_]+]] = {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// One masked load per plane and column vector of word row w.
+// CHECK: vector.maskedload %[[P]][%{{.*}}, %[[W]], %{{.*}}]
+// Row 32w + i: Z += x[k] where bit i is clear.
+// CHECK: %[[XK:.*]] = memref.load %[[X]]
+// CHECK: %[[XF:.*]] = arith.extf %[[XK]] : f16 to f32
+// CHECK: %[[XB:.*]] = vector.broadcast %[[XF]] : f32 to vector<16xf32>
+// CHECK: %[[BIT:.*]] = arith.andi
+// CHECK: %[[CLEAR:.*]] = arith.cmpi eq, %[[BIT]]
+// CHECK: %[[ADD:.*]] = arith.addf %{{.*}}, %[[XB]] : vector<16xf32>
+// CHECK: arith.select %[[CLEAR]], %[[ADD]], %{{.*}} : vector<16xi1>, vector<16xf32>
+// Rows of the partial last word: a loop that is empty unless K % 32 != 0.
+// CHECK: scf.for
+// Group epilogue: y += c0·S + c1·(S − Z_0) + c2·(S − Z_1).
+// CHECK: vector.maskedload %[[C]][%[[G]], %{{.*}}, %{{.*}}]{{.*}} into vector<16xf16>
+// CHECK: arith.extf %{{.*}} : vector<16xf16> to vector<16xf32>
+// CHECK: %[[SG:.*]] = memref.load %[[S]][%{{.*}}, %[[G]]]
+// CHECK: %[[SB:.*]] = vector.broadcast %[[SG]]
+// CHECK: vector.fma %{{.*}}, %[[SB]], %{{.*}} : vector<16xf32>
+// CHECK: arith.subf %[[SB]], %{{.*}} : vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.maskedstore %[[ACC]]
+// No dequantized weight: nothing is stored except the outputs.
+// CHECK-NOT: vector.store
+// CHECK: memref.dealloc %[[S]]
+// CHECK: return
+
+// With gemv-max-rows=0 the same op takes the GEMM path.
+// FORCE-GEMM-LABEL: func.func @gemv_binary
+// FORCE-GEMM: scf.parallel
+// FORCE-GEMM: memref.alloca() : memref<128x32xf32>
+// FORCE-GEMM: vector.fma
+func.func @gemv_binary(%x: memref<1x256xf16>, %p: memref<2x8x256xi32>,
+                       %c: memref<2x3x256xf16>, %acc: memref<1x256xf32>) {
+  bitsink.bitplane_matmul ins(%x, %p, %c : memref<1x256xf16>, memref<2x8x256xi32>, memref<2x3x256xf16>)
+      outs(%acc : memref<1x256xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 128}
+  return
+}
+
+// -----
+
+// Signed planes (t = 2b − 1), M = 3, K = 100 (three whole words and a tail
+// of 4 rows), N = 37: the per-group term is S − 2·Z.
+// CHECK-LABEL: func.func @gemv_signed_tail
+// CHECK-SAME: (%[[X:.*]]: memref<3x100xf32>, %[[P:.*]]: memref<1x4x37xi32>
+// K / 32 whole words and K % 32 tail rows.
+// CHECK-DAG: %[[FULL:.*]] = arith.divui %{{.*}}, %{{.*}} : index
+// CHECK-DAG: %[[TAIL:.*]] = arith.remui %{{.*}}, %{{.*}} : index
+// CHECK: scf.parallel
+// Whole words, then the tail rows only in the last group.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step
+// CHECK: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
+// CHECK: %[[NTAIL:.*]] = arith.select %[[LAST]], %[[TAIL]], %{{.*}} : index
+// CHECK: scf.for %[[I:[a-z0-9_]+]] = %{{.*}} to %[[NTAIL]] step
+// The tail word is word K / 32; its bit i is 1 << i.
+// CHECK: vector.maskedload %[[P]][%{{.*}}, %[[FULL]], %{{.*}}]
+// CHECK: %[[I32:.*]] = arith.index_cast %[[I]] : index to i32
+// CHECK: %[[SH:.*]] = vector.broadcast %[[I32]] : i32 to vector<16xi32>
+// CHECK: arith.shli %{{.*}}, %[[SH]] : vector<16xi32>
+// Epilogue: term = −2·Z + S.
+// CHECK: %[[M2:.*]] = arith.constant dense<-2.000000e+00> : vector<16xf32>
+// CHECK: vector.fma %[[M2]], %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-NOT: vector.store
+// CHECK: return
+func.func @gemv_signed_tail(%x: memref<3x100xf32>, %p: memref<1x4x37xi32>,
+                            %c: memref<4x2x37xf32>, %acc: memref<3x37xf32>) {
+  bitsink.bitplane_matmul ins(%x, %p, %c : memref<3x100xf32>, memref<1x4x37xi32>, memref<4x2x37xf32>)
+      outs(%acc : memref<3x37xf32>) {plane_kind = #bitsink.plane_kind<signed>, group_size = 32}
+  return
+}
+
+// -----
+
+// Ternary trit-planes (m, s): the bit streams are m and m & s, and the term
+// per group is S − 2·Z_{m&s} + Z_m.
+// CHECK-LABEL: func.func @gemv_ternary
+// CHECK-SAME: (%{{.*}}: memref<1x64xbf16>, %[[P:.*]]: memref<2x2x16xi32>
+// CHECK: %[[M:.*]] = vector.maskedload %[[P]][%[[C0:.*]], %{{.*}}, %{{.*}}]
+// CHECK: %[[S:.*]] = vector.maskedload %[[P]][%[[C1:.*]], %{{.*}}, %{{.*}}]
+// CHECK: %[[MS:.*]] = arith.andi %[[M]], %[[S]] : vector<16xi32>
+// CHECK: arith.andi %[[M]]
+// CHECK: arith.andi %[[MS]]
+// CHECK: %[[ZM:.*]] = arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.maskedstore
+// CHECK-NOT: vector.store
+func.func @gemv_ternary(%x: memref<1x64xbf16>, %p: memref<2x2x16xi32>,
+                        %c: memref<1x2x16xf16>, %acc: memref<1x16xbf16>) {
+  bitsink.bitplane_matmul ins(%x, %p, %c : memref<1x64xbf16>, memref<2x2x16xi32>, memref<1x2x16xf16>)
+      outs(%acc : memref<1x16xbf16>) {plane_kind = #bitsink.plane_kind<ternary>, group_size = 64}
+  return
+}
+
+// -----
+
+// M = 16 > gemv-max-rows: GEMM. acc is bf16, so the sums live in an f32
+// copy of it; each 64-column task dequantizes 128 rows at a time into a
+// 128 × 64 f32 buffer and multiplies it by 4-row × 4-vector FMA blocks.
+// CHECK-LABEL: func.func @gemm_bf16_acc
+// CHECK-SAME: (%[[X:.*]]: memref<16x100xbf16>, %[[P:.*]]: memref<4x4x37xi32>, %[[C:.*]]: memref<1x3x37xf16>, %[[ACC:.*]]: memref<16x37xbf16>)
+// CHECK: %[[Y:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf32>
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: scf.parallel (%[[N0:[a-z0-9_]+]]) =
+// CHECK-NOT: scf.parallel
+// The tile buffer is a static alloca (one per thread once
+// bitsink-hoist-static-allocas has moved it to the omp.parallel entry).
+// CHECK: %[[W:.*]] = memref.alloca() : memref<128x64xf32>
+// CHECK: scf.for %[[CHUNK:[a-z0-9_]+]] =
+// Dequantize: start from F = c0 + c1 + c2, correct per clear bit.
+// CHECK: vector.maskedload %[[C]]
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK: vector.store %{{.*}}, %[[W]][%{{.*}}, %{{.*}}] : memref<128x64xf32>, vector<16xf32>
+// Multiply: rows in blocks of 4, then the remaining rows one at a time.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C4:.*]] {
+// CHECK: vector.maskedload %[[Y]]
+// CHECK: scf.for %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.load %[[W]]
+// CHECK: memref.load %[[X]]
+// CHECK: vector.fma
+// CHECK: vector.maskedstore %[[Y]][
+// The result is rounded back into acc.
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: memref.store %{{.*}}, %[[ACC]]
+// The pipeline places deallocations before this pass: the lowering frees
+// its own heap buffers.
+// CHECK: memref.dealloc %[[Y]]
+func.func @gemm_bf16_acc(%x: memref<16x100xbf16>, %p: memref<4x4x37xi32>,
+                         %c: memref<1x3x37xf16>, %acc: memref<16x37xbf16>) {
+  bitsink.bitplane_matmul ins(%x, %p, %c : memref<16x100xbf16>, memref<4x4x37xi32>, memref<1x3x37xf16>)
+      outs(%acc : memref<16x37xbf16>) {plane_kind = #bitsink.plane_kind<ternary>, group_size = 100}
+  return
+}
+
+// -----
+
+// Dynamic M cannot be unrolled into GEMV registers: GEMM, accumulating in
+// the f32 acc directly (no copy).
+// CHECK-LABEL: func.func @gemm_dynamic_rows
+// CHECK-SAME: %[[ACC:[a-z0-9]+]]: memref<?x64xf32>)
+// CHECK-NOT: memref.alloc(
+// CHECK: scf.parallel
+// CHECK: memref.alloca() : memref<128x64xf32>
+// CHECK: vector.maskedstore %[[ACC]][
+// CHECK-NOT: memref.dealloc
+func.func @gemm_dynamic_rows(%x: memref<?x64xf32>, %p: memref<1x2x64xi32>,
+                             %c: memref<1x2x64xf32>, %acc: memref<?x64xf32>) {
+  bitsink.bitplane_matmul ins(%x, %p, %c : memref<?x64xf32>, memref<1x2x64xi32>, memref<1x2x64xf32>)
+      outs(%acc : memref<?x64xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 64}
+  return
+}
+
+// -----
+
+// On tensors the op is bridged to memrefs first: inputs through to_buffer,
+// acc copied into a fresh buffer (it is accumulated into), the result read
+// back with to_tensor.
+// CHECK-LABEL: func.func @tensor_form
+// CHECK-SAME: %[[ACC:[a-z0-9]+]]: tensor<1x32xf32>)
+// CHECK: %[[BUF:.*]] = memref.alloc() : memref<1x32xf32>
+// CHECK: memref.copy %{{.*}}, %[[BUF]]
+// CHECK: vector.maskedstore %[[BUF]][
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[BUF]]
+// CHECK: return %[[R]]
+func.func @tensor_form(%x: tensor<1x32xf32>, %p: tensor<3x1x32xi32>,
+                       %c: tensor<1x4x32xf16>, %acc: tensor<1x32xf32>) -> tensor<1x32xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<1x32xf32>, tensor<3x1x32xi32>, tensor<1x4x32xf16>)
+      outs(%acc : tensor<1x32xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 32} -> tensor<1x32xf32>
+  return %y : tensor<1x32xf32>
+}

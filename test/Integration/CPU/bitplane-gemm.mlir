@@ -1,0 +1,136 @@
+// bitsink.bitplane_matmul through bitsink-cpu-pipeline on the GEMM path
+// (M > gemv-max-rows: 9, 10, 13, 64 rows, so 4-row blocks and leftover rows;
+// K up to 257, so several 128-row dequantized chunks and a partial one),
+// checked against the naive reference of bitsink-run --check-reference on
+// random inputs. Random 31-bit plane words set the bits of rows k >= K,
+// which must not count. The last RUN lines push M = 1 and M = 3 through the
+// GEMM path and M = 9 through GEMV with the gemv-max-rows pipeline option.
+// Bounds: f32 results 1e-4 + 1e-4|ref|; f16 / bf16 results one rounding.
+//
+// RUN: bitsink-run %s -e binary_p1_m64_g32 --seed=1 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p2_m64_g128_f16c --seed=2 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p3_m9_channel_bf16 --seed=3 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p4_m64_g32_f16 --seed=4 --int-max=2147483647 --check-reference --atol=1e-3 --rtol=2e-3 | FileCheck %s
+// RUN: bitsink-run %s -e signed_p1_m64_g128 --seed=5 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e signed_p2_m13_channel --seed=6 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e signed_p3_m64_g32 --seed=7 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e signed_p4_m64_bf16 --seed=8 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
+// RUN: bitsink-run %s -e ternary_p2_m64_g128 --seed=9 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e ternary_p4_m64_g32 --seed=10 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e ternary_p2_m10_channel_f16 --seed=11 --int-max=2147483647 --check-reference --atol=1e-3 --rtol=2e-3 | FileCheck %s
+// RUN: bitsink-run %s -e ternary_p4_m64_exact --seed=12 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %S/bitplane-gemv.mlir -e binary_p2_m3_g128_f16c --pipeline="bitsink-cpu-pipeline{gemv-max-rows=0}" --seed=21 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %S/bitplane-gemv.mlir -e ternary_p2_m1_g128 --pipeline="bitsink-cpu-pipeline{gemv-max-rows=0}" --seed=22 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p3_m9_channel_bf16 --pipeline="bitsink-cpu-pipeline{gemv-max-rows=16}" --seed=23 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
+//
+// CHECK: output 0: {{.*}} PASS
+
+// Binary P = 1, M = 64, g = 32, K = 257 (three 128-row chunks, the last
+// 1 row), N = 129 (3 column tiles, the last 1 column).
+func.func @binary_p1_m64_g32(%x: tensor<64x257xf32>, %p: tensor<1x9x129xi32>,
+    %c: tensor<9x2x129xf32>, %acc: tensor<64x129xf32>) -> tensor<64x129xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<64x257xf32>, tensor<1x9x129xi32>, tensor<9x2x129xf32>)
+         outs(%acc : tensor<64x129xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 32} -> tensor<64x129xf32>
+  return %y : tensor<64x129xf32>
+}
+
+// Binary P = 2, g = 128, f16 coefficients.
+func.func @binary_p2_m64_g128_f16c(%x: tensor<64x257xf32>, %p: tensor<2x9x37xi32>,
+    %c: tensor<3x3x37xf16>, %acc: tensor<64x37xf32>) -> tensor<64x37xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<64x257xf32>, tensor<2x9x37xi32>, tensor<3x3x37xf16>)
+         outs(%acc : tensor<64x37xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128} -> tensor<64x37xf32>
+  return %y : tensor<64x37xf32>
+}
+
+// Binary P = 3, M = 9 (two 4-row blocks + 1 row), per-channel, bf16 x and acc.
+func.func @binary_p3_m9_channel_bf16(%x: tensor<9x100xbf16>, %p: tensor<3x4x129xi32>,
+    %c: tensor<1x4x129xf16>, %acc: tensor<9x129xbf16>) -> tensor<9x129xbf16> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<9x100xbf16>, tensor<3x4x129xi32>, tensor<1x4x129xf16>)
+         outs(%acc : tensor<9x129xbf16>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 100} -> tensor<9x129xbf16>
+  return %y : tensor<9x129xbf16>
+}
+
+// Binary P = 4, f16 x and acc, g = 32.
+func.func @binary_p4_m64_g32_f16(%x: tensor<64x100xf16>, %p: tensor<4x4x37xi32>,
+    %c: tensor<4x5x37xf32>, %acc: tensor<64x37xf16>) -> tensor<64x37xf16> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<64x100xf16>, tensor<4x4x37xi32>, tensor<4x5x37xf32>)
+         outs(%acc : tensor<64x37xf16>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 32} -> tensor<64x37xf16>
+  return %y : tensor<64x37xf16>
+}
+
+// Signed P = 1, g = 128.
+func.func @signed_p1_m64_g128(%x: tensor<64x257xf32>, %p: tensor<1x9x37xi32>,
+    %c: tensor<3x2x37xf16>, %acc: tensor<64x37xf32>) -> tensor<64x37xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<64x257xf32>, tensor<1x9x37xi32>, tensor<3x2x37xf16>)
+         outs(%acc : tensor<64x37xf32>)
+         {plane_kind = #bitsink.plane_kind<signed>, group_size = 128} -> tensor<64x37xf32>
+  return %y : tensor<64x37xf32>
+}
+
+// Signed P = 2, M = 13, per-channel with group_size > K.
+func.func @signed_p2_m13_channel(%x: tensor<13x100xf32>, %p: tensor<2x4x129xi32>,
+    %c: tensor<1x3x129xf32>, %acc: tensor<13x129xf32>) -> tensor<13x129xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<13x100xf32>, tensor<2x4x129xi32>, tensor<1x3x129xf32>)
+         outs(%acc : tensor<13x129xf32>)
+         {plane_kind = #bitsink.plane_kind<signed>, group_size = 4096} -> tensor<13x129xf32>
+  return %y : tensor<13x129xf32>
+}
+
+// Signed P = 3, g = 32.
+func.func @signed_p3_m64_g32(%x: tensor<64x257xf32>, %p: tensor<3x9x129xi32>,
+    %c: tensor<9x4x129xf32>, %acc: tensor<64x129xf32>) -> tensor<64x129xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<64x257xf32>, tensor<3x9x129xi32>, tensor<9x4x129xf32>)
+         outs(%acc : tensor<64x129xf32>)
+         {plane_kind = #bitsink.plane_kind<signed>, group_size = 32} -> tensor<64x129xf32>
+  return %y : tensor<64x129xf32>
+}
+
+// Signed P = 4, bf16 x and acc.
+func.func @signed_p4_m64_bf16(%x: tensor<64x257xbf16>, %p: tensor<4x9x37xi32>,
+    %c: tensor<3x5x37xf16>, %acc: tensor<64x37xbf16>) -> tensor<64x37xbf16> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<64x257xbf16>, tensor<4x9x37xi32>, tensor<3x5x37xf16>)
+         outs(%acc : tensor<64x37xbf16>)
+         {plane_kind = #bitsink.plane_kind<signed>, group_size = 128} -> tensor<64x37xbf16>
+  return %y : tensor<64x37xbf16>
+}
+
+// Ternary P = 2, g = 128.
+func.func @ternary_p2_m64_g128(%x: tensor<64x257xf32>, %p: tensor<2x9x129xi32>,
+    %c: tensor<3x2x129xf16>, %acc: tensor<64x129xf32>) -> tensor<64x129xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<64x257xf32>, tensor<2x9x129xi32>, tensor<3x2x129xf16>)
+         outs(%acc : tensor<64x129xf32>)
+         {plane_kind = #bitsink.plane_kind<ternary>, group_size = 128} -> tensor<64x129xf32>
+  return %y : tensor<64x129xf32>
+}
+
+// Ternary P = 4, g = 32.
+func.func @ternary_p4_m64_g32(%x: tensor<64x100xf32>, %p: tensor<4x4x37xi32>,
+    %c: tensor<4x3x37xf32>, %acc: tensor<64x37xf32>) -> tensor<64x37xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<64x100xf32>, tensor<4x4x37xi32>, tensor<4x3x37xf32>)
+         outs(%acc : tensor<64x37xf32>)
+         {plane_kind = #bitsink.plane_kind<ternary>, group_size = 32} -> tensor<64x37xf32>
+  return %y : tensor<64x37xf32>
+}
+
+// Ternary P = 2, M = 10, per-channel, f16 everywhere.
+func.func @ternary_p2_m10_channel_f16(%x: tensor<10x257xf16>, %p: tensor<2x9x37xi32>,
+    %c: tensor<1x2x37xf16>, %acc: tensor<10x37xf16>) -> tensor<10x37xf16> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<10x257xf16>, tensor<2x9x37xi32>, tensor<1x2x37xf16>)
+         outs(%acc : tensor<10x37xf16>)
+         {plane_kind = #bitsink.plane_kind<ternary>, group_size = 257} -> tensor<10x37xf16>
+  return %y : tensor<10x37xf16>
+}
+
+// Ternary P = 4, K = 256 (two whole chunks), N = 64 (one whole tile).
+func.func @ternary_p4_m64_exact(%x: tensor<64x256xf32>, %p: tensor<4x8x64xi32>,
+    %c: tensor<2x3x64xf32>, %acc: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<64x256xf32>, tensor<4x8x64xi32>, tensor<2x3x64xf32>)
+         outs(%acc : tensor<64x64xf32>)
+         {plane_kind = #bitsink.plane_kind<ternary>, group_size = 128} -> tensor<64x64xf32>
+  return %y : tensor<64x64xf32>
+}
+

@@ -1,0 +1,253 @@
+//===- bitsink-quantize.cpp - quantize one weight matrix from .npy --------===//
+//
+// Runs the rtn / bpdq / trit quantizer (include/bitsink/Quant) on W[K][N]
+// from a .npy file, optionally with calibration activations X[T][K], prints
+// the error report and writes the packed planes and coefficients (DESIGN
+// §2.3 canonical layout) to an .npz archive.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Quant/Quantizer.h"
+#include "bitsink/Support/Npy.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+
+using namespace bitsink;
+
+namespace {
+
+const char *kUsage =
+    "usage: bitsink-quantize --weight W.npy [--calibration X.npy]\n"
+    "         --method rtn|bpdq|trit --planes P --group-size G\n"
+    "         [--f32-coefficients] [--iterations N] [--damp D] [--ridge R]\n"
+    "         [--act-order] [--threads T] [--out packed.npz] [--json]\n"
+    "\n"
+    "W is K x N (input features x outputs), X is T x K. G <= 0 or >= K means\n"
+    "one group per column. The .npz holds 'planes' (int32 "
+    "[P][ceil(K/32)][N]),\n"
+    "'coeffs' (f16 or f32 [G][C][N]) and 'config' (int64 [K, N, P, group "
+    "size,\n"
+    "plane kind: 0 binary, 1 signed, 2 ternary]).\n";
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "bitsink-quantize: error: %s\n", message.c_str());
+  return 1;
+}
+
+bool parseInt(const std::string &text, int64_t &value) {
+  char *end = nullptr;
+  errno = 0;
+  long long parsed = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0)
+    return false;
+  value = parsed;
+  return true;
+}
+
+bool parseDouble(const std::string &text, double &value) {
+  char *end = nullptr;
+  errno = 0;
+  value = std::strtod(text.c_str(), &end);
+  return !text.empty() && *end == '\0' && errno == 0;
+}
+
+/// JSON number, or null for values JSON cannot hold.
+std::string jsonNumber(double value) {
+  if (!std::isfinite(value))
+    return "null";
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.9g", value);
+  return buffer;
+}
+
+bool loadMatrix(const std::string &path, const char *what,
+                std::vector<float> &values, int64_t &rows, int64_t &cols,
+                std::string &error) {
+  npy::Array array;
+  if (!npy::readNpy(path, array, error)) {
+    error = std::string(what) + " '" + path + "': " + error;
+    return false;
+  }
+  if (array.shape.size() != 2) {
+    error = std::string(what) + " '" + path + "' must be 2-D, got " +
+            std::to_string(array.shape.size()) + " dimensions";
+    return false;
+  }
+  if (array.dtype == npy::DType::Bool) {
+    error = std::string(what) + " '" + path + "' must be numeric, got bool";
+    return false;
+  }
+  rows = array.shape[0];
+  cols = array.shape[1];
+  values = npy::toFloat(array);
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string weightPath, calibrationPath, outPath, methodText;
+  bool json = false, haveMethod = false, havePlanes = false, haveGroup = false;
+  quant::Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](std::string &out) {
+      if (i + 1 >= argc)
+        return false;
+      out = argv[++i];
+      return true;
+    };
+    std::string text;
+    int64_t integer = 0;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (arg == "--json") {
+      json = true;
+    } else if (arg == "--f32-coefficients") {
+      options.f16Coefficients = false;
+    } else if (arg == "--act-order") {
+      options.actOrder = true;
+    } else if (arg == "--weight" || arg == "--calibration" || arg == "--out" ||
+               arg == "--method") {
+      if (!value(text))
+        return fail(arg + " needs a value");
+      if (arg == "--weight")
+        weightPath = text;
+      else if (arg == "--calibration")
+        calibrationPath = text;
+      else if (arg == "--out")
+        outPath = text;
+      else if (!quant::parseMethod(text, options.method))
+        return fail("unknown method '" + text +
+                    "' (expected rtn, bpdq or trit)");
+      else
+        haveMethod = true;
+    } else if (arg == "--planes" || arg == "--group-size" ||
+               arg == "--iterations" || arg == "--threads") {
+      if (!value(text) || !parseInt(text, integer))
+        return fail(arg + " needs an integer");
+      if (arg == "--planes") {
+        options.planes = static_cast<int>(integer);
+        havePlanes = true;
+      } else if (arg == "--group-size") {
+        options.groupSize = integer;
+        haveGroup = true;
+      } else if (arg == "--iterations") {
+        options.iterations = static_cast<int>(integer);
+      } else {
+        options.threads = static_cast<int>(integer);
+      }
+    } else if (arg == "--damp" || arg == "--ridge") {
+      double number = 0;
+      if (!value(text) || !parseDouble(text, number))
+        return fail(arg + " needs a number");
+      (arg == "--damp" ? options.damp : options.ridge) = number;
+    } else {
+      std::fputs(kUsage, stderr);
+      return fail("unknown argument '" + arg + "'");
+    }
+  }
+  if (weightPath.empty() || !haveMethod || !havePlanes || !haveGroup) {
+    std::fputs(kUsage, stderr);
+    return fail("--weight, --method, --planes and --group-size are required");
+  }
+
+  std::string error;
+  std::vector<float> W, X;
+  int64_t K = 0, N = 0, T = 0, XK = 0;
+  if (!loadMatrix(weightPath, "weight", W, K, N, error))
+    return fail(error);
+  if (!calibrationPath.empty()) {
+    if (!loadMatrix(calibrationPath, "calibration", X, T, XK, error))
+      return fail(error);
+    if (XK != K)
+      return fail("calibration data has " + std::to_string(XK) +
+                  " columns but the weight has K = " + std::to_string(K) +
+                  " rows");
+  }
+
+  quant::Result result;
+  auto start = std::chrono::steady_clock::now();
+  if (!quant::quantize(W.data(), K, N, X.empty() ? nullptr : X.data(), T,
+                       options, result, error))
+    return fail(error);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  const quant::Packed &packed = result.packed;
+  const quant::Report &report = result.report;
+
+  if (!outPath.empty()) {
+    std::map<std::string, npy::Array> arrays;
+    npy::Array planes = npy::Array::zeros(
+        npy::DType::I32, {packed.numPlanes, packed.numWords, packed.N});
+    std::memcpy(planes.data.data(), packed.planes.data(),
+                packed.planes.size() * sizeof(uint32_t));
+    npy::Array coeffs = npy::Array::zeros(
+        npy::DType::F32, {packed.numGroups, packed.numCoeffs, packed.N});
+    std::memcpy(coeffs.data.data(), packed.coeffs.data(),
+                packed.coeffs.size() * sizeof(float));
+    if (options.f16Coefficients)
+      coeffs = npy::convert(coeffs, npy::DType::F16);
+    npy::Array config = npy::Array::zeros(npy::DType::I64, {5});
+    int64_t *c = config.as<int64_t>();
+    c[0] = packed.K;
+    c[1] = packed.N;
+    c[2] = packed.numPlanes;
+    c[3] = packed.groupSize;
+    c[4] = static_cast<int64_t>(packed.kind);
+    arrays["planes"] = std::move(planes);
+    arrays["coeffs"] = std::move(coeffs);
+    arrays["config"] = std::move(config);
+    if (!npy::writeNpz(outPath, arrays, error))
+      return fail("writing '" + outPath + "': " + error);
+  }
+
+  if (json) {
+    std::printf(
+        "{\"method\": \"%s\", \"plane_kind\": \"%s\", \"planes\": %lld, "
+        "\"group_size\": %lld, \"K\": %lld, \"N\": %lld, "
+        "\"calibration_rows\": %lld, \"bits_per_weight\": %s, "
+        "\"rel_error\": %s, \"weight_rel_error\": %s, \"rtn_columns\": %lld, "
+        "\"damp\": %s, \"seconds\": %s}\n",
+        quant::methodName(options.method), quant::planeKindName(packed.kind),
+        static_cast<long long>(packed.numPlanes),
+        static_cast<long long>(packed.groupSize), static_cast<long long>(K),
+        static_cast<long long>(N), static_cast<long long>(T),
+        jsonNumber(report.bitsPerWeight).c_str(),
+        jsonNumber(report.relError).c_str(),
+        jsonNumber(report.weightRelError).c_str(),
+        static_cast<long long>(report.rtnColumns),
+        jsonNumber(report.damp).c_str(), jsonNumber(seconds).c_str());
+  } else {
+    std::printf("method            %s (%s planes)\n",
+                quant::methodName(options.method),
+                quant::planeKindName(packed.kind));
+    std::printf("shape             K = %lld, N = %lld, calibration rows %lld\n",
+                static_cast<long long>(K), static_cast<long long>(N),
+                static_cast<long long>(T));
+    std::printf("planes, group     %lld, %lld (%lld groups)\n",
+                static_cast<long long>(packed.numPlanes),
+                static_cast<long long>(packed.groupSize),
+                static_cast<long long>(packed.numGroups));
+    std::printf("bits per weight   %.4f\n", report.bitsPerWeight);
+    std::printf("rel error         %.6g (%s)\n", report.relError,
+                X.empty() ? "weights" : "||X(W-W^)|| / ||XW||");
+    std::printf("weight rel error  %.6g\n", report.weightRelError);
+    if (options.method == quant::Method::BPDQ)
+      std::printf("rtn columns       %lld of %lld\n",
+                  static_cast<long long>(report.rtnColumns),
+                  static_cast<long long>(N));
+    std::printf("seconds           %.3f\n", seconds);
+  }
+  return 0;
+}

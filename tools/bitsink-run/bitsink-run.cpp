@@ -1,0 +1,335 @@
+//===- bitsink-run.cpp - run an entry function on .npy inputs -------------===//
+//
+// Lowers an MLIR file (bitsink-cpu-pipeline by default), JIT-compiles it for
+// the host CPU, calls one entry function on .npy inputs (or deterministic
+// random ones) and writes, prints, times or checks its results against the
+// reference interpreter. The command line is documented in docs/tools.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Execution/JitRunner.h"
+#include "bitsink/Support/Npy.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <random>
+
+using namespace bitsink;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<input .mlir file>"));
+static cl::opt<std::string> entryName("e", cl::desc("Entry function"),
+                                      cl::init("main"), cl::value_desc("name"));
+static cl::alias entryAlias("entry", cl::aliasopt(entryName));
+static cl::opt<std::string>
+    pipelineText("pipeline",
+                 cl::desc("Pass pipeline that lowers the module to the LLVM "
+                          "dialect, or 'none'"),
+                 cl::init("bitsink-cpu-pipeline"));
+static cl::list<std::string>
+    inputPaths("i", cl::desc("Input .npy for the next argument, in order"),
+               cl::value_desc("file.npy"));
+static cl::list<std::string>
+    outputPaths("o", cl::desc("Output .npy for the next result, in order"),
+                cl::value_desc("file.npy"));
+static cl::opt<uint64_t>
+    seed("seed", cl::desc("Seed of the random inputs (arguments without -i)"),
+         cl::init(0));
+static cl::opt<int64_t>
+    intMax("int-max",
+           cl::desc("Random integer arguments are uniform in [0, int-max]"),
+           cl::init(0));
+static cl::opt<std::string>
+    saveInputs("save-inputs",
+               cl::desc("Write every input as <prefix>arg<i>.npy"),
+               cl::value_desc("prefix"));
+static cl::opt<bool>
+    useReference("reference",
+                 cl::desc("Evaluate with the reference interpreter instead of "
+                          "compiling"));
+static cl::opt<bool> checkReference(
+    "check-reference",
+    cl::desc("Run compiled and reference on the same inputs and compare"));
+static cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance"),
+                                    cl::init(1e-5));
+static cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance"),
+                                    cl::init(1e-4));
+static cl::opt<bool> printOutputs("print", cl::desc("Print the results"));
+static cl::opt<unsigned>
+    timeRuns("time-runs",
+             cl::desc("Time N calls of the compiled entry (after one "
+                      "warm-up call)"),
+             cl::init(0));
+static cl::opt<std::string>
+    dumpObject("dump-object",
+               cl::desc("Write the JIT-compiled object file there"),
+               cl::value_desc("file.o"));
+
+static int fail(const std::string &message) {
+  llvm::errs() << "bitsink-run: error: " << message << "\n";
+  return 1;
+}
+
+/// Standard normal values from a seeded generator (Box-Muller, so the
+/// values do not depend on the C++ library's distributions).
+static double normal(std::mt19937_64 &rng) {
+  const double twoPi = 6.283185307179586;
+  double u1 = (static_cast<double>(rng() >> 11) + 1.0) * 0x1.0p-53;
+  double u2 = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(twoPi * u2);
+}
+
+/// Deterministic random input for argument `index`: floats normal(0, 1)
+/// (representable in the argument's type), i1 fair coins, integers uniform
+/// in [0, int-max].
+static npy::Array randomInput(const TensorSpec &spec, uint64_t index) {
+  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + index + 1);
+  npy::Array wide = npy::Array::zeros(npy::DType::F64, spec.shape);
+  double *data = wide.as<double>();
+  bool isFloat = spec.dtype == npy::DType::F16 ||
+                 spec.dtype == npy::DType::BF16 ||
+                 spec.dtype == npy::DType::F32 || spec.dtype == npy::DType::F64;
+  int64_t span = std::max<int64_t>(0, intMax) + 1;
+  for (int64_t i = 0, e = wide.numElements(); i < e; ++i) {
+    if (isFloat)
+      data[i] = normal(rng);
+    else if (spec.dtype == npy::DType::Bool)
+      data[i] = static_cast<double>(rng() & 1);
+    else
+      data[i] = static_cast<double>(rng() % static_cast<uint64_t>(span));
+  }
+  // Round to the argument's type, then store in the file dtype.
+  return npy::convert(npy::convert(wide, spec.dtype), spec.fileDType());
+}
+
+static bool isFloatDType(npy::DType dtype) {
+  return dtype == npy::DType::F16 || dtype == npy::DType::BF16 ||
+         dtype == npy::DType::F32 || dtype == npy::DType::F64;
+}
+
+static void printValue(llvm::raw_ostream &os, double v, npy::DType dtype) {
+  if (!isFloatDType(dtype)) {
+    os << static_cast<int64_t>(v);
+    return;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.6g", v);
+  os << buffer;
+}
+
+/// Prints `array` nested like numpy: [[1, 2], [3, 4]].
+static void printArray(llvm::raw_ostream &os, const npy::Array &array) {
+  std::vector<double> values = npy::toDouble(array);
+  const std::vector<int64_t> &shape = array.shape;
+  if (shape.empty()) {
+    printValue(os, values[0], array.dtype);
+    os << "\n";
+    return;
+  }
+  int64_t index = 0;
+  std::function<void(size_t)> print = [&](size_t dim) {
+    os << "[";
+    for (int64_t i = 0; i < shape[dim]; ++i) {
+      if (i) {
+        os << ",";
+        if (dim + 1 < shape.size())
+          os << "\n" << std::string(dim + 1, ' ');
+        else
+          os << " ";
+      }
+      if (dim + 1 == shape.size())
+        printValue(os, values[index++], array.dtype);
+      else
+        print(dim + 1);
+    }
+    os << "]";
+  };
+  print(0);
+  os << "\n";
+}
+
+/// Compares one output with its reference; prints the verdict line.
+static bool compareOutput(size_t index, const npy::Array &got,
+                          const npy::Array &ref) {
+  std::vector<double> g = npy::toDouble(got), r = npy::toDouble(ref);
+  double maxAbs = 0, maxRel = 0;
+  if (got.shape != ref.shape || g.size() != r.size()) {
+    llvm::outs() << "output " << index << ": shape differs from the "
+                 << "reference FAIL\n";
+    return false;
+  }
+  bool pass = true;
+  for (size_t i = 0; i < g.size(); ++i) {
+    bool gNan = std::isnan(g[i]), rNan = std::isnan(r[i]);
+    if (gNan || rNan) {
+      if (gNan != rNan) {
+        pass = false;
+        maxAbs = maxRel = NAN;
+      }
+      continue;
+    }
+    if (g[i] == r[i])
+      continue; // Also equal infinities.
+    double err = std::fabs(g[i] - r[i]);
+    if (!(err <= absTolerance + relTolerance * std::fabs(r[i])))
+      pass = false;
+    if (!std::isnan(maxAbs))
+      maxAbs = std::max(maxAbs, err);
+    if (r[i] != 0 && !std::isnan(maxRel))
+      maxRel = std::max(maxRel, err / std::fabs(r[i]));
+  }
+  char line[256];
+  std::snprintf(line, sizeof(line),
+                "output %zu: max_abs_err=%.3g max_rel_err=%.3g atol=%g "
+                "rtol=%g %s",
+                index, maxAbs, maxRel, absTolerance.getValue(),
+                relTolerance.getValue(), pass ? "PASS" : "FAIL");
+  llvm::outs() << line << "\n";
+  return pass;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "bitsink-run: JIT-compile an MLIR entry "
+                              "function and run it on .npy inputs\n");
+  if (useReference && checkReference)
+    return fail("--reference and --check-reference exclude each other");
+  if (useReference && (timeRuns || !dumpObject.empty()))
+    return fail("--time-runs and --dump-object need the compiled run");
+
+  auto file = llvm::MemoryBuffer::getFile(inputFile);
+  if (!file)
+    return fail("cannot open '" + inputFile +
+                "': " + file.getError().message());
+  mlir::MLIRContext context;
+  JitRunner::prepareContext(context);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  {
+    mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+    module = mlir::parseSourceFile<mlir::ModuleOp>(
+        sourceMgr, mlir::ParserConfig(&context));
+  }
+  if (!module)
+    return fail("cannot parse '" + inputFile + "'");
+
+  // The signature comes from the unlowered entry (or its bitsink.signature
+  // attribute when the module is already lowered).
+  auto func = llvm::dyn_cast_or_null<mlir::FunctionOpInterface>(
+      mlir::SymbolTable::lookupSymbolIn(*module, entryName));
+  if (!func)
+    return fail("no function named '" + entryName + "' in '" + inputFile + "'");
+  mlir::Type signatureType = func.getFunctionType();
+  if (auto attr = func->getAttrOfType<mlir::TypeAttr>(kSignatureAttrName))
+    signatureType = attr.getValue();
+  EntrySignature signature;
+  std::string error;
+  if (!getEntrySignature(signatureType, signature, error))
+    return fail("entry '" + entryName + "': " + error);
+
+  if (inputPaths.size() > signature.inputs.size())
+    return fail(std::to_string(inputPaths.size()) + " inputs given, '" +
+                entryName + "' takes " +
+                std::to_string(signature.inputs.size()) + " arguments");
+  if (outputPaths.size() > signature.results.size())
+    return fail(std::to_string(outputPaths.size()) + " output files given, '" +
+                entryName + "' has " +
+                std::to_string(signature.results.size()) + " results");
+  std::vector<npy::Array> inputs;
+  for (size_t i = 0; i < signature.inputs.size(); ++i) {
+    npy::Array array;
+    if (i < inputPaths.size()) {
+      if (!npy::readNpy(inputPaths[i], array, error))
+        return fail(error);
+    } else {
+      array = randomInput(signature.inputs[i], i);
+    }
+    inputs.push_back(std::move(array));
+  }
+  // Check shapes and dtypes before compiling, so errors come fast.
+  std::vector<npy::Array> prepared;
+  if (!prepareInputs(signature, inputs, prepared, error))
+    return fail(error);
+  if (!saveInputs.empty())
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (!npy::writeNpy(saveInputs + "arg" + std::to_string(i) + ".npy",
+                         inputs[i], error))
+        return fail(error);
+
+  std::vector<npy::Array> outputs, expected;
+  if (useReference || checkReference) {
+    if (!evaluateWithReference(func, inputs, expected, error))
+      return fail("reference: " + error);
+  }
+  if (!useReference) {
+    JitOptions options;
+    options.entry = entryName;
+    options.pipeline = pipelineText;
+    options.objectDumpPath = dumpObject;
+    std::unique_ptr<JitRunner> runner =
+        JitRunner::compileModule(*module, options, error);
+    if (!runner)
+      return fail(error);
+    if (!runner->run(inputs, outputs, error))
+      return fail(error);
+    if (timeRuns) {
+      std::vector<double> times;
+      std::vector<npy::Array> timedOutputs;
+      for (unsigned r = 0; r <= timeRuns; ++r) {
+        auto start = std::chrono::steady_clock::now();
+        if (!runner->runPrepared(prepared, timedOutputs, error))
+          return fail(error);
+        auto stop = std::chrono::steady_clock::now();
+        if (r) // The first call is the warm-up.
+          times.push_back(
+              std::chrono::duration<double, std::milli>(stop - start).count());
+      }
+      std::sort(times.begin(), times.end());
+      size_t n = times.size();
+      double median =
+          n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+      char line[128];
+      std::snprintf(line, sizeof(line), "time_ms: median=%.4f min=%.4f runs=%u",
+                    median, times.front(), static_cast<unsigned>(timeRuns));
+      llvm::outs() << line << "\n";
+    }
+  } else {
+    outputs = expected;
+  }
+
+  for (size_t i = 0; i < outputPaths.size(); ++i)
+    if (!npy::writeNpy(outputPaths[i], outputs[i], error))
+      return fail(error);
+  if (printOutputs)
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      llvm::outs() << "output " << i << ": " << signature.results[i].typeName
+                   << "\n";
+      printArray(llvm::outs(), outputs[i]);
+    }
+  if (checkReference) {
+    bool allPass = true;
+    for (size_t i = 0; i < outputs.size(); ++i)
+      allPass &= compareOutput(i, outputs[i], expected[i]);
+    llvm::outs().flush();
+    if (!allPass)
+      return 1;
+  }
+  return 0;
+}

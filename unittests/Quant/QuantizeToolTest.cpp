@@ -1,0 +1,168 @@
+//===- QuantizeToolTest.cpp - bitsink-quantize end to end -----------------===//
+//
+// Runs the built bitsink-quantize on .npy files written here and checks that
+// its .npz holds exactly what the library returns for the same options, that
+// the JSON line carries the report, and that bad command lines fail.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Quant/Quantizer.h"
+#include "bitsink/Support/Npy.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace bitsink;
+
+namespace {
+
+/// Per-process names: ctest runs the tests of this binary in parallel.
+std::string tempPath(const std::string &name) {
+  return ::testing::TempDir() + "bitsink-quantize-" + std::to_string(getpid()) +
+         "-" + name;
+}
+
+/// Removes the named temporary files when a test ends.
+struct TempFiles {
+  std::vector<std::string> names;
+  ~TempFiles() {
+    for (const std::string &name : names)
+      std::remove(tempPath(name).c_str());
+  }
+};
+
+/// Runs the tool with `args`; returns its exit status and stdout.
+int runTool(const std::string &args, std::string &out) {
+  std::string outPath = tempPath("stdout.txt");
+  std::string command = std::string(BITSINK_QUANTIZE_PATH) + " " + args +
+                        " > " + outPath + " 2> " + tempPath("stderr.txt");
+  int status = std::system(command.c_str());
+  std::ifstream in(outPath);
+  out.assign(std::istreambuf_iterator<char>(in), {});
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// The number after `"key": ` in a one-line JSON object.
+double jsonField(const std::string &json, const std::string &key) {
+  size_t at = json.find("\"" + key + "\": ");
+  EXPECT_NE(at, std::string::npos) << key << " in " << json;
+  if (at == std::string::npos)
+    return NAN;
+  return std::strtod(json.c_str() + at + key.size() + 4, nullptr);
+}
+
+npy::Array matrix(int64_t rows, int64_t cols, int salt) {
+  npy::Array array = npy::Array::zeros(npy::DType::F32, {rows, cols});
+  float *data = array.as<float>();
+  for (int64_t i = 0; i < rows * cols; ++i)
+    data[i] = static_cast<float>(std::sin(0.37 * i + salt) *
+                                 std::cos(0.011 * i * salt));
+  return array;
+}
+
+TEST(QuantizeTool, PackedOutputMatchesLibrary) {
+  TempFiles files{{"W.npy", "X.npy", "packed.npz", "stdout.txt", "stderr.txt"}};
+  const int64_t K = 70, N = 5, T = 40;
+  npy::Array W = matrix(K, N, 3), X = matrix(T, K, 7);
+  std::string error;
+  ASSERT_TRUE(npy::writeNpy(tempPath("W.npy"), W, error)) << error;
+  ASSERT_TRUE(npy::writeNpy(tempPath("X.npy"), X, error)) << error;
+  for (bool f16 : {true, false}) {
+    std::string out;
+    std::string args = "--weight " + tempPath("W.npy") + " --calibration " +
+                       tempPath("X.npy") +
+                       " --method bpdq --planes 3 --group-size 32 --json "
+                       "--out " +
+                       tempPath("packed.npz") +
+                       (f16 ? "" : " --f32-coefficients");
+    ASSERT_EQ(runTool(args, out), 0) << out;
+
+    quant::Options options;
+    options.method = quant::Method::BPDQ;
+    options.planes = 3;
+    options.groupSize = 32;
+    options.f16Coefficients = f16;
+    quant::Result expected;
+    ASSERT_TRUE(quant::quantize(W.as<float>(), K, N, X.as<float>(), T, options,
+                                expected, error))
+        << error;
+    EXPECT_NEAR(jsonField(out, "rel_error"), expected.report.relError, 1e-8);
+    EXPECT_NEAR(jsonField(out, "weight_rel_error"),
+                expected.report.weightRelError, 1e-8);
+    EXPECT_EQ(jsonField(out, "bits_per_weight"), expected.report.bitsPerWeight);
+    EXPECT_EQ(jsonField(out, "planes"), 3);
+    EXPECT_EQ(jsonField(out, "group_size"), 32);
+    EXPECT_NE(out.find("\"method\": \"bpdq\""), std::string::npos) << out;
+
+    std::map<std::string, npy::Array> arrays;
+    ASSERT_TRUE(npy::readNpz(tempPath("packed.npz"), arrays, error)) << error;
+    const npy::Array &planes = arrays["planes"];
+    const npy::Array &coeffs = arrays["coeffs"];
+    const npy::Array &config = arrays["config"];
+    EXPECT_EQ(planes.dtype, npy::DType::I32);
+    EXPECT_EQ(planes.shape, (std::vector<int64_t>{3, 3, N}));
+    EXPECT_EQ(coeffs.dtype, f16 ? npy::DType::F16 : npy::DType::F32);
+    EXPECT_EQ(coeffs.shape, (std::vector<int64_t>{3, 4, N}));
+    EXPECT_EQ(config.shape, (std::vector<int64_t>{5}));
+    EXPECT_EQ(
+        std::vector<int64_t>(config.as<int64_t>(), config.as<int64_t>() + 5),
+        (std::vector<int64_t>{K, N, 3, 32, 0}));
+    std::vector<uint32_t> words(planes.numElements());
+    std::memcpy(words.data(), planes.data.data(), words.size() * 4);
+    EXPECT_EQ(words, expected.packed.planes);
+    EXPECT_EQ(npy::toFloat(coeffs), expected.packed.coeffs);
+  }
+}
+
+TEST(QuantizeTool, ReportsWithoutOutputFile) {
+  TempFiles files{{"W2.npy", "stdout.txt", "stderr.txt"}};
+  std::string error;
+  ASSERT_TRUE(npy::writeNpy(tempPath("W2.npy"), matrix(33, 4, 1), error));
+  std::string out;
+  ASSERT_EQ(runTool("--weight " + tempPath("W2.npy") +
+                        " --method trit --planes 2 --group-size 0",
+                    out),
+            0);
+  EXPECT_NE(out.find("ternary"), std::string::npos) << out;
+  EXPECT_NE(out.find("bits per weight"), std::string::npos) << out;
+}
+
+TEST(QuantizeTool, BadCommandLinesFail) {
+  TempFiles files{{"W3.npy", "X3.npy", "V3.npy", "stdout.txt", "stderr.txt"}};
+  std::string error;
+  ASSERT_TRUE(npy::writeNpy(tempPath("W3.npy"), matrix(64, 4, 2), error));
+  ASSERT_TRUE(npy::writeNpy(tempPath("X3.npy"), matrix(8, 63, 2), error));
+  npy::Array vector = npy::Array::zeros(npy::DType::F32, {64});
+  ASSERT_TRUE(npy::writeNpy(tempPath("V3.npy"), vector, error));
+  std::string w = " --weight " + tempPath("W3.npy");
+  std::string out;
+  EXPECT_EQ(runTool(w + " --method rtn --planes 2", out), 1);
+  EXPECT_EQ(runTool(w + " --method gptq --planes 2 --group-size 32", out), 1);
+  EXPECT_EQ(runTool(w + " --method rtn --planes 7 --group-size 32", out), 1);
+  EXPECT_EQ(runTool(w + " --method rtn --planes two --group-size 32", out), 1);
+  EXPECT_EQ(runTool(w + " --method rtn --planes 2 --group-size 48", out), 1);
+  EXPECT_EQ(
+      runTool(w + " --method rtn --planes 2 --group-size 32 --bogus", out), 1);
+  EXPECT_EQ(runTool(w + " --calibration " + tempPath("X3.npy") +
+                        " --method bpdq --planes 2 --group-size 32",
+                    out),
+            1);
+  EXPECT_EQ(runTool(" --weight " + tempPath("V3.npy") +
+                        " --method rtn --planes 2 --group-size 32",
+                    out),
+            1);
+  EXPECT_EQ(runTool(" --weight " + tempPath("missing.npy") +
+                        " --method rtn --planes 2 --group-size 32",
+                    out),
+            1);
+}
+
+} // namespace
