@@ -720,7 +720,8 @@ LogicalResult AttentionEmitter::emit() {
   numSinks = minIdx(idx(static_cast<int64_t>(op.getNumSinks())), numKeys);
 
   int64_t staticQueries = qType.getDimSize(2);
-  bool decode = !ShapedType::isDynamic(staticQueries) &&
+  // (Nq = 0 has nothing to compute: the prefill loop has no iterations.)
+  bool decode = !ShapedType::isDynamic(staticQueries) && staticQueries > 0 &&
                 staticQueries <= opts.decodeMaxQueries &&
                 staticQueries <= opts.queryTile;
   if (decode)

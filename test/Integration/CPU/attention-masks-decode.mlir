@@ -109,3 +109,16 @@ func.func @decode_nq3_learned(%q: tensor<1x8x3x64xf32>, %k: tensor<1x1x600x64xf3
       outs(%e : tensor<1x8x3x64xf32>) {window = 128, causal = true} -> tensor<1x8x3x64xf32>
   return %o : tensor<1x8x3x64xf32>
 }
+
+// Empty shapes: no queries, and keys of length 0 (every row sees nothing:
+// zeros, also with a learned sink).
+// RUN: bitsink-run %s -e no_keys --seed=29 --check-reference --atol=0 --rtol=0 | FileCheck %s
+func.func @no_keys(%q: tensor<1x2x1x8xf32>, %k: tensor<1x2x0x8xf32>,
+                   %v: tensor<1x2x0x8xf32>, %s: tensor<2xf32>) -> tensor<1x2x1x8xf32> {
+  %e = tensor.empty() : tensor<1x2x1x8xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x1x8xf32>,
+      tensor<1x2x0x8xf32>, tensor<1x2x0x8xf32>) sink_logits(%s : tensor<2xf32>)
+      outs(%e : tensor<1x2x1x8xf32>) {num_sinks = 4, window = 3, causal = true}
+      -> tensor<1x2x1x8xf32>
+  return %o : tensor<1x2x1x8xf32>
+}
