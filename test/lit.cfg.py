@@ -47,3 +47,12 @@ def gpu_usable():
 
 if gpu_usable():
     config.available_features.add("cuda")
+
+# Host vector ISA, for tests that check bitsink-run JIT-compiles for it.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        host_flags = set(cpuinfo.read().split())
+except OSError:
+    host_flags = set()
+if "avx2" in host_flags:
+    config.available_features.add("host-avx2")

@@ -114,7 +114,7 @@ def run_numpy(k, n, threads, runs):
 
 
 def read_bandwidth(workdir, threads):
-    """GB/s of readbw.c (OpenMP sum over 1 GiB), numpy's sum as a fallback."""
+    """GB/s of readbw.c (OpenMP sum over 1 GiB), built with clang-22."""
     binary = os.path.join(workdir, "readbw")
     if not os.path.exists(binary):
         subprocess.run(["clang-22", "-O3", "-march=native", "-fopenmp",
@@ -180,8 +180,14 @@ def main():
                     print(f"done K={k} N={n} {bits}-bit threads={t}",
                           file=sys.stderr)
 
-    print(f"memory read bandwidth (1 GiB sum): " + ", ".join(
-        f"{bandwidth[t]:.1f} GB/s at {t} thread(s)" for t in thread_counts))
+    # The ceiling for %bw: the best read bandwidth seen in this run, by
+    # readbw.c at all threads or by OpenBLAS streaming its f32 matrix.
+    ceiling = max([bandwidth[all_threads]] + [r["blas_f32_gbs"] for r in rows])
+    for r in rows:
+        r["bw_ceiling_gbs"] = ceiling
+    print("memory read bandwidth (1 GiB sum): " + ", ".join(
+        f"{bandwidth[t]:.1f} GB/s at {t} thread(s)" for t in thread_counts)
+        + f"; best seen (incl. OpenBLAS): {ceiling:.1f} GB/s")
     header = (f"{'K x N':>11} {'bits':>4} {'thr':>3} {'bitsink ms':>10} "
               f"{'GB/s':>6} {'%bw':>5} {'f32 BLAS ms':>11} {'GB/s':>6} "
               f"{'xBLAS':>6} {'f32 ours ms':>11} {'xours':>7}"
@@ -190,7 +196,7 @@ def main():
     for r in rows:
         line = (f"{r['K']:>5}x{r['N']:<5} {r['bits']:>4} {r['threads']:>3} "
                 f"{r['ms']:>10.3f} {r['gbs']:>6.1f} "
-                f"{100 * r['gbs'] / r['read_bw_all_threads_gbs']:>4.0f}% "
+                f"{100 * r['gbs'] / r['bw_ceiling_gbs']:>4.0f}% "
                 f"{r['blas_f32_ms']:>11.3f} {r['blas_f32_gbs']:>6.1f} "
                 f"{r['blas_f32_ms'] / r['ms']:>6.1f} "
                 f"{r['ours_f32_matmul_ms']:>11.1f} "
@@ -198,7 +204,7 @@ def main():
         if args.hot:
             line += f" {r['hot_ms']:>7.3f}"
         print(line)
-    print("%bw: weight GB/s over the all-thread read bandwidth; xBLAS, xours: "
+    print("%bw: weight GB/s over the best read bandwidth seen; xBLAS, xours: "
           "speed-up over the f32 GEMV of numpy/OpenBLAS and of our pipeline's "
           "linalg.matmul (naive loops) at the same thread count.")
     if args.json:

@@ -126,6 +126,8 @@ def main():
     ap.add_argument("--results", default="minilm-results.json",
                     help="per-(layer, config) cache / raw results (JSON)")
     ap.add_argument("--markdown", help="write the table section here")
+    ap.add_argument("--csv", help="write per-layer results (one row per "
+                    "layer and configuration) here")
     ap.add_argument("--cal-rows", type=int, default=0,
                     help="subsample this many calibration tokens (fixed seed); "
                     "0 = all")
@@ -226,6 +228,25 @@ def main():
     print(md)
     if args.markdown:
         Path(args.markdown).write_text(md)
+    if args.csv:
+        write_csv(results, [l["name"] for l in layers], args.csv)
+
+
+def write_csv(results, names, path):
+    lines = ["layer,K,N,method,planes,group_size,bits_per_weight,"
+             "cal_rel_error,eval_rel_error,weight_rel_error,seconds"]
+    order = {m: i for i, (m, _, _) in enumerate(METHODS + REFERENCE)}
+    rs = [v for k, v in results.items() if k != "_meta" and v["layer"] in names]
+    rs.sort(key=lambda r: (names.index(r["layer"]), order[r["method"]],
+                           r["P"], r["g"]))
+    for r in rs:
+        we = r.get("weight_err")
+        lines.append(
+            f"{r['layer']},{r['K']},{r['N']},{r['method']},{r['P']},{r['g']},"
+            f"{r['tool']['bits_per_weight']:.4f},{r['cal_err_numpy']:.5f},"
+            f"{r['eval_err']:.5f},{'' if we is None else f'{we:.5f}'},"
+            f"{r['seconds']:.2f}")
+    Path(path).write_text("\n".join(lines) + "\n")
 
 
 def aggregate(results, names, method, P, g, field="eval"):

@@ -42,12 +42,13 @@ constexpr int64_t kGemvRegisterBudget = 28;
 class BitplaneMatmulEmitter {
 public:
   BitplaneMatmulEmitter(ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
-                        int64_t columnTile, int64_t prefetchDistance)
+                        int64_t columnTile, int64_t gemvColumnTile,
+                        int64_t prefetchDistance)
       : b(b), kind(op.getPlaneKind()), numPlanes(op.getNumPlanes()),
         numTerms(op.getNumTerms()),
         groupSize(static_cast<int64_t>(op.getGroupSize())),
         columnTile(llvm::alignTo(std::max<int64_t>(columnTile, 1), kLanes)),
-        prefetchDistance(prefetchDistance) {
+        gemvColumnTile(gemvColumnTile), prefetchDistance(prefetchDistance) {
     f32 = b.getF32Type();
     vecF32 = VectorType::get({kLanes}, f32);
     vecI32 = VectorType::get({kLanes}, b.getI32Type());
@@ -92,9 +93,10 @@ private:
         });
     return loop.getResults();
   }
-  /// The one parallel loop of a kernel: over column tiles [0, N).
-  template <typename Fn> void parallelOverColumns(Value step, Fn &&body) {
-    scf::ParallelOp::create(b, ValueRange{idx(0)}, ValueRange{n},
+  /// The one parallel loop of a kernel: over column tiles [0, upper).
+  template <typename Fn>
+  void parallelOverColumns(Value upper, Value step, Fn &&body) {
+    scf::ParallelOp::create(b, ValueRange{idx(0)}, ValueRange{upper},
                             ValueRange{step},
                             [&](OpBuilder &ob, Location, ValueRange ivs) {
                               OpBuilder::InsertionGuard guard(b);
@@ -179,6 +181,23 @@ private:
     return arith::ShLIOp::create(b, splatI32(1),
                                  vector::BroadcastOp::create(b, vecI32, i32));
   }
+  /// The column origin (in (-16, 0]) that makes the GEMV's 16-lane plane
+  /// loads 64-byte aligned, i.e. whole cache lines: a load that straddles two
+  /// lines costs two, and the prefetch covers one. Inputs from malloc are
+  /// often 16 bytes off. Rows share an alignment only when N % 16 == 0; 0
+  /// otherwise.
+  Value emitAlignedColumnOrigin() {
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, planes);
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, planes);
+    Value element = arith::AddIOp::create(
+        b, arith::DivUIOp::create(b, base, idx(4)), metadata.getOffset());
+    Value misalignment = arith::RemUIOp::create(b, element, idx(kLanes));
+    Value wholeRows = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::eq, arith::RemUIOp::create(b, n, idx(kLanes)),
+        idx(0));
+    return arith::SelectOp::create(
+        b, wholeRows, arith::SubIOp::create(b, idx(0), misalignment), idx(0));
+  }
   /// Prefetches the plane words `prefetchDistance` rows below `word` for
   /// the column vectors at `cols` (one cache line each), clamped into the
   /// planes.
@@ -210,7 +229,6 @@ private:
 
   /// Σ x[r, k] over the rows k < K of each group, into a fresh M × G buffer.
   Value emitGroupSums();
-  void emitGemvColumns(Value col, Value end, Value groupSums, int64_t vectors);
   void emitDequantizeChunk(Value wbuf, Value col0, Value end, Value chunk,
                            Value chunkWords);
   void emitGemmMicroKernel(Value wbuf, Value ybuf, Value col0, Value end,
@@ -219,7 +237,8 @@ private:
 
   ImplicitLocOpBuilder &b;
   PlaneKind kind;
-  int64_t numPlanes, numTerms, groupSize, columnTile, prefetchDistance;
+  int64_t numPlanes, numTerms, groupSize, columnTile, gemvColumnTile,
+      prefetchDistance;
   Type f32;
   VectorType vecF32, vecI32, vecI1;
   Value x, planes, coeffs, acc;
@@ -251,7 +270,7 @@ Value BitplaneMatmulEmitter::emitGroupSums() {
   return sums;
 }
 
-// GEMV for `vectors` column vectors at `col` (lanes ≥ `end` masked off).
+// GEMV (small M): Ŵ is never built.
 //
 // Per group g, row r and bit stream j it sums the input over the rows whose
 // bit is clear, Z[r][j] = Σ_{k∈g, bit_j(k)=0} x[r,k], with one bit test and
@@ -262,139 +281,228 @@ Value BitplaneMatmulEmitter::emitGroupSums() {
 //   binary:  y += c0·S + Σ_l c_{l+1}·(S − Z_l)
 //   signed:  y += c0·S + Σ_l c_{l+1}·(S − 2·Z_l)            (t = 2b − 1)
 //   ternary: y += c0·S + Σ_l c_{l+1}·(S − 2·Z_{m&s} + Z_m)  (t = m·(2s − 1))
-void BitplaneMatmulEmitter::emitGemvColumns(Value col, Value end,
-                                            Value groupSums, int64_t vectors) {
+//
+// Each task owns a strip of `gemvColumnTile` columns and walks it word row
+// by word row, so that it reads the planes in runs of 4·strip contiguous
+// bytes (DRAM pages and hardware prefetchers want long runs; a narrow strip
+// touches a new page per 256 bytes). Z and y of the strip live in per-thread
+// stack buffers; each step of `vectors` column vectors loads its Z, runs the
+// 32 bits of a word in registers and stores Z back.
+void BitplaneMatmulEmitter::emitGemv() {
   // The row loops are unrolled: M is static on this path.
   int64_t rows = cast<MemRefType>(x.getType()).getDimSize(0);
   int64_t streams = numPlanes;
-  SmallVector<Value> cols, masks;
-  for (int64_t v = 0; v < vectors; ++v) {
-    cols.push_back(arith::AddIOp::create(b, col, idx(v * kLanes)));
-    masks.push_back(columnMask(cols.back(), end));
-  }
-  auto sumIndex = [&](int64_t r, int64_t j, int64_t v) {
-    return (r * streams + j) * vectors + v;
-  };
-
-  SmallVector<Value> yInit;
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t v = 0; v < vectors; ++v)
-      yInit.push_back(toF32(loadColumns(acc, {idx(r)}, cols[v], masks[v])));
-
-  // Adds input row `kIdx` to the sums of the lanes whose `bit` is clear.
-  auto accumulateBit = [&](ArrayRef<Value> words, SmallVector<Value> &sums,
-                           Value bit, Value kIdx) {
-    SmallVector<Value> inputs;
-    for (int64_t r = 0; r < rows; ++r)
-      inputs.push_back(broadcastInput(idx(r), kIdx));
-    for (int64_t j = 0; j < streams; ++j)
-      for (int64_t v = 0; v < vectors; ++v) {
-        Value clear = testBitClear(words[j * vectors + v], bit);
-        for (int64_t r = 0; r < rows; ++r) {
-          Value &s = sums[sumIndex(r, j, v)];
-          Value added = arith::AddFOp::create(b, s, inputs[r]);
-          s = arith::SelectOp::create(b, clear, added, s);
-        }
-      }
-  };
-  auto loadWords = [&](Value word) {
-    SmallVector<Value> words(streams * vectors);
-    for (int64_t v = 0; v < vectors; ++v)
-      for (auto [j, w] :
-           llvm::enumerate(loadBitStreams(word, cols[v], masks[v])))
-        words[j * vectors + v] = w;
-    return words;
-  };
-
-  SmallVector<Value> y =
-      forLoop(idx(0), numGroups, idx(1), yInit, [&](Value g, ValueRange ys) {
-        SmallVector<Value> zeros(rows * streams * vectors, splatF32(0.0f));
-        auto [firstWord, lastWord] = groupWordRange(g);
-        // Whole words: 32 bits, unrolled.
-        SmallVector<Value> wordSums = forLoop(
-            firstWord, lastWord, idx(1), zeros, [&](Value word, ValueRange it) {
-              SmallVector<Value> sums(it);
-              prefetchWords(word, cols);
-              SmallVector<Value> words = loadWords(word);
-              Value base = arith::MulIOp::create(b, word, idx(32));
-              for (int64_t i = 0; i < 32; ++i)
-                accumulateBit(words, sums, bitVector(i),
-                              arith::AddIOp::create(b, base, idx(i)));
-              return sums;
-            });
-        // The partial last word (K % 32 rows) belongs to the last group.
-        Value lastGroup =
-            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, g,
-                                  arith::SubIOp::create(b, numGroups, idx(1)));
-        Value tailBits =
-            arith::SelectOp::create(b, lastGroup, tailRows, idx(0));
-        Value tailBase = arith::MulIOp::create(b, fullWords, idx(32));
-        SmallVector<Value> sums = forLoop(
-            idx(0), tailBits, idx(1), wordSums, [&](Value i, ValueRange it) {
-              SmallVector<Value> sums(it);
-              accumulateBit(loadWords(fullWords), sums, bitVector(i),
-                            arith::AddIOp::create(b, tailBase, i));
-              return sums;
-            });
-
-        // Apply the coefficients of group g.
-        SmallVector<Value> out(ys);
-        Value minusTwo = splatF32(-2.0f);
-        for (int64_t v = 0; v < vectors; ++v) {
-          SmallVector<Value> c;
-          for (int64_t l = 0; l <= numTerms; ++l)
-            c.push_back(
-                toF32(loadColumns(coeffs, {g, idx(l)}, cols[v], masks[v])));
-          for (int64_t r = 0; r < rows; ++r) {
-            Value s = vector::BroadcastOp::create(
-                b, vecF32,
-                memref::LoadOp::create(b, groupSums, ValueRange{idx(r), g}));
-            Value yv = vector::FMAOp::create(b, c[0], s, out[r * vectors + v]);
-            for (int64_t l = 0; l < numTerms; ++l) {
-              Value term;
-              switch (kind) {
-              case PlaneKind::Binary:
-                term = arith::SubFOp::create(b, s, sums[sumIndex(r, l, v)]);
-                break;
-              case PlaneKind::Signed:
-                term = vector::FMAOp::create(b, minusTwo,
-                                             sums[sumIndex(r, l, v)], s);
-                break;
-              case PlaneKind::Ternary:
-                term = vector::FMAOp::create(
-                    b, minusTwo, sums[sumIndex(r, 2 * l + 1, v)],
-                    arith::AddFOp::create(b, s, sums[sumIndex(r, 2 * l, v)]));
-                break;
-              }
-              yv = vector::FMAOp::create(b, c[l + 1], term, yv);
-            }
-            out[r * vectors + v] = yv;
-          }
-        }
-        return out;
-      });
-
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t v = 0; v < vectors; ++v)
-      storeColumns(y[r * vectors + v], acc, {idx(r)}, cols[v], masks[v]);
-}
-
-void BitplaneMatmulEmitter::emitGemv() {
-  int64_t rows = cast<MemRefType>(x.getType()).getDimSize(0);
-  // Live vectors in the bit loop: the sums (rows·P per column vector), the
-  // outputs (rows) and the plane words (P). Take as many column vectors per
-  // step as fit in the register file, at most 4.
-  int64_t perVector = rows * numPlanes + rows + numPlanes;
+  // Live vectors in the bit loop: the sums (rows·P per column vector) and
+  // the plane words (P). Take as many column vectors per step as fit in the
+  // register file, at most 4.
+  int64_t perVector = rows * streams + streams;
   int64_t vectors = std::clamp<int64_t>(kGemvRegisterBudget / perVector, 1, 4);
+  int64_t stepCols = vectors * kLanes;
+  int64_t strip = llvm::alignTo(std::max<int64_t>(gemvColumnTile, 1), stepCols);
+  auto sumRow = [&](int64_t r, int64_t j) { return r * streams + j; };
+
   Value groupSums = emitGroupSums();
-  Value step = idx(columnTile);
-  parallelOverColumns(step, [&](Value col0) {
-    Value end = minIdx(arith::AddIOp::create(b, col0, step), n);
-    forLoop(col0, end, idx(vectors * kLanes), {}, [&](Value col, ValueRange) {
-      emitGemvColumns(col, end, groupSums, vectors);
-      return SmallVector<Value>{};
-    });
-  });
+  Value stripStep = idx(strip);
+  // Strips start at `origin` (≤ 0): column vectors are origin + 16j, the
+  // first one clipped to column 0.
+  Value origin = emitAlignedColumnOrigin();
+  parallelOverColumns(
+      arith::SubIOp::create(b, n, origin), stripStep, [&](Value iv) {
+        Value col0 = arith::AddIOp::create(b, origin, iv);
+        Value end = minIdx(arith::AddIOp::create(b, col0, stripStep), n);
+        Value ybuf =
+            memref::AllocaOp::create(b, MemRefType::get({rows, strip}, f32));
+        Value zbuf = memref::AllocaOp::create(
+            b, MemRefType::get({rows * streams, strip}, f32));
+
+        // Runs `body` on each step of `vectors` column vectors of the strip:
+        // vector v holds columns [max(start, 0), min(start + 16, end)),
+        // start = col + 16v, and buffer columns [start − col0, +16).
+        struct Step {
+          SmallVector<Value> cols, masks, slots;
+        };
+        auto forEachStep = [&](function_ref<void(const Step &)> body) {
+          forLoop(col0, end, idx(stepCols), {}, [&](Value col, ValueRange) {
+            Step step;
+            Value slot0 = arith::SubIOp::create(b, col, col0);
+            for (int64_t v = 0; v < vectors; ++v) {
+              Value start = arith::AddIOp::create(b, col, idx(v * kLanes));
+              Value stop =
+                  minIdx(arith::AddIOp::create(b, start, idx(kLanes)), end);
+              step.cols.push_back(arith::MaxSIOp::create(b, start, idx(0)));
+              step.masks.push_back(columnMask(step.cols.back(), stop));
+              step.slots.push_back(
+                  arith::AddIOp::create(b, slot0, idx(v * kLanes)));
+            }
+            body(step);
+            return SmallVector<Value>{};
+          });
+        };
+        auto loadSums = [&](const Step &step) {
+          SmallVector<Value> sums;
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t j = 0; j < streams; ++j)
+              for (int64_t v = 0; v < vectors; ++v)
+                sums.push_back(vector::LoadOp::create(
+                    b, vecF32, zbuf,
+                    ValueRange{idx(sumRow(r, j)), step.slots[v]}));
+          return sums;
+        };
+        auto storeSums = [&](const Step &step, ValueRange sums) {
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t j = 0; j < streams; ++j)
+              for (int64_t v = 0; v < vectors; ++v)
+                vector::StoreOp::create(
+                    b, sums[sumRow(r, j) * vectors + v], zbuf,
+                    ValueRange{idx(sumRow(r, j)), step.slots[v]});
+        };
+        auto loadWords = [&](const Step &step, Value word) {
+          SmallVector<Value> words(streams * vectors);
+          for (int64_t v = 0; v < vectors; ++v)
+            for (auto [j, w] : llvm::enumerate(
+                     loadBitStreams(word, step.cols[v], step.masks[v])))
+              words[j * vectors + v] = w;
+          return words;
+        };
+        // Adds input row `kIdx` to the sums of the lanes whose `bit` is clear.
+        auto accumulateBit = [&](ArrayRef<Value> words,
+                                 SmallVector<Value> &sums, Value bit,
+                                 Value kIdx) {
+          SmallVector<Value> inputs;
+          for (int64_t r = 0; r < rows; ++r)
+            inputs.push_back(broadcastInput(idx(r), kIdx));
+          for (int64_t j = 0; j < streams; ++j)
+            for (int64_t v = 0; v < vectors; ++v) {
+              Value clear = testBitClear(words[j * vectors + v], bit);
+              for (int64_t r = 0; r < rows; ++r) {
+                Value &s = sums[sumRow(r, j) * vectors + v];
+                Value added = arith::AddFOp::create(b, s, inputs[r]);
+                s = arith::SelectOp::create(b, clear, added, s);
+              }
+            }
+        };
+
+        // y = acc.
+        forEachStep([&](const Step &step) {
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t v = 0; v < vectors; ++v)
+              vector::StoreOp::create(
+                  b,
+                  toF32(
+                      loadColumns(acc, {idx(r)}, step.cols[v], step.masks[v])),
+                  ybuf, ValueRange{idx(r), step.slots[v]});
+        });
+        forLoop(idx(0), numGroups, idx(1), {}, [&](Value g, ValueRange) {
+          forEachStep([&](const Step &step) {
+            SmallVector<Value> zeros(rows * streams * vectors, splatF32(0.0f));
+            storeSums(step, zeros);
+          });
+          // Whole words.
+          auto [firstWord, lastWord] = groupWordRange(g);
+          forLoop(firstWord, lastWord, idx(1), {}, [&](Value word, ValueRange) {
+            Value base = arith::MulIOp::create(b, word, idx(32));
+            forEachStep([&](const Step &step) {
+              prefetchWords(word, step.cols);
+              SmallVector<Value> words = loadWords(step, word);
+              // A loop over the 32 bits, the bit vector carried and doubled:
+              // unrolled, its 32 constant bit vectors would be hoisted out
+              // of the column loop and crowd the sums out of the registers.
+              SmallVector<Value> inits = loadSums(step);
+              inits.push_back(splatI32(1));
+              SmallVector<Value> sums = forLoop(
+                  idx(0), idx(32), idx(1), inits, [&](Value i, ValueRange it) {
+                    SmallVector<Value> sums(it.drop_back());
+                    Value bit = it.back();
+                    accumulateBit(words, sums, bit,
+                                  arith::AddIOp::create(b, base, i));
+                    sums.push_back(arith::AddIOp::create(b, bit, bit));
+                    return sums;
+                  });
+              sums.pop_back();
+              storeSums(step, sums);
+            });
+            return SmallVector<Value>{};
+          });
+          // The K % 32 rows of the partial last word, in the last group only
+          // (a loop of zero or one trip).
+          Value hasTail = arith::AndIOp::create(
+              b,
+              arith::CmpIOp::create(
+                  b, arith::CmpIPredicate::eq, g,
+                  arith::SubIOp::create(b, numGroups, idx(1))),
+              arith::CmpIOp::create(b, arith::CmpIPredicate::ne, tailRows,
+                                    idx(0)));
+          Value tailTrips = arith::SelectOp::create(b, hasTail, idx(1), idx(0));
+          Value tailBase = arith::MulIOp::create(b, fullWords, idx(32));
+          forLoop(idx(0), tailTrips, idx(1), {}, [&](Value, ValueRange) {
+            forEachStep([&](const Step &step) {
+              SmallVector<Value> words = loadWords(step, fullWords);
+              SmallVector<Value> sums = forLoop(
+                  idx(0), tailRows, idx(1), loadSums(step),
+                  [&](Value i, ValueRange it) {
+                    SmallVector<Value> sums(it);
+                    accumulateBit(words, sums, bitVector(i),
+                                  arith::AddIOp::create(b, tailBase, i));
+                    return sums;
+                  });
+              storeSums(step, sums);
+            });
+            return SmallVector<Value>{};
+          });
+
+          // Apply the coefficients of group g.
+          forEachStep([&](const Step &step) {
+            SmallVector<Value> sums = loadSums(step);
+            Value minusTwo = splatF32(-2.0f);
+            for (int64_t v = 0; v < vectors; ++v) {
+              SmallVector<Value> c;
+              for (int64_t l = 0; l <= numTerms; ++l)
+                c.push_back(toF32(loadColumns(coeffs, {g, idx(l)}, step.cols[v],
+                                              step.masks[v])));
+              for (int64_t r = 0; r < rows; ++r) {
+                auto z = [&](int64_t j) {
+                  return sums[sumRow(r, j) * vectors + v];
+                };
+                Value s = vector::BroadcastOp::create(
+                    b, vecF32,
+                    memref::LoadOp::create(b, groupSums,
+                                           ValueRange{idx(r), g}));
+                Value y = vector::LoadOp::create(
+                    b, vecF32, ybuf, ValueRange{idx(r), step.slots[v]});
+                y = vector::FMAOp::create(b, c[0], s, y);
+                for (int64_t l = 0; l < numTerms; ++l) {
+                  Value term;
+                  switch (kind) {
+                  case PlaneKind::Binary:
+                    term = arith::SubFOp::create(b, s, z(l));
+                    break;
+                  case PlaneKind::Signed:
+                    term = vector::FMAOp::create(b, minusTwo, z(l), s);
+                    break;
+                  case PlaneKind::Ternary:
+                    term = vector::FMAOp::create(
+                        b, minusTwo, z(2 * l + 1),
+                        arith::AddFOp::create(b, s, z(2 * l)));
+                    break;
+                  }
+                  y = vector::FMAOp::create(b, c[l + 1], term, y);
+                }
+                vector::StoreOp::create(b, y, ybuf,
+                                        ValueRange{idx(r), step.slots[v]});
+              }
+            }
+          });
+          return SmallVector<Value>{};
+        });
+        forEachStep([&](const Step &step) {
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t v = 0; v < vectors; ++v)
+              storeColumns(
+                  vector::LoadOp::create(b, vecF32, ybuf,
+                                         ValueRange{idx(r), step.slots[v]}),
+                  acc, {idx(r)}, step.cols[v], step.masks[v]);
+        });
+      });
   memref::DeallocOp::create(b, groupSums);
 }
 
@@ -528,7 +636,7 @@ void BitplaneMatmulEmitter::emitGemm() {
   Value chunkStep = idx(kGemmChunkRows);
   Value mainRows =
       arith::SubIOp::create(b, m, arith::RemUIOp::create(b, m, idx(kGemmRows)));
-  parallelOverColumns(step, [&](Value col0) {
+  parallelOverColumns(n, step, [&](Value col0) {
     Value end = minIdx(arith::AddIOp::create(b, col0, step), n);
     // One dequantized chunk of the tile per task, on the stack (static
     // shape: bitsink-hoist-static-allocas gives each thread one buffer).
@@ -574,6 +682,7 @@ struct LowerBitplaneMatmulPass
     int64_t maxGemvRows = gemvMaxRows;
     int64_t tile = columnTile;
     int64_t distance = prefetchDistance;
+    int64_t gemvTile = gemvColumnTile;
     auto lower = [&](RewriterBase &rewriter,
                      BitplaneMatmulOp op) -> LogicalResult {
       if (op.getLayout())
@@ -583,7 +692,7 @@ struct LowerBitplaneMatmulPass
             "planes");
       ImplicitLocOpBuilder b(op.getLoc(), rewriter);
       int64_t rows = cast<MemRefType>(op.getInput().getType()).getDimSize(0);
-      BitplaneMatmulEmitter emitter(b, op, tile, distance);
+      BitplaneMatmulEmitter emitter(b, op, tile, gemvTile, distance);
       if (!ShapedType::isDynamic(rows) && rows <= maxGemvRows)
         emitter.emitGemv();
       else

@@ -82,14 +82,19 @@ LogicalResult lowerCacheAppend(RewriterBase &rewriter, CacheAppendOp op) {
   Value ring = arith::SubIOp::create(b, loc, capacity, sinks);
 
   lb.loop(b, batchSize, [&](OpBuilder &b, Value batch) {
-    Value oldLength = arith::IndexCastOp::create(
-        b, loc, b.getIndexType(),
-        memref::LoadOp::create(b, loc, length, ValueRange{batch}));
+    // A negative length (invalid input) counts as 0, and the slot
+    // arithmetic below is unsigned: whatever length[b] holds, every store
+    // stays inside the caches.
+    Value oldLength = arith::MaxSIOp::create(
+        b, loc, zero,
+        arith::IndexCastOp::create(
+            b, loc, b.getIndexType(),
+            memref::LoadOp::create(b, loc, length, ValueRange{batch})));
 
     // Key/value rows of the new tokens into their slots.
     lb.loop(b, newTokens, [&](OpBuilder &b, Value t) {
       Value token = arith::AddIOp::create(b, loc, oldLength, t);
-      Value isSink = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+      Value isSink = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                            token, sinks);
       // (token − S) mod (C − S), on a non-negative operand for sink tokens
       // too (their value is not used).

@@ -151,6 +151,29 @@ bool bitsink::getEntrySignature(Type functionType, EntrySignature &signature,
   return true;
 }
 
+bool bitsink::readEntrySignature(FunctionOpInterface func,
+                                 EntrySignature &signature,
+                                 std::string &error) {
+  std::string name = func.getName().str();
+  Type type;
+  if (auto attr = func->getAttrOfType<TypeAttr>(kSignatureAttrName))
+    type = attr.getValue();
+  else if (isa<func::FuncOp>(func.getOperation()))
+    type = func.getFunctionType();
+  if (!type) {
+    error = "entry '" + name +
+            "' has no tensor signature: a module lowered elsewhere must keep "
+            "the `" +
+            kSignatureAttrName.str() + "` attribute on its entry";
+    return false;
+  }
+  if (!getEntrySignature(type, signature, error)) {
+    error = "entry '" + name + "': " + error;
+    return false;
+  }
+  return true;
+}
+
 static std::string shapeToString(const std::vector<int64_t> &shape) {
   std::string text = "(";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -285,22 +308,11 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
             (names.empty() ? std::string() : " (functions: " + names + ")");
     return nullptr;
   }
-  Type signatureType;
+  if (!readEntrySignature(func, runner->signature_, error))
+    return nullptr;
+  Type signatureType = func.getFunctionType();
   if (auto attr = func->getAttrOfType<TypeAttr>(kSignatureAttrName))
     signatureType = attr.getValue();
-  else if (isa<func::FuncOp>(func.getOperation()))
-    signatureType = func.getFunctionType();
-  if (!signatureType) {
-    error = "entry '" + options.entry +
-            "' has no tensor signature: a module "
-            "lowered elsewhere must keep the `" +
-            kSignatureAttrName.str() + "` attribute on its entry";
-    return nullptr;
-  }
-  if (!getEntrySignature(signatureType, runner->signature_, error)) {
-    error = "entry '" + options.entry + "': " + error;
-    return nullptr;
-  }
   func->setAttr(kSignatureAttrName, TypeAttr::get(signatureType));
 
   MLIRContext *context = module.getContext();

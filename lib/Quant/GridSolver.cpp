@@ -26,7 +26,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <cstdlib>
 
 using namespace bitsink::quant;
 using namespace bitsink::quant::detail;
@@ -237,15 +236,18 @@ private:
     // negErr holds -(x - q)/U[i][i], so that the lazy update of the rows
     // after a block is one accumulating product with Uᵀ.
     std::vector<double> target(K * ld), negErr(kLazyBlock * ld, 0.0);
+    std::vector<char> entered(numGroups, 0);
     for (int64_t i = 0; i < K; ++i)
       std::copy_n(&w[order[i] * ld], ld, &target[i * ld]);
     for (int64_t b0 = 0; b0 < K; b0 += kLazyBlock) {
       int64_t b1 = std::min(K, b0 + kLazyBlock);
       for (int64_t i = b0; i < b1; ++i) {
         int64_t k = order[i];
-        static int exp = getenv("BQ_ENTRY") ? atoi(getenv("BQ_ENTRY")) : 0;
-        if (exp > 0 && !options.actOrder && k % groupSize == 0)
-          fitGroupToTargets(k / groupSize, target, exp);
+        int64_t g = k / groupSize;
+        if (!entered[g]) {
+          entered[g] = 1;
+          fitGroupToTargets(g, target, negErr, b0, i, b1);
+        }
         double *x = &target[i * ld];
         double *ei = &negErr[(i - b0) * ld];
         for (int64_t j = 0; j < nc; ++j) {
@@ -266,42 +268,70 @@ private:
     }
   }
 
-  void fitGroupToTargets(int64_t g, const std::vector<double> &target, int rounds) {
+  /// Refits group g's coefficients to the current GPTQ targets of its rows
+  /// before the row at position `i` (its first) is quantized: a few rounds
+  /// of nearest assignment and ridge least squares weighted by 1/U[p][p]²,
+  /// the factor by which GPTQ's objective charges a rounding error at
+  /// position p. Grids then follow the targets that error propagation
+  /// produced, as GPTQ's per-group grids do. `target` is in processing
+  /// order; rows past the lazy block [b0, b1) get the block's pending
+  /// updates (rows b0..i-1) added here, so every target is current.
+  void fitGroupToTargets(int64_t g, const std::vector<double> &target,
+                         const std::vector<double> &negErr, int64_t b0,
+                         int64_t i, int64_t b1) {
+    constexpr int kEntryRounds = 2;
     int64_t k0 = groupBegin(g), k1 = groupEnd(g);
     bool f16 = options.f16Coefficients;
     int L = grid.terms;
+    const double *UT = context.UT.data();
+    std::vector<double> current((k1 - k0) * ld);
+    for (int64_t k = k0; k < k1; ++k) {
+      int64_t p = context.position[k];
+      double *x = &current[(k - k0) * ld];
+      std::copy_n(&target[p * ld], ld, x);
+      if (p < b1)
+        continue;
+      for (int64_t q = b0; q < i; ++q) {
+        double factor = UT[p * K + q];
+        const double *eq = &negErr[(q - b0) * ld];
+        for (int64_t j = 0; j < nc; ++j)
+          x[j] += factor * eq[j];
+      }
+    }
     for (int64_t j = 0; j < nc; ++j) {
-      for (int round = 0; round < rounds; ++round) {
+      for (int round = 0; round < kEntryRounds; ++round) {
         double A[kMaxCoeffs * kMaxCoeffs] = {}, b[kMaxCoeffs] = {};
-        double wsum = 0;
+        double weightSum = 0;
         for (int64_t k = k0; k < k1; ++k) {
-          double x = target[k * ld + j];
-          int code = nearest(k, j, x);
-          double omega = 1.0 / (context.uDiag[k] * context.uDiag[k]);
-          wsum += omega;
-          const float *t = grid.termsOf(code);
-          double d[kMaxCoeffs];
-          d[0] = 1;
-          for (int l = 0; l < L; ++l) d[l + 1] = t[l];
+          int64_t p = context.position[k];
+          double x = current[(k - k0) * ld + j];
+          double weight = 1.0 / (context.uDiag[p] * context.uDiag[p]);
+          weightSum += weight;
+          const float *terms = grid.termsOf(nearest(k, j, x));
           for (int a = 0; a < C; ++a) {
-            b[a] += omega * d[a] * x;
-            for (int c2 = 0; c2 < C; ++c2) A[a * C + c2] += omega * d[a] * d[c2];
+            double da = a == 0 ? 1.0 : terms[a - 1];
+            b[a] += weight * da * x;
+            for (int c = 0; c < C; ++c)
+              A[a * C + c] += weight * da * (c == 0 ? 1.0 : terms[c - 1]);
           }
         }
-        double lam = options.ridge * wsum / (k1 - k0);
-        double old[kMaxCoeffs];
-        for (int a = 0; a < C; ++a) old[a] = coeffAt(g, a)[j];
-        // Solve (A + lam I) c = b directly (as Δ from 0).
-        double sol[kMaxCoeffs];
-        if (!solveRidge(A, b, C, lam, sol)) break;
-        bool finite = true;
+        double fit[kMaxCoeffs];
+        double ridge = options.ridge * weightSum / static_cast<double>(k1 - k0);
+        if (!solveRidge(A, b, C, ridge, fit))
+          break;
         float fresh[kMaxCoeffs];
-        for (int a = 0; a < C; ++a) { fresh[a] = roundCoefficient((float)sol[a], f16); finite = finite && std::isfinite(fresh[a]); }
-        if (!finite) break;
-        (void)old;
-        for (int a = 0; a < C; ++a) coeffAt(g, a)[j] = fresh[a];
+        bool finite = true;
+        for (int a = 0; a < C; ++a) {
+          fresh[a] = roundCoefficient(static_cast<float>(fit[a]), f16);
+          finite = finite && std::isfinite(fresh[a]);
+        }
+        if (!finite)
+          break;
+        for (int a = 0; a < C; ++a)
+          coeffAt(g, a)[j] = fresh[a];
         for (int code = 0; code < numCodes; ++code)
-          values[(g * numCodes + code) * ld + j] = dequantValue(coeffAt(g, 0) + j, ld, grid.termsOf(code), L);
+          values[(g * numCodes + code) * ld + j] =
+              dequantValue(coeffAt(g, 0) + j, ld, grid.termsOf(code), L);
       }
     }
   }

@@ -90,6 +90,10 @@ bool detail::buildHessianContext(const double *H, int64_t K,
                 return a < b;
               });
 
+  context.position.resize(K);
+  for (int64_t i = 0; i < K; ++i)
+    context.position[context.order[i]] = i;
+
   double damp = options.damp;
   for (int attempt = 0; attempt < 12; ++attempt) {
     double delta = damp * context.meanDiag;

@@ -85,8 +85,9 @@ struct HessianContext {
   const double *H = nullptr;
   /// Mean of diag(H); the unit of the damping and ridge options.
   double meanDiag = 1;
-  /// Processing order of the rows (act-order or identity).
-  std::vector<int64_t> order;
+  /// Processing order of the rows (act-order or identity) and its inverse:
+  /// row order[i] is processed at position i = position[order[i]].
+  std::vector<int64_t> order, position;
   /// UT = Uᵀ (lower triangular) with (H_order + δI)^-1 = UᵀU, rows and
   /// columns in processing order; [K][K] when !diagonal, else only uDiag.
   std::vector<double> UT;

@@ -2,30 +2,54 @@
 // RUN: bitsink-opt %s -split-input-file --bitsink-lower-bitplane-matmul="gemv-max-rows=0 column-tile=32" --cse | FileCheck %s --check-prefix=FORCE-GEMM
 
 // The lowering of y = acc + x·Ŵ, Ŵ[k,n] = c[g,0,n] + Σ_l c[g,l+1,n]·t_l[k,n].
-// GEMV (M ≤ gemv-max-rows): per group, sums of x over the rows whose bit is
-// clear (Z), combined with the coefficients once per group; Ŵ never exists.
+// GEMV (M ≤ gemv-max-rows): per group, sums Z of x over the rows whose bit
+// is clear, combined with the coefficients once per group; Ŵ never exists.
+// Each task walks a strip of gemv-column-tile (512) columns word row by
+// word row, Z and y of the strip in stack buffers.
 // GEMM: a 128-row × column-tile chunk of Ŵ is dequantized into a buffer and
 // multiplied by FMAs. Both are exactly one scf.parallel over column tiles.
 
-// M = 1, K = 256 (two groups of 128), N = 256: four 64-column tasks, each
-// walking its columns four 16-lane vectors at a time.
+// M = 1, K = 256 (two groups of 128), N = 256, P = 2.
 // CHECK-LABEL: func.func @gemv_binary
 // CHECK-SAME: (%[[X:.*]]: memref<1x256xf16>, %[[P:.*]]: memref<2x8x256xi32>, %[[C:.*]]: memref<2x3x256xf16>, %[[ACC:.*]]: memref<1x256xf32>)
 // S[r, g] = Σ_{k∈g} x[r, k], shared by every column.
 // CHECK: %[[S:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf32>
 // CHECK: arith.extf %{{.*}} : f16 to f32
 // CHECK: memref.store %{{.*}}, %[[S]]
-// The only parallel loop: column tiles of 64.
-// CHECK: scf.parallel (%[[N0:[a-z0-9_]+]]) = (%{{.*}}) to (%{{.*}}) step (%[[C64:.*]]) {
+// Column origin o = -((aligned pointer / 4 + offset) mod 16) (N % 16 == 0),
+// so that the 16-lane plane loads from column o + 16j are whole cache lines.
+// CHECK: %[[PTR:.*]] = memref.extract_aligned_pointer_as_index %[[P]]
+// CHECK: %{{.*}}, %[[OFF:.*]], %{{.*}}:3, %{{.*}}:3 = memref.extract_strided_metadata %[[P]]
+// CHECK: %[[ELT:.*]] = arith.divui %[[PTR]]
+// CHECK: %[[ELT2:.*]] = arith.addi %[[ELT]], %[[OFF]]
+// CHECK: %[[MIS:.*]] = arith.remui %[[ELT2]]
+// CHECK: %[[NEG:.*]] = arith.subi %{{.*}}, %[[MIS]]
+// CHECK: %[[ORIGIN:.*]] = arith.select %{{.*}}, %[[NEG]], %{{.*}} : index
+// CHECK: %[[UPPER:.*]] = arith.subi %{{.*}}, %[[ORIGIN]]
+// The only parallel loop: strips of 512 columns from the origin.
+// CHECK: scf.parallel (%[[N0:[a-z0-9_]+]]) = (%{{.*}}) to (%[[UPPER]]) step (%{{.*}}) {
 // CHECK-NOT: scf.parallel
-// Outputs start from acc (f32 accumulators, masked at N).
+// CHECK: arith.addi %[[ORIGIN]], %[[N0]]
+// Per-thread y and Z (2 streams) of the strip.
+// CHECK-DAG: %[[Y:.*]] = memref.alloca() : memref<1x512xf32>
+// CHECK-DAG: %[[Z:.*]] = memref.alloca() : memref<2x512xf32>
+// y = acc, four 16-column vectors per step; a vector starting before
+// column 0 is clipped to it.
+// CHECK: arith.maxsi
 // CHECK: vector.maskedload %[[ACC]]
-// Group loop carrying the 4 output vectors, word loop carrying the
-// 2 planes × 4 vectors partial sums.
-// CHECK: scf.for %[[G:[a-z0-9_]+]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK: scf.for %[[W:[a-z0-9_]+]] = {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// One masked load per plane and column vector of word row w.
+// CHECK: vector.store %{{.*}}, %[[Y]]
+// Group loop; Z = 0.
+// CHECK: scf.for %[[G:[a-z0-9_]+]] =
+// CHECK: vector.store %{{.*}}, %[[Z]]
+// Word rows of the group, then the column steps of the strip.
+// CHECK: scf.for %[[W:[a-z0-9_]+]] =
+// CHECK: scf.for
+// Prefetch the words 4 rows ahead, load this row's words and the sums.
+// CHECK: memref.prefetch %[[P]]
 // CHECK: vector.maskedload %[[P]][%{{.*}}, %[[W]], %{{.*}}]
+// CHECK: vector.load %[[Z]]
+// The 32 bits: loop-carried bit vector, doubled each row.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xi32>)
 // Row 32w + i: Z += x[k] where bit i is clear.
 // CHECK: %[[XK:.*]] = memref.load %[[X]]
 // CHECK: %[[XF:.*]] = arith.extf %[[XK]] : f16 to f32
@@ -34,19 +58,23 @@
 // CHECK: %[[CLEAR:.*]] = arith.cmpi eq, %[[BIT]]
 // CHECK: %[[ADD:.*]] = arith.addf %{{.*}}, %[[XB]] : vector<16xf32>
 // CHECK: arith.select %[[CLEAR]], %[[ADD]], %{{.*}} : vector<16xi1>, vector<16xf32>
-// Rows of the partial last word: a loop that is empty unless K % 32 != 0.
-// CHECK: scf.for
+// CHECK: arith.addi %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: vector.store %{{.*}}, %[[Z]]
 // Group epilogue: y += c0·S + c1·(S − Z_0) + c2·(S − Z_1).
 // CHECK: vector.maskedload %[[C]][%[[G]], %{{.*}}, %{{.*}}]{{.*}} into vector<16xf16>
 // CHECK: arith.extf %{{.*}} : vector<16xf16> to vector<16xf32>
 // CHECK: %[[SG:.*]] = memref.load %[[S]][%{{.*}}, %[[G]]]
 // CHECK: %[[SB:.*]] = vector.broadcast %[[SG]]
-// CHECK: vector.fma %{{.*}}, %[[SB]], %{{.*}} : vector<16xf32>
+// CHECK: %[[YV:.*]] = vector.load %[[Y]]
+// CHECK: vector.fma %{{.*}}, %[[SB]], %[[YV]] : vector<16xf32>
 // CHECK: arith.subf %[[SB]], %{{.*}} : vector<16xf32>
 // CHECK: vector.fma
+// CHECK: vector.store %{{.*}}, %[[Y]]
+// Finally acc = y.
+// CHECK: vector.load %[[Y]]
 // CHECK: vector.maskedstore %[[ACC]]
-// No dequantized weight: nothing is stored except the outputs.
-// CHECK-NOT: vector.store
+// No dequantized weight, and S is freed.
+// CHECK-NOT: memref.alloca() : memref<128x
 // CHECK: memref.dealloc %[[S]]
 // CHECK: return
 
@@ -71,21 +99,25 @@ func.func @gemv_binary(%x: memref<1x256xf16>, %p: memref<2x8x256xi32>,
 // K / 32 whole words and K % 32 tail rows.
 // CHECK-DAG: %[[FULL:.*]] = arith.divui %{{.*}}, %{{.*}} : index
 // CHECK-DAG: %[[TAIL:.*]] = arith.remui %{{.*}}, %{{.*}} : index
+// N % 16 != 0: the rows differ in alignment, the origin is 0.
+// CHECK: arith.select %{{.*}}, %{{.*}}, %[[C0:.*]] : index
 // CHECK: scf.parallel
-// Whole words, then the tail rows only in the last group.
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step
+// Whole words, then the tail rows: a loop of one trip in the last group
+// when K % 32 != 0.
 // CHECK: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
-// CHECK: %[[NTAIL:.*]] = arith.select %[[LAST]], %[[TAIL]], %{{.*}} : index
-// CHECK: scf.for %[[I:[a-z0-9_]+]] = %{{.*}} to %[[NTAIL]] step
-// The tail word is word K / 32; its bit i is 1 << i.
+// CHECK: %[[SOME:.*]] = arith.cmpi ne, %[[TAIL]], %{{.*}} : index
+// CHECK: %[[HAS:.*]] = arith.andi %[[LAST]], %[[SOME]] : i1
+// CHECK: %[[TRIPS:.*]] = arith.select %[[HAS]], %{{.*}}, %{{.*}} : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[TRIPS]] step
+// The tail word is word K / 32, its rows i < K % 32, its bit i is 1 << i.
 // CHECK: vector.maskedload %[[P]][%{{.*}}, %[[FULL]], %{{.*}}]
+// CHECK: scf.for %[[I:[a-z0-9_]+]] = %{{.*}} to %[[TAIL]] step
 // CHECK: %[[I32:.*]] = arith.index_cast %[[I]] : index to i32
 // CHECK: %[[SH:.*]] = vector.broadcast %[[I32]] : i32 to vector<16xi32>
 // CHECK: arith.shli %{{.*}}, %[[SH]] : vector<16xi32>
 // Epilogue: term = −2·Z + S.
-// CHECK: %[[M2:.*]] = arith.constant dense<-2.000000e+00> : vector<16xf32>
-// CHECK: vector.fma %[[M2]], %{{.*}}, %{{.*}} : vector<16xf32>
-// CHECK-NOT: vector.store
+// CHECK: vector.fma %[[M2:.*]], %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.maskedstore
 // CHECK: return
 func.func @gemv_signed_tail(%x: memref<3x100xf32>, %p: memref<1x4x37xi32>,
                             %c: memref<4x2x37xf32>, %acc: memref<3x37xf32>) {
@@ -108,7 +140,7 @@ func.func @gemv_signed_tail(%x: memref<3x100xf32>, %p: memref<1x4x37xi32>,
 // CHECK: %[[ZM:.*]] = arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK: vector.maskedstore
-// CHECK-NOT: vector.store
+// CHECK-NOT: memref.alloca() : memref<128x
 func.func @gemv_ternary(%x: memref<1x64xbf16>, %p: memref<2x2x16xi32>,
                         %c: memref<1x2x16xf16>, %acc: memref<1x16xbf16>) {
   bitsink.bitplane_matmul ins(%x, %p, %c : memref<1x64xbf16>, memref<2x2x16xi32>, memref<1x2x16xf16>)

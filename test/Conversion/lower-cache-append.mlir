@@ -1,7 +1,8 @@
 // RUN: bitsink-opt %s --bitsink-lower-cache-append --split-input-file | FileCheck %s
 
 // Memref form (after bufferization): the caches are written in place.
-// Token t of this append is stream token L + t with L = length[b]; its slot
+// Token t of this append is stream token L + t with L = max(length[b], 0)
+// (a negative length must not index outside the caches); its slot
 // is L + t when L + t < S, else S + (L + t - S) mod (C - S). Each kv head's
 // key row and value row is copied to that slot; then length[b] = L + T and
 // positions[b, :] is rebuilt for the new length in one loop over the C
@@ -21,10 +22,11 @@
 // CHECK: %[[RING:.*]] = arith.subi %[[C]], %[[S]] : index
 // CHECK: scf.for %[[BI:.*]] = %[[C0]] to %[[B]]
 // CHECK:   %[[L64:.*]] = memref.load %[[LEN]][%[[BI]]] : memref<2xi64>
-// CHECK:   %[[L:.*]] = arith.index_cast %[[L64]] : i64 to index
+// CHECK:   %[[LRAW:.*]] = arith.index_cast %[[L64]] : i64 to index
+// CHECK:   %[[L:.*]] = arith.maxsi %[[C0]], %[[LRAW]] : index
 // CHECK:   scf.for %[[TI:.*]] = %[[C0]] to %[[T]]
 // CHECK:     %[[TOK:.*]] = arith.addi %[[L]], %[[TI]] : index
-// CHECK:     %[[ISSINK:.*]] = arith.cmpi slt, %[[TOK]], %[[S]] : index
+// CHECK:     %[[ISSINK:.*]] = arith.cmpi ult, %[[TOK]], %[[S]] : index
 // CHECK:     %[[REL:.*]] = arith.subi %[[TOK]], %[[S]] : index
 // CHECK:     %[[RELNN:.*]] = arith.select %[[ISSINK]], %[[C0]], %[[REL]] : index
 // CHECK:     %[[MOD:.*]] = arith.remui %[[RELNN]], %[[RING]] : index

@@ -31,54 +31,61 @@
 using namespace bitsink;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory runCategory("bitsink-run options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
-                                      cl::desc("<input .mlir file>"));
+                                      cl::desc("<input .mlir file>"),
+                                      cl::cat(runCategory));
 static cl::opt<std::string> entryName("e", cl::desc("Entry function"),
-                                      cl::init("main"), cl::value_desc("name"));
+                                      cl::init("main"), cl::value_desc("name"),
+                                      cl::cat(runCategory));
 static cl::alias entryAlias("entry", cl::aliasopt(entryName));
 static cl::opt<std::string>
     pipelineText("pipeline",
                  cl::desc("Pass pipeline that lowers the module to the LLVM "
                           "dialect, or 'none'"),
-                 cl::init("bitsink-cpu-pipeline"));
+                 cl::init("bitsink-cpu-pipeline"), cl::cat(runCategory));
 static cl::list<std::string>
     inputPaths("i", cl::desc("Input .npy for the next argument, in order"),
-               cl::value_desc("file.npy"));
+               cl::value_desc("file.npy"), cl::cat(runCategory));
 static cl::list<std::string>
     outputPaths("o", cl::desc("Output .npy for the next result, in order"),
-                cl::value_desc("file.npy"));
+                cl::value_desc("file.npy"), cl::cat(runCategory));
 static cl::opt<uint64_t>
     seed("seed", cl::desc("Seed of the random inputs (arguments without -i)"),
-         cl::init(0));
+         cl::init(0), cl::cat(runCategory));
 static cl::opt<int64_t>
     intMax("int-max",
            cl::desc("Random integer arguments are uniform in [0, int-max]"),
-           cl::init(0));
+           cl::init(0), cl::cat(runCategory));
 static cl::opt<std::string>
     saveInputs("save-inputs",
                cl::desc("Write every input as <prefix>arg<i>.npy"),
-               cl::value_desc("prefix"));
+               cl::value_desc("prefix"), cl::cat(runCategory));
 static cl::opt<bool>
     useReference("reference",
                  cl::desc("Evaluate with the reference interpreter instead of "
-                          "compiling"));
+                          "compiling"),
+                 cl::cat(runCategory));
 static cl::opt<bool> checkReference(
     "check-reference",
-    cl::desc("Run compiled and reference on the same inputs and compare"));
+    cl::desc("Run compiled and reference on the same inputs and compare"),
+    cl::cat(runCategory));
 static cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance"),
-                                    cl::init(1e-5));
+                                    cl::init(1e-5), cl::cat(runCategory));
 static cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance"),
-                                    cl::init(1e-4));
-static cl::opt<bool> printOutputs("print", cl::desc("Print the results"));
+                                    cl::init(1e-4), cl::cat(runCategory));
+static cl::opt<bool> printOutputs("print", cl::desc("Print the results"),
+                                  cl::cat(runCategory));
 static cl::opt<unsigned>
     timeRuns("time-runs",
              cl::desc("Time N calls of the compiled entry (after one "
                       "warm-up call)"),
-             cl::init(0));
+             cl::init(0), cl::cat(runCategory));
 static cl::opt<std::string>
     dumpObject("dump-object",
                cl::desc("Write the JIT-compiled object file there"),
-               cl::value_desc("file.o"));
+               cl::value_desc("file.o"), cl::cat(runCategory));
 
 static int fail(const std::string &message) {
   llvm::errs() << "bitsink-run: error: " << message << "\n";
@@ -205,6 +212,7 @@ static bool compareOutput(size_t index, const npy::Array &got,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "bitsink-run: JIT-compile an MLIR entry "
                               "function and run it on .npy inputs\n");
@@ -236,13 +244,10 @@ int main(int argc, char **argv) {
       mlir::SymbolTable::lookupSymbolIn(*module, entryName));
   if (!func)
     return fail("no function named '" + entryName + "' in '" + inputFile + "'");
-  mlir::Type signatureType = func.getFunctionType();
-  if (auto attr = func->getAttrOfType<mlir::TypeAttr>(kSignatureAttrName))
-    signatureType = attr.getValue();
   EntrySignature signature;
   std::string error;
-  if (!getEntrySignature(signatureType, signature, error))
-    return fail("entry '" + entryName + "': " + error);
+  if (!readEntrySignature(func, signature, error))
+    return fail(error);
 
   if (inputPaths.size() > signature.inputs.size())
     return fail(std::to_string(inputPaths.size()) + " inputs given, '" +

@@ -72,16 +72,21 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     a tile of the weight into a buffer and multiplies it. Both are parallel
     over output columns.
 
-    Consecutive word rows of one column tile are `N·4` bytes apart, a new
-    page each, which hardware prefetchers do not follow: the GEMV kernel
-    prefetches the words `prefetch-distance` rows ahead. The blocked
-    `#bitsink.layout` is rejected with a diagnostic.
+    The GEMV kernel walks a strip of `gemv-column-tile` columns word row by
+    word row (runs of contiguous plane words, partial sums in per-thread
+    stack buffers), starts the strips where the plane loads are 64-byte
+    aligned, and prefetches the words `prefetch-distance` rows ahead. The
+    blocked `#bitsink.layout` is rejected with a diagnostic.
   }];
   let options = [
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"8",
            "Largest M that uses the GEMV kernel">,
     Option<"columnTile", "column-tile", "int64_t", /*default=*/"64",
-           "Output columns per parallel task">,
+           "GEMM: output columns per parallel task">,
+    Option<"gemvColumnTile", "gemv-column-tile", "int64_t",
+           /*default=*/"512",
+           "GEMV: output columns per parallel task (a strip read row by "
+           "row)">,
     Option<"prefetchDistance", "prefetch-distance", "int64_t",
            /*default=*/"4",
            "GEMV: prefetch the plane words this many word rows ahead "

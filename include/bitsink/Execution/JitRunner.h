@@ -59,6 +59,12 @@ constexpr llvm::StringLiteral kSignatureAttrName = "bitsink.signature";
 bool getEntrySignature(mlir::Type functionType, EntrySignature &signature,
                        std::string &error);
 
+/// The signature of an entry: its `bitsink.signature` attribute if it has
+/// one, else the type of a `func.func`. Fails with a message naming the
+/// entry (an already lowered entry without the attribute has none).
+bool readEntrySignature(mlir::FunctionOpInterface func,
+                        EntrySignature &signature, std::string &error);
+
 /// Checks `inputs` against `signature` (count, shape, dtype: the file dtype
 /// of each argument) and returns them converted to the in-memory dtypes.
 bool prepareInputs(const EntrySignature &signature,

@@ -19,6 +19,8 @@
 // RUN: bitsink-run %s -e ternary_p4_m3_g32 --seed=10 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e ternary_p2_m3_channel_bf16x --seed=11 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e ternary_p4_m1_exact_f16x --seed=12 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e signed_p2_m3_n160 --seed=13 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p2_m1_n64 --seed=14 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 //
 // CHECK: output 0: {{.*}} PASS
 
@@ -131,5 +133,24 @@ func.func @ternary_p4_m1_exact_f16x(%x: tensor<1x64xf16>, %p: tensor<4x2x16xi32>
          outs(%acc : tensor<1x16xf32>)
          {plane_kind = #bitsink.plane_kind<ternary>, group_size = 32} -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
+}
+
+// N = 160 (a multiple of 16): the tiles start at the column that makes
+// the plane loads 64-byte aligned, wherever the planes were allocated.
+func.func @signed_p2_m3_n160(%x: tensor<3x257xf32>, %p: tensor<2x9x160xi32>,
+    %c: tensor<3x3x160xf16>, %acc: tensor<3x160xf32>) -> tensor<3x160xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<3x257xf32>, tensor<2x9x160xi32>, tensor<3x3x160xf16>)
+         outs(%acc : tensor<3x160xf32>)
+         {plane_kind = #bitsink.plane_kind<signed>, group_size = 128} -> tensor<3x160xf32>
+  return %y : tensor<3x160xf32>
+}
+
+// N = 64, one tile (aligned origin as above), K = 100.
+func.func @binary_p2_m1_n64(%x: tensor<1x100xf32>, %p: tensor<2x4x64xi32>,
+    %c: tensor<4x3x64xf16>, %acc: tensor<1x64xf32>) -> tensor<1x64xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<1x100xf32>, tensor<2x4x64xi32>, tensor<4x3x64xf16>)
+         outs(%acc : tensor<1x64xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 32} -> tensor<1x64xf32>
+  return %y : tensor<1x64xf32>
 }
 

@@ -9,6 +9,7 @@
 // RUN: bitsink-run %s -e original --seed=1 --check-reference --atol=0 --rtol=0 | FileCheck %s
 // RUN: bitsink-run %s -e cache --seed=2 --check-reference --atol=0 --rtol=0 | FileCheck %s
 // RUN: bitsink-run %s -e half_one_token --seed=3 --check-reference --atol=0 --rtol=0 | FileCheck %s --check-prefix=HALF
+// RUN: bitsink-run %s -e bf16_rollover --seed=4 --check-reference --atol=0 --rtol=0 --print | FileCheck %s --check-prefix=BF16
 // RUN: bitsink-run %s -e no_tokens --check-reference --atol=0 --rtol=0 --print | FileCheck %s --check-prefix=EMPTY
 
 // CHECK: output 0: {{.*}} PASS
@@ -112,5 +113,30 @@ func.func @no_tokens(%kc: tensor<1x1x4x2xf32>) -> (tensor<1x1x4x2xf32>,
            tensor<1x4xi64>, tensor<1xi64>) {num_sinks = 1}
       -> tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32>, tensor<1x4xi64>, tensor<1xi64>
   return %r#0, %r#1, %r#2, %r#3 : tensor<1x1x4x2xf32>, tensor<1x1x4x2xf32>,
+      tensor<1x4xi64>, tensor<1xi64>
+}
+
+// bf16 caches (f32 .npy files holding bf16 values) after 100 tokens,
+// C = 4, S = 0 (the whole cache is one ring): tokens 100..102 go to slots
+// 0, 1, 2 (token 99 stays in slot 3); positions in cache order are then
+// 1, 2, 3, 0.
+// BF16: output 2: tensor<1x4xi64>
+// BF16-NEXT: {{\[}}[1, 2, 3, 0]]
+// BF16: output 3: tensor<1xi64>
+// BF16-NEXT: [103]
+// BF16-COUNT-4: PASS
+// BF16-NOT: FAIL
+func.func @bf16_rollover(%k: tensor<1x2x3x2xbf16>, %v: tensor<1x2x3x2xbf16>,
+                         %kc: tensor<1x2x4x2xbf16>, %vc: tensor<1x2x4x2xbf16>)
+    -> (tensor<1x2x4x2xbf16>, tensor<1x2x4x2xbf16>, tensor<1x4xi64>,
+        tensor<1xi64>) {
+  %pos = arith.constant dense<-1> : tensor<1x4xi64>
+  %len = arith.constant dense<100> : tensor<1xi64>
+  %r:4 = bitsink.cache_append ins(%k, %v : tensor<1x2x3x2xbf16>, tensor<1x2x3x2xbf16>)
+      outs(%kc, %vc, %pos, %len : tensor<1x2x4x2xbf16>, tensor<1x2x4x2xbf16>,
+           tensor<1x4xi64>, tensor<1xi64>)
+      {position_mode = #bitsink.position_mode<cache>}
+      -> tensor<1x2x4x2xbf16>, tensor<1x2x4x2xbf16>, tensor<1x4xi64>, tensor<1xi64>
+  return %r#0, %r#1, %r#2, %r#3 : tensor<1x2x4x2xbf16>, tensor<1x2x4x2xbf16>,
       tensor<1x4xi64>, tensor<1xi64>
 }
