@@ -13,7 +13,7 @@ func.func @decoder_step(
     %v_new: tensor<1x2x1x64xf16>,
     %k_cache: tensor<1x2x512x64xf16>,      // B x Hkv x C x D, C = 512 slots
     %v_cache: tensor<1x2x512x64xf16>,
-    %positions: tensor<1x512xi64>,         // logical position of each slot
+    %positions: tensor<1x512xi64>,         // absolute position of each slot
     %length: tensor<1xi64>,                // tokens seen so far
     %sinks: tensor<8xf32>,                 // learned per-head sink logits
     %w_planes: tensor<2x16x512xi32>,       // P=2 planes x ceil(512/32) x N
@@ -24,11 +24,13 @@ func.func @decoder_step(
       ins(%k_new, %v_new : tensor<1x2x1x64xf16>, tensor<1x2x1x64xf16>)
       outs(%k_cache, %v_cache, %positions, %length
            : tensor<1x2x512x64xf16>, tensor<1x2x512x64xf16>, tensor<1x512xi64>, tensor<1xi64>)
-      {num_sinks = 4, position_mode = #bitsink.position_mode<cache>}
+      {num_sinks = 4, position_mode = #bitsink.position_mode<original>}
       -> tensor<1x2x512x64xf16>, tensor<1x2x512x64xf16>, tensor<1x512xi64>, tensor<1xi64>
 
   // Dense causal attention over the cache, as raise-attention produces it;
-  // the sparsify pass turns it into sink + window attention.
+  // the sparsify pass turns it into sink + window attention. Slots carry
+  // absolute positions (position_mode original), so kv_len is the number of
+  // tokens seen and the newest token's position is kv_len - 1.
   %attn_init = tensor.empty() : tensor<1x8x1x64xf16>
   %attn = bitsink.sink_attention
       ins(%q, %kc, %vc : tensor<1x8x1x64xf16>, tensor<1x2x512x64xf16>, tensor<1x2x512x64xf16>)
