@@ -7,6 +7,7 @@
 
 #include "bitsink/CAPI/BitSink.h"
 #include "bitsink/InitAll.h"
+#include "bitsink/Support/DiagnosticText.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -83,32 +84,9 @@ public:
   }
 
 private:
-  static StringRef severityName(DiagnosticSeverity severity) {
-    switch (severity) {
-    case DiagnosticSeverity::Note:
-      return "note";
-    case DiagnosticSeverity::Warning:
-      return "warning";
-    case DiagnosticSeverity::Error:
-      return "error";
-    case DiagnosticSeverity::Remark:
-      return "remark";
-    }
-    llvm_unreachable("unknown diagnostic severity");
-  }
-
-  /// Prints `file:line:col` when the location has one (possibly inside a
-  /// name, call-site or fused location), the form editors and tests match.
-  void print(Diagnostic &diag) {
-    Location loc = diag.getLocation();
-    if (auto fileLoc = loc->findInstanceOf<FileLineColLoc>())
-      os << fileLoc.getFilename().getValue() << ':' << fileLoc.getLine() << ':'
-         << fileLoc.getColumn();
-    else
-      os << loc;
-    os << ": " << severityName(diag.getSeverity()) << ": " << diag.str()
-       << '\n';
-  }
+  /// Prints `file:line:col: severity: message` (the form editors and tests
+  /// match) and the notes.
+  void print(Diagnostic &diag) { bitsink::printDiagnostic(os, diag); }
 
   llvm::raw_string_ostream os;
   ScopedDiagnosticHandler handler;

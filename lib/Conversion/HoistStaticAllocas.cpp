@@ -26,8 +26,7 @@ struct HoistStaticAllocasPass
       Operation *scope = op->getParentOp();
       while (scope && !isa<omp::ParallelOp, FunctionOpInterface>(scope))
         scope = scope->getParentOp();
-      if (!scope || scope->getNumRegions() == 0 ||
-          scope->getRegion(0).empty())
+      if (!scope || scope->getNumRegions() == 0 || scope->getRegion(0).empty())
         continue;
       op->moveBefore(&scope->getRegion(0).front().front());
     }

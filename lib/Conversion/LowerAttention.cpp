@@ -90,7 +90,9 @@ private:
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value ceilDiv(Value x, Value y) { return arith::CeilDivSIOp::create(b, x, y); }
+  Value ceilDiv(Value x, Value y) {
+    return arith::CeilDivSIOp::create(b, x, y);
+  }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, p, x, y);
   }
@@ -122,12 +124,10 @@ private:
           scf::YieldOp::create(b, yields);
         });
   }
-  template <typename Fn>
-  void parallelLoop(ValueRange ubs, Fn &&body) {
+  template <typename Fn> void parallelLoop(ValueRange ubs, Fn &&body) {
     SmallVector<Value> zeros(ubs.size(), idx(0)), ones(ubs.size(), idx(1));
     scf::ParallelOp::create(
-        b, zeros, ubs, ones,
-        [&](OpBuilder &nb, Location, ValueRange ivs) {
+        b, zeros, ubs, ones, [&](OpBuilder &nb, Location, ValueRange ivs) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
           body(ivs);
@@ -138,6 +138,15 @@ private:
     return memref::AllocaOp::create(b, MemRefType::get(shape, b.getF32Type()));
   }
   void zeroFill(Value buffer, int64_t rows, int64_t cols);
+  /// Per-task buffers: the transposed query tile (D × Tq), the output
+  /// accumulator (Tq × Dv), probabilities (Tk × Tq), the rescale factors
+  /// (Tq) and the final running max and sum (2 × Tq).
+  std::tuple<Value, Value, Value, Value, Value> tileBuffers() {
+    return {scratch({headDim, opts.queryTile}),
+            scratch({opts.queryTile, valueDim}),
+            scratch({opts.keyTile, opts.queryTile}), scratch({opts.queryTile}),
+            scratch({2, opts.queryTile})};
+  }
 
   Value windowForHead(Value head);
   TileContext makeContext(Value batch, Value head, Value firstQuery,
@@ -196,10 +205,10 @@ Value AttentionEmitter::windowForHead(Value head) {
   if (uniform)
     return idx(windows.front());
   // One entry per query head: a small constant vector indexed by the head.
-  auto type = VectorType::get({static_cast<int64_t>(windows.size())},
-                              b.getI64Type());
-  Value table = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(type, windows));
+  auto type =
+      VectorType::get({static_cast<int64_t>(windows.size())}, b.getI64Type());
+  Value table =
+      arith::ConstantOp::create(b, DenseElementsAttr::get(type, windows));
   Value w = vector::ExtractOp::create(b, table, ArrayRef<OpFoldResult>{head});
   return arith::IndexCastOp::create(b, b.getIndexType(), w);
 }
@@ -302,7 +311,8 @@ void AttentionEmitter::zeroFill(Value buffer, int64_t rows, int64_t cols) {
     for (int64_t c0 = 0; c0 < cols; c0 += kChunk) {
       int64_t width = std::min(kChunk, cols - c0);
       auto type = VectorType::get({width}, b.getF32Type());
-      Value zero = arith::ConstantOp::create(b, DenseElementsAttr::get(type, 0.0f));
+      Value zero =
+          arith::ConstantOp::create(b, DenseElementsAttr::get(type, 0.0f));
       vector::StoreOp::create(b, zero, buffer, ValueRange{r, idx(c0)});
     }
     return SmallVector<Value>{};
@@ -318,18 +328,17 @@ SmallVector<Value> AttentionEmitter::emitScores(const TileContext &ctx,
   for (int64_t jj = 0; jj < opts.keyTile; ++jj)
     keyRows.push_back(minIdx(add(j0, idx(jj)), lastKey));
   SmallVector<Value> init(opts.keyTile, zeroF32Vector());
-  auto loop =
-      forLoop(idx(0), idx(headDim), init, [&](Value d, ValueRange acc) {
-        Value qv = vector::LoadOp::create(b, laneF32, qt, ValueRange{d, idx(0)});
-        SmallVector<Value> next;
-        for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
-          Value kx = memref::LoadOp::create(
-              b, k, ValueRange{ctx.batch, ctx.kvHead, keyRows[jj], d});
-          Value kv = splat(toF32(kx), opts.queryTile);
-          next.push_back(vector::FMAOp::create(b, qv, kv, acc[jj]));
-        }
-        return next;
-      });
+  auto loop = forLoop(idx(0), idx(headDim), init, [&](Value d, ValueRange acc) {
+    Value qv = vector::LoadOp::create(b, laneF32, qt, ValueRange{d, idx(0)});
+    SmallVector<Value> next;
+    for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+      Value kx = memref::LoadOp::create(
+          b, k, ValueRange{ctx.batch, ctx.kvHead, keyRows[jj], d});
+      Value kv = splat(toF32(kx), opts.queryTile);
+      next.push_back(vector::FMAOp::create(b, qv, kv, acc[jj]));
+    }
+    return next;
+  });
   return SmallVector<Value>(loop.getResults());
 }
 
@@ -340,7 +349,7 @@ Value AttentionEmitter::emitNeedsMask(const TileContext &ctx, Value j0) {
   if (keyMask || keyPositions)
     return arith::ConstantOp::create(b, b.getBoolAttr(true));
   Value tk = idx(opts.keyTile);
-  Value jEnd = add(j0, tk);               // exclusive
+  Value jEnd = add(j0, tk); // exclusive
   Value jLast = sub(jEnd, idx(1));
   Value full = cmp(arith::CmpIPredicate::sle, jEnd, ctx.lenVisible);
   if (causal)
@@ -369,8 +378,8 @@ Value AttentionEmitter::emitNeedsMask(const TileContext &ctx, Value j0) {
 SmallVector<Value> AttentionEmitter::emitMask(const TileContext &ctx, Value j0,
                                               ArrayRef<Value> scores) {
   Value minusInf = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(laneF32,
-                                -std::numeric_limits<float>::infinity()));
+      b,
+      DenseElementsAttr::get(laneF32, -std::numeric_limits<float>::infinity()));
   auto toI64 = [&](Value x) {
     return arith::IndexCastOp::create(b, b.getI64Type(), x);
   };
@@ -398,7 +407,8 @@ SmallVector<Value> AttentionEmitter::emitMask(const TileContext &ctx, Value j0,
             arith::ConstantOp::create(b, b.getI64IntegerAttr(0))));
     if (keyMask)
       keyOk = arith::AndIOp::create(
-          b, keyOk, memref::LoadOp::create(b, keyMask, ValueRange{ctx.batch, jc}));
+          b, keyOk,
+          memref::LoadOp::create(b, keyMask, ValueRange{ctx.batch, jc}));
     Value isSink = cmp(arith::CmpIPredicate::slt, pos, sinks);
     Value posVec = splat(pos, opts.queryTile);
     // inWindow: causal p - W < pos <= p; otherwise |p - pos| < W.
@@ -410,12 +420,14 @@ SmallVector<Value> AttentionEmitter::emitMask(const TileContext &ctx, Value j0,
       Value absDiff = math::AbsIOp::create(b, diff);
       inWindow = cmp(arith::CmpIPredicate::slt, absDiff, wVec);
     }
-    inWindow = arith::OrIOp::create(b, inWindow, splat(unbounded, opts.queryTile));
+    inWindow =
+        arith::OrIOp::create(b, inWindow, splat(unbounded, opts.queryTile));
     Value ok = arith::OrIOp::create(b, inWindow, splat(isSink, opts.queryTile));
     if (causal) {
-      Value notFuture = cmp(arith::CmpIPredicate::sge, diff,
-                            arith::ConstantOp::create(
-                                b, DenseElementsAttr::get(laneI64, int64_t(0))));
+      Value notFuture =
+          cmp(arith::CmpIPredicate::sge, diff,
+              arith::ConstantOp::create(
+                  b, DenseElementsAttr::get(laneI64, int64_t(0))));
       ok = arith::AndIOp::create(b, ok, notFuture);
     }
     ok = arith::AndIOp::create(b, ok, splat(keyOk, opts.queryTile));
@@ -433,26 +445,27 @@ void AttentionEmitter::emitPV(const TileContext &ctx, Value j0, Value acc,
   for (int64_t jj = 0; jj < opts.keyTile; ++jj)
     valueRows.push_back(minIdx(add(j0, idx(jj)), lastKey));
   forLoop(idx(0), ctx.rows, {}, [&](Value i, ValueRange) {
-        Value alpha = memref::LoadOp::create(b, alphaBuf, ValueRange{i});
-        SmallVector<Value> ps;
-        for (int64_t jj = 0; jj < opts.keyTile; ++jj)
-          ps.push_back(memref::LoadOp::create(b, probs, ValueRange{idx(jj), i}));
-        for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
-          int64_t width = std::min(kChunk, valueDim - c0);
-          auto chunkF32 = VectorType::get({width}, b.getF32Type());
-          auto chunkT = VectorType::get({width}, elemType);
-          Value o = vector::LoadOp::create(b, chunkF32, acc, ValueRange{i, idx(c0)});
-          o = arith::MulFOp::create(b, o, splat(alpha, width));
-          for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
-            Value vx = vector::LoadOp::create(
-                b, chunkT, v,
-                ValueRange{ctx.batch, ctx.kvHead, valueRows[jj], idx(c0)});
-            o = vector::FMAOp::create(b, splat(ps[jj], width), toF32(vx), o);
-          }
-          vector::StoreOp::create(b, o, acc, ValueRange{i, idx(c0)});
-        }
-        return SmallVector<Value>{};
-      });
+    Value alpha = memref::LoadOp::create(b, alphaBuf, ValueRange{i});
+    SmallVector<Value> ps;
+    for (int64_t jj = 0; jj < opts.keyTile; ++jj)
+      ps.push_back(memref::LoadOp::create(b, probs, ValueRange{idx(jj), i}));
+    for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
+      int64_t width = std::min(kChunk, valueDim - c0);
+      auto chunkF32 = VectorType::get({width}, b.getF32Type());
+      auto chunkT = VectorType::get({width}, elemType);
+      Value o =
+          vector::LoadOp::create(b, chunkF32, acc, ValueRange{i, idx(c0)});
+      o = arith::MulFOp::create(b, o, splat(alpha, width));
+      for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+        Value vx = vector::LoadOp::create(
+            b, chunkT, v,
+            ValueRange{ctx.batch, ctx.kvHead, valueRows[jj], idx(c0)});
+        o = vector::FMAOp::create(b, splat(ps[jj], width), toF32(vx), o);
+      }
+      vector::StoreOp::create(b, o, acc, ValueRange{i, idx(c0)});
+    }
+    return SmallVector<Value>{};
+  });
 }
 
 std::pair<Value, Value>
@@ -460,8 +473,10 @@ AttentionEmitter::emitKeyTiles(const TileContext &ctx, const TileList &list,
                                Value tBegin, Value tEnd, Value qt, Value acc,
                                Value probs, Value alphaBuf) {
   float inf = std::numeric_limits<float>::infinity();
-  Value mInit = arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, -inf));
-  Value lInit = arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, 0.0f));
+  Value mInit =
+      arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, -inf));
+  Value lInit =
+      arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, 0.0f));
   auto loop = forLoop(
       tBegin, tEnd, ValueRange{mInit, lInit}, [&](Value t, ValueRange state) {
         Value j0 = mul(tileIndex(list, t), idx(opts.keyTile));
@@ -485,12 +500,12 @@ AttentionEmitter::emitKeyTiles(const TileContext &ctx, const TileList &list,
         for (Value s : ArrayRef(scores).drop_front())
           tileMax = arith::MaximumFOp::create(b, tileMax, s);
         Value mNew = arith::MaximumFOp::create(b, state[0], tileMax);
-        Value minusInf = arith::ConstantOp::create(
-            b, DenseElementsAttr::get(laneF32, -inf));
+        Value minusInf =
+            arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, -inf));
         Value zeros =
             arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, 0.0f));
-        Value empty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew,
-                                            minusInf);
+        Value empty =
+            arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew, minusInf);
         Value base = arith::SelectOp::create(b, empty, zeros, mNew);
         Value alpha =
             math::ExpOp::create(b, arith::SubFOp::create(b, state[0], base));
@@ -520,8 +535,8 @@ Value AttentionEmitter::finalFactor(Value m, Value l, Value sinkLogit) {
   Value corr = math::ExpOp::create(b, arith::SubFOp::create(b, m, base));
   Value sinkTerm =
       math::ExpOp::create(b, arith::SubFOp::create(b, sinkLogit, base));
-  Value denom = arith::AddFOp::create(
-      b, arith::MulFOp::create(b, l, corr), sinkTerm);
+  Value denom =
+      arith::AddFOp::create(b, arith::MulFOp::create(b, l, corr), sinkTerm);
   Value factor = arith::DivFOp::create(b, corr, denom);
   return arith::SelectOp::create(b, empty, f32(0), factor);
 }
@@ -531,7 +546,8 @@ void AttentionEmitter::emitStoreRow(Value batch, Value head, Value query,
   for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
     int64_t width = std::min(kChunk, valueDim - c0);
     auto chunkF32 = VectorType::get({width}, b.getF32Type());
-    Value o = vector::LoadOp::create(b, chunkF32, acc, ValueRange{accRow, idx(c0)});
+    Value o =
+        vector::LoadOp::create(b, chunkF32, acc, ValueRange{accRow, idx(c0)});
     o = arith::MulFOp::create(b, o, splat(factor, width));
     if (elemType != b.getF32Type())
       o = arith::TruncFOp::create(b, VectorType::get({width}, elemType), o);
@@ -542,11 +558,7 @@ void AttentionEmitter::emitStoreRow(Value batch, Value head, Value query,
 void AttentionEmitter::emitPrefill() {
   Value numTiles = ceilDiv(numQueries, idx(opts.queryTile));
   parallelLoop(ValueRange{numBatch, numHeads, numTiles}, [&](ValueRange ivs) {
-    Value qt = scratch({headDim, opts.queryTile});
-    Value acc = scratch({opts.queryTile, valueDim});
-    Value probs = scratch({opts.keyTile, opts.queryTile});
-    Value alphaBuf = scratch({opts.queryTile});
-    Value stats = scratch({2, opts.queryTile});
+    auto [qt, acc, probs, alphaBuf, stats] = tileBuffers();
     Value i0 = mul(ivs[2], idx(opts.queryTile));
     Value rows = minIdx(idx(opts.queryTile), sub(numQueries, i0));
     TileContext ctx = makeContext(ivs[0], ivs[1], i0, rows);
@@ -597,18 +609,15 @@ void AttentionEmitter::emitDecode() {
       ValueRange{numBatch, numHeads, numSplits, numQueries});
 
   parallelLoop(ValueRange{numBatch, numHeads, numSplits}, [&](ValueRange ivs) {
-    Value qt = scratch({headDim, opts.queryTile});
-    Value acc = scratch({opts.queryTile, valueDim});
-    Value probs = scratch({opts.keyTile, opts.queryTile});
-    Value alphaBuf = scratch({opts.queryTile});
-    Value stats = scratch({2, opts.queryTile});
+    auto [qt, acc, probs, alphaBuf, stats] = tileBuffers();
     TileContext ctx = makeContext(ivs[0], ivs[1], idx(0), numQueries);
     TileList list = tileList(ctx);
     Value tBegin = minIdx(mul(ivs[2], tps), list.count);
     Value tEnd = minIdx(add(tBegin, tps), list.count);
     emitLoadQueries(ctx, qt);
     zeroFill(acc, opts.queryTile, valueDim);
-    auto [m, l] = emitKeyTiles(ctx, list, tBegin, tEnd, qt, acc, probs, alphaBuf);
+    auto [m, l] =
+        emitKeyTiles(ctx, list, tBegin, tEnd, qt, acc, probs, alphaBuf);
     vector::StoreOp::create(b, m, stats, ValueRange{idx(0), idx(0)});
     vector::StoreOp::create(b, l, stats, ValueRange{idx(1), idx(0)});
     forLoop(idx(0), numQueries, {}, [&](Value i, ValueRange) {
@@ -669,8 +678,8 @@ void AttentionEmitter::emitDecode() {
                         b, st[0], arith::MulFOp::create(b, stat(s, 1), w))};
                   })
               .getResult(0);
-      Value sinkTerm = math::ExpOp::create(
-          b, arith::SubFOp::create(b, ctx.sinkLogit, base));
+      Value sinkTerm =
+          math::ExpOp::create(b, arith::SubFOp::create(b, ctx.sinkLogit, base));
       denom = arith::AddFOp::create(b, denom, sinkTerm);
       Value factor = arith::DivFOp::create(b, f32(1), denom);
       factor = arith::SelectOp::create(b, empty, f32(0), factor);
@@ -700,10 +709,10 @@ LogicalResult AttentionEmitter::emit() {
     return op.emitOpError("lowering needs static head dimensions D and Dv, "
                           "got D = ")
            << (ShapedType::isDynamic(headDim) ? std::string("?")
-                                               : std::to_string(headDim))
+                                              : std::to_string(headDim))
            << ", Dv = "
            << (ShapedType::isDynamic(valueDim) ? std::string("?")
-                                                : std::to_string(valueDim));
+                                               : std::to_string(valueDim));
   causal = op.getCausal();
   scale = static_cast<float>(
       op.getEffectiveScale().value_or(1.0 / std::sqrt(double(headDim))));
@@ -738,9 +747,8 @@ struct LowerAttentionPass
 
   void runOnOperation() override {
     auto bad = [&](StringRef name, int64_t value, StringRef want) {
-      getOperation()->emitError()
-          << "bitsink-lower-attention: " << name << " must be " << want
-          << ", got " << value;
+      getOperation()->emitError() << "bitsink-lower-attention: " << name
+                                  << " must be " << want << ", got " << value;
       signalPassFailure();
     };
     if (queryTile < 1 || queryTile > 64)

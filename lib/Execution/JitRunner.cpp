@@ -235,31 +235,6 @@ void JitRunner::prepareContext(MLIRContext &context) {
   context.printOpOnDiagnostic(false);
 }
 
-static const char *severityName(DiagnosticSeverity severity) {
-  switch (severity) {
-  case DiagnosticSeverity::Note:
-    return "note";
-  case DiagnosticSeverity::Warning:
-    return "warning";
-  case DiagnosticSeverity::Error:
-    return "error";
-  case DiagnosticSeverity::Remark:
-    return "remark";
-  }
-  return "error";
-}
-
-std::string bitsink::locationText(Location loc) {
-  if (auto file = loc->findInstanceOf<FileLineColLoc>())
-    return (file.getFilename().getValue() + ":" + llvm::Twine(file.getLine()) +
-            ":" + llvm::Twine(file.getColumn()))
-        .str();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << loc;
-  return text;
-}
-
 /// Erases the functions the entry does not reach through symbol uses: test
 /// files hold many entries, and lowering and JIT-compiling only the one
 /// that runs keeps each run fast.
@@ -439,10 +414,7 @@ std::unique_ptr<JitRunner> JitRunner::compileModule(ModuleOp module,
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
-    os << locationText(diag.getLocation()) << ": "
-       << severityName(diag.getSeverity()) << ": " << diag << "\n";
-    for (Diagnostic &note : diag.getNotes())
-      os << locationText(note.getLocation()) << ": note: " << note << "\n";
+    printDiagnostic(os, diag);
     return success();
   });
   OwningOpRef<ModuleOp> clone = module.clone();

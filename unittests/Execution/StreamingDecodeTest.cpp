@@ -1,4 +1,5 @@
-//===- StreamingDecodeTest.cpp - StreamingLLM decode vs the logical sequence ===//
+//===- StreamingDecodeTest.cpp - StreamingLLM decode vs the logical sequence
+//===//
 //
 // DESIGN §2.2's contract, end to end: a decode step (cache_append of one
 // token into a C-slot cache that keeps S sinks, then sink_attention of one
@@ -110,9 +111,9 @@ void runStreamingDecode(bool cacheMode) {
                         newValue.as<float>() + kKvHeads * kDim);
 
     std::vector<npy::Array> outputs;
-    ASSERT_TRUE(runner->run({query, newKey, newValue, keyCache, valueCache,
-                             positions, length},
-                            outputs, error))
+    ASSERT_TRUE(runner->run(
+        {query, newKey, newValue, keyCache, valueCache, positions, length},
+        outputs, error))
         << error;
     ASSERT_EQ(outputs.size(), 5u);
     keyCache = outputs[1];

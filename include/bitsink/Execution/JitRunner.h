@@ -11,6 +11,7 @@
 #ifndef BITSINK_EXECUTION_JITRUNNER_H
 #define BITSINK_EXECUTION_JITRUNNER_H
 
+#include "bitsink/Support/DiagnosticText.h"
 #include "bitsink/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -70,10 +71,6 @@ bool readEntrySignature(mlir::FunctionOpInterface func,
 bool prepareInputs(const EntrySignature &signature,
                    const std::vector<npy::Array> &inputs,
                    std::vector<npy::Array> &prepared, std::string &error);
-
-/// `file:line:col` for a location that carries one (also inside fused or
-/// named locations), else the location as MLIR prints it.
-std::string locationText(mlir::Location loc);
 
 struct JitOptions {
   std::string entry = "main";

@@ -29,8 +29,7 @@ struct CPUPipelineOptions
       llvm::cl::desc("Use split-KV decode attention when Nq <= this"),
       llvm::cl::init(4)};
   Option<int64_t> splitSize{
-      *this, "split-size",
-      llvm::cl::desc("Keys per split of decode attention"),
+      *this, "split-size", llvm::cl::desc("Keys per split of decode attention"),
       llvm::cl::init(512)};
   Option<int64_t> gemvMaxRows{
       *this, "gemv-max-rows",
