@@ -15,14 +15,15 @@
 using namespace mlir;
 
 static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
-  std::string lowerings =
-      llvm::formatv("bitsink-lower-cache-append,"
-                    "bitsink-lower-attention{{query-tile={0} key-tile={1} "
-                    "decode-max-queries={2} split-size={3}},"
-                    "bitsink-lower-bitplane-matmul{{gemv-max-rows={4}}",
-                    opts.queryTile.getValue(), opts.keyTile.getValue(),
-                    opts.decodeMaxQueries.getValue(), opts.splitSize.getValue(),
-                    opts.gemvMaxRows.getValue());
+  std::string lowerings = llvm::formatv(
+      "bitsink-lower-cache-append,"
+      "bitsink-lower-attention{{query-tile={0} key-tile={1} "
+      "decode-max-queries={2} split-size={3}},"
+      "bitsink-lower-bitplane-matmul{{gemv-max-rows={4} "
+      "gemv-column-tile={5}}",
+      opts.queryTile.getValue(), opts.keyTile.getValue(),
+      opts.decodeMaxQueries.getValue(), opts.splitSize.getValue(),
+      opts.gemvMaxRows.getValue(), opts.gemvColumnTile.getValue());
   std::string text =
       "canonicalize,"
       // Tensors to buffers: caches updated in place, identity layouts at

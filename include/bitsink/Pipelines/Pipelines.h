@@ -35,6 +35,11 @@ struct CPUPipelineOptions
       *this, "gemv-max-rows",
       llvm::cl::desc("Largest M of bitplane_matmul that uses GEMV"),
       llvm::cl::init(8)};
+  Option<int64_t> gemvColumnTile{
+      *this, "gemv-column-tile",
+      llvm::cl::desc("Output columns per parallel task of the bit-plane GEMV "
+                     "(at most N / threads keeps every thread busy)"),
+      llvm::cl::init(512)};
   Option<bool> openmp{
       *this, "openmp",
       llvm::cl::desc("Run parallel loops on threads (OpenMP dialect)"),
