@@ -55,8 +55,14 @@ static cl::opt<uint64_t>
     seed("seed", cl::desc("Seed of the random inputs (arguments without -i)"),
          cl::init(0), cl::cat(runCategory));
 static cl::opt<int64_t>
+    intMin("int-min",
+           cl::desc("Random integer arguments are uniform in [int-min, "
+                    "int-max]"),
+           cl::init(0), cl::cat(runCategory));
+static cl::opt<int64_t>
     intMax("int-max",
-           cl::desc("Random integer arguments are uniform in [0, int-max]"),
+           cl::desc("Random integer arguments are uniform in [int-min, "
+                    "int-max]"),
            cl::init(0), cl::cat(runCategory));
 static cl::opt<std::string>
     saveInputs("save-inputs",
@@ -103,7 +109,7 @@ static double normal(std::mt19937_64 &rng) {
 
 /// Deterministic random input for argument `index`: floats normal(0, 1)
 /// (representable in the argument's type), i1 fair coins, integers uniform
-/// in [0, int-max].
+/// in [int-min, int-max] (an empty range gives int-min).
 static npy::Array randomInput(const TensorSpec &spec, uint64_t index) {
   std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + index + 1);
   npy::Array wide = npy::Array::zeros(npy::DType::F64, spec.shape);
@@ -111,14 +117,18 @@ static npy::Array randomInput(const TensorSpec &spec, uint64_t index) {
   bool isFloat = spec.dtype == npy::DType::F16 ||
                  spec.dtype == npy::DType::BF16 ||
                  spec.dtype == npy::DType::F32 || spec.dtype == npy::DType::F64;
-  int64_t span = std::max<int64_t>(0, intMax) + 1;
+  // Span of the integer range; 0 stands for all 2^64 values.
+  uint64_t span = intMax >= intMin ? static_cast<uint64_t>(intMax) -
+                                         static_cast<uint64_t>(intMin) + 1
+                                   : 1;
   for (int64_t i = 0, e = wide.numElements(); i < e; ++i) {
     if (isFloat)
       data[i] = normal(rng);
     else if (spec.dtype == npy::DType::Bool)
       data[i] = static_cast<double>(rng() & 1);
     else
-      data[i] = static_cast<double>(rng() % static_cast<uint64_t>(span));
+      data[i] = static_cast<double>(static_cast<int64_t>(
+          static_cast<uint64_t>(intMin) + (span ? rng() % span : rng())));
   }
   // Round to the argument's type, then store in the file dtype.
   return npy::convert(npy::convert(wide, spec.dtype), spec.fileDType());

@@ -2,26 +2,26 @@
 // (M > gemv-max-rows: 9, 10, 13, 64 rows, so 4-row blocks and leftover rows;
 // K up to 257, so several 128-row dequantized chunks and a partial one),
 // checked against the naive reference of bitsink-run --check-reference on
-// random inputs. Random 31-bit plane words set the bits of rows k >= K,
+// random inputs. Random 32-bit plane words set the bits of rows k >= K,
 // which must not count. The last RUN lines push M = 1 and M = 3 through the
 // GEMM path and M = 9 through GEMV with the gemv-max-rows pipeline option.
 // Bounds: f32 results 1e-4 + 1e-4|ref|; f16 / bf16 results one rounding.
 //
-// RUN: bitsink-run %s -e binary_p1_m64_g32 --seed=1 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %s -e binary_p2_m64_g128_f16c --seed=2 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %s -e binary_p3_m9_channel_bf16 --seed=3 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
-// RUN: bitsink-run %s -e binary_p4_m64_g32_f16 --seed=4 --int-max=2147483647 --check-reference --atol=1e-3 --rtol=2e-3 | FileCheck %s
-// RUN: bitsink-run %s -e signed_p1_m64_g128 --seed=5 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %s -e signed_p2_m13_channel --seed=6 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %s -e signed_p3_m64_g32 --seed=7 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %s -e signed_p4_m64_bf16 --seed=8 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
-// RUN: bitsink-run %s -e ternary_p2_m64_g128 --seed=9 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %s -e ternary_p4_m64_g32 --seed=10 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %s -e ternary_p2_m10_channel_f16 --seed=11 --int-max=2147483647 --check-reference --atol=1e-3 --rtol=2e-3 | FileCheck %s
-// RUN: bitsink-run %s -e ternary_p4_m64_exact --seed=12 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %S/bitplane-gemv.mlir -e binary_p2_m3_g128_f16c --pipeline="bitsink-cpu-pipeline{gemv-max-rows=0}" --seed=21 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %S/bitplane-gemv.mlir -e ternary_p2_m1_g128 --pipeline="bitsink-cpu-pipeline{gemv-max-rows=0}" --seed=22 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
-// RUN: bitsink-run %s -e binary_p3_m9_channel_bf16 --pipeline="bitsink-cpu-pipeline{gemv-max-rows=16}" --seed=23 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p1_m64_g32 --seed=1 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p2_m64_g128_f16c --seed=2 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p3_m9_channel_bf16 --seed=3 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p4_m64_g32_f16 --seed=4 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-3 --rtol=2e-3 | FileCheck %s
+// RUN: bitsink-run %s -e signed_p1_m64_g128 --seed=5 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e signed_p2_m13_channel --seed=6 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e signed_p3_m64_g32 --seed=7 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e signed_p4_m64_bf16 --seed=8 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
+// RUN: bitsink-run %s -e ternary_p2_m64_g128 --seed=9 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e ternary_p4_m64_g32 --seed=10 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e ternary_p2_m10_channel_f16 --seed=11 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-3 --rtol=2e-3 | FileCheck %s
+// RUN: bitsink-run %s -e ternary_p4_m64_exact --seed=12 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %S/bitplane-gemv.mlir -e binary_p2_m3_g128_f16c --pipeline="bitsink-cpu-pipeline{gemv-max-rows=0}" --seed=21 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %S/bitplane-gemv.mlir -e ternary_p2_m1_g128 --pipeline="bitsink-cpu-pipeline{gemv-max-rows=0}" --seed=22 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p3_m9_channel_bf16 --pipeline="bitsink-cpu-pipeline{gemv-max-rows=16}" --seed=23 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
 //
 // CHECK: output 0: {{.*}} PASS
 
