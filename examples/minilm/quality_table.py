@@ -24,6 +24,7 @@ resumes; --markdown writes the table section used in docs/quantization.md.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -153,6 +154,14 @@ def main():
     if meta.get("cal_rows", 0) != args.cal_rows and len(results) > 1:
         sys.exit(f"error: {res_path} was made with --cal-rows "
                  f"{meta.get('cal_rows', 0)}; use another --results file")
+    tool_hash = hashlib.sha256(Path(tool).read_bytes()).hexdigest()[:16]
+    stale = [k for k, v in results.items()
+             if k != "_meta" and v["method"] != "gptq-np"]
+    if stale and meta.get("tool_sha256") != tool_hash:
+        sys.exit(f"error: {res_path} holds results of another bitsink-quantize "
+                 f"binary (sha256 {meta.get('tool_sha256')}, now {tool_hash}); "
+                 f"use another --results file or delete it")
+    meta["tool_sha256"] = tool_hash
     meta.update({"cal_rows": args.cal_rows, "tokens": man["tokens"],
                  "sentences": man["sentences"], "tool": tool,
                  "tool_args": args.tool_arg})
