@@ -56,3 +56,5 @@ except OSError:
     host_flags = set()
 if "avx2" in host_flags:
     config.available_features.add("host-avx2")
+if "avx512f" in host_flags:
+    config.available_features.add("host-avx512")

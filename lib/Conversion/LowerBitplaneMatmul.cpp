@@ -12,6 +12,7 @@
 
 #include "Utils.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -43,12 +44,13 @@ class BitplaneMatmulEmitter {
 public:
   BitplaneMatmulEmitter(ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
                         int64_t columnTile, int64_t gemvColumnTile,
-                        int64_t prefetchDistance)
+                        int64_t prefetchDistance, bool gemvLut)
       : b(b), kind(op.getPlaneKind()), numPlanes(op.getNumPlanes()),
         numTerms(op.getNumTerms()),
         groupSize(static_cast<int64_t>(op.getGroupSize())),
         columnTile(llvm::alignTo(std::max<int64_t>(columnTile, 1), kLanes)),
-        gemvColumnTile(gemvColumnTile), prefetchDistance(prefetchDistance) {
+        gemvColumnTile(gemvColumnTile), prefetchDistance(prefetchDistance),
+        gemvLut(gemvLut) {
     f32 = b.getF32Type();
     vecF32 = VectorType::get({kLanes}, f32);
     vecI32 = VectorType::get({kLanes}, b.getI32Type());
@@ -235,10 +237,24 @@ private:
                            Value chunk, Value chunkRows, Value row0,
                            int64_t rows);
 
+  /// The GEMV's 4-row partial-sum tables: for input row r and chunk c of
+  /// four rows, lut[r][c][t] = Σ_{i<4, bit i of t} x[r, 4c + i] (rows ≥ K
+  /// read as 0), into a fresh M × (8·KW) × 16 buffer.
+  Value emitPartialSumTables();
+  /// Lanes of `table` picked by `index` (AVX-512 vpermps, which reads only
+  /// the low 4 bits of each index lane: callers need not mask them).
+  Value permute(Value table, Value index) {
+    return LLVM::CallIntrinsicOp::create(
+               b, vecF32, b.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
+               ValueRange{table, index})
+        .getResult(0);
+  }
+
   ImplicitLocOpBuilder &b;
   PlaneKind kind;
   int64_t numPlanes, numTerms, groupSize, columnTile, gemvColumnTile,
       prefetchDistance;
+  bool gemvLut;
   Type f32;
   VectorType vecF32, vecI32, vecI1;
   Value x, planes, coeffs, acc;
@@ -268,6 +284,44 @@ Value BitplaneMatmulEmitter::emitGroupSums() {
     return SmallVector<Value>{};
   });
   return sums;
+}
+
+Value BitplaneMatmulEmitter::emitPartialSumTables() {
+  Value chunks = arith::MulIOp::create(b, dim(planes, 1), idx(8));
+  auto type = MemRefType::get(
+      {ShapedType::kDynamic, ShapedType::kDynamic, kLanes}, f32);
+  Value tables = memref::AllocOp::create(b, type, ValueRange{m, chunks});
+  // Lane t of pattern i is bit i of t.
+  SmallVector<Value> patterns;
+  for (int64_t i = 0; i < 4; ++i) {
+    SmallVector<float> lanes;
+    for (int64_t t = 0; t < kLanes; ++t)
+      lanes.push_back((t >> i) & 1 ? 1.0f : 0.0f);
+    patterns.push_back(arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecF32, ArrayRef<float>(lanes))));
+  }
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+  Value lastRow = arith::SubIOp::create(b, k, idx(1));
+  forLoop(idx(0), m, idx(1), {}, [&](Value row, ValueRange) {
+    forLoop(idx(0), chunks, idx(1), {}, [&](Value c, ValueRange) {
+      Value table = splatF32(0.0f);
+      Value first = arith::MulIOp::create(b, c, idx(4));
+      for (int64_t i = 0; i < 4; ++i) {
+        Value kIdx = arith::AddIOp::create(b, first, idx(i));
+        Value inRange =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::slt, kIdx, k);
+        Value xv = toF32(memref::LoadOp::create(
+            b, x, ValueRange{row, minIdx(kIdx, lastRow)}));
+        xv = arith::SelectOp::create(b, inRange, xv, zero);
+        table = vector::FMAOp::create(
+            b, vector::BroadcastOp::create(b, vecF32, xv), patterns[i], table);
+      }
+      vector::StoreOp::create(b, table, tables, ValueRange{row, c, idx(0)});
+      return SmallVector<Value>{};
+    });
+    return SmallVector<Value>{};
+  });
+  return tables;
 }
 
 // GEMV (small M): Ŵ is never built.
@@ -302,6 +356,7 @@ void BitplaneMatmulEmitter::emitGemv() {
   auto sumRow = [&](int64_t r, int64_t j) { return r * streams + j; };
 
   Value groupSums = emitGroupSums();
+  Value tables = gemvLut ? emitPartialSumTables() : Value();
   Value stripStep = idx(strip);
   // Strips start at `origin` (≤ 0): column vectors are origin + 16j, the
   // first one clipped to column 0.
@@ -397,59 +452,110 @@ void BitplaneMatmulEmitter::emitGemv() {
             SmallVector<Value> zeros(rows * streams * vectors, splatF32(0.0f));
             storeSums(step, zeros);
           });
-          // Whole words.
-          auto [firstWord, lastWord] = groupWordRange(g);
-          forLoop(firstWord, lastWord, idx(1), {}, [&](Value word, ValueRange) {
-            Value base = arith::MulIOp::create(b, word, idx(32));
-            forEachStep([&](const Step &step) {
-              prefetchWords(word, step.cols);
-              SmallVector<Value> words = loadWords(step, word);
-              // A loop over the 32 bits, the bit vector carried and doubled:
-              // unrolled, its 32 constant bit vectors would be hoisted out
-              // of the column loop and crowd the sums out of the registers.
-              SmallVector<Value> inits = loadSums(step);
-              inits.push_back(splatI32(1));
-              SmallVector<Value> sums = forLoop(
-                  idx(0), idx(32), idx(1), inits, [&](Value i, ValueRange it) {
-                    SmallVector<Value> sums(it.drop_back());
-                    Value bit = it.back();
-                    accumulateBit(words, sums, bit,
-                                  arith::AddIOp::create(b, base, i));
-                    sums.push_back(arith::AddIOp::create(b, bit, bit));
-                    return sums;
-                  });
-              sums.pop_back();
-              storeSums(step, sums);
+          if (gemvLut) {
+            // Table lookups, 4 rows at a time: the clear bits of 4 rows
+            // index the group's partial sums of those rows (vpermps), one
+            // shift, permute and add per 4 rows and 16 columns. Every
+            // word of the group, the partial last one included: the tables
+            // read rows >= K as 0.
+            Value totalWords = dim(planes, 1);
+            Value wordsPerGroup =
+                groupSize % 32 == 0 ? idx(groupSize / 32) : totalWords;
+            Value first =
+                minIdx(arith::MulIOp::create(b, g, wordsPerGroup), totalWords);
+            Value last = minIdx(arith::AddIOp::create(b, first, wordsPerGroup),
+                                totalWords);
+            forLoop(first, last, idx(1), {}, [&](Value word, ValueRange) {
+              Value chunk0 = arith::MulIOp::create(b, word, idx(8));
+              forEachStep([&](const Step &step) {
+                prefetchWords(word, step.cols);
+                SmallVector<Value> words = loadWords(step, word);
+                for (Value &w : words)
+                  w = arith::XOrIOp::create(b, w, splatI32(-1));
+                SmallVector<Value> sums = loadSums(step);
+                for (int64_t c = 0; c < 8; ++c) {
+                  SmallVector<Value> rowTables;
+                  for (int64_t r = 0; r < rows; ++r)
+                    rowTables.push_back(vector::LoadOp::create(
+                        b, vecF32, tables,
+                        ValueRange{idx(r),
+                                   arith::AddIOp::create(b, chunk0, idx(c)),
+                                   idx(0)}));
+                  for (int64_t j = 0; j < streams; ++j)
+                    for (int64_t v = 0; v < vectors; ++v) {
+                      Value index = words[j * vectors + v];
+                      if (c)
+                        index =
+                            arith::ShRUIOp::create(b, index, splatI32(4 * c));
+                      for (int64_t r = 0; r < rows; ++r) {
+                        Value &sum = sums[sumRow(r, j) * vectors + v];
+                        sum = arith::AddFOp::create(
+                            b, sum, permute(rowTables[r], index));
+                      }
+                    }
+                }
+                storeSums(step, sums);
+              });
+              return SmallVector<Value>{};
             });
-            return SmallVector<Value>{};
-          });
-          // The K % 32 rows of the partial last word, in the last group only
-          // (a loop of zero or one trip).
-          Value hasTail = arith::AndIOp::create(
-              b,
-              arith::CmpIOp::create(
-                  b, arith::CmpIPredicate::eq, g,
-                  arith::SubIOp::create(b, numGroups, idx(1))),
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ne, tailRows,
-                                    idx(0)));
-          Value tailTrips = arith::SelectOp::create(b, hasTail, idx(1), idx(0));
-          Value tailBase = arith::MulIOp::create(b, fullWords, idx(32));
-          forLoop(idx(0), tailTrips, idx(1), {}, [&](Value, ValueRange) {
-            forEachStep([&](const Step &step) {
-              SmallVector<Value> words = loadWords(step, fullWords);
-              SmallVector<Value> sums = forLoop(
-                  idx(0), tailRows, idx(1), loadSums(step),
-                  [&](Value i, ValueRange it) {
-                    SmallVector<Value> sums(it);
-                    accumulateBit(words, sums, bitVector(i),
-                                  arith::AddIOp::create(b, tailBase, i));
-                    return sums;
+          } else {
+            // Whole words.
+            auto [firstWord, lastWord] = groupWordRange(g);
+            forLoop(
+                firstWord, lastWord, idx(1), {}, [&](Value word, ValueRange) {
+                  Value base = arith::MulIOp::create(b, word, idx(32));
+                  forEachStep([&](const Step &step) {
+                    prefetchWords(word, step.cols);
+                    SmallVector<Value> words = loadWords(step, word);
+                    // A loop over the 32 bits, the bit vector carried and
+                    // doubled: unrolled, its 32 constant bit vectors would be
+                    // hoisted out of the column loop and crowd the sums out of
+                    // the registers.
+                    SmallVector<Value> inits = loadSums(step);
+                    inits.push_back(splatI32(1));
+                    SmallVector<Value> sums = forLoop(
+                        idx(0), idx(32), idx(1), inits,
+                        [&](Value i, ValueRange it) {
+                          SmallVector<Value> sums(it.drop_back());
+                          Value bit = it.back();
+                          accumulateBit(words, sums, bit,
+                                        arith::AddIOp::create(b, base, i));
+                          sums.push_back(arith::AddIOp::create(b, bit, bit));
+                          return sums;
+                        });
+                    sums.pop_back();
+                    storeSums(step, sums);
                   });
-              storeSums(step, sums);
+                  return SmallVector<Value>{};
+                });
+            // The K % 32 rows of the partial last word, in the last group only
+            // (a loop of zero or one trip).
+            Value hasTail = arith::AndIOp::create(
+                b,
+                arith::CmpIOp::create(
+                    b, arith::CmpIPredicate::eq, g,
+                    arith::SubIOp::create(b, numGroups, idx(1))),
+                arith::CmpIOp::create(b, arith::CmpIPredicate::ne, tailRows,
+                                      idx(0)));
+            Value tailTrips =
+                arith::SelectOp::create(b, hasTail, idx(1), idx(0));
+            Value tailBase = arith::MulIOp::create(b, fullWords, idx(32));
+            forLoop(idx(0), tailTrips, idx(1), {}, [&](Value, ValueRange) {
+              forEachStep([&](const Step &step) {
+                SmallVector<Value> words = loadWords(step, fullWords);
+                SmallVector<Value> sums = forLoop(
+                    idx(0), tailRows, idx(1), loadSums(step),
+                    [&](Value i, ValueRange it) {
+                      SmallVector<Value> sums(it);
+                      accumulateBit(words, sums, bitVector(i),
+                                    arith::AddIOp::create(b, tailBase, i));
+                      return sums;
+                    });
+                storeSums(step, sums);
+              });
+              return SmallVector<Value>{};
             });
-            return SmallVector<Value>{};
-          });
-
+          }
           // Apply the coefficients of group g.
           forEachStep([&](const Step &step) {
             SmallVector<Value> sums = loadSums(step);
@@ -504,6 +610,8 @@ void BitplaneMatmulEmitter::emitGemv() {
         });
       });
   memref::DeallocOp::create(b, groupSums);
+  if (tables)
+    memref::DeallocOp::create(b, tables);
 }
 
 // Dequantizes rows [chunk, chunk + 32·chunkWords) of the column tile at
@@ -683,6 +791,7 @@ struct LowerBitplaneMatmulPass
     int64_t tile = columnTile;
     int64_t distance = prefetchDistance;
     int64_t gemvTile = gemvColumnTile;
+    bool lut = gemvLut;
     auto lower = [&](RewriterBase &rewriter,
                      BitplaneMatmulOp op) -> LogicalResult {
       if (op.getLayout())
@@ -692,7 +801,7 @@ struct LowerBitplaneMatmulPass
             "planes");
       ImplicitLocOpBuilder b(op.getLoc(), rewriter);
       int64_t rows = cast<MemRefType>(op.getInput().getType()).getDimSize(0);
-      BitplaneMatmulEmitter emitter(b, op, tile, gemvTile, distance);
+      BitplaneMatmulEmitter emitter(b, op, tile, gemvTile, distance, lut);
       if (!ShapedType::isDynamic(rows) && rows <= maxGemvRows)
         emitter.emitGemv();
       else

@@ -11,19 +11,22 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 
 static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
-  std::string lowerings = llvm::formatv(
-      "bitsink-lower-cache-append,"
-      "bitsink-lower-attention{{query-tile={0} key-tile={1} "
-      "decode-max-queries={2} split-size={3}},"
-      "bitsink-lower-bitplane-matmul{{gemv-max-rows={4} "
-      "gemv-column-tile={5}}",
-      opts.queryTile.getValue(), opts.keyTile.getValue(),
-      opts.decodeMaxQueries.getValue(), opts.splitSize.getValue(),
-      opts.gemvMaxRows.getValue(), opts.gemvColumnTile.getValue());
+  std::string lowerings =
+      llvm::formatv("bitsink-lower-cache-append,"
+                    "bitsink-lower-attention{{query-tile={0} key-tile={1} "
+                    "decode-max-queries={2} split-size={3}},"
+                    "bitsink-lower-bitplane-matmul{{gemv-max-rows={4} "
+                    "gemv-column-tile={5} gemv-lut={6}}",
+                    opts.queryTile.getValue(), opts.keyTile.getValue(),
+                    opts.decodeMaxQueries.getValue(), opts.splitSize.getValue(),
+                    opts.gemvMaxRows.getValue(), opts.gemvColumnTile.getValue(),
+                    opts.gemvLut.getValue() ? "true" : "false");
   std::string text =
       "canonicalize,"
       // Tensors to buffers: caches updated in place, identity layouts at
@@ -54,6 +57,12 @@ static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
     text += "convert-openmp-to-llvm,";
   text += "reconcile-unrealized-casts";
   return text;
+}
+
+bool bitsink::hostHasAvx512() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  auto it = features.find("avx512f");
+  return it != features.end() && it->second;
 }
 
 void bitsink::buildCPUPipeline(OpPassManager &pm,

@@ -75,8 +75,12 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     The GEMV kernel walks a strip of `gemv-column-tile` columns word row by
     word row (runs of contiguous plane words, partial sums in per-thread
     stack buffers), starts the strips where the plane loads are 64-byte
-    aligned, and prefetches the words `prefetch-distance` rows ahead. The
-    blocked `#bitsink.layout` is rejected with a diagnostic.
+    aligned, and prefetches the words `prefetch-distance` rows ahead. With
+    `gemv-lut` it reads 4 bits of a plane at a time and adds the matching
+    entry of a 16-entry table of partial sums of 4 input rows (T-MAC style;
+    the tables are built once per call and shared by every column) instead
+    of testing one bit at a time. The blocked `#bitsink.layout` is rejected
+    with a diagnostic.
   }];
   let options = [
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"8",
@@ -90,10 +94,15 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     Option<"prefetchDistance", "prefetch-distance", "int64_t",
            /*default=*/"4",
            "GEMV: prefetch the plane words this many word rows ahead "
-           "(0: no prefetch)">
+           "(0: no prefetch)">,
+    Option<"gemvLut", "gemv-lut", "bool", /*default=*/"false",
+           "GEMV: sum the input through 16-entry tables of 4-row partial "
+           "sums indexed by 4 plane bits (AVX-512 vpermps: only for targets "
+           "with avx512f; bitsink-cpu-pipeline sets it from the host)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
   ];

@@ -16,6 +16,9 @@ class OpPassManager;
 
 namespace bitsink {
 
+/// Whether the host CPU has AVX-512F (the default of gemv-lut).
+bool hostHasAvx512();
+
 struct CPUPipelineOptions
     : public mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> queryTile{*this, "query-tile",
@@ -40,6 +43,11 @@ struct CPUPipelineOptions
       llvm::cl::desc("Output columns per parallel task of the bit-plane GEMV "
                      "(at most N / threads keeps every thread busy)"),
       llvm::cl::init(512)};
+  Option<bool> gemvLut{
+      *this, "gemv-lut",
+      llvm::cl::desc("Bit-plane GEMV through 4-row partial-sum tables "
+                     "(needs AVX-512; default: whether the host has it)"),
+      llvm::cl::init(hostHasAvx512())};
   Option<bool> openmp{
       *this, "openmp",
       llvm::cl::desc("Run parallel loops on threads (OpenMP dialect)"),
