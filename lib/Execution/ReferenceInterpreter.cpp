@@ -17,7 +17,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
@@ -110,8 +112,26 @@ bool Interpreter::evaluateConstant(arith::ConstantOp op) {
   int64_t count = 1;
   for (int64_t d : shape)
     count *= d;
-  std::vector<double> data;
   Attribute value = op.getValue();
+  // dense_resource blobs (e.g. packed planes from bitsink-quantize-weights)
+  // hold the elements as raw little-endian bytes, which is the in-memory
+  // layout of npy::Array.
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return fail(op, "dense_resource constant has no data (elided blob)");
+    npy::Array raw = npy::Array::zeros(dtype, shape);
+    ArrayRef<char> bytes = blob->getData();
+    if (dtype == npy::DType::Bool || bytes.size() != raw.data.size())
+      return fail(op,
+                  "dense_resource blob holds " + std::to_string(bytes.size()) +
+                      " bytes, its type needs " +
+                      std::to_string(raw.data.size()) + " (i1 unsupported)");
+    std::copy(bytes.begin(), bytes.end(), raw.data.begin());
+    values[op.getResult()] = std::move(raw);
+    return true;
+  }
+  std::vector<double> data;
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
     if (isa<FloatType>(dense.getElementType())) {
       for (const APFloat &f : dense.getValues<APFloat>())

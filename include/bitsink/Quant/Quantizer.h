@@ -43,7 +43,6 @@ struct Options {
   /// Round coefficients to f16 (what the pass stores by default) before the
   /// error is measured and before they are returned.
   bool f16Coefficients = true;
-  uint64_t seed = 0;
   /// Worker threads; 0 = hardware concurrency. Results do not depend on it.
   int threads = 0;
 };

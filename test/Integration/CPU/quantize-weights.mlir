@@ -32,6 +32,16 @@
 // RUN: FileCheck %s --check-prefix=QUANT4 < %t.q4.mlir
 // RUN: bitsink-run %t.q4.mlir -e approximate --check-reference | FileCheck %s --check-prefix=REF
 // RUN: bitsink-run %t.q.mlir -e approximate --check-reference | FileCheck %s --check-prefix=REF
+//
+// 3. A weight large enough (64 x 130, bpdq at 4 bits) that the packed planes
+//    and coefficients are stored as dense_resource blobs: the compiled
+//    program and the reference interpreter both read the blobs.
+// RUN: %python %S/../../Inputs/write-big-matmul.py %t.big.mlir 64 130
+// RUN: bitsink-opt %t.big.mlir --bitsink-quantize-weights="method=bpdq planes=4 group-size=32" -o %t.bigq.mlir
+// RUN: FileCheck %s --check-prefix=BLOB < %t.bigq.mlir
+// RUN: bitsink-run %t.bigq.mlir -e big --seed=3 --check-reference | FileCheck %s --check-prefix=REF
+// BLOB: arith.constant dense_resource<bitsink_planes> : tensor<4x2x130xi32>
+// BLOB: arith.constant dense_resource<bitsink_coeffs> : tensor<2x5x130xf16>
 
 // Every matmul became a bitplane_matmul.
 // QUANT-NOT: linalg.matmul
