@@ -130,10 +130,10 @@ private:
 };
 
 /// Evaluates `func` (an entry on tensors) with the reference semantics of
-/// bitsink/Reference: function arguments, `arith.constant` (dense or
-/// splat), `tensor.empty`, `linalg.fill`, `tensor.collapse_shape` /
-/// `expand_shape`, the three bitsink ops and
-/// `func.return`. Any other op is an error naming it and its location.
+/// bitsink/Reference: function arguments, `arith.constant` (dense, splat or
+/// dense_resource), `tensor.empty`, `linalg.fill`, `tensor.collapse_shape` /
+/// `expand_shape`, the three bitsink ops and `func.return`. Any other op is
+/// an error naming it and its location.
 /// Inputs and outputs use file dtypes like JitRunner::run; values of f16 or
 /// bf16 tensors are rounded to their type after each op.
 bool evaluateWithReference(mlir::FunctionOpInterface func,
