@@ -322,18 +322,44 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
             "LLVM dialect";
     return nullptr;
   }
+  // Results updated in place through an argument have no out-param.
+  const EntrySignature &signature = runner->signature_;
+  runner->resultAliases_.assign(signature.results.size(), -1);
+  if (auto aliases =
+          lowered->getAttrOfType<DenseI64ArrayAttr>("bitsink.result_aliases")) {
+    if (aliases.size() != static_cast<int64_t>(signature.results.size())) {
+      error = "bitsink.result_aliases of '" + options.entry + "' has " +
+              std::to_string(aliases.size()) + " entries, the entry has " +
+              std::to_string(signature.results.size()) + " results";
+      return nullptr;
+    }
+    for (auto [i, alias] : llvm::enumerate(aliases.asArrayRef())) {
+      if (alias < 0)
+        continue;
+      if (alias >= static_cast<int64_t>(signature.inputs.size()) ||
+          signature.inputs[alias].dtype != signature.results[i].dtype ||
+          signature.inputs[alias].shape != signature.results[i].shape) {
+        error = "result " + std::to_string(i) + " of '" + options.entry +
+                "' is recorded as updated in place in argument " +
+                std::to_string(alias) + ", which does not have its type";
+        return nullptr;
+      }
+      runner->resultAliases_[i] = alias;
+    }
+  }
   size_t expectedArgs = 0;
-  for (const TensorSpec &spec : runner->signature_.inputs)
+  for (const TensorSpec &spec : signature.inputs)
     expectedArgs += descriptorSlots(spec);
-  for (const TensorSpec &spec : runner->signature_.results)
-    expectedArgs += descriptorSlots(spec);
+  for (auto [i, spec] : llvm::enumerate(signature.results))
+    if (runner->resultAliases_[i] < 0)
+      expectedArgs += descriptorSlots(spec);
   if (lowered.getNumArguments() != expectedArgs ||
       !isa<LLVM::LLVMVoidType>(lowered.getFunctionType().getReturnType())) {
     error = "lowered entry '" + options.entry + "' takes " +
             std::to_string(lowered.getNumArguments()) +
             " arguments, expected " + std::to_string(expectedArgs) +
             " (memref descriptors of the inputs, then one out-param per "
-            "result) and no result";
+            "result not updated in place) and no result";
     return nullptr;
   }
 
@@ -450,15 +476,17 @@ static void appendDescriptor(std::vector<intptr_t> &slots, void *data,
 
 bool JitRunner::runPrepared(std::vector<npy::Array> &inputs,
                             std::vector<npy::Array> &outputs,
-                            std::string &error) {
+                            std::string &error, bool copyInPlaceResults) {
   if (inputs.size() != signature_.inputs.size()) {
     error = "the entry takes " + std::to_string(signature_.inputs.size()) +
             " arguments, got " + std::to_string(inputs.size());
     return false;
   }
   outputs.clear();
-  for (const TensorSpec &spec : signature_.results)
-    outputs.push_back(npy::Array::zeros(spec.dtype, spec.shape));
+  for (auto [i, spec] : llvm::enumerate(signature_.results))
+    outputs.push_back(resultAliases_[i] < 0
+                          ? npy::Array::zeros(spec.dtype, spec.shape)
+                          : npy::Array{spec.dtype, spec.shape, {}});
   std::vector<intptr_t> slots;
   for (auto [i, spec] : llvm::enumerate(signature_.inputs)) {
     if (inputs[i].dtype != spec.dtype || inputs[i].shape != spec.shape) {
@@ -469,7 +497,8 @@ bool JitRunner::runPrepared(std::vector<npy::Array> &inputs,
     appendDescriptor(slots, inputs[i].data.data(), spec.shape);
   }
   for (auto [i, spec] : llvm::enumerate(signature_.results))
-    appendDescriptor(slots, outputs[i].data.data(), spec.shape);
+    if (resultAliases_[i] < 0)
+      appendDescriptor(slots, outputs[i].data.data(), spec.shape);
   llvm::SmallVector<void *> args;
   for (intptr_t &slot : slots)
     args.push_back(&slot);
@@ -477,6 +506,11 @@ bool JitRunner::runPrepared(std::vector<npy::Array> &inputs,
     error = "cannot call '" + entry_ + "': " + llvm::toString(std::move(e));
     return false;
   }
+  // A result updated in place is its argument's buffer after the call.
+  if (copyInPlaceResults)
+    for (auto [i, alias] : llvm::enumerate(resultAliases_))
+      if (alias >= 0)
+        outputs[i].data = inputs[alias].data;
   return true;
 }
 

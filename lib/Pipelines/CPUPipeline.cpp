@@ -10,8 +10,8 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
@@ -34,6 +34,7 @@ static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
       // turned into caller-allocated out-params.
       "one-shot-bufferize{bufferize-function-boundaries=true "
       "function-boundary-type-conversion=identity-layout-map},"
+      "bitsink-drop-aliased-results,"
       "buffer-results-to-out-params{hoist-static-allocs=true "
       "modify-public-functions=true},"
       // Deallocation runs on the bufferized program; the lowerings free

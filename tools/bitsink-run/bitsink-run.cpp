@@ -309,7 +309,8 @@ int main(int argc, char **argv) {
       std::vector<npy::Array> timedOutputs;
       for (unsigned r = 0; r <= timeRuns; ++r) {
         auto start = std::chrono::steady_clock::now();
-        if (!runner->runPrepared(prepared, timedOutputs, error))
+        if (!runner->runPrepared(prepared, timedOutputs, error,
+                                 /*copyInPlaceResults=*/false))
           return fail(error);
         auto stop = std::chrono::steady_clock::now();
         if (r) // The first call is the warm-up.

@@ -138,4 +138,21 @@ def BitSinkHoistStaticAllocas : Pass<"bitsink-hoist-static-allocas"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def BitSinkDropAliasedResults
+    : Pass<"bitsink-drop-aliased-results", "::mlir::ModuleOp"> {
+  let summary = "Return buffers updated in place through their arguments";
+  let description = [{
+    After one-shot bufferization a function that returns a buffer it was
+    given (a KV cache updated in place by `cache_append`, any DPS init
+    returned as is) returns its own argument. This pass drops such results
+    from entry points (public or private functions without uses), so that
+    `buffer-results-to-out-params` does not copy the whole buffer into a
+    caller-allocated out-param on every call. Each rewritten function gets
+    `bitsink.result_aliases = array<i64: ...>`, one entry per original
+    result: the index of the argument that holds it after the call, or -1
+    for a result that stays a result. `bitsink-run` and other hosts read it
+    (it survives the conversion to `llvm.func`).
+  }];
+}
+
 #endif // BITSINK_CONVERSION_PASSES_TD

@@ -111,9 +111,14 @@ public:
            std::vector<npy::Array> &outputs, std::string &error);
 
   /// Same on inputs already in memory dtypes (from prepareInputs); no copy
-  /// of the inputs, for timing loops. Results stay in memory dtypes.
+  /// of the inputs, for timing loops. Results stay in memory dtypes. A
+  /// result the entry updates in place (`bitsink.result_aliases`) is its
+  /// argument's buffer after the call: with `copyInPlaceResults` it is
+  /// copied into `outputs`, else that output is left without data (timing
+  /// loops measure the call alone).
   bool runPrepared(std::vector<npy::Array> &inputs,
-                   std::vector<npy::Array> &outputs, std::string &error);
+                   std::vector<npy::Array> &outputs, std::string &error,
+                   bool copyInPlaceResults = true);
 
   /// Registers the dialects, translations and passes bitsink needs in
   /// `context` and initialises the native target (idempotent).
@@ -125,6 +130,10 @@ private:
   compile(mlir::ModuleOp module, const JitOptions &options, std::string &error);
 
   EntrySignature signature_;
+  /// Per result: the argument that holds it after the call (a buffer the
+  /// entry updates in place, `bitsink.result_aliases`), or -1 for an
+  /// out-param.
+  std::vector<int64_t> resultAliases_;
   std::string entry_;
   std::unique_ptr<mlir::ExecutionEngine> engine_;
 };

@@ -58,7 +58,9 @@ struct CPUPipelineOptions
       llvm::cl::init(false)};
 };
 
-/// bufferize (function boundaries, identity layouts, results as out-params)
+/// bufferize (function boundaries, identity layouts; results returned in
+/// place through an argument are dropped and recorded in
+/// `bitsink.result_aliases`, the others become out-params)
 /// -> bitsink lowerings -> linalg to loops -> scf.parallel to OpenMP ->
 /// vector lowering and math approximations -> LLVM dialect.
 void buildCPUPipeline(mlir::OpPassManager &pm,
