@@ -141,7 +141,10 @@ private:
   /// Per-task buffers: the transposed query tile (D × Tq), the output
   /// accumulator (Tq × Dv), probabilities (Tk × Tq), the rescale factors
   /// (Tq) and the final running max and sum (2 × Tq).
-  std::tuple<Value, Value, Value, Value, Value> tileBuffers() {
+  struct TileBuffers {
+    Value qt, acc, probs, alphaBuf, stats;
+  };
+  TileBuffers tileBuffers() {
     return {scratch({headDim, opts.queryTile}),
             scratch({opts.queryTile, valueDim}),
             scratch({opts.keyTile, opts.queryTile}), scratch({opts.queryTile}),
@@ -159,6 +162,8 @@ private:
   Value tileIndex(const TileList &list, Value t);
 
   void emitLoadQueries(const TileContext &ctx, Value qt);
+  /// Decode: queryRows[i] = scale · q[b, h, i, :] in chunks along D.
+  void emitLoadQueryRows(const TileContext &ctx);
   /// Runs key tiles [tBegin, tEnd) of `list`, accumulating into `acc`
   /// (rows × Dv); returns the final running max and sum (vectors).
   std::pair<Value, Value> emitKeyTiles(const TileContext &ctx,
@@ -189,6 +194,10 @@ private:
   Value numSinks; // min(num_sinks, Nk)
   bool causal = false;
   float scale = 1;
+  /// Decode: the static number of query rows (0 for prefill), and per row
+  /// the scaled query in chunks of kChunk lanes along D.
+  int64_t decodeRows = 0;
+  SmallVector<SmallVector<Value>> queryRows;
   VectorType laneF32, laneI64, laneI1;
 };
 
@@ -306,6 +315,19 @@ void AttentionEmitter::emitLoadQueries(const TileContext &ctx, Value qt) {
   });
 }
 
+void AttentionEmitter::emitLoadQueryRows(const TileContext &ctx) {
+  queryRows.assign(decodeRows, {});
+  for (int64_t i = 0; i < decodeRows; ++i)
+    for (int64_t c0 = 0; c0 < headDim; c0 += kChunk) {
+      int64_t width = std::min(kChunk, headDim - c0);
+      Value row = toF32(vector::LoadOp::create(
+          b, VectorType::get({width}, elemType), q,
+          ValueRange{ctx.batch, ctx.head, idx(i), idx(c0)}));
+      queryRows[i].push_back(
+          arith::MulFOp::create(b, row, splat(f32(scale), width)));
+    }
+}
+
 void AttentionEmitter::zeroFill(Value buffer, int64_t rows, int64_t cols) {
   forLoop(idx(0), idx(rows), {}, [&](Value r, ValueRange) {
     for (int64_t c0 = 0; c0 < cols; c0 += kChunk) {
@@ -327,6 +349,50 @@ SmallVector<Value> AttentionEmitter::emitScores(const TileContext &ctx,
   SmallVector<Value> keyRows;
   for (int64_t jj = 0; jj < opts.keyTile; ++jj)
     keyRows.push_back(minIdx(add(j0, idx(jj)), lastKey));
+  if (decodeRows) {
+    // s[jj][i] = Σ_d q_i[d] · k[j0 + jj, d]: the key row is loaded once in
+    // chunks, multiplied with each query row and reduced.
+    SmallVector<Value> scores;
+    for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+      // Full chunks accumulate lane-wise (one FMA each); one reduction per
+      // row at the end, plus one for a narrower last chunk.
+      SmallVector<Value> lanes(decodeRows), tails(decodeRows);
+      for (int64_t c0 = 0, c = 0; c0 < headDim; c0 += kChunk, ++c) {
+        int64_t width = std::min(kChunk, headDim - c0);
+        Value kx = toF32(vector::LoadOp::create(
+            b, VectorType::get({width}, elemType), k,
+            ValueRange{ctx.batch, ctx.kvHead, keyRows[jj], idx(c0)}));
+        for (int64_t i = 0; i < decodeRows; ++i) {
+          if (width < kChunk) {
+            tails[i] = vector::ReductionOp::create(
+                b, vector::CombiningKind::ADD,
+                arith::MulFOp::create(b, kx, queryRows[i][c]));
+            continue;
+          }
+          if (lanes[i])
+            lanes[i] = vector::FMAOp::create(b, kx, queryRows[i][c], lanes[i]);
+          else
+            lanes[i] = arith::MulFOp::create(b, kx, queryRows[i][c]);
+        }
+      }
+      SmallVector<Value> partial(decodeRows);
+      for (int64_t i = 0; i < decodeRows; ++i) {
+        if (lanes[i])
+          partial[i] = vector::ReductionOp::create(
+              b, vector::CombiningKind::ADD, lanes[i]);
+        if (tails[i])
+          partial[i] =
+              partial[i] ? Value(arith::AddFOp::create(b, partial[i], tails[i]))
+                         : tails[i];
+      }
+      Value score = zeroF32Vector();
+      for (int64_t i = 0; i < decodeRows; ++i)
+        score = vector::InsertOp::create(b, partial[i], score,
+                                         ArrayRef<int64_t>{i});
+      scores.push_back(score);
+    }
+    return scores;
+  }
   SmallVector<Value> init(opts.keyTile, zeroF32Vector());
   auto loop = forLoop(idx(0), idx(headDim), init, [&](Value d, ValueRange acc) {
     Value qv = vector::LoadOp::create(b, laneF32, qt, ValueRange{d, idx(0)});
@@ -558,7 +624,9 @@ void AttentionEmitter::emitStoreRow(Value batch, Value head, Value query,
 void AttentionEmitter::emitPrefill() {
   Value numTiles = ceilDiv(numQueries, idx(opts.queryTile));
   parallelLoop(ValueRange{numBatch, numHeads, numTiles}, [&](ValueRange ivs) {
-    auto [qt, acc, probs, alphaBuf, stats] = tileBuffers();
+    TileBuffers buffers = tileBuffers();
+    Value qt = buffers.qt, acc = buffers.acc, probs = buffers.probs,
+          alphaBuf = buffers.alphaBuf, stats = buffers.stats;
     Value i0 = mul(ivs[2], idx(opts.queryTile));
     Value rows = minIdx(idx(opts.queryTile), sub(numQueries, i0));
     TileContext ctx = makeContext(ivs[0], ivs[1], i0, rows);
@@ -609,12 +677,14 @@ void AttentionEmitter::emitDecode() {
       ValueRange{numBatch, numHeads, numSplits, numQueries});
 
   parallelLoop(ValueRange{numBatch, numHeads, numSplits}, [&](ValueRange ivs) {
-    auto [qt, acc, probs, alphaBuf, stats] = tileBuffers();
+    TileBuffers buffers = tileBuffers();
+    Value qt = buffers.qt, acc = buffers.acc, probs = buffers.probs,
+          alphaBuf = buffers.alphaBuf, stats = buffers.stats;
     TileContext ctx = makeContext(ivs[0], ivs[1], idx(0), numQueries);
     TileList list = tileList(ctx);
     Value tBegin = minIdx(mul(ivs[2], tps), list.count);
     Value tEnd = minIdx(add(tBegin, tps), list.count);
-    emitLoadQueries(ctx, qt);
+    emitLoadQueryRows(ctx);
     zeroFill(acc, opts.queryTile, valueDim);
     auto [m, l] =
         emitKeyTiles(ctx, list, tBegin, tEnd, qt, acc, probs, alphaBuf);
@@ -716,6 +786,18 @@ LogicalResult AttentionEmitter::emit() {
   causal = op.getCausal();
   scale = static_cast<float>(
       op.getEffectiveScale().value_or(1.0 / std::sqrt(double(headDim))));
+  int64_t staticQueries = qType.getDimSize(2);
+  // (Nq = 0 has nothing to compute: the prefill loop has no iterations.)
+  bool decode = !ShapedType::isDynamic(staticQueries) && staticQueries > 0 &&
+                staticQueries <= opts.decodeMaxQueries &&
+                staticQueries <= opts.queryTile;
+  if (decode) {
+    // Few query rows: score each key with dot products along D (rows of q
+    // kept in registers) instead of one FMA per element of D for every
+    // lane, and keep the softmax vectors at one register.
+    decodeRows = staticQueries;
+    opts.queryTile = std::min<int64_t>(opts.queryTile, kChunk);
+  }
   laneF32 = VectorType::get({opts.queryTile}, b.getF32Type());
   laneI64 = VectorType::get({opts.queryTile}, b.getI64Type());
   laneI1 = VectorType::get({opts.queryTile}, b.getI1Type());
@@ -728,11 +810,6 @@ LogicalResult AttentionEmitter::emit() {
   groupRatio = arith::DivUIOp::create(b, numHeads, numKvHeads);
   numSinks = minIdx(idx(static_cast<int64_t>(op.getNumSinks())), numKeys);
 
-  int64_t staticQueries = qType.getDimSize(2);
-  // (Nq = 0 has nothing to compute: the prefill loop has no iterations.)
-  bool decode = !ShapedType::isDynamic(staticQueries) && staticQueries > 0 &&
-                staticQueries <= opts.decodeMaxQueries &&
-                staticQueries <= opts.queryTile;
   if (decode)
     emitDecode();
   else

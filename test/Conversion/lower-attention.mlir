@@ -87,6 +87,10 @@ func.func @dense_causal(%q: memref<2x4x100x32xf16>, %k: memref<2x4x100x32xf16>,
 // CHECK:         scf.parallel (%{{.*}}, %{{.*}}, %[[S:.*]]) = (%c0, %c0, %c0) to (%c4, %c32, %c5)
 // CHECK:           %[[BEGIN:.*]] = arith.muli %[[S]], %c4
 // CHECK:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// With one query row, each score is a dot product along D (8 FMAs over
+// 16-lane chunks of the key row, then one reduction).
+// CHECK:             vector.fma %{{.*}} : vector<16xf32>
+// CHECK:             vector.reduction <add>, %{{.*}} : vector<16xf32> into f32
 // CHECK:           memref.store %{{.*}}, %[[PS]]
 // CHECK:           vector.store %{{.*}}, %[[PO]]
 // CHECK:         scf.parallel (%[[B:.*]], %[[H:.*]]) = (%c0, %c0) to (%c4, %c32)
