@@ -198,6 +198,10 @@ private:
   /// the scaled query in chunks of kChunk lanes along D.
   int64_t decodeRows = 0;
   SmallVector<SmallVector<Value>> queryRows;
+  /// Decode: query heads per task (the GQA group, or 1) and query rows per
+  /// head; lane l holds head `first + l / decodeQueries`, query
+  /// `l % decodeQueries`.
+  int64_t groupHeads = 1, decodeQueries = 0;
   VectorType laneF32, laneI64, laneI1;
 };
 
@@ -320,9 +324,10 @@ void AttentionEmitter::emitLoadQueryRows(const TileContext &ctx) {
   for (int64_t i = 0; i < decodeRows; ++i)
     for (int64_t c0 = 0; c0 < headDim; c0 += kChunk) {
       int64_t width = std::min(kChunk, headDim - c0);
+      Value head = add(ctx.head, idx(i / decodeQueries));
       Value row = toF32(vector::LoadOp::create(
           b, VectorType::get({width}, elemType), q,
-          ValueRange{ctx.batch, ctx.head, idx(i), idx(c0)}));
+          ValueRange{ctx.batch, head, idx(i % decodeQueries), idx(c0)}));
       queryRows[i].push_back(
           arith::MulFOp::create(b, row, splat(f32(scale), width)));
     }
@@ -449,8 +454,21 @@ SmallVector<Value> AttentionEmitter::emitMask(const TileContext &ctx, Value j0,
   auto toI64 = [&](Value x) {
     return arith::IndexCastOp::create(b, b.getI64Type(), x);
   };
-  Value lanes = vector::StepOp::create(
-      b, VectorType::get({opts.queryTile}, b.getIndexType()));
+  // Query index of each lane: the lane itself, or in a decode group the
+  // lane modulo the queries per head.
+  Value lanes;
+  if (decodeRows) {
+    SmallVector<int64_t> queryOfLane;
+    for (int64_t l = 0; l < opts.queryTile; ++l)
+      queryOfLane.push_back(l % decodeQueries);
+    lanes = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(
+               VectorType::get({opts.queryTile}, b.getIndexType()),
+               ArrayRef<int64_t>(queryOfLane)));
+  } else {
+    lanes = vector::StepOp::create(
+        b, VectorType::get({opts.queryTile}, b.getIndexType()));
+  }
   Value rowPos = arith::IndexCastOp::create(
       b, laneI64,
       arith::AddIOp::create(b, lanes, splat(ctx.posMin, opts.queryTile)));
@@ -676,11 +694,17 @@ void AttentionEmitter::emitDecode() {
       b, MemRefType::get({dyn, dyn, dyn, 2, dyn}, f32Type),
       ValueRange{numBatch, numHeads, numSplits, numQueries});
 
-  parallelLoop(ValueRange{numBatch, numHeads, numSplits}, [&](ValueRange ivs) {
+  // One task per (batch, group of query heads sharing a kv head, split):
+  // the group's heads × queries fill the lanes, so each K/V tile is read
+  // once for the whole group.
+  Value numTasks = groupHeads > 1 ? numKvHeads : numHeads;
+  parallelLoop(ValueRange{numBatch, numTasks, numSplits}, [&](ValueRange ivs) {
     TileBuffers buffers = tileBuffers();
     Value qt = buffers.qt, acc = buffers.acc, probs = buffers.probs,
           alphaBuf = buffers.alphaBuf, stats = buffers.stats;
-    TileContext ctx = makeContext(ivs[0], ivs[1], idx(0), numQueries);
+    Value firstHead = mul(ivs[1], idx(groupHeads));
+    TileContext ctx = makeContext(ivs[0], firstHead, idx(0), numQueries);
+    ctx.rows = idx(decodeRows); // lanes in use; positions stay per query
     TileList list = tileList(ctx);
     Value tBegin = minIdx(mul(ivs[2], tps), list.count);
     Value tEnd = minIdx(add(tBegin, tps), list.count);
@@ -690,20 +714,23 @@ void AttentionEmitter::emitDecode() {
         emitKeyTiles(ctx, list, tBegin, tEnd, qt, acc, probs, alphaBuf);
     vector::StoreOp::create(b, m, stats, ValueRange{idx(0), idx(0)});
     vector::StoreOp::create(b, l, stats, ValueRange{idx(1), idx(0)});
-    forLoop(idx(0), numQueries, {}, [&](Value i, ValueRange) {
+    for (int64_t lane = 0; lane < decodeRows; ++lane) {
+      Value head = add(firstHead, idx(lane / decodeQueries));
+      Value i = idx(lane % decodeQueries);
       for (int64_t s = 0; s < 2; ++s) {
-        Value x = memref::LoadOp::create(b, stats, ValueRange{idx(s), i});
+        Value x =
+            memref::LoadOp::create(b, stats, ValueRange{idx(s), idx(lane)});
         memref::StoreOp::create(b, x, partStats,
-                                ValueRange{ivs[0], ivs[1], ivs[2], idx(s), i});
+                                ValueRange{ivs[0], head, ivs[2], idx(s), i});
       }
       for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
         auto type = VectorType::get({std::min(kChunk, valueDim - c0)}, f32Type);
-        Value o = vector::LoadOp::create(b, type, acc, ValueRange{i, idx(c0)});
+        Value o = vector::LoadOp::create(b, type, acc,
+                                         ValueRange{idx(lane), idx(c0)});
         vector::StoreOp::create(b, o, partO,
-                                ValueRange{ivs[0], ivs[1], ivs[2], i, idx(c0)});
+                                ValueRange{ivs[0], head, ivs[2], i, idx(c0)});
       }
-      return SmallVector<Value>{};
-    });
+    }
   });
 
   parallelLoop(ValueRange{numBatch, numHeads}, [&](ValueRange ivs) {
@@ -795,8 +822,19 @@ LogicalResult AttentionEmitter::emit() {
     // Few query rows: score each key with dot products along D (rows of q
     // kept in registers) instead of one FMA per element of D for every
     // lane, and keep the softmax vectors at one register.
-    decodeRows = staticQueries;
+    decodeQueries = staticQueries;
     opts.queryTile = std::min<int64_t>(opts.queryTile, kChunk);
+    // A GQA group shares one task when its heads × queries fit the lanes
+    // and its heads share one window (per-head windows differ per lane).
+    auto kType = cast<MemRefType>(k.getType());
+    int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1);
+    auto perHead = dyn_cast_or_null<DenseI64ArrayAttr>(op.getWindowAttr());
+    bool uniformWindow = !perHead || llvm::all_equal(perHead.asArrayRef());
+    if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) && hkv > 0 &&
+        hq % hkv == 0 && uniformWindow &&
+        (hq / hkv) * staticQueries <= opts.queryTile)
+      groupHeads = hq / hkv;
+    decodeRows = groupHeads * staticQueries;
   }
   laneF32 = VectorType::get({opts.queryTile}, b.getF32Type());
   laneI64 = VectorType::get({opts.queryTile}, b.getI64Type());

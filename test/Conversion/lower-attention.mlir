@@ -84,7 +84,11 @@ func.func @dense_causal(%q: memref<2x4x100x32xf16>, %k: memref<2x4x100x32xf16>,
 // CHECK-LABEL: func.func @decode
 // CHECK:         %[[PO:.*]] = memref.alloc() : memref<4x32x5x1x128xf32>
 // CHECK:         %[[PS:.*]] = memref.alloc() : memref<4x32x5x2x1xf32>
-// CHECK:         scf.parallel (%{{.*}}, %{{.*}}, %[[S:.*]]) = (%c0, %c0, %c0) to (%c4, %c32, %c5)
+// The 4 query heads of a GQA group share one task (one read of each K/V
+// tile): the split loop runs over (batch, kv head, split), the group's heads
+// in the lanes.
+// CHECK:         scf.parallel (%{{.*}}, %[[G:.*]], %[[S:.*]]) = (%c0, %c0, %c0) to (%c4, %c8, %c5)
+// CHECK:           %[[H0:.*]] = arith.muli %[[G]], %c4
 // CHECK:           %[[BEGIN:.*]] = arith.muli %[[S]], %c4
 // CHECK:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
 // With one query row, each score is a dot product along D (8 FMAs over

@@ -122,3 +122,30 @@ func.func @no_keys(%q: tensor<1x2x1x8xf32>, %k: tensor<1x2x0x8xf32>,
       -> tensor<1x2x1x8xf32>
   return %o : tensor<1x2x1x8xf32>
 }
+
+// Decode with GQA 8 and Nq = 2: the group's 8 heads x 2 queries fill the 16
+// lanes of one task; learned sinks and per-batch lengths.
+// RUN: bitsink-run %s -e decode_gqa8_group --pipeline="bitsink-cpu-pipeline{split-size=64}" --seed=30 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+func.func @decode_gqa8_group(%q: tensor<2x16x2x64xf32>, %k: tensor<2x2x700x64xf32>,
+                             %v: tensor<2x2x700x64xf32>, %s: tensor<16xf32>) -> tensor<2x16x2x64xf32> {
+  %len = arith.constant dense<[650, 90]> : tensor<2xi64>
+  %e = tensor.empty() : tensor<2x16x2x64xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x16x2x64xf32>,
+      tensor<2x2x700x64xf32>, tensor<2x2x700x64xf32>) sink_logits(%s : tensor<16xf32>)
+      kv_len(%len : tensor<2xi64>) outs(%e : tensor<2x16x2x64xf32>)
+      {num_sinks = 4, window = 200, causal = true} -> tensor<2x16x2x64xf32>
+  return %o : tensor<2x16x2x64xf32>
+}
+
+// Decode with per-head windows (one task per head: the lanes of a group
+// would need different windows).
+// RUN: bitsink-run %s -e decode_per_head_windows --seed=31 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+func.func @decode_per_head_windows(%q: tensor<1x4x1x32xf32>, %k: tensor<1x2x300x32xf32>,
+                                   %v: tensor<1x2x300x32xf32>) -> tensor<1x4x1x32xf32> {
+  %e = tensor.empty() : tensor<1x4x1x32xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x1x32xf32>,
+      tensor<1x2x300x32xf32>, tensor<1x2x300x32xf32>) outs(%e : tensor<1x4x1x32xf32>)
+      {num_sinks = 2, window = array<i64: 16, -1, 0, 100>, causal = true}
+      -> tensor<1x4x1x32xf32>
+  return %o : tensor<1x4x1x32xf32>
+}
