@@ -54,6 +54,19 @@ def bits_per_weight(P, C, group_size, K, coeff_bits=16):
     return P + coeff_bits * C / gs
 
 
+def fit_grid(w, levels, f16):
+    """The asymmetric uniform grid of a group's rows w (per column): offset
+    lo = min and step (max − min)/levels (1 where the column is constant),
+    both rounded to f16 when the coefficients are stored as f16."""
+    lo, hi = w.min(0), w.max(0)
+    scale = (hi - lo) / levels
+    scale[scale == 0] = 1.0
+    if f16:
+        lo = lo.astype(np.float16).astype(np.float64)
+        scale = scale.astype(np.float16).astype(np.float64)
+    return lo, scale
+
+
 def rtn_reference(W, bits, group_size, f16=True):
     """Per-group asymmetric round-to-nearest, written as binary bit-planes:
     c0 = min, c_{p+1} = scale·2^p. A plain numpy model of DESIGN §3 `rtn`,
@@ -64,12 +77,7 @@ def rtn_reference(W, bits, group_size, f16=True):
     levels = (1 << bits) - 1
     for g0 in range(0, K, gs):
         w = W[g0:g0 + gs].astype(np.float64)
-        lo, hi = w.min(0), w.max(0)
-        scale = (hi - lo) / levels
-        scale[scale == 0] = 1.0
-        if f16:
-            lo = lo.astype(np.float16).astype(np.float64)
-            scale = scale.astype(np.float16).astype(np.float64)
+        lo, scale = fit_grid(w, levels, f16)
         q = np.clip(np.rint((w - lo) / scale), 0, levels)
         coef = [scale * (1 << p) for p in range(bits)]
         if f16:
@@ -109,13 +117,7 @@ def gptq_reference(W, X, bits, group_size, damp=0.01, f16=True):
     Q = np.zeros_like(Wc)
     for k in range(K):
         if k % gs == 0:
-            w = Wc[k:k + gs]
-            lo, hi = w.min(0), w.max(0)
-            scale = (hi - lo) / levels
-            scale[scale == 0] = 1.0
-            if f16:
-                lo = lo.astype(np.float16).astype(np.float64)
-                scale = scale.astype(np.float16).astype(np.float64)
+            lo, scale = fit_grid(Wc[k:k + gs], levels, f16)
         q = lo + scale * np.clip(np.rint((Wc[k] - lo) / scale), 0, levels)
         Q[k] = q
         err = (Wc[k] - q) / Hinv[k, k]

@@ -136,6 +136,22 @@ double weightError(const std::vector<float> &W,
   return den == 0 ? std::sqrt(num) : std::sqrt(num / den);
 }
 
+/// The sizes of a packed K x N weight with P planes of `kind` in groups of
+/// `groupSize` rows (DESIGN §2.3); planes and coefficients left empty.
+Packed packedLayout(int64_t K, int64_t N, PlaneKind kind, int64_t P,
+                    int64_t groupSize) {
+  Packed packed;
+  packed.K = K;
+  packed.N = N;
+  packed.kind = kind;
+  packed.numPlanes = P;
+  packed.groupSize = groupSize;
+  packed.numGroups = (K + groupSize - 1) / groupSize;
+  packed.numCoeffs = (kind == PlaneKind::Ternary ? P / 2 : P) + 1;
+  packed.numWords = (K + 31) / 32;
+  return packed;
+}
+
 Options makeOptions(Method method, int planes, int64_t groupSize) {
   Options options;
   options.method = method;
@@ -152,14 +168,7 @@ TEST(QuantPacking, RoundTripIsExact) {
         std::vector<uint8_t> bits(K * N);
         for (uint8_t &b : bits)
           b = static_cast<uint8_t>(random.next() & ((1u << P) - 1));
-        Packed packed;
-        packed.K = K;
-        packed.N = N;
-        packed.numPlanes = P;
-        packed.groupSize = K;
-        packed.numGroups = 1;
-        packed.numCoeffs = P + 1;
-        packed.numWords = (K + 31) / 32;
+        Packed packed = packedLayout(K, N, PlaneKind::Binary, P, K);
         packed.planes = packPlanes(bits.data(), K, N, P);
         packed.coeffs.assign((P + 1) * N, 1.0f);
         ASSERT_EQ(static_cast<int64_t>(packed.planes.size()),
@@ -212,15 +221,7 @@ TEST(QuantPacking, EachKindDequantizesPerFormula) {
       std::vector<uint8_t> bits(K * N);
       for (uint8_t &b : bits)
         b = static_cast<uint8_t>(random.next() & ((1u << P) - 1));
-      Packed packed;
-      packed.K = K;
-      packed.N = N;
-      packed.kind = kind;
-      packed.numPlanes = P;
-      packed.groupSize = groupSize;
-      packed.numGroups = 2;
-      packed.numCoeffs = L + 1;
-      packed.numWords = 2;
+      Packed packed = packedLayout(K, N, kind, P, groupSize);
       packed.planes = packPlanes(bits.data(), K, N, P);
       packed.coeffs.resize(2 * (L + 1) * N);
       for (float &c : packed.coeffs)
