@@ -52,9 +52,9 @@ public:
   explicit DiagnosticCollector(BitSinkContextImpl *impl)
       : os(impl->diagnostics),
         handler(&impl->context, [this](Diagnostic &diag) {
-          print(diag);
-          for (Diagnostic &note : diag.getNotes())
-            print(note);
+          // `file:line:col: severity: message` (the form editors and tests
+          // match), then the notes.
+          bitsink::printDiagnostic(os, diag);
           return success();
         }) {
     impl->diagnostics.clear();
@@ -84,10 +84,6 @@ public:
   }
 
 private:
-  /// Prints `file:line:col: severity: message` (the form editors and tests
-  /// match) and the notes.
-  void print(Diagnostic &diag) { bitsink::printDiagnostic(os, diag); }
-
   llvm::raw_string_ostream os;
   ScopedDiagnosticHandler handler;
 };

@@ -66,6 +66,22 @@ def test_malformed_ir_reports_line_and_column(ctx):
         )
 
 
+def test_notes_follow_their_error_once(ctx):
+    # A redefined SSA value: one error and one note pointing at the first
+    # definition, each on its own line.
+    with pytest.raises(bitsink.MLIRError) as error:
+        ctx.parse(
+            "func.func @f() {\n  %0 = arith.constant 0 : i32\n"
+            "  %0 = arith.constant 1 : i32\n  return\n}",
+            source_name="redef.mlir",
+        )
+    lines = str(error.value).splitlines()
+    errors = [l for l in lines if ": error: " in l]
+    notes = [l for l in lines if ": note: " in l]
+    assert len(errors) == 1 and "redef.mlir:3:3" in errors[0]
+    assert len(notes) == 1 and notes[0].startswith("redef.mlir:2:3: note: ")
+
+
 def test_verifier_error_on_parse(ctx):
     # Hq = 3 query heads cannot be shared out over Hkv = 2 key/value heads.
     with pytest.raises(bitsink.MLIRError) as error:
