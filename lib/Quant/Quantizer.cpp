@@ -120,13 +120,13 @@ bool checkArguments(const float *W, int64_t K, int64_t N,
     return fail("ridge must be finite and >= 0");
   if (options.threads < 0)
     return fail("threads must be >= 0, got " + std::to_string(options.threads));
+  // Beyond ±65504 an f16 offset or scale cannot represent the group; far
+  // beyond that, ranges and Hessian products would overflow f32/f64.
+  float limit = options.f16Coefficients ? 65504.0f : 1e30f;
   for (int64_t i = 0; i < K * N; ++i) {
     if (!std::isfinite(W[i]))
       return fail("weight has a non-finite value at row " +
                   std::to_string(i / N) + ", column " + std::to_string(i % N));
-    // Beyond ±65504 an f16 offset or scale cannot represent the group; far
-    // beyond that, ranges and Hessian products would overflow f32/f64.
-    float limit = options.f16Coefficients ? 65504.0f : 1e30f;
     if (std::fabs(W[i]) > limit)
       return fail("weight " + std::to_string(W[i]) + " at row " +
                   std::to_string(i / N) + ", column " + std::to_string(i % N) +
@@ -180,8 +180,7 @@ double ratio(double numerator, double denominator) {
 
 bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
                   const Options &options, Result &result, std::string &error) {
-  if (!checkArguments(W, K, N, options, error))
-    return false;
+  // The callers have run checkArguments.
   if (H) {
     for (int64_t i = 0; i < K * K; ++i)
       if (!std::isfinite(H[i]))
@@ -258,17 +257,19 @@ bool bitsink::quant::quantizeWithHessian(const float *W, int64_t K, int64_t N,
                                          std::string &error) {
   if (!H)
     return (error = "Hessian pointer is null", false);
+  if (!checkArguments(W, K, N, options, error))
+    return false;
   return quantizeImpl(W, K, N, H, options, result, error);
 }
 
 bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
                               const float *X, int64_t T, const Options &options,
                               Result &result, std::string &error) {
-  if (!X)
-    return quantizeImpl(W, K, N, nullptr, options, result, error);
   // Reject bad weights and options before spending time on XᵀX.
   if (!checkArguments(W, K, N, options, error))
     return false;
+  if (!X)
+    return quantizeImpl(W, K, N, nullptr, options, result, error);
   if (T <= 0)
     return (error = "calibration data needs at least one row, got T = " +
                     std::to_string(T),
