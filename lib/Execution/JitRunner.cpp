@@ -25,6 +25,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/DebugStringHelper.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/SourceMgr.h"
@@ -48,14 +49,7 @@ npy::DType TensorSpec::fileDType() const {
   return dtype == npy::DType::BF16 ? npy::DType::F32 : dtype;
 }
 
-int64_t TensorSpec::numElements() const {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
-static bool dtypeOf(Type type, npy::DType &dtype) {
+bool bitsink::dtypeOf(Type type, npy::DType &dtype) {
   if (type.isF32())
     dtype = npy::DType::F32;
   else if (type.isF64())
@@ -97,33 +91,26 @@ static bool dtypeOf(Type type, npy::DType &dtype) {
   return true;
 }
 
-static std::string typeToString(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << type;
-  return text;
-}
-
 static bool tensorSpecOf(Type type, const std::string &what, TensorSpec &spec,
                          std::string &error) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor) {
-    error = what + " has type " + typeToString(type) +
+    error = what + " has type " + debugString(type) +
             "; only ranked tensors are supported";
     return false;
   }
   if (!tensor.hasStaticShape()) {
-    error = what + " has dynamic shape " + typeToString(type) +
+    error = what + " has dynamic shape " + debugString(type) +
             "; only static shapes are supported";
     return false;
   }
   if (!dtypeOf(tensor.getElementType(), spec.dtype)) {
     error = what + " has unsupported element type " +
-            typeToString(tensor.getElementType());
+            debugString(tensor.getElementType());
     return false;
   }
   spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
-  spec.typeName = typeToString(type);
+  spec.typeName = debugString(type);
   return true;
 }
 
@@ -131,7 +118,7 @@ bool bitsink::getEntrySignature(Type functionType, EntrySignature &signature,
                                 std::string &error) {
   auto type = dyn_cast<FunctionType>(functionType);
   if (!type) {
-    error = "entry signature " + typeToString(functionType) +
+    error = "entry signature " + debugString(functionType) +
             " is not a function type";
     return false;
   }
@@ -285,10 +272,8 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
   }
   if (!readEntrySignature(func, runner->signature_, error))
     return nullptr;
-  Type signatureType = func.getFunctionType();
-  if (auto attr = func->getAttrOfType<TypeAttr>(kSignatureAttrName))
-    signatureType = attr.getValue();
-  func->setAttr(kSignatureAttrName, TypeAttr::get(signatureType));
+  if (!func->hasAttr(kSignatureAttrName))
+    func->setAttr(kSignatureAttrName, TypeAttr::get(func.getFunctionType()));
 
   MLIRContext *context = module.getContext();
   llvm::StringRef pipeline = llvm::StringRef(options.pipeline).trim();
@@ -368,9 +353,10 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
     error = "cannot detect the host: " + llvm::toString(tmBuilder.takeError());
     return nullptr;
   }
-  tmBuilder->setCodeGenOptLevel(options.optLevel >= 3
-                                    ? llvm::CodeGenOptLevel::Aggressive
-                                    : llvm::CodeGenOptLevel::Default);
+  llvm::CodeGenOptLevel codeGenLevel = options.optLevel >= 3
+                                           ? llvm::CodeGenOptLevel::Aggressive
+                                           : llvm::CodeGenOptLevel::Default;
+  tmBuilder->setCodeGenOptLevel(codeGenLevel);
   auto tm = tmBuilder->createTargetMachine();
   if (!tm) {
     error = "cannot create a target machine: " + llvm::toString(tm.takeError());
@@ -384,9 +370,7 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
   llvm::SmallVector<llvm::StringRef> libPaths(std::begin(libs), std::end(libs));
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = options.optLevel >= 3
-                                         ? llvm::CodeGenOptLevel::Aggressive
-                                         : llvm::CodeGenOptLevel::Default;
+  engineOptions.jitCodeGenOptLevel = codeGenLevel;
   engineOptions.sharedLibPaths = libPaths;
   engineOptions.enableObjectDump = !options.objectDumpPath.empty();
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));

@@ -21,6 +21,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Support/DebugStringHelper.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -87,20 +88,8 @@ bool Interpreter::elementDType(Operation *op, Type type, npy::DType &dtype) {
       return fail(op, "dynamic shapes are not supported");
     element = shaped.getElementType();
   }
-  EntrySignature signature;
-  std::string unused;
-  // Reuse the signature mapping for one element type.
-  auto fnType = FunctionType::get(type.getContext(),
-                                  {RankedTensorType::get({}, element)}, {});
-  if (!getEntrySignature(fnType, signature, unused))
-    return fail(
-        op, "unsupported element type in " + [&] {
-          std::string text;
-          llvm::raw_string_ostream os(text);
-          os << type;
-          return text;
-        }());
-  dtype = signature.inputs[0].dtype;
+  if (!dtypeOf(element, dtype))
+    return fail(op, "unsupported element type in " + debugString(type));
   return true;
 }
 

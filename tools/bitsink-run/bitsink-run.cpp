@@ -107,6 +107,11 @@ static double normal(std::mt19937_64 &rng) {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(twoPi * u2);
 }
 
+static bool isFloatDType(npy::DType dtype) {
+  return dtype == npy::DType::F16 || dtype == npy::DType::BF16 ||
+         dtype == npy::DType::F32 || dtype == npy::DType::F64;
+}
+
 /// Deterministic random input for argument `index`: floats normal(0, 1)
 /// (representable in the argument's type), i1 fair coins, integers uniform
 /// in [int-min, int-max] (an empty range gives int-min).
@@ -114,9 +119,7 @@ static npy::Array randomInput(const TensorSpec &spec, uint64_t index) {
   std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + index + 1);
   npy::Array wide = npy::Array::zeros(npy::DType::F64, spec.shape);
   double *data = wide.as<double>();
-  bool isFloat = spec.dtype == npy::DType::F16 ||
-                 spec.dtype == npy::DType::BF16 ||
-                 spec.dtype == npy::DType::F32 || spec.dtype == npy::DType::F64;
+  bool isFloat = isFloatDType(spec.dtype);
   // Span of the integer range; 0 stands for all 2^64 values.
   uint64_t span = intMax >= intMin ? static_cast<uint64_t>(intMax) -
                                          static_cast<uint64_t>(intMin) + 1
@@ -132,11 +135,6 @@ static npy::Array randomInput(const TensorSpec &spec, uint64_t index) {
   }
   // Round to the argument's type, then store in the file dtype.
   return npy::convert(npy::convert(wide, spec.dtype), spec.fileDType());
-}
-
-static bool isFloatDType(npy::DType dtype) {
-  return dtype == npy::DType::F16 || dtype == npy::DType::BF16 ||
-         dtype == npy::DType::F32 || dtype == npy::DType::F64;
 }
 
 static void printValue(llvm::raw_ostream &os, double v, npy::DType dtype) {

@@ -81,8 +81,7 @@ npy::Array randomArray(std::vector<int64_t> shape, std::mt19937 &rng) {
 }
 
 void runStreamingDecode(bool cacheMode) {
-  mlir::MLIRContext context;
-  JitRunner::prepareContext(context);
+  mlir::MLIRContext context; // compileSource prepares it
   JitOptions options;
   options.entry = "step";
   std::string error;

@@ -42,8 +42,12 @@ struct TensorSpec {
   /// The dtype of the .npy files that hold this tensor: F32 for bf16
   /// tensors (rounded to nearest even on the way in), else `dtype`.
   npy::DType fileDType() const;
-  int64_t numElements() const;
 };
+
+/// The in-memory dtype of an MLIR element type (f16/bf16/f32/f64, index,
+/// signless or signed integers of 1-64 bits, unsigned 8/32); false for
+/// anything else.
+bool dtypeOf(mlir::Type type, npy::DType &dtype);
 
 /// The tensor signature of an entry function, as written before lowering.
 struct EntrySignature {
