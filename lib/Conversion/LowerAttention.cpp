@@ -67,17 +67,16 @@ struct TileContext {
 };
 
 /// Generates the loops for one sink_attention op on memrefs.
-class AttentionEmitter {
+class AttentionEmitter : KernelBuilder {
 public:
   AttentionEmitter(ImplicitLocOpBuilder &b, SinkAttentionOp op,
                    const LoweringOptions &options)
-      : b(b), op(op), opts(options) {}
+      : KernelBuilder(b), op(op), opts(options) {}
 
   LogicalResult emit();
 
 private:
   // Small builders.
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value f32(double v) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
   }
@@ -85,7 +84,6 @@ private:
     return vector::BroadcastOp::create(
         b, VectorType::get({lanes}, scalar.getType()), scalar);
   }
-  Value minIdx(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
   Value maxIdx(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
@@ -96,44 +94,10 @@ private:
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, p, x, y);
   }
-  Value toF32(Value v) {
-    if (getElementTypeOrSelf(v.getType()) == b.getF32Type())
-      return v;
-    Type to = b.getF32Type();
-    if (auto vt = dyn_cast<VectorType>(v.getType()))
-      to = VectorType::get(vt.getShape(), to);
-    return arith::ExtFOp::create(b, to, v);
-  }
-  Value dim(Value memref, int64_t d) {
-    return memref::DimOp::create(b, memref, d);
-  }
   Value zeroF32Vector() {
     return arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, 0.0f));
   }
 
-  /// Structured-op builders that run `body` with `b` positioned inside the
-  /// new region (and restore it afterwards).
-  template <typename Fn>
-  scf::ForOp forLoop(Value lb, Value ub, ValueRange init, Fn &&body) {
-    return scf::ForOp::create(
-        b, lb, ub, idx(1), init,
-        [&](OpBuilder &nb, Location, Value iv, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          SmallVector<Value> yields = body(iv, args);
-          scf::YieldOp::create(b, yields);
-        });
-  }
-  template <typename Fn> void parallelLoop(ValueRange ubs, Fn &&body) {
-    SmallVector<Value> zeros(ubs.size(), idx(0)), ones(ubs.size(), idx(1));
-    scf::ParallelOp::create(
-        b, zeros, ubs, ones, [&](OpBuilder &nb, Location, ValueRange ivs) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          body(ivs);
-          scf::ReduceOp::create(b);
-        });
-  }
   Value scratch(ArrayRef<int64_t> shape) {
     return memref::AllocaOp::create(b, MemRefType::get(shape, b.getF32Type()));
   }
@@ -183,7 +147,6 @@ private:
   void emitPrefill();
   void emitDecode();
 
-  ImplicitLocOpBuilder &b;
   SinkAttentionOp op;
   LoweringOptions opts;
 
@@ -399,7 +362,7 @@ SmallVector<Value> AttentionEmitter::emitScores(const TileContext &ctx,
     return scores;
   }
   SmallVector<Value> init(opts.keyTile, zeroF32Vector());
-  auto loop = forLoop(idx(0), idx(headDim), init, [&](Value d, ValueRange acc) {
+  return forLoop(idx(0), idx(headDim), init, [&](Value d, ValueRange acc) {
     Value qv = vector::LoadOp::create(b, laneF32, qt, ValueRange{d, idx(0)});
     SmallVector<Value> next;
     for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
@@ -410,7 +373,6 @@ SmallVector<Value> AttentionEmitter::emitScores(const TileContext &ctx,
     }
     return next;
   });
-  return SmallVector<Value>(loop.getResults());
 }
 
 // True when some (row, key) pair of the tile may be invisible, so the tile
@@ -561,7 +523,7 @@ AttentionEmitter::emitKeyTiles(const TileContext &ctx, const TileList &list,
       arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, -inf));
   Value lInit =
       arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, 0.0f));
-  auto loop = forLoop(
+  SmallVector<Value> state = forLoop(
       tBegin, tEnd, ValueRange{mInit, lInit}, [&](Value t, ValueRange state) {
         Value j0 = mul(tileIndex(list, t), idx(opts.keyTile));
         SmallVector<Value> scores = emitScores(ctx, j0, qt);
@@ -604,7 +566,7 @@ AttentionEmitter::emitKeyTiles(const TileContext &ctx, const TileList &list,
         emitPV(ctx, j0, acc, probs, alphaBuf);
         return SmallVector<Value>{mNew, lNew};
       });
-  return {loop.getResult(0), loop.getResult(1)};
+  return {state[0], state[1]};
 }
 
 // Final scale of a row with running max m and sum l: the sink logit σ joins
@@ -641,28 +603,29 @@ void AttentionEmitter::emitStoreRow(Value batch, Value head, Value query,
 
 void AttentionEmitter::emitPrefill() {
   Value numTiles = ceilDiv(numQueries, idx(opts.queryTile));
-  parallelLoop(ValueRange{numBatch, numHeads, numTiles}, [&](ValueRange ivs) {
-    TileBuffers buffers = tileBuffers();
-    Value qt = buffers.qt, acc = buffers.acc, probs = buffers.probs,
-          alphaBuf = buffers.alphaBuf, stats = buffers.stats;
-    Value i0 = mul(ivs[2], idx(opts.queryTile));
-    Value rows = minIdx(idx(opts.queryTile), sub(numQueries, i0));
-    TileContext ctx = makeContext(ivs[0], ivs[1], i0, rows);
-    emitLoadQueries(ctx, qt);
-    zeroFill(acc, opts.queryTile, valueDim);
-    TileList list = tileList(ctx);
-    auto [m, l] =
-        emitKeyTiles(ctx, list, idx(0), list.count, qt, acc, probs, alphaBuf);
-    vector::StoreOp::create(b, m, stats, ValueRange{idx(0), idx(0)});
-    vector::StoreOp::create(b, l, stats, ValueRange{idx(1), idx(0)});
-    forLoop(idx(0), rows, {}, [&](Value i, ValueRange) {
-      Value mi = memref::LoadOp::create(b, stats, ValueRange{idx(0), i});
-      Value li = memref::LoadOp::create(b, stats, ValueRange{idx(1), i});
-      Value factor = finalFactor(mi, li, ctx.sinkLogit);
-      emitStoreRow(ctx.batch, ctx.head, add(i0, i), acc, i, factor);
-      return SmallVector<Value>{};
-    });
-  });
+  parallelLoop(
+      ValueRange{numBatch, numHeads, numTiles}, {}, [&](ValueRange ivs) {
+        TileBuffers buffers = tileBuffers();
+        Value qt = buffers.qt, acc = buffers.acc, probs = buffers.probs,
+              alphaBuf = buffers.alphaBuf, stats = buffers.stats;
+        Value i0 = mul(ivs[2], idx(opts.queryTile));
+        Value rows = minIdx(idx(opts.queryTile), sub(numQueries, i0));
+        TileContext ctx = makeContext(ivs[0], ivs[1], i0, rows);
+        emitLoadQueries(ctx, qt);
+        zeroFill(acc, opts.queryTile, valueDim);
+        TileList list = tileList(ctx);
+        auto [m, l] = emitKeyTiles(ctx, list, idx(0), list.count, qt, acc,
+                                   probs, alphaBuf);
+        vector::StoreOp::create(b, m, stats, ValueRange{idx(0), idx(0)});
+        vector::StoreOp::create(b, l, stats, ValueRange{idx(1), idx(0)});
+        forLoop(idx(0), rows, {}, [&](Value i, ValueRange) {
+          Value mi = memref::LoadOp::create(b, stats, ValueRange{idx(0), i});
+          Value li = memref::LoadOp::create(b, stats, ValueRange{idx(1), i});
+          Value factor = finalFactor(mi, li, ctx.sinkLogit);
+          emitStoreRow(ctx.batch, ctx.head, add(i0, i), acc, i, factor);
+          return SmallVector<Value>{};
+        });
+      });
 }
 
 // Decode: each (batch, head) has few query rows (all in one lane group) and
@@ -698,42 +661,44 @@ void AttentionEmitter::emitDecode() {
   // the group's heads × queries fill the lanes, so each K/V tile is read
   // once for the whole group.
   Value numTasks = groupHeads > 1 ? numKvHeads : numHeads;
-  parallelLoop(ValueRange{numBatch, numTasks, numSplits}, [&](ValueRange ivs) {
-    TileBuffers buffers = tileBuffers();
-    Value qt = buffers.qt, acc = buffers.acc, probs = buffers.probs,
-          alphaBuf = buffers.alphaBuf, stats = buffers.stats;
-    Value firstHead = mul(ivs[1], idx(groupHeads));
-    TileContext ctx = makeContext(ivs[0], firstHead, idx(0), numQueries);
-    ctx.rows = idx(decodeRows); // lanes in use; positions stay per query
-    TileList list = tileList(ctx);
-    Value tBegin = minIdx(mul(ivs[2], tps), list.count);
-    Value tEnd = minIdx(add(tBegin, tps), list.count);
-    emitLoadQueryRows(ctx);
-    zeroFill(acc, opts.queryTile, valueDim);
-    auto [m, l] =
-        emitKeyTiles(ctx, list, tBegin, tEnd, qt, acc, probs, alphaBuf);
-    vector::StoreOp::create(b, m, stats, ValueRange{idx(0), idx(0)});
-    vector::StoreOp::create(b, l, stats, ValueRange{idx(1), idx(0)});
-    for (int64_t lane = 0; lane < decodeRows; ++lane) {
-      Value head = add(firstHead, idx(lane / decodeQueries));
-      Value i = idx(lane % decodeQueries);
-      for (int64_t s = 0; s < 2; ++s) {
-        Value x =
-            memref::LoadOp::create(b, stats, ValueRange{idx(s), idx(lane)});
-        memref::StoreOp::create(b, x, partStats,
-                                ValueRange{ivs[0], head, ivs[2], idx(s), i});
-      }
-      for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
-        auto type = VectorType::get({std::min(kChunk, valueDim - c0)}, f32Type);
-        Value o = vector::LoadOp::create(b, type, acc,
-                                         ValueRange{idx(lane), idx(c0)});
-        vector::StoreOp::create(b, o, partO,
-                                ValueRange{ivs[0], head, ivs[2], i, idx(c0)});
-      }
-    }
-  });
+  parallelLoop(
+      ValueRange{numBatch, numTasks, numSplits}, {}, [&](ValueRange ivs) {
+        TileBuffers buffers = tileBuffers();
+        Value qt = buffers.qt, acc = buffers.acc, probs = buffers.probs,
+              alphaBuf = buffers.alphaBuf, stats = buffers.stats;
+        Value firstHead = mul(ivs[1], idx(groupHeads));
+        TileContext ctx = makeContext(ivs[0], firstHead, idx(0), numQueries);
+        ctx.rows = idx(decodeRows); // lanes in use; positions stay per query
+        TileList list = tileList(ctx);
+        Value tBegin = minIdx(mul(ivs[2], tps), list.count);
+        Value tEnd = minIdx(add(tBegin, tps), list.count);
+        emitLoadQueryRows(ctx);
+        zeroFill(acc, opts.queryTile, valueDim);
+        auto [m, l] =
+            emitKeyTiles(ctx, list, tBegin, tEnd, qt, acc, probs, alphaBuf);
+        vector::StoreOp::create(b, m, stats, ValueRange{idx(0), idx(0)});
+        vector::StoreOp::create(b, l, stats, ValueRange{idx(1), idx(0)});
+        for (int64_t lane = 0; lane < decodeRows; ++lane) {
+          Value head = add(firstHead, idx(lane / decodeQueries));
+          Value i = idx(lane % decodeQueries);
+          for (int64_t s = 0; s < 2; ++s) {
+            Value x =
+                memref::LoadOp::create(b, stats, ValueRange{idx(s), idx(lane)});
+            memref::StoreOp::create(
+                b, x, partStats, ValueRange{ivs[0], head, ivs[2], idx(s), i});
+          }
+          for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
+            auto type =
+                VectorType::get({std::min(kChunk, valueDim - c0)}, f32Type);
+            Value o = vector::LoadOp::create(b, type, acc,
+                                             ValueRange{idx(lane), idx(c0)});
+            vector::StoreOp::create(
+                b, o, partO, ValueRange{ivs[0], head, ivs[2], i, idx(c0)});
+          }
+        }
+      });
 
-  parallelLoop(ValueRange{numBatch, numHeads}, [&](ValueRange ivs) {
+  parallelLoop(ValueRange{numBatch, numHeads}, {}, [&](ValueRange ivs) {
     Value acc = scratch({1, valueDim});
     TileContext ctx = makeContext(ivs[0], ivs[1], idx(0), numQueries);
     forLoop(idx(0), numQueries, {}, [&](Value i, ValueRange) {
@@ -748,7 +713,7 @@ void AttentionEmitter::emitDecode() {
                     return SmallVector<Value>{
                         arith::MaximumFOp::create(b, st[0], stat(s, 0))};
                   })
-              .getResult(0);
+              .front();
       Value minusInf = f32(-std::numeric_limits<float>::infinity());
       Value empty =
           arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mAll, minusInf);
@@ -774,7 +739,7 @@ void AttentionEmitter::emitDecode() {
                     return SmallVector<Value>{arith::AddFOp::create(
                         b, st[0], arith::MulFOp::create(b, stat(s, 1), w))};
                   })
-              .getResult(0);
+              .front();
       Value sinkTerm =
           math::ExpOp::create(b, arith::SubFOp::create(b, ctx.sinkLogit, base));
       denom = arith::AddFOp::create(b, denom, sinkTerm);

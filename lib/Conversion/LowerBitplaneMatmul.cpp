@@ -40,12 +40,12 @@ constexpr int64_t kGemvRegisterBudget = 28;
 /// Math shared by both kernels (DESIGN §2.3): with t_l the weight terms,
 /// Ŵ[k,n] = c[g,0,n] + Σ_l c[g,l+1,n]·t_l[k,n]. Rows k ≥ K are never visited
 /// (the bit loops stop at K), so their stored bits do not matter.
-class BitplaneMatmulEmitter {
+class BitplaneMatmulEmitter : KernelBuilder {
 public:
   BitplaneMatmulEmitter(ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
                         int64_t columnTile, int64_t gemvColumnTile,
                         int64_t prefetchDistance, bool gemvLut)
-      : b(b), kind(op.getPlaneKind()), numPlanes(op.getNumPlanes()),
+      : KernelBuilder(b), kind(op.getPlaneKind()), numPlanes(op.getNumPlanes()),
         numTerms(op.getNumTerms()),
         groupSize(static_cast<int64_t>(op.getGroupSize())),
         columnTile(llvm::alignTo(std::max<int64_t>(columnTile, 1), kLanes)),
@@ -74,48 +74,11 @@ public:
   void emitGemm();
 
 private:
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value dim(Value memref, int64_t d) {
-    auto type = cast<MemRefType>(memref.getType());
-    if (!type.isDynamicDim(d))
-      return idx(type.getDimSize(d));
-    return memref::DimOp::create(b, memref, d);
-  }
-  /// scf.for whose body `body(iv, iterArgs)` is emitted with `b` and returns
-  /// the values to yield; returns the loop results.
-  template <typename Fn>
-  SmallVector<Value> forLoop(Value lb, Value ub, Value step, ValueRange inits,
-                             Fn &&body) {
-    auto loop = scf::ForOp::create(
-        b, lb, ub, step, inits,
-        [&](OpBuilder &ob, Location, Value iv, ValueRange iterArgs) {
-          OpBuilder::InsertionGuard guard(b);
-          b.restoreInsertionPoint(ob.saveInsertionPoint());
-          scf::YieldOp::create(b, body(iv, iterArgs));
-        });
-    return loop.getResults();
-  }
   /// The one parallel loop of a kernel: over column tiles [0, upper).
   template <typename Fn>
   void parallelOverColumns(Value upper, Value step, Fn &&body) {
-    scf::ParallelOp::create(b, ValueRange{idx(0)}, ValueRange{upper},
-                            ValueRange{step},
-                            [&](OpBuilder &ob, Location, ValueRange ivs) {
-                              OpBuilder::InsertionGuard guard(b);
-                              b.restoreInsertionPoint(ob.saveInsertionPoint());
-                              body(ivs[0]);
-                            });
-  }
-  Value minIdx(Value lhs, Value rhs) {
-    return arith::MinSIOp::create(b, lhs, rhs);
-  }
-  Value toF32(Value v) {
-    if (getElementTypeOrSelf(v.getType()) == f32)
-      return v;
-    Type type = f32;
-    if (auto vecType = dyn_cast<VectorType>(v.getType()))
-      type = vecType.clone(f32);
-    return arith::ExtFOp::create(b, type, v);
+    parallelLoop(ValueRange{upper}, ValueRange{step},
+                 [&](ValueRange ivs) { body(ivs[0]); });
   }
   Value splatF32(float v) {
     return arith::ConstantOp::create(
@@ -250,7 +213,6 @@ private:
         .getResult(0);
   }
 
-  ImplicitLocOpBuilder &b;
   PlaneKind kind;
   int64_t numPlanes, numTerms, groupSize, columnTile, gemvColumnTile,
       prefetchDistance;
