@@ -49,12 +49,7 @@ namespace {
 /// Lane width for the Dv chunks of the P·V product.
 constexpr int64_t kChunk = 16;
 
-struct LoweringOptions {
-  int64_t queryTile;
-  int64_t keyTile;
-  int64_t decodeMaxQueries;
-  int64_t splitSize;
-};
+using LoweringOptions = BitSinkLowerAttentionOptions;
 
 /// The per-(batch, head, query range) quantities every key tile needs.
 struct TileContext {
@@ -102,20 +97,25 @@ private:
     return memref::AllocaOp::create(b, MemRefType::get(shape, b.getF32Type()));
   }
   void zeroFill(Value buffer, int64_t rows, int64_t cols);
-  /// Per-task buffers: the transposed query tile (D × Tq), the output
-  /// accumulator (Tq × Dv), probabilities (Tk × Tq), the rescale factors
-  /// (Tq) and the final running max and sum (2 × Tq).
+  /// Per-task buffers: the transposed query tile (D × Tq; prefill only,
+  /// decode keeps query rows in registers), the output accumulator (Tq ×
+  /// Dv), probabilities (Tk × Tq), the rescale factors (Tq) and the final
+  /// running max and sum (2 × Tq).
   struct TileBuffers {
     Value qt, acc, probs, alphaBuf, stats;
   };
   TileBuffers tileBuffers() {
-    return {scratch({headDim, opts.queryTile}),
+    return {decodeRows ? Value() : scratch({headDim, opts.queryTile}),
             scratch({opts.queryTile, valueDim}),
             scratch({opts.keyTile, opts.queryTile}), scratch({opts.queryTile}),
             scratch({2, opts.queryTile})};
   }
 
   Value windowForHead(Value head);
+  /// f32 sink logit of query head `head`, -inf without sink_logits.
+  Value sinkLogitFor(Value head);
+  /// (m == -inf, m == -inf ? 0 : m) for a running max m.
+  std::pair<Value, Value> exponentBase(Value m);
   TileContext makeContext(Value batch, Value head, Value firstQuery,
                           Value rows);
   /// Number of key tiles to visit and the map from loop index to tile index.
@@ -165,7 +165,7 @@ private:
   /// head; lane l holds head `first + l / decodeQueries`, query
   /// `l % decodeQueries`.
   int64_t groupHeads = 1, decodeQueries = 0;
-  VectorType laneF32, laneI64, laneI1;
+  VectorType laneF32, laneI64;
 };
 
 } // namespace
@@ -207,13 +207,28 @@ TileContext AttentionEmitter::makeContext(Value batch, Value head,
   ctx.posMin = add(firstQuery, offset);
   ctx.posMax = sub(add(ctx.posMin, rows), idx(1));
   ctx.window = windowForHead(head);
-  if (sinkLogits) {
-    Value s = memref::LoadOp::create(b, sinkLogits, ValueRange{head});
-    ctx.sinkLogit = toF32(s);
-  } else {
-    ctx.sinkLogit = f32(-std::numeric_limits<float>::infinity());
-  }
+  ctx.sinkLogit = sinkLogitFor(head);
   return ctx;
+}
+
+Value AttentionEmitter::sinkLogitFor(Value head) {
+  if (!sinkLogits)
+    return f32(-std::numeric_limits<float>::infinity());
+  return toF32(memref::LoadOp::create(b, sinkLogits, ValueRange{head}));
+}
+
+// A running max m (scalar or lanes) that is still -inf means nothing was
+// seen: exponents then use 0 as their base, so e^{x - base} is 0, not NaN.
+std::pair<Value, Value> AttentionEmitter::exponentBase(Value m) {
+  auto constant = [&](float v) -> Value {
+    if (auto type = dyn_cast<VectorType>(m.getType()))
+      return arith::ConstantOp::create(b, DenseElementsAttr::get(type, v));
+    return f32(v);
+  };
+  Value empty =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m,
+                            constant(-std::numeric_limits<float>::infinity()));
+  return {empty, arith::SelectOp::create(b, empty, constant(0.0f), m)};
 }
 
 // The key tiles a query range must visit: sink tiles [0, sinkTiles), then
@@ -546,16 +561,10 @@ AttentionEmitter::emitKeyTiles(const TileContext &ctx, const TileList &list,
         for (Value s : ArrayRef(scores).drop_front())
           tileMax = arith::MaximumFOp::create(b, tileMax, s);
         Value mNew = arith::MaximumFOp::create(b, state[0], tileMax);
-        Value minusInf =
-            arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, -inf));
-        Value zeros =
-            arith::ConstantOp::create(b, DenseElementsAttr::get(laneF32, 0.0f));
-        Value empty =
-            arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew, minusInf);
-        Value base = arith::SelectOp::create(b, empty, zeros, mNew);
+        Value base = exponentBase(mNew).second;
         Value alpha =
             math::ExpOp::create(b, arith::SubFOp::create(b, state[0], base));
-        Value sum = zeros;
+        Value sum = zeroF32Vector();
         for (auto [jj, s] : llvm::enumerate(scores)) {
           Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, base));
           sum = arith::AddFOp::create(b, sum, p);
@@ -574,10 +583,7 @@ AttentionEmitter::emitKeyTiles(const TileContext &ctx, const TileList &list,
 // M = max(m, σ), and 0 when M = -inf (nothing visible).
 Value AttentionEmitter::finalFactor(Value m, Value l, Value sinkLogit) {
   Value mAll = arith::MaximumFOp::create(b, m, sinkLogit);
-  Value minusInf = f32(-std::numeric_limits<float>::infinity());
-  Value empty =
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mAll, minusInf);
-  Value base = arith::SelectOp::create(b, empty, f32(0), mAll);
+  auto [empty, base] = exponentBase(mAll);
   Value corr = math::ExpOp::create(b, arith::SubFOp::create(b, m, base));
   Value sinkTerm =
       math::ExpOp::create(b, arith::SubFOp::create(b, sinkLogit, base));
@@ -700,7 +706,7 @@ void AttentionEmitter::emitDecode() {
 
   parallelLoop(ValueRange{numBatch, numHeads}, {}, [&](ValueRange ivs) {
     Value acc = scratch({1, valueDim});
-    TileContext ctx = makeContext(ivs[0], ivs[1], idx(0), numQueries);
+    Value sinkLogit = sinkLogitFor(ivs[1]);
     forLoop(idx(0), numQueries, {}, [&](Value i, ValueRange) {
       auto stat = [&](Value s, int64_t which) -> Value {
         return memref::LoadOp::create(
@@ -708,16 +714,14 @@ void AttentionEmitter::emitDecode() {
       };
       // M = max(σ, max_s m_s).
       Value mAll =
-          forLoop(idx(0), numSplits, ValueRange{ctx.sinkLogit},
+          forLoop(idx(0), numSplits, ValueRange{sinkLogit},
                   [&](Value s, ValueRange st) {
                     return SmallVector<Value>{
                         arith::MaximumFOp::create(b, st[0], stat(s, 0))};
                   })
               .front();
-      Value minusInf = f32(-std::numeric_limits<float>::infinity());
-      Value empty =
-          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mAll, minusInf);
-      Value base = arith::SelectOp::create(b, empty, f32(0), mAll);
+      Value empty, base;
+      std::tie(empty, base) = exponentBase(mAll);
       zeroFill(acc, 1, valueDim);
       Value denom =
           forLoop(idx(0), numSplits, ValueRange{f32(0)},
@@ -741,7 +745,7 @@ void AttentionEmitter::emitDecode() {
                   })
               .front();
       Value sinkTerm =
-          math::ExpOp::create(b, arith::SubFOp::create(b, ctx.sinkLogit, base));
+          math::ExpOp::create(b, arith::SubFOp::create(b, sinkLogit, base));
       denom = arith::AddFOp::create(b, denom, sinkTerm);
       Value factor = arith::DivFOp::create(b, f32(1), denom);
       factor = arith::SelectOp::create(b, empty, f32(0), factor);
@@ -803,7 +807,6 @@ LogicalResult AttentionEmitter::emit() {
   }
   laneF32 = VectorType::get({opts.queryTile}, b.getF32Type());
   laneI64 = VectorType::get({opts.queryTile}, b.getI64Type());
-  laneI1 = VectorType::get({opts.queryTile}, b.getI1Type());
 
   numBatch = dim(q, 0);
   numHeads = dim(q, 1);

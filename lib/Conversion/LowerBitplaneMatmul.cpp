@@ -179,16 +179,16 @@ private:
             b, planes, ValueRange{idx(p), ahead, minIdx(col, lastCol)},
             /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
   }
-  /// The whole words [first, last) of group g; the partial last word (K %
-  /// 32 rows) is handled separately.
-  std::pair<Value, Value> groupWordRange(Value g) {
+  /// The words [first, last) of group g below `limit`: `fullWords` for the
+  /// bit-test kernel (the partial last word, K % 32 rows, is handled
+  /// separately), every word for the table kernel.
+  std::pair<Value, Value> groupWordRange(Value g, Value limit) {
     // A group spans group_size/32 words; per channel (group_size ≥ K, maybe
     // not a multiple of 32) the only group spans every word.
     Value wordsPerGroup =
         groupSize % 32 == 0 ? idx(groupSize / 32) : dim(planes, 1);
     Value first = arith::MulIOp::create(b, g, wordsPerGroup);
-    Value last =
-        minIdx(arith::AddIOp::create(b, first, wordsPerGroup), fullWords);
+    Value last = minIdx(arith::AddIOp::create(b, first, wordsPerGroup), limit);
     return {minIdx(first, last), last};
   }
 
@@ -420,13 +420,7 @@ void BitplaneMatmulEmitter::emitGemv() {
             // shift, permute and add per 4 rows and 16 columns. Every
             // word of the group, the partial last one included: the tables
             // read rows >= K as 0.
-            Value totalWords = dim(planes, 1);
-            Value wordsPerGroup =
-                groupSize % 32 == 0 ? idx(groupSize / 32) : totalWords;
-            Value first =
-                minIdx(arith::MulIOp::create(b, g, wordsPerGroup), totalWords);
-            Value last = minIdx(arith::AddIOp::create(b, first, wordsPerGroup),
-                                totalWords);
+            auto [first, last] = groupWordRange(g, dim(planes, 1));
             forLoop(first, last, idx(1), {}, [&](Value word, ValueRange) {
               Value chunk0 = arith::MulIOp::create(b, word, idx(8));
               forEachStep([&](const Step &step) {
@@ -462,7 +456,7 @@ void BitplaneMatmulEmitter::emitGemv() {
             });
           } else {
             // Whole words.
-            auto [firstWord, lastWord] = groupWordRange(g);
+            auto [firstWord, lastWord] = groupWordRange(g, fullWords);
             forLoop(
                 firstWord, lastWord, idx(1), {}, [&](Value word, ValueRange) {
                   Value base = arith::MulIOp::create(b, word, idx(32));
