@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 
 using namespace mlir;
 
@@ -28,14 +29,9 @@ Operation *bitsink::toMemrefForm(RewriterBase &rewriter,
       continue;
     }
     auto type = cast<RankedTensorType>(operand.get().getType());
-    SmallVector<Value> dynamicSizes;
-    for (auto [dim, size] : llvm::enumerate(type.getShape()))
-      if (ShapedType::isDynamic(size))
-        dynamicSizes.push_back(
-            tensor::DimOp::create(rewriter, loc, operand.get(), dim));
     Value buffer = memref::AllocOp::create(
         rewriter, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        dynamicSizes);
+        tensor::createDynamicDimValues(rewriter, loc, operand.get()));
     if (readsInits)
       memref::CopyOp::create(rewriter, loc, toBuffer(operand.get()), buffer);
     operands.push_back(buffer);
