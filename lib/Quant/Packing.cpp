@@ -125,29 +125,31 @@ void bitsink::quant::dequantize(const Packed &packed, float *What) {
   int64_t K = packed.K, N = packed.N, C = packed.numCoeffs;
   int numTerms = static_cast<int>(C - 1);
   std::vector<uint8_t> bits = unpackPlanes(packed);
-  float terms[4];
+  // The terms t_l of each of the 2^P stored bit patterns (P <= 4).
+  float terms[16][4] = {};
+  for (unsigned b = 0; b < 16; ++b)
+    for (int l = 0; l < numTerms; ++l) {
+      switch (packed.kind) {
+      case PlaneKind::Binary:
+        terms[b][l] = static_cast<float>((b >> l) & 1);
+        break;
+      case PlaneKind::Signed:
+        terms[b][l] =
+            static_cast<float>(2 * static_cast<int>((b >> l) & 1) - 1);
+        break;
+      case PlaneKind::Ternary: {
+        int m = (b >> (2 * l)) & 1, s = (b >> (2 * l + 1)) & 1;
+        terms[b][l] = static_cast<float>(m * (2 * s - 1));
+        break;
+      }
+      }
+    }
   for (int64_t k = 0; k < K; ++k) {
     int64_t g = k / packed.groupSize;
     const float *groupCoeffs = packed.coeffs.data() + g * C * N;
-    for (int64_t n = 0; n < N; ++n) {
-      unsigned b = bits[k * N + n];
-      for (int l = 0; l < numTerms; ++l) {
-        switch (packed.kind) {
-        case PlaneKind::Binary:
-          terms[l] = static_cast<float>((b >> l) & 1);
-          break;
-        case PlaneKind::Signed:
-          terms[l] = static_cast<float>(2 * static_cast<int>((b >> l) & 1) - 1);
-          break;
-        case PlaneKind::Ternary: {
-          int m = (b >> (2 * l)) & 1, s = (b >> (2 * l + 1)) & 1;
-          terms[l] = static_cast<float>(m * (2 * s - 1));
-          break;
-        }
-        }
-      }
-      What[k * N + n] = dequantValue(groupCoeffs + n, N, terms, numTerms);
-    }
+    for (int64_t n = 0; n < N; ++n)
+      What[k * N + n] =
+          dequantValue(groupCoeffs + n, N, terms[bits[k * N + n]], numTerms);
   }
 }
 
