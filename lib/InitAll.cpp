@@ -7,6 +7,9 @@
 #include "bitsink/InitAll.h"
 
 #include "bitsink/Conversion/Passes.h"
+#ifdef BITSINK_ENABLE_CUDA
+#include "bitsink/Conversion/GPU/Passes.h"
+#endif
 #include "bitsink/Dialect/BitSink/IR/BitSinkDialect.h"
 #include "bitsink/Dialect/BitSink/Transforms/Passes.h"
 #include "bitsink/Pipelines/Pipelines.h"
@@ -32,6 +35,9 @@ void bitsink::registerAllPasses() {
     mlir::registerAllPasses();
     bitsink::registerBitSinkPasses();
     bitsink::registerBitSinkConversionPasses();
+#ifdef BITSINK_ENABLE_CUDA
+    bitsink::registerBitSinkGPUConversionPasses();
+#endif
     bitsink::registerPipelines();
   });
 }
