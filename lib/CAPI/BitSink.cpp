@@ -6,7 +6,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/CAPI/BitSink.h"
+#include "bitsink/Execution/JitRunner.h"
 #include "bitsink/InitAll.h"
+#include "bitsink/Quant/Quantizer.h"
+#include "bitsink/Reference/Reference.h"
+#include "bitsink/Support/Npy.h"
 #include "bitsink/Support/DiagnosticText.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -18,11 +22,15 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/JSON.h"
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 using namespace mlir;
 
@@ -144,3 +152,360 @@ char *bitsinkModulePrint(BitSinkModule module) {
 }
 
 void bitsinkStringDestroy(char *string) { free(string); }
+
+//===----------------------------------------------------------------------===//
+// Arrays
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Borrowed view of `array` (shape and data owned by it).
+BitSinkArray view(const bitsink::npy::Array &array, bool withData) {
+  return BitSinkArray{
+      bitsink::npy::dtypeName(array.dtype),
+      static_cast<int64_t>(array.shape.size()), array.shape.data(),
+      withData ? const_cast<char *>(array.data.data()) : nullptr};
+}
+
+/// Copies a caller's array into an npy::Array; fails on a bad descr or
+/// shape.
+bool copyIn(const BitSinkArray &in, bitsink::npy::Array &out,
+            std::string &error) {
+  if (!in.dtype || !parseDType(in.dtype, out.dtype, error)) {
+    if (!in.dtype)
+      error = "array without a dtype";
+    return false;
+  }
+  if (in.rank < 0 || (in.rank > 0 && !in.shape)) {
+    error = "array with an invalid rank";
+    return false;
+  }
+  out.shape.assign(in.shape, in.shape + in.rank);
+  for (int64_t d : out.shape) {
+    if (d < 0) {
+      error = "array with a negative dimension";
+      return false;
+    }
+  }
+  size_t bytes = out.numElements() * bitsink::npy::elementSize(out.dtype);
+  if (bytes && !in.data) {
+    error = "array without data";
+    return false;
+  }
+  out.data.assign(static_cast<const char *>(in.data),
+                  static_cast<const char *>(in.data) + bytes);
+  return true;
+}
+
+/// Records a plain error message (not an MLIR diagnostic) as the context's
+/// diagnostics.
+BitSinkStatus fail(BitSinkContextImpl *context, const std::string &message) {
+  context->diagnostics = "error: " + message + "\n";
+  if (!llvm::json::isUTF8(context->diagnostics))
+    context->diagnostics = llvm::json::fixUTF8(context->diagnostics);
+  return BITSINK_FAILURE;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Executables
+//===----------------------------------------------------------------------===//
+
+struct BitSinkExecutableImpl {
+  BitSinkExecutableImpl(BitSinkContextImpl *context,
+                        std::unique_ptr<bitsink::JitRunner> runner)
+      : context(context), runner(std::move(runner)) {}
+
+  BitSinkContextImpl *context;
+  std::unique_ptr<bitsink::JitRunner> runner;
+  std::vector<bitsink::npy::Array> inputSpecs, resultSpecs, outputs;
+};
+
+BitSinkStatus bitsinkExecutableCreate(BitSinkModule module, const char *entry,
+                                      const char *pipeline, const char *target,
+                                      BitSinkExecutable *executableOut) {
+  BitSinkContextImpl *context = module->context;
+  std::string targetName = target ? target : "cpu";
+  if (targetName != "cpu")
+    return fail(context, "unknown target '" + targetName +
+                             "' (this build compiles for: cpu)");
+  bitsink::JitOptions options;
+  options.entry = entry && *entry ? entry : "main";
+  if (pipeline && *pipeline)
+    options.pipeline = pipeline;
+  std::string error;
+  std::unique_ptr<bitsink::JitRunner> runner;
+  {
+    // The pipeline's own diagnostics are folded into `error` by the runner;
+    // the collector keeps stray ones (warnings, remarks) off stderr.
+    DiagnosticCollector diagnostics(context);
+    runner = bitsink::JitRunner::compileModule(*module->module, options, error);
+  }
+  if (!runner)
+    return fail(context, error);
+  auto *executable = new BitSinkExecutableImpl(context, std::move(runner));
+  auto spec = [](const bitsink::TensorSpec &tensor) {
+    bitsink::npy::Array array;
+    array.dtype = tensor.fileDType();
+    array.shape = tensor.shape;
+    return array;
+  };
+  for (const bitsink::TensorSpec &tensor : executable->runner->signature().inputs)
+    executable->inputSpecs.push_back(spec(tensor));
+  for (const bitsink::TensorSpec &tensor :
+       executable->runner->signature().results)
+    executable->resultSpecs.push_back(spec(tensor));
+  *executableOut = executable;
+  return BITSINK_SUCCESS;
+}
+
+void bitsinkExecutableDestroy(BitSinkExecutable executable) {
+  delete executable;
+}
+
+int64_t bitsinkExecutableGetNumInputs(BitSinkExecutable executable) {
+  return executable->inputSpecs.size();
+}
+
+int64_t bitsinkExecutableGetNumResults(BitSinkExecutable executable) {
+  return executable->resultSpecs.size();
+}
+
+BitSinkArray bitsinkExecutableGetInput(BitSinkExecutable executable,
+                                       int64_t index) {
+  return view(executable->inputSpecs.at(index), /*withData=*/false);
+}
+
+BitSinkArray bitsinkExecutableGetResult(BitSinkExecutable executable,
+                                        int64_t index) {
+  return view(executable->resultSpecs.at(index), /*withData=*/false);
+}
+
+BitSinkStatus bitsinkExecutableRun(BitSinkExecutable executable,
+                                   const BitSinkArray *inputs,
+                                   int64_t numInputs) {
+  BitSinkContextImpl *context = executable->context;
+  executable->outputs.clear();
+  if (numInputs < 0 || (numInputs > 0 && !inputs))
+    return fail(context, "invalid input list");
+  std::vector<bitsink::npy::Array> arrays(numInputs);
+  std::string error;
+  for (int64_t i = 0; i < numInputs; ++i)
+    if (!copyIn(inputs[i], arrays[i], error))
+      return fail(context, "input " + std::to_string(i) + ": " + error);
+  if (!executable->runner->run(arrays, executable->outputs, error)) {
+    executable->outputs.clear();
+    return fail(context, error);
+  }
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}
+
+BitSinkArray bitsinkExecutableGetOutput(BitSinkExecutable executable,
+                                        int64_t index) {
+  return view(executable->outputs.at(index), /*withData=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+struct BitSinkQuantizeResultImpl {
+  bitsink::quant::Result result;
+  bitsink::npy::Array planes, coefficients, dequantized;
+};
+
+BitSinkQuantizeOptions bitsinkQuantizeOptionsDefault(void) {
+  bitsink::quant::Options defaults;
+  return BitSinkQuantizeOptions{"bpdq",
+                                defaults.planes,
+                                defaults.groupSize,
+                                defaults.iterations,
+                                defaults.damp,
+                                defaults.actOrder,
+                                defaults.f16Coefficients};
+}
+
+BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W,
+                              int64_t K, int64_t N, const float *X, int64_t T,
+                              const BitSinkQuantizeOptions *options,
+                              BitSinkQuantizeResult *resultOut) {
+  namespace quant = bitsink::quant;
+  BitSinkQuantizeOptions given =
+      options ? *options : bitsinkQuantizeOptionsDefault();
+  quant::Options opts;
+  if (!given.method || !quant::parseMethod(given.method, opts.method))
+    return fail(context, std::string("unknown quantization method '") +
+                             (given.method ? given.method : "") +
+                             "' (expected rtn, bpdq or trit)");
+  opts.planes = given.planes;
+  opts.groupSize = given.groupSize;
+  if (given.iterations > 0)
+    opts.iterations = given.iterations;
+  if (given.damp >= 0)
+    opts.damp = given.damp;
+  opts.actOrder = given.actOrder != 0;
+  opts.f16Coefficients = given.f16Coefficients != 0;
+  if (!W || K <= 0 || N <= 0)
+    return fail(context, "the weight must be a non-empty K x N matrix");
+  if (X && T <= 0)
+    return fail(context, "calibration data must have at least one row");
+  auto impl = std::make_unique<BitSinkQuantizeResultImpl>();
+  std::string error;
+  if (!quant::quantize(W, K, N, X, X ? T : 0, opts, impl->result, error))
+    return fail(context, error);
+  const quant::Packed &packed = impl->result.packed;
+  impl->planes.dtype = bitsink::npy::DType::U32;
+  impl->planes.shape = {packed.numPlanes, packed.numWords, packed.N};
+  impl->planes.data.assign(
+      reinterpret_cast<const char *>(packed.planes.data()),
+      reinterpret_cast<const char *>(packed.planes.data() +
+                                     packed.planes.size()));
+  impl->coefficients.dtype = bitsink::npy::DType::F32;
+  impl->coefficients.shape = {packed.numGroups, packed.numCoeffs, packed.N};
+  impl->coefficients.data.assign(
+      reinterpret_cast<const char *>(packed.coeffs.data()),
+      reinterpret_cast<const char *>(packed.coeffs.data() +
+                                     packed.coeffs.size()));
+  context->diagnostics.clear();
+  *resultOut = impl.release();
+  return BITSINK_SUCCESS;
+}
+
+void bitsinkQuantizeResultDestroy(BitSinkQuantizeResult result) {
+  delete result;
+}
+
+BitSinkArray bitsinkQuantizeResultGetPlanes(BitSinkQuantizeResult result) {
+  return view(result->planes, /*withData=*/true);
+}
+
+BitSinkArray
+bitsinkQuantizeResultGetCoefficients(BitSinkQuantizeResult result) {
+  return view(result->coefficients, /*withData=*/true);
+}
+
+BitSinkArray bitsinkQuantizeResultGetDequantized(BitSinkQuantizeResult result) {
+  const bitsink::quant::Packed &packed = result->result.packed;
+  if (result->dequantized.data.empty()) {
+    result->dequantized =
+        bitsink::npy::Array::zeros(bitsink::npy::DType::F32, {packed.K, packed.N});
+    bitsink::quant::dequantize(packed, result->dequantized.as<float>());
+  }
+  return view(result->dequantized, /*withData=*/true);
+}
+
+BitSinkQuantizeReport bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result) {
+  const bitsink::quant::Result &r = result->result;
+  return BitSinkQuantizeReport{
+      bitsink::quant::planeKindName(r.packed.kind), r.packed.groupSize,
+      r.report.relError,     r.report.weightRelError,
+      r.report.bitsPerWeight, r.report.damp,
+      r.report.rtnColumns};
+}
+
+//===----------------------------------------------------------------------===//
+// Reference semantics
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Reads an optional operand of the reference: checks dtype and shape and
+/// converts the elements to T.
+template <typename T>
+bool readOperand(const BitSinkArray &in, const char *name,
+                 std::vector<int64_t> expectedShape,
+                 std::initializer_list<bitsink::npy::DType> dtypes,
+                 std::vector<T> &out, std::string &error) {
+  if (!in.data)
+    return true;
+  bitsink::npy::Array array;
+  if (!copyIn(in, array, error)) {
+    error = std::string(name) + ": " + error;
+    return false;
+  }
+  if (llvm::find(dtypes, array.dtype) == dtypes.end()) {
+    error = std::string(name) + ": unexpected dtype " +
+            bitsink::npy::dtypeName(array.dtype);
+    return false;
+  }
+  if (array.shape != expectedShape) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << name << ": expected shape [";
+    llvm::interleaveComma(expectedShape, os);
+    os << "], got [";
+    llvm::interleaveComma(array.shape, os);
+    os << "]";
+    error = text;
+    return false;
+  }
+  bitsink::npy::Array converted = bitsink::npy::convert(
+      array, std::is_floating_point_v<T> ? bitsink::npy::DType::F32
+             : std::is_same_v<T, uint8_t> ? bitsink::npy::DType::U8
+                                          : bitsink::npy::DType::I64);
+  if constexpr (std::is_floating_point_v<T>)
+    out.assign(converted.as<float>(),
+               converted.as<float>() + converted.numElements());
+  else if constexpr (std::is_same_v<T, uint8_t>)
+    out.assign(converted.as<uint8_t>(),
+               converted.as<uint8_t>() + converted.numElements());
+  else
+    out.assign(converted.as<int64_t>(),
+               converted.as<int64_t>() + converted.numElements());
+  return true;
+}
+} // namespace
+
+BitSinkStatus
+bitsinkReferenceSinkAttention(BitSinkContext context,
+                              const BitSinkSinkAttentionArgs *args,
+                              double *output) {
+  using bitsink::npy::DType;
+  if (!args || !output)
+    return fail(context, "missing arguments or output");
+  auto shapeOf = [](const BitSinkArray &a) {
+    return a.rank == 4 && a.shape ? std::vector<int64_t>(a.shape, a.shape + 4)
+                                  : std::vector<int64_t>();
+  };
+  std::vector<int64_t> q = shapeOf(args->query), k = shapeOf(args->key),
+                       v = shapeOf(args->value);
+  if (q.empty() || k.empty() || v.empty())
+    return fail(context, "query, key and value must be rank-4 arrays");
+  bitsink::reference::SinkAttentionProblem p;
+  p.batch = q[0];
+  p.queryHeads = q[1];
+  p.numQueries = q[2];
+  p.headDim = q[3];
+  p.kvHeads = k[1];
+  p.numKeys = k[2];
+  p.valueDim = v[3];
+  p.numSinks = args->numSinks;
+  p.causal = args->causal != 0;
+  if (args->hasScale)
+    p.scale = args->scale;
+  if (args->numWindows < 0 || (args->numWindows && !args->windows))
+    return fail(context, "invalid window list");
+  p.window.assign(args->windows, args->windows + args->numWindows);
+  std::string error;
+  auto floats = {DType::F32, DType::F16, DType::F64};
+  auto ints = {DType::I64, DType::I32};
+  if (!readOperand(args->query, "query", q, floats, p.query, error) ||
+      !readOperand(args->key, "key", {p.batch, p.kvHeads, p.numKeys, p.headDim},
+                   floats, p.key, error) ||
+      !readOperand(args->value, "value",
+                   {p.batch, p.kvHeads, p.numKeys, p.valueDim}, floats,
+                   p.value, error) ||
+      !readOperand(args->sinkLogits, "sink_logits", {p.queryHeads}, floats,
+                   p.sinkLogits, error) ||
+      !readOperand(args->kvLen, "kv_len", {p.batch}, ints, p.kvLen, error) ||
+      !readOperand(args->keyMask, "key_mask", {p.batch, p.numKeys},
+                   {DType::Bool, DType::U8}, p.keyMask, error) ||
+      !readOperand(args->keyPositions, "key_positions", {p.batch, p.numKeys},
+                   ints, p.keyPositions, error))
+    return fail(context, error);
+  std::vector<double> result;
+  if (!bitsink::reference::sinkAttention(p, result, error))
+    return fail(context, error);
+  std::copy(result.begin(), result.end(), output);
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}

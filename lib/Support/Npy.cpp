@@ -90,10 +90,8 @@ Array Array::zeros(DType dtype, std::vector<int64_t> shape) {
   return array;
 }
 
-/// Maps a descr string to a dtype. The byte-order character must be '<',
-/// '|' or '=' (little-endian host); '>' is accepted only for 1-byte types.
-static bool parseDescr(const std::string &descr, DType &dtype,
-                       std::string &error) {
+bool bitsink::npy::parseDType(const std::string &descr, DType &dtype,
+                              std::string &error) {
   if (descr.size() < 3) {
     error = "unsupported dtype '" + descr + "'";
     return false;
@@ -356,7 +354,7 @@ bool bitsink::npy::parseNpy(const char *bytes, size_t size, Array &array,
   if (!parser.parse(descr, fortranOrder, shape, error))
     return false;
   DType dtype;
-  if (!parseDescr(descr, dtype, error))
+  if (!parseDType(descr, dtype, error))
     return false;
   if (fortranOrder) {
     error = "fortran_order=True is not supported (save a C-contiguous array)";

@@ -2,17 +2,27 @@
 //
 // nanobind bindings over the bitsink C API. The extension includes only our C
 // header, never MLIR's C++ ones: it is built with exceptions and RTTI, LLVM
-// without exceptions, and the C API keeps the two apart.
+// without exceptions, and the C API keeps the two apart. Arrays cross as
+// (NumPy descr, shape, address) triples; the pure-Python layer in
+// bitsink/__init__.py turns them into and from numpy arrays.
 //
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/CAPI/BitSink.h"
 
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
 
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -22,6 +32,41 @@ namespace {
 struct MLIRError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+/// An array passed from Python: NumPy descr, shape, address of C-order data
+/// that the caller keeps alive for the call.
+using ArrayIn = std::tuple<std::string, std::vector<int64_t>, uintptr_t>;
+/// An array description: NumPy descr and shape.
+using ArraySpec = std::tuple<std::string, std::vector<int64_t>>;
+
+BitSinkArray toC(const ArrayIn &array) {
+  const auto &[dtype, shape, address] = array;
+  return BitSinkArray{dtype.c_str(), static_cast<int64_t>(shape.size()),
+                      shape.data(), reinterpret_cast<void *>(address)};
+}
+
+ArraySpec specOf(const BitSinkArray &array) {
+  return {array.dtype, std::vector<int64_t>(array.shape,
+                                            array.shape + array.rank)};
+}
+
+/// Bytes of an array returned by the C API.
+size_t byteSize(const BitSinkArray &array) {
+  size_t elements = 1;
+  for (int64_t i = 0; i < array.rank; ++i)
+    elements *= static_cast<size_t>(array.shape[i]);
+  std::string dtype = array.dtype;
+  size_t width = std::stoul(dtype.substr(2));
+  return elements * width;
+}
+
+/// (descr, shape, bytes) of an array returned by the C API: a copy.
+std::tuple<std::string, std::vector<int64_t>, nb::bytes>
+copyOut(const BitSinkArray &array) {
+  auto [dtype, shape] = specOf(array);
+  return {dtype, shape,
+          nb::bytes(static_cast<const char *>(array.data), byteSize(array))};
+}
 
 class Context {
 public:
@@ -43,6 +88,50 @@ public:
 
 private:
   BitSinkContext handle;
+};
+
+class Executable {
+public:
+  Executable(const Context &context, BitSinkExecutable handle)
+      : context(context), handle(handle) {}
+  ~Executable() { bitsinkExecutableDestroy(handle); }
+  Executable(const Executable &) = delete;
+  Executable &operator=(const Executable &) = delete;
+
+  std::vector<ArraySpec> inputs() const {
+    std::vector<ArraySpec> specs;
+    for (int64_t i = 0, e = bitsinkExecutableGetNumInputs(handle); i < e; ++i)
+      specs.push_back(specOf(bitsinkExecutableGetInput(handle, i)));
+    return specs;
+  }
+
+  std::vector<ArraySpec> results() const {
+    std::vector<ArraySpec> specs;
+    for (int64_t i = 0, e = bitsinkExecutableGetNumResults(handle); i < e; ++i)
+      specs.push_back(specOf(bitsinkExecutableGetResult(handle, i)));
+    return specs;
+  }
+
+  std::vector<std::tuple<std::string, std::vector<int64_t>, nb::bytes>>
+  run(const std::vector<ArrayIn> &arrays) {
+    std::vector<BitSinkArray> inputs;
+    for (const ArrayIn &array : arrays)
+      inputs.push_back(toC(array));
+    BitSinkStatus status;
+    {
+      nb::gil_scoped_release release;
+      status = bitsinkExecutableRun(handle, inputs.data(), inputs.size());
+    }
+    context.check(status);
+    std::vector<std::tuple<std::string, std::vector<int64_t>, nb::bytes>> out;
+    for (int64_t i = 0, e = bitsinkExecutableGetNumResults(handle); i < e; ++i)
+      out.push_back(copyOut(bitsinkExecutableGetOutput(handle, i)));
+    return out;
+  }
+
+private:
+  const Context &context;
+  BitSinkExecutable handle;
 };
 
 class Module {
@@ -67,10 +156,103 @@ public:
     return result;
   }
 
+  Executable *compile(const std::string &entry, const std::string &pipeline,
+                      const std::string &target) {
+    BitSinkExecutable executable;
+    BitSinkStatus status;
+    {
+      nb::gil_scoped_release release;
+      status = bitsinkExecutableCreate(handle, entry.c_str(), pipeline.c_str(),
+                                       target.c_str(), &executable);
+    }
+    context.check(status);
+    return new Executable(context, executable);
+  }
+
 private:
   const Context &context;
   BitSinkModule handle;
 };
+
+/// The packed result of bitsink.quantize: planes and coefficients as
+/// (descr, shape, bytes), and the error report.
+nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
+                  int64_t N, uintptr_t calibration, int64_t T,
+                  const std::string &method, int planes, int64_t groupSize,
+                  int iterations, double damp, bool actOrder,
+                  bool f16Coefficients) {
+  BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
+  options.method = method.c_str();
+  options.planes = planes;
+  options.groupSize = groupSize;
+  options.iterations = iterations;
+  options.damp = damp;
+  options.actOrder = actOrder;
+  options.f16Coefficients = f16Coefficients;
+  BitSinkQuantizeResult result;
+  BitSinkStatus status;
+  {
+    nb::gil_scoped_release release;
+    status = bitsinkQuantize(context.get(),
+                             reinterpret_cast<const float *>(weight), K, N,
+                             reinterpret_cast<const float *>(calibration), T,
+                             &options, &result);
+  }
+  context.check(status);
+  std::unique_ptr<BitSinkQuantizeResultImpl,
+                  decltype(&bitsinkQuantizeResultDestroy)>
+      owner(result, bitsinkQuantizeResultDestroy);
+  BitSinkQuantizeReport report = bitsinkQuantizeResultGetReport(result);
+  nb::dict out;
+  out["planes"] = copyOut(bitsinkQuantizeResultGetPlanes(result));
+  out["coefficients"] = copyOut(bitsinkQuantizeResultGetCoefficients(result));
+  out["dequantized"] = copyOut(bitsinkQuantizeResultGetDequantized(result));
+  out["plane_kind"] = std::string(report.planeKind);
+  out["group_size"] = report.groupSize;
+  out["rel_error"] = report.relError;
+  out["weight_rel_error"] = report.weightRelError;
+  out["bits_per_weight"] = report.bitsPerWeight;
+  out["damp"] = report.damp;
+  out["rtn_columns"] = report.rtnColumns;
+  return out;
+}
+
+/// bitsink.reference.sink_attention: writes B x Hq x Nq x Dv doubles to
+/// `output`.
+void referenceSinkAttention(const Context &context, const ArrayIn &query,
+                            const ArrayIn &key, const ArrayIn &value,
+                            std::optional<ArrayIn> sinkLogits,
+                            std::optional<ArrayIn> kvLen,
+                            std::optional<ArrayIn> keyMask,
+                            std::optional<ArrayIn> keyPositions,
+                            int64_t numSinks, std::vector<int64_t> windows,
+                            bool causal, std::optional<double> scale,
+                            uintptr_t output) {
+  BitSinkArray absent{"<f4", 0, nullptr, nullptr};
+  auto optional = [&](const std::optional<ArrayIn> &array) {
+    return array ? toC(*array) : absent;
+  };
+  BitSinkSinkAttentionArgs args{toC(query),
+                                toC(key),
+                                toC(value),
+                                optional(sinkLogits),
+                                optional(kvLen),
+                                optional(keyMask),
+                                optional(keyPositions),
+                                numSinks,
+                                windows.data(),
+                                static_cast<int64_t>(windows.size()),
+                                causal,
+                                scale.has_value(),
+                                scale.value_or(0.0)};
+  BitSinkStatus status;
+  {
+    nb::gil_scoped_release release;
+    status = bitsinkReferenceSinkAttention(context.get(), &args,
+                                           reinterpret_cast<double *>(output));
+  }
+  context.check(status);
+}
 } // namespace
 
 NB_MODULE(_bitsink, m) {
@@ -104,5 +286,23 @@ NB_MODULE(_bitsink, m) {
            "'builtin.module(canonicalize)'; raises MLIRError if it does not "
            "parse or a pass fails.")
       .def("verify", &Module::verify, "Raises MLIRError if the IR is invalid.")
+      .def("_compile", &Module::compile, "entry"_a, "pipeline"_a, "target"_a,
+           nb::rv_policy::take_ownership, nb::keep_alive<0, 1>(),
+           "Lowers a copy of the module and compiles `entry`; use "
+           "bitsink.compile.")
       .def("__str__", &Module::str);
+
+  nb::class_<Executable>(m, "_Executable")
+      .def_prop_ro("inputs", &Executable::inputs)
+      .def_prop_ro("results", &Executable::results)
+      .def("run", &Executable::run, "arrays"_a);
+
+  m.def("_quantize", &quantize, "context"_a, "weight"_a, "k"_a, "n"_a,
+        "calibration"_a, "t"_a, "method"_a, "planes"_a, "group_size"_a,
+        "iterations"_a, "damp"_a, "act_order"_a, "f16_coefficients"_a);
+  m.def("_reference_sink_attention", &referenceSinkAttention, "context"_a,
+        "query"_a, "key"_a, "value"_a, "sink_logits"_a.none(),
+        "kv_len"_a.none(), "key_mask"_a.none(), "key_positions"_a.none(),
+        "num_sinks"_a, "windows"_a, "causal"_a, "scale"_a.none(),
+        "output"_a);
 }

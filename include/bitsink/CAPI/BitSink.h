@@ -10,6 +10,7 @@
 #define BITSINK_CAPI_BITSINK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 // The library is built with hidden visibility: these functions are all it
 // exports.
@@ -72,6 +73,153 @@ BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkModuleVerify(BitSinkModule module);
 BITSINK_CAPI_EXPORTED char *bitsinkModulePrint(BitSinkModule module);
 
 BITSINK_CAPI_EXPORTED void bitsinkStringDestroy(char *string);
+
+//===----------------------------------------------------------------------===//
+// Arrays
+//===----------------------------------------------------------------------===//
+
+/// A dense C-order array. `dtype` is a NumPy descr string: "<f4", "<f2",
+/// "<f8", "|i1", "|u1", "<i2", "<i4", "<u4", "<i8", "|b1". Arrays passed in
+/// are borrowed; arrays returned by the API are owned by the object that
+/// returned them (executable or quantization result) and stay valid until
+/// its next call or its destruction.
+typedef struct BitSinkArray {
+  const char *dtype;
+  int64_t rank;
+  const int64_t *shape;
+  void *data;
+} BitSinkArray;
+
+//===----------------------------------------------------------------------===//
+// Executables
+//===----------------------------------------------------------------------===//
+
+/// An entry function of a module, lowered and compiled for a target.
+typedef struct BitSinkExecutableImpl *BitSinkExecutable;
+
+/// Lowers a copy of `module` (the module is not changed) with the textual
+/// `pipeline` (NULL or "": the target's default pipeline) and compiles its
+/// function `entry` for `target`: "cpu" (JIT for the host CPU). The entry
+/// takes and returns statically shaped tensors. Diagnostics go to the
+/// module's context.
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkExecutableCreate(BitSinkModule module, const char *entry,
+                        const char *pipeline, const char *target,
+                        BitSinkExecutable *executableOut);
+
+BITSINK_CAPI_EXPORTED void
+bitsinkExecutableDestroy(BitSinkExecutable executable);
+
+BITSINK_CAPI_EXPORTED int64_t
+bitsinkExecutableGetNumInputs(BitSinkExecutable executable);
+BITSINK_CAPI_EXPORTED int64_t
+bitsinkExecutableGetNumResults(BitSinkExecutable executable);
+
+/// Describes input or result `index` (data is NULL). bf16 tensors are
+/// exchanged as "<f4" arrays (rounded to nearest even on the way in).
+BITSINK_CAPI_EXPORTED BitSinkArray
+bitsinkExecutableGetInput(BitSinkExecutable executable, int64_t index);
+BITSINK_CAPI_EXPORTED BitSinkArray
+bitsinkExecutableGetResult(BitSinkExecutable executable, int64_t index);
+
+/// Calls the entry on `numInputs` arrays (checked against the signature:
+/// count, dtype, shape). On success the results are readable with
+/// bitsinkExecutableGetOutput until the next call.
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkExecutableRun(BitSinkExecutable executable, const BitSinkArray *inputs,
+                     int64_t numInputs);
+
+/// Result `index` of the last successful run, with its data.
+BITSINK_CAPI_EXPORTED BitSinkArray
+bitsinkExecutableGetOutput(BitSinkExecutable executable, int64_t index);
+
+/// The error of the last failed create / run of an executable on `context`
+/// is in bitsinkContextGetDiagnostics(context).
+
+//===----------------------------------------------------------------------===//
+// Quantization (DESIGN §3)
+//===----------------------------------------------------------------------===//
+
+typedef struct BitSinkQuantizeOptions {
+  /// "rtn", "bpdq" or "trit".
+  const char *method;
+  /// Stored bit-planes: 1-4 (rtn, bpdq), 2 or 4 (trit).
+  int planes;
+  /// Rows per coefficient group: a multiple of 32, or <= 0 for per channel.
+  int64_t groupSize;
+  /// Refit / assignment rounds (bpdq, trit); <= 0 keeps the default.
+  int iterations;
+  /// Hessian damping (fraction of the mean diagonal); < 0 keeps the default.
+  double damp;
+  /// bpdq: process rows by decreasing Hessian diagonal.
+  int actOrder;
+  /// Round coefficients to f16 (as bitsink-quantize-weights stores them).
+  int f16Coefficients;
+} BitSinkQuantizeOptions;
+
+/// Options with the library's defaults (bpdq, 2 planes, groups of 128).
+BITSINK_CAPI_EXPORTED BitSinkQuantizeOptions
+bitsinkQuantizeOptionsDefault(void);
+
+typedef struct BitSinkQuantizeResultImpl *BitSinkQuantizeResult;
+
+/// Quantizes the f32 weight `W` (K x N, C order) with optional f32
+/// calibration activations `X` (T x K; NULL: identity Hessian). On failure
+/// returns NULL-result status and the reason in the context's diagnostics.
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkQuantize(BitSinkContext context, const float *W, int64_t K, int64_t N,
+                const float *X, int64_t T, const BitSinkQuantizeOptions *options,
+                BitSinkQuantizeResult *resultOut);
+
+BITSINK_CAPI_EXPORTED void
+bitsinkQuantizeResultDestroy(BitSinkQuantizeResult result);
+
+/// planes: "<u4" [P][KW][N]; coefficients: "<f4" [G][C][N];
+/// dequantized: "<f4" [K][N] (computed on first request).
+BITSINK_CAPI_EXPORTED BitSinkArray
+bitsinkQuantizeResultGetPlanes(BitSinkQuantizeResult result);
+BITSINK_CAPI_EXPORTED BitSinkArray
+bitsinkQuantizeResultGetCoefficients(BitSinkQuantizeResult result);
+BITSINK_CAPI_EXPORTED BitSinkArray
+bitsinkQuantizeResultGetDequantized(BitSinkQuantizeResult result);
+
+typedef struct BitSinkQuantizeReport {
+  /// "binary", "signed" or "ternary".
+  const char *planeKind;
+  int64_t groupSize;
+  double relError, weightRelError, bitsPerWeight, damp;
+  int64_t rtnColumns;
+} BitSinkQuantizeReport;
+
+BITSINK_CAPI_EXPORTED BitSinkQuantizeReport
+bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result);
+
+//===----------------------------------------------------------------------===//
+// Reference semantics (naive, double precision; DESIGN §2)
+//===----------------------------------------------------------------------===//
+
+typedef struct BitSinkSinkAttentionArgs {
+  /// "<f4" arrays: query B x Hq x Nq x D, key B x Hkv x Nk x D,
+  /// value B x Hkv x Nk x Dv.
+  BitSinkArray query, key, value;
+  /// Optional (data NULL: absent): sink logits "<f4" [Hq], kv_len "<i8" [B],
+  /// key mask "|b1" or "|u1" [B][Nk], key positions "<i8" [B][Nk].
+  BitSinkArray sinkLogits, kvLen, keyMask, keyPositions;
+  int64_t numSinks;
+  /// `numWindows` entries: 0 = unbounded, 1 = all heads, Hq = per head.
+  const int64_t *windows;
+  int64_t numWindows;
+  int causal;
+  int hasScale;
+  double scale;
+} BitSinkSinkAttentionArgs;
+
+/// Computes `bitsink.sink_attention` into `output` ("<f8", B x Hq x Nq x Dv,
+/// caller-allocated: B*Hq*Nq*Dv doubles).
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkReferenceSinkAttention(BitSinkContext context,
+                              const BitSinkSinkAttentionArgs *args,
+                              double *output);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,10 @@ enum class DType { Bool, I8, U8, I16, I32, U32, I64, F16, BF16, F32, F64 };
 size_t elementSize(DType dtype);
 /// NumPy descr string ("<f4", "|b1", ...); "bf16" for BF16.
 const char *dtypeName(DType dtype);
+/// Maps a NumPy descr string to a dtype. The byte-order character must be
+/// '<', '|' or '=' (little-endian host); '>' is accepted only for 1-byte
+/// types. BF16 has no descr.
+bool parseDType(const std::string &descr, DType &dtype, std::string &error);
 
 struct Array {
   DType dtype = DType::F32;
