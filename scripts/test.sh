@@ -14,6 +14,11 @@ cmake --build "$BUILD_DIR" --target check-bitsink-lit || status=1
 ctest --test-dir "$BUILD_DIR" --output-on-failure || status=1
 BITSINK_PYTHON_PACKAGES="$BUILD_DIR/python_packages" \
   "${PYTHON:-python3}" -m pytest -q "$ROOT/python-bindings/tests" || status=1
+# Short fuzz runs (fuzz/run.sh; BITSINK_FUZZ_SECONDS each, default 60) in
+# builds that have the fuzzers (clang).
+if grep -q '^BITSINK_ENABLE_FUZZERS:BOOL=ON' "$BUILD_DIR/CMakeCache.txt"; then
+  bash "$ROOT/fuzz/run.sh" "${BITSINK_FUZZ_SECONDS:-60}" || status=1
+fi
 
 if ((status)); then
   echo "bitsink: some tests FAILED" >&2

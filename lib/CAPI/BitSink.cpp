@@ -115,8 +115,11 @@ BitSinkStatus bitsinkModuleParse(BitSinkContext context, const char *ir,
                                  BitSinkModule *moduleOut) {
   DiagnosticCollector diagnostics(context);
   ParserConfig config(&context->context);
+  // MLIR's lexer reads up to a NUL terminator; the caller's buffer need not
+  // have one (found by fuzz/FuzzIR.cpp: a read past the end otherwise).
+  std::string text(ir ? ir : "", ir ? length : 0);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
-      StringRef(ir, length), config, sourceName ? sourceName : "<string>");
+      text, config, sourceName ? sourceName : "<string>");
   if (!module)
     return diagnostics.finish(failure(), "parsing");
   *moduleOut = new BitSinkModuleImpl{context, std::move(module)};

@@ -9,6 +9,7 @@
 #include "QuantInternal.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace bitsink::quant;
 using namespace bitsink::quant::detail;
@@ -158,10 +159,17 @@ bool bitsink::quant::validate(const Packed &packed, std::string &error) {
     error = message;
     return false;
   };
-  if (packed.K <= 0 || packed.N <= 0)
-    return fail(
-        "K and N must be positive, got K = " + std::to_string(packed.K) +
-        " and N = " + std::to_string(packed.N));
+  // 2^40 rows or columns is far beyond any weight and keeps every size
+  // computation below in range.
+  constexpr int64_t kMaxDim = int64_t(1) << 40;
+  if (packed.K <= 0 || packed.N <= 0 || packed.K > kMaxDim ||
+      packed.N > kMaxDim)
+    return fail("K and N must be positive and at most 2^40, got K = " +
+                std::to_string(packed.K) + " and N = " +
+                std::to_string(packed.N));
+  if (packed.groupSize > kMaxDim)
+    return fail("group size " + std::to_string(packed.groupSize) +
+                " is larger than 2^40");
   int64_t P = packed.numPlanes;
   if (packed.kind == PlaneKind::Ternary ? (P != 2 && P != 4) : (P < 1 || P > 4))
     return fail(std::string(planeKindName(packed.kind)) + " planes must be " +
@@ -184,15 +192,34 @@ bool bitsink::quant::validate(const Packed &packed, std::string &error) {
   if (packed.numWords != KW)
     return fail("expected " + std::to_string(KW) + " words, got " +
                 std::to_string(packed.numWords));
-  if (static_cast<int64_t>(packed.planes.size()) != P * KW * packed.N)
+  // Sizes from a file may be hostile: products are checked, not wrapped.
+  int64_t numWords, numCoeffs;
+  if (__builtin_mul_overflow(P * KW, packed.N, &numWords) ||
+      __builtin_mul_overflow(G * C, packed.N, &numCoeffs))
+    return fail("K = " + std::to_string(packed.K) + " by N = " +
+                std::to_string(packed.N) + " overflows 64-bit sizes");
+  if (static_cast<int64_t>(packed.planes.size()) != numWords)
     return fail("planes hold " + std::to_string(packed.planes.size()) +
-                " words, expected " + std::to_string(P * KW * packed.N));
-  if (static_cast<int64_t>(packed.coeffs.size()) != G * C * packed.N)
+                " words, expected " + std::to_string(numWords));
+  if (static_cast<int64_t>(packed.coeffs.size()) != numCoeffs)
     return fail("coefficients hold " + std::to_string(packed.coeffs.size()) +
-                " values, expected " + std::to_string(G * C * packed.N));
+                " values, expected " + std::to_string(numCoeffs));
   for (float c : packed.coeffs)
     if (!std::isfinite(c))
       return fail("coefficients must be finite");
+  // Every weight is c0 + Σ ±c_l: the sum of magnitudes must be a float too,
+  // or some dequantized weight is ±inf.
+  for (int64_t g = 0; g < G; ++g) {
+    for (int64_t n = 0; n < packed.N; ++n) {
+      double bound = 0;
+      for (int64_t c = 0; c < C; ++c)
+        bound += std::fabs(packed.coeffs[(g * C + c) * packed.N + n]);
+      if (bound > std::numeric_limits<float>::max())
+        return fail("coefficients of group " + std::to_string(g) +
+                    ", column " + std::to_string(n) +
+                    " can sum beyond the f32 range");
+    }
+  }
   if (packed.K % 32 != 0) {
     uint32_t unused = ~((1u << (packed.K % 32)) - 1);
     for (int64_t p = 0; p < P; ++p) {

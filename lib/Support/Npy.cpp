@@ -690,24 +690,19 @@ static bool extractMember(const std::vector<char> &file, const ZipEntry &e,
   return true;
 }
 
-bool bitsink::npy::readNpz(const std::string &path,
-                           std::map<std::string, Array> &arrays,
-                           std::string &error) {
-  std::vector<char> file;
-  if (!readFile(path, file, error))
-    return false;
+bool bitsink::npy::parseNpz(const std::vector<char> &file,
+                            std::map<std::string, Array> &arrays,
+                            std::string &error) {
   std::vector<ZipEntry> entries;
-  if (!readZipDirectory(file, entries, error)) {
-    error = path + ": " + error;
+  if (!readZipDirectory(file, entries, error))
     return false;
-  }
   arrays.clear();
   for (const ZipEntry &e : entries) {
     if (!e.name.empty() && e.name.back() == '/')
       continue; // A directory entry.
     std::string key = e.name;
     if (key.size() < 4 || key.compare(key.size() - 4, 4, ".npy") != 0) {
-      error = path + ": member '" + e.name + "' is not a .npy file";
+      error = "member '" + e.name + "' is not a .npy file";
       return false;
     }
     key.resize(key.size() - 4);
@@ -715,16 +710,27 @@ bool bitsink::npy::readNpz(const std::string &path,
     Array array;
     if (!extractMember(file, e, bytes, error) ||
         !parseNpy(bytes.data(), bytes.size(), array, error)) {
-      error = path + ": " +
-              (error.find(e.name) == std::string::npos
-                   ? "member '" + e.name + "': " + error
-                   : error);
+      if (error.find(e.name) == std::string::npos)
+        error = "member '" + e.name + "': " + error;
       return false;
     }
     if (!arrays.emplace(key, std::move(array)).second) {
-      error = path + ": duplicate member '" + e.name + "'";
+      error = "duplicate member '" + e.name + "'";
       return false;
     }
+  }
+  return true;
+}
+
+bool bitsink::npy::readNpz(const std::string &path,
+                           std::map<std::string, Array> &arrays,
+                           std::string &error) {
+  std::vector<char> file;
+  if (!readFile(path, file, error))
+    return false;
+  if (!parseNpz(file, arrays, error)) {
+    error = path + ": " + error;
+    return false;
   }
   return true;
 }

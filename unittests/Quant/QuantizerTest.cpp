@@ -759,6 +759,45 @@ TEST(QuantArguments, MalformedPackedBuffersAreRejected) {
   // Row 40 = word 1, bit 8 does not exist.
   EXPECT_TRUE(invalid([](Packed &p) { p.planes[1 * N + 2] |= 1u << 8; }));
   EXPECT_NE(error.find("rows >= K"), std::string::npos) << error;
+  // Finite coefficients whose sum overflows f32 would dequantize to ±inf.
+  EXPECT_TRUE(invalid([](Packed &p) {
+    for (float &c : p.coeffs)
+      c = 2e38f;
+  }));
+  EXPECT_NE(error.find("beyond the f32 range"), std::string::npos) << error;
+  // Hostile sizes are rejected before any size arithmetic can overflow.
+  EXPECT_TRUE(invalid([](Packed &p) { p.K = INT64_MAX; }));
+  EXPECT_TRUE(invalid([](Packed &p) { p.N = int64_t(1) << 62; }));
+  EXPECT_TRUE(invalid([](Packed &p) { p.groupSize = INT64_MAX; }));
+}
+
+// ||XW|| = 0 with a non-zero ||X(W - Ŵ)||: the relative error is +inf by
+// definition (found by fuzz/FuzzQuant.cpp, which now accepts +inf there and
+// nothing else non-finite); a zero numerator gives 0.
+TEST(QuantArguments, RelativeErrorOfAnUnseenWeight) {
+  const int64_t K = 64, N = 2, T = 3;
+  std::vector<float> W = randomMatrix(K, N, 7);
+  // Calibration rows see only rows 0 and 1 of W, where W is zeroed.
+  for (int64_t n = 0; n < N; ++n)
+    W[0 * N + n] = W[1 * N + n] = 0;
+  std::vector<float> X(T * K, 0.0f);
+  for (int64_t t = 0; t < T; ++t)
+    X[t * K + t % 2] = 1.0f;
+  Options options = makeOptions(Method::RTN, 2, 32);
+  Result result;
+  std::string error;
+  ASSERT_TRUE(quantize(W.data(), K, N, X.data(), T, options, result, error))
+      << error;
+  std::vector<float> What(K * N);
+  dequantize(result.packed, What.data());
+  double seen = 0;
+  for (int64_t n = 0; n < N; ++n)
+    seen += std::fabs(What[n]) + std::fabs(What[N + n]);
+  if (seen > 0)
+    EXPECT_TRUE(std::isinf(result.report.relError));
+  else
+    EXPECT_EQ(result.report.relError, 0.0);
+  EXPECT_TRUE(std::isfinite(result.report.weightRelError));
 }
 
 TEST(QuantArguments, MethodNames) {

@@ -61,7 +61,8 @@ struct Packed {
 };
 
 struct Report {
-  /// ||X(W - Ŵ)||_F / ||XW||_F with calibration data, else ||W-Ŵ||/||W||.
+  /// ||X(W - Ŵ)||_F / ||XW||_F with calibration data, else ||W-Ŵ||/||W||;
+  /// 0 when the numerator is 0, +inf when only the denominator is.
   double relError = 0;
   /// ||W - Ŵ||_F / ||W||_F always.
   double weightRelError = 0;

@@ -51,6 +51,9 @@ bool parseNpy(const char *bytes, size_t size, Array &array, std::string &error);
 bool readNpy(const std::string &path, Array &array, std::string &error);
 bool writeNpy(const std::string &path, const Array &array, std::string &error);
 
+/// Parses a whole .npz file image (used by readNpz and the fuzzer).
+bool parseNpz(const std::vector<char> &file,
+              std::map<std::string, Array> &arrays, std::string &error);
 /// Arrays keyed by name (the member name without ".npy").
 bool readNpz(const std::string &path, std::map<std::string, Array> &arrays,
              std::string &error);
