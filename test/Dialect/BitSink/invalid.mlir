@@ -846,3 +846,22 @@ func.func @bpm_plane_kind(%x: tensor<4x100xf16>, %p: tensor<2x4x10xi32>, %c: ten
          {plane_kind = #bitsink.plane_kind<quaternary>, group_size = 128} -> tensor<4x10xf32>
   return
 }
+
+// -----
+
+// Shapes whose byte size does not fit 64-bit index arithmetic are rejected,
+// not wrapped: 2 · 3037000500² f32 elements are 2^66 bytes.
+func.func @attention_too_large(%q: tensor<1x2x3037000500x3037000500xf32>, %k: tensor<1x2x3037000500x3037000500xf32>, %v: tensor<1x2x3037000500x4xf32>, %init: tensor<1x2x3037000500x4xf32>) -> tensor<1x2x3037000500x4xf32> {
+  // expected-error @+1 {{expects operand #0 ('tensor<1x2x3037000500x3037000500xf32>') to hold fewer than 2^63 bytes}}
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x3037000500x3037000500xf32>, tensor<1x2x3037000500x3037000500xf32>, tensor<1x2x3037000500x4xf32>) outs(%init : tensor<1x2x3037000500x4xf32>) {causal = true} -> tensor<1x2x3037000500x4xf32>
+  return %o : tensor<1x2x3037000500x4xf32>
+}
+
+// -----
+
+// 2^32 · 2^30 i32 words of planes: 2^64 bytes.
+func.func @bitplane_too_large(%x: tensor<1x137438953472xf32>, %p: tensor<1x4294967296x1073741824xi32>, %c: tensor<1x2x1073741824xf32>, %acc: tensor<1x1073741824xf32>) -> tensor<1x1073741824xf32> {
+  // expected-error @+1 {{expects operand #1 ('tensor<1x4294967296x1073741824xi32>') to hold fewer than 2^63 bytes}}
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<1x137438953472xf32>, tensor<1x4294967296x1073741824xi32>, tensor<1x2x1073741824xf32>) outs(%acc : tensor<1x1073741824xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 137438953472} -> tensor<1x1073741824xf32>
+  return %y : tensor<1x1073741824xf32>
+}

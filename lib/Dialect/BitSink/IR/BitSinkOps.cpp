@@ -14,6 +14,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -107,6 +108,25 @@ LogicalResult verifyTensorOrBufferForm(DestinationStyleOpInterface op) {
   if (anyTensor && anyMemRef)
     return op.emitOpError()
            << "expects all operands to be tensors or all to be memrefs";
+  // Lowerings linearise offsets in 64-bit index arithmetic: a static shape
+  // whose byte size does not fit would wrap silently.
+  for (OpOperand &operand : operation->getOpOperands()) {
+    auto shaped = dyn_cast<ShapedType>(operand.get().getType());
+    if (!shaped || !shaped.hasRank())
+      continue;
+    int64_t bytes = std::max<int64_t>(
+        1, llvm::divideCeil(shaped.getElementTypeBitWidth(), 8));
+    bool overflow = false;
+    for (int64_t dim : shaped.getShape()) {
+      if (ShapedType::isDynamic(dim))
+        continue;
+      overflow |= llvm::MulOverflow(bytes, dim, bytes);
+    }
+    if (overflow)
+      return op.emitOpError()
+             << "expects operand #" << operand.getOperandNumber() << " ("
+             << shaped << ") to hold fewer than 2^63 bytes";
+  }
   if (anyMemRef) {
     if (operation->getNumResults() != 0)
       return op.emitOpError() << "expects no results on memrefs, got "
