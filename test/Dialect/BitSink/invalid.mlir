@@ -865,3 +865,11 @@ func.func @bitplane_too_large(%x: tensor<1x137438953472xf32>, %p: tensor<1x42949
   %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<1x137438953472xf32>, tensor<1x4294967296x1073741824xi32>, tensor<1x2x1073741824xf32>) outs(%acc : tensor<1x1073741824xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 137438953472} -> tensor<1x1073741824xf32>
   return %y : tensor<1x1073741824xf32>
 }
+
+// -----
+
+func.func @attention_zero_head_dim(%q: tensor<1x2x3x0xf32>, %k: tensor<1x1x5x0xf32>, %v: tensor<1x1x5x4xf32>, %init: tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32> {
+  // expected-error @+1 {{expects a positive head dim D, got 0}}
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x3x0xf32>, tensor<1x1x5x0xf32>, tensor<1x1x5x4xf32>) outs(%init : tensor<1x2x3x4xf32>) {causal = true} -> tensor<1x2x3x4xf32>
+  return %o : tensor<1x2x3x4xf32>
+}

@@ -218,6 +218,9 @@ LogicalResult SinkAttentionOp::verify() {
       failed(check.sameDim(v, 3, init, 3, "the value head dim Dv")))
     return failure();
 
+  // D = 0 leaves scores without a value (the default scale is 1/sqrt(D)).
+  if (q.type.getDimSize(3) == 0)
+    return emitOpError() << "expects a positive head dim D, got 0";
   int64_t hq = q.type.getDimSize(1), hkv = k.type.getDimSize(1);
   if (!ShapedType::isDynamic(hkv) && hkv == 0)
     return emitOpError() << "expects k to have at least one head (Hkv > 0)";
