@@ -153,3 +153,31 @@ def test_64k_tokens_half_precision_error_bound(dtype):
     ulp = 2.0**-11 if dtype == "f16" else 2.0**-8
     bound = ulp * np.maximum(np.abs(ref), 2.0**-6) + 1e-5
     assert (err <= bound).all(), f"max error {err.max():.3g}, worst ratio {(err / bound).max():.3g}"
+
+
+def test_non_finite_inputs_stay_where_they_are_seen():
+    """NaN in a query row poisons that row only; NaN / Inf in keys and values
+    that no visible tile contains (beyond the window, skipped structurally)
+    change nothing. (A non-finite value in an *invisible* key that shares a
+    key tile with visible keys may poison the rows of that tile: see
+    docs/reliability.md.)"""
+    rng = np.random.default_rng(3)
+    n, d, window = 256, 16, 32
+    q = rng.standard_normal((1, 1, n, d)).astype(np.float32)
+    k = rng.standard_normal((1, 1, n, d)).astype(np.float32)
+    v = rng.standard_normal((1, 1, n, d)).astype(np.float32)
+    ir = attention_ir(1, 1, 1, n, n, d, "f32",
+                      f"num_sinks = 0 : i64, window = {window} : i64, causal = true")
+    exe = bitsink.compile(ir)
+    clean = exe(q, k, v)
+    q2, k2, v2 = q.copy(), k.copy(), v.copy()
+    q2[0, 0, 200] = np.nan
+    # Keys 64..95 are visible only to queries 64..126; rows >= 160 never
+    # visit their tiles.
+    k2[0, 0, 64:96] = np.inf
+    v2[0, 0, 64:96] = np.nan
+    dirty = exe(q2, k2, v2)
+    assert np.isnan(dirty[0, 0, 200]).all()
+    rows = [i for i in range(160, n) if i != 200]
+    np.testing.assert_array_equal(dirty[0, 0, rows], clean[0, 0, rows])
+    np.testing.assert_array_equal(dirty[0, 0, :64], clean[0, 0, :64])
