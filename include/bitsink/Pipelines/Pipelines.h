@@ -9,6 +9,9 @@
 #define BITSINK_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
 
 namespace mlir {
 class OpPassManager;
@@ -65,6 +68,79 @@ struct CPUPipelineOptions
 /// vector lowering and math approximations -> LLVM dialect.
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
+
+/// The tensor-to-buffer part shared by the CPU and NVPTX pipelines:
+/// canonicalize -> one-shot-bufferize (function boundaries, identity
+/// layouts) -> bitsink-drop-aliased-results -> buffer-results-to-out-params
+/// -> buffer-deallocation-pipeline.
+void buildBufferizationPipeline(mlir::OpPassManager &pm);
+
+/// The CUDA toolkit found when bitsink was configured ("" without CUDA).
+const char *defaultCUDAToolkitPath();
+
+/// Options of `bitsink-nvptx-pipeline` (built only with BITSINK_ENABLE_CUDA).
+struct NVPTXPipelineOptions
+    : public mlir::PassPipelineOptions<NVPTXPipelineOptions> {
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("Target GPU: sm_80, sm_86, sm_89, sm_90 or sm_90a"),
+      llvm::cl::init("sm_80")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX ISA version as +ptxNN (at least what the chip "
+                     "needs: ptx70 for sm_80, ptx71 sm_86, ptx78 sm_89 and "
+                     "sm_90, ptx80 sm_90a; at most ptx90, CUDA 13's ptxas)"),
+      llvm::cl::init("+ptx80")};
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("LLVM optimisation level of the "
+                                           "kernels (0-3)"),
+                            llvm::cl::init(3)};
+  Option<std::string> cubinFormat{
+      *this, "cubin-format",
+      llvm::cl::desc("Kernel binary embedded in the host code: bin (cubin, "
+                     "needs ptxas at compile time), fatbin, or isa (PTX, "
+                     "JIT-compiled by the driver when loaded)"),
+      llvm::cl::init("bin")};
+  Option<bool> cInterface{
+      *this, "c-interface",
+      llvm::cl::desc("Emit a _mlir_ciface_ wrapper for every function"),
+      llvm::cl::init(false)};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit with ptxas and nvvm/libdevice (default: "
+                     "the one bitsink was built with)"),
+      llvm::cl::init(defaultCUDAToolkitPath())};
+  Option<std::string> attentionOptions{
+      *this, "attention-options",
+      llvm::cl::desc("Options passed to bitsink-gpu-lower-attention, e.g. "
+                     "'query-tile=64 key-tile=64'"),
+      llvm::cl::init("")};
+  Option<std::string> matmulOptions{
+      *this, "matmul-options",
+      llvm::cl::desc("Options passed to bitsink-gpu-lower-bitplane-matmul, "
+                     "e.g. 'gemv-max-rows=16'"),
+      llvm::cl::init("")};
+};
+
+/// Checks chip, features, opt-level and cubin-format against what LLVM 22's
+/// NVPTX backend and CUDA 13's ptxas accept. Returns an empty string when
+/// they are fine, else the message (LLVM aborts on some bad combinations,
+/// so this runs before any pass).
+std::string validateNVPTXPipelineOptions(const NVPTXPipelineOptions &options);
+
+/// bufferize (as the CPU pipeline) -> bitsink GPU kernel lowerings -> the
+/// remaining linalg ops become kernels, host buffers device buffers ->
+/// kernel outlining -> NVVM -> gpu-module-to-binary -> host code calling the
+/// bitsink CUDA runtime (`mgpu*`). Fails, with the reason in `error`, when
+/// the options do not validate or the pass-through kernel options do not
+/// parse.
+llvm::LogicalResult buildNVPTXPipeline(mlir::OpPassManager &pm,
+                                       const NVPTXPipelineOptions &options,
+                                       std::string &error);
+
+/// Registers `bitsink-nvptx-pipeline`; its options are validated when the
+/// pipeline is parsed.
+void registerNVPTXPipeline();
 
 /// Registers `bitsink-cpu-pipeline` (and later pipelines) with the global
 /// pass registry.

@@ -216,4 +216,24 @@ def BitSinkGPUTileParallelLoops : Pass<"bitsink-gpu-tile-parallel-loops"> {
   ];
 }
 
+def BitSinkGPUAlignWorkgroupBuffers
+    : Pass<"bitsink-gpu-align-workgroup-buffers", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Give every workgroup attribution of the kernels a minimum "
+                "alignment";
+  let description = [{
+    A workgroup attribution becomes a shared-memory global aligned only to
+    its element type (`.shared .align 2` for f16), but `cp.async` of 16
+    bytes, `ldmatrix` and 16-byte vector accesses need 16-byte aligned
+    addresses, and with several attributions in a kernel only the first one
+    is placed at an aligned address by chance. This pass sets
+    `llvm.align = alignment` on every workgroup attribution of every
+    `gpu.func` whose alignment is smaller; `convert-gpu-to-nvvm` carries it
+    to the global. Run it after `gpu-kernel-outlining`.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "Minimum alignment in bytes (a power of two)">
+  ];
+}
+
 #endif // BITSINK_CONVERSION_GPU_PASSES_TD

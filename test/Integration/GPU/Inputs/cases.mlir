@@ -1,0 +1,59 @@
+// Entry points shared by the harness tests: compiled by bitsink-compile for
+// the CPU (test/tools/bitsink-gpu-check) and for CUDA (test/Integration/GPU,
+// scripts/gpu-check.sh), then run by bitsink-gpu-check, whose flags restate
+// each case (see the RUN lines of those tests).
+
+// GQA 2, odd sizes (37 queries, 53 keys), S = 3, W = 10, causal, f32.
+func.func @attn_f32_gqa2(%q: tensor<2x4x37x32xf32>, %k: tensor<2x2x53x32xf32>,
+                         %v: tensor<2x2x53x24xf32>) -> tensor<2x4x37x24xf32> {
+  %e = tensor.empty() : tensor<2x4x37x24xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x4x37x32xf32>,
+      tensor<2x2x53x32xf32>, tensor<2x2x53x24xf32>) outs(%e : tensor<2x4x37x24xf32>)
+      {num_sinks = 3, window = 10, causal = true} -> tensor<2x4x37x24xf32>
+  return %o : tensor<2x4x37x24xf32>
+}
+
+// f16 with learned sink logits, MQA, D = Dv = 64, window 16.
+func.func @attn_f16_sinks(%q: tensor<1x4x40x64xf16>, %k: tensor<1x1x40x64xf16>,
+                          %v: tensor<1x1x40x64xf16>, %s: tensor<4xf16>) -> tensor<1x4x40x64xf16> {
+  %e = tensor.empty() : tensor<1x4x40x64xf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x40x64xf16>,
+      tensor<1x1x40x64xf16>, tensor<1x1x40x64xf16>) sink_logits(%s : tensor<4xf16>)
+      outs(%e : tensor<1x4x40x64xf16>) {num_sinks = 0, window = 16, causal = true}
+      -> tensor<1x4x40x64xf16>
+  return %o : tensor<1x4x40x64xf16>
+}
+
+// bf16 decode step (Nq = 1) over a padded cache: kv_len < Nk, GQA 4.
+func.func @attn_bf16_decode(%q: tensor<2x8x1x64xbf16>, %k: tensor<2x2x300x64xbf16>,
+                            %v: tensor<2x2x300x64xbf16>, %len: tensor<2xi64>) -> tensor<2x8x1x64xbf16> {
+  %e = tensor.empty() : tensor<2x8x1x64xbf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x8x1x64xbf16>,
+      tensor<2x2x300x64xbf16>, tensor<2x2x300x64xbf16>) kv_len(%len : tensor<2xi64>)
+      outs(%e : tensor<2x8x1x64xbf16>) {num_sinks = 4, window = 128, causal = true}
+      -> tensor<2x8x1x64xbf16>
+  return %o : tensor<2x8x1x64xbf16>
+}
+
+// Binary P = 2 GEMV (M = 1), g = 128, K = 257 (a partial word and group),
+// f16 coefficients; the result starts from zero.
+func.func @gemv_binary_p2(%x: tensor<1x257xf32>, %p: tensor<2x9x129xi32>,
+                          %c: tensor<3x3x129xf16>) -> tensor<1x129xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x129xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<1x129xf32>) -> tensor<1x129xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<1x257xf32>, tensor<2x9x129xi32>, tensor<3x3x129xf16>)
+         outs(%acc : tensor<1x129xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128} -> tensor<1x129xf32>
+  return %y : tensor<1x129xf32>
+}
+
+// Ternary P = 4 GEMM (M = 37), g = 32, f16 activations, accumulating into
+// the caller's buffer in place (bitsink.result_aliases = [3]).
+func.func @gemm_ternary_p4_acc(%x: tensor<37x96xf16>, %p: tensor<4x3x80xi32>,
+                               %c: tensor<3x3x80xf32>, %acc: tensor<37x80xf16>) -> tensor<37x80xf16> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<37x96xf16>, tensor<4x3x80xi32>, tensor<3x3x80xf32>)
+         outs(%acc : tensor<37x80xf16>)
+         {plane_kind = #bitsink.plane_kind<ternary>, group_size = 32} -> tensor<37x80xf16>
+  return %y : tensor<37x80xf16>
+}

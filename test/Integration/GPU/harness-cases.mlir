@@ -1,0 +1,32 @@
+// REQUIRES: cuda
+// The GPU cases of Inputs/cases.mlir, compiled for GPU 0 (%cuda_chip) by
+// bitsink-compile and checked by bitsink-gpu-check against lib/Reference,
+// with the bounds of the CPU integration tests (see
+// test/tools/bitsink-gpu-check/cpu-artifact.mlir for the same run on the
+// host). scripts/gpu-check.sh builds the same artifacts on a machine without
+// a GPU and runs them on one.
+//
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: bitsink-compile %S/Inputs/cases.mlir --target=cuda --chip=%cuda_chip -o %t/cases.so
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f32_gqa2 --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=10 --causal --seed=1 | FileCheck %s --check-prefix=A1
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_sinks --op=sink_attention --shape=1,4,1,40,40,64,64 --window=16 --causal --sink-logits --dtype=f16 --seed=2 | FileCheck %s --check-prefix=A2
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_decode --op=sink_attention --shape=2,8,2,1,300,64,64 --num-sinks=4 --window=128 --causal --kv-len=300,173 --dtype=bf16 --seed=3 | FileCheck %s --check-prefix=A3
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemv_binary_p2 --op=bitplane_matmul --m=1 --k=257 --n=129 --planes=2 --group-size=128 --coeff-dtype=f16 --seed=4 | FileCheck %s --check-prefix=B1
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemm_ternary_p4_acc --op=bitplane_matmul --m=37 --k=96 --n=80 --planes=4 --group-size=32 --kind=ternary --dtype=f16 --acc-arg --seed=5 | FileCheck %s --check-prefix=B2
+//
+// PTX loaded through the driver's JIT gives the same results.
+// RUN: mkdir -p %t/ptx
+// RUN: bitsink-compile %S/Inputs/cases.mlir --target=cuda --chip=%cuda_chip --cubin-format=isa -o %t/ptx/cases.so
+// RUN: bitsink-gpu-check %t/ptx/cases.so --entry=attn_f32_gqa2 --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=10 --causal --seed=1 | FileCheck %s --check-prefix=A1
+//
+// A cubin for another architecture: a clear error naming the device's sm.
+// RUN: mkdir -p %t/other
+// RUN: bitsink-compile %S/Inputs/cases.mlir --target=cuda --chip=%cuda_other_chip -o %t/other/cases.so
+// RUN: not bitsink-gpu-check %t/other/cases.so --entry=attn_f32_gqa2 --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=10 --causal 2>&1 | FileCheck %s --check-prefix=ARCH -DOTHER=%cuda_other_chip
+//
+// A1: attn_f32_gqa2 sink_attention: elements=7104 {{.*}} PASS
+// A2: attn_f16_sinks sink_attention: elements=10240 {{.*}} PASS
+// A3: attn_bf16_decode sink_attention: elements=1024 {{.*}} PASS
+// B1: gemv_binary_p2 bitplane_matmul: elements=129 {{.*}} PASS
+// B2: gemm_ternary_p4_acc bitplane_matmul: elements=2960 {{.*}} PASS
+// ARCH: bitsink-cuda: error: cuModuleLoadData (a cubin for [[OTHER]]) failed (CUDA_ERROR_NO_BINARY_FOR_GPU{{.*}}); the kernel binary has no code for device 0 (sm_{{[0-9]+}}): compile with bitsink-nvptx-pipeline chip=sm_{{[0-9]+}}
