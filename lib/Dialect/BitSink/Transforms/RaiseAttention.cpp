@@ -1,0 +1,1049 @@
+//===- RaiseAttention.cpp - linalg attention to sink_attention -*- C++ -*-===//
+//
+// Recognises softmax(scale * Q K^T + padding bias) V written in linalg on
+// tensors (torch-mlir's linalg-on-tensors import, or by hand) and replaces it
+// by a dense bitsink.sink_attention. The match is anchored on the P·V
+// contraction and walks backwards: softmax, then the elementwise chain of
+// scales and one additive bias, then the Q·K contraction. Only indexing maps
+// and bodies are looked at, never op names, so matmul, batch_matmul,
+// linalg.contract, matmul with indexing_maps and generics are one case.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
+#include "bitsink/Dialect/BitSink/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
+#include <cmath>
+
+namespace bitsink {
+#define GEN_PASS_DEF_BITSINKRAISEATTENTION
+#include "bitsink/Dialect/BitSink/Transforms/Passes.h.inc"
+} // namespace bitsink
+
+using namespace mlir;
+using namespace bitsink;
+
+namespace {
+
+/// A bias this negative (or less) removes a key from the softmax: e^-1e4
+/// underflows to zero in f32 next to any score of ordinary size.
+constexpr double kMaskedBias = -1.0e4;
+
+/// The roles of the loop dimensions of a contraction `out[batch, m, n] +=
+/// lhs[batch, m, k] * rhs[batch, n, k]` (each operand in any dimension order).
+struct Contraction {
+  linalg::LinalgOp op;
+  SmallVector<unsigned> batch;
+  unsigned m = 0, n = 0, k = 0;
+};
+
+/// An elementwise generic: all loops parallel, one init, one result whose
+/// map is the identity.
+static bool isElementwise(linalg::GenericOp op) {
+  return op.getNumDpsInits() == 1 && op->getNumResults() == 1 &&
+         op.getNumLoops() == op.getNumParallelLoops() &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
+         op.hasPureTensorSemantics();
+}
+
+/// Evaluates a scalar computed from constants (and the values already bound
+/// in `env`) by the arith ops an importer emits. Integers and booleans are
+/// represented as doubles; comparisons give 0 or 1.
+static std::optional<double>
+evaluate(Value value, llvm::DenseMap<Value, double> &env, unsigned depth = 0) {
+  if (auto it = env.find(value); it != env.end())
+    return it->second;
+  if (depth > 32)
+    return std::nullopt;
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    // A generic's scalar input bound to a splat constant tensor.
+    auto generic = dyn_cast<linalg::GenericOp>(arg.getOwner()->getParentOp());
+    if (!generic || arg.getArgNumber() >= generic.getNumDpsInputs())
+      return std::nullopt;
+    Value input = generic.getDpsInputOperand(arg.getArgNumber())->get();
+    DenseElementsAttr dense;
+    if (!matchPattern(input, m_Constant(&dense)) || !dense.isSplat())
+      return std::nullopt;
+    if (auto f = dyn_cast<FloatType>(dense.getElementType()))
+      return dense.getSplatValue<APFloat>().convertToDouble();
+    if (dense.getElementType().isInteger())
+      return static_cast<double>(dense.getSplatValue<APInt>().getSExtValue());
+    return std::nullopt;
+  }
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return std::nullopt;
+  auto operand = [&](unsigned i) {
+    return evaluate(op->getOperand(i), env, depth + 1);
+  };
+  if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+    if (auto f = dyn_cast<FloatAttr>(constant.getValue()))
+      return f.getValueAsDouble();
+    if (auto i = dyn_cast<IntegerAttr>(constant.getValue()))
+      return i.getType().isInteger(1)
+                 ? static_cast<double>(i.getValue().getZExtValue())
+                 : static_cast<double>(i.getValue().getSExtValue());
+    return std::nullopt;
+  }
+  if (isa<arith::ExtFOp, arith::TruncFOp, arith::SIToFPOp, arith::UIToFPOp,
+          arith::ExtSIOp, arith::ExtUIOp, arith::IndexCastOp>(op))
+    return operand(0);
+  auto binary = [&](auto fn) -> std::optional<double> {
+    std::optional<double> a = operand(0), b = operand(1);
+    if (!a || !b)
+      return std::nullopt;
+    return fn(*a, *b);
+  };
+  if (isa<arith::AddFOp, arith::AddIOp>(op))
+    return binary([](double a, double b) { return a + b; });
+  if (isa<arith::SubFOp, arith::SubIOp>(op))
+    return binary([](double a, double b) { return a - b; });
+  if (isa<arith::MulFOp, arith::MulIOp>(op))
+    return binary([](double a, double b) { return a * b; });
+  if (isa<arith::DivFOp>(op))
+    return binary([](double a, double b) { return a / b; });
+  if (isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
+    return binary([](double a, double b) { return std::max(a, b); });
+  if (isa<arith::MinimumFOp, arith::MinNumFOp>(op))
+    return binary([](double a, double b) { return std::min(a, b); });
+  if (isa<arith::XOrIOp>(op))
+    return binary([](double a, double b) {
+      return static_cast<double>(static_cast<int64_t>(a) ^
+                                 static_cast<int64_t>(b));
+    });
+  if (isa<arith::AndIOp>(op))
+    return binary([](double a, double b) {
+      return static_cast<double>(static_cast<int64_t>(a) &
+                                 static_cast<int64_t>(b));
+    });
+  if (isa<arith::NegFOp>(op)) {
+    std::optional<double> a = operand(0);
+    return a ? std::optional<double>(-*a) : std::nullopt;
+  }
+  if (auto select = dyn_cast<arith::SelectOp>(op)) {
+    std::optional<double> c = operand(0);
+    if (!c)
+      return std::nullopt;
+    return *c != 0.0 ? operand(1) : operand(2);
+  }
+  if (auto cmp = dyn_cast<arith::CmpIOp>(op)) {
+    return binary([&](double a, double b) -> double {
+      switch (cmp.getPredicate()) {
+      case arith::CmpIPredicate::eq:
+        return a == b;
+      case arith::CmpIPredicate::ne:
+        return a != b;
+      case arith::CmpIPredicate::slt:
+      case arith::CmpIPredicate::ult:
+        return a < b;
+      case arith::CmpIPredicate::sle:
+      case arith::CmpIPredicate::ule:
+        return a <= b;
+      case arith::CmpIPredicate::sgt:
+      case arith::CmpIPredicate::ugt:
+        return a > b;
+      case arith::CmpIPredicate::sge:
+      case arith::CmpIPredicate::uge:
+        return a >= b;
+      }
+      return 0.0;
+    });
+  }
+  if (auto cmp = dyn_cast<arith::CmpFOp>(op)) {
+    using P = arith::CmpFPredicate;
+    P pred = cmp.getPredicate();
+    return binary([&](double a, double b) -> double {
+      if (pred == P::OEQ || pred == P::UEQ)
+        return a == b;
+      if (pred == P::ONE || pred == P::UNE)
+        return a != b;
+      if (pred == P::OLT || pred == P::ULT)
+        return a < b;
+      if (pred == P::OLE || pred == P::ULE)
+        return a <= b;
+      if (pred == P::OGT || pred == P::UGT)
+        return a > b;
+      if (pred == P::OGE || pred == P::UGE)
+        return a >= b;
+      return NAN;
+    });
+  }
+  return std::nullopt;
+}
+
+/// The constant value of a scalar operand of a generic body (a captured
+/// constant, a cast of one, or a splat tensor input), if it is one.
+static std::optional<double> evaluateConstant(Value value) {
+  llvm::DenseMap<Value, double> env;
+  return evaluate(value, env);
+}
+
+/// Matches a contraction with one M, one N and one K dimension, at most two
+/// batch dimensions, no broadcast operand, a multiply-accumulate body and a
+/// zero init.
+static std::optional<Contraction> matchContraction(Operation *op) {
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+      linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(linalgOp))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(linalgOp);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1 || dims->batch.size() > 2 ||
+      dims->batch.size() + 3 != linalgOp.getNumLoops())
+    return std::nullopt;
+  Contraction c;
+  c.op = linalgOp;
+  c.batch.assign(dims->batch.begin(), dims->batch.end());
+  c.m = dims->m.front();
+  c.n = dims->n.front();
+  c.k = dims->k.front();
+  // Every operand is a permutation of its dimensions (no broadcast).
+  for (AffineMap map : linalgOp.getIndexingMapsArray())
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false) ||
+        map.getNumResults() != c.batch.size() + 2)
+      return std::nullopt;
+  Value init = linalgOp.getDpsInitOperand(0)->get();
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    init = fill.getInputs().front();
+  if (!matchPattern(init, m_AnyZeroFloat()))
+    return std::nullopt;
+  return c;
+}
+
+/// Positions, in `map`'s results, of the loop dimensions `order`.
+static SmallVector<int64_t> positionsOf(AffineMap map,
+                                        ArrayRef<unsigned> order) {
+  SmallVector<int64_t> positions;
+  for (unsigned dim : order)
+    positions.push_back(
+        *map.getResultPosition(getAffineDimExpr(dim, map.getContext())));
+  return positions;
+}
+
+/// `value` (read through `map`) with its dimensions in the loop order
+/// `order`: a linalg.transpose unless it already is.
+static Value permuteTo(OpBuilder &b, Location loc, Value value, AffineMap map,
+                       ArrayRef<unsigned> order) {
+  SmallVector<int64_t> perm = positionsOf(map, order);
+  if (isIdentityPermutation(perm))
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  applyPermutationToVector(shape, perm);
+  Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, value, empty, perm)->getResult(0);
+}
+
+/// Brings a `batch... x N x D` operand (0, 1 or 2 batch dimensions) to
+/// `B x H x N x D`.
+static Value to4D(OpBuilder &b, Location loc, Value value, int64_t batch,
+                  int64_t heads) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getRank() == 4)
+    return value;
+  SmallVector<ReassociationIndices> reassociation =
+      type.getRank() == 3 ? SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}}
+                          : SmallVector<ReassociationIndices>{{0, 1, 2}, {3}};
+  auto result = type.clone({batch, heads, type.getDimSize(type.getRank() - 2),
+                            type.getDimSize(type.getRank() - 1)});
+  return tensor::ExpandShapeOp::create(b, loc, result, value, reassociation);
+}
+
+/// If `value` (B x Hq x N x D) repeats K or V over groups of query heads
+/// the way torch's `repeat_kv` does (a broadcast generic from
+/// B x Hkv x N x D to B x Hkv x R x N x D whose Hkv x R dimensions are then
+/// collapsed), possibly transposed over its last two dimensions since,
+/// returns the B x Hkv x N x D source with the same transposition: query
+/// head h then reads kv head h / R, which is the op's GQA rule.
+static std::optional<Value> unrepeatHeads(OpBuilder &b, Location loc,
+                                          Value value) {
+  // value[i] = cur[perm[i]] through transposes that keep B and H in place.
+  SmallVector<int64_t> perm = {0, 1, 2, 3};
+  Value cur = value;
+  while (auto transpose = cur.getDefiningOp<linalg::TransposeOp>()) {
+    ArrayRef<int64_t> p = transpose.getPermutation();
+    if (p.size() != 4 || p[0] != 0 || p[1] != 1)
+      return std::nullopt;
+    for (int64_t &dim : perm)
+      dim = p[dim];
+    cur = transpose.getInput();
+  }
+  Value repeated;
+  if (auto collapse = cur.getDefiningOp<tensor::CollapseShapeOp>()) {
+    SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+    if (collapse.getSrcType().getRank() == 5 && re.size() == 4 &&
+        re[1] == ReassociationIndices{1, 2})
+      repeated = collapse.getSrc();
+  } else if (auto expand = cur.getDefiningOp<tensor::ExpandShapeOp>()) {
+    // B·Hkv·R collapsed for a batch_matmul and split again into B x Hq.
+    auto collapse = expand.getSrc().getDefiningOp<tensor::CollapseShapeOp>();
+    if (collapse && expand.getResultType().getRank() == 4 &&
+        expand.getReassociationIndices()[0].size() == 2 &&
+        collapse.getSrcType().getRank() == 5 &&
+        collapse.getReassociationIndices()[0] ==
+            ReassociationIndices{0, 1, 2} &&
+        collapse.getSrcType().getDimSize(0) ==
+            expand.getResultType().getDimSize(0))
+      repeated = collapse.getSrc();
+  }
+  if (!repeated)
+    return std::nullopt;
+  auto broadcast = repeated.getDefiningOp<linalg::GenericOp>();
+  if (!broadcast || broadcast.getNumDpsInputs() != 1 ||
+      broadcast.getNumDpsInits() != 1 || broadcast.getNumLoops() != 5 ||
+      broadcast.getNumParallelLoops() != 5 ||
+      !broadcast.getMatchingIndexingMap(broadcast.getDpsInitOperand(0))
+           .isIdentity())
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(broadcast.getBlock()->getTerminator());
+  if (yield.getOperand(0) != broadcast.getBlock()->getArgument(0))
+    return std::nullopt;
+  OpOperand *input = broadcast.getDpsInputOperand(0);
+  AffineMap map = broadcast.getMatchingIndexingMap(input);
+  Value source = input->get();
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  MLIRContext *ctx = b.getContext();
+  auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+  if (map.getResults() ==
+      ArrayRef<AffineExpr>{dim(0), dim(1), dim(3), dim(4)}) {
+    // B x Hkv x N x D, broadcast over R.
+  } else if (map.getResults() ==
+                 ArrayRef<AffineExpr>{dim(0), dim(1),
+                                      getAffineConstantExpr(0, ctx), dim(3),
+                                      dim(4)} &&
+             sourceType.getDimSize(2) == 1) {
+    source = tensor::CollapseShapeOp::create(
+        b, loc, source,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+  } else {
+    return std::nullopt;
+  }
+  if (isIdentityPermutation(perm))
+    return source;
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  applyPermutationToVector(shape, perm);
+  Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, source, empty, perm)->getResult(0);
+}
+
+struct AttentionMatch {
+  Contraction qk, pv;
+  Value query, key, value; // contraction operands, canonical order later
+  AffineMap queryMap, keyMap, valueMap;
+  double scale = 1.0;
+  /// Frame of the scores at the softmax: rank 2 (Nq, Nk), 3 (G, Nq, Nk) or
+  /// 4 (B, H, Nq, Nk).
+  int64_t batch = 1, heads = 1;
+  Value bias;
+  AffineMap biasMap;
+  unsigned frameRank = 0;
+  llvm::SetVector<Operation *> matched;
+};
+
+class Matcher {
+public:
+  /// Softmax over the last dimension of its input; returns the input.
+  std::optional<Value> matchSoftmax(Value p, AttentionMatch &m) {
+    auto type = dyn_cast<RankedTensorType>(p.getType());
+    if (!type || type.getRank() < 2 || type.getRank() > 4)
+      return std::nullopt;
+    int64_t last = type.getRank() - 1;
+    if (auto softmax = p.getDefiningOp<linalg::SoftmaxOp>()) {
+      if (static_cast<int64_t>(softmax.getDimension()) != last)
+        return std::nullopt;
+      m.matched.insert(softmax);
+      return softmax.getInput();
+    }
+    // p = e / sum(e), with the sum broadcast along the row.
+    auto div = p.getDefiningOp<linalg::GenericOp>();
+    if (!div || !isElementwise(div) || div.getNumDpsInputs() != 2)
+      return std::nullopt;
+    auto yield = cast<linalg::YieldOp>(div.getBlock()->getTerminator());
+    auto divf = yield.getOperand(0).getDefiningOp<arith::DivFOp>();
+    if (!divf || divf->getBlock() != div.getBlock() ||
+        divf.getLhs() != div.getBlock()->getArgument(0) ||
+        divf.getRhs() != div.getBlock()->getArgument(1))
+      return std::nullopt;
+    Value e = div.getDpsInputOperand(0)->get();
+    if (!div.getMatchingIndexingMap(div.getDpsInputOperand(0)).isIdentity())
+      return std::nullopt;
+    AffineMap sumMap = div.getMatchingIndexingMap(div.getDpsInputOperand(1));
+    if (!isRowBroadcast(sumMap, last))
+      return std::nullopt;
+    if (!isRowSum(div.getDpsInputOperand(1)->get(), e, last))
+      return std::nullopt;
+    m.matched.insert(div);
+    // e = exp(x - c) with c constant along the row (softmax is shift
+    // invariant, so c need not be the max), possibly in two generics.
+    auto exp = e.getDefiningOp<linalg::GenericOp>();
+    if (!exp || !isElementwise(exp))
+      return std::nullopt;
+    auto expYield = cast<linalg::YieldOp>(exp.getBlock()->getTerminator());
+    auto mathExp = expYield.getOperand(0).getDefiningOp<math::ExpOp>();
+    if (!mathExp || mathExp->getBlock() != exp.getBlock())
+      return std::nullopt;
+    m.matched.insert(exp);
+    return matchShift(exp, mathExp.getOperand(), last, m);
+  }
+
+private:
+  /// A map that reads a row-constant value: it does not use the last loop
+  /// dimension (a trailing constant 0 for a kept unit dimension is fine).
+  static bool isRowBroadcast(AffineMap map, int64_t last) {
+    if (map.isFunctionOfDim(last))
+      return false;
+    // The other dimensions must be read as they are (no transposition).
+    unsigned next = 0;
+    for (AffineExpr expr : map.getResults()) {
+      if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+        if (dim.getPosition() != next++)
+          return false;
+      } else if (!isa<AffineConstantExpr>(expr) ||
+                 cast<AffineConstantExpr>(expr).getValue() != 0) {
+        return false;
+      }
+    }
+    return next == static_cast<unsigned>(last);
+  }
+
+  /// `sum` is the sum of `e` over its last dimension (and only that one),
+  /// possibly with a unit dimension kept by an expand_shape.
+  bool isRowSum(Value sum, Value e, int64_t last) {
+    if (auto expand = sum.getDefiningOp<tensor::ExpandShapeOp>())
+      sum = expand.getSrc();
+    auto reduce = sum.getDefiningOp<linalg::GenericOp>();
+    if (!reduce || reduce.getNumDpsInputs() != 1 ||
+        reduce.getNumDpsInits() != 1 ||
+        reduce.getDpsInputOperand(0)->get() != e ||
+        !reduce.getMatchingIndexingMap(reduce.getDpsInputOperand(0))
+             .isIdentity())
+      return false;
+    SmallVector<utils::IteratorType> iterators = reduce.getIteratorTypesArray();
+    for (auto [i, it] : llvm::enumerate(iterators))
+      if ((it == utils::IteratorType::reduction) !=
+          (static_cast<int64_t>(i) == last))
+        return false;
+    if (!isRowBroadcast(
+            reduce.getMatchingIndexingMap(reduce.getDpsInitOperand(0)), last))
+      return false;
+    Block *body = reduce.getBlock();
+    auto add = cast<linalg::YieldOp>(body->getTerminator())
+                   .getOperand(0)
+                   .getDefiningOp<arith::AddFOp>();
+    if (!add || !((add.getLhs() == body->getArgument(0) &&
+                   add.getRhs() == body->getArgument(1)) ||
+                  (add.getRhs() == body->getArgument(0) &&
+                   add.getLhs() == body->getArgument(1))))
+      return false;
+    Value init = reduce.getDpsInitOperand(0)->get();
+    if (auto fill = init.getDefiningOp<linalg::FillOp>())
+      init = fill.getInputs().front();
+    return matchPattern(init, m_AnyZeroFloat());
+  }
+
+  /// `inner` (a value of the exp generic's body) is x - c or x; returns x.
+  std::optional<Value> matchShift(linalg::GenericOp exp, Value inner,
+                                  int64_t last, AttentionMatch &m) {
+    auto argInput = [&](Value v) -> OpOperand * {
+      auto arg = dyn_cast<BlockArgument>(v);
+      if (!arg || arg.getOwner() != exp.getBlock() ||
+          arg.getArgNumber() >= exp.getNumDpsInputs())
+        return nullptr;
+      return exp.getDpsInputOperand(arg.getArgNumber());
+    };
+    if (OpOperand *x = argInput(inner)) {
+      if (!exp.getMatchingIndexingMap(x).isIdentity())
+        return std::nullopt;
+      // exp of a separate subtraction generic, or of the scores directly.
+      auto sub = x->get().getDefiningOp<linalg::GenericOp>();
+      if (sub && isElementwise(sub) && sub.getNumDpsInputs() == 2) {
+        auto yield = cast<linalg::YieldOp>(sub.getBlock()->getTerminator());
+        if (auto subf = yield.getOperand(0).getDefiningOp<arith::SubFOp>()) {
+          if (subf.getLhs() == sub.getBlock()->getArgument(0) &&
+              subf.getRhs() == sub.getBlock()->getArgument(1) &&
+              sub.getMatchingIndexingMap(sub.getDpsInputOperand(0))
+                  .isIdentity()) {
+            if (!isRowBroadcast(
+                    sub.getMatchingIndexingMap(sub.getDpsInputOperand(1)),
+                    last))
+              return std::nullopt; // Subtracts something that varies.
+            m.matched.insert(sub);
+            return sub.getDpsInputOperand(0)->get();
+          }
+        }
+      }
+      return x->get();
+    }
+    auto subf = inner.getDefiningOp<arith::SubFOp>();
+    if (!subf)
+      return std::nullopt;
+    OpOperand *x = argInput(subf.getLhs());
+    OpOperand *c = argInput(subf.getRhs());
+    if (!x || !c || !exp.getMatchingIndexingMap(x).isIdentity() ||
+        !isRowBroadcast(exp.getMatchingIndexingMap(c), last))
+      return std::nullopt;
+    return x->get();
+  }
+};
+
+/// Walks the bias back through reshapes and elementwise generics with one
+/// varying input to the tensor it is a function of, and checks that this
+/// function maps 1 to 0 and 0 to a masking value. Returns false with `why`
+/// set otherwise.
+static bool isPaddingBias(Value bias, std::string &why) {
+  SmallVector<std::pair<linalg::GenericOp, unsigned>> chain;
+  Value current = bias;
+  for (unsigned depth = 0; depth < 16; ++depth) {
+    Operation *def = current.getDefiningOp();
+    if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def)) {
+      current = expand.getSrc();
+      continue;
+    }
+    if (auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(def)) {
+      current = collapse.getSrc();
+      continue;
+    }
+    auto generic = dyn_cast_or_null<linalg::GenericOp>(def);
+    if (!generic || generic.getNumDpsInits() != 1 ||
+        generic->getNumResults() != 1 ||
+        generic.getNumLoops() != generic.getNumParallelLoops())
+      break;
+    std::optional<unsigned> varying;
+    bool ok = true;
+    for (OpOperand *input : generic.getDpsInputOperands()) {
+      DenseElementsAttr dense;
+      if (matchPattern(input->get(), m_Constant(&dense)) && dense.isSplat())
+        continue;
+      if (varying) {
+        ok = false;
+        break;
+      }
+      varying = input->getOperandNumber();
+    }
+    if (!ok || !varying)
+      break;
+    chain.emplace_back(generic, *varying);
+    current = generic.getDpsInputOperand(*varying)->get();
+  }
+  if (chain.empty()) {
+    why = "the additive bias is not computed from a mask (it is not an "
+          "elementwise function of a 0/1 tensor)";
+    return false;
+  }
+  Type rootType = getElementTypeOrSelf(current.getType());
+  if (!rootType.isIntOrFloat()) {
+    why = "the additive bias is not computed from an integer, boolean or "
+          "float mask";
+    return false;
+  }
+  auto apply = [&](double x) -> std::optional<double> {
+    std::optional<double> value = x;
+    for (auto [generic, input] : llvm::reverse(chain)) {
+      llvm::DenseMap<Value, double> env;
+      env[generic.getBlock()->getArgument(input)] = *value;
+      value =
+          evaluate(cast<linalg::YieldOp>(generic.getBlock()->getTerminator())
+                       .getOperand(0),
+                   env);
+      if (!value)
+        return std::nullopt;
+    }
+    return value;
+  };
+  std::optional<double> kept = apply(1.0), dropped = apply(0.0);
+  if (!kept || !dropped) {
+    why = "the additive bias is computed by ops the pass cannot evaluate";
+    return false;
+  }
+  if (*kept != 0.0 || !(*dropped <= kMaskedBias)) {
+    if (*kept == 0.0)
+      kept = 0.0; // Print -0 as 0.
+    why = "the additive bias is not a padding mask: mask value 1 gives " +
+          std::to_string(*kept) + " and 0 gives " + std::to_string(*dropped) +
+          " (a padding mask gives 0 and at most -1e4)";
+    return false;
+  }
+  return true;
+}
+
+/// Walks from the softmax input back to the Q·K contraction, collecting
+/// scales and at most one bias. Sets `why` when the chain is not attention.
+static bool matchScores(Value x, AttentionMatch &m, std::string &why) {
+  unsigned frameRank = cast<RankedTensorType>(x.getType()).getRank();
+  m.frameRank = frameRank;
+  bool split = false;
+  Value current = x;
+  for (unsigned depth = 0; depth < 16; ++depth) {
+    Operation *def = current.getDefiningOp();
+    if (std::optional<Contraction> c = matchContraction(def)) {
+      m.qk = *c;
+      m.matched.insert(def);
+      break;
+    }
+    if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def)) {
+      // batch·heads split into batch x heads.
+      auto type = expand.getResultType();
+      SmallVector<ReassociationIndices> re = expand.getReassociationIndices();
+      if (split || type.getRank() != 4 || re.size() != 3 || re[0].size() != 2 ||
+          !type.hasStaticShape()) {
+        why = "the scores are reshaped in a way other than splitting the "
+              "batch and head dimensions";
+        return false;
+      }
+      split = true;
+      m.batch = type.getDimSize(0);
+      m.heads = type.getDimSize(1);
+      m.matched.insert(def);
+      current = expand.getSrc();
+      continue;
+    }
+    auto generic = dyn_cast_or_null<linalg::GenericOp>(def);
+    if (!generic || !isElementwise(generic)) {
+      why = "the softmax input is not scaled, masked scores of a contraction";
+      return false;
+    }
+    auto yield = cast<linalg::YieldOp>(generic.getBlock()->getTerminator());
+    Operation *compute = yield.getOperand(0).getDefiningOp();
+    if (!compute || compute->getBlock() != generic.getBlock() ||
+        !isa<arith::MulFOp, arith::DivFOp, arith::AddFOp>(compute)) {
+      why = "the scores pass through an elementwise op that is not a scale "
+            "or an additive mask";
+      return false;
+    }
+    // Which operand of the scalar op carries the scores: a block argument
+    // of an identity-mapped input.
+    auto inputOf = [&](Value v) -> OpOperand * {
+      auto arg = dyn_cast<BlockArgument>(v);
+      if (!arg || arg.getOwner() != generic.getBlock() ||
+          arg.getArgNumber() >= generic.getNumDpsInputs())
+        return nullptr;
+      return generic.getDpsInputOperand(arg.getArgNumber());
+    };
+    Value lhs = compute->getOperand(0), rhs = compute->getOperand(1);
+    std::optional<double> lhsConst = evaluateConstant(lhs);
+    std::optional<double> rhsConst = evaluateConstant(rhs);
+    OpOperand *lhsIn = inputOf(lhs), *rhsIn = inputOf(rhs);
+    auto identity = [&](OpOperand *in) {
+      return in && generic.getMatchingIndexingMap(in).isIdentity();
+    };
+    Value next;
+    if (isa<arith::MulFOp>(compute) && rhsConst && identity(lhsIn)) {
+      m.scale *= *rhsConst;
+      next = lhsIn->get();
+    } else if (isa<arith::MulFOp>(compute) && lhsConst && identity(rhsIn)) {
+      m.scale *= *lhsConst;
+      next = rhsIn->get();
+    } else if (isa<arith::DivFOp>(compute) && rhsConst && identity(lhsIn)) {
+      m.scale /= *rhsConst;
+      next = lhsIn->get();
+    } else if (isa<arith::AddFOp>(compute) && lhsIn && rhsIn) {
+      // scores + bias: the scores are the identity-mapped operand that
+      // leads to a contraction; the bias is the other one.
+      auto leads = [&](OpOperand *in) {
+        if (!identity(in))
+          return false;
+        Value v = in->get();
+        for (unsigned d = 0; d < 16 && v; ++d) {
+          Operation *op = v.getDefiningOp();
+          if (matchContraction(op))
+            return true;
+          if (auto e = dyn_cast_or_null<tensor::ExpandShapeOp>(op))
+            v = e.getSrc();
+          else if (auto g = dyn_cast_or_null<linalg::GenericOp>(op);
+                   g && g.getNumDpsInputs() >= 1)
+            v = g.getDpsInputOperand(0)->get();
+          else
+            return false;
+        }
+        return false;
+      };
+      OpOperand *scores = leads(lhsIn) ? lhsIn : rhsIn;
+      OpOperand *bias = scores == lhsIn ? rhsIn : lhsIn;
+      if (!leads(scores)) {
+        why = "neither operand of the addition leads to the Q·K contraction";
+        return false;
+      }
+      if (m.bias) {
+        why = "the scores have more than one additive bias";
+        return false;
+      }
+      if (split ||
+          cast<RankedTensorType>(generic->getResult(0).getType()).getRank() !=
+              static_cast<int64_t>(frameRank)) {
+        why = "the additive mask is applied before the head split";
+        return false;
+      }
+      m.bias = bias->get();
+      m.biasMap = generic.getMatchingIndexingMap(bias);
+      next = scores->get();
+    } else {
+      why = "the scores pass through an elementwise op that is not a scale "
+            "by a constant or an additive mask";
+      return false;
+    }
+    m.matched.insert(generic);
+    current = next;
+  }
+  if (!m.qk.op) {
+    why = "the softmax input does not come from a Q·K contraction";
+    return false;
+  }
+  // The frame: the Q·K result's dims are (batch..., m, n) in this order.
+  Contraction &qk = m.qk;
+  AffineMap outMap = qk.op.getIndexingMapsArray()[2];
+  SmallVector<unsigned> order(qk.batch);
+  order.push_back(qk.m);
+  order.push_back(qk.n);
+  if (!isIdentityPermutation(positionsOf(outMap, order))) {
+    why = "the Q·K contraction's result is not laid out as (batch..., "
+          "queries, keys), so the softmax is not over the keys";
+    return false;
+  }
+  auto scoreType = cast<RankedTensorType>(qk.op->getResult(0).getType());
+  if (!scoreType.hasStaticShape()) {
+    why = "the scores have a dynamic shape";
+    return false;
+  }
+  if (!split) {
+    if (qk.batch.size() == 2) {
+      m.batch = scoreType.getDimSize(0);
+      m.heads = scoreType.getDimSize(1);
+    } else if (qk.batch.size() == 1) {
+      m.batch = scoreType.getDimSize(0);
+      m.heads = 1;
+    }
+  } else if (qk.batch.size() != 1) {
+    why = "the scores are split into heads but the contraction does not have "
+          "one batch dimension";
+    return false;
+  }
+  m.query = qk.op.getDpsInputOperand(0)->get();
+  m.key = qk.op.getDpsInputOperand(1)->get();
+  m.queryMap = qk.op.getIndexingMapsArray()[0];
+  m.keyMap = qk.op.getIndexingMapsArray()[1];
+  // A scale applied to Q or K before the contraction.
+  for (Value *operand : {&m.query, &m.key}) {
+    auto generic = operand->getDefiningOp<linalg::GenericOp>();
+    if (!generic || !isElementwise(generic))
+      continue;
+    auto yield = cast<linalg::YieldOp>(generic.getBlock()->getTerminator());
+    Operation *compute = yield.getOperand(0).getDefiningOp();
+    if (!compute || !isa<arith::MulFOp, arith::DivFOp>(compute) ||
+        compute->getBlock() != generic.getBlock())
+      continue;
+    auto arg = dyn_cast<BlockArgument>(compute->getOperand(0));
+    std::optional<double> c = evaluateConstant(compute->getOperand(1));
+    if (!arg && isa<arith::MulFOp>(compute)) {
+      arg = dyn_cast<BlockArgument>(compute->getOperand(1));
+      c = evaluateConstant(compute->getOperand(0));
+    }
+    if (!arg || !c || arg.getOwner() != generic.getBlock() ||
+        arg.getArgNumber() >= generic.getNumDpsInputs() ||
+        !generic
+             .getMatchingIndexingMap(
+                 generic.getDpsInputOperand(arg.getArgNumber()))
+             .isIdentity())
+      continue;
+    m.scale = isa<arith::MulFOp>(compute) ? m.scale * *c : m.scale / *c;
+    *operand = generic.getDpsInputOperand(arg.getArgNumber())->get();
+  }
+  return true;
+}
+
+/// Checks that the bias depends on the batch and key dimensions of the
+/// frame only and proves it is a padding mask.
+static bool matchBias(AttentionMatch &m, std::string &why) {
+  if (!m.bias)
+    return true;
+  unsigned rank = m.frameRank;
+  unsigned keyDim = rank - 1, queryDim = rank - 2;
+  auto biasType = cast<RankedTensorType>(m.bias.getType());
+  bool usesKey = false;
+  for (auto [pos, expr] : llvm::enumerate(m.biasMap.getResults())) {
+    if (auto c = dyn_cast<AffineConstantExpr>(expr)) {
+      if (c.getValue() != 0 || biasType.getDimSize(pos) != 1) {
+        why = "the additive bias is indexed in a way the pass does not know";
+        return false;
+      }
+      continue;
+    }
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim) {
+      why = "the additive bias is indexed in a way the pass does not know";
+      return false;
+    }
+    unsigned d = dim.getPosition();
+    if (d == keyDim) {
+      usesKey = true;
+      continue;
+    }
+    if (biasType.getDimSize(pos) == 1)
+      continue;
+    if (d == queryDim) {
+      why = "the additive bias varies over the queries (a causal or general "
+            "attention bias, not a padding mask)";
+      return false;
+    }
+    if (rank == 4 && d == 1) {
+      why = "the additive bias varies over the heads (e.g. ALiBi), not a "
+            "padding mask";
+      return false;
+    }
+  }
+  if (!usesKey) {
+    why = "the additive bias does not vary over the keys, so it is not a "
+          "padding mask";
+    return false;
+  }
+  return isPaddingBias(m.bias, why);
+}
+
+/// Matches the P·V contraction `pv` and everything above it.
+static bool matchAttention(Contraction &pv, AttentionMatch &m, std::string &why,
+                           bool &isAttention) {
+  isAttention = false;
+  m.pv = pv;
+  Value p = pv.op.getDpsInputOperand(0)->get();
+  AffineMap pMap = pv.op.getIndexingMapsArray()[0];
+  // P is read as (batch..., m, k): its last two dims are queries and keys.
+  SmallVector<unsigned> pOrder(pv.batch);
+  pOrder.push_back(pv.m);
+  pOrder.push_back(pv.k);
+  if (!isIdentityPermutation(positionsOf(pMap, pOrder)))
+    return false;
+  Value softmaxOut = p;
+  Operation *collapse = nullptr;
+  if (auto c = p.getDefiningOp<tensor::CollapseShapeOp>()) {
+    SmallVector<ReassociationIndices> re = c.getReassociationIndices();
+    if (c.getSrcType().getRank() != 4 || re.size() != 3 || re[0].size() != 2)
+      return false;
+    softmaxOut = c.getSrc();
+    collapse = c;
+  }
+  Matcher matcher;
+  std::optional<Value> x = matcher.matchSoftmax(softmaxOut, m);
+  if (!x)
+    return false;
+  isAttention = true;
+  if (collapse)
+    m.matched.insert(collapse);
+  if (!matchScores(*x, m, why) || !matchBias(m, why))
+    return false;
+  // The P·V batch dims must be the frame's: all of them, or B·H collapsed.
+  unsigned pvBatch = pv.batch.size();
+  unsigned frameBatch = m.frameRank - 2;
+  if (!((collapse && pvBatch == 1 && frameBatch == 2) ||
+        (!collapse && pvBatch == frameBatch))) {
+    why = "the P·V contraction's batch dimensions do not match the scores'";
+    return false;
+  }
+  m.value = pv.op.getDpsInputOperand(1)->get();
+  m.valueMap = pv.op.getIndexingMapsArray()[1];
+  return true;
+}
+
+struct RaiseAttentionPass
+    : bitsink::impl::BitSinkRaiseAttentionBase<RaiseAttentionPass> {
+  using BitSinkRaiseAttentionBase::BitSinkRaiseAttentionBase;
+
+  void runOnOperation() override {
+    SmallVector<Operation *> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (matchContraction(op))
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    llvm::SetVector<Operation *> dead;
+    for (Operation *op : candidates) {
+      std::optional<Contraction> pv = matchContraction(op);
+      if (!pv)
+        continue;
+      AttentionMatch m;
+      std::string why;
+      bool isAttention = false;
+      if (!matchAttention(*pv, m, why, isAttention)) {
+        if (isAttention)
+          op->emitRemark() << "attention not raised: " << why;
+        continue;
+      }
+      if (failed(rewrite(rewriter, m, why))) {
+        op->emitRemark() << "attention not raised: " << why;
+        continue;
+      }
+      dead.insert(m.matched.begin(), m.matched.end());
+    }
+    // Erase what the rewrites left without users (the old scores, softmax
+    // and contractions, and what only they used).
+    if (dead.empty())
+      return;
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::AnyOp);
+    (void)applyOpPatternsGreedily(dead.getArrayRef(), FrozenRewritePatternSet(),
+                                  config);
+  }
+
+  LogicalResult rewrite(IRRewriter &rewriter, AttentionMatch &m,
+                        std::string &why) {
+    Operation *pvOp = m.pv.op;
+    Location loc = pvOp->getLoc();
+    rewriter.setInsertionPoint(pvOp);
+    // Q (batch..., m, k) and K (batch..., n, k) of the Q·K contraction,
+    // V (batch..., k, n) of the P·V one, each in that order.
+    auto order = [](const Contraction &c, unsigned a, unsigned b) {
+      SmallVector<unsigned> o(c.batch);
+      o.push_back(a);
+      o.push_back(b);
+      return o;
+    };
+    // Each operand as B x H x N x D. An operand that is a B·H collapse of
+    // a B x H x ... tensor is permuted before the collapse instead, so that
+    // its transpose folds with the one that made it (the head split).
+    auto operand4D = [&](Value value, AffineMap map,
+                         ArrayRef<unsigned> loopOrder) -> Value {
+      SmallVector<int64_t> perm = positionsOf(map, loopOrder);
+      auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>();
+      if (collapse && perm.size() == 3 && perm[0] == 0 &&
+          collapse.getSrcType().getRank() == 4 &&
+          collapse.getReassociationIndices().size() == 3 &&
+          collapse.getReassociationIndices()[0].size() == 2 &&
+          collapse.getSrcType().getDimSize(0) == m.batch &&
+          collapse.getSrcType().getDimSize(1) == m.heads) {
+        Value src = collapse.getSrc();
+        SmallVector<int64_t> perm4 = {0, 1, perm[1] + 1, perm[2] + 1};
+        if (isIdentityPermutation(perm4))
+          return src;
+        auto type = cast<RankedTensorType>(src.getType());
+        SmallVector<int64_t> shape(type.getShape());
+        applyPermutationToVector(shape, perm4);
+        Value empty = tensor::EmptyOp::create(rewriter, loc, shape,
+                                              type.getElementType());
+        return linalg::TransposeOp::create(rewriter, loc, src, empty, perm4)
+            ->getResult(0);
+      }
+      return to4D(rewriter, loc,
+                  permuteTo(rewriter, loc, value, map, loopOrder), m.batch,
+                  m.heads);
+    };
+    // Everything that can refuse the rewrite is checked before an op is
+    // created.
+    for (Value t : {m.query, m.key, m.value})
+      if (!cast<RankedTensorType>(t.getType()).hasStaticShape()) {
+        why = "Q, K or V has a dynamic shape";
+        return failure();
+      }
+    Type element = getElementTypeOrSelf(m.query.getType());
+    if (getElementTypeOrSelf(m.key.getType()) != element ||
+        getElementTypeOrSelf(m.value.getType()) != element ||
+        !(element.isF32() || element.isF16() || element.isBF16())) {
+      why = "Q, K and V do not share one element type among f32, f16, bf16";
+      return failure();
+    }
+    if (getElementTypeOrSelf(pvOp->getResult(0).getType()) != element) {
+      why = "the attention result's element type differs from Q's";
+      return failure();
+    }
+    Value q = operand4D(m.query, m.queryMap, order(m.qk, m.qk.m, m.qk.k));
+    Value k = operand4D(m.key, m.keyMap, order(m.qk, m.qk.n, m.qk.k));
+    Value v = operand4D(m.value, m.valueMap, order(m.pv, m.pv.k, m.pv.n));
+    // GQA written as a repeat of K and V: attend to the kv heads directly.
+    std::optional<Value> kHeads = unrepeatHeads(rewriter, loc, k);
+    std::optional<Value> vHeads = unrepeatHeads(rewriter, loc, v);
+    if (kHeads && vHeads &&
+        cast<RankedTensorType>(kHeads->getType()).getDimSize(1) ==
+            cast<RankedTensorType>(vHeads->getType()).getDimSize(1)) {
+      k = *kHeads;
+      v = *vHeads;
+    }
+    auto qType = cast<RankedTensorType>(q.getType());
+    auto kType = cast<RankedTensorType>(k.getType());
+    auto vType = cast<RankedTensorType>(v.getType());
+    auto resultType = cast<RankedTensorType>(pvOp->getResult(0).getType());
+    int64_t batch = qType.getDimSize(0), heads = qType.getDimSize(1);
+    int64_t nq = qType.getDimSize(2), nk = kType.getDimSize(2);
+    Value keyMask;
+    if (m.bias) {
+      // key_mask[b, j] = bias[...] == 0, reading the bias through its map
+      // with the head and query dims at 0 (they are unit dims there).
+      unsigned rank = m.frameRank;
+      MLIRContext *ctx = rewriter.getContext();
+      SmallVector<AffineExpr> replacements;
+      for (unsigned d = 0; d < rank; ++d) {
+        if (d == rank - 1)
+          replacements.push_back(getAffineDimExpr(1, ctx));
+        else if (d == 0 && rank >= 3)
+          replacements.push_back(getAffineDimExpr(0, ctx));
+        else
+          replacements.push_back(getAffineConstantExpr(0, ctx));
+      }
+      AffineMap biasMap =
+          m.biasMap.replaceDimsAndSymbols(replacements, {}, 2, 0);
+      // With H = 1 from a collapsed batch (frame rank 3), b ranges over B·H.
+      Value empty = tensor::EmptyOp::create(rewriter, loc, {batch, nk},
+                                            rewriter.getI1Type());
+      auto maskOp = linalg::GenericOp::create(
+          rewriter, loc, TypeRange{empty.getType()}, ValueRange{m.bias},
+          ValueRange{empty},
+          ArrayRef<AffineMap>{biasMap,
+                              AffineMap::getMultiDimIdentityMap(2, ctx)},
+          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value zero = arith::ConstantOp::create(
+                b, l, b.getFloatAttr(args[0].getType(), 0.0));
+            Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                               args[0], zero);
+            linalg::YieldOp::create(b, l, keep);
+          });
+      keyMask = maskOp->getResult(0);
+    }
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, {batch, heads, nq, vType.getDimSize(3)}, element);
+    auto attention = SinkAttentionOp::create(
+        rewriter, loc, TypeRange{init.getType()}, q, k, v,
+        /*sink_logits=*/Value(), /*kv_len=*/Value(), keyMask,
+        /*key_positions=*/Value(), init, /*num_sinks=*/0, /*window=*/nullptr,
+        /*causal=*/false, rewriter.getF32FloatAttr(m.scale));
+    // Back to the P·V result: collapse the batch dims it has fewer of, then
+    // transpose into its layout.
+    Value out = attention->getResult(0);
+    unsigned pvBatch = m.pv.batch.size();
+    if (pvBatch == 1)
+      out = tensor::CollapseShapeOp::create(
+          rewriter, loc, out,
+          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    else if (pvBatch == 0)
+      out = tensor::CollapseShapeOp::create(
+          rewriter, loc, out,
+          SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    SmallVector<int64_t> perm = positionsOf(m.pv.op.getIndexingMapsArray()[2],
+                                            order(m.pv, m.pv.m, m.pv.n));
+    if (!isIdentityPermutation(perm)) {
+      // out is in (batch..., m, n) order; result position perm[t] holds t.
+      SmallVector<int64_t> inverse = invertPermutationVector(perm);
+      Value empty = tensor::EmptyOp::create(rewriter, loc,
+                                            resultType.getShape(), element);
+      out = linalg::TransposeOp::create(rewriter, loc, out, empty, inverse)
+                ->getResult(0);
+    }
+    if (out.getType() != resultType) {
+      why = "the rewritten result type does not match the P·V result";
+      rewriter.eraseOp(attention);
+      return failure();
+    }
+    rewriter.replaceAllUsesWith(pvOp->getResult(0), out);
+    m.matched.insert(pvOp);
+    return success();
+  }
+};
+} // namespace
