@@ -86,7 +86,8 @@ bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
       const double sigma = pr.sinkLogits.empty() ? negInf : pr.sinkLogits[h];
       for (int64_t i = 0; i < Nq; ++i) {
         const int64_t p = i + L - Nq;
-        const float *q = &pr.query[((b * Hq + h) * Nq + i) * D];
+        // data() + offset: an array may be empty (Nk = 0 or Dv = 0).
+        const float *q = pr.query.data() + ((b * Hq + h) * Nq + i) * D;
         bool any = false;
         double m = sigma;
         for (int64_t j = 0; j < Nk; ++j) {
@@ -98,7 +99,7 @@ bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
                        (!pr.causal || pos <= p);
           if (!visible[j])
             continue;
-          const float *k = &pr.key[((b * Hkv + kvHead) * Nk + j) * D];
+          const float *k = pr.key.data() + ((b * Hkv + kvHead) * Nk + j) * D;
           double dot = 0;
           for (int64_t d = 0; d < D; ++d)
             dot += double(q[d]) * double(k[d]);
@@ -109,13 +110,13 @@ bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
         if (!any || m == negInf)
           continue; // The row stays zero.
         double denominator = std::exp(sigma - m);
-        double *o = &output[((b * Hq + h) * Nq + i) * Dv];
+        double *o = output.data() + ((b * Hq + h) * Nq + i) * Dv;
         for (int64_t j = 0; j < Nk; ++j) {
           if (!visible[j])
             continue;
           const double e = std::exp(scores[j] - m);
           denominator += e;
-          const float *v = &pr.value[((b * Hkv + kvHead) * Nk + j) * Dv];
+          const float *v = pr.value.data() + ((b * Hkv + kvHead) * Nk + j) * Dv;
           for (int64_t d = 0; d < Dv; ++d)
             o[d] += e * double(v[d]);
         }
