@@ -295,7 +295,10 @@ BitSinkStatus bitsinkExecutableRun(BitSinkExecutable executable,
   for (int64_t i = 0; i < numInputs; ++i)
     if (!copyIn(inputs[i], arrays[i], error))
       return fail(context, "input " + std::to_string(i) + ": " + error);
-  if (!executable->runner->run(arrays, executable->outputs, error)) {
+  // The arrays are private copies: the runner may consume them (and the
+  // entry may write into them) without touching the caller's memory.
+  if (!executable->runner->run(std::move(arrays), executable->outputs,
+                               error)) {
     executable->outputs.clear();
     return fail(context, error);
   }

@@ -177,6 +177,14 @@ bool bitsink::prepareInputs(const EntrySignature &signature,
                             const std::vector<npy::Array> &inputs,
                             std::vector<npy::Array> &prepared,
                             std::string &error) {
+  return prepareInputs(signature, std::vector<npy::Array>(inputs), prepared,
+                       error);
+}
+
+bool bitsink::prepareInputs(const EntrySignature &signature,
+                            std::vector<npy::Array> &&inputs,
+                            std::vector<npy::Array> &prepared,
+                            std::string &error) {
   if (inputs.size() != signature.inputs.size()) {
     error = "the entry takes " + std::to_string(signature.inputs.size()) +
             " arguments, got " + std::to_string(inputs.size()) + " inputs";
@@ -184,7 +192,7 @@ bool bitsink::prepareInputs(const EntrySignature &signature,
   }
   prepared.clear();
   for (auto [i, spec] : llvm::enumerate(signature.inputs)) {
-    const npy::Array &input = inputs[i];
+    npy::Array &input = inputs[i];
     std::string what =
         "argument " + std::to_string(i) + " (" + spec.typeName + ")";
     if (input.shape != spec.shape) {
@@ -197,8 +205,9 @@ bool bitsink::prepareInputs(const EntrySignature &signature,
               ", got " + dtypeShortName(input.dtype);
       return false;
     }
-    prepared.push_back(
-        spec.dtype == input.dtype ? input : npy::convert(input, spec.dtype));
+    prepared.push_back(spec.dtype == input.dtype
+                           ? std::move(input)
+                           : npy::convert(input, spec.dtype));
   }
   return true;
 }
@@ -500,8 +509,13 @@ bool JitRunner::runPrepared(std::vector<npy::Array> &inputs,
 
 bool JitRunner::run(const std::vector<npy::Array> &inputs,
                     std::vector<npy::Array> &outputs, std::string &error) {
+  return run(std::vector<npy::Array>(inputs), outputs, error);
+}
+
+bool JitRunner::run(std::vector<npy::Array> &&inputs,
+                    std::vector<npy::Array> &outputs, std::string &error) {
   std::vector<npy::Array> prepared;
-  if (!prepareInputs(signature_, inputs, prepared, error) ||
+  if (!prepareInputs(signature_, std::move(inputs), prepared, error) ||
       !runPrepared(prepared, outputs, error))
     return false;
   for (npy::Array &output : outputs)

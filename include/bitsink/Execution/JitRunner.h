@@ -75,6 +75,10 @@ bool readEntrySignature(mlir::FunctionOpInterface func,
 bool prepareInputs(const EntrySignature &signature,
                    const std::vector<npy::Array> &inputs,
                    std::vector<npy::Array> &prepared, std::string &error);
+/// Same, moving the inputs that need no conversion instead of copying them.
+bool prepareInputs(const EntrySignature &signature,
+                   std::vector<npy::Array> &&inputs,
+                   std::vector<npy::Array> &prepared, std::string &error);
 
 struct JitOptions {
   std::string entry = "main";
@@ -113,6 +117,9 @@ public:
   /// and returns its results (bf16 results as F32).
   bool run(const std::vector<npy::Array> &inputs,
            std::vector<npy::Array> &outputs, std::string &error);
+  /// Same, consuming `inputs` (no copy of those already in memory dtypes).
+  bool run(std::vector<npy::Array> &&inputs, std::vector<npy::Array> &outputs,
+           std::string &error);
 
   /// Same on inputs already in memory dtypes (from prepareInputs); no copy
   /// of the inputs, for timing loops. Results stay in memory dtypes. A

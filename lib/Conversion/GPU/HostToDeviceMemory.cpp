@@ -35,7 +35,9 @@ SmallVector<Operation *> collectHostOps(ModuleOp module) {
       return WalkResult::skip();
     if (op != module.getOperation())
       ops.push_back(op);
-    if (isa<gpu::LaunchOp>(op))
+    // Launch bodies are device code already; the bodies of linalg ops
+    // become kernels (a gather's memref.load there reads device memory).
+    if (isa<gpu::LaunchOp, linalg::LinalgOp>(op))
       return WalkResult::skip();
     return WalkResult::advance();
   });

@@ -83,6 +83,26 @@ func.func @fills(%s: memref<f32>, %h: memref<4x5xbf16>, %d: memref<8xf64>) {
 
 // -----
 
+// A gather (an embedding lookup, as torch-mlir imports it): the loads in the
+// body of a linalg op run in the kernel the op becomes, not on the host.
+// CHECK-LABEL: func.func @gather
+// CHECK:         linalg.generic
+// CHECK:           memref.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<100x8xf32>
+func.func @gather(%table: memref<100x8xf32>, %ids: memref<4xi64>, %out: memref<4x8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%ids : memref<4xi64>) outs(%out : memref<4x8xf32>) {
+  ^bb0(%id: i64, %o: f32):
+    %row = arith.index_cast %id : i64 to index
+    %col = linalg.index 1 : index
+    %v = memref.load %table[%row, %col] : memref<100x8xf32>
+    linalg.yield %v : f32
+  }
+  return
+}
+
+// -----
+
 func.func @host_load(%a: memref<4xf32>) -> f32 {
   %c0 = arith.constant 0 : index
   // expected-error @below {{'memref.load' op reads or writes a buffer in host code, but buffers are device memory in bitsink-nvptx-pipeline}}
