@@ -6,6 +6,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/CAPI/BitSink.h"
+#ifdef BITSINK_ENABLE_CUDA
+#include "CudaExecutable.h"
+#endif
 #include "bitsink/Execution/JitRunner.h"
 #include "bitsink/InitAll.h"
 #include "bitsink/Quant/Quantizer.h"
@@ -214,12 +217,30 @@ BitSinkStatus fail(BitSinkContextImpl *context, const std::string &message) {
 //===----------------------------------------------------------------------===//
 
 struct BitSinkExecutableImpl {
-  BitSinkExecutableImpl(BitSinkContextImpl *context,
-                        std::unique_ptr<bitsink::JitRunner> runner)
-      : context(context), runner(std::move(runner)) {}
+  BitSinkExecutableImpl(BitSinkContextImpl *context) : context(context) {}
+
+  const bitsink::EntrySignature &signature() const {
+#ifdef BITSINK_ENABLE_CUDA
+    if (cuda)
+      return cuda->signature();
+#endif
+    return runner->signature();
+  }
+
+  bool run(std::vector<bitsink::npy::Array> &&inputs, std::string &error) {
+#ifdef BITSINK_ENABLE_CUDA
+    if (cuda)
+      return cuda->run(std::move(inputs), outputs, error);
+#endif
+    return runner->run(std::move(inputs), outputs, error);
+  }
 
   BitSinkContextImpl *context;
+  /// One of the two, by target.
   std::unique_ptr<bitsink::JitRunner> runner;
+#ifdef BITSINK_ENABLE_CUDA
+  std::unique_ptr<bitsink::CudaExecutable> cuda;
+#endif
   std::vector<bitsink::npy::Array> inputSpecs, resultSpecs, outputs;
 };
 
@@ -228,36 +249,56 @@ BitSinkStatus bitsinkExecutableCreate(BitSinkModule module, const char *entry,
                                       BitSinkExecutable *executableOut) {
   BitSinkContextImpl *context = module->context;
   std::string targetName = target ? target : "cpu";
-  if (targetName != "cpu")
-    return fail(context, "unknown target '" + targetName +
-                             "' (this build compiles for: cpu)");
-  bitsink::JitOptions options;
-  options.entry = entry && *entry ? entry : "main";
-  if (pipeline && *pipeline)
-    options.pipeline = pipeline;
+  std::string entryName = entry && *entry ? entry : "main";
   std::string error;
-  std::unique_ptr<bitsink::JitRunner> runner;
-  {
+  auto executable = std::make_unique<BitSinkExecutableImpl>(context);
+  if (targetName == "cpu") {
+    bitsink::JitOptions options;
+    options.entry = entryName;
+    if (pipeline && *pipeline)
+      options.pipeline = pipeline;
     // The pipeline's own diagnostics are folded into `error` by the runner;
     // the collector keeps stray ones (warnings, remarks) off stderr.
     DiagnosticCollector diagnostics(context);
-    runner = bitsink::JitRunner::compileModule(*module->module, options, error);
+    executable->runner =
+        bitsink::JitRunner::compileModule(*module->module, options, error);
+    if (!executable->runner)
+      return fail(context, error);
+  } else if (targetName == "cuda") {
+#ifdef BITSINK_ENABLE_CUDA
+    std::string diagnosticsText;
+    {
+      DiagnosticCollector diagnostics(context);
+      executable->cuda = bitsink::CudaExecutable::create(
+          *module->module, entryName, pipeline ? pipeline : "", error);
+      diagnosticsText = context->diagnostics;
+    }
+    if (!executable->cuda)
+      return fail(context, error + (diagnosticsText.empty()
+                                        ? ""
+                                        : "\n" + StringRef(diagnosticsText)
+                                                      .rtrim()
+                                                      .str()));
+#else
+    return fail(context, "target 'cuda' needs a build with "
+                         "BITSINK_ENABLE_CUDA");
+#endif
+  } else {
+    return fail(context, "unknown target '" + targetName +
+                             "' (expected cpu or cuda)");
   }
-  if (!runner)
-    return fail(context, error);
-  auto *executable = new BitSinkExecutableImpl(context, std::move(runner));
   auto spec = [](const bitsink::TensorSpec &tensor) {
     bitsink::npy::Array array;
     array.dtype = tensor.fileDType();
     array.shape = tensor.shape;
     return array;
   };
-  for (const bitsink::TensorSpec &tensor : executable->runner->signature().inputs)
+  for (const bitsink::TensorSpec &tensor : executable->signature().inputs)
     executable->inputSpecs.push_back(spec(tensor));
-  for (const bitsink::TensorSpec &tensor :
-       executable->runner->signature().results)
+  for (const bitsink::TensorSpec &tensor : executable->signature().results)
     executable->resultSpecs.push_back(spec(tensor));
-  *executableOut = executable;
+  context->diagnostics.clear();
+  *executableOut = executable.release();
   return BITSINK_SUCCESS;
 }
 
@@ -297,8 +338,7 @@ BitSinkStatus bitsinkExecutableRun(BitSinkExecutable executable,
       return fail(context, "input " + std::to_string(i) + ": " + error);
   // The arrays are private copies: the runner may consume them (and the
   // entry may write into them) without touching the caller's memory.
-  if (!executable->runner->run(std::move(arrays), executable->outputs,
-                               error)) {
+  if (!executable->run(std::move(arrays), error)) {
     executable->outputs.clear();
     return fail(context, error);
   }

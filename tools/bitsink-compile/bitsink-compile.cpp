@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bitsink/Execution/Artifact.h"
 #include "bitsink/InitAll.h"
 #include "bitsink/Pipelines/Pipelines.h"
 
@@ -41,6 +42,7 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 
+#include <cstring>
 #include <optional>
 #include <set>
 
@@ -95,7 +97,8 @@ static cl::opt<std::string>
     runtimeDir("runtime-dir",
                cl::desc("cuda: folder of libbitsink_cuda_runtime.so (default: "
                         "this build's)"),
-               cl::init(BITSINK_RUNTIME_DIR), cl::cat(compileCategory));
+               cl::init(bitsink::ArtifactOptions::defaultRuntimeDir()),
+               cl::cat(compileCategory));
 static cl::opt<bool>
     noCopyRuntime("no-copy-runtime",
                   cl::desc("cuda .so: do not copy libbitsink_cuda_runtime.so "
@@ -108,15 +111,7 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
-namespace {
-/// An entry point as the header declares it: the tensor signature before
-/// lowering and, after it, which results are returned in place.
-struct EntrySignature {
-  std::string name;
-  FunctionType type;
-  SmallVector<int64_t> resultAliases;
-};
-} // namespace
+using bitsink::ArtifactEntry;
 
 static std::string cTypeComment(Type type) {
   std::string text;
@@ -163,7 +158,7 @@ static std::optional<std::string> scalarCType(Type type) {
 /// Writes the C header. Each entry's `_mlir_ciface_<name>` takes a pointer
 /// to a memref descriptor per tensor argument, then one per result that is
 /// not returned in place (the out-params of buffer-results-to-out-params).
-static LogicalResult writeHeader(ArrayRef<EntrySignature> entries,
+static LogicalResult writeHeader(ArrayRef<ArtifactEntry> entries,
                                  StringRef path, bool cuda,
                                  std::string &error) {
   std::string text;
@@ -174,7 +169,7 @@ static LogicalResult writeHeader(ArrayRef<EntrySignature> entries,
     if (!llvm::isAlnum(c))
       c = '_';
   std::set<int64_t> ranks;
-  for (const EntrySignature &entry : entries) {
+  for (const ArtifactEntry &entry : entries) {
     for (Type type : llvm::concat<const Type>(entry.type.getInputs(),
                                               entry.type.getResults()))
       if (auto shaped = dyn_cast<ShapedType>(type))
@@ -209,7 +204,7 @@ static LogicalResult writeHeader(ArrayRef<EntrySignature> entries,
         "that the\n * function returns through one of its arguments (e.g. a "
         "KV cache updated by\n * cache_append) has no out-param; read it from "
         "that argument's buffer. */\n\n";
-  for (const EntrySignature &entry : entries) {
+  for (const ArtifactEntry &entry : entries) {
     SmallVector<std::string> params;
     os << "/* @" << entry.name << "\n";
     for (auto [i, type] : llvm::enumerate(entry.type.getInputs())) {
@@ -261,107 +256,6 @@ static LogicalResult writeHeader(ArrayRef<EntrySignature> entries,
 }
 
 /// Optimises `module` at O3 and writes an object file for `cpu`.
-static LogicalResult emitObject(llvm::Module &module, StringRef cpu,
-                                StringRef path, std::string &error) {
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  const llvm::Target *llvmTarget =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!llvmTarget)
-    return failure();
-  std::string cpuName = cpu.str();
-  std::string featureString;
-  if (cpu == "host") {
-    cpuName = llvm::sys::getHostCPUName().str();
-    llvm::SubtargetFeatures subtarget;
-    for (auto &feature : llvm::sys::getHostCPUFeatures())
-      subtarget.AddFeature(feature.first(), feature.second);
-    featureString = subtarget.getString();
-  } else if (cpu == "generic") {
-    cpuName = "x86-64";
-  }
-  llvm::TargetOptions targetOptions;
-  // The kernels are loaded from global constructors: they must go to
-  // .init_array (lld does not turn the legacy .ctors into it, so they would
-  // never run).
-  targetOptions.UseInitArray = true;
-  std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
-      triple, cpuName, featureString, targetOptions, llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
-  if (!machine) {
-    error = "cannot create a target machine for " + triple.str() + " cpu " +
-            cpuName;
-    return failure();
-  }
-  module.setDataLayout(machine->createDataLayout());
-  module.setTargetTriple(triple);
-  if (llvm::Error err =
-          makeOptimizingTransformer(3, 0, machine.get())(&module)) {
-    error = "LLVM optimisation failed: " + llvm::toString(std::move(err));
-    return failure();
-  }
-  std::error_code ec;
-  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    error = "cannot write " + path.str() + ": " + ec.message();
-    return failure();
-  }
-  llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, out.os(), nullptr,
-                                   llvm::CodeGenFileType::ObjectFile)) {
-    error = "the target machine cannot emit object files";
-    return failure();
-  }
-  codegen.run(module);
-  out.keep();
-  return success();
-}
-
-/// Links `object` into the shared library `path` with clang + lld; `-z defs`
-/// turns a symbol no library provides into a link error here rather than a
-/// load error on the user's machine.
-static LogicalResult linkSharedLibrary(StringRef object, StringRef path,
-                                       bool cuda, std::string &error) {
-  SmallVector<std::string> args = {
-      BITSINK_CLANG, "-shared",           "-fuse-ld=lld",
-      "-Wl,-z,defs", "-Wl,--gc-sections", "-Wl,-O1",
-      "-o",          path.str(),          object.str()};
-  if (cuda) {
-    args.push_back("-L" + runtimeDir);
-    args.push_back("-lbitsink_cuda_runtime");
-    args.push_back("-Wl,-rpath,$ORIGIN");
-  } else {
-    args.push_back("-lomp");
-  }
-  args.push_back("-lm");
-  SmallVector<StringRef> argRefs(args.begin(), args.end());
-  std::string message;
-  int rc = llvm::sys::ExecuteAndWait(BITSINK_CLANG, argRefs, std::nullopt, {},
-                                     0, 0, &message);
-  if (rc != 0) {
-    error = "linking failed (" + llvm::join(argRefs, " ") + ")" +
-            (message.empty() ? "" : ": " + message);
-    return failure();
-  }
-  return success();
-}
-
-static LogicalResult copyRuntimeNextTo(StringRef output, std::string &error) {
-  SmallString<256> source(runtimeDir.getValue());
-  llvm::sys::path::append(source, "libbitsink_cuda_runtime.so");
-  SmallString<256> destination(llvm::sys::path::parent_path(output));
-  if (destination.empty())
-    destination = ".";
-  llvm::sys::path::append(destination, "libbitsink_cuda_runtime.so");
-  if (llvm::sys::fs::equivalent(source, destination))
-    return success();
-  if (std::error_code ec = llvm::sys::fs::copy_file(source, destination)) {
-    error = "cannot copy " + source.str().str() + " to " +
-            destination.str().str() + ": " + ec.message();
-    return failure();
-  }
-  return success();
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(compileCategory);
@@ -386,8 +280,6 @@ int main(int argc, char **argv) {
     if (!path.empty() && !dir.empty() && !llvm::sys::fs::is_directory(dir))
       return fail("cannot write " + path + ": no directory " + dir);
   }
-  std::string cpu = hostCpu.empty() ? std::string(cuda ? "generic" : "host")
-                                    : hostCpu.getValue();
 
   DialectRegistry registry;
   bitsink::registerAllDialects(registry);
@@ -395,7 +287,6 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  std::string error;
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(inputFile);
   if (!buffer)
     return fail("cannot read " + inputFile + ": " +
@@ -405,78 +296,27 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  // Entry signatures before lowering: public functions with a body.
-  SmallVector<EntrySignature> entries;
-  for (auto func : module->getOps<func::FuncOp>())
-    if (func.isPublic() && !func.isExternal())
-      entries.push_back({func.getName().str(), func.getFunctionType(), {}});
-  if (entries.empty())
-    return fail(inputFile + " has no public function with a body to export");
-
-  PassManager pm(&context);
-  if (cuda) {
-#ifdef BITSINK_ENABLE_CUDA
-    bitsink::NVPTXPipelineOptions options;
-    if (failed(options.parseFromString(pipelineOptions)))
-      return fail("bad --pipeline-options for bitsink-nvptx-pipeline: '" +
-                  pipelineOptions + "'");
-    if (!chip.empty())
-      options.chip = chip;
-    if (!features.empty())
-      options.features = features;
-    if (!cubinFormat.empty())
-      options.cubinFormat = cubinFormat;
-    options.cInterface = true;
-    if (failed(bitsink::buildNVPTXPipeline(pm, options, error)))
-      return fail(error);
-#endif
-  } else {
-    bitsink::CPUPipelineOptions options;
-    if (failed(options.parseFromString(pipelineOptions)))
-      return fail("bad --pipeline-options for bitsink-cpu-pipeline: '" +
-                  pipelineOptions + "'");
-    options.cInterface = true;
-    bitsink::buildCPUPipeline(pm, options);
-  }
-  if (failed(pm.run(*module)))
-    return 1;
-
-  for (EntrySignature &entry : entries) {
-    auto func = module->lookupSymbol<LLVM::LLVMFuncOp>(entry.name);
-    if (!func)
-      return fail("entry '" + entry.name + "' is missing after lowering");
-    if (auto aliases =
-            func->getAttrOfType<DenseI64ArrayAttr>("bitsink.result_aliases"))
-      entry.resultAliases.assign(aliases.asArrayRef().begin(),
-                                 aliases.asArrayRef().end());
-  }
-
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(*module, llvmContext, inputFile);
-  if (!llvmModule)
-    return fail("translation to LLVM IR failed");
-
-  std::string objectPath = outputFile;
-  SmallString<128> tempObject;
-  if (emit == "so") {
-    int fd;
-    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-            "bitsink-compile", "o", fd, tempObject))
-      return fail("cannot create a temporary file: " + ec.message());
-    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
-    objectPath = tempObject.str().str();
-  }
-  llvm::FileRemover removeTemp(tempObject);
-  if (failed(emitObject(*llvmModule, cpu, objectPath, error)))
+  bitsink::ArtifactOptions options;
+  options.target = target;
+  options.pipelineOptions = pipelineOptions;
+  options.chip = chip;
+  options.features = features;
+  options.cubinFormat = cubinFormat;
+  options.cpu = hostCpu;
+  options.objectOnly = emit == "obj";
+  options.runtimeDir = runtimeDir;
+  options.copyRuntime = !noCopyRuntime;
+  std::vector<ArtifactEntry> entries;
+  std::string error;
+  if (!bitsink::compileArtifact(*module, options, outputFile, entries, error)) {
+    if (StringRef(error).starts_with("the module has no public function"))
+      return fail(inputFile + " has no public function with a body to export");
+    // A failed pipeline has reported its diagnostics already.
+    if (StringRef(error).ends_with("pipeline failed"))
+      return 1;
+    if (StringRef(error).starts_with("bad pipeline options"))
+      error.replace(0, strlen("bad pipeline options"), "bad --pipeline-options");
     return fail(error);
-  if (emit == "so") {
-    if (failed(linkSharedLibrary(objectPath, outputFile, cuda, error)))
-      return fail(error);
-    if (cuda && !noCopyRuntime && failed(copyRuntimeNextTo(outputFile, error)))
-      return fail(error);
   }
   if (!headerFile.empty() &&
       failed(writeHeader(entries, headerFile, cuda, error)))

@@ -97,11 +97,18 @@ typedef struct BitSinkArray {
 /// An entry function of a module, lowered and compiled for a target.
 typedef struct BitSinkExecutableImpl *BitSinkExecutable;
 
-/// Lowers a copy of `module` (the module is not changed) with the textual
-/// `pipeline` (NULL or "": the target's default pipeline) and compiles its
-/// function `entry` for `target`: "cpu" (JIT for the host CPU). The entry
-/// takes and returns statically shaped tensors. Diagnostics go to the
-/// module's context.
+/// Lowers a copy of `module` (the module is not changed) and compiles its
+/// function `entry` for `target`:
+/// - "cpu": JIT for the host CPU; `pipeline` is a textual pass pipeline
+///   (NULL or "": bitsink-cpu-pipeline);
+/// - "cuda" (builds with BITSINK_ENABLE_CUDA): a shared library made by
+///   bitsink-nvptx-pipeline, loaded into this process; `pipeline` holds
+///   options of that pipeline ("chip=sm_90 features=+ptx80"). Runs copy
+///   the inputs to the device and the results back. Fails here, with the
+///   runtime's message, without a driver or GPU or for a GPU the kernels
+///   were not built for.
+/// The entry takes and returns statically shaped tensors. Diagnostics go to
+/// the module's context.
 BITSINK_CAPI_EXPORTED BitSinkStatus
 bitsinkExecutableCreate(BitSinkModule module, const char *entry,
                         const char *pipeline, const char *target,

@@ -1,0 +1,298 @@
+//===- Artifact.cpp - compile a module into a .so / .o artifact -----------===//
+//
+// Implements bitsink/Execution/Artifact.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Execution/Artifact.h"
+#include "bitsink/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+const char *bitsink::ArtifactOptions::defaultRuntimeDir() {
+  return BITSINK_RUNTIME_DIR;
+}
+
+static LogicalResult emitObject(llvm::Module &module, StringRef cpu,
+                                StringRef path, std::string &error) {
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return failure();
+  std::string cpuName = cpu.str();
+  std::string featureString;
+  if (cpu == "host") {
+    cpuName = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures subtarget;
+    for (auto &feature : llvm::sys::getHostCPUFeatures())
+      subtarget.AddFeature(feature.first(), feature.second);
+    featureString = subtarget.getString();
+  } else if (cpu == "generic") {
+    cpuName = "x86-64";
+  }
+  llvm::TargetOptions targetOptions;
+  // The kernels are loaded from global constructors: they must go to
+  // .init_array (lld does not turn the legacy .ctors into it, so they would
+  // never run).
+  targetOptions.UseInitArray = true;
+  std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
+      triple, cpuName, featureString, targetOptions, llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  if (!machine) {
+    error = "cannot create a target machine for " + triple.str() + " cpu " +
+            cpuName;
+    return failure();
+  }
+  module.setDataLayout(machine->createDataLayout());
+  module.setTargetTriple(triple);
+  if (llvm::Error err =
+          makeOptimizingTransformer(3, 0, machine.get())(&module)) {
+    error = "LLVM optimisation failed: " + llvm::toString(std::move(err));
+    return failure();
+  }
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write " + path.str() + ": " + ec.message();
+    return failure();
+  }
+  llvm::legacy::PassManager codegen;
+  if (machine->addPassesToEmitFile(codegen, out.os(), nullptr,
+                                   llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target machine cannot emit object files";
+    return failure();
+  }
+  codegen.run(module);
+  out.keep();
+  return success();
+}
+
+/// Links `object` into the shared library `path` with clang + lld; `-z defs`
+/// turns a symbol no library provides into a link error here rather than a
+/// load error on the user's machine.
+static LogicalResult linkSharedLibrary(StringRef object, StringRef path,
+                                       bool cuda, StringRef runtimeDir,
+                                       std::string &error) {
+  SmallVector<std::string> args = {
+      BITSINK_CLANG, "-shared",           "-fuse-ld=lld",
+      "-Wl,-z,defs", "-Wl,--gc-sections", "-Wl,-O1",
+      "-o",          path.str(),          object.str()};
+  if (cuda) {
+    args.push_back(("-L" + runtimeDir).str());
+    args.push_back("-lbitsink_cuda_runtime");
+    args.push_back("-Wl,-rpath,$ORIGIN");
+  } else {
+    args.push_back("-lomp");
+  }
+  args.push_back("-lm");
+  SmallVector<StringRef> argRefs(args.begin(), args.end());
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(BITSINK_CLANG, argRefs, std::nullopt, {},
+                                     0, 0, &message);
+  if (rc != 0) {
+    error = "linking failed (" + llvm::join(argRefs, " ") + ")" +
+            (message.empty() ? "" : ": " + message);
+    return failure();
+  }
+  return success();
+}
+
+static LogicalResult copyRuntimeNextTo(StringRef output, StringRef runtimeDir,
+                                       std::string &error) {
+  SmallString<256> source(runtimeDir);
+  llvm::sys::path::append(source, "libbitsink_cuda_runtime.so");
+  SmallString<256> destination(llvm::sys::path::parent_path(output));
+  if (destination.empty())
+    destination = ".";
+  llvm::sys::path::append(destination, "libbitsink_cuda_runtime.so");
+  if (llvm::sys::fs::equivalent(source, destination))
+    return success();
+  if (std::error_code ec = llvm::sys::fs::copy_file(source, destination)) {
+    error = "cannot copy " + source.str().str() + " to " +
+            destination.str().str() + ": " + ec.message();
+    return failure();
+  }
+  return success();
+}
+
+/// Adds `void _bitsink_packed_<name>(void **args)` next to every entry's
+/// `_mlir_ciface_<name>`: it calls the entry with args[i] as its i-th
+/// argument (each a pointer to a memref descriptor), so that hosts without a
+/// compiler (the C API, ctypes) can call any entry through one signature.
+static void addPackedEntries(llvm::Module &module,
+                             ArrayRef<bitsink::ArtifactEntry> entries) {
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  for (const bitsink::ArtifactEntry &entry : entries) {
+    llvm::Function *callee =
+        module.getFunction("_mlir_ciface_" + entry.name);
+    if (!callee)
+      continue;
+    auto *type =
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
+    auto *packed = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
+                                          "_bitsink_packed_" + entry.name,
+                                          module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", packed));
+    SmallVector<llvm::Value *> args;
+    for (auto [i, param] : llvm::enumerate(callee->args())) {
+      llvm::Value *slot = b.CreateConstGEP1_64(ptr, packed->getArg(0), i);
+      args.push_back(b.CreateLoad(param.getType(), slot));
+    }
+    llvm::Value *result = b.CreateCall(callee, args);
+    if (!callee->getReturnType()->isVoidTy()) {
+      // A scalar result goes where args[n] points.
+      llvm::Value *slot =
+          b.CreateConstGEP1_64(ptr, packed->getArg(0), callee->arg_size());
+      b.CreateStore(result, b.CreateLoad(ptr, slot));
+    }
+    b.CreateRetVoid();
+  }
+}
+
+bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
+                              StringRef outputPath,
+                              std::vector<ArtifactEntry> &entries,
+                              std::string &error) {
+  bool cuda = options.target == "cuda";
+  if (!cuda && options.target != "cpu") {
+    error = "unknown target '" + options.target + "' (expected cpu or cuda)";
+    return false;
+  }
+#ifndef BITSINK_ENABLE_CUDA
+  if (cuda) {
+    error = "target cuda needs a build with BITSINK_ENABLE_CUDA";
+    return false;
+  }
+#endif
+  if (!cuda && (!options.chip.empty() || !options.features.empty() ||
+                !options.cubinFormat.empty())) {
+    error = "chip, features and cubin-format need the cuda target";
+    return false;
+  }
+  std::string cpu = options.cpu.empty() ? std::string(cuda ? "generic" : "host")
+                                        : options.cpu;
+
+  // Entry signatures before lowering: public functions with a body.
+  entries.clear();
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      entries.push_back({func.getName().str(), func.getFunctionType(), {}});
+  if (entries.empty()) {
+    error = "the module has no public function with a body to export";
+    return false;
+  }
+
+  PassManager pm(module.getContext());
+  if (cuda) {
+#ifdef BITSINK_ENABLE_CUDA
+    NVPTXPipelineOptions pipeline;
+    if (failed(pipeline.parseFromString(options.pipelineOptions))) {
+      error = "bad pipeline options for bitsink-nvptx-pipeline: '" +
+              options.pipelineOptions + "'";
+      return false;
+    }
+    if (!options.chip.empty())
+      pipeline.chip = options.chip;
+    if (!options.features.empty())
+      pipeline.features = options.features;
+    if (!options.cubinFormat.empty())
+      pipeline.cubinFormat = options.cubinFormat;
+    pipeline.cInterface = true;
+    if (failed(buildNVPTXPipeline(pm, pipeline, error)))
+      return false;
+#endif
+  } else {
+    CPUPipelineOptions pipeline;
+    if (failed(pipeline.parseFromString(options.pipelineOptions))) {
+      error = "bad pipeline options for bitsink-cpu-pipeline: '" +
+              options.pipelineOptions + "'";
+      return false;
+    }
+    pipeline.cInterface = true;
+    buildCPUPipeline(pm, pipeline);
+  }
+  if (failed(pm.run(module))) {
+    error = "the " + options.target + " pipeline failed";
+    return false;
+  }
+
+  for (ArtifactEntry &entry : entries) {
+    auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.name);
+    if (!func) {
+      error = "entry '" + entry.name + "' is missing after lowering";
+      return false;
+    }
+    if (auto aliases =
+            func->getAttrOfType<DenseI64ArrayAttr>("bitsink.result_aliases"))
+      entry.resultAliases.assign(aliases.asArrayRef().begin(),
+                                 aliases.asArrayRef().end());
+    else
+      entry.resultAliases.assign(entry.type.getNumResults(), -1);
+  }
+
+  static std::once_flag initTarget;
+  std::call_once(initTarget, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, "bitsink-artifact");
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return false;
+  }
+
+  addPackedEntries(*llvmModule, entries);
+
+  std::string objectPath = outputPath.str();
+  SmallString<128> tempObject;
+  if (!options.objectOnly) {
+    int fd;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "bitsink-compile", "o", fd, tempObject)) {
+      error = "cannot create a temporary file: " + ec.message();
+      return false;
+    }
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    objectPath = tempObject.str().str();
+  }
+  llvm::FileRemover removeTemp(tempObject);
+  if (failed(emitObject(*llvmModule, cpu, objectPath, error)))
+    return false;
+  if (!options.objectOnly) {
+    if (failed(linkSharedLibrary(objectPath, outputPath, cuda,
+                                 options.runtimeDir, error)))
+      return false;
+    if (cuda && options.copyRuntime &&
+        failed(copyRuntimeNextTo(outputPath, options.runtimeDir, error)))
+      return false;
+  }
+  return true;
+}
