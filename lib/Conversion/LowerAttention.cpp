@@ -830,8 +830,8 @@ struct LowerAttentionPass
 
   void runOnOperation() override {
     auto bad = [&](StringRef name, int64_t value, StringRef want) {
-      getOperation()->emitError() << "bitsink-lower-attention: " << name
-                                  << " must be " << want << ", got " << value;
+      reportBadOption(getOperation(), "bitsink-lower-attention", name, value,
+                      want);
       signalPassFailure();
     };
     if (queryTile < 1 || queryTile > 64)
@@ -843,17 +843,8 @@ struct LowerAttentionPass
     if (splitSize < keyTile)
       return bad("split-size", splitSize, "at least key-tile");
     LoweringOptions options{queryTile, keyTile, decodeMaxQueries, splitSize};
-    LogicalResult result = lowerAll<SinkAttentionOp>(
-        getOperation(), [&](RewriterBase &rewriter, SinkAttentionOp op) {
-          ImplicitLocOpBuilder builder(op.getLoc(), rewriter);
-          builder.setInsertionPoint(op);
-          AttentionEmitter emitter(builder, op, options);
-          if (failed(emitter.emit()))
-            return failure();
-          rewriter.eraseOp(op);
-          return success();
-        });
-    if (failed(result))
+    if (failed(lowerAllWith<SinkAttentionOp, AttentionEmitter>(getOperation(),
+                                                               options)))
       signalPassFailure();
   }
 };

@@ -47,6 +47,30 @@ mlir::LogicalResult lowerAll(mlir::Operation *root, Fn &&lower) {
   return mlir::success();
 }
 
+/// lowerAll with an emitter class: each memref-form op is lowered by
+/// `EmitterTy(builder, op, args...).emit()` and erased when that succeeds.
+template <typename OpTy, typename EmitterTy, typename... Args>
+mlir::LogicalResult lowerAllWith(mlir::Operation *root, const Args &...args) {
+  return lowerAll<OpTy>(root, [&](mlir::RewriterBase &rewriter, OpTy op) {
+    mlir::ImplicitLocOpBuilder builder(op.getLoc(), rewriter);
+    builder.setInsertionPoint(op);
+    EmitterTy emitter(builder, op, args...);
+    if (mlir::failed(emitter.emit()))
+      return mlir::failure();
+    rewriter.eraseOp(op);
+    return mlir::success();
+  });
+}
+
+/// Reports a pass option outside its range on `root`:
+/// "<pass>: <option> must be <requirement>, got <value>".
+inline void reportBadOption(mlir::Operation *root, llvm::StringRef pass,
+                            llvm::StringRef option, int64_t value,
+                            llvm::StringRef requirement) {
+  root->emitError() << pass << ": " << option << " must be " << requirement
+                    << ", got " << value;
+}
+
 /// Builders shared by the kernel emitters. `b` stays where the next op goes;
 /// the structured builders emit their body with `b` moved into the new
 /// region and restore it afterwards.

@@ -1275,8 +1275,8 @@ struct LowerAttentionGPUPass
 
   void runOnOperation() override {
     auto bad = [&](StringRef name, int64_t value, StringRef want) {
-      getOperation()->emitError() << "bitsink-gpu-lower-attention: " << name
-                                  << " must be " << want << ", got " << value;
+      reportBadOption(getOperation(), "bitsink-gpu-lower-attention", name,
+                      value, want);
       signalPassFailure();
     };
     auto tensorTile = [](int64_t x) {
@@ -1299,17 +1299,8 @@ struct LowerAttentionGPUPass
     Options options{queryTile,   keyTile,       simtQueryTile,
                     simtKeyTile, decodeKeyTile, decodeMaxQueries,
                     splitSize,   tensorCores};
-    LogicalResult result = lowerAll<SinkAttentionOp>(
-        getOperation(), [&](RewriterBase &rewriter, SinkAttentionOp op) {
-          ImplicitLocOpBuilder builder(op.getLoc(), rewriter);
-          builder.setInsertionPoint(op);
-          GPUAttentionEmitter emitter(builder, op, options);
-          if (failed(emitter.emit()))
-            return failure();
-          rewriter.eraseOp(op);
-          return success();
-        });
-    if (failed(result))
+    if (failed(lowerAllWith<SinkAttentionOp, GPUAttentionEmitter>(
+            getOperation(), options)))
       signalPassFailure();
   }
 };

@@ -216,16 +216,7 @@ struct LowerCacheAppendGPUPass
   using BitSinkGPULowerCacheAppendBase::BitSinkGPULowerCacheAppendBase;
 
   void runOnOperation() override {
-    LogicalResult result = lowerAll<CacheAppendOp>(
-        getOperation(), [&](RewriterBase &rewriter, CacheAppendOp op) {
-          ImplicitLocOpBuilder builder(op.getLoc(), rewriter);
-          builder.setInsertionPoint(op);
-          if (failed(CacheAppendEmitter(builder, op).emit()))
-            return failure();
-          rewriter.eraseOp(op);
-          return success();
-        });
-    if (failed(result))
+    if (failed(lowerAllWith<CacheAppendOp, CacheAppendEmitter>(getOperation())))
       signalPassFailure();
   }
 };
