@@ -13,6 +13,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -144,11 +146,21 @@ static LogicalResult copyRuntimeNextTo(StringRef output, StringRef runtimeDir,
 /// `_mlir_ciface_<name>`: it calls the entry with args[i] as its i-th
 /// argument (each a pointer to a memref descriptor), so that hosts without a
 /// compiler (the C API, ctypes) can call any entry through one signature.
+/// And `const char _bitsink_signature_<name>[]`: the entry's tensor
+/// signature before lowering, as MLIR prints it, so that a host can check
+/// the buffers it passes before the call.
 static void addPackedEntries(llvm::Module &module,
                              ArrayRef<bitsink::ArtifactEntry> entries) {
   llvm::LLVMContext &ctx = module.getContext();
   auto *ptr = llvm::PointerType::getUnqual(ctx);
   for (const bitsink::ArtifactEntry &entry : entries) {
+    std::string signature;
+    llvm::raw_string_ostream os(signature);
+    entry.type.print(os);
+    auto *text = llvm::ConstantDataArray::getString(ctx, signature);
+    new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
+                             llvm::GlobalValue::ExternalLinkage, text,
+                             "_bitsink_signature_" + entry.name);
     llvm::Function *callee =
         module.getFunction("_mlir_ciface_" + entry.name);
     if (!callee)

@@ -396,20 +396,53 @@ Case bitplaneCase(const Args &args, std::mt19937_64 &rng) {
   c.inputs.push_back(std::move(coeffs));
   p.acc.assign(size_t(p.m * p.n), 0.0f);
   if (args.str("acc-arg", "false") == "true") {
-    Buffer acc = Buffer::zeros(elem, {p.m, p.n});
+    Buffer acc = Buffer::zeros(
+        parseElem(args.str("acc-dtype", args.str("dtype", "f32"))), {p.m, p.n});
     p.acc = randomNormal(rng, acc.count(), elem);
     acc.setFloats(p.acc);
     c.inputs.push_back(std::move(acc));
     // `outs(%acc)` on an argument bufferizes in place: no out-param.
     c.inPlaceInput = int(c.inputs.size()) - 1;
   }
-  c.output = Buffer::zeros(elem, {p.m, p.n});
+  c.output = Buffer::zeros(parseElem(args.str("acc-dtype", args.str("dtype", "f32"))),
+                           {p.m, p.n});
   std::string error;
   if (!reference::bitplaneMatmul(p, c.reference, error))
     die("reference: " + error);
   c.atol = elem == Elem::F32 ? 1e-4 : elem == Elem::F16 ? 1e-3 : 1e-2;
   c.rtol = elem == Elem::F32 ? 1e-4 : elem == Elem::F16 ? 2e-3 : 1e-2;
   return c;
+}
+
+std::string elemName(Elem e) {
+  switch (e) {
+  case Elem::F32:
+    return "f32";
+  case Elem::F16:
+    return "f16";
+  case Elem::BF16:
+    return "bf16";
+  case Elem::I32:
+    return "i32";
+  case Elem::I64:
+    return "i64";
+  }
+  return "?";
+}
+
+std::string tensorType(const Buffer &b) {
+  std::string text = "tensor<";
+  for (int64_t d : b.shape)
+    text += std::to_string(d) + "x";
+  return text + elemName(b.elem) + ">";
+}
+
+/// The entry's function type as MLIR prints it, from the case's buffers.
+std::string caseSignature(const Case &c) {
+  std::string text = "(";
+  for (size_t i = 0; i < c.inputs.size(); ++i)
+    text += (i ? ", " : "") + tensorType(c.inputs[i]);
+  return text + ") -> " + tensorType(c.output);
 }
 
 void usage() {
@@ -422,7 +455,7 @@ void usage() {
       "      [--sink-dtype=T] [--kv-len=L0,L1,...]\n"
       "  --op=bitplane_matmul --m=M --k=K --n=N [--planes=P]\n"
       "      [--group-size=G] [--kind=binary|signed|ternary]\n"
-      "      [--coeff-dtype=f16|f32] [--acc-arg]\n"
+      "      [--coeff-dtype=f16|f32] [--acc-arg] [--acc-dtype=T]\n"
       "  common: [--dtype=f32|f16|bf16] [--seed=N] [--atol=X] [--rtol=Y]\n"
       "      [--time-runs=N] [--args-file=FILE]\n");
   std::exit(2);
@@ -480,6 +513,16 @@ int main(int argc, char **argv) {
   if (!fn)
     die(artifact + " has no entry _mlir_ciface_" + entry +
         " (compile with bitsink-compile, which turns on the C interface)");
+  // Artifacts of bitsink-compile record each entry's tensor signature: a
+  // case that does not match it would hand the entry buffers of the wrong
+  // size.
+  if (auto *signature = static_cast<const char *>(
+          dlsym(handle, ("_bitsink_signature_" + entry).c_str()))) {
+    std::string expected = caseSignature(c);
+    if (expected != signature)
+      die("the case does not match entry '" + entry + "': the artifact takes " +
+          signature + ", the case describes " + expected);
+  }
   Memory memory;
   // A CUDA artifact depends on the CUDA runtime; a CPU one does not.
   memory.cuda = dlsym(handle, "mgpuModuleLoad") != nullptr ||

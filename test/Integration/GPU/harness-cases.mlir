@@ -13,6 +13,10 @@
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_decode --op=sink_attention --shape=2,8,2,1,300,64,64 --num-sinks=4 --window=128 --causal --kv-len=300,173 --dtype=bf16 --seed=3 | FileCheck %s --check-prefix=A3
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemv_binary_p2 --op=bitplane_matmul --m=1 --k=257 --n=129 --planes=2 --group-size=128 --coeff-dtype=f16 --seed=4 | FileCheck %s --check-prefix=B1
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemm_ternary_p4_acc --op=bitplane_matmul --m=37 --k=96 --n=80 --planes=4 --group-size=32 --kind=ternary --dtype=f16 --acc-arg --seed=5 | FileCheck %s --check-prefix=B2
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_gqa8_tc --op=sink_attention --shape=1,8,1,77,77,128,128 --num-sinks=4 --window=24 --causal --sink-logits --sink-dtype=f32 --dtype=bf16 --seed=6 | FileCheck %s --check-prefix=A4
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_gqa8_decode --op=sink_attention --shape=2,16,2,1,1000,128,128 --num-sinks=4 --window=512 --causal --dtype=f16 --seed=7 | FileCheck %s --check-prefix=A5
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemv_signed_p3_m16 --op=bitplane_matmul --m=16 --k=320 --n=200 --planes=3 --group-size=64 --kind=signed --dtype=bf16 --acc-dtype=f32 --coeff-dtype=f16 --seed=8 | FileCheck %s --check-prefix=B3
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemm_binary_p2_bf16 --op=bitplane_matmul --m=48 --k=256 --n=96 --planes=2 --group-size=256 --dtype=bf16 --acc-dtype=f32 --seed=9 | FileCheck %s --check-prefix=B4
 //
 // PTX loaded through the driver's JIT gives the same results.
 // RUN: mkdir -p %t/ptx
@@ -29,4 +33,8 @@
 // A3: attn_bf16_decode sink_attention: elements=1024 {{.*}} PASS
 // B1: gemv_binary_p2 bitplane_matmul: elements=129 {{.*}} PASS
 // B2: gemm_ternary_p4_acc bitplane_matmul: elements=2960 {{.*}} PASS
+// A4: attn_bf16_gqa8_tc sink_attention: elements=78848 {{.*}} PASS
+// A5: attn_f16_gqa8_decode sink_attention: elements=4096 {{.*}} PASS
+// B3: gemv_signed_p3_m16 bitplane_matmul: elements=3200 {{.*}} PASS
+// B4: gemm_binary_p2_bf16 bitplane_matmul: elements=4608 {{.*}} PASS
 // ARCH: bitsink-cuda: error: cuModuleLoadData (a cubin for [[OTHER]]) failed (CUDA_ERROR_NO_BINARY_FOR_GPU{{.*}}); the kernel binary has no code for device 0 (sm_{{[0-9]+}}): compile with bitsink-nvptx-pipeline chip=sm_{{[0-9]+}}

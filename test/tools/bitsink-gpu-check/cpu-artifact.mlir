@@ -16,6 +16,10 @@
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_decode --op=sink_attention --shape=2,8,2,1,300,64,64 --num-sinks=4 --window=128 --causal --kv-len=300,173 --dtype=bf16 --seed=3 | FileCheck %s --check-prefix=A3
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemv_binary_p2 --op=bitplane_matmul --m=1 --k=257 --n=129 --planes=2 --group-size=128 --coeff-dtype=f16 --seed=4 | FileCheck %s --check-prefix=B1
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemm_ternary_p4_acc --op=bitplane_matmul --m=37 --k=96 --n=80 --planes=4 --group-size=32 --kind=ternary --dtype=f16 --acc-arg --seed=5 | FileCheck %s --check-prefix=B2
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_gqa8_tc --op=sink_attention --shape=1,8,1,77,77,128,128 --num-sinks=4 --window=24 --causal --sink-logits --sink-dtype=f32 --dtype=bf16 --seed=6 | FileCheck %s --check-prefix=A4
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_gqa8_decode --op=sink_attention --shape=2,16,2,1,1000,128,128 --num-sinks=4 --window=512 --causal --dtype=f16 --seed=7 | FileCheck %s --check-prefix=A5
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemv_signed_p3_m16 --op=bitplane_matmul --m=16 --k=320 --n=200 --planes=3 --group-size=64 --kind=signed --dtype=bf16 --acc-dtype=f32 --coeff-dtype=f16 --seed=8 | FileCheck %s --check-prefix=B3
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemm_binary_p2_bf16 --op=bitplane_matmul --m=48 --k=256 --n=96 --planes=2 --group-size=256 --dtype=bf16 --acc-dtype=f32 --seed=9 | FileCheck %s --check-prefix=B4
 //
 // The same case from an args file.
 // RUN: printf -- '--op=sink_attention  # the op\n--shape=2,4,2,37,53,32,24 --num-sinks=3\n--window=10 --causal --seed=1\n' > %t/attn.args
@@ -23,6 +27,11 @@
 //
 // A case that disagrees with the compiled op (window 11, not 10) fails.
 // RUN: not bitsink-gpu-check %t/cases.so --entry=attn_f32_gqa2 --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=11 --causal --seed=1 | FileCheck %s --check-prefix=WRONG
+//
+// A case whose buffers do not match the entry's recorded signature (here
+// the result type: f32, described as bf16) is refused before the call,
+// instead of handing the entry a buffer of the wrong size.
+// RUN: not bitsink-gpu-check %t/cases.so --entry=gemv_signed_p3_m16 --op=bitplane_matmul --m=16 --k=320 --n=200 --planes=3 --group-size=64 --kind=signed --dtype=bf16 --coeff-dtype=f16 2>&1 | FileCheck %s --check-prefix=SIGNATURE
 //
 // Only libc and libomp: no MLIR, LLVM or CUDA runtime.
 // SYMS-NOT: mgpu
@@ -35,4 +44,9 @@
 // A3: attn_bf16_decode sink_attention: elements=1024 {{.*}} atol=0.01 rtol=0.01 PASS
 // B1: gemv_binary_p2 bitplane_matmul: elements=129 {{.*}} atol=0.0001 rtol=0.0001 PASS
 // B2: gemm_ternary_p4_acc bitplane_matmul: elements=2960 {{.*}} atol=0.001 rtol=0.002 PASS
+// A4: attn_bf16_gqa8_tc sink_attention: elements=78848 {{.*}} PASS
+// A5: attn_f16_gqa8_decode sink_attention: elements=4096 {{.*}} PASS
+// B3: gemv_signed_p3_m16 bitplane_matmul: elements=3200 {{.*}} PASS
+// B4: gemm_binary_p2_bf16 bitplane_matmul: elements=4608 {{.*}} PASS
 // WRONG: attn_f32_gqa2 sink_attention: {{.*}} FAIL
+// SIGNATURE: bitsink-gpu-check: error: the case does not match entry 'gemv_signed_p3_m16': the artifact takes (tensor<16x320xbf16>, tensor<3x10x200xi32>, tensor<5x4x200xf16>) -> tensor<16x200xf32>, the case describes (tensor<16x320xbf16>, tensor<3x10x200xi32>, tensor<5x4x200xf16>) -> tensor<16x200xbf16>

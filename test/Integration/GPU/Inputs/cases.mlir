@@ -57,3 +57,54 @@ func.func @gemm_ternary_p4_acc(%x: tensor<37x96xf16>, %p: tensor<4x3x80xi32>,
          {plane_kind = #bitsink.plane_kind<ternary>, group_size = 32} -> tensor<37x80xf16>
   return %y : tensor<37x80xf16>
 }
+
+// The tensor-core prefill (bf16, D = 128) at odd sizes (77 queries and keys:
+// partial 64-query and 64-key tiles), GQA 8, f32 learned sinks, S = 4,
+// W = 24.
+func.func @attn_bf16_gqa8_tc(%q: tensor<1x8x77x128xbf16>, %k: tensor<1x1x77x128xbf16>,
+                             %v: tensor<1x1x77x128xbf16>, %s: tensor<8xf32>) -> tensor<1x8x77x128xbf16> {
+  %e = tensor.empty() : tensor<1x8x77x128xbf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x8x77x128xbf16>,
+      tensor<1x1x77x128xbf16>, tensor<1x1x77x128xbf16>) sink_logits(%s : tensor<8xf32>)
+      outs(%e : tensor<1x8x77x128xbf16>) {num_sinks = 4, window = 24, causal = true}
+      -> tensor<1x8x77x128xbf16>
+  return %o : tensor<1x8x77x128xbf16>
+}
+
+// f16 split-KV decode (Nq = 1) over 1000 keys with W = 512: several splits
+// and the merge kernel, GQA 8 (Hq = 16 over Hkv = 2), batch 2.
+func.func @attn_f16_gqa8_decode(%q: tensor<2x16x1x128xf16>, %k: tensor<2x2x1000x128xf16>,
+                                %v: tensor<2x2x1000x128xf16>) -> tensor<2x16x1x128xf16> {
+  %e = tensor.empty() : tensor<2x16x1x128xf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x16x1x128xf16>,
+      tensor<2x2x1000x128xf16>, tensor<2x2x1000x128xf16>)
+      outs(%e : tensor<2x16x1x128xf16>) {num_sinks = 4, window = 512, causal = true}
+      -> tensor<2x16x1x128xf16>
+  return %o : tensor<2x16x1x128xf16>
+}
+
+// Signed P = 3 GEMV at M = 16 (weights rebuilt in registers, not tables),
+// g = 64, K = 320, N = 200, bf16 activations and f32 result.
+func.func @gemv_signed_p3_m16(%x: tensor<16x320xbf16>, %p: tensor<3x10x200xi32>,
+                              %c: tensor<5x4x200xf16>) -> tensor<16x200xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x200xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<16x200xf32>) -> tensor<16x200xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<16x320xbf16>, tensor<3x10x200xi32>, tensor<5x4x200xf16>)
+         outs(%acc : tensor<16x200xf32>)
+         {plane_kind = #bitsink.plane_kind<signed>, group_size = 64} -> tensor<16x200xf32>
+  return %y : tensor<16x200xf32>
+}
+
+// Binary P = 2 GEMM at M = 48 with bf16 activations (the TF32 tensor-core
+// path), per-channel coefficients (g >= K = 256), N = 96.
+func.func @gemm_binary_p2_bf16(%x: tensor<48x256xbf16>, %p: tensor<2x8x96xi32>,
+                               %c: tensor<1x3x96xf32>) -> tensor<48x96xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<48x96xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<48x96xf32>) -> tensor<48x96xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<48x256xbf16>, tensor<2x8x96xi32>, tensor<1x3x96xf32>)
+         outs(%acc : tensor<48x96xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 256} -> tensor<48x96xf32>
+  return %y : tensor<48x96xf32>
+}
