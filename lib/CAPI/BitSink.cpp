@@ -13,6 +13,7 @@
 #include "bitsink/InitAll.h"
 #include "bitsink/Quant/Quantizer.h"
 #include "bitsink/Reference/Reference.h"
+#include "bitsink/Support/KnownParserCrashes.h"
 #include "bitsink/Support/Npy.h"
 #include "bitsink/Support/DiagnosticText.h"
 
@@ -28,9 +29,11 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/JSON.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -121,6 +124,17 @@ BitSinkStatus bitsinkModuleParse(BitSinkContext context, const char *ir,
   // MLIR's lexer reads up to a NUL terminator; the caller's buffer need not
   // have one (found by fuzz/FuzzIR.cpp: a read past the end otherwise).
   std::string text(ir ? ir : "", ir ? length : 0);
+  if (std::optional<size_t> at = bitsink::findMalformedLinalgArray(text)) {
+    // MLIR 22 would dereference a null attribute here.
+    size_t line = 1 + std::count(text.begin(), text.begin() + *at, '\n');
+    size_t lineStart = text.rfind('\n', *at == 0 ? 0 : *at - 1);
+    size_t column = lineStart == std::string::npos ? *at + 1 : *at - lineStart;
+    diagnostics.stream() << (sourceName ? sourceName : "<string>") << ":"
+                         << line << ":" << column
+                         << ": error: malformed integer array after this "
+                            "keyword (expected '= [i, j, ...]')\n";
+    return BITSINK_FAILURE;
+  }
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
       text, config, sourceName ? sourceName : "<string>");
   if (!module)

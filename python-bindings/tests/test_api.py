@@ -214,3 +214,18 @@ def test_reference_sink_attention_options_and_errors():
         bitsink.reference.sink_attention(q, k[:, :, :, :8], v)
     with pytest.raises(ValueError, match="4-D"):
         bitsink.reference.sink_attention(q[0], k, v)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "linalg.transpose permutation=",
+        "func.func @f() {\n  linalg.broadcast dimensions = [1,\n}",
+        "linalg.transpose permutation = x",
+    ],
+)
+def test_malformed_linalg_arrays_are_errors_not_crashes(text):
+    # MLIR 22's linalg.transpose / linalg.broadcast parsers dereference a null
+    # attribute on these (found by fuzz/FuzzIR.cpp); the C API rejects them.
+    with pytest.raises(bitsink.MLIRError, match="malformed integer array"):
+        bitsink.Context().parse(text)
