@@ -40,6 +40,13 @@ static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
                     opts.decodeMaxQueries.getValue(), opts.splitSize.getValue(),
                     opts.gemvMaxRows.getValue(), opts.gemvColumnTile.getValue(),
                     opts.gemvLut.getValue() ? "true" : "false");
+  if (opts.tileContractions)
+    lowerings += llvm::formatv(
+        ",bitsink-tile-contractions{{cache-tile-m={0} cache-tile-n={1} "
+        "cache-tile-k={2} register-tile-m={3} register-tile-n={4}}",
+        opts.matmulTileM.getValue(), opts.matmulTileN.getValue(),
+        opts.matmulTileK.getValue(), opts.matmulRegisterTileM.getValue(),
+        opts.matmulRegisterTileN.getValue());
   std::string text = "func.func(" + lowerings +
                      ",convert-linalg-to-loops),"
                      "canonicalize,cse,";
@@ -52,7 +59,7 @@ static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
     text += "func.func(llvm-request-c-wrappers),";
   text += "convert-vector-to-llvm,finalize-memref-to-llvm,"
           "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
-          "convert-cf-to-llvm,convert-func-to-llvm,";
+          "convert-cf-to-llvm,convert-func-to-llvm,convert-ub-to-llvm,";
   if (opts.openmp)
     text += "convert-openmp-to-llvm,";
   text += "reconcile-unrealized-casts";

@@ -108,6 +108,47 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
   ];
 }
 
+def BitSinkTileContractions : Pass<"bitsink-tile-contractions"> {
+  let summary = "Tile and vectorise matmul-like linalg ops on buffers";
+  let description = [{
+    Rewrites every linalg contraction on buffers with one M, one N and one K
+    dimension (any number of batch dimensions) and float operands:
+    `linalg.matmul` in any of its indexing-map forms, `linalg.batch_matmul`,
+    `linalg.contract` and `linalg.generic` multiply-accumulate contractions.
+    Upstream linalg tiling makes an `scf.parallel` over cache tiles of
+    (batch, M, N) (threads after `convert-scf-to-openmp`), an `scf.for` over
+    cache tiles of K, and `scf.for` loops over register tiles of M x N x 1.
+    Register loops whose trip count may leave a partial tile are peeled, so
+    the full tiles have static shapes; `linalg::vectorize` turns them into
+    `vector.contract`, the accumulator tile is hoisted out of the K loop, and
+    the contraction is lowered to outer products, i.e. one broadcast FMA per
+    row of the register tile. Partial tiles stay linalg ops on sub-views
+    (scalar loops after `convert-linalg-to-loops`). Ops it does not handle
+    are left unchanged. A multiply-accumulate generic whose factors are
+    computed from its inputs (an elementwise producer fused into a matmul by
+    `linalg-fuse-elementwise-ops`) is first split: each computed factor is
+    written once into a new buffer, and the contraction reads it. See
+    docs/cpu-matmul.md.
+  }];
+  let options = [
+    Option<"cacheTileM", "cache-tile-m", "int64_t", /*default=*/"64",
+           "Rows of C per parallel task">,
+    Option<"cacheTileN", "cache-tile-n", "int64_t", /*default=*/"128",
+           "Columns of C per parallel task">,
+    Option<"cacheTileK", "cache-tile-k", "int64_t", /*default=*/"256",
+           "Reduction length per pass over a C tile">,
+    Option<"registerTileM", "register-tile-m", "int64_t", /*default=*/"8",
+           "Rows of the register tile (one accumulator vector per row)">,
+    Option<"registerTileN", "register-tile-n", "int64_t", /*default=*/"32",
+           "Columns of the register tile (vector length of the FMAs)">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def BitSinkApproximateMath : Pass<"bitsink-approximate-math"> {
   let summary = "Rewrite math ops into polynomial approximations";
   let description = [{

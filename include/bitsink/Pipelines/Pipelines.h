@@ -51,6 +51,32 @@ struct CPUPipelineOptions
       llvm::cl::desc("Bit-plane GEMV through 4-row partial-sum tables "
                      "(needs AVX-512; default: whether the host has it)"),
       llvm::cl::init(hostHasAvx512())};
+  Option<bool> tileContractions{
+      *this, "tile-contractions",
+      llvm::cl::desc("Tile and vectorise linalg matmuls and other "
+                     "contractions (bitsink-tile-contractions); off: scalar "
+                     "loops"),
+      llvm::cl::init(true)};
+  Option<int64_t> matmulTileM{
+      *this, "matmul-tile-m",
+      llvm::cl::desc("Rows of C per parallel task of a contraction"),
+      llvm::cl::init(64)};
+  Option<int64_t> matmulTileN{
+      *this, "matmul-tile-n",
+      llvm::cl::desc("Columns of C per parallel task of a contraction"),
+      llvm::cl::init(128)};
+  Option<int64_t> matmulTileK{
+      *this, "matmul-tile-k",
+      llvm::cl::desc("Reduction length per pass over a C tile"),
+      llvm::cl::init(256)};
+  Option<int64_t> matmulRegisterTileM{
+      *this, "matmul-register-tile-m",
+      llvm::cl::desc("Rows of a contraction's register tile"),
+      llvm::cl::init(8)};
+  Option<int64_t> matmulRegisterTileN{
+      *this, "matmul-register-tile-n",
+      llvm::cl::desc("Columns of a contraction's register tile"),
+      llvm::cl::init(32)};
   Option<bool> openmp{
       *this, "openmp",
       llvm::cl::desc("Run parallel loops on threads (OpenMP dialect)"),

@@ -1,3 +1,4 @@
+// REQUIRES: nvptx
 // RUN: bitsink-opt %s -split-input-file \
 // RUN:   --pass-pipeline="builtin.module(gpu.module(bitsink-gpu-align-workgroup-buffers))" \
 // RUN:   | FileCheck %s

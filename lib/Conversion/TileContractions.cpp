@@ -1,0 +1,644 @@
+//===- TileContractions.cpp - tiled, vectorised linalg matmuls --*- C++ -*-===//
+//
+// bitsink-tile-contractions: matmul-like linalg ops on buffers become a
+// parallel loop over cache tiles of C, a loop over K slabs, and register
+// tiles of C kept in vectors across the K loop, each K step one broadcast
+// FMA per register-tile row. Built from upstream linalg tiling, loop peeling,
+// linalg::vectorize, transfer hoisting and vector lowering patterns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Conversion/Passes.h"
+
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallBitVector.h"
+
+namespace bitsink {
+#define GEN_PASS_DEF_BITSINKTILECONTRACTIONS
+#include "bitsink/Conversion/Passes.h.inc"
+} // namespace bitsink
+
+using namespace mlir;
+
+/// Marks the register-tile linalg ops between tiling and vectorisation
+/// (peeling clones them, attributes included).
+static constexpr llvm::StringLiteral kRegisterTileAttr =
+    "bitsink.register_tile";
+
+namespace {
+/// The loop dimensions of a contraction. The M, N and K dimensions that are
+/// tiled (`m`, `n`, `k`) are the innermost ones of C (M, N) and A (K); the
+/// other M and N dimensions are tiled by 1 like batch dimensions, the other
+/// K dimensions by 1 in the register loop nest.
+struct ContractionLoops {
+  SmallVector<unsigned> unitTiled; // batch, outer M, outer N
+  SmallVector<unsigned> outerK;
+  unsigned m, n, k;
+};
+} // namespace
+
+/// The dimension of `dims` that appears last among the results of `map`.
+static unsigned innermostOf(ArrayRef<unsigned> dims, AffineMap map) {
+  unsigned best = dims.front();
+  int bestPos = -1;
+  for (unsigned dim : dims) {
+    std::optional<unsigned> pos =
+        map.getResultPosition(getAffineDimExpr(dim, map.getContext()));
+    if (pos && static_cast<int>(*pos) > bestPos) {
+      bestPos = *pos;
+      best = dim;
+    }
+  }
+  return best;
+}
+
+/// A float contraction on buffers with the same element type everywhere (no
+/// mixed-precision accumulation) and at least one M, N and K dimension.
+static std::optional<ContractionLoops> matchContraction(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty() ||
+      dims->batch.size() + dims->m.size() + dims->n.size() + dims->k.size() !=
+          static_cast<size_t>(op.getNumLoops()))
+    return std::nullopt;
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!isa<FloatType>(element))
+    return std::nullopt;
+  for (Value operand : op->getOperands())
+    if (getElementTypeOrSelf(operand.getType()) != element)
+      return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  ContractionLoops loops;
+  loops.m = innermostOf(dims->m, maps[2]);
+  loops.n = innermostOf(dims->n, maps[2]);
+  loops.k = innermostOf(dims->k, maps[0]);
+  loops.unitTiled.assign(dims->batch.begin(), dims->batch.end());
+  for (unsigned dim : dims->m)
+    if (dim != loops.m)
+      loops.unitTiled.push_back(dim);
+  for (unsigned dim : dims->n)
+    if (dim != loops.n)
+      loops.unitTiled.push_back(dim);
+  for (unsigned dim : dims->k)
+    if (dim != loops.k)
+      loops.outerK.push_back(dim);
+  return loops;
+}
+
+/// Tiles `op` with upstream linalg tiling and erases it (on buffers the
+/// tiled loop nest has no results to replace it with).
+static FailureOr<linalg::TiledLinalgOp>
+tileAndErase(RewriterBase &rewriter, linalg::LinalgOp op,
+             ArrayRef<int64_t> sizes, ArrayRef<unsigned> interchange,
+             linalg::LinalgTilingLoopType loopType) {
+  linalg::LinalgTilingOptions options;
+  options.setTileSizes(sizes).setLoopType(loopType);
+  if (!interchange.empty())
+    options.setInterchange(interchange);
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::TiledLinalgOp> tiled =
+      linalg::tileLinalgOp(rewriter, op, options);
+  if (failed(tiled))
+    return failure();
+  rewriter.eraseOp(op);
+  return tiled;
+}
+
+/// Folds the tile-size arithmetic (affine.min against loop bounds, constant
+/// sub-view sizes) so that full tiles get static shapes.
+static void simplifyTiles(Operation *root) {
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : ctx->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, ctx);
+  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+  (void)applyPatternsGreedily(root, std::move(patterns));
+}
+
+/// Whether `op` and the ops nested in it at most read memory.
+static bool onlyReads(Operation *op) {
+  WalkResult result = op->walk([](Operation *nested) {
+    if (nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
+    if (!effects)
+      return WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &effect : instances)
+      if (!isa<MemoryEffects::Read>(effect.getEffect()))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return !result.wasInterrupted();
+}
+
+/// Keeps a register tile of C in vectors across the K loop `loop`: when the
+/// body reads C with one transfer_read and writes it back with one
+/// transfer_write at the same loop-invariant indices, and does nothing else
+/// with memory except read other buffers, the read moves before the loop,
+/// the tile becomes an iteration argument and the write moves after it.
+/// (`linalg::hoistRedundantVectorTransfers` also refuses when any access to
+/// the C buffer follows the loop, which the peeled remainder tiles are.) A
+/// loop without iterations then writes back what it read: same values, and
+/// no other thread owns this tile.
+static void hoistAccumulator(RewriterBase &rewriter, scf::ForOp loop) {
+  vector::TransferWriteOp write;
+  SmallVector<vector::TransferReadOp> reads;
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (auto w = dyn_cast<vector::TransferWriteOp>(op)) {
+      if (write)
+        return;
+      write = w;
+    } else if (auto r = dyn_cast<vector::TransferReadOp>(op)) {
+      reads.push_back(r);
+    } else if (!onlyReads(&op)) {
+      return;
+    }
+  }
+  if (!write || write.getMask() || !isa<MemRefType>(write.getBase().getType()))
+    return;
+  vector::TransferReadOp read;
+  for (vector::TransferReadOp r : reads) {
+    if (r.getBase() != write.getBase())
+      continue;
+    if (read || r.getIndices() != write.getIndices() ||
+        r.getVectorType() != write.getVectorType() ||
+        r.getPermutationMap() != write.getPermutationMap() || r.getMask())
+      return;
+    read = r;
+  }
+  if (!read || !loop.isDefinedOutsideOfLoop(write.getBase()) ||
+      !llvm::all_of(
+          write.getIndices(),
+          [&](Value index) { return loop.isDefinedOutsideOfLoop(index); }) ||
+      !loop.isDefinedOutsideOfLoop(read.getPadding()))
+    return;
+  for (Operation *user : write.getBase().getUsers())
+    if (user != read && user != write && loop->isAncestor(user))
+      return;
+  rewriter.moveOpBefore(read, loop);
+  Value tile = write.getVector();
+  FailureOr<LoopLikeOpInterface> hoisted = loop.replaceWithAdditionalYields(
+      rewriter, read.getResult(), /*replaceInitOperandUsesInLoop=*/true,
+      [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+        return SmallVector<Value>{tile};
+      });
+  if (failed(hoisted))
+    return;
+  Operation *newLoop = hoisted->getOperation();
+  rewriter.moveOpAfter(write, newLoop);
+  rewriter.modifyOpInPlace(write, [&] {
+    write.getValueToStoreMutable().assign(newLoop->getResults().back());
+  });
+}
+
+/// Rewrites a static register tile whose loops other than `m`, `n` and `k`
+/// all have extent 1 (batch, outer M/N/K dimensions tiled by 1) as an
+/// (M x N x K) contraction on rank-reduced sub-views: linalg.matmul for the
+/// plain form, else a linalg.generic (vectorised through
+/// vector.multi_reduction, turned back into a vector.contract later).
+/// Its vectorisation is then one plain vector.contract; the unit dimensions
+/// would otherwise stay in every vector shape and, in the middle of a shape,
+/// keep the contraction from lowering to outer products. (Upstream
+/// linalg::dropUnitDims does not apply to these buffer operands.)
+/// linalg::specializeGenericOp for a generic with exactly linalg.matmul's
+/// default indexing maps (MLIR 22 also "specialises" transposed forms into a
+/// linalg.matmul with the default maps, which does not verify).
+static linalg::LinalgOp specializeMatmul(RewriterBase &rewriter,
+                                         linalg::GenericOp generic) {
+  MLIRContext *ctx = generic.getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> matmulMaps = {AffineMap::get(3, 0, {m, k}, ctx),
+                                       AffineMap::get(3, 0, {k, n}, ctx),
+                                       AffineMap::get(3, 0, {m, n}, ctx)};
+  if (generic.getIndexingMapsArray() != matmulMaps)
+    return generic;
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::LinalgOp> named =
+      linalg::specializeGenericOp(rewriter, generic);
+  return succeeded(named) ? *named : linalg::LinalgOp(generic);
+}
+
+static linalg::LinalgOp flattenTile(RewriterBase &rewriter,
+                                    linalg::LinalgOp tile, unsigned m,
+                                    unsigned n, unsigned k) {
+  SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
+  if (ranges.size() == 3) {
+    auto generic = dyn_cast<linalg::GenericOp>(tile.getOperation());
+    return generic ? specializeMatmul(rewriter, generic) : tile;
+  }
+  for (auto [dim, size] : llvm::enumerate(ranges))
+    if (dim != m && dim != n && dim != k && size != 1)
+      return tile;
+  MLIRContext *ctx = tile->getContext();
+  llvm::SmallDenseMap<unsigned, unsigned> newDim = {{m, 0}, {n, 1}, {k, 2}};
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  for (OpOperand &operand : tile->getOpOperands()) {
+    auto type = cast<MemRefType>(operand.get().getType());
+    AffineMap map = tile.getMatchingIndexingMap(&operand);
+    SmallVector<AffineExpr> exprs;
+    SmallVector<int64_t> shape;
+    for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
+      auto dim = dyn_cast<AffineDimExpr>(expr);
+      if (!dim)
+        return tile;
+      auto it = newDim.find(dim.getPosition());
+      if (it == newDim.end())
+        continue;
+      exprs.push_back(getAffineDimExpr(it->second, ctx));
+      shape.push_back(type.getDimSize(pos));
+    }
+    SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(type.getRank(), rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t size : type.getShape())
+      sizes.push_back(rewriter.getIndexAttr(size));
+    auto reducedType = memref::SubViewOp::inferRankReducedResultType(
+        shape, type, offsets, sizes, strides);
+    operands.push_back(memref::SubViewOp::create(
+        rewriter, loc, reducedType, operand.get(), offsets, sizes, strides));
+    maps.push_back(AffineMap::get(3, 0, exprs, ctx));
+  }
+  SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
+                                                utils::IteratorType::parallel,
+                                                utils::IteratorType::reduction};
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{}, ValueRange(operands).take_front(2),
+      ValueRange(operands).take_back(1), maps, iterators);
+  rewriter.cloneRegionBefore(tile->getRegion(0), generic.getRegion(),
+                             generic.getRegion().begin());
+  rewriter.eraseOp(tile);
+  return specializeMatmul(rewriter, generic);
+}
+
+/// The ops of `body` that `value` depends on (in block order) and the block
+/// arguments it reads; fails if it reads `forbidden`, a linalg.index or an op
+/// that is not pure.
+static LogicalResult
+collectOperandSlice(Block &body, Value value, BlockArgument forbidden,
+                    llvm::SetVector<Operation *> &ops,
+                    llvm::SmallSetVector<unsigned, 4> &args) {
+  SmallVector<Value> worklist = {value};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() != &body)
+        continue; // Defined above the op.
+      if (arg == forbidden)
+        return failure();
+      args.insert(arg.getArgNumber());
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (def->getBlock() != &body)
+      continue;
+    if (isa<linalg::IndexOp>(def) || !isPure(def) || def->getNumRegions())
+      return failure();
+    if (ops.insert(def))
+      llvm::append_range(worklist, def->getOperands());
+  }
+  SmallVector<unsigned> sortedArgs(args.begin(), args.end());
+  llvm::sort(sortedArgs);
+  args.clear();
+  args.insert(sortedArgs.begin(), sortedArgs.end());
+  SmallVector<Operation *> sorted(ops.begin(), ops.end());
+  llvm::sort(sorted,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  ops.clear();
+  ops.insert(sorted.begin(), sorted.end());
+  return success();
+}
+
+/// Splits a multiply-accumulate generic whose factors are computed from its
+/// inputs (an elementwise producer that linalg-fuse-elementwise-ops fused
+/// into a matmul, e.g. GELU before the second FFN projection) into
+/// generics computing each such factor once per element into a new buffer,
+/// and a plain contraction of the factors. Fused, the factor is recomputed
+/// for every output column; split, the contraction is tiled and vectorised.
+/// Only when all loop ranges are static and the split op is a contraction.
+static void splitPrologue(RewriterBase &rewriter, linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() == 0 || op.hasDynamicShape() ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return;
+  Block &body = op.getRegion().front();
+  BlockArgument acc = body.getArguments().back();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return;
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  if ((add.getLhs() != acc && add.getRhs() != acc) || product == acc)
+    return;
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul || mul->getBlock() != &body || !mul->hasOneUse() ||
+      !add->hasOneUse())
+    return;
+  Value factors[2] = {mul.getLhs(), mul.getRhs()};
+  llvm::SetVector<Operation *> sliceOps[2];
+  llvm::SmallSetVector<unsigned, 4> sliceArgs[2];
+  for (int i = 0; i < 2; ++i)
+    if (failed(collectOperandSlice(body, factors[i], acc, sliceOps[i],
+                                   sliceArgs[i])) ||
+        sliceArgs[i].empty())
+      return;
+  if (sliceOps[0].empty() && sliceOps[1].empty())
+    return; // Already a plain contraction (or not one at all).
+
+  // Loop dimensions each factor depends on, in loop order.
+  MLIRContext *ctx = op.getContext();
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<AffineMap> inputMaps = op.getIndexingMapsArray();
+  SmallVector<unsigned> factorDims[2];
+  SmallVector<AffineMap> newMaps;
+  for (int i = 0; i < 2; ++i) {
+    llvm::SmallBitVector used(numLoops);
+    for (unsigned arg : sliceArgs[i])
+      for (AffineExpr expr : inputMaps[arg].getResults())
+        used.set(cast<AffineDimExpr>(expr).getPosition());
+    SmallVector<AffineExpr> exprs;
+    for (unsigned dim = 0; dim < numLoops; ++dim)
+      if (used.test(dim)) {
+        factorDims[i].push_back(dim);
+        exprs.push_back(getAffineDimExpr(dim, ctx));
+      }
+    newMaps.push_back(AffineMap::get(numLoops, 0, exprs, ctx));
+  }
+  newMaps.push_back(inputMaps.back());
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(newMaps);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return;
+
+  Location loc = op.getLoc();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<Value> newInputs;
+  SmallVector<Value> temporaries;
+  rewriter.setInsertionPoint(op);
+  for (int i = 0; i < 2; ++i) {
+    if (sliceOps[i].empty()) {
+      // A plain input: read it as it is.
+      unsigned arg = sliceArgs[i].front();
+      newInputs.push_back(op.getDpsInputs()[arg]);
+      newMaps[i] = inputMaps[arg];
+      continue;
+    }
+    SmallVector<int64_t> shape;
+    llvm::SmallDenseMap<unsigned, unsigned> position;
+    for (unsigned dim : factorDims[i]) {
+      position[dim] = shape.size();
+      shape.push_back(ranges[dim]);
+    }
+    auto type = MemRefType::get(shape, factors[i].getType());
+    Value buffer = memref::AllocOp::create(rewriter, loc, type);
+    temporaries.push_back(buffer);
+    // factor[dims] = f(inputs) over the factor's own dimensions.
+    SmallVector<Value> producerInputs;
+    SmallVector<AffineMap> producerMaps;
+    for (unsigned arg : sliceArgs[i]) {
+      producerInputs.push_back(op.getDpsInputs()[arg]);
+      SmallVector<AffineExpr> exprs;
+      for (AffineExpr expr : inputMaps[arg].getResults())
+        exprs.push_back(getAffineDimExpr(
+            position[cast<AffineDimExpr>(expr).getPosition()], ctx));
+      producerMaps.push_back(AffineMap::get(shape.size(), 0, exprs, ctx));
+    }
+    producerMaps.push_back(
+        AffineMap::getMultiDimIdentityMap(shape.size(), ctx));
+    SmallVector<utils::IteratorType> parallel(shape.size(),
+                                              utils::IteratorType::parallel);
+    auto producer =
+        linalg::GenericOp::create(rewriter, loc, TypeRange{}, producerInputs,
+                                  ValueRange{buffer}, producerMaps, parallel);
+    Block *producerBody = rewriter.createBlock(&producer.getRegion());
+    IRMapping mapping;
+    for (unsigned arg : sliceArgs[i])
+      mapping.map(
+          body.getArgument(arg),
+          producerBody->addArgument(body.getArgument(arg).getType(), loc));
+    producerBody->addArgument(factors[i].getType(), loc);
+    for (Operation *sliceOp : sliceOps[i])
+      rewriter.clone(*sliceOp, mapping);
+    linalg::YieldOp::create(rewriter, loc, mapping.lookup(factors[i]));
+    rewriter.setInsertionPoint(op);
+    newInputs.push_back(buffer);
+  }
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto contraction =
+      linalg::GenericOp::create(rewriter, loc, TypeRange{}, newInputs,
+                                op.getDpsInits(), newMaps, iterators);
+  Block *newBody = rewriter.createBlock(&contraction.getRegion());
+  Value lhs = newBody->addArgument(factors[0].getType(), loc);
+  Value rhs = newBody->addArgument(factors[1].getType(), loc);
+  Value out = newBody->addArgument(acc.getType(), loc);
+  Value newProduct =
+      arith::MulFOp::create(rewriter, loc, lhs, rhs, mul.getFastmathAttr());
+  Value sum = add.getLhs() == acc
+                  ? arith::AddFOp::create(rewriter, loc, out, newProduct,
+                                          add.getFastmathAttr())
+                  : arith::AddFOp::create(rewriter, loc, newProduct, out,
+                                          add.getFastmathAttr());
+  linalg::YieldOp::create(rewriter, loc, sum);
+  rewriter.setInsertionPointAfter(op);
+  for (Value buffer : temporaries)
+    memref::DeallocOp::create(rewriter, loc, buffer);
+  rewriter.eraseOp(op);
+}
+
+namespace {
+struct TileContractionsPass
+    : bitsink::impl::BitSinkTileContractionsBase<TileContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    for (auto [name, value] :
+         {std::pair<StringRef, int64_t>{"cache-tile-m", cacheTileM},
+          {"cache-tile-n", cacheTileN},
+          {"cache-tile-k", cacheTileK},
+          {"register-tile-m", registerTileM},
+          {"register-tile-n", registerTileN}}) {
+      if (value <= 0) {
+        getOperation()->emitError() << "bitsink-tile-contractions: " << name
+                                    << " must be positive, got " << value;
+        return signalPassFailure();
+      }
+    }
+
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::GenericOp> generics;
+    getOperation()->walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    for (linalg::GenericOp op : generics)
+      splitPrologue(rewriter, op);
+
+    SmallVector<std::pair<linalg::LinalgOp, ContractionLoops>> candidates;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (std::optional<ContractionLoops> loops = matchContraction(op))
+        candidates.emplace_back(op, *loops);
+    });
+
+    for (auto &[op, loops] : candidates) {
+      if (failed(tileOne(rewriter, op, loops)))
+        return signalPassFailure();
+    }
+  }
+
+  LogicalResult tileOne(RewriterBase &rewriter, linalg::LinalgOp op,
+                        const ContractionLoops &loops) {
+    unsigned rank = op.getNumLoops();
+    Location loc = op.getLoc();
+
+    // 1. Cache tiles of (batch, M, N) as one scf.parallel.
+    SmallVector<int64_t> sizes(rank, 0);
+    for (unsigned dim : loops.unitTiled)
+      sizes[dim] = 1;
+    sizes[loops.m] = cacheTileM;
+    sizes[loops.n] = cacheTileN;
+    FailureOr<linalg::TiledLinalgOp> outer = tileAndErase(
+        rewriter, op, sizes, {}, linalg::LinalgTilingLoopType::ParallelLoops);
+    if (failed(outer) || outer->loops.empty())
+      return emitError(loc, "bitsink-tile-contractions: cannot tile the "
+                            "parallel dimensions of this contraction");
+    Operation *root = outer->loops.front();
+
+    // 2. K slabs.
+    sizes.assign(rank, 0);
+    sizes[loops.k] = cacheTileK;
+    FailureOr<linalg::TiledLinalgOp> slab = tileAndErase(
+        rewriter, outer->op, sizes, {}, linalg::LinalgTilingLoopType::Loops);
+    if (failed(slab))
+      return emitError(loc, "bitsink-tile-contractions: cannot tile the "
+                            "reduction dimension of this contraction");
+
+    // 3. Register tiles M x N x 1, K innermost so that the C tile stays in
+    // registers across it.
+    sizes.assign(rank, 0);
+    sizes[loops.m] = registerTileM;
+    sizes[loops.n] = registerTileN;
+    for (unsigned dim : loops.outerK)
+      sizes[dim] = 1;
+    sizes[loops.k] = 1;
+    SmallVector<unsigned> interchange(loops.unitTiled);
+    interchange.append({loops.m, loops.n});
+    interchange.append(loops.outerK);
+    interchange.push_back(loops.k);
+    FailureOr<linalg::TiledLinalgOp> reg =
+        tileAndErase(rewriter, slab->op, sizes, interchange,
+                     linalg::LinalgTilingLoopType::Loops);
+    if (failed(reg))
+      return emitError(loc, "bitsink-tile-contractions: cannot tile this "
+                            "contraction to register tiles");
+    reg->op->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+
+    // Peel the N then M register loops: the main loops then cover full
+    // tiles only (static shapes after simplification), the remainders keep
+    // their dynamic shapes.
+    SmallVector<scf::ForOp> registerLoops;
+    for (Operation *loop : reg->loops)
+      if (auto forOp = dyn_cast<scf::ForOp>(loop))
+        registerLoops.push_back(forOp);
+    if (registerLoops.size() >= 3) {
+      scf::ForOp partial;
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, registerLoops[1],
+                                              partial);
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, registerLoops[0],
+                                              partial);
+    }
+    simplifyTiles(root);
+
+    // 4. Vectorise the full (static) register tiles.
+    SmallVector<linalg::LinalgOp> tiles;
+    root->walk([&](linalg::LinalgOp tile) {
+      if (tile->hasAttr(kRegisterTileAttr))
+        tiles.push_back(tile);
+    });
+    for (linalg::LinalgOp tile : tiles) {
+      tile->removeAttr(kRegisterTileAttr);
+      if (tile.hasDynamicShape())
+        continue;
+      tile = flattenTile(rewriter, tile, loops.m, loops.n, loops.k);
+      rewriter.setInsertionPoint(tile);
+      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+          rewriter, tile, /*inputVectorSizes=*/{},
+          /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+          /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/true);
+      if (failed(result))
+        continue; // Stays a linalg op: scalar loops later.
+      rewriter.eraseOp(tile);
+    }
+
+    // 5. vector.contract for generics too; transfers on the base buffers (not
+    // sub-views) so that the C tile's read/write pair can be hoisted out of the
+    // K loop into loop-carried vectors.
+    {
+      RewritePatternSet patterns(&getContext());
+      memref::populateFoldMemRefAliasOpPatterns(patterns);
+      // Generics vectorise to broadcasts, a multiply and a multi_reduction:
+      // back to one vector.contract.
+      vector::populateVectorReductionToContractPatterns(patterns);
+      (void)applyPatternsGreedily(root, std::move(patterns));
+    }
+    {
+      DominanceInfo domInfo;
+      eliminateCommonSubExpressions(rewriter, domInfo, root);
+    }
+    root->walk(
+        [](LoopLikeOpInterface loop) { (void)moveLoopInvariantCode(loop); });
+    SmallVector<scf::ForOp> kLoops;
+    root->walk([&](scf::ForOp loop) { kLoops.push_back(loop); });
+    for (scf::ForOp loop : kLoops)
+      hoistAccumulator(rewriter, loop);
+
+    // 6. vector.contract -> outer products -> broadcast FMAs; n-D transfers
+    // unrolled into 1-D loads and stores.
+    {
+      RewritePatternSet patterns(&getContext());
+      vector::populateVectorContractLoweringPatterns(
+          patterns, vector::VectorContractLowering::OuterProduct);
+      vector::populateVectorOuterProductLoweringPatterns(patterns);
+      vector::populateVectorTransposeLoweringPatterns(
+          patterns, vector::VectorTransposeLowering::EltWise);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      vector::populateVectorShapeCastLoweringPatterns(patterns);
+      populateVectorToSCFConversionPatterns(
+          patterns, VectorTransferToSCFOptions().enableFullUnroll());
+      vector::populateVectorTransferLoweringPatterns(patterns,
+                                                     /*maxTransferRank=*/1);
+      (void)applyPatternsGreedily(root, std::move(patterns));
+    }
+    simplifyTiles(root);
+    return success();
+  }
+};
+} // namespace

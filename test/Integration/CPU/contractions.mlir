@@ -1,0 +1,116 @@
+// REQUIRES: numpy
+// RUN: bitsink-run %s -e nn --seed=1 --save-inputs=%t.nn. -o %t.nn.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py nn %t.nn. %t.nn.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.nn.ref.npy %t.nn.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e nn --seed=1 --pipeline="bitsink-cpu-pipeline{matmul-tile-m=16 matmul-tile-n=48 matmul-tile-k=20}" -o %t.nn.small.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.nn.ref.npy %t.nn.small.npy | FileCheck %s
+// RUN: bitsink-run %s -e nn --seed=1 --pipeline="bitsink-cpu-pipeline{matmul-register-tile-m=3 matmul-register-tile-n=5}" -o %t.nn.odd.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.nn.ref.npy %t.nn.odd.npy | FileCheck %s
+// RUN: bitsink-run %s -e nt --seed=2 --save-inputs=%t.nt. -o %t.nt.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py nt %t.nt. %t.nt.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.nt.ref.npy %t.nt.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e tn --seed=3 --save-inputs=%t.tn. -o %t.tn.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py tn %t.tn. %t.tn.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.tn.ref.npy %t.tn.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e batch --seed=4 --save-inputs=%t.batch. -o %t.batch.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py batch %t.batch. %t.batch.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.batch.ref.npy %t.batch.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e linear --seed=5 --save-inputs=%t.linear. -o %t.linear.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py linear %t.linear. %t.linear.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.linear.ref.npy %t.linear.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e heads --seed=6 --save-inputs=%t.heads. -o %t.heads.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py heads %t.heads. %t.heads.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.heads.ref.npy %t.heads.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e gelu_linear --seed=7 --save-inputs=%t.gelu. -o %t.gelu.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py gelu_linear %t.gelu. %t.gelu.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.gelu.ref.npy %t.gelu.out.npy | FileCheck %s
+//
+// Contractions through bitsink-cpu-pipeline (bitsink-tile-contractions)
+// against numpy in float64: sizes that are no multiple of any tile (full
+// and partial register tiles, partial cache tiles and K slabs with small
+// tile options, register tiles narrower than a vector), B transposed
+// through indexing maps, A transposed in a linalg.generic, batch_matmul, and
+// nn.Linear as torch-mlir imports it (transpose, matmul, bias add), and a
+// generic with two M and two N dimensions (a head-split projection), and a
+// matmul with a fused elementwise producer (exact GELU of A + bias). C is an
+// argument, so accumulation into it is checked too.
+//
+// CHECK: PASS
+
+func.func @nn(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>, %c: tensor<37x70xf32>) -> tensor<37x70xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<37x45xf32>, tensor<45x70xf32>) outs(%c : tensor<37x70xf32>) -> tensor<37x70xf32>
+  return %r : tensor<37x70xf32>
+}
+
+func.func @nt(%a: tensor<19x40xf32>, %b: tensor<50x40xf32>, %c: tensor<19x50xf32>) -> tensor<19x50xf32> {
+  %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : tensor<19x40xf32>, tensor<50x40xf32>) outs(%c : tensor<19x50xf32>) -> tensor<19x50xf32>
+  return %r : tensor<19x50xf32>
+}
+
+func.func @tn(%a: tensor<33x21xf32>, %b: tensor<33x40xf32>, %c: tensor<21x40xf32>) -> tensor<21x40xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<33x21xf32>, tensor<33x40xf32>) outs(%c : tensor<21x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<21x40xf32>
+  return %r : tensor<21x40xf32>
+}
+
+func.func @batch(%a: tensor<3x9x20xf32>, %b: tensor<3x20x33xf32>, %c: tensor<3x9x33xf32>) -> tensor<3x9x33xf32> {
+  %r = linalg.batch_matmul ins(%a, %b : tensor<3x9x20xf32>, tensor<3x20x33xf32>) outs(%c : tensor<3x9x33xf32>) -> tensor<3x9x33xf32>
+  return %r : tensor<3x9x33xf32>
+}
+
+func.func @linear(%x: tensor<10x48xf32>, %w: tensor<24x48xf32>, %bias: tensor<24xf32>) -> tensor<10x24xf32> {
+  %zero = arith.constant 0.0 : f32
+  %wt0 = tensor.empty() : tensor<48x24xf32>
+  %wt = linalg.transpose ins(%w : tensor<24x48xf32>) outs(%wt0 : tensor<48x24xf32>) permutation = [1, 0]
+  %e = tensor.empty() : tensor<10x24xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<10x24xf32>) -> tensor<10x24xf32>
+  %mm = linalg.matmul ins(%x, %wt : tensor<10x48xf32>, tensor<48x24xf32>) outs(%z : tensor<10x24xf32>) -> tensor<10x24xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>, affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %bias : tensor<10x24xf32>, tensor<24xf32>) outs(%e : tensor<10x24xf32>) {
+  ^bb0(%v: f32, %b: f32, %o: f32):
+    %s = arith.addf %v, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<10x24xf32>
+  return %r : tensor<10x24xf32>
+}
+
+func.func @heads(%a: tensor<2x9x48xf32>, %b: tensor<48x3x20xf32>, %c: tensor<2x9x3x20xf32>) -> tensor<2x9x3x20xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(b, s, h, d, k) -> (b, s, k)>, affine_map<(b, s, h, d, k) -> (k, h, d)>, affine_map<(b, s, h, d, k) -> (b, s, h, d)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<2x9x48xf32>, tensor<48x3x20xf32>) outs(%c : tensor<2x9x3x20xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x9x3x20xf32>
+  return %r : tensor<2x9x3x20xf32>
+}
+
+func.func @gelu_linear(%h: tensor<13x40xf32>, %bias: tensor<40xf32>, %w: tensor<40x24xf32>, %c: tensor<13x24xf32>) -> tensor<13x24xf32> {
+  %half = arith.constant 0.5 : f32
+  %one = arith.constant 1.0 : f32
+  %sqrt2 = arith.constant 1.41421354 : f32
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%h, %bias, %w : tensor<13x40xf32>, tensor<40xf32>, tensor<40x24xf32>) outs(%c : tensor<13x24xf32>) {
+  ^bb0(%x: f32, %b: f32, %y: f32, %acc: f32):
+    %s = arith.addf %x, %b : f32
+    %d = arith.divf %s, %sqrt2 : f32
+    %e = math.erf %d : f32
+    %e1 = arith.addf %e, %one : f32
+    %e2 = arith.mulf %e1, %half : f32
+    %g = arith.mulf %s, %e2 : f32
+    %p = arith.mulf %g, %y : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<13x24xf32>
+  return %r : tensor<13x24xf32>
+}
