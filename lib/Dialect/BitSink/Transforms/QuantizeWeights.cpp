@@ -444,6 +444,15 @@ static Value fromRowsByColumns(OpBuilder &builder, Location loc, Value matrix,
 }
 
 namespace {
+/// One `layer-config` entry: weights with a name containing `pattern` use
+/// `planes` and `groupSize` instead of the pass-wide values.
+struct LayerOverride {
+  std::string pattern;
+  int64_t planes = 0;
+  int64_t groupSize = 0;
+  bool matched = false;
+};
+
 struct QuantizeWeightsPass
     : bitsink::impl::BitSinkQuantizeWeightsBase<QuantizeWeightsPass> {
   using BitSinkQuantizeWeightsBase::BitSinkQuantizeWeightsBase;
@@ -462,12 +471,38 @@ private:
                const QuantizedWeight &weight);
 
   quant::Options quantOptions;
+  SmallVector<LayerOverride> overrides;
   std::map<std::string, npy::Array> calibrationArrays;
-  std::map<std::tuple<const void *, unsigned, unsigned, std::string>,
+  std::map<std::tuple<const void *, unsigned, unsigned, std::string, int64_t,
+                      int64_t>,
            QuantizedWeight>
       cache;
 };
 } // namespace
+
+/// Checks a plane count and a group size for `method`; emits an error at
+/// `loc` naming `what` (the option or the layer-config entry) otherwise.
+static LogicalResult checkPlanesAndGroup(Location loc, quant::Method method,
+                                         int64_t planes, int64_t groupSize,
+                                         StringRef what) {
+  if (method == quant::Method::Trit) {
+    if (planes != 2 && planes != 4)
+      return emitError(loc)
+             << "bitsink-quantize-weights: method trit needs planes=2 or "
+                "planes=4 (one or two trit-planes), got "
+             << planes << what;
+  } else if (planes < 1 || planes > 4) {
+    return emitError(loc)
+           << "bitsink-quantize-weights: planes must be in 1-4, got " << planes
+           << what;
+  }
+  if (groupSize > 0 && groupSize % 32 != 0)
+    return emitError(loc)
+           << "bitsink-quantize-weights: group-size must be a multiple of 32 "
+              "(or <= 0 for one group per output channel), got "
+           << groupSize << what;
+  return success();
+}
 
 LogicalResult QuantizeWeightsPass::parseOptions() {
   // Errors go to the module's location without the module dump that
@@ -476,24 +511,33 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
   if (!quant::parseMethod(method, quantOptions.method))
     return emitError(loc) << "bitsink-quantize-weights: unknown method '"
                           << method << "' (expected rtn, bpdq or trit)";
+  if (failed(
+          checkPlanesAndGroup(loc, quantOptions.method, planes, groupSize, "")))
+    return failure();
   quantOptions.planes = planes;
-  if (quantOptions.method == quant::Method::Trit) {
-    if (planes != 2 && planes != 4)
-      return emitError(loc)
-             << "bitsink-quantize-weights: method trit needs planes=2 or "
-                "planes=4 (one or two trit-planes), got "
-             << static_cast<int64_t>(planes);
-  } else if (planes < 1 || planes > 4) {
-    return emitError(loc)
-           << "bitsink-quantize-weights: planes must be in 1-4, got "
-           << static_cast<int64_t>(planes);
-  }
-  if (groupSize > 0 && groupSize % 32 != 0)
-    return emitError(loc)
-           << "bitsink-quantize-weights: group-size must be a multiple of 32 "
-              "(or <= 0 for one group per output channel), got "
-           << static_cast<int64_t>(groupSize);
   quantOptions.groupSize = groupSize;
+  overrides.clear();
+  for (const std::string &entry : layerConfig) {
+    // PATTERN=P or PATTERN=P:G; the pattern may itself contain '=' or ':'.
+    StringRef text(entry);
+    auto [pattern, value] = text.rsplit('=');
+    auto [planesText, groupText] = value.split(':');
+    LayerOverride layer;
+    layer.pattern = pattern.str();
+    layer.groupSize = groupSize;
+    bool bad =
+        !text.contains('=') || pattern.empty() ||
+        planesText.getAsInteger(10, layer.planes) ||
+        (value.contains(':') && groupText.getAsInteger(10, layer.groupSize));
+    if (bad)
+      return emitError(loc) << "bitsink-quantize-weights: layer-config entry '"
+                            << entry << "' is not PATTERN=P or PATTERN=P:G";
+    if (failed(checkPlanesAndGroup(loc, quantOptions.method, layer.planes,
+                                   layer.groupSize,
+                                   " (layer-config entry '" + entry + "')")))
+      return failure();
+    overrides.push_back(std::move(layer));
+  }
   if (coefficientType != "f16" && coefficientType != "f32")
     return emitError(loc)
            << "bitsink-quantize-weights: coefficient-type must be f16 or "
@@ -512,11 +556,25 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
 
 const QuantizedWeight *
 QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
+  // Per-layer planes and group size: the first layer-config entry whose
+  // pattern is part of one of the weight's names.
+  SmallVector<std::string> names = calibrationNames(match);
+  quant::Options options = quantOptions;
+  for (LayerOverride &layer : overrides) {
+    if (!llvm::any_of(names, [&](const std::string &name) {
+          return StringRef(name).contains(layer.pattern);
+        }))
+      continue;
+    layer.matched = true;
+    options.planes = layer.planes;
+    options.groupSize = layer.groupSize;
+    break;
+  }
+
   // Calibration activations, if the archive has them for this weight.
   std::string calibrationKey;
   const npy::Array *activations = nullptr;
   if (!calibration.empty()) {
-    SmallVector<std::string> names = calibrationNames(match);
     for (const std::string &name : names) {
       auto it = calibrationArrays.find(name);
       if (it == calibrationArrays.end())
@@ -543,9 +601,9 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
     }
   }
 
-  auto key =
-      std::make_tuple(match.weight.getAsOpaquePointer(), match.weightKPos,
-                      match.weightNPos, calibrationKey);
+  auto key = std::make_tuple(match.weight.getAsOpaquePointer(),
+                             match.weightKPos, match.weightNPos, calibrationKey,
+                             options.planes, options.groupSize);
   auto cached = cache.find(key);
   if (cached != cache.end())
     return &cached->second;
@@ -576,7 +634,7 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
   std::string error;
   if (!quant::quantize(match.matrix.data(), match.k, match.n,
                        activations ? calibrationRows.data() : nullptr, numRows,
-                       quantOptions, result, error)) {
+                       options, result, error)) {
     op->emitError() << "quantizer failed on the " << match.k << "x" << match.n
                     << " weight: " << error;
     return nullptr;
@@ -595,7 +653,7 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
   SmallVector<int64_t> coeffsShape = {packed.numGroups, packed.numCoeffs,
                                       packed.N};
   ElementsAttr coeffsAttr;
-  if (quantOptions.f16Coefficients) {
+  if (options.f16Coefficients) {
     std::vector<uint16_t> halves(packed.coeffs.size());
     llvm::transform(packed.coeffs, halves.begin(), npy::floatToHalf);
     coeffsAttr = makeConstant(
@@ -612,8 +670,8 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
   }
 
   SmallVector<NamedAttribute> report = {
-      builder.getNamedAttr("method", builder.getStringAttr(quant::methodName(
-                                         quantOptions.method))),
+      builder.getNamedAttr(
+          "method", builder.getStringAttr(quant::methodName(options.method))),
       builder.getNamedAttr("rel_error",
                            builder.getF64FloatAttr(result.report.relError)),
       builder.getNamedAttr(
@@ -703,6 +761,11 @@ void QuantizeWeightsPass::runOnOperation() {
             SymbolTable::Visibility::Private &&
         SymbolTable::symbolKnownUseEmpty(global, getOperation()))
       global->erase();
+  for (const LayerOverride &layer : overrides)
+    if (!layer.matched)
+      emitWarning(getOperation().getLoc())
+          << "bitsink-quantize-weights: layer-config pattern '" << layer.pattern
+          << "' matched no quantized weight";
   if (failedAny)
     signalPassFailure();
 }

@@ -146,6 +146,13 @@ def BitSinkQuantizeWeights
     of 32, an unreadable calibration file) fail the pass. See
     docs/quantize-weights.md.
 
+    Mixed precision is `layer-config`: a list of `PATTERN=P` or
+    `PATTERN=P:G` entries. A weight whose names (the same names the
+    calibration lookup uses) contain PATTERN as a substring is quantized
+    with P planes and group size G instead of `planes` / `group-size`; the
+    first matching entry wins. Each entry is validated like the global
+    options, and an entry that matches no weight is a warning.
+
     Example: `--bitsink-quantize-weights="method=bpdq planes=3 group-size=128"`.
   }];
   let options = [
@@ -158,7 +165,11 @@ def BitSinkQuantizeWeights
     Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
            "An .npz file of calibration activations keyed by weight name">,
     Option<"coefficientType", "coefficient-type", "std::string",
-           /*default=*/"\"f16\"", "Coefficient element type: f16 or f32">
+           /*default=*/"\"f16\"", "Coefficient element type: f16 or f32">,
+    ListOption<"layerConfig", "layer-config", "std::string",
+               "Per-layer overrides PATTERN=P or PATTERN=P:G: a weight any "
+               "of whose names contains PATTERN gets P planes (and group "
+               "size G); the first matching entry wins">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
