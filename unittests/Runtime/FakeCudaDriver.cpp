@@ -19,8 +19,11 @@
 
 namespace {
 std::map<std::string, int> &calls() {
-  static std::map<std::string, int> counts;
-  return counts;
+  // Never destroyed: artifacts unload their modules from their destructors
+  // at exit, which may run after this library's static destructors (a
+  // destroyed map there crashed the process intermittently).
+  static auto *counts = new std::map<std::string, int>;
+  return *counts;
 }
 int launchResult = 0;
 void *currentContext = nullptr;
