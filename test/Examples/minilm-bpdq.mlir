@@ -27,5 +27,6 @@
 // IR-COUNT-36: bitsink.bitplane_matmul
 // IR-NOT: bitsink.bitplane_matmul
 // IR-NOT: linalg.matmul
-// CHECK: min_cosine=
+// The issue's 3-bit target: mean cosine >= 0.97.
+// CHECK: min_cosine={{[0-9.]+}} mean_cosine=0.9{{[789]}}
 // CHECK-NEXT: PASS
