@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Short fuzz runs: replays every committed regression input of each fuzzer,
-# then fuzzes it for SECONDS (default 60) from a seed corpus made on the fly
-# (fuzz/make_seeds.py). Exits non-zero at the first crash, wrong answer or
-# leak, printing the reproducer's path. Needs a build with
-# BITSINK_ENABLE_FUZZERS=ON (the default with clang).
+# Fuzz runs: replays every committed regression input of each fuzzer, then
+# fuzzes it from a seed corpus made on the fly (fuzz/make_seeds.py). Exits
+# non-zero at the first crash, wrong answer or leak, printing the
+# reproducer's path. Needs a build with BITSINK_ENABLE_FUZZERS=ON (the
+# default with clang).
 #
 # Usage: fuzz/run.sh [SECONDS] [FUZZER...]   (FUZZER: npy ir quant lower)
-# Longer runs: fuzz/run.sh 3600 lower  (see docs/reliability.md)
+# Without SECONDS (the test command): a fixed seed and a fixed number of
+# runs per fuzzer, about a minute each here, so that the same tree gives the
+# same verdict on every run. With SECONDS: a random seed for that long each
+# (longer campaigns: `fuzz/run.sh 3600 lower`; see docs/reliability.md).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
-SECONDS_EACH="${1:-60}"
-shift || true
+SECONDS_EACH=""
+if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then
+  SECONDS_EACH="$1"
+  shift
+fi
 FUZZERS=("$@")
 ((${#FUZZERS[@]})) || FUZZERS=(npy ir quant lower)
 WORK="${FUZZ_WORK:-$BUILD_DIR/fuzz-work}"
+# Fixed-budget runs (deterministic): executions per fuzzer.
+declare -A RUNS=([npy]=12000000 [ir]=2500000 [quant]=300000 [lower]=400)
 
 cmake --build "$BUILD_DIR" --target bitsink-fuzzers || exit 1
 rm -rf "$WORK/corpus"
@@ -33,8 +41,14 @@ for name in "${FUZZERS[@]}"; do
       continue
     }
   fi
-  echo "fuzz: $name: ${SECONDS_EACH} s"
-  "$fuzzer" -max_total_time="$SECONDS_EACH" -timeout=30 -rss_limit_mb=6144 \
+  if [[ -n "$SECONDS_EACH" ]]; then
+    budget=(-max_total_time="$SECONDS_EACH")
+    echo "fuzz: $name: ${SECONDS_EACH} s"
+  else
+    budget=(-seed=1 -runs="${RUNS[$name]}")
+    echo "fuzz: $name: ${RUNS[$name]} runs, seed 1"
+  fi
+  "$fuzzer" "${budget[@]}" -timeout=30 -rss_limit_mb=6144 \
     -print_final_stats=1 -artifact_prefix="$WORK/artifacts/$name-" \
     "$WORK/corpus/$name" >"$WORK/$name.log" 2>&1
   rc=$?

@@ -14,10 +14,12 @@ cmake --build "$BUILD_DIR" --target check-bitsink-lit || status=1
 ctest --test-dir "$BUILD_DIR" --output-on-failure || status=1
 BITSINK_PYTHON_PACKAGES="$BUILD_DIR/python_packages" \
   "${PYTHON:-python3}" -m pytest -q "$ROOT/python-bindings/tests" || status=1
-# Short fuzz runs (fuzz/run.sh; BITSINK_FUZZ_SECONDS each, default 60) in
-# builds that have the fuzzers (clang).
+# Short fuzz runs in builds that have the fuzzers (clang): a fixed seed and
+# budget (about a minute each), or BITSINK_FUZZ_SECONDS each with a random
+# seed.
 if grep -q '^BITSINK_ENABLE_FUZZERS:BOOL=ON' "$BUILD_DIR/CMakeCache.txt"; then
-  bash "$ROOT/fuzz/run.sh" "${BITSINK_FUZZ_SECONDS:-60}" || status=1
+  bash "$ROOT/fuzz/run.sh" ${BITSINK_FUZZ_SECONDS:+"$BITSINK_FUZZ_SECONDS"} ||
+    status=1
 fi
 
 if ((status)); then
