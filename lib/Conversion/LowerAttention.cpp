@@ -62,7 +62,7 @@ struct TileContext {
 };
 
 /// Generates the loops for one sink_attention op on memrefs.
-class AttentionEmitter : KernelBuilder {
+class AttentionEmitter : KernelBuilder, AttentionOperands {
 public:
   AttentionEmitter(ImplicitLocOpBuilder &b, SinkAttentionOp op,
                    const LoweringOptions &options)
@@ -150,13 +150,8 @@ private:
   SinkAttentionOp op;
   LoweringOptions opts;
 
-  Value q, k, v, out, sinkLogits, kvLen, keyMask, keyPositions;
-  Type elemType;
-  int64_t headDim = 0, valueDim = 0;
   Value numBatch, numHeads, numKvHeads, numQueries, numKeys, groupRatio;
   Value numSinks; // min(num_sinks, Nk)
-  bool causal = false;
-  float scale = 1;
   /// Decode: the static number of query rows (0 for prefill), and per row
   /// the scaled query in chunks of kChunk lanes along D.
   int64_t decodeRows = 0;
@@ -758,30 +753,9 @@ void AttentionEmitter::emitDecode() {
 }
 
 LogicalResult AttentionEmitter::emit() {
-  q = op.getQuery();
-  k = op.getKey();
-  v = op.getValue();
-  out = op.getInit();
-  sinkLogits = op.getSinkLogits();
-  kvLen = op.getKvLen();
-  keyMask = op.getKeyMask();
-  keyPositions = op.getKeyPositions();
+  if (failed(read(op, "lowering")))
+    return failure();
   auto qType = cast<MemRefType>(q.getType());
-  auto vType = cast<MemRefType>(v.getType());
-  elemType = qType.getElementType();
-  headDim = qType.getDimSize(3);
-  valueDim = vType.getDimSize(3);
-  if (ShapedType::isDynamic(headDim) || ShapedType::isDynamic(valueDim))
-    return op.emitOpError("lowering needs static head dimensions D and Dv, "
-                          "got D = ")
-           << (ShapedType::isDynamic(headDim) ? std::string("?")
-                                              : std::to_string(headDim))
-           << ", Dv = "
-           << (ShapedType::isDynamic(valueDim) ? std::string("?")
-                                               : std::to_string(valueDim));
-  causal = op.getCausal();
-  scale = static_cast<float>(
-      op.getEffectiveScale().value_or(1.0 / std::sqrt(double(headDim))));
   int64_t staticQueries = qType.getDimSize(2);
   // (Nq = 0 has nothing to compute: the prefill loop has no iterations.)
   bool decode = !ShapedType::isDynamic(staticQueries) && staticQueries > 0 &&

@@ -7,6 +7,8 @@
 #ifndef BITSINK_LIB_CONVERSION_UTILS_H
 #define BITSINK_LIB_CONVERSION_UTILS_H
 
+#include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -70,6 +72,22 @@ inline void reportBadOption(mlir::Operation *root, llvm::StringRef pass,
   root->emitError() << pass << ": " << option << " must be " << requirement
                     << ", got " << value;
 }
+
+/// The operands and static facts of a memref-form `sink_attention` that the
+/// CPU and GPU attention emitters both start from.
+struct AttentionOperands {
+  mlir::Value q, k, v, out, sinkLogits, kvLen, keyMask, keyPositions;
+  mlir::Type elemType;
+  int64_t headDim = 0, valueDim = 0;
+  bool causal = false;
+  /// The op's scale, 1/sqrt(D) by default.
+  float scale = 1;
+
+  /// Reads them from `op`. Fails, with "<lowering> needs static head
+  /// dimensions D and Dv", when D or Dv is dynamic.
+  mlir::LogicalResult read(bitsink::SinkAttentionOp op,
+                           llvm::StringRef lowering);
+};
 
 /// Builders shared by the kernel emitters. `b` stays where the next op goes;
 /// the structured builders emit their body with `b` moved into the new

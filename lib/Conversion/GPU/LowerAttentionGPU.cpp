@@ -77,7 +77,7 @@ struct SimtPlan {
   int64_t tilesPerSplit = 1;
 };
 
-class GPUAttentionEmitter : KernelBuilder {
+class GPUAttentionEmitter : KernelBuilder, AttentionOperands {
 public:
   GPUAttentionEmitter(ImplicitLocOpBuilder &b, SinkAttentionOp op,
                       const Options &opts)
@@ -211,13 +211,8 @@ private:
   SinkAttentionOp op;
   Options opts;
 
-  Value q, k, v, out, sinkLogits, kvLen, keyMask, keyPositions;
-  Type elemType;
-  int64_t headDim = 0, valueDim = 0;
   Value numBatch, numHeads, numKvHeads, numQueries, numKeys, groupRatio;
   Value numSinks; // min(num_sinks, Nk)
-  bool causal = false;
-  float scale = 1;
   /// Decode: static query rows per head and query heads per CTA.
   int64_t decodeQueries = 0, groupHeads = 1;
 };
@@ -1199,26 +1194,10 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
 //===----------------------------------------------------------------------===//
 
 LogicalResult GPUAttentionEmitter::emit() {
-  q = op.getQuery();
-  k = op.getKey();
-  v = op.getValue();
-  out = op.getInit();
-  sinkLogits = op.getSinkLogits();
-  kvLen = op.getKvLen();
-  keyMask = op.getKeyMask();
-  keyPositions = op.getKeyPositions();
+  if (failed(read(op, "GPU lowering")))
+    return failure();
   auto qType = cast<MemRefType>(q.getType());
   auto kType = cast<MemRefType>(k.getType());
-  elemType = qType.getElementType();
-  headDim = qType.getDimSize(3);
-  valueDim = cast<MemRefType>(v.getType()).getDimSize(3);
-  auto str = [](int64_t d) {
-    return ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
-  };
-  if (ShapedType::isDynamic(headDim) || ShapedType::isDynamic(valueDim))
-    return op.emitOpError("GPU lowering needs static head dimensions D and "
-                          "Dv, got D = ")
-           << str(headDim) << ", Dv = " << str(valueDim);
   for (Value operand : op->getOperands())
     if (auto type = dyn_cast<MemRefType>(operand.getType());
         type && !type.getLayout().isIdentity())
@@ -1228,9 +1207,6 @@ LogicalResult GPUAttentionEmitter::emit() {
   // Dv = 0: the output is empty.
   if (valueDim == 0)
     return success();
-  causal = op.getCausal();
-  scale = static_cast<float>(
-      op.getEffectiveScale().value_or(1.0 / std::sqrt(double(headDim))));
 
   numBatch = dim(q, 0);
   numHeads = dim(q, 1);
