@@ -139,7 +139,7 @@ private:
                               ArrayRef<Value> scores);
   Value emitNeedsMask(const TileContext &ctx, Value j0);
   void emitPV(const TileContext &ctx, Value j0, Value acc, Value probs,
-              Value alphaBuf);
+              Value alphaBuf, bool skipInvisible);
   void emitStoreRow(Value batch, Value head, Value query, Value acc,
                     Value accRow, Value factor);
   Value finalFactor(Value m, Value l, Value sinkLogit);
@@ -493,9 +493,16 @@ SmallVector<Value> AttentionEmitter::emitMask(const TileContext &ctx, Value j0,
 }
 
 // acc[i] = acc[i] · alpha[i] + Σ_jj probs[jj][i] · v[j0 + jj] for the rows
-// of the range; Dv in chunks of up to kChunk lanes.
+// of the range; Dv in chunks of up to kChunk lanes. With `skipInvisible`
+// (boundary tiles) a term whose probability is exactly 0 is dropped by a
+// select instead of added: such a key is invisible to the row (its score was
+// masked to -inf), or its weight underflowed, and either way it contributes
+// nothing, even when its value row holds NaN or Inf (DESIGN §2.1), where
+// fma(0, v, o) would give NaN. Tile slots past Nk re-read the last key and
+// are invisible too. Interior tiles keep the select-free loop.
 void AttentionEmitter::emitPV(const TileContext &ctx, Value j0, Value acc,
-                              Value probs, Value alphaBuf) {
+                              Value probs, Value alphaBuf,
+                              bool skipInvisible) {
   Value lastKey = sub(numKeys, idx(1));
   SmallVector<Value> valueRows;
   for (int64_t jj = 0; jj < opts.keyTile; ++jj)
@@ -505,6 +512,11 @@ void AttentionEmitter::emitPV(const TileContext &ctx, Value j0, Value acc,
     SmallVector<Value> ps;
     for (int64_t jj = 0; jj < opts.keyTile; ++jj)
       ps.push_back(memref::LoadOp::create(b, probs, ValueRange{idx(jj), i}));
+    SmallVector<Value> invisible;
+    if (skipInvisible)
+      for (Value p : ps)
+        invisible.push_back(
+            arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, p, f32(0)));
     for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
       int64_t width = std::min(kChunk, valueDim - c0);
       auto chunkF32 = VectorType::get({width}, b.getF32Type());
@@ -516,7 +528,11 @@ void AttentionEmitter::emitPV(const TileContext &ctx, Value j0, Value acc,
         Value vx = vector::LoadOp::create(
             b, chunkT, v,
             ValueRange{ctx.batch, ctx.kvHead, valueRows[jj], idx(c0)});
-        o = vector::FMAOp::create(b, splat(ps[jj], width), toF32(vx), o);
+        Value term =
+            vector::FMAOp::create(b, splat(ps[jj], width), toF32(vx), o);
+        o = skipInvisible ? Value(arith::SelectOp::create(b, invisible[jj],
+                                                          o, term))
+                          : term;
       }
       vector::StoreOp::create(b, o, acc, ValueRange{i, idx(c0)});
     }
@@ -567,7 +583,15 @@ AttentionEmitter::emitKeyTiles(const TileContext &ctx, const TileList &list,
         }
         vector::StoreOp::create(b, alpha, alphaBuf, ValueRange{idx(0)});
         Value lNew = vector::FMAOp::create(b, alpha, state[1], sum);
-        emitPV(ctx, j0, acc, probs, alphaBuf);
+        auto pvIf = scf::IfOp::create(b, TypeRange{}, needMask,
+                                      /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(pvIf.thenBlock());
+          emitPV(ctx, j0, acc, probs, alphaBuf, /*skipInvisible=*/true);
+          b.setInsertionPointToStart(pvIf.elseBlock());
+          emitPV(ctx, j0, acc, probs, alphaBuf, /*skipInvisible=*/false);
+        }
         return SmallVector<Value>{mNew, lNew};
       });
   return {state[0], state[1]};

@@ -158,9 +158,8 @@ def test_64k_tokens_half_precision_error_bound(dtype):
 def test_non_finite_inputs_stay_where_they_are_seen():
     """NaN in a query row poisons that row only; NaN / Inf in keys and values
     that no visible tile contains (beyond the window, skipped structurally)
-    change nothing. (A non-finite value in an *invisible* key that shares a
-    key tile with visible keys may poison the rows of that tile: see
-    docs/reliability.md.)"""
+    change nothing. (Invisible keys that share a tile with visible ones are
+    covered by test_invisible_keys.py.)"""
     rng = np.random.default_rng(3)
     n, d, window = 256, 16, 32
     q = rng.standard_normal((1, 1, n, d)).astype(np.float32)
