@@ -30,6 +30,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "common"))
+import mlirlib  # noqa: E402  (host_isa)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHAPES = [(4096, 4096), (4096, 11008)]
 BITS = [2, 3]
@@ -192,6 +195,7 @@ def main():
               f"{'GB/s':>6} {'%bw':>5} {'f32 BLAS ms':>11} {'GB/s':>6} "
               f"{'xBLAS':>6} {'f32 ours ms':>11} {'xours':>7}"
               + (f" {'hot ms':>7}" if args.hot else ""))
+    print(f"ISA: {mlirlib.host_isa()}")
     print(header)
     for r in rows:
         line = (f"{r['K']:>5}x{r['N']:<5} {r['bits']:>4} {r['threads']:>3} "

@@ -9,6 +9,37 @@ LLVM_BIN = "/usr/lib/llvm-22/bin"
 LLVM_LIB = "/usr/lib/llvm-22/lib"
 
 
+def host_isa():
+    """The vector ISA this host offers, as the kernels see it (-march=native):
+    'AVX-512 (...)', 'AVX2 + FMA' or the machine name."""
+    import platform
+    flags = set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((l.split(":", 1)[1].strip() for l in f
+                          if l.startswith("model name")), "")
+    except OSError:
+        pass
+    if "avx512f" in flags:
+        extras = [x for x in ("avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16",
+                              "avx512_fp16", "avx512vbmi") if x in flags]
+        isa = "AVX-512 (" + ", ".join(["avx512f"] + extras) + ")"
+    elif "avx2" in flags:
+        isa = "AVX2" + (" + FMA" if "fma" in flags else "") + " (no AVX-512)"
+    else:
+        isa = platform.machine()
+    return f"{isa}; {model}" if model else isa
+
+
 def compile_module(opt, mlir_path, out_dir, pipeline_options=""):
     """bitsink-opt -> mlir-translate -> clang -O3 -march=native -> .so."""
     base = os.path.join(out_dir, os.path.basename(mlir_path).rsplit(".", 1)[0])

@@ -23,7 +23,9 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 using namespace bitsink;
@@ -80,7 +82,11 @@ npy::Array randomArray(std::vector<int64_t> shape, std::mt19937 &rng) {
   return a;
 }
 
-void runStreamingDecode(bool cacheMode) {
+/// With `nanCaches` the K and V caches start as NaN (an uninitialised
+/// `np.empty` / `torch.empty` cache): slots not yet written are invisible
+/// (past kv_len, position -1), so every step must still match the logical
+/// sequence exactly as with zeroed caches (DESIGN §2.1).
+void runStreamingDecode(bool cacheMode, bool nanCaches = false) {
   mlir::MLIRContext context; // compileSource prepares it
   JitOptions options;
   options.entry = "step";
@@ -92,6 +98,9 @@ void runStreamingDecode(bool cacheMode) {
   std::mt19937 rng(cacheMode ? 7 : 11);
   npy::Array keyCache =
       npy::Array::zeros(npy::DType::F32, {1, kKvHeads, kCapacity, kDim});
+  if (nanCaches)
+    std::fill_n(keyCache.as<float>(), keyCache.numElements(),
+                std::numeric_limits<float>::quiet_NaN());
   npy::Array valueCache = keyCache;
   npy::Array positions = npy::Array::zeros(npy::DType::I64, {1, kCapacity});
   for (int64_t s = 0; s < kCapacity; ++s)
@@ -152,7 +161,8 @@ void runStreamingDecode(bool cacheMode) {
     for (size_t i = 0; i < expected.size(); ++i)
       ASSERT_NEAR(got[i], expected[i], 1e-5 + 1e-4 * std::fabs(expected[i]))
           << "token " << t << " element " << i
-          << (cacheMode ? " (cache mode)" : " (original mode)");
+          << (cacheMode ? " (cache mode)" : " (original mode)")
+          << (nanCaches ? ", NaN-filled caches" : "");
   }
 }
 
@@ -162,6 +172,14 @@ TEST(StreamingDecode, CachePositionsMatchLogicalSequence) {
 
 TEST(StreamingDecode, OriginalPositionsMatchLogicalSequence) {
   runStreamingDecode(/*cacheMode=*/false);
+}
+
+TEST(StreamingDecode, NanFilledCachesInCachePositions) {
+  runStreamingDecode(/*cacheMode=*/true, /*nanCaches=*/true);
+}
+
+TEST(StreamingDecode, NanFilledCachesInOriginalPositions) {
+  runStreamingDecode(/*cacheMode=*/false, /*nanCaches=*/true);
 }
 
 } // namespace
