@@ -9,6 +9,12 @@
 // 3. runs it on inputs drawn from the input bytes and compares every output
 //    element with the reference interpreter (naive double loops): a
 //    mismatch beyond the element type's bound aborts.
+// For half the attention cases, key rows that no query can see are first
+// filled with NaN (k) and NaN / ±Inf (v): DESIGN §2.1 says they contribute
+// nothing, so the kernel must still match the reference. A row is taken as
+// invisible when the reference's output does not change with it poisoned
+// (the reference skips invisible keys), an oracle independent of the
+// kernel's masking code.
 // So it finds crashes and wrong answers of the lowerings, not just crashes.
 //
 //===----------------------------------------------------------------------===//
@@ -29,6 +35,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -72,6 +79,7 @@ std::string tensor(std::initializer_list<int64_t> shape, const char *type) {
 struct Case {
   std::string ir, pipeline;
   double tolerance = 0, floor = 1;
+  bool attention = false;
 };
 
 double toleranceOf(const std::string &type) {
@@ -137,6 +145,7 @@ Case attentionCase(Reader &in) {
                " decode-max-queries=" + pick(in, {"0", "1", "4", "9"}) +
                " split-size=" + pick(in, {"16", "32", "512"}) + "}";
   c.tolerance = toleranceOf(t);
+  c.attention = true;
   return c;
 }
 
@@ -227,6 +236,30 @@ MLIRContext &context() {
   return *ctx;
 }
 
+/// Sets row `row` (of `width` elements) of a K or V input to non-finite
+/// values: NaN first, then +Inf, -Inf, NaN, ... (`nanOnly` for keys).
+void poisonRow(bitsink::npy::Array &a, int64_t row, int64_t width,
+               bool nanOnly) {
+  const float values[] = {std::numeric_limits<float>::quiet_NaN(),
+                          std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity()};
+  for (int64_t e = 0; e < width; ++e) {
+    float x = values[nanOnly ? 0 : e % 3];
+    if (a.dtype == bitsink::npy::DType::F16)
+      a.as<uint16_t>()[row * width + e] = bitsink::npy::floatToHalf(x);
+    else
+      a.as<float>()[row * width + e] = x;
+  }
+}
+
+bool sameOutputs(const std::vector<bitsink::npy::Array> &a,
+                 const std::vector<bitsink::npy::Array> &b) {
+  for (size_t r = 0; r < a.size(); ++r)
+    if (a[r].data != b[r].data)
+      return false;
+  return true;
+}
+
 [[noreturn]] void fail(const Case &c, const std::string &what) {
   std::fprintf(stderr, "FuzzLower: %s\npipeline: %s\n%s\n", what.c_str(),
                c.pipeline.c_str(), c.ir.c_str());
@@ -273,16 +306,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   std::vector<bitsink::npy::Array> inputs =
       makeInputs(runner->signature(), seed);
-  std::vector<bitsink::npy::Array> outputs, expected;
-  if (!runner->run(inputs, outputs, error))
-    fail(c, "run failed: " + error);
   auto func = cast<FunctionOpInterface>(
       module->lookupSymbol("main"));
+  std::vector<bitsink::npy::Array> outputs, expected;
   if (!bitsink::evaluateWithReference(func, inputs, expected, error))
     fail(c, "reference failed: " + error);
+  int64_t poisoned = 0;
+  if (c.attention && (seed & 1)) {
+    // inputs[1], inputs[2]: k (B×Hkv×Nk×D) and v (B×Hkv×Nk×Dv).
+    bitsink::npy::Array &k = inputs[1], &v = inputs[2];
+    int64_t rows = k.shape[0] * k.shape[1] * k.shape[2];
+    int64_t d = k.shape[3], dv = v.shape[3];
+    for (int64_t row = 0; row < rows; ++row) {
+      bitsink::npy::Array oldK = k, oldV = v;
+      poisonRow(k, row, d, /*nanOnly=*/true);
+      poisonRow(v, row, dv, /*nanOnly=*/false);
+      std::vector<bitsink::npy::Array> check;
+      if (!bitsink::evaluateWithReference(func, inputs, check, error))
+        fail(c, "reference failed: " + error);
+      if (sameOutputs(check, expected)) {
+        ++poisoned;
+        continue;
+      }
+      k = std::move(oldK);
+      v = std::move(oldV);
+    }
+  }
+  if (!runner->run(inputs, outputs, error))
+    fail(c, "run failed: " + error);
   static const bool verbose = std::getenv("BITSINK_FUZZ_VERBOSE");
   if (verbose)
-    std::fprintf(stderr, "compared: %s\n", c.pipeline.c_str());
+    std::fprintf(stderr, "compared: %s (%lld invisible key rows poisoned)\n",
+                 c.pipeline.c_str(), static_cast<long long>(poisoned));
   for (size_t r = 0; r < outputs.size(); ++r) {
     std::vector<double> got = bitsink::npy::toDouble(outputs[r]),
                         want = bitsink::npy::toDouble(expected[r]);
@@ -293,7 +348,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fail(c, "output " + std::to_string(r) + " element " +
                     std::to_string(i) + ": got " + std::to_string(got[i]) +
                     ", reference " + std::to_string(want[i]) +
-                    " (seed " + std::to_string(seed) + ")");
+                    " (seed " + std::to_string(seed) + ", " +
+                    std::to_string(poisoned) +
+                    " invisible key rows poisoned with NaN/Inf)");
     }
   }
   return 0;
