@@ -1,0 +1,64 @@
+// RUN: bitsink-opt %s -split-input-file \
+// RUN:   --bitsink-lower-attention="query-tile=16 key-tile=4 split-size=16" \
+// RUN:   --canonicalize --cse | FileCheck %s
+
+// DESIGN §2.1: invisible keys contribute nothing even when their v rows hold
+// NaN or Inf. The P·V update is emitted twice under the tile's mask
+// predicate: boundary tiles (the predicate that also guards the score mask)
+// drop the term of a (row, key) pair whose probability is exactly 0 with a
+// select, interior tiles keep the plain FMA chain with no select.
+
+// Canonicalisation folds the predicate's negation by swapping the regions:
+// the `then` regions below are the interior tiles (full visibility), the
+// `else` regions the boundary tiles.
+
+// CHECK-LABEL: func.func @prefill
+// CHECK:         scf.for
+// The score mask: boundary tiles only.
+// CHECK:           %{{.*}}:4 = scf.if %[[FULL:[a-z0-9_]+]] -> (vector<16xf32>
+// CHECK-NEXT:        scf.yield
+// CHECK-NEXT:      } else {
+// CHECK:             arith.select {{.*}} : vector<16xi1>, vector<16xf32>
+// The P·V update under the same predicate: interior tiles with a plain FMA
+// chain, boundary tiles with the select of p == 0 terms.
+// CHECK:           scf.if %[[FULL]] {
+// CHECK:             scf.for
+// CHECK-NOT:           arith.select
+// CHECK-NOT:           arith.cmpf
+// CHECK:               vector.fma
+// CHECK-NOT:           arith.select
+// CHECK:           } else {
+// CHECK:             scf.for
+// CHECK:               %[[Z0:.*]] = arith.cmpf oeq, %{{.*}}, %{{.*}} : f32
+// CHECK:               %[[T0:.*]] = vector.fma {{.*}} : vector<8xf32>
+// CHECK-NEXT:          arith.select %[[Z0]], %{{.*}}, %[[T0]] : vector<8xf32>
+// CHECK:           }
+func.func @prefill(%q: memref<1x1x40x8xf32>, %k: memref<1x1x40x8xf32>,
+                   %v: memref<1x1x40x8xf32>, %o: memref<1x1x40x8xf32>) {
+  bitsink.sink_attention ins(%q, %k, %v : memref<1x1x40x8xf32>, memref<1x1x40x8xf32>, memref<1x1x40x8xf32>)
+      outs(%o : memref<1x1x40x8xf32>) {num_sinks = 4 : i64, window = 12 : i64, causal = true}
+  return
+}
+
+// -----
+
+// The decode split (Nq = 1, kv_len): the same guard inside each split.
+
+// CHECK-LABEL: func.func @decode
+// CHECK:         scf.parallel
+// CHECK:           scf.if %[[FULL:[a-z0-9_]+]] -> (vector<16xf32>
+// CHECK:           scf.if %[[FULL]] {
+// CHECK-NOT:         arith.select
+// CHECK:           } else {
+// CHECK:             arith.cmpf oeq
+// CHECK:             vector.fma
+// CHECK-NEXT:        arith.select
+// CHECK:           }
+func.func @decode(%q: memref<2x2x1x8xf32>, %k: memref<2x2x64x8xf32>,
+                  %v: memref<2x2x64x8xf32>, %len: memref<2xi64>,
+                  %o: memref<2x2x1x8xf32>) {
+  bitsink.sink_attention ins(%q, %k, %v : memref<2x2x1x8xf32>, memref<2x2x64x8xf32>, memref<2x2x64x8xf32>)
+      kv_len(%len : memref<2xi64>)
+      outs(%o : memref<2x2x1x8xf32>) {num_sinks = 4 : i64, window = 32 : i64, causal = true}
+  return
+}
