@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build and test bitsink:
-# LLVM/MLIR/clang/lld 22, ninja, cmake, ccache, GoogleTest, and the Python
-# packages of the test path. Idempotent: installs only what is missing.
-# Heavy packages (torch) belong to bench/ and the demo, never to this script.
+# LLVM/MLIR/clang/lld 22 (with compiler-rt's builtins, which artifacts link),
+# ninja, cmake, ccache, GoogleTest, python3-venv (bench/setup.sh's venv of
+# the demo and the benchmarks), and the Python packages of the test path.
+# Idempotent: installs only what is missing. Heavy packages (torch) belong
+# to bench/setup.sh, never to this script. scripts/fresh-machine-check.sh
+# checks it on a pristine root.
 set -euo pipefail
 
 APT_PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libomp-22-dev libclang-rt-22-dev
-  ninja-build cmake ccache libgtest-dev python3-dev zlib1g-dev
+  ninja-build cmake ccache libgtest-dev python3-dev python3-venv zlib1g-dev
 )
 PYTHON_PACKAGES=(numpy pytest nanobind)
 PYTHON="${PYTHON:-python3}"
