@@ -19,6 +19,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -39,35 +40,104 @@ const char *bitsink::ArtifactOptions::defaultRuntimeDir() {
   return BITSINK_RUNTIME_DIR;
 }
 
-static LogicalResult emitObject(llvm::Module &module, StringRef cpu,
-                                StringRef path, std::string &error) {
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  const llvm::Target *llvmTarget =
-      llvm::TargetRegistry::lookupTarget(triple, error);
+/// The native target, initialised once.
+static const llvm::Target *nativeTarget(llvm::Triple &triple,
+                                        std::string &error) {
+  static std::once_flag initTarget;
+  std::call_once(initTarget, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  triple = llvm::Triple(llvm::sys::getDefaultTargetTriple());
+  return llvm::TargetRegistry::lookupTarget(triple, error);
+}
+
+bool bitsink::resolveTargetCpu(StringRef cpu, TargetCpu &result,
+                               std::string &error) {
+  llvm::Triple triple;
+  const llvm::Target *llvmTarget = nativeTarget(triple, error);
   if (!llvmTarget)
-    return failure();
-  std::string cpuName = cpu.str();
-  std::string featureString;
+    return false;
+  std::string name = cpu.str();
+  std::string hostFeatures;
   if (cpu == "host") {
-    cpuName = llvm::sys::getHostCPUName().str();
+    name = llvm::sys::getHostCPUName().str();
     llvm::SubtargetFeatures subtarget;
     for (auto &feature : llvm::sys::getHostCPUFeatures())
       subtarget.AddFeature(feature.first(), feature.second);
-    featureString = subtarget.getString();
-  } else if (cpu == "generic") {
-    cpuName = "x86-64";
+    hostFeatures = subtarget.getString();
+  } else if (cpu == "generic" && triple.isX86()) {
+    name = "x86-64";
   }
+  // Probe with the default CPU first: a subtarget made for an unknown CPU
+  // name warns on stderr and carries on as the generic one.
+  std::unique_ptr<llvm::MCSubtargetInfo> probe(
+      llvmTarget->createMCSubtargetInfo(triple, "", ""));
+  if (!probe || name.empty() || !probe->isCPUStringValid(name)) {
+    error = "unknown CPU '" + cpu.str() + "' for " + triple.str() +
+            " (expected host, generic or an LLVM CPU name such as "
+            "x86-64-v3)";
+    return false;
+  }
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      llvmTarget->createMCSubtargetInfo(triple, name, hostFeatures));
+  if (!info) {
+    error = "cannot describe CPU '" + name + "' for " + triple.str();
+    return false;
+  }
+  result.name = name;
+  if (cpu == "host") {
+    result.features = hostFeatures;
+  } else {
+    // The CPU's own features, spelt out: they replace the host's where the
+    // code is compiled by a target machine made for the host (the JIT).
+    llvm::SubtargetFeatures features;
+    for (const llvm::SubtargetFeatureKV &feature :
+         info->getAllProcessorFeatures())
+      if (info->getFeatureBits().test(feature.Value))
+        features.AddFeature(feature.Key);
+    result.features = features.getString();
+  }
+  result.hasAvx512 = triple.isX86() && info->checkFeatures("+avx512f");
+  return true;
+}
+
+bool bitsink::checkIntrinsicsForCpu(ModuleOp module, const TargetCpu &cpu,
+                                    StringRef cpuOption, std::string &error) {
+  if (cpu.hasAvx512)
+    return true;
+  WalkResult walk = module.walk([&](LLVM::CallIntrinsicOp call) {
+    if (!call.getIntrin().starts_with("llvm.x86.avx512"))
+      return WalkResult::advance();
+    error = "the lowered module calls " + call.getIntrin().str() +
+            ", which CPU '" + cpuOption.str() + "' (" + cpu.name +
+            ") lacks (AVX-512F): drop gemv-lut=true from the pipeline "
+            "options";
+    return WalkResult::interrupt();
+  });
+  return !walk.wasInterrupted();
+}
+
+const char *bitsink::builtinsLibrary() { return BITSINK_BUILTINS_LIBRARY; }
+
+static LogicalResult emitObject(llvm::Module &module,
+                                const bitsink::TargetCpu &cpu, StringRef path,
+                                std::string &error) {
+  llvm::Triple triple;
+  const llvm::Target *llvmTarget = nativeTarget(triple, error);
+  if (!llvmTarget)
+    return failure();
   llvm::TargetOptions targetOptions;
   // The kernels are loaded from global constructors: they must go to
   // .init_array (lld does not turn the legacy .ctors into it, so they would
   // never run).
   targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
-      triple, cpuName, featureString, targetOptions, llvm::Reloc::PIC_,
+      triple, cpu.name, cpu.features, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine) {
     error = "cannot create a target machine for " + triple.str() + " cpu " +
-            cpuName;
+            cpu.name;
     return failure();
   }
   module.setDataLayout(machine->createDataLayout());
@@ -96,14 +166,18 @@ static LogicalResult emitObject(llvm::Module &module, StringRef cpu,
 
 /// Links `object` into the shared library `path` with clang + lld; `-z defs`
 /// turns a symbol no library provides into a link error here rather than a
-/// load error on the user's machine.
+/// load error on the user's machine. LLVM's compiler-rt builtins come right
+/// after the object, so that the conversions a CPU without native half or
+/// bfloat instructions calls (__truncsfbf2, ...) are linked into the
+/// artifact (hidden) from them, whatever the system's libgcc has.
 static LogicalResult linkSharedLibrary(StringRef object, StringRef path,
                                        bool cuda, StringRef runtimeDir,
                                        std::string &error) {
   SmallVector<std::string> args = {
       BITSINK_CLANG, "-shared",           "-fuse-ld=lld",
       "-Wl,-z,defs", "-Wl,--gc-sections", "-Wl,-O1",
-      "-o",          path.str(),          object.str()};
+      "-o",          path.str(),          object.str(),
+      bitsink::builtinsLibrary()};
   if (cuda) {
     args.push_back(("-L" + runtimeDir).str());
     args.push_back("-lbitsink_cuda_runtime");
@@ -207,8 +281,11 @@ bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
     error = "chip, features and cubin-format need the cuda target";
     return false;
   }
-  std::string cpu = options.cpu.empty() ? std::string(cuda ? "generic" : "host")
-                                        : options.cpu;
+  bitsink::TargetCpu cpu;
+  if (!resolveTargetCpu(options.cpu.empty() ? (cuda ? "generic" : "host")
+                                            : StringRef(options.cpu),
+                        cpu, error))
+    return false;
 
   // Entry signatures before lowering: public functions with a body.
   entries.clear();
@@ -240,6 +317,9 @@ bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
       return false;
 #endif
   } else {
+    // The pipeline's defaults follow the CPU the code is for (gemv-lut:
+    // AVX-512), not the host's.
+    ScopedTargetAvx512 targetAvx512(cpu.hasAvx512);
     CPUPipelineOptions pipeline;
     if (failed(pipeline.parseFromString(options.pipelineOptions))) {
       error = "bad pipeline options for bitsink-cpu-pipeline: '" +
@@ -253,6 +333,11 @@ bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
     error = "the " + options.target + " pipeline failed";
     return false;
   }
+  if (!cuda && !checkIntrinsicsForCpu(module, cpu,
+                                      options.cpu.empty() ? "host"
+                                                          : options.cpu,
+                                      error))
+    return false;
 
   for (ArtifactEntry &entry : entries) {
     auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.name);
@@ -268,11 +353,6 @@ bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
       entry.resultAliases.assign(entry.type.getNumResults(), -1);
   }
 
-  static std::once_flag initTarget;
-  std::call_once(initTarget, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "bitsink-artifact");

@@ -10,7 +10,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Execution/JitRunner.h"
+#include "bitsink/Execution/Artifact.h"
 #include "bitsink/InitAll.h"
+#include "bitsink/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -26,12 +28,16 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/DebugStringHelper.h"
+#include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <mutex>
 
 using namespace mlir;
@@ -256,6 +262,39 @@ static void pruneUnreachableFunctions(ModuleOp module,
       op.erase();
 }
 
+// LLVM's compiler-rt builtins that the code generator calls for half and
+// bfloat conversions on a CPU without native ones (linked in from
+// libclang_rt.builtins, see lib/Execution/CMakeLists.txt). Declared with a
+// dummy type: only their addresses are taken.
+extern "C" {
+void __truncsfbf2();
+void __truncdfbf2();
+void __extendbfsf2();
+void __truncsfhf2();
+void __truncdfhf2();
+void __extendhfsf2();
+void __extendhfdf2();
+}
+
+/// Hands the builtins above to the JIT, so that it calls the same functions
+/// as the artifacts: otherwise it finds the bfloat truncations in MLIR's
+/// libmlir_float16_utils (loaded with libmlir_c_runner_utils) and the half
+/// conversions in the system's libgcc, if that has them (GCC 12 has no
+/// bfloat one). The copies linked into this program are hidden from dlsym.
+static llvm::orc::SymbolMap builtinSymbols(llvm::orc::MangleAndInterner mangle) {
+  static const std::pair<const char *, void (*)()> builtins[] = {
+      {"__truncsfbf2", __truncsfbf2},   {"__truncdfbf2", __truncdfbf2},
+      {"__extendbfsf2", __extendbfsf2}, {"__truncsfhf2", __truncsfhf2},
+      {"__truncdfhf2", __truncdfhf2},   {"__extendhfsf2", __extendhfsf2},
+      {"__extendhfdf2", __extendhfdf2}};
+  llvm::orc::SymbolMap symbols;
+  for (auto [name, function] : builtins)
+    symbols[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                             llvm::JITSymbolFlags::Exported |
+                                 llvm::JITSymbolFlags::Callable};
+  return symbols;
+}
+
 /// Memref descriptor scalars of one tensor: allocated and aligned pointers,
 /// offset, sizes, strides.
 static size_t descriptorSlots(const TensorSpec &spec) {
@@ -284,9 +323,15 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
   if (!func->hasAttr(kSignatureAttrName))
     func->setAttr(kSignatureAttrName, TypeAttr::get(func.getFunctionType()));
 
+  TargetCpu cpu;
+  if (!resolveTargetCpu(options.cpu, cpu, error))
+    return nullptr;
+
   MLIRContext *context = module.getContext();
   llvm::StringRef pipeline = llvm::StringRef(options.pipeline).trim();
   if (pipeline != "none") {
+    // bitsink-cpu-pipeline's defaults follow the CPU the code is for.
+    ScopedTargetAvx512 targetAvx512(cpu.hasAvx512);
     pruneUnreachableFunctions(module, func);
     std::string pipelineErrors;
     llvm::raw_string_ostream os(pipelineErrors);
@@ -306,6 +351,9 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
       return nullptr;
     }
   }
+
+  if (!checkIntrinsicsForCpu(module, cpu, options.cpu, error))
+    return nullptr;
 
   // The lowered entry must take every input and result as a memref.
   auto lowered = dyn_cast_or_null<LLVM::LLVMFuncOp>(
@@ -357,10 +405,15 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
     return nullptr;
   }
 
+  bool hostCpu = options.cpu == "host";
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder) {
     error = "cannot detect the host: " + llvm::toString(tmBuilder.takeError());
     return nullptr;
+  }
+  if (!hostCpu) {
+    tmBuilder->setCPU(cpu.name);
+    tmBuilder->setFeatures(cpu.features);
   }
   llvm::CodeGenOptLevel codeGenLevel = options.optLevel >= 3
                                            ? llvm::CodeGenOptLevel::Aggressive
@@ -371,8 +424,22 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
     error = "cannot create a target machine: " + llvm::toString(tm.takeError());
     return nullptr;
   }
-  auto transformer =
+  std::function<llvm::Error(llvm::Module *)> transformer =
       makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm->get());
+  if (!hostCpu) {
+    // The JIT compiles with a target machine of its own, made for the host:
+    // the CPU and features of every function override it.
+    transformer = [optimize = std::move(transformer),
+                   cpu](llvm::Module *llvmModule) {
+      for (llvm::Function &function : *llvmModule) {
+        if (function.isDeclaration())
+          continue;
+        function.addFnAttr("target-cpu", cpu.name);
+        function.addFnAttr("target-features", cpu.features);
+      }
+      return optimize(llvmModule);
+    };
+  }
   static const std::string libDir = BITSINK_LLVM_LIBDIR;
   static const std::string libs[] = {libDir + "/libomp.so",
                                      libDir + "/libmlir_c_runner_utils.so"};
@@ -388,6 +455,7 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
     return nullptr;
   }
   runner->engine_ = std::move(*engine);
+  runner->engine_->registerSymbols(builtinSymbols);
   runner->engine_->initialize();
   // Looking the entry up compiles it (the JIT is lazy), so the object can
   // be dumped now.

@@ -66,10 +66,24 @@ static std::string cpuPipelineText(const bitsink::CPUPipelineOptions &opts) {
   return text;
 }
 
+/// -1: the host decides; 0 or 1: a ScopedTargetAvx512 does.
+static thread_local int targetAvx512Override = -1;
+
 bool bitsink::hostHasAvx512() {
+  if (targetAvx512Override >= 0)
+    return targetAvx512Override == 1;
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   auto it = features.find("avx512f");
   return it != features.end() && it->second;
+}
+
+bitsink::ScopedTargetAvx512::ScopedTargetAvx512(bool hasAvx512)
+    : previous(targetAvx512Override) {
+  targetAvx512Override = hasAvx512 ? 1 : 0;
+}
+
+bitsink::ScopedTargetAvx512::~ScopedTargetAvx512() {
+  targetAvx512Override = previous;
 }
 
 void bitsink::buildBufferizationPipeline(OpPassManager &pm) {

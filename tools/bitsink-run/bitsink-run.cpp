@@ -1,12 +1,13 @@
 //===- bitsink-run.cpp - run an entry function on .npy inputs -------------===//
 //
 // Lowers an MLIR file (bitsink-cpu-pipeline by default), JIT-compiles it for
-// the host CPU, calls one entry function on .npy inputs (or deterministic
+// the host CPU (or --cpu), calls one entry function on .npy inputs (or deterministic
 // random ones) and writes, prints, times or checks its results against the
 // reference interpreter. The command line is documented in docs/tools.md.
 //
 //===----------------------------------------------------------------------===//
 
+#include "bitsink/Execution/Artifact.h"
 #include "bitsink/Execution/JitRunner.h"
 #include "bitsink/Support/Npy.h"
 
@@ -88,6 +89,12 @@ static cl::opt<unsigned>
              cl::desc("Time N calls of the compiled entry (after one "
                       "warm-up call)"),
              cl::init(0), cl::cat(runCategory));
+static cl::opt<std::string>
+    targetCpu("cpu",
+              cl::desc("CPU model of the compiled code: 'host' (default), "
+                       "'generic' x86-64 or an LLVM CPU name such as "
+                       "x86-64-v3 (it must run on this host)"),
+              cl::init("host"), cl::cat(runCategory));
 static cl::opt<std::string>
     dumpObject("dump-object",
                cl::desc("Write the JIT-compiled object file there"),
@@ -228,6 +235,10 @@ int main(int argc, char **argv) {
     return fail("--reference and --check-reference exclude each other");
   if (useReference && (timeRuns || !dumpObject.empty()))
     return fail("--time-runs and --dump-object need the compiled run");
+  std::string error;
+  TargetCpu cpu;
+  if (!resolveTargetCpu(targetCpu, cpu, error))
+    return fail(error);
 
   auto file = llvm::MemoryBuffer::getFile(inputFile);
   if (!file)
@@ -253,7 +264,6 @@ int main(int argc, char **argv) {
   if (!func)
     return fail("no function named '" + entryName + "' in '" + inputFile + "'");
   EntrySignature signature;
-  std::string error;
   if (!readEntrySignature(func, signature, error))
     return fail(error);
 
@@ -296,6 +306,7 @@ int main(int argc, char **argv) {
     options.entry = entryName;
     options.pipeline = pipelineText;
     options.objectDumpPath = dumpObject;
+    options.cpu = targetCpu;
     std::unique_ptr<JitRunner> runner =
         JitRunner::compileModule(*module, options, error);
     if (!runner)

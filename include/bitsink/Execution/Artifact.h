@@ -3,8 +3,9 @@
 // What bitsink-compile does, as a library (the tool and the C API share
 // it): lower a module with bitsink-cpu-pipeline or bitsink-nvptx-pipeline
 // (C interface on), translate it to LLVM IR, optimise and compile it for the
-// host with LLVM's TargetMachine, and link a shared library with clang/lld
-// (or stop at the object file). docs/tools.md and docs/gpu-runtime.md
+// host (or a named CPU model) with LLVM's TargetMachine, and link a shared
+// library with clang/lld and LLVM's compiler-rt builtins (or stop at the
+// object file). docs/tools.md and docs/gpu-runtime.md
 // describe the artifacts.
 //
 //===----------------------------------------------------------------------===//
@@ -41,6 +42,36 @@ struct ArtifactOptions {
 
   static const char *defaultRuntimeDir();
 };
+
+/// A CPU model to generate code for, as LLVM names it.
+struct TargetCpu {
+  /// LLVM's CPU name ("skylake-avx512", "x86-64-v3", ...).
+  std::string name;
+  /// Every feature of the native target, "+avx2,-avx512f,...": the CPU's
+  /// own (for a named CPU) or the host's (for "host").
+  std::string features;
+  /// Whether `features` has AVX-512F (bitsink-cpu-pipeline's gemv-lut).
+  bool hasAvx512 = false;
+};
+
+/// Resolves `cpu` for the native target: "host" (the host's CPU and
+/// features), "generic" (x86-64) or an LLVM CPU name (x86-64-v3,
+/// znver4, ...). Fails with a message naming `cpu` when LLVM's target does
+/// not know it.
+bool resolveTargetCpu(llvm::StringRef cpu, TargetCpu &result,
+                      std::string &error);
+
+/// Fails, naming the intrinsic, when `module` (in the LLVM dialect) calls an
+/// AVX-512 intrinsic that `cpu` lacks (e.g. after gemv-lut=true for an
+/// AVX2 CPU), where LLVM's code generator would abort.
+bool checkIntrinsicsForCpu(mlir::ModuleOp module, const TargetCpu &cpu,
+                           llvm::StringRef cpuOption, std::string &error);
+
+/// Static library of LLVM's compiler-rt builtins (libclang-rt-22-dev) that
+/// artifacts are linked with: the half and bfloat conversions
+/// (__truncsfbf2, __extendhfsf2, ...) that a CPU without native
+/// conversions calls, which Debian 12's libgcc lacks in part.
+const char *builtinsLibrary();
 
 /// An exported entry point: its tensor signature before lowering and which
 /// results it returns in place through an argument (bitsink.result_aliases;

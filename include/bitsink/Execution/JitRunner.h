@@ -1,7 +1,7 @@
 //===- JitRunner.h - JIT-compile and run an entry function ------*- C++ -*-===//
 //
 // Lowers a module (by default through bitsink-cpu-pipeline), JIT-compiles it
-// for the host CPU with MLIR's ExecutionEngine and calls one entry function
+// for the host CPU (or a named CPU model) with MLIR's ExecutionEngine and calls one entry function
 // on .npy arrays. Also the reference interpreter that evaluates the same
 // entry with the naive semantics of bitsink/Reference. Used by bitsink-run
 // and the execution tests.
@@ -87,6 +87,10 @@ struct JitOptions {
   /// LLVM dialect whose entry carries `bitsink.signature`.
   std::string pipeline = "bitsink-cpu-pipeline";
   unsigned optLevel = 3;
+  /// The CPU model to compile for: "host", "generic" (x86-64) or an LLVM
+  /// CPU name such as x86-64-v3 (its code must run on the host). The
+  /// pipeline's CPU-dependent defaults (gemv-lut) follow it.
+  std::string cpu = "host";
   /// If set, the JIT-compiled object file is written there (to inspect the
   /// generated machine code).
   std::string objectDumpPath;

@@ -19,8 +19,25 @@ class OpPassManager;
 
 namespace bitsink {
 
-/// Whether the host CPU has AVX-512F (the default of gemv-lut).
+/// Whether the CPU that bitsink-cpu-pipeline generates code for has
+/// AVX-512F (the default of gemv-lut): the host's, unless a
+/// ScopedTargetAvx512 on this thread names another CPU's.
 bool hostHasAvx512();
+
+/// While alive, bitsink-cpu-pipeline options built on this thread take
+/// `hasAvx512` as the target CPU's AVX-512F instead of the host's: for code
+/// generated for another CPU model (bitsink-compile --cpu, bitsink-run
+/// --cpu), where an AVX-512 kernel would not even compile.
+class ScopedTargetAvx512 {
+public:
+  explicit ScopedTargetAvx512(bool hasAvx512);
+  ~ScopedTargetAvx512();
+  ScopedTargetAvx512(const ScopedTargetAvx512 &) = delete;
+  ScopedTargetAvx512 &operator=(const ScopedTargetAvx512 &) = delete;
+
+private:
+  int previous;
+};
 
 struct CPUPipelineOptions
     : public mlir::PassPipelineOptions<CPUPipelineOptions> {
@@ -49,7 +66,7 @@ struct CPUPipelineOptions
   Option<bool> gemvLut{
       *this, "gemv-lut",
       llvm::cl::desc("Bit-plane GEMV through 4-row partial-sum tables "
-                     "(needs AVX-512; default: whether the host has it)"),
+                     "(needs AVX-512; default: whether the target CPU has it)"),
       llvm::cl::init(hostHasAvx512())};
   Option<bool> tileContractions{
       *this, "tile-contractions",
