@@ -484,7 +484,11 @@ bool readOperand(const BitSinkArray &in, const char *name,
   }
   if (llvm::find(dtypes, array.dtype) == dtypes.end()) {
     error = std::string(name) + ": unexpected dtype " +
-            bitsink::npy::dtypeName(array.dtype);
+            bitsink::npy::dtypeTypeName(array.dtype) + " (expected ";
+    for (auto [i, dtype] : llvm::enumerate(dtypes))
+      error += std::string(i ? " or " : "") +
+               bitsink::npy::dtypeTypeName(dtype);
+    error += ")";
     return false;
   }
   if (array.shape != expectedShape) {

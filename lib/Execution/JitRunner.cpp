@@ -174,11 +174,6 @@ static std::string shapeToString(const std::vector<int64_t> &shape) {
   return text + (shape.size() == 1 ? ",)" : ")");
 }
 
-static const char *dtypeShortName(npy::DType dtype) {
-  const char *name = npy::dtypeName(dtype);
-  return name[0] == '<' || name[0] == '|' ? name + 1 : name;
-}
-
 bool bitsink::prepareInputs(const EntrySignature &signature,
                             const std::vector<npy::Array> &inputs,
                             std::vector<npy::Array> &prepared,
@@ -207,8 +202,12 @@ bool bitsink::prepareInputs(const EntrySignature &signature,
       return false;
     }
     if (input.dtype != spec.fileDType()) {
-      error = what + ": expected dtype " + dtypeShortName(spec.fileDType()) +
-              ", got " + dtypeShortName(input.dtype);
+      error = what + ": expected dtype " +
+              npy::dtypeTypeName(spec.fileDType()) +
+              (spec.dtype == npy::DType::BF16
+                   ? " (bfloat16 tensors take float32 arrays)"
+                   : "") +
+              ", got " + npy::dtypeTypeName(input.dtype);
       return false;
     }
     prepared.push_back(spec.dtype == input.dtype

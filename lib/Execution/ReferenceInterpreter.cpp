@@ -58,7 +58,8 @@ public:
   explicit Interpreter(std::string &error) : error(error) {}
 
   bool run(FunctionOpInterface func, const std::vector<npy::Array> &inputs,
-           std::vector<npy::Array> &outputs);
+           std::vector<npy::Array> &outputs,
+           std::vector<npy::Array> *unroundedOutputs);
 
 private:
   bool fail(Operation *op, const std::string &message) {
@@ -74,9 +75,22 @@ private:
   bool evaluateBitplaneMatmul(BitplaneMatmulOp op);
 
   const npy::Array &get(Value v) { return values.find(v)->second; }
+  /// Records the float64 result of `op` before its rounding to `rounded`'s
+  /// dtype, and `rounded` as its value.
+  void setResult(Operation *op, std::vector<double> exactValues,
+                 npy::Array rounded) {
+    npy::Array wide = npy::Array::zeros(npy::DType::F64, rounded.shape);
+    std::copy(exactValues.begin(), exactValues.end(), wide.as<double>());
+    exact[op->getResult(0)] = std::move(wide);
+    values[op->getResult(0)] = std::move(rounded);
+  }
 
   std::string &error;
   llvm::DenseMap<Value, npy::Array> values;
+  /// Results of the computing ops (attention, bit-plane matmul) in float64,
+  /// before the rounding to their element type that `values` holds. Ops
+  /// read `values`: what the compiled code stores is rounded.
+  llvm::DenseMap<Value, npy::Array> exact;
 };
 
 } // namespace
@@ -198,7 +212,7 @@ bool Interpreter::evaluateSinkAttention(SinkAttentionOp op) {
     return fail(op, why);
   const npy::Array &init = get(op.getInit());
   npy::Array result = fromDoubles(out, init.dtype, init.shape);
-  values[op->getResult(0)] = std::move(result);
+  setResult(op, std::move(out), std::move(result));
   return true;
 }
 
@@ -302,7 +316,7 @@ bool Interpreter::evaluateBitplaneMatmul(BitplaneMatmulOp op) {
     return fail(op, why);
   const npy::Array &acc = get(op.getAcc());
   npy::Array result = fromDoubles(out, acc.dtype, acc.shape);
-  values[op->getResult(0)] = std::move(result);
+  setResult(op, std::move(out), std::move(result));
   return true;
 }
 
@@ -328,6 +342,12 @@ bool Interpreter::evaluate(Operation *op) {
     npy::Array result = get(op->getOperand(0));
     result.shape = shapeOf(op->getResult(0).getType());
     values[op->getResult(0)] = std::move(result);
+    auto it = exact.find(op->getOperand(0));
+    if (it != exact.end()) {
+      npy::Array wide = it->second;
+      wide.shape = shapeOf(op->getResult(0).getType());
+      exact[op->getResult(0)] = std::move(wide);
+    }
     return true;
   }
   if (auto fill = dyn_cast<linalg::FillOp>(op)) {
@@ -359,7 +379,8 @@ bool Interpreter::evaluate(Operation *op) {
 
 bool Interpreter::run(FunctionOpInterface func,
                       const std::vector<npy::Array> &inputs,
-                      std::vector<npy::Array> &outputs) {
+                      std::vector<npy::Array> &outputs,
+                      std::vector<npy::Array> *unroundedOutputs) {
   EntrySignature signature;
   if (!getEntrySignature(func.getFunctionType(), signature, error)) {
     error = "entry '" + func.getName().str() + "': " + error;
@@ -379,10 +400,18 @@ bool Interpreter::run(FunctionOpInterface func,
   for (Operation &op : body.front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       outputs.clear();
+      if (unroundedOutputs)
+        unroundedOutputs->clear();
       for (Value v : ret.getOperands()) {
         if (!values.count(v))
           return fail(&op, "operand is not defined in the entry's body");
         npy::Array out = get(v);
+        if (unroundedOutputs) {
+          auto it = exact.find(v);
+          unroundedOutputs->push_back(it != exact.end()
+                                          ? it->second
+                                          : npy::convert(out, npy::DType::F64));
+        }
         if (out.dtype == npy::DType::BF16)
           out = npy::convert(out, npy::DType::F32);
         outputs.push_back(std::move(out));
@@ -399,7 +428,8 @@ bool Interpreter::run(FunctionOpInterface func,
 bool bitsink::evaluateWithReference(FunctionOpInterface func,
                                     const std::vector<npy::Array> &inputs,
                                     std::vector<npy::Array> &outputs,
-                                    std::string &error) {
+                                    std::string &error,
+                                    std::vector<npy::Array> *unroundedOutputs) {
   Interpreter interpreter(error);
-  return interpreter.run(func, inputs, outputs);
+  return interpreter.run(func, inputs, outputs, unroundedOutputs);
 }

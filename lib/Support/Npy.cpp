@@ -75,6 +75,34 @@ const char *bitsink::npy::dtypeName(DType dtype) {
   return "?";
 }
 
+const char *bitsink::npy::dtypeTypeName(DType dtype) {
+  switch (dtype) {
+  case DType::Bool:
+    return "bool";
+  case DType::I8:
+    return "int8";
+  case DType::U8:
+    return "uint8";
+  case DType::I16:
+    return "int16";
+  case DType::I32:
+    return "int32";
+  case DType::U32:
+    return "uint32";
+  case DType::I64:
+    return "int64";
+  case DType::F16:
+    return "float16";
+  case DType::BF16:
+    return "bfloat16";
+  case DType::F32:
+    return "float32";
+  case DType::F64:
+    return "float64";
+  }
+  return "?";
+}
+
 int64_t Array::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape)

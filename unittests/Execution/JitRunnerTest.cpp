@@ -197,7 +197,7 @@ TEST(JitRunner, ReportsBadEntriesAndInputs) {
     inputs.push_back(npy::Array::zeros(spec.fileDType(), spec.shape));
   inputs[5] = npy::Array::zeros(npy::DType::I32, {2});
   EXPECT_FALSE(runner->run(inputs, outputs, error));
-  EXPECT_EQ(error, "argument 5 (tensor<2xi64>): expected dtype i8, got i4");
+  EXPECT_EQ(error, "argument 5 (tensor<2xi64>): expected dtype int64, got int32");
   inputs[5] = npy::Array::zeros(npy::DType::I64, {3});
   EXPECT_FALSE(runner->run(inputs, outputs, error));
   EXPECT_EQ(error, "argument 5 (tensor<2xi64>): expected shape (2,), got (3,)");

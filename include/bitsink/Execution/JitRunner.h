@@ -159,11 +159,16 @@ private:
 /// `expand_shape`, the three bitsink ops and `func.return`. Any other op is
 /// an error naming it and its location.
 /// Inputs and outputs use file dtypes like JitRunner::run; values of f16 or
-/// bf16 tensors are rounded to their type after each op.
+/// bf16 tensors are rounded to their type after each op. With
+/// `unroundedOutputs`, each result is also returned in float64 before its
+/// final rounding to the result's element type (the ops before it still
+/// read rounded values, as the compiled code does): the exact answer that
+/// the compiled result's own rounding error is measured against.
 bool evaluateWithReference(mlir::FunctionOpInterface func,
                            const std::vector<npy::Array> &inputs,
                            std::vector<npy::Array> &outputs,
-                           std::string &error);
+                           std::string &error,
+                           std::vector<npy::Array> *unroundedOutputs = nullptr);
 
 } // namespace bitsink
 

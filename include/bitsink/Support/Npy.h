@@ -26,6 +26,9 @@ enum class DType { Bool, I8, U8, I16, I32, U32, I64, F16, BF16, F32, F64 };
 size_t elementSize(DType dtype);
 /// NumPy descr string ("<f4", "|b1", ...); "bf16" for BF16.
 const char *dtypeName(DType dtype);
+/// NumPy's name of the type ("float32", "int64", "bool", ...; "bfloat16"
+/// for BF16), for messages.
+const char *dtypeTypeName(DType dtype);
 /// Maps a NumPy descr string to a dtype. The byte-order character must be
 /// '<', '|' or '=' (little-endian host); '>' is accepted only for 1-byte
 /// types. BF16 has no descr.

@@ -22,7 +22,7 @@
 // BF16: output 0: {{.*}} PASS
 // RUN: bitsink-run %s -e f16_keys -o %t.f16.npy
 // RUN: not bitsink-run %s -e bf16 -i %t.f16.npy 2>&1 | FileCheck %s --check-prefix=BF16DTYPE
-// BF16DTYPE: bitsink-run: error: argument 0 (tensor<1x2x3x8xbf16>): expected dtype f4, got f2
+// BF16DTYPE: bitsink-run: error: argument 0 (tensor<1x2x3x8xbf16>): expected dtype float32 (bfloat16 tensors take float32 arrays), got float16
 
 !q = tensor<1x4x9x16xf32>
 !kv = tensor<1x2x9x16xf32>

@@ -18,7 +18,7 @@
 // SHAPE: bitsink-run: error: argument 0 (tensor<2x3xf32>): expected shape (2, 3), got (3, 2)
 
 // RUN: not bitsink-run %s -i %t.ints.npy 2>&1 | FileCheck %s --check-prefix=DTYPE
-// DTYPE: bitsink-run: error: argument 0 (tensor<2x3xf32>): expected dtype f4, got i8
+// DTYPE: bitsink-run: error: argument 0 (tensor<2x3xf32>): expected dtype float32, got int64
 
 // RUN: not bitsink-run %s -i %s 2>&1 | FileCheck %s --check-prefix=NOTNPY
 // NOTNPY: bitsink-run: error: {{.*}}errors.mlir: not a .npy file (bad magic)
