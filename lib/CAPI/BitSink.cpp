@@ -258,8 +258,9 @@ struct BitSinkExecutableImpl {
   std::vector<bitsink::npy::Array> inputSpecs, resultSpecs, outputs;
 };
 
-BitSinkStatus bitsinkExecutableCreate(BitSinkModule module, const char *entry,
+static BitSinkStatus createExecutable(BitSinkModule module, const char *entry,
                                       const char *pipeline, const char *target,
+                                      const char *cpu,
                                       BitSinkExecutable *executableOut) {
   BitSinkContextImpl *context = module->context;
   std::string targetName = target ? target : "cpu";
@@ -271,6 +272,8 @@ BitSinkStatus bitsinkExecutableCreate(BitSinkModule module, const char *entry,
     options.entry = entryName;
     if (pipeline && *pipeline)
       options.pipeline = pipeline;
+    if (cpu && *cpu)
+      options.cpu = cpu;
     // The pipeline's own diagnostics are folded into `error` by the runner;
     // the collector keeps stray ones (warnings, remarks) off stderr.
     DiagnosticCollector diagnostics(context);
@@ -314,6 +317,21 @@ BitSinkStatus bitsinkExecutableCreate(BitSinkModule module, const char *entry,
   context->diagnostics.clear();
   *executableOut = executable.release();
   return BITSINK_SUCCESS;
+}
+
+BitSinkStatus bitsinkExecutableCreate(BitSinkModule module, const char *entry,
+                                      const char *pipeline, const char *target,
+                                      BitSinkExecutable *executableOut) {
+  return createExecutable(module, entry, pipeline, target, /*cpu=*/nullptr,
+                          executableOut);
+}
+
+BitSinkStatus bitsinkExecutableCreateForCpu(BitSinkModule module,
+                                            const char *entry,
+                                            const char *pipeline,
+                                            const char *cpu,
+                                            BitSinkExecutable *executableOut) {
+  return createExecutable(module, entry, pipeline, "cpu", cpu, executableOut);
 }
 
 void bitsinkExecutableDestroy(BitSinkExecutable executable) {

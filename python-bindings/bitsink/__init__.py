@@ -93,6 +93,7 @@ def compile(
     target: str = "cpu",
     entry: str = "main",
     context: Optional[Context] = None,
+    cpu: Optional[str] = None,
 ) -> Executable:
     """Lowers IR (text or a ``Module``, which is not changed) with
     ``pipeline`` (default: the target's pipeline, ``bitsink-cpu-pipeline``)
@@ -101,16 +102,21 @@ def compile(
     ``pipeline`` is a textual pass pipeline, e.g.
     ``"bitsink-cpu-pipeline{openmp=false}"`` or
     ``"builtin.module(bitsink-sparsify-attention{window=64},bitsink-cpu-pipeline)"``.
+    ``cpu`` (target ``"cpu"`` only) names the CPU model to compile for
+    instead of the host's: ``"generic"`` x86-64 or an LLVM CPU name such as
+    ``"x86-64-v3"`` (its code must run here), as ``bitsink-run --cpu``.
     """
     if target not in _TARGETS:
         raise ValueError(f"unknown target {target!r}; expected one of {_TARGETS}")
+    if cpu is not None and target != "cpu":
+        raise ValueError("cpu= applies to target 'cpu' only")
     if isinstance(module_or_text, Module):
         module = module_or_text
     elif isinstance(module_or_text, str):
         module = (context or _default_context()).parse(module_or_text)
     else:
         raise TypeError("compile() takes IR text or a bitsink.Module")
-    handle = module._compile(entry, pipeline or "", target)
+    handle = module._compile(entry, pipeline or "", target, cpu or "")
     return Executable(handle, entry, target)
 
 

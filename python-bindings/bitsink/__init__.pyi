@@ -37,6 +37,7 @@ def compile(
     target: str = "cpu",
     entry: str = "main",
     context: Optional[Context] = None,
+    cpu: Optional[str] = None,
 ) -> Executable: ...
 @dataclass
 class QuantizedWeight:

@@ -157,13 +157,18 @@ public:
   }
 
   Executable *compile(const std::string &entry, const std::string &pipeline,
-                      const std::string &target) {
+                      const std::string &target, const std::string &cpu) {
     BitSinkExecutable executable;
     BitSinkStatus status;
     {
       nb::gil_scoped_release release;
-      status = bitsinkExecutableCreate(handle, entry.c_str(), pipeline.c_str(),
-                                       target.c_str(), &executable);
+      status = cpu.empty()
+                   ? bitsinkExecutableCreate(handle, entry.c_str(),
+                                             pipeline.c_str(), target.c_str(),
+                                             &executable)
+                   : bitsinkExecutableCreateForCpu(handle, entry.c_str(),
+                                                   pipeline.c_str(),
+                                                   cpu.c_str(), &executable);
     }
     context.check(status);
     return new Executable(context, executable);
@@ -287,6 +292,7 @@ NB_MODULE(_bitsink, m) {
            "parse or a pass fails.")
       .def("verify", &Module::verify, "Raises MLIRError if the IR is invalid.")
       .def("_compile", &Module::compile, "entry"_a, "pipeline"_a, "target"_a,
+           "cpu"_a,
            nb::rv_policy::take_ownership, nb::keep_alive<0, 1>(),
            "Lowers a copy of the module and compiles `entry`; use "
            "bitsink.compile.")

@@ -114,6 +114,16 @@ bitsinkExecutableCreate(BitSinkModule module, const char *entry,
                         const char *pipeline, const char *target,
                         BitSinkExecutable *executableOut);
 
+/// Same as bitsinkExecutableCreate with target "cpu", JIT-compiled for the
+/// CPU model `cpu` ("host", "generic" x86-64 or an LLVM CPU name such as
+/// "x86-64-v3"; NULL or "": the host), whose code must run on this host.
+/// The pipeline's CPU-dependent defaults follow it. An unknown CPU name
+/// fails with a message naming it.
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkExecutableCreateForCpu(BitSinkModule module, const char *entry,
+                              const char *pipeline, const char *cpu,
+                              BitSinkExecutable *executableOut);
+
 BITSINK_CAPI_EXPORTED void
 bitsinkExecutableDestroy(BitSinkExecutable executable);
 
