@@ -3,7 +3,7 @@
 # a new user of a fresh machine would: nothing installed by hand, no ccache
 # cache, no venv, no CUDA toolkit. Too slow for CI (about 45 minutes of both
 # cores); run it before resolving an issue that touches setup, the build or
-# the demo (docs/fresh-machine.md).
+# the demo (README "Checking a fresh machine", docs/toolchain.md).
 #
 #   scripts/fresh-machine-check.sh [WORK_DIR] [--tarball=FILE] [--setup-only]
 #
