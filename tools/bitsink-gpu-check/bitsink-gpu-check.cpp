@@ -23,6 +23,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <random>
 #include <sstream>
@@ -313,7 +314,62 @@ struct Case {
   int inPlaceInput = -1;
   std::vector<double> reference;
   double atol, rtol;
+  /// Key rows poisoned by --poison-invisible (-1 without it).
+  int64_t poisoned = -1;
 };
+
+/// DESIGN §2.1: is key `j` of batch entry `b` visible to query `i` of
+/// query head `h`? (The rule of lib/Reference, restated.)
+bool keyVisible(const reference::SinkAttentionProblem &p, int64_t b, int64_t h,
+                int64_t i, int64_t j) {
+  const int64_t nk = p.numKeys;
+  const int64_t len = p.kvLen.empty() ? nk : p.kvLen[b];
+  const int64_t w = p.window.empty()       ? -1
+                    : p.window.size() == 1 ? p.window[0]
+                                           : p.window[h];
+  const int64_t sinks = std::min(p.numSinks, nk);
+  const int64_t pos = p.keyPositions.empty() ? j : p.keyPositions[b * nk + j];
+  const int64_t row = i + len - p.numQueries;
+  if (j >= len || pos < 0 || (!p.keyMask.empty() && !p.keyMask[b * nk + j]))
+    return false;
+  if (p.causal && pos > row)
+    return false;
+  if (pos < sinks || w < 0)
+    return true;
+  if (w == 0)
+    return false;
+  return p.causal ? row - w < pos : std::llabs(row - pos) < w;
+}
+
+/// `--poison-invisible`: every key row that no query of its batch entry and
+/// GQA group can see gets NaN keys and NaN, +Inf, -Inf values in turn.
+/// DESIGN §2.1 says such rows contribute nothing, so the reference and a
+/// correct kernel give the output of the unpoisoned inputs. Rows that some
+/// query sees are left alone (their NaN would rightly propagate). Returns
+/// the number of rows poisoned.
+int64_t poisonInvisibleKeys(reference::SinkAttentionProblem &p) {
+  const int64_t group = p.queryHeads / p.kvHeads;
+  const float inf = std::numeric_limits<float>::infinity();
+  const float values[3] = {std::numeric_limits<float>::quiet_NaN(), inf, -inf};
+  int64_t poisoned = 0;
+  for (int64_t b = 0; b < p.batch; ++b)
+    for (int64_t kvHead = 0; kvHead < p.kvHeads; ++kvHead)
+      for (int64_t j = 0; j < p.numKeys; ++j) {
+        bool seen = false;
+        for (int64_t h = kvHead * group; h < (kvHead + 1) * group && !seen; ++h)
+          for (int64_t i = 0; i < p.numQueries && !seen; ++i)
+            seen = keyVisible(p, b, h, i, j);
+        if (seen)
+          continue;
+        const int64_t row = (b * p.kvHeads + kvHead) * p.numKeys + j;
+        for (int64_t d = 0; d < p.headDim; ++d)
+          p.key[row * p.headDim + d] = values[0];
+        for (int64_t d = 0; d < p.valueDim; ++d)
+          p.value[row * p.valueDim + d] = values[(j + d) % 3];
+        ++poisoned;
+      }
+  return poisoned;
+}
 
 Case attentionCase(const Args &args, std::mt19937_64 &rng) {
   std::vector<int64_t> s = args.list("shape");
@@ -350,6 +406,13 @@ Case attentionCase(const Args &args, std::mt19937_64 &rng) {
     Buffer b = Buffer::zeros(Elem::I64, {p.batch});
     std::memcpy(b.bytes.data(), p.kvLen.data(), b.bytes.size());
     c.inputs.push_back(std::move(b));
+  }
+  if (args.has("poison-invisible")) {
+    if (p.kvHeads <= 0 || p.queryHeads % p.kvHeads != 0)
+      die("--shape needs Hkv > 0 dividing Hq");
+    c.poisoned = poisonInvisibleKeys(p);
+    c.inputs[1].setFloats(p.key);
+    c.inputs[2].setFloats(p.value);
   }
   c.output =
       Buffer::zeros(elem, {p.batch, p.queryHeads, p.numQueries, p.valueDim});
@@ -452,7 +515,7 @@ void usage() {
       "       bitsink-gpu-check --device-info\n"
       "  --op=sink_attention --shape=B,Hq,Hkv,Nq,Nk,D,Dv [--num-sinks=S]\n"
       "      [--window=W[,W...]] [--causal] [--scale=X] [--sink-logits]\n"
-      "      [--sink-dtype=T] [--kv-len=L0,L1,...]\n"
+      "      [--sink-dtype=T] [--kv-len=L0,L1,...] [--poison-invisible]\n"
       "  --op=bitplane_matmul --m=M --k=K --n=N [--planes=P]\n"
       "      [--group-size=G] [--kind=binary|signed|ternary]\n"
       "      [--coeff-dtype=f16|f32] [--acc-arg] [--acc-dtype=T]\n"
@@ -600,6 +663,10 @@ int main(int argc, char **argv) {
     memory.release(b);
   if (c.inPlaceInput < 0)
     memory.release(c.output);
+  if (c.poisoned >= 0)
+    std::printf("poisoned %lld invisible key rows (keys NaN; values NaN, "
+                "+Inf, -Inf)\n",
+                static_cast<long long>(c.poisoned));
   std::printf("%s %s: elements=%lld max_abs_err=%.3g max_rel_err=%.3g "
               "atol=%g rtol=%g %s\n",
               entry.c_str(), op.c_str(),

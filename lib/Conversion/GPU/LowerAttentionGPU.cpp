@@ -113,6 +113,15 @@ private:
   Value fsub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
   Value fmax(Value x, Value y) { return arith::MaximumFOp::create(b, x, y); }
+  Value fcmp(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, p, x, y);
+  }
+  Value i32(int64_t v) {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
+  }
+  /// True where `x` (a float or a vector of floats) is NaN or ±Inf: its
+  /// exponent field is all ones.
+  Value nonFinite(Value x);
   /// x·y + z; NVPTX contracts it to one fma (math.fma would become a
   /// libdevice call).
   Value fma(Value x, Value y, Value z) { return fadd(fmul(x, y), z); }
@@ -204,6 +213,16 @@ private:
           frag, ArrayRef<int64_t>{r});
     return frag;
   }
+  /// The (row, column) of each 16-byte chunk of a numRows × rowLen tile that
+  /// thread `tid` of `threads` copies (asyncCopyRows) and scans.
+  SmallVector<std::pair<Value, Value>>
+  copyChunks(int64_t numRows, int64_t rowLen, Value tid, int64_t threads);
+  /// The boundary-tile guard of the tensor-core P·V for non-finite values
+  /// in V (DESIGN §2.1, invisible keys); returns O.
+  SmallVector<Value> guardNonFiniteValues(Value boundary, Value vBuf, Value tid,
+                                          Value lane, int64_t threads,
+                                          ArrayRef<Value> pFrag,
+                                          ArrayRef<Value> o);
   Value asyncCopyRows(Value src, ValueRange prefix, Value rowBase,
                       int64_t numRows, int64_t rowLen, Value limit, Value dst,
                       Value tid, int64_t threads, Value enabled = Value());
@@ -253,6 +272,23 @@ Value GPUAttentionEmitter::quadReduce(Value x, bool isMax) {
     x = isMax ? fmax(x, other) : fadd(x, other);
   }
   return x;
+}
+
+Value GPUAttentionEmitter::nonFinite(Value x) {
+  auto floatType = cast<FloatType>(getElementTypeOrSelf(x.getType()));
+  unsigned width = floatType.getWidth();
+  unsigned mantissa = floatType.getFPMantissaWidth() - 1;
+  Type intType = b.getIntegerType(width);
+  if (auto vecType = dyn_cast<VectorType>(x.getType()))
+    intType = vecType.clone(intType);
+  APInt field = APInt::getBitsSet(width, mantissa, width - 1);
+  Value mask = arith::ConstantOp::create(
+      b, isa<VectorType>(intType)
+             ? cast<TypedAttr>(
+                   DenseElementsAttr::get(cast<ShapedType>(intType), field))
+             : cast<TypedAttr>(b.getIntegerAttr(intType, field)));
+  Value bits = arith::BitcastOp::create(b, intType, x);
+  return cmp(arith::CmpIPredicate::eq, andI(bits, mask), mask);
 }
 
 // One window per query head: a select chain over the distinct entries (a
@@ -606,8 +642,8 @@ void GPUAttentionEmitter::emitSimtBody(const SimtPlan &plan,
               return next;
             });
         SmallVector<Type> types(scores.size(), f32Type);
-        auto ifOp = scf::IfOp::create(b, types, needsMask(ctx, j0, tk),
-                                      /*withElse=*/true);
+        Value boundary = needsMask(ctx, j0, tk);
+        auto ifOp = scf::IfOp::create(b, types, boundary, /*withElse=*/true);
         {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
@@ -657,13 +693,35 @@ void GPUAttentionEmitter::emitSimtBody(const SimtPlan &plan,
         SmallVector<Value> scaled;
         for (auto [o, a] : llvm::zip(outItems, accIn))
           scaled.push_back(fmul(a, load(stats, {idx(2), o.r})));
-        SmallVector<Value> next =
-            forLoop(idx(0), idx(tk), scaled, [&](Value jj, ValueRange a) {
-              SmallVector<Value> res;
-              for (auto [o, x] : llvm::zip(outItems, a))
-                res.push_back(fma(load(ps, {o.r, jj}), load(vs, {jj, o.c}), x));
-              return res;
-            });
+        // O += P·V. On a boundary tile an invisible key has p = 0 and may
+        // hold NaN or Inf in V (DESIGN §2.1): the term of a pair with p = 0
+        // is skipped by a select, since 0·NaN = NaN. Interior tiles keep
+        // the plain FMA.
+        auto productLoop = [&](bool skipZero) {
+          return forLoop(idx(0), idx(tk), scaled, [&](Value jj, ValueRange a) {
+            SmallVector<Value> res;
+            for (auto [o, x] : llvm::zip(outItems, a)) {
+              Value p = load(ps, {o.r, jj});
+              Value sum = fma(p, load(vs, {jj, o.c}), x);
+              if (skipZero)
+                sum =
+                    select(fcmp(arith::CmpFPredicate::OEQ, p, f32(0)), x, sum);
+              res.push_back(sum);
+            }
+            return res;
+          });
+        };
+        auto pvIf = scf::IfOp::create(
+            b, SmallVector<Type>(outItems.size(), f32Type), boundary,
+            /*withElse=*/true);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(pvIf.thenBlock());
+          scf::YieldOp::create(b, productLoop(/*skipZero=*/true));
+          b.setInsertionPointToStart(pvIf.elseBlock());
+          scf::YieldOp::create(b, productLoop(/*skipZero=*/false));
+        }
+        SmallVector<Value> next(pvIf.getResults());
         // K, V and P are overwritten by the next tile.
         barrier();
         return next;
@@ -787,10 +845,16 @@ void GPUAttentionEmitter::emitMergeKernel(Value numSplits, Value partO,
               SmallVector<Value> sums =
                   forLoop(idx(0), numSplits, ValueRange{f32(0), f32(0)},
                           [&](Value s, ValueRange st) {
-                            Value w = exp(fsub(stat(s, 0), base));
+                            Value m = stat(s, 0);
+                            Value w = exp(fsub(m, base));
                             Value o = load(partO, {batch, head, s, i, c});
-                            return SmallVector<Value>{fma(stat(s, 1), w, st[0]),
-                                                      fma(o, w, st[1])};
+                            // A split that saw no visible key (m = -inf)
+                            // adds nothing, not 0·O (a NaN m propagates).
+                            Value seen =
+                                fcmp(arith::CmpFPredicate::UNE, m, minusInf());
+                            return SmallVector<Value>{
+                                fma(stat(s, 1), w, st[0]),
+                                select(seen, fma(o, w, st[1]), st[1])};
                           });
               Value denom = fadd(sums[0], exp(fsub(sinkLogit, base)));
               Value o = arith::DivFOp::create(b, sums[1], denom);
@@ -903,6 +967,25 @@ Value GPUAttentionEmitter::mmaSync(Value a, Value bFrag, Value c) {
   return vector::FromElementsOp::create(b, c.getType(), out);
 }
 
+SmallVector<std::pair<Value, Value>>
+GPUAttentionEmitter::copyChunks(int64_t numRows, int64_t rowLen, Value tid,
+                                int64_t threads) {
+  int64_t chunksPerRow = rowLen / kCopyElements;
+  int64_t total = numRows * chunksPerRow;
+  SmallVector<std::pair<Value, Value>> chunks;
+  int64_t perThread = llvm::divideCeil(total, threads);
+  for (int64_t it = 0; it < perThread; ++it) {
+    // Past the end (threads not dividing total) a thread repeats the last
+    // chunk: the same bytes to the same place.
+    Value e = add(tid, idx(it * threads));
+    if (total % threads != 0)
+      e = minIdx(e, idx(total - 1));
+    chunks.push_back({divu(e, idx(chunksPerRow)),
+                      mul(remu(e, idx(chunksPerRow)), idx(kCopyElements))});
+  }
+  return chunks;
+}
+
 // Issues cp.async of rows [rowBase, rowBase + numRows) × [0, rowLen) of
 // src[prefix..., row, :] into dst[row - rowBase][:], 16 bytes per copy,
 // consecutive threads on consecutive chunks; rows >= limit are zero-filled
@@ -914,19 +997,9 @@ Value GPUAttentionEmitter::asyncCopyRows(Value src, ValueRange prefix,
                                          int64_t rowLen, Value limit, Value dst,
                                          Value tid, int64_t threads,
                                          Value enabled) {
-  int64_t chunksPerRow = rowLen / kCopyElements;
-  int64_t total = numRows * chunksPerRow;
   Value lastRow = sub(limit, idx(1));
   SmallVector<Value> tokens;
-  int64_t perThread = llvm::divideCeil(total, threads);
-  for (int64_t it = 0; it < perThread; ++it) {
-    // Past the end (threads not dividing total) a thread repeats the last
-    // chunk: the same bytes to the same place.
-    Value e = add(tid, idx(it * threads));
-    if (total % threads != 0)
-      e = minIdx(e, idx(total - 1));
-    Value r = divu(e, idx(chunksPerRow));
-    Value c = mul(remu(e, idx(chunksPerRow)), idx(kCopyElements));
+  for (auto [r, c] : copyChunks(numRows, rowLen, tid, threads)) {
     Value row = add(rowBase, r);
     Value inBounds = lt(row, limit);
     if (enabled)
@@ -1064,10 +1137,10 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
         auto element = [&](Value frag, int64_t h, int64_t e) -> Value {
           return vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{h, e});
         };
+        Value boundary = needsMask(ctx, j0, tk);
         {
           SmallVector<Type> types(keyTiles8, accType);
-          auto ifOp = scf::IfOp::create(b, types, needsMask(ctx, j0, tk),
-                                        /*withElse=*/true);
+          auto ifOp = scf::IfOp::create(b, types, boundary, /*withElse=*/true);
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
           SmallVector<Value> masked;
@@ -1144,6 +1217,7 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
         // is done.
         nvgpu::DeviceAsyncWaitOp::create(b, vGroup, b.getI32IntegerAttr(1));
         barrier();
+        o = guardNonFiniteValues(boundary, vBuf, tid, lane, threads, pFrag, o);
         // One ldmatrix.x4.trans gives the B fragments of two 8-column
         // blocks (lane reads key k0 + lane%16, col n0 + (lane/16)·8:
         // matrices = (keys k0.., n0), (k0+8.., n0), (k0.., n0+8), (k0+8..,
@@ -1187,6 +1261,166 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
       }
     });
   }
+}
+
+// Invisible keys on tensor cores (DESIGN §2.1). A boundary tile may hold V
+// rows that a query row cannot see (p = 0) with NaN or Inf in them, and
+// 0·NaN = NaN inside the mma cannot be selected away. On a boundary tile
+// every thread scans the V chunks it copied for a non-finite element (an
+// exponent field of all ones) and bar.red.or combines the answers, so the
+// flag is uniform over the CTA; interior tiles do none of this. When the
+// flag is false (real data) the mma runs as usual. When it is true, each
+// accumulator (row, column) of the lane first receives v = V(j, column)
+// itself for every key j with p(row, j) != 0 and v non-finite (p > 0 times
+// ±Inf is ±Inf, NaN stays NaN, +Inf and -Inf make NaN: what the products'
+// sum gives), then the non-finite V elements are zeroed in shared memory and
+// the mma adds the finite part. A pair with p = 0 adds nothing.
+SmallVector<Value> GPUAttentionEmitter::guardNonFiniteValues(
+    Value boundary, Value vBuf, Value tid, Value lane, int64_t threads,
+    ArrayRef<Value> pFrag, ArrayRef<Value> o) {
+  int64_t tk = opts.keyTile, keySteps = tk / 16, valueTiles8 = valueDim / 8;
+  Type i32Type = b.getI32Type();
+  auto f32Type = b.getF32Type();
+  auto accType = VectorType::get({2, 2}, f32Type);
+  auto chunkType = VectorType::get({kCopyElements}, elemType);
+  auto chunkWords = VectorType::get({kCopyElements / 2}, i32Type);
+  SmallVector<std::pair<Value, Value>> chunks =
+      copyChunks(tk, valueDim, tid, threads);
+  auto loadChunk = [&](Value r, Value c) -> Value {
+    return vector::LoadOp::create(b, chunkType, vBuf, ValueRange{r, c},
+                                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+  };
+
+  // Is some V element of the tile NaN or ±Inf? Two halves per word: adding
+  // one to an exponent field of all ones carries into its (cleared) sign
+  // bit.
+  auto flagIf = scf::IfOp::create(b, TypeRange{b.getI1Type()}, boundary,
+                                  /*withElse=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(flagIf.thenBlock());
+    unsigned mantissa = cast<FloatType>(elemType).getFPMantissaWidth() - 1;
+    uint32_t field = ((1u << (15 - mantissa)) - 1) << mantissa;
+    auto splat = [&](uint32_t v) -> Value {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(chunkWords, APInt(32, v)));
+    };
+    Value fieldMask = splat(field * 0x10001u);
+    Value carry = splat((1u << mantissa) * 0x10001u);
+    Value seen = splat(0);
+    for (auto [r, c] : chunks) {
+      Value words = vector::BitCastOp::create(b, chunkWords, loadChunk(r, c));
+      seen = orI(seen, add(andI(words, fieldMask), carry));
+    }
+    Value word = vector::ExtractOp::create(b, seen, ArrayRef<int64_t>{0});
+    for (int64_t i = 1; i < kCopyElements / 2; ++i)
+      word =
+          orI(word, vector::ExtractOp::create(b, seen, ArrayRef<int64_t>{i}));
+    Value local =
+        cmp(arith::CmpIPredicate::ne,
+            andI(word, i32(static_cast<int32_t>(0x80008000u))), i32(0));
+    Value any =
+        NVVM::BarrierOp::create(b, i32Type, /*barrierId=*/Value(),
+                                /*numberOfThreads=*/Value(),
+                                NVVM::BarrierReductionAttr::get(
+                                    b.getContext(), NVVM::BarrierReduction::OR),
+                                arith::ExtUIOp::create(b, i32Type, local))
+            .getRes();
+    scf::YieldOp::create(b, cmp(arith::CmpIPredicate::ne, any, i32(0)));
+    b.setInsertionPointToStart(flagIf.elseBlock());
+    scf::YieldOp::create(
+        b, ValueRange{arith::ConstantOp::create(b, b.getBoolAttr(false))});
+  }
+
+  auto fixIf = scf::IfOp::create(b, SmallVector<Type>(valueTiles8, accType),
+                                 flagIf.getResult(0),
+                                 /*withElse=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(fixIf.elseBlock());
+  scf::YieldOp::create(b, o);
+  b.setInsertionPointToStart(fixIf.thenBlock());
+
+  // Bit j of word j / 32 of rows[h]: p(row g + 8h, j) != 0, from the P
+  // fragments (A reg r holds row g + 8(r % 2), keys 16kk + 8(r / 2) + 2t,
+  // + 1), combined over the quad.
+  int64_t numWords = llvm::divideCeil(tk, 32);
+  Value t = remu(lane, idx(4));
+  Value shift = arith::IndexCastOp::create(b, i32Type, mul(t, idx(2)));
+  SmallVector<SmallVector<Value>> rows(2, SmallVector<Value>(numWords, i32(0)));
+  for (int64_t kk = 0; kk < keySteps; ++kk)
+    for (int64_t r = 0; r < 4; ++r)
+      for (int64_t e = 0; e < 2; ++e) {
+        int64_t key = 16 * kk + 8 * (r / 2) + e;
+        Value p = toF32(
+            vector::ExtractOp::create(b, pFrag[kk], ArrayRef<int64_t>{r, e}));
+        Value bit = arith::ExtUIOp::create(
+            b, i32Type, fcmp(arith::CmpFPredicate::UNE, p, f32(0)));
+        Value &word = rows[r % 2][key / 32];
+        word = orI(word, arith::ShLIOp::create(b, bit, i32(key % 32)));
+      }
+  for (auto &words : rows)
+    for (Value &word : words) {
+      word = arith::ShLIOp::create(b, word, shift);
+      for (int32_t offset : {1, 2})
+        word = orI(word, gpu::ShuffleOp::create(b, word, offset, kWarpSize,
+                                                gpu::ShuffleMode::XOR)
+                             .getShuffleResult());
+    }
+
+  // O(row, column) += V(j, column) where p(row, j) != 0 and V is not
+  // finite; the lane's columns are 8nt + 2t, + 1.
+  Value column = mul(t, idx(2));
+  auto pairType = VectorType::get({2}, elemType);
+  SmallVector<Value> fixed =
+      forLoop(idx(0), idx(tk), o, [&](Value j, ValueRange acc) {
+        Value j32 = arith::IndexCastOp::create(b, i32Type, j);
+        Value wordIndex = arith::ShRUIOp::create(b, j32, i32(5));
+        Value bitIndex = andI(j32, i32(31));
+        Value rowSees[2];
+        for (int64_t h = 0; h < 2; ++h) {
+          Value word = rows[h][0];
+          for (int64_t w = 1; w < numWords; ++w)
+            word = select(cmp(arith::CmpIPredicate::eq, wordIndex, i32(w)),
+                          rows[h][w], word);
+          Value bit = andI(arith::ShRUIOp::create(b, word, bitIndex), i32(1));
+          rowSees[h] = cmp(arith::CmpIPredicate::ne, bit, i32(0));
+        }
+        SmallVector<Value> next;
+        for (int64_t nt = 0; nt < valueTiles8; ++nt) {
+          Value pair = vector::LoadOp::create(
+              b, pairType, vBuf, ValueRange{j, add(idx(nt * 8), column)},
+              /*nontemporal=*/false, llvm::MaybeAlign(4));
+          Value bad = nonFinite(pair);
+          Value values = toF32(pair);
+          SmallVector<Value> elems;
+          for (int64_t h = 0; h < 2; ++h)
+            for (int64_t e = 0; e < 2; ++e) {
+              Value x =
+                  vector::ExtractOp::create(b, values, ArrayRef<int64_t>{e});
+              Value take =
+                  andI(rowSees[h],
+                       vector::ExtractOp::create(b, bad, ArrayRef<int64_t>{e}));
+              Value cur = vector::ExtractOp::create(b, acc[nt],
+                                                    ArrayRef<int64_t>{h, e});
+              elems.push_back(fadd(cur, select(take, x, f32(0))));
+            }
+          next.push_back(vector::FromElementsOp::create(b, accType, elems));
+        }
+        return next;
+      });
+  // Every warp has read the original V: zero its non-finite elements.
+  barrier();
+  Value zeros =
+      arith::ConstantOp::create(b, cast<TypedAttr>(b.getZeroAttr(chunkType)));
+  for (auto [r, c] : chunks) {
+    Value x = loadChunk(r, c);
+    vector::StoreOp::create(b, select(nonFinite(x), zeros, x), vBuf,
+                            ValueRange{r, c}, /*nontemporal=*/false,
+                            llvm::MaybeAlign(16));
+  }
+  barrier();
+  scf::YieldOp::create(b, fixed);
+  return SmallVector<Value>(fixIf.getResults());
 }
 
 //===----------------------------------------------------------------------===//

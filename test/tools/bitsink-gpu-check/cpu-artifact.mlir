@@ -21,6 +21,19 @@
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemv_signed_p3_m16 --op=bitplane_matmul --m=16 --k=320 --n=200 --planes=3 --group-size=64 --kind=signed --dtype=bf16 --acc-dtype=f32 --coeff-dtype=f16 --seed=8 | FileCheck %s --check-prefix=B3
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemm_binary_p2_bf16 --op=bitplane_matmul --m=48 --k=256 --n=96 --planes=2 --group-size=256 --dtype=bf16 --acc-dtype=f32 --seed=9 | FileCheck %s --check-prefix=B4
 //
+// Invisible keys (DESIGN §2.1): --poison-invisible writes NaN keys and
+// NaN/+Inf/-Inf values into every key row that no query of its batch entry
+// and GQA group can see; the result must still match the reference on clean
+// data (SIMT f32: P1, P4; tensor cores f16/bf16: P2, P3; split-KV decode
+// with kv_len, an empty batch entry and the merge: P5, P6, P7).
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f32_gqa2 --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=10 --causal --seed=1 --poison-invisible | FileCheck %s --check-prefix=P1
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_tc_kvlen --op=sink_attention --shape=2,4,2,77,200,64,64 --num-sinks=4 --window=48 --causal --kv-len=200,131 --dtype=f16 --seed=10 --poison-invisible | FileCheck %s --check-prefix=P2
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_tc_window --op=sink_attention --shape=1,2,1,64,160,128,64 --num-sinks=2 --window=20 --kv-len=150 --sink-logits --sink-dtype=f32 --dtype=bf16 --seed=11 --poison-invisible | FileCheck %s --check-prefix=P3
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f32_kvlen --op=sink_attention --shape=2,2,1,37,90,32,24 --num-sinks=3 --window=10 --causal --kv-len=90,61 --seed=12 --poison-invisible | FileCheck %s --check-prefix=P4
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_decode_empty --op=sink_attention --shape=2,4,1,2,600,64,64 --num-sinks=4 --window=100 --causal --kv-len=600,0 --sink-logits --dtype=f16 --seed=13 --poison-invisible | FileCheck %s --check-prefix=P5
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_decode --op=sink_attention --shape=2,8,2,1,300,64,64 --num-sinks=4 --window=128 --causal --kv-len=300,173 --dtype=bf16 --seed=3 --poison-invisible | FileCheck %s --check-prefix=P6
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_gqa8_decode --op=sink_attention --shape=2,16,2,1,1000,128,128 --num-sinks=4 --window=512 --causal --dtype=f16 --seed=7 --poison-invisible | FileCheck %s --check-prefix=P7
+//
 // The same case from an args file.
 // RUN: printf -- '--op=sink_attention  # the op\n--shape=2,4,2,37,53,32,24 --num-sinks=3\n--window=10 --causal --seed=1\n' > %t/attn.args
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_f32_gqa2 --args-file=%t/attn.args | FileCheck %s --check-prefix=A1
@@ -48,5 +61,19 @@
 // A5: attn_f16_gqa8_decode sink_attention: elements=4096 {{.*}} PASS
 // B3: gemv_signed_p3_m16 bitplane_matmul: elements=3200 {{.*}} PASS
 // B4: gemm_binary_p2_bf16 bitplane_matmul: elements=4608 {{.*}} PASS
+// P1: poisoned 16 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// P1-NEXT: attn_f32_gqa2 sink_attention: elements=7104 {{.*}} PASS
+// P2: poisoned 288 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// P2-NEXT: attn_f16_tc_kvlen sink_attention: elements=39424 {{.*}} PASS
+// P3: poisoned 75 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// P3-NEXT: attn_bf16_tc_window sink_attention: elements=8192 {{.*}} PASS
+// P4: poisoned 82 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// P4-NEXT: attn_f32_kvlen sink_attention: elements=3552 {{.*}} PASS
+// P5: poisoned 1095 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// P5-NEXT: attn_f16_decode_empty sink_attention: elements=1024 {{.*}} PASS
+// P6: poisoned 672 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// P6-NEXT: attn_bf16_decode sink_attention: elements=1024 {{.*}} PASS
+// P7: poisoned 1936 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// P7-NEXT: attn_f16_gqa8_decode sink_attention: elements=4096 {{.*}} PASS
 // WRONG: attn_f32_gqa2 sink_attention: {{.*}} FAIL
 // SIGNATURE: bitsink-gpu-check: error: the case does not match entry 'gemv_signed_p3_m16': the artifact takes (tensor<16x320xbf16>, tensor<3x10x200xi32>, tensor<5x4x200xf16>) -> tensor<16x200xf32>, the case describes (tensor<16x320xbf16>, tensor<3x10x200xi32>, tensor<5x4x200xf16>) -> tensor<16x200xbf16>

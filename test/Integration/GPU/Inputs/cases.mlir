@@ -108,3 +108,63 @@ func.func @gemm_binary_p2_bf16(%x: tensor<48x256xbf16>, %p: tensor<2x8x96xi32>,
          {plane_kind = #bitsink.plane_kind<binary>, group_size = 256} -> tensor<48x96xf32>
   return %y : tensor<48x96xf32>
 }
+
+// Invisible keys (DESIGN §2.1): the harness runs these with
+// --poison-invisible, which writes NaN keys and NaN/+Inf/-Inf values into
+// every key row no query of the batch entry and GQA group can see. The
+// output must equal that of clean inputs.
+
+// Tensor-core prefill (f16, D = Dv = 64) over a padded cache: kv_len = 131
+// < Nk = 200 for one batch entry, causal, S = 4, W = 48. The first 64-key
+// tile holds the sinks and invisible keys (a boundary tile with non-finite
+// V); keys past kv_len sit in partly visible tiles.
+func.func @attn_f16_tc_kvlen(%q: tensor<2x4x77x64xf16>, %k: tensor<2x2x200x64xf16>,
+                             %v: tensor<2x2x200x64xf16>, %len: tensor<2xi64>) -> tensor<2x4x77x64xf16> {
+  %e = tensor.empty() : tensor<2x4x77x64xf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x4x77x64xf16>,
+      tensor<2x2x200x64xf16>, tensor<2x2x200x64xf16>) kv_len(%len : tensor<2xi64>)
+      outs(%e : tensor<2x4x77x64xf16>) {num_sinks = 4, window = 48, causal = true}
+      -> tensor<2x4x77x64xf16>
+  return %o : tensor<2x4x77x64xf16>
+}
+
+// Tensor-core prefill (bf16, D = 128, Dv = 64), non-causal window 20, S = 2,
+// kv_len = 150 < Nk = 160, f32 learned sinks: keys 2..66 and 150..159 are
+// invisible to every query; each of the three 64-key tiles mixes them with
+// visible keys.
+func.func @attn_bf16_tc_window(%q: tensor<1x2x64x128xbf16>, %k: tensor<1x1x160x128xbf16>,
+                               %v: tensor<1x1x160x64xbf16>, %s: tensor<2xf32>,
+                               %len: tensor<1xi64>) -> tensor<1x2x64x64xbf16> {
+  %e = tensor.empty() : tensor<1x2x64x64xbf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x64x128xbf16>,
+      tensor<1x1x160x128xbf16>, tensor<1x1x160x64xbf16>) sink_logits(%s : tensor<2xf32>)
+      kv_len(%len : tensor<1xi64>) outs(%e : tensor<1x2x64x64xbf16>)
+      {num_sinks = 2, window = 20, causal = false} -> tensor<1x2x64x64xbf16>
+  return %o : tensor<1x2x64x64xbf16>
+}
+
+// SIMT prefill (f32) over a padded cache: kv_len = 61 < Nk = 90 for one
+// batch entry, causal, S = 3, W = 10.
+func.func @attn_f32_kvlen(%q: tensor<2x2x37x32xf32>, %k: tensor<2x1x90x32xf32>,
+                          %v: tensor<2x1x90x24xf32>, %len: tensor<2xi64>) -> tensor<2x2x37x24xf32> {
+  %e = tensor.empty() : tensor<2x2x37x24xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x2x37x32xf32>,
+      tensor<2x1x90x32xf32>, tensor<2x1x90x24xf32>) kv_len(%len : tensor<2xi64>)
+      outs(%e : tensor<2x2x37x24xf32>) {num_sinks = 3, window = 10, causal = true}
+      -> tensor<2x2x37x24xf32>
+  return %o : tensor<2x2x37x24xf32>
+}
+
+// Split-KV decode (f16, Nq = 2, GQA 4) with f16 learned sinks; kv_len = 0
+// for the second batch entry (nothing visible: every split is empty, the
+// output is 0), 600 = Nk for the first (W = 100: keys 4..500 invisible).
+func.func @attn_f16_decode_empty(%q: tensor<2x4x2x64xf16>, %k: tensor<2x1x600x64xf16>,
+                                 %v: tensor<2x1x600x64xf16>, %s: tensor<4xf16>,
+                                 %len: tensor<2xi64>) -> tensor<2x4x2x64xf16> {
+  %e = tensor.empty() : tensor<2x4x2x64xf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x4x2x64xf16>,
+      tensor<2x1x600x64xf16>, tensor<2x1x600x64xf16>) sink_logits(%s : tensor<4xf16>)
+      kv_len(%len : tensor<2xi64>) outs(%e : tensor<2x4x2x64xf16>)
+      {num_sinks = 4, window = 100, causal = true} -> tensor<2x4x2x64xf16>
+  return %o : tensor<2x4x2x64xf16>
+}
