@@ -58,11 +58,17 @@ die() {
 
 [[ $(id -u) -eq 0 ]] || die "needs root (debootstrap, chroot, mounts)"
 WORK="$(realpath -m "$WORK")"
+# WORK is removed first: only a new or empty directory, or one an earlier
+# run made (it holds the marker file), is accepted.
+MARKER=.bitsink-fresh-machine-check
 case "$WORK" in
-/ | /var | /var/tmp | /tmp | /work | "$REPO" | "$REPO"/*)
+/ | "$REPO" | "$REPO"/*)
   die "refusing to use '$WORK' as the work directory (it is removed first)"
   ;;
 esac
+if [[ -d "$WORK" && ! -f "$WORK/$MARKER" && -n "$(ls -A "$WORK")" ]]; then
+  die "refusing to remove '$WORK': not empty and not made by this script"
+fi
 [[ -z "$TARBALL" ]] || TARBALL="$(realpath -m "$TARBALL")"
 
 # Everything below runs in a private mount namespace: the mounts of the root
@@ -97,6 +103,7 @@ done < <(findmnt -rn -o TARGET | awk -v w="$WORK" 'index($0, w "/") == 1' |
 say "removing $WORK"
 rm -rf --one-file-system "$WORK"
 mkdir -p "$WORK"
+touch "$WORK/$MARKER"
 
 if ! command -v debootstrap >/dev/null; then
   say "installing debootstrap (Debian's package)"
