@@ -138,6 +138,7 @@ private:
   SmallVector<Value> emitMask(const TileContext &ctx, Value j0,
                               ArrayRef<Value> scores);
   Value emitNeedsMask(const TileContext &ctx, Value j0);
+  Value emitValuesNonFinite(const TileContext &ctx, Value j0);
   void emitPV(const TileContext &ctx, Value j0, Value acc, Value probs,
               Value alphaBuf, bool skipInvisible);
   void emitStoreRow(Value batch, Value head, Value query, Value acc,
@@ -492,17 +493,63 @@ SmallVector<Value> AttentionEmitter::emitMask(const TileContext &ctx, Value j0,
   return masked;
 }
 
+// True when some element of the tile's value rows v[j0 .. j0 + Tk) (slots
+// past Nk re-read the last key) is NaN or ±Inf. Checked once per boundary
+// tile, for all its rows: only then can a zero probability meet a
+// non-finite value.
+Value AttentionEmitter::emitValuesNonFinite(const TileContext &ctx, Value j0) {
+  Value lastKey = sub(numKeys, idx(1));
+  // One lane-wise accumulator per Dv chunk (the last may be narrower).
+  SmallVector<Value> allFinite;
+  for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+    Value row = minIdx(add(j0, idx(jj)), lastKey);
+    for (int64_t c0 = 0, c = 0; c0 < valueDim; c0 += kChunk, ++c) {
+      int64_t width = std::min(kChunk, valueDim - c0);
+      auto chunkT = VectorType::get({width}, elemType);
+      Value vx = vector::LoadOp::create(
+          b, chunkT, v, ValueRange{ctx.batch, ctx.kvHead, row, idx(c0)});
+      // Finite iff the exponent bits are not all ones (NaN and ±Inf have
+      // them all set). Tested on the bits: half-precision compares would
+      // need soft promotion where the target has no native f16 / bf16.
+      unsigned bits = elemType.getIntOrFloatBitWidth();
+      auto intT = VectorType::get({width}, b.getIntegerType(bits));
+      APInt exponent =
+          APFloat::getInf(cast<FloatType>(elemType).getFloatSemantics())
+              .bitcastToAPInt();
+      Value mask = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(intT, exponent));
+      Value raw = arith::BitcastOp::create(b, intT, vx);
+      Value finite = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::ne, arith::AndIOp::create(b, raw, mask),
+          mask);
+      if (jj == 0)
+        allFinite.push_back(finite);
+      else
+        allFinite[c] = arith::AndIOp::create(b, allFinite[c], finite);
+    }
+  }
+  Value result = arith::ConstantOp::create(b, b.getBoolAttr(false));
+  Value trueV = arith::ConstantOp::create(b, b.getBoolAttr(true));
+  for (Value lanes : allFinite) {
+    Value chunkFinite =
+        vector::ReductionOp::create(b, vector::CombiningKind::AND, lanes);
+    result = arith::OrIOp::create(b, result,
+                                  arith::XOrIOp::create(b, chunkFinite, trueV));
+  }
+  return result;
+}
+
 // acc[i] = acc[i] · alpha[i] + Σ_jj probs[jj][i] · v[j0 + jj] for the rows
 // of the range; Dv in chunks of up to kChunk lanes. With `skipInvisible`
-// (boundary tiles) a term whose probability is exactly 0 is dropped by a
-// select instead of added: such a key is invisible to the row (its score was
-// masked to -inf), or its weight underflowed, and either way it contributes
-// nothing, even when its value row holds NaN or Inf (DESIGN §2.1), where
-// fma(0, v, o) would give NaN. Tile slots past Nk re-read the last key and
-// are invisible too. Interior tiles keep the select-free loop.
+// (boundary tiles whose value rows hold a NaN or Inf) a term whose probability
+// is exactly 0 is dropped by a select instead of added: such a key is invisible
+// to the row (its score was masked to -inf), or its weight underflowed, and
+// either way it contributes nothing, even when its value row holds NaN or Inf
+// (DESIGN §2.1), where fma(0, v, o) would give NaN. Tile slots past Nk re-read
+// the last key and are invisible too. Every other tile keeps the select-free
+// loop.
 void AttentionEmitter::emitPV(const TileContext &ctx, Value j0, Value acc,
-                              Value probs, Value alphaBuf,
-                              bool skipInvisible) {
+                              Value probs, Value alphaBuf, bool skipInvisible) {
   Value lastKey = sub(numKeys, idx(1));
   SmallVector<Value> valueRows;
   for (int64_t jj = 0; jj < opts.keyTile; ++jj)
@@ -530,9 +577,9 @@ void AttentionEmitter::emitPV(const TileContext &ctx, Value j0, Value acc,
             ValueRange{ctx.batch, ctx.kvHead, valueRows[jj], idx(c0)});
         Value term =
             vector::FMAOp::create(b, splat(ps[jj], width), toF32(vx), o);
-        o = skipInvisible ? Value(arith::SelectOp::create(b, invisible[jj],
-                                                          o, term))
-                          : term;
+        o = skipInvisible
+                ? Value(arith::SelectOp::create(b, invisible[jj], o, term))
+                : term;
       }
       vector::StoreOp::create(b, o, acc, ValueRange{i, idx(c0)});
     }
@@ -583,7 +630,19 @@ AttentionEmitter::emitKeyTiles(const TileContext &ctx, const TileList &list,
         }
         vector::StoreOp::create(b, alpha, alphaBuf, ValueRange{idx(0)});
         Value lNew = vector::FMAOp::create(b, alpha, state[1], sum);
-        auto pvIf = scf::IfOp::create(b, TypeRange{}, needMask,
+        // The guarded P·V only on boundary tiles whose value rows hold a
+        // non-finite element; every other tile keeps the plain FMA chain.
+        auto guardIf = scf::IfOp::create(b, b.getI1Type(), needMask,
+                                         /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(guardIf.thenBlock());
+          scf::YieldOp::create(b, emitValuesNonFinite(ctx, j0));
+          b.setInsertionPointToStart(guardIf.elseBlock());
+          scf::YieldOp::create(b, ValueRange{arith::ConstantOp::create(
+                                      b, b.getBoolAttr(false))});
+        }
+        auto pvIf = scf::IfOp::create(b, TypeRange{}, guardIf.getResult(0),
                                       /*withElseRegion=*/true);
         {
           OpBuilder::InsertionGuard guard(b);

@@ -3,14 +3,15 @@
 // RUN:   --canonicalize --cse | FileCheck %s
 
 // DESIGN §2.1: invisible keys contribute nothing even when their v rows hold
-// NaN or Inf. The P·V update is emitted twice under the tile's mask
-// predicate: boundary tiles (the predicate that also guards the score mask)
-// drop the term of a (row, key) pair whose probability is exactly 0 with a
-// select, interior tiles keep the plain FMA chain with no select.
-
+// NaN or Inf. On a boundary tile (the predicate that also guards the score
+// mask) the lowering first checks the tile's value rows for a non-finite
+// element (exponent bits not all ones, and-reduced), once for all rows; only then does the
+// P·V update drop the term of a (row, key) pair whose probability is
+// exactly 0 with a select. Interior tiles, and boundary tiles with finite
+// values, run the plain FMA chain.
+//
 // Canonicalisation folds the predicate's negation by swapping the regions:
-// the `then` regions below are the interior tiles (full visibility), the
-// `else` regions the boundary tiles.
+// the `then` regions below are the interior tiles (full visibility).
 
 // CHECK-LABEL: func.func @prefill
 // CHECK:         scf.for
@@ -19,19 +20,27 @@
 // CHECK-NEXT:        scf.yield
 // CHECK-NEXT:      } else {
 // CHECK:             arith.select {{.*}} : vector<16xi1>, vector<16xf32>
-// The P·V update under the same predicate: interior tiles with a plain FMA
-// chain, boundary tiles with the select of p == 0 terms.
-// CHECK:           scf.if %[[FULL]] {
+// The non-finite check of the value rows, boundary tiles only.
+// CHECK:           %[[GUARD:.*]] = scf.if %[[FULL]] -> (i1) {
+// CHECK-NEXT:        scf.yield %false
+// CHECK-NEXT:      } else {
+// CHECK:             %[[EXP:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<8xi32>
+// CHECK-NEXT:        arith.cmpi ne, %[[EXP]]
+// CHECK:             vector.reduction <and>
+// CHECK:           }
+// The guarded P·V: a p == 0 term leaves o unchanged.
+// CHECK:           scf.if %[[GUARD]] {
+// CHECK:             scf.for
+// CHECK:               %[[Z0:.*]] = arith.cmpf oeq, %{{.*}}, %{{.*}} : f32
+// CHECK:               %[[T0:.*]] = vector.fma {{.*}} : vector<8xf32>
+// CHECK-NEXT:          arith.select %[[Z0]], %{{.*}}, %[[T0]] : vector<8xf32>
+// The plain P·V.
+// CHECK:           } else {
 // CHECK:             scf.for
 // CHECK-NOT:           arith.select
 // CHECK-NOT:           arith.cmpf
 // CHECK:               vector.fma
 // CHECK-NOT:           arith.select
-// CHECK:           } else {
-// CHECK:             scf.for
-// CHECK:               %[[Z0:.*]] = arith.cmpf oeq, %{{.*}}, %{{.*}} : f32
-// CHECK:               %[[T0:.*]] = vector.fma {{.*}} : vector<8xf32>
-// CHECK-NEXT:          arith.select %[[Z0]], %{{.*}}, %[[T0]] : vector<8xf32>
 // CHECK:           }
 func.func @prefill(%q: memref<1x1x40x8xf32>, %k: memref<1x1x40x8xf32>,
                    %v: memref<1x1x40x8xf32>, %o: memref<1x1x40x8xf32>) {
@@ -47,12 +56,14 @@ func.func @prefill(%q: memref<1x1x40x8xf32>, %k: memref<1x1x40x8xf32>,
 // CHECK-LABEL: func.func @decode
 // CHECK:         scf.parallel
 // CHECK:           scf.if %[[FULL:[a-z0-9_]+]] -> (vector<16xf32>
-// CHECK:           scf.if %[[FULL]] {
-// CHECK-NOT:         arith.select
-// CHECK:           } else {
+// CHECK:           %[[GUARD:.*]] = scf.if %[[FULL]] -> (i1) {
+// CHECK:             vector.reduction <and>
+// CHECK:           scf.if %[[GUARD]] {
 // CHECK:             arith.cmpf oeq
 // CHECK:             vector.fma
 // CHECK-NEXT:        arith.select
+// CHECK:           } else {
+// CHECK-NOT:         arith.select
 // CHECK:           }
 func.func @decode(%q: memref<2x2x1x8xf32>, %k: memref<2x2x64x8xf32>,
                   %v: memref<2x2x64x8xf32>, %len: memref<2xi64>,
