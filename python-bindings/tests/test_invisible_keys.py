@@ -24,45 +24,18 @@ sys.path.insert(
 )
 
 import bitsink  # noqa: E402
+from attention_ir import attention_ir, round_bf16  # noqa: E402
 
 # Output tolerance relative to the largest finite reference value.
 _TOL = {"f32": 2e-5, "f16": 3e-3, "bf16": 2e-2}
-
-
-def _round_bf16(x):
-    bits = x.astype(np.float32).view(np.uint32).astype(np.uint64)
-    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
-    out = bits.astype(np.uint32).view(np.float32)
-    return np.where(np.isfinite(x), out, x.astype(np.float32))
 
 
 def _as_dtype(x, dtype):
     if dtype == "f16":
         return x.astype(np.float16)
     if dtype == "bf16":
-        return _round_bf16(x)
+        return round_bf16(x)
     return x.astype(np.float32)
-
-
-def _ir(shape, dtype, attrs, kv_len=False, mask=False, positions=False):
-    b, hq, hkv, nq, nk, d = shape
-    q, k = f"tensor<{b}x{hq}x{nq}x{d}x{dtype}>", f"tensor<{b}x{hkv}x{nk}x{d}x{dtype}>"
-    args, extra = f"%q: {q}, %k: {k}, %v: {k}", ""
-    if kv_len:
-        args += f", %len: tensor<{b}xi64>"
-        extra += f" kv_len(%len : tensor<{b}xi64>)"
-    if mask:
-        args += f", %m: tensor<{b}x{nk}xi1>"
-        extra += f" key_mask(%m : tensor<{b}x{nk}xi1>)"
-    if positions:
-        args += f", %pos: tensor<{b}x{nk}xi64>"
-        extra += f" key_positions(%pos : tensor<{b}x{nk}xi64>)"
-    return f"""
-func.func @main({args}) -> {q} {{
-  %init = tensor.empty() : {q}
-  %o = bitsink.sink_attention ins(%q, %k, %v : {q}, {k}, {k}){extra} outs(%init : {q}) {{{attrs}}} -> {q}
-  return %o : {q}
-}}"""
 
 
 def _visible(nq, nk, sinks, window, causal, length, mask, positions):
@@ -172,8 +145,8 @@ def _run_case(name, dtype, decode):
 
     attrs = (f"num_sinks = {c['sinks']} : i64, window = {c['window']} : i64, "
              f"causal = {'true' if c['causal'] else 'false'}")
-    ir = _ir((b, hq, hkv, nq, nk, d), dtype, attrs, kv_len="kv_len" in c,
-             mask=mask is not None, positions=positions is not None)
+    ir = attention_ir(b, hq, hkv, nq, nk, d, dtype, attrs, kv_len="kv_len" in c,
+                      mask=mask is not None, positions=positions is not None)
     pipeline = "bitsink-cpu-pipeline{split-size=32}" if decode else None
     exe = bitsink.compile(ir, pipeline=pipeline)
     extras = []
@@ -229,7 +202,7 @@ def test_issue_reproducer_decode_past_kv_len():
 
 def test_causal_inf_seen_by_the_last_row_only():
     """v = [2, +inf], causal, Nq = 2: [2, inf] (row 0 cannot see key 1)."""
-    ir = _ir((1, 1, 1, 2, 2, 1), "f32", "causal = true")
+    ir = attention_ir(1, 1, 1, 2, 2, 1, "f32", "causal = true")
     exe = bitsink.compile(ir)
     v = np.array([2, np.inf], np.float32).reshape(1, 1, 2, 1)
     out = exe(np.ones((1, 1, 2, 1), np.float32), np.ones((1, 1, 2, 1), np.float32), v)
@@ -242,7 +215,7 @@ def test_nan_value_row_poisons_only_rows_that_see_it():
     equals the clean run bit for bit."""
     rng = np.random.default_rng(5)
     n, d = 200, 16
-    ir = _ir((1, 1, 1, n, n, d), "f32", "num_sinks = 0 : i64, window = 24 : i64, causal = true")
+    ir = attention_ir(1, 1, 1, n, n, d, "f32", "num_sinks = 0 : i64, window = 24 : i64, causal = true")
     exe = bitsink.compile(ir)
     q, k, v = (rng.standard_normal((1, 1, n, d)).astype(np.float32) for _ in range(3))
     clean = exe(q, k, v)

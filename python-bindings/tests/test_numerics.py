@@ -18,24 +18,7 @@ sys.path.insert(
 )
 
 import bitsink  # noqa: E402
-
-
-def attention_ir(b, hq, hkv, nq, nk, d, dtype, attrs, sinks=False, mask=False):
-    q, k = f"tensor<{b}x{hq}x{nq}x{d}x{dtype}>", f"tensor<{b}x{hkv}x{nk}x{d}x{dtype}>"
-    args = f"%q: {q}, %k: {k}, %v: {k}"
-    extra = ""
-    if sinks:
-        args += f", %s: tensor<{hq}xf32>"
-        extra += f" sink_logits(%s : tensor<{hq}xf32>)"
-    if mask:
-        args += f", %m: tensor<{b}x{nk}xi1>"
-        extra += f" key_mask(%m : tensor<{b}x{nk}xi1>)"
-    return f"""
-func.func @main({args}) -> {q} {{
-  %init = tensor.empty() : {q}
-  %o = bitsink.sink_attention ins(%q, %k, %v : {q}, {k}, {k}){extra} outs(%init : {q}) {{{attrs}}} -> {q}
-  return %o : {q}
-}}"""
+from attention_ir import attention_ir, round_bf16  # noqa: E402
 
 
 def reference(q, k, v, num_sinks, window, causal, scale, sink_logits=None, mask=None):
@@ -101,12 +84,6 @@ def test_invisible_or_minus_inf_rows_next_to_a_sink_are_zero():
     out = bitsink.compile(ir)(q, k, v, np.array([0.5, -2.0], np.float32), mask)
     assert np.isfinite(out).all()
     np.testing.assert_array_equal(out, 0.0)
-
-
-def round_bf16(x):
-    bits = x.astype(np.float32).view(np.uint32).astype(np.uint64)
-    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
-    return bits.astype(np.uint32).view(np.float32)
 
 
 def windowed_reference(q, k, v, num_sinks, window):
