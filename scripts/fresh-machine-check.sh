@@ -6,6 +6,7 @@
 # the demo (README "Checking a fresh machine", docs/toolchain.md).
 #
 #   scripts/fresh-machine-check.sh [WORK_DIR] [--tarball=FILE] [--setup-only]
+#                                  [--with-cuda]
 #
 # WORK_DIR (default /var/tmp/bitsink-fresh) is removed first, then gets:
 #   root/               debootstrap's bookworm (default variant), with a
@@ -18,6 +19,13 @@
 #                       download
 # --setup-only          run `bash scripts/setup.sh` alone (checks that setup
 #                       installs all the build needs on a pristine root)
+# --with-cuda           also give the root this machine's CUDA toolkit,
+#                       read-only at /usr/local/cuda, with the variables
+#                       the machine image sets (CUDA_HOME, LIBRARY_PATH):
+#                       machines of this project's kind come with it, no
+#                       setup of ours installs it. Without it the build
+#                       turns its CUDA parts off and the nvptx/cuda tests
+#                       are unsupported.
 #
 # Inside the root it runs, from root/work/bitsink and exactly as the README
 # writes them, `bash scripts/test.sh` then `bash scripts/demo.sh`, prints
@@ -34,10 +42,12 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK=/var/tmp/bitsink-fresh
 TARBALL=""
 SETUP_ONLY=0
+WITH_CUDA=0
 for arg in "$@"; do
   case "$arg" in
   --tarball=*) TARBALL="${arg#--tarball=}" ;;
   --setup-only) SETUP_ONLY=1 ;;
+  --with-cuda) WITH_CUDA=1 ;;
   -h | --help)
     sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
     exit 0
@@ -78,6 +88,7 @@ if [[ "${BITSINK_FRESH_NAMESPACE:-}" != 1 ]]; then
   args=("$WORK")
   [[ -z "$TARBALL" ]] || args+=("--tarball=$TARBALL")
   ((SETUP_ONLY)) && args+=(--setup-only)
+  ((WITH_CUDA)) && args+=(--with-cuda)
   exec unshare --mount --propagation private --fork \
     env BITSINK_FRESH_NAMESPACE=1 bash "${BASH_SOURCE[0]}" "${args[@]}"
 fi
@@ -216,10 +227,16 @@ fi
 
 # What the root lacks that this machine has (the fresh machine of this
 # project's kind may have it: then those parts are checked only here).
-[[ -d /usr/local/cuda ]] &&
+if ((WITH_CUDA)); then
+  [[ -d /usr/local/cuda ]] || die "--with-cuda: this machine has no /usr/local/cuda"
+  say "the root gets this machine's CUDA toolkit, read-only at /usr/local/cuda" \
+    "($(realpath /usr/local/cuda))"
+elif [[ -d /usr/local/cuda ]]; then
   say "note: the root has no /usr/local/cuda (this machine has one): the" \
     "build turns its CUDA parts off (BITSINK_ENABLE_CUDA follows" \
-    "find_package(CUDAToolkit)) and the cuda/nvptx tests are unsupported"
+    "find_package(CUDAToolkit)) and the cuda/nvptx tests are unsupported" \
+    "(--with-cuda gives it the toolkit)"
+fi
 command -v nvidia-smi >/dev/null &&
   say "note: the root has no NVIDIA driver tools: the demo builds no CUDA" \
     "artifact"
@@ -240,6 +257,10 @@ mount_in_root() {
 mount_in_root proc /proc -t proc
 mount_in_root sysfs /sys -t sysfs
 mount_in_root /dev /dev --rbind
+if ((WITH_CUDA)); then
+  mount_in_root "$(realpath /usr/local/cuda)" /usr/local/cuda --bind
+  mount -o remount,bind,ro "$ROOTFS/usr/local/cuda"
+fi
 
 # A login-like environment: the host's variables do not leak in, except
 # those that reach the network (proxies, CA bundles, pip's index).
@@ -252,6 +273,8 @@ for name in http_proxy https_proxy no_proxy all_proxy HTTP_PROXY \
   PIP_EXTRA_INDEX_URL PIP_TRUSTED_HOST PIP_DEFAULT_TIMEOUT; do
   [[ -n "${!name:-}" ]] && ENV+=("$name=${!name}")
 done
+((WITH_CUDA)) &&
+  ENV+=(CUDA_HOME=/usr/local/cuda LIBRARY_PATH=/usr/local/cuda/lib64/stubs)
 
 # Runs one command in the root from the clone; prints and records its wall
 # time and exit status.
