@@ -10,18 +10,14 @@ def attention_ir(b, hq, hkv, nq, nk, d, dtype, attrs, sinks=False,
     [key_mask], [key_positions]."""
     q, k = f"tensor<{b}x{hq}x{nq}x{d}x{dtype}>", f"tensor<{b}x{hkv}x{nk}x{d}x{dtype}>"
     args, extra = f"%q: {q}, %k: {k}, %v: {k}", ""
-    if sinks:
-        args += f", %s: tensor<{hq}xf32>"
-        extra += f" sink_logits(%s : tensor<{hq}xf32>)"
-    if kv_len:
-        args += f", %len: tensor<{b}xi64>"
-        extra += f" kv_len(%len : tensor<{b}xi64>)"
-    if mask:
-        args += f", %m: tensor<{b}x{nk}xi1>"
-        extra += f" key_mask(%m : tensor<{b}x{nk}xi1>)"
-    if positions:
-        args += f", %pos: tensor<{b}x{nk}xi64>"
-        extra += f" key_positions(%pos : tensor<{b}x{nk}xi64>)"
+    optional = [(sinks, "s", "sink_logits", f"tensor<{hq}xf32>"),
+                (kv_len, "len", "kv_len", f"tensor<{b}xi64>"),
+                (mask, "m", "key_mask", f"tensor<{b}x{nk}xi1>"),
+                (positions, "pos", "key_positions", f"tensor<{b}x{nk}xi64>")]
+    for wanted, name, keyword, type_ in optional:
+        if wanted:
+            args += f", %{name}: {type_}"
+            extra += f" {keyword}(%{name} : {type_})"
     return f"""
 func.func @main({args}) -> {q} {{
   %init = tensor.empty() : {q}
