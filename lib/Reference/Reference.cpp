@@ -40,6 +40,21 @@ static bool inWindow(int64_t p, int64_t pos, int64_t window, bool causal) {
   return std::llabs(p - pos) < window;
 }
 
+bool bitsink::reference::keyVisible(const SinkAttentionProblem &pr, int64_t b,
+                                    int64_t h, int64_t i, int64_t j) {
+  const int64_t Nk = pr.numKeys;
+  const int64_t L = pr.kvLen.empty() ? Nk : pr.kvLen[b];
+  const int64_t W = pr.window.empty()       ? -1
+                    : pr.window.size() == 1 ? pr.window[0]
+                                            : pr.window[h];
+  const int64_t S = std::min(pr.numSinks, Nk);
+  const int64_t p = i + L - pr.numQueries;
+  const int64_t pos = pr.keyPositions.empty() ? j : pr.keyPositions[b * Nk + j];
+  return j < L && pos >= 0 && (pr.keyMask.empty() || pr.keyMask[b * Nk + j]) &&
+         (pos < S || inWindow(p, pos, W, pr.causal)) &&
+         (!pr.causal || pos <= p);
+}
+
 bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
                                        std::vector<double> &output,
                                        std::string &error) {
@@ -69,7 +84,6 @@ bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
   }
 
   const double scale = pr.scale ? *pr.scale : 1.0 / std::sqrt(double(D));
-  const int64_t S = std::min(pr.numSinks, Nk);
   const int64_t groupSize = Hq / std::max<int64_t>(Hkv, 1);
   const double negInf = -std::numeric_limits<double>::infinity();
   output.assign(B * Hq * Nq * Dv, 0.0);
@@ -77,26 +91,16 @@ bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
   std::vector<double> scores(Nk);
   std::vector<bool> visible(Nk);
   for (int64_t b = 0; b < B; ++b) {
-    const int64_t L = pr.kvLen.empty() ? Nk : pr.kvLen[b];
     for (int64_t h = 0; h < Hq; ++h) {
       const int64_t kvHead = h / groupSize;
-      const int64_t W = pr.window.empty()       ? -1
-                        : pr.window.size() == 1 ? pr.window[0]
-                                                : pr.window[h];
       const double sigma = pr.sinkLogits.empty() ? negInf : pr.sinkLogits[h];
       for (int64_t i = 0; i < Nq; ++i) {
-        const int64_t p = i + L - Nq;
         // data() + offset: an array may be empty (Nk = 0 or Dv = 0).
         const float *q = pr.query.data() + ((b * Hq + h) * Nq + i) * D;
         bool any = false;
         double m = sigma;
         for (int64_t j = 0; j < Nk; ++j) {
-          const int64_t pos =
-              pr.keyPositions.empty() ? j : pr.keyPositions[b * Nk + j];
-          visible[j] = j < L && pos >= 0 &&
-                       (pr.keyMask.empty() || pr.keyMask[b * Nk + j]) &&
-                       (pos < S || inWindow(p, pos, W, pr.causal)) &&
-                       (!pr.causal || pos <= p);
+          visible[j] = keyVisible(pr, b, h, i, j);
           if (!visible[j])
             continue;
           const float *k = pr.key.data() + ((b * Hkv + kvHead) * Nk + j) * D;

@@ -318,29 +318,6 @@ struct Case {
   int64_t poisoned = -1;
 };
 
-/// DESIGN §2.1: is key `j` of batch entry `b` visible to query `i` of
-/// query head `h`? (The rule of lib/Reference, restated.)
-bool keyVisible(const reference::SinkAttentionProblem &p, int64_t b, int64_t h,
-                int64_t i, int64_t j) {
-  const int64_t nk = p.numKeys;
-  const int64_t len = p.kvLen.empty() ? nk : p.kvLen[b];
-  const int64_t w = p.window.empty()       ? -1
-                    : p.window.size() == 1 ? p.window[0]
-                                           : p.window[h];
-  const int64_t sinks = std::min(p.numSinks, nk);
-  const int64_t pos = p.keyPositions.empty() ? j : p.keyPositions[b * nk + j];
-  const int64_t row = i + len - p.numQueries;
-  if (j >= len || pos < 0 || (!p.keyMask.empty() && !p.keyMask[b * nk + j]))
-    return false;
-  if (p.causal && pos > row)
-    return false;
-  if (pos < sinks || w < 0)
-    return true;
-  if (w == 0)
-    return false;
-  return p.causal ? row - w < pos : std::llabs(row - pos) < w;
-}
-
 /// `--poison-invisible`: every key row that no query of its batch entry and
 /// GQA group can see gets NaN keys and NaN, +Inf, -Inf values in turn.
 /// DESIGN §2.1 says such rows contribute nothing, so the reference and a
@@ -358,7 +335,7 @@ int64_t poisonInvisibleKeys(reference::SinkAttentionProblem &p) {
         bool seen = false;
         for (int64_t h = kvHead * group; h < (kvHead + 1) * group && !seen; ++h)
           for (int64_t i = 0; i < p.numQueries && !seen; ++i)
-            seen = keyVisible(p, b, h, i, j);
+            seen = reference::keyVisible(p, b, h, i, j);
         if (seen)
           continue;
         const int64_t row = (b * p.kvHeads + kvHead) * p.numKeys + j;

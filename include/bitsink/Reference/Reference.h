@@ -39,6 +39,12 @@ struct SinkAttentionProblem {
   std::vector<int64_t> keyPositions; // B×Nk, −1 = empty slot
 };
 
+/// DESIGN §2.1's visibility rule: is key `j` of batch entry `b` visible to
+/// query `i` of query head `h`? The optional arrays must have their
+/// problem's sizes (sinkAttention checks them).
+bool keyVisible(const SinkAttentionProblem &problem, int64_t b, int64_t h,
+                int64_t i, int64_t j);
+
 /// Computes the B×Hq×Nq×Dv output. Returns false (and says why in `error`)
 /// when an array's size does not match the problem's shape.
 bool sinkAttention(const SinkAttentionProblem &problem,
