@@ -281,10 +281,10 @@ bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
     error = "chip, features and cubin-format need the cuda target";
     return false;
   }
+  StringRef cpuOption = options.cpu.empty() ? (cuda ? "generic" : "host")
+                                            : StringRef(options.cpu);
   bitsink::TargetCpu cpu;
-  if (!resolveTargetCpu(options.cpu.empty() ? (cuda ? "generic" : "host")
-                                            : StringRef(options.cpu),
-                        cpu, error))
+  if (!resolveTargetCpu(cpuOption, cpu, error))
     return false;
 
   // Entry signatures before lowering: public functions with a body.
@@ -333,10 +333,7 @@ bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
     error = "the " + options.target + " pipeline failed";
     return false;
   }
-  if (!cuda && !checkIntrinsicsForCpu(module, cpu,
-                                      options.cpu.empty() ? "host"
-                                                          : options.cpu,
-                                      error))
+  if (!cuda && !checkIntrinsicsForCpu(module, cpu, cpuOption, error))
     return false;
 
   for (ArtifactEntry &entry : entries) {

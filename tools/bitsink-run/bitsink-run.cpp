@@ -1,9 +1,10 @@
 //===- bitsink-run.cpp - run an entry function on .npy inputs -------------===//
 //
 // Lowers an MLIR file (bitsink-cpu-pipeline by default), JIT-compiles it for
-// the host CPU (or --cpu), calls one entry function on .npy inputs (or deterministic
-// random ones) and writes, prints, times or checks its results against the
-// reference interpreter. The command line is documented in docs/tools.md.
+// the host CPU (or --cpu), calls one entry function on .npy inputs (or
+// deterministic random ones) and writes, prints, times or checks its results
+// against the reference interpreter. The command line is documented in
+// docs/tools.md.
 //
 //===----------------------------------------------------------------------===//
 
