@@ -500,42 +500,26 @@ SmallVector<Value> AttentionEmitter::emitMask(const TileContext &ctx, Value j0,
 Value AttentionEmitter::emitValuesNonFinite(const TileContext &ctx, Value j0) {
   Value lastKey = sub(numKeys, idx(1));
   // One lane-wise accumulator per Dv chunk (the last may be narrower).
-  SmallVector<Value> allFinite;
+  SmallVector<Value> anyNonFinite;
   for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
     Value row = minIdx(add(j0, idx(jj)), lastKey);
     for (int64_t c0 = 0, c = 0; c0 < valueDim; c0 += kChunk, ++c) {
       int64_t width = std::min(kChunk, valueDim - c0);
-      auto chunkT = VectorType::get({width}, elemType);
       Value vx = vector::LoadOp::create(
-          b, chunkT, v, ValueRange{ctx.batch, ctx.kvHead, row, idx(c0)});
-      // Finite iff the exponent bits are not all ones (NaN and ±Inf have
-      // them all set). Tested on the bits: half-precision compares would
-      // need soft promotion where the target has no native f16 / bf16.
-      unsigned bits = elemType.getIntOrFloatBitWidth();
-      auto intT = VectorType::get({width}, b.getIntegerType(bits));
-      APInt exponent =
-          APFloat::getInf(cast<FloatType>(elemType).getFloatSemantics())
-              .bitcastToAPInt();
-      Value mask = arith::ConstantOp::create(
-          b, DenseElementsAttr::get(intT, exponent));
-      Value raw = arith::BitcastOp::create(b, intT, vx);
-      Value finite = arith::CmpIOp::create(
-          b, arith::CmpIPredicate::ne, arith::AndIOp::create(b, raw, mask),
-          mask);
+          b, VectorType::get({width}, elemType), v,
+          ValueRange{ctx.batch, ctx.kvHead, row, idx(c0)});
+      Value bad = isNonFinite(b, vx);
       if (jj == 0)
-        allFinite.push_back(finite);
+        anyNonFinite.push_back(bad);
       else
-        allFinite[c] = arith::AndIOp::create(b, allFinite[c], finite);
+        anyNonFinite[c] = arith::OrIOp::create(b, anyNonFinite[c], bad);
     }
   }
   Value result = arith::ConstantOp::create(b, b.getBoolAttr(false));
-  Value trueV = arith::ConstantOp::create(b, b.getBoolAttr(true));
-  for (Value lanes : allFinite) {
-    Value chunkFinite =
-        vector::ReductionOp::create(b, vector::CombiningKind::AND, lanes);
-    result = arith::OrIOp::create(b, result,
-                                  arith::XOrIOp::create(b, chunkFinite, trueV));
-  }
+  for (Value lanes : anyNonFinite)
+    result = arith::OrIOp::create(
+        b, result,
+        vector::ReductionOp::create(b, vector::CombiningKind::OR, lanes));
   return result;
 }
 

@@ -64,6 +64,29 @@ mlir::LogicalResult lowerAllWith(mlir::Operation *root, const Args &...args) {
   });
 }
 
+/// True where `x` (a float or a vector of floats) is NaN or ±Inf: its
+/// exponent field is all ones. Tested on the bits, so it needs no float
+/// compare of the type (half-precision compares need soft promotion where
+/// the target has no f16 / bf16 arithmetic).
+inline mlir::Value isNonFinite(mlir::ImplicitLocOpBuilder &b, mlir::Value x) {
+  auto floatType =
+      llvm::cast<mlir::FloatType>(mlir::getElementTypeOrSelf(x.getType()));
+  mlir::Type intType = b.getIntegerType(floatType.getWidth());
+  if (auto vecType = llvm::dyn_cast<mlir::VectorType>(x.getType()))
+    intType = vecType.clone(intType);
+  llvm::APInt exponent =
+      llvm::APFloat::getInf(floatType.getFloatSemantics()).bitcastToAPInt();
+  mlir::Value mask = mlir::arith::ConstantOp::create(
+      b, llvm::isa<mlir::VectorType>(intType)
+             ? llvm::cast<mlir::TypedAttr>(mlir::DenseElementsAttr::get(
+                   llvm::cast<mlir::ShapedType>(intType), exponent))
+             : llvm::cast<mlir::TypedAttr>(b.getIntegerAttr(intType, exponent)));
+  mlir::Value bits = mlir::arith::BitcastOp::create(b, intType, x);
+  return mlir::arith::CmpIOp::create(
+      b, mlir::arith::CmpIPredicate::eq,
+      mlir::arith::AndIOp::create(b, bits, mask), mask);
+}
+
 /// Reports a pass option outside its range on `root`:
 /// "<pass>: <option> must be <requirement>, got <value>".
 inline void reportBadOption(mlir::Operation *root, llvm::StringRef pass,

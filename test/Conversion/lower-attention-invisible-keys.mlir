@@ -5,9 +5,9 @@
 // DESIGN §2.1: invisible keys contribute nothing even when their v rows hold
 // NaN or Inf. On a boundary tile (the predicate that also guards the score
 // mask) the lowering first checks the tile's value rows for a non-finite
-// element (exponent bits not all ones, and-reduced), once for all rows; only then does the
-// P·V update drop the term of a (row, key) pair whose probability is
-// exactly 0 with a select. Interior tiles, and boundary tiles with finite
+// element (exponent bits all ones, or-reduced), once for all rows; only then
+// does the P·V update drop the term of a (row, key) pair whose probability
+// is exactly 0 with a select. Interior tiles, and boundary tiles with finite
 // values, run the plain FMA chain.
 //
 // Canonicalisation folds the predicate's negation by swapping the regions:
@@ -25,8 +25,8 @@
 // CHECK-NEXT:        scf.yield %false
 // CHECK-NEXT:      } else {
 // CHECK:             %[[EXP:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<8xi32>
-// CHECK-NEXT:        arith.cmpi ne, %[[EXP]]
-// CHECK:             vector.reduction <and>
+// CHECK-NEXT:        arith.cmpi eq, %[[EXP]]
+// CHECK:             vector.reduction <or>
 // CHECK:           }
 // The guarded P·V: a p == 0 term leaves o unchanged.
 // CHECK:           scf.if %[[GUARD]] {
@@ -57,7 +57,7 @@ func.func @prefill(%q: memref<1x1x40x8xf32>, %k: memref<1x1x40x8xf32>,
 // CHECK:         scf.parallel
 // CHECK:           scf.if %[[FULL:[a-z0-9_]+]] -> (vector<16xf32>
 // CHECK:           %[[GUARD:.*]] = scf.if %[[FULL]] -> (i1) {
-// CHECK:             vector.reduction <and>
+// CHECK:             vector.reduction <or>
 // CHECK:           scf.if %[[GUARD]] {
 // CHECK:             arith.cmpf oeq
 // CHECK:             vector.fma

@@ -119,9 +119,6 @@ private:
   Value i32(int64_t v) {
     return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
   }
-  /// True where `x` (a float or a vector of floats) is NaN or ±Inf: its
-  /// exponent field is all ones.
-  Value nonFinite(Value x);
   /// x·y + z; NVPTX contracts it to one fma (math.fma would become a
   /// libdevice call).
   Value fma(Value x, Value y, Value z) { return fadd(fmul(x, y), z); }
@@ -272,23 +269,6 @@ Value GPUAttentionEmitter::quadReduce(Value x, bool isMax) {
     x = isMax ? fmax(x, other) : fadd(x, other);
   }
   return x;
-}
-
-Value GPUAttentionEmitter::nonFinite(Value x) {
-  auto floatType = cast<FloatType>(getElementTypeOrSelf(x.getType()));
-  unsigned width = floatType.getWidth();
-  unsigned mantissa = floatType.getFPMantissaWidth() - 1;
-  Type intType = b.getIntegerType(width);
-  if (auto vecType = dyn_cast<VectorType>(x.getType()))
-    intType = vecType.clone(intType);
-  APInt field = APInt::getBitsSet(width, mantissa, width - 1);
-  Value mask = arith::ConstantOp::create(
-      b, isa<VectorType>(intType)
-             ? cast<TypedAttr>(
-                   DenseElementsAttr::get(cast<ShapedType>(intType), field))
-             : cast<TypedAttr>(b.getIntegerAttr(intType, field)));
-  Value bits = arith::BitcastOp::create(b, intType, x);
-  return cmp(arith::CmpIPredicate::eq, andI(bits, mask), mask);
 }
 
 // One window per query head: a select chain over the distinct entries (a
@@ -1390,7 +1370,7 @@ SmallVector<Value> GPUAttentionEmitter::guardNonFiniteValues(
           Value pair = vector::LoadOp::create(
               b, pairType, vBuf, ValueRange{j, add(idx(nt * 8), column)},
               /*nontemporal=*/false, llvm::MaybeAlign(4));
-          Value bad = nonFinite(pair);
+          Value bad = isNonFinite(b, pair);
           Value values = toF32(pair);
           SmallVector<Value> elems;
           for (int64_t h = 0; h < 2; ++h)
@@ -1414,7 +1394,7 @@ SmallVector<Value> GPUAttentionEmitter::guardNonFiniteValues(
       arith::ConstantOp::create(b, cast<TypedAttr>(b.getZeroAttr(chunkType)));
   for (auto [r, c] : chunks) {
     Value x = loadChunk(r, c);
-    vector::StoreOp::create(b, select(nonFinite(x), zeros, x), vBuf,
+    vector::StoreOp::create(b, select(isNonFinite(b, x), zeros, x), vBuf,
                             ValueRange{r, c}, /*nontemporal=*/false,
                             llvm::MaybeAlign(16));
   }
