@@ -77,14 +77,15 @@ inline mlir::Value isNonFinite(mlir::ImplicitLocOpBuilder &b, mlir::Value x) {
   llvm::APInt exponent =
       llvm::APFloat::getInf(floatType.getFloatSemantics()).bitcastToAPInt();
   mlir::Value mask = mlir::arith::ConstantOp::create(
-      b, llvm::isa<mlir::VectorType>(intType)
-             ? llvm::cast<mlir::TypedAttr>(mlir::DenseElementsAttr::get(
-                   llvm::cast<mlir::ShapedType>(intType), exponent))
-             : llvm::cast<mlir::TypedAttr>(b.getIntegerAttr(intType, exponent)));
+      b,
+      llvm::isa<mlir::VectorType>(intType)
+          ? llvm::cast<mlir::TypedAttr>(mlir::DenseElementsAttr::get(
+                llvm::cast<mlir::ShapedType>(intType), exponent))
+          : llvm::cast<mlir::TypedAttr>(b.getIntegerAttr(intType, exponent)));
   mlir::Value bits = mlir::arith::BitcastOp::create(b, intType, x);
-  return mlir::arith::CmpIOp::create(
-      b, mlir::arith::CmpIPredicate::eq,
-      mlir::arith::AndIOp::create(b, bits, mask), mask);
+  return mlir::arith::CmpIOp::create(b, mlir::arith::CmpIPredicate::eq,
+                                     mlir::arith::AndIOp::create(b, bits, mask),
+                                     mask);
 }
 
 /// Reports a pass option outside its range on `root`:
