@@ -9,6 +9,9 @@
 
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 
+#include "Common/EmitBuilder.h"
+#include "Common/LoweringPattern.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -18,16 +21,6 @@
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
 namespace bitsink {
-
-/// Rewrites a bitsink op on tensors into the same op on memrefs: inputs
-/// through `bufferization.to_buffer`, each init into a fresh buffer (copied
-/// from the init when the op reads it), results as `bufferization.to_tensor`
-/// of those buffers. Returns the memref-form op; an op already on memrefs is
-/// returned as is. Lets each lowering pass run on tensor IR by itself; the
-/// CPU pipeline bufferizes first, so there the caches stay in place.
-mlir::Operation *toMemrefForm(mlir::RewriterBase &rewriter,
-                              mlir::DestinationStyleOpInterface op,
-                              bool readsInits);
 
 /// Applies toMemrefForm to every op of type OpTy under `root`, then calls
 /// `lower` on each memref-form op (with the rewriter positioned before it);
@@ -113,72 +106,11 @@ struct AttentionOperands {
                            llvm::StringRef lowering);
 };
 
-/// Builders shared by the kernel emitters. `b` stays where the next op goes;
-/// the structured builders emit their body with `b` moved into the new
-/// region and restore it afterwards.
-class KernelBuilder {
+/// Transitional, while the emitters move to EmitBuilder.
+class KernelBuilder : public EmitBuilder {
 protected:
-  explicit KernelBuilder(mlir::ImplicitLocOpBuilder &b) : b(b) {}
-
-  mlir::Value idx(int64_t v) {
-    return mlir::arith::ConstantIndexOp::create(b, v);
-  }
-  mlir::Value minIdx(mlir::Value x, mlir::Value y) {
-    return mlir::arith::MinSIOp::create(b, x, y);
-  }
-  /// Size `d` of `memref`: a constant when static.
-  mlir::Value dim(mlir::Value memref, int64_t d) {
-    return b.createOrFold<mlir::memref::DimOp>(memref, d);
-  }
-  /// `v` (a scalar or vector of f16/bf16/f32) as f32.
-  mlir::Value toF32(mlir::Value v) {
-    mlir::Type f32 = b.getF32Type();
-    if (mlir::getElementTypeOrSelf(v.getType()) == f32)
-      return v;
-    mlir::Type type = f32;
-    if (auto vecType = llvm::dyn_cast<mlir::VectorType>(v.getType()))
-      type = vecType.clone(f32);
-    return mlir::arith::ExtFOp::create(b, type, v);
-  }
-  /// scf.for whose body `body(iv, iterArgs)` returns the values to yield;
-  /// returns the loop results.
-  template <typename Fn>
-  llvm::SmallVector<mlir::Value> forLoop(mlir::Value lb, mlir::Value ub,
-                                         mlir::Value step,
-                                         mlir::ValueRange inits, Fn &&body) {
-    auto loop = mlir::scf::ForOp::create(
-        b, lb, ub, step, inits,
-        [&](mlir::OpBuilder &ob, mlir::Location, mlir::Value iv,
-            mlir::ValueRange iterArgs) {
-          mlir::OpBuilder::InsertionGuard guard(b);
-          b.restoreInsertionPoint(ob.saveInsertionPoint());
-          mlir::scf::YieldOp::create(b, body(iv, iterArgs));
-        });
-    return loop.getResults();
-  }
-  template <typename Fn>
-  llvm::SmallVector<mlir::Value> forLoop(mlir::Value lb, mlir::Value ub,
-                                         mlir::ValueRange inits, Fn &&body) {
-    return forLoop(lb, ub, idx(1), inits, std::forward<Fn>(body));
-  }
-  /// scf.parallel over [0, ubs) with `steps` (unit steps when empty):
-  /// convert-scf-to-openmp makes it the kernel's one OpenMP loop.
-  template <typename Fn>
-  void parallelLoop(mlir::ValueRange ubs, mlir::ValueRange steps, Fn &&body) {
-    llvm::SmallVector<mlir::Value> zeros(ubs.size(), idx(0));
-    llvm::SmallVector<mlir::Value> stepValues(steps);
-    if (stepValues.empty())
-      stepValues.assign(ubs.size(), idx(1));
-    mlir::scf::ParallelOp::create(
-        b, zeros, ubs, stepValues,
-        [&](mlir::OpBuilder &ob, mlir::Location, mlir::ValueRange ivs) {
-          mlir::OpBuilder::InsertionGuard guard(b);
-          b.restoreInsertionPoint(ob.saveInsertionPoint());
-          body(ivs);
-        });
-  }
-
-  mlir::ImplicitLocOpBuilder &b;
+  using EmitBuilder::EmitBuilder;
+  mlir::Value minIdx(mlir::Value x, mlir::Value y) { return minS(x, y); }
 };
 
 } // namespace bitsink
