@@ -98,7 +98,14 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     Option<"gemvLut", "gemv-lut", "bool", /*default=*/"false",
            "GEMV: sum the input through 16-entry tables of 4-row partial "
            "sums indexed by 4 plane bits (AVX-512 vpermps: only for targets "
-           "with avx512f; bitsink-cpu-pipeline sets it from the host)">
+           "with avx512f; bitsink-cpu-pipeline sets it from the target "
+           "CPU)">,
+    Option<"targetFeatures", "target-features", "std::string",
+           /*default=*/"\"host\"",
+           "Features of the CPU the code is for, as LLVM writes them "
+           "(\"+avx2,+avx512f,...\"), or \"host\": the CPU this runs on. "
+           "Kernels that need a feature (gemv-lut: avx512f) are refused "
+           "with a diagnostic when the target lacks it">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
