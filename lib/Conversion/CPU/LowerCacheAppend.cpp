@@ -13,7 +13,7 @@
 #include "bitsink/Conversion/Passes.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 
-#include "Utils.h"
+#include "../Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"

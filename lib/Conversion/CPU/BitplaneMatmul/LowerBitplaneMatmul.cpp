@@ -10,7 +10,7 @@
 #include "bitsink/Conversion/Passes.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 
-#include "Utils.h"
+#include "../../Utils.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
