@@ -73,6 +73,29 @@ public:
 
   void barrier() { mlir::gpu::BarrierOp::create(b); }
 
+  /// `vector.load` of `type` at `memref[indices]` declared aligned to
+  /// `align` (the caller guarantees it): NVPTX makes a vector access one
+  /// ld.v* / st.v* only when it knows the alignment.
+  mlir::Value alignedLoad(mlir::VectorType type, mlir::Value memref,
+                          mlir::ValueRange indices, llvm::MaybeAlign align) {
+    return mlir::vector::LoadOp::create(b, type, memref, indices,
+                                        /*nontemporal=*/false, align);
+  }
+  /// `vector.store` of `value` at `memref[indices]`, aligned as alignedLoad.
+  void alignedStore(mlir::Value value, mlir::Value memref,
+                    mlir::ValueRange indices, llvm::MaybeAlign align) {
+    mlir::vector::StoreOp::create(b, value, memref, indices,
+                                  /*nontemporal=*/false, align);
+  }
+  /// The elements of the 1-D vector `vec`, in order.
+  llvm::SmallVector<mlir::Value> extractAll(mlir::Value vec) {
+    int64_t lanes = llvm::cast<mlir::VectorType>(vec.getType()).getDimSize(0);
+    llvm::SmallVector<mlir::Value> elements;
+    for (int64_t i = 0; i < lanes; ++i)
+      elements.push_back(mlir::vector::ExtractOp::create(b, vec, i));
+    return elements;
+  }
+
   /// `x` combined (max or sum) with its `shuffle-xor` partners at each of
   /// `offsets` within the warp.
   mlir::Value butterfly(mlir::Value x, llvm::ArrayRef<int32_t> offsets,
