@@ -57,7 +57,9 @@ public:
   mlir::Value f32(double v) {
     return mlir::arith::ConstantOp::create(b, b.getF32FloatAttr(v));
   }
-  mlir::Value minusInf() { return f32(-std::numeric_limits<float>::infinity()); }
+  mlir::Value minusInf() {
+    return f32(-std::numeric_limits<float>::infinity());
+  }
   /// A constant of `type` (a scalar or vector of integers, index or floats)
   /// with every element `v`.
   mlir::Value constant(mlir::Type type, double v) {
@@ -71,10 +73,11 @@ public:
           b, mlir::DenseElementsAttr::get(shaped, scalar));
     return mlir::arith::ConstantOp::create(b, scalar);
   }
-  /// `scalar` broadcast to a vector of `lanes` elements.
+  /// `scalar` broadcast to a vector of `lanes` elements (a constant splat
+  /// when `scalar` is a constant).
   mlir::Value splat(mlir::Value scalar, int64_t lanes) {
-    return mlir::vector::BroadcastOp::create(
-        b, mlir::VectorType::get({lanes}, scalar.getType()), scalar);
+    return b.createOrFold<mlir::vector::BroadcastOp>(
+        mlir::VectorType::get({lanes}, scalar.getType()), scalar);
   }
 
   //===--------------------------------------------------------------------===//
@@ -158,9 +161,7 @@ public:
     return b.createOrFold<mlir::arith::XOrIOp>(x, y);
   }
   /// Logical not of an i1 (or vector of i1).
-  mlir::Value notI(mlir::Value x) {
-    return xorI(x, constant(x.getType(), 1));
-  }
+  mlir::Value notI(mlir::Value x) { return xorI(x, constant(x.getType(), 1)); }
   mlir::Value select(mlir::Value c, mlir::Value x, mlir::Value y) {
     return b.createOrFold<mlir::arith::SelectOp>(c, x, y);
   }

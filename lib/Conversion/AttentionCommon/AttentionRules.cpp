@@ -1,0 +1,227 @@
+//===- AttentionRules.cpp - attention math shared by CPU and GPU -*- C++
+//-*-===//
+
+#include "AttentionRules.h"
+
+#include <cmath>
+#include <string>
+
+using namespace mlir;
+using namespace bitsink;
+using namespace bitsink::attention;
+
+void AttentionOperands::read(SinkAttentionOp op) {
+  q = op.getQuery();
+  k = op.getKey();
+  v = op.getValue();
+  out = op.getInit();
+  sinkLogits = op.getSinkLogits();
+  kvLen = op.getKvLen();
+  keyMask = op.getKeyMask();
+  keyPositions = op.getKeyPositions();
+  auto qType = cast<ShapedType>(q.getType());
+  elemType = qType.getElementType();
+  headDim = qType.getDimSize(3);
+  valueDim = cast<ShapedType>(v.getType()).getDimSize(3);
+  causal = op.getCausal();
+  double defaultScale =
+      ShapedType::isDynamic(headDim) ? 1.0 : 1.0 / std::sqrt(double(headDim));
+  scale = static_cast<float>(op.getEffectiveScale().value_or(defaultScale));
+}
+
+LogicalResult AttentionOperands::checkStaticHeadDims(SinkAttentionOp op,
+                                                     StringRef lowering) {
+  int64_t d = cast<ShapedType>(op.getQuery().getType()).getDimSize(3);
+  int64_t dv = cast<ShapedType>(op.getValue().getType()).getDimSize(3);
+  auto text = [](int64_t n) {
+    return ShapedType::isDynamic(n) ? std::string("?") : std::to_string(n);
+  };
+  if (ShapedType::isDynamic(d) || ShapedType::isDynamic(dv))
+    return op.emitOpError()
+           << lowering
+           << " needs static head dimensions D and Dv, got D = " << text(d)
+           << ", Dv = " << text(dv);
+  return success();
+}
+
+Value attention::windowForHead(EmitBuilder &eb, SinkAttentionOp op,
+                               Value head) {
+  Attribute attr = op.getWindowAttr();
+  if (!attr)
+    return eb.idx(-1);
+  if (auto scalar = dyn_cast<IntegerAttr>(attr))
+    return eb.idx(scalar.getInt());
+  // One entry per query head: a select chain over the entries that differ
+  // from the last (a handful of heads; no memory table, which the GPU would
+  // place in local memory).
+  ArrayRef<int64_t> windows = cast<DenseI64ArrayAttr>(attr).asArrayRef();
+  Value w = eb.idx(windows.back());
+  for (int64_t h = static_cast<int64_t>(windows.size()) - 2; h >= 0; --h)
+    if (windows[h] != windows.back())
+      w = eb.select(eb.eq(head, eb.idx(h)), eb.idx(windows[h]), w);
+  return w;
+}
+
+RowBounds attention::rowBounds(EmitBuilder &eb, SinkAttentionOp op,
+                               const AttentionOperands &operands, Value batch,
+                               Value head, Value firstQuery, Value rows,
+                               Value numKeys, Value numQueries) {
+  RowBounds bounds;
+  Value lenRaw = numKeys;
+  if (operands.kvLen)
+    lenRaw = eb.toIndex(eb.load(operands.kvLen, ValueRange{batch}));
+  bounds.lenVisible = eb.minS(eb.maxS(lenRaw, eb.idx(0)), numKeys);
+  bounds.offset = eb.sub(lenRaw, numQueries);
+  bounds.posMin = eb.add(firstQuery, bounds.offset);
+  bounds.posMax = eb.sub(eb.add(bounds.posMin, rows), eb.idx(1));
+  bounds.window = windowForHead(eb, op, head);
+  return bounds;
+}
+
+Value attention::sinkLogitFor(EmitBuilder &eb,
+                              const AttentionOperands &operands, Value head) {
+  if (!operands.sinkLogits)
+    return eb.minusInf();
+  return eb.toF32(eb.load(operands.sinkLogits, ValueRange{head}));
+}
+
+KeyFacts attention::keyFacts(EmitBuilder &eb, const AttentionOperands &operands,
+                             Value batch, Value key, Value lenVisible,
+                             Value numKeys, Type posType) {
+  Value clamped = eb.minS(key, eb.sub(numKeys, eb.idx(1)));
+  KeyFacts facts;
+  facts.ok = eb.slt(key, lenVisible);
+  if (operands.keyPositions) {
+    facts.pos = eb.indexCast(
+        eb.load(operands.keyPositions, ValueRange{batch, clamped}), posType);
+    facts.ok = eb.andI(facts.ok, eb.sge(facts.pos, eb.constant(posType, 0)));
+  } else {
+    facts.pos = eb.indexCast(key, posType);
+  }
+  if (operands.keyMask)
+    facts.ok = eb.andI(facts.ok,
+                       eb.load(operands.keyMask, ValueRange{batch, clamped}));
+  return facts;
+}
+
+Value attention::keyVisible(EmitBuilder &eb, Value rowPos, KeyFacts key,
+                            Value window, Value numSinks, bool causal) {
+  auto vecType = dyn_cast<VectorType>(rowPos.getType());
+  Type posType = getElementTypeOrSelf(rowPos.getType());
+  // A scalar as a value of rowPos's shape.
+  auto like = [&](Value scalar) {
+    return vecType ? eb.splat(scalar, vecType.getNumElements()) : scalar;
+  };
+  Value diff = eb.sub(rowPos, like(key.pos));
+  // Causal: p - W < pos_j (and pos_j <= p below); otherwise |p - pos_j| < W.
+  Value dist = causal
+                   ? diff
+                   : eb.maxS(diff, eb.sub(like(eb.constant(posType, 0)), diff));
+  Value inWindow = eb.orI(eb.slt(dist, like(eb.indexCast(window, posType))),
+                          like(eb.slt(window, eb.idx(0))));
+  Value isSink = eb.slt(key.pos, eb.indexCast(numSinks, posType));
+  Value allowed = eb.orI(inWindow, like(isSink));
+  if (causal)
+    allowed = eb.andI(allowed, eb.sge(diff, like(eb.constant(posType, 0))));
+  return eb.andI(allowed, like(key.ok));
+}
+
+TileList attention::tileList(EmitBuilder &eb, const RowBounds &bounds,
+                             Value numSinks, int64_t keyTile, bool causal,
+                             bool hasKeyPositions) {
+  Value tk = eb.idx(keyTile);
+  Value zero = eb.idx(0);
+  if (hasKeyPositions)
+    return {zero, zero, eb.ceilDivS(bounds.lenVisible, tk)};
+  // Exclusive end of the candidate keys.
+  Value hi = bounds.lenVisible;
+  if (causal)
+    hi = eb.maxS(eb.minS(eb.add(bounds.posMax, eb.idx(1)), bounds.lenVisible),
+                 zero);
+  Value unbounded = eb.slt(bounds.window, zero);
+  // Bounded window: sinks [0, min(S, hi)), window [wlo, whi).
+  Value sinkTiles = eb.ceilDivS(eb.minS(numSinks, hi), tk);
+  Value wlo =
+      eb.maxS(eb.add(eb.sub(bounds.posMin, bounds.window), eb.idx(1)), zero);
+  Value whi = hi;
+  if (!causal)
+    whi = eb.minS(eb.add(bounds.posMax, bounds.window), bounds.lenVisible);
+  whi = eb.select(eb.eq(bounds.window, zero), wlo, whi);
+  whi = eb.maxS(whi, wlo);
+  Value windowBegin = eb.maxS(eb.divS(wlo, tk), sinkTiles);
+  Value windowEnd = eb.maxS(eb.ceilDivS(whi, tk), windowBegin);
+  Value count = eb.add(sinkTiles, eb.sub(windowEnd, windowBegin));
+  // Unbounded: one range [0, hi).
+  return {eb.select(unbounded, zero, sinkTiles),
+          eb.select(unbounded, zero, windowBegin),
+          eb.select(unbounded, eb.ceilDivS(hi, tk), count)};
+}
+
+Value attention::tileIndex(EmitBuilder &eb, const TileList &list, Value t) {
+  Value windowTile = eb.add(list.windowBegin, eb.sub(t, list.sinkTiles));
+  return eb.select(eb.slt(t, list.sinkTiles), t, windowTile);
+}
+
+Value attention::tileNeedsMask(EmitBuilder &eb,
+                               const AttentionOperands &operands,
+                               const RowBounds &bounds, Value numSinks,
+                               Value j0, int64_t keyTile) {
+  if (operands.keyMask || operands.keyPositions)
+    return eb.boolean(true);
+  bool causal = operands.causal;
+  Value jEnd = eb.add(j0, eb.idx(keyTile)); // exclusive
+  Value jLast = eb.sub(jEnd, eb.idx(1));
+  Value full = eb.sle(jEnd, bounds.lenVisible);
+  if (causal)
+    full = eb.andI(full, eb.sle(jLast, bounds.posMin));
+  Value unbounded = eb.slt(bounds.window, eb.idx(0));
+  Value allSinks = eb.sle(jEnd, numSinks);
+  // Every key within the window of every row.
+  Value windowLo = eb.add(eb.sub(bounds.posMax, bounds.window), eb.idx(1));
+  Value inWindow = eb.sge(j0, windowLo);
+  if (!causal) {
+    Value windowHi = eb.sub(eb.add(bounds.posMin, bounds.window), eb.idx(1));
+    inWindow = eb.andI(inWindow, eb.sle(jLast, windowHi));
+  }
+  inWindow = eb.andI(inWindow, eb.sgt(bounds.window, eb.idx(0)));
+  full = eb.andI(full, eb.orI(unbounded, eb.orI(allSinks, inWindow)));
+  return eb.notI(full);
+}
+
+std::pair<Value, Value> attention::exponentBase(EmitBuilder &eb, Value m) {
+  Value minusInf =
+      eb.constant(m.getType(), -std::numeric_limits<double>::infinity());
+  Value empty = eb.fcmp(arith::CmpFPredicate::OEQ, m, minusInf);
+  return {empty, eb.select(empty, eb.constant(m.getType(), 0), m)};
+}
+
+Value attention::finalFactor(EmitBuilder &eb, Value m, Value l, Value sinkLogit,
+                             ExpFn exp) {
+  auto [empty, base] = exponentBase(eb, eb.fmax(m, sinkLogit));
+  Value corr = exp(eb.fsub(m, base));
+  Value denom = eb.fadd(eb.fmul(l, corr), sinkTerm(eb, sinkLogit, base, exp));
+  return eb.select(empty, eb.constant(m.getType(), 0), eb.fdiv(corr, denom));
+}
+
+Value attention::sinkTerm(EmitBuilder &eb, Value sinkLogit, Value base,
+                          ExpFn exp) {
+  return exp(eb.fsub(sinkLogit, base));
+}
+
+Value attention::isNonFinite(EmitBuilder &eb, Value x) {
+  auto floatType = cast<FloatType>(getElementTypeOrSelf(x.getType()));
+  Type intType = eb.b.getIntegerType(floatType.getWidth());
+  if (auto vecType = dyn_cast<VectorType>(x.getType()))
+    intType = vecType.clone(intType);
+  APInt exponent =
+      APFloat::getInf(floatType.getFloatSemantics()).bitcastToAPInt();
+  Value mask;
+  if (auto shaped = dyn_cast<ShapedType>(intType))
+    mask = arith::ConstantOp::create(eb.b,
+                                     DenseElementsAttr::get(shaped, exponent));
+  else
+    mask =
+        arith::ConstantOp::create(eb.b, eb.b.getIntegerAttr(intType, exponent));
+  Value bits = eb.b.createOrFold<arith::BitcastOp>(intType, x);
+  return eb.eq(eb.andI(bits, mask), mask);
+}
