@@ -120,8 +120,11 @@ func.func @tc_bf16(%q: memref<1x2x?x32xbf16>, %k: memref<1x1x?x32xbf16>,
 // CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args(%[[O0:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32) {
 // CHECK-NEXT:            %[[P:.*]] = memref.load %[[PS]]
 // CHECK-NEXT:            memref.load %[[VS]]
+// The product and sum are EmitBuilder::mulAdd: both carry
+// fastmath<contract>, so NVPTX fuses them into one fma.rn.f32 (before the
+// move to EmitBuilder they had no flags and stayed mul.rn + add.rn).
 // CHECK-NEXT:            arith.mulf
-// CHECK-NEXT:            %[[SUM:.*]] = arith.addf %{{.*}}, %[[O0]] : f32
+// CHECK-NEXT:            %[[SUM:.*]] = arith.addf %{{.*}}, %[[O0]] fastmath<contract> : f32
 // CHECK-NEXT:            %[[ZERO:.*]] = arith.cmpf oeq, %[[P]], %{{.*}} : f32
 // CHECK-NEXT:            arith.select %[[ZERO]], %[[O0]], %[[SUM]] : f32
 // CHECK:             } else {
@@ -162,7 +165,9 @@ func.func @simt_f32(%q: memref<1x2x?x8xf32>, %k: memref<1x1x?x8xf32>,
 // CHECK:           scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %[[OSUM:.*]] = %{{.*}}) -> (f32, f32) {
 // CHECK:             %[[M:.*]] = memref.load %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %c0, %{{.*}}] : memref<?x?x?x2x1xf32>
 // CHECK:             %[[SEEN:.*]] = arith.cmpf une, %[[M]], %[[NEGINF]] : f32
-// CHECK:             %[[ADDED:.*]] = arith.addf %{{.*}}, %[[OSUM]] : f32
+// (fastmath<contract>: the merge's w·O + sum is EmitBuilder::mulAdd, one
+// fma.rn.f32, as above.)
+// CHECK:             %[[ADDED:.*]] = arith.addf %{{.*}}, %[[OSUM]] fastmath<contract> : f32
 // CHECK-NEXT:        arith.select %[[SEEN]], %[[ADDED]], %[[OSUM]] : f32
 func.func @decode_f16(%q: memref<1x2x1x16xf16>, %k: memref<1x1x?x16xf16>,
                       %v: memref<1x1x?x16xf16>, %len: memref<1xi64>,

@@ -23,6 +23,17 @@
 
 namespace bitsink {
 
+/// Collects the pattern that lowers `bitsink.sink_attention` to a
+/// tensor-core prefill kernel (f16/bf16, `D` and `Dv` multiples of 16), a
+/// SIMT prefill kernel (any other case) or, for a static `Nq <=
+/// decode-max-queries`, a split-KV decode kernel and its merge kernel.
+/// Refuses (with an error) dynamic `D` or `Dv`, memrefs with non-identity
+/// layouts, and head dimensions whose tiles cannot fit 48 KiB of shared
+/// memory.
+void populateBitSinkGPULowerAttentionPatterns(
+    mlir::RewritePatternSet &patterns,
+    const BitSinkGPULowerAttentionOptions &options);
+
 /// Collects the pattern that lowers `bitsink.cache_append` to one kernel
 /// with a CTA per batch entry: the new rows go to their slots (sinks, then
 /// a ring of `C - S` slots), the slot positions are rebuilt and the length

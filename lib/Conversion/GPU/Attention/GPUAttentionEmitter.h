@@ -1,0 +1,233 @@
+//===- GPUAttentionEmitter.h - sink_attention GPU kernels -------*- C++ -*-===//
+//
+// Private to lib/Conversion/GPU/Attention. The GPU lowering of
+// `bitsink.sink_attention` in two steps:
+//
+//   - GPUAttentionPlanner decides, from static facts alone (element type,
+//     head dimensions, static sizes, attributes, pass options), which
+//     kernels lower an op and with which tiles, or why none can; it creates
+//     no IR (LowerAttentionGPU.cpp runs it in the pattern's checkLowerable);
+//   - GPUAttentionEmitter emits the planned kernels: a tensor-core prefill
+//     kernel (mma.sync m16n8k16 on f16/bf16, TensorCore.cpp), a SIMT prefill
+//     kernel for every other case (Simt.cpp), or a split-KV decode kernel
+//     followed by a log-sum-exp merge kernel (Decode.cpp). The device-side
+//     pieces they share (row positions, tile list, visibility, the online
+//     softmax's exponent base and final factor) are in Common.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITSINK_LIB_CONVERSION_GPU_ATTENTION_GPUATTENTIONEMITTER_H
+#define BITSINK_LIB_CONVERSION_GPU_ATTENTION_GPUATTENTIONEMITTER_H
+
+#include "../../AttentionCommon/AttentionRules.h"
+#include "../Common/GPUEmitBuilder.h"
+
+#include "bitsink/Conversion/GPU/Passes.h"
+#include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
+
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <optional>
+
+namespace bitsink {
+namespace gpu_attention {
+
+using Options = BitSinkGPULowerAttentionOptions;
+
+/// Static shared memory a kernel may use without opting in to more.
+constexpr int64_t kSharedMemoryBytes = 48 * 1024;
+/// Threads per CTA of the SIMT and decode kernels.
+constexpr int64_t kSimtThreads = 128;
+/// Elements per cp.async of the tensor-core kernel (16 bytes of f16 or bf16).
+constexpr int64_t kCopyElements = 8;
+/// Shared-memory row padding of the tensor-core kernel, in elements: rows of
+/// D + 8 halves put the eight 16-byte rows an ldmatrix reads in different
+/// banks.
+constexpr int64_t kRowPad = 8;
+
+/// Tiles of the tensor-core kernel: query rows per CTA (16 per warp) and
+/// keys per tile.
+struct TensorCoreTiles {
+  int64_t queryTile = 0, keyTile = 0;
+};
+
+/// Tiles of the SIMT kernel: query rows per CTA (decode: the heads of a GQA
+/// group times the queries) and keys per tile.
+struct SimtTiles {
+  int64_t rows = 0, keyTile = 0;
+};
+
+/// Which kernels lower one sink_attention, with which tiles.
+struct GPUAttentionPlan {
+  enum class Kernel {
+    /// Dv = 0: the output is empty, nothing is emitted.
+    None,
+    TensorCore,
+    Simt,
+    /// The split-KV decode kernel (the SIMT kernel on `simt` tiles) and the
+    /// merge kernel.
+    Decode,
+  };
+  Kernel kernel = Kernel::None;
+  /// Kernel::TensorCore.
+  TensorCoreTiles tensorCore;
+  /// Kernel::Simt, and the split kernel of Kernel::Decode.
+  SimtTiles simt;
+  /// Kernel::Decode: static query rows per head, query heads per CTA and key
+  /// tiles per split.
+  int64_t decodeQueries = 0, groupHeads = 1, tilesPerSplit = 1;
+};
+
+/// Decides the GPUAttentionPlan of an op, in tensor or memref form, from its
+/// static facts and the pass options. Creates no IR.
+class GPUAttentionPlanner {
+public:
+  GPUAttentionPlanner(SinkAttentionOp op, const Options &opts);
+
+  /// The plan of the op; when there is none, reports why as an error on the
+  /// op and fails.
+  mlir::FailureOr<GPUAttentionPlan> plan() const;
+
+private:
+  // Tensor-core kernel (TensorCore.cpp).
+  /// Whether the element type, head dimensions and options allow the
+  /// tensor-core kernel (f16/bf16, D and Dv non-zero multiples of 16,
+  /// tensor-cores on). A query: it does not look at the tiles.
+  bool tensorCoresApply() const;
+  /// The options' tensor-core tiles, halved (keys first) until they fit the
+  /// static shared memory; none when even 16 × 16 tiles do not.
+  std::optional<TensorCoreTiles> fitTensorCoreTiles() const;
+
+  // SIMT kernel (Simt.cpp).
+  int64_t simtSharedBytes(SimtTiles tiles) const;
+  /// `tiles` halved (keys first, rows not below `minRows`) until they fit
+  /// the static shared memory; none when they cannot.
+  std::optional<SimtTiles> fitSimtTiles(SimtTiles tiles, int64_t minRows) const;
+
+  // Decode (Decode.cpp).
+  /// The decode plan for `queries` static query rows per head.
+  mlir::FailureOr<GPUAttentionPlan> planDecode(int64_t queries) const;
+
+  /// Mutable: op handles are not const-correct (reading an attribute or
+  /// emitting a diagnostic is a non-const member).
+  mutable SinkAttentionOp op;
+  Options opts;
+  mlir::Type elemType;
+  int64_t headDim = 0, valueDim = 0;
+};
+
+/// What one CTA knows about its query rows (positions are the same for all
+/// heads of a decode group).
+struct RowContext {
+  mlir::Value batch, head, kvHead;
+  mlir::Value lenVisible;     // keys j >= lenVisible are invisible
+  mlir::Value offset;         // p_i = i + offset (L_b - Nq)
+  mlir::Value posMin, posMax; // positions of the first and last query row
+  mlir::Value window;         // < 0 unbounded, 0 sinks only
+};
+
+/// Key tiles to visit: the sink tiles [0, sinkTiles), then the window tiles
+/// [windowBegin, windowBegin + count - sinkTiles).
+struct TileList {
+  mlir::Value sinkTiles, windowBegin, count;
+};
+
+/// One launch of the SIMT kernel: the prefill, or the decode split writing
+/// its partial results to `partO` and `partStats`.
+struct SimtLaunch {
+  SimtTiles tiles;
+  bool decode = false;
+  // Decode only.
+  mlir::Value numSplits, partO, partStats;
+  int64_t tilesPerSplit = 1;
+};
+
+/// Emits the kernels of a GPUAttentionPlan for a memref-form op.
+class GPUAttentionEmitter : GPUEmitBuilder, attention::AttentionOperands {
+public:
+  GPUAttentionEmitter(mlir::ImplicitLocOpBuilder &b, SinkAttentionOp op,
+                      const GPUAttentionPlan &plan);
+
+  /// Emits the host code and kernels before the op.
+  void emit();
+
+private:
+  /// e^x as 2^(x·log2 e) with PTX's ex2.approx.ftz (what FlashAttention
+  /// uses): math.exp would become libdevice's __nv_expf, which needs
+  /// libdevice linked and costs a dozen instructions. e^{-inf} = 0.
+  mlir::Value exp(mlir::Value x) {
+    mlir::Value scaled = fmul(x, f32(1.4426950408889634));
+    return mlir::NVVM::InlinePtxOp::create(
+               b, mlir::TypeRange{b.getF32Type()}, mlir::ValueRange{scaled},
+               mlir::ValueRange{}, "ex2.approx.ftz.f32 $0, $1;",
+               /*predicate=*/mlir::Value())
+        .getResult(0);
+  }
+
+  // Device-side pieces shared by the kernels (Common.cpp).
+  mlir::Value windowForHead(mlir::Value head);
+  mlir::Value sinkLogitFor(mlir::Value head);
+  std::pair<mlir::Value, mlir::Value> exponentBase(mlir::Value m);
+  mlir::Value finalFactor(mlir::Value m, mlir::Value l, mlir::Value sinkLogit);
+  RowContext makeContext(mlir::Value batch, mlir::Value head,
+                         mlir::Value kvHead, mlir::Value firstQuery,
+                         mlir::Value rows);
+  TileList tileList(const RowContext &ctx, int64_t keyTile);
+  mlir::Value tileIndex(const TileList &list, mlir::Value t);
+  mlir::Value needsMask(const RowContext &ctx, mlir::Value j0, int64_t keyTile);
+  mlir::Value isVisible(const RowContext &ctx, mlir::Value rowPos,
+                        mlir::Value j);
+
+  // SIMT kernel (Simt.cpp).
+  void emitSimtKernel(const SimtLaunch &launch);
+  void emitSimtBody(const SimtLaunch &launch, mlir::gpu::KernelDim3 blocks,
+                    mlir::Value tid, llvm::ArrayRef<mlir::Value> shared);
+  void stageRowsF32(
+      mlir::Value src, int64_t rowLen, int64_t numRows, mlir::Value tid,
+      llvm::function_ref<
+          std::pair<llvm::SmallVector<mlir::Value>, mlir::Value>(mlir::Value)>
+          rowSource,
+      mlir::Value dst, mlir::Value scaleBy);
+
+  // Split-KV decode (Decode.cpp).
+  void emitDecode();
+  void emitMergeKernel(mlir::Value numSplits, mlir::Value partO,
+                       mlir::Value partStats);
+
+  // Tensor-core kernel (TensorCore.cpp).
+  void emitTensorCoreKernel();
+  void emitTensorCoreBody(mlir::gpu::KernelDim3 blocks, mlir::Value tid,
+                          mlir::Value qkBuf, mlir::Value vBuf);
+  /// D = A·B + C for one m16n8k16 tile (fragments as nvgpu.mma.sync types).
+  mlir::Value mmaSync(mlir::Value a, mlir::Value bFrag, mlir::Value c);
+  /// Registers [2·half, 2·half + 2) of an ldmatrix.x4 result: one B fragment.
+  mlir::Value fragmentHalf(mlir::Value x4, int64_t half);
+  /// The (row, column) of each 16-byte chunk of a numRows × rowLen tile that
+  /// thread `tid` of `threads` copies (asyncCopyRows) and scans.
+  llvm::SmallVector<std::pair<mlir::Value, mlir::Value>>
+  copyChunks(int64_t numRows, int64_t rowLen, mlir::Value tid, int64_t threads);
+  /// The boundary-tile guard of the tensor-core P·V for non-finite values
+  /// in V (docs/semantics.md §2.1, invisible keys); returns O.
+  llvm::SmallVector<mlir::Value>
+  guardNonFiniteValues(mlir::Value boundary, mlir::Value vBuf, mlir::Value tid,
+                       mlir::Value lane, int64_t threads,
+                       llvm::ArrayRef<mlir::Value> pFrag,
+                       llvm::ArrayRef<mlir::Value> o);
+  mlir::Value asyncCopyRows(mlir::Value src, mlir::ValueRange prefix,
+                            mlir::Value rowBase, int64_t numRows,
+                            int64_t rowLen, mlir::Value limit, mlir::Value dst,
+                            mlir::Value tid, int64_t threads,
+                            mlir::Value enabled = mlir::Value());
+
+  SinkAttentionOp op;
+  GPUAttentionPlan plan;
+
+  mlir::Value numBatch, numHeads, numKvHeads, numQueries, numKeys, groupRatio;
+  mlir::Value numSinks; // min(num_sinks, Nk)
+};
+
+} // namespace gpu_attention
+} // namespace bitsink
+
+#endif // BITSINK_LIB_CONVERSION_GPU_ATTENTION_GPUATTENTIONEMITTER_H
