@@ -1,19 +1,17 @@
-//===- Npy.cpp - .npy / .npz arrays ---------------------------------------===//
+//===- Npy.cpp - .npy arrays ----------------------------------------------===//
 //
 // NumPy's format (numpy/lib/format.py): magic "\x93NUMPY", a version byte
 // pair, a little-endian header length (2 bytes for v1, 4 for v2/v3) and a
 // Python dict literal {'descr', 'fortran_order', 'shape'}, then the raw data.
-// .npz files are zip archives of .npy members, stored or deflated; numpy
-// writes them with zip64 local headers, so the sizes come from the central
-// directory.
+// Also the element types and the conversions between them. .npz archives
+// are in Npz.cpp, on top of Zip.cpp; fp16 and bf16 bits in Half.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#include "bitsink/Support/Npy.h"
+#include "NpyInternal.h"
 
-#include <zlib.h>
+#include "ByteOrder.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -21,6 +19,8 @@
 #include <limits>
 
 using namespace bitsink::npy;
+using bitsink::support::readLE16;
+using bitsink::support::readLE32;
 
 //===----------------------------------------------------------------------===//
 // Element types
@@ -339,17 +339,6 @@ static bool byteCount(const std::vector<int64_t> &shape, DType dtype,
   return true;
 }
 
-static uint32_t readLE32(const unsigned char *p) {
-  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 |
-         uint32_t(p[3]) << 24;
-}
-static uint16_t readLE16(const unsigned char *p) {
-  return uint16_t(p[0] | p[1] << 8);
-}
-static uint64_t readLE64(const unsigned char *p) {
-  return uint64_t(readLE32(p)) | uint64_t(readLE32(p + 4)) << 32;
-}
-
 bool bitsink::npy::parseNpy(const char *bytes, size_t size, Array &array,
                             std::string &error) {
   static const char magic[] = "\x93NUMPY";
@@ -413,8 +402,9 @@ bool bitsink::npy::parseNpy(const char *bytes, size_t size, Array &array,
 
 /// Serialises `array` as a .npy image: v1 when the header fits in 64 KiB,
 /// else v2; the data starts on a 64-byte boundary as numpy's writer does.
-static bool serializeNpy(const Array &array, std::vector<char> &out,
-                         std::string &error) {
+bool bitsink::npy::detail::serializeNpy(const Array &array,
+                                        std::vector<char> &out,
+                                        std::string &error) {
   if (array.dtype == DType::BF16) {
     error = "bf16 has no NumPy dtype; convert the array to f32 first";
     return false;
@@ -458,8 +448,9 @@ static bool serializeNpy(const Array &array, std::vector<char> &out,
   return true;
 }
 
-static bool readFile(const std::string &path, std::vector<char> &out,
-                     std::string &error) {
+bool bitsink::npy::detail::readFile(const std::string &path,
+                                    std::vector<char> &out,
+                                    std::string &error) {
   FILE *f = std::fopen(path.c_str(), "rb");
   if (!f) {
     error = "cannot open '" + path + "': " + std::strerror(errno);
@@ -479,8 +470,9 @@ static bool readFile(const std::string &path, std::vector<char> &out,
   return true;
 }
 
-static bool writeFile(const std::string &path, const std::vector<char> &data,
-                      std::string &error) {
+bool bitsink::npy::detail::writeFile(const std::string &path,
+                                     const std::vector<char> &data,
+                                     std::string &error) {
   FILE *f = std::fopen(path.c_str(), "wb");
   if (!f) {
     error = "cannot open '" + path + "' for writing: " + std::strerror(errno);
@@ -496,7 +488,7 @@ static bool writeFile(const std::string &path, const std::vector<char> &data,
 bool bitsink::npy::readNpy(const std::string &path, Array &array,
                            std::string &error) {
   std::vector<char> bytes;
-  if (!readFile(path, bytes, error))
+  if (!detail::readFile(path, bytes, error))
     return false;
   if (!parseNpy(bytes.data(), bytes.size(), array, error)) {
     error = path + ": " + error;
@@ -508,456 +500,16 @@ bool bitsink::npy::readNpy(const std::string &path, Array &array,
 bool bitsink::npy::writeNpy(const std::string &path, const Array &array,
                             std::string &error) {
   std::vector<char> bytes;
-  if (!serializeNpy(array, bytes, error)) {
+  if (!detail::serializeNpy(array, bytes, error)) {
     error = path + ": " + error;
     return false;
   }
-  return writeFile(path, bytes, error);
-}
-
-//===----------------------------------------------------------------------===//
-// .npz (zip)
-//===----------------------------------------------------------------------===//
-
-namespace {
-struct ZipEntry {
-  std::string name;
-  uint16_t flags, method;
-  uint32_t crc;
-  uint64_t compressedSize, size, localOffset;
-};
-} // namespace
-
-/// Reads the zip64 extended information of a central directory entry: only
-/// the fields whose 32-bit value is 0xffffffff are present, in this order.
-static bool readZip64Extra(const unsigned char *extra, size_t len,
-                           ZipEntry &entry, bool needSize, bool needCompressed,
-                           bool needOffset) {
-  size_t i = 0;
-  while (i + 4 <= len) {
-    uint16_t id = readLE16(extra + i), size = readLE16(extra + i + 2);
-    if (i + 4 + size > len)
-      return false;
-    if (id == 0x0001) {
-      const unsigned char *q = extra + i + 4, *qEnd = q + size;
-      auto take = [&](uint64_t &v) {
-        if (q + 8 > qEnd)
-          return false;
-        v = readLE64(q);
-        q += 8;
-        return true;
-      };
-      if ((needSize && !take(entry.size)) ||
-          (needCompressed && !take(entry.compressedSize)) ||
-          (needOffset && !take(entry.localOffset)))
-        return false;
-      return true;
-    }
-    i += 4 + size;
-  }
-  return !needSize && !needCompressed && !needOffset;
-}
-
-static bool readZipDirectory(const std::vector<char> &file,
-                             std::vector<ZipEntry> &entries,
-                             std::string &error) {
-  const auto *u = reinterpret_cast<const unsigned char *>(file.data());
-  size_t size = file.size();
-  // The end-of-central-directory record is 22 bytes plus a comment of up to
-  // 64 KiB at the end of the file.
-  if (size < 22) {
-    error = "not a zip archive (too short)";
-    return false;
-  }
-  size_t eocd = std::string::npos;
-  size_t lowest = size >= 22 + 0xffff ? size - 22 - 0xffff : 0;
-  for (size_t i = size - 22 + 1; i-- > lowest;) {
-    if (readLE32(u + i) == 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd == std::string::npos) {
-    error = "not a zip archive (no end of central directory)";
-    return false;
-  }
-  uint64_t count = readLE16(u + eocd + 10);
-  uint64_t dirSize = readLE32(u + eocd + 12);
-  uint64_t dirOffset = readLE32(u + eocd + 16);
-  if (count == 0xffff || dirSize == 0xffffffff || dirOffset == 0xffffffff) {
-    // Zip64: a locator just before the record points at the zip64 record.
-    if (eocd < 20 || readLE32(u + eocd - 20) != 0x07064b50) {
-      error = "corrupt zip64 archive (no zip64 locator)";
-      return false;
-    }
-    uint64_t rec = readLE64(u + eocd - 20 + 8);
-    if (rec > size || size - rec < 56 || readLE32(u + rec) != 0x06064b50) {
-      error = "corrupt zip64 archive (bad zip64 end record)";
-      return false;
-    }
-    count = readLE64(u + rec + 32);
-    dirSize = readLE64(u + rec + 40);
-    dirOffset = readLE64(u + rec + 48);
-  }
-  if (dirOffset > size || dirSize > size - dirOffset) {
-    error = "corrupt zip archive (central directory outside the file)";
-    return false;
-  }
-  size_t p = dirOffset, dirEnd = dirOffset + dirSize;
-  for (uint64_t n = 0; n < count; ++n) {
-    if (dirEnd - p < 46 || readLE32(u + p) != 0x02014b50) {
-      error = "corrupt zip archive (bad central directory entry)";
-      return false;
-    }
-    ZipEntry e;
-    e.flags = readLE16(u + p + 8);
-    e.method = readLE16(u + p + 10);
-    e.crc = readLE32(u + p + 16);
-    e.compressedSize = readLE32(u + p + 20);
-    e.size = readLE32(u + p + 24);
-    size_t nameLen = readLE16(u + p + 28), extraLen = readLE16(u + p + 30),
-           commentLen = readLE16(u + p + 32);
-    e.localOffset = readLE32(u + p + 42);
-    if (dirEnd - p - 46 < nameLen + extraLen + commentLen) {
-      error = "corrupt zip archive (truncated central directory entry)";
-      return false;
-    }
-    e.name.assign(file.data() + p + 46, nameLen);
-    bool needSize = e.size == 0xffffffff,
-         needCompressed = e.compressedSize == 0xffffffff,
-         needOffset = e.localOffset == 0xffffffff;
-    if (!readZip64Extra(u + p + 46 + nameLen, extraLen, e, needSize,
-                        needCompressed, needOffset)) {
-      error = "corrupt zip archive (bad zip64 field of '" + e.name + "')";
-      return false;
-    }
-    entries.push_back(std::move(e));
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return true;
-}
-
-static bool extractMember(const std::vector<char> &file, const ZipEntry &e,
-                          std::vector<char> &out, std::string &error) {
-  const auto *u = reinterpret_cast<const unsigned char *>(file.data());
-  size_t size = file.size();
-  if (e.flags & 1) {
-    error = "member '" + e.name + "' is encrypted";
-    return false;
-  }
-  if (e.localOffset > size || size - e.localOffset < 30 ||
-      readLE32(u + e.localOffset) != 0x04034b50) {
-    error = "corrupt zip archive (bad local header of '" + e.name + "')";
-    return false;
-  }
-  uint64_t dataOffset = e.localOffset + 30 + readLE16(u + e.localOffset + 26) +
-                        readLE16(u + e.localOffset + 28);
-  if (dataOffset > size || e.compressedSize > size - dataOffset) {
-    error = "corrupt zip archive (data of '" + e.name + "' is truncated)";
-    return false;
-  }
-  const char *data = file.data() + dataOffset;
-  if (e.method == 0) {
-    if (e.compressedSize != e.size) {
-      error = "corrupt zip archive (stored member '" + e.name +
-              "' has different sizes)";
-      return false;
-    }
-    out.assign(data, data + e.size);
-  } else if (e.method == 8) {
-    // Deflate expands at most ~1032:1; a larger claim is a corrupt header
-    // and must not turn into a huge allocation.
-    if (e.size > e.compressedSize * 1032 + 1024) {
-      error = "corrupt zip archive (impossible size of '" + e.name + "')";
-      return false;
-    }
-    out.assign(e.size, 0);
-    z_stream s{};
-    if (inflateInit2(&s, -MAX_WBITS) != Z_OK) {
-      error = "zlib: inflateInit2 failed";
-      return false;
-    }
-    s.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data));
-    s.next_out = reinterpret_cast<Bytef *>(out.data());
-    // zlib counts in uInt: feed and drain in chunks of at most 1 GiB.
-    uint64_t inLeft = e.compressedSize, outLeft = e.size;
-    int rc;
-    do {
-      if (s.avail_in == 0 && inLeft) {
-        s.avail_in = static_cast<uInt>(std::min<uint64_t>(inLeft, 1u << 30));
-        inLeft -= s.avail_in;
-      }
-      if (s.avail_out == 0 && outLeft) {
-        s.avail_out = static_cast<uInt>(std::min<uint64_t>(outLeft, 1u << 30));
-        outLeft -= s.avail_out;
-      }
-      rc = inflate(&s, Z_NO_FLUSH);
-    } while (rc == Z_OK);
-    uint64_t produced = s.total_out;
-    inflateEnd(&s);
-    if (rc != Z_STREAM_END || produced != e.size) {
-      error = "corrupt deflate data in member '" + e.name + "'";
-      return false;
-    }
-  } else {
-    error = "member '" + e.name + "' uses unsupported compression method " +
-            std::to_string(e.method);
-    return false;
-  }
-  uLong crc = crc32(0L, Z_NULL, 0);
-  for (uint64_t done = 0; done < out.size();) {
-    uInt chunk =
-        static_cast<uInt>(std::min<uint64_t>(out.size() - done, 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef *>(out.data() + done), chunk);
-    done += chunk;
-  }
-  if (static_cast<uint32_t>(crc) != e.crc) {
-    error = "CRC mismatch in member '" + e.name + "'";
-    return false;
-  }
-  return true;
-}
-
-bool bitsink::npy::parseNpz(const std::vector<char> &file,
-                            std::map<std::string, Array> &arrays,
-                            std::string &error) {
-  std::vector<ZipEntry> entries;
-  if (!readZipDirectory(file, entries, error))
-    return false;
-  arrays.clear();
-  for (const ZipEntry &e : entries) {
-    if (!e.name.empty() && e.name.back() == '/')
-      continue; // A directory entry.
-    std::string key = e.name;
-    if (key.size() < 4 || key.compare(key.size() - 4, 4, ".npy") != 0) {
-      error = "member '" + e.name + "' is not a .npy file";
-      return false;
-    }
-    key.resize(key.size() - 4);
-    std::vector<char> bytes;
-    Array array;
-    if (!extractMember(file, e, bytes, error) ||
-        !parseNpy(bytes.data(), bytes.size(), array, error)) {
-      if (error.find(e.name) == std::string::npos)
-        error = "member '" + e.name + "': " + error;
-      return false;
-    }
-    if (!arrays.emplace(key, std::move(array)).second) {
-      error = "duplicate member '" + e.name + "'";
-      return false;
-    }
-  }
-  return true;
-}
-
-bool bitsink::npy::readNpz(const std::string &path,
-                           std::map<std::string, Array> &arrays,
-                           std::string &error) {
-  std::vector<char> file;
-  if (!readFile(path, file, error))
-    return false;
-  if (!parseNpz(file, arrays, error)) {
-    error = path + ": " + error;
-    return false;
-  }
-  return true;
-}
-
-namespace {
-/// Appends little-endian integers to a byte vector.
-struct ByteWriter {
-  std::vector<char> &out;
-  void u16(uint32_t v) {
-    out.push_back(static_cast<char>(v & 0xff));
-    out.push_back(static_cast<char>((v >> 8) & 0xff));
-  }
-  void u32(uint32_t v) {
-    u16(v & 0xffff);
-    u16(v >> 16);
-  }
-};
-} // namespace
-
-static bool deflateRaw(const std::vector<char> &in, std::vector<char> &out,
-                       std::string &error) {
-  z_stream s{};
-  if (deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
-    error = "zlib: deflateInit2 failed";
-    return false;
-  }
-  out.assign(deflateBound(&s, in.size()), 0);
-  s.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(in.data()));
-  s.avail_in = static_cast<uInt>(in.size());
-  s.next_out = reinterpret_cast<Bytef *>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&s, Z_FINISH);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  if (rc != Z_STREAM_END) {
-    error = "zlib: deflate failed";
-    return false;
-  }
-  return true;
-}
-
-bool bitsink::npy::writeNpz(const std::string &path,
-                            const std::map<std::string, Array> &arrays,
-                            std::string &error) {
-  return writeNpz(path, arrays, /*compressed=*/false, error);
-}
-
-bool bitsink::npy::writeNpz(const std::string &path,
-                            const std::map<std::string, Array> &arrays,
-                            bool compressed, std::string &error) {
-  std::vector<char> file, directory;
-  ByteWriter w{file}, d{directory};
-  // 1980-01-01 00:00, the zip epoch: archives are byte-reproducible.
-  const uint32_t dosTime = 0, dosDate = (1 << 5) | 1;
-  for (const auto &[key, array] : arrays) {
-    std::string name = key + ".npy";
-    std::vector<char> npy, stored;
-    if (!serializeNpy(array, npy, error)) {
-      error = path + ": array '" + key + "': " + error;
-      return false;
-    }
-    if (compressed && !deflateRaw(npy, stored, error))
-      return false;
-    const std::vector<char> &payload = compressed ? stored : npy;
-    if (npy.size() >= 0xffffffffu || payload.size() >= 0xffffffffu ||
-        file.size() >= 0xffffffffu || name.size() > 0xffff) {
-      error = path + ": array '" + key +
-              "' is too large for a zip archive without zip64";
-      return false;
-    }
-    uint32_t crc = static_cast<uint32_t>(
-        crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef *>(npy.data()),
-              static_cast<uInt>(npy.size())));
-    uint16_t method = compressed ? 8 : 0;
-    uint32_t offset = static_cast<uint32_t>(file.size());
-    w.u32(0x04034b50);
-    w.u16(20);
-    w.u16(0);
-    w.u16(method);
-    w.u16(dosTime);
-    w.u16(dosDate);
-    w.u32(crc);
-    w.u32(static_cast<uint32_t>(payload.size()));
-    w.u32(static_cast<uint32_t>(npy.size()));
-    w.u16(static_cast<uint32_t>(name.size()));
-    w.u16(0);
-    file.insert(file.end(), name.begin(), name.end());
-    file.insert(file.end(), payload.begin(), payload.end());
-
-    d.u32(0x02014b50);
-    d.u16(20);
-    d.u16(20);
-    d.u16(0);
-    d.u16(method);
-    d.u16(dosTime);
-    d.u16(dosDate);
-    d.u32(crc);
-    d.u32(static_cast<uint32_t>(payload.size()));
-    d.u32(static_cast<uint32_t>(npy.size()));
-    d.u16(static_cast<uint32_t>(name.size()));
-    d.u16(0); // extra
-    d.u16(0); // comment
-    d.u16(0); // disk
-    d.u16(0); // internal attributes
-    d.u32(0); // external attributes
-    d.u32(offset);
-    directory.insert(directory.end(), name.begin(), name.end());
-  }
-  if (arrays.size() > 0xfffe || file.size() >= 0xffffffffu ||
-      directory.size() >= 0xffffffffu) {
-    error = path + ": too large for a zip archive without zip64";
-    return false;
-  }
-  uint32_t dirOffset = static_cast<uint32_t>(file.size());
-  file.insert(file.end(), directory.begin(), directory.end());
-  w.u32(0x06054b50);
-  w.u16(0);
-  w.u16(0);
-  w.u16(static_cast<uint32_t>(arrays.size()));
-  w.u16(static_cast<uint32_t>(arrays.size()));
-  w.u32(static_cast<uint32_t>(directory.size()));
-  w.u32(dirOffset);
-  w.u16(0);
-  return writeFile(path, file, error);
+  return detail::writeFile(path, bytes, error);
 }
 
 //===----------------------------------------------------------------------===//
 // Conversions
 //===----------------------------------------------------------------------===//
-
-uint16_t bitsink::npy::floatToHalf(float value) {
-  uint32_t x;
-  std::memcpy(&x, &value, 4);
-  uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000);
-  x &= 0x7fffffff;
-  if (x >= 0x7f800000) {
-    if (x > 0x7f800000) // NaN: keep it quiet and keep the top payload bits.
-      return sign | 0x7e00 | static_cast<uint16_t>((x >> 13) & 0x3ff);
-    return sign | 0x7c00;
-  }
-  if (x >= 0x477ff000) // >= 65520 rounds to infinity.
-    return sign | 0x7c00;
-  if (x < 0x38800000) { // Below 2^-14: a half subnormal or zero.
-    if (x < 0x33000000) // <= 2^-25 rounds to zero (2^-25 ties to even 0).
-      return sign;
-    uint32_t exponent = x >> 23;
-    uint32_t mantissa = (x & 0x7fffff) | 0x800000;
-    // value = mantissa * 2^(exponent - 150); in units of 2^-24 that is
-    // mantissa >> (126 - exponent).
-    uint32_t shift = 126 - exponent;
-    uint32_t result = mantissa >> shift;
-    uint32_t rest = mantissa & ((1u << shift) - 1), halfway = 1u << (shift - 1);
-    if (rest > halfway || (rest == halfway && (result & 1)))
-      ++result;
-    return sign | static_cast<uint16_t>(result);
-  }
-  // Normal: rebias the exponent (127 -> 15) and round the low 13 bits.
-  uint32_t result = (x - 0x38000000) >> 13;
-  uint32_t rest = x & 0x1fff;
-  if (rest > 0x1000 || (rest == 0x1000 && (result & 1)))
-    ++result;
-  return sign | static_cast<uint16_t>(result);
-}
-
-float bitsink::npy::halfToFloat(uint16_t bits) {
-  uint32_t sign = uint32_t(bits & 0x8000) << 16;
-  uint32_t exponent = (bits >> 10) & 0x1f, mantissa = bits & 0x3ff;
-  uint32_t x;
-  if (exponent == 0x1f) {
-    x = sign | 0x7f800000 | (mantissa << 13);
-  } else if (exponent != 0) {
-    x = sign | ((exponent + 112) << 23) | (mantissa << 13);
-  } else if (mantissa == 0) {
-    x = sign;
-  } else {
-    float value = std::ldexp(static_cast<float>(mantissa), -24);
-    return sign ? -value : value;
-  }
-  float value;
-  std::memcpy(&value, &x, 4);
-  return value;
-}
-
-uint16_t bitsink::npy::floatToBFloat16(float value) {
-  uint32_t x;
-  std::memcpy(&x, &value, 4);
-  if ((x & 0x7fffffff) > 0x7f800000)
-    return static_cast<uint16_t>((x >> 16) | 0x40);
-  x += 0x7fff + ((x >> 16) & 1);
-  return static_cast<uint16_t>(x >> 16);
-}
-
-float bitsink::npy::bfloat16ToFloat(uint16_t bits) {
-  uint32_t x = uint32_t(bits) << 16;
-  float value;
-  std::memcpy(&value, &x, 4);
-  return value;
-}
 
 /// Element `i` of `array` as a double.
 static double loadElement(const Array &array, int64_t i) {

@@ -10,6 +10,8 @@
 #ifndef BITSINK_SUPPORT_NPY_H
 #define BITSINK_SUPPORT_NPY_H
 
+#include "bitsink/Support/Half.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -76,11 +78,9 @@ std::vector<float> toFloat(const Array &array);
 std::vector<double> toDouble(const Array &array);
 Array convert(const Array &array, DType to);
 
-/// IEEE half / bfloat16 bit conversions (round to nearest even).
-uint16_t floatToHalf(float value);
-float halfToFloat(uint16_t bits);
-uint16_t floatToBFloat16(float value);
-float bfloat16ToFloat(uint16_t bits);
+/// The IEEE half / bfloat16 bit conversions (floatToHalf, halfToFloat,
+/// floatToBFloat16, bfloat16ToFloat; round to nearest even) are declared in
+/// bitsink/Support/Half.h, included above.
 
 } // namespace bitsink::npy
 
