@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Conversion/GPU/Passes.h"
+#include "bitsink/Support/OptionChecks.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "llvm/Support/MathExtras.h"
@@ -25,18 +26,16 @@ struct AlignWorkgroupBuffersPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (alignment <= 0 || !llvm::isPowerOf2_64(alignment)) {
-      getOperation()->emitError()
-          << "bitsink-gpu-align-workgroup-buffers: alignment must be a "
-             "positive power of two, got "
-          << static_cast<int64_t>(alignment);
+    if (failed(bitsink::OptionChecker("bitsink-gpu-align-workgroup-buffers")
+                   .require(alignment > 0 && llvm::isPowerOf2_64(alignment),
+                            "alignment must be a positive power of two, got " +
+                                Twine(static_cast<int64_t>(alignment)))
+                   .emit(getOperation())))
       return signalPassFailure();
-    }
     StringRef name = LLVM::LLVMDialect::getAlignAttrName();
     Builder b(&getContext());
     getOperation().walk([&](gpu::GPUFuncOp func) {
-      for (unsigned i = 0, e = func.getNumWorkgroupAttributions(); i < e;
-           ++i) {
+      for (unsigned i = 0, e = func.getNumWorkgroupAttributions(); i < e; ++i) {
         auto current = dyn_cast_or_null<IntegerAttr>(
             func.getWorkgroupAttributionAttr(i, name));
         if (current && current.getInt() >= alignment)

@@ -2,25 +2,21 @@
 //
 // Lowers `bitsink.cache_append` (memref form, device memory) to one
 // `gpu.launch` with a CTA per batch entry. The slot arithmetic is the CPU
-// lowering's (LowerCacheAppend.cpp): with L = max(length[b], 0), new token t
-// is stream token L + t and goes to slot L + t if L + t < S, else
-// S + (L + t − S) mod (C − S). Threads copy the rows of all tokens and kv
-// heads in parallel; a ring slot hit by several tokens of one append is
-// written only by the last of them (token t is overwritten iff t + (C − S) <
-// T), which is what appending them in order leaves.
+// lowering's (CPU/LowerCacheAppend.cpp): with L = max(length[b], 0), new token
+// t is stream token L + t and goes to slot L + t if L + t < S, else S + (L + t
+// − S) mod (C − S). Threads copy the rows of all tokens and kv heads in
+// parallel; a ring slot hit by several tokens of one append is written only by
+// the last of them (token t is overwritten iff t + (C − S) < T), which is what
+// appending them in order leaves.
 //
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Conversion/GPU/Passes.h"
+#include "bitsink/Conversion/GPU/Patterns.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 
-#include "../Utils.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "../Common/LoweringPattern.h"
+#include "Common/GPUEmitBuilder.h"
 
 namespace bitsink {
 #define GEN_PASS_DEF_BITSINKGPULOWERCACHEAPPEND
@@ -34,38 +30,14 @@ namespace {
 
 constexpr int64_t kThreads = 256;
 
-class CacheAppendEmitter : KernelBuilder {
+class CacheAppendEmitter : GPUEmitBuilder {
 public:
   CacheAppendEmitter(ImplicitLocOpBuilder &b, CacheAppendOp op)
-      : KernelBuilder(b), op(op) {}
+      : GPUEmitBuilder(b), op(op) {}
 
-  LogicalResult emit();
+  void emit();
 
 private:
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
-  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
-  Value ult(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, c, x, y);
-  }
-  template <typename Fn> void ifThen(Value cond, Fn &&body) {
-    auto ifOp = scf::IfOp::create(b, TypeRange{}, cond, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    body();
-  }
-  /// for (e = tid; e < total; e += kThreads) body(e).
-  template <typename Fn> void strided(Value tid, Value total, Fn &&body) {
-    forLoop(tid, total, idx(kThreads), {}, [&](Value e, ValueRange) {
-      body(e);
-      return SmallVector<Value>{};
-    });
-  }
   void emitRows(Value tid, Value batch, Value oldLength, Value src, Value dst);
   void emitPositions(Value tid, Value batch, Value newLength);
 
@@ -90,32 +62,24 @@ void CacheAppendEmitter::emitRows(Value tid, Value batch, Value oldLength,
   while (lanes > 1 && width % lanes != 0)
     lanes /= 2;
   Value rowLen = dim(src, 3);
-  Value chunks = lanes > 1 ? divu(rowLen, idx(lanes)) : rowLen;
+  Value chunks = lanes > 1 ? divU(rowLen, idx(lanes)) : rowLen;
   Value perToken = mul(heads, chunks);
-  strided(tid, mul(tokens, perToken), [&](Value e) {
-    Value t = divu(e, perToken);
-    Value rest = remu(e, perToken);
-    Value head = divu(rest, chunks);
-    Value col = mul(remu(rest, chunks), idx(lanes));
+  ctaStrided(tid, mul(tokens, perToken), kThreads, [&](Value e) {
+    Value t = divU(e, perToken);
+    Value rest = remU(e, perToken);
+    Value head = divU(rest, chunks);
+    Value col = mul(remU(rest, chunks), idx(lanes));
     Value token = add(oldLength, t);
     Value isSink = ult(token, sinks);
     // (token − S) mod (C − S) on a non-negative operand for sink tokens too
     // (their value is not used).
     Value rel = select(isSink, idx(0), sub(token, sinks));
-    Value slot = select(isSink, token, add(sinks, remu(rel, ring)));
+    Value slot = select(isSink, token, add(sinks, remU(rel, ring)));
     // A later token of this append takes the same ring slot.
-    Value overwritten = arith::AndIOp::create(
-        b,
-        arith::XOrIOp::create(
-            b, isSink, arith::ConstantOp::create(b, b.getBoolAttr(true))),
-        ult(add(t, ring), tokens));
-    Value keep = arith::XOrIOp::create(
-        b, overwritten, arith::ConstantOp::create(b, b.getBoolAttr(true)));
-    ifThen(keep, [&] {
+    Value overwritten = andI(notI(isSink), ult(add(t, ring), tokens));
+    ifThen(notI(overwritten), [&] {
       if (lanes == 1) {
-        Value x =
-            memref::LoadOp::create(b, src, ValueRange{batch, head, t, col});
-        memref::StoreOp::create(b, x, dst, ValueRange{batch, head, slot, col});
+        store(load(src, {batch, head, t, col}), dst, {batch, head, slot, col});
         return;
       }
       // Rows start at multiples of `lanes` elements of identity-layout
@@ -123,11 +87,8 @@ void CacheAppendEmitter::emitRows(Value tid, Value batch, Value oldLength,
       // use one ld/st.global.v* per vector.
       auto type = VectorType::get({lanes}, elem);
       llvm::MaybeAlign align(lanes * elem.getIntOrFloatBitWidth() / 8);
-      Value x =
-          vector::LoadOp::create(b, type, src, ValueRange{batch, head, t, col},
-                                 /*nontemporal=*/false, align);
-      vector::StoreOp::create(b, x, dst, ValueRange{batch, head, slot, col},
-                              /*nontemporal=*/false, align);
+      Value x = alignedLoad(type, src, {batch, head, t, col}, align);
+      alignedStore(x, dst, {batch, head, slot, col}, align);
     });
   });
 }
@@ -139,34 +100,25 @@ void CacheAppendEmitter::emitRows(Value tid, Value batch, Value oldLength,
 void CacheAppendEmitter::emitPositions(Value tid, Value batch,
                                        Value newLength) {
   bool cacheMode = op.getPositionMode() == PositionMode::Cache;
-  Value first = arith::MaxSIOp::create(b, sinks, sub(newLength, ring));
-  Value firstOffset = remu(sub(first, sinks), ring);
+  Value first = maxS(sinks, sub(newLength, ring));
+  Value firstOffset = remU(sub(first, sinks), ring);
   Value positions = op.getPositions();
-  strided(tid, capacity, [&](Value slot) {
+  ctaStrided(tid, capacity, kThreads, [&](Value slot) {
     Value isSinkSlot = ult(slot, sinks);
     Value r = select(isSinkSlot, idx(0), sub(slot, sinks));
     Value wraps = ult(r, firstOffset);
     Value k = sub(select(wraps, add(r, ring), r), firstOffset);
     Value token = select(isSinkSlot, slot, add(first, k));
-    Value present =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::slt, token, newLength);
+    Value present = slt(token, newLength);
     Value position = token;
     if (cacheMode)
       position = select(isSinkSlot, slot, add(sinks, k));
-    Value value =
-        select(present, arith::IndexCastOp::create(b, b.getI64Type(), position),
-               arith::ConstantIntOp::create(b, b.getI64Type(), -1));
-    memref::StoreOp::create(b, value, positions, ValueRange{batch, slot});
+    Value value = select(present, indexCast(position, b.getI64Type()), i64(-1));
+    store(value, positions, {batch, slot});
   });
 }
 
-LogicalResult CacheAppendEmitter::emit() {
-  for (Value operand : op->getOperands())
-    if (auto type = dyn_cast<MemRefType>(operand.getType());
-        type && !type.getLayout().isIdentity())
-      return op.emitOpError("GPU lowering needs memrefs with identity "
-                            "layouts, got ")
-             << type;
+void CacheAppendEmitter::emit() {
   Value newKeys = op.getNewKeys();
   Value numBatch = dim(newKeys, 0);
   heads = dim(newKeys, 1);
@@ -176,48 +128,65 @@ LogicalResult CacheAppendEmitter::emit() {
   // C − S ≥ 1: the verifier requires S < C.
   ring = sub(capacity, sinks);
 
-  Value nonEmpty =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, numBatch, idx(0));
-  ifThen(nonEmpty, [&] {
-    auto launch = gpu::LaunchOp::create(b, numBatch, idx(1), idx(1),
-                                        idx(kThreads), idx(1), idx(1));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    Value batch = launch.getBlockIds().x;
-    Value tid = launch.getThreadIds().x;
-    Value length = op.getLength();
-    // A negative length counts as 0; the slot arithmetic is unsigned, so
-    // every store stays inside the caches whatever length[b] holds.
-    Value oldLength = arith::MaxSIOp::create(
-        b, idx(0),
-        arith::IndexCastOp::create(
-            b, b.getIndexType(),
-            memref::LoadOp::create(b, length, ValueRange{batch})));
-    // Every thread has read length[b] before thread 0 replaces it.
-    gpu::BarrierOp::create(b);
-    emitRows(tid, batch, oldLength, newKeys, op.getKeyCache());
-    emitRows(tid, batch, oldLength, op.getNewValues(), op.getValueCache());
-    Value newLength = add(oldLength, tokens);
-    emitPositions(tid, batch, newLength);
-    ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, idx(0)),
-           [&] {
-             memref::StoreOp::create(
-                 b, arith::IndexCastOp::create(b, b.getI64Type(), newLength),
-                 length, ValueRange{batch});
-           });
-    gpu::TerminatorOp::create(b);
-  });
-  return success();
+  launch(
+      {numBatch, idx(1), idx(1)}, kThreads, 1, {}, [&](gpu::LaunchOp launchOp) {
+        Value batch = launchOp.getBlockIds().x;
+        Value tid = launchOp.getThreadIds().x;
+        Value length = op.getLength();
+        // A negative length counts as 0; the slot arithmetic is unsigned, so
+        // every store stays inside the caches whatever length[b] holds.
+        Value oldLength = maxS(idx(0), toIndex(load(length, {batch})));
+        // Every thread has read length[b] before thread 0 replaces it.
+        barrier();
+        emitRows(tid, batch, oldLength, newKeys, op.getKeyCache());
+        emitRows(tid, batch, oldLength, op.getNewValues(), op.getValueCache());
+        Value newLength = add(oldLength, tokens);
+        emitPositions(tid, batch, newLength);
+        ifThen(eq(tid, idx(0)), [&] {
+          store(indexCast(newLength, b.getI64Type()), length, {batch});
+        });
+      });
 }
 
 namespace {
+
+/// One cache_append: a kernel with a CTA per batch entry.
+struct LowerCacheAppendGPU : BitSinkLoweringPattern<CacheAppendOp> {
+  using BitSinkLoweringPattern::BitSinkLoweringPattern;
+
+  LogicalResult checkLowerable(CacheAppendOp op) const override {
+    // The kernel indexes the caches as dense rows and moves them as aligned
+    // vectors.
+    for (Value operand : op->getOperands())
+      if (auto type = dyn_cast<MemRefType>(operand.getType());
+          type && !type.getLayout().isIdentity())
+        return op.emitOpError("GPU lowering needs memrefs with identity "
+                              "layouts, got ")
+               << type;
+    return success();
+  }
+
+  void lower(CacheAppendOp op, ImplicitLocOpBuilder &b) const override {
+    CacheAppendEmitter(b, op).emit();
+  }
+};
+
 struct LowerCacheAppendGPUPass
     : bitsink::impl::BitSinkGPULowerCacheAppendBase<LowerCacheAppendGPUPass> {
   using BitSinkGPULowerCacheAppendBase::BitSinkGPULowerCacheAppendBase;
 
   void runOnOperation() override {
-    if (failed(lowerAllWith<CacheAppendOp, CacheAppendEmitter>(getOperation())))
+    RewritePatternSet patterns(&getContext());
+    populateBitSinkGPULowerCacheAppendPatterns(patterns);
+    if (failed(applyLoweringPatterns(getOperation(), std::move(patterns),
+                                     {CacheAppendOp::getOperationName()})))
       signalPassFailure();
   }
 };
+
 } // namespace
+
+void bitsink::populateBitSinkGPULowerCacheAppendPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<LowerCacheAppendGPU>(patterns.getContext());
+}

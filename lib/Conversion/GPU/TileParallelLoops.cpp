@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Conversion/GPU/Passes.h"
+#include "bitsink/Support/OptionChecks.h"
 
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -41,13 +42,10 @@ struct TileParallelLoopsPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (blockSize < 1 || blockSize > 1024) {
-      getOperation()->emitError()
-          << "bitsink-gpu-tile-parallel-loops: block-size must be in [1, "
-             "1024], got "
-          << static_cast<int64_t>(blockSize);
+    if (failed(bitsink::OptionChecker("bitsink-gpu-tile-parallel-loops")
+                   .inRange("block-size", blockSize, 1, 1024)
+                   .emit(getOperation())))
       return signalPassFailure();
-    }
     SmallVector<scf::ParallelOp> loops;
     getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (isa<gpu::LaunchOp, gpu::GPUModuleOp>(op))

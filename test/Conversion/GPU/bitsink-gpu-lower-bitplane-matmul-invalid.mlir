@@ -7,7 +7,9 @@
 
 // TILE: bitsink-gpu-lower-bitplane-matmul: tile-k must be a positive multiple of 32, got 48
 // THREADS: bitsink-gpu-lower-bitplane-matmul: tile-m × tile-n needs more than 1024 threads (one warp per 32 × 32 block), got 256 × 256
-// WIDTH: bitsink-gpu-lower-bitplane-matmul: gemv-columns-per-thread must be 1, 2 or 4, got 3
+// The options are checked by the shared OptionChecker, whose set rule reads
+// "must be one of ..." (it said "must be 1, 2 or 4").
+// WIDTH: bitsink-gpu-lower-bitplane-matmul: gemv-columns-per-thread must be one of 1, 2, 4, got 3
 // ROWS: bitsink-gpu-lower-bitplane-matmul: gemv-max-rows must be in [0, 32], got 64
 
 // Blocked layouts are not lowered: the canonical layout already coalesces.
