@@ -102,51 +102,54 @@ void GPUAttentionEmitter::emitMergeKernel(Value numSplits, Value partO,
   int64_t decodeQueries = plan.decodeQueries;
   int64_t threads =
       std::min<int64_t>(kSimtThreads, llvm::alignTo(valueDim, kWarpSize));
-  launch({numHeads, numBatch, idx(1)}, threads, 1, {},
-         [&](gpu::LaunchOp launchOp) {
-           gpu::KernelDim3 blocks = launchOp.getBlockIds();
-           Value tid = launchOp.getThreadIds().x;
-           Value head = blocks.x, batch = blocks.y;
-           Value sinkLogit = sinkLogitFor(head);
-           for (int64_t c0 = 0; c0 < valueDim; c0 += threads) {
-             Value c = add(tid, idx(c0));
-             auto column = [&] {
-               forEach(idx(0), idx(decodeQueries), idx(1), [&](Value i) {
-                 auto stat = [&](Value s, int64_t which) {
-                   return load(partStats, {batch, head, s, idx(which), i});
-                 };
-                 Value mAll = forLoop(idx(0), numSplits, ValueRange{sinkLogit},
-                                      [&](Value s, ValueRange m) {
-                                        return SmallVector<Value>{
-                                            fmax(m[0], stat(s, 0))};
-                                      })
-                                  .front();
-                 Value empty, base;
-                 std::tie(empty, base) = exponentBase(mAll);
-                 SmallVector<Value> sums =
-                     forLoop(idx(0), numSplits, ValueRange{f32(0), f32(0)},
-                             [&](Value s, ValueRange st) {
-                               Value m = stat(s, 0);
-                               Value w = exp(fsub(m, base));
-                               Value o = load(partO, {batch, head, s, i, c});
-                               // A split that saw no visible key (m = -inf)
-                               // adds nothing, not 0·O (a NaN m propagates).
-                               Value seen = fcmp(arith::CmpFPredicate::UNE, m,
-                                                 minusInf());
-                               return SmallVector<Value>{
-                                   mulAdd(stat(s, 1), w, st[0]),
-                                   select(seen, mulAdd(o, w, st[1]), st[1])};
-                             });
-                 Value denom = fadd(sums[0], exp(fsub(sinkLogit, base)));
-                 Value o = fdiv(sums[1], denom);
-                 store(fromF32(select(empty, f32(0), o), elemType), out,
-                       {batch, head, i, c});
-               });
-             };
-             if (c0 + threads <= valueDim)
-               column();
-             else
-               ifThen(slt(c, idx(valueDim)), column);
-           }
-         });
+  launch(
+      {numHeads, numBatch, idx(1)}, threads, 1, {},
+      [&](gpu::LaunchOp launchOp) {
+        gpu::KernelDim3 blocks = launchOp.getBlockIds();
+        Value tid = launchOp.getThreadIds().x;
+        Value head = blocks.x, batch = blocks.y;
+        Value sinkLogit = attention::sinkLogitFor(*this, *this, head);
+        auto expFn = [&](Value x) { return exp(x); };
+        for (int64_t c0 = 0; c0 < valueDim; c0 += threads) {
+          Value c = add(tid, idx(c0));
+          auto column = [&] {
+            forEach(idx(0), idx(decodeQueries), idx(1), [&](Value i) {
+              auto stat = [&](Value s, int64_t which) {
+                return load(partStats, {batch, head, s, idx(which), i});
+              };
+              Value mAll =
+                  forLoop(idx(0), numSplits, ValueRange{sinkLogit},
+                          [&](Value s, ValueRange m) {
+                            return SmallVector<Value>{fmax(m[0], stat(s, 0))};
+                          })
+                      .front();
+              Value empty, base;
+              std::tie(empty, base) = attention::exponentBase(*this, mAll);
+              SmallVector<Value> sums =
+                  forLoop(idx(0), numSplits, ValueRange{f32(0), f32(0)},
+                          [&](Value s, ValueRange st) {
+                            Value m = stat(s, 0);
+                            Value w = exp(fsub(m, base));
+                            Value o = load(partO, {batch, head, s, i, c});
+                            // A split that saw no visible key (m = -inf)
+                            // adds nothing, not 0·O (a NaN m propagates).
+                            Value seen =
+                                fcmp(arith::CmpFPredicate::UNE, m, minusInf());
+                            return SmallVector<Value>{
+                                mulAdd(stat(s, 1), w, st[0]),
+                                select(seen, mulAdd(o, w, st[1]), st[1])};
+                          });
+              Value denom = fadd(
+                  sums[0], attention::sinkTerm(*this, sinkLogit, base, expFn));
+              Value o = fdiv(sums[1], denom);
+              store(fromF32(select(empty, f32(0), o), elemType), out,
+                    {batch, head, i, c});
+            });
+          };
+          if (c0 + threads <= valueDim)
+            column();
+          else
+            ifThen(slt(c, idx(valueDim)), column);
+        }
+      });
 }

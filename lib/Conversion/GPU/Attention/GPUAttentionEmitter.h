@@ -10,9 +10,11 @@
 //   - GPUAttentionEmitter emits the planned kernels: a tensor-core prefill
 //     kernel (mma.sync m16n8k16 on f16/bf16, TensorCore.cpp), a SIMT prefill
 //     kernel for every other case (Simt.cpp), or a split-KV decode kernel
-//     followed by a log-sum-exp merge kernel (Decode.cpp). The device-side
-//     pieces they share (row positions, tile list, visibility, the online
-//     softmax's exponent base and final factor) are in Common.cpp.
+//     followed by a log-sum-exp merge kernel (Decode.cpp). The rules they
+//     share with the CPU kernels (row positions, tile list, visibility,
+//     the online softmax's exponent base and final factor) are
+//     AttentionCommon's (lib/Conversion/AttentionCommon/AttentionRules.h),
+//     evaluated per CTA on the device.
 //
 //===----------------------------------------------------------------------===//
 
@@ -117,22 +119,6 @@ private:
   int64_t headDim = 0, valueDim = 0;
 };
 
-/// What one CTA knows about its query rows (positions are the same for all
-/// heads of a decode group).
-struct RowContext {
-  mlir::Value batch, head, kvHead;
-  mlir::Value lenVisible;     // keys j >= lenVisible are invisible
-  mlir::Value offset;         // p_i = i + offset (L_b - Nq)
-  mlir::Value posMin, posMax; // positions of the first and last query row
-  mlir::Value window;         // < 0 unbounded, 0 sinks only
-};
-
-/// Key tiles to visit: the sink tiles [0, sinkTiles), then the window tiles
-/// [windowBegin, windowBegin + count - sinkTiles).
-struct TileList {
-  mlir::Value sinkTiles, windowBegin, count;
-};
-
 /// One launch of the SIMT kernel: the prefill, or the decode split writing
 /// its partial results to `partO` and `partStats`.
 struct SimtLaunch {
@@ -165,20 +151,6 @@ private:
         .getResult(0);
   }
 
-  // Device-side pieces shared by the kernels (Common.cpp).
-  mlir::Value windowForHead(mlir::Value head);
-  mlir::Value sinkLogitFor(mlir::Value head);
-  std::pair<mlir::Value, mlir::Value> exponentBase(mlir::Value m);
-  mlir::Value finalFactor(mlir::Value m, mlir::Value l, mlir::Value sinkLogit);
-  RowContext makeContext(mlir::Value batch, mlir::Value head,
-                         mlir::Value kvHead, mlir::Value firstQuery,
-                         mlir::Value rows);
-  TileList tileList(const RowContext &ctx, int64_t keyTile);
-  mlir::Value tileIndex(const TileList &list, mlir::Value t);
-  mlir::Value needsMask(const RowContext &ctx, mlir::Value j0, int64_t keyTile);
-  mlir::Value isVisible(const RowContext &ctx, mlir::Value rowPos,
-                        mlir::Value j);
-
   // SIMT kernel (Simt.cpp).
   void emitSimtKernel(const SimtLaunch &launch);
   void emitSimtBody(const SimtLaunch &launch, mlir::gpu::KernelDim3 blocks,
@@ -208,7 +180,7 @@ private:
   llvm::SmallVector<std::pair<mlir::Value, mlir::Value>>
   copyChunks(int64_t numRows, int64_t rowLen, mlir::Value tid, int64_t threads);
   /// The boundary-tile guard of the tensor-core P·V for non-finite values
-  /// in V (docs/semantics.md §2.1, invisible keys); returns O.
+  /// in V (docs/gpu-attention.md, invisible keys); returns O.
   llvm::SmallVector<mlir::Value>
   guardNonFiniteValues(mlir::Value boundary, mlir::Value vBuf, mlir::Value tid,
                        mlir::Value lane, int64_t threads,

@@ -5,9 +5,10 @@
 // prefill kernel (mma.sync m16n8k16 on f16/bf16), a SIMT prefill kernel for
 // every other case, and a split-KV decode kernel followed by a log-sum-exp
 // merge kernel (docs/gpu-attention.md). This file holds the pattern, which
-// plans the kernels (GPUAttentionPlanner) before it creates any IR, and the
-// pass that validates its options and applies the pattern; the kernels are
-// in GPUAttentionEmitter.h and the files next to it.
+// plans the kernels (GPUAttentionPlanner) before it creates any IR and then
+// runs the emitter's driver, and the pass that validates its options and
+// applies the pattern; the kernels are in Simt.cpp, TensorCore.cpp and
+// Decode.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,6 +83,44 @@ FailureOr<GPUAttentionPlan> GPUAttentionPlanner::plan() const {
   plan.kernel = GPUAttentionPlan::Kernel::Simt;
   plan.simt = *tiles;
   return plan;
+}
+
+//===----------------------------------------------------------------------===//
+// Emitter driver
+//===----------------------------------------------------------------------===//
+
+GPUAttentionEmitter::GPUAttentionEmitter(ImplicitLocOpBuilder &b,
+                                         SinkAttentionOp op,
+                                         const GPUAttentionPlan &plan)
+    : GPUEmitBuilder(b), op(op), plan(plan) {
+  read(op);
+}
+
+// The host-side sizes every kernel uses, then the planned kernels.
+void GPUAttentionEmitter::emit() {
+  if (plan.kernel == GPUAttentionPlan::Kernel::None)
+    return;
+  numBatch = dim(q, 0);
+  numHeads = dim(q, 1);
+  numQueries = dim(q, 2);
+  numKvHeads = dim(k, 1);
+  numKeys = dim(k, 2);
+  groupRatio = divU(numHeads, numKvHeads);
+  numSinks = minS(idx(static_cast<int64_t>(op.getNumSinks())), numKeys);
+  switch (plan.kernel) {
+  case GPUAttentionPlan::Kernel::None:
+    return;
+  case GPUAttentionPlan::Kernel::Decode:
+    return emitDecode();
+  case GPUAttentionPlan::Kernel::TensorCore:
+    return emitTensorCoreKernel();
+  case GPUAttentionPlan::Kernel::Simt: {
+    SimtLaunch launch;
+    launch.tiles = plan.simt;
+    return emitSimtKernel(launch);
+  }
+  }
+  llvm_unreachable("unknown kernel");
 }
 
 //===----------------------------------------------------------------------===//

@@ -135,8 +135,9 @@ void GPUAttentionEmitter::emitSimtBody(const SimtLaunch &launchInfo,
     rowsInRange = minS(idx(rows), sub(numQueries, firstQuery));
   }
   Value kvHead = divU(firstHead, groupRatio);
-  RowContext ctx =
-      makeContext(batch, firstHead, kvHead, firstQuery, rowsInRange);
+  attention::RowBounds bounds =
+      attention::rowBounds(*this, op, *this, batch, firstHead, firstQuery,
+                           rowsInRange, numKeys, numQueries);
   // Row r of the CTA: head and query index; decode rows are head-major.
   auto rowHead = [&](Value r) {
     return decode ? add(firstHead, divU(r, idx(decodeQueries))) : firstHead;
@@ -161,7 +162,9 @@ void GPUAttentionEmitter::emitSimtBody(const SimtLaunch &launchInfo,
   });
   barrier();
 
-  TileList list = tileList(ctx, tk);
+  attention::TileList list =
+      attention::tileList(*this, bounds, numSinks, tk, causal,
+                          /*hasKeyPositions=*/bool(keyPositions));
   Value tBegin = idx(0), tEnd = list.count;
   if (decode) {
     Value tps = idx(launchInfo.tilesPerSplit);
@@ -194,11 +197,12 @@ void GPUAttentionEmitter::emitSimtBody(const SimtLaunch &launchInfo,
   SmallVector<Owned> scoreItems = owned(tk);
   SmallVector<Owned> outItems = owned(valueDim);
   auto f32Type = b.getF32Type();
+  Type indexType = b.getIndexType();
 
   SmallVector<Value> accInit(outItems.size(), f32(0));
   SmallVector<Value> acc =
       forLoop(tBegin, tEnd, accInit, [&](Value t, ValueRange accIn) {
-        Value j0 = mul(tileIndex(list, t), idx(tk));
+        Value j0 = mul(attention::tileIndex(*this, list, t), idx(tk));
         auto keyRow = [&](Value jj) -> std::pair<SmallVector<Value>, Value> {
           Value j = add(j0, jj);
           return {{batch, kvHead, minS(j, lastKey)}, slt(j, numKeys)};
@@ -217,15 +221,20 @@ void GPUAttentionEmitter::emitSimtBody(const SimtLaunch &launchInfo,
               return next;
             });
         SmallVector<Type> types(scores.size(), f32Type);
-        Value boundary = needsMask(ctx, j0, tk);
+        Value boundary =
+            attention::tileNeedsMask(*this, *this, bounds, numSinks, j0, tk);
         SmallVector<Value> maskedScores = ifElse(
             boundary, types,
             [&] {
               SmallVector<Value> masked;
               for (auto [o, s] : llvm::zip(scoreItems, scores)) {
-                Value rowPos = add(rowQuery(o.r), ctx.offset);
-                masked.push_back(select(isVisible(ctx, rowPos, add(j0, o.c)), s,
-                                        minusInf()));
+                Value rowPos = add(rowQuery(o.r), bounds.offset);
+                attention::KeyFacts key =
+                    attention::keyFacts(*this, *this, batch, add(j0, o.c),
+                                        bounds.lenVisible, numKeys, indexType);
+                Value visible = attention::keyVisible(
+                    *this, rowPos, key, bounds.window, numSinks, causal);
+                masked.push_back(select(visible, s, minusInf()));
               }
               return masked;
             },
@@ -247,7 +256,7 @@ void GPUAttentionEmitter::emitSimtBody(const SimtLaunch &launchInfo,
                   })
                   .front();
           Value mNew = fmax(mOld, tileMax);
-          Value base = exponentBase(mNew).second;
+          Value base = attention::exponentBase(*this, mNew).second;
           Value sum = forLoop(idx(0), idx(tk), ValueRange{f32(0)},
                               [&](Value jj, ValueRange l) {
                                 Value p = exp(fsub(load(ps, {tid, jj}), base));
@@ -307,13 +316,14 @@ void GPUAttentionEmitter::emitSimtBody(const SimtLaunch &launchInfo,
     });
     return;
   }
-  Value sinkLogit = sinkLogitFor(firstHead);
+  Value sinkLogit = attention::sinkLogitFor(*this, *this, firstHead);
   for (auto [o, a] : llvm::zip(outItems, acc))
     guarded(o, valueDim, [&, o = o, a = a] {
       Value query = rowQuery(o.r);
       ifThen(slt(query, numQueries), [&] {
-        Value factor = finalFactor(load(stats, {idx(0), o.r}),
-                                   load(stats, {idx(1), o.r}), sinkLogit);
+        Value factor = attention::finalFactor(
+            *this, load(stats, {idx(0), o.r}), load(stats, {idx(1), o.r}),
+            sinkLogit, [&](Value x) { return exp(x); });
         store(fromF32(fmul(a, factor), elemType), out,
               {batch, firstHead, query, o.c});
       });

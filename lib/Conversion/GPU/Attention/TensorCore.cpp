@@ -226,8 +226,9 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
   Value i0 = mul(blocks.x, idx(tq));
   Value rowsInRange = minS(idx(tq), sub(numQueries, i0));
   Value kvHead = divU(head, groupRatio);
-  RowContext ctx = makeContext(batch, head, kvHead, i0, rowsInRange);
-  Value sinkLogit = sinkLogitFor(head);
+  attention::RowBounds bounds = attention::rowBounds(
+      *this, op, *this, batch, head, i0, rowsInRange, numKeys, numQueries);
+  Value sinkLogit = attention::sinkLogitFor(*this, *this, head);
   Value warp = divU(tid, idx(kWarpSize));
   Value lane = remU(tid, idx(kWarpSize));
   Value g = divU(lane, idx(4)), t = remU(lane, idx(4));
@@ -251,10 +252,12 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
         /*transpose=*/false, /*numTiles=*/4));
   barrier();
 
-  TileList list = tileList(ctx, tk);
+  attention::TileList list =
+      attention::tileList(*this, bounds, numSinks, tk, causal,
+                          /*hasKeyPositions=*/bool(keyPositions));
   // K tile tIdx of the list (zero-filled when tIdx >= count).
   auto copyK = [&](Value tIdx) {
-    Value j0 = mul(tileIndex(list, tIdx), idx(tk));
+    Value j0 = mul(attention::tileIndex(*this, list, tIdx), idx(tk));
     return asyncCopyRows(k, {batch, kvHead}, j0, tk, headDim, numKeys, qkBuf,
                          tid, threads, slt(tIdx, list.count));
   };
@@ -268,7 +271,7 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
   init.append(valueTiles8, zeroAcc);
   SmallVector<Value> state =
       forLoop(idx(0), list.count, init, [&](Value tIdx, ValueRange st) {
-        Value j0 = mul(tileIndex(list, tIdx), idx(tk));
+        Value j0 = mul(attention::tileIndex(*this, list, tIdx), idx(tk));
         Value vGroup = asyncCopyRows(v, {batch, kvHead}, j0, tk, valueDim,
                                      numKeys, vBuf, tid, threads);
         // Wait for all but the newest group: the K copy is done.
@@ -308,7 +311,8 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
         auto element = [&](Value frag, int64_t h, int64_t e) -> Value {
           return vector::ExtractOp::create(b, frag, ArrayRef<int64_t>{h, e});
         };
-        Value boundary = needsMask(ctx, j0, tk);
+        Value boundary =
+            attention::tileNeedsMask(*this, *this, bounds, numSinks, j0, tk);
         s = ifElse(
             boundary, SmallVector<Type>(keyTiles8, accType),
             [&] {
@@ -318,9 +322,14 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
                 for (int64_t h = 0; h < 2; ++h)
                   for (int64_t e = 0; e < 2; ++e) {
                     Value key = add(j0, add(idx(nt * 8 + e), mul(t, idx(2))));
-                    Value rowPos = add(rowQuery[h], ctx.offset);
-                    elems.push_back(select(isVisible(ctx, rowPos, key),
-                                           element(s[nt], h, e), f32(-inf)));
+                    Value rowPos = add(rowQuery[h], bounds.offset);
+                    attention::KeyFacts facts = attention::keyFacts(
+                        *this, *this, batch, key, bounds.lenVisible, numKeys,
+                        b.getIndexType());
+                    Value visible = attention::keyVisible(
+                        *this, rowPos, facts, bounds.window, numSinks, causal);
+                    elems.push_back(
+                        select(visible, element(s[nt], h, e), f32(-inf)));
                   }
                 masked.push_back(
                     vector::FromElementsOp::create(b, accType, elems));
@@ -347,7 +356,7 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
               tileMax = fmax(tileMax, element(s[nt], h, e));
           tileMax = butterfly(tileMax, {1, 2}, /*isMax=*/true);
           Value mNew = fmax(st[h], tileMax);
-          Value base = exponentBase(mNew).second;
+          Value base = attention::exponentBase(*this, mNew).second;
           alpha[h] = exp(fsub(st[h], base));
           Value sum = f32(0);
           for (int64_t nt = 0; nt < keyTiles8; ++nt) {
@@ -410,7 +419,8 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
   // out[row][8nt + 2t + e] = O · e^{m - M} / (l·e^{m - M} + e^{σ - M}).
   for (int64_t h = 0; h < 2; ++h) {
     Value l = butterfly(state[2 + h], {1, 2}, /*isMax=*/false);
-    Value factor = finalFactor(state[h], l, sinkLogit);
+    Value factor = attention::finalFactor(*this, state[h], l, sinkLogit,
+                                          [&](Value x) { return exp(x); });
     ifThen(slt(rowQuery[h], numQueries), [&] {
       for (int64_t nt = 0; nt < valueTiles8; ++nt) {
         Value row =
