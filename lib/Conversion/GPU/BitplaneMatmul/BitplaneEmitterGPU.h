@@ -148,8 +148,7 @@ private:
   }
   mlir::Value bitMask(int64_t i) { return i32(static_cast<int32_t>(1u << i)); }
   mlir::Value bitMask(mlir::Value i) {
-    return mlir::arith::ShLIOp::create(
-        b, i32(1), mlir::arith::IndexCastOp::create(b, i32Type, i));
+    return shl(i32(1), indexCast(i, i32Type));
   }
 
   //===--------------------------------------------------------------------===//

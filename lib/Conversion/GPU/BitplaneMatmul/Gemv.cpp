@@ -330,14 +330,10 @@ void BitplaneEmitterGPU::emitGemv(int64_t rows) {
   auto withWorkspace = [&] {
     auto type = MemRefType::get(
         {ShapedType::kDynamic, rows, ShapedType::kDynamic}, f32Type);
-    Value workspace =
-        gpu::AllocOp::create(b, type, /*asyncToken=*/Type(), ValueRange{},
-                             ValueRange{splitK, n}, ValueRange{},
-                             /*hostShared=*/UnitAttr())
-            .getMemref();
+    Value workspace = deviceAlloc(type, {splitK, n});
     emitGemvKernel(s, splitK, numChunks, workspace);
     emitSplitKReduction(workspace, splitK, rows);
-    gpu::DeallocOp::create(b, /*asyncToken=*/Type(), ValueRange{}, workspace);
+    deviceDealloc(workspace);
   };
   std::optional<int64_t> staticSplit = getConstantIntValue(splitK);
   if (staticSplit && *staticSplit == 1) {

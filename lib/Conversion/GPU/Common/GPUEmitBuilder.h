@@ -73,6 +73,23 @@ public:
 
   void barrier() { mlir::gpu::BarrierOp::create(b); }
 
+  /// A device buffer of `type` (`gpu.alloc` in host code); `dynamicSizes`
+  /// are the extents of its dynamic dimensions, in order.
+  mlir::Value deviceAlloc(mlir::MemRefType type,
+                          mlir::ValueRange dynamicSizes) {
+    return mlir::gpu::AllocOp::create(b, type, /*asyncToken=*/mlir::Type(),
+                                      /*asyncDependencies=*/mlir::ValueRange{},
+                                      dynamicSizes,
+                                      /*symbolOperands=*/mlir::ValueRange{})
+        .getMemref();
+  }
+  /// Frees a deviceAlloc buffer (`gpu.dealloc` in host code).
+  void deviceDealloc(mlir::Value buffer) {
+    mlir::gpu::DeallocOp::create(b, /*asyncToken=*/mlir::Type(),
+                                 /*asyncDependencies=*/mlir::ValueRange{},
+                                 buffer);
+  }
+
   /// `vector.load` of `type` at `memref[indices]` declared aligned to
   /// `align` (the caller guarantees it): NVPTX makes a vector access one
   /// ld.v* / st.v* only when it knows the alignment.
