@@ -11,11 +11,12 @@
 #endif
 #include "bitsink/Execution/JitRunner.h"
 #include "bitsink/InitAll.h"
+#include "bitsink/Pipelines/Pipelines.h"
 #include "bitsink/Quant/Quantizer.h"
 #include "bitsink/Reference/Reference.h"
+#include "bitsink/Support/DiagnosticText.h"
 #include "bitsink/Support/KnownParserCrashes.h"
 #include "bitsink/Support/Npy.h"
-#include "bitsink/Support/DiagnosticText.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -148,8 +149,8 @@ void bitsinkModuleDestroy(BitSinkModule module) { delete module; }
 BitSinkStatus bitsinkModuleRunPipeline(BitSinkModule module,
                                        const char *pipeline) {
   DiagnosticCollector diagnostics(module->context);
-  FailureOr<OpPassManager> parsed =
-      parsePassPipeline(pipeline, diagnostics.stream());
+  FailureOr<OpPassManager> parsed = bitsink::parseModulePipeline(
+      pipeline ? pipeline : "", diagnostics.stream());
   if (failed(parsed))
     return diagnostics.finish(failure(), "parsing the pass pipeline");
   // The parsed pipeline carries its own anchor; PassManager::run reports an
@@ -291,18 +292,18 @@ static BitSinkStatus createExecutable(BitSinkModule module, const char *entry,
       diagnosticsText = context->diagnostics;
     }
     if (!executable->cuda)
-      return fail(context, error + (diagnosticsText.empty()
-                                        ? ""
-                                        : "\n" + StringRef(diagnosticsText)
-                                                      .rtrim()
-                                                      .str()));
+      return fail(context,
+                  error +
+                      (diagnosticsText.empty()
+                           ? ""
+                           : "\n" + StringRef(diagnosticsText).rtrim().str()));
 #else
     return fail(context, "target 'cuda' needs a build with "
                          "BITSINK_ENABLE_CUDA");
 #endif
   } else {
-    return fail(context, "unknown target '" + targetName +
-                             "' (expected cpu or cuda)");
+    return fail(context,
+                "unknown target '" + targetName + "' (expected cpu or cuda)");
   }
   auto spec = [](const bitsink::TensorSpec &tensor) {
     bitsink::npy::Array array;
@@ -403,8 +404,8 @@ BitSinkQuantizeOptions bitsinkQuantizeOptionsDefault(void) {
                                 defaults.f16Coefficients};
 }
 
-BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W,
-                              int64_t K, int64_t N, const float *X, int64_t T,
+BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W, int64_t K,
+                              int64_t N, const float *X, int64_t T,
                               const BitSinkQuantizeOptions *options,
                               BitSinkQuantizeResult *resultOut) {
   namespace quant = bitsink::quant;
@@ -434,10 +435,9 @@ BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W,
   const quant::Packed &packed = impl->result.packed;
   impl->planes.dtype = bitsink::npy::DType::U32;
   impl->planes.shape = {packed.numPlanes, packed.numWords, packed.N};
-  impl->planes.data.assign(
-      reinterpret_cast<const char *>(packed.planes.data()),
-      reinterpret_cast<const char *>(packed.planes.data() +
-                                     packed.planes.size()));
+  impl->planes.data.assign(reinterpret_cast<const char *>(packed.planes.data()),
+                           reinterpret_cast<const char *>(
+                               packed.planes.data() + packed.planes.size()));
   impl->coefficients.dtype = bitsink::npy::DType::F32;
   impl->coefficients.shape = {packed.numGroups, packed.numCoeffs, packed.N};
   impl->coefficients.data.assign(
@@ -465,20 +465,23 @@ bitsinkQuantizeResultGetCoefficients(BitSinkQuantizeResult result) {
 BitSinkArray bitsinkQuantizeResultGetDequantized(BitSinkQuantizeResult result) {
   const bitsink::quant::Packed &packed = result->result.packed;
   if (result->dequantized.data.empty()) {
-    result->dequantized =
-        bitsink::npy::Array::zeros(bitsink::npy::DType::F32, {packed.K, packed.N});
+    result->dequantized = bitsink::npy::Array::zeros(bitsink::npy::DType::F32,
+                                                     {packed.K, packed.N});
     bitsink::quant::dequantize(packed, result->dequantized.as<float>());
   }
   return view(result->dequantized, /*withData=*/true);
 }
 
-BitSinkQuantizeReport bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result) {
+BitSinkQuantizeReport
+bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result) {
   const bitsink::quant::Result &r = result->result;
-  return BitSinkQuantizeReport{
-      bitsink::quant::planeKindName(r.packed.kind), r.packed.groupSize,
-      r.report.relError,     r.report.weightRelError,
-      r.report.bitsPerWeight, r.report.damp,
-      r.report.rtnColumns};
+  return BitSinkQuantizeReport{bitsink::quant::planeKindName(r.packed.kind),
+                               r.packed.groupSize,
+                               r.report.relError,
+                               r.report.weightRelError,
+                               r.report.bitsPerWeight,
+                               r.report.damp,
+                               r.report.rtnColumns};
 }
 
 //===----------------------------------------------------------------------===//
@@ -504,8 +507,8 @@ bool readOperand(const BitSinkArray &in, const char *name,
     error = std::string(name) + ": unexpected dtype " +
             bitsink::npy::dtypeTypeName(array.dtype) + " (expected ";
     for (auto [i, dtype] : llvm::enumerate(dtypes))
-      error += std::string(i ? " or " : "") +
-               bitsink::npy::dtypeTypeName(dtype);
+      error +=
+          std::string(i ? " or " : "") + bitsink::npy::dtypeTypeName(dtype);
     error += ")";
     return false;
   }
@@ -521,7 +524,7 @@ bool readOperand(const BitSinkArray &in, const char *name,
     return false;
   }
   bitsink::npy::Array converted = bitsink::npy::convert(
-      array, std::is_floating_point_v<T> ? bitsink::npy::DType::F32
+      array, std::is_floating_point_v<T>  ? bitsink::npy::DType::F32
              : std::is_same_v<T, uint8_t> ? bitsink::npy::DType::U8
                                           : bitsink::npy::DType::I64);
   if constexpr (std::is_floating_point_v<T>)
@@ -574,8 +577,8 @@ bitsinkReferenceSinkAttention(BitSinkContext context,
       !readOperand(args->key, "key", {p.batch, p.kvHeads, p.numKeys, p.headDim},
                    floats, p.key, error) ||
       !readOperand(args->value, "value",
-                   {p.batch, p.kvHeads, p.numKeys, p.valueDim}, floats,
-                   p.value, error) ||
+                   {p.batch, p.kvHeads, p.numKeys, p.valueDim}, floats, p.value,
+                   error) ||
       !readOperand(args->sinkLogits, "sink_logits", {p.queryHeads}, floats,
                    p.sinkLogits, error) ||
       !readOperand(args->kvLen, "kv_len", {p.batch}, ints, p.kvLen, error) ||

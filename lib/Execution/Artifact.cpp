@@ -19,87 +19,20 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
-
-#include <mutex>
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 
 const char *bitsink::ArtifactOptions::defaultRuntimeDir() {
   return BITSINK_RUNTIME_DIR;
-}
-
-/// The native target, initialised once.
-static const llvm::Target *nativeTarget(llvm::Triple &triple,
-                                        std::string &error) {
-  static std::once_flag initTarget;
-  std::call_once(initTarget, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-  triple = llvm::Triple(llvm::sys::getDefaultTargetTriple());
-  return llvm::TargetRegistry::lookupTarget(triple, error);
-}
-
-bool bitsink::resolveTargetCpu(StringRef cpu, TargetCpu &result,
-                               std::string &error) {
-  llvm::Triple triple;
-  const llvm::Target *llvmTarget = nativeTarget(triple, error);
-  if (!llvmTarget)
-    return false;
-  std::string name = cpu.str();
-  std::string hostFeatures;
-  if (cpu == "host") {
-    name = llvm::sys::getHostCPUName().str();
-    llvm::SubtargetFeatures subtarget;
-    for (auto &feature : llvm::sys::getHostCPUFeatures())
-      subtarget.AddFeature(feature.first(), feature.second);
-    hostFeatures = subtarget.getString();
-  } else if (cpu == "generic" && triple.isX86()) {
-    name = "x86-64";
-  }
-  // Probe with the default CPU first: a subtarget made for an unknown CPU
-  // name warns on stderr and carries on as the generic one.
-  std::unique_ptr<llvm::MCSubtargetInfo> probe(
-      llvmTarget->createMCSubtargetInfo(triple, "", ""));
-  if (!probe || name.empty() || !probe->isCPUStringValid(name)) {
-    error = "unknown CPU '" + cpu.str() + "' for " + triple.str() +
-            " (expected host, generic or an LLVM CPU name such as "
-            "x86-64-v3)";
-    return false;
-  }
-  std::unique_ptr<llvm::MCSubtargetInfo> info(
-      llvmTarget->createMCSubtargetInfo(triple, name, hostFeatures));
-  if (!info) {
-    error = "cannot describe CPU '" + name + "' for " + triple.str();
-    return false;
-  }
-  result.name = name;
-  if (cpu == "host") {
-    result.features = hostFeatures;
-  } else {
-    // The CPU's own features, spelt out: they replace the host's where the
-    // code is compiled by a target machine made for the host (the JIT).
-    llvm::SubtargetFeatures features;
-    for (const llvm::SubtargetFeatureKV &feature :
-         info->getAllProcessorFeatures())
-      if (info->getFeatureBits().test(feature.Value))
-        features.AddFeature(feature.Key);
-    result.features = features.getString();
-  }
-  result.hasAvx512 = triple.isX86() && info->checkFeatures("+avx512f");
-  return true;
 }
 
 bool bitsink::checkIntrinsicsForCpu(ModuleOp module, const TargetCpu &cpu,
@@ -124,7 +57,7 @@ static LogicalResult emitObject(llvm::Module &module,
                                 const bitsink::TargetCpu &cpu, StringRef path,
                                 std::string &error) {
   llvm::Triple triple;
-  const llvm::Target *llvmTarget = nativeTarget(triple, error);
+  const llvm::Target *llvmTarget = bitsink::lookupNativeTarget(triple, error);
   if (!llvmTarget)
     return failure();
   llvm::TargetOptions targetOptions;
@@ -173,11 +106,16 @@ static LogicalResult emitObject(llvm::Module &module,
 static LogicalResult linkSharedLibrary(StringRef object, StringRef path,
                                        bool cuda, StringRef runtimeDir,
                                        std::string &error) {
-  SmallVector<std::string> args = {
-      BITSINK_CLANG, "-shared",           "-fuse-ld=lld",
-      "-Wl,-z,defs", "-Wl,--gc-sections", "-Wl,-O1",
-      "-o",          path.str(),          object.str(),
-      bitsink::builtinsLibrary()};
+  SmallVector<std::string> args = {BITSINK_CLANG,
+                                   "-shared",
+                                   "-fuse-ld=lld",
+                                   "-Wl,-z,defs",
+                                   "-Wl,--gc-sections",
+                                   "-Wl,-O1",
+                                   "-o",
+                                   path.str(),
+                                   object.str(),
+                                   bitsink::builtinsLibrary()};
   if (cuda) {
     args.push_back(("-L" + runtimeDir).str());
     args.push_back("-lbitsink_cuda_runtime");
@@ -235,15 +173,14 @@ static void addPackedEntries(llvm::Module &module,
     new llvm::GlobalVariable(module, text->getType(), /*isConstant=*/true,
                              llvm::GlobalValue::ExternalLinkage, text,
                              "_bitsink_signature_" + entry.name);
-    llvm::Function *callee =
-        module.getFunction("_mlir_ciface_" + entry.name);
+    llvm::Function *callee = module.getFunction("_mlir_ciface_" + entry.name);
     if (!callee)
       continue;
     auto *type =
         llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
-    auto *packed = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
-                                          "_bitsink_packed_" + entry.name,
-                                          module);
+    auto *packed =
+        llvm::Function::Create(type, llvm::Function::ExternalLinkage,
+                               "_bitsink_packed_" + entry.name, module);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", packed));
     SmallVector<llvm::Value *> args;
     for (auto [i, param] : llvm::enumerate(callee->args())) {
@@ -281,8 +218,24 @@ bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
     error = "chip, features and cubin-format need the cuda target";
     return false;
   }
-  StringRef cpuOption = options.cpu.empty() ? (cuda ? "generic" : "host")
-                                            : StringRef(options.cpu);
+  // cpu: the pipeline options come first, since their target-cpu is the CPU
+  // the code is for when `options.cpu` names none.
+  CPUPipelineOptions cpuPipeline;
+  if (!cuda && failed(cpuPipeline.parseFromString(options.pipelineOptions))) {
+    error = "bad pipeline options for bitsink-cpu-pipeline: '" +
+            options.pipelineOptions + "'";
+    return false;
+  }
+  std::string cpuOption = options.cpu;
+  if (cpuOption.empty())
+    cpuOption = cuda ? "generic" : cpuPipeline.targetCpu.getValue();
+  if (!cuda && cpuPipeline.targetCpu.hasValue() &&
+      cpuPipeline.targetCpu.getValue() != cpuOption) {
+    error = "target-cpu=" + cpuPipeline.targetCpu.getValue() +
+            " in the pipeline options and CPU '" + cpuOption +
+            "' disagree (give one of them)";
+    return false;
+  }
   bitsink::TargetCpu cpu;
   if (!resolveTargetCpu(cpuOption, cpu, error))
     return false;
@@ -317,17 +270,11 @@ bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
       return false;
 #endif
   } else {
-    // The pipeline's defaults follow the CPU the code is for (gemv-lut:
-    // AVX-512), not the host's.
-    ScopedTargetAvx512 targetAvx512(cpu.hasAvx512);
-    CPUPipelineOptions pipeline;
-    if (failed(pipeline.parseFromString(options.pipelineOptions))) {
-      error = "bad pipeline options for bitsink-cpu-pipeline: '" +
-              options.pipelineOptions + "'";
+    // The CPU the code is for picks the CPU-dependent kernels (gemv-lut).
+    cpuPipeline.targetCpu = cpuOption;
+    cpuPipeline.cInterface = true;
+    if (failed(buildCPUPipeline(pm, cpuPipeline, error)))
       return false;
-    }
-    pipeline.cInterface = true;
-    buildCPUPipeline(pm, pipeline);
   }
   if (failed(pm.run(module))) {
     error = "the " + options.target + " pipeline failed";

@@ -278,7 +278,8 @@ void __extendhfdf2();
 /// libmlir_float16_utils (loaded with libmlir_c_runner_utils) and the half
 /// conversions in the system's libgcc, if that has them (GCC 12 has no
 /// bfloat one). The copies linked into this program are hidden from dlsym.
-static llvm::orc::SymbolMap builtinSymbols(llvm::orc::MangleAndInterner mangle) {
+static llvm::orc::SymbolMap
+builtinSymbols(llvm::orc::MangleAndInterner mangle) {
   static const std::pair<const char *, void (*)()> builtins[] = {
       {"__truncsfbf2", __truncsfbf2},   {"__truncdfbf2", __truncdfbf2},
       {"__extendbfsf2", __extendbfsf2}, {"__truncsfhf2", __truncsfhf2},
@@ -324,25 +325,22 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
   if (!resolveTargetCpu(options.cpu, cpu, error))
     return nullptr;
 
-  MLIRContext *context = module.getContext();
   llvm::StringRef pipeline = llvm::StringRef(options.pipeline).trim();
   if (pipeline != "none") {
-    // bitsink-cpu-pipeline's defaults follow the CPU the code is for.
-    ScopedTargetAvx512 targetAvx512(cpu.hasAvx512);
     pruneUnreachableFunctions(module, func);
     std::string pipelineErrors;
     llvm::raw_string_ostream os(pipelineErrors);
-    // parsePassPipeline(text, pm) wants the pipeline without its anchor.
-    llvm::StringRef body = pipeline;
-    if (body.consume_front("builtin.module(") && !body.consume_back(")"))
-      body = pipeline;
-    PassManager pm = PassManager::on<ModuleOp>(context);
-    bool parsed = succeeded(parsePassPipeline(body, pm, os));
-    if (!parsed) {
+    // A CPU other than the host reaches bitsink-cpu-pipeline as target-cpu.
+    FailureOr<OpPassManager> parsed = parseModulePipeline(
+        pipeline, os,
+        options.cpu == "host" ? "" : llvm::StringRef(options.cpu));
+    if (failed(parsed)) {
       error = "bad pass pipeline '" + pipeline.str() +
               "': " + llvm::StringRef(pipelineErrors).trim().str();
       return nullptr;
     }
+    PassManager pm(module.getContext());
+    static_cast<OpPassManager &>(pm) = std::move(*parsed);
     if (failed(pm.run(module))) {
       error = "lowering with '" + pipeline.str() + "' failed";
       return nullptr;

@@ -2,21 +2,31 @@
 //
 // From bitsink ops (and linalg) on tensors to host code in the LLVM dialect
 // that launches NVPTX kernels embedded as gpu.binary, through the bitsink
-// CUDA runtime (`mgpu*`, lib/Runtime/CUDA). Like the CPU pipeline it is a
-// textual pipeline of upstream passes plus ours, so `--dump-pass-pipeline`
-// shows exactly what runs. The order follows upstream's
-// gpu-lower-to-nvvm-pipeline, with bufferization and our kernels in front.
+// CUDA runtime (`mgpu*`, lib/Runtime/CUDA). Like the CPU pipeline it is
+// built from upstream passes plus ours through their create functions, so
+// `--dump-pass-pipeline` shows every pass with its options. The order
+// follows upstream's gpu-lower-to-nvvm-pipeline, with bufferization and our
+// kernels in front.
 //
 //===----------------------------------------------------------------------===//
 
+#include "bitsink/Conversion/GPU/Passes.h"
 #include "bitsink/Pipelines/Pipelines.h"
+#include "bitsink/Support/OptionChecks.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/Transforms/RequestCWrappers.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -44,113 +54,63 @@ static bool isKnownPtxVersion(unsigned version) {
          version == 90;
 }
 
-std::string
-bitsink::validateNVPTXPipelineOptions(const NVPTXPipelineOptions &options) {
-  std::string message;
-  llvm::raw_string_ostream os(message);
+/// The checks of chip, features, opt-level, toolkit and cubin-format.
+static void checkTargetOptions(const bitsink::NVPTXPipelineOptions &options,
+                               bitsink::OptionChecker &checker) {
+  SmallVector<StringRef> chipNames;
   const ChipInfo *chip = nullptr;
-  for (const ChipInfo &info : kChips)
+  for (const ChipInfo &info : kChips) {
+    chipNames.push_back(info.name);
     if (options.chip.getValue() == info.name)
       chip = &info;
-  if (!chip) {
-    os << "bitsink-nvptx-pipeline: unsupported chip '" << options.chip
-       << "' (expected one of sm_80, sm_86, sm_89, sm_90, sm_90a; CUDA 13's "
-          "ptxas rejects anything below sm_75)";
-    return message;
   }
+  // CUDA 13's ptxas rejects anything below sm_75; the kernels need sm_80.
+  checker.oneOf("chip", options.chip.getValue(), chipNames);
   StringRef features = options.features.getValue();
   unsigned ptx = 0;
-  if (!features.consume_front("+ptx") || features.getAsInteger(10, ptx) ||
-      !isKnownPtxVersion(ptx)) {
-    os << "bitsink-nvptx-pipeline: unsupported features '" << options.features
-       << "' (expected one PTX ISA version as +ptxNN, e.g. +ptx80; LLVM 22 "
-          "knows up to +ptx90)";
-    return message;
-  }
-  if (ptx < chip->minPtx) {
-    os << "bitsink-nvptx-pipeline: chip " << chip->name << " needs PTX ISA "
-       << chip->minPtx / 10 << "." << chip->minPtx % 10
-       << " or newer (features=+ptx" << chip->minPtx << " or above), got '"
-       << options.features << "'";
-    return message;
-  }
-  if (options.optLevel > 3) {
-    os << "bitsink-nvptx-pipeline: opt-level must be 0-3, got "
-       << static_cast<unsigned>(options.optLevel);
-    return message;
-  }
-  if (!llvm::sys::fs::exists(options.toolkit.getValue() +
-                             "/nvvm/libdevice/libdevice.10.bc")) {
-    os << "bitsink-nvptx-pipeline: no CUDA toolkit at '" << options.toolkit
-       << "' (nvvm/libdevice/libdevice.10.bc is missing); pass toolkit=DIR";
-    return message;
-  }
-  StringRef format = options.cubinFormat.getValue();
-  if (format != "bin" && format != "fatbin" && format != "isa") {
-    os << "bitsink-nvptx-pipeline: unsupported cubin-format '" << format
-       << "' (expected bin, fatbin or isa)";
-    return message;
-  }
-  return message;
+  bool knownPtx = features.consume_front("+ptx") &&
+                  !features.getAsInteger(10, ptx) && isKnownPtxVersion(ptx);
+  checker.require(knownPtx,
+                  "unsupported features '" + options.features.getValue() +
+                      "' (expected one PTX ISA version as +ptxNN, e.g. "
+                      "+ptx80; LLVM 22 knows up to +ptx90)");
+  if (chip && knownPtx)
+    checker.require(ptx >= chip->minPtx,
+                    "chip " + chip->name + " needs PTX ISA " +
+                        Twine(chip->minPtx / 10) + "." +
+                        Twine(chip->minPtx % 10) + " or newer (features=+ptx" +
+                        Twine(chip->minPtx) + " or above), got '" +
+                        options.features.getValue() + "'");
+  checker.inRange("opt-level", options.optLevel, 0, 3);
+  checker.require(llvm::sys::fs::exists(options.toolkit.getValue() +
+                                        "/nvvm/libdevice/libdevice.10.bc"),
+                  "no CUDA toolkit at '" + options.toolkit.getValue() +
+                      "' (nvvm/libdevice/libdevice.10.bc is missing); pass "
+                      "toolkit=DIR");
+  checker.oneOf("cubin-format", options.cubinFormat.getValue(),
+                {"bin", "fatbin", "isa"});
 }
 
-/// `name{options}`, or `name` when there are none.
-static std::string passWithOptions(StringRef name, StringRef options) {
-  if (StringRef(options).trim().empty())
-    return name.str();
-  return (name + "{" + options + "}").str();
+std::string
+bitsink::validateNVPTXPipelineOptions(const NVPTXPipelineOptions &options) {
+  OptionChecker checker("bitsink-nvptx-pipeline");
+  checkTargetOptions(options, checker);
+  return checker.message();
 }
 
-static std::string nvptxPipelineText(const bitsink::NVPTXPipelineOptions &o) {
-  std::string text;
-  // Our kernels first: they see every memref function argument as device
-  // memory and allocate their temporaries with gpu.alloc.
-  text += "bitsink-gpu-lower-cache-append,";
-  text +=
-      passWithOptions("bitsink-gpu-lower-attention", o.attentionOptions) + "," +
-      passWithOptions("bitsink-gpu-lower-bitplane-matmul", o.matmulOptions) +
-      ",";
-  // Host buffers become device buffers (and leftovers without a GPU
-  // lowering are rejected) before the remaining linalg ops (fills, copies,
-  // element-wise glue) become kernels: the innermost parallel dimension is
-  // tiled into threadIdx.x (coalesced), the others map to the grid, and
-  // reductions stay loops inside the kernel.
-  text += "bitsink-gpu-host-to-device-memory,"
-          "func.func(convert-linalg-to-parallel-loops,"
-          "bitsink-gpu-tile-parallel-loops,"
-          "gpu-map-parallel-loops{mapping-policy=innermost-first},"
-          "convert-parallel-loops-to-gpu),"
-          "canonicalize,cse,"
-          // Constants and index arithmetic move into the launch bodies:
-          // outlined, they would be kernel parameters (more registers).
-          "gpu-launch-sink-index-computations,"
-          "gpu-kernel-outlining,"
-          "gpu.module(bitsink-gpu-align-workgroup-buffers),";
-  text += llvm::formatv("nvvm-attach-target{{chip={0} features={1} O={2}},",
-                        o.chip.getValue(), o.features.getValue(),
-                        static_cast<unsigned>(o.optLevel));
-  // Host: one stream per function, launches and copies ordered on it, one
-  // synchronisation before returning.
-  text += "func.func(gpu-async-region),";
-  // Device: scf must be cf before gpu-to-nvvm (which maps math to
-  // libdevice); the rest of the kernel body to LLVM.
-  text += "gpu.module(expand-strided-metadata,lower-affine,"
-          "convert-vector-to-scf,convert-scf-to-cf,convert-nvgpu-to-nvvm,"
-          "convert-gpu-to-nvvm,convert-vector-to-llvm,convert-math-to-llvm,"
-          "convert-arith-to-llvm,convert-index-to-llvm,convert-nvvm-to-llvm,"
-          "canonicalize,cse,reconcile-unrealized-casts),";
-  // The toolkit is explicit: without it, MLIR looks only at CUDA_HOME-style
-  // variables and, when they are unset, emits PTX that calls libdevice
-  // functions it never linked (the driver rejects it at load time).
-  text += llvm::formatv("gpu-module-to-binary{{format={0} toolkit={1}},",
-                        o.cubinFormat.getValue(), o.toolkit.getValue());
-  if (o.cInterface)
-    text += "func.func(llvm-request-c-wrappers),";
-  text += "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-          "gpu-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
-          "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
-          "convert-func-to-llvm,reconcile-unrealized-casts";
-  return text;
+/// Reads `text` into `pass`'s options with the pass's own parser; a text
+/// that does not parse is a violation of `option`.
+static void parseKernelOptions(Pass &pass, StringRef option, StringRef text,
+                               bitsink::OptionChecker &checker) {
+  std::string message;
+  LogicalResult parsed = pass.initializeOptions(text, [&](const Twine &reason) {
+    message = reason.str();
+    return failure();
+  });
+  // LLVM's option parser prints some errors (a bad value) itself.
+  StringRef reason = StringRef(message).trim();
+  checker.require(succeeded(parsed), "bad " + option + " '" + text + "'" +
+                                         (reason.empty() ? "" : ": ") + reason);
 }
 
 const char *bitsink::defaultCUDAToolkitPath() {
@@ -160,18 +120,89 @@ const char *bitsink::defaultCUDAToolkitPath() {
 LogicalResult bitsink::buildNVPTXPipeline(OpPassManager &pm,
                                           const NVPTXPipelineOptions &options,
                                           std::string &error) {
-  error = validateNVPTXPipelineOptions(options);
-  if (!error.empty())
+  OptionChecker checker("bitsink-nvptx-pipeline");
+  checkTargetOptions(options, checker);
+  std::unique_ptr<Pass> attention = createBitSinkGPULowerAttention();
+  parseKernelOptions(*attention, "attention-options", options.attentionOptions,
+                     checker);
+  std::unique_ptr<Pass> bitplane = createBitSinkGPULowerBitplaneMatmul();
+  parseKernelOptions(*bitplane, "matmul-options", options.matmulOptions,
+                     checker);
+  error = checker.message();
+  if (!checker.ok())
     return failure();
+
   buildBufferizationPipeline(pm);
-  // Only the pass-through kernel options can make this text fail to parse.
-  llvm::raw_string_ostream os(error);
-  if (failed(parsePassPipeline(nvptxPipelineText(options), pm, os))) {
-    error = "bitsink-nvptx-pipeline: bad attention-options or "
-            "matmul-options: " +
-            StringRef(error).trim().str();
-    return failure();
-  }
+  // Our kernels first: they see every memref function argument as device
+  // memory and allocate their temporaries with gpu.alloc.
+  pm.addPass(createBitSinkGPULowerCacheAppend());
+  pm.addPass(std::move(attention));
+  pm.addPass(std::move(bitplane));
+  // Host buffers become device buffers (and leftovers without a GPU
+  // lowering are rejected) before the remaining linalg ops (fills, copies,
+  // element-wise glue) become kernels: the innermost parallel dimension is
+  // tiled into threadIdx.x (coalesced), the others map to the grid, and
+  // reductions stay loops inside the kernel.
+  pm.addPass(createBitSinkGPUHostToDeviceMemory());
+  OpPassManager &loops = pm.nest<func::FuncOp>();
+  loops.addPass(createConvertLinalgToParallelLoopsPass());
+  loops.addPass(createBitSinkGPUTileParallelLoops());
+  GpuMapParallelLoopsPassOptions mapping;
+  mapping.mappingPolicyStr = "innermost-first";
+  loops.addPass(createGpuMapParallelLoopsPass(mapping));
+  loops.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Constants and index arithmetic move into the launch bodies: outlined,
+  // they would be kernel parameters (more registers).
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createBitSinkGPUAlignWorkgroupBuffers());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  // Host: one stream per function, launches and copies ordered on it, one
+  // synchronisation before returning.
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  // Device: scf must be cf before gpu-to-nvvm (which maps math to
+  // libdevice); the rest of the kernel body to LLVM.
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(memref::createExpandStridedMetadataPass());
+  device.addPass(createLowerAffinePass());
+  device.addPass(createConvertVectorToSCFPass());
+  device.addPass(createSCFToControlFlowPass());
+  device.addPass(createConvertNVGPUToNVVMPass());
+  device.addPass(createConvertGpuOpsToNVVMOps());
+  device.addPass(createConvertVectorToLLVMPass());
+  device.addPass(createConvertMathToLLVMPass());
+  device.addPass(createArithToLLVMConversionPass());
+  device.addPass(createConvertIndexToLLVMPass());
+  device.addPass(createConvertNVVMToLLVMPass());
+  device.addPass(createCanonicalizerPass());
+  device.addPass(createCSEPass());
+  device.addPass(createReconcileUnrealizedCastsPass());
+  // The toolkit is explicit: without it, MLIR looks only at CUDA_HOME-style
+  // variables and, when they are unset, emits PTX that calls libdevice
+  // functions it never linked (the driver rejects it at load time).
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.cubinFormat;
+  binary.toolkitPath = options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  if (options.cInterface)
+    pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
   return success();
 }
 

@@ -1,6 +1,19 @@
 // RUN: bitsink-opt %s --bitsink-cpu-pipeline | FileCheck %s
 // RUN: bitsink-opt %s --bitsink-cpu-pipeline="openmp=false" | FileCheck %s --check-prefix=SERIAL
 // RUN: bitsink-opt %s --bitsink-cpu-pipeline="c-interface=true" | FileCheck %s --check-prefix=CIFACE
+//
+// target-cpu (x86 CPU names: only on x86 hosts) decides the bit-plane GEMV
+// kernel: x86-64-v3 (AVX2, no AVX-512F) gets the bit-test kernel,
+// skylake-avx512 the AVX-512 table kernel (vpermps) unless gemv-lut=false is
+// given; --dump-pass-pipeline shows the CPU's features handed to
+// bitsink-lower-bitplane-matmul as target-features.
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3" | FileCheck %s --check-prefix=NOLUT %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512 gemv-lut=false" | FileCheck %s --check-prefix=NOLUT %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512" | FileCheck %s --check-prefix=LUT %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=V3PIPE %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=SKXPIPE %}
+// An unknown CPU is an error naming it, before any pass runs.
+// RUN: not bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=pentium9" 2>&1 | FileCheck %s --check-prefix=BADCPU
 
 // sink_attention on tensors all the way to the LLVM dialect: the result
 // becomes a caller-allocated out-param, the (batch, head, query tile) loop
@@ -31,4 +44,31 @@ func.func @attn(%q: tensor<1x4x40x64xf32>, %k: tensor<1x2x40x64xf32>,
       tensor<1x2x40x64xf32>, tensor<1x2x40x64xf32>) outs(%e : tensor<1x4x40x64xf32>)
       {num_sinks = 2, window = 8, causal = true} -> tensor<1x4x40x64xf32>
   return %o : tensor<1x4x40x64xf32>
+}
+
+// NOLUT-LABEL: llvm.func @gemv
+// NOLUT-NOT:     llvm.x86.avx512
+// LUT-LABEL:   llvm.func @gemv
+// LUT:           llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
+
+// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=false gemv-max-rows=8 prefetch-distance=4 target-features=+64bit,
+// V3PIPE-NOT:  avx512
+// V3PIPE-SAME: +avx2,
+// V3PIPE-NOT:  avx512
+// V3PIPE-SAME: +fma,
+// V3PIPE-NOT:  avx512
+// V3PIPE-SAME: },
+// SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-max-rows=8 prefetch-distance=4 target-features=+64bit,
+// SKXPIPE-SAME: +avx512f,
+
+// BADCPU: error: bitsink-cpu-pipeline: target-cpu: unknown CPU 'pentium9' for {{.*}} (expected host, generic or an LLVM CPU name such as x86-64-v3)
+func.func @gemv(%x: tensor<1x256xf32>, %p: tensor<2x8x64xi32>,
+                %c: tensor<2x3x64xf32>) -> tensor<1x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x64xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<1x64xf32>) -> tensor<1x64xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<1x256xf32>, tensor<2x8x64xi32>, tensor<2x3x64xf32>)
+         outs(%acc : tensor<1x64xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128} -> tensor<1x64xf32>
+  return %y : tensor<1x64xf32>
 }

@@ -3,7 +3,9 @@
 // LLVM aborts on some chip/PTX pairs and CUDA 13's ptxas rejects old chips.
 //
 // RUN: not bitsink-opt %s --bitsink-nvptx-pipeline="chip=sm_50" 2>&1 | FileCheck %s --check-prefix=CHIP
-// CHIP: error: bitsink-nvptx-pipeline: unsupported chip 'sm_50' (expected one of sm_80, sm_86, sm_89, sm_90, sm_90a; CUDA 13's ptxas rejects anything below sm_75)
+// (chip, opt-level and cubin-format are checked by bitsink::OptionChecker's
+// oneOf / inRange rules, hence its wording "<option> must be ..., got ...".)
+// CHIP: error: bitsink-nvptx-pipeline: chip must be one of sm_80, sm_86, sm_89, sm_90, sm_90a, got 'sm_50'
 //
 // RUN: not bitsink-opt %s --bitsink-nvptx-pipeline="chip=sm_90 features=+ptx60" 2>&1 | FileCheck %s --check-prefix=PTX60
 // PTX60: error: bitsink-nvptx-pipeline: chip sm_90 needs PTX ISA 7.8 or newer (features=+ptx78 or above), got '+ptx60'
@@ -18,16 +20,20 @@
 // NOPLUS: error: bitsink-nvptx-pipeline: unsupported features 'ptx80'
 //
 // RUN: not bitsink-opt %s --bitsink-nvptx-pipeline="opt-level=4" 2>&1 | FileCheck %s --check-prefix=OPT
-// OPT: error: bitsink-nvptx-pipeline: opt-level must be 0-3, got 4
+// OPT: error: bitsink-nvptx-pipeline: opt-level must be in [0, 3], got 4
 //
 // RUN: not bitsink-opt %s --bitsink-nvptx-pipeline="cubin-format=elf" 2>&1 | FileCheck %s --check-prefix=FORMAT
-// FORMAT: error: bitsink-nvptx-pipeline: unsupported cubin-format 'elf' (expected bin, fatbin or isa)
+// FORMAT: error: bitsink-nvptx-pipeline: cubin-format must be one of bin, fatbin, isa, got 'elf'
 //
 // RUN: not bitsink-opt %s --bitsink-nvptx-pipeline="toolkit=/nonexistent" 2>&1 | FileCheck %s --check-prefix=TOOLKIT
 // TOOLKIT: error: bitsink-nvptx-pipeline: no CUDA toolkit at '/nonexistent' (nvvm/libdevice/libdevice.10.bc is missing); pass toolkit=DIR
 //
+// The pass-through kernel options are read by the pass's own option parser,
+// so the message names which of the two is bad.
 // RUN: not bitsink-opt %s --bitsink-nvptx-pipeline="attention-options='no-such-option=1'" 2>&1 | FileCheck %s --check-prefix=PASSTHROUGH
-// PASSTHROUGH: error: bitsink-nvptx-pipeline: bad attention-options or matmul-options: {{.*}}no-such-option
+// PASSTHROUGH: error: bitsink-nvptx-pipeline: bad attention-options 'no-such-option=1': {{.*}}no-such-option
+// RUN: not bitsink-opt %s --bitsink-nvptx-pipeline="matmul-options='gemv-max-rows=x'" 2>&1 | FileCheck %s --check-prefix=MATMULOPTS
+// MATMULOPTS: error: bitsink-nvptx-pipeline: bad matmul-options 'gemv-max-rows=x'
 //
 // What would run on the host over device memory is rejected at its
 // location: a reduction with no parallel dimension left for the threads.

@@ -39,11 +39,52 @@ TEST_F(ContextTest, ParseStopsAtLength) {
 TEST_F(ContextTest, ParseErrorHasLocation) {
   const char text[] = "func.func @f() {\n  retur\n}\n";
   BitSinkModule module = nullptr;
-  EXPECT_EQ(bitsinkModuleParse(context, text, sizeof(text) - 1, "bad.mlir",
-                               &module),
-            BITSINK_FAILURE);
+  EXPECT_EQ(
+      bitsinkModuleParse(context, text, sizeof(text) - 1, "bad.mlir", &module),
+      BITSINK_FAILURE);
   EXPECT_NE(diagnostics().find("bad.mlir:2:3: error:"), std::string::npos)
       << diagnostics();
+}
+
+// bitsinkModuleRunPipeline reads pipelines as the JIT does
+// (bitsink::parseModulePipeline): with or without the builtin.module(...)
+// anchor; a misspelt name is an error in the diagnostics.
+TEST_F(ContextTest, RunPipelineWithOrWithoutAnchor) {
+  const char text[] = R"(
+func.func @main(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4xf32>
+  %s = linalg.add ins(%a, %a : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  return %s : tensor<4xf32>
+}
+)";
+  for (const char *pipeline :
+       {"bitsink-cpu-pipeline", "builtin.module(canonicalize,"
+                                "bitsink-cpu-pipeline)"}) {
+    BitSinkModule module = nullptr;
+    ASSERT_EQ(
+        bitsinkModuleParse(context, text, sizeof(text) - 1, nullptr, &module),
+        BITSINK_SUCCESS);
+    EXPECT_EQ(bitsinkModuleRunPipeline(module, pipeline), BITSINK_SUCCESS)
+        << pipeline << ": " << diagnostics();
+    char *lowered = bitsinkModulePrint(module);
+    EXPECT_NE(std::string(lowered).find("llvm.func @main"), std::string::npos)
+        << pipeline;
+    bitsinkStringDestroy(lowered);
+    bitsinkModuleDestroy(module);
+  }
+  for (const char *pipeline :
+       {"bitsink-cpu-pipelin", "builtin.module(bitsink-cpu-pipelin)"}) {
+    BitSinkModule module = nullptr;
+    ASSERT_EQ(
+        bitsinkModuleParse(context, text, sizeof(text) - 1, nullptr, &module),
+        BITSINK_SUCCESS);
+    EXPECT_EQ(bitsinkModuleRunPipeline(module, pipeline), BITSINK_FAILURE);
+    EXPECT_NE(diagnostics().find("'bitsink-cpu-pipelin' does not refer to a "
+                                 "registered pass or pass pipeline"),
+              std::string::npos)
+        << pipeline << ": " << diagnostics();
+    bitsinkModuleDestroy(module);
+  }
 }
 
 TEST_F(ContextTest, RunChecksArrayDescriptors) {
@@ -55,9 +96,9 @@ func.func @main(%a: tensor<4xf32>) -> tensor<4xf32> {
 }
 )";
   BitSinkModule module = nullptr;
-  ASSERT_EQ(bitsinkModuleParse(context, text, sizeof(text) - 1, nullptr,
-                               &module),
-            BITSINK_SUCCESS);
+  ASSERT_EQ(
+      bitsinkModuleParse(context, text, sizeof(text) - 1, nullptr, &module),
+      BITSINK_SUCCESS);
   BitSinkExecutable exe = nullptr;
   ASSERT_EQ(bitsinkExecutableCreate(module, "main", nullptr, "cpu", &exe),
             BITSINK_SUCCESS)
@@ -94,16 +135,16 @@ TEST_F(ContextTest, QuantizeRejectsBadArguments) {
   std::vector<float> w(64 * 4, 0.5f);
   BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
   BitSinkQuantizeResult result = nullptr;
-  EXPECT_EQ(bitsinkQuantize(context, nullptr, 64, 4, nullptr, 0, &options,
-                            &result),
-            BITSINK_FAILURE);
-  EXPECT_EQ(bitsinkQuantize(context, w.data(), 64, 4, w.data(), 0, &options,
-                            &result),
-            BITSINK_FAILURE);
+  EXPECT_EQ(
+      bitsinkQuantize(context, nullptr, 64, 4, nullptr, 0, &options, &result),
+      BITSINK_FAILURE);
+  EXPECT_EQ(
+      bitsinkQuantize(context, w.data(), 64, 4, w.data(), 0, &options, &result),
+      BITSINK_FAILURE);
   options.method = nullptr;
-  EXPECT_EQ(bitsinkQuantize(context, w.data(), 64, 4, nullptr, 0, &options,
-                            &result),
-            BITSINK_FAILURE);
+  EXPECT_EQ(
+      bitsinkQuantize(context, w.data(), 64, 4, nullptr, 0, &options, &result),
+      BITSINK_FAILURE);
   EXPECT_NE(diagnostics().find("method"), std::string::npos);
 }
 } // namespace

@@ -59,10 +59,10 @@ bitsinkModuleParse(BitSinkContext context, const char *ir, size_t length,
 
 BITSINK_CAPI_EXPORTED void bitsinkModuleDestroy(BitSinkModule module);
 
-/// Runs a textual pass pipeline anchored on the module, e.g.
-/// "builtin.module(canonicalize,cse)", verifying after each pass. Fails if the
-/// pipeline does not parse or a pass fails; the module may then be partly
-/// transformed.
+/// Runs a textual pass pipeline on the module, with or without its anchor:
+/// "builtin.module(canonicalize,cse)" or "canonicalize,cse", verifying after
+/// each pass. Fails if the pipeline does not parse or a pass fails; the
+/// module may then be partly transformed.
 BITSINK_CAPI_EXPORTED BitSinkStatus
 bitsinkModuleRunPipeline(BitSinkModule module, const char *pipeline);
 
@@ -117,8 +117,9 @@ bitsinkExecutableCreate(BitSinkModule module, const char *entry,
 /// Same as bitsinkExecutableCreate with target "cpu", JIT-compiled for the
 /// CPU model `cpu` ("host", "generic" x86-64 or an LLVM CPU name such as
 /// "x86-64-v3"; NULL or "": the host), whose code must run on this host.
-/// The pipeline's CPU-dependent defaults follow it. An unknown CPU name
-/// fails with a message naming it.
+/// Every bitsink-cpu-pipeline in `pipeline` that names no target-cpu gets
+/// target-cpu=`cpu`, so its CPU-dependent kernels follow it. An unknown CPU
+/// name fails with a message naming it.
 BITSINK_CAPI_EXPORTED BitSinkStatus
 bitsinkExecutableCreateForCpu(BitSinkModule module, const char *entry,
                               const char *pipeline, const char *cpu,

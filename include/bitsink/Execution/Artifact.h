@@ -13,6 +13,8 @@
 #ifndef BITSINK_EXECUTION_ARTIFACT_H
 #define BITSINK_EXECUTION_ARTIFACT_H
 
+#include "bitsink/Pipelines/TargetCpu.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringRef.h"
@@ -30,8 +32,10 @@ struct ArtifactOptions {
   std::string pipelineOptions;
   /// cuda: override the pipeline's chip / features / cubin-format.
   std::string chip, features, cubinFormat;
-  /// Host CPU of the generated code: "" (host for cpu, generic x86-64 for
-  /// cuda), "host", "generic" or an LLVM CPU name.
+  /// Host CPU of the generated code: "" (for cpu: the pipeline options'
+  /// target-cpu, else host; for cuda: generic x86-64), "host", "generic" or
+  /// an LLVM CPU name. The cpu target hands it to bitsink-cpu-pipeline as
+  /// target-cpu.
   std::string cpu;
   /// Stop at the object file instead of linking a shared library.
   bool objectOnly = false;
@@ -42,24 +46,6 @@ struct ArtifactOptions {
 
   static const char *defaultRuntimeDir();
 };
-
-/// A CPU model to generate code for, as LLVM names it.
-struct TargetCpu {
-  /// LLVM's CPU name ("skylake-avx512", "x86-64-v3", ...).
-  std::string name;
-  /// Every feature of the native target, "+avx2,-avx512f,...": the CPU's
-  /// own (for a named CPU) or the host's (for "host").
-  std::string features;
-  /// Whether `features` has AVX-512F (bitsink-cpu-pipeline's gemv-lut).
-  bool hasAvx512 = false;
-};
-
-/// Resolves `cpu` for the native target: "host" (the host's CPU and
-/// features), "generic" (x86-64) or an LLVM CPU name (x86-64-v3,
-/// znver4, ...). Fails with a message naming `cpu` when LLVM's target does
-/// not know it.
-bool resolveTargetCpu(llvm::StringRef cpu, TargetCpu &result,
-                      std::string &error);
 
 /// Fails, naming the intrinsic, when `module` (in the LLVM dialect) calls an
 /// AVX-512 intrinsic that `cpu` lacks (e.g. after gemv-lut=true for an

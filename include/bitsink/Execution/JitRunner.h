@@ -1,10 +1,10 @@
 //===- JitRunner.h - JIT-compile and run an entry function ------*- C++ -*-===//
 //
 // Lowers a module (by default through bitsink-cpu-pipeline), JIT-compiles it
-// for the host CPU (or a named CPU model) with MLIR's ExecutionEngine and calls one entry function
-// on .npy arrays. Also the reference interpreter that evaluates the same
-// entry with the naive semantics of bitsink/Reference. Used by bitsink-run
-// and the execution tests.
+// for the host CPU (or a named CPU model) with MLIR's ExecutionEngine and calls
+// one entry function on .npy arrays. Also the reference interpreter that
+// evaluates the same entry with the naive semantics of bitsink/Reference. Used
+// by bitsink-run and the execution tests.
 //
 //===----------------------------------------------------------------------===//
 
@@ -83,13 +83,15 @@ bool prepareInputs(const EntrySignature &signature,
 struct JitOptions {
   std::string entry = "main";
   /// A textual pass pipeline anchored on the module (with or without the
-  /// `builtin.module(...)` wrapper), or "none" for a module already in the
-  /// LLVM dialect whose entry carries `bitsink.signature`.
+  /// `builtin.module(...)` wrapper, read by bitsink::parseModulePipeline as
+  /// the C API reads it), or "none" for a module already in the LLVM
+  /// dialect whose entry carries `bitsink.signature`.
   std::string pipeline = "bitsink-cpu-pipeline";
   unsigned optLevel = 3;
   /// The CPU model to compile for: "host", "generic" (x86-64) or an LLVM
-  /// CPU name such as x86-64-v3 (its code must run on the host). The
-  /// pipeline's CPU-dependent defaults (gemv-lut) follow it.
+  /// CPU name such as x86-64-v3 (its code must run on the host). Every
+  /// bitsink-cpu-pipeline in `pipeline` that names no target-cpu gets this
+  /// one, so its CPU-dependent kernels (gemv-lut) follow it.
   std::string cpu = "host";
   /// If set, the JIT-compiled object file is written there (to inspect the
   /// generated machine code).
@@ -166,8 +168,7 @@ private:
 /// the compiled result's own rounding error is measured against.
 bool evaluateWithReference(mlir::FunctionOpInterface func,
                            const std::vector<npy::Array> &inputs,
-                           std::vector<npy::Array> &outputs,
-                           std::string &error,
+                           std::vector<npy::Array> &outputs, std::string &error,
                            std::vector<npy::Array> *unroundedOutputs = nullptr);
 
 } // namespace bitsink

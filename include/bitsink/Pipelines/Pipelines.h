@@ -8,66 +8,54 @@
 #ifndef BITSINK_PIPELINES_PIPELINES_H
 #define BITSINK_PIPELINES_PIPELINES_H
 
+#include "bitsink/Conversion/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"
 
 #include <string>
 
-namespace mlir {
-class OpPassManager;
-} // namespace mlir
-
 namespace bitsink {
 
-/// Whether the CPU that bitsink-cpu-pipeline generates code for has
-/// AVX-512F (the default of gemv-lut): the host's, unless a
-/// ScopedTargetAvx512 on this thread names another CPU's.
-bool hostHasAvx512();
-
-/// While alive, bitsink-cpu-pipeline options built on this thread take
-/// `hasAvx512` as the target CPU's AVX-512F instead of the host's: for code
-/// generated for another CPU model (bitsink-compile --cpu, bitsink-run
-/// --cpu), where an AVX-512 kernel would not even compile.
-class ScopedTargetAvx512 {
-public:
-  explicit ScopedTargetAvx512(bool hasAvx512);
-  ~ScopedTargetAvx512();
-  ScopedTargetAvx512(const ScopedTargetAvx512 &) = delete;
-  ScopedTargetAvx512 &operator=(const ScopedTargetAvx512 &) = delete;
-
-private:
-  int previous;
-};
-
+/// Options of `bitsink-cpu-pipeline`. Those handed to a bitsink pass take
+/// their defaults from the pass's generated options struct (Passes.td).
 struct CPUPipelineOptions
     : public mlir::PassPipelineOptions<CPUPipelineOptions> {
-  Option<int64_t> queryTile{*this, "query-tile",
-                            llvm::cl::desc("Attention queries per tile"),
-                            llvm::cl::init(32)};
-  Option<int64_t> keyTile{*this, "key-tile",
-                          llvm::cl::desc("Attention keys per tile"),
-                          llvm::cl::init(16)};
+  Option<std::string> targetCpu{
+      *this, "target-cpu",
+      llvm::cl::desc("CPU the code is for: host, generic (x86-64) or an "
+                     "LLVM CPU name such as x86-64-v3. Its features go to "
+                     "bitsink-lower-bitplane-matmul as target-features and "
+                     "decide gemv-lut's default"),
+      llvm::cl::init("host")};
+  Option<int64_t> queryTile{
+      *this, "query-tile", llvm::cl::desc("Attention queries per tile"),
+      llvm::cl::init(BitSinkLowerAttentionOptions().queryTile)};
+  Option<int64_t> keyTile{
+      *this, "key-tile", llvm::cl::desc("Attention keys per tile"),
+      llvm::cl::init(BitSinkLowerAttentionOptions().keyTile)};
   Option<int64_t> decodeMaxQueries{
       *this, "decode-max-queries",
       llvm::cl::desc("Use split-KV decode attention when Nq <= this"),
-      llvm::cl::init(4)};
+      llvm::cl::init(BitSinkLowerAttentionOptions().decodeMaxQueries)};
   Option<int64_t> splitSize{
       *this, "split-size", llvm::cl::desc("Keys per split of decode attention"),
-      llvm::cl::init(512)};
+      llvm::cl::init(BitSinkLowerAttentionOptions().splitSize)};
   Option<int64_t> gemvMaxRows{
       *this, "gemv-max-rows",
       llvm::cl::desc("Largest M of bitplane_matmul that uses GEMV"),
-      llvm::cl::init(8)};
+      llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvMaxRows)};
   Option<int64_t> gemvColumnTile{
       *this, "gemv-column-tile",
       llvm::cl::desc("Output columns per parallel task of the bit-plane GEMV "
                      "(at most N / threads keeps every thread busy)"),
-      llvm::cl::init(512)};
+      llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvColumnTile)};
+  /// Not given: whether target-cpu has AVX-512F (Option::hasValue()).
   Option<bool> gemvLut{
       *this, "gemv-lut",
       llvm::cl::desc("Bit-plane GEMV through 4-row partial-sum tables "
-                     "(needs AVX-512; default: whether the target CPU has it)"),
-      llvm::cl::init(hostHasAvx512())};
+                     "(needs AVX-512F; default: whether target-cpu has it)")};
   Option<bool> tileContractions{
       *this, "tile-contractions",
       llvm::cl::desc("Tile and vectorise linalg matmuls and other "
@@ -77,23 +65,23 @@ struct CPUPipelineOptions
   Option<int64_t> matmulTileM{
       *this, "matmul-tile-m",
       llvm::cl::desc("Rows of C per parallel task of a contraction"),
-      llvm::cl::init(64)};
+      llvm::cl::init(BitSinkTileContractionsOptions().cacheTileM)};
   Option<int64_t> matmulTileN{
       *this, "matmul-tile-n",
       llvm::cl::desc("Columns of C per parallel task of a contraction"),
-      llvm::cl::init(128)};
+      llvm::cl::init(BitSinkTileContractionsOptions().cacheTileN)};
   Option<int64_t> matmulTileK{
       *this, "matmul-tile-k",
       llvm::cl::desc("Reduction length per pass over a C tile"),
-      llvm::cl::init(256)};
+      llvm::cl::init(BitSinkTileContractionsOptions().cacheTileK)};
   Option<int64_t> matmulRegisterTileM{
       *this, "matmul-register-tile-m",
       llvm::cl::desc("Rows of a contraction's register tile"),
-      llvm::cl::init(8)};
+      llvm::cl::init(BitSinkTileContractionsOptions().registerTileM)};
   Option<int64_t> matmulRegisterTileN{
       *this, "matmul-register-tile-n",
       llvm::cl::desc("Columns of a contraction's register tile"),
-      llvm::cl::init(32)};
+      llvm::cl::init(BitSinkTileContractionsOptions().registerTileN)};
   Option<bool> openmp{
       *this, "openmp",
       llvm::cl::desc("Run parallel loops on threads (OpenMP dialect)"),
@@ -108,9 +96,11 @@ struct CPUPipelineOptions
 /// place through an argument are dropped and recorded in
 /// `bitsink.result_aliases`, the others become out-params)
 /// -> bitsink lowerings -> linalg to loops -> scf.parallel to OpenMP ->
-/// vector lowering and math approximations -> LLVM dialect.
-void buildCPUPipeline(mlir::OpPassManager &pm,
-                      const CPUPipelineOptions &options);
+/// vector lowering and math approximations -> LLVM dialect. Fails, with
+/// the reason in `error`, when target-cpu names no CPU LLVM knows.
+llvm::LogicalResult buildCPUPipeline(mlir::OpPassManager &pm,
+                                     const CPUPipelineOptions &options,
+                                     std::string &error);
 
 /// The tensor-to-buffer part shared by the CPU and NVPTX pipelines:
 /// canonicalize -> one-shot-bufferize (function boundaries, identity
@@ -188,6 +178,18 @@ void registerNVPTXPipeline();
 /// Registers `bitsink-cpu-pipeline` (and later pipelines) with the global
 /// pass registry.
 void registerPipelines();
+
+/// Parses a textual pass pipeline for a `builtin.module`, with or without
+/// its anchor: "builtin.module(canonicalize,bitsink-cpu-pipeline)" and
+/// "canonicalize,bitsink-cpu-pipeline" are the same pipeline. A text that is
+/// one `op-name(...)` is anchored on that op (running it on a module then
+/// fails, naming the op). With a `targetCpu`, every bitsink-cpu-pipeline in
+/// the text that names no target-cpu gets target-cpu=`targetCpu`. Parse
+/// errors (a misspelt pass, bad options) go to `errors`. The C API and the
+/// JIT (bitsink-run, Python) read pipelines through this.
+llvm::FailureOr<mlir::OpPassManager>
+parseModulePipeline(llvm::StringRef text, llvm::raw_ostream &errors,
+                    llvm::StringRef targetCpu = {});
 
 } // namespace bitsink
 

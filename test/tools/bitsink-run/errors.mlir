@@ -13,6 +13,10 @@
 
 // RUN: not bitsink-run %s --pipeline='no-such-pass' 2>&1 | FileCheck %s --check-prefix=PIPELINE
 // PIPELINE: bitsink-run: error: bad pass pipeline 'no-such-pass': {{.*}}no-such-pass
+// The same inside the builtin.module(...) anchor, and a misspelt pipeline
+// name: a parse error, not a crash.
+// RUN: not bitsink-run %s --pipeline='builtin.module(canonicalize,bitsink-cpu-pipelin)' 2>&1 | FileCheck %s --check-prefix=ANCHORED
+// ANCHORED: bitsink-run: error: bad pass pipeline 'builtin.module(canonicalize,bitsink-cpu-pipelin)': {{.*}}'bitsink-cpu-pipelin' does not refer to a registered pass or pass pipeline
 
 // RUN: not bitsink-run %s -i %t.wide.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
 // SHAPE: bitsink-run: error: argument 0 (tensor<2x3xf32>): expected shape (2, 3), got (3, 2)

@@ -6,6 +6,8 @@
 
 // RUN: bitsink-run %s -e inputs -o %t.a.npy -o %t.b.npy
 // RUN: bitsink-run %s -i %t.a.npy -i %t.b.npy --print | FileCheck %s
+// The pipeline with its builtin.module(...) anchor is the same pipeline.
+// RUN: bitsink-run %s -i %t.a.npy -i %t.b.npy --print --pipeline='builtin.module(bitsink-cpu-pipeline)' | FileCheck %s
 
 // CHECK:      output 0: tensor<2x2xf32>
 // CHECK-NEXT: {{\[}}[1, 3.5],
