@@ -46,6 +46,13 @@ def BitSinkGPULowerAttention : Pass<"bitsink-gpu-lower-attention"> {
     on tiles that cross a visibility boundary; with `key_positions` every
     tile below `kv_len` is visited and masked. GQA maps query head `h` to
     KV head `h / (Hq / Hkv)`.
+
+    An op it cannot lower (dynamic `D` or `Dv`, memrefs with non-identity
+    layouts, head dimensions whose tiles do not fit 48 KiB of shared memory)
+    is reported as an error before any IR is created, and the pass fails.
+    The lowering is also available as a pattern
+    (`populateBitSinkGPULowerAttentionPatterns`,
+    bitsink/Conversion/GPU/Patterns.h).
   }];
   let options = [
     Option<"queryTile", "query-tile", "int64_t", /*default=*/"64",

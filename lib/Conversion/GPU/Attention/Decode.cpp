@@ -71,26 +71,20 @@ void GPUAttentionEmitter::emitDecode() {
       maxS(ceilDivS(maxTiles, idx(launchInfo.tilesPerSplit)), idx(1));
   auto f32Type = b.getF32Type();
   int64_t dyn = ShapedType::kDynamic;
-  auto alloc = [&](MemRefType type, ValueRange sizes) -> Value {
-    return gpu::AllocOp::create(b, type, /*asyncToken=*/Type(),
-                                /*asyncDependencies=*/ValueRange{}, sizes,
-                                /*symbolOperands=*/ValueRange{})
-        .getMemref();
-  };
   // No zero-byte allocations (B = 0 or Hq = 0): the driver rejects them.
   Value nonEmpty = andI(sgt(numBatch, idx(0)), sgt(numHeads, idx(0)));
   ifThen(nonEmpty, [&] {
-    launchInfo.partO = alloc(
+    launchInfo.partO = deviceAlloc(
         MemRefType::get({dyn, dyn, dyn, decodeQueries, valueDim}, f32Type),
         {numBatch, numHeads, launchInfo.numSplits});
     launchInfo.partStats =
-        alloc(MemRefType::get({dyn, dyn, dyn, 2, decodeQueries}, f32Type),
-              {numBatch, numHeads, launchInfo.numSplits});
+        deviceAlloc(MemRefType::get({dyn, dyn, dyn, 2, decodeQueries}, f32Type),
+                    {numBatch, numHeads, launchInfo.numSplits});
     emitSimtKernel(launchInfo);
     emitMergeKernel(launchInfo.numSplits, launchInfo.partO,
                     launchInfo.partStats);
-    gpu::DeallocOp::create(b, Type(), ValueRange{}, launchInfo.partO);
-    gpu::DeallocOp::create(b, Type(), ValueRange{}, launchInfo.partStats);
+    deviceDealloc(launchInfo.partO);
+    deviceDealloc(launchInfo.partStats);
   });
 }
 

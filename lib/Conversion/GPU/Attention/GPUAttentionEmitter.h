@@ -108,7 +108,9 @@ private:
   std::optional<SimtTiles> fitSimtTiles(SimtTiles tiles, int64_t minRows) const;
 
   // Decode (Decode.cpp).
-  /// The decode plan for `queries` static query rows per head.
+  /// The decode plan for `queries` static query rows per head; reports an
+  /// error on the op and fails when even one head per CTA cannot fit the
+  /// shared memory.
   mlir::FailureOr<GPUAttentionPlan> planDecode(int64_t queries) const;
 
   /// Mutable: op handles are not const-correct (reading an attribute or
@@ -141,7 +143,8 @@ public:
 private:
   /// e^x as 2^(x·log2 e) with PTX's ex2.approx.ftz (what FlashAttention
   /// uses): math.exp would become libdevice's __nv_expf, which needs
-  /// libdevice linked and costs a dozen instructions. e^{-inf} = 0.
+  /// libdevice linked and costs a dozen instructions. e^{-inf} = 0. The
+  /// exp the kernels pass to AttentionCommon's finalFactor and sinkTerm.
   mlir::Value exp(mlir::Value x) {
     mlir::Value scaled = fmul(x, f32(1.4426950408889634));
     return mlir::NVVM::InlinePtxOp::create(
