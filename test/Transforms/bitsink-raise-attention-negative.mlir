@@ -305,3 +305,68 @@ func.func @contract_over_queries(%q: tensor<4x7x8xf32>, %kt: tensor<4x8x7xf32>,
       outs(%fo : tensor<4x7x8xf32>) -> tensor<4x7x8xf32>
   return %o : tensor<4x7x8xf32>
 }
+
+// -----
+
+// Refused after the whole chain matched: the P·V result carries a tensor
+// encoding that the rebuilt result (a plain tensor) would not have. Every
+// reason to refuse is checked before any op is built, so the function is
+// left exactly as it was: each original op in order and nothing else (no
+// transpose of K, no tensor.empty for the op's init, no sink_attention).
+// CHECK-LABEL: func.func @refused_after_match_leaves_ir_unchanged
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x3x5x8xf32>, %[[KT:.*]]: tensor<2x3x8x7xf32>, %[[V:.*]]: tensor<2x3x7x4xf32>)
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[E0:.*]] = tensor.empty() : tensor<2x3x5x7xf32>
+// CHECK-NEXT: %[[F0:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E0]] : tensor<2x3x5x7xf32>)
+// CHECK-NEXT: %[[S:.*]] = linalg.generic {{.*}} ins(%[[Q]], %[[KT]] : {{.*}}) outs(%[[F0]] : tensor<2x3x5x7xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: linalg.yield
+// CHECK-NEXT: } -> tensor<2x3x5x7xf32>
+// CHECK-NEXT: %[[P:.*]] = linalg.softmax dimension(3) ins(%[[S]] : tensor<2x3x5x7xf32>) outs(%[[E0]] : tensor<2x3x5x7xf32>)
+// CHECK-NEXT: %[[E1:.*]] = tensor.empty() : tensor<2x3x5x4xf32, "enc">
+// CHECK-NEXT: %[[F1:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E1]] : tensor<2x3x5x4xf32, "enc">)
+// CHECK-NEXT: %[[O:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[V]] : {{.*}}) outs(%[[F1]] : tensor<2x3x5x4xf32, "enc">)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: linalg.yield
+// CHECK-NEXT: } -> tensor<2x3x5x4xf32, "enc">
+// CHECK-NEXT: return %[[O]]
+// CHECK-NEXT: }
+func.func @refused_after_match_leaves_ir_unchanged(
+    %q: tensor<2x3x5x8xf32>, %kt: tensor<2x3x8x7xf32>,
+    %v: tensor<2x3x7x4xf32>) -> tensor<2x3x5x4xf32, "enc"> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<2x3x5x7xf32>
+  %f0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<2x3x5x7xf32>) -> tensor<2x3x5x7xf32>
+  %s = linalg.generic {
+      indexing_maps = [affine_map<(b, h, i, j, d) -> (b, h, i, d)>,
+                       affine_map<(b, h, i, j, d) -> (b, h, d, j)>,
+                       affine_map<(b, h, i, j, d) -> (b, h, i, j)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %kt : tensor<2x3x5x8xf32>, tensor<2x3x8x7xf32>) outs(%f0 : tensor<2x3x5x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x3x5x7xf32>
+  %p = linalg.softmax dimension(3) ins(%s : tensor<2x3x5x7xf32>)
+      outs(%e0 : tensor<2x3x5x7xf32>) -> tensor<2x3x5x7xf32>
+  %e1 = tensor.empty() : tensor<2x3x5x4xf32, "enc">
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<2x3x5x4xf32, "enc">) -> tensor<2x3x5x4xf32, "enc">
+  // expected-remark @+1 {{attention not raised: the rewritten result type does not match the P·V result}}
+  %o = linalg.generic {
+      indexing_maps = [affine_map<(b, h, i, n, j) -> (b, h, i, j)>,
+                       affine_map<(b, h, i, n, j) -> (b, h, j, n)>,
+                       affine_map<(b, h, i, n, j) -> (b, h, i, n)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<2x3x5x7xf32>, tensor<2x3x7x4xf32>) outs(%f1 : tensor<2x3x5x4xf32, "enc">) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x3x5x4xf32, "enc">
+  return %o : tensor<2x3x5x4xf32, "enc">
+}

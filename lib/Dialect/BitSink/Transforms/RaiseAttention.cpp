@@ -8,6 +8,10 @@
 // and bodies are looked at, never op names, so matmul, batch_matmul,
 // linalg.contract, matmul with indexing_maps and generics are one case.
 //
+// Matching and planning (planRewrite) only read the IR and make every
+// decision, including each reason to refuse; buildRewrite then creates the
+// ops and cannot fail. A refused match therefore leaves the IR untouched.
+//
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
@@ -229,113 +233,6 @@ static SmallVector<int64_t> positionsOf(AffineMap map,
     positions.push_back(
         *map.getResultPosition(getAffineDimExpr(dim, map.getContext())));
   return positions;
-}
-
-/// `value` (read through `map`) with its dimensions in the loop order
-/// `order`: a linalg.transpose unless it already is.
-static Value permuteTo(OpBuilder &b, Location loc, Value value, AffineMap map,
-                       ArrayRef<unsigned> order) {
-  SmallVector<int64_t> perm = positionsOf(map, order);
-  if (isIdentityPermutation(perm))
-    return value;
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  applyPermutationToVector(shape, perm);
-  Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
-  return linalg::TransposeOp::create(b, loc, value, empty, perm)->getResult(0);
-}
-
-/// Brings a `batch... x N x D` operand (0, 1 or 2 batch dimensions) to
-/// `B x H x N x D`.
-static Value to4D(OpBuilder &b, Location loc, Value value, int64_t batch,
-                  int64_t heads) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (type.getRank() == 4)
-    return value;
-  SmallVector<ReassociationIndices> reassociation =
-      type.getRank() == 3 ? SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}}
-                          : SmallVector<ReassociationIndices>{{0, 1, 2}, {3}};
-  auto result = type.clone({batch, heads, type.getDimSize(type.getRank() - 2),
-                            type.getDimSize(type.getRank() - 1)});
-  return tensor::ExpandShapeOp::create(b, loc, result, value, reassociation);
-}
-
-/// If `value` (B x Hq x N x D) repeats K or V over groups of query heads
-/// the way torch's `repeat_kv` does (a broadcast generic from
-/// B x Hkv x N x D to B x Hkv x R x N x D whose Hkv x R dimensions are then
-/// collapsed), possibly transposed over its last two dimensions since,
-/// returns the B x Hkv x N x D source with the same transposition: query
-/// head h then reads kv head h / R, which is the op's GQA rule.
-static std::optional<Value> unrepeatHeads(OpBuilder &b, Location loc,
-                                          Value value) {
-  // value[i] = cur[perm[i]] through transposes that keep B and H in place.
-  SmallVector<int64_t> perm = {0, 1, 2, 3};
-  Value cur = value;
-  while (auto transpose = cur.getDefiningOp<linalg::TransposeOp>()) {
-    ArrayRef<int64_t> p = transpose.getPermutation();
-    if (p.size() != 4 || p[0] != 0 || p[1] != 1)
-      return std::nullopt;
-    for (int64_t &dim : perm)
-      dim = p[dim];
-    cur = transpose.getInput();
-  }
-  Value repeated;
-  if (auto collapse = cur.getDefiningOp<tensor::CollapseShapeOp>()) {
-    SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
-    if (collapse.getSrcType().getRank() == 5 && re.size() == 4 &&
-        re[1] == ReassociationIndices{1, 2})
-      repeated = collapse.getSrc();
-  } else if (auto expand = cur.getDefiningOp<tensor::ExpandShapeOp>()) {
-    // B·Hkv·R collapsed for a batch_matmul and split again into B x Hq.
-    auto collapse = expand.getSrc().getDefiningOp<tensor::CollapseShapeOp>();
-    if (collapse && expand.getResultType().getRank() == 4 &&
-        expand.getReassociationIndices()[0].size() == 2 &&
-        collapse.getSrcType().getRank() == 5 &&
-        collapse.getReassociationIndices()[0] ==
-            ReassociationIndices{0, 1, 2} &&
-        collapse.getSrcType().getDimSize(0) ==
-            expand.getResultType().getDimSize(0))
-      repeated = collapse.getSrc();
-  }
-  if (!repeated)
-    return std::nullopt;
-  auto broadcast = repeated.getDefiningOp<linalg::GenericOp>();
-  if (!broadcast || broadcast.getNumDpsInputs() != 1 ||
-      broadcast.getNumDpsInits() != 1 || broadcast.getNumLoops() != 5 ||
-      broadcast.getNumParallelLoops() != 5 ||
-      !broadcast.getMatchingIndexingMap(broadcast.getDpsInitOperand(0))
-           .isIdentity())
-    return std::nullopt;
-  auto yield = cast<linalg::YieldOp>(broadcast.getBlock()->getTerminator());
-  if (yield.getOperand(0) != broadcast.getBlock()->getArgument(0))
-    return std::nullopt;
-  OpOperand *input = broadcast.getDpsInputOperand(0);
-  AffineMap map = broadcast.getMatchingIndexingMap(input);
-  Value source = input->get();
-  auto sourceType = cast<RankedTensorType>(source.getType());
-  MLIRContext *ctx = b.getContext();
-  auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
-  if (map.getResults() ==
-      ArrayRef<AffineExpr>{dim(0), dim(1), dim(3), dim(4)}) {
-    // B x Hkv x N x D, broadcast over R.
-  } else if (map.getResults() ==
-                 ArrayRef<AffineExpr>{dim(0), dim(1),
-                                      getAffineConstantExpr(0, ctx), dim(3),
-                                      dim(4)} &&
-             sourceType.getDimSize(2) == 1) {
-    source = tensor::CollapseShapeOp::create(
-        b, loc, source,
-        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-  } else {
-    return std::nullopt;
-  }
-  if (isIdentityPermutation(perm))
-    return source;
-  auto type = cast<RankedTensorType>(source.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  applyPermutationToVector(shape, perm);
-  Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
-  return linalg::TransposeOp::create(b, loc, source, empty, perm)->getResult(0);
 }
 
 struct AttentionMatch {
@@ -854,6 +751,339 @@ static bool matchAttention(Contraction &pv, AttentionMatch &m, std::string &why,
   return true;
 }
 
+/// How the rewrite forms one B x H x N x D operand of sink_attention from a
+/// value that already exists: `source`, with the unit repeat dimension of a
+/// 5-D broadcast input collapsed away if `collapseUnitDim`, transposed by
+/// `perm` unless that is the identity, then expanded to rank 4 if it has
+/// fewer dimensions (`batch... x N x D` with 0 or 1 batch dimensions, whose
+/// leading dimension splits into `batch` x `heads`). Planning only reads
+/// the IR; `build` creates the ops.
+struct OperandPlan {
+  Value source;
+  bool collapseUnitDim = false;
+  SmallVector<int64_t> perm;
+  int64_t batch = 1, heads = 1;
+
+  /// The shape after the collapse and the transposition.
+  SmallVector<int64_t> permutedShape() const {
+    SmallVector<int64_t> shape(
+        cast<RankedTensorType>(source.getType()).getShape());
+    if (collapseUnitDim)
+      shape.erase(shape.begin() + 2); // Merging dims 1 and 2 (of size 1).
+    applyPermutationToVector(shape, perm);
+    return shape;
+  }
+
+  /// The B x H x N x D shape of the operand.
+  SmallVector<int64_t> shape() const {
+    SmallVector<int64_t> shape = permutedShape();
+    if (shape.size() == 4)
+      return shape;
+    return {batch, heads, shape[shape.size() - 2], shape.back()};
+  }
+
+  Value build(OpBuilder &b, Location loc) const {
+    Value value = source;
+    if (collapseUnitDim)
+      value = tensor::CollapseShapeOp::create(
+          b, loc, value,
+          SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    auto type = cast<RankedTensorType>(value.getType());
+    if (!isIdentityPermutation(perm)) {
+      SmallVector<int64_t> shape(type.getShape());
+      applyPermutationToVector(shape, perm);
+      Value empty =
+          tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+      value =
+          linalg::TransposeOp::create(b, loc, value, empty, perm)->getResult(0);
+      type = cast<RankedTensorType>(value.getType());
+    }
+    if (type.getRank() == 4)
+      return value;
+    SmallVector<ReassociationIndices> reassociation =
+        type.getRank() == 3
+            ? SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}}
+            : SmallVector<ReassociationIndices>{{0, 1, 2}, {3}};
+    auto result = type.clone({batch, heads, type.getDimSize(type.getRank() - 2),
+                              type.getDimSize(type.getRank() - 1)});
+    return tensor::ExpandShapeOp::create(b, loc, result, value, reassociation);
+  }
+};
+
+/// The plan that brings `value` (read through `map`) to `B x H x N x D` with
+/// its dimensions in the loop order `order`. An operand that is a B·H
+/// collapse of a B x H x ... tensor is permuted before the collapse instead,
+/// so that its transpose folds with the one that made it (the head split).
+static OperandPlan planOperand4D(Value value, AffineMap map,
+                                 ArrayRef<unsigned> order, int64_t batch,
+                                 int64_t heads) {
+  SmallVector<int64_t> perm = positionsOf(map, order);
+  auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>();
+  if (collapse && perm.size() == 3 && perm[0] == 0 &&
+      collapse.getSrcType().getRank() == 4 &&
+      collapse.getReassociationIndices().size() == 3 &&
+      collapse.getReassociationIndices()[0].size() == 2 &&
+      collapse.getSrcType().getDimSize(0) == batch &&
+      collapse.getSrcType().getDimSize(1) == heads)
+    return {collapse.getSrc(),
+            false,
+            {0, 1, perm[1] + 1, perm[2] + 1},
+            batch,
+            heads};
+  return {value, false, perm, batch, heads};
+}
+
+/// The 5-D B x Hkv x R x N x D tensor that `value` collapses to B·Hkv·R x N
+/// x D, if it does and its B is `batch`.
+static Value matchHeadCollapse(Value value, int64_t batch) {
+  auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || collapse.getSrcType().getRank() != 5 ||
+      collapse.getReassociationIndices()[0] != ReassociationIndices{0, 1, 2} ||
+      collapse.getSrcType().getDimSize(0) != batch)
+    return Value();
+  return collapse.getSrc();
+}
+
+/// If the operand `operand` would build (B x Hq x N x D) repeats K or V over
+/// groups of query heads the way torch's `repeat_kv` does (a broadcast
+/// generic from B x Hkv x N x D to B x Hkv x R x N x D whose Hkv x R
+/// dimensions are then collapsed), possibly transposed over its last two
+/// dimensions, returns the plan of the B x Hkv x N x D source with the same
+/// transposition: query head h then reads kv head h / R, which is the op's
+/// GQA rule.
+static std::optional<OperandPlan>
+planUnrepeatHeads(const OperandPlan &operand) {
+  // The operand is a transposition of its source then, below rank 4, an
+  // expansion. operand[i] = cur[perm[i]] through transposes that keep B and
+  // H in place, the operand's own first.
+  SmallVector<int64_t> perm = {0, 1, 2, 3};
+  auto compose = [&](ArrayRef<int64_t> p) {
+    if (p.size() != 4 || p[0] != 0 || p[1] != 1)
+      return false;
+    for (int64_t &dim : perm)
+      dim = p[dim];
+    return true;
+  };
+  Value repeated;
+  int64_t rank = cast<RankedTensorType>(operand.source.getType()).getRank();
+  if (operand.collapseUnitDim)
+    return std::nullopt;
+  if (rank < 4) {
+    // The expansion comes last, so no transposition sits above it. A B·Hkv·R
+    // collapse split again into B x Hq (for a batch_matmul): the expansion
+    // must be that split, of the collapse itself.
+    if (rank != 3 || !isIdentityPermutation(operand.perm))
+      return std::nullopt;
+    repeated = matchHeadCollapse(operand.source, operand.batch);
+  } else {
+    if (!isIdentityPermutation(operand.perm) && !compose(operand.perm))
+      return std::nullopt;
+    Value cur = operand.source;
+    while (auto transpose = cur.getDefiningOp<linalg::TransposeOp>()) {
+      if (!compose(transpose.getPermutation()))
+        return std::nullopt;
+      cur = transpose.getInput();
+    }
+    if (auto collapse = cur.getDefiningOp<tensor::CollapseShapeOp>()) {
+      SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+      if (collapse.getSrcType().getRank() == 5 && re.size() == 4 &&
+          re[1] == ReassociationIndices{1, 2})
+        repeated = collapse.getSrc();
+    } else if (auto expand = cur.getDefiningOp<tensor::ExpandShapeOp>()) {
+      if (expand.getResultType().getRank() == 4 &&
+          expand.getReassociationIndices()[0].size() == 2)
+        repeated = matchHeadCollapse(expand.getSrc(),
+                                     expand.getResultType().getDimSize(0));
+    }
+  }
+  if (!repeated)
+    return std::nullopt;
+  auto broadcast = repeated.getDefiningOp<linalg::GenericOp>();
+  if (!broadcast || broadcast.getNumDpsInputs() != 1 ||
+      broadcast.getNumDpsInits() != 1 || broadcast.getNumLoops() != 5 ||
+      broadcast.getNumParallelLoops() != 5 ||
+      !broadcast.getMatchingIndexingMap(broadcast.getDpsInitOperand(0))
+           .isIdentity())
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(broadcast.getBlock()->getTerminator());
+  if (yield.getOperand(0) != broadcast.getBlock()->getArgument(0))
+    return std::nullopt;
+  OpOperand *input = broadcast.getDpsInputOperand(0);
+  AffineMap map = broadcast.getMatchingIndexingMap(input);
+  Value source = input->get();
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  MLIRContext *ctx = broadcast.getContext();
+  auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+  // B x Hkv x N x D, broadcast over R.
+  if (map.getResults() == ArrayRef<AffineExpr>{dim(0), dim(1), dim(3), dim(4)})
+    return OperandPlan{source, false, perm};
+  // B x Hkv x 1 x N x D, read at R = 0.
+  if (map.getResults() == ArrayRef<AffineExpr>{dim(0), dim(1),
+                                               getAffineConstantExpr(0, ctx),
+                                               dim(3), dim(4)} &&
+      sourceType.getDimSize(2) == 1)
+    return OperandPlan{source, true, perm};
+  return std::nullopt;
+}
+
+/// Everything the rewrite of one match builds, worked out from the matched
+/// IR alone.
+struct RaisePlan {
+  OperandPlan query, key, value;
+  Type element;
+  int64_t batch = 1, heads = 1, nq = 0, nk = 0, dv = 0;
+  /// Batch dimensions of the P·V result, and the permutation that takes the
+  /// collapsed (batch..., m, n) attention result to its layout.
+  unsigned pvBatch = 0;
+  SmallVector<int64_t> outPerm;
+};
+
+/// Q (batch..., m, k) or K (batch..., n, k) of the Q·K contraction, or V
+/// (batch..., k, n) of the P·V one: the loop dims of `c` in that order.
+static SmallVector<unsigned> loopOrder(const Contraction &c, unsigned a,
+                                       unsigned b) {
+  SmallVector<unsigned> order(c.batch);
+  order.push_back(a);
+  order.push_back(b);
+  return order;
+}
+
+/// Checks every reason to refuse the rewrite of `m` and works out what it
+/// builds. Returns std::nullopt with `why` set on refusal; creates nothing.
+static std::optional<RaisePlan> planRewrite(const AttentionMatch &m,
+                                            std::string &why) {
+  for (Value t : {m.query, m.key, m.value})
+    if (!cast<RankedTensorType>(t.getType()).hasStaticShape()) {
+      why = "Q, K or V has a dynamic shape";
+      return std::nullopt;
+    }
+  RaisePlan plan;
+  plan.element = getElementTypeOrSelf(m.query.getType());
+  Type element = plan.element;
+  if (getElementTypeOrSelf(m.key.getType()) != element ||
+      getElementTypeOrSelf(m.value.getType()) != element ||
+      !(element.isF32() || element.isF16() || element.isBF16())) {
+    why = "Q, K and V do not share one element type among f32, f16, bf16";
+    return std::nullopt;
+  }
+  auto resultType = cast<RankedTensorType>(m.pv.op->getResult(0).getType());
+  if (resultType.getElementType() != element) {
+    why = "the attention result's element type differs from Q's";
+    return std::nullopt;
+  }
+  plan.query = planOperand4D(m.query, m.queryMap,
+                             loopOrder(m.qk, m.qk.m, m.qk.k), m.batch, m.heads);
+  plan.key = planOperand4D(m.key, m.keyMap, loopOrder(m.qk, m.qk.n, m.qk.k),
+                           m.batch, m.heads);
+  plan.value = planOperand4D(m.value, m.valueMap,
+                             loopOrder(m.pv, m.pv.k, m.pv.n), m.batch, m.heads);
+  // GQA written as a repeat of K and V: attend to the kv heads directly.
+  std::optional<OperandPlan> kHeads = planUnrepeatHeads(plan.key);
+  std::optional<OperandPlan> vHeads = planUnrepeatHeads(plan.value);
+  if (kHeads && vHeads && kHeads->shape()[1] == vHeads->shape()[1]) {
+    plan.key = *kHeads;
+    plan.value = *vHeads;
+  }
+  SmallVector<int64_t> qShape = plan.query.shape();
+  plan.batch = qShape[0];
+  plan.heads = qShape[1];
+  plan.nq = qShape[2];
+  plan.nk = plan.key.shape()[2];
+  plan.dv = plan.value.shape()[3];
+  // The attention result, with the batch dims the P·V result has fewer of
+  // collapsed, then transposed into its layout, must be the P·V result.
+  plan.pvBatch = m.pv.batch.size();
+  SmallVector<int64_t> shape = {plan.batch, plan.heads, plan.nq, plan.dv};
+  if (plan.pvBatch == 1)
+    shape = {plan.batch * plan.heads, plan.nq, plan.dv};
+  else if (plan.pvBatch == 0)
+    shape = {plan.batch * plan.heads * plan.nq, plan.dv};
+  linalg::LinalgOp pvOp = m.pv.op;
+  SmallVector<int64_t> perm = positionsOf(pvOp.getIndexingMapsArray()[2],
+                                          loopOrder(m.pv, m.pv.m, m.pv.n));
+  if (!isIdentityPermutation(perm)) {
+    // The result is in (batch..., m, n) order; result position perm[t]
+    // holds t.
+    plan.outPerm = invertPermutationVector(perm);
+    applyPermutationToVector(shape, plan.outPerm);
+  }
+  if (RankedTensorType::get(shape, element) != resultType) {
+    why = "the rewritten result type does not match the P·V result";
+    return std::nullopt;
+  }
+  return plan;
+}
+
+/// Builds the sink_attention of `plan` before the P·V contraction of `m` and
+/// replaces the P·V result with it. Cannot fail.
+static void buildRewrite(IRRewriter &rewriter, const AttentionMatch &m,
+                         const RaisePlan &plan) {
+  Operation *pvOp = m.pv.op;
+  Location loc = pvOp->getLoc();
+  rewriter.setInsertionPoint(pvOp);
+  Value q = plan.query.build(rewriter, loc);
+  Value k = plan.key.build(rewriter, loc);
+  Value v = plan.value.build(rewriter, loc);
+  Value keyMask;
+  if (m.bias) {
+    // key_mask[b, j] = bias[...] == 0, reading the bias through its map
+    // with the head and query dims at 0 (they are unit dims there).
+    unsigned rank = m.frameRank;
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> replacements;
+    for (unsigned d = 0; d < rank; ++d) {
+      if (d == rank - 1)
+        replacements.push_back(getAffineDimExpr(1, ctx));
+      else if (d == 0 && rank >= 3)
+        replacements.push_back(getAffineDimExpr(0, ctx));
+      else
+        replacements.push_back(getAffineConstantExpr(0, ctx));
+    }
+    AffineMap biasMap = m.biasMap.replaceDimsAndSymbols(replacements, {}, 2, 0);
+    // With H = 1 from a collapsed batch (frame rank 3), b ranges over B·H.
+    Value empty = tensor::EmptyOp::create(rewriter, loc, {plan.batch, plan.nk},
+                                          rewriter.getI1Type());
+    auto maskOp = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{empty.getType()}, ValueRange{m.bias},
+        ValueRange{empty},
+        ArrayRef<AffineMap>{biasMap, AffineMap::getMultiDimIdentityMap(2, ctx)},
+        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value zero = arith::ConstantOp::create(
+              b, l, b.getFloatAttr(args[0].getType(), 0.0));
+          Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                             args[0], zero);
+          linalg::YieldOp::create(b, l, keep);
+        });
+    keyMask = maskOp->getResult(0);
+  }
+  Value init = tensor::EmptyOp::create(
+      rewriter, loc, {plan.batch, plan.heads, plan.nq, plan.dv}, plan.element);
+  auto attention = SinkAttentionOp::create(
+      rewriter, loc, TypeRange{init.getType()}, q, k, v,
+      /*sink_logits=*/Value(), /*kv_len=*/Value(), keyMask,
+      /*key_positions=*/Value(), init, /*num_sinks=*/0, /*window=*/nullptr,
+      /*causal=*/false, rewriter.getF32FloatAttr(m.scale));
+  // Back to the P·V result: collapse the batch dims it has fewer of, then
+  // transpose into its layout.
+  Value out = attention->getResult(0);
+  if (plan.pvBatch == 1)
+    out = tensor::CollapseShapeOp::create(
+        rewriter, loc, out,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+  else if (plan.pvBatch == 0)
+    out = tensor::CollapseShapeOp::create(
+        rewriter, loc, out, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+  if (!plan.outPerm.empty()) {
+    auto resultType = cast<RankedTensorType>(pvOp->getResult(0).getType());
+    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                          plan.element);
+    out = linalg::TransposeOp::create(rewriter, loc, out, empty, plan.outPerm)
+              ->getResult(0);
+  }
+  rewriter.replaceAllUsesWith(pvOp->getResult(0), out);
+}
+
 struct RaiseAttentionPass
     : bitsink::impl::BitSinkRaiseAttentionBase<RaiseAttentionPass> {
   using BitSinkRaiseAttentionBase::BitSinkRaiseAttentionBase;
@@ -870,6 +1100,8 @@ struct RaiseAttentionPass
       std::optional<Contraction> pv = matchContraction(op);
       if (!pv)
         continue;
+      // Matching and planning only read the IR: a refused match leaves it
+      // exactly as it was.
       AttentionMatch m;
       std::string why;
       bool isAttention = false;
@@ -878,11 +1110,14 @@ struct RaiseAttentionPass
           op->emitRemark() << "attention not raised: " << why;
         continue;
       }
-      if (failed(rewrite(rewriter, m, why))) {
+      std::optional<RaisePlan> plan = planRewrite(m, why);
+      if (!plan) {
         op->emitRemark() << "attention not raised: " << why;
         continue;
       }
+      buildRewrite(rewriter, m, *plan);
       dead.insert(m.matched.begin(), m.matched.end());
+      dead.insert(op);
     }
     // Erase what the rewrites left without users (the old scores, softmax
     // and contractions, and what only they used).
@@ -892,158 +1127,6 @@ struct RaiseAttentionPass
     config.setStrictness(GreedyRewriteStrictness::AnyOp);
     (void)applyOpPatternsGreedily(dead.getArrayRef(), FrozenRewritePatternSet(),
                                   config);
-  }
-
-  LogicalResult rewrite(IRRewriter &rewriter, AttentionMatch &m,
-                        std::string &why) {
-    Operation *pvOp = m.pv.op;
-    Location loc = pvOp->getLoc();
-    rewriter.setInsertionPoint(pvOp);
-    // Q (batch..., m, k) and K (batch..., n, k) of the Q·K contraction,
-    // V (batch..., k, n) of the P·V one, each in that order.
-    auto order = [](const Contraction &c, unsigned a, unsigned b) {
-      SmallVector<unsigned> o(c.batch);
-      o.push_back(a);
-      o.push_back(b);
-      return o;
-    };
-    // Each operand as B x H x N x D. An operand that is a B·H collapse of
-    // a B x H x ... tensor is permuted before the collapse instead, so that
-    // its transpose folds with the one that made it (the head split).
-    auto operand4D = [&](Value value, AffineMap map,
-                         ArrayRef<unsigned> loopOrder) -> Value {
-      SmallVector<int64_t> perm = positionsOf(map, loopOrder);
-      auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>();
-      if (collapse && perm.size() == 3 && perm[0] == 0 &&
-          collapse.getSrcType().getRank() == 4 &&
-          collapse.getReassociationIndices().size() == 3 &&
-          collapse.getReassociationIndices()[0].size() == 2 &&
-          collapse.getSrcType().getDimSize(0) == m.batch &&
-          collapse.getSrcType().getDimSize(1) == m.heads) {
-        Value src = collapse.getSrc();
-        SmallVector<int64_t> perm4 = {0, 1, perm[1] + 1, perm[2] + 1};
-        if (isIdentityPermutation(perm4))
-          return src;
-        auto type = cast<RankedTensorType>(src.getType());
-        SmallVector<int64_t> shape(type.getShape());
-        applyPermutationToVector(shape, perm4);
-        Value empty = tensor::EmptyOp::create(rewriter, loc, shape,
-                                              type.getElementType());
-        return linalg::TransposeOp::create(rewriter, loc, src, empty, perm4)
-            ->getResult(0);
-      }
-      return to4D(rewriter, loc,
-                  permuteTo(rewriter, loc, value, map, loopOrder), m.batch,
-                  m.heads);
-    };
-    // Everything that can refuse the rewrite is checked before an op is
-    // created.
-    for (Value t : {m.query, m.key, m.value})
-      if (!cast<RankedTensorType>(t.getType()).hasStaticShape()) {
-        why = "Q, K or V has a dynamic shape";
-        return failure();
-      }
-    Type element = getElementTypeOrSelf(m.query.getType());
-    if (getElementTypeOrSelf(m.key.getType()) != element ||
-        getElementTypeOrSelf(m.value.getType()) != element ||
-        !(element.isF32() || element.isF16() || element.isBF16())) {
-      why = "Q, K and V do not share one element type among f32, f16, bf16";
-      return failure();
-    }
-    if (getElementTypeOrSelf(pvOp->getResult(0).getType()) != element) {
-      why = "the attention result's element type differs from Q's";
-      return failure();
-    }
-    Value q = operand4D(m.query, m.queryMap, order(m.qk, m.qk.m, m.qk.k));
-    Value k = operand4D(m.key, m.keyMap, order(m.qk, m.qk.n, m.qk.k));
-    Value v = operand4D(m.value, m.valueMap, order(m.pv, m.pv.k, m.pv.n));
-    // GQA written as a repeat of K and V: attend to the kv heads directly.
-    std::optional<Value> kHeads = unrepeatHeads(rewriter, loc, k);
-    std::optional<Value> vHeads = unrepeatHeads(rewriter, loc, v);
-    if (kHeads && vHeads &&
-        cast<RankedTensorType>(kHeads->getType()).getDimSize(1) ==
-            cast<RankedTensorType>(vHeads->getType()).getDimSize(1)) {
-      k = *kHeads;
-      v = *vHeads;
-    }
-    auto qType = cast<RankedTensorType>(q.getType());
-    auto kType = cast<RankedTensorType>(k.getType());
-    auto vType = cast<RankedTensorType>(v.getType());
-    auto resultType = cast<RankedTensorType>(pvOp->getResult(0).getType());
-    int64_t batch = qType.getDimSize(0), heads = qType.getDimSize(1);
-    int64_t nq = qType.getDimSize(2), nk = kType.getDimSize(2);
-    Value keyMask;
-    if (m.bias) {
-      // key_mask[b, j] = bias[...] == 0, reading the bias through its map
-      // with the head and query dims at 0 (they are unit dims there).
-      unsigned rank = m.frameRank;
-      MLIRContext *ctx = rewriter.getContext();
-      SmallVector<AffineExpr> replacements;
-      for (unsigned d = 0; d < rank; ++d) {
-        if (d == rank - 1)
-          replacements.push_back(getAffineDimExpr(1, ctx));
-        else if (d == 0 && rank >= 3)
-          replacements.push_back(getAffineDimExpr(0, ctx));
-        else
-          replacements.push_back(getAffineConstantExpr(0, ctx));
-      }
-      AffineMap biasMap =
-          m.biasMap.replaceDimsAndSymbols(replacements, {}, 2, 0);
-      // With H = 1 from a collapsed batch (frame rank 3), b ranges over B·H.
-      Value empty = tensor::EmptyOp::create(rewriter, loc, {batch, nk},
-                                            rewriter.getI1Type());
-      auto maskOp = linalg::GenericOp::create(
-          rewriter, loc, TypeRange{empty.getType()}, ValueRange{m.bias},
-          ValueRange{empty},
-          ArrayRef<AffineMap>{biasMap,
-                              AffineMap::getMultiDimIdentityMap(2, ctx)},
-          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            Value zero = arith::ConstantOp::create(
-                b, l, b.getFloatAttr(args[0].getType(), 0.0));
-            Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
-                                               args[0], zero);
-            linalg::YieldOp::create(b, l, keep);
-          });
-      keyMask = maskOp->getResult(0);
-    }
-    Value init = tensor::EmptyOp::create(
-        rewriter, loc, {batch, heads, nq, vType.getDimSize(3)}, element);
-    auto attention = SinkAttentionOp::create(
-        rewriter, loc, TypeRange{init.getType()}, q, k, v,
-        /*sink_logits=*/Value(), /*kv_len=*/Value(), keyMask,
-        /*key_positions=*/Value(), init, /*num_sinks=*/0, /*window=*/nullptr,
-        /*causal=*/false, rewriter.getF32FloatAttr(m.scale));
-    // Back to the P·V result: collapse the batch dims it has fewer of, then
-    // transpose into its layout.
-    Value out = attention->getResult(0);
-    unsigned pvBatch = m.pv.batch.size();
-    if (pvBatch == 1)
-      out = tensor::CollapseShapeOp::create(
-          rewriter, loc, out,
-          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-    else if (pvBatch == 0)
-      out = tensor::CollapseShapeOp::create(
-          rewriter, loc, out,
-          SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-    SmallVector<int64_t> perm = positionsOf(m.pv.op.getIndexingMapsArray()[2],
-                                            order(m.pv, m.pv.m, m.pv.n));
-    if (!isIdentityPermutation(perm)) {
-      // out is in (batch..., m, n) order; result position perm[t] holds t.
-      SmallVector<int64_t> inverse = invertPermutationVector(perm);
-      Value empty = tensor::EmptyOp::create(rewriter, loc,
-                                            resultType.getShape(), element);
-      out = linalg::TransposeOp::create(rewriter, loc, out, empty, inverse)
-                ->getResult(0);
-    }
-    if (out.getType() != resultType) {
-      why = "the rewritten result type does not match the P·V result";
-      rewriter.eraseOp(attention);
-      return failure();
-    }
-    rewriter.replaceAllUsesWith(pvOp->getResult(0), out);
-    m.matched.insert(pvOp);
-    return success();
   }
 };
 } // namespace
