@@ -98,6 +98,11 @@ def BitSinkGPULowerCacheAppend : Pass<"bitsink-gpu-lower-cache-append"> {
     When one append wraps the ring (`T > C - S`), only the last token that
     lands in a slot writes it, which equals appending one token at a time.
     Only the written rows and the positions are touched.
+
+    An op on memrefs with non-identity layouts is reported as an error
+    before any IR is created, and the pass fails. The lowering is also
+    available as a pattern (`populateBitSinkGPULowerCacheAppendPatterns`,
+    bitsink/Conversion/GPU/Patterns.h).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
@@ -132,7 +137,11 @@ def BitSinkGPULowerBitplaneMatmul : Pass<"bitsink-gpu-lower-bitplane-matmul"> {
       accumulators; `tensor-cores=false` uses f32 CUDA-core FMAs.
 
     A blocked `#bitsink.layout` is rejected: the canonical layout already
-    coalesces (docs/gpu-bitplane.md).
+    coalesces (docs/gpu-bitplane.md). It and memrefs with non-identity
+    layouts are reported as errors before any IR is created, and the pass
+    fails. The lowering is also available as a pattern
+    (`populateBitSinkGPULowerBitplaneMatmulPatterns`,
+    bitsink/Conversion/GPU/Patterns.h).
   }];
   let options = [
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"16",
