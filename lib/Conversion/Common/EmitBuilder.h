@@ -319,8 +319,20 @@ public:
     b.setInsertionPointToStart(ifOp.thenBlock());
     body();
   }
-  /// scf.if with results of `types`; both branches return the values to
-  /// yield.
+  /// scf.if with an else branch and no results: `thenFn()` and `elseFn()`
+  /// emit the two branches.
+  template <typename ThenFn, typename ElseFn>
+  void ifThenElse(mlir::Value cond, ThenFn &&thenFn, ElseFn &&elseFn) {
+    auto ifOp = mlir::scf::IfOp::create(b, mlir::TypeRange{}, cond,
+                                        /*withElseRegion=*/true);
+    mlir::OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    thenFn();
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    elseFn();
+  }
+  /// scf.if with results of `types` (not empty: see ifThenElse); both
+  /// branches return the values to yield.
   template <typename ThenFn, typename ElseFn>
   llvm::SmallVector<mlir::Value> ifElse(mlir::Value cond, mlir::TypeRange types,
                                         ThenFn &&thenFn, ElseFn &&elseFn) {
