@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Conversion/Passes.h"
+#include "bitsink/Conversion/Patterns.h"
 
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -17,12 +18,17 @@ namespace bitsink {
 
 using namespace mlir;
 
+void bitsink::populateBitSinkApproximateMathPatterns(
+    RewritePatternSet &patterns) {
+  populateMathPolynomialApproximationPatterns(patterns);
+}
+
 namespace {
 struct ApproximateMathPass
     : bitsink::impl::BitSinkApproximateMathBase<ApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(patterns);
+    bitsink::populateBitSinkApproximateMathPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -11,13 +11,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Conversion/Passes.h"
+#include "bitsink/Conversion/Patterns.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 
-#include "../Utils.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "../Common/EmitBuilder.h"
+#include "../Common/LoweringPattern.h"
 
 namespace bitsink {
 #define GEN_PASS_DEF_BITSINKLOWERCACHEAPPEND
@@ -29,143 +27,130 @@ using namespace bitsink;
 
 namespace {
 
-/// Index constants and loops, with the constants created once at the
-/// rewriter's insertion point (before the op).
-struct LoopBuilder {
-  Location loc;
-  Value zero, one;
+/// Emits the loops of one memref-form cache_append.
+class CacheAppendEmitter : EmitBuilder {
+public:
+  CacheAppendEmitter(ImplicitLocOpBuilder &b, CacheAppendOp op)
+      : EmitBuilder(b), op(op) {}
 
-  /// Emits `scf.for %i = 0 to %n { body(%i) }`.
-  void loop(OpBuilder &b, Value n,
-            llvm::function_ref<void(OpBuilder &, Value)> body) const {
-    scf::ForOp::create(b, loc, zero, n, one, ValueRange(),
-                       [&](OpBuilder &nested, Location, Value iv, ValueRange) {
-                         body(nested, iv);
-                         scf::YieldOp::create(nested, loc);
-                       });
+  void emit();
+
+private:
+  /// `scf.for %i = 0 to %n { body(%i) }`, with the bounds' constants made
+  /// once before the op.
+  template <typename Fn> void loop(Value n, Fn &&body) {
+    forEach(zero, n, one, std::forward<Fn>(body));
   }
-
   /// Copies row `src[b, h, t, 0..width)` to `dst[b, h, slot, 0..width)`.
-  void copyRow(OpBuilder &b, Value src, Value dst, Value width, Value batch,
-               Value head, Value token, Value slot) const {
-    loop(b, width, [&](OpBuilder &nb, Value d) {
-      Value v = memref::LoadOp::create(nb, loc, src,
-                                       ValueRange{batch, head, token, d});
-      memref::StoreOp::create(nb, loc, v, dst,
-                              ValueRange{batch, head, slot, d});
+  void copyRow(Value src, Value dst, Value width, Value batch, Value head,
+               Value token, Value slot) {
+    loop(width, [&](Value d) {
+      store(load(src, {batch, head, token, d}), dst, {batch, head, slot, d});
     });
   }
+
+  CacheAppendOp op;
+  Value zero, one;
 };
 
-LogicalResult lowerCacheAppend(RewriterBase &rewriter, CacheAppendOp op) {
-  Location loc = op.getLoc();
-  OpBuilder &b = rewriter;
+} // namespace
+
+void CacheAppendEmitter::emit() {
   Value newKeys = op.getNewKeys(), newValues = op.getNewValues();
   Value keyCache = op.getKeyCache(), valueCache = op.getValueCache();
   Value positions = op.getPositions(), length = op.getLength();
   const bool cacheMode = op.getPositionMode() == PositionMode::Cache;
 
-  auto index = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  LoopBuilder lb{loc, index(0), index(1)};
-  Value zero = lb.zero;
-  Value sinks = index(static_cast<int64_t>(op.getNumSinks()));
-  Value empty = arith::ConstantIntOp::create(b, loc, b.getI64Type(), -1);
-  Value batchSize = memref::DimOp::create(b, loc, newKeys, 0);
-  Value heads = memref::DimOp::create(b, loc, newKeys, 1);
-  Value newTokens = memref::DimOp::create(b, loc, newKeys, 2);
-  Value keyWidth = memref::DimOp::create(b, loc, newKeys, 3);
-  Value valueWidth = memref::DimOp::create(b, loc, newValues, 3);
-  Value capacity = memref::DimOp::create(b, loc, keyCache, 2);
+  zero = idx(0);
+  one = idx(1);
+  Value sinks = idx(static_cast<int64_t>(op.getNumSinks()));
+  Value empty = i64(-1);
+  Value batchSize = dim(newKeys, 0);
+  Value heads = dim(newKeys, 1);
+  Value newTokens = dim(newKeys, 2);
+  Value keyWidth = dim(newKeys, 3);
+  Value valueWidth = dim(newValues, 3);
+  Value capacity = dim(keyCache, 2);
   // C − S ≥ 1: the verifier requires S < C.
-  Value ring = arith::SubIOp::create(b, loc, capacity, sinks);
+  Value ring = sub(capacity, sinks);
 
-  lb.loop(b, batchSize, [&](OpBuilder &b, Value batch) {
+  loop(batchSize, [&](Value batch) {
     // A negative length (invalid input) counts as 0, and the slot
     // arithmetic below is unsigned: whatever length[b] holds, every store
     // stays inside the caches.
-    Value oldLength = arith::MaxSIOp::create(
-        b, loc, zero,
-        arith::IndexCastOp::create(
-            b, loc, b.getIndexType(),
-            memref::LoadOp::create(b, loc, length, ValueRange{batch})));
+    Value oldLength = maxS(zero, toIndex(load(length, {batch})));
 
     // Key/value rows of the new tokens into their slots.
-    lb.loop(b, newTokens, [&](OpBuilder &b, Value t) {
-      Value token = arith::AddIOp::create(b, loc, oldLength, t);
-      Value isSink = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           token, sinks);
+    loop(newTokens, [&](Value t) {
+      Value token = add(oldLength, t);
+      Value isSink = ult(token, sinks);
       // (token − S) mod (C − S), on a non-negative operand for sink tokens
       // too (their value is not used).
-      Value rel = arith::SelectOp::create(
-          b, loc, isSink, zero, arith::SubIOp::create(b, loc, token, sinks));
-      Value ringSlot = arith::AddIOp::create(
-          b, loc, sinks, arith::RemUIOp::create(b, loc, rel, ring));
-      Value slot = arith::SelectOp::create(b, loc, isSink, token, ringSlot);
-      lb.loop(b, heads, [&](OpBuilder &b, Value head) {
-        lb.copyRow(b, newKeys, keyCache, keyWidth, batch, head, t, slot);
-        lb.copyRow(b, newValues, valueCache, valueWidth, batch, head, t, slot);
+      Value rel = select(isSink, zero, sub(token, sinks));
+      Value ringSlot = add(sinks, remU(rel, ring));
+      Value slot = select(isSink, token, ringSlot);
+      loop(heads, [&](Value head) {
+        copyRow(newKeys, keyCache, keyWidth, batch, head, t, slot);
+        copyRow(newValues, valueCache, valueWidth, batch, head, t, slot);
       });
     });
 
-    Value newLength = arith::AddIOp::create(b, loc, oldLength, newTokens);
-    memref::StoreOp::create(
-        b, loc, arith::IndexCastOp::create(b, loc, b.getI64Type(), newLength),
-        length, ValueRange{batch});
+    Value newLength = add(oldLength, newTokens);
+    store(indexCast(newLength, b.getI64Type()), length, {batch});
 
     // Positions from the new length L'. Sink slot s < S holds token s when
     // s < L'. The window holds tokens first..L'−1 with
     // first = max(S, L' − (C − S)); ring slot S + r holds the one token t of
     // that range with (t − S) mod (C − S) = r, if any:
     // t = first + k, k = (r − (first − S) mod (C − S)) mod (C − S).
-    Value first = arith::MaxSIOp::create(
-        b, loc, sinks, arith::SubIOp::create(b, loc, newLength, ring));
-    Value firstOffset = arith::RemUIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, first, sinks), ring);
-    lb.loop(b, capacity, [&](OpBuilder &b, Value slot) {
-      Value isSinkSlot =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, slot, sinks);
+    Value first = maxS(sinks, sub(newLength, ring));
+    Value firstOffset = remU(sub(first, sinks), ring);
+    loop(capacity, [&](Value slot) {
+      Value isSinkSlot = ult(slot, sinks);
       // r = slot − S for ring slots (0 for sink slots, unused).
-      Value r = arith::SelectOp::create(
-          b, loc, isSinkSlot, zero, arith::SubIOp::create(b, loc, slot, sinks));
+      Value r = select(isSinkSlot, zero, sub(slot, sinks));
       // k = (r − firstOffset) mod (C − S) with both in [0, C − S): one
       // compare instead of a division per slot.
-      Value wraps = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r,
-                                          firstOffset);
-      Value k = arith::SubIOp::create(
-          b, loc,
-          arith::SelectOp::create(b, loc, wraps,
-                                  arith::AddIOp::create(b, loc, r, ring), r),
-          firstOffset);
-      Value windowToken = arith::AddIOp::create(b, loc, first, k);
-      Value token =
-          arith::SelectOp::create(b, loc, isSinkSlot, slot, windowToken);
-      Value present = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            token, newLength);
+      Value wraps = ult(r, firstOffset);
+      Value k = sub(select(wraps, add(r, ring), r), firstOffset);
+      Value windowToken = add(first, k);
+      Value token = select(isSinkSlot, slot, windowToken);
+      Value present = slt(token, newLength);
       Value position = token;
       if (cacheMode)
-        position = arith::SelectOp::create(
-            b, loc, isSinkSlot, slot, arith::AddIOp::create(b, loc, sinks, k));
-      Value value = arith::SelectOp::create(
-          b, loc, present,
-          arith::IndexCastOp::create(b, loc, b.getI64Type(), position), empty);
-      memref::StoreOp::create(b, loc, value, positions,
-                              ValueRange{batch, slot});
+        position = select(isSinkSlot, slot, add(sinks, k));
+      Value value = select(present, indexCast(position, b.getI64Type()), empty);
+      store(value, positions, {batch, slot});
     });
   });
-  rewriter.eraseOp(op);
-  return success();
 }
+
+namespace {
+
+struct LowerCacheAppendPattern : BitSinkLoweringPattern<CacheAppendOp> {
+  using BitSinkLoweringPattern::BitSinkLoweringPattern;
+
+  void lower(CacheAppendOp op, ImplicitLocOpBuilder &b) const override {
+    CacheAppendEmitter(b, op).emit();
+  }
+};
 
 struct LowerCacheAppendPass
     : bitsink::impl::BitSinkLowerCacheAppendBase<LowerCacheAppendPass> {
   using BitSinkLowerCacheAppendBase::BitSinkLowerCacheAppendBase;
 
   void runOnOperation() override {
-    if (failed(lowerAll<CacheAppendOp>(getOperation(), lowerCacheAppend)))
+    RewritePatternSet patterns(&getContext());
+    populateBitSinkLowerCacheAppendPatterns(patterns);
+    if (failed(applyLoweringPatterns(getOperation(), std::move(patterns),
+                                     {CacheAppendOp::getOperationName()})))
       signalPassFailure();
   }
 };
 
 } // namespace
+
+void bitsink::populateBitSinkLowerCacheAppendPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<LowerCacheAppendPattern>(patterns.getContext());
+}

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Conversion/Passes.h"
+#include "bitsink/Support/OptionChecks.h"
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -480,18 +481,14 @@ struct TileContractionsPass
   using Base::Base;
 
   void runOnOperation() override {
-    for (auto [name, value] :
-         {std::pair<StringRef, int64_t>{"cache-tile-m", cacheTileM},
-          {"cache-tile-n", cacheTileN},
-          {"cache-tile-k", cacheTileK},
-          {"register-tile-m", registerTileM},
-          {"register-tile-n", registerTileN}}) {
-      if (value <= 0) {
-        getOperation()->emitError() << "bitsink-tile-contractions: " << name
-                                    << " must be positive, got " << value;
-        return signalPassFailure();
-      }
-    }
+    if (failed(bitsink::OptionChecker("bitsink-tile-contractions")
+                   .positive("cache-tile-m", cacheTileM)
+                   .positive("cache-tile-n", cacheTileN)
+                   .positive("cache-tile-k", cacheTileK)
+                   .positive("register-tile-m", registerTileM)
+                   .positive("register-tile-n", registerTileN)
+                   .emit(getOperation())))
+      return signalPassFailure();
 
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::GenericOp> generics;

@@ -1,5 +1,18 @@
 // RUN: bitsink-opt %s -split-input-file -verify-diagnostics --bitsink-lower-bitplane-matmul
+// RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="column-tile=0" 2>&1 | FileCheck %s --check-prefix=COLUMN
+// RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-column-tile=-16" 2>&1 | FileCheck %s --check-prefix=GEMV-COLUMN
+// RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="prefetch-distance=-1" 2>&1 | FileCheck %s --check-prefix=PREFETCH
+// RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-max-rows=-1" 2>&1 | FileCheck %s --check-prefix=ROWS
 // What the CPU lowering rejects, with a diagnostic on the op.
+
+// Options outside their range are errors on the root op (they used to be
+// clamped silently: a column tile of 0 to 1, a negative prefetch distance to
+// no prefetch), reported before any IR is created.
+// COLUMN: error: bitsink-lower-bitplane-matmul: column-tile must be positive, got 0
+// COLUMN-NOT: scf.parallel
+// GEMV-COLUMN: error: bitsink-lower-bitplane-matmul: gemv-column-tile must be positive, got -16
+// PREFETCH: error: bitsink-lower-bitplane-matmul: prefetch-distance must be >= 0, got -1
+// ROWS: error: bitsink-lower-bitplane-matmul: gemv-max-rows must be >= 0, got -1
 
 // Blocked planes (#bitsink.layout) are not read by the CPU kernels: they
 // take the canonical P × KW × N layout only.

@@ -1,4 +1,20 @@
-// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut=true" --canonicalize --cse | FileCheck %s
+// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut=true target-features=+avx512f" --canonicalize --cse | FileCheck %s
+// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut=true target-features=+avx2,+fma,+avx512f,+avx512bw" --canonicalize --cse | FileCheck %s
+// RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut=true target-features=+avx2" 2>&1 | FileCheck %s --check-prefix=NO-AVX512
+// RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut=true target-features=+avx512f,+avx2,-avx512f" 2>&1 | FileCheck %s --check-prefix=NO-AVX512-LAST
+// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut=false target-features=+avx2" | FileCheck %s --check-prefix=BIT-TEST
+
+// The target is given explicitly (target-features), so these checks do not
+// depend on the host: the table kernel is emitted for any target with
+// avx512f (its vpermps intrinsic needs it), and refused with a diagnostic,
+// before any IR is created, for a target without it (the last mention of a
+// feature counts). The bit-test kernel (gemv-lut=false) needs no feature.
+// NO-AVX512: error: bitsink-lower-bitplane-matmul: gemv-lut needs a target with avx512f, target-features = '+avx2'
+// NO-AVX512-NOT: llvm.call_intrinsic
+// NO-AVX512-LAST: error: bitsink-lower-bitplane-matmul: gemv-lut needs a target with avx512f, target-features = '+avx512f,+avx2,-avx512f'
+// BIT-TEST-LABEL: func.func @gemv_lut
+// BIT-TEST-NOT: llvm.call_intrinsic
+// BIT-TEST: vector.maskedstore
 
 // GEMV through 4-row partial-sum tables (gemv-lut). For each input row r and
 // chunk c of 4 rows, table[r][c][t] = sum of x[r, 4c + i] over the bits i of

@@ -10,39 +10,38 @@
 
 // CHECK-LABEL: func.func @append_memref
 // CHECK-SAME: (%[[K:[^:]+]]: memref<2x3x5x8xf16>, %[[V:[^:]+]]: memref<2x3x5x4xf16>, %[[KC:[^:]+]]: memref<2x3x16x8xf16>, %[[VC:[^:]+]]: memref<2x3x16x4xf16>, %[[POS:[^:]+]]: memref<2x16xi64>, %[[LEN:[^:]+]]: memref<2xi64>)
-// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
-// CHECK-DAG: %[[S:.*]] = arith.constant 4 : index
+// The sizes are static here, and the lowering folds its index arithmetic as
+// it builds it: B = 2, H = 3, T = 5, D = 8, Dv = 4, C = 16 and the ring
+// C - S = 12 are constants (not memref.dim and arith.subi), and a constant
+// operand of a commutative op (maxsi, addi) comes last.
+// CHECK-DAG: %[[C0:c0]] = arith.constant 0 : index
+// CHECK-DAG: %[[S:c4]] = arith.constant 4 : index
 // CHECK-DAG: %[[EMPTY:.*]] = arith.constant -1 : i64
-// CHECK: %[[B:.*]] = memref.dim %[[K]], %{{.*}} : memref<2x3x5x8xf16>
-// CHECK: %[[H:.*]] = memref.dim %[[K]], %{{.*}} : memref<2x3x5x8xf16>
-// CHECK: %[[T:.*]] = memref.dim %[[K]], %{{.*}} : memref<2x3x5x8xf16>
-// CHECK: %[[D:.*]] = memref.dim %[[K]], %{{.*}} : memref<2x3x5x8xf16>
-// CHECK: %[[DV:.*]] = memref.dim %[[V]], %{{.*}} : memref<2x3x5x4xf16>
-// CHECK: %[[C:.*]] = memref.dim %[[KC]], %{{.*}} : memref<2x3x16x8xf16>
-// CHECK: %[[RING:.*]] = arith.subi %[[C]], %[[S]] : index
-// CHECK: scf.for %[[BI:.*]] = %[[C0]] to %[[B]]
+// CHECK-DAG: %[[T:c5]] = arith.constant 5 : index
+// CHECK-DAG: %[[RING:c12]] = arith.constant 12 : index
+// CHECK: scf.for %[[BI:.*]] = %[[C0]] to %c2
 // CHECK:   %[[L64:.*]] = memref.load %[[LEN]][%[[BI]]] : memref<2xi64>
 // CHECK:   %[[LRAW:.*]] = arith.index_cast %[[L64]] : i64 to index
-// CHECK:   %[[L:.*]] = arith.maxsi %[[C0]], %[[LRAW]] : index
+// CHECK:   %[[L:.*]] = arith.maxsi %[[LRAW]], %[[C0]] : index
 // CHECK:   scf.for %[[TI:.*]] = %[[C0]] to %[[T]]
 // CHECK:     %[[TOK:.*]] = arith.addi %[[L]], %[[TI]] : index
 // CHECK:     %[[ISSINK:.*]] = arith.cmpi ult, %[[TOK]], %[[S]] : index
 // CHECK:     %[[REL:.*]] = arith.subi %[[TOK]], %[[S]] : index
 // CHECK:     %[[RELNN:.*]] = arith.select %[[ISSINK]], %[[C0]], %[[REL]] : index
 // CHECK:     %[[MOD:.*]] = arith.remui %[[RELNN]], %[[RING]] : index
-// CHECK:     %[[RS:.*]] = arith.addi %[[S]], %[[MOD]] : index
+// CHECK:     %[[RS:.*]] = arith.addi %[[MOD]], %[[S]] : index
 // CHECK:     %[[SLOT:.*]] = arith.select %[[ISSINK]], %[[TOK]], %[[RS]] : index
-// CHECK:     scf.for %[[HI:.*]] = %[[C0]] to %[[H]]
-// CHECK:       scf.for %[[DI:.*]] = %[[C0]] to %[[D]]
+// CHECK:     scf.for %[[HI:.*]] = %[[C0]] to %c3
+// CHECK:       scf.for %[[DI:.*]] = %[[C0]] to %c8
 // CHECK:         %[[KV:.*]] = memref.load %[[K]][%[[BI]], %[[HI]], %[[TI]], %[[DI]]]
 // CHECK:         memref.store %[[KV]], %[[KC]][%[[BI]], %[[HI]], %[[SLOT]], %[[DI]]]
-// CHECK:       scf.for %[[DI2:.*]] = %[[C0]] to %[[DV]]
+// CHECK:       scf.for %[[DI2:.*]] = %[[C0]] to %c4
 // CHECK:         %[[VV:.*]] = memref.load %[[V]][%[[BI]], %[[HI]], %[[TI]], %[[DI2]]]
 // CHECK:         memref.store %[[VV]], %[[VC]][%[[BI]], %[[HI]], %[[SLOT]], %[[DI2]]]
 // CHECK:   %[[NL:.*]] = arith.addi %[[L]], %[[T]] : index
 // CHECK:   %[[NL64:.*]] = arith.index_cast %[[NL]] : index to i64
 // CHECK:   memref.store %[[NL64]], %[[LEN]][%[[BI]]] : memref<2xi64>
-// CHECK:   scf.for %[[SI:.*]] = %[[C0]] to %[[C]]
+// CHECK:   scf.for %[[SI:.*]] = %[[C0]] to %c16
 // CHECK:     arith.cmpi ult, %[[SI]], %[[S]] : index
 // CHECK:     %[[PRESENT:.*]] = arith.cmpi slt, %{{.*}}, %[[NL]] : index
 // CHECK:     %[[P:.*]] = arith.index_cast %{{.*}} : index to i64

@@ -1,0 +1,209 @@
+//===- BitplaneEmitter.h - bitplane_matmul CPU kernels ----------*- C++ -*-===//
+//
+// The emitter of the CPU kernels of bitsink.bitplane_matmul (on memrefs):
+// vectorised loops that read the packed planes directly, a GEMV kernel for
+// small M that never builds the dequantized weight (Gemv.cpp; its AVX-512
+// table variant in X86/GemvLutAVX512.cpp), and a GEMM kernel that
+// dequantizes a tile into a stack buffer and multiplies it (Gemm.cpp). Both
+// are one scf.parallel over column tiles. Private to
+// lib/Conversion/CPU/BitplaneMatmul; see docs/bitplane-lowering.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITSINK_LIB_CONVERSION_CPU_BITPLANEMATMUL_BITPLANEEMITTER_H
+#define BITSINK_LIB_CONVERSION_CPU_BITPLANEMATMUL_BITPLANEEMITTER_H
+
+#include "bitsink/Conversion/Passes.h"
+#include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
+
+#include "../../Common/EmitBuilder.h"
+
+namespace bitsink::cpu {
+
+/// Lanes of one column vector: 16 f32 = one AVX-512 register (two on AVX2).
+constexpr int64_t kLanes = 16;
+/// Rows of x per GEMM micro-kernel step.
+constexpr int64_t kGemmRows = 4;
+/// Rows of the weight dequantized per GEMM step (a multiple of 32).
+constexpr int64_t kGemmChunkRows = 128;
+/// Vector registers the GEMV kernel may keep live in its bit loop.
+constexpr int64_t kGemvRegisterBudget = 28;
+
+/// Emits the kernels for one memref-form bitplane_matmul.
+///
+/// Math shared by both kernels (docs/bitplane-lowering.md): with t_l the
+/// weight terms, Ŵ[k,n] = c[g,0,n] + Σ_l c[g,l+1,n]·t_l[k,n]. Rows k ≥ K are
+/// never visited (the bit loops stop at K), so their stored bits do not
+/// matter.
+class BitplaneMatmulEmitter : EmitBuilder {
+public:
+  /// `options` hold the pass's checked values (positive tiles, a
+  /// non-negative prefetch distance).
+  BitplaneMatmulEmitter(mlir::ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
+                        const BitSinkLowerBitplaneMatmulOptions &options);
+
+  /// y = acc + x·Ŵ without materialising Ŵ (small, static M). Gemv.cpp.
+  void emitGemv();
+  /// y = acc + x·Ŵ through dequantized tiles of Ŵ in a stack buffer.
+  /// Gemm.cpp.
+  void emitGemm();
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Column vectors and bit streams (both kernels)
+  //===--------------------------------------------------------------------===//
+
+  /// Mask of the lanes of the column vector at `col` that are < `end`.
+  mlir::Value columnMask(mlir::Value col, mlir::Value end) {
+    return mlir::vector::CreateMaskOp::create(b, vecI1,
+                                              mlir::ValueRange{sub(end, col)});
+  }
+  /// Masked load of `memref[prefix..., col : col+16]`, zeros outside.
+  mlir::Value loadColumns(mlir::Value memref, mlir::ValueRange prefix,
+                          mlir::Value col, mlir::Value mask) {
+    auto type = mlir::VectorType::get({kLanes}, elementType(memref));
+    mlir::Value zero = constant(type, 0);
+    llvm::SmallVector<mlir::Value> indices(prefix);
+    indices.push_back(col);
+    return mlir::vector::MaskedLoadOp::create(b, type, memref, indices, mask,
+                                              zero);
+  }
+  /// Masked store of the f32 vector `value`, rounded to `memref`'s element
+  /// type, to `memref[prefix..., col : col+16]`.
+  void storeColumns(mlir::Value value, mlir::Value memref,
+                    mlir::ValueRange prefix, mlir::Value col,
+                    mlir::Value mask) {
+    value = fromF32(value, elementType(memref));
+    llvm::SmallVector<mlir::Value> indices(prefix);
+    indices.push_back(col);
+    mlir::vector::MaskedStoreOp::create(b, memref, indices, mask, value);
+  }
+  /// x[row, col] as f32, broadcast to a vector.
+  mlir::Value broadcastInput(mlir::Value row, mlir::Value col) {
+    return splat(toF32(load(x, {row, col})), kLanes);
+  }
+  /// The bit vectors the kernels test, for the 16 columns at `col` of word
+  /// row `word`: plane l for binary/signed; for ternary pair l the magnitude
+  /// m and m & s (the two sums the GEMV needs, and what the GEMM selects on).
+  llvm::SmallVector<mlir::Value>
+  loadBitStreams(mlir::Value word, mlir::Value col, mlir::Value mask) {
+    llvm::SmallVector<mlir::Value> words;
+    for (int64_t p = 0; p < numPlanes; ++p)
+      words.push_back(loadColumns(planes, {idx(p), word}, col, mask));
+    if (kind != PlaneKind::Ternary)
+      return words;
+    llvm::SmallVector<mlir::Value> streams;
+    for (int64_t l = 0; l < numTerms; ++l) {
+      streams.push_back(words[2 * l]);
+      streams.push_back(andI(words[2 * l], words[2 * l + 1]));
+    }
+    return streams;
+  }
+  /// Lanes whose bit `bit` (a vector of one set bit) is clear in `word`.
+  mlir::Value testBitClear(mlir::Value word, mlir::Value bit) {
+    mlir::Value masked = andI(word, bit);
+    return eq(masked, constant(vecI32, 0));
+  }
+  /// The vector of bit `i` in every lane.
+  mlir::Value bitVector(int64_t i) {
+    return constant(vecI32, static_cast<int32_t>(1u << i));
+  }
+  mlir::Value bitVector(mlir::Value i) {
+    mlir::Value bitIndex = indexCast(i, b.getI32Type());
+    return shl(constant(vecI32, 1), splat(bitIndex, kLanes));
+  }
+
+  //===--------------------------------------------------------------------===//
+  // GEMV (Gemv.cpp)
+  //===--------------------------------------------------------------------===//
+
+  /// One GEMV task: a strip of columns [max(col0, 0), end) and its
+  /// per-thread buffers, the outputs `ybuf` (rows × strip) and the bit sums
+  /// `zbuf` (rows·streams × strip).
+  struct GemvStrip {
+    int64_t rows, streams, vectors, stepCols;
+    mlir::Value col0, end, ybuf, zbuf;
+    /// Row of zbuf that holds the sums of input row `r` and stream `j`.
+    int64_t sumRow(int64_t r, int64_t j) const { return r * streams + j; }
+  };
+  /// One step of `vectors` column vectors of a strip: vector v holds columns
+  /// [max(start, 0), min(start + 16, end)), start = col + 16v, and buffer
+  /// columns [start − col0, +16).
+  struct GemvStep {
+    llvm::SmallVector<mlir::Value> cols, masks, slots;
+  };
+  /// Runs `body` on each step of the strip.
+  void forEachStep(const GemvStrip &strip,
+                   llvm::function_ref<void(const GemvStep &)> body);
+  /// The step's bit sums from zbuf, indexed [sumRow(r, j) · vectors + v].
+  llvm::SmallVector<mlir::Value> loadSums(const GemvStrip &strip,
+                                          const GemvStep &step);
+  void storeSums(const GemvStrip &strip, const GemvStep &step,
+                 mlir::ValueRange sums);
+  /// The step's bit streams of word row `word`, indexed [j · vectors + v].
+  llvm::SmallVector<mlir::Value>
+  loadWords(const GemvStrip &strip, const GemvStep &step, mlir::Value word);
+  /// Adds input row `kIdx` to the sums of the lanes whose `bit` is clear.
+  void accumulateBit(const GemvStrip &strip, llvm::ArrayRef<mlir::Value> words,
+                     llvm::SmallVector<mlir::Value> &sums, mlir::Value bit,
+                     mlir::Value kIdx);
+  /// The bit sums of group `g` by testing one bit at a time.
+  void emitGemvBitSums(const GemvStrip &strip, mlir::Value g);
+
+  /// Σ x[r, k] over the rows k < K of each group, into a fresh M × G buffer.
+  mlir::Value emitGroupSums();
+  /// The column origin (in (-16, 0]) that makes the GEMV's 16-lane plane
+  /// loads 64-byte aligned, i.e. whole cache lines: a load that straddles
+  /// two lines costs two, and the prefetch covers one. Inputs from malloc are
+  /// often 16 bytes off. Rows share an alignment only when N % 16 == 0; 0
+  /// otherwise.
+  mlir::Value emitAlignedColumnOrigin();
+  /// Prefetches the plane words `prefetchDistance` rows below `word` for
+  /// the column vectors at `cols` (one cache line each), clamped into the
+  /// planes.
+  void prefetchWords(mlir::Value word, llvm::ArrayRef<mlir::Value> cols);
+  /// The words [first, last) of group g below `limit`: `fullWords` for the
+  /// bit-test kernel (the partial last word, K % 32 rows, is handled
+  /// separately), every word for the table kernel.
+  std::pair<mlir::Value, mlir::Value> groupWordRange(mlir::Value g,
+                                                     mlir::Value limit);
+
+  //===--------------------------------------------------------------------===//
+  // GEMV with partial-sum tables, x86 AVX-512 (X86/GemvLutAVX512.cpp)
+  //===--------------------------------------------------------------------===//
+
+  /// The GEMV's 4-row partial-sum tables: for input row r and chunk c of
+  /// four rows, lut[r][c][t] = Σ_{i<4, bit i of t} x[r, 4c + i] (rows ≥ K
+  /// read as 0), into a fresh M × (8·KW) × 16 buffer.
+  mlir::Value emitPartialSumTables();
+  /// Lanes of `table` picked by `index` (AVX-512 vpermps, which reads only
+  /// the low 4 bits of each index lane: callers need not mask them).
+  mlir::Value permute(mlir::Value table, mlir::Value index);
+  /// The bit sums of group `g` through the tables, 4 rows at a time.
+  void emitGemvLutSums(const GemvStrip &strip, mlir::Value g,
+                       mlir::Value tables);
+
+  //===--------------------------------------------------------------------===//
+  // GEMM (Gemm.cpp)
+  //===--------------------------------------------------------------------===//
+
+  void emitDequantizeChunk(mlir::Value wbuf, mlir::Value col0, mlir::Value end,
+                           mlir::Value chunk, mlir::Value chunkWords);
+  void emitGemmMicroKernel(mlir::Value wbuf, mlir::Value ybuf, mlir::Value col0,
+                           mlir::Value end, mlir::Value chunk,
+                           mlir::Value chunkRows, mlir::Value row0,
+                           int64_t rows);
+
+  PlaneKind kind;
+  int64_t numPlanes, numTerms, groupSize, columnTile, gemvColumnTile,
+      prefetchDistance;
+  bool gemvLut;
+  mlir::Type f32Type;
+  mlir::VectorType vecF32, vecI32, vecI1;
+  mlir::Value x, planes, coeffs, acc;
+  mlir::Value m, k, n, numGroups, fullWords, tailRows;
+};
+
+} // namespace bitsink::cpu
+
+#endif // BITSINK_LIB_CONVERSION_CPU_BITPLANEMATMUL_BITPLANEEMITTER_H

@@ -1,0 +1,317 @@
+//===- Gemv.cpp - bitplane_matmul GEMV kernel (small M) ---------*- C++ -*-===//
+//
+// GEMV (small M): Ŵ is never built.
+//
+// Per group g, row r and bit stream j it sums the input over the rows whose
+// bit is clear, Z[r][j] = Σ_{k∈g, bit_j(k)=0} x[r,k], with one bit test and
+// one masked add per 16 weights and stream. (Summing over clear bits keeps
+// the select in the form LLVM matches to a merge-masked vaddps after
+// InstCombine has canonicalised `!= 0` tests to `== 0`.) With
+// S = Σ_{k∈g} x[r,k] the sum over set bits is S − Z, so per group
+//   binary:  y += c0·S + Σ_l c_{l+1}·(S − Z_l)
+//   signed:  y += c0·S + Σ_l c_{l+1}·(S − 2·Z_l)            (t = 2b − 1)
+//   ternary: y += c0·S + Σ_l c_{l+1}·(S − 2·Z_{m&s} + Z_m)  (t = m·(2s − 1))
+//
+// Each task owns a strip of `gemvColumnTile` columns and walks it word row
+// by word row, so that it reads the planes in runs of 4·strip contiguous
+// bytes (DRAM pages and hardware prefetchers want long runs; a narrow strip
+// touches a new page per 256 bytes). Z and y of the strip live in per-thread
+// stack buffers; each step of `vectors` column vectors loads its Z, runs the
+// 32 bits of a word in registers and stores Z back. With `gemv-lut` the sums
+// Z come from partial-sum tables instead (X86/GemvLutAVX512.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "BitplaneEmitter.h"
+
+using namespace mlir;
+using namespace bitsink;
+using namespace bitsink::cpu;
+
+BitplaneMatmulEmitter::BitplaneMatmulEmitter(
+    ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
+    const BitSinkLowerBitplaneMatmulOptions &options)
+    : EmitBuilder(b), kind(op.getPlaneKind()), numPlanes(op.getNumPlanes()),
+      numTerms(op.getNumTerms()),
+      groupSize(static_cast<int64_t>(op.getGroupSize())),
+      // Whole column vectors per GEMM task.
+      columnTile(llvm::alignTo(options.columnTile, kLanes)),
+      gemvColumnTile(options.gemvColumnTile),
+      prefetchDistance(options.prefetchDistance), gemvLut(options.gemvLut) {
+  assert(options.columnTile > 0 && options.gemvColumnTile > 0 &&
+         options.prefetchDistance >= 0 && "unchecked options");
+  f32Type = b.getF32Type();
+  vecF32 = VectorType::get({kLanes}, f32Type);
+  vecI32 = VectorType::get({kLanes}, b.getI32Type());
+  vecI1 = VectorType::get({kLanes}, b.getI1Type());
+  x = op.getInput();
+  planes = op.getPlanes();
+  coeffs = op.getCoeffs();
+  acc = op.getAcc();
+  m = dim(x, 0);
+  k = dim(x, 1);
+  n = dim(acc, 1);
+  numGroups = dim(coeffs, 0);
+  // Whole 32-row words of the planes, and the rows of the partial last one.
+  fullWords = divU(k, idx(32));
+  tailRows = remU(k, idx(32));
+}
+
+Value BitplaneMatmulEmitter::emitAlignedColumnOrigin() {
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, planes);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, planes);
+  Value element = add(divU(base, idx(4)), metadata.getOffset());
+  Value misalignment = remU(element, idx(kLanes));
+  Value wholeRows = eq(remU(n, idx(kLanes)), idx(0));
+  return select(wholeRows, sub(idx(0), misalignment), idx(0));
+}
+
+void BitplaneMatmulEmitter::prefetchWords(Value word, ArrayRef<Value> cols) {
+  if (prefetchDistance == 0)
+    return;
+  Value lastWord = sub(dim(planes, 1), idx(1));
+  Value ahead = minS(add(word, idx(prefetchDistance)), lastWord);
+  Value lastCol = sub(n, idx(1));
+  for (Value col : cols)
+    for (int64_t p = 0; p < numPlanes; ++p)
+      memref::PrefetchOp::create(
+          b, planes, ValueRange{idx(p), ahead, minS(col, lastCol)},
+          /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+}
+
+std::pair<Value, Value> BitplaneMatmulEmitter::groupWordRange(Value g,
+                                                              Value limit) {
+  // A group spans group_size/32 words; per channel (group_size ≥ K, maybe
+  // not a multiple of 32) the only group spans every word.
+  Value wordsPerGroup =
+      groupSize % 32 == 0 ? idx(groupSize / 32) : dim(planes, 1);
+  Value first = mul(g, wordsPerGroup);
+  Value last = minS(add(first, wordsPerGroup), limit);
+  return {minS(first, last), last};
+}
+
+Value BitplaneMatmulEmitter::emitGroupSums() {
+  auto type =
+      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32Type);
+  Value sums = memref::AllocOp::create(b, type, ValueRange{m, numGroups});
+  Value zero = f32(0.0);
+  Value gs = idx(groupSize);
+  forEach(idx(0), m, idx(1), [&](Value row) {
+    forEach(idx(0), numGroups, idx(1), [&](Value g) {
+      Value first = mul(g, gs);
+      Value last = minS(add(first, gs), k);
+      SmallVector<Value> sum =
+          forLoop(first, last, idx(1), zero, [&](Value col, ValueRange it) {
+            Value v = toF32(load(x, {row, col}));
+            return SmallVector<Value>{fadd(it[0], v)};
+          });
+      store(sum[0], sums, {row, g});
+    });
+  });
+  return sums;
+}
+
+void BitplaneMatmulEmitter::forEachStep(
+    const GemvStrip &strip, function_ref<void(const GemvStep &)> body) {
+  forEach(strip.col0, strip.end, idx(strip.stepCols), [&](Value col) {
+    GemvStep step;
+    Value slot0 = sub(col, strip.col0);
+    for (int64_t v = 0; v < strip.vectors; ++v) {
+      Value start = add(col, idx(v * kLanes));
+      Value stop = minS(add(start, idx(kLanes)), strip.end);
+      step.cols.push_back(maxS(start, idx(0)));
+      step.masks.push_back(columnMask(step.cols.back(), stop));
+      step.slots.push_back(add(slot0, idx(v * kLanes)));
+    }
+    body(step);
+  });
+}
+
+SmallVector<Value> BitplaneMatmulEmitter::loadSums(const GemvStrip &strip,
+                                                   const GemvStep &step) {
+  SmallVector<Value> sums;
+  for (int64_t r = 0; r < strip.rows; ++r)
+    for (int64_t j = 0; j < strip.streams; ++j)
+      for (int64_t v = 0; v < strip.vectors; ++v)
+        sums.push_back(vload(vecF32, strip.zbuf,
+                             {idx(strip.sumRow(r, j)), step.slots[v]}));
+  return sums;
+}
+
+void BitplaneMatmulEmitter::storeSums(const GemvStrip &strip,
+                                      const GemvStep &step, ValueRange sums) {
+  for (int64_t r = 0; r < strip.rows; ++r)
+    for (int64_t j = 0; j < strip.streams; ++j)
+      for (int64_t v = 0; v < strip.vectors; ++v)
+        vstore(sums[strip.sumRow(r, j) * strip.vectors + v], strip.zbuf,
+               {idx(strip.sumRow(r, j)), step.slots[v]});
+}
+
+SmallVector<Value> BitplaneMatmulEmitter::loadWords(const GemvStrip &strip,
+                                                    const GemvStep &step,
+                                                    Value word) {
+  SmallVector<Value> words(strip.streams * strip.vectors);
+  for (int64_t v = 0; v < strip.vectors; ++v)
+    for (auto [j, w] :
+         llvm::enumerate(loadBitStreams(word, step.cols[v], step.masks[v])))
+      words[j * strip.vectors + v] = w;
+  return words;
+}
+
+void BitplaneMatmulEmitter::accumulateBit(const GemvStrip &strip,
+                                          ArrayRef<Value> words,
+                                          SmallVector<Value> &sums, Value bit,
+                                          Value kIdx) {
+  SmallVector<Value> inputs;
+  for (int64_t r = 0; r < strip.rows; ++r)
+    inputs.push_back(broadcastInput(idx(r), kIdx));
+  for (int64_t j = 0; j < strip.streams; ++j)
+    for (int64_t v = 0; v < strip.vectors; ++v) {
+      Value clear = testBitClear(words[j * strip.vectors + v], bit);
+      for (int64_t r = 0; r < strip.rows; ++r) {
+        Value &s = sums[strip.sumRow(r, j) * strip.vectors + v];
+        Value added = fadd(s, inputs[r]);
+        s = select(clear, added, s);
+      }
+    }
+}
+
+void BitplaneMatmulEmitter::emitGemvBitSums(const GemvStrip &strip, Value g) {
+  // Whole words.
+  auto [firstWord, lastWord] = groupWordRange(g, fullWords);
+  forEach(firstWord, lastWord, idx(1), [&](Value word) {
+    Value base = mul(word, idx(32));
+    forEachStep(strip, [&](const GemvStep &step) {
+      prefetchWords(word, step.cols);
+      SmallVector<Value> words = loadWords(strip, step, word);
+      // A loop over the 32 bits, the bit vector carried and doubled:
+      // unrolled, its 32 constant bit vectors would be hoisted out of the
+      // column loop and crowd the sums out of the registers.
+      SmallVector<Value> inits = loadSums(strip, step);
+      inits.push_back(constant(vecI32, 1));
+      SmallVector<Value> sums =
+          forLoop(idx(0), idx(32), idx(1), inits, [&](Value i, ValueRange it) {
+            SmallVector<Value> sums(it.drop_back());
+            Value bit = it.back();
+            accumulateBit(strip, words, sums, bit, add(base, i));
+            sums.push_back(add(bit, bit));
+            return sums;
+          });
+      sums.pop_back();
+      storeSums(strip, step, sums);
+    });
+  });
+  // The K % 32 rows of the partial last word, in the last group only (a
+  // loop of zero or one trip).
+  Value hasTail = andI(eq(g, sub(numGroups, idx(1))), ne(tailRows, idx(0)));
+  Value tailTrips = select(hasTail, idx(1), idx(0));
+  Value tailBase = mul(fullWords, idx(32));
+  forEach(idx(0), tailTrips, idx(1), [&](Value) {
+    forEachStep(strip, [&](const GemvStep &step) {
+      SmallVector<Value> words = loadWords(strip, step, fullWords);
+      SmallVector<Value> sums = forLoop(
+          idx(0), tailRows, idx(1), loadSums(strip, step),
+          [&](Value i, ValueRange it) {
+            SmallVector<Value> sums(it);
+            accumulateBit(strip, words, sums, bitVector(i), add(tailBase, i));
+            return sums;
+          });
+      storeSums(strip, step, sums);
+    });
+  });
+}
+
+void BitplaneMatmulEmitter::emitGemv() {
+  GemvStrip strip;
+  // The row loops are unrolled: M is static on this path.
+  strip.rows = cast<MemRefType>(x.getType()).getDimSize(0);
+  strip.streams = numPlanes;
+  int64_t rows = strip.rows, streams = strip.streams;
+  // Live vectors in the bit loop: the sums (rows·P per column vector) and
+  // the plane words (P). Take as many column vectors per step as fit in the
+  // register file, at most 4.
+  int64_t perVector = rows * streams + streams;
+  strip.vectors = std::clamp<int64_t>(kGemvRegisterBudget / perVector, 1, 4);
+  strip.stepCols = strip.vectors * kLanes;
+  int64_t vectors = strip.vectors;
+  // Whole steps per strip.
+  int64_t stripCols = llvm::alignTo(gemvColumnTile, strip.stepCols);
+
+  Value groupSums = emitGroupSums();
+  Value tables = gemvLut ? emitPartialSumTables() : Value();
+  Value stripStep = idx(stripCols);
+  // Strips start at `origin` (≤ 0): column vectors are origin + 16j, the
+  // first one clipped to column 0.
+  Value origin = emitAlignedColumnOrigin();
+  parallelLoop(
+      ValueRange{sub(n, origin)}, ValueRange{stripStep}, [&](ValueRange ivs) {
+        strip.col0 = add(origin, ivs[0]);
+        strip.end = minS(add(strip.col0, stripStep), n);
+        strip.ybuf = stackBuffer({rows, stripCols});
+        strip.zbuf = stackBuffer({rows * streams, stripCols});
+
+        // y = acc.
+        forEachStep(strip, [&](const GemvStep &step) {
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t v = 0; v < vectors; ++v)
+              vstore(toF32(loadColumns(acc, {idx(r)}, step.cols[v],
+                                       step.masks[v])),
+                     strip.ybuf, {idx(r), step.slots[v]});
+        });
+        forEach(idx(0), numGroups, idx(1), [&](Value g) {
+          forEachStep(strip, [&](const GemvStep &step) {
+            SmallVector<Value> zeros(rows * streams * vectors,
+                                     constant(vecF32, 0.0));
+            storeSums(strip, step, zeros);
+          });
+          if (gemvLut)
+            emitGemvLutSums(strip, g, tables);
+          else
+            emitGemvBitSums(strip, g);
+          // Apply the coefficients of group g.
+          forEachStep(strip, [&](const GemvStep &step) {
+            SmallVector<Value> sums = loadSums(strip, step);
+            Value minusTwo = constant(vecF32, -2.0);
+            for (int64_t v = 0; v < vectors; ++v) {
+              SmallVector<Value> c;
+              for (int64_t l = 0; l <= numTerms; ++l)
+                c.push_back(toF32(loadColumns(coeffs, {g, idx(l)}, step.cols[v],
+                                              step.masks[v])));
+              for (int64_t r = 0; r < rows; ++r) {
+                auto z = [&](int64_t j) {
+                  return sums[strip.sumRow(r, j) * vectors + v];
+                };
+                Value s = splat(load(groupSums, {idx(r), g}), kLanes);
+                Value y = vload(vecF32, strip.ybuf, {idx(r), step.slots[v]});
+                y = vectorFma(c[0], s, y);
+                for (int64_t l = 0; l < numTerms; ++l) {
+                  Value term;
+                  switch (kind) {
+                  case PlaneKind::Binary:
+                    term = fsub(s, z(l));
+                    break;
+                  case PlaneKind::Signed:
+                    term = vectorFma(minusTwo, z(l), s);
+                    break;
+                  case PlaneKind::Ternary:
+                    term = vectorFma(minusTwo, z(2 * l + 1), fadd(s, z(2 * l)));
+                    break;
+                  }
+                  y = vectorFma(c[l + 1], term, y);
+                }
+                vstore(y, strip.ybuf, {idx(r), step.slots[v]});
+              }
+            }
+          });
+        });
+        forEachStep(strip, [&](const GemvStep &step) {
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t v = 0; v < vectors; ++v)
+              storeColumns(vload(vecF32, strip.ybuf, {idx(r), step.slots[v]}),
+                           acc, {idx(r)}, step.cols[v], step.masks[v]);
+        });
+      });
+  memref::DeallocOp::create(b, groupSums);
+  if (tables)
+    memref::DeallocOp::create(b, tables);
+}

@@ -1,0 +1,27 @@
+//===- TargetFeatures.cpp - what the target CPU offers ----------*- C++ -*-===//
+
+#include "TargetFeatures.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+bool bitsink::targetHasFeature(llvm::StringRef features, llvm::StringRef name) {
+  if (features.trim() == "host") {
+    llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+    auto it = host.find(name);
+    return it != host.end() && it->second;
+  }
+  llvm::SmallVector<llvm::StringRef> entries;
+  features.split(entries, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  bool enabled = false;
+  for (llvm::StringRef entry : entries) {
+    entry = entry.trim();
+    bool on = !entry.consume_front("-");
+    if (on)
+      entry.consume_front("+");
+    if (entry == name)
+      enabled = on;
+  }
+  return enabled;
+}
