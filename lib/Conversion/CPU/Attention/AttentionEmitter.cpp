@@ -1,0 +1,276 @@
+//===- AttentionEmitter.cpp - what prefill and decode share -----*- C++ -*-===//
+//
+// The choice of kernel, the per-task context and buffers, and the loop over
+// key tiles that both kernels run: scores, the mask of boundary tiles, the
+// online softmax, P·V (with the invisible-key guard) and the final store.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AttentionEmitter.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace bitsink;
+using namespace bitsink::cpu;
+
+AttentionEmitter::AttentionEmitter(ImplicitLocOpBuilder &b, SinkAttentionOp op,
+                                   const BitSinkLowerAttentionOptions &options)
+    : EmitBuilder(b), op(op), opts(options) {
+  assert(opts.queryTile >= 1 && opts.queryTile <= 64 && opts.keyTile >= 1 &&
+         opts.keyTile <= 64 && opts.splitSize >= opts.keyTile &&
+         "unchecked options");
+  read(op);
+}
+
+Value AttentionEmitter::exp(Value x) { return math::ExpOp::create(b, x); }
+
+AttentionEmitter::TileBuffers AttentionEmitter::tileBuffers() {
+  return {decodeRows ? Value() : stackBuffer({headDim, opts.queryTile}),
+          stackBuffer({opts.queryTile, valueDim}),
+          stackBuffer({opts.keyTile, opts.queryTile}),
+          stackBuffer({opts.queryTile}), stackBuffer({2, opts.queryTile})};
+}
+
+void AttentionEmitter::zeroFill(Value buffer, int64_t rows, int64_t cols) {
+  forEach(idx(0), idx(rows), idx(1), [&](Value r) {
+    for (int64_t c0 = 0; c0 < cols; c0 += kChunk) {
+      int64_t width = std::min(kChunk, cols - c0);
+      Value zero = constant(VectorType::get({width}, b.getF32Type()), 0.0);
+      vstore(zero, buffer, {r, idx(c0)});
+    }
+  });
+}
+
+TileContext AttentionEmitter::makeContext(Value batch, Value head,
+                                          Value firstQuery, Value rows) {
+  TileContext ctx;
+  ctx.batch = batch;
+  ctx.head = head;
+  ctx.kvHead = divU(head, groupRatio);
+  ctx.firstQuery = firstQuery;
+  ctx.rows = rows;
+  ctx.bounds = attention::rowBounds(*this, op, operands(), batch, head,
+                                    firstQuery, rows, numKeys, numQueries);
+  ctx.sinkLogit = attention::sinkLogitFor(*this, operands(), head);
+  return ctx;
+}
+
+SmallVector<Value> AttentionEmitter::emitScores(const TileContext &ctx,
+                                                Value j0, Value qt) {
+  // Keys past Nk read the last key instead (their scores are masked).
+  Value lastKey = sub(numKeys, idx(1));
+  SmallVector<Value> keyRows;
+  for (int64_t jj = 0; jj < opts.keyTile; ++jj)
+    keyRows.push_back(minS(add(j0, idx(jj)), lastKey));
+  if (decodeRows)
+    return emitDecodeScores(ctx, keyRows);
+  return emitPrefillScores(ctx, keyRows, qt);
+}
+
+// scores[jj] := visible(row, j0 + jj) ? scores[jj] : -inf, by the
+// visibility rule of AttentionCommon.
+SmallVector<Value> AttentionEmitter::emitMask(const TileContext &ctx, Value j0,
+                                              ArrayRef<Value> scores) {
+  Value minusInfs = constant(laneF32, -std::numeric_limits<double>::infinity());
+  // Query index of each lane: the lane itself, or in a decode group the
+  // lane modulo the queries per head.
+  auto laneIndexType = VectorType::get({opts.queryTile}, b.getIndexType());
+  Value lanes;
+  if (decodeRows) {
+    SmallVector<int64_t> queryOfLane;
+    for (int64_t l = 0; l < opts.queryTile; ++l)
+      queryOfLane.push_back(l % decodeQueries);
+    lanes = arith::ConstantOp::create(
+        b,
+        DenseElementsAttr::get(laneIndexType, ArrayRef<int64_t>(queryOfLane)));
+  } else {
+    lanes = vector::StepOp::create(b, laneIndexType);
+  }
+  Value rowPos = indexCast(add(lanes, splat(ctx.bounds.posMin, opts.queryTile)),
+                           b.getI64Type());
+  SmallVector<Value> masked;
+  for (auto [jj, score] : llvm::enumerate(scores)) {
+    Value j = add(j0, idx(jj));
+    attention::KeyFacts key =
+        attention::keyFacts(*this, operands(), ctx.batch, j,
+                            ctx.bounds.lenVisible, numKeys, b.getI64Type());
+    Value ok = attention::keyVisible(*this, rowPos, key, ctx.bounds.window,
+                                     numSinks, causal);
+    masked.push_back(select(ok, score, minusInfs));
+  }
+  return masked;
+}
+
+// True when some element of the tile's value rows v[j0 .. j0 + Tk) (slots
+// past Nk re-read the last key) is NaN or ±Inf. Checked once per boundary
+// tile, for all its rows: only then can a zero probability meet a
+// non-finite value.
+Value AttentionEmitter::emitValuesNonFinite(const TileContext &ctx, Value j0) {
+  Value lastKey = sub(numKeys, idx(1));
+  // One lane-wise accumulator per Dv chunk (the last may be narrower).
+  SmallVector<Value> anyNonFinite;
+  for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+    Value row = minS(add(j0, idx(jj)), lastKey);
+    for (int64_t c0 = 0, c = 0; c0 < valueDim; c0 += kChunk, ++c) {
+      int64_t width = std::min(kChunk, valueDim - c0);
+      Value vx = vload(VectorType::get({width}, elemType), v,
+                       {ctx.batch, ctx.kvHead, row, idx(c0)});
+      Value bad = attention::isNonFinite(*this, vx);
+      if (jj == 0)
+        anyNonFinite.push_back(bad);
+      else
+        anyNonFinite[c] = orI(anyNonFinite[c], bad);
+    }
+  }
+  Value result = boolean(false);
+  for (Value lanes : anyNonFinite)
+    result =
+        orI(result,
+            vector::ReductionOp::create(b, vector::CombiningKind::OR, lanes));
+  return result;
+}
+
+// acc[i] = acc[i] · alpha[i] + Σ_jj probs[jj][i] · v[j0 + jj] for the rows
+// of the range; Dv in chunks of up to kChunk lanes. With `skipInvisible`
+// (boundary tiles whose value rows hold a NaN or Inf) a term whose
+// probability is exactly 0 is dropped by a select instead of added: such a
+// key is invisible to the row (its score was masked to -inf), or its weight
+// underflowed, and either way it contributes nothing, even when its value
+// row holds NaN or Inf (docs/attention-lowering.md), where fma(0, v, o)
+// would give NaN. Tile slots past Nk re-read the last key and are invisible
+// too. Every other tile keeps the select-free loop.
+void AttentionEmitter::emitPV(const TileContext &ctx, Value j0, Value acc,
+                              Value probs, Value alphaBuf, bool skipInvisible) {
+  Value lastKey = sub(numKeys, idx(1));
+  SmallVector<Value> valueRows;
+  for (int64_t jj = 0; jj < opts.keyTile; ++jj)
+    valueRows.push_back(minS(add(j0, idx(jj)), lastKey));
+  forEach(idx(0), ctx.rows, idx(1), [&](Value i) {
+    Value alpha = load(alphaBuf, {i});
+    SmallVector<Value> ps;
+    for (int64_t jj = 0; jj < opts.keyTile; ++jj)
+      ps.push_back(load(probs, {idx(jj), i}));
+    SmallVector<Value> invisible;
+    if (skipInvisible)
+      for (Value p : ps)
+        invisible.push_back(fcmp(arith::CmpFPredicate::OEQ, p, f32(0)));
+    for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
+      int64_t width = std::min(kChunk, valueDim - c0);
+      auto chunkF32 = VectorType::get({width}, b.getF32Type());
+      auto chunkT = VectorType::get({width}, elemType);
+      Value o = vload(chunkF32, acc, {i, idx(c0)});
+      o = fmul(o, splat(alpha, width));
+      for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+        Value vx =
+            vload(chunkT, v, {ctx.batch, ctx.kvHead, valueRows[jj], idx(c0)});
+        Value term = vectorFma(splat(ps[jj], width), toF32(vx), o);
+        o = skipInvisible ? select(invisible[jj], o, term) : term;
+      }
+      vstore(o, acc, {i, idx(c0)});
+    }
+  });
+}
+
+std::pair<Value, Value> AttentionEmitter::emitKeyTiles(
+    const TileContext &ctx, const attention::TileList &list, Value tBegin,
+    Value tEnd, Value qt, Value acc, Value probs, Value alphaBuf) {
+  Value mInit = constant(laneF32, -std::numeric_limits<double>::infinity());
+  Value lInit = constant(laneF32, 0.0);
+  SmallVector<Value> state = forLoop(
+      tBegin, tEnd, ValueRange{mInit, lInit}, [&](Value t, ValueRange state) {
+        Value j0 = mul(attention::tileIndex(*this, list, t), idx(opts.keyTile));
+        SmallVector<Value> scores = emitScores(ctx, j0, qt);
+        Value needMask = attention::tileNeedsMask(*this, operands(), ctx.bounds,
+                                                  numSinks, j0, opts.keyTile);
+        SmallVector<Type> types(scores.size(), laneF32);
+        scores = ifElse(
+            needMask, types, [&] { return emitMask(ctx, j0, scores); },
+            [&] { return scores; });
+        // Online softmax: m_new = max(m, max_j s_j); a = e^{m - m_new};
+        // p_j = e^{s_j - m_new}; l = a·l + Σ p_j. A row that has seen
+        // nothing keeps m = -inf and uses 0 as its exponent base.
+        Value tileMax = scores.front();
+        for (Value s : ArrayRef(scores).drop_front())
+          tileMax = fmax(tileMax, s);
+        Value mNew = fmax(state[0], tileMax);
+        Value base = attention::exponentBase(*this, mNew).second;
+        Value alpha = exp(fsub(state[0], base));
+        Value sum = constant(laneF32, 0.0);
+        for (auto [jj, s] : llvm::enumerate(scores)) {
+          Value p = exp(fsub(s, base));
+          sum = fadd(sum, p);
+          vstore(p, probs, {idx(jj), idx(0)});
+        }
+        vstore(alpha, alphaBuf, {idx(0)});
+        Value lNew = vectorFma(alpha, state[1], sum);
+        // The guarded P·V only on boundary tiles whose value rows hold a
+        // non-finite element; every other tile keeps the plain FMA chain.
+        Value guard = ifElse(
+            needMask, TypeRange{b.getI1Type()},
+            [&] { return SmallVector<Value>{emitValuesNonFinite(ctx, j0)}; },
+            [&] { return SmallVector<Value>{boolean(false)}; })[0];
+        ifThenElse(
+            guard,
+            [&] {
+              emitPV(ctx, j0, acc, probs, alphaBuf, /*skipInvisible=*/true);
+            },
+            [&] {
+              emitPV(ctx, j0, acc, probs, alphaBuf, /*skipInvisible=*/false);
+            });
+        return SmallVector<Value>{mNew, lNew};
+      });
+  return {state[0], state[1]};
+}
+
+void AttentionEmitter::emitStoreRow(Value batch, Value head, Value query,
+                                    Value acc, Value accRow, Value factor) {
+  for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
+    int64_t width = std::min(kChunk, valueDim - c0);
+    auto chunkF32 = VectorType::get({width}, b.getF32Type());
+    Value o = vload(chunkF32, acc, {accRow, idx(c0)});
+    o = fmul(o, splat(factor, width));
+    vstore(fromF32(o, elemType), out, {batch, head, query, idx(c0)});
+  }
+}
+
+void AttentionEmitter::emit() {
+  auto qType = cast<MemRefType>(q.getType());
+  int64_t staticQueries = qType.getDimSize(2);
+  // (Nq = 0 has nothing to compute: the prefill loop has no iterations.)
+  bool decode = !ShapedType::isDynamic(staticQueries) && staticQueries > 0 &&
+                staticQueries <= opts.decodeMaxQueries &&
+                staticQueries <= opts.queryTile;
+  if (decode) {
+    // Few query rows: score each key with dot products along D (rows of q
+    // kept in registers) instead of one FMA per element of D for every
+    // lane, and keep the softmax vectors at one register.
+    decodeQueries = staticQueries;
+    opts.queryTile = std::min<int64_t>(opts.queryTile, kChunk);
+    // A GQA group shares one task when its heads × queries fit the lanes
+    // and its heads share one window (per-head windows differ per lane).
+    auto kType = cast<MemRefType>(k.getType());
+    int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1);
+    auto perHead = dyn_cast_or_null<DenseI64ArrayAttr>(op.getWindowAttr());
+    bool uniformWindow = !perHead || llvm::all_equal(perHead.asArrayRef());
+    if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) && hkv > 0 &&
+        hq % hkv == 0 && uniformWindow &&
+        (hq / hkv) * staticQueries <= opts.queryTile)
+      groupHeads = hq / hkv;
+    decodeRows = groupHeads * staticQueries;
+  }
+  laneF32 = VectorType::get({opts.queryTile}, b.getF32Type());
+
+  numBatch = dim(q, 0);
+  numHeads = dim(q, 1);
+  numQueries = dim(q, 2);
+  numKvHeads = dim(k, 1);
+  numKeys = dim(k, 2);
+  groupRatio = divU(numHeads, numKvHeads);
+  numSinks = minS(idx(static_cast<int64_t>(op.getNumSinks())), numKeys);
+
+  if (decode)
+    emitDecode();
+  else
+    emitPrefill();
+}

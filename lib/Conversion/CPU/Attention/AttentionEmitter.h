@@ -1,0 +1,145 @@
+//===- AttentionEmitter.h - sink_attention CPU kernels ----------*- C++ -*-===//
+//
+// The emitter of the CPU kernels of `bitsink.sink_attention` (memref form),
+// flash-style loops:
+//
+//   scf.parallel (b, h, query tile)            -- threads (OpenMP later)
+//     Qt := scale · Q[tile]ᵀ                   -- D × Tq, f32, once per tile
+//     scf.for t in key tiles(sinks ∪ window)   -- structural tile skipping
+//       S := Qt-lanes · K[tile]                -- Tk vectors of Tq lanes
+//       scf.if boundary tile: S := mask(S)     -- only tiles that cross a
+//                                              -- visibility boundary
+//       online softmax (running max m, sum l, rescale O by e^{m_old-m_new})
+//       O += P · V[tile]                       -- rows × Dv, f32
+//     O /= l (+ the learned sink logit), store
+//
+// Query rows live in vector lanes (vector<Tq x f32>): the score of one key
+// for all rows of the tile is one fused multiply-add chain over D, so the
+// key tile never needs transposing and the softmax statistics are plain
+// lane-wise vector ops. The decode variant (Nq small) parallelises over
+// splits of the key-tile list instead of query tiles and merges the
+// partial (m, l, O) with log-sum-exp in a second parallel loop.
+//
+// Prefill.cpp and Decode.cpp hold the two kernels, AttentionEmitter.cpp
+// what they share (the key-tile loop, masks, P·V); the attention rules
+// themselves (visibility, tile lists, softmax edge cases) come from
+// AttentionCommon. Private to lib/Conversion/CPU/Attention; see
+// docs/attention-lowering.md.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BITSINK_LIB_CONVERSION_CPU_ATTENTION_ATTENTIONEMITTER_H
+#define BITSINK_LIB_CONVERSION_CPU_ATTENTION_ATTENTIONEMITTER_H
+
+#include "bitsink/Conversion/Passes.h"
+#include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
+
+#include "../../AttentionCommon/AttentionRules.h"
+#include "../../Common/EmitBuilder.h"
+
+namespace bitsink::cpu {
+
+/// Lane width for the D and Dv chunks of the decode scores and of P·V.
+constexpr int64_t kChunk = 16;
+
+/// The per-(batch, head, query range) quantities every key tile needs.
+struct TileContext {
+  mlir::Value batch, head, kvHead;
+  /// The query range [firstQuery, firstQuery + rows).
+  mlir::Value firstQuery, rows;
+  /// Visible length, row positions and window of the range.
+  attention::RowBounds bounds;
+  /// f32, -inf when the op has no sink logits.
+  mlir::Value sinkLogit;
+};
+
+/// Generates the loops for one sink_attention op on memrefs.
+class AttentionEmitter : EmitBuilder, attention::AttentionOperands {
+public:
+  /// `options` hold the pass's checked values (tiles in [1, 64], split-size
+  /// at least key-tile). The op's head dimensions D and Dv are static.
+  AttentionEmitter(mlir::ImplicitLocOpBuilder &b, SinkAttentionOp op,
+                   const BitSinkLowerAttentionOptions &options);
+
+  void emit();
+
+private:
+  const attention::AttentionOperands &operands() const { return *this; }
+  /// math.exp, the CPU's e^x for the shared softmax rules.
+  mlir::Value exp(mlir::Value x);
+
+  //===--------------------------------------------------------------------===//
+  // Shared by both kernels (AttentionEmitter.cpp)
+  //===--------------------------------------------------------------------===//
+
+  /// Per-task buffers: the transposed query tile (D × Tq; prefill only,
+  /// decode keeps query rows in registers), the output accumulator (Tq ×
+  /// Dv), probabilities (Tk × Tq), the rescale factors (Tq) and the final
+  /// running max and sum (2 × Tq).
+  struct TileBuffers {
+    mlir::Value qt, acc, probs, alphaBuf, stats;
+  };
+  TileBuffers tileBuffers();
+  /// Zeroes buffer[0..rows)[0..cols) in chunks of kChunk lanes.
+  void zeroFill(mlir::Value buffer, int64_t rows, int64_t cols);
+  TileContext makeContext(mlir::Value batch, mlir::Value head,
+                          mlir::Value firstQuery, mlir::Value rows);
+  /// Runs key tiles [tBegin, tEnd) of `list`, accumulating into `acc`
+  /// (rows × Dv); returns the final running max and sum (vectors).
+  std::pair<mlir::Value, mlir::Value>
+  emitKeyTiles(const TileContext &ctx, const attention::TileList &list,
+               mlir::Value tBegin, mlir::Value tEnd, mlir::Value qt,
+               mlir::Value acc, mlir::Value probs, mlir::Value alphaBuf);
+  /// scores[jj] (lanes = query rows) of the keys j0 + jj: prefill or decode.
+  llvm::SmallVector<mlir::Value> emitScores(const TileContext &ctx,
+                                            mlir::Value j0, mlir::Value qt);
+  llvm::SmallVector<mlir::Value> emitMask(const TileContext &ctx,
+                                          mlir::Value j0,
+                                          llvm::ArrayRef<mlir::Value> scores);
+  mlir::Value emitValuesNonFinite(const TileContext &ctx, mlir::Value j0);
+  void emitPV(const TileContext &ctx, mlir::Value j0, mlir::Value acc,
+              mlir::Value probs, mlir::Value alphaBuf, bool skipInvisible);
+  void emitStoreRow(mlir::Value batch, mlir::Value head, mlir::Value query,
+                    mlir::Value acc, mlir::Value accRow, mlir::Value factor);
+
+  //===--------------------------------------------------------------------===//
+  // Prefill (Prefill.cpp)
+  //===--------------------------------------------------------------------===//
+
+  void emitPrefill();
+  void emitLoadQueries(const TileContext &ctx, mlir::Value qt);
+  /// Scores as one FMA chain over D per key, the query rows in lanes.
+  llvm::SmallVector<mlir::Value>
+  emitPrefillScores(const TileContext &ctx, llvm::ArrayRef<mlir::Value> keyRows,
+                    mlir::Value qt);
+
+  //===--------------------------------------------------------------------===//
+  // Decode: split-KV and merge (Decode.cpp)
+  //===--------------------------------------------------------------------===//
+
+  void emitDecode();
+  /// queryRows[i] = scale · q[b, h, i, :] in chunks along D.
+  void emitLoadQueryRows(const TileContext &ctx);
+  /// Scores as dot products along D of each key row with each query row.
+  llvm::SmallVector<mlir::Value>
+  emitDecodeScores(const TileContext &ctx, llvm::ArrayRef<mlir::Value> keyRows);
+
+  SinkAttentionOp op;
+  BitSinkLowerAttentionOptions opts;
+
+  mlir::Value numBatch, numHeads, numKvHeads, numQueries, numKeys, groupRatio;
+  mlir::Value numSinks; // min(num_sinks, Nk)
+  /// Decode: the static number of query rows (0 for prefill), and per row
+  /// the scaled query in chunks of kChunk lanes along D.
+  int64_t decodeRows = 0;
+  llvm::SmallVector<llvm::SmallVector<mlir::Value>> queryRows;
+  /// Decode: query heads per task (the GQA group, or 1) and query rows per
+  /// head; lane l holds head `first + l / decodeQueries`, query
+  /// `l % decodeQueries`.
+  int64_t groupHeads = 1, decodeQueries = 0;
+  mlir::VectorType laneF32;
+};
+
+} // namespace bitsink::cpu
+
+#endif // BITSINK_LIB_CONVERSION_CPU_ATTENTION_ATTENTIONEMITTER_H

@@ -1,0 +1,180 @@
+//===- Decode.cpp - sink_attention split-KV decode kernel (CPU) -*- C++ -*-===//
+//
+// Decode (few static query rows): each (batch, head) has few query rows, all
+// in one lane group, and a long key range, so the key-tile list is cut into
+// splits of `split-size` keys that run in parallel. Each split leaves its
+// partial (m, l, O); a second parallel loop merges them with log-sum-exp,
+// adding the sink logit exactly once. The query rows stay in registers and
+// each key is scored with dot products along D.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AttentionEmitter.h"
+
+using namespace mlir;
+using namespace bitsink;
+using namespace bitsink::cpu;
+
+void AttentionEmitter::emitLoadQueryRows(const TileContext &ctx) {
+  queryRows.assign(decodeRows, {});
+  for (int64_t i = 0; i < decodeRows; ++i)
+    for (int64_t c0 = 0; c0 < headDim; c0 += kChunk) {
+      int64_t width = std::min(kChunk, headDim - c0);
+      Value head = add(ctx.head, idx(i / decodeQueries));
+      Value row =
+          toF32(vload(VectorType::get({width}, elemType), q,
+                      {ctx.batch, head, idx(i % decodeQueries), idx(c0)}));
+      queryRows[i].push_back(fmul(row, splat(f32(scale), width)));
+    }
+}
+
+// s[jj][i] = Σ_d q_i[d] · k[keyRows[jj], d]: the key row is loaded once in
+// chunks, multiplied with each query row and reduced.
+SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
+                                                      ArrayRef<Value> keyRows) {
+  SmallVector<Value> scores;
+  for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+    // Full chunks accumulate lane-wise (one FMA each); one reduction per
+    // row at the end, plus one for a narrower last chunk.
+    SmallVector<Value> lanes(decodeRows), tails(decodeRows);
+    for (int64_t c0 = 0, c = 0; c0 < headDim; c0 += kChunk, ++c) {
+      int64_t width = std::min(kChunk, headDim - c0);
+      Value kx = toF32(vload(VectorType::get({width}, elemType), k,
+                             {ctx.batch, ctx.kvHead, keyRows[jj], idx(c0)}));
+      for (int64_t i = 0; i < decodeRows; ++i) {
+        if (width < kChunk) {
+          tails[i] = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                                 fmul(kx, queryRows[i][c]));
+          continue;
+        }
+        if (lanes[i])
+          lanes[i] = vectorFma(kx, queryRows[i][c], lanes[i]);
+        else
+          lanes[i] = fmul(kx, queryRows[i][c]);
+      }
+    }
+    SmallVector<Value> partial(decodeRows);
+    for (int64_t i = 0; i < decodeRows; ++i) {
+      if (lanes[i])
+        partial[i] = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                                 lanes[i]);
+      if (tails[i])
+        partial[i] = partial[i] ? fadd(partial[i], tails[i]) : tails[i];
+    }
+    Value score = constant(laneF32, 0.0);
+    for (int64_t i = 0; i < decodeRows; ++i)
+      score =
+          vector::InsertOp::create(b, partial[i], score, ArrayRef<int64_t>{i});
+    scores.push_back(score);
+  }
+  return scores;
+}
+
+void AttentionEmitter::emitDecode() {
+  int64_t tilesPerSplit = std::max<int64_t>(1, opts.splitSize / opts.keyTile);
+  Value tps = idx(tilesPerSplit);
+  Value maxTiles = ceilDivS(numKeys, idx(opts.keyTile));
+  int64_t maxWindow = op.getMaxWindow();
+  auto queriesType = cast<MemRefType>(q.getType());
+  if (!keyPositions && maxWindow >= 0) {
+    // The bound on the tiles one query range visits
+    // (docs/attention-lowering.md, structural tile skipping).
+    int64_t tq = queriesType.getDimSize(2);
+    int64_t reach = causal ? 0 : std::max<int64_t>(maxWindow - 1, 0);
+    int64_t sinkBound = llvm::divideCeil(op.getNumSinks(), opts.keyTile);
+    int64_t windowBound = llvm::divideCeil(
+        std::max<int64_t>(maxWindow + reach + tq - 2, 0), opts.keyTile);
+    maxTiles = minS(maxTiles, idx(sinkBound + windowBound + 1));
+  }
+  Value numSplits = maxS(ceilDivS(maxTiles, tps), idx(1));
+  auto f32Type = b.getF32Type();
+  int64_t dyn = ShapedType::kDynamic;
+  Value partO = memref::AllocOp::create(
+      b, MemRefType::get({dyn, dyn, dyn, dyn, valueDim}, f32Type),
+      ValueRange{numBatch, numHeads, numSplits, numQueries});
+  Value partStats = memref::AllocOp::create(
+      b, MemRefType::get({dyn, dyn, dyn, 2, dyn}, f32Type),
+      ValueRange{numBatch, numHeads, numSplits, numQueries});
+
+  // One task per (batch, group of query heads sharing a kv head, split):
+  // the group's heads × queries fill the lanes, so each K/V tile is read
+  // once for the whole group.
+  Value numTasks = groupHeads > 1 ? numKvHeads : numHeads;
+  parallelLoop(
+      ValueRange{numBatch, numTasks, numSplits}, {}, [&](ValueRange ivs) {
+        TileBuffers buffers = tileBuffers();
+        Value qt = buffers.qt, acc = buffers.acc, probs = buffers.probs,
+              alphaBuf = buffers.alphaBuf, stats = buffers.stats;
+        Value firstHead = mul(ivs[1], idx(groupHeads));
+        TileContext ctx = makeContext(ivs[0], firstHead, idx(0), numQueries);
+        ctx.rows = idx(decodeRows); // lanes in use; positions stay per query
+        attention::TileList list =
+            attention::tileList(*this, ctx.bounds, numSinks, opts.keyTile,
+                                causal, static_cast<bool>(keyPositions));
+        Value tBegin = minS(mul(ivs[2], tps), list.count);
+        Value tEnd = minS(add(tBegin, tps), list.count);
+        emitLoadQueryRows(ctx);
+        zeroFill(acc, opts.queryTile, valueDim);
+        auto [m, l] =
+            emitKeyTiles(ctx, list, tBegin, tEnd, qt, acc, probs, alphaBuf);
+        vstore(m, stats, {idx(0), idx(0)});
+        vstore(l, stats, {idx(1), idx(0)});
+        for (int64_t lane = 0; lane < decodeRows; ++lane) {
+          Value head = add(firstHead, idx(lane / decodeQueries));
+          Value i = idx(lane % decodeQueries);
+          for (int64_t s = 0; s < 2; ++s) {
+            Value x = load(stats, {idx(s), idx(lane)});
+            store(x, partStats, {ivs[0], head, ivs[2], idx(s), i});
+          }
+          for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
+            auto type =
+                VectorType::get({std::min(kChunk, valueDim - c0)}, f32Type);
+            Value o = vload(type, acc, {idx(lane), idx(c0)});
+            vstore(o, partO, {ivs[0], head, ivs[2], i, idx(c0)});
+          }
+        }
+      });
+
+  // Merge: M = max(σ, max_s m_s); O = Σ_s e^{m_s - M}·O_s / (Σ_s
+  // e^{m_s - M}·l_s + e^{σ - M}).
+  parallelLoop(ValueRange{numBatch, numHeads}, {}, [&](ValueRange ivs) {
+    Value acc = stackBuffer({1, valueDim});
+    Value sinkLogit = attention::sinkLogitFor(*this, operands(), ivs[1]);
+    forEach(idx(0), numQueries, idx(1), [&](Value i) {
+      auto stat = [&](Value s, int64_t which) -> Value {
+        return load(partStats, {ivs[0], ivs[1], s, idx(which), i});
+      };
+      Value mAll = forLoop(idx(0), numSplits, ValueRange{sinkLogit},
+                           [&](Value s, ValueRange st) {
+                             return SmallVector<Value>{fmax(st[0], stat(s, 0))};
+                           })
+                       .front();
+      Value empty, base;
+      std::tie(empty, base) = attention::exponentBase(*this, mAll);
+      zeroFill(acc, 1, valueDim);
+      Value denom =
+          forLoop(
+              idx(0), numSplits, ValueRange{f32(0)},
+              [&](Value s, ValueRange st) {
+                Value w = exp(fsub(stat(s, 0), base));
+                for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
+                  int64_t width = std::min(kChunk, valueDim - c0);
+                  auto type = VectorType::get({width}, f32Type);
+                  Value o = vload(type, partO, {ivs[0], ivs[1], s, i, idx(c0)});
+                  Value a = vload(type, acc, {idx(0), idx(c0)});
+                  a = vectorFma(splat(w, width), o, a);
+                  vstore(a, acc, {idx(0), idx(c0)});
+                }
+                return SmallVector<Value>{fadd(st[0], fmul(stat(s, 1), w))};
+              })
+              .front();
+      denom = fadd(denom, attention::sinkTerm(*this, sinkLogit, base,
+                                              [&](Value x) { return exp(x); }));
+      Value factor = fdiv(f32(1), denom);
+      factor = select(empty, f32(0), factor);
+      emitStoreRow(ivs[0], ivs[1], i, acc, idx(0), factor);
+    });
+  });
+  memref::DeallocOp::create(b, partO);
+  memref::DeallocOp::create(b, partStats);
+}

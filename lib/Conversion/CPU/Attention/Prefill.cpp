@@ -1,0 +1,78 @@
+//===- Prefill.cpp - sink_attention prefill kernel (CPU) --------*- C++ -*-===//
+//
+// One task per (batch, query head, tile of Tq queries): the query tile is
+// transposed once (D × Tq, scaled), each key tile's scores are one FMA chain
+// over D with the query rows in the lanes, and the tile's rows are stored
+// after the last key tile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AttentionEmitter.h"
+
+using namespace mlir;
+using namespace bitsink;
+using namespace bitsink::cpu;
+
+// Qt[d][lane] = scale · q[b, h, firstQuery + lane, d]; lanes past the query
+// range are zero.
+void AttentionEmitter::emitLoadQueries(const TileContext &ctx, Value qt) {
+  Value lastQuery = sub(numQueries, idx(1));
+  Value scaleV = f32(scale);
+  Value zeroF = f32(0);
+  forEach(idx(0), idx(opts.queryTile), idx(1), [&](Value lane) {
+    Value inRange = slt(lane, ctx.rows);
+    Value row = minS(add(ctx.firstQuery, lane), lastQuery);
+    forEach(idx(0), idx(headDim), idx(1), [&](Value d) {
+      Value x = load(q, {ctx.batch, ctx.head, row, d});
+      Value scaled = fmul(toF32(x), scaleV);
+      Value val = select(inRange, scaled, zeroF);
+      store(val, qt, {d, lane});
+    });
+  });
+}
+
+// scores[jj] (lanes = query rows) = Σ_d Qt[d] · k[keyRows[jj], d].
+SmallVector<Value> AttentionEmitter::emitPrefillScores(const TileContext &ctx,
+                                                       ArrayRef<Value> keyRows,
+                                                       Value qt) {
+  SmallVector<Value> init(opts.keyTile, constant(laneF32, 0.0));
+  return forLoop(idx(0), idx(headDim), init, [&](Value d, ValueRange acc) {
+    Value qv = vload(laneF32, qt, {d, idx(0)});
+    SmallVector<Value> next;
+    for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+      Value kx = load(k, {ctx.batch, ctx.kvHead, keyRows[jj], d});
+      Value kv = splat(toF32(kx), opts.queryTile);
+      next.push_back(vectorFma(qv, kv, acc[jj]));
+    }
+    return next;
+  });
+}
+
+void AttentionEmitter::emitPrefill() {
+  Value numTiles = ceilDivS(numQueries, idx(opts.queryTile));
+  parallelLoop(
+      ValueRange{numBatch, numHeads, numTiles}, {}, [&](ValueRange ivs) {
+        TileBuffers buffers = tileBuffers();
+        Value qt = buffers.qt, acc = buffers.acc, probs = buffers.probs,
+              alphaBuf = buffers.alphaBuf, stats = buffers.stats;
+        Value i0 = mul(ivs[2], idx(opts.queryTile));
+        Value rows = minS(idx(opts.queryTile), sub(numQueries, i0));
+        TileContext ctx = makeContext(ivs[0], ivs[1], i0, rows);
+        emitLoadQueries(ctx, qt);
+        zeroFill(acc, opts.queryTile, valueDim);
+        attention::TileList list =
+            attention::tileList(*this, ctx.bounds, numSinks, opts.keyTile,
+                                causal, static_cast<bool>(keyPositions));
+        auto [m, l] = emitKeyTiles(ctx, list, idx(0), list.count, qt, acc,
+                                   probs, alphaBuf);
+        vstore(m, stats, {idx(0), idx(0)});
+        vstore(l, stats, {idx(1), idx(0)});
+        forEach(idx(0), rows, idx(1), [&](Value i) {
+          Value mi = load(stats, {idx(0), i});
+          Value li = load(stats, {idx(1), i});
+          Value factor = attention::finalFactor(
+              *this, mi, li, ctx.sinkLogit, [&](Value x) { return exp(x); });
+          emitStoreRow(ctx.batch, ctx.head, add(i0, i), acc, i, factor);
+        });
+      });
+}
