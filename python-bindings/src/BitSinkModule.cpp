@@ -46,8 +46,8 @@ BitSinkArray toC(const ArrayIn &array) {
 }
 
 ArraySpec specOf(const BitSinkArray &array) {
-  return {array.dtype, std::vector<int64_t>(array.shape,
-                                            array.shape + array.rank)};
+  return {array.dtype,
+          std::vector<int64_t>(array.shape, array.shape + array.rank)};
 }
 
 /// Bytes of an array returned by the C API.
@@ -162,13 +162,13 @@ public:
     BitSinkStatus status;
     {
       nb::gil_scoped_release release;
-      status = cpu.empty()
-                   ? bitsinkExecutableCreate(handle, entry.c_str(),
-                                             pipeline.c_str(), target.c_str(),
-                                             &executable)
-                   : bitsinkExecutableCreateForCpu(handle, entry.c_str(),
-                                                   pipeline.c_str(),
-                                                   cpu.c_str(), &executable);
+      status =
+          cpu.empty()
+              ? bitsinkExecutableCreate(handle, entry.c_str(), pipeline.c_str(),
+                                        target.c_str(), &executable)
+              : bitsinkExecutableCreateForCpu(handle, entry.c_str(),
+                                              pipeline.c_str(), cpu.c_str(),
+                                              &executable);
     }
     context.check(status);
     return new Executable(context, executable);
@@ -198,10 +198,9 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
   BitSinkStatus status;
   {
     nb::gil_scoped_release release;
-    status = bitsinkQuantize(context.get(),
-                             reinterpret_cast<const float *>(weight), K, N,
-                             reinterpret_cast<const float *>(calibration), T,
-                             &options, &result);
+    status = bitsinkQuantize(
+        context.get(), reinterpret_cast<const float *>(weight), K, N,
+        reinterpret_cast<const float *>(calibration), T, &options, &result);
   }
   context.check(status);
   std::unique_ptr<BitSinkQuantizeResultImpl,
@@ -288,12 +287,12 @@ NB_MODULE(_bitsink, m) {
   nb::class_<Module>(m, "Module", "A builtin.module owned by Python.")
       .def("run_pipeline", &Module::runPipeline, "pipeline"_a,
            "Runs a textual pipeline such as "
-           "'builtin.module(canonicalize)'; raises MLIRError if it does not "
-           "parse or a pass fails.")
+           "'builtin.module(canonicalize)' or 'canonicalize' (the anchor "
+           "may be left out); raises MLIRError if it does not parse or a "
+           "pass fails.")
       .def("verify", &Module::verify, "Raises MLIRError if the IR is invalid.")
       .def("_compile", &Module::compile, "entry"_a, "pipeline"_a, "target"_a,
-           "cpu"_a,
-           nb::rv_policy::take_ownership, nb::keep_alive<0, 1>(),
+           "cpu"_a, nb::rv_policy::take_ownership, nb::keep_alive<0, 1>(),
            "Lowers a copy of the module and compiles `entry`; use "
            "bitsink.compile.")
       .def("__str__", &Module::str);
@@ -309,6 +308,5 @@ NB_MODULE(_bitsink, m) {
   m.def("_reference_sink_attention", &referenceSinkAttention, "context"_a,
         "query"_a, "key"_a, "value"_a, "sink_logits"_a.none(),
         "kv_len"_a.none(), "key_mask"_a.none(), "key_positions"_a.none(),
-        "num_sinks"_a, "windows"_a, "causal"_a, "scale"_a.none(),
-        "output"_a);
+        "num_sinks"_a, "windows"_a, "causal"_a, "scale"_a.none(), "output"_a);
 }
