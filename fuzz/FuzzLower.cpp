@@ -10,10 +10,10 @@
 //    element with the reference interpreter (naive double loops): a
 //    mismatch beyond the element type's bound aborts.
 // For half the attention cases, key rows that no query can see are first
-// filled with NaN (k) and NaN / ±Inf (v): DESIGN §2.1 says they contribute
-// nothing, so the kernel must still match the reference. A row is taken as
-// invisible when the reference's output does not change with it poisoned
-// (the reference skips invisible keys), an oracle independent of the
+// filled with NaN (k) and NaN / ±Inf (v): docs/semantics.md §2.1 says they
+// contribute nothing, so the kernel must still match the reference. A row is
+// taken as invisible when the reference's output does not change with it
+// poisoned (the reference skips invisible keys), an oracle independent of the
 // kernel's masking code.
 // So it finds crashes and wrong answers of the lowerings, not just crashes.
 //

@@ -1,5 +1,6 @@
-"""numpy side of the bit-plane format (DESIGN §2.3), written independently of
-the C++ quantizer so that its packed output can be checked from outside.
+"""numpy side of the bit-plane format (docs/semantics.md §2.3), written
+independently of the C++ quantizer so that its packed output can be checked
+from outside.
 
   planes: [P][KW][N] uint32/int32, bit i (LSB = 0) of word w holds row 32w+i
   coeffs: [G][C][N] f16/f32, g = k // group_size
@@ -69,8 +70,9 @@ def fit_grid(w, levels, f16):
 
 def rtn_reference(W, bits, group_size, f16=True):
     """Per-group asymmetric round-to-nearest, written as binary bit-planes:
-    c0 = min, c_{p+1} = scale·2^p. A plain numpy model of DESIGN §3 `rtn`,
-    used only to cross-check the tool's rtn numbers. Returns Ŵ."""
+    c0 = min, c_{p+1} = scale·2^p. A plain numpy model of `rtn`
+    (docs/semantics.md §3), used only to cross-check the tool's rtn numbers.
+    Returns Ŵ."""
     K, N = W.shape
     gs = K if group_size <= 0 or group_size >= K else group_size
     out = np.empty_like(W, dtype=np.float64)

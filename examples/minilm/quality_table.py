@@ -9,7 +9,7 @@ and held-out activations). For every layer and configuration it runs
                    --planes P --group-size G --json --out packed.npz
 
 takes bits_per_weight and rel_error (calibration data) from the JSON line,
-dequantizes packed.npz itself in numpy (bitplane.py, DESIGN §2.3: an
+dequantizes packed.npz itself in numpy (bitplane.py, docs/semantics.md §2.3: an
 independent check of the packing), checks that its own calibration error
 matches the tool's, and measures the held-out error
 ‖X_eval(W−Ŵ)‖_F / ‖X_eval·W‖_F. rtn is also re-implemented in numpy

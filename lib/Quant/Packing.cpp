@@ -1,7 +1,7 @@
 //===- Packing.cpp - canonical bit-plane layout ---------------------------===//
 //
-// DESIGN §2.3: the value grids of the plane kinds, packing codes into
-// planes[P][KW][N] (bit i of word w is row 32w+i), dequantization and
+// docs/semantics.md §2.3: the value grids of the plane kinds, packing codes
+// into planes[P][KW][N] (bit i of word w is row 32w+i), dequantization and
 // validation of a packed buffer.
 //
 //===----------------------------------------------------------------------===//

@@ -40,9 +40,9 @@ struct Grid {
 int termsFor(PlaneKind kind, int planes);
 Grid makeGrid(PlaneKind kind, int planes);
 
-/// The one place that evaluates DESIGN §2.3's formula: `coeffs` points at
-/// c[g][0][n] and consecutive coefficients are `stride` floats apart. The
-/// solvers and dequantize() both use it, so an error measured while solving
+/// The one place that evaluates docs/semantics.md §2.3's formula: `coeffs`
+/// points at c[g][0][n] and consecutive coefficients are `stride` floats apart.
+/// The solvers and dequantize() both use it, so an error measured while solving
 /// is the error of the dequantized matrix, bit for bit.
 inline float dequantValue(const float *coeffs, int64_t stride,
                           const float *terms, int numTerms) {

@@ -1,7 +1,7 @@
 //===- Rtn.cpp - per-group uniform round-to-nearest -----------------------===//
 //
-// The rtn baseline of DESIGN §3 as binary planes: for each group g and
-// column n, with m = min and s = (max - min) / (2^P - 1) rounded to the
+// The rtn baseline of docs/semantics.md §3 as binary planes: for each group g
+// and column n, with m = min and s = (max - min) / (2^P - 1) rounded to the
 // stored precision, q = clamp(round((w - m) / s), 0, 2^P - 1) (in f32) and
 // c = [m, s, 2s, ..., 2^(P-1)s], so Ŵ = m + s·q = c_0 + Σ_p c_{p+1}·bit_p(q).
 //

@@ -1,8 +1,8 @@
 //===- Reference.cpp - naive reference semantics of the bitsink ops -------===//
 //
-// Each function follows the formulas of DESIGN.md §2 line by line; there is
-// no tiling, no online softmax and no shortcut, so a disagreement with a
-// compiled kernel points at the kernel.
+// Each function follows the formulas of docs/semantics.md §2 line by line;
+// there is no tiling, no online softmax and no shortcut, so a disagreement with
+// a compiled kernel points at the kernel.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,8 +3,8 @@
 * ``compile(module_or_text, pipeline=..., target="cpu")`` lowers IR and
   returns a callable taking and returning numpy arrays.
 * ``quantize(weight, method=..., planes=..., group_size=..., calibration=...)``
-  runs the bit-plane quantizer (DESIGN §3) and returns the packed planes,
-  coefficients and error report.
+  runs the bit-plane quantizer (docs/semantics.md §3) and returns the packed
+  planes, coefficients and error report.
 * ``bitsink.reference.sink_attention(...)`` evaluates the op's semantics
   naively in double precision.
 * ``Context`` / ``Module`` parse, transform and print IR.
@@ -122,7 +122,7 @@ def compile(
 
 @dataclass
 class QuantizedWeight:
-    """Packed bit-plane weight (DESIGN §2.3 canonical layout) and report.
+    """Packed bit-plane weight (canonical layout, docs/semantics.md §2.3).
 
     ``planes``: uint32 [P, ceil(K/32), N]; ``coefficients``: float32
     [G, C, N]; ``dequantized``: float32 [K, N]; ``rel_error`` is

@@ -34,7 +34,7 @@ def sink_attention(
     key_mask=None,
     key_positions=None,
 ) -> np.ndarray:
-    """``bitsink.sink_attention`` (DESIGN §2.1) as float64 B x Hq x Nq x Dv.
+    """``bitsink.sink_attention`` (docs/semantics.md §2.1), float64 output.
 
     query B x Hq x Nq x D, key B x Hkv x Nk x D, value B x Hkv x Nk x Dv
     (float32 or float16). ``window``: None (unbounded), one int for every

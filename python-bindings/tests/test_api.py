@@ -121,7 +121,8 @@ def test_compile_reports_bad_ir_entry_pipeline_and_target():
 
 
 def unpack_dequantize(planes, coeffs, k, plane_kind):
-    """Ŵ from the canonical layout (DESIGN §2.3), written independently."""
+    """Ŵ from the canonical layout (docs/semantics.md §2.3), written
+    independently."""
     p, kw, n = planes.shape
     g, c, _ = coeffs.shape
     rows = np.arange(k)

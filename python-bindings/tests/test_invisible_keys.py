@@ -1,7 +1,7 @@
 """Invisible keys contribute nothing, even when their k / v rows hold NaN or
-Inf (DESIGN §2.1): every masking reason (window, causal, kv_len, key_mask,
-position -1, tile padding past Nk), f32 / f16 / bf16, prefill and split-KV
-decode, on the CPU kernels. Each case is checked two ways:
+Inf (docs/semantics.md §2.1): every masking reason (window, causal, kv_len,
+key_mask, position -1, tile padding past Nk), f32 / f16 / bf16, prefill and
+split-KV decode, on the CPU kernels. Each case is checked two ways:
 
 - against an independent float64 reference written here (NumPy, visible
   pairs only), NaN and Inf positions included;
@@ -39,7 +39,7 @@ def _as_dtype(x, dtype):
 
 
 def _visible(nq, nk, sinks, window, causal, length, mask, positions):
-    """visible[i, j] of one batch entry, as DESIGN §2.1 states it."""
+    """visible[i, j] of one batch entry, as docs/semantics.md §2.1 states it."""
     j = np.arange(nk)
     pos = j if positions is None else positions
     p = np.arange(nq)[:, None] + length - nq

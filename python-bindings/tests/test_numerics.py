@@ -22,7 +22,7 @@ from attention_ir import attention_ir, round_bf16  # noqa: E402
 
 
 def reference(q, k, v, num_sinks, window, causal, scale, sink_logits=None, mask=None):
-    """Dense float64 sink attention (DESIGN §2.1), small sizes only."""
+    """Dense float64 sink attention (docs/semantics.md §2.1); small sizes."""
     b, hq, nq, d = q.shape
     hkv, nk = k.shape[1], k.shape[2]
     out = np.zeros((b, hq, nq, v.shape[3]))

@@ -320,9 +320,9 @@ struct Case {
 
 /// `--poison-invisible`: every key row that no query of its batch entry and
 /// GQA group can see gets NaN keys and NaN, +Inf, -Inf values in turn.
-/// DESIGN §2.1 says such rows contribute nothing, so the reference and a
-/// correct kernel give the output of the unpoisoned inputs. Rows that some
-/// query sees are left alone (their NaN would rightly propagate). Returns
+/// docs/semantics.md §2.1 says such rows contribute nothing, so the reference
+/// and a correct kernel give the output of the unpoisoned inputs. Rows that
+/// some query sees are left alone (their NaN would rightly propagate). Returns
 /// the number of rows poisoned.
 int64_t poisonInvisibleKeys(reference::SinkAttentionProblem &p) {
   const int64_t group = p.queryHeads / p.kvHeads;

@@ -2,8 +2,8 @@
 //
 // Runs the rtn / bpdq / trit quantizer (include/bitsink/Quant) on W[K][N]
 // from a .npy file, optionally with calibration activations X[T][K], prints
-// the error report and writes the packed planes and coefficients (DESIGN
-// §2.3 canonical layout) to an .npz archive.
+// the error report and writes the packed planes and coefficients
+// (docs/semantics.md §2.3 canonical layout) to an .npz archive.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,8 +1,8 @@
 //===- StreamingDecodeTest.cpp - StreamingLLM decode vs the logical sequence
 //===//
 //
-// DESIGN §2.2's contract, end to end: a decode step (cache_append of one
-// token into a C-slot cache that keeps S sinks, then sink_attention of one
+// docs/semantics.md §2.2's contract, end to end: a decode step (cache_append of
+// one token into a C-slot cache that keeps S sinks, then sink_attention of one
 // query over the cache) is JIT-compiled through bitsink-cpu-pipeline and run
 // token by token for 4·C tokens, so the ring rolls over several times. After
 // every step its output must equal causal attention over the logical
@@ -85,7 +85,7 @@ npy::Array randomArray(std::vector<int64_t> shape, std::mt19937 &rng) {
 /// With `nanCaches` the K and V caches start as NaN (an uninitialised
 /// `np.empty` / `torch.empty` cache): slots not yet written are invisible
 /// (past kv_len, position -1), so every step must still match the logical
-/// sequence exactly as with zeroed caches (DESIGN §2.1).
+/// sequence exactly as with zeroed caches (docs/semantics.md §2.1).
 void runStreamingDecode(bool cacheMode, bool nanCaches = false) {
   mlir::MLIRContext context; // compileSource prepares it
   JitOptions options;

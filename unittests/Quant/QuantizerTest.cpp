@@ -137,7 +137,8 @@ double weightError(const std::vector<float> &W,
 }
 
 /// The sizes of a packed K x N weight with P planes of `kind` in groups of
-/// `groupSize` rows (DESIGN §2.3); planes and coefficients left empty.
+/// `groupSize` rows (docs/semantics.md §2.3); planes and coefficients left
+/// empty.
 Packed packedLayout(int64_t K, int64_t N, PlaneKind kind, int64_t P,
                     int64_t groupSize) {
   Packed packed;

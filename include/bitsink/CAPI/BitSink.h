@@ -155,7 +155,7 @@ bitsinkExecutableGetOutput(BitSinkExecutable executable, int64_t index);
 /// is in bitsinkContextGetDiagnostics(context).
 
 //===----------------------------------------------------------------------===//
-// Quantization (DESIGN §3)
+// Quantization (docs/semantics.md §3)
 //===----------------------------------------------------------------------===//
 
 typedef struct BitSinkQuantizeOptions {
@@ -213,7 +213,7 @@ BITSINK_CAPI_EXPORTED BitSinkQuantizeReport
 bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result);
 
 //===----------------------------------------------------------------------===//
-// Reference semantics (naive, double precision; DESIGN §2)
+// Reference semantics (naive, double precision; docs/semantics.md §2)
 //===----------------------------------------------------------------------===//
 
 typedef struct BitSinkSinkAttentionArgs {

@@ -1,10 +1,11 @@
 //===- Quantizer.h - bit-plane weight quantizers ----------------*- C++ -*-===//
 //
-// The quantizer library of DESIGN §3: rtn, bpdq and trit quantizers that turn
-// a row-major float matrix W[K][N] (K input features, N outputs) into the
-// packed bit-planes and per-group coefficients of `bitsink.bitplane_matmul`
-// (DESIGN §2.3, canonical layout), with an error report. Plain C++17, no
-// MLIR or LLVM dependency: the pass, the C API, tools and Python share it.
+// The quantizer library of docs/semantics.md §3: rtn, bpdq and trit quantizers
+// that turn a row-major float matrix W[K][N] (K input features, N outputs) into
+// the packed bit-planes and per-group coefficients of `bitsink.bitplane_matmul`
+// (docs/semantics.md §2.3, canonical layout), with an error report. Plain
+// C++17, no MLIR or LLVM dependency: the pass, the C API, tools and Python
+// share it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,7 +48,7 @@ struct Options {
   int threads = 0;
 };
 
-/// DESIGN §2.3 canonical layout.
+/// docs/semantics.md §2.3 canonical layout.
 struct Packed {
   int64_t K = 0, N = 0;
   PlaneKind kind = PlaneKind::Binary;
@@ -95,7 +96,8 @@ bool quantizeWithHessian(const float *W, int64_t K, int64_t N, const double *H,
                          const Options &options, Result &result,
                          std::string &error);
 
-/// Ŵ[K][N] from packed planes and coefficients (DESIGN §2.3 formula).
+/// Ŵ[K][N] from packed planes and coefficients (docs/semantics.md §2.3
+/// formula).
 void dequantize(const Packed &packed, float *What);
 
 /// Packs per-weight plane bits `bits[K][N]` (bit p = plane p) into the

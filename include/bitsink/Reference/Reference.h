@@ -1,8 +1,8 @@
 //===- Reference.h - naive reference semantics of the bitsink ops -*- C++
 //-*-===//
 //
-// The math of DESIGN.md §2 as plain loops in double precision, written to be
-// obviously correct rather than fast. Tests and `bitsink-run --reference`
+// The math of docs/semantics.md §2 as plain loops in double precision, written
+// to be obviously correct rather than fast. Tests and `bitsink-run --reference`
 // compare compiled kernels against these. No MLIR dependency: inputs are
 // dense C-order float arrays (callers convert f16/bf16 first).
 //
@@ -39,8 +39,8 @@ struct SinkAttentionProblem {
   std::vector<int64_t> keyPositions; // B×Nk, −1 = empty slot
 };
 
-/// DESIGN §2.1's visibility rule: is key `j` of batch entry `b` visible to
-/// query `i` of query head `h`? The optional arrays must have their
+/// docs/semantics.md §2.1's visibility rule: is key `j` of batch entry `b`
+/// visible to query `i` of query head `h`? The optional arrays must have their
 /// problem's sizes (sinkAttention checks them).
 bool keyVisible(const SinkAttentionProblem &problem, int64_t b, int64_t h,
                 int64_t i, int64_t j);

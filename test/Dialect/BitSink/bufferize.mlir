@@ -40,7 +40,7 @@ func.func @bitplane_keeps_acc(%x: tensor<4x64xf16>, %p: tensor<2x2x8xi32>, %c: t
 
 // A decode loop appends one token per step to a 1024-slot cache: the cache,
 // positions and length are updated in place, with no allocation or copy
-// per token (DESIGN §2.2).
+// per token (docs/semantics.md §2.2).
 // CHECK-LABEL: func @decode_loop_in_place
 // CHECK-SAME: %[[KC:[a-zA-Z0-9]+]]: memref<1x8x1024x64xf16>, %[[VC:[a-zA-Z0-9]+]]: memref<1x8x1024x64xf16>, %[[POS:[a-zA-Z0-9]+]]: memref<1x1024xi64>, %[[LEN:[a-zA-Z0-9]+]]: memref<1xi64>
 // CHECK: scf.for

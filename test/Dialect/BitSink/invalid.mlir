@@ -1,6 +1,6 @@
 // RUN: bitsink-opt %s -split-input-file -verify-diagnostics
-// Every verifier rule of the bitsink ops (DESIGN §2) has a case here; each
-// diagnostic names the operand or attribute and the expected value.
+// Every verifier rule of the bitsink ops (docs/semantics.md §2) has a case
+// here; each diagnostic names the operand or attribute and the expected value.
 
 func.func @mixed_tensor_memref(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %v: memref<1x2x32x16xf32>, %init: tensor<1x4x8x16xf32>) {
   // expected-error @+1 {{expects all operands to be tensors or all to be memrefs}}

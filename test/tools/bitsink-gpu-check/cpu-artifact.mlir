@@ -21,11 +21,11 @@
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemv_signed_p3_m16 --op=bitplane_matmul --m=16 --k=320 --n=200 --planes=3 --group-size=64 --kind=signed --dtype=bf16 --acc-dtype=f32 --coeff-dtype=f16 --seed=8 | FileCheck %s --check-prefix=B3
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemm_binary_p2_bf16 --op=bitplane_matmul --m=48 --k=256 --n=96 --planes=2 --group-size=256 --dtype=bf16 --acc-dtype=f32 --seed=9 | FileCheck %s --check-prefix=B4
 //
-// Invisible keys (DESIGN §2.1): --poison-invisible writes NaN keys and
-// NaN/+Inf/-Inf values into every key row that no query of its batch entry
-// and GQA group can see; the result must still match the reference on clean
-// data (SIMT f32: P1, P4; tensor cores f16/bf16: P2, P3; split-KV decode
-// with kv_len, an empty batch entry and the merge: P5, P6, P7).
+// Invisible keys (docs/semantics.md §2.1): --poison-invisible writes NaN keys
+// and NaN/+Inf/-Inf values into every key row that no query of its batch
+// entry and GQA group can see; the result must still match the reference on
+// clean data (SIMT f32: P1, P4; tensor cores f16/bf16: P2, P3; split-KV
+// decode with kv_len, an empty batch entry and the merge: P5, P6, P7).
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_f32_gqa2 --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=10 --causal --seed=1 --poison-invisible | FileCheck %s --check-prefix=P1
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_tc_kvlen --op=sink_attention --shape=2,4,2,77,200,64,64 --num-sinks=4 --window=48 --causal --kv-len=200,131 --dtype=f16 --seed=10 --poison-invisible | FileCheck %s --check-prefix=P2
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_tc_window --op=sink_attention --shape=1,2,1,64,160,128,64 --num-sinks=2 --window=20 --kv-len=150 --sink-logits --sink-dtype=f32 --dtype=bf16 --seed=11 --poison-invisible | FileCheck %s --check-prefix=P3

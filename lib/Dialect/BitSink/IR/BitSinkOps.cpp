@@ -1,8 +1,9 @@
 //===- BitSinkOps.cpp - bitsink op verifiers and folds ----------*- C++ -*-===//
 //
-// Verifiers (every rule of DESIGN §2, each message naming the operand and the
-// expected value), accessors, folds and canonicalization patterns of the
-// bitsink ops. Tiling and bufferization hooks are in BitSinkInterfaces.cpp.
+// Verifiers (every rule of docs/semantics.md §2, each message naming the
+// operand and the expected value), accessors, folds and canonicalization
+// patterns of the bitsink ops. Tiling and bufferization hooks are in
+// BitSinkInterfaces.cpp.
 //
 //===----------------------------------------------------------------------===//
 

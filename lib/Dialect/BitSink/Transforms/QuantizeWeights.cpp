@@ -2,7 +2,7 @@
 //
 // The bitsink-quantize-weights pass: finds matmul-like linalg contractions
 // whose weight is a float constant, quantizes the weight with the quantizer
-// library (DESIGN §3) and rewrites the contraction into a
+// library (docs/semantics.md §3) and rewrites the contraction into a
 // bitsink.bitplane_matmul over packed constants. docs/quantize-weights.md
 // states the matching rules and the calibration key naming.
 //

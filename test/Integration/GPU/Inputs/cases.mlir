@@ -109,7 +109,7 @@ func.func @gemm_binary_p2_bf16(%x: tensor<48x256xbf16>, %p: tensor<2x8x96xi32>,
   return %y : tensor<48x96xf32>
 }
 
-// Invisible keys (DESIGN §2.1): the harness runs these with
+// Invisible keys (docs/semantics.md §2.1): the harness runs these with
 // --poison-invisible, which writes NaN keys and NaN/+Inf/-Inf values into
 // every key row no query of the batch entry and GQA group can see. The
 // output must equal that of clean inputs.

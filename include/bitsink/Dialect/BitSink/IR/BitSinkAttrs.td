@@ -62,8 +62,8 @@ def BitSink_PlaneLayoutAttr : AttrDef<BitSink_Dialect, "PlaneLayout"> {
   let summary = "blocked layout of packed bit-planes";
   let description = [{
     Without a `layout` attribute, the planes of a `bitplane_matmul` are in
-    the canonical layout `P × KW × N` (DESIGN §2.3). A blocked layout stores
-    the same bits as a rank-5 tensor
+    the canonical layout `P × KW × N` (docs/semantics.md §2.3). A blocked
+    layout stores the same bits as a rank-5 tensor
 
     ```
     planes[nb, kb, p, kw, nn] = canonical[p, kb·k_tile + kw, nb·n_tile + nn]

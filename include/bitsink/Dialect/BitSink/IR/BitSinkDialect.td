@@ -2,7 +2,7 @@
 //
 // The bitsink dialect: sink-preserving sparse attention, the streaming KV
 // cache that feeds it, and bit-plane quantized matmuls. Semantics are fixed by
-// DESIGN §2; decisions the design leaves open are in docs/dialect.md.
+// docs/semantics.md §2; the remaining decisions are in docs/dialect.md.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,8 +1,9 @@
 //===- BitSinkOps.td - bitsink operations ------------------*- tablegen -*-===//
 //
-// The three ops of the dialect. Semantics are DESIGN §2; verifiers live in
-// lib/Dialect/BitSink/IR/BitSinkOps.cpp, tiling hooks and the bufferization
-// external model (shared by all ops) in BitSinkInterfaces.cpp.
+// The three ops of the dialect. Semantics are docs/semantics.md §2;
+// verifiers live in lib/Dialect/BitSink/IR/BitSinkOps.cpp, tiling hooks and
+// the bufferization external model (shared by all ops) in
+// BitSinkInterfaces.cpp.
 //
 //===----------------------------------------------------------------------===//
 

@@ -109,8 +109,9 @@ def BitSinkQuantizeWeights
     `indexing_maps` for a transposed weight as torch's `linear` imports),
     `linalg.contract`, `linalg.batch_matmul` whose weight is shared by the
     batch, and the equivalent `linalg.generic`, with the quantizer library
-    (DESIGN §3), and rewrites the op into `bitsink.bitplane_matmul` with the
-    packed planes and coefficients as constants.
+    (docs/semantics.md §3), and rewrites the op into
+    `bitsink.bitplane_matmul` with the packed planes and coefficients as
+    constants.
 
     An op is rewritten when its indexing maps are a contraction (found with
     `linalg::inferContractionDims`) with one N and one K dimension, every
