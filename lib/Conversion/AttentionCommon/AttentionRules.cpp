@@ -1,5 +1,4 @@
-//===- AttentionRules.cpp - attention math shared by CPU and GPU -*- C++
-//-*-===//
+//===- AttentionRules.cpp - attention math of CPU and GPU -------*- C++ -*-===//
 
 #include "AttentionRules.h"
 
@@ -27,6 +26,21 @@ void AttentionOperands::read(SinkAttentionOp op) {
   double defaultScale =
       ShapedType::isDynamic(headDim) ? 1.0 : 1.0 / std::sqrt(double(headDim));
   scale = static_cast<float>(op.getEffectiveScale().value_or(defaultScale));
+}
+
+AttentionSizes attention::sizes(EmitBuilder &eb,
+                                const AttentionOperands &operands,
+                                SinkAttentionOp op) {
+  AttentionSizes s;
+  s.numBatch = eb.dim(operands.q, 0);
+  s.numHeads = eb.dim(operands.q, 1);
+  s.numQueries = eb.dim(operands.q, 2);
+  s.numKvHeads = eb.dim(operands.k, 1);
+  s.numKeys = eb.dim(operands.k, 2);
+  s.groupRatio = eb.divU(s.numHeads, s.numKvHeads);
+  s.numSinks =
+      eb.minS(eb.idx(static_cast<int64_t>(op.getNumSinks())), s.numKeys);
+  return s;
 }
 
 LogicalResult AttentionOperands::checkStaticHeadDims(SinkAttentionOp op,

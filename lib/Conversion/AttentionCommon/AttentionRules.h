@@ -51,6 +51,19 @@ struct AttentionOperands {
                                                  llvm::StringRef lowering);
 };
 
+/// The host-side sizes every attention kernel uses (index values).
+struct AttentionSizes {
+  mlir::Value numBatch, numHeads, numKvHeads, numQueries, numKeys;
+  /// Hq / Hkv: query head h reads kv head h / groupRatio.
+  mlir::Value groupRatio;
+  /// min(num_sinks, Nk).
+  mlir::Value numSinks;
+};
+
+/// Reads the sizes of `op` (memref form) from `operands`' shapes.
+AttentionSizes sizes(EmitBuilder &eb, const AttentionOperands &operands,
+                     SinkAttentionOp op);
+
 /// Where a range of query rows [firstQuery, firstQuery + rows) of one
 /// (batch, query head) stands. All index values.
 struct RowBounds {

@@ -13,7 +13,9 @@
 #include "bitsink/Conversion/Passes.h"
 #include "bitsink/Conversion/Patterns.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
+#include "bitsink/Support/OptionChecks.h"
 
+#include "../CacheAppendCommon/CacheAppendRules.h"
 #include "../Common/EmitBuilder.h"
 #include "../Common/LoweringPattern.h"
 
@@ -59,20 +61,17 @@ void CacheAppendEmitter::emit() {
   Value newKeys = op.getNewKeys(), newValues = op.getNewValues();
   Value keyCache = op.getKeyCache(), valueCache = op.getValueCache();
   Value positions = op.getPositions(), length = op.getLength();
-  const bool cacheMode = op.getPositionMode() == PositionMode::Cache;
 
   zero = idx(0);
   one = idx(1);
-  Value sinks = idx(static_cast<int64_t>(op.getNumSinks()));
-  Value empty = i64(-1);
   Value batchSize = dim(newKeys, 0);
   Value heads = dim(newKeys, 1);
   Value newTokens = dim(newKeys, 2);
   Value keyWidth = dim(newKeys, 3);
   Value valueWidth = dim(newValues, 3);
   Value capacity = dim(keyCache, 2);
-  // C − S ≥ 1: the verifier requires S < C.
-  Value ring = sub(capacity, sinks);
+  cache_append::SlotLayout layout =
+      cache_append::slotLayout(*this, op, capacity);
 
   loop(batchSize, [&](Value batch) {
     // A negative length (invalid input) counts as 0, and the slot
@@ -82,13 +81,8 @@ void CacheAppendEmitter::emit() {
 
     // Key/value rows of the new tokens into their slots.
     loop(newTokens, [&](Value t) {
-      Value token = add(oldLength, t);
-      Value isSink = ult(token, sinks);
-      // (token − S) mod (C − S), on a non-negative operand for sink tokens
-      // too (their value is not used).
-      Value rel = select(isSink, zero, sub(token, sinks));
-      Value ringSlot = add(sinks, remU(rel, ring));
-      Value slot = select(isSink, token, ringSlot);
+      Value slot =
+          cache_append::tokenSlot(*this, layout, add(oldLength, t)).slot;
       loop(heads, [&](Value head) {
         copyRow(newKeys, keyCache, keyWidth, batch, head, t, slot);
         copyRow(newValues, valueCache, valueWidth, batch, head, t, slot);
@@ -98,29 +92,13 @@ void CacheAppendEmitter::emit() {
     Value newLength = add(oldLength, newTokens);
     store(indexCast(newLength, b.getI64Type()), length, {batch});
 
-    // Positions from the new length L'. Sink slot s < S holds token s when
-    // s < L'. The window holds tokens first..L'−1 with
-    // first = max(S, L' − (C − S)); ring slot S + r holds the one token t of
-    // that range with (t − S) mod (C − S) = r, if any:
-    // t = first + k, k = (r − (first − S) mod (C − S)) mod (C − S).
-    Value first = maxS(sinks, sub(newLength, ring));
-    Value firstOffset = remU(sub(first, sinks), ring);
+    // Positions from the new length L'.
+    cache_append::CacheWindow window =
+        cache_append::cacheWindow(*this, layout, newLength);
     loop(capacity, [&](Value slot) {
-      Value isSinkSlot = ult(slot, sinks);
-      // r = slot − S for ring slots (0 for sink slots, unused).
-      Value r = select(isSinkSlot, zero, sub(slot, sinks));
-      // k = (r − firstOffset) mod (C − S) with both in [0, C − S): one
-      // compare instead of a division per slot.
-      Value wraps = ult(r, firstOffset);
-      Value k = sub(select(wraps, add(r, ring), r), firstOffset);
-      Value windowToken = add(first, k);
-      Value token = select(isSinkSlot, slot, windowToken);
-      Value present = slt(token, newLength);
-      Value position = token;
-      if (cacheMode)
-        position = select(isSinkSlot, slot, add(sinks, k));
-      Value value = select(present, indexCast(position, b.getI64Type()), empty);
-      store(value, positions, {batch, slot});
+      store(cache_append::slotPosition(*this, layout, window, newLength, slot,
+                                       op.getPositionMode()),
+            positions, {batch, slot});
     });
   });
 }
@@ -140,10 +118,10 @@ struct LowerCacheAppendPass
   using BitSinkLowerCacheAppendBase::BitSinkLowerCacheAppendBase;
 
   void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    populateBitSinkLowerCacheAppendPatterns(patterns);
-    if (failed(applyLoweringPatterns(getOperation(), std::move(patterns),
-                                     {CacheAppendOp::getOperationName()})))
+    // No options to check.
+    if (failed(runLowering(getOperation(), OptionChecker(getArgument()),
+                           populateBitSinkLowerCacheAppendPatterns,
+                           {CacheAppendOp::getOperationName()})))
       signalPassFailure();
   }
 };

@@ -2,6 +2,8 @@
 
 #include "LoweringPattern.h"
 
+#include "bitsink/Support/OptionChecks.h"
+
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -64,4 +66,15 @@ bitsink::applyLoweringPatterns(Operation *root,
       left = true;
   });
   return failure(left);
+}
+
+LogicalResult
+bitsink::runLowering(Operation *root, const OptionChecker &options,
+                     function_ref<void(RewritePatternSet &)> populate,
+                     ArrayRef<StringRef> opNames) {
+  if (failed(options.emit(root)))
+    return failure();
+  RewritePatternSet patterns(root->getContext());
+  populate(patterns);
+  return applyLoweringPatterns(root, std::move(patterns), opNames);
 }

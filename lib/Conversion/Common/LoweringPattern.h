@@ -1,4 +1,4 @@
-//===- LoweringPattern.h - the shape of every bitsink op lowering -*- C++ -*-===//
+//===- LoweringPattern.h - the shape of each op lowering --------*- C++ -*-===//
 //
 // Each lowering of a bitsink op (CPU or GPU) is a BitSinkLoweringPattern:
 //
@@ -11,7 +11,7 @@
 //
 // The patterns are exported by populateBitSink...Patterns functions
 // (include/bitsink/Conversion/Patterns.h, GPU/Patterns.h); the passes are
-// thin wrappers that run them with applyLoweringPatterns.
+// thin wrappers around runLowering.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +22,12 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Rewrite/FrozenRewritePatternSet.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+namespace bitsink {
+class OptionChecker;
+} // namespace bitsink
 
 namespace bitsink {
 
@@ -67,11 +73,32 @@ public:
 /// Applies `patterns` once to every op under `root` (walkAndApplyPatterns:
 /// each op is visited once, so a refusal is reported once). Fails when an op
 /// named `opName` is left: its pattern refused it and said why.
-mlir::LogicalResult applyLoweringPatterns(mlir::Operation *root,
-                                          const mlir::FrozenRewritePatternSet
-                                              &patterns,
-                                          llvm::ArrayRef<llvm::StringRef>
-                                              opNames);
+mlir::LogicalResult
+applyLoweringPatterns(mlir::Operation *root,
+                      const mlir::FrozenRewritePatternSet &patterns,
+                      llvm::ArrayRef<llvm::StringRef> opNames);
+
+/// The body of every lowering pass: reports the first option `options`
+/// refuses (an error on `root`) and fails; otherwise applies the patterns
+/// that `populate` adds (applyLoweringPatterns) and fails when an op named
+/// in `opNames` is left.
+mlir::LogicalResult
+runLowering(mlir::Operation *root, const OptionChecker &options,
+            llvm::function_ref<void(mlir::RewritePatternSet &)> populate,
+            llvm::ArrayRef<llvm::StringRef> opNames);
+
+/// runLowering for a pass that lowers the ops `OpTy` with the patterns of
+/// `populate(patterns, options)`.
+template <typename OpTy, typename OptionsTy>
+mlir::LogicalResult
+runLowering(mlir::Operation *root, const OptionChecker &checker,
+            void (*populate)(mlir::RewritePatternSet &, const OptionsTy &),
+            const OptionsTy &options) {
+  return runLowering(
+      root, checker,
+      [&](mlir::RewritePatternSet &patterns) { populate(patterns, options); },
+      {OpTy::getOperationName()});
+}
 
 } // namespace bitsink
 

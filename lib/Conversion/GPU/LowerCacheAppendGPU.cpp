@@ -2,19 +2,21 @@
 //
 // Lowers `bitsink.cache_append` (memref form, device memory) to one
 // `gpu.launch` with a CTA per batch entry. The slot arithmetic is the CPU
-// lowering's (CPU/LowerCacheAppend.cpp): with L = max(length[b], 0), new token
-// t is stream token L + t and goes to slot L + t if L + t < S, else S + (L + t
-// − S) mod (C − S). Threads copy the rows of all tokens and kv heads in
-// parallel; a ring slot hit by several tokens of one append is written only by
-// the last of them (token t is overwritten iff t + (C − S) < T), which is what
-// appending them in order leaves.
+// lowering's (CacheAppendCommon/CacheAppendRules.h): with L = max(length[b],
+// 0), new token t is stream token L + t and goes to slot L + t if L + t < S,
+// else S + (L + t − S) mod (C − S). Threads copy the rows of all tokens and kv
+// heads in parallel; a ring slot hit by several tokens of one append is written
+// only by the last of them (token t is overwritten iff t + (C − S) < T), which
+// is what appending them in order leaves.
 //
 //===----------------------------------------------------------------------===//
 
 #include "bitsink/Conversion/GPU/Passes.h"
 #include "bitsink/Conversion/GPU/Patterns.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
+#include "bitsink/Support/OptionChecks.h"
 
+#include "../CacheAppendCommon/CacheAppendRules.h"
 #include "../Common/LoweringPattern.h"
 #include "Common/GPUEmitBuilder.h"
 
@@ -42,7 +44,8 @@ private:
   void emitPositions(Value tid, Value batch, Value newLength);
 
   CacheAppendOp op;
-  Value sinks, ring, heads, tokens, capacity;
+  cache_append::SlotLayout layout;
+  Value heads, tokens, capacity;
 };
 
 } // namespace
@@ -69,14 +72,12 @@ void CacheAppendEmitter::emitRows(Value tid, Value batch, Value oldLength,
     Value rest = remU(e, perToken);
     Value head = divU(rest, chunks);
     Value col = mul(remU(rest, chunks), idx(lanes));
-    Value token = add(oldLength, t);
-    Value isSink = ult(token, sinks);
-    // (token − S) mod (C − S) on a non-negative operand for sink tokens too
-    // (their value is not used).
-    Value rel = select(isSink, idx(0), sub(token, sinks));
-    Value slot = select(isSink, token, add(sinks, remU(rel, ring)));
+    cache_append::TokenSlot dest =
+        cache_append::tokenSlot(*this, layout, add(oldLength, t));
+    Value slot = dest.slot;
     // A later token of this append takes the same ring slot.
-    Value overwritten = andI(notI(isSink), ult(add(t, ring), tokens));
+    Value overwritten =
+        andI(notI(dest.isSink), ult(add(t, layout.ring), tokens));
     ifThen(notI(overwritten), [&] {
       if (lanes == 1) {
         store(load(src, {batch, head, t, col}), dst, {batch, head, slot, col});
@@ -93,28 +94,17 @@ void CacheAppendEmitter::emitRows(Value tid, Value batch, Value oldLength,
   });
 }
 
-// positions[b, slot] for the new length L', as the CPU lowering computes it:
-// sink slot s < S holds token s when s < L'; the window holds tokens
-// first..L'−1 with first = max(S, L' − (C − S)), ring slot S + r the one
-// with (t − S) mod (C − S) = r; −1 marks an empty slot.
+// positions[b, slot] for the new length L' (CacheAppendRules.h), the
+// threads of the CTA on consecutive slots.
 void CacheAppendEmitter::emitPositions(Value tid, Value batch,
                                        Value newLength) {
-  bool cacheMode = op.getPositionMode() == PositionMode::Cache;
-  Value first = maxS(sinks, sub(newLength, ring));
-  Value firstOffset = remU(sub(first, sinks), ring);
+  cache_append::CacheWindow window =
+      cache_append::cacheWindow(*this, layout, newLength);
   Value positions = op.getPositions();
   ctaStrided(tid, capacity, kThreads, [&](Value slot) {
-    Value isSinkSlot = ult(slot, sinks);
-    Value r = select(isSinkSlot, idx(0), sub(slot, sinks));
-    Value wraps = ult(r, firstOffset);
-    Value k = sub(select(wraps, add(r, ring), r), firstOffset);
-    Value token = select(isSinkSlot, slot, add(first, k));
-    Value present = slt(token, newLength);
-    Value position = token;
-    if (cacheMode)
-      position = select(isSinkSlot, slot, add(sinks, k));
-    Value value = select(present, indexCast(position, b.getI64Type()), i64(-1));
-    store(value, positions, {batch, slot});
+    store(cache_append::slotPosition(*this, layout, window, newLength, slot,
+                                     op.getPositionMode()),
+          positions, {batch, slot});
   });
 }
 
@@ -124,9 +114,7 @@ void CacheAppendEmitter::emit() {
   heads = dim(newKeys, 1);
   tokens = dim(newKeys, 2);
   capacity = dim(op.getKeyCache(), 2);
-  sinks = idx(static_cast<int64_t>(op.getNumSinks()));
-  // C − S ≥ 1: the verifier requires S < C.
-  ring = sub(capacity, sinks);
+  layout = cache_append::slotLayout(*this, op, capacity);
 
   launch(
       {numBatch, idx(1), idx(1)}, kThreads, 1, {}, [&](gpu::LaunchOp launchOp) {
@@ -157,13 +145,8 @@ struct LowerCacheAppendGPU : BitSinkLoweringPattern<CacheAppendOp> {
   LogicalResult checkLowerable(CacheAppendOp op) const override {
     // The kernel indexes the caches as dense rows and moves them as aligned
     // vectors.
-    for (Value operand : op->getOperands())
-      if (auto type = dyn_cast<MemRefType>(operand.getType());
-          type && !type.getLayout().isIdentity())
-        return op.emitOpError("GPU lowering needs memrefs with identity "
-                              "layouts, got ")
-               << type;
-    return success();
+    return checkIdentityLayouts(
+        op, "GPU lowering needs memrefs with identity layouts, got ");
   }
 
   void lower(CacheAppendOp op, ImplicitLocOpBuilder &b) const override {
@@ -176,10 +159,10 @@ struct LowerCacheAppendGPUPass
   using BitSinkGPULowerCacheAppendBase::BitSinkGPULowerCacheAppendBase;
 
   void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    populateBitSinkGPULowerCacheAppendPatterns(patterns);
-    if (failed(applyLoweringPatterns(getOperation(), std::move(patterns),
-                                     {CacheAppendOp::getOperationName()})))
+    // No options to check.
+    if (failed(runLowering(getOperation(), OptionChecker(getArgument()),
+                           populateBitSinkGPULowerCacheAppendPatterns,
+                           {CacheAppendOp::getOperationName()})))
       signalPassFailure();
   }
 };

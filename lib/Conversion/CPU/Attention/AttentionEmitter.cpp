@@ -261,13 +261,8 @@ void AttentionEmitter::emit() {
   }
   laneF32 = VectorType::get({opts.queryTile}, b.getF32Type());
 
-  numBatch = dim(q, 0);
-  numHeads = dim(q, 1);
-  numQueries = dim(q, 2);
-  numKvHeads = dim(k, 1);
-  numKeys = dim(k, 2);
-  groupRatio = divU(numHeads, numKvHeads);
-  numSinks = minS(idx(static_cast<int64_t>(op.getNumSinks())), numKeys);
+  static_cast<attention::AttentionSizes &>(*this) =
+      attention::sizes(*this, operands(), op);
 
   if (decode)
     emitDecode();

@@ -54,7 +54,9 @@ struct TileContext {
 };
 
 /// Generates the loops for one sink_attention op on memrefs.
-class AttentionEmitter : EmitBuilder, attention::AttentionOperands {
+class AttentionEmitter : EmitBuilder,
+                         attention::AttentionOperands,
+                         attention::AttentionSizes {
 public:
   /// `options` hold the pass's checked values (tiles in [1, 64], split-size
   /// at least key-tile). The op's head dimensions D and Dv are static.
@@ -127,8 +129,6 @@ private:
   SinkAttentionOp op;
   BitSinkLowerAttentionOptions opts;
 
-  mlir::Value numBatch, numHeads, numKvHeads, numQueries, numKeys, groupRatio;
-  mlir::Value numSinks; // min(num_sinks, Nk)
   /// Decode: the static number of query rows (0 for prefill), and per row
   /// the scaled query in chunks of kChunk lanes along D.
   int64_t decodeRows = 0;

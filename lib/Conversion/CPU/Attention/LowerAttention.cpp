@@ -60,12 +60,9 @@ struct LowerAttentionPass
   void runOnOperation() override {
     BitSinkLowerAttentionOptions options{queryTile, keyTile, decodeMaxQueries,
                                          splitSize};
-    if (failed(checkOptions(options).emit(getOperation())))
-      return signalPassFailure();
-    RewritePatternSet patterns(&getContext());
-    populateBitSinkLowerAttentionPatterns(patterns, options);
-    if (failed(applyLoweringPatterns(getOperation(), std::move(patterns),
-                                     {SinkAttentionOp::getOperationName()})))
+    if (failed(runLowering<SinkAttentionOp>(
+            getOperation(), checkOptions(options),
+            populateBitSinkLowerAttentionPatterns, options)))
       signalPassFailure();
   }
 };

@@ -16,6 +16,7 @@
 #include "bitsink/Conversion/Passes.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 
+#include "../../BitplaneCommon/BitplaneOperands.h"
 #include "../../Common/EmitBuilder.h"
 
 namespace bitsink::cpu {
@@ -35,7 +36,7 @@ constexpr int64_t kGemvRegisterBudget = 28;
 /// weight terms, Ŵ[k,n] = c[g,0,n] + Σ_l c[g,l+1,n]·t_l[k,n]. Rows k ≥ K are
 /// never visited (the bit loops stop at K), so their stored bits do not
 /// matter.
-class BitplaneMatmulEmitter : EmitBuilder {
+class BitplaneMatmulEmitter : EmitBuilder, BitplaneOperands {
 public:
   /// `options` hold the pass's checked values (positive tiles, a
   /// non-negative prefetch distance).
@@ -194,14 +195,11 @@ private:
                            mlir::Value chunkRows, mlir::Value row0,
                            int64_t rows);
 
-  PlaneKind kind;
-  int64_t numPlanes, numTerms, groupSize, columnTile, gemvColumnTile,
-      prefetchDistance;
+  int64_t columnTile, gemvColumnTile, prefetchDistance;
   bool gemvLut;
   mlir::Type f32Type;
   mlir::VectorType vecF32, vecI32, vecI1;
-  mlir::Value x, planes, coeffs, acc;
-  mlir::Value m, k, n, numGroups, fullWords, tailRows;
+  mlir::Value fullWords, tailRows;
 };
 
 } // namespace bitsink::cpu

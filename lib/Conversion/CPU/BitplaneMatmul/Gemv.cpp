@@ -31,9 +31,7 @@ using namespace bitsink::cpu;
 BitplaneMatmulEmitter::BitplaneMatmulEmitter(
     ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
     const BitSinkLowerBitplaneMatmulOptions &options)
-    : EmitBuilder(b), kind(op.getPlaneKind()), numPlanes(op.getNumPlanes()),
-      numTerms(op.getNumTerms()),
-      groupSize(static_cast<int64_t>(op.getGroupSize())),
+    : EmitBuilder(b),
       // Whole column vectors per GEMM task.
       columnTile(llvm::alignTo(options.columnTile, kLanes)),
       gemvColumnTile(options.gemvColumnTile),
@@ -44,14 +42,7 @@ BitplaneMatmulEmitter::BitplaneMatmulEmitter(
   vecF32 = VectorType::get({kLanes}, f32Type);
   vecI32 = VectorType::get({kLanes}, b.getI32Type());
   vecI1 = VectorType::get({kLanes}, b.getI1Type());
-  x = op.getInput();
-  planes = op.getPlanes();
-  coeffs = op.getCoeffs();
-  acc = op.getAcc();
-  m = dim(x, 0);
-  k = dim(x, 1);
-  n = dim(acc, 1);
-  numGroups = dim(coeffs, 0);
+  read(*this, op, /*withPlaneWords=*/false);
   // Whole 32-row words of the planes, and the rows of the partial last one.
   fullWords = divU(k, idx(32));
   tailRows = remU(k, idx(32));

@@ -80,12 +80,9 @@ struct LowerBitplaneMatmulPass
     BitSinkLowerBitplaneMatmulOptions options{gemvMaxRows,    columnTile,
                                               gemvColumnTile, prefetchDistance,
                                               gemvLut,        targetFeatures};
-    if (failed(checkOptions(options).emit(getOperation())))
-      return signalPassFailure();
-    RewritePatternSet patterns(&getContext());
-    populateBitSinkLowerBitplaneMatmulPatterns(patterns, options);
-    if (failed(applyLoweringPatterns(getOperation(), std::move(patterns),
-                                     {BitplaneMatmulOp::getOperationName()})))
+    if (failed(runLowering<BitplaneMatmulOp>(
+            getOperation(), checkOptions(options),
+            populateBitSinkLowerBitplaneMatmulPatterns, options)))
       signalPassFailure();
   }
 };

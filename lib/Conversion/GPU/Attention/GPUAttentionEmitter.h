@@ -132,7 +132,9 @@ struct SimtLaunch {
 };
 
 /// Emits the kernels of a GPUAttentionPlan for a memref-form op.
-class GPUAttentionEmitter : GPUEmitBuilder, attention::AttentionOperands {
+class GPUAttentionEmitter : GPUEmitBuilder,
+                            attention::AttentionOperands,
+                            attention::AttentionSizes {
 public:
   GPUAttentionEmitter(mlir::ImplicitLocOpBuilder &b, SinkAttentionOp op,
                       const GPUAttentionPlan &plan);
@@ -197,9 +199,6 @@ private:
 
   SinkAttentionOp op;
   GPUAttentionPlan plan;
-
-  mlir::Value numBatch, numHeads, numKvHeads, numQueries, numKeys, groupRatio;
-  mlir::Value numSinks; // min(num_sinks, Nk)
 };
 
 } // namespace gpu_attention

@@ -49,12 +49,9 @@ FailureOr<GPUAttentionPlan> GPUAttentionPlanner::plan() const {
                                                                "GPU lowering")))
     return failure();
   // cp.async and the vector loads assume dense rows.
-  for (Value operand : op->getOperands())
-    if (auto type = dyn_cast<MemRefType>(operand.getType());
-        type && !type.getLayout().isIdentity())
-      return op.emitOpError("GPU lowering needs memrefs with identity "
-                            "layouts, got ")
-             << type;
+  if (failed(checkIdentityLayouts(
+          op, "GPU lowering needs memrefs with identity layouts, got ")))
+    return failure();
   // Dv = 0: the output is empty.
   if (valueDim == 0)
     return GPUAttentionPlan();
@@ -100,13 +97,8 @@ GPUAttentionEmitter::GPUAttentionEmitter(ImplicitLocOpBuilder &b,
 void GPUAttentionEmitter::emit() {
   if (plan.kernel == GPUAttentionPlan::Kernel::None)
     return;
-  numBatch = dim(q, 0);
-  numHeads = dim(q, 1);
-  numQueries = dim(q, 2);
-  numKvHeads = dim(k, 1);
-  numKeys = dim(k, 2);
-  groupRatio = divU(numHeads, numKvHeads);
-  numSinks = minS(idx(static_cast<int64_t>(op.getNumSinks())), numKeys);
+  static_cast<attention::AttentionSizes &>(*this) =
+      attention::sizes(*this, *this, op);
   switch (plan.kernel) {
   case GPUAttentionPlan::Kernel::None:
     return;
@@ -179,13 +171,9 @@ struct LowerAttentionGPUPass
     Options options{queryTile,   keyTile,       simtQueryTile,
                     simtKeyTile, decodeKeyTile, decodeMaxQueries,
                     splitSize,   tensorCores};
-    if (failed(checkOptions(options).emit(getOperation())))
-      return signalPassFailure();
-    RewritePatternSet patterns(&getContext());
-    populateBitSinkGPULowerAttentionPatterns(patterns, options);
-    if (failed(applyLoweringPatterns(
-            getOperation(), FrozenRewritePatternSet(std::move(patterns)),
-            {SinkAttentionOp::getOperationName()})))
+    if (failed(runLowering<SinkAttentionOp>(
+            getOperation(), checkOptions(options),
+            populateBitSinkGPULowerAttentionPatterns, options)))
       signalPassFailure();
   }
 };

@@ -15,6 +15,7 @@
 #include "bitsink/Conversion/GPU/Passes.h"
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 
+#include "../../BitplaneCommon/BitplaneOperands.h"
 #include "../Common/GPUEmitBuilder.h"
 
 namespace bitsink {
@@ -27,7 +28,7 @@ namespace bitsink {
 /// c0 plus, per term, a select among {c, 0} (binary), {c, −c} (signed) or
 /// {c, −c, 0} (ternary, magnitude bit m and sign bit s); the table GEMV
 /// applies the same coefficients to sums of x instead.
-class BitplaneEmitterGPU : GPUEmitBuilder {
+class BitplaneEmitterGPU : GPUEmitBuilder, BitplaneOperands {
 public:
   using Options = BitSinkGPULowerBitplaneMatmulOptions;
 
@@ -163,6 +164,19 @@ private:
     int64_t tableFloats;
   };
   GemvShape chooseGemvShape(int64_t rows);
+  /// What a GEMV chunk reads first: its first plane word and, for each of
+  /// the thread's `s.width` columns from `col0`, the coefficients c_0..c_L
+  /// of the chunk's group (columns[v][l]).
+  struct ChunkCoefficients {
+    mlir::Value firstWord;
+    llvm::SmallVector<llvm::SmallVector<mlir::Value>> columns;
+  };
+  ChunkCoefficients loadChunkCoefficients(const GemvShape &s, mlir::Value chunk,
+                                          mlir::Value col0);
+  /// The P words of plane row `word` for each of the thread's `s.width`
+  /// columns from `col0` (result[v][p]).
+  llvm::SmallVector<llvm::SmallVector<mlir::Value>>
+  loadPlaneWords(const GemvShape &s, mlir::Value word, mlir::Value col0);
   /// The GEMV kernel. With `workspace`, CTA (x, z) writes its partial sums
   /// to workspace[z]; without, it adds them to acc.
   void emitGemvKernel(const GemvShape &s, mlir::Value splitK,
@@ -226,11 +240,7 @@ private:
   void emitSimtGemm();
 
   const Options &options;
-  PlaneKind kind;
-  int64_t numPlanes, numTerms, groupSize;
   mlir::Type f32Type, i32Type;
-  mlir::Value x, planes, coeffs, acc;
-  mlir::Value m, k, n, numWords, numGroups;
 };
 
 } // namespace bitsink

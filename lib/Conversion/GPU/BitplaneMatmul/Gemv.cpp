@@ -63,35 +63,48 @@ BitplaneEmitterGPU::chooseGemvShape(int64_t rows) {
   return s;
 }
 
+BitplaneEmitterGPU::ChunkCoefficients
+BitplaneEmitterGPU::loadChunkCoefficients(const GemvShape &s, Value chunk,
+                                          Value col0) {
+  ChunkCoefficients result;
+  result.firstWord = mul(chunk, idx(s.chunkWords));
+  Value g = groupOf(mul(result.firstWord, idx(32)));
+  // Read once per chunk: one run of `s.width` columns per coefficient.
+  result.columns.resize(s.width);
+  for (int64_t l = 0; l <= numTerms; ++l) {
+    SmallVector<Value> run = loadRun(coeffs, {g, idx(l)}, col0, s.width);
+    for (int64_t v = 0; v < s.width; ++v)
+      result.columns[v].push_back(run[v]);
+  }
+  return result;
+}
+
+SmallVector<SmallVector<Value>>
+BitplaneEmitterGPU::loadPlaneWords(const GemvShape &s, Value word, Value col0) {
+  SmallVector<SmallVector<Value>> result(s.width);
+  for (int64_t p = 0; p < numPlanes; ++p) {
+    SmallVector<Value> run = loadWordRun(word, p, col0, s.width);
+    for (int64_t v = 0; v < s.width; ++v)
+      result[v].push_back(run[v]);
+  }
+  return result;
+}
+
 SmallVector<Value> BitplaneEmitterGPU::emitGemvChunk(const GemvShape &s,
                                                      Value smem, Value chunk,
                                                      Value localRow, Value col0,
                                                      SmallVector<Value> y) {
-  Value firstWord = mul(chunk, idx(s.chunkWords));
-  Value g = groupOf(mul(firstWord, idx(32)));
-  // Coefficients of the chunk's group for each column: read once.
-  SmallVector<SmallVector<Value>> columnCoeffs(s.width);
-  for (int64_t l = 0; l <= numTerms; ++l) {
-    SmallVector<Value> run = loadRun(coeffs, {g, idx(l)}, col0, s.width);
-    for (int64_t v = 0; v < s.width; ++v)
-      columnCoeffs[v].push_back(run[v]);
-  }
+  ChunkCoefficients chunkCoeffs = loadChunkCoefficients(s, chunk, col0);
+  Value firstWord = chunkCoeffs.firstWord;
   SmallVector<GroupCoefficients> cs;
   for (int64_t v = 0; v < s.width; ++v)
-    cs.push_back(negate(columnCoeffs[v]));
+    cs.push_back(negate(chunkCoeffs.columns[v]));
   // All plane words of the chunk first (chunkWords·P loads in flight per
   // thread); a word past the planes is clamped and its rows skipped.
   Value lastWord = sub(numWords, idx(1));
   SmallVector<SmallVector<SmallVector<Value>>> words(s.chunkWords);
-  for (int64_t j = 0; j < s.chunkWords; ++j) {
-    Value word = minS(add(firstWord, idx(j)), lastWord);
-    words[j].resize(s.width);
-    for (int64_t p = 0; p < numPlanes; ++p) {
-      SmallVector<Value> run = loadWordRun(word, p, col0, s.width);
-      for (int64_t v = 0; v < s.width; ++v)
-        words[j][v].push_back(run[v]);
-    }
-  }
+  for (int64_t j = 0; j < s.chunkWords; ++j)
+    words[j] = loadPlaneWords(s, minS(add(firstWord, idx(j)), lastWord), col0);
   SmallVector<Type> yTypes(y.size(), f32Type);
   // The quad of shared memory holding x[r, step row `row`].
   auto quadOf = [&](int64_t r, Value row) {

@@ -48,26 +48,15 @@ SmallVector<Value>
 BitplaneEmitterGPU::emitGemvChunkLut(const GemvShape &s, Value tables,
                                      Value chunk, Value localRow, Value col0,
                                      SmallVector<Value> y) {
-  Value firstWord = mul(chunk, idx(s.chunkWords));
-  Value g = groupOf(mul(firstWord, idx(32)));
-  SmallVector<SmallVector<Value>> c(s.width);
-  for (int64_t l = 0; l <= numTerms; ++l) {
-    SmallVector<Value> run = loadRun(coeffs, {g, idx(l)}, col0, s.width);
-    for (int64_t v = 0; v < s.width; ++v)
-      c[v].push_back(run[v]);
-  }
+  ChunkCoefficients chunkCoeffs = loadChunkCoefficients(s, chunk, col0);
+  Value firstWord = chunkCoeffs.firstWord;
+  const SmallVector<SmallVector<Value>> &c = chunkCoeffs.columns;
   Value lastWord = sub(numWords, idx(1));
   int64_t streams = kind == PlaneKind::Ternary ? 2 * numTerms : numPlanes;
   // words[j][v][stream]
   SmallVector<SmallVector<SmallVector<Value>>> words(s.chunkWords);
   for (int64_t j = 0; j < s.chunkWords; ++j) {
-    Value word = minS(add(firstWord, idx(j)), lastWord);
-    words[j].resize(s.width);
-    for (int64_t p = 0; p < numPlanes; ++p) {
-      SmallVector<Value> run = loadWordRun(word, p, col0, s.width);
-      for (int64_t v = 0; v < s.width; ++v)
-        words[j][v].push_back(run[v]);
-    }
+    words[j] = loadPlaneWords(s, minS(add(firstWord, idx(j)), lastWord), col0);
     if (kind == PlaneKind::Ternary)
       for (int64_t v = 0; v < s.width; ++v)
         for (int64_t l = 0; l < numTerms; ++l)

@@ -31,20 +31,10 @@ using Options = BitSinkGPULowerBitplaneMatmulOptions;
 BitplaneEmitterGPU::BitplaneEmitterGPU(ImplicitLocOpBuilder &b,
                                        BitplaneMatmulOp op,
                                        const Options &options)
-    : GPUEmitBuilder(b), options(options), kind(op.getPlaneKind()),
-      numPlanes(op.getNumPlanes()), numTerms(op.getNumTerms()),
-      groupSize(static_cast<int64_t>(op.getGroupSize())) {
+    : GPUEmitBuilder(b), options(options) {
   f32Type = b.getF32Type();
   i32Type = b.getI32Type();
-  x = op.getInput();
-  planes = op.getPlanes();
-  coeffs = op.getCoeffs();
-  acc = op.getAcc();
-  m = dim(x, 0);
-  k = dim(x, 1);
-  n = dim(acc, 1);
-  numWords = dim(planes, 1);
-  numGroups = dim(coeffs, 0);
+  read(*this, op, /*withPlaneWords=*/true);
 }
 
 namespace {
@@ -90,13 +80,8 @@ struct LowerBitplaneMatmulGPU : BitSinkLoweringPattern<BitplaneMatmulOp> {
           "with a blocked #bitsink.layout is not supported by "
           "bitsink-gpu-lower-bitplane-matmul; expects canonical P x KW x N "
           "planes");
-    for (Value operand : op->getOperands())
-      if (auto type = dyn_cast<MemRefType>(operand.getType());
-          type && !type.getLayout().isIdentity())
-        return op.emitOpError("expects memrefs with identity layouts on "
-                              "the GPU, got ")
-               << type;
-    return success();
+    return checkIdentityLayouts(
+        op, "expects memrefs with identity layouts on the GPU, got ");
   }
 
   void lower(BitplaneMatmulOp op, ImplicitLocOpBuilder &b) const override {
@@ -141,12 +126,9 @@ struct GpuLowerBitplaneMatmulPass
     options.tileN = tileN;
     options.tileK = tileK;
     options.tensorCores = tensorCores;
-    if (failed(checkOptions(options).emit(getOperation())))
-      return signalPassFailure();
-    RewritePatternSet patterns(&getContext());
-    populateBitSinkGPULowerBitplaneMatmulPatterns(patterns, options);
-    if (failed(applyLoweringPatterns(getOperation(), std::move(patterns),
-                                     {BitplaneMatmulOp::getOperationName()})))
+    if (failed(runLowering<BitplaneMatmulOp>(
+            getOperation(), checkOptions(options),
+            populateBitSinkGPULowerBitplaneMatmulPatterns, options)))
       signalPassFailure();
   }
 };

@@ -136,6 +136,19 @@ public:
   }
 };
 
+/// Fails, with the error "<message><type>" on `op`, when an operand of `op`
+/// is a memref whose layout is not the identity: the GPU kernels index
+/// their buffers as dense rows (cp.async, vector loads and stores). Creates
+/// no IR.
+inline mlir::LogicalResult checkIdentityLayouts(mlir::Operation *op,
+                                                llvm::StringRef message) {
+  for (mlir::Value operand : op->getOperands())
+    if (auto type = llvm::dyn_cast<mlir::MemRefType>(operand.getType());
+        type && !type.getLayout().isIdentity())
+      return op->emitOpError(message) << type;
+  return mlir::success();
+}
+
 } // namespace bitsink
 
 #endif // BITSINK_LIB_CONVERSION_GPU_COMMON_GPUEMITBUILDER_H
