@@ -81,8 +81,8 @@ protected:
 TEST_F(CacheAppendRulesTest, TokenSlotMatchesReference) {
   for (int64_t capacity = 1; capacity <= 12; ++capacity)
     for (int64_t sinks = 0; sinks < capacity; ++sinks) {
-      CacheAppendOp op = build(capacity, sinks, /*cacheMode=*/false);
-      SlotLayout layout = slotLayout(*eb, op, eb->idx(capacity));
+      build(capacity, sinks, /*cacheMode=*/false);
+      SlotLayout layout = slotLayout(*eb, eb->idx(sinks), eb->idx(capacity));
       for (int64_t token = 0; token < 3 * capacity; ++token) {
         TokenSlot slot = tokenSlot(*eb, layout, eb->idx(token));
         EXPECT_EQ(mustConstant(slot.slot),
@@ -98,7 +98,12 @@ TEST_F(CacheAppendRulesTest, SlotPositionsMatchReference) {
     for (int64_t capacity = 1; capacity <= 12; ++capacity)
       for (int64_t sinks = 0; sinks < capacity; ++sinks) {
         CacheAppendOp op = build(capacity, sinks, cacheMode);
-        SlotLayout layout = slotLayout(*eb, op, eb->idx(capacity));
+        SlotLayout layout = slotLayout(*eb, eb->idx(sinks), eb->idx(capacity));
+        // Both ways of getting the constants: made by the rules, passed in.
+        if (cacheMode) {
+          layout.zero = eb->idx(0);
+          layout.empty = eb->i64(-1);
+        }
         for (int64_t length = 0; length <= 3 * capacity; ++length) {
           std::vector<int64_t> expected = reference::cachePositions(
               length, sinks, capacity,

@@ -64,6 +64,8 @@ void CacheAppendEmitter::emit() {
 
   zero = idx(0);
   one = idx(1);
+  Value sinks = idx(static_cast<int64_t>(op.getNumSinks()));
+  Value empty = i64(-1);
   Value batchSize = dim(newKeys, 0);
   Value heads = dim(newKeys, 1);
   Value newTokens = dim(newKeys, 2);
@@ -71,7 +73,9 @@ void CacheAppendEmitter::emit() {
   Value valueWidth = dim(newValues, 3);
   Value capacity = dim(keyCache, 2);
   cache_append::SlotLayout layout =
-      cache_append::slotLayout(*this, op, capacity);
+      cache_append::slotLayout(*this, sinks, capacity);
+  layout.zero = zero;
+  layout.empty = empty;
 
   loop(batchSize, [&](Value batch) {
     // A negative length (invalid input) counts as 0, and the slot

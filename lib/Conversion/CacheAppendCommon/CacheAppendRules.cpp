@@ -6,10 +6,14 @@ using namespace mlir;
 using namespace bitsink;
 using namespace bitsink::cache_append;
 
-SlotLayout cache_append::slotLayout(EmitBuilder &eb, CacheAppendOp op,
+SlotLayout cache_append::slotLayout(EmitBuilder &eb, Value sinks,
                                     Value capacity) {
-  Value sinks = eb.idx(static_cast<int64_t>(op.getNumSinks()));
-  return {sinks, eb.sub(capacity, sinks)};
+  return {sinks, eb.sub(capacity, sinks), Value(), Value()};
+}
+
+/// `made` if set, else `make()` here.
+template <typename Fn> static Value orMake(Value made, Fn make) {
+  return made ? made : make();
 }
 
 TokenSlot cache_append::tokenSlot(EmitBuilder &eb, const SlotLayout &layout,
@@ -17,7 +21,8 @@ TokenSlot cache_append::tokenSlot(EmitBuilder &eb, const SlotLayout &layout,
   Value isSink = eb.ult(token, layout.sinks);
   // (token − S) mod (C − S), on a non-negative operand for sink tokens too
   // (their value is not used).
-  Value rel = eb.select(isSink, eb.idx(0), eb.sub(token, layout.sinks));
+  Value rel = eb.select(isSink, orMake(layout.zero, [&] { return eb.idx(0); }),
+                        eb.sub(token, layout.sinks));
   Value ringSlot = eb.add(layout.sinks, eb.remU(rel, layout.ring));
   return {isSink, eb.select(isSink, token, ringSlot)};
 }
@@ -34,7 +39,9 @@ Value cache_append::slotPosition(EmitBuilder &eb, const SlotLayout &layout,
                                  Value slot, PositionMode mode) {
   Value isSinkSlot = eb.ult(slot, layout.sinks);
   // r = slot − S for ring slots (0 for sink slots, unused).
-  Value r = eb.select(isSinkSlot, eb.idx(0), eb.sub(slot, layout.sinks));
+  Value r =
+      eb.select(isSinkSlot, orMake(layout.zero, [&] { return eb.idx(0); }),
+                eb.sub(slot, layout.sinks));
   // The ring slot S + r holds token first + k with
   // k = (r − firstOffset) mod (C − S); both are in [0, C − S): one compare
   // instead of a division per slot.
@@ -47,5 +54,5 @@ Value cache_append::slotPosition(EmitBuilder &eb, const SlotLayout &layout,
   if (mode == PositionMode::Cache)
     position = eb.select(isSinkSlot, slot, eb.add(layout.sinks, k));
   return eb.select(present, eb.indexCast(position, eb.b.getI64Type()),
-                   eb.i64(-1));
+                   orMake(layout.empty, [&] { return eb.i64(-1); }));
 }

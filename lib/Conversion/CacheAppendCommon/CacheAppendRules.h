@@ -34,10 +34,14 @@ namespace cache_append {
 /// (C − S >= 1: the verifier requires S < C). Index values.
 struct SlotLayout {
   mlir::Value sinks, ring;
+  /// The index 0 and the i64 −1 of an empty slot that the rules use. Where
+  /// null, each rule makes its own where it needs it (a caller that made
+  /// them once, outside its loops, passes them in).
+  mlir::Value zero, empty;
 };
 
-/// `capacity` C and the op's S as a SlotLayout.
-SlotLayout slotLayout(EmitBuilder &eb, CacheAppendOp op, mlir::Value capacity);
+/// The layout of S = `sinks` and C = `capacity` (index values).
+SlotLayout slotLayout(EmitBuilder &eb, mlir::Value sinks, mlir::Value capacity);
 
 /// Where stream token `token` goes: whether it is a sink token (token < S)
 /// and its slot.

@@ -114,7 +114,8 @@ void CacheAppendEmitter::emit() {
   heads = dim(newKeys, 1);
   tokens = dim(newKeys, 2);
   capacity = dim(op.getKeyCache(), 2);
-  layout = cache_append::slotLayout(*this, op, capacity);
+  layout = cache_append::slotLayout(
+      *this, idx(static_cast<int64_t>(op.getNumSinks())), capacity);
 
   launch(
       {numBatch, idx(1), idx(1)}, kThreads, 1, {}, [&](gpu::LaunchOp launchOp) {
