@@ -42,6 +42,18 @@ struct BitplaneOperands {
       numWords = eb.dim(planes, 1);
     numGroups = eb.dim(coeffs, 0);
   }
+
+  /// Fails, with an error on `op` naming `lowering` (the pass), when the
+  /// planes have a blocked #bitsink.layout: both targets' kernels read
+  /// canonical P × KW × N planes. Creates no IR.
+  static mlir::LogicalResult checkCanonicalPlanes(BitplaneMatmulOp op,
+                                                  llvm::StringRef lowering) {
+    if (op.getLayout())
+      return op.emitOpError("with a blocked #bitsink.layout is not supported "
+                            "by ")
+             << lowering << "; expects canonical P x KW x N planes";
+    return mlir::success();
+  }
 };
 
 } // namespace bitsink

@@ -52,12 +52,7 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
       : BitSinkLoweringPattern(context), options(options) {}
 
   LogicalResult checkLowerable(BitplaneMatmulOp op) const override {
-    if (op.getLayout())
-      return op.emitOpError(
-          "with a blocked #bitsink.layout is not supported by "
-          "bitsink-lower-bitplane-matmul; expects canonical P x KW x N "
-          "planes");
-    return success();
+    return BitplaneOperands::checkCanonicalPlanes(op, kPassName);
   }
 
   void lower(BitplaneMatmulOp op, ImplicitLocOpBuilder &b) const override {

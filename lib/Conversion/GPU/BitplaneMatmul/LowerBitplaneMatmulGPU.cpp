@@ -75,11 +75,8 @@ struct LowerBitplaneMatmulGPU : BitSinkLoweringPattern<BitplaneMatmulOp> {
   }
 
   LogicalResult checkLowerable(BitplaneMatmulOp op) const override {
-    if (op.getLayout())
-      return op.emitOpError(
-          "with a blocked #bitsink.layout is not supported by "
-          "bitsink-gpu-lower-bitplane-matmul; expects canonical P x KW x N "
-          "planes");
+    if (failed(BitplaneOperands::checkCanonicalPlanes(op, kPassName)))
+      return failure();
     return checkIdentityLayouts(
         op, "expects memrefs with identity layouts on the GPU, got ");
   }
