@@ -18,7 +18,7 @@ def BitSinkLowerAttention : Pass<"bitsink-lower-attention"> {
   let description = [{
     Lowers every `bitsink.sink_attention` to flash-style loops: a parallel
     loop over (batch, query head, query tile) and, per query tile, key loops
-    that visit only the sink tiles and the window tiles (DESIGN §2.1's
+    that visit only the sink tiles and the window tiles (docs/semantics.md §2.1's
     bound), with a per-element mask only on tiles that cross a visibility
     boundary. Scores, running max and running sum are f32 (online softmax
     with rescaling); the learned sink logit enters the denominator once.
@@ -107,6 +107,26 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
            "Kernels that need a feature (gemv-lut: avx512f) are refused "
            "with a diagnostic when the target lacks it">
   ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
+def BitSinkLowerToCPUKernels : Pass<"bitsink-lower-to-cpu-kernels"> {
+  let summary = "Lower every bitsink op to CPU kernels in one walk";
+  let description = [{
+    Applies the patterns of bitsink-lower-cache-append,
+    bitsink-lower-attention and bitsink-lower-bitplane-matmul together
+    (`populateBitSink...Patterns`, include/bitsink/Conversion/Patterns.h),
+    each with its pass's default options, in one walk over the IR. For a
+    pipeline that wants bitsink's CPU kernels without tuning them; tuning
+    goes through the three passes (as bitsink-cpu-pipeline does) or through
+    the populate functions with options of one's own. Fails, with the
+    refusing pattern's error, when an op cannot be lowered.
+  }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::LLVM::LLVMDialect",

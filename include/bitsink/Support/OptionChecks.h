@@ -62,12 +62,12 @@ public:
   OptionChecker &oneOf(llvm::StringRef option, int64_t value,
                        llvm::ArrayRef<int64_t> allowed) {
     return check(llvm::is_contained(allowed, value), option,
-                 "one of " + llvm::join(llvm::map_range(allowed,
-                                                        [](int64_t v) {
-                                                          return std::to_string(
-                                                              v);
-                                                        }),
-                                        ", "),
+                 "one of " +
+                     llvm::join(llvm::map_range(allowed,
+                                                [](int64_t v) {
+                                                  return std::to_string(v);
+                                                }),
+                                ", "),
                  llvm::Twine(value));
   }
   OptionChecker &oneOf(llvm::StringRef option, llvm::StringRef value,

@@ -2,7 +2,7 @@
 // RUN:   --bitsink-lower-attention="query-tile=16 key-tile=4 split-size=16" \
 // RUN:   --canonicalize --cse | FileCheck %s
 
-// DESIGN §2.1: invisible keys contribute nothing even when their v rows hold
+// docs/semantics.md §2.1: invisible keys contribute nothing even when their v rows hold
 // NaN or Inf. On a boundary tile (the predicate that also guards the score
 // mask) the lowering first checks the tile's value rows for a non-finite
 // element (exponent bits all ones, or-reduced), once for all rows; only then

@@ -6,7 +6,7 @@
 // RUN:   --gpu-lower-to-nvvm-pipeline="cubin-chip=sm_90 cubin-features=+ptx80 cubin-format=isa" \
 // RUN:   | FileCheck %s --check-prefix=PTX
 
-// Invisible keys (DESIGN §2.1) contribute nothing even when their K or V
+// Invisible keys (docs/semantics.md §2.1) contribute nothing even when their K or V
 // rows hold NaN or Inf. Scores of invisible keys are replaced by -inf with a
 // select (never an added mask: NaN + -inf is NaN), so p = 0 for them; what
 // remains is the P·V term, where 0·NaN = NaN. Only boundary tiles (the

@@ -42,7 +42,7 @@ def BitSinkGPULowerAttention : Pass<"bitsink-gpu-lower-attention"> {
       learned sink logit exactly once.
 
     All kernels visit only the sink tiles and the window tiles of their
-    query range (DESIGN §2.1's bound) and evaluate the per-element mask only
+    query range (docs/semantics.md §2.1's bound) and evaluate the per-element mask only
     on tiles that cross a visibility boundary; with `key_positions` every
     tile below `kv_len` is visited and masked. GQA maps query head `h` to
     KV head `h / (Hq / Hkv)`.
@@ -119,7 +119,7 @@ def BitSinkGPULowerBitplaneMatmul : Pass<"bitsink-gpu-lower-bitplane-matmul"> {
     ops (not outlined; `gpu-kernel-outlining` runs later). Every memref
     operand is device memory; temporaries are `gpu.alloc`/`gpu.dealloc` in
     host code. Ops on tensors are first bridged to memrefs through
-    `bufferization.to_buffer` / `to_tensor`. Semantics are DESIGN §2.3:
+    `bufferization.to_buffer` / `to_tensor`. Semantics are docs/semantics.md §2.3:
     `y = acc + x·Ŵ` accumulated in f32, rows `k >= K` never visited.
 
     - `M <= gemv-max-rows` (static M): a GEMV that reads every plane word
