@@ -11,6 +11,8 @@
 #include "bitsink/Pipelines/TargetCpu.h"
 #include "bitsink/Support/OptionChecks.h"
 
+#include "RegisterPipeline.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -113,25 +115,11 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
 }
 
 void bitsink::registerPipelines() {
-  // Registered by hand rather than with PassPipelineRegistration so that an
-  // unknown target-cpu is reported instead of aborting.
-  registerPassPipeline(
+  registerCheckedPipeline<CPUPipelineOptions>(
       "bitsink-cpu-pipeline",
       "Lower bitsink ops and linalg on tensors to the LLVM dialect for the "
       "host CPU or target-cpu (vectorised, OpenMP threads)",
-      [](OpPassManager &pm, StringRef text,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        CPUPipelineOptions options;
-        if (failed(options.parseFromString(text)))
-          return failure();
-        std::string error;
-        if (failed(buildCPUPipeline(pm, options, error)))
-          return errorHandler(error);
-        return success();
-      },
-      [](function_ref<void(const detail::PassOptions &)> optHandler) {
-        optHandler(CPUPipelineOptions());
-      });
+      buildCPUPipeline);
 #ifdef BITSINK_ENABLE_CUDA
   registerNVPTXPipeline();
 #endif

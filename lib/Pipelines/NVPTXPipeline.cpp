@@ -14,6 +14,8 @@
 #include "bitsink/Pipelines/Pipelines.h"
 #include "bitsink/Support/OptionChecks.h"
 
+#include "RegisterPipeline.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -207,23 +209,9 @@ LogicalResult bitsink::buildNVPTXPipeline(OpPassManager &pm,
 }
 
 void bitsink::registerNVPTXPipeline() {
-  // Registered by hand rather than with PassPipelineRegistration so that bad
-  // options are reported (before any pass runs) instead of aborting LLVM.
-  registerPassPipeline(
+  registerCheckedPipeline<NVPTXPipelineOptions>(
       "bitsink-nvptx-pipeline",
       "Lower bitsink ops and linalg on tensors to NVPTX kernels (gpu.binary) "
       "and host code in the LLVM dialect calling the bitsink CUDA runtime",
-      [](OpPassManager &pm, StringRef text,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        NVPTXPipelineOptions options;
-        if (failed(options.parseFromString(text)))
-          return failure();
-        std::string error;
-        if (failed(buildNVPTXPipeline(pm, options, error)))
-          return errorHandler(error);
-        return success();
-      },
-      [](function_ref<void(const detail::PassOptions &)> optHandler) {
-        optHandler(NVPTXPipelineOptions());
-      });
+      buildNVPTXPipeline);
 }
