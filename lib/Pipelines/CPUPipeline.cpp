@@ -11,7 +11,7 @@
 #include "bitsink/Pipelines/TargetCpu.h"
 #include "bitsink/Support/OptionChecks.h"
 
-#include "RegisterPipeline.h"
+#include "PipelineParts.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -102,11 +102,7 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
+  addScalarToLLVMPasses(pm);
   pm.addPass(createUBToLLVMConversionPass());
   if (options.openmp)
     pm.addPass(createConvertOpenMPToLLVMPass());

@@ -14,7 +14,7 @@
 #include "bitsink/Pipelines/Pipelines.h"
 #include "bitsink/Support/OptionChecks.h"
 
-#include "RegisterPipeline.h"
+#include "PipelineParts.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -199,11 +199,7 @@ LogicalResult bitsink::buildNVPTXPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
+  addScalarToLLVMPasses(pm);
   pm.addPass(createReconcileUnrealizedCastsPass());
   return success();
 }

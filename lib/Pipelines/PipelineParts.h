@@ -1,12 +1,14 @@
-//===- RegisterPipeline.h - registering a bitsink pipeline ------*- C++ -*-===//
+//===- PipelineParts.h - pieces both bitsink pipelines use -------*- C++
+//-*-===//
 //
 // Private to lib/Pipelines.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef BITSINK_LIB_PIPELINES_REGISTERPIPELINE_H
-#define BITSINK_LIB_PIPELINES_REGISTERPIPELINE_H
+#ifndef BITSINK_LIB_PIPELINES_PIPELINEPARTS_H
+#define BITSINK_LIB_PIPELINES_PIPELINEPARTS_H
 
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
@@ -41,6 +43,16 @@ void registerCheckedPipeline(llvm::StringRef name, llvm::StringRef description,
              optHandler) { optHandler(OptionsTy()); });
 }
 
+/// The host code's scalar dialects to LLVM, in the order both pipelines
+/// need: math, arith, index, cf, func.
+inline void addScalarToLLVMPasses(mlir::OpPassManager &pm) {
+  pm.addPass(mlir::createConvertMathToLLVMPass());
+  pm.addPass(mlir::createArithToLLVMConversionPass());
+  pm.addPass(mlir::createConvertIndexToLLVMPass());
+  pm.addPass(mlir::createConvertControlFlowToLLVMPass());
+  pm.addPass(mlir::createConvertFuncToLLVMPass());
+}
+
 } // namespace bitsink
 
-#endif // BITSINK_LIB_PIPELINES_REGISTERPIPELINE_H
+#endif // BITSINK_LIB_PIPELINES_PIPELINEPARTS_H
