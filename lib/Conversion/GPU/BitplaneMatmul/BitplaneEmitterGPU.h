@@ -235,6 +235,43 @@ private:
   /// acc += the warp's 2 × 4 m16n8 accumulator tiles at (row0, col0).
   void storeWarpAccumulators(llvm::ArrayRef<mlir::Value> accs, mlir::Value row0,
                              mlir::Value col0, mlir::Value lane);
+
+  /// What the tensor-core GEMMs differ in besides their fragment loads.
+  struct MmaTiles {
+    /// Element type of As and Bs in shared memory.
+    mlir::Type elementType;
+    /// Row strides of As[BM][aStride] and of Bs, which is Bs[BN][bStride]
+    /// (Ŵ transposed) with `bColumnMajor`, else Bs[BK][bStride].
+    int64_t aStride, bStride;
+    bool bColumnMajor;
+    /// Depth of one mma (m16n8k<kStep>), and whether it multiplies in TF32.
+    int64_t kStep;
+    bool tf32;
+  };
+  /// The CTA and warp of a tensor-core GEMM, as its callbacks see them:
+  /// CTA (bx, by) computes y[m0 : +BM, n0 : +BN], warp `tid / 32` the 32×32
+  /// block at (warpRow, warpCol) of it.
+  struct WarpTiling {
+    mlir::Value shared;
+    Tile aTile, bTile;
+    mlir::Value tid, lane, warpRow, warpCol, n0, m0;
+  };
+  /// The A fragments of the warp's two m16 rows and the B fragments of its
+  /// four n8 columns for one kStep-deep slice.
+  struct MmaFragments {
+    mlir::Value a[2], b[4];
+  };
+  /// The tensor-core GEMM skeleton: (BM/32)·(BN/32) warps per CTA, each
+  /// accumulating 2 × 4 m16n8 f32 tiles. Per BK step: stage x into As,
+  /// dequantize Ŵ into Bs, barrier, then for each kStep-deep slice kk the
+  /// fragments from `loadFragments(tiling, kk)` and the 8 mma.sync; barrier;
+  /// at the end, acc += the tiles. `prologue(tiling)` emits the per-thread
+  /// values the fragment loads use, once, before the k loop.
+  void emitWarpTiledMmaGemm(
+      const MmaTiles &tiles,
+      llvm::function_ref<void(const WarpTiling &)> prologue,
+      llvm::function_ref<MmaFragments(const WarpTiling &, int64_t kk)>
+          loadFragments);
   void emitTensorCoreGemm();
   void emitTf32TensorCoreGemm();
   void emitSimtGemm();

@@ -86,11 +86,62 @@ void BitplaneEmitterGPU::dequantizeWeightTile(const Tile &tile, Value tid,
   });
 }
 
-// Tensor-core GEMM. CTA (bx, by) computes y[by·BM : +BM, bx·BN : +BN] with
-// (BM/32)·(BN/32) warps, warp (wm, wn) a 32×32 block: 2 × 4 tiles of
-// m16n8k16 with f32 accumulators. Per BK step: stage x (f16) into
-// As[BM][BK+8] and Ŵ (f16, transposed) into Bs[BN][BK+8], then per 16-deep
-// slice:
+void BitplaneEmitterGPU::emitWarpTiledMmaGemm(
+    const MmaTiles &tiles, function_ref<void(const WarpTiling &)> prologue,
+    function_ref<MmaFragments(const WarpTiling &, int64_t)> loadFragments) {
+  int64_t tileM = options.tileM, tileN = options.tileN, tileK = options.tileK;
+  int64_t warpsN = tileN / 32;
+  int64_t threads = kWarpSize * (tileM / 32) * warpsN;
+  // As then Bs in one buffer.
+  int64_t bRows = tiles.bColumnMajor ? tileN : tileK;
+  auto sharedType = workgroupBuffer(
+      {tileM * tiles.aStride + bRows * tiles.bStride}, tiles.elementType);
+  auto fragC = VectorType::get({2, 2}, f32Type);
+  launch({ceilDivU(n, idx(tileN)), ceilDivU(m, idx(tileM)), idx(1)}, threads, 1,
+         {sharedType}, [&](gpu::LaunchOp launchOp) {
+           WarpTiling t;
+           t.shared = launchOp.getWorkgroupAttributions()[0];
+           t.aTile = Tile{t.shared, 0, tiles.aStride};
+           t.bTile = Tile{t.shared, tileM * tiles.aStride, tiles.bStride,
+                          tiles.bColumnMajor};
+           t.tid = launchOp.getThreadIds().x;
+           t.lane = remU(t.tid, idx(kWarpSize));
+           Value warp = divU(t.tid, idx(kWarpSize));
+           t.warpRow = mul(divU(warp, idx(warpsN)), idx(32));
+           t.warpCol = mul(remU(warp, idx(warpsN)), idx(32));
+           t.n0 = mul(launchOp.getBlockIds().x, idx(tileN));
+           t.m0 = mul(launchOp.getBlockIds().y, idx(tileM));
+           prologue(t);
+           Value zeroC = constant(fragC, 0);
+           // Accumulators [mi][ni], mi < 2 (m16), ni < 4 (n8).
+           SmallVector<Value> inits(8, zeroC);
+           SmallVector<Value> accs = forLoop(
+               idx(0), k, idx(tileK), inits, [&](Value k0, ValueRange it) {
+                 SmallVector<Value> c(it);
+                 stageInputTile(t.aTile, t.tid, threads, t.m0, k0);
+                 dequantizeWeightTile(t.bTile, t.tid, threads, k0, t.n0);
+                 barrier();
+                 for (int64_t kk = 0; kk < tileK; kk += tiles.kStep) {
+                   MmaFragments f = loadFragments(t, kk);
+                   for (int64_t mi = 0; mi < 2; ++mi)
+                     for (int64_t ni = 0; ni < 4; ++ni) {
+                       Value &cv = c[mi * 4 + ni];
+                       cv = nvgpu::MmaSyncOp::create(
+                           b, f.a[mi], f.b[ni], cv,
+                           ArrayRef<int64_t>{16, 8, tiles.kStep}, tiles.tf32);
+                     }
+                 }
+                 barrier();
+                 return c;
+               });
+           storeWarpAccumulators(accs, add(t.m0, t.warpRow),
+                                 add(t.n0, t.warpCol), t.lane);
+         });
+}
+
+// Tensor-core GEMM on f16: m16n8k16 tiles of emitWarpTiledMmaGemm. Per BK
+// step x (f16) is staged into As[BM][BK+8] and Ŵ (f16, transposed) into
+// Bs[BN][BK+8], then per 16-deep slice:
 //
 //   PTX ISA, mma.m16n8k16 .f16 (lane = 4·gid + tig, gid = lane/4,
 //   tig = lane%4; each register holds two consecutive elements):
@@ -111,87 +162,56 @@ void BitplaneEmitterGPU::dequantizeWeightTile(const Tile &tile, Value tid,
 //   nvgpu.mma.sync takes A as vector<4x2xf16> (a0..a3), B as
 //   vector<2x2xf16> (b0, b1), C as vector<2x2xf32> ((c0,c1), (c2,c3)).
 void BitplaneEmitterGPU::emitTensorCoreGemm() {
-  int64_t tileM = options.tileM, tileN = options.tileN, tileK = options.tileK;
-  int64_t warpsN = tileN / 32;
-  int64_t threads = kWarpSize * (tileM / 32) * warpsN;
   Type f16 = b.getF16Type();
-  // As[BM][BK+8] then Bs[BN][BK+8] in one buffer: every ldmatrix row
-  // address and every 8-element store is a multiple of 16 bytes from the
-  // buffer's start (see docs/gpu-bitplane.md on its alignment).
-  int64_t stride = tileK + kHalfTilePad;
-  auto sharedType = workgroupBuffer({(tileM + tileN) * stride}, f16);
+  // As[BM][BK+8] then Bs[BN][BK+8]: every ldmatrix row address and every
+  // 8-element store is a multiple of 16 bytes from the buffer's start (see
+  // docs/gpu-bitplane.md on its alignment).
+  int64_t stride = options.tileK + kHalfTilePad;
   auto fragA = VectorType::get({4, 2}, f16);
   auto fragB4 = VectorType::get({4, 2}, f16);
   auto fragB = VectorType::get({2, 2}, f16);
-  auto fragC = VectorType::get({2, 2}, f32Type);
-  launch(
-      {ceilDivU(n, idx(tileN)), ceilDivU(m, idx(tileM)), idx(1)}, threads, 1,
-      {sharedType}, [&](gpu::LaunchOp launchOp) {
-        Value shared = launchOp.getWorkgroupAttributions()[0];
-        Tile aTile{shared, 0, stride};
-        Tile bTile{shared, tileM * stride, stride, /*columnMajor=*/true};
-        Value tid = launchOp.getThreadIds().x;
-        Value lane = remU(tid, idx(kWarpSize));
-        Value warp = divU(tid, idx(kWarpSize));
-        Value warpRow = mul(divU(warp, idx(warpsN)), idx(32));
-        Value warpCol = mul(remU(warp, idx(warpsN)), idx(32));
-        Value n0 = mul(launchOp.getBlockIds().x, idx(tileN));
-        Value m0 = mul(launchOp.getBlockIds().y, idx(tileM));
-        Value laneRow = remU(lane, idx(16));
-        Value laneHalf = mul(divU(lane, idx(16)), idx(8));
-        Value laneRowB = add(laneHalf, remU(lane, idx(8)));
-        Value laneColB = mul(remU(divU(lane, idx(8)), idx(2)), idx(8));
-        Value zeroB = constant(fragB, 0);
-        Value zeroC = constant(fragC, 0);
-        // Accumulators [mi][ni], mi < 2 (m16), ni < 4 (n8).
-        SmallVector<Value> inits(8, zeroC);
-        SmallVector<Value> accs =
-            forLoop(idx(0), k, idx(tileK), inits, [&](Value k0, ValueRange it) {
-              SmallVector<Value> c(it);
-              stageInputTile(aTile, tid, threads, m0, k0);
-              dequantizeWeightTile(bTile, tid, threads, k0, n0);
-              barrier();
-              for (int64_t kk = 0; kk < tileK; kk += 16) {
-                Value a[2], bf[4];
-                for (int64_t mi = 0; mi < 2; ++mi)
-                  a[mi] = nvgpu::LdMatrixOp::create(
-                      b, fragA, shared,
-                      ValueRange{tileIndex(
-                          aTile, add(warpRow, add(idx(16 * mi), laneRow)),
-                          add(idx(kk), laneHalf))},
-                      /*transpose=*/false, /*numTiles=*/4);
-                for (int64_t nj = 0; nj < 2; ++nj) {
-                  Value pair = nvgpu::LdMatrixOp::create(
-                      b, fragB4, shared,
-                      ValueRange{tileIndex(
-                          bTile, add(warpCol, add(idx(16 * nj), laneRowB)),
-                          add(idx(kk), laneColB))},
-                      /*transpose=*/false, /*numTiles=*/4);
-                  // Rows (b0, b1) of n-tile 2nj + h, moved row by row
-                  // (the NVVM pipeline lowers n-D extract/insert of
-                  // rows, not strided slices).
-                  for (int64_t h = 0; h < 2; ++h) {
-                    Value frag = zeroB;
-                    for (int64_t r = 0; r < 2; ++r)
-                      frag = vector::InsertOp::create(
-                          b,
-                          vector::ExtractOp::create(
-                              b, pair, ArrayRef<int64_t>{2 * h + r}),
-                          frag, ArrayRef<int64_t>{r});
-                    bf[2 * nj + h] = frag;
-                  }
-                }
-                for (int64_t mi = 0; mi < 2; ++mi)
-                  for (int64_t ni = 0; ni < 4; ++ni) {
-                    Value &cv = c[mi * 4 + ni];
-                    cv = nvgpu::MmaSyncOp::create(b, a[mi], bf[ni], cv,
-                                                  ArrayRef<int64_t>{16, 8, 16});
-                  }
-              }
-              barrier();
-              return c;
-            });
-        storeWarpAccumulators(accs, add(m0, warpRow), add(n0, warpCol), lane);
+  Value laneRow, laneHalf, laneRowB, laneColB, zeroB;
+  emitWarpTiledMmaGemm(
+      {f16, stride, stride, /*bColumnMajor=*/true, /*kStep=*/16,
+       /*tf32=*/false},
+      [&](const WarpTiling &t) {
+        laneRow = remU(t.lane, idx(16));
+        laneHalf = mul(divU(t.lane, idx(16)), idx(8));
+        laneRowB = add(laneHalf, remU(t.lane, idx(8)));
+        laneColB = mul(remU(divU(t.lane, idx(8)), idx(2)), idx(8));
+        zeroB = constant(fragB, 0);
+      },
+      [&](const WarpTiling &t, int64_t kk) {
+        MmaFragments f;
+        for (int64_t mi = 0; mi < 2; ++mi)
+          f.a[mi] = nvgpu::LdMatrixOp::create(
+              b, fragA, t.shared,
+              ValueRange{tileIndex(t.aTile,
+                                   add(t.warpRow, add(idx(16 * mi), laneRow)),
+                                   add(idx(kk), laneHalf))},
+              /*transpose=*/false, /*numTiles=*/4);
+        for (int64_t nj = 0; nj < 2; ++nj) {
+          Value pair = nvgpu::LdMatrixOp::create(
+              b, fragB4, t.shared,
+              ValueRange{tileIndex(t.bTile,
+                                   add(t.warpCol, add(idx(16 * nj), laneRowB)),
+                                   add(idx(kk), laneColB))},
+              /*transpose=*/false, /*numTiles=*/4);
+          // Rows (b0, b1) of n-tile 2nj + h, moved row by row (the NVVM
+          // pipeline lowers n-D extract/insert of rows, not strided
+          // slices).
+          for (int64_t h = 0; h < 2; ++h) {
+            Value frag = zeroB;
+            for (int64_t r = 0; r < 2; ++r)
+              frag = vector::InsertOp::create(
+                  b,
+                  vector::ExtractOp::create(b, pair,
+                                            ArrayRef<int64_t>{2 * h + r}),
+                  frag, ArrayRef<int64_t>{r});
+            f.b[2 * nj + h] = frag;
+          }
+        }
+        return f;
       });
 }
 
@@ -218,9 +238,9 @@ void BitplaneEmitterGPU::storeWarpAccumulators(ArrayRef<Value> accs, Value row0,
 
 // TF32 tensor-core GEMM for bf16 x (nvgpu.mma.sync has no bf16 lowering in
 // MLIR 22): bf16 widens to tf32 exactly and shares its exponent range, Ŵ is
-// rounded to tf32 (10 mantissa bits) by the MMA. Same CTA and warp tiling as
-// the f16 kernel, f32 tiles As[BM][BK+4] and Bs[BK][BN+8] (k-major, as the
-// CUDA-core kernel stages them), 8-deep slices of m16n8k8:
+// rounded to tf32 (10 mantissa bits) by the MMA. The warp tiling of
+// emitWarpTiledMmaGemm with f32 tiles As[BM][BK+4] and Bs[BK][BN+8]
+// (k-major, as the CUDA-core kernel stages them), 8-deep slices of m16n8k8:
 //
 //   PTX ISA, mma.m16n8k8 .tf32 (gid = lane/4, tig = lane%4):
 //     A (16×8, row): a0 = A[gid][tig]   a1 = A[gid+8][tig]
@@ -231,76 +251,43 @@ void BitplaneEmitterGPU::storeWarpAccumulators(ArrayRef<Value> accs, Value row0,
 //   strides of 36 and 72 floats, the 32 lanes of a load hit 32 distinct
 //   banks (A: 4·gid + tig, B: 8·tig + gid, mod 32).
 void BitplaneEmitterGPU::emitTf32TensorCoreGemm() {
-  int64_t tileM = options.tileM, tileN = options.tileN, tileK = options.tileK;
-  int64_t warpsN = tileN / 32;
-  int64_t threads = kWarpSize * (tileM / 32) * warpsN;
-  int64_t aStride = tileK + 4, bStride = tileN + 8;
-  auto sharedType =
-      workgroupBuffer({tileM * aStride + tileK * bStride}, f32Type);
   auto fragA = VectorType::get({4, 1}, f32Type);
   auto fragB = VectorType::get({2, 1}, f32Type);
-  auto fragC = VectorType::get({2, 2}, f32Type);
-  launch(
-      {ceilDivU(n, idx(tileN)), ceilDivU(m, idx(tileM)), idx(1)}, threads, 1,
-      {sharedType}, [&](gpu::LaunchOp launchOp) {
-        Value shared = launchOp.getWorkgroupAttributions()[0];
-        Tile aTile{shared, 0, aStride};
-        Tile bTile{shared, tileM * aStride, bStride};
-        Value tid = launchOp.getThreadIds().x;
-        Value lane = remU(tid, idx(kWarpSize));
-        Value warp = divU(tid, idx(kWarpSize));
-        Value warpRow = mul(divU(warp, idx(warpsN)), idx(32));
-        Value warpCol = mul(remU(warp, idx(warpsN)), idx(32));
-        Value n0 = mul(launchOp.getBlockIds().x, idx(tileN));
-        Value m0 = mul(launchOp.getBlockIds().y, idx(tileM));
-        Value gid = divU(lane, idx(4)), tig = remU(lane, idx(4));
-        Value zeroA = constant(fragA, 0);
-        Value zeroB = constant(fragB, 0);
-        Value zeroC = constant(fragC, 0);
+  Value gid, tig, zeroA, zeroB;
+  emitWarpTiledMmaGemm(
+      {f32Type, options.tileK + 4, options.tileN + 8,
+       /*bColumnMajor=*/false, /*kStep=*/8, /*tf32=*/true},
+      [&](const WarpTiling &t) {
+        gid = divU(t.lane, idx(4));
+        tig = remU(t.lane, idx(4));
+        zeroA = constant(fragA, 0);
+        zeroB = constant(fragB, 0);
+      },
+      [&](const WarpTiling &t, int64_t kk) {
         auto loadShared = [&](const Tile &tile, Value row, Value col) {
-          return load(shared, {tileIndex(tile, row, col)});
+          return load(t.shared, {tileIndex(tile, row, col)});
         };
-        SmallVector<Value> inits(8, zeroC);
-        SmallVector<Value> accs =
-            forLoop(idx(0), k, idx(tileK), inits, [&](Value k0, ValueRange it) {
-              SmallVector<Value> c(it);
-              stageInputTile(aTile, tid, threads, m0, k0);
-              dequantizeWeightTile(bTile, tid, threads, k0, n0);
-              barrier();
-              for (int64_t kk = 0; kk < tileK; kk += 8) {
-                Value a[2], bf[4];
-                for (int64_t mi = 0; mi < 2; ++mi) {
-                  a[mi] = zeroA;
-                  for (int64_t reg = 0; reg < 4; ++reg) {
-                    Value row =
-                        add(warpRow, add(idx(16 * mi + 8 * (reg % 2)), gid));
-                    Value col = add(idx(kk + 4 * (reg / 2)), tig);
-                    a[mi] = vector::InsertOp::create(
-                        b, loadShared(aTile, row, col), a[mi],
-                        ArrayRef<int64_t>{reg, 0});
-                  }
-                }
-                for (int64_t ni = 0; ni < 4; ++ni) {
-                  bf[ni] = zeroB;
-                  for (int64_t reg = 0; reg < 2; ++reg)
-                    bf[ni] = vector::InsertOp::create(
-                        b,
-                        loadShared(bTile, add(idx(kk + 4 * reg), tig),
-                                   add(warpCol, add(idx(8 * ni), gid))),
-                        bf[ni], ArrayRef<int64_t>{reg, 0});
-                }
-                for (int64_t mi = 0; mi < 2; ++mi)
-                  for (int64_t ni = 0; ni < 4; ++ni) {
-                    Value &cv = c[mi * 4 + ni];
-                    cv = nvgpu::MmaSyncOp::create(b, a[mi], bf[ni], cv,
-                                                  ArrayRef<int64_t>{16, 8, 8},
-                                                  /*tf32Enabled=*/true);
-                  }
-              }
-              barrier();
-              return c;
-            });
-        storeWarpAccumulators(accs, add(m0, warpRow), add(n0, warpCol), lane);
+        MmaFragments f;
+        for (int64_t mi = 0; mi < 2; ++mi) {
+          f.a[mi] = zeroA;
+          for (int64_t reg = 0; reg < 4; ++reg) {
+            Value row = add(t.warpRow, add(idx(16 * mi + 8 * (reg % 2)), gid));
+            Value col = add(idx(kk + 4 * (reg / 2)), tig);
+            f.a[mi] =
+                vector::InsertOp::create(b, loadShared(t.aTile, row, col),
+                                         f.a[mi], ArrayRef<int64_t>{reg, 0});
+          }
+        }
+        for (int64_t ni = 0; ni < 4; ++ni) {
+          f.b[ni] = zeroB;
+          for (int64_t reg = 0; reg < 2; ++reg)
+            f.b[ni] = vector::InsertOp::create(
+                b,
+                loadShared(t.bTile, add(idx(kk + 4 * reg), tig),
+                           add(t.warpCol, add(idx(8 * ni), gid))),
+                f.b[ni], ArrayRef<int64_t>{reg, 0});
+        }
+        return f;
       });
 }
 
