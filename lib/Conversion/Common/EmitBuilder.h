@@ -4,7 +4,7 @@
 // math, constants, memory accesses and structured control flow through
 // EmitBuilder; no emitter declares helpers of its own for these. Names say
 // what the op does: integer division and remainder are `divS`/`divU`,
-// `remS`/`remU`, `ceilDivS`/`ceilDivU`; comparisons are `slt`, `ult`, ...
+// `remU`, `ceilDivS`/`ceilDivU`; comparisons are `slt`, `ult`, ...
 //
 // Integer and boolean ops fold as they are built (`createOrFold`): a tile
 // offset of constant operands is a constant, `x + 0` is `x`. Float ops are
@@ -99,9 +99,6 @@ public:
   mlir::Value divU(mlir::Value x, mlir::Value y) {
     return b.createOrFold<mlir::arith::DivUIOp>(x, y);
   }
-  mlir::Value remS(mlir::Value x, mlir::Value y) {
-    return b.createOrFold<mlir::arith::RemSIOp>(x, y);
-  }
   mlir::Value remU(mlir::Value x, mlir::Value y) {
     return b.createOrFold<mlir::arith::RemUIOp>(x, y);
   }
@@ -116,9 +113,6 @@ public:
   }
   mlir::Value maxS(mlir::Value x, mlir::Value y) {
     return b.createOrFold<mlir::arith::MaxSIOp>(x, y);
-  }
-  mlir::Value minU(mlir::Value x, mlir::Value y) {
-    return b.createOrFold<mlir::arith::MinUIOp>(x, y);
   }
   mlir::Value shl(mlir::Value x, mlir::Value y) {
     return b.createOrFold<mlir::arith::ShLIOp>(x, y);

@@ -356,12 +356,8 @@ void BitplaneEmitterGPU::emitGemv(int64_t rows) {
   } else {
     // N = 0 takes the direct path too: no zero-byte workspace.
     Value direct = orI(eq(splitK, idx(1)), eq(n, idx(0)));
-    auto ifOp = scf::IfOp::create(b, TypeRange{}, direct,
-                                  /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    emitGemvKernel(s, splitK, numChunks, nullptr);
-    b.setInsertionPointToStart(ifOp.elseBlock());
-    withWorkspace();
+    ifThenElse(
+        direct, [&] { emitGemvKernel(s, splitK, numChunks, nullptr); },
+        withWorkspace);
   }
 }
