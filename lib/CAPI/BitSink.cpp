@@ -567,6 +567,9 @@ bitsinkReferenceSinkAttention(BitSinkContext context,
   p.causal = args->causal != 0;
   if (args->hasScale)
     p.scale = args->scale;
+  if (args->hasRope)
+    p.rope = bitsink::reference::SinkAttentionProblem::Rope{
+        args->ropeTheta, args->ropeDims, args->ropeInterleaved != 0};
   if (args->numWindows < 0 || (args->numWindows && !args->windows))
     return fail(context, "invalid window list");
   p.window.assign(args->windows, args->windows + args->numWindows);

@@ -193,6 +193,10 @@ bool Interpreter::evaluateSinkAttention(SinkAttentionOp op) {
       p.window.push_back(op.getWindowForHead(h));
   if (std::optional<double> scale = op.getEffectiveScale())
     p.scale = *scale;
+  if (RopeAttr rope = op.getRopeAttr())
+    p.rope = reference::SinkAttentionProblem::Rope{
+        rope.getThetaValue(), rope.getDims(),
+        rope.getStyle() == RopeStyle::Interleaved};
   p.query = npy::toFloat(get(op.getQuery()));
   p.key = npy::toFloat(get(op.getKey()));
   p.value = npy::toFloat(get(op.getValue()));

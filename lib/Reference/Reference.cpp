@@ -55,6 +55,21 @@ bool bitsink::reference::keyVisible(const SinkAttentionProblem &pr, int64_t b,
          (!pr.causal || pos <= p);
 }
 
+void bitsink::reference::applyRope(const SinkAttentionProblem::Rope &rope,
+                                   int64_t pos, std::vector<double> &x) {
+  for (int64_t m = 0; m < rope.dims / 2; ++m) {
+    const int64_t a = rope.interleaved ? 2 * m : m;
+    const int64_t b = rope.interleaved ? 2 * m + 1 : m + rope.dims / 2;
+    const double angle =
+        double(pos) *
+        std::pow(rope.theta, -2.0 * double(m) / double(rope.dims));
+    const double c = std::cos(angle), s = std::sin(angle);
+    const double xa = x[a], xb = x[b];
+    x[a] = xa * c - xb * s;
+    x[b] = xa * s + xb * c;
+  }
+}
+
 bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
                                        std::vector<double> &output,
                                        std::string &error) {
@@ -82,6 +97,12 @@ bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
             " entries, expected 1 or Hq = " + std::to_string(Hq);
     return false;
   }
+  if (pr.rope && (pr.rope->dims < 0 || pr.rope->dims % 2 != 0 ||
+                  pr.rope->dims > D || !(pr.rope->theta > 0))) {
+    error = "rope dims must be even and at most D = " + std::to_string(D) +
+            ", and theta positive";
+    return false;
+  }
 
   const double scale = pr.scale ? *pr.scale : 1.0 / std::sqrt(double(D));
   const int64_t groupSize = Hq / std::max<int64_t>(Hkv, 1);
@@ -90,6 +111,7 @@ bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
 
   std::vector<double> scores(Nk);
   std::vector<bool> visible(Nk);
+  std::vector<double> qi(D), kj(D);
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t h = 0; h < Hq; ++h) {
       const int64_t kvHead = h / groupSize;
@@ -97,6 +119,10 @@ bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
       for (int64_t i = 0; i < Nq; ++i) {
         // data() + offset: an array may be empty (Nk = 0 or Dv = 0).
         const float *q = pr.query.data() + ((b * Hq + h) * Nq + i) * D;
+        const int64_t L = pr.kvLen.empty() ? Nk : pr.kvLen[b];
+        qi.assign(q, q + D);
+        if (pr.rope)
+          applyRope(*pr.rope, i + L - Nq, qi);
         bool any = false;
         double m = sigma;
         for (int64_t j = 0; j < Nk; ++j) {
@@ -104,9 +130,14 @@ bool bitsink::reference::sinkAttention(const SinkAttentionProblem &pr,
           if (!visible[j])
             continue;
           const float *k = pr.key.data() + ((b * Hkv + kvHead) * Nk + j) * D;
+          kj.assign(k, k + D);
+          if (pr.rope)
+            applyRope(*pr.rope,
+                      pr.keyPositions.empty() ? j : pr.keyPositions[b * Nk + j],
+                      kj);
           double dot = 0;
           for (int64_t d = 0; d < D; ++d)
-            dot += double(q[d]) * double(k[d]);
+            dot += qi[d] * kj[d];
           scores[j] = scale * dot;
           m = std::max(m, scores[j]);
           any = true;

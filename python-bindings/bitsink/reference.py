@@ -3,7 +3,7 @@ the same code the C++ tests compare against)."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -33,6 +33,7 @@ def sink_attention(
     kv_len=None,
     key_mask=None,
     key_positions=None,
+    rope: Optional[Tuple[float, int, str]] = None,
 ) -> np.ndarray:
     """``bitsink.sink_attention`` (docs/semantics.md §2.1), float64 output.
 
@@ -40,8 +41,16 @@ def sink_attention(
     (float32 or float16). ``window``: None (unbounded), one int for every
     head, or one per query head (negative: unbounded). ``sink_logits`` [Hq],
     ``kv_len`` [B], ``key_mask`` [B, Nk] (bool), ``key_positions`` [B, Nk]
-    (-1: empty slot).
+    (-1: empty slot). ``rope``: ``(theta, dims, style)`` with style "half"
+    (rotate-half pairs) or "interleaved" (adjacent pairs): q is rotated by its
+    position and k by its key position before the dot product.
     """
+    rope_args = None
+    if rope is not None:
+        theta, dims, style = rope
+        if style not in ("half", "interleaved"):
+            raise ValueError(f"rope style must be 'half' or 'interleaved', got {style!r}")
+        rope_args = (float(theta), int(dims), style == "interleaved")
     q = _array(query, np.float32, "query", 4)
     k = _array(key, np.float32, "key", 4)
     v = _array(value, np.float32, "value", 4)
@@ -74,6 +83,7 @@ def sink_attention(
         windows,
         bool(causal),
         None if scale is None else float(scale),
+        rope_args,
         out.ctypes.data,
     )
     return out

@@ -223,15 +223,13 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
 
 /// bitsink.reference.sink_attention: writes B x Hq x Nq x Dv doubles to
 /// `output`.
-void referenceSinkAttention(const Context &context, const ArrayIn &query,
-                            const ArrayIn &key, const ArrayIn &value,
-                            std::optional<ArrayIn> sinkLogits,
-                            std::optional<ArrayIn> kvLen,
-                            std::optional<ArrayIn> keyMask,
-                            std::optional<ArrayIn> keyPositions,
-                            int64_t numSinks, std::vector<int64_t> windows,
-                            bool causal, std::optional<double> scale,
-                            uintptr_t output) {
+void referenceSinkAttention(
+    const Context &context, const ArrayIn &query, const ArrayIn &key,
+    const ArrayIn &value, std::optional<ArrayIn> sinkLogits,
+    std::optional<ArrayIn> kvLen, std::optional<ArrayIn> keyMask,
+    std::optional<ArrayIn> keyPositions, int64_t numSinks,
+    std::vector<int64_t> windows, bool causal, std::optional<double> scale,
+    std::optional<std::tuple<double, int64_t, bool>> rope, uintptr_t output) {
   BitSinkArray absent{"<f4", 0, nullptr, nullptr};
   auto optional = [&](const std::optional<ArrayIn> &array) {
     return array ? toC(*array) : absent;
@@ -248,7 +246,11 @@ void referenceSinkAttention(const Context &context, const ArrayIn &query,
                                 static_cast<int64_t>(windows.size()),
                                 causal,
                                 scale.has_value(),
-                                scale.value_or(0.0)};
+                                scale.value_or(0.0),
+                                rope.has_value(),
+                                rope ? std::get<1>(*rope) : 0,
+                                rope ? std::get<0>(*rope) : 0.0,
+                                rope ? std::get<2>(*rope) : false};
   BitSinkStatus status;
   {
     nb::gil_scoped_release release;
@@ -308,5 +310,6 @@ NB_MODULE(_bitsink, m) {
   m.def("_reference_sink_attention", &referenceSinkAttention, "context"_a,
         "query"_a, "key"_a, "value"_a, "sink_logits"_a.none(),
         "kv_len"_a.none(), "key_mask"_a.none(), "key_positions"_a.none(),
-        "num_sinks"_a, "windows"_a, "causal"_a, "scale"_a.none(), "output"_a);
+        "num_sinks"_a, "windows"_a, "causal"_a, "scale"_a.none(),
+        "rope"_a.none(), "output"_a);
 }

@@ -230,6 +230,13 @@ typedef struct BitSinkSinkAttentionArgs {
   int causal;
   int hasScale;
   double scale;
+  /// Rotary embedding (docs/semantics.md §2.1) when `hasRope`: `ropeDims`
+  /// (even, <= D) dimensions, base `ropeTheta`, rotate-half pairs or, with
+  /// `ropeInterleaved`, adjacent pairs.
+  int hasRope;
+  int64_t ropeDims;
+  double ropeTheta;
+  int ropeInterleaved;
 } BitSinkSinkAttentionArgs;
 
 /// Computes `bitsink.sink_attention` into `output` ("<f8", B x Hq x Nq x Dv,

@@ -30,6 +30,16 @@ struct SinkAttentionProblem {
   bool causal = false;
   /// Absent: 1/sqrt(D).
   std::optional<double> scale;
+  /// Rotary embedding applied to q (at p_i) and k (at pos_j) before the dot
+  /// product; absent: none.
+  struct Rope {
+    double theta = 10000.0;
+    /// Even, at most D.
+    int64_t dims = 0;
+    /// false: rotate-half pairs (m, m + dims/2); true: pairs (2m, 2m + 1).
+    bool interleaved = false;
+  };
+  std::optional<Rope> rope;
 
   std::vector<float> query, key, value;
   /// Optional operands; empty vectors mean absent.
@@ -44,6 +54,11 @@ struct SinkAttentionProblem {
 /// problem's sizes (sinkAttention checks them).
 bool keyVisible(const SinkAttentionProblem &problem, int64_t b, int64_t h,
                 int64_t i, int64_t j);
+
+/// Rotates the head vector `x` (D entries) in place by position `pos` with
+/// `rope` (docs/semantics.md §2.1): pair m turns by pos·theta^(−2m/dims).
+void applyRope(const SinkAttentionProblem::Rope &rope, int64_t pos,
+               std::vector<double> &x);
 
 /// Computes the B×Hq×Nq×Dv output. Returns false (and says why in `error`)
 /// when an array's size does not match the problem's shape.

@@ -239,3 +239,16 @@ Value attention::isNonFinite(EmitBuilder &eb, Value x) {
   Value bits = eb.b.createOrFold<arith::BitcastOp>(intType, x);
   return eb.eq(eb.andI(bits, mask), mask);
 }
+
+Value attention::ropeAngle(EmitBuilder &eb, RopeAttr rope, Value position,
+                           int64_t pair) {
+  return eb.fmul(position,
+                 eb.constant(position.getType(),
+                             static_cast<float>(rope.inverseFrequency(pair))));
+}
+
+std::pair<Value, Value> attention::ropeRotate(EmitBuilder &eb, Value a, Value b,
+                                              Value cos, Value sin) {
+  return {eb.fsub(eb.fmul(a, cos), eb.fmul(b, sin)),
+          eb.fadd(eb.fmul(a, sin), eb.fmul(b, cos))};
+}

@@ -12,7 +12,8 @@
 //   - the online-softmax pieces that handle "nothing seen yet", the learned
 //     sink logit and the merge of split-KV partial results (exponentBase,
 //     finalFactor, sinkTerm),
-//   - the invisible-key guard's test for non-finite values (isNonFinite).
+//   - the invisible-key guard's test for non-finite values (isNonFinite),
+//   - the rotary embedding's angle and pair rotation (ropeAngle, ropeRotate).
 //
 // Each function emits IR through an EmitBuilder. The integer ops fold as
 // they are built, so with constant inputs every result here is a constant:
@@ -156,6 +157,22 @@ mlir::Value finalFactor(EmitBuilder &eb, mlir::Value m, mlir::Value l,
 /// M = max(σ, max_s m_s), base from exponentBase(M)).
 mlir::Value sinkTerm(EmitBuilder &eb, mlir::Value sinkLogit, mlir::Value base,
                      ExpFn exp);
+
+/// Rotary embeddings (`rope`, docs/semantics.md §2.1). A head vector is
+/// rotated pair by pair; pair m < dims/2 (RopeAttr::pairDims) turns by the
+/// angle pos·theta^(−2m/dims). Kernels compute the angle in f32 from an f32
+/// position, take its cos and sin with their target's math, and rotate:
+
+/// The angle of pair `pair` at `position` (f32, scalar or vector):
+/// position · theta^(−2·pair/dims), the frequency rounded once to f32.
+mlir::Value ropeAngle(EmitBuilder &eb, RopeAttr rope, mlir::Value position,
+                      int64_t pair);
+
+/// The pair (a, b) turned by the angle whose cosine and sine are `cos` and
+/// `sin` (all f32 of one shape): (a·cos − b·sin, a·sin + b·cos).
+std::pair<mlir::Value, mlir::Value> ropeRotate(EmitBuilder &eb, mlir::Value a,
+                                               mlir::Value b, mlir::Value cos,
+                                               mlir::Value sin);
 
 /// True where `x` (a float or a vector of floats) is NaN or ±Inf: its
 /// exponent field is all ones. Tested on the bits, so it needs no float

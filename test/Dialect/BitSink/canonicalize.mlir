@@ -159,3 +159,23 @@ func.func @cache_append_kept(%k: tensor<1x2x0x8xf16>, %v: tensor<1x2x0x8xf16>,
            {num_sinks = 2} -> tensor<1x2x16x8xf16>, tensor<1x2x16x8xf16>, tensor<1x16xi64>, tensor<1xi64>
   return %r#2 : tensor<1x16xi64>
 }
+
+// -----
+
+// A rotary embedding over no dimensions rotates nothing: it is dropped. One
+// over some dimensions stays as written.
+// CHECK-LABEL: func @empty_rope
+// CHECK: bitsink.sink_attention
+// CHECK-SAME: {causal = true}
+// CHECK: bitsink.sink_attention
+// CHECK-SAME: rope = #bitsink.rope<theta = 5.000000e+05, dims = 8, style = interleaved>
+func.func @empty_rope(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>,
+    %v: tensor<1x2x32x16xf32>, %init: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>)
+         outs(%init : tensor<1x4x8x16xf32>)
+         {causal = true, rope = #bitsink.rope<theta = 10000.0, dims = 0, style = half>} -> tensor<1x4x8x16xf32>
+  %p = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>)
+         outs(%o : tensor<1x4x8x16xf32>)
+         {causal = true, rope = #bitsink.rope<theta = 500000.0, dims = 8, style = interleaved>} -> tensor<1x4x8x16xf32>
+  return %p : tensor<1x4x8x16xf32>
+}

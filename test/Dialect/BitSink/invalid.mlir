@@ -873,3 +873,35 @@ func.func @attention_zero_head_dim(%q: tensor<1x2x3x0xf32>, %k: tensor<1x1x5x0xf
   %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x3x0xf32>, tensor<1x1x5x0xf32>, tensor<1x1x5x4xf32>) outs(%init : tensor<1x2x3x4xf32>) {causal = true} -> tensor<1x2x3x4xf32>
   return %o : tensor<1x2x3x4xf32>
 }
+
+// -----
+
+func.func @rope_dims_above_head_dim(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>, %init: tensor<1x4x8x16xf32>) {
+  // expected-error @+1 {{expects rope dims (32) to be at most the head dim D (16)}}
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>) outs(%init : tensor<1x4x8x16xf32>) {rope = #bitsink.rope<theta = 10000.0, dims = 32, style = half>} -> tensor<1x4x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @rope_odd_dims(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>, %init: tensor<1x4x8x16xf32>) {
+  // expected-error @+1 {{expects rope dims to be even and non-negative, got 7}}
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>) outs(%init : tensor<1x4x8x16xf32>) {rope = #bitsink.rope<theta = 10000.0, dims = 7, style = half>} -> tensor<1x4x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @rope_bad_theta(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>, %init: tensor<1x4x8x16xf32>) {
+  // expected-error @+1 {{expects rope theta to be positive and finite, got 0.000000e+00}}
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>) outs(%init : tensor<1x4x8x16xf32>) {rope = #bitsink.rope<theta = 0.0, dims = 8, style = half>} -> tensor<1x4x8x16xf32>
+  return
+}
+
+// -----
+
+func.func @rope_bad_style(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>, %init: tensor<1x4x8x16xf32>) {
+  // expected-error @+1 {{expects rope style 'half' or 'interleaved', got 'neox'}}
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>) outs(%init : tensor<1x4x8x16xf32>) {rope = #bitsink.rope<theta = 10000.0, dims = 8, style = neox>} -> tensor<1x4x8x16xf32>
+  return
+}

@@ -12,6 +12,8 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace bitsink;
 
@@ -41,4 +43,63 @@ PlaneLayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (kTile < 1)
     return emitError() << "expects k_tile to be at least 1, got " << kTile;
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RopeAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult RopeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               APFloat theta, int64_t dims, RopeStyle style) {
+  if (!theta.isFinite() || theta.isNegative() || theta.isZero())
+    return emitError() << "expects rope theta to be positive and finite, got "
+                       << theta.convertToDouble();
+  if (dims < 0 || dims % 2 != 0)
+    return emitError() << "expects rope dims to be even and non-negative, got "
+                       << dims;
+  return success();
+}
+
+double RopeAttr::inverseFrequency(int64_t pair) const {
+  return std::pow(getThetaValue(), -2.0 * static_cast<double>(pair) /
+                                       static_cast<double>(getDims()));
+}
+
+std::pair<int64_t, int64_t> RopeAttr::pairDims(int64_t pair) const {
+  if (getStyle() == RopeStyle::Half)
+    return {pair, pair + getDims() / 2};
+  return {2 * pair, 2 * pair + 1};
+}
+
+/// `<theta = 10000.0, dims = 64, style = half>`.
+Attribute RopeAttr::parse(AsmParser &parser, Type) {
+  double theta = 0.0;
+  int64_t dims = 0;
+  StringRef styleName;
+  SMLoc styleLoc;
+  if (parser.parseLess() || parser.parseKeyword("theta") ||
+      parser.parseEqual() || parser.parseFloat(theta) || parser.parseComma() ||
+      parser.parseKeyword("dims") || parser.parseEqual() ||
+      parser.parseInteger(dims) || parser.parseComma() ||
+      parser.parseKeyword("style") || parser.parseEqual())
+    return {};
+  styleLoc = parser.getCurrentLocation();
+  if (parser.parseKeyword(&styleName) || parser.parseGreater())
+    return {};
+  std::optional<RopeStyle> style = symbolizeRopeStyle(styleName);
+  if (!style) {
+    parser.emitError(styleLoc)
+        << "expects rope style 'half' or 'interleaved', got '" << styleName
+        << "'";
+    return {};
+  }
+  return getChecked([&] { return parser.emitError(styleLoc); },
+                    parser.getContext(), APFloat(theta), dims, *style);
+}
+
+void RopeAttr::print(AsmPrinter &printer) const {
+  printer << "<theta = ";
+  printer.printFloat(getTheta());
+  printer << ", dims = " << getDims()
+          << ", style = " << stringifyRopeStyle(getStyle()) << ">";
 }

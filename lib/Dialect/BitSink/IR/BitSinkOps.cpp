@@ -284,6 +284,12 @@ LogicalResult SinkAttentionOp::verify() {
     if (!scale->isFinite())
       return emitOpError() << "expects scale to be finite, got "
                            << std::to_string(scale->convertToDouble());
+  if (RopeAttr rope = getRopeAttr()) {
+    int64_t d = q.type.getDimSize(3);
+    if (!ShapedType::isDynamic(d) && rope.getDims() > d)
+      return emitOpError() << "expects rope dims (" << rope.getDims()
+                           << ") to be at most the head dim D (" << d << ")";
+  }
   return success();
 }
 
@@ -406,6 +412,19 @@ struct DropDefaultOptionalOperands : OpRewritePattern<SinkAttentionOp> {
   }
 };
 
+/// A rotary embedding over no dimensions rotates nothing.
+struct DropEmptyRope : OpRewritePattern<SinkAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SinkAttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    RopeAttr rope = op.getRopeAttr();
+    if (!rope || rope.getDims() != 0)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] { op.removeRopeAttr(); });
+    return success();
+  }
+};
+
 /// An empty output tensor (a static zero dimension) is its init.
 template <typename OpTy> struct FoldEmptyOutput : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -425,8 +444,8 @@ template <typename OpTy> struct FoldEmptyOutput : OpRewritePattern<OpTy> {
 void SinkAttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                                   MLIRContext *context) {
   results.add<FoldUniformPerHeadWindow, CanonicalizeDenseAttention,
-              DropDefaultOptionalOperands, FoldEmptyOutput<SinkAttentionOp>>(
-      context);
+              DropDefaultOptionalOperands, DropEmptyRope,
+              FoldEmptyOutput<SinkAttentionOp>>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -1063,7 +1063,7 @@ static void buildRewrite(IRRewriter &rewriter, const AttentionMatch &m,
       rewriter, loc, TypeRange{init.getType()}, q, k, v,
       /*sink_logits=*/Value(), /*kv_len=*/Value(), keyMask,
       /*key_positions=*/Value(), init, /*num_sinks=*/0, /*window=*/nullptr,
-      /*causal=*/false, rewriter.getF32FloatAttr(m.scale));
+      /*causal=*/false, rewriter.getF32FloatAttr(m.scale), /*rope=*/nullptr);
   // Back to the P·V result: collapse the batch dims it has fewer of, then
   // transpose into its layout.
   Value out = attention->getResult(0);

@@ -81,4 +81,53 @@ def BitSink_PlaneLayoutAttr : AttrDef<BitSink_Dialect, "PlaneLayout"> {
   let genVerifyDecl = 1;
 }
 
+def BitSink_RopeStyle : I32EnumAttr<"RopeStyle",
+    "how rotary embeddings pair the dimensions of a head", [
+      I32EnumAttrCase<"Half", 0, "half">,
+      I32EnumAttrCase<"Interleaved", 1, "interleaved">
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::bitsink";
+}
+
+def BitSink_RopeAttr : AttrDef<BitSink_Dialect, "Rope"> {
+  let mnemonic = "rope";
+  let summary = "rotary position embedding applied inside sink_attention";
+  let description = [{
+    Rotates `q_i` by its position `p_i` and `k_j` by `pos_j` (the positions of
+    `sink_attention`, docs/semantics.md §2.1) before the dot product, in f32.
+    Pair `m < dims/2` turns by the angle `pos · theta^(−2m/dims)`:
+
+    - `half` (Llama, NeoX, the torch/HF "rotate half" form): pair `m` is
+      dimensions `(m, m + dims/2)`;
+    - `interleaved` (GPT-J, the GGUF/Meta complex form): pair `m` is
+      dimensions `(2m, 2m + 1)`.
+
+    A pair `(a, b)` becomes `(a·cos − b·sin, a·sin + b·cos)`. Dimensions
+    `≥ dims` and the values are not rotated. `dims` is even and at most the
+    head dim `D`; `dims = 0` rotates nothing (canonicalisation drops it).
+    `theta` is positive and finite.
+
+    Example: `#bitsink.rope<theta = 10000.0, dims = 64, style = half>`.
+  }];
+  let parameters = (ins "::llvm::APFloat":$theta, "int64_t":$dims,
+                        "::bitsink::RopeStyle":$style);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "double":$theta, "int64_t":$dims,
+                     "::bitsink::RopeStyle":$style), [{
+      return $_get($_ctxt, ::llvm::APFloat(theta), dims, style);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// theta as a double.
+    double getThetaValue() const { return getTheta().convertToDouble(); }
+    /// theta^(−2m/dims): the angle per position of pair `m`.
+    double inverseFrequency(int64_t pair) const;
+    /// The two dimensions pair `m` rotates (first, second).
+    std::pair<int64_t, int64_t> pairDims(int64_t pair) const;
+  }];
+}
+
 #endif // BITSINK_DIALECT_BITSINK_IR_BITSINKATTRS_TD

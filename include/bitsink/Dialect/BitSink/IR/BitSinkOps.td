@@ -74,6 +74,12 @@ def BitSink_SinkAttentionOp : BitSink_Op<"sink_attention",
     visible (or `m_i = −∞`) are zero. Scores and softmax statistics are f32.
     `scale` defaults to `1/sqrt(D)`.
 
+    With `rope = #bitsink.rope<theta, dims, style>`, `q_i` is rotated by
+    `p_i` and `k_j` by `pos_j` before the dot product (in f32; see the
+    attribute). On a cache in `cache` position mode this is StreamingLLM's
+    rule: keys are stored un-rotated and turned by their position within the
+    cache at every step.
+
     Example:
 
     ```mlir
@@ -99,7 +105,8 @@ def BitSink_SinkAttentionOp : BitSink_Op<"sink_attention",
     DefaultValuedAttr<I64Attr, "0">:$num_sinks,
     OptionalAttr<AnyAttrOf<[I64Attr, DenseI64ArrayAttr]>>:$window,
     DefaultValuedAttr<BoolAttr, "false">:$causal,
-    OptionalAttr<F32Attr>:$scale
+    OptionalAttr<F32Attr>:$scale,
+    OptionalAttr<BitSink_RopeAttr>:$rope
   );
   let results = (outs Variadic<AnyRankedTensor>:$result);
 
