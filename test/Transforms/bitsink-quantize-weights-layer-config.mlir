@@ -1,5 +1,6 @@
 // RUN: bitsink-opt %s --bitsink-quantize-weights="method=bpdq planes=2 group-size=32 layer-config=layer.1.=4:64,layer.=3" | FileCheck %s
 // RUN: bitsink-opt %s --bitsink-quantize-weights="method=bpdq planes=2 group-size=32 layer-config=nothing=3" 2>&1 | FileCheck %s --check-prefix=UNMATCHED
+// RUN: bitsink-opt %s --bitsink-quantize-weights="method=bpdq planes=2 group-size=32 layer-config=head=none,layer.=3" 2>&1 | FileCheck %s --check-prefix=NONE
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="layer-config=layer.0" 2>&1 | FileCheck %s --check-prefix=SYNTAX
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="layer-config=layer.0=x" 2>&1 | FileCheck %s --check-prefix=NUMBER
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="layer-config==3" 2>&1 | FileCheck %s --check-prefix=EMPTY
@@ -26,10 +27,18 @@
 // CHECK-SAME: bits_per_weight = 3.500000e+00
 // CHECK-SAME: group_size = 32 : i64
 
+// PATTERN=none keeps the matching weight float (a tied output projection),
+// with a remark; the other entries still apply.
+// NONE: remark: not quantized: layer-config entry 'head=none' keeps it float
+// NONE: bitsink.bitplane_matmul ins({{.*}}tensor<3x2x8xi32>
+// NONE: bitsink.bitplane_matmul ins({{.*}}tensor<3x2x8xi32>
+// NONE: linalg.matmul ins({{.*}}tensor<64x8xf32>)
+// NONE-NOT: warning
+
 // UNMATCHED: warning: bitsink-quantize-weights: layer-config pattern 'nothing' matched no quantized weight
-// SYNTAX: error: bitsink-quantize-weights: layer-config entry 'layer.0' is not PATTERN=P or PATTERN=P:G
-// NUMBER: error: bitsink-quantize-weights: layer-config entry 'layer.0=x' is not PATTERN=P or PATTERN=P:G
-// EMPTY: error: bitsink-quantize-weights: layer-config entry '=3' is not PATTERN=P or PATTERN=P:G
+// SYNTAX: error: bitsink-quantize-weights: layer-config entry 'layer.0' is not PATTERN=P, PATTERN=P:G or PATTERN=none
+// NUMBER: error: bitsink-quantize-weights: layer-config entry 'layer.0=x' is not PATTERN=P, PATTERN=P:G or PATTERN=none
+// EMPTY: error: bitsink-quantize-weights: layer-config entry '=3' is not PATTERN=P, PATTERN=P:G or PATTERN=none
 // PLANES: error: bitsink-quantize-weights: planes must be in 1-4, got 5 (layer-config entry 'layer.0=5')
 // GROUP: error: bitsink-quantize-weights: group-size must be a multiple of 32 (or <= 0 for one group per output channel), got 48 (layer-config entry 'layer.0=3:48')
 // TRIT: error: bitsink-quantize-weights: method trit needs planes=2 or planes=4 (one or two trit-planes), got 3 (layer-config entry 'layer.0=3')

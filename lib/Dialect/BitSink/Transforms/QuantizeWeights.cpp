@@ -450,6 +450,8 @@ struct LayerOverride {
   std::string pattern;
   int64_t planes = 0;
   int64_t groupSize = 0;
+  /// `PATTERN=none`: matching weights stay float.
+  bool keepFloat = false;
   bool matched = false;
 };
 
@@ -465,6 +467,9 @@ private:
   LogicalResult parseOptions();
   /// Quantizes the weight of `match` (or reuses an earlier result for the
   /// same constant); null with an error emitted on failure.
+  /// The first layer-config entry matching the weight's names (marked
+  /// matched), or null.
+  const LayerOverride *overrideFor(const MatmulMatch &match);
   const QuantizedWeight *quantizeWeight(Operation *op,
                                         const MatmulMatch &match);
   void rewrite(linalg::LinalgOp op, const MatmulMatch &match,
@@ -525,13 +530,20 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
     LayerOverride layer;
     layer.pattern = pattern.str();
     layer.groupSize = groupSize;
+    if (value == "none" && !pattern.empty()) {
+      layer.keepFloat = true;
+      overrides.push_back(std::move(layer));
+      continue;
+    }
     bool bad =
         !text.contains('=') || pattern.empty() ||
         planesText.getAsInteger(10, layer.planes) ||
         (value.contains(':') && groupText.getAsInteger(10, layer.groupSize));
     if (bad)
-      return emitError(loc) << "bitsink-quantize-weights: layer-config entry '"
-                            << entry << "' is not PATTERN=P or PATTERN=P:G";
+      return emitError(loc)
+             << "bitsink-quantize-weights: layer-config entry '" << entry
+             << "' is not PATTERN=P, PATTERN=P:G or "
+                "PATTERN=none";
     if (failed(checkPlanesAndGroup(loc, quantOptions.method, layer.planes,
                                    layer.groupSize,
                                    " (layer-config entry '" + entry + "')")))
@@ -554,21 +566,29 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
   return success();
 }
 
-const QuantizedWeight *
-QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
-  // Per-layer planes and group size: the first layer-config entry whose
-  // pattern is part of one of the weight's names.
+const LayerOverride *
+QuantizeWeightsPass::overrideFor(const MatmulMatch &match) {
+  // The first layer-config entry whose pattern is part of one of the
+  // weight's names.
   SmallVector<std::string> names = calibrationNames(match);
-  quant::Options options = quantOptions;
   for (LayerOverride &layer : overrides) {
     if (!llvm::any_of(names, [&](const std::string &name) {
           return StringRef(name).contains(layer.pattern);
         }))
       continue;
     layer.matched = true;
-    options.planes = layer.planes;
-    options.groupSize = layer.groupSize;
-    break;
+    return &layer;
+  }
+  return nullptr;
+}
+
+const QuantizedWeight *
+QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
+  SmallVector<std::string> names = calibrationNames(match);
+  quant::Options options = quantOptions;
+  if (const LayerOverride *layer = overrideFor(match)) {
+    options.planes = layer->planes;
+    options.groupSize = layer->groupSize;
   }
 
   // Calibration activations, if the archive has them for this weight.
@@ -739,6 +759,12 @@ void QuantizeWeightsPass::runOnOperation() {
     FailureOr<MatmulMatch> match = matchQuantizableMatmul(op, reason);
     if (failed(match)) {
       op->emitRemark() << "not quantized: " << reason;
+      continue;
+    }
+    if (const LayerOverride *layer = overrideFor(*match);
+        layer && layer->keepFloat) {
+      op->emitRemark() << "not quantized: layer-config entry '"
+                       << layer->pattern << "=none' keeps it float";
       continue;
     }
     const QuantizedWeight *weight = quantizeWeight(op, *match);

@@ -151,8 +151,10 @@ def BitSinkQuantizeWeights
     `PATTERN=P:G` entries. A weight whose names (the same names the
     calibration lookup uses) contain PATTERN as a substring is quantized
     with P planes and group size G instead of `planes` / `group-size`; the
-    first matching entry wins. Each entry is validated like the global
-    options, and an entry that matches no weight is a warning.
+    first matching entry wins. `PATTERN=none` keeps matching weights float
+    (with a remark), e.g. a tied output projection. Each entry is validated
+    like the global options, and an entry that matches no weight is a
+    warning.
 
     Example: `--bitsink-quantize-weights="method=bpdq planes=3 group-size=128"`.
   }];
@@ -168,9 +170,10 @@ def BitSinkQuantizeWeights
     Option<"coefficientType", "coefficient-type", "std::string",
            /*default=*/"\"f16\"", "Coefficient element type: f16 or f32">,
     ListOption<"layerConfig", "layer-config", "std::string",
-               "Per-layer overrides PATTERN=P or PATTERN=P:G: a weight any "
-               "of whose names contains PATTERN gets P planes (and group "
-               "size G); the first matching entry wins">
+               "Per-layer overrides PATTERN=P, PATTERN=P:G or PATTERN=none: "
+               "a weight any of whose names contains PATTERN gets P planes "
+               "(and group size G), or stays float; the first matching "
+               "entry wins">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
