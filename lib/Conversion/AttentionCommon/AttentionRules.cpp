@@ -252,3 +252,94 @@ std::pair<Value, Value> attention::ropeRotate(EmitBuilder &eb, Value a, Value b,
   return {eb.fsub(eb.fmul(a, cos), eb.fmul(b, sin)),
           eb.fadd(eb.fmul(a, sin), eb.fmul(b, cos))};
 }
+
+Value attention::ropeFrequencies(EmitBuilder &eb, RopeAttr rope,
+                                 int64_t firstPair, int64_t count) {
+  SmallVector<float> frequencies;
+  for (int64_t m = firstPair; m < firstPair + count; ++m)
+    frequencies.push_back(static_cast<float>(rope.inverseFrequency(m)));
+  auto type = VectorType::get({count}, eb.b.getF32Type());
+  return arith::ConstantOp::create(
+      eb.b, DenseElementsAttr::get(type, ArrayRef<float>(frequencies)));
+}
+
+std::pair<Value, Value> attention::ropeCosSin(EmitBuilder &eb, Value angle,
+                                              CosSinFn cosSin) {
+  Type type = angle.getType();
+  Type intType = eb.b.getI32Type();
+  if (auto vecType = dyn_cast<VectorType>(type))
+    intType = vecType.clone(intType);
+  // k = round(angle·2/π), half away from zero: truncate t ± 1/2.
+  Value t = eb.fmul(angle, eb.constant(type, 0.63661977236758134308) /* 2/π */);
+  Value half =
+      eb.select(eb.fcmp(arith::CmpFPredicate::OLT, t, eb.constant(type, 0)),
+                eb.constant(type, -0.5), eb.constant(type, 0.5));
+  Value k = arith::FPToSIOp::create(eb.b, intType, eb.fadd(t, half));
+  Value kf = arith::SIToFPOp::create(eb.b, type, k);
+  // r = angle − k·(c1 + c2 + c3), c1 and c2 short enough that k·c1 and
+  // k·c2 are exact (8 and 11 significant bits).
+  Value minusK = arith::NegFOp::create(eb.b, kf);
+  Value r = eb.mulAdd(minusK, eb.constant(type, 1.5703125), angle);
+  r = eb.mulAdd(minusK, eb.constant(type, 4.837512969970703125e-4), r);
+  r = eb.mulAdd(minusK, eb.constant(type, 7.54978995489188216e-8), r);
+  auto [cosR, sinR] = cosSin(r);
+  // angle = r + k·π/2: odd k swaps cos and sin; cos is negated in quadrants
+  // 1 and 2, sin in quadrants 2 and 3 (k mod 4, two's complement).
+  Value quadrant = eb.andI(k, eb.constant(intType, 3));
+  Value zero = eb.constant(intType, 0);
+  Value swap = eb.ne(eb.andI(quadrant, eb.constant(intType, 1)), zero);
+  Value negCos = eb.ne(eb.andI(eb.add(quadrant, eb.constant(intType, 1)),
+                               eb.constant(intType, 2)),
+                       zero);
+  Value negSin = eb.ne(eb.andI(quadrant, eb.constant(intType, 2)), zero);
+  Value cos = eb.select(swap, sinR, cosR);
+  Value sin = eb.select(swap, cosR, sinR);
+  cos = eb.select(negCos, arith::NegFOp::create(eb.b, cos), cos);
+  sin = eb.select(negSin, arith::NegFOp::create(eb.b, sin), sin);
+  return {cos, sin};
+}
+
+Value attention::ropeRotateHead(EmitBuilder &eb, RopeAttr rope, Value head,
+                                Value position, CosSinFn cosSin) {
+  int64_t dims = rope.getDims();
+  int64_t lanes = cast<VectorType>(head.getType()).getNumElements();
+  assert(dims % 2 == 0 && dims <= lanes && "rope dims outside the head");
+  int64_t pairs = dims / 2;
+  SmallVector<int64_t> firstOf, secondOf;
+  for (int64_t m = 0; m < pairs; ++m) {
+    auto [first, second] = rope.pairDims(m);
+    firstOf.push_back(first);
+    secondOf.push_back(second);
+  }
+  Value a = vector::ShuffleOp::create(eb.b, head, head, firstOf);
+  Value b = vector::ShuffleOp::create(eb.b, head, head, secondOf);
+  Value angles =
+      eb.fmul(eb.splat(position, pairs), ropeFrequencies(eb, rope, 0, pairs));
+  auto [cos, sin] = ropeCosSin(eb, angles, cosSin);
+  auto [ra, rb] = ropeRotate(eb, a, b, cos, sin);
+  // [ra | rb] (dims lanes) then head: lane d takes ra[m] or rb[m] when it is
+  // the first or second dimension of pair m, else head[d].
+  // With dims = N one shuffle of ra and rb is the result.
+  SmallVector<int64_t> mask;
+  for (int64_t d = 0; d < lanes; ++d)
+    mask.push_back(dims + d);
+  for (int64_t m = 0; m < pairs; ++m) {
+    mask[firstOf[m]] = m;
+    mask[secondOf[m]] = pairs + m;
+  }
+  if (dims == lanes)
+    return vector::ShuffleOp::create(eb.b, ra, rb, mask);
+  SmallVector<int64_t> both;
+  for (int64_t l = 0; l < dims; ++l)
+    both.push_back(l);
+  Value rotated = vector::ShuffleOp::create(eb.b, ra, rb, both);
+  return vector::ShuffleOp::create(eb.b, rotated, head, mask);
+}
+
+Value attention::ropeKeyPosition(EmitBuilder &eb,
+                                 const AttentionOperands &operands, Value batch,
+                                 Value key) {
+  if (!operands.keyPositions)
+    return eb.intToF32(key);
+  return eb.intToF32(eb.load(operands.keyPositions, ValueRange{batch, key}));
+}

@@ -174,6 +174,42 @@ std::pair<mlir::Value, mlir::Value> ropeRotate(EmitBuilder &eb, mlir::Value a,
                                                mlir::Value b, mlir::Value cos,
                                                mlir::Value sin);
 
+/// The f32 inverse frequencies of pairs [firstPair, firstPair + count) as a
+/// constant vector<count x f32>: the factors ropeAngle multiplies by, so
+/// splat(position) times it is the angles of `count` pairs at once.
+mlir::Value ropeFrequencies(EmitBuilder &eb, RopeAttr rope, int64_t firstPair,
+                            int64_t count);
+
+/// The target's cosine and sine of f32 values (scalar or vector); ropeCosSin
+/// calls it on arguments in [−π/4, π/4] only.
+using CosSinFn =
+    llvm::function_ref<std::pair<mlir::Value, mlir::Value>(mlir::Value)>;
+
+/// (cos, sin) of the f32 `angle` (scalar or vector). The angle is reduced to
+/// r = angle − k·π/2 in [−π/4, π/4], k = round(angle·2/π), with π/2 in three
+/// parts (Cody–Waite: exact products for |k| < 2^13, that is angles below
+/// about 12000, and with the multiply-adds contracted to fma beyond); `cosSin`
+/// evaluates r and the quadrant k mod 4 swaps and negates the pair. So the
+/// result stays within a few ulp of cos and sin of the f32 angle at any
+/// position, where a polynomial's own reduction by one f32 π/2 would add an
+/// error that grows with the position.
+std::pair<mlir::Value, mlir::Value>
+ropeCosSin(EmitBuilder &eb, mlir::Value angle, CosSinFn cosSin);
+
+/// The head vector `head` (vector<N x f32>, N >= dims) rotated at the f32
+/// scalar `position`: the dims/2 pairs (of `rope`'s style) as two
+/// vector<dims/2 x f32>, their angles (ropeFrequencies), cos and sin by
+/// ropeCosSin, ropeRotate, and the pairs put back; lanes >= dims unchanged.
+/// The pairs are gathered and scattered with vector.shuffle.
+mlir::Value ropeRotateHead(EmitBuilder &eb, RopeAttr rope, mlir::Value head,
+                           mlir::Value position, CosSinFn cosSin);
+
+/// The position a key is rotated by, as f32: key_positions[batch, key] with
+/// key_positions, else `key` (an index below Nk; a slot past Nk reads the
+/// clamped entry, it is invisible anyway).
+mlir::Value ropeKeyPosition(EmitBuilder &eb, const AttentionOperands &operands,
+                            mlir::Value batch, mlir::Value key);
+
 /// True where `x` (a float or a vector of floats) is NaN or ±Inf: its
 /// exponent field is all ones. Tested on the bits, so it needs no float
 /// compare of the type (half-precision compares need soft promotion where

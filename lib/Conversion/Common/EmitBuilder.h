@@ -224,6 +224,16 @@ public:
       type = vecType.clone(elem);
     return mlir::arith::TruncFOp::create(b, type, v);
   }
+  /// A signed integer or index (scalar or vector) as f32 (`arith.sitofp`;
+  /// an index goes through i64).
+  mlir::Value intToF32(mlir::Value x) {
+    if (mlir::getElementTypeOrSelf(x.getType()).isIndex())
+      x = indexCast(x, b.getI64Type());
+    mlir::Type type = b.getF32Type();
+    if (auto vecType = llvm::dyn_cast<mlir::VectorType>(x.getType()))
+      type = vecType.clone(type);
+    return mlir::arith::SIToFPOp::create(b, type, x);
+  }
 
   //===--------------------------------------------------------------------===//
   // Memory

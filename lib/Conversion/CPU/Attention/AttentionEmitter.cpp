@@ -21,9 +21,37 @@ AttentionEmitter::AttentionEmitter(ImplicitLocOpBuilder &b, SinkAttentionOp op,
          opts.keyTile <= 64 && opts.splitSize >= opts.keyTile &&
          "unchecked options");
   read(op);
+  rope = op.getRopeAttr();
 }
 
 Value AttentionEmitter::exp(Value x) { return math::ExpOp::create(b, x); }
+
+// cos and sin of r in [−π/4, π/4] (the reduced angles ropeCosSin passes):
+// Taylor polynomials to degree 10 and 9, whose truncation error there is
+// below 2e-9 (under half an f32 ulp), as vector FMAs in r². They skip the
+// range reduction that math.cos and math.sin's polynomials would repeat.
+static std::pair<Value, Value> smallAngleCosSin(EmitBuilder &eb, Value r) {
+  Type type = r.getType();
+  Value r2 = eb.fmul(r, r);
+  // Σ coefficients[n] · r2^(N−n), highest power first.
+  auto horner = [&](ArrayRef<double> coefficients) {
+    Value p = eb.constant(type, coefficients.front());
+    for (double c : coefficients.drop_front())
+      p = eb.vectorFma(p, r2, eb.constant(type, c));
+    return p;
+  };
+  Value cos = horner(
+      {-1.0 / 3628800, 1.0 / 40320, -1.0 / 720, 1.0 / 24, -1.0 / 2, 1.0});
+  Value sin =
+      eb.fmul(r, horner({1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6, 1.0}));
+  return {cos, sin};
+}
+
+Value AttentionEmitter::rotateHead(Value head, Value position) {
+  return attention::ropeRotateHead(*this, rope, head, position, [&](Value r) {
+    return smallAngleCosSin(*this, r);
+  });
+}
 
 AttentionEmitter::TileBuffers AttentionEmitter::tileBuffers() {
   return {decodeRows ? Value() : stackBuffer({headDim, opts.queryTile}),

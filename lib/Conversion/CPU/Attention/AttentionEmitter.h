@@ -20,6 +20,11 @@
 // splits of the key-tile list instead of query tiles and merges the
 // partial (m, l, O) with log-sum-exp in a second parallel loop.
 //
+// With a `rope` attribute the query rows are rotated once where they are
+// loaded (per query tile, or per decode task) and the keys once per
+// (batch, kv head) before the prefill tiles, or once per visited key tile
+// in decode; tiles without RoPE emit the same IR as before.
+//
 // Prefill.cpp and Decode.cpp hold the two kernels, AttentionEmitter.cpp
 // what they share (the key-tile loop, masks, P·V); the attention rules
 // themselves (visibility, tile lists, softmax edge cases) come from
@@ -69,6 +74,10 @@ private:
   const attention::AttentionOperands &operands() const { return *this; }
   /// math.exp, the CPU's e^x for the shared softmax rules.
   mlir::Value exp(mlir::Value x);
+  /// `head` (vector<D x f32>) rotated at the f32 `position` by the op's
+  /// rope (attention::ropeRotateHead with math.cos and math.sin, which
+  /// bitsink-approximate-math turns into vector polynomials).
+  mlir::Value rotateHead(mlir::Value head, mlir::Value position);
 
   //===--------------------------------------------------------------------===//
   // Shared by both kernels (AttentionEmitter.cpp)
@@ -110,6 +119,13 @@ private:
 
   void emitPrefill();
   void emitLoadQueries(const TileContext &ctx, mlir::Value qt);
+  /// emitLoadQueries with RoPE: each row rotated at its position, scaled,
+  /// then transposed into Qt.
+  void emitLoadRotatedQueries(const TileContext &ctx, mlir::Value qt);
+  /// RoPE: rotatedKeys[b, kvh, j, :] := k[b, kvh, j, :] rotated at pos_j
+  /// (f32) for every key j below L_b, once before the query tiles that all
+  /// read them; slots past L_b stay unwritten (their scores are masked).
+  void emitRotateKeys();
   /// Scores as one FMA chain over D per key, the query rows in lanes.
   llvm::SmallVector<mlir::Value>
   emitPrefillScores(const TileContext &ctx, llvm::ArrayRef<mlir::Value> keyRows,
@@ -128,6 +144,11 @@ private:
 
   SinkAttentionOp op;
   BitSinkLowerAttentionOptions opts;
+  /// The op's rotary embedding (null without one).
+  RopeAttr rope;
+  /// Prefill with RoPE: the rotated keys (B × Hkv × Nk × D, f32) that the
+  /// scores read instead of k.
+  mlir::Value rotatedKeys;
 
   /// Decode: the static number of query rows (0 for prefill), and per row
   /// the scaled query in chunks of kChunk lanes along D.

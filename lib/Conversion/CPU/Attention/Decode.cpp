@@ -15,8 +15,32 @@ using namespace mlir;
 using namespace bitsink;
 using namespace bitsink::cpu;
 
+/// Lanes [offset, offset + width) of the 1-D vector `x`.
+static Value slice(ImplicitLocOpBuilder &b, Value x, int64_t offset,
+                   int64_t width) {
+  return vector::ExtractStridedSliceOp::create(b, x, ArrayRef<int64_t>{offset},
+                                               ArrayRef<int64_t>{width},
+                                               ArrayRef<int64_t>{1});
+}
+
 void AttentionEmitter::emitLoadQueryRows(const TileContext &ctx) {
   queryRows.assign(decodeRows, {});
+  if (rope) {
+    // Row i (query i % Nq, at p = i % Nq + L_b − Nq) rotated whole, scaled
+    // and cut into chunks.
+    for (int64_t i = 0; i < decodeRows; ++i) {
+      Value head = add(ctx.head, idx(i / decodeQueries));
+      Value row =
+          toF32(vload(VectorType::get({headDim}, elemType), q,
+                      {ctx.batch, head, idx(i % decodeQueries), idx(0)}));
+      Value position = intToF32(add(ctx.bounds.posMin, idx(i % decodeQueries)));
+      row = fmul(rotateHead(row, position), splat(f32(scale), headDim));
+      for (int64_t c0 = 0; c0 < headDim; c0 += kChunk)
+        queryRows[i].push_back(
+            slice(b, row, c0, std::min(kChunk, headDim - c0)));
+    }
+    return;
+  }
   for (int64_t i = 0; i < decodeRows; ++i)
     for (int64_t c0 = 0; c0 < headDim; c0 += kChunk) {
       int64_t width = std::min(kChunk, headDim - c0);
@@ -29,7 +53,9 @@ void AttentionEmitter::emitLoadQueryRows(const TileContext &ctx) {
 }
 
 // s[jj][i] = Σ_d q_i[d] · k[keyRows[jj], d]: the key row is loaded once in
-// chunks, multiplied with each query row and reduced.
+// chunks, multiplied with each query row and reduced. With RoPE the key row
+// is loaded whole and rotated at pos_j first (once per key of the tile),
+// and the chunks are cut from it.
 SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
                                                       ArrayRef<Value> keyRows) {
   SmallVector<Value> scores;
@@ -37,10 +63,19 @@ SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
     // Full chunks accumulate lane-wise (one FMA each); one reduction per
     // row at the end, plus one for a narrower last chunk.
     SmallVector<Value> lanes(decodeRows), tails(decodeRows);
+    Value rotated;
+    if (rope)
+      rotated =
+          rotateHead(toF32(vload(VectorType::get({headDim}, elemType), k,
+                                 {ctx.batch, ctx.kvHead, keyRows[jj], idx(0)})),
+                     attention::ropeKeyPosition(*this, operands(), ctx.batch,
+                                                keyRows[jj]));
     for (int64_t c0 = 0, c = 0; c0 < headDim; c0 += kChunk, ++c) {
       int64_t width = std::min(kChunk, headDim - c0);
-      Value kx = toF32(vload(VectorType::get({width}, elemType), k,
-                             {ctx.batch, ctx.kvHead, keyRows[jj], idx(c0)}));
+      Value kx =
+          rotated ? slice(b, rotated, c0, width)
+                  : toF32(vload(VectorType::get({width}, elemType), k,
+                                {ctx.batch, ctx.kvHead, keyRows[jj], idx(c0)}));
       for (int64_t i = 0; i < decodeRows; ++i) {
         if (width < kChunk) {
           tails[i] = vector::ReductionOp::create(b, vector::CombiningKind::ADD,

@@ -31,16 +31,65 @@ void AttentionEmitter::emitLoadQueries(const TileContext &ctx, Value qt) {
   });
 }
 
-// scores[jj] (lanes = query rows) = Σ_d Qt[d] · k[keyRows[jj], d].
+void AttentionEmitter::emitLoadRotatedQueries(const TileContext &ctx,
+                                              Value qt) {
+  Value lastQuery = sub(numQueries, idx(1));
+  auto rowType = VectorType::get({headDim}, b.getF32Type());
+  Value scaleV = splat(f32(scale), headDim);
+  Value zeros = constant(rowType, 0.0);
+  Value rowBuf = stackBuffer({headDim});
+  forEach(idx(0), idx(opts.queryTile), idx(1), [&](Value lane) {
+    Value inRange = slt(lane, ctx.rows);
+    Value row = minS(add(ctx.firstQuery, lane), lastQuery);
+    Value x = toF32(vload(VectorType::get({headDim}, elemType), q,
+                          {ctx.batch, ctx.head, row, idx(0)}));
+    // p_i of this row (lanes past the range are zeroed below).
+    Value position = intToF32(add(ctx.bounds.posMin, lane));
+    x = fmul(rotateHead(x, position), scaleV);
+    vstore(select(inRange, x, zeros), rowBuf, {idx(0)});
+    forEach(idx(0), idx(headDim), idx(1), [&](Value d) {
+      store(load(rowBuf, {d}), qt, {d, lane});
+    });
+  });
+}
+
+void AttentionEmitter::emitRotateKeys() {
+  int64_t dyn = ShapedType::kDynamic;
+  rotatedKeys = memref::AllocOp::create(
+      b, MemRefType::get({dyn, dyn, dyn, headDim}, b.getF32Type()),
+      ValueRange{numBatch, numKvHeads, numKeys});
+  auto rowType = VectorType::get({headDim}, elemType);
+  Value blocks = ceilDivS(numKeys, idx(opts.keyTile));
+  parallelLoop(
+      ValueRange{numBatch, numKvHeads, blocks}, {}, [&](ValueRange ivs) {
+        // L_b clamped to [0, Nk] (the same for every head and row).
+        attention::RowBounds bounds =
+            attention::rowBounds(*this, op, operands(), ivs[0], idx(0), idx(0),
+                                 idx(1), numKeys, numQueries);
+        Value j0 = mul(ivs[2], idx(opts.keyTile));
+        Value jEnd = minS(add(j0, idx(opts.keyTile)), bounds.lenVisible);
+        forEach(j0, jEnd, idx(1), [&](Value j) {
+          Value x = toF32(vload(rowType, k, {ivs[0], ivs[1], j, idx(0)}));
+          Value position =
+              attention::ropeKeyPosition(*this, operands(), ivs[0], j);
+          vstore(rotateHead(x, position), rotatedKeys,
+                 {ivs[0], ivs[1], j, idx(0)});
+        });
+      });
+}
+
+// scores[jj] (lanes = query rows) = Σ_d Qt[d] · k[keyRows[jj], d] (the
+// rotated keys with RoPE).
 SmallVector<Value> AttentionEmitter::emitPrefillScores(const TileContext &ctx,
                                                        ArrayRef<Value> keyRows,
                                                        Value qt) {
   SmallVector<Value> init(opts.keyTile, constant(laneF32, 0.0));
+  Value keys = rope ? rotatedKeys : k;
   return forLoop(idx(0), idx(headDim), init, [&](Value d, ValueRange acc) {
     Value qv = vload(laneF32, qt, {d, idx(0)});
     SmallVector<Value> next;
     for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
-      Value kx = load(k, {ctx.batch, ctx.kvHead, keyRows[jj], d});
+      Value kx = load(keys, {ctx.batch, ctx.kvHead, keyRows[jj], d});
       Value kv = splat(toF32(kx), opts.queryTile);
       next.push_back(vectorFma(qv, kv, acc[jj]));
     }
@@ -49,6 +98,8 @@ SmallVector<Value> AttentionEmitter::emitPrefillScores(const TileContext &ctx,
 }
 
 void AttentionEmitter::emitPrefill() {
+  if (rope)
+    emitRotateKeys();
   Value numTiles = ceilDivS(numQueries, idx(opts.queryTile));
   parallelLoop(
       ValueRange{numBatch, numHeads, numTiles}, {}, [&](ValueRange ivs) {
@@ -58,7 +109,10 @@ void AttentionEmitter::emitPrefill() {
         Value i0 = mul(ivs[2], idx(opts.queryTile));
         Value rows = minS(idx(opts.queryTile), sub(numQueries, i0));
         TileContext ctx = makeContext(ivs[0], ivs[1], i0, rows);
-        emitLoadQueries(ctx, qt);
+        if (rope)
+          emitLoadRotatedQueries(ctx, qt);
+        else
+          emitLoadQueries(ctx, qt);
         zeroFill(acc, opts.queryTile, valueDim);
         attention::TileList list =
             attention::tileList(*this, ctx.bounds, numSinks, opts.keyTile,
@@ -75,4 +129,6 @@ void AttentionEmitter::emitPrefill() {
           emitStoreRow(ctx.batch, ctx.head, add(i0, i), acc, i, factor);
         });
       });
+  if (rope)
+    memref::DeallocOp::create(b, rotatedKeys);
 }
