@@ -14,6 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RaiseRope.h"
+
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 #include "bitsink/Dialect/BitSink/Transforms/Passes.h"
 
@@ -243,8 +245,13 @@ struct AttentionMatch {
   /// Frame of the scores at the softmax: rank 2 (Nq, Nk), 3 (G, Nq, Nk) or
   /// 4 (B, H, Nq, Nk).
   int64_t batch = 1, heads = 1;
+  /// The additive biases of the scores, each with its map over the frame
+  /// (at most two: a padding mask and a causal mask).
+  SmallVector<std::pair<Value, AffineMap>, 2> biases;
+  /// The padding mask among them, if any, and whether one is causal.
   Value bias;
   AffineMap biasMap;
+  bool causal = false;
   unsigned frameRank = 0;
   llvm::SetVector<Operation *> matched;
 };
@@ -572,8 +579,9 @@ static bool matchScores(Value x, AttentionMatch &m, std::string &why) {
         why = "neither operand of the addition leads to the Q·K contraction";
         return false;
       }
-      if (m.bias) {
-        why = "the scores have more than one additive bias";
+      if (m.biases.size() == 2) {
+        why = "the scores have more than two additive biases (a padding "
+              "and a causal mask at most)";
         return false;
       }
       if (split ||
@@ -582,8 +590,7 @@ static bool matchScores(Value x, AttentionMatch &m, std::string &why) {
         why = "the additive mask is applied before the head split";
         return false;
       }
-      m.bias = bias->get();
-      m.biasMap = generic.getMatchingIndexingMap(bias);
+      m.biases.emplace_back(bias->get(), generic.getMatchingIndexingMap(bias));
       next = scores->get();
     } else {
       why = "the scores pass through an elementwise op that is not a scale "
@@ -659,52 +666,132 @@ static bool matchScores(Value x, AttentionMatch &m, std::string &why) {
   return true;
 }
 
-/// Checks that the bias depends on the batch and key dimensions of the
-/// frame only and proves it is a padding mask.
+/// The message for a bias that varies over the queries and is not a causal
+/// mask the pass can prove.
+static constexpr const char *kQueryBias =
+    "the additive bias varies over the queries (a causal or general "
+    "attention bias, not a padding mask)";
+
+/// Proves that `bias`, read through `map` over the scores' frame of rank
+/// `rank`, is a causal mask for `nq` queries and `nk` keys: 0 where key
+/// j <= i + nk - nq (the positions of a causal sink_attention without
+/// kv_len) and at most -1e4 elsewhere, whatever the batch and head.
+static bool isCausalBias(Value bias, AffineMap map, unsigned rank, int64_t nq,
+                         int64_t nk, std::string &why) {
+  if (nq > nk) {
+    why = "the causal mask hides every key from the first Nq - Nk query rows";
+    return false;
+  }
+  raise::ElementEvaluator evaluator;
+  SmallVector<int64_t> point(rank, 0), index;
+  for (int64_t i = 0; i < nq; ++i) {
+    for (int64_t j = 0; j < nk; ++j) {
+      point[rank - 2] = i;
+      point[rank - 1] = j;
+      index.clear();
+      for (AffineExpr expr : map.getResults()) {
+        if (auto dim = dyn_cast<AffineDimExpr>(expr))
+          index.push_back(point[dim.getPosition()]);
+        else
+          index.push_back(cast<AffineConstantExpr>(expr).getValue());
+      }
+      std::optional<double> value = evaluator.constantElement(bias, index);
+      if (!value) {
+        why = kQueryBias;
+        return false;
+      }
+      bool visible = j <= i + nk - nq;
+      if (visible ? *value != 0.0 : !(*value <= kMaskedBias)) {
+        why = "the additive bias varies over the queries but is not a causal "
+              "mask: at query " +
+              std::to_string(i) + ", key " + std::to_string(j) + " it is " +
+              std::to_string(*value) +
+              " (a causal mask is 0 for keys j <= i + Nk - Nq and at most "
+              "-1e4 for the others)";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/// Classifies each bias: one that depends on the batch and key dimensions
+/// of the frame only must be a padding mask (proven by isPaddingBias), one
+/// that depends on the query and key dimensions only must be a causal mask
+/// (proven by isCausalBias); at most one of each.
 static bool matchBias(AttentionMatch &m, std::string &why) {
-  if (!m.bias)
-    return true;
   unsigned rank = m.frameRank;
   unsigned keyDim = rank - 1, queryDim = rank - 2;
-  auto biasType = cast<RankedTensorType>(m.bias.getType());
-  bool usesKey = false;
-  for (auto [pos, expr] : llvm::enumerate(m.biasMap.getResults())) {
-    if (auto c = dyn_cast<AffineConstantExpr>(expr)) {
-      if (c.getValue() != 0 || biasType.getDimSize(pos) != 1) {
+  auto scoreType = cast<RankedTensorType>(m.qk.op->getResult(0).getType());
+  int64_t nq = scoreType.getDimSize(scoreType.getRank() - 2);
+  int64_t nk = scoreType.getDimSize(scoreType.getRank() - 1);
+  for (auto [bias, map] : m.biases) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    bool usesKey = false, overQueries = false, overHeads = false,
+         overBatch = false;
+    std::string varying; // The first of the query and head messages.
+    for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
+      if (auto c = dyn_cast<AffineConstantExpr>(expr)) {
+        if (c.getValue() != 0 || biasType.getDimSize(pos) != 1) {
+          why = "the additive bias is indexed in a way the pass does not know";
+          return false;
+        }
+        continue;
+      }
+      auto dim = dyn_cast<AffineDimExpr>(expr);
+      if (!dim) {
         why = "the additive bias is indexed in a way the pass does not know";
         return false;
       }
-      continue;
+      unsigned d = dim.getPosition();
+      if (d == keyDim) {
+        usesKey = true;
+        continue;
+      }
+      if (biasType.getDimSize(pos) == 1)
+        continue;
+      if (d == queryDim) {
+        overQueries = true;
+        if (varying.empty())
+          varying = kQueryBias;
+      } else if (rank == 4 && d == 1) {
+        overHeads = true;
+        if (varying.empty())
+          varying = "the additive bias varies over the heads (e.g. ALiBi), "
+                    "not a padding mask";
+      } else {
+        overBatch = true;
+      }
     }
-    auto dim = dyn_cast<AffineDimExpr>(expr);
-    if (!dim) {
-      why = "the additive bias is indexed in a way the pass does not know";
+    if (overHeads) {
+      why = varying;
       return false;
     }
-    unsigned d = dim.getPosition();
-    if (d == keyDim) {
-      usesKey = true;
+    if (overQueries) {
+      if (overBatch || m.causal) {
+        why = kQueryBias;
+        return false;
+      }
+      if (!isCausalBias(bias, map, rank, nq, nk, why))
+        return false;
+      m.causal = true;
       continue;
     }
-    if (biasType.getDimSize(pos) == 1)
-      continue;
-    if (d == queryDim) {
-      why = "the additive bias varies over the queries (a causal or general "
-            "attention bias, not a padding mask)";
-      return false;
-    }
-    if (rank == 4 && d == 1) {
-      why = "the additive bias varies over the heads (e.g. ALiBi), not a "
+    if (!usesKey) {
+      why = "the additive bias does not vary over the keys, so it is not a "
             "padding mask";
       return false;
     }
+    if (m.bias) {
+      why = "the scores have two padding masks";
+      return false;
+    }
+    if (!isPaddingBias(bias, why))
+      return false;
+    m.bias = bias;
+    m.biasMap = map;
   }
-  if (!usesKey) {
-    why = "the additive bias does not vary over the keys, so it is not a "
-          "padding mask";
-    return false;
-  }
-  return isPaddingBias(m.bias, why);
+  return true;
 }
 
 /// Matches the P·V contraction `pv` and everything above it.
@@ -936,6 +1023,11 @@ struct RaisePlan {
   /// collapsed (batch..., m, n) attention result to its layout.
   unsigned pvBatch = 0;
   SmallVector<int64_t> outPerm;
+  /// The RoPE folded from Q and K (docs/rope-in-graphs.md), or, when Q or K
+  /// is rotated in a way that cannot be folded, why (the rotation then
+  /// stays in the graph).
+  RopeAttr rope;
+  std::string ropeRemark;
 };
 
 /// Q (batch..., m, k) or K (batch..., n, k) of the Q·K contraction, or V
@@ -946,6 +1038,73 @@ static SmallVector<unsigned> loopOrder(const Contraction &c, unsigned a,
   order.push_back(a);
   order.push_back(b);
   return order;
+}
+
+/// `plan` with the linalg.transpose ops that make its source folded into
+/// its permutation.
+static OperandPlan peelTransposes(OperandPlan plan) {
+  if (plan.collapseUnitDim)
+    return plan;
+  while (auto transpose = plan.source.getDefiningOp<linalg::TransposeOp>()) {
+    ArrayRef<int64_t> p = transpose.getPermutation();
+    for (int64_t &dim : plan.perm)
+      dim = p[dim];
+    plan.source = transpose.getInput();
+  }
+  return plan;
+}
+
+/// The RoPE operand of `plan`: its source, with the source dims that become
+/// the op's N and D dims.
+static std::optional<raise::RopeOperand> ropeOperand(const OperandPlan &plan,
+                                                     int64_t firstPosition) {
+  size_t rank = plan.perm.size();
+  // Dims of the collapsed source to dims of the 5-D source (dims 1 and 2
+  // merge).
+  auto toSource = [&](int64_t dim) -> std::optional<unsigned> {
+    if (!plan.collapseUnitDim || dim == 0)
+      return static_cast<unsigned>(dim);
+    if (dim == 1)
+      return std::nullopt;
+    return static_cast<unsigned>(dim + 1);
+  };
+  std::optional<unsigned> row = toSource(plan.perm[rank - 2]);
+  std::optional<unsigned> feature = toSource(plan.perm[rank - 1]);
+  if (!row || !feature)
+    return std::nullopt;
+  return raise::RopeOperand{plan.source, *row, *feature, firstPosition};
+}
+
+/// Folds a RoPE that Q and K go through into `plan` (the attention then reads
+/// the un-rotated tensors), or records in `plan.ropeRemark` why a rotation
+/// that is there cannot be folded. `unrepeated` says whether K and V were
+/// already taken from before a repeat_kv; if not, a repeat above the
+/// rotation (RoPE applied to the repeated K) is looked through after the
+/// fold.
+static void planRope(RaisePlan &plan, bool unrepeated) {
+  OperandPlan query = peelTransposes(plan.query);
+  OperandPlan key = peelTransposes(plan.key);
+  std::optional<raise::RopeOperand> q = ropeOperand(query, plan.nk - plan.nq);
+  std::optional<raise::RopeOperand> k = ropeOperand(key, 0);
+  if (!q || !k)
+    return;
+  std::optional<raise::RopeFold> fold =
+      raise::matchRope(*q, *k, plan.ropeRemark);
+  if (!fold)
+    return;
+  query.source = fold->queryRoot;
+  key.source = fold->keyRoot;
+  plan.query = query;
+  plan.key = key;
+  plan.rope = fold->rope;
+  if (unrepeated)
+    return;
+  std::optional<OperandPlan> kHeads = planUnrepeatHeads(plan.key);
+  std::optional<OperandPlan> vHeads = planUnrepeatHeads(plan.value);
+  if (kHeads && vHeads && kHeads->shape()[1] == vHeads->shape()[1]) {
+    plan.key = *kHeads;
+    plan.value = *vHeads;
+  }
 }
 
 /// Checks every reason to refuse the rewrite of `m` and works out what it
@@ -980,9 +1139,11 @@ static std::optional<RaisePlan> planRewrite(const AttentionMatch &m,
   // GQA written as a repeat of K and V: attend to the kv heads directly.
   std::optional<OperandPlan> kHeads = planUnrepeatHeads(plan.key);
   std::optional<OperandPlan> vHeads = planUnrepeatHeads(plan.value);
+  bool unrepeated = false;
   if (kHeads && vHeads && kHeads->shape()[1] == vHeads->shape()[1]) {
     plan.key = *kHeads;
     plan.value = *vHeads;
+    unrepeated = true;
   }
   SmallVector<int64_t> qShape = plan.query.shape();
   plan.batch = qShape[0];
@@ -1011,6 +1172,7 @@ static std::optional<RaisePlan> planRewrite(const AttentionMatch &m,
     why = "the rewritten result type does not match the P·V result";
     return std::nullopt;
   }
+  planRope(plan, unrepeated);
   return plan;
 }
 
@@ -1063,7 +1225,7 @@ static void buildRewrite(IRRewriter &rewriter, const AttentionMatch &m,
       rewriter, loc, TypeRange{init.getType()}, q, k, v,
       /*sink_logits=*/Value(), /*kv_len=*/Value(), keyMask,
       /*key_positions=*/Value(), init, /*num_sinks=*/0, /*window=*/nullptr,
-      /*causal=*/false, rewriter.getF32FloatAttr(m.scale), /*rope=*/nullptr);
+      /*causal=*/m.causal, rewriter.getF32FloatAttr(m.scale), plan.rope);
   // Back to the P·V result: collapse the batch dims it has fewer of, then
   // transpose into its layout.
   Value out = attention->getResult(0);
@@ -1115,6 +1277,8 @@ struct RaiseAttentionPass
         op->emitRemark() << "attention not raised: " << why;
         continue;
       }
+      if (!plan->ropeRemark.empty())
+        op->emitRemark() << "RoPE not folded: " << plan->ropeRemark;
       buildRewrite(rewriter, m, *plan);
       dead.insert(m.matched.begin(), m.matched.end());
       dead.insert(op);
