@@ -14,6 +14,8 @@
 // RUN: bitsink-run %s -e prefill_interleaved_partial --seed=42 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e prefill_ring_f16 --seed=43 --check-reference --atol=2e-3 --rtol=2e-3 | FileCheck %s
 // RUN: bitsink-run %s -e prefill_bf16_odd_dims --seed=44 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
+// RUN: bitsink-run %s -e prefill_chunk_window --seed=49 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e prefill_per_head_windows --pipeline="bitsink-cpu-pipeline{query-tile=8}" --seed=50 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e decode_half_gqa3 --pipeline="bitsink-cpu-pipeline{split-size=64}" --seed=45 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e decode_ring_interleaved_bf16 --seed=46 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
 // RUN: bitsink-run %s -e decode_nq3_partial_f16 --pipeline="bitsink-cpu-pipeline{split-size=32}" --seed=47 --check-reference --atol=2e-3 --rtol=2e-3 | FileCheck %s
@@ -77,6 +79,35 @@ func.func @prefill_bf16_odd_dims(%q: tensor<1x8x30x48xbf16>, %k: tensor<1x2x30x4
        rope = #bitsink.rope<theta = 10000.0, dims = 16, style = interleaved>}
       -> tensor<1x8x30x40xbf16>
   return %o : tensor<1x8x30x40xbf16>
+}
+
+// A chunk of 24 queries at the end of 300 keys with a window of 16 (and
+// one from another batch with 100 keys): only the sink tile and the last
+// tiles are rotated and read.
+func.func @prefill_chunk_window(%q: tensor<2x2x24x32xf32>, %k: tensor<2x1x300x32xf32>,
+                                %v: tensor<2x1x300x32xf32>) -> tensor<2x2x24x32xf32> {
+  %len = arith.constant dense<[300, 100]> : tensor<2xi64>
+  %e = tensor.empty() : tensor<2x2x24x32xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x2x24x32xf32>,
+      tensor<2x1x300x32xf32>, tensor<2x1x300x32xf32>) kv_len(%len : tensor<2xi64>)
+      outs(%e : tensor<2x2x24x32xf32>)
+      {num_sinks = 2, window = 16, causal = true,
+       rope = #bitsink.rope<theta = 10000.0, dims = 32, style = half>}
+      -> tensor<2x2x24x32xf32>
+  return %o : tensor<2x2x24x32xf32>
+}
+
+// Per-head windows in prefill (sinks only, 5, 40 and non-causal 12),
+// GQA 2: the keys are rotated for the widest window.
+func.func @prefill_per_head_windows(%q: tensor<1x4x40x32xf32>, %k: tensor<1x2x120x32xf32>,
+                                    %v: tensor<1x2x120x32xf32>) -> tensor<1x4x40x32xf32> {
+  %e = tensor.empty() : tensor<1x4x40x32xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x40x32xf32>,
+      tensor<1x2x120x32xf32>, tensor<1x2x120x32xf32>) outs(%e : tensor<1x4x40x32xf32>)
+      {num_sinks = 3, window = array<i64: 0, 5, 40, 12>, causal = false,
+       rope = #bitsink.rope<theta = 10000.0, dims = 24, style = interleaved>}
+      -> tensor<1x4x40x32xf32>
+  return %o : tensor<1x4x40x32xf32>
 }
 
 // SmolLM2's head layout (Hq 9, Hkv 3, D 64) in decode: the group's three

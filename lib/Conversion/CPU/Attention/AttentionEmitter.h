@@ -123,8 +123,9 @@ private:
   /// then transposed into Qt.
   void emitLoadRotatedQueries(const TileContext &ctx, mlir::Value qt);
   /// RoPE: rotatedKeys[b, kvh, j, :] := k[b, kvh, j, :] rotated at pos_j
-  /// (f32) for every key j below L_b, once before the query tiles that all
-  /// read them; slots past L_b stay unwritten (their scores are masked).
+  /// (f32), once before the query tiles that all read them, for the keys
+  /// below L_b of the tiles some query tile visits; the scores of the
+  /// other slots a tile reads (past L_b) are masked.
   void emitRotateKeys();
   /// Scores as one FMA chain over D per key, the query rows in lanes.
   llvm::SmallVector<mlir::Value>
