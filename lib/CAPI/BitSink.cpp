@@ -18,16 +18,24 @@
 #include "bitsink/Support/KnownParserCrashes.h"
 #include "bitsink/Support/Npy.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
@@ -228,6 +236,218 @@ BitSinkStatus fail(BitSinkContextImpl *context, const std::string &message) {
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// Entry arguments
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The function `entry` of `module` with a body; else null and a message
+/// naming the functions there are.
+FunctionOpInterface findEntry(ModuleOp module, const char *entry,
+                              std::string &error) {
+  std::string name = entry && *entry ? entry : "main";
+  auto func = dyn_cast_or_null<FunctionOpInterface>(
+      SymbolTable::lookupSymbolIn(module, name));
+  if (func && !func.isExternal())
+    return func;
+  std::string names;
+  module.walk([&](FunctionOpInterface f) {
+    if (!f.isExternal())
+      names += (names.empty() ? "" : ", ") + f.getName().str();
+  });
+  error = "no function with a body named '" + name + "' in the module" +
+          (names.empty() ? std::string() : " (functions: " + names + ")");
+  return nullptr;
+}
+
+/// The name of argument `index` (see bitsinkModuleGetArgumentName).
+std::string argumentName(FunctionOpInterface func, unsigned index) {
+  if (auto name = func.getArgAttrOfType<StringAttr>(index, "bitsink.name"))
+    return name.str();
+  std::string found;
+  func.getArgument(index).getLoc()->walk([&](Location loc) {
+    if (auto nameLoc = dyn_cast<NameLoc>(loc)) {
+      found = nameLoc.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
+
+std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string text = "(";
+  for (auto [i, d] : llvm::enumerate(shape))
+    text += (i ? ", " : "") + std::to_string(d);
+  return text + (shape.size() == 1 ? ",)" : ")");
+}
+} // namespace
+
+BitSinkStatus bitsinkModuleGetNumArguments(BitSinkModule module,
+                                           const char *entry,
+                                           int64_t *countOut) {
+  std::string error;
+  FunctionOpInterface func = findEntry(*module->module, entry, error);
+  if (!func)
+    return fail(module->context, error);
+  *countOut = func.getNumArguments();
+  module->context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}
+
+BitSinkStatus bitsinkModuleGetArgumentName(BitSinkModule module,
+                                           const char *entry, int64_t index,
+                                           char **nameOut) {
+  std::string error;
+  FunctionOpInterface func = findEntry(*module->module, entry, error);
+  if (!func)
+    return fail(module->context, error);
+  if (index < 0 || index >= static_cast<int64_t>(func.getNumArguments()))
+    return fail(module->context,
+                "argument index " + std::to_string(index) + " out of range: '" +
+                    func.getName().str() + "' has " +
+                    std::to_string(func.getNumArguments()) + " arguments");
+  *nameOut = strdup(argumentName(func, index).c_str());
+  module->context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}
+
+BitSinkStatus bitsinkModuleBindArguments(BitSinkModule module,
+                                         const char *entry,
+                                         const int64_t *indices,
+                                         const BitSinkArray *arrays,
+                                         int64_t count) {
+  using bitsink::npy::DType;
+  BitSinkContextImpl *context = module->context;
+  std::string error;
+  FunctionOpInterface found = findEntry(*module->module, entry, error);
+  if (!found)
+    return fail(context, error);
+  std::string funcName = found.getName().str();
+  auto func = dyn_cast<func::FuncOp>(found.getOperation());
+  if (!func)
+    return fail(context, "'" + funcName + "' is not a func.func");
+  if (count < 0 || (count > 0 && (!indices || !arrays)))
+    return fail(context, "invalid argument list");
+  if (!SymbolTable::symbolKnownUseEmpty(func, *module->module))
+    return fail(context, "'" + funcName +
+                             "' is called in the module: its arguments "
+                             "cannot be bound");
+
+  // Check everything first: the module changes only if every array fits.
+  struct Binding {
+    unsigned index;
+    RankedTensorType type;
+    DType dtype;
+    std::string name;
+  };
+  std::vector<Binding> bindings;
+  llvm::BitVector erased(func.getNumArguments());
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t index = indices[i];
+    std::string what = "binding " + std::to_string(i) + ": ";
+    if (index < 0 || index >= static_cast<int64_t>(func.getNumArguments()))
+      return fail(context, what + "argument index " + std::to_string(index) +
+                               " out of range: '" + funcName + "' has " +
+                               std::to_string(func.getNumArguments()) +
+                               " arguments");
+    if (erased.test(index))
+      return fail(context, what + "argument " + std::to_string(index) +
+                               " is bound twice");
+    erased.set(index);
+    std::string name = argumentName(func, index);
+    what = "argument " + std::to_string(index) +
+           (name.empty() ? "" : " ('" + name + "')") + " of '" + funcName +
+           "': ";
+    auto type = dyn_cast<RankedTensorType>(func.getArgument(index).getType());
+    DType memory;
+    if (!type || !type.hasStaticShape() ||
+        !bitsink::dtypeOf(type.getElementType(), memory) ||
+        memory == DType::Bool)
+      return fail(context, what + "only statically shaped tensors of float "
+                                  "or integer (not i1) elements can be bound");
+    DType fileDType = memory == DType::BF16 ? DType::F32 : memory;
+    DType given;
+    if (!arrays[i].dtype ||
+        !bitsink::npy::parseDType(arrays[i].dtype, given, error))
+      return fail(context,
+                  what + (arrays[i].dtype ? error : "array without a dtype"));
+    if (given != fileDType)
+      return fail(context, what + "expected dtype " +
+                               bitsink::npy::dtypeTypeName(fileDType) +
+                               (memory == DType::BF16
+                                    ? " (bfloat16 tensors take float32 arrays)"
+                                    : "") +
+                               ", got " + bitsink::npy::dtypeTypeName(given));
+    ArrayRef<int64_t> shape = type.getShape();
+    if (arrays[i].rank != static_cast<int64_t>(shape.size()) ||
+        (arrays[i].rank && !arrays[i].shape) ||
+        !std::equal(shape.begin(), shape.end(), arrays[i].shape))
+      return fail(
+          context,
+          what + "expected shape " + shapeText(shape) + ", got " +
+              (arrays[i].rank >= 0 && (arrays[i].shape || !arrays[i].rank)
+                   ? shapeText(
+                         ArrayRef<int64_t>(arrays[i].shape, arrays[i].rank))
+                   : std::string("an invalid shape")));
+    if (!arrays[i].data && type.getNumElements() > 0)
+      return fail(context, what + "array without data");
+    bindings.push_back({static_cast<unsigned>(index), type, memory, name});
+  }
+
+  context->context.getOrLoadDialect<arith::ArithDialect>();
+  // Named constants already bound in the module (e.g. in another entry of
+  // it): the same name, type and bytes reuse that attribute, so the data is
+  // held once and bitsink-quantize-weights quantizes it once.
+  llvm::StringMap<SmallVector<DenseResourceElementsAttr, 1>> boundByName;
+  module->module->walk([&](arith::ConstantOp constant) {
+    auto name = constant->getAttrOfType<StringAttr>("bitsink.name");
+    auto value = dyn_cast<DenseResourceElementsAttr>(constant.getValue());
+    if (name && value)
+      boundByName[name.getValue()].push_back(value);
+  });
+  OpBuilder builder(&func.getBody().front(), func.getBody().front().begin());
+  for (auto [binding, array] : llvm::zip(bindings, ArrayRef(arrays, count))) {
+    BlockArgument arg = func.getArgument(binding.index);
+    size_t elements = binding.type.getNumElements();
+    // The bytes of the constant: the caller's, or their bf16 rounding.
+    bitsink::npy::Array converted;
+    ArrayRef<char> bytes(static_cast<const char *>(array.data),
+                         elements * bitsink::npy::elementSize(binding.dtype));
+    if (binding.dtype == DType::BF16) {
+      bitsink::npy::Array source{DType::F32, binding.type.getShape().vec(), {}};
+      const char *data = static_cast<const char *>(array.data);
+      source.data.assign(data, data + elements * sizeof(float));
+      converted = bitsink::npy::convert(source, DType::BF16);
+      bytes = converted.data;
+    }
+    DenseResourceElementsAttr value;
+    if (!binding.name.empty())
+      for (DenseResourceElementsAttr bound : boundByName.lookup(binding.name))
+        if (bound.getType() == binding.type && bound.getData() == bytes)
+          value = bound;
+    if (!value) {
+      std::string key = binding.name.empty()
+                            ? funcName + "_arg" + std::to_string(binding.index)
+                            : binding.name;
+      // Vector loads of the constant see cache-line aligned data.
+      constexpr size_t kBlobAlignment = 64;
+      value = DenseResourceElementsAttr::get(
+          binding.type, key,
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, kBlobAlignment));
+      if (!binding.name.empty())
+        boundByName[binding.name].push_back(value);
+    }
+    auto constant =
+        arith::ConstantOp::create(builder, arg.getLoc(), binding.type, value);
+    if (!binding.name.empty())
+      constant->setAttr("bitsink.name", builder.getStringAttr(binding.name));
+    arg.replaceAllUsesWith(constant.getResult());
+  }
+  DiagnosticCollector diagnostics(context);
+  return diagnostics.finish(func.eraseArguments(erased), "erasing arguments");
+}
+
+//===----------------------------------------------------------------------===//
 // Executables
 //===----------------------------------------------------------------------===//
 
@@ -243,11 +463,21 @@ struct BitSinkExecutableImpl {
   }
 
   bool run(std::vector<bitsink::npy::Array> &&inputs, std::string &error) {
+    borrowedOutputs.assign(signature().results.size(), nullptr);
 #ifdef BITSINK_ENABLE_CUDA
     if (cuda)
       return cuda->run(std::move(inputs), outputs, error);
 #endif
     return runner->run(std::move(inputs), outputs, error);
+  }
+
+  int64_t resultAlias(size_t index) const {
+#ifdef BITSINK_ENABLE_CUDA
+    if (cuda)
+      return index < cuda->resultAliases().size() ? cuda->resultAliases()[index]
+                                                  : -1;
+#endif
+    return runner->resultAliases()[index];
   }
 
   BitSinkContextImpl *context;
@@ -257,6 +487,9 @@ struct BitSinkExecutableImpl {
   std::unique_ptr<bitsink::CudaExecutable> cuda;
 #endif
   std::vector<bitsink::npy::Array> inputSpecs, resultSpecs, outputs;
+  /// Per result of the last in-place run: the caller's buffer that holds
+  /// it, or null when `outputs` does.
+  std::vector<void *> borrowedOutputs;
 };
 
 static BitSinkStatus createExecutable(BitSinkModule module, const char *entry,
@@ -362,6 +595,7 @@ BitSinkStatus bitsinkExecutableRun(BitSinkExecutable executable,
                                    int64_t numInputs) {
   BitSinkContextImpl *context = executable->context;
   executable->outputs.clear();
+  executable->borrowedOutputs.clear();
   if (numInputs < 0 || (numInputs > 0 && !inputs))
     return fail(context, "invalid input list");
   std::vector<bitsink::npy::Array> arrays(numInputs);
@@ -381,7 +615,111 @@ BitSinkStatus bitsinkExecutableRun(BitSinkExecutable executable,
 
 BitSinkArray bitsinkExecutableGetOutput(BitSinkExecutable executable,
                                         int64_t index) {
-  return view(executable->outputs.at(index), /*withData=*/true);
+  BitSinkArray array = view(executable->outputs.at(index), /*withData=*/true);
+  if (static_cast<size_t>(index) < executable->borrowedOutputs.size() &&
+      executable->borrowedOutputs[index])
+    array.data = executable->borrowedOutputs[index];
+  return array;
+}
+
+int64_t bitsinkExecutableGetResultAlias(BitSinkExecutable executable,
+                                        int64_t index) {
+  if (index < 0 ||
+      index >= static_cast<int64_t>(executable->resultSpecs.size()))
+    return -1;
+  return executable->resultAlias(index);
+}
+
+BitSinkStatus bitsinkExecutableRunInPlace(BitSinkExecutable executable,
+                                          const BitSinkArray *inputs,
+                                          int64_t numInputs) {
+  using bitsink::npy::DType;
+  BitSinkContextImpl *context = executable->context;
+  executable->outputs.clear();
+  executable->borrowedOutputs.clear();
+  const bitsink::EntrySignature &signature = executable->signature();
+  if (numInputs < 0 || (numInputs > 0 && !inputs))
+    return fail(context, "invalid input list");
+  if (numInputs != static_cast<int64_t>(signature.inputs.size()))
+    return fail(context,
+                "the entry takes " + std::to_string(signature.inputs.size()) +
+                    " arguments, got " + std::to_string(numInputs) + " inputs");
+  std::vector<void *> buffers;
+  for (auto [i, spec] : llvm::enumerate(signature.inputs)) {
+    const BitSinkArray &in = inputs[i];
+    std::string what =
+        "argument " + std::to_string(i) + " (" + spec.typeName + "): ";
+    if (spec.dtype == DType::BF16)
+      return fail(context, what + "bfloat16 tensors cannot be passed in "
+                                  "place (they are exchanged as float32 "
+                                  "arrays); use the copying call");
+    DType given;
+    std::string error;
+    if (!in.dtype || !bitsink::npy::parseDType(in.dtype, given, error))
+      return fail(context, what + (in.dtype ? error : "array without a dtype"));
+    if (given != spec.dtype)
+      return fail(context, what + "expected dtype " +
+                               bitsink::npy::dtypeTypeName(spec.dtype) +
+                               ", got " + bitsink::npy::dtypeTypeName(given) +
+                               " (in-place calls do not convert)");
+    if (in.rank != static_cast<int64_t>(spec.shape.size()) ||
+        (in.rank && !in.shape) ||
+        !std::equal(spec.shape.begin(), spec.shape.end(), in.shape))
+      return fail(context,
+                  what + "expected shape " + shapeText(spec.shape) + ", got " +
+                      (in.rank >= 0 && (in.shape || !in.rank)
+                           ? shapeText(ArrayRef<int64_t>(in.shape, in.rank))
+                           : std::string("an invalid shape")));
+    size_t width = bitsink::npy::elementSize(spec.dtype);
+    int64_t elements = 1;
+    for (int64_t d : spec.shape)
+      elements *= d;
+    if (elements > 0 && !in.data)
+      return fail(context, what + "array without data");
+    if (reinterpret_cast<uintptr_t>(in.data) % width)
+      return fail(context, what + "data not aligned to its " +
+                               std::to_string(width) + "-byte elements");
+    buffers.push_back(in.data);
+  }
+  std::string error;
+  executable->borrowedOutputs.assign(signature.results.size(), nullptr);
+#ifdef BITSINK_ENABLE_CUDA
+  if (executable->cuda) {
+    // The device cannot borrow host memory: copy in, run, and copy the
+    // results updated in place back into the caller's buffers.
+    std::vector<bitsink::npy::Array> arrays(numInputs);
+    for (int64_t i = 0; i < numInputs; ++i)
+      if (!copyIn(inputs[i], arrays[i], error))
+        return fail(context, "input " + std::to_string(i) + ": " + error);
+    if (!executable->cuda->run(std::move(arrays), executable->outputs, error)) {
+      executable->outputs.clear();
+      return fail(context, error);
+    }
+    for (size_t i = 0; i < signature.results.size(); ++i) {
+      int64_t alias = executable->resultAlias(i);
+      if (alias < 0)
+        continue;
+      const bitsink::npy::Array &output = executable->outputs[i];
+      std::memcpy(buffers[alias], output.data.data(), output.data.size());
+      executable->outputs[i].data.clear();
+      executable->borrowedOutputs[i] = buffers[alias];
+    }
+    context->diagnostics.clear();
+    return BITSINK_SUCCESS;
+  }
+#endif
+  if (!executable->runner->runBorrowed(buffers, executable->outputs, error)) {
+    executable->outputs.clear();
+    return fail(context, error);
+  }
+  for (auto [i, output] : llvm::enumerate(executable->outputs)) {
+    if (int64_t alias = executable->resultAlias(i); alias >= 0)
+      executable->borrowedOutputs[i] = buffers[alias];
+    else if (output.dtype == DType::BF16)
+      output = bitsink::npy::convert(output, DType::F32);
+  }
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
 }
 
 //===----------------------------------------------------------------------===//

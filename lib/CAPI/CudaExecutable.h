@@ -31,6 +31,8 @@ public:
   ~CudaExecutable();
 
   const EntrySignature &signature() const { return signature_; }
+  /// Per result: the input it updates in place, or -1 (JitRunner's rule).
+  const std::vector<int64_t> &resultAliases() const { return resultAliases_; }
 
   /// Copies `inputs` (file dtypes) to the device, calls the entry, copies
   /// the results back (bf16 results as f32).

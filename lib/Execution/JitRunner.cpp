@@ -519,9 +519,9 @@ static void appendDescriptor(std::vector<intptr_t> &slots, void *data,
     slots.push_back(s);
 }
 
-bool JitRunner::runPrepared(std::vector<npy::Array> &inputs,
+bool JitRunner::runBorrowed(llvm::ArrayRef<void *> inputs,
                             std::vector<npy::Array> &outputs,
-                            std::string &error, bool copyInPlaceResults) {
+                            std::string &error) {
   if (inputs.size() != signature_.inputs.size()) {
     error = "the entry takes " + std::to_string(signature_.inputs.size()) +
             " arguments, got " + std::to_string(inputs.size());
@@ -533,14 +533,8 @@ bool JitRunner::runPrepared(std::vector<npy::Array> &inputs,
                           ? npy::Array::zeros(spec.dtype, spec.shape)
                           : npy::Array{spec.dtype, spec.shape, {}});
   std::vector<intptr_t> slots;
-  for (auto [i, spec] : llvm::enumerate(signature_.inputs)) {
-    if (inputs[i].dtype != spec.dtype || inputs[i].shape != spec.shape) {
-      error =
-          "argument " + std::to_string(i) + " does not match " + spec.typeName;
-      return false;
-    }
-    appendDescriptor(slots, inputs[i].data.data(), spec.shape);
-  }
+  for (auto [i, spec] : llvm::enumerate(signature_.inputs))
+    appendDescriptor(slots, inputs[i], spec.shape);
   for (auto [i, spec] : llvm::enumerate(signature_.results))
     if (resultAliases_[i] < 0)
       appendDescriptor(slots, outputs[i].data.data(), spec.shape);
@@ -551,6 +545,28 @@ bool JitRunner::runPrepared(std::vector<npy::Array> &inputs,
     error = "cannot call '" + entry_ + "': " + llvm::toString(std::move(e));
     return false;
   }
+  return true;
+}
+
+bool JitRunner::runPrepared(std::vector<npy::Array> &inputs,
+                            std::vector<npy::Array> &outputs,
+                            std::string &error, bool copyInPlaceResults) {
+  if (inputs.size() != signature_.inputs.size()) {
+    error = "the entry takes " + std::to_string(signature_.inputs.size()) +
+            " arguments, got " + std::to_string(inputs.size());
+    return false;
+  }
+  std::vector<void *> buffers;
+  for (auto [i, spec] : llvm::enumerate(signature_.inputs)) {
+    if (inputs[i].dtype != spec.dtype || inputs[i].shape != spec.shape) {
+      error =
+          "argument " + std::to_string(i) + " does not match " + spec.typeName;
+      return false;
+    }
+    buffers.push_back(inputs[i].data.data());
+  }
+  if (!runBorrowed(buffers, outputs, error))
+    return false;
   // A result updated in place is its argument's buffer after the call.
   if (copyInPlaceResults)
     for (auto [i, alias] : llvm::enumerate(resultAliases_))

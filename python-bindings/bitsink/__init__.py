@@ -7,7 +7,14 @@
   planes, coefficients and error report.
 * ``bitsink.reference.sink_attention(...)`` evaluates the op's semantics
   naively in double precision.
-* ``Context`` / ``Module`` parse, transform and print IR.
+* ``Context`` / ``Module`` parse, transform and print IR;
+  ``Module.bind_arguments`` turns entry arguments into ``dense_resource``
+  constants backed by numpy data (no text).
+* ``Executable.call_inplace(*arrays)`` calls an entry on the caller's arrays
+  without copying them: results the entry updates in place (KV caches) stay
+  in those arrays.
+* ``Decoder`` / ``generate`` (``bitsink.generate``, loaded on first use)
+  stream tokens from a decoder model with caches that stay in place.
 
 Every failure raises ``MLIRError`` whose message holds the diagnostics as
 ``file:line:col: severity: message`` lines.
@@ -24,14 +31,37 @@ from ._bitsink import Context, MLIRError, Module
 
 __all__ = [
     "Context",
+    "Decoder",
     "Executable",
+    "GenerationResult",
     "MLIRError",
     "Module",
     "QuantizedWeight",
     "compile",
+    "generate",
     "quantize",
     "reference",
 ]
+
+# Loaded on first use, so that `import bitsink` stays light.
+_LAZY = {
+    "Decoder": "generate",
+    "GenerationResult": "generate",
+    "generate": "generate",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bitsink' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    # Importing bitsink.generate set the attribute `generate` to the module
+    # (which is callable too); the function replaces it.
+    globals()[name] = value
+    return value
 
 _TARGETS = ("cpu", "cuda")
 
@@ -75,10 +105,66 @@ class Executable:
     def results(self):
         return [(np.dtype(d), tuple(s)) for d, s in self._handle.results]
 
+    @property
+    def result_aliases(self):
+        """Per result: the index of the input the entry updates in place and
+        returns as this result (``bitsink.result_aliases``), or -1."""
+        return list(self._handle.result_aliases)
+
     def __call__(self, *arrays):
         contiguous = [np.ascontiguousarray(a) for a in arrays]
         outputs = self._handle.run([_as_input(a) for a in contiguous])
         results = [_to_numpy(*out) for out in outputs]
+        if len(results) == 1:
+            return results[0]
+        return tuple(results)
+
+    def call_inplace(self, *arrays):
+        """Calls the entry on ``arrays`` themselves, without copying them.
+
+        Each array must be a C-contiguous, aligned ``numpy.ndarray`` of
+        exactly the input's dtype and shape (no conversion; bf16 inputs
+        cannot be passed this way), and writeable when a result aliases it
+        (``result_aliases``). On target ``"cpu"`` the arrays are the entry's
+        memory: a result the entry updates in place (a KV cache) is left in
+        its input array, not returned, and the entry may write into any
+        input it updates in place. Returns the other results, copied as by
+        ``__call__``: one array, a tuple, or ``None`` when every result
+        aliases an input. On ``"cuda"`` the inputs are copied to the device
+        and the aliased results copied back into their arrays. A wrong
+        array raises ``MLIRError`` naming the argument.
+        """
+        specs = self.inputs
+        if len(arrays) != len(specs):
+            raise MLIRError(
+                f"error: the entry takes {len(specs)} arguments, got "
+                f"{len(arrays)} inputs\n"
+            )
+        aliased = {a for a in self._handle.result_aliases if a >= 0}
+        for i, (array, (dtype, shape)) in enumerate(zip(arrays, specs)):
+            what = f"argument {i} ({dtype.name}{list(shape)})"
+            problem = None
+            if not isinstance(array, np.ndarray):
+                problem = f"expected a numpy.ndarray, got {type(array).__name__}"
+            elif array.dtype != dtype:
+                problem = (
+                    f"expected dtype {dtype.name}, got {array.dtype.name} "
+                    "(in-place calls do not convert)"
+                )
+            elif tuple(array.shape) != shape:
+                problem = f"expected shape {shape}, got {tuple(array.shape)}"
+            elif not array.flags.c_contiguous:
+                problem = "the array is not C-contiguous"
+            elif not array.flags.aligned:
+                problem = "the array is not aligned"
+            elif i in aliased and not array.flags.writeable:
+                problem = "the array is read-only but the entry updates it in place"
+            if problem:
+                raise MLIRError(f"error: {what}: {problem}\n")
+        outputs = self._handle.run_in_place([_as_input(a) for a in arrays])
+        results = [_to_numpy(*out) for out in outputs]
+        if not results:
+            return None
         if len(results) == 1:
             return results[0]
         return tuple(results)
@@ -118,6 +204,40 @@ def compile(
         raise TypeError("compile() takes IR text or a bitsink.Module")
     handle = module._compile(entry, pipeline or "", target, cpu or "")
     return Executable(handle, entry, target)
+
+
+def _module_bind_arguments(self, entry, arrays):
+    """Replaces arguments of the function ``entry`` by constants holding
+    numpy data: ``arith.constant dense_resource<...>`` with an MLIR-owned
+    copy of each array (no text), which compiles like the argument did and
+    which ``bitsink-quantize-weights`` can quantize.
+
+    ``arrays`` maps an argument (its index, or its name: see
+    ``argument_names``) to an array of exactly its shape and dtype (float32
+    for bf16 tensors). A named argument's constant carries the name as its
+    ``bitsink.name`` attribute and blob key, the key of its calibration
+    array. The bound arguments are removed from the entry's signature, so
+    the later ones move up. Raises ``MLIRError`` (the module unchanged) if
+    an array does not fit or an argument is unknown.
+    """
+    names = self.argument_names(entry)
+    indices = []
+    for key in arrays:
+        if isinstance(key, (int, np.integer)):
+            indices.append(int(key))
+            continue
+        matches = [i for i, name in enumerate(names) if name == key]
+        if len(matches) != 1:
+            raise MLIRError(
+                f"error: {len(matches) or 'no'} arguments of '{entry}' are "
+                f"named {key!r}\n"
+            )
+        indices.append(matches[0])
+    contiguous = [np.ascontiguousarray(a) for a in arrays.values()]
+    self._bind_arguments(entry, indices, [_as_input(a) for a in contiguous])
+
+
+Module.bind_arguments = _module_bind_arguments
 
 
 @dataclass

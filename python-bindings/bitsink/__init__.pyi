@@ -1,7 +1,7 @@
 # Type stubs of the bitsink package (the extension module and the Python
 # layer over it).
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple, Union
+from typing import Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -12,6 +12,10 @@ class MLIRError(RuntimeError): ...
 class Module:
     def run_pipeline(self, pipeline: str) -> None: ...
     def verify(self) -> None: ...
+    def argument_names(self, entry: str = "main") -> list[str]: ...
+    def bind_arguments(
+        self, entry: str, arrays: Mapping[Union[int, str], np.ndarray]
+    ) -> None: ...
     def __str__(self) -> str: ...
 
 class Context:
@@ -27,9 +31,14 @@ class Executable:
     def inputs(self) -> list[Tuple[np.dtype, Tuple[int, ...]]]: ...
     @property
     def results(self) -> list[Tuple[np.dtype, Tuple[int, ...]]]: ...
+    @property
+    def result_aliases(self) -> list[int]: ...
     def __call__(
         self, *arrays: np.ndarray
     ) -> Union[np.ndarray, Tuple[np.ndarray, ...]]: ...
+    def call_inplace(
+        self, *arrays: np.ndarray
+    ) -> Union[None, np.ndarray, Tuple[np.ndarray, ...]]: ...
 
 def compile(
     module_or_text: Union[str, Module],
@@ -65,3 +74,62 @@ def quantize(
     f16_coefficients: bool = True,
     context: Optional[Context] = None,
 ) -> QuantizedWeight: ...
+
+class Decoder:
+    model: object
+    cache_size: int
+    sinks: int
+    chunk: int
+    target: str
+    num_layers: int
+    vocab: int
+    module: Module
+    def __init__(
+        self,
+        model: object,
+        cache: int = 1024,
+        sinks: int = 4,
+        chunk: int = 64,
+        module_transform: Optional[Callable[[Module], Optional[Module]]] = None,
+        target: str = "cpu",
+        pipeline: Optional[str] = None,
+        cpu: Optional[str] = None,
+        context: Optional[Context] = None,
+        progress: Optional[Callable[[str], None]] = None,
+    ) -> None: ...
+    @property
+    def length(self) -> int: ...
+    @property
+    def caches(self) -> List[np.ndarray]: ...
+    def reset(self) -> None: ...
+    def step(self, token: int) -> np.ndarray: ...
+    def prefill(self, ids: Sequence[int]) -> np.ndarray: ...
+
+@dataclass
+class GenerationResult:
+    tokens: List[int]
+    text: str
+    stop_reason: str
+    prompt_tokens: int
+    prefill_seconds: float
+    decode_steps: int
+    decode_seconds: float
+    @property
+    def prefill_tokens_per_second(self) -> float: ...
+    @property
+    def decode_tokens_per_second(self) -> float: ...
+
+def generate(
+    decoder_or_model: object,
+    prompt: Union[str, Sequence[int]],
+    max_new_tokens: int = 128,
+    *,
+    temperature: float = 0.0,
+    top_k: Optional[int] = None,
+    top_p: Optional[float] = None,
+    seed: Optional[int] = None,
+    stop: Optional[Iterable[Union[int, str]]] = None,
+    callback: Optional[Callable[[Optional[int], str], None]] = None,
+    reset: bool = True,
+    add_bos: Optional[bool] = None,
+) -> GenerationResult: ...

@@ -129,6 +129,35 @@ public:
     return out;
   }
 
+  /// Per result: the input that holds it after a call, or -1.
+  std::vector<int64_t> resultAliases() const {
+    std::vector<int64_t> aliases;
+    for (int64_t i = 0, e = bitsinkExecutableGetNumResults(handle); i < e; ++i)
+      aliases.push_back(bitsinkExecutableGetResultAlias(handle, i));
+    return aliases;
+  }
+
+  /// Calls the entry on the caller's arrays (no copy); returns the results
+  /// that do not alias an input, in order, as copies.
+  std::vector<std::tuple<std::string, std::vector<int64_t>, nb::bytes>>
+  runInPlace(const std::vector<ArrayIn> &arrays) {
+    std::vector<BitSinkArray> inputs;
+    for (const ArrayIn &array : arrays)
+      inputs.push_back(toC(array));
+    BitSinkStatus status;
+    {
+      nb::gil_scoped_release release;
+      status =
+          bitsinkExecutableRunInPlace(handle, inputs.data(), inputs.size());
+    }
+    context.check(status);
+    std::vector<std::tuple<std::string, std::vector<int64_t>, nb::bytes>> out;
+    for (int64_t i = 0, e = bitsinkExecutableGetNumResults(handle); i < e; ++i)
+      if (bitsinkExecutableGetResultAlias(handle, i) < 0)
+        out.push_back(copyOut(bitsinkExecutableGetOutput(handle, i)));
+    return out;
+  }
+
 private:
   const Context &context;
   BitSinkExecutable handle;
@@ -154,6 +183,41 @@ public:
     std::string result(text);
     bitsinkStringDestroy(text);
     return result;
+  }
+
+  int64_t numArguments(const std::string &entry) const {
+    int64_t count = 0;
+    context.check(bitsinkModuleGetNumArguments(handle, entry.c_str(), &count));
+    return count;
+  }
+
+  std::vector<std::string> argumentNames(const std::string &entry) const {
+    std::vector<std::string> names;
+    for (int64_t i = 0, e = numArguments(entry); i < e; ++i) {
+      char *name = nullptr;
+      context.check(
+          bitsinkModuleGetArgumentName(handle, entry.c_str(), i, &name));
+      names.emplace_back(name);
+      bitsinkStringDestroy(name);
+    }
+    return names;
+  }
+
+  void bindArguments(const std::string &entry,
+                     const std::vector<int64_t> &indices,
+                     const std::vector<ArrayIn> &arrays) {
+    if (indices.size() != arrays.size())
+      throw std::invalid_argument("one array per argument index");
+    std::vector<BitSinkArray> inputs;
+    for (const ArrayIn &array : arrays)
+      inputs.push_back(toC(array));
+    BitSinkStatus status;
+    {
+      nb::gil_scoped_release release;
+      status = bitsinkModuleBindArguments(handle, entry.c_str(), indices.data(),
+                                          inputs.data(), inputs.size());
+    }
+    context.check(status);
   }
 
   Executable *compile(const std::string &entry, const std::string &pipeline,
@@ -297,12 +361,20 @@ NB_MODULE(_bitsink, m) {
            "cpu"_a, nb::rv_policy::take_ownership, nb::keep_alive<0, 1>(),
            "Lowers a copy of the module and compiles `entry`; use "
            "bitsink.compile.")
+      .def("argument_names", &Module::argumentNames, "entry"_a = "main",
+           "The names of the arguments of function `entry`: each one's "
+           "`bitsink.name` argument attribute, else the name in its "
+           "location (loc(\"blk.0.attn_q.weight\")), else ''.")
+      .def("_bind_arguments", &Module::bindArguments, "entry"_a, "indices"_a,
+           "arrays"_a, "Use Module.bind_arguments.")
       .def("__str__", &Module::str);
 
   nb::class_<Executable>(m, "_Executable")
       .def_prop_ro("inputs", &Executable::inputs)
       .def_prop_ro("results", &Executable::results)
-      .def("run", &Executable::run, "arrays"_a);
+      .def_prop_ro("result_aliases", &Executable::resultAliases)
+      .def("run", &Executable::run, "arrays"_a)
+      .def("run_in_place", &Executable::runInPlace, "arrays"_a);
 
   m.def("_quantize", &quantize, "context"_a, "weight"_a, "k"_a, "n"_a,
         "calibration"_a, "t"_a, "method"_a, "planes"_a, "group_size"_a,

@@ -91,6 +91,43 @@ typedef struct BitSinkArray {
 } BitSinkArray;
 
 //===----------------------------------------------------------------------===//
+// Entry arguments
+//===----------------------------------------------------------------------===//
+
+/// Stores in `*countOut` the number of arguments of the function `entry`
+/// (a function with a body; NULL or "": "main"). Fails, naming the
+/// functions there are, if the module has none of that name.
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkModuleGetNumArguments(BitSinkModule module, const char *entry,
+                             int64_t *countOut);
+
+/// Stores in `*nameOut` the name of argument `index` of `entry`, a string
+/// the caller frees with bitsinkStringDestroy: its `bitsink.name` string
+/// argument attribute, else the first name in its location
+/// (`%w: tensor<...> loc("blk.0.attn_q.weight")`, also inside fused
+/// locations), else "".
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkModuleGetArgumentName(BitSinkModule module, const char *entry,
+                             int64_t index, char **nameOut);
+
+/// Replaces arguments `indices[i]` of the func.func `entry` by constants
+/// holding `arrays[i]`: `arith.constant dense_resource<KEY>` with an
+/// MLIR-owned copy of the data (64-byte aligned), no text. Each array must
+/// have the argument's shape and the dtype its tensor is exchanged as
+/// ("<f4" for bf16 tensors, rounded to nearest even; i1 tensors are not
+/// supported), in dense C order. The constant takes the argument's
+/// location and, when the argument has a name (bitsinkModuleGetArgumentName),
+/// a `bitsink.name` attribute with it, which is also the blob key (else
+/// "<entry>_arg<index>"); bitsink-quantize-weights finds its calibration
+/// array by that name. The arguments are then erased, so the indices of
+/// the later ones shift. Every check runs before the module changes; the
+/// entry must not be called from the module.
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkModuleBindArguments(BitSinkModule module, const char *entry,
+                           const int64_t *indices, const BitSinkArray *arrays,
+                           int64_t count);
+
+//===----------------------------------------------------------------------===//
 // Executables
 //===----------------------------------------------------------------------===//
 
@@ -147,9 +184,32 @@ BITSINK_CAPI_EXPORTED BitSinkStatus
 bitsinkExecutableRun(BitSinkExecutable executable, const BitSinkArray *inputs,
                      int64_t numInputs);
 
-/// Result `index` of the last successful run, with its data.
+/// Result `index` of the last successful run, with its data. After
+/// bitsinkExecutableRunInPlace, a result updated in place has the data
+/// pointer of the caller's input that holds it.
 BITSINK_CAPI_EXPORTED BitSinkArray
 bitsinkExecutableGetOutput(BitSinkExecutable executable, int64_t index);
+
+/// The input whose buffer result `index` is written into, when the entry
+/// updates that argument in place and returns it (`bitsink.result_aliases`,
+/// see bitsink-drop-aliased-results), or -1 for a result written to an
+/// array of its own.
+BITSINK_CAPI_EXPORTED int64_t
+bitsinkExecutableGetResultAlias(BitSinkExecutable executable, int64_t index);
+
+/// Calls the entry on the caller's memory. Each input must have exactly the
+/// dtype and shape of bitsinkExecutableGetInput, dense C order, data aligned
+/// to its element size; bf16 tensors (exchanged as "<f4") cannot be passed
+/// this way. On target "cpu" the arrays are the entry's memref descriptors,
+/// no copy: the entry may write into any input it updates in place, and a
+/// result that aliases an input (bitsinkExecutableGetResultAlias) is left
+/// in that input's buffer. The other results are returned as by
+/// bitsinkExecutableRun. On target "cuda" the inputs are copied to the
+/// device as by bitsinkExecutableRun and the results that alias an input
+/// are copied back into the caller's buffer.
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkExecutableRunInPlace(BitSinkExecutable executable,
+                            const BitSinkArray *inputs, int64_t numInputs);
 
 /// The error of the last failed create / run of an executable on `context`
 /// is in bitsinkContextGetDiagnostics(context).

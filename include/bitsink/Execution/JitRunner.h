@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <memory>
@@ -136,6 +137,20 @@ public:
   bool runPrepared(std::vector<npy::Array> &inputs,
                    std::vector<npy::Array> &outputs, std::string &error,
                    bool copyInPlaceResults = true);
+
+  /// Calls the entry on borrowed memory: `inputs[i]` points to dense
+  /// C-order data of input i in its memory dtype (TensorSpec::dtype, bf16
+  /// included) and shape, used directly as the memref descriptor, no copy.
+  /// The entry may write into any input it updates in place, and a result
+  /// the entry updates in place (resultAliases) stays in its argument's
+  /// buffer: that output is left without data. The other results are
+  /// returned in memory dtypes. The caller checks dtypes and shapes.
+  bool runBorrowed(llvm::ArrayRef<void *> inputs,
+                   std::vector<npy::Array> &outputs, std::string &error);
+
+  /// Per result: the input whose buffer holds it after a call (the entry
+  /// updates that argument in place, `bitsink.result_aliases`), or -1.
+  const std::vector<int64_t> &resultAliases() const { return resultAliases_; }
 
   /// Registers the dialects, translations and passes bitsink needs in
   /// `context` and initialises the native target (idempotent).
