@@ -91,6 +91,37 @@ module attributes {transform.with_named_sequence} {
 
 // -----
 
+// The rotary embedding stays on every tile: positions come from kv_len and
+// key_positions (sliced by batch) and the query index, which tiling over
+// (B, Hq, Dv) leaves whole, so each tile rotates exactly as the op would.
+// CHECK-LABEL: func @attention_rope
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: bitsink.sink_attention
+// CHECK-SAME: tensor<1x3x4x64xf32>, tensor<1x1x48x64xf32>, tensor<1x1x48x16xf32>
+// CHECK-SAME: key_positions(%{{.*}} : tensor<1x48xi64>)
+// CHECK-SAME: rope = #bitsink.rope<theta = 5.000000e+05, dims = 32, style = interleaved>
+func.func @attention_rope(%q: tensor<2x9x4x64xf32>, %k: tensor<2x3x48x64xf32>,
+    %v: tensor<2x3x48x32xf32>, %len: tensor<2xi64>, %p: tensor<2x48xi64>,
+    %init: tensor<2x9x4x32xf32>) -> tensor<2x9x4x32xf32> {
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x9x4x64xf32>, tensor<2x3x48x64xf32>, tensor<2x3x48x32xf32>)
+         kv_len(%len : tensor<2xi64>) key_positions(%p : tensor<2x48xi64>)
+         outs(%init : tensor<2x9x4x32xf32>)
+         {num_sinks = 4, causal = true,
+          rope = #bitsink.rope<theta = 500000.0, dims = 32, style = interleaved>} -> tensor<2x9x4x32xf32>
+  return %o : tensor<2x9x4x32xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %op = transform.structured.match ops{["bitsink.sink_attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %l:3 = transform.structured.tile_using_for %op tile_sizes [1, 3, 16] : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
+
+// -----
+
 // bitplane_matmul tiles over (M, N): x by rows, planes and coefficients by
 // output columns (all planes, all words, all groups), acc by both.
 // CHECK-LABEL: func @bitplane
