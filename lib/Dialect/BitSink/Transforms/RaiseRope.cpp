@@ -141,9 +141,10 @@ LinearElement combined(const LinearElement &a, const LinearElement &b,
                        double bFactor) {
   LinearElement e = a;
   e.constant += bFactor * b.constant;
-  for (auto [index, coefficient] : b.terms) {
-    auto it = llvm::find_if(
-        e.terms, [&](const auto &term) { return term.first == index; });
+  for (const auto &[index, coefficient] : b.terms) {
+    auto *it = llvm::find_if(e.terms, [&, index = index](const auto &term) {
+      return term.first == index;
+    });
     if (it != e.terms.end())
       it->second += bFactor * coefficient;
     else
@@ -972,7 +973,7 @@ struct Pairing {
 std::string format(double v) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  os << llvm::format("%.6g", v);
+  os << llvm::format("%.6g", v + 0.0); // -0 prints as 0.
   return s;
 }
 
@@ -1142,11 +1143,9 @@ std::optional<RopeFold> bitsink::raise::matchRope(const RopeOperand &query,
     return std::nullopt;
   }
   Pairing pairing = *qPairing;
-  std::vector<Sample> qSamples, kSamples, all;
+  std::vector<Sample> qSamples, kSamples;
   collectSamples(q, pairing, qSamples);
   collectSamples(k, pairing, kSamples);
-  all = qSamples;
-  all.insert(all.end(), kSamples.begin(), kSamples.end());
   auto fits = [&](double theta, std::string &reason) {
     return verify(qSamples, theta, pairing, q.tolerance, "q", reason) &&
            verify(kSamples, theta, pairing, k.tolerance, "k", reason);
@@ -1154,7 +1153,11 @@ std::optional<RopeFold> bitsink::raise::matchRope(const RopeOperand &query,
   // With one pair every theta gives the same angles (frequency 1).
   std::optional<double> theta = 1.0e4;
   if (pairing.dims > 2) {
-    theta = estimateTheta(all, pairing);
+    // Keys sit at positions 0, 1, ..., Nk - 1, so their angles unwrap from
+    // the smallest step; the queries are checked against that theta.
+    theta = estimateTheta(kSamples, pairing);
+    if (!theta)
+      theta = estimateTheta(qSamples, pairing);
     if (!theta) {
       why = "the rotation angles of q and k do not give a theta (" +
             pairing.describe() + ")";
