@@ -8,7 +8,12 @@
 //   - the tile list of every row range visits each tile at most once, in
 //     increasing order, and every tile holding a key some row sees;
 //   - a tile that tileNeedsMask says needs no mask is visible everywhere;
-//   - isNonFinite flags exactly NaN and ±Inf in f16, bf16 and f32.
+//   - isNonFinite flags exactly NaN and ±Inf in f16, bf16 and f32;
+//   - the RoPE rules: ropeFrequencies are θ^(−2m/R) rounded to f32,
+//     ropeCosSin (reduction to [−π/4, π/4], quadrants) gives cos and sin of
+//     f32 angles from −20000 to 20000 within a few ulp, and ropeRotateHead
+//     rotates the pairs of both styles like reference::applyRope (float ops
+//     are folded after building: they do not fold as built).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +24,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -26,9 +32,11 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "gtest/gtest.h"
 
+#include <cmath>
 #include <optional>
 #include <random>
 #include <set>
@@ -50,8 +58,8 @@ class AttentionRulesTest : public ::testing::Test {
 protected:
   AttentionRulesTest() {
     context.loadDialect<BitSinkDialect, arith::ArithDialect, func::FuncDialect,
-                        memref::MemRefDialect, scf::SCFDialect,
-                        vector::VectorDialect>();
+                        math::MathDialect, memref::MemRefDialect,
+                        scf::SCFDialect, vector::VectorDialect>();
   }
 
   /// Parses a function holding one memref-form sink_attention of `config`
@@ -106,6 +114,33 @@ protected:
     std::optional<int64_t> c = constant(v);
     EXPECT_TRUE(c.has_value()) << "the rule did not fold to a constant";
     return c.value_or(-1);
+  }
+
+  /// The f32 elements of `values` (scalars or vectors) after folding the
+  /// function they were built in (float ops do not fold as they are built):
+  /// each is kept alive by a vector.print, folded, and read back.
+  std::vector<std::vector<float>> foldFloats(ArrayRef<Value> values) {
+    for (Value v : values)
+      vector::PrintOp::create(*builder, v);
+    if (failed(applyPatternsGreedily(module->getOperation(),
+                                     RewritePatternSet(&context))))
+      ADD_FAILURE() << "folding failed";
+    std::vector<std::vector<float>> out;
+    module->walk([&](vector::PrintOp print) {
+      Attribute attr;
+      std::vector<float> elements;
+      if (!matchPattern(print.getSource(), m_Constant(&attr))) {
+        ADD_FAILURE() << "did not fold to a constant";
+      } else if (auto scalar = dyn_cast<FloatAttr>(attr)) {
+        elements.push_back(scalar.getValue().convertToFloat());
+      } else {
+        for (APFloat x : cast<DenseElementsAttr>(attr).getValues<APFloat>())
+          elements.push_back(x.convertToFloat());
+      }
+      out.push_back(elements);
+      print.erase();
+    });
+    return out;
   }
 
   MLIRContext context;
@@ -273,6 +308,89 @@ TEST_F(AttentionRulesTest, NonFiniteIsExactlyNanAndInf) {
   check(builder->getF16Type());
   check(builder->getBF16Type());
   check(builder->getF32Type());
+}
+
+/// math.cos and math.sin: they fold constants (with the host's cosf and
+/// sinf), so the RoPE rules can be evaluated here.
+std::pair<Value, Value> hostCosSin(ImplicitLocOpBuilder &b, Value r) {
+  return {math::CosOp::create(b, r), math::SinOp::create(b, r)};
+}
+
+TEST_F(AttentionRulesTest, RopeFrequenciesAreRoundedOnce) {
+  build(Config{});
+  auto rope = RopeAttr::get(&context, 500000.0, 8, RopeStyle::Half);
+  std::vector<float> f = foldFloats({ropeFrequencies(*eb, rope, 1, 3)})[0];
+  ASSERT_EQ(f.size(), 3u);
+  for (int64_t m = 1; m < 4; ++m)
+    EXPECT_EQ(f[m - 1], static_cast<float>(std::pow(500000.0, -2.0 * m / 8)));
+}
+
+TEST_F(AttentionRulesTest, RopeCosSinOfF32Angles) {
+  build(Config{});
+  std::vector<float> angles = {
+      0.0f,       1e-7f,      -1e-7f,     0.78f,       0.79f,     -0.79f,
+      1.5707964f, 2.3561945f, 3.1415927f, -3.1415927f, 4.712389f, 6.2831855f,
+      100.0f,     -1000.5f,   12345.678f, 19999.0f,    -20000.0f};
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> wide(-20000.0f, 20000.0f);
+  for (int i = 0; i < 40; ++i)
+    angles.push_back(wide(rng));
+  std::vector<Value> values;
+  for (float a : angles) {
+    auto [cos, sin] = ropeCosSin(
+        *eb, eb->f32(a), [&](Value r) { return hostCosSin(*builder, r); });
+    values.push_back(cos);
+    values.push_back(sin);
+  }
+  std::vector<std::vector<float>> got = foldFloats(values);
+  ASSERT_EQ(got.size(), 2 * angles.size());
+  for (size_t i = 0; i < angles.size(); ++i) {
+    // The reduction is exact to about 2^-24 · |angle| / 2^12 radians, then
+    // cos and sin of r in [−π/4, π/4] round once each.
+    double a = angles[i];
+    double tolerance = 3e-7 + 1e-11 * std::fabs(a);
+    EXPECT_NEAR(got[2 * i][0], std::cos(a), tolerance) << "cos of " << a;
+    EXPECT_NEAR(got[2 * i + 1][0], std::sin(a), tolerance) << "sin of " << a;
+  }
+}
+
+TEST_F(AttentionRulesTest, RopeRotateHeadMatchesReference) {
+  build(Config{});
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal;
+  const int64_t lanes = 12;
+  for (RopeStyle style : {RopeStyle::Half, RopeStyle::Interleaved})
+    for (int64_t dims : {2, 8, 12})
+      for (int64_t position : {0, 1, 7, -3, 300, 4099}) {
+        build(Config{});
+        auto rope = RopeAttr::get(&context, 10000.0, dims, style);
+        std::vector<float> head(lanes);
+        for (float &x : head)
+          x = normal(rng);
+        auto type = VectorType::get({lanes}, builder->getF32Type());
+        Value headValue = arith::ConstantOp::create(
+            *builder, DenseElementsAttr::get(type, ArrayRef<float>(head)));
+        Value rotated = ropeRotateHead(
+            *eb, rope, headValue, eb->f32(static_cast<float>(position)),
+            [&](Value r) { return hostCosSin(*builder, r); });
+        std::vector<float> got = foldFloats({rotated})[0];
+        ASSERT_EQ(got.size(), static_cast<size_t>(lanes));
+        // The reference rotates in double; the rule by the f32 angle
+        // (position · f32 frequency, one rounding: 2^-24 · |position|).
+        std::vector<double> expected(head.begin(), head.end());
+        reference::SinkAttentionProblem::Rope ref{
+            10000.0, dims, style == RopeStyle::Interleaved};
+        reference::applyRope(ref, position, expected);
+        double tolerance = 2e-6 + 1.2e-7 * std::abs(position);
+        for (int64_t d = 0; d < lanes; ++d) {
+          double scale = 1 + std::fabs(head[d]) + std::fabs(expected[d]);
+          EXPECT_NEAR(got[d], expected[d], tolerance * scale)
+              << "lane " << d << ", dims " << dims << ", position " << position
+              << ", " << (style == RopeStyle::Half ? "half" : "interleaved");
+          if (d >= dims)
+            EXPECT_EQ(got[d], head[d]) << "lane " << d << " past dims moved";
+        }
+      }
 }
 
 } // namespace

@@ -269,13 +269,12 @@ std::pair<Value, Value> attention::ropeCosSin(EmitBuilder &eb, Value angle,
   Type intType = eb.b.getI32Type();
   if (auto vecType = dyn_cast<VectorType>(type))
     intType = vecType.clone(intType);
-  // k = round(angle·2/π), half away from zero: truncate t ± 1/2.
-  Value t = eb.fmul(angle, eb.constant(type, 0.63661977236758134308) /* 2/π */);
-  Value half =
-      eb.select(eb.fcmp(arith::CmpFPredicate::OLT, t, eb.constant(type, 0)),
-                eb.constant(type, -0.5), eb.constant(type, 0.5));
-  Value k = arith::FPToSIOp::create(eb.b, intType, eb.fadd(t, half));
-  Value kf = arith::SIToFPOp::create(eb.b, type, k);
+  // k = round(angle·2/π) to nearest even by adding and subtracting 1.5·2^23
+  // (exact while |angle·2/π| < 2^22; float ops are not reassociated).
+  Value t = eb.fmul(angle, eb.constant(type, 0.63661977236758134308));
+  Value magic = eb.constant(type, 12582912.0);
+  Value kf = eb.fsub(eb.fadd(t, magic), magic);
+  Value k = arith::FPToSIOp::create(eb.b, intType, kf);
   // r = angle − k·(c1 + c2 + c3), c1 and c2 short enough that k·c1 and
   // k·c2 are exact (8 and 11 significant bits).
   Value minusK = arith::NegFOp::create(eb.b, kf);
