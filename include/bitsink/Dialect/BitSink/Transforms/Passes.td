@@ -62,14 +62,15 @@ def BitSinkRaiseAttention
   let description = [{
     Recognises scaled dot-product attention written in linalg on tensors, as
     torch-mlir imports it (or written by hand), and replaces it by a dense
-    `bitsink.sink_attention` (no sinks, unbounded window, not causal):
+    `bitsink.sink_attention` (no sinks, unbounded window):
 
       scores = contraction(Q, K)          over D   (matmul, batch_matmul,
                                                     generic, contract)
       scores = scores * c | scores / c    (any number, before or after the
                                            mask; a scale on Q before the
                                            contraction is folded too)
-      scores = scores + bias              (optional additive padding mask)
+      scores = scores + bias              (optional: a padding mask, a
+                                           causal mask, or one of each)
       P      = softmax(scores, last dim)  (linalg.softmax, or
                                            exp(x - m) / sum(exp(x - m)) with
                                            m constant along the row)
@@ -88,11 +89,24 @@ def BitSinkRaiseAttention
     dimensions and is a chain of elementwise ops of one 0/1 tensor (a
     boolean, or an integer or float attention mask as Hugging Face uses it)
     that gives 0 for 1 and at most -1e4 for 0; it becomes `key_mask`
-    (`bias == 0`). Any other bias (one that varies over queries or heads,
-    or whose values are not provably 0 / very negative) leaves the graph
-    alone with a remark saying why. Softmax over another dimension than
-    the keys, a sum or max over the wrong dimension, or a non-zero
-    contraction init are not attention and are not rewritten.
+    (`bias == 0`). A bias that depends only on the query and key dimensions
+    and evaluates (from constants and linalg.index) to 0 for keys
+    j <= i + Nk - Nq and at most -1e4 for the others makes the op causal.
+    Any other bias (one that varies over heads, or whose values are not
+    provably one of these) leaves the graph alone with a remark saying why.
+    Softmax over another dimension than the keys, a sum or max over the
+    wrong dimension, or a non-zero contraction init are not attention and
+    are not rewritten.
+
+    A rotary embedding applied to Q and K in the graph (Hugging Face's
+    rotate-half, the interleaved GPT-J/GGUF form, partial rotary) is folded
+    into the op's `rope` attribute: every element of Q and K is evaluated as
+    a function of the un-rotated tensor, and theta, dims and the style are
+    recovered from the cos/sin values and checked against every position the
+    attention gives a row, to 1e-5. The op then reads the un-rotated Q and K.
+    A rotation that cannot be proven (wrong table values or positions, Q
+    only, different pairings) stays in the graph, with a remark; the
+    attention is still raised. docs/rope-in-graphs.md lists the forms.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
