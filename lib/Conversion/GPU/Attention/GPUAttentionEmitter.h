@@ -47,6 +47,17 @@ constexpr int64_t kCopyElements = 8;
 /// D + 8 halves put the eight 16-byte rows an ldmatrix reads in different
 /// banks.
 constexpr int64_t kRowPad = 8;
+/// Rope pairs one thread of the tensor-core kernel rotates at a time: more
+/// values in flight next to the Q and O fragments cost registers (at D = 256
+/// eight pairs spill).
+constexpr int64_t kTensorCoreRopePairs = 4;
+
+/// The rope the kernels apply: the op's, or null when it has none or its
+/// dims are 0 (nothing is rotated; canonicalisation drops such an attribute).
+inline RopeAttr activeRope(SinkAttentionOp op) {
+  RopeAttr rope = op.getRopeAttr();
+  return rope && rope.getDims() > 0 ? rope : RopeAttr();
+}
 
 /// Tiles of the tensor-core kernel: query rows per CTA (16 per warp) and
 /// keys per tile.
@@ -119,6 +130,9 @@ private:
   Options opts;
   mlir::Type elemType;
   int64_t headDim = 0, valueDim = 0;
+  /// Bytes of the rope frequency table a kernel adds to its shared memory
+  /// (0 without rope).
+  int64_t ropeTableBytes = 0;
 };
 
 /// One launch of the SIMT kernel: the prefill, or the decode split writing
@@ -160,12 +174,64 @@ private:
   void emitSimtKernel(const SimtLaunch &launch);
   void emitSimtBody(const SimtLaunch &launch, mlir::gpu::KernelDim3 blocks,
                     mlir::Value tid, llvm::ArrayRef<mlir::Value> shared);
+  /// dst[r][c] = scaleBy · f32(src[rowSource(r), c]) for the columns
+  /// [colBegin, rowLen) of numRows rows (0 for rows that are not valid).
   void stageRowsF32(
       mlir::Value src, int64_t rowLen, int64_t numRows, mlir::Value tid,
       llvm::function_ref<
           std::pair<llvm::SmallVector<mlir::Value>, mlir::Value>(mlir::Value)>
           rowSource,
-      mlir::Value dst, mlir::Value scaleBy);
+      mlir::Value dst, mlir::Value scaleBy, int64_t colBegin = 0);
+
+  // Rotary embeddings (Rope.cpp; docs/gpu-attention.md, "Rotary
+  // embeddings").
+  /// Pairs a rope kernel rotates per row (dims / 2); 0 without rope.
+  int64_t ropePairs() const { return rope ? rope.getDims() / 2 : 0; }
+  /// The shared-memory table of the rope frequencies (ropePairs() f32).
+  mlir::MemRefType ropeTableType() {
+    return workgroupBuffer({ropePairs()}, b.getF32Type());
+  }
+  /// Thread 0 writes the frequency of every pair (rounded once to f32, as
+  /// attention::ropeAngle and attention::ropeFrequencies round it) into
+  /// `table`.
+  /// A barrier must follow before other threads read it.
+  void fillRopeTable(mlir::Value table, mlir::Value tid);
+  /// Position pos_j of key `key` (an index) as f32: key_positions[batch, key]
+  /// (the entry is clamped to Nk - 1) when the op has them, else `key`
+  /// (attention::ropeKeyPosition).
+  mlir::Value ropeKeyPosition(mlir::Value batch, mlir::Value key);
+  /// The pairs one chunk of a rope walk rotates: the most pairs, at most
+  /// `maxPairs`, whose vector accesses have a power of two of at most
+  /// `maxElements` elements and tile the pairs (half style: a vector of first
+  /// and one of second members; interleaved: one vector of whole pairs).
+  int64_t ropePairsPerChunk(int64_t maxElements, int64_t maxPairs) const;
+  /// Rotates pairs [chunk·pairsPerChunk, (chunk + 1)·pairsPerChunk) of one
+  /// row at `position` (f32). `loadRow(column, n)` reads n elements of
+  /// the row from `column` as a vector<n x f32>; `storeRow(column, x)` writes
+  /// such a vector back. Angle = position · table[m], cos and sin from
+  /// math.sincos, the rotation attention::ropeRotate, all in f32.
+  void
+  rotateRopeChunk(mlir::Value chunk, int64_t pairsPerChunk,
+                  mlir::Value position, mlir::Value table,
+                  llvm::function_ref<mlir::Value(mlir::Value, int64_t)> loadRow,
+                  llvm::function_ref<void(mlir::Value, mlir::Value)> storeRow);
+  /// stageRowsF32 with the first `dims` elements of each row rotated at
+  /// `position(r)` (f32) before `scaleBy`: the pairs are read from
+  /// `src` in vectors and rotated in registers on their way to `dst`.
+  void stageRopeRowsF32(
+      mlir::Value src, int64_t rowLen, int64_t numRows, mlir::Value tid,
+      llvm::function_ref<
+          std::pair<llvm::SmallVector<mlir::Value>, mlir::Value>(mlir::Value)>
+          rowSource,
+      mlir::Value dst, mlir::Value scaleBy, mlir::Value table,
+      llvm::function_ref<mlir::Value(mlir::Value)> position);
+  /// Rotates rows [0, numRows) of the shared-memory tile `buf` (rows of the
+  /// element type) in place, row r at `position(r)` (f32), with
+  /// `threads` threads: each pair is read, turned in f32 and rounded back
+  /// to the element type once.
+  void rotateSharedRows(mlir::Value buf, int64_t numRows, mlir::Value tid,
+                        int64_t threads, mlir::Value table,
+                        llvm::function_ref<mlir::Value(mlir::Value)> position);
 
   // Split-KV decode (Decode.cpp).
   void emitDecode();
@@ -174,8 +240,10 @@ private:
 
   // Tensor-core kernel (TensorCore.cpp).
   void emitTensorCoreKernel();
+  /// `ropeTable`: the rope frequency table, null without rope.
   void emitTensorCoreBody(mlir::gpu::KernelDim3 blocks, mlir::Value tid,
-                          mlir::Value qkBuf, mlir::Value vBuf);
+                          mlir::Value qkBuf, mlir::Value vBuf,
+                          mlir::Value ropeTable);
   /// D = A·B + C for one m16n8k16 tile (fragments as nvgpu.mma.sync types).
   mlir::Value mmaSync(mlir::Value a, mlir::Value bFrag, mlir::Value c);
   /// Registers [2·half, 2·half + 2) of an ldmatrix.x4 result: one B fragment.
@@ -199,6 +267,8 @@ private:
 
   SinkAttentionOp op;
   GPUAttentionPlan plan;
+  /// The op's rope; null without one or when it rotates nothing (dims = 0).
+  RopeAttr rope;
 };
 
 } // namespace gpu_attention

@@ -39,6 +39,8 @@ GPUAttentionPlanner::GPUAttentionPlanner(SinkAttentionOp op,
   elemType = qType.getElementType();
   headDim = qType.getDimSize(3);
   valueDim = cast<ShapedType>(op.getValue().getType()).getDimSize(3);
+  if (RopeAttr rope = activeRope(op))
+    ropeTableBytes = 4 * (rope.getDims() / 2);
 }
 
 // Static Nq <= decode-max-queries: split-KV decode. Otherwise tensor cores
@@ -89,7 +91,7 @@ FailureOr<GPUAttentionPlan> GPUAttentionPlanner::plan() const {
 GPUAttentionEmitter::GPUAttentionEmitter(ImplicitLocOpBuilder &b,
                                          SinkAttentionOp op,
                                          const GPUAttentionPlan &plan)
-    : GPUEmitBuilder(b), op(op), plan(plan) {
+    : GPUEmitBuilder(b), op(op), plan(plan), rope(activeRope(op)) {
   read(op);
 }
 

@@ -14,12 +14,14 @@ using namespace bitsink;
 using namespace bitsink::gpu_attention;
 
 // Shared memory of the SIMT kernel, all f32: Q (rows × D+1), K (Tk × D+1),
-// V (Tk × Dv), P (rows × Tk+1) and the row statistics (3 × rows). The +1
-// pads keep the column walks of Q·Kᵀ free of bank conflicts.
+// V (Tk × Dv), P (rows × Tk+1) and the row statistics (3 × rows), plus the
+// rope frequency table with rope. The +1 pads keep the column walks of Q·Kᵀ
+// free of bank conflicts.
 int64_t GPUAttentionPlanner::simtSharedBytes(SimtTiles tiles) const {
   int64_t rows = tiles.rows, keyTile = tiles.keyTile;
   return 4 * (rows * (headDim + 1) + keyTile * (headDim + 1) +
-              keyTile * valueDim + rows * (keyTile + 1) + 3 * rows);
+              keyTile * valueDim + rows * (keyTile + 1) + 3 * rows) +
+         ropeTableBytes;
 }
 
 // Halves the key tile, then the rows (not below minRows), until the tiles fit
@@ -43,16 +45,17 @@ GPUAttentionPlanner::fitSimtTiles(SimtTiles tiles, int64_t minRows) const {
 }
 
 // dst[r][c] = scaleBy · f32(src[rowSource(r), c]) for the numRows rows of
-// rowLen elements (0 for rows that are not valid). Threads walk the rows in
-// 16-byte vectors, consecutive threads on consecutive vectors (coalesced).
+// rowLen elements, columns [colBegin, rowLen) (0 for rows that are not
+// valid). Threads walk the rows in 16-byte vectors, consecutive threads on
+// consecutive vectors (coalesced).
 void GPUAttentionEmitter::stageRowsF32(
     Value src, int64_t rowLen, int64_t numRows, Value tid,
     function_ref<std::pair<SmallVector<Value>, Value>(Value)> rowSource,
-    Value dst, Value scaleBy) {
+    Value dst, Value scaleBy, int64_t colBegin) {
   int64_t width = 16 / (elemType.getIntOrFloatBitWidth() / 8);
-  if (rowLen % width != 0)
+  if (rowLen % width != 0 || colBegin % width != 0)
     width = 1;
-  int64_t chunksPerRow = rowLen / width;
+  int64_t chunksPerRow = (rowLen - colBegin) / width;
   int64_t total = numRows * chunksPerRow;
   int64_t perThread = llvm::divideCeil(total, kSimtThreads);
   forEach(idx(0), idx(perThread), idx(1), [&](Value it) {
@@ -60,6 +63,8 @@ void GPUAttentionEmitter::stageRowsF32(
     auto copy = [&] {
       Value r = divU(e, idx(chunksPerRow));
       Value c = mul(remU(e, idx(chunksPerRow)), idx(width));
+      if (colBegin != 0)
+        c = add(c, idx(colBegin));
       auto [indices, valid] = rowSource(r);
       indices.push_back(c);
       // Aligned to its size (rows of identity-layout buffers start at
@@ -92,6 +97,8 @@ void GPUAttentionEmitter::emitSimtKernel(const SimtLaunch &launchInfo) {
                               workgroupBuffer({tk, valueDim}, f32Type),
                               workgroupBuffer({rows, tk + 1}, f32Type),
                               workgroupBuffer({3, rows}, f32Type)};
+  if (rope)
+    shared.push_back(ropeTableType());
   LaunchDims grid;
   if (launchInfo.decode) {
     grid.x = launchInfo.numSplits;
@@ -120,6 +127,8 @@ void GPUAttentionEmitter::emitSimtBody(const SimtLaunch &launchInfo,
                                        ArrayRef<Value> shared) {
   Value qs = shared[0], ks = shared[1], vs = shared[2], ps = shared[3],
         stats = shared[4];
+  // Rope: the frequency table; q and k rows are rotated as they are staged.
+  Value ropeTable = rope ? shared[5] : Value();
   bool decode = launchInfo.decode;
   int64_t rows = launchInfo.tiles.rows, tk = launchInfo.tiles.keyTile;
   int64_t decodeQueries = plan.decodeQueries;
@@ -148,14 +157,21 @@ void GPUAttentionEmitter::emitSimtBody(const SimtLaunch &launchInfo,
   Value lastQuery = sub(numQueries, idx(1));
   Value lastKey = sub(numKeys, idx(1));
 
-  stageRowsF32(
-      q, headDim, rows, tid,
-      [&](Value r) -> std::pair<SmallVector<Value>, Value> {
-        Value query = rowQuery(r);
-        return {{batch, rowHead(r), minS(query, lastQuery)},
-                slt(query, numQueries)};
-      },
-      qs, f32(scale));
+  auto queryRow = [&](Value r) -> std::pair<SmallVector<Value>, Value> {
+    Value query = rowQuery(r);
+    return {{batch, rowHead(r), minS(query, lastQuery)},
+            slt(query, numQueries)};
+  };
+  if (rope) {
+    fillRopeTable(ropeTable, tid);
+    barrier();
+    // Row r turns by p = query + L_b - Nq.
+    stageRopeRowsF32(
+        q, headDim, rows, tid, queryRow, qs, f32(scale), ropeTable,
+        [&](Value r) { return intToF32(add(rowQuery(r), bounds.offset)); });
+  } else {
+    stageRowsF32(q, headDim, rows, tid, queryRow, qs, f32(scale));
+  }
   ifThen(slt(tid, idx(rows)), [&] {
     store(minusInf(), stats, {idx(0), tid});
     store(f32(0), stats, {idx(1), tid});
@@ -207,7 +223,12 @@ void GPUAttentionEmitter::emitSimtBody(const SimtLaunch &launchInfo,
           Value j = add(j0, jj);
           return {{batch, kvHead, minS(j, lastKey)}, slt(j, numKeys)};
         };
-        stageRowsF32(k, headDim, tk, tid, keyRow, ks, Value());
+        if (rope)
+          stageRopeRowsF32(
+              k, headDim, tk, tid, keyRow, ks, Value(), ropeTable,
+              [&](Value jj) { return ropeKeyPosition(batch, add(j0, jj)); });
+        else
+          stageRowsF32(k, headDim, tk, tid, keyRow, ks, Value());
         stageRowsF32(v, valueDim, tk, tid, keyRow, vs, Value());
         barrier();
 

@@ -64,7 +64,8 @@ std::optional<TensorCoreTiles> GPUAttentionPlanner::fitTensorCoreTiles() const {
   auto bytes = [&] {
     int64_t rowsQK = std::max(tiles.queryTile, tiles.keyTile);
     return 2 * (rowsQK * (headDim + kRowPad) +
-                tiles.keyTile * (valueDim + kRowPad));
+                tiles.keyTile * (valueDim + kRowPad)) +
+           ropeTableBytes;
   };
   auto halve = [](int64_t tile) {
     return std::max<int64_t>(16, tile / 32 * 16);
@@ -193,13 +194,16 @@ void GPUAttentionEmitter::emitTensorCoreKernel() {
   SmallVector<Type> shared = {
       workgroupBuffer({rowsQK, headDim + kRowPad}, elemType),
       workgroupBuffer({tiles.keyTile, valueDim + kRowPad}, elemType)};
+  if (rope)
+    shared.push_back(ropeTableType());
   int64_t threads = kWarpSize * (tiles.queryTile / 16);
   LaunchDims grid{ceilDivS(numQueries, idx(tiles.queryTile)), numHeads,
                   numBatch};
   launch(grid, threads, 1, shared, [&](gpu::LaunchOp launchOp) {
     auto buffers = launchOp.getWorkgroupAttributions();
     emitTensorCoreBody(launchOp.getBlockIds(), launchOp.getThreadIds().x,
-                       buffers[0], buffers[1]);
+                       buffers[0], buffers[1],
+                       rope ? Value(buffers[2]) : Value());
   });
 }
 
@@ -207,12 +211,15 @@ void GPUAttentionEmitter::emitTensorCoreKernel() {
 // 16) of the tile. Q goes through the K buffer into registers (A fragments)
 // once. Per key tile (K copy in flight since the previous tile):
 //   V copy issued; wait K; barrier
+//   [rope: rotate the K tile in shared memory; barrier]
 //   S = Q·Kᵀ (mma), scale, mask if the tile crosses a boundary; barrier
 //   next K copy issued (the K buffer is free)
 //   online softmax in registers; P -> A fragments (f16 or bf16)
 //   wait V; barrier; O += P·V (mma); barrier
+// With rope the Q tile is rotated in shared memory before ldmatrix reads it.
 void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
-                                             Value qkBuf, Value vBuf) {
+                                             Value qkBuf, Value vBuf,
+                                             Value ropeTable) {
   int64_t tq = plan.tensorCore.queryTile, tk = plan.tensorCore.keyTile;
   int64_t threads = kWarpSize * (tq / 16);
   int64_t kSteps = headDim / 16, keyTiles8 = tk / 8, keySteps = tk / 16,
@@ -241,8 +248,18 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
   // Q -> registers.
   Value qGroup = asyncCopyRows(q, {batch, head}, i0, tq, headDim, numQueries,
                                qkBuf, tid, threads);
+  if (rope)
+    fillRopeTable(ropeTable, tid);
   nvgpu::DeviceAsyncWaitOp::create(b, qGroup, b.getI32IntegerAttr(0));
   barrier();
+  if (rope) {
+    // Row r of the tile turns by p = i0 + r + L_b - Nq (rows past Nq are
+    // zero and stay zero).
+    rotateSharedRows(qkBuf, tq, tid, threads, ropeTable, [&](Value r) {
+      return intToF32(add(add(i0, r), bounds.offset));
+    });
+    barrier();
+  }
   SmallVector<Value> qFrag;
   for (int64_t ks = 0; ks < kSteps; ++ks)
     qFrag.push_back(nvgpu::LdMatrixOp::create(
@@ -277,6 +294,13 @@ void GPUAttentionEmitter::emitTensorCoreBody(gpu::KernelDim3 blocks, Value tid,
         // Wait for all but the newest group: the K copy is done.
         nvgpu::DeviceAsyncWaitOp::create(b, vGroup, b.getI32IntegerAttr(1));
         barrier();
+        if (rope) {
+          // Key j0 + r turns by pos_j, while the V copy is in flight.
+          rotateSharedRows(qkBuf, tk, tid, threads, ropeTable, [&](Value r) {
+            return ropeKeyPosition(batch, add(j0, r));
+          });
+          barrier();
+        }
 
         // S = scale · Q·Kᵀ, keyTiles8 C fragments of 16 rows × 8 keys.
         SmallVector<Value> s;
