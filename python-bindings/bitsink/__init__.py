@@ -43,7 +43,9 @@ __all__ = [
     "reference",
 ]
 
-# Loaded on first use, so that `import bitsink` stays light.
+# Loaded on first use, so that `import bitsink` stays light. `generate` is
+# the module bitsink/generate.py, which calls its function `generate` when
+# called.
 _LAZY = {
     "Decoder": "generate",
     "GenerationResult": "generate",
@@ -57,9 +59,8 @@ def __getattr__(name):
         raise AttributeError(f"module 'bitsink' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    # Importing bitsink.generate set the attribute `generate` to the module
-    # (which is callable too); the function replaces it.
+    loaded = importlib.import_module(f".{module}", __name__)
+    value = loaded if name == module else getattr(loaded, name)
     globals()[name] = value
     return value
 

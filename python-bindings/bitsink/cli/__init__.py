@@ -1,0 +1,2 @@
+"""Command-line tools written in Python (``python3 -m bitsink.cli.<tool>``;
+build/bin has a launcher for each)."""

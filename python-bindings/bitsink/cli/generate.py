@@ -1,0 +1,174 @@
+"""bitsink-generate: stream text from a Llama GGUF model compiled by bitsink.
+
+  bitsink-generate model.gguf --prompt "..." [--bits 2|3|4 --calibration F]
+      [--sinks 4] [--cache 1024] [--chunk 64] [--max-new-tokens N]
+      [--temperature T] [--top-k K] [--top-p P] [--seed S] [--stop TEXT]
+
+Reads the model (bitsink.models.llama), optionally quantizes its linear
+weights to `--bits` bit-planes (bitsink.models.quantize.quantize_module,
+calibrated on the text of `--calibration`), compiles the prefill and decode
+entries (bitsink.Decoder) and generates: progress lines and the timings go
+to stderr, the tokens to stdout as they come. docs/tools.md describes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+import time
+from typing import List, Optional
+
+PROG = "bitsink-generate"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Generate text with a Llama GGUF model compiled by bitsink "
+                    "(StreamingLLM caches: unlimited length).")
+    p.add_argument("model", help="a Llama-family .gguf file")
+    prompt = p.add_mutually_exclusive_group(required=True)
+    prompt.add_argument("--prompt", help="the prompt text (special tokens such "
+                        "as <|im_start|> are recognised)")
+    prompt.add_argument("--prompt-file", help="read the prompt from this file")
+    p.add_argument("--no-bos", action="store_true",
+                   help="do not put the BOS token before the prompt")
+    p.add_argument("--bits", type=int, choices=(1, 2, 3, 4),
+                   help="quantize the linear weights to this many bit-planes")
+    p.add_argument("--method", default="bpdq", choices=("rtn", "bpdq", "trit"),
+                   help="quantizer with --bits (default bpdq)")
+    p.add_argument("--group-size", type=int, default=128,
+                   help="rows per coefficient group with --bits (default 128)")
+    p.add_argument("--calibration", metavar="FILE",
+                   help="text whose activations calibrate the quantizer "
+                        "(not the text the model is evaluated on)")
+    p.add_argument("--sinks", type=int, default=4,
+                   help="attention sinks kept for ever (default 4)")
+    p.add_argument("--cache", type=int, default=1024,
+                   help="KV cache slots per layer (default 1024)")
+    p.add_argument("--chunk", type=int, default=64,
+                   help="prompt tokens per prefill call (default 64)")
+    p.add_argument("--max-new-tokens", type=int, default=128,
+                   help="tokens to generate at most (default 128)")
+    p.add_argument("--temperature", type=float, default=0.0,
+                   help="sampling temperature; 0 is greedy (default)")
+    p.add_argument("--top-k", type=int, help="sample among the K likeliest tokens")
+    p.add_argument("--top-p", type=float,
+                   help="sample among the likeliest tokens of total probability P")
+    p.add_argument("--seed", type=int, help="seed of the sampler")
+    p.add_argument("--stop", action="append", default=[], metavar="TEXT",
+                   help="stop when the text contains TEXT (repeatable); the "
+                        "model's EOS token always stops")
+    p.add_argument("--target", default="cpu", choices=("cpu", "cuda"),
+                   help="where the model runs (default cpu)")
+    p.add_argument("--cpu", help="CPU model to compile for (as bitsink-run --cpu)")
+    return p
+
+
+def _error(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _quantize_transform(args, model, say):
+    """The module transform of --bits, or an error message."""
+    try:
+        from ..models import quantize
+    except ImportError as error:
+        return None, f"--bits needs bitsink.models.quantize ({error})"
+    hook = getattr(quantize, "quantize_module", None)
+    if hook is None:
+        return None, ("--bits needs bitsink.models.quantize.quantize_module, "
+                      "which this build does not have")
+    parameters = inspect.signature(hook).parameters
+    options = {}
+    if args.calibration:
+        try:
+            with open(args.calibration, encoding="utf-8") as f:
+                options["calibration_text"] = f.read()
+        except OSError as error:
+            return None, f"cannot read --calibration: {error}"
+    elif "calibration_text" in parameters and \
+            parameters["calibration_text"].default is inspect.Parameter.empty:
+        return None, ("--bits needs --calibration FILE: text whose activations "
+                      "calibrate the quantizer")
+    for name, value in (("method", args.method), ("group_size", args.group_size),
+                        ("progress", say)):
+        if name in parameters:
+            options[name] = value
+
+    def transform(module):
+        return hook(module, model, args.bits, **options)
+
+    return transform, None
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.prompt_file:
+        try:
+            with open(args.prompt_file, encoding="utf-8") as f:
+                prompt = f.read()
+        except OSError as error:
+            return _error(f"cannot read --prompt-file: {error}")
+    else:
+        prompt = args.prompt
+    if args.max_new_tokens < 0:
+        return _error("--max-new-tokens must be >= 0")
+
+    def say(message: str) -> None:
+        print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+    import bitsink
+    from ..models import llama
+
+    started = time.perf_counter()
+    try:
+        model = llama.load_gguf(args.model)
+    except (OSError, ValueError) as error:
+        return _error(str(error))
+    say(f"loaded {model!r} in {time.perf_counter() - started:.1f} s")
+
+    transform = None
+    if args.bits is not None:
+        transform, problem = _quantize_transform(args, model, say)
+        if problem:
+            return _error(problem)
+
+    try:
+        decoder = bitsink.Decoder(model, cache=args.cache, sinks=args.sinks,
+                                  chunk=args.chunk, module_transform=transform,
+                                  target=args.target, cpu=args.cpu, progress=say)
+    except (ValueError, TypeError) as error:
+        return _error(str(error))
+    except bitsink.MLIRError as error:
+        return _error(str(error).rstrip())
+
+    def show(token, piece):
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    stop = [model.config.eos_id] + list(args.stop)
+    try:
+        result = bitsink.generate(
+            decoder, prompt, args.max_new_tokens, temperature=args.temperature,
+            top_k=args.top_k, top_p=args.top_p, seed=args.seed, stop=stop,
+            callback=show, add_bos=False if args.no_bos else None)
+    except ValueError as error:
+        return _error(str(error))
+    except KeyboardInterrupt:
+        sys.stdout.write("\n")
+        return 130
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    say(f"prefill: {result.prompt_tokens} tokens in {result.prefill_seconds:.2f} s "
+        f"({result.prefill_tokens_per_second:.1f} tokens/s)")
+    say(f"decode: {result.decode_steps} tokens in {result.decode_seconds:.2f} s "
+        f"({result.decode_tokens_per_second:.1f} tokens/s); "
+        f"{len(result.tokens)} generated, stopped by {result.stop_reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
