@@ -298,8 +298,17 @@ std::pair<Value, Value> attention::ropeCosSin(EmitBuilder &eb, Value angle,
   return {cos, sin};
 }
 
-Value attention::ropeRotateHead(EmitBuilder &eb, RopeAttr rope, Value head,
-                                Value position, CosSinFn cosSin) {
+std::pair<Value, Value> attention::ropePairCosSin(EmitBuilder &eb,
+                                                  RopeAttr rope, Value position,
+                                                  CosSinFn cosSin) {
+  int64_t pairs = rope.getDims() / 2;
+  Value angles =
+      eb.fmul(eb.splat(position, pairs), ropeFrequencies(eb, rope, 0, pairs));
+  return ropeCosSin(eb, angles, cosSin);
+}
+
+Value attention::ropeRotateHeadBy(EmitBuilder &eb, RopeAttr rope, Value head,
+                                  Value cos, Value sin) {
   int64_t dims = rope.getDims();
   int64_t lanes = cast<VectorType>(head.getType()).getNumElements();
   assert(dims % 2 == 0 && dims <= lanes && "rope dims outside the head");
@@ -312,9 +321,6 @@ Value attention::ropeRotateHead(EmitBuilder &eb, RopeAttr rope, Value head,
   }
   Value a = vector::ShuffleOp::create(eb.b, head, head, firstOf);
   Value b = vector::ShuffleOp::create(eb.b, head, head, secondOf);
-  Value angles =
-      eb.fmul(eb.splat(position, pairs), ropeFrequencies(eb, rope, 0, pairs));
-  auto [cos, sin] = ropeCosSin(eb, angles, cosSin);
   auto [ra, rb] = ropeRotate(eb, a, b, cos, sin);
   // [ra | rb] (dims lanes) then head: lane d takes ra[m] or rb[m] when it is
   // the first or second dimension of pair m, else head[d].
@@ -335,10 +341,34 @@ Value attention::ropeRotateHead(EmitBuilder &eb, RopeAttr rope, Value head,
   return vector::ShuffleOp::create(eb.b, rotated, head, mask);
 }
 
+Value attention::ropeRotateHead(EmitBuilder &eb, RopeAttr rope, Value head,
+                                Value position, CosSinFn cosSin) {
+  auto [cos, sin] = ropePairCosSin(eb, rope, position, cosSin);
+  return ropeRotateHeadBy(eb, rope, head, cos, sin);
+}
+
 Value attention::ropeKeyPosition(EmitBuilder &eb,
                                  const AttentionOperands &operands, Value batch,
                                  Value key) {
   if (!operands.keyPositions)
     return eb.intToF32(key);
   return eb.intToF32(eb.load(operands.keyPositions, ValueRange{batch, key}));
+}
+
+std::pair<Value, Value> attention::ropeTaylorCosSin(EmitBuilder &eb, Value r,
+                                                    FmaFn fma) {
+  Type type = r.getType();
+  Value r2 = eb.fmul(r, r);
+  // Σ coefficients[n] · r2^(N−n), highest power first.
+  auto horner = [&](ArrayRef<double> coefficients) {
+    Value p = eb.constant(type, coefficients.front());
+    for (double c : coefficients.drop_front())
+      p = fma(p, r2, eb.constant(type, c));
+    return p;
+  };
+  Value cos = horner(
+      {-1.0 / 3628800, 1.0 / 40320, -1.0 / 720, 1.0 / 24, -1.0 / 2, 1.0});
+  Value sin =
+      eb.fmul(r, horner({1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6, 1.0}));
+  return {cos, sin};
 }

@@ -197,18 +197,45 @@ std::pair<mlir::Value, mlir::Value>
 ropeCosSin(EmitBuilder &eb, mlir::Value angle, CosSinFn cosSin);
 
 /// The head vector `head` (vector<N x f32>, N >= dims) rotated at the f32
-/// scalar `position`: the dims/2 pairs (of `rope`'s style) as two
-/// vector<dims/2 x f32>, their angles (ropeFrequencies), cos and sin by
-/// ropeCosSin, ropeRotate, and the pairs put back; lanes >= dims unchanged.
-/// The pairs are gathered and scattered with vector.shuffle.
+/// scalar `position`: ropeRotateHeadBy with the cos and sin of
+/// ropePairCosSin.
 mlir::Value ropeRotateHead(EmitBuilder &eb, RopeAttr rope, mlir::Value head,
                            mlir::Value position, CosSinFn cosSin);
+
+/// cos and sin (each vector<dims/2 x f32>, pair m in lane m) of the pair
+/// angles at the f32 scalar `position`: splat(position) · ropeFrequencies,
+/// then ropeCosSin. A kernel that rotates several heads at one position
+/// computes them once.
+std::pair<mlir::Value, mlir::Value> ropePairCosSin(EmitBuilder &eb,
+                                                   RopeAttr rope,
+                                                   mlir::Value position,
+                                                   CosSinFn cosSin);
+
+/// `head` (vector<N x f32>, N >= dims) with pair m turned by cos[m] and
+/// sin[m] (vector<dims/2 x f32>): the pairs (of `rope`'s style) gathered
+/// into two vector<dims/2 x f32> with vector.shuffle, ropeRotate, and
+/// scattered back; lanes >= dims unchanged.
+mlir::Value ropeRotateHeadBy(EmitBuilder &eb, RopeAttr rope, mlir::Value head,
+                             mlir::Value cos, mlir::Value sin);
 
 /// The position a key is rotated by, as f32: key_positions[batch, key] with
 /// key_positions, else `key` (an index below Nk; a slot past Nk reads the
 /// clamped entry, it is invisible anyway).
 mlir::Value ropeKeyPosition(EmitBuilder &eb, const AttentionOperands &operands,
                             mlir::Value batch, mlir::Value key);
+
+/// A target's fused multiply-add x·y + z (EmitBuilder::vectorFma,
+/// EmitBuilder::mulAdd).
+using FmaFn =
+    llvm::function_ref<mlir::Value(mlir::Value, mlir::Value, mlir::Value)>;
+
+/// cos and sin of r in [−π/4, π/4] (the reduced angles ropeCosSin passes its
+/// CosSinFn; f32, scalar or vector): Taylor polynomials to degree 10 and 9
+/// in r², whose truncation error there is below 2e-9 (under half an f32
+/// ulp), evaluated with `fma`. No range reduction of their own, no branch,
+/// no table: the GPU kernels' cos and sin (lib/Conversion/GPU/Attention).
+std::pair<mlir::Value, mlir::Value> ropeTaylorCosSin(EmitBuilder &eb,
+                                                     mlir::Value r, FmaFn fma);
 
 /// True where `x` (a float or a vector of floats) is NaN or ±Inf: its
 /// exponent field is all ones. Tested on the bits, so it needs no float

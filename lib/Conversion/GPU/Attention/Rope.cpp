@@ -21,8 +21,6 @@
 
 #include "GPUAttentionEmitter.h"
 
-#include "mlir/Dialect/Math/IR/Math.h"
-
 #include "llvm/ADT/bit.h"
 
 using namespace mlir;
@@ -87,9 +85,12 @@ void GPUAttentionEmitter::rotateRopeChunk(
   for (int64_t l = 0; l < pairsPerChunk; ++l) {
     // attention::ropeAngle with the pair's frequency read from the table.
     Value angle = fmul(position, load(table, {add(m0, idx(l))}));
-    auto sinCos = math::SincosOp::create(b, angle);
-    std::tie(first[l], second[l]) = attention::ropeRotate(
-        *this, first[l], second[l], sinCos.getCos(), sinCos.getSin());
+    auto [cos, sin] = attention::ropeCosSin(*this, angle, [&](Value r) {
+      return attention::ropeTaylorCosSin(
+          *this, r, [&](Value x, Value y, Value z) { return mulAdd(x, y, z); });
+    });
+    std::tie(first[l], second[l]) =
+        attention::ropeRotate(*this, first[l], second[l], cos, sin);
   }
   auto vec = [&](ArrayRef<Value> elements) -> Value {
     return vector::FromElementsOp::create(
