@@ -210,12 +210,23 @@ struct ElementEvaluator::Frame {
   /// Per init, the value accumulated so far (reductions only).
   ArrayRef<std::optional<LinearElement>> accumulators;
   bool reducing = false;
-  llvm::SmallDenseMap<Value, LinearElement, 16> values;
+  llvm::SmallDenseMap<Value, LinearElement, 8> values;
 };
 
 ElementEvaluator::ElementEvaluator(Value root) : root(root) {}
 
 bool ElementEvaluator::step() { return ++steps <= kMaxSteps; }
+
+const ElementEvaluator::LinalgInfo &
+ElementEvaluator::infoOf(linalg::LinalgOp op) {
+  auto [it, inserted] = linalgInfo.try_emplace(op.getOperation());
+  if (inserted) {
+    it->second.ranges = op.getStaticLoopRanges();
+    it->second.iterators = op.getIteratorTypesArray();
+    it->second.maps = op.getIndexingMapsArray();
+  }
+  return it->second;
+}
 
 std::optional<LinearElement>
 ElementEvaluator::element(Value tensor, ArrayRef<int64_t> index) {
@@ -409,11 +420,12 @@ ElementEvaluator::linalgElement(Operation *op, unsigned result,
   auto linalgOp = cast<linalg::LinalgOp>(op);
   if (!linalgOp.hasPureTensorSemantics() || result >= linalgOp.getNumDpsInits())
     return std::nullopt;
-  SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+  const LinalgInfo &info = infoOf(linalgOp);
+  ArrayRef<int64_t> ranges = info.ranges;
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
   AffineMap outMap =
-      linalgOp.getMatchingIndexingMap(linalgOp.getDpsInitOperand(result));
+      info.maps[linalgOp.getDpsInitOperand(result)->getOperandNumber()];
   SmallVector<int64_t> point(linalgOp.getNumLoops(), -1);
   for (auto [k, expr] : llvm::enumerate(outMap.getResults())) {
     if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
@@ -428,7 +440,7 @@ ElementEvaluator::linalgElement(Operation *op, unsigned result,
       return std::nullopt;
     }
   }
-  SmallVector<utils::IteratorType> iterators = linalgOp.getIteratorTypesArray();
+  ArrayRef<utils::IteratorType> iterators = info.iterators;
   SmallVector<unsigned> reductionDims;
   int64_t count = 1;
   for (unsigned d = 0; d < point.size(); ++d) {
@@ -452,7 +464,7 @@ ElementEvaluator::linalgElement(Operation *op, unsigned result,
   SmallVector<std::optional<LinearElement>> accumulators;
   for (OpOperand &init : linalgOp.getDpsInitsMutable()) {
     std::optional<SmallVector<int64_t>> initIndex =
-        applyMap(linalgOp.getMatchingIndexingMap(&init), point);
+        applyMap(info.maps[init.getOperandNumber()], point);
     accumulators.push_back(initIndex
                                ? elementOf(init.get(), *initIndex, depth + 1)
                                : std::nullopt);
@@ -502,8 +514,8 @@ std::optional<LinearElement> ElementEvaluator::scalar(Value value, Frame &frame,
       Frame outer;
       return done(scalar(operand->get(), outer, depth + 1));
     }
-    std::optional<SmallVector<int64_t>> index =
-        applyMap(linalgOp.getMatchingIndexingMap(operand), frame.point);
+    std::optional<SmallVector<int64_t>> index = applyMap(
+        infoOf(linalgOp).maps[operand->getOperandNumber()], frame.point);
     if (!index)
       return std::nullopt;
     return done(elementOf(operand->get(), *index, depth + 1));

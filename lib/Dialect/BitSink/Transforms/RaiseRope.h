@@ -19,6 +19,7 @@
 
 #include "bitsink/Dialect/BitSink/IR/BitSinkAttrs.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
@@ -58,6 +59,14 @@ public:
   struct Frame;
 
 private:
+  /// What the evaluation of a linalg op needs of it, computed once.
+  struct LinalgInfo {
+    llvm::SmallVector<int64_t> ranges;
+    llvm::SmallVector<mlir::utils::IteratorType> iterators;
+    llvm::SmallVector<mlir::AffineMap> maps;
+  };
+  const LinalgInfo &infoOf(mlir::linalg::LinalgOp op);
+
   std::optional<LinearElement>
   elementOf(mlir::Value tensor, llvm::ArrayRef<int64_t> index, unsigned depth);
   std::optional<LinearElement> linalgElement(mlir::Operation *op,
@@ -73,6 +82,7 @@ private:
   uint64_t steps = 0;
   llvm::DenseMap<std::pair<void *, int64_t>, double> memo;
   llvm::DenseMap<mlir::Attribute, std::vector<double>> dense;
+  llvm::DenseMap<mlir::Operation *, LinalgInfo> linalgInfo;
 };
 
 /// Where one attention operand's RoPE is looked for: `source` is the tensor
