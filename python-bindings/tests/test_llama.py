@@ -107,7 +107,7 @@ class Reference:
         return other
 
     def rms(self, x, w):
-        return x / np.sqrt(np.mean(x * x) + self.eps) * w
+        return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + self.eps) * w
 
     def rope(self, x, positions):
         """rotate_half RoPE of x [n, heads, D] at positions [n]."""
@@ -135,32 +135,45 @@ class ReferenceStream:
         self.count = 0
 
     def step(self, token):
-        r, t = self.ref, self.count
-        self.count += 1
-        if self.cache is None or t < self.cache:
-            keep = list(range(t + 1))
-        else:
-            keep = list(range(self.sinks)) + list(range(t + 1 - (self.cache - self.sinks), t + 1))
-        positions = np.arange(len(keep), dtype=np.float64)
+        return self.chunk([token])[0]
+
+    def chunk(self, tokens):
+        """Logits [n, vocab] of `tokens` appended to the stream. A chunk of
+        several tokens runs as one batch (each token attending causally) and
+        must fit the cache, as a prefill does."""
+        r, first = self.ref, self.count
+        n = len(tokens)
+        self.count += n
+        assert n == 1 or self.cache is None or self.count <= self.cache
+        keeps = []
+        for t in range(first, first + n):
+            if self.cache is None or t < self.cache:
+                keeps.append(list(range(t + 1)))
+            else:
+                ring = self.cache - self.sinks
+                keeps.append(list(range(self.sinks)) + list(range(t + 1 - ring, t + 1)))
         group = r.heads // r.kv_heads
-        x = r.embed[token].copy()
+        x = r.embed[np.asarray(tokens)]
         for i, w in enumerate(r.layers):
             h = r.rms(x, w["attn_norm"])
-            self.keys[i].append((w["k"] @ h).reshape(r.kv_heads, r.head_dim))
-            self.values[i].append((w["v"] @ h).reshape(r.kv_heads, r.head_dim))
-            q = r.rope((w["q"] @ h).reshape(1, r.heads, r.head_dim), positions[-1:])[0]
-            k = r.rope(np.stack([self.keys[i][j] for j in keep]), positions)
-            v = np.stack([self.values[i][j] for j in keep])
-            out = np.empty((r.heads, r.head_dim))
-            for head in range(r.heads):
-                s = k[:, head // group] @ q[head] / np.sqrt(r.head_dim)
-                p = np.exp(s - s.max())
-                out[head] = (p / p.sum()) @ v[:, head // group]
-            x = x + w["o"] @ out.reshape(-1)
+            self.keys[i] += list((h @ w["k"].T).reshape(n, r.kv_heads, r.head_dim))
+            self.values[i] += list((h @ w["v"].T).reshape(n, r.kv_heads, r.head_dim))
+            queries = (h @ w["q"].T).reshape(n, r.heads, r.head_dim)
+            out = np.empty((n, r.heads, r.head_dim))
+            for row, keep in enumerate(keeps):
+                positions = np.arange(len(keep), dtype=np.float64)
+                q = r.rope(queries[row:row + 1], positions[-1:])[0]
+                k = r.rope(np.stack([self.keys[i][j] for j in keep]), positions)
+                v = np.stack([self.values[i][j] for j in keep])
+                for head in range(r.heads):
+                    s = k[:, head // group] @ q[head] / np.sqrt(r.head_dim)
+                    p = np.exp(s - s.max())
+                    out[row, head] = (p / p.sum()) @ v[:, head // group]
+            x = x + out.reshape(n, -1) @ w["o"].T
             h = r.rms(x, w["ffn_norm"])
-            g, u = w["gate"] @ h, w["up"] @ h
-            x = x + w["down"] @ (g / (1.0 + np.exp(-g)) * u)
-        return r.embed @ r.rms(x, r.norm)
+            g, u = h @ w["gate"].T, h @ w["up"].T
+            x = x + (g / (1.0 + np.exp(-g)) * u) @ w["down"].T
+        return r.rms(x, r.norm) @ r.embed.T
 
 
 def rel_error(got, want):
@@ -269,8 +282,7 @@ def test_one_layer_logits(model, reference, prompt_ids):
     one = model.with_layers(1)
     runner = Runner(one, "prefill", PREFILL, SMALL_CACHE, SMALL_SINKS)
     logits, state = runner(prompt_ids[:PREFILL], one.empty_state(SMALL_CACHE))
-    stream = reference.truncated(1).stream()
-    want = np.array([stream.step(t) for t in prompt_ids[:PREFILL]])
+    want = reference.truncated(1).stream().chunk(prompt_ids[:PREFILL])
     assert rel_error(logits, want) < 1e-4
     assert state[0].tolist() == [PREFILL]
     assert state[3].tolist() == [list(range(PREFILL)) + [-1] * (SMALL_CACHE - PREFILL)]
@@ -285,7 +297,7 @@ def test_full_model_logits_and_greedy(model, reference, prompt_ids):
     prefill = Runner(model, "prefill", len(prompt_ids), cache, 4, layers="call")
     decode = Runner(model, "decode", 1, cache, 4, layers="call")
     stream = reference.stream()
-    want = np.array([stream.step(t) for t in prompt_ids])
+    want = stream.chunk(prompt_ids)
     logits, state = prefill(prompt_ids, model.empty_state(cache))
     assert rel_error(logits, want) < 1e-4
 
@@ -312,7 +324,8 @@ def test_streaming_past_rollover(model2, reference, small, stream_ids):
     attention over [first S, last C - S] re-indexed from 0. The same run
     through layers="call" gives the same numbers."""
     stream = reference.truncated(2).stream(SMALL_CACHE, SMALL_SINKS)
-    want = np.array([stream.step(t) for t in stream_ids])
+    want = np.concatenate([stream.chunk(stream_ids[:PREFILL])]
+                          + [stream.chunk([t]) for t in stream_ids[PREFILL:]])
     call = Runner(model2, "decode", 1, SMALL_CACHE, SMALL_SINKS, layers="call")
     logits, state = small["prefill"](stream_ids[:PREFILL], model2.empty_state(SMALL_CACHE))
     rows = list(logits)
@@ -335,7 +348,8 @@ def test_streaming_past_rollover(model2, reference, small, stream_ids):
     assert state[3].tolist() == [positions]
     # A plain sliding window of C tokens (no sinks) is another model.
     window = reference.truncated(2).stream(SMALL_CACHE, 0)
-    last = [window.step(t) for t in stream_ids][-1]
+    window.chunk(stream_ids[:PREFILL])
+    last = [window.step(t) for t in stream_ids[PREFILL:]][-1]
     assert rel_error(got[-1], last) > 1e-2
 
 
