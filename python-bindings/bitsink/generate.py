@@ -32,7 +32,7 @@ import sys
 import time
 import types
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, List, Optional, Sequence, Union
+from typing import Callable, Iterable, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -63,6 +63,12 @@ class Decoder:
     in the entries are passed from ``model.weights`` by name, without copy.
     ``target``, ``pipeline`` and ``cpu`` go to ``bitsink.compile``.
     ``progress(message)`` receives a line per compilation step.
+    ``layers`` goes to ``model.ir``: "call" (one block function shared by
+    the layers, the fast compile) or "inline" (what bitsink-quantize-weights
+    needs in ``module_transform``). ``quantized``: ``{weight name:
+    bitsink.QuantizedWeight}`` (``bitsink.models.quantize.quantize_weights``)
+    emitted as bitplane_matmul over planes and coefficient arguments, which
+    are passed like the other weights.
     """
 
     def __init__(
@@ -77,6 +83,8 @@ class Decoder:
         cpu: Optional[str] = None,
         context: Optional[Context] = None,
         progress: Optional[Callable[[str], None]] = None,
+        layers: str = "call",
+        quantized: Optional[Mapping[str, object]] = None,
     ):
         if isinstance(model, (str, os.PathLike)):
             from .models import llama
@@ -100,8 +108,12 @@ class Decoder:
         self.vocab = int(model.config.vocab)
         say = progress or (lambda message: None)
 
+        self.quantized = dict(quantized or {})
+        ir_options = {"layers": layers}
+        if self.quantized:
+            ir_options["quantized"] = self.quantized
         text = model.ir(entry=list(_ENTRIES), tokens=self.chunk, cache=self.cache_size,
-                        sinks=self.sinks, weights="arguments")
+                        sinks=self.sinks, weights="arguments", **ir_options)
         context = context or _context()
         module = context.parse(text, source_name="<decoder>")
         if module_transform is not None:
@@ -151,7 +163,7 @@ class Decoder:
                 raise MLIRError(f"error: argument {index} of '{entry}' has no name "
                                 "(a bitsink.name attribute or a loc(\"...\"))\n")
             try:
-                array = self.model.weights[name]
+                array = self._weight(name)
             except KeyError:
                 raise MLIRError(f"error: argument {index} of '{entry}' is named "
                                 f"{name!r}, which is not a weight of the model\n") from None
@@ -161,6 +173,17 @@ class Decoder:
                                 f"argument {index} of '{entry}' takes {shape}\n")
             arrays.append(array)
         return arrays
+
+    def _weight(self, name: str) -> np.ndarray:
+        """The array of weight argument `name`: a float weight of the model,
+        or the planes / coefficients of a quantized one."""
+        base, _, suffix = name.rpartition(".")
+        if suffix in ("planes", "coeffs") and base in self.quantized:
+            q = self.quantized[base]
+            if suffix == "planes":
+                return np.ascontiguousarray(q.planes).view(np.int32)
+            return np.ascontiguousarray(q.coefficients, dtype=np.float16)
+        return self.model.weights[name]
 
     def _check_signature(self, entry: str, executable: Executable, tokens: int) -> None:
         inputs, results = executable.inputs, executable.results
@@ -422,8 +445,10 @@ def generate(
     piece)` is called for every new token with the text it adds (possibly
     "": text is held back while it may begin a stop string or ends inside
     a character), and once with token None for held-back text at the end.
-    With `reset` the stream starts over, else the prompt continues it. The
-    length is not limited by the cache: the ring rolls over.
+    With `reset` the stream starts over, else the prompt continues it (the
+    last generated token is not in the stream yet: its logits were never
+    needed, so a continuation's prompt starts with it). The length is not
+    limited by the cache: the ring rolls over.
     """
     decoder = decoder_or_model if isinstance(decoder_or_model, Decoder) \
         else Decoder(decoder_or_model)

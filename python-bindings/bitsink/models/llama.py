@@ -378,7 +378,8 @@ class LlamaModel:
     def ir(self, entry: Union[str, Sequence[str]] = "decode", *,
            tokens: int = 1, cache: int = 1024, sinks: int = 4,
            form: str = "sink", weights: str = "arguments",
-           layers: str = "inline") -> str:
+           layers: str = "inline",
+           quantized: Optional[Mapping[str, object]] = None) -> str:
         """The model as MLIR text (docs/llama.md).
 
         `entry`: "decode" (one token) or "prefill" (a chunk of `tokens`
@@ -397,6 +398,15 @@ class LlamaModel:
         that every layer calls with its own weights and caches: the same
         model, compiled much faster (LLVM's optimiser is superlinear in the
         size of a function; docs/llama.md has the numbers).
+
+        `quantized`: ``{weight name: bitsink.QuantizedWeight}`` (from
+        ``bitsink.models.quantize.quantize_weights``). Each of those linear
+        weights becomes ``bitsink.bitplane_matmul`` over two arguments,
+        ``<name>.planes`` (i32 [P, ceil(K/32), N]) and ``<name>.coeffs`` (f16
+        [G, C, N]), instead of the float weight (the embedding lookup keeps
+        reading ``token_embd.weight`` when the tied output projection is
+        quantised). With ``layers="call"`` every layer must use the same
+        plane count and group size per projection.
         """
         entries = [entry] if isinstance(entry, str) else list(entry)
         if not entries or len(set(entries)) != len(entries):
@@ -428,15 +438,26 @@ class LlamaModel:
             if not 0 <= sinks < cache:
                 raise ValueError(f"sinks must be in [0, cache), got {sinks} "
                                  f"with cache {cache}")
+        quantized = dict(quantized or {})
+        for name in quantized:
+            if name not in self.weights or name.endswith("_norm.weight"):
+                raise ValueError(f"quantized names {name!r}, which is not a "
+                                 "linear weight of the model")
         funcs = []
         for name in entries:
             count = 1 if name == "decode" else tokens
-            writer = _Writer(self, name, count, cache, sinks, layers)
+            writer = _Writer(self, name, count, cache, sinks, layers, quantized)
             funcs += writer.textbook() if form == "textbook" else writer.sink()
         header = (f"// {self.config.architecture} from {os.path.basename(self.path)}"
                   f" ({self.config.num_layers} layers), written by "
                   f"bitsink.models.llama (form={form}).\n")
         return header + "\n".join(funcs)
+
+
+def _quantized_types(q) -> Tuple[str, str]:
+    """The planes (i32) and coefficient (f16) tensor types of a
+    QuantizedWeight."""
+    return (_t(*q.planes.shape, elt="i32"), _t(*q.coefficients.shape, elt="f16"))
 
 
 def _t(*shape, elt: str = "f32") -> str:
@@ -463,8 +484,12 @@ class _Writer:
     regions start with `%b_` so they never shadow an outer value."""
 
     def __init__(self, model: LlamaModel, entry: str, tokens: int, cache: int,
-                 sinks: int, layers: str):
+                 sinks: int, layers: str, quantized: Optional[Mapping] = None):
         self.m = model
+        self.quantized = quantized or {}
+        # SSA name of a float weight -> its QuantizedWeight (see linear()).
+        self.quantized_values: Dict[str, object] = {
+            f"%{name}": q for name, q in self.quantized.items()}
         self.layers = layers
         self.c = model.config
         self.entry = entry
@@ -529,8 +554,19 @@ class _Writer:
                                 ["%b_r = arith.addf %b_0, %b_1 : f32"], "%b_r")
 
     def linear(self, x: str, weight: str, rows: int, k: int, n: int) -> str:
-        """x [rows, k] times the [n, k] weight transposed: [rows, n]."""
+        """x [rows, k] times the [n, k] weight transposed: [rows, n]; a
+        bitplane_matmul over `weight`.planes / .coeffs when it is quantized."""
         acc = self.zeros(_t(rows, n))
+        q = self.quantized_values.get(weight)
+        if q is not None:
+            planes_t, coeffs_t = _quantized_types(q)
+            name = self.fresh()
+            self.emit(f"{name} = bitsink.bitplane_matmul ins({x}, {weight}.planes, "
+                      f"{weight}.coeffs : {_t(rows, k)}, {planes_t}, {coeffs_t}) "
+                      f"outs({acc} : {_t(rows, n)}) {{plane_kind = "
+                      f"#bitsink.plane_kind<{q.plane_kind}>, group_size = "
+                      f"{int(q.group_size)}}} -> {_t(rows, n)}")
+            return name
         name = self.fresh()
         self.emit(f"{name} = linalg.matmul indexing_maps = ["
                   "affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, "
@@ -846,8 +882,49 @@ class _Writer:
 
     def weight_args(self) -> List[str]:
         shapes = _expected_shapes(self.c)
-        return [f"%{name}: {_t(*shapes[name])} {{bitsink.name = \"{name}\"}} loc(\"{name}\")"
-                for name in self.m.weight_names]
+        args = []
+        for name in self.m.weight_names:
+            q = self.quantized.get(name)
+            # The embedding lookup reads the float table even when the tied
+            # output projection is quantized.
+            if q is None or name == "token_embd.weight":
+                args.append(f"%{name}: {_t(*shapes[name])} {{bitsink.name = "
+                            f"\"{name}\"}} loc(\"{name}\")")
+            if q is not None:
+                for suffix, t in zip((".planes", ".coeffs"), _quantized_types(q)):
+                    args.append(f"%{name}{suffix}: {t} {{bitsink.name = "
+                                f"\"{name}{suffix}\"}} loc(\"{name}{suffix}\")")
+        return args
+
+    def layer_weight_args(self, layer: Optional[int]) -> List[Tuple[str, str]]:
+        """(value, type) of the block weights as the shared layer function
+        takes them: `%part` (layer None, inside the function) or the
+        entry's arguments of `layer`. Quantized projections are two values."""
+        out = []
+        for part, t in zip(_LAYER_TENSORS, self.layer_weight_types()):
+            value = f"%{part}" if layer is None else f"%blk.{layer}.{part}.weight"
+            q = self.layer_quantized(part)
+            if q is None:
+                out.append((value, t))
+            else:
+                out += list(zip((value + ".planes", value + ".coeffs"),
+                                _quantized_types(q)))
+        return out
+
+    def layer_quantized(self, part: str):
+        """The QuantizedWeight of `part` shared by every layer (layers =
+        "call"), or None when the projection is not quantized."""
+        found = [self.quantized.get(f"blk.{layer}.{part}.weight")
+                 for layer in range(self.c.num_layers)]
+        if all(q is None for q in found):
+            return None
+        types = {None if q is None else _quantized_types(q) + (q.plane_kind,)
+                 for q in found}
+        if len(types) != 1:
+            raise ValueError(f"layers='call' needs one quantization of {part} for "
+                             "every layer (same planes, group size and plane kind); "
+                             "use layers='inline' for per-layer configurations")
+        return found[0]
 
     def function(self, args: List[str], results: List[str], types: List[str],
                  private: bool = False) -> str:
@@ -879,7 +956,11 @@ class _Writer:
         writer = _Writer(self.m, name, T, self.C, self.S, self.layers)
         xt = _t(T, c.hidden)
         args = [f"%x: {xt}"] + [f"{v}: {t}" for v, t in extra]
-        args += [f"%{part}: {t}" for part, t in zip(_LAYER_TENSORS, self.layer_weight_types())]
+        args += [f"{v}: {t}" for v, t in self.layer_weight_args(None)]
+        for part in _LAYER_TENSORS:
+            q = self.layer_quantized(part)
+            if q is not None:
+                writer.quantized_values[f"%{part}"] = q
         y = writer.layer("%x", lambda part: f"%{part}",
                          lambda q, k, v: attend(writer, q, k, v))
         return writer.function(args, [y] + extra_results, [xt] + extra_types,
@@ -934,8 +1015,7 @@ class _Writer:
             state = (f"%k_cache_{layer}", f"%v_cache_{layer}", f"%positions_{layer}",
                      lengths[layer])
             if self.layers == "call":
-                weights = [(f"%blk.{layer}.{part}.weight", t)
-                           for part, t in zip(_LAYER_TENSORS, self.layer_weight_types())]
+                weights = self.layer_weight_args(layer)
                 results = self.call(
                     callee, [(x, _t(T, c.hidden)), (kv_len, lt)]
                     + list(zip(state, [ct, ct, pt, lt])) + weights,
@@ -975,8 +1055,7 @@ class _Writer:
 
             functions.append(self.layer_function(callee, [], attend_in, [], []))
             for layer in range(c.num_layers):
-                weights = [(f"%blk.{layer}.{part}.weight", t)
-                           for part, t in zip(_LAYER_TENSORS, self.layer_weight_types())]
+                weights = self.layer_weight_args(layer)
                 x = self.call(callee, [(x, _t(T, c.hidden))] + weights,
                               [_t(T, c.hidden)])[0]
         else:

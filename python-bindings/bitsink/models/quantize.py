@@ -1,0 +1,319 @@
+"""Bit-plane quantisation of an imported decoder, calibrated on the model's
+own activations.
+
+``quantize_module(module, model, bits, calibration_text=...)`` binds the
+linear weights of a module emitted by ``bitsink.models.llama`` as
+``dense_resource`` constants, records the input activations of every linear
+layer while the float model (numpy, the weights of ``model``) reads the
+calibration text, and runs ``bitsink-quantize-weights`` (bpdq by default)
+with those activations: every ``linalg.matmul`` over a bound weight becomes a
+``bitsink.bitplane_matmul`` over packed planes. The calibration text must not
+be the text the model is evaluated on.
+
+The tied output projection (``token_embd.weight`` read by the LM head) is
+quantised with ``head="quantized"`` and kept in f32 with ``head="f32"``; the
+embedding lookup always reads the float table.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
+
+import numpy as np
+
+__all__ = [
+    "calibration_activations",
+    "layer_inputs",
+    "linear_weight_names",
+    "quantize_module",
+    "quantize_weights",
+]
+
+
+def linear_weight_names(config) -> List[str]:
+    """GGUF names of the linear weights of every layer, in layer order."""
+    names = []
+    for layer in range(config.num_layers):
+        for part in ("attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate",
+                     "ffn_up", "ffn_down"):
+            names.append(f"blk.{layer}.{part}.weight")
+    return names
+
+
+def _rms_norm(x: np.ndarray, weight: np.ndarray, eps: float) -> np.ndarray:
+    variance = np.mean(x * x, axis=-1, keepdims=True)
+    return (x / np.sqrt(variance + eps)) * weight
+
+
+def _rope(x: np.ndarray, positions: np.ndarray, theta: float, dims: int,
+          style: str) -> np.ndarray:
+    """Rotates x [heads, T, D] by `positions` [T]."""
+    pairs = np.arange(dims // 2, dtype=np.float64)
+    frequency = theta ** (-2.0 * pairs / dims)
+    angle = positions[:, None].astype(np.float64) * frequency[None, :]
+    cos = np.cos(angle).astype(np.float32)
+    sin = np.sin(angle).astype(np.float32)
+    out = x.copy()
+    if style == "interleaved":
+        a, b = x[..., 0:dims:2], x[..., 1:dims:2]
+        out[..., 0:dims:2] = a * cos - b * sin
+        out[..., 1:dims:2] = a * sin + b * cos
+    else:
+        a, b = x[..., : dims // 2], x[..., dims // 2 : dims]
+        out[..., : dims // 2] = a * cos - b * sin
+        out[..., dims // 2 : dims] = a * sin + b * cos
+    return out
+
+
+def layer_inputs(model, ids: Sequence[int],
+                 record: Callable[[str, np.ndarray], None]) -> np.ndarray:
+    """Runs the float model (numpy, dense causal attention) over `ids` from
+    position 0 and calls `record(weight_name, X)` with the input rows
+    X [T, K] of every linear layer. Returns the final hidden states [T, d]
+    (after the output norm)."""
+    cfg = model.config
+    w = model.weights
+    hq, hkv, d = cfg.num_heads, cfg.num_kv_heads, cfg.head_dim
+    t = len(ids)
+    positions = np.arange(t)
+    x = w["token_embd.weight"][np.asarray(ids)].astype(np.float32)
+    causal = np.triu(np.full((t, t), -np.inf, np.float32), 1)
+    for layer in range(cfg.num_layers):
+        p = f"blk.{layer}."
+        h = _rms_norm(x, w[p + "attn_norm.weight"], cfg.rms_eps)
+        for part in ("attn_q", "attn_k", "attn_v"):
+            record(p + part + ".weight", h)
+        q = (h @ w[p + "attn_q.weight"].T).reshape(t, hq, d).transpose(1, 0, 2)
+        k = (h @ w[p + "attn_k.weight"].T).reshape(t, hkv, d).transpose(1, 0, 2)
+        v = (h @ w[p + "attn_v.weight"].T).reshape(t, hkv, d).transpose(1, 0, 2)
+        q = _rope(q, positions, cfg.rope_theta, cfg.rope_dims, cfg.rope_style)
+        k = _rope(k, positions, cfg.rope_theta, cfg.rope_dims, cfg.rope_style)
+        group = hq // hkv
+        k = np.repeat(k, group, axis=0)
+        v = np.repeat(v, group, axis=0)
+        scores = q @ k.transpose(0, 2, 1) / np.float32(np.sqrt(d)) + causal
+        scores = np.exp(scores - scores.max(-1, keepdims=True))
+        scores /= scores.sum(-1, keepdims=True)
+        attention = (scores @ v).transpose(1, 0, 2).reshape(t, hq * d)
+        record(p + "attn_output.weight", attention)
+        x = x + attention @ w[p + "attn_output.weight"].T
+        h = _rms_norm(x, w[p + "ffn_norm.weight"], cfg.rms_eps)
+        record(p + "ffn_gate.weight", h)
+        record(p + "ffn_up.weight", h)
+        gate = h @ w[p + "ffn_gate.weight"].T
+        up = h @ w[p + "ffn_up.weight"].T
+        act = gate / (1.0 + np.exp(-gate)) * up
+        record(p + "ffn_down.weight", act)
+        x = x + act @ w[p + "ffn_down.weight"].T
+    out = _rms_norm(x, w["output_norm.weight"], cfg.rms_eps)
+    record("token_embd.weight", out)
+    return out
+
+
+def calibration_activations(model, text: str, rows: int = 2048,
+                            sequence: int = 512, seed: int = 0
+                            ) -> Dict[str, np.ndarray]:
+    """Input activations of every linear layer while the float model reads
+    `text` in sequences of `sequence` tokens (each from position 0, with
+    BOS), `rows` rows per weight at most (an even sample over the tokens
+    with a fixed seed)."""
+    ids = model.encode(text, add_bos=False)
+    if not ids:
+        raise ValueError("calibration text is empty")
+    chunks = [ids[i : i + sequence - 1] for i in range(0, len(ids), sequence - 1)]
+    per_chunk = -(-rows // len(chunks))
+    rng = np.random.default_rng(seed)
+    gathered: Dict[str, List[np.ndarray]] = {}
+    for chunk in chunks:
+        tokens = [model.config.bos_id] + list(chunk)
+        pick = np.sort(rng.choice(len(tokens), min(per_chunk, len(tokens)),
+                                  replace=False))
+
+        def record(name, x, pick=pick):
+            gathered.setdefault(name, []).append(np.ascontiguousarray(x[pick]))
+
+        layer_inputs(model, tokens, record)
+        if sum(len(a) for a in gathered["token_embd.weight"]) >= rows:
+            break
+    return {name: np.concatenate(parts)[:rows].astype(np.float32)
+            for name, parts in gathered.items()}
+
+
+def quantize_module(module, model, bits: int, *, calibration_text: str,
+                    entries: Sequence[str] = ("prefill", "decode"),
+                    method: str = "bpdq",
+                    group_size: int = 128, head: str = "f32",
+                    layer_config: Iterable[str] = (), rows: int = 2048,
+                    calibration: Optional[Dict[str, np.ndarray]] = None,
+                    progress: Optional[Callable[[str], None]] = None) -> None:
+    """Quantises the linear weights of `module` (a ``bitsink.Module`` emitted
+    by ``model.ir(..., weights="arguments")``) in place.
+
+    `bits` stored bit-planes (1-4) per weight with `method` (rtn, bpdq,
+    trit) and groups of `group_size` rows, calibrated on activations of
+    `calibration_text` (or the given `calibration` arrays keyed by weight
+    name). `layer_config` entries ``PATTERN=P[:G]`` override the planes of
+    matching weights (bitsink-quantize-weights' layer-config). `head`:
+    "quantized" quantises the tied output projection too, "f32" keeps it.
+    The linear weight arguments of `entries` are bound as ``dense_resource``
+    constants first (one blob per weight, shared by the entries, so each is
+    quantised once); the embedding table stays an argument.
+    """
+    if head not in ("f32", "quantized"):
+        raise ValueError(f"head must be 'f32' or 'quantized', got {head!r}")
+    say = progress or (lambda message: None)
+    started = time.time()
+    if calibration is None:
+        say(f"calibration: float model over {rows} rows of calibration text")
+        calibration = calibration_activations(model, calibration_text, rows)
+    if head == "f32":
+        calibration = {k: v for k, v in calibration.items()
+                       if k != "token_embd.weight"}
+    bound = [n for n in linear_weight_names(model.config)]
+    if head == "quantized":
+        bound.append("token_embd.weight" if model.config.tied_embeddings
+                     else "output.weight")
+    with tempfile.TemporaryDirectory(prefix="bitsink-calibration-") as tmp:
+        path = Path(tmp) / "calibration.npz"
+        np.savez(path, **calibration)
+        for name in _entries(module, entries):
+            present = set(module.argument_names(name))
+            module.bind_arguments(name, {n: model.weights[n] for n in bound
+                                         if n in present})
+        options = [f"method={method}", f"planes={bits}",
+                   f"group-size={group_size}", f"calibration={path}"]
+        config = list(layer_config)
+        if config:
+            options.append("layer-config=" + ",".join(config))
+        say(f"quantize: {method}, {bits} bit-planes, groups of {group_size}, "
+            f"{len(bound)} weights"
+            + (", output projection included" if head == "quantized" else ""))
+        module.run_pipeline(
+            "builtin.module(bitsink-quantize-weights{" + " ".join(options) + "})")
+    say(f"quantize: done in {time.time() - started:.1f} s")
+
+
+def _entries(module, entries: Sequence[str]) -> List[str]:
+    """The entries of `entries` that `module` defines."""
+    from .. import MLIRError
+
+    present = []
+    for name in entries:
+        try:
+            module.argument_names(name)
+        except MLIRError:
+            continue
+        present.append(name)
+    if not present:
+        raise ValueError(f"the module defines none of the entries {list(entries)}")
+    return present
+
+
+def _layer_override(name: str, layer_config: Iterable[str], planes: int,
+                    group_size: int):
+    """bitsink-quantize-weights' layer-config rule: the first PATTERN=P[:G]
+    (or PATTERN=none) entry whose PATTERN is part of `name`."""
+    for entry in layer_config:
+        pattern, _, value = entry.rpartition("=")
+        if not pattern or not value:
+            raise ValueError(f"layer-config entry {entry!r} is not PATTERN=P, "
+                             "PATTERN=P:G or PATTERN=none")
+        if pattern not in name:
+            continue
+        if value == "none":
+            return None
+        p, _, g = value.partition(":")
+        return int(p), int(g) if g else group_size
+    return planes, group_size
+
+
+def quantize_weights(model, bits: int, *, calibration_text: str = "",
+                     calibration: Optional[Dict[str, np.ndarray]] = None,
+                     method: str = "bpdq", group_size: int = 128,
+                     head: str = "f32", layer_config: Iterable[str] = (),
+                     rows: int = 2048, cache_dir=None,
+                     progress: Optional[Callable[[str], None]] = None
+                     ) -> Dict[str, "object"]:
+    """Quantises the linear weights of `model` with the quantizer library
+    (``bitsink.quantize``: the one bitsink-quantize-weights runs, with the
+    same options and calibration rule) and returns ``{name:
+    QuantizedWeight}`` for ``model.ir(..., quantized=...)``, which emits
+    ``bitsink.bitplane_matmul`` over planes and coefficients passed as
+    arguments. That form keeps the layers in one shared function
+    (``layers="call"``), which compiles ~10x faster than the inline form
+    that bitsink-quantize-weights needs (it rewrites matmuls whose weight is
+    a constant). With `cache_dir`, the packed weights are kept there as an
+    .npz keyed by the model file, the options and the calibration text."""
+    import hashlib
+
+    from .. import QuantizedWeight, quantize
+
+    if head not in ("f32", "quantized"):
+        raise ValueError(f"head must be 'f32' or 'quantized', got {head!r}")
+    say = progress or (lambda message: None)
+    layer_config = list(layer_config)
+    names = linear_weight_names(model.config)
+    if head == "quantized":
+        names.append("token_embd.weight" if model.config.tied_embeddings
+                     else "output.weight")
+    path = None
+    if cache_dir is not None:
+        key = hashlib.sha256()
+        source = getattr(model, "path", "")
+        if source and os.path.exists(source):
+            stat = os.stat(source)
+            key.update(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        key.update(repr((model.config, bits, method, group_size, head,
+                         layer_config, rows, names)).encode())
+        key.update(calibration_text.encode())
+        path = Path(cache_dir) / f"weights-{bits}bit-{key.hexdigest()[:16]}.npz"
+        if path.exists():
+            with np.load(path) as archive:
+                out = {}
+                for name in names:
+                    if f"{name}/planes" not in archive:
+                        continue
+                    meta = archive[f"{name}/meta"]
+                    out[name] = QuantizedWeight(
+                        planes=archive[f"{name}/planes"],
+                        coefficients=archive[f"{name}/coefficients"],
+                        dequantized=None, plane_kind=str(meta[0]),
+                        group_size=int(meta[1]), rel_error=float(meta[2]),
+                        weight_rel_error=float(meta[3]),
+                        bits_per_weight=float(meta[4]), damp=float(meta[5]),
+                        rtn_columns=int(meta[6]))
+            say(f"quantize: cached {path.name} ({path.stat().st_size >> 20} MiB)")
+            return out
+    started = time.time()
+    if calibration is None:
+        say(f"calibration: float model over {rows} rows of calibration text")
+        calibration = calibration_activations(model, calibration_text, rows)
+    out = {}
+    for index, name in enumerate(names):
+        config = _layer_override(name, layer_config, bits, group_size)
+        if config is None:
+            continue
+        planes, group = config
+        weight = np.ascontiguousarray(model.weights[name].T)  # K x N
+        out[name] = quantize(weight, method=method, planes=planes,
+                             group_size=group, calibration=calibration.get(name))
+        say(f"quantize: {index + 1}/{len(names)} {name} P={planes} "
+            f"rel_error {out[name].rel_error:.4f}")
+    say(f"quantize: {len(out)} weights in {time.time() - started:.1f} s")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {}
+        for name, q in out.items():
+            arrays[f"{name}/planes"] = q.planes
+            arrays[f"{name}/coefficients"] = q.coefficients
+            arrays[f"{name}/meta"] = np.array(
+                [q.plane_kind, q.group_size, q.rel_error, q.weight_rel_error,
+                 q.bits_per_weight, q.damp, q.rtn_columns])
+        partial = path.with_name(path.name + ".partial.npz")
+        np.savez(partial, **arrays)
+        partial.replace(path)
+    return out
