@@ -208,8 +208,10 @@ private:
   /// Rotates pairs [chunk·pairsPerChunk, (chunk + 1)·pairsPerChunk) of one
   /// row at `position` (f32). `loadRow(column, n)` reads n elements of
   /// the row from `column` as a vector<n x f32>; `storeRow(column, x)` writes
-  /// such a vector back. Angle = position · table[m], cos and sin from
-  /// math.sincos, the rotation attention::ropeRotate, all in f32.
+  /// such a vector back. Angle = position · table[m]; cos and sin by
+  /// attention::ropeCosSin's reduction and ropeTaylorCosSin (fma.rn.f32; no
+  /// libdevice call, no slow path for large angles); the rotation
+  /// attention::ropeRotate; all in f32.
   void
   rotateRopeChunk(mlir::Value chunk, int64_t pairsPerChunk,
                   mlir::Value position, mlir::Value table,

@@ -15,7 +15,11 @@
 //
 // The pair a thread rotates is not a compile-time constant, so the angle's
 // frequency comes from a table in shared memory that thread 0 fills once per
-// CTA with the constants attention::ropeAngle would use.
+// CTA with the constants attention::ropeAngle would use. cos and sin are
+// AttentionCommon's ropeCosSin (Cody-Waite reduction to [−π/4, π/4]) with
+// ropeTaylorCosSin on the reduced angle: straight-line FMAs, where
+// libdevice's __nv_sincosf carries a Payne-Hanek path with a local-memory
+// array (a 32-byte stack frame and more registers in the tensor-core kernel).
 //
 //===----------------------------------------------------------------------===//
 
