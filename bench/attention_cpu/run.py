@@ -11,6 +11,13 @@ numpy/OpenBLAS for scale. Run it through bench/attention_cpu/run.sh.
 bitsink-opt (say, a build of the previous commit) and prints our time
 against it, same run, same inputs, the two interleaved over 8 rounds: the
 check that a kernel change costs nothing.
+
+`--rope` instead times rotary embeddings (the op's `rope` attribute) on a
+SmolLM2-135M-like shape (Hq 9, Hkv 3, D 64, theta 1e5, all dims, rotate
+half) against the same op without them, interleaved over 8 rounds: one
+decode step on a full StreamingLLM cache of 1024 slots (key_positions in
+cache order, 4 sinks, kv_len 1024) and a causal prefill of 1024 tokens,
+f32 and f16, at 1 thread and at all threads.
 """
 
 import argparse
@@ -141,6 +148,103 @@ def run_flex(n, threads):
     return best_time(fn, budget=2.0), fn().numpy()
 
 
+ROPE_HQ, ROPE_HKV, ROPE_D, ROPE_N, ROPE_SINKS = 9, 3, 64, 1024, 4
+ROPE_ATTR = "rope = #bitsink.rope<theta = 100000.0, dims = 64, style = half>"
+
+
+def rope_ir(kind, dtype, rope):
+    """`attn` of the --rope comparison: a decode step on a ring cache or a
+    causal prefill, with or without the rope attribute."""
+    nq = 1 if kind == "decode" else ROPE_N
+    t = lambda h, n: f"tensor<1x{h}x{n}x{ROPE_D}x{dtype}>"
+    q, kv = t(ROPE_HQ, nq), t(ROPE_HKV, ROPE_N)
+    attrs = f"num_sinks = {ROPE_SINKS}, causal = true"
+    if rope:
+        attrs += ", " + ROPE_ATTR
+    args, extra = f"%q: {q}, %k: {kv}, %v: {kv}", ""
+    if kind == "decode":
+        args += f", %len: tensor<1xi64>, %pos: tensor<1x{ROPE_N}xi64>"
+        extra = (f" kv_len(%len : tensor<1xi64>)"
+                 f" key_positions(%pos : tensor<1x{ROPE_N}xi64>)")
+    return f"""func.func @attn({args}) -> {q} {{
+  %e = tensor.empty() : {q}
+  %o = bitsink.sink_attention ins(%q, %k, %v : {q}, {kv}, {kv}){extra}
+         outs(%e : {q}) {{{attrs}}} -> {q}
+  return %o : {q}
+}}
+"""
+
+
+def rope_inputs(kind, dtype):
+    rng = np.random.default_rng(0)
+    np_type = np.float32 if dtype == "f32" else np.float16
+    nq = 1 if kind == "decode" else ROPE_N
+    q = rng.standard_normal((1, ROPE_HQ, nq, ROPE_D)).astype(np_type)
+    k = rng.standard_normal((1, ROPE_HKV, ROPE_N, ROPE_D)).astype(np_type)
+    v = rng.standard_normal((1, ROPE_HKV, ROPE_N, ROPE_D)).astype(np_type)
+    arrays = [q, k, v]
+    if kind == "decode":
+        # A ring that has rolled over: sinks 0..3, then window slots holding
+        # cache positions that start mid-ring.
+        window = np.roll(np.arange(ROPE_SINKS, ROPE_N), 300)
+        positions = np.concatenate([np.arange(ROPE_SINKS), window])
+        arrays += [np.array([ROPE_N], np.int64),
+                   positions.astype(np.int64)[None, :].copy()]
+    return arrays, np.zeros((1, ROPE_HQ, nq, ROPE_D), np_type)
+
+
+def rope_rows(args, threads, rounds=8):
+    """With and without RoPE, same inputs, interleaved rounds (a warm-up and
+    three timed calls each); the best time of each."""
+    rows = []
+    for kind in ("decode", "prefill"):
+        for dtype in ("f32", "f16"):
+            inputs, _ = rope_inputs(kind, dtype)
+            fns, outs = [], []  # outs: the bound arrays must stay alive
+            for rope in (False, True):
+                tag = f"rope-{kind}-{dtype}-{int(rope)}"
+                path = os.path.join(args.work, tag + ".mlir")
+                with open(path, "w") as f:
+                    f.write(rope_ir(kind, dtype, rope))
+                lib = mlirlib.compile_module(args.opt, path, args.work)
+                outs.append(rope_inputs(kind, dtype)[1])
+                fns.append(mlirlib.bind(lib, "attn", *inputs, outs[-1]))
+            best = [float("inf")] * 2
+            for _ in range(rounds):
+                for i, fn in enumerate(fns):
+                    fn()
+                    for _ in range(3):
+                        t0 = time.perf_counter()
+                        fn()
+                        best[i] = min(best[i], time.perf_counter() - t0)
+            row = {"threads": threads, "kind": kind, "dtype": dtype,
+                   "plain_ms": best[0] * 1e3, "rope_ms": best[1] * 1e3}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
+
+
+def rope_main(args):
+    rows = []
+    for threads in sorted({1, os.cpu_count()}):
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+        out = subprocess.run([sys.executable, __file__, "--opt", args.opt,
+                              "--work", args.work, "--rope",
+                              "--threads", str(threads)],
+                             env=env, check=True, capture_output=True, text=True)
+        rows += [json.loads(line) for line in out.stdout.splitlines()
+                 if line.startswith("{")]
+    print(f"\nRoPE in sink_attention, Hq={ROPE_HQ} Hkv={ROPE_HKV} D={ROPE_D} "
+          f"N={ROPE_N} (decode: 1 query on a full ring cache; prefill: causal)")
+    print(f"ISA: {mlirlib.host_isa()}")
+    print(f"{'thr':>3} {'kind':>8} {'dtype':>5} {'plain ms':>9} {'rope ms':>9} "
+          f"{'rope/plain':>10}")
+    for r in rows:
+        print(f"{r['threads']:>3} {r['kind']:>8} {r['dtype']:>5} "
+              f"{r['plain_ms']:>9.3f} {r['rope_ms']:>9.3f} "
+              f"{r['rope_ms'] / r['plain_ms']:>10.2f}")
+
+
 def gemm_gflops():
     a = np.random.rand(2048, 2048).astype(np.float32)
     b = np.random.rand(2048, 2048).astype(np.float32)
@@ -194,8 +298,16 @@ def main():
                         help="internal: run one thread count")
     parser.add_argument("--baseline-opt", default="",
                         help="another bitsink-opt to time against, same run")
+    parser.add_argument("--rope", action="store_true",
+                        help="time RoPE against no RoPE (SmolLM2-like shape)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
+    if args.rope:
+        if args.threads:
+            rope_rows(args, args.threads)
+        else:
+            rope_main(args)
+        return
     if args.threads:
         one_thread_count(args, args.threads)
         return

@@ -26,30 +26,36 @@ AttentionEmitter::AttentionEmitter(ImplicitLocOpBuilder &b, SinkAttentionOp op,
 
 Value AttentionEmitter::exp(Value x) { return math::ExpOp::create(b, x); }
 
-// cos and sin of r in [−π/4, π/4] (the reduced angles ropeCosSin passes):
-// Taylor polynomials to degree 10 and 9, whose truncation error there is
-// below 2e-9 (under half an f32 ulp), as vector FMAs in r². They skip the
-// range reduction that math.cos and math.sin's polynomials would repeat.
-static std::pair<Value, Value> smallAngleCosSin(EmitBuilder &eb, Value r) {
-  Type type = r.getType();
-  Value r2 = eb.fmul(r, r);
-  // Σ coefficients[n] · r2^(N−n), highest power first.
-  auto horner = [&](ArrayRef<double> coefficients) {
-    Value p = eb.constant(type, coefficients.front());
-    for (double c : coefficients.drop_front())
-      p = eb.vectorFma(p, r2, eb.constant(type, c));
-    return p;
-  };
-  Value cos = horner(
-      {-1.0 / 3628800, 1.0 / 40320, -1.0 / 720, 1.0 / 24, -1.0 / 2, 1.0});
-  Value sin =
-      eb.fmul(r, horner({1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6, 1.0}));
-  return {cos, sin};
+// The reduced angles' cos and sin as Taylor polynomials in vector FMAs
+// (attention::ropeTaylorCosSin): no math.cos / math.sin, whose polynomials
+// would repeat the range reduction.
+std::pair<Value, Value> AttentionEmitter::ropeCosSinAt(Value position) {
+  return attention::ropePairCosSin(*this, rope, position, [&](Value r) {
+    return attention::ropeTaylorCosSin(
+        *this, r,
+        [&](Value x, Value y, Value z) { return vectorFma(x, y, z); });
+  });
 }
 
 Value AttentionEmitter::rotateHead(Value head, Value position) {
-  return attention::ropeRotateHead(*this, rope, head, position, [&](Value r) {
-    return smallAngleCosSin(*this, r);
+  auto [cos, sin] = ropeCosSinAt(position);
+  return attention::ropeRotateHeadBy(*this, rope, head, cos, sin);
+}
+
+void AttentionEmitter::forEachVisitedKey(Value batch, Value t,
+                                         function_ref<void(Value)> body) {
+  attention::RowBounds bounds =
+      attention::rowBounds(*this, op, operands(), batch, idx(0), idx(0),
+                           numQueries, numKeys, numQueries);
+  bounds.window = idx(op.getMaxWindow());
+  attention::TileList list =
+      attention::tileList(*this, bounds, numSinks, opts.keyTile, causal,
+                          static_cast<bool>(keyPositions));
+  ifThen(slt(t, list.count), [&] {
+    // Up to Nk, not L_b: the slots past L_b that a tile reads get defined
+    // values too (their scores are masked).
+    Value j0 = mul(attention::tileIndex(*this, list, t), idx(opts.keyTile));
+    forEach(j0, minS(add(j0, idx(opts.keyTile)), numKeys), idx(1), body);
   });
 }
 

@@ -74,9 +74,11 @@ private:
   const attention::AttentionOperands &operands() const { return *this; }
   /// math.exp, the CPU's e^x for the shared softmax rules.
   mlir::Value exp(mlir::Value x);
-  /// `head` (vector<D x f32>) rotated at the f32 `position` by the op's
-  /// rope (attention::ropeRotateHead with math.cos and math.sin, which
-  /// bitsink-approximate-math turns into vector polynomials).
+  /// cos and sin of the op's rope pairs at the f32 `position`
+  /// (attention::ropePairCosSin, the reduced angles through
+  /// attention::ropeTaylorCosSin in vector FMAs).
+  std::pair<mlir::Value, mlir::Value> ropeCosSinAt(mlir::Value position);
+  /// `head` (vector<D x f32>) rotated at the f32 `position`.
   mlir::Value rotateHead(mlir::Value head, mlir::Value position);
 
   //===--------------------------------------------------------------------===//
@@ -95,6 +97,12 @@ private:
   void zeroFill(mlir::Value buffer, int64_t rows, int64_t cols);
   TileContext makeContext(mlir::Value batch, mlir::Value head,
                           mlir::Value firstQuery, mlir::Value rows);
+  /// RoPE work done once before the tasks: body(j) for every key j < Nk of
+  /// the key tiles some query row of batch `batch` visits (the tile list of
+  /// all Nq rows under the widest window of the heads, which holds every
+  /// task's list), where `t` < ceil(Nk / Tk) numbers the tiles of the list.
+  void forEachVisitedKey(mlir::Value batch, mlir::Value t,
+                         llvm::function_ref<void(mlir::Value)> body);
   /// Runs key tiles [tBegin, tEnd) of `list`, accumulating into `acc`
   /// (rows × Dv); returns the final running max and sum (vectors).
   std::pair<mlir::Value, mlir::Value>
@@ -124,8 +132,7 @@ private:
   void emitLoadRotatedQueries(const TileContext &ctx, mlir::Value qt);
   /// RoPE: rotatedKeys[b, kvh, j, :] := k[b, kvh, j, :] rotated at pos_j
   /// (f32), once before the query tiles that all read them, for the keys
-  /// below L_b of the tiles some query tile visits; the scores of the
-  /// other slots a tile reads (past L_b) are masked.
+  /// of the tiles some query tile visits (forEachVisitedKey).
   void emitRotateKeys();
   /// Scores as one FMA chain over D per key, the query rows in lanes.
   llvm::SmallVector<mlir::Value>
@@ -139,6 +146,10 @@ private:
   void emitDecode();
   /// queryRows[i] = scale · q[b, h, i, :] in chunks along D.
   void emitLoadQueryRows(const TileContext &ctx);
+  /// RoPE, when more than one task reads each key (kv heads, or query heads
+  /// without grouping): ropeTable[b, j, 0 / 1, :] := cos / sin of key j's
+  /// pair angles, once per (batch, visited key) before the tasks.
+  void emitRopeTable();
   /// Scores as dot products along D of each key row with each query row.
   llvm::SmallVector<mlir::Value>
   emitDecodeScores(const TileContext &ctx, llvm::ArrayRef<mlir::Value> keyRows);
@@ -150,6 +161,9 @@ private:
   /// Prefill with RoPE: the rotated keys (B × Hkv × Nk × D, f32) that the
   /// scores read instead of k.
   mlir::Value rotatedKeys;
+  /// Decode with RoPE: the keys' cos and sin (B × Nk × 2 × dims/2, f32), or
+  /// null where each task computes its own.
+  mlir::Value ropeTable;
 
   /// Decode: the static number of query rows (0 for prefill), and per row
   /// the scaled query in chunks of kChunk lanes along D.

@@ -52,10 +52,28 @@ void AttentionEmitter::emitLoadQueryRows(const TileContext &ctx) {
     }
 }
 
+void AttentionEmitter::emitRopeTable() {
+  int64_t pairs = rope.getDims() / 2;
+  int64_t dyn = ShapedType::kDynamic;
+  ropeTable = memref::AllocOp::create(
+      b, MemRefType::get({dyn, dyn, 2, pairs}, b.getF32Type()),
+      ValueRange{numBatch, numKeys});
+  Value maxTiles = ceilDivS(numKeys, idx(opts.keyTile));
+  parallelLoop(ValueRange{numBatch, maxTiles}, {}, [&](ValueRange ivs) {
+    forEachVisitedKey(ivs[0], ivs[1], [&](Value j) {
+      auto [cos, sin] = ropeCosSinAt(
+          attention::ropeKeyPosition(*this, operands(), ivs[0], j));
+      vstore(cos, ropeTable, {ivs[0], j, idx(0), idx(0)});
+      vstore(sin, ropeTable, {ivs[0], j, idx(1), idx(0)});
+    });
+  });
+}
+
 // s[jj][i] = Σ_d q_i[d] · k[keyRows[jj], d]: the key row is loaded once in
 // chunks, multiplied with each query row and reduced. With RoPE the key row
-// is loaded whole and rotated at pos_j first (once per key of the tile),
-// and the chunks are cut from it.
+// is loaded whole and rotated at pos_j first (once per key of the tile, by
+// the cos and sin of the table when there is one), and the chunks are cut
+// from it.
 SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
                                                       ArrayRef<Value> keyRows) {
   SmallVector<Value> scores;
@@ -64,12 +82,22 @@ SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
     // row at the end, plus one for a narrower last chunk.
     SmallVector<Value> lanes(decodeRows), tails(decodeRows);
     Value rotated;
-    if (rope)
-      rotated =
-          rotateHead(toF32(vload(VectorType::get({headDim}, elemType), k,
-                                 {ctx.batch, ctx.kvHead, keyRows[jj], idx(0)})),
-                     attention::ropeKeyPosition(*this, operands(), ctx.batch,
-                                                keyRows[jj]));
+    if (rope) {
+      Value row = toF32(vload(VectorType::get({headDim}, elemType), k,
+                              {ctx.batch, ctx.kvHead, keyRows[jj], idx(0)}));
+      if (ropeTable) {
+        auto pairType = VectorType::get({rope.getDims() / 2}, b.getF32Type());
+        Value cos = vload(pairType, ropeTable,
+                          {ctx.batch, keyRows[jj], idx(0), idx(0)});
+        Value sin = vload(pairType, ropeTable,
+                          {ctx.batch, keyRows[jj], idx(1), idx(0)});
+        rotated = attention::ropeRotateHeadBy(*this, rope, row, cos, sin);
+      } else {
+        rotated =
+            rotateHead(row, attention::ropeKeyPosition(*this, operands(),
+                                                       ctx.batch, keyRows[jj]));
+      }
+    }
     for (int64_t c0 = 0, c = 0; c0 < headDim; c0 += kChunk, ++c) {
       int64_t width = std::min(kChunk, headDim - c0);
       Value kx =
@@ -135,6 +163,15 @@ void AttentionEmitter::emitDecode() {
   // the group's heads × queries fill the lanes, so each K/V tile is read
   // once for the whole group.
   Value numTasks = groupHeads > 1 ? numKvHeads : numHeads;
+  // RoPE: the keys' cos and sin once per batch when several tasks read each
+  // key (a single task per batch and split computes its own).
+  if (rope) {
+    auto kType = cast<MemRefType>(k.getType());
+    int64_t tasks =
+        groupHeads > 1 ? kType.getDimSize(1) : queriesType.getDimSize(1);
+    if (tasks != 1)
+      emitRopeTable();
+  }
   parallelLoop(
       ValueRange{numBatch, numTasks, numSplits}, {}, [&](ValueRange ivs) {
         TileBuffers buffers = tileBuffers();
@@ -212,4 +249,6 @@ void AttentionEmitter::emitDecode() {
   });
   memref::DeallocOp::create(b, partO);
   memref::DeallocOp::create(b, partStats);
+  if (ropeTable)
+    memref::DeallocOp::create(b, ropeTable);
 }

@@ -62,27 +62,12 @@ void AttentionEmitter::emitRotateKeys() {
   Value maxTiles = ceilDivS(numKeys, idx(opts.keyTile));
   parallelLoop(
       ValueRange{numBatch, numKvHeads, maxTiles}, {}, [&](ValueRange ivs) {
-        // The key tiles some query tile of the batch visits: the tile list
-        // of all Nq rows under the widest window of the heads, which holds
-        // every query tile's list.
-        attention::RowBounds bounds =
-            attention::rowBounds(*this, op, operands(), ivs[0], idx(0), idx(0),
-                                 numQueries, numKeys, numQueries);
-        bounds.window = idx(op.getMaxWindow());
-        attention::TileList list =
-            attention::tileList(*this, bounds, numSinks, opts.keyTile, causal,
-                                static_cast<bool>(keyPositions));
-        ifThen(slt(ivs[2], list.count), [&] {
-          Value j0 =
-              mul(attention::tileIndex(*this, list, ivs[2]), idx(opts.keyTile));
-          Value jEnd = minS(add(j0, idx(opts.keyTile)), bounds.lenVisible);
-          forEach(j0, jEnd, idx(1), [&](Value j) {
-            Value x = toF32(vload(rowType, k, {ivs[0], ivs[1], j, idx(0)}));
-            Value position =
-                attention::ropeKeyPosition(*this, operands(), ivs[0], j);
-            vstore(rotateHead(x, position), rotatedKeys,
-                   {ivs[0], ivs[1], j, idx(0)});
-          });
+        forEachVisitedKey(ivs[0], ivs[2], [&](Value j) {
+          Value x = toF32(vload(rowType, k, {ivs[0], ivs[1], j, idx(0)}));
+          Value position =
+              attention::ropeKeyPosition(*this, operands(), ivs[0], j);
+          vstore(rotateHead(x, position), rotatedKeys,
+                 {ivs[0], ivs[1], j, idx(0)});
         });
       });
 }
