@@ -384,6 +384,42 @@ Case attentionCase(const Args &args, std::mt19937_64 &rng) {
     std::memcpy(b.bytes.data(), p.kvLen.data(), b.bytes.size());
     c.inputs.push_back(std::move(b));
   }
+  // `--key-positions=shuffle`: key_positions[b, :] is a random permutation
+  // of 0 .. Nk-1 (keys in a ring cache's order), so visibility and RoPE
+  // follow the positions, not the slot indices.
+  if (args.has("key-positions")) {
+    if (args.str("key-positions") != "shuffle")
+      die("--key-positions expects 'shuffle', got '" +
+          args.str("key-positions") + "'");
+    p.keyPositions.resize(p.batch * p.numKeys);
+    for (int64_t b = 0; b < p.batch; ++b) {
+      int64_t *row = p.keyPositions.data() + b * p.numKeys;
+      for (int64_t j = 0; j < p.numKeys; ++j)
+        row[j] = j;
+      std::shuffle(row, row + p.numKeys, rng);
+    }
+    Buffer b = Buffer::zeros(Elem::I64, {p.batch, p.numKeys});
+    std::memcpy(b.bytes.data(), p.keyPositions.data(), b.bytes.size());
+    c.inputs.push_back(std::move(b));
+  }
+  // `--rope=THETA,DIMS,half|interleaved` (docs/semantics.md §2.1).
+  if (args.has("rope")) {
+    std::stringstream in(args.str("rope"));
+    std::string theta, dims, style;
+    std::getline(in, theta, ',');
+    std::getline(in, dims, ',');
+    std::getline(in, style);
+    char *thetaEnd = nullptr, *dimsEnd = nullptr;
+    reference::SinkAttentionProblem::Rope rope;
+    rope.theta = std::strtod(theta.c_str(), &thetaEnd);
+    rope.dims = std::strtoll(dims.c_str(), &dimsEnd, 10);
+    if (theta.empty() || *thetaEnd || dims.empty() || *dimsEnd ||
+        (style != "half" && style != "interleaved"))
+      die("--rope expects THETA,DIMS,half|interleaved, got '" +
+          args.str("rope") + "'");
+    rope.interleaved = style == "interleaved";
+    p.rope = rope;
+  }
   if (args.has("poison-invisible")) {
     if (p.kvHeads <= 0 || p.queryHeads % p.kvHeads != 0)
       die("--shape needs Hkv > 0 dividing Hq");
@@ -492,7 +528,8 @@ void usage() {
       "       bitsink-gpu-check --device-info\n"
       "  --op=sink_attention --shape=B,Hq,Hkv,Nq,Nk,D,Dv [--num-sinks=S]\n"
       "      [--window=W[,W...]] [--causal] [--scale=X] [--sink-logits]\n"
-      "      [--sink-dtype=T] [--kv-len=L0,L1,...] [--poison-invisible]\n"
+      "      [--sink-dtype=T] [--kv-len=L0,L1,...] [--key-positions=shuffle]\n"
+      "      [--rope=THETA,DIMS,half|interleaved] [--poison-invisible]\n"
       "  --op=bitplane_matmul --m=M --k=K --n=N [--planes=P]\n"
       "      [--group-size=G] [--kind=binary|signed|ternary]\n"
       "      [--coeff-dtype=f16|f32] [--acc-arg] [--acc-dtype=T]\n"

@@ -31,6 +31,26 @@
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_decode --op=sink_attention --shape=2,8,2,1,300,64,64 --num-sinks=4 --window=128 --causal --kv-len=300,173 --dtype=bf16 --seed=3 --poison-invisible | FileCheck %s --check-prefix=P6
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_gqa8_decode --op=sink_attention --shape=2,16,2,1,1000,128,128 --num-sinks=4 --window=512 --causal --dtype=f16 --seed=7 --poison-invisible | FileCheck %s --check-prefix=P7
 //
+// Rotary embeddings (docs/semantics.md §2.1): --rope=THETA,DIMS,STYLE and
+// --key-positions=shuffle (a random permutation of the key positions, a
+// ring cache's order) on every kernel: SIMT f32 (R1, R2, R3), tensor cores
+// f16 / bf16 (R4, R5, R6 with key_positions), split-KV decode (R7, R8 with
+// key_positions); invisible keys still add nothing after rotation (PR1-PR3).
+// The kernels turn f32 angles where the reference uses doubles (about
+// 2^-24 · position radians), so f32 cases use 1e-4 (positions below a few
+// hundred) and R3, whose queries sit near position 10^5, 2e-3.
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f32_rope_half --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=10 --causal --kv-len=53,40 --rope=10000,32,half --seed=21 --atol=1e-4 --rtol=1e-4 | FileCheck %s --check-prefix=R1
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f32_rope_odd_pairs --op=sink_attention --shape=1,2,1,21,45,36,20 --num-sinks=1 --window=12 --rope=500000,6,half --seed=22 --atol=1e-4 --rtol=1e-4 | FileCheck %s --check-prefix=R2
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f32_rope_far --op=sink_attention --shape=1,2,2,16,64,32,32 --causal --kv-len=100000 --rope=10000,32,half --seed=23 --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=R3
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_tc_rope --op=sink_attention --shape=2,4,2,77,200,64,64 --num-sinks=4 --window=48 --causal --kv-len=200,131 --dtype=f16 --rope=10000,64,half --seed=24 | FileCheck %s --check-prefix=R4
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_tc_rope_il --op=sink_attention --shape=1,2,1,64,160,128,64 --num-sinks=2 --window=20 --kv-len=150 --sink-logits --sink-dtype=f32 --dtype=bf16 --rope=500000,64,interleaved --seed=25 | FileCheck %s --check-prefix=R5
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_tc_rope_ring --op=sink_attention --shape=1,2,1,64,128,64,64 --num-sinks=2 --window=32 --causal --key-positions=shuffle --dtype=f16 --rope=10000,32,half --seed=26 | FileCheck %s --check-prefix=R6
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_decode_rope --op=sink_attention --shape=2,16,2,1,1000,128,128 --num-sinks=4 --window=512 --causal --dtype=f16 --rope=10000,128,half --seed=27 | FileCheck %s --check-prefix=R7
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_decode_rope_ring --op=sink_attention --shape=2,4,1,2,300,64,64 --num-sinks=4 --window=128 --causal --kv-len=300,173 --key-positions=shuffle --dtype=bf16 --rope=10000,64,interleaved --seed=28 | FileCheck %s --check-prefix=R8
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_tc_rope --op=sink_attention --shape=2,4,2,77,200,64,64 --num-sinks=4 --window=48 --causal --kv-len=200,131 --dtype=f16 --rope=10000,64,half --seed=24 --poison-invisible | FileCheck %s --check-prefix=PR1
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_tc_rope_ring --op=sink_attention --shape=1,2,1,64,128,64,64 --num-sinks=2 --window=32 --causal --key-positions=shuffle --dtype=f16 --rope=10000,32,half --seed=26 --poison-invisible | FileCheck %s --check-prefix=PR2
+// RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_decode_rope_ring --op=sink_attention --shape=2,4,1,2,300,64,64 --num-sinks=4 --window=128 --causal --kv-len=300,173 --key-positions=shuffle --dtype=bf16 --rope=10000,64,interleaved --seed=28 --poison-invisible | FileCheck %s --check-prefix=PR3
+//
 // PTX loaded through the driver's JIT gives the same results.
 // RUN: mkdir -p %t/ptx
 // RUN: bitsink-compile %S/Inputs/cases.mlir --target=cuda --chip=%cuda_chip --cubin-format=isa -o %t/ptx/cases.so
@@ -64,4 +84,18 @@
 // P6-NEXT: attn_bf16_decode sink_attention: elements=1024 {{.*}} PASS
 // P7: poisoned 1936 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
 // P7-NEXT: attn_f16_gqa8_decode sink_attention: elements=4096 {{.*}} PASS
+// R1: attn_f32_rope_half sink_attention: elements=7104 {{.*}} PASS
+// R2: attn_f32_rope_odd_pairs sink_attention: elements=840 {{.*}} PASS
+// R3: attn_f32_rope_far sink_attention: elements=1024 {{.*}} PASS
+// R4: attn_f16_tc_rope sink_attention: elements=39424 {{.*}} PASS
+// R5: attn_bf16_tc_rope_il sink_attention: elements=8192 {{.*}} PASS
+// R6: attn_f16_tc_rope_ring sink_attention: elements=8192 {{.*}} PASS
+// R7: attn_f16_decode_rope sink_attention: elements=4096 {{.*}} PASS
+// R8: attn_bf16_decode_rope_ring sink_attention: elements=1024 {{.*}} PASS
+// PR1: poisoned 288 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// PR1-NEXT: attn_f16_tc_rope sink_attention: elements=39424 {{.*}} PASS
+// PR2: poisoned 31 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// PR2-NEXT: attn_f16_tc_rope_ring sink_attention: elements=8192 {{.*}} PASS
+// PR3: poisoned 395 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
+// PR3-NEXT: attn_bf16_decode_rope_ring sink_attention: elements=1024 {{.*}} PASS
 // ARCH: bitsink-cuda: error: cuModuleLoadData (a cubin for [[OTHER]]) failed (CUDA_ERROR_NO_BINARY_FOR_GPU{{.*}}); the kernel binary has no code for device 0 (sm_{{[0-9]+}}): compile with bitsink-nvptx-pipeline chip=sm_{{[0-9]+}}

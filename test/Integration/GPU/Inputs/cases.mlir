@@ -168,3 +168,121 @@ func.func @attn_f16_decode_empty(%q: tensor<2x4x2x64xf16>, %k: tensor<2x1x600x64
       {num_sinks = 4, window = 100, causal = true} -> tensor<2x4x2x64xf16>
   return %o : tensor<2x4x2x64xf16>
 }
+
+// Rotary embeddings (docs/semantics.md §2.1, docs/gpu-attention.md "Rotary
+// embeddings"): q_i turns by p_i = i + L_b - Nq and k_j by pos_j before the
+// scores. The cases cover every GPU kernel (SIMT and tensor-core prefill,
+// split-KV decode), both pair styles, partial dims, kv_len, key_positions
+// and positions near 10^5 (large angles).
+
+// SIMT prefill (f32), GQA 2, odd sizes, rotate-half over all 32 dims;
+// kv_len moves the query positions of the second batch entry.
+func.func @attn_f32_rope_half(%q: tensor<2x4x37x32xf32>, %k: tensor<2x2x53x32xf32>,
+                              %v: tensor<2x2x53x24xf32>, %len: tensor<2xi64>) -> tensor<2x4x37x24xf32> {
+  %e = tensor.empty() : tensor<2x4x37x24xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x4x37x32xf32>,
+      tensor<2x2x53x32xf32>, tensor<2x2x53x24xf32>) kv_len(%len : tensor<2xi64>)
+      outs(%e : tensor<2x4x37x24xf32>)
+      {num_sinks = 3, window = 10, causal = true,
+       rope = #bitsink.rope<theta = 10000.0, dims = 32, style = half>}
+      -> tensor<2x4x37x24xf32>
+  return %o : tensor<2x4x37x24xf32>
+}
+
+// SIMT prefill (f32), D = 36, three rotate-half pairs (dims = 6: one pair
+// per chunk), theta = 5e5, non-causal window.
+func.func @attn_f32_rope_odd_pairs(%q: tensor<1x2x21x36xf32>, %k: tensor<1x1x45x36xf32>,
+                                   %v: tensor<1x1x45x20xf32>) -> tensor<1x2x21x20xf32> {
+  %e = tensor.empty() : tensor<1x2x21x20xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x21x36xf32>,
+      tensor<1x1x45x36xf32>, tensor<1x1x45x20xf32>) outs(%e : tensor<1x2x21x20xf32>)
+      {num_sinks = 1, window = 12, causal = false,
+       rope = #bitsink.rope<theta = 500000.0, dims = 6, style = half>}
+      -> tensor<1x2x21x20xf32>
+  return %o : tensor<1x2x21x20xf32>
+}
+
+// SIMT prefill (f32) with kv_len = 100000 >> Nk = 64 and no window: the 16
+// queries sit at positions 99984 .. 99999, so pair 0 turns by about 10^5
+// radians (the range reduction of large angles).
+func.func @attn_f32_rope_far(%q: tensor<1x2x16x32xf32>, %k: tensor<1x2x64x32xf32>,
+                             %v: tensor<1x2x64x32xf32>, %len: tensor<1xi64>) -> tensor<1x2x16x32xf32> {
+  %e = tensor.empty() : tensor<1x2x16x32xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x16x32xf32>,
+      tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>) kv_len(%len : tensor<1xi64>)
+      outs(%e : tensor<1x2x16x32xf32>)
+      {causal = true, rope = #bitsink.rope<theta = 10000.0, dims = 32, style = half>}
+      -> tensor<1x2x16x32xf32>
+  return %o : tensor<1x2x16x32xf32>
+}
+
+// Tensor-core prefill (f16, D = Dv = 64), kv_len, rotate-half over all 64
+// dims: Q and every K tile rotated in shared memory (rounded to f16 once).
+func.func @attn_f16_tc_rope(%q: tensor<2x4x77x64xf16>, %k: tensor<2x2x200x64xf16>,
+                            %v: tensor<2x2x200x64xf16>, %len: tensor<2xi64>) -> tensor<2x4x77x64xf16> {
+  %e = tensor.empty() : tensor<2x4x77x64xf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x4x77x64xf16>,
+      tensor<2x2x200x64xf16>, tensor<2x2x200x64xf16>) kv_len(%len : tensor<2xi64>)
+      outs(%e : tensor<2x4x77x64xf16>)
+      {num_sinks = 4, window = 48, causal = true,
+       rope = #bitsink.rope<theta = 10000.0, dims = 64, style = half>}
+      -> tensor<2x4x77x64xf16>
+  return %o : tensor<2x4x77x64xf16>
+}
+
+// Tensor-core prefill (bf16, D = 128, Dv = 64), interleaved pairs on the
+// first 64 dims, theta = 5e5, non-causal window, f32 learned sinks.
+func.func @attn_bf16_tc_rope_il(%q: tensor<1x2x64x128xbf16>, %k: tensor<1x1x160x128xbf16>,
+                                %v: tensor<1x1x160x64xbf16>, %s: tensor<2xf32>,
+                                %len: tensor<1xi64>) -> tensor<1x2x64x64xbf16> {
+  %e = tensor.empty() : tensor<1x2x64x64xbf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x64x128xbf16>,
+      tensor<1x1x160x128xbf16>, tensor<1x1x160x64xbf16>) sink_logits(%s : tensor<2xf32>)
+      kv_len(%len : tensor<1xi64>) outs(%e : tensor<1x2x64x64xbf16>)
+      {num_sinks = 2, window = 20, causal = false,
+       rope = #bitsink.rope<theta = 500000.0, dims = 64, style = interleaved>}
+      -> tensor<1x2x64x64xbf16>
+  return %o : tensor<1x2x64x64xbf16>
+}
+
+// Tensor-core prefill (f16, D = 64) over a shuffled ring (key_positions):
+// keys turn by their positions, not their slots; rotate-half on 32 dims.
+func.func @attn_f16_tc_rope_ring(%q: tensor<1x2x64x64xf16>, %k: tensor<1x1x128x64xf16>,
+                                 %v: tensor<1x1x128x64xf16>, %pos: tensor<1x128xi64>) -> tensor<1x2x64x64xf16> {
+  %e = tensor.empty() : tensor<1x2x64x64xf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x2x64x64xf16>,
+      tensor<1x1x128x64xf16>, tensor<1x1x128x64xf16>) key_positions(%pos : tensor<1x128xi64>)
+      outs(%e : tensor<1x2x64x64xf16>)
+      {num_sinks = 2, window = 32, causal = true,
+       rope = #bitsink.rope<theta = 10000.0, dims = 32, style = half>}
+      -> tensor<1x2x64x64xf16>
+  return %o : tensor<1x2x64x64xf16>
+}
+
+// Split-KV decode (f16, Nq = 1, GQA 8), 1000 keys, rotate-half over all 128
+// dims: query rows rotated once per split, each K tile as it is staged.
+func.func @attn_f16_decode_rope(%q: tensor<2x16x1x128xf16>, %k: tensor<2x2x1000x128xf16>,
+                                %v: tensor<2x2x1000x128xf16>) -> tensor<2x16x1x128xf16> {
+  %e = tensor.empty() : tensor<2x16x1x128xf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x16x1x128xf16>,
+      tensor<2x2x1000x128xf16>, tensor<2x2x1000x128xf16>) outs(%e : tensor<2x16x1x128xf16>)
+      {num_sinks = 4, window = 512, causal = true,
+       rope = #bitsink.rope<theta = 10000.0, dims = 128, style = half>}
+      -> tensor<2x16x1x128xf16>
+  return %o : tensor<2x16x1x128xf16>
+}
+
+// Split-KV decode (bf16, Nq = 2, GQA 4) over a shuffled 300-slot ring with
+// kv_len, interleaved pairs on all 64 dims (StreamingLLM's cache frame).
+func.func @attn_bf16_decode_rope_ring(%q: tensor<2x4x2x64xbf16>, %k: tensor<2x1x300x64xbf16>,
+                                      %v: tensor<2x1x300x64xbf16>, %len: tensor<2xi64>,
+                                      %pos: tensor<2x300xi64>) -> tensor<2x4x2x64xbf16> {
+  %e = tensor.empty() : tensor<2x4x2x64xbf16>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<2x4x2x64xbf16>,
+      tensor<2x1x300x64xbf16>, tensor<2x1x300x64xbf16>) kv_len(%len : tensor<2xi64>)
+      key_positions(%pos : tensor<2x300xi64>) outs(%e : tensor<2x4x2x64xbf16>)
+      {num_sinks = 4, window = 128, causal = true,
+       rope = #bitsink.rope<theta = 10000.0, dims = 64, style = interleaved>}
+      -> tensor<2x4x2x64xbf16>
+  return %o : tensor<2x4x2x64xbf16>
+}
