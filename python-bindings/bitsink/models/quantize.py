@@ -115,31 +115,27 @@ def layer_inputs(model, ids: Sequence[int],
 
 
 def calibration_activations(model, text: str, rows: int = 2048,
-                            sequence: int = 512, seed: int = 0
-                            ) -> Dict[str, np.ndarray]:
+                            sequence: int = 512) -> Dict[str, np.ndarray]:
     """Input activations of every linear layer while the float model reads
-    `text` in sequences of `sequence` tokens (each from position 0, with
-    BOS), `rows` rows per weight at most (an even sample over the tokens
-    with a fixed seed)."""
+    the first `rows` tokens of `text` in sequences of `sequence` tokens
+    (each from position 0, with BOS): `rows` rows per weight."""
     ids = model.encode(text, add_bos=False)
     if not ids:
         raise ValueError("calibration text is empty")
-    chunks = [ids[i : i + sequence - 1] for i in range(0, len(ids), sequence - 1)]
-    per_chunk = -(-rows // len(chunks))
-    rng = np.random.default_rng(seed)
     gathered: Dict[str, List[np.ndarray]] = {}
-    for chunk in chunks:
-        tokens = [model.config.bos_id] + list(chunk)
-        pick = np.sort(rng.choice(len(tokens), min(per_chunk, len(tokens)),
-                                  replace=False))
 
-        def record(name, x, pick=pick):
-            gathered.setdefault(name, []).append(np.ascontiguousarray(x[pick]))
+    def record(name, x):
+        gathered.setdefault(name, []).append(np.ascontiguousarray(x))
 
-        layer_inputs(model, tokens, record)
-        if sum(len(a) for a in gathered["token_embd.weight"]) >= rows:
+    taken = 0
+    for start in range(0, len(ids), sequence - 1):
+        if taken >= rows:
             break
-    return {name: np.concatenate(parts)[:rows].astype(np.float32)
+        tokens = [model.config.bos_id] + list(ids[start : start + sequence - 1])
+        tokens = tokens[: rows - taken]
+        layer_inputs(model, tokens, record)
+        taken += len(tokens)
+    return {name: np.concatenate(parts).astype(np.float32)
             for name, parts in gathered.items()}
 
 
