@@ -684,6 +684,219 @@ func.func @queries_at_the_end(%q: tensor<1x2x2x8xf32>, %k: tensor<1x2x8x8xf32>, 
 
 // -----
 
+// Interleaved written as two generics (one per component), each
+// expanded to ... x R/2 x 1 and concatenated on the last dim.
+// CHECK-LABEL: func.func @interleaved_two_generics
+// CHECK: bitsink.sink_attention ins(%arg0, %arg1, %arg2 : {{.*}}) {rope = #bitsink.rope<theta = 1.000000e+04, dims = 8, style = interleaved>, scale = 0.353553385 : f32}
+// CHECK-NOT: tensor.concat
+func.func @interleaved_two_generics(%q: tensor<1x2x8x8xf32>, %k: tensor<1x2x8x8xf32>, %v: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
+  %cos1 = arith.constant dense<[[1.0, 1.0, 1.0, 1.0], [0.540302277, 0.995004177, 0.999949992, 0.999999523], [-0.416146845, 0.980066597, 0.999800026, 0.999997973], [-0.989992499, 0.955336511, 0.999550045, 0.99999553], [-0.653643608, 0.921060979, 0.999200106, 0.999992013], [0.2836622, 0.87758255, 0.998750269, 0.999987483], [0.960170269, 0.825335622, 0.998200536, 0.999981999], [0.753902256, 0.764842212, 0.997551024, 0.999975502]]> : tensor<8x4xf32>
+  %sin2 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0], [0.841470957, 0.0998334214, 0.00999983307, 0.000999999931], [0.909297407, 0.198669329, 0.0199986659, 0.0019999987], [0.141120002, 0.295520216, 0.0299954992, 0.0029999956], [-0.756802499, 0.389418334, 0.0399893336, 0.00399998948], [-0.958924294, 0.47942555, 0.0499791652, 0.0049999794], [-0.279415488, 0.564642489, 0.0599640049, 0.0059999642], [0.656986594, 0.64421767, 0.0699428469, 0.00699994294]]> : tensor<8x4xf32>
+  %xe3 = tensor.expand_shape %q [[0], [1], [2], [3, 4]] output_shape [1, 2, 8, 4, 2] : tensor<1x2x8x8xf32> into tensor<1x2x8x4x2xf32>
+  %e4 = tensor.empty() : tensor<1x2x8x4xf32>
+  %y5 = linalg.generic {indexing_maps = [affine_map<(b, h, t, m) -> (b, h, t, m, 0)>, affine_map<(b, h, t, m) -> (b, h, t, m, 1)>, affine_map<(b, h, t, m) -> (t, m)>, affine_map<(b, h, t, m) -> (t, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%xe3, %xe3, %cos1, %sin2 : tensor<1x2x8x4x2xf32>, tensor<1x2x8x4x2xf32>, tensor<8x4xf32>, tensor<8x4xf32>) outs(%e4 : tensor<1x2x8x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o: f32):
+    %ac = arith.mulf %a, %c : f32
+    %bs = arith.mulf %b, %s : f32
+    %r = arith.subf %ac, %bs : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x4xf32>
+  %y16 = tensor.expand_shape %y5 [[0], [1], [2], [3, 4]] output_shape [1, 2, 8, 4, 1] : tensor<1x2x8x4xf32> into tensor<1x2x8x4x1xf32>
+  %y7 = linalg.generic {indexing_maps = [affine_map<(b, h, t, m) -> (b, h, t, m, 0)>, affine_map<(b, h, t, m) -> (b, h, t, m, 1)>, affine_map<(b, h, t, m) -> (t, m)>, affine_map<(b, h, t, m) -> (t, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%xe3, %xe3, %cos1, %sin2 : tensor<1x2x8x4x2xf32>, tensor<1x2x8x4x2xf32>, tensor<8x4xf32>, tensor<8x4xf32>) outs(%e4 : tensor<1x2x8x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o: f32):
+    %as = arith.mulf %a, %s : f32
+    %bc = arith.mulf %b, %c : f32
+    %r = arith.addf %as, %bc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x4xf32>
+  %y18 = tensor.expand_shape %y7 [[0], [1], [2], [3, 4]] output_shape [1, 2, 8, 4, 1] : tensor<1x2x8x4xf32> into tensor<1x2x8x4x1xf32>
+  %cat9 = tensor.concat dim(4) %y16, %y18 : (tensor<1x2x8x4x1xf32>, tensor<1x2x8x4x1xf32>) -> tensor<1x2x8x4x2xf32>
+  %rot10 = tensor.collapse_shape %cat9 [[0], [1], [2], [3, 4]] : tensor<1x2x8x4x2xf32> into tensor<1x2x8x8xf32>
+  %xe11 = tensor.expand_shape %k [[0], [1], [2], [3, 4]] output_shape [1, 2, 8, 4, 2] : tensor<1x2x8x8xf32> into tensor<1x2x8x4x2xf32>
+  %e12 = tensor.empty() : tensor<1x2x8x4xf32>
+  %y13 = linalg.generic {indexing_maps = [affine_map<(b, h, t, m) -> (b, h, t, m, 0)>, affine_map<(b, h, t, m) -> (b, h, t, m, 1)>, affine_map<(b, h, t, m) -> (t, m)>, affine_map<(b, h, t, m) -> (t, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%xe11, %xe11, %cos1, %sin2 : tensor<1x2x8x4x2xf32>, tensor<1x2x8x4x2xf32>, tensor<8x4xf32>, tensor<8x4xf32>) outs(%e12 : tensor<1x2x8x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o: f32):
+    %ac = arith.mulf %a, %c : f32
+    %bs = arith.mulf %b, %s : f32
+    %r = arith.subf %ac, %bs : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x4xf32>
+  %y114 = tensor.expand_shape %y13 [[0], [1], [2], [3, 4]] output_shape [1, 2, 8, 4, 1] : tensor<1x2x8x4xf32> into tensor<1x2x8x4x1xf32>
+  %y15 = linalg.generic {indexing_maps = [affine_map<(b, h, t, m) -> (b, h, t, m, 0)>, affine_map<(b, h, t, m) -> (b, h, t, m, 1)>, affine_map<(b, h, t, m) -> (t, m)>, affine_map<(b, h, t, m) -> (t, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%xe11, %xe11, %cos1, %sin2 : tensor<1x2x8x4x2xf32>, tensor<1x2x8x4x2xf32>, tensor<8x4xf32>, tensor<8x4xf32>) outs(%e12 : tensor<1x2x8x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o: f32):
+    %as = arith.mulf %a, %s : f32
+    %bc = arith.mulf %b, %c : f32
+    %r = arith.addf %as, %bc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x4xf32>
+  %y116 = tensor.expand_shape %y15 [[0], [1], [2], [3, 4]] output_shape [1, 2, 8, 4, 1] : tensor<1x2x8x4xf32> into tensor<1x2x8x4x1xf32>
+  %cat17 = tensor.concat dim(4) %y114, %y116 : (tensor<1x2x8x4x1xf32>, tensor<1x2x8x4x1xf32>) -> tensor<1x2x8x4x2xf32>
+  %rot18 = tensor.collapse_shape %cat17 [[0], [1], [2], [3, 4]] : tensor<1x2x8x4x2xf32> into tensor<1x2x8x8xf32>
+  %z19 = arith.constant 0.0 : f32
+  %e20 = tensor.empty() : tensor<1x2x8x8xf32>
+  %f21 = linalg.fill ins(%z19 : f32) outs(%e20 : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %scores22 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, d) -> (b, h, i, d)>, affine_map<(b, h, i, j, d) -> (b, h, j, d)>, affine_map<(b, h, i, j, d) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%rot10, %rot18 : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) outs(%f21 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %scale23 = arith.constant 0.353553385 : f32
+  %scaled24 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scores22 : tensor<1x2x8x8xf32>) outs(%e20 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.mulf %a, %scale23 : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %ninf26 = arith.constant 0xFF800000 : f32
+  %e27 = tensor.empty() : tensor<1x2x8xf32>
+  %fm28 = linalg.fill ins(%ninf26 : f32) outs(%e27 : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %max29 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%scaled24 : tensor<1x2x8x8xf32>) outs(%fm28 : tensor<1x2x8xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.maximumf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8xf32>
+  %exp30 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i)>, affine_map<(b, h, i, j) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scaled24, %max29 : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) outs(%e20 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %fs31 = linalg.fill ins(%z19 : f32) outs(%e27 : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %sum32 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%exp30 : tensor<1x2x8x8xf32>) outs(%fs31 : tensor<1x2x8xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8xf32>
+  %p25 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i)>, affine_map<(b, h, i, j) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%exp30, %sum32 : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) outs(%e20 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %t: f32, %o: f32):
+    %r = arith.divf %a, %t : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %e33 = tensor.empty() : tensor<1x2x8x8xf32>
+  %fo34 = linalg.fill ins(%z19 : f32) outs(%e33 : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %out35 = linalg.generic {indexing_maps = [affine_map<(b, h, i, n, j) -> (b, h, i, j)>, affine_map<(b, h, i, n, j) -> (b, h, j, n)>, affine_map<(b, h, i, n, j) -> (b, h, i, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p25, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) outs(%fo34 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  return %out35 : tensor<1x2x8x8xf32>
+}
+
+// -----
+
+// Q, K and V come as B x T x H x D and are rotated in that layout (table
+// rows read through (b, t, h, m) -> (t, m)) before the transpose to heads
+// first.
+// CHECK-LABEL: func.func @rotated_before_head_transpose
+// CHECK-DAG: %[[Q:.*]] = linalg.transpose ins(%arg0
+// CHECK-DAG: %[[K:.*]] = linalg.transpose ins(%arg1
+// CHECK: bitsink.sink_attention ins(%[[Q]], %[[K]], %{{.*}} : {{.*}}) {{.*}} {causal = true, rope = #bitsink.rope<theta = 1.000000e+04, dims = 8, style = half>, scale = 0.353553385 : f32}
+// CHECK-NOT: tensor.concat
+func.func @rotated_before_head_transpose(%q: tensor<1x8x2x8xf32>, %k: tensor<1x8x2x8xf32>, %v: tensor<1x8x2x8xf32>) -> tensor<1x2x8x8xf32> {
+  %cos1 = arith.constant dense<[[1.0, 1.0, 1.0, 1.0], [0.540302277, 0.995004177, 0.999949992, 0.999999523], [-0.416146845, 0.980066597, 0.999800026, 0.999997973], [-0.989992499, 0.955336511, 0.999550045, 0.99999553], [-0.653643608, 0.921060979, 0.999200106, 0.999992013], [0.2836622, 0.87758255, 0.998750269, 0.999987483], [0.960170269, 0.825335622, 0.998200536, 0.999981999], [0.753902256, 0.764842212, 0.997551024, 0.999975502]]> : tensor<8x4xf32>
+  %sin2 = arith.constant dense<[[0.0, 0.0, 0.0, 0.0], [0.841470957, 0.0998334214, 0.00999983307, 0.000999999931], [0.909297407, 0.198669329, 0.0199986659, 0.0019999987], [0.141120002, 0.295520216, 0.0299954992, 0.0029999956], [-0.756802499, 0.389418334, 0.0399893336, 0.00399998948], [-0.958924294, 0.47942555, 0.0499791652, 0.0049999794], [-0.279415488, 0.564642489, 0.0599640049, 0.0059999642], [0.656986594, 0.64421767, 0.0699428469, 0.00699994294]]> : tensor<8x4xf32>
+  %s3 = tensor.extract_slice %q[0, 0, 0, 0] [1, 8, 2, 4] [1, 1, 1, 1] : tensor<1x8x2x8xf32> to tensor<1x8x2x4xf32>
+  %s4 = tensor.extract_slice %q[0, 0, 0, 4] [1, 8, 2, 4] [1, 1, 1, 1] : tensor<1x8x2x8xf32> to tensor<1x8x2x4xf32>
+  %e5 = tensor.empty() : tensor<1x8x2x4xf32>
+  %y6 = linalg.generic {indexing_maps = [affine_map<(b, h, t, m) -> (b, h, t, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>, affine_map<(b, h, t, m) -> (h, m)>, affine_map<(b, h, t, m) -> (h, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s3, %s4, %cos1, %sin2 : tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>, tensor<8x4xf32>, tensor<8x4xf32>) outs(%e5 : tensor<1x8x2x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o: f32):
+    %ac = arith.mulf %a, %c : f32
+    %bs = arith.mulf %b, %s : f32
+    %r = arith.subf %ac, %bs : f32
+    linalg.yield %r : f32
+  } -> tensor<1x8x2x4xf32>
+  %y7 = linalg.generic {indexing_maps = [affine_map<(b, h, t, m) -> (b, h, t, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>, affine_map<(b, h, t, m) -> (h, m)>, affine_map<(b, h, t, m) -> (h, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s3, %s4, %cos1, %sin2 : tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>, tensor<8x4xf32>, tensor<8x4xf32>) outs(%e5 : tensor<1x8x2x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o: f32):
+    %as = arith.mulf %a, %s : f32
+    %bc = arith.mulf %b, %c : f32
+    %r = arith.addf %as, %bc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x8x2x4xf32>
+  %rot8 = tensor.concat dim(3) %y6, %y7 : (tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>) -> tensor<1x8x2x8xf32>
+  %e9 = tensor.empty() : tensor<1x2x8x8xf32>
+  %tr10 = linalg.transpose ins(%rot8 : tensor<1x8x2x8xf32>) outs(%e9 : tensor<1x2x8x8xf32>) permutation = [0, 2, 1, 3]
+  %s11 = tensor.extract_slice %k[0, 0, 0, 0] [1, 8, 2, 4] [1, 1, 1, 1] : tensor<1x8x2x8xf32> to tensor<1x8x2x4xf32>
+  %s12 = tensor.extract_slice %k[0, 0, 0, 4] [1, 8, 2, 4] [1, 1, 1, 1] : tensor<1x8x2x8xf32> to tensor<1x8x2x4xf32>
+  %e13 = tensor.empty() : tensor<1x8x2x4xf32>
+  %y14 = linalg.generic {indexing_maps = [affine_map<(b, h, t, m) -> (b, h, t, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>, affine_map<(b, h, t, m) -> (h, m)>, affine_map<(b, h, t, m) -> (h, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s11, %s12, %cos1, %sin2 : tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>, tensor<8x4xf32>, tensor<8x4xf32>) outs(%e13 : tensor<1x8x2x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o: f32):
+    %ac = arith.mulf %a, %c : f32
+    %bs = arith.mulf %b, %s : f32
+    %r = arith.subf %ac, %bs : f32
+    linalg.yield %r : f32
+  } -> tensor<1x8x2x4xf32>
+  %y15 = linalg.generic {indexing_maps = [affine_map<(b, h, t, m) -> (b, h, t, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>, affine_map<(b, h, t, m) -> (h, m)>, affine_map<(b, h, t, m) -> (h, m)>, affine_map<(b, h, t, m) -> (b, h, t, m)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s11, %s12, %cos1, %sin2 : tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>, tensor<8x4xf32>, tensor<8x4xf32>) outs(%e13 : tensor<1x8x2x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %s: f32, %o: f32):
+    %as = arith.mulf %a, %s : f32
+    %bc = arith.mulf %b, %c : f32
+    %r = arith.addf %as, %bc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x8x2x4xf32>
+  %rot16 = tensor.concat dim(3) %y14, %y15 : (tensor<1x8x2x4xf32>, tensor<1x8x2x4xf32>) -> tensor<1x8x2x8xf32>
+  %e17 = tensor.empty() : tensor<1x2x8x8xf32>
+  %tr18 = linalg.transpose ins(%rot16 : tensor<1x8x2x8xf32>) outs(%e17 : tensor<1x2x8x8xf32>) permutation = [0, 2, 1, 3]
+  %e19 = tensor.empty() : tensor<1x2x8x8xf32>
+  %tr20 = linalg.transpose ins(%v : tensor<1x8x2x8xf32>) outs(%e19 : tensor<1x2x8x8xf32>) permutation = [0, 2, 1, 3]
+  %z21 = arith.constant 0.0 : f32
+  %e22 = tensor.empty() : tensor<1x2x8x8xf32>
+  %f23 = linalg.fill ins(%z21 : f32) outs(%e22 : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %scores24 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, d) -> (b, h, i, d)>, affine_map<(b, h, i, j, d) -> (b, h, j, d)>, affine_map<(b, h, i, j, d) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%tr10, %tr18 : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) outs(%f23 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %scale25 = arith.constant 0.353553385 : f32
+  %scaled26 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scores24 : tensor<1x2x8x8xf32>) outs(%e22 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.mulf %a, %scale25 : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %causal27 = arith.constant dense<[[0.0, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0.0, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0.0, 0.0, 0xFF800000, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0.0, 0.0, 0.0, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0xFF800000, 0xFF800000], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<8x8xf32>
+  %masked28 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (i, j)>, affine_map<(b, h, i, j) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scaled26, %causal27 : tensor<1x2x8x8xf32>, tensor<8x8xf32>) outs(%e22 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %r = arith.addf %a, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %ninf30 = arith.constant 0xFF800000 : f32
+  %e31 = tensor.empty() : tensor<1x2x8xf32>
+  %fm32 = linalg.fill ins(%ninf30 : f32) outs(%e31 : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %max33 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%masked28 : tensor<1x2x8x8xf32>) outs(%fm32 : tensor<1x2x8xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.maximumf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8xf32>
+  %exp34 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i)>, affine_map<(b, h, i, j) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%masked28, %max33 : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) outs(%e22 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %r = math.exp %d : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %fs35 = linalg.fill ins(%z21 : f32) outs(%e31 : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  %sum36 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%exp34 : tensor<1x2x8x8xf32>) outs(%fs35 : tensor<1x2x8xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8xf32>
+  %p29 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j) -> (b, h, i, j)>, affine_map<(b, h, i, j) -> (b, h, i)>, affine_map<(b, h, i, j) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%exp34, %sum36 : tensor<1x2x8x8xf32>, tensor<1x2x8xf32>) outs(%e22 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %t: f32, %o: f32):
+    %r = arith.divf %a, %t : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  %e37 = tensor.empty() : tensor<1x2x8x8xf32>
+  %fo38 = linalg.fill ins(%z21 : f32) outs(%e37 : tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  %out39 = linalg.generic {indexing_maps = [affine_map<(b, h, i, n, j) -> (b, h, i, j)>, affine_map<(b, h, i, n, j) -> (b, h, j, n)>, affine_map<(b, h, i, n, j) -> (b, h, i, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%p29, %tr20 : tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) outs(%fo38 : tensor<1x2x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x8x8xf32>
+  return %out39 : tensor<1x2x8x8xf32>
+}
+
+// -----
+
 // No RoPE: a causal bias computed with linalg.index and a padding mask
 // (Hugging Face's (1 - m) * finfo.min) as two additive biases.
 // CHECK-LABEL: func.func @causal_and_padding
