@@ -220,6 +220,12 @@ def BitSinkDropAliasedResults
     result: the index of the argument that holds it after the call, or -1
     for a result that stays a result. `bitsink-run` and other hosts read it
     (it survives the conversion to `llvm.func`).
+
+    Private functions called only by `func.call` (a decoder block shared by
+    every layer) are done first: a result that is the callee's own argument
+    is dropped and each call uses the operand it passed instead, so that
+    the entry returns its arguments and the caches stay in place across
+    the calls too.
   }];
 }
 

@@ -893,7 +893,7 @@ func.func @rope_odd_dims(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %v
 // -----
 
 func.func @rope_bad_theta(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>, %init: tensor<1x4x8x16xf32>) {
-  // expected-error @+1 {{expects rope theta to be positive and finite, got 0.000000e+00}}
+  // expected-error @+1 {{expects rope theta to be positive, finite and normal, got 0.000000e+00}}
   %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>) outs(%init : tensor<1x4x8x16xf32>) {rope = #bitsink.rope<theta = 0.0, dims = 8, style = half>} -> tensor<1x4x8x16xf32>
   return
 }
@@ -903,5 +903,15 @@ func.func @rope_bad_theta(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %
 func.func @rope_bad_style(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>, %init: tensor<1x4x8x16xf32>) {
   // expected-error @+1 {{expects rope style 'half' or 'interleaved', got 'neox'}}
   %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>) outs(%init : tensor<1x4x8x16xf32>) {rope = #bitsink.rope<theta = 10000.0, dims = 8, style = neox>} -> tensor<1x4x8x16xf32>
+  return
+}
+
+// -----
+
+// A hex literal is read as the bits of a double: 0x47C35000 (1e5 as an f32)
+// is a denormal theta here, which is refused rather than silently used.
+func.func @rope_hex_theta(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %v: tensor<1x2x32x16xf32>, %init: tensor<1x4x8x16xf32>) {
+  // expected-error @+1 {{expects rope theta to be positive, finite and normal}}
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>) outs(%init : tensor<1x4x8x16xf32>) {rope = #bitsink.rope<theta = 0x47C35000, dims = 8, style = half>} -> tensor<1x4x8x16xf32>
   return
 }

@@ -51,9 +51,13 @@ PlaneLayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 LogicalResult RopeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                APFloat theta, int64_t dims, RopeStyle style) {
-  if (!theta.isFinite() || theta.isNegative() || theta.isZero())
-    return emitError() << "expects rope theta to be positive and finite, got "
-                       << theta.convertToDouble();
+  // A denormal theta is almost surely a hex literal read as the bits of a
+  // double (`0x47C35000` is 1e5 as an f32 but 6e-315 as a double).
+  if (!theta.isFinite() || theta.isNegative() || theta.isZero() ||
+      theta.isDenormal())
+    return emitError()
+           << "expects rope theta to be positive, finite and normal, got "
+           << theta.convertToDouble();
   if (dims < 0 || dims % 2 != 0)
     return emitError() << "expects rope dims to be even and non-negative, got "
                        << dims;
