@@ -28,6 +28,7 @@ warm-up calls. Run from a build: PYTHONPATH=build/python_packages.
 
 import argparse
 import importlib.util
+import inspect
 import os
 import pathlib
 import statistics
@@ -66,8 +67,12 @@ class Entry:
     """The decode entry at capacity C and its inputs."""
 
     def __init__(self, model, capacity):
+        # The layers as calls of one block function (what bitsink.Decoder
+        # compiles by default: much faster to compile) when the model has it.
+        options = {"layers": "call"} if "layers" in inspect.signature(model.ir).parameters \
+            else {}
         text = model.ir(entry="decode", tokens=1, cache=capacity, sinks=SINKS,
-                        weights="arguments")
+                        weights="arguments", **options)
         module = bitsink.Context().parse(text)
         started = time.perf_counter()
         self.exe = bitsink.compile(module, entry="decode")

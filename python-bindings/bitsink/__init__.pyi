@@ -84,6 +84,7 @@ class Decoder:
     num_layers: int
     vocab: int
     module: Module
+    quantized: dict[str, QuantizedWeight]
     def __init__(
         self,
         model: object,
@@ -96,6 +97,8 @@ class Decoder:
         cpu: Optional[str] = None,
         context: Optional[Context] = None,
         progress: Optional[Callable[[str], None]] = None,
+        layers: str = "call",
+        quantized: Optional[Mapping[str, QuantizedWeight]] = None,
     ) -> None: ...
     @property
     def length(self) -> int: ...

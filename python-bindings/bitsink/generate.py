@@ -254,7 +254,10 @@ class Decoder:
 
     def step(self, token: int) -> np.ndarray:
         """Appends one token and returns its logits [vocab]."""
-        self._tokens["decode"][0] = int(token)
+        token = int(token)
+        if not 0 <= token < self.vocab:
+            raise ValueError(f"token ids must be in [0, {self.vocab}), got {token}")
+        self._tokens["decode"][0] = token
         return self._call("decode")[0]
 
     def prefill(self, ids: Sequence[int]) -> np.ndarray:

@@ -140,6 +140,8 @@ def test_prefill_errors(decoder):
         decoder.prefill([])
     with pytest.raises(ValueError, match="token ids must be in"):
         decoder.prefill([10_000])
+    with pytest.raises(ValueError, match="token ids must be in"):
+        decoder.step(-1)
 
 
 def test_decoder_arguments(model):

@@ -65,8 +65,11 @@ class TinyModel:
 
     # IR.
 
-    def ir(self, entry="decode", *, tokens=1, cache=16, sinks=2, weights="arguments"):
-        assert weights == "arguments"
+    def ir(self, entry="decode", *, tokens=1, cache=16, sinks=2, weights="arguments",
+           layers="inline", quantized=None):
+        """`layers` is accepted for bitsink.Decoder, which passes it: this
+        model writes its layers inline whatever it says."""
+        assert weights == "arguments" and not quantized
         entries = [entry] if isinstance(entry, str) else list(entry)
         return "\n".join(
             self._function(name, 1 if name == "decode" else tokens, cache, sinks)

@@ -1,12 +1,12 @@
 """bitsink-generate: stream text from a Llama GGUF model compiled by bitsink.
 
-  bitsink-generate model.gguf --prompt "..." [--bits 2|3|4 --calibration F]
+  bitsink-generate model.gguf --prompt "..." [--bits 2|3|4 [--calibration F]]
       [--sinks 4] [--cache 1024] [--chunk 64] [--max-new-tokens N]
       [--temperature T] [--top-k K] [--top-p P] [--seed S] [--stop TEXT]
 
 Reads the model (bitsink.models.llama), optionally quantizes its linear
-weights to `--bits` bit-planes (bitsink.models.quantize.quantize_module,
-calibrated on the text of `--calibration`), compiles the prefill and decode
+weights to `--bits` bit-planes (bitsink.models.quantize, calibrated on the
+activations of the text of `--calibration`), compiles the prefill and decode
 entries (bitsink.Decoder) and generates: progress lines and the timings go
 to stderr, the tokens to stdout as they come. docs/tools.md describes it.
 """
@@ -41,8 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--group-size", type=int, default=128,
                    help="rows per coefficient group with --bits (default 128)")
     p.add_argument("--calibration", metavar="FILE",
-                   help="text whose activations calibrate the quantizer "
-                        "(not the text the model is evaluated on)")
+                   help="text whose activations calibrate the quantizer (not "
+                        "the text the model is evaluated on); without it the "
+                        "weights are quantized without activations")
+    p.add_argument("--quant-cache", metavar="DIR",
+                   help="keep the packed weights of --bits in DIR, for later "
+                        "runs with the same model, options and calibration")
     p.add_argument("--sinks", type=int, default=4,
                    help="attention sinks kept for ever (default 4)")
     p.add_argument("--cache", type=int, default=1024,
@@ -71,37 +75,51 @@ def _error(message: str) -> int:
     return 1
 
 
-def _quantize_transform(args, model, say):
-    """The module transform of --bits, or an error message."""
+def _quantization(args, model, say):
+    """Decoder options that quantize the linear weights to --bits planes,
+    or an error message: bitsink.models.quantize.quantize_weights (packed
+    weights passed as arguments, the layers in one shared function), else
+    its quantize_module as the module transform (layers inline)."""
     try:
         from ..models import quantize
     except ImportError as error:
         return None, f"--bits needs bitsink.models.quantize ({error})"
-    hook = getattr(quantize, "quantize_module", None)
-    if hook is None:
-        return None, ("--bits needs bitsink.models.quantize.quantize_module, "
-                      "which this build does not have")
-    parameters = inspect.signature(hook).parameters
-    options = {}
+    calibration = {}
     if args.calibration:
         try:
             with open(args.calibration, encoding="utf-8") as f:
-                options["calibration_text"] = f.read()
+                calibration["calibration_text"] = f.read()
         except OSError as error:
             return None, f"cannot read --calibration: {error}"
-    elif "calibration_text" in parameters and \
-            parameters["calibration_text"].default is inspect.Parameter.empty:
-        return None, ("--bits needs --calibration FILE: text whose activations "
-                      "calibrate the quantizer")
-    for name, value in (("method", args.method), ("group_size", args.group_size),
-                        ("progress", say)):
-        if name in parameters:
+    else:
+        say("no --calibration: the weights are quantized without activations "
+            "(identity Hessian)")
+        calibration["calibration"] = {}
+    hook = getattr(quantize, "quantize_weights", None)
+    if hook is None:
+        hook = getattr(quantize, "quantize_module", None)
+    if hook is None:
+        return None, ("--bits needs bitsink.models.quantize.quantize_weights or "
+                      "quantize_module, which this build does not have")
+    parameters = inspect.signature(hook).parameters
+    if "calibration_text" in parameters and "calibration_text" not in calibration:
+        calibration["calibration_text"] = ""  # unused: `calibration` is given
+    options = {}
+    for name, value in (*calibration.items(), ("method", args.method),
+                        ("group_size", args.group_size),
+                        ("cache_dir", args.quant_cache), ("progress", say)):
+        if name in parameters and value is not None:
             options[name] = value
+    if hook.__name__ == "quantize_weights":
+        started = time.perf_counter()
+        quantized = hook(model, args.bits, **options)
+        say(f"quantized {len(quantized)} weights in {time.perf_counter() - started:.1f} s")
+        return {"quantized": quantized}, None
 
     def transform(module):
         return hook(module, model, args.bits, **options)
 
-    return transform, None
+    return {"module_transform": transform, "layers": "inline"}, None
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -130,16 +148,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _error(str(error))
     say(f"loaded {model!r} in {time.perf_counter() - started:.1f} s")
 
-    transform = None
-    if args.bits is not None:
-        transform, problem = _quantize_transform(args, model, say)
-        if problem:
-            return _error(problem)
-
+    options = {}
     try:
+        if args.bits is not None:
+            options, problem = _quantization(args, model, say)
+            if problem:
+                return _error(problem)
         decoder = bitsink.Decoder(model, cache=args.cache, sinks=args.sinks,
-                                  chunk=args.chunk, module_transform=transform,
-                                  target=args.target, cpu=args.cpu, progress=say)
+                                  chunk=args.chunk, target=args.target, cpu=args.cpu,
+                                  progress=say, **options)
     except (ValueError, TypeError) as error:
         return _error(str(error))
     except bitsink.MLIRError as error:
