@@ -354,6 +354,38 @@ TEST_F(AttentionRulesTest, RopeCosSinOfF32Angles) {
   }
 }
 
+TEST_F(AttentionRulesTest, RopeTaylorCosSinAfterReduction) {
+  build(Config{});
+  // ropeTaylorCosSin on the reduced angles of ropeCosSin (the GPU kernels'
+  // cos and sin), with mulAdd as the FMA (folded here as a multiply and an
+  // add, so each step rounds twice: a looser evaluation than fma.rn.f32).
+  std::vector<float> angles = {0.0f,      1e-7f,      -0.7853982f, 0.7853982f,
+                               0.80f,     1.5707964f, 3.1415927f,  -4.712389f,
+                               -1000.25f, 12345.678f, 19999.0f,    -20000.0f};
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> wide(-20000.0f, 20000.0f);
+  for (int i = 0; i < 40; ++i)
+    angles.push_back(wide(rng));
+  std::vector<Value> values;
+  for (float a : angles) {
+    auto [cos, sin] = ropeCosSin(*eb, eb->f32(a), [&](Value r) {
+      return ropeTaylorCosSin(*eb, r, [&](Value x, Value y, Value z) {
+        return eb->mulAdd(x, y, z);
+      });
+    });
+    values.push_back(cos);
+    values.push_back(sin);
+  }
+  std::vector<std::vector<float>> got = foldFloats(values);
+  ASSERT_EQ(got.size(), 2 * angles.size());
+  for (size_t i = 0; i < angles.size(); ++i) {
+    double a = angles[i];
+    double tolerance = 3e-7 + 1e-11 * std::fabs(a);
+    EXPECT_NEAR(got[2 * i][0], std::cos(a), tolerance) << "cos of " << a;
+    EXPECT_NEAR(got[2 * i + 1][0], std::sin(a), tolerance) << "sin of " << a;
+  }
+}
+
 TEST_F(AttentionRulesTest, RopeRotateHeadMatchesReference) {
   build(Config{});
   std::mt19937 rng(5);
