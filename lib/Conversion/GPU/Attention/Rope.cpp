@@ -1,5 +1,4 @@
-//===- Rope.cpp - rotary embeddings in the GPU attention kernels -*- C++
-//-*-===//
+//===- Rope.cpp - rotary embeddings in the GPU kernels ----------*- C++ -*-===//
 //
 // `rope` (docs/semantics.md §2.1, "Rotary embeddings"): before the dot
 // product, q_i turns by its position p_i and k_j by pos_j, pair by pair. The
