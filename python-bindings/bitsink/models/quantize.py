@@ -243,7 +243,8 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
     (``layers="call"``), which compiles ~10x faster than the inline form
     that bitsink-quantize-weights needs (it rewrites matmuls whose weight is
     a constant). With `cache_dir`, the packed weights are kept there as an
-    .npz keyed by the model file, the options and the calibration text."""
+    .npz keyed by the model file, the method and the calibration (each
+    weight stored under its name, plane count and group size)."""
     import hashlib
 
     from .. import QuantizedWeight, quantize
@@ -256,34 +257,74 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
     if head == "quantized":
         names.append("token_embd.weight" if model.config.tied_embeddings
                      else "output.weight")
+    # The cache: one archive per (model file, method, calibration), holding
+    # each weight under its name and configuration, so another bit width or
+    # head choice reuses the weights already done.
     path = None
+    cached: Dict[str, np.ndarray] = {}
     if cache_dir is not None:
         key = hashlib.sha256()
         source = getattr(model, "path", "")
         if source and os.path.exists(source):
             stat = os.stat(source)
             key.update(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-        key.update(repr((model.config, bits, method, group_size, head,
-                         layer_config, rows, names)).encode())
-        key.update(calibration_text.encode())
-        path = Path(cache_dir) / f"weights-{bits}bit-{key.hexdigest()[:16]}.npz"
+        key.update(repr((model.config, method, rows)).encode())
+        if calibration is None:
+            key.update(calibration_text.encode())
+        else:
+            for name in sorted(calibration):
+                key.update(name.encode())
+                key.update(np.ascontiguousarray(calibration[name]).tobytes())
+        path = Path(cache_dir) / f"weights-{method}-{key.hexdigest()[:16]}.npz"
         if path.exists():
             with np.load(path) as archive:
-                out = {}
-                for name in names:
-                    if f"{name}/planes" not in archive:
-                        continue
-                    meta = archive[f"{name}/meta"]
-                    out[name] = QuantizedWeight(
-                        planes=archive[f"{name}/planes"],
-                        coefficients=archive[f"{name}/coefficients"],
-                        dequantized=None, plane_kind=str(meta[0]),
-                        group_size=int(meta[1]), rel_error=float(meta[2]),
-                        weight_rel_error=float(meta[3]),
-                        bits_per_weight=float(meta[4]), damp=float(meta[5]),
-                        rtn_columns=int(meta[6]))
-            say(f"quantize: cached {path.name} ({path.stat().st_size >> 20} MiB)")
-            return out
+                cached = {k: archive[k] for k in archive.files}
+    plan = {}
+    for name in names:
+        config = _layer_override(name, layer_config, bits, group_size)
+        if config is not None:
+            plan[name] = config
+    out = {}
+    for name, (planes, group) in plan.items():
+        prefix = f"{name}/P{planes}G{group}"
+        if f"{prefix}/meta" in cached:
+            meta = cached[f"{prefix}/meta"]
+            out[name] = QuantizedWeight(
+                planes=cached[f"{prefix}/planes"],
+                coefficients=cached[f"{prefix}/coefficients"],
+                dequantized=None, plane_kind=str(meta[0]),
+                group_size=int(meta[1]), rel_error=float(meta[2]),
+                weight_rel_error=float(meta[3]), bits_per_weight=float(meta[4]),
+                damp=float(meta[5]), rtn_columns=int(meta[6]))
+    if len(out) == len(plan):
+        say(f"quantize: {len(out)} weights from {path}")
+        return out
+    started = time.time()
+    if calibration is None:
+        say(f"calibration: float model over {rows} rows of calibration text")
+        calibration = calibration_activations(model, calibration_text, rows)
+    for index, (name, (planes, group)) in enumerate(plan.items()):
+        if name in out:
+            continue
+        weight = np.ascontiguousarray(model.weights[name].T)  # K x N
+        q = quantize(weight, method=method, planes=planes, group_size=group,
+                     calibration=calibration.get(name))
+        out[name] = q
+        prefix = f"{name}/P{planes}G{group}"
+        cached[f"{prefix}/planes"] = q.planes
+        cached[f"{prefix}/coefficients"] = q.coefficients
+        cached[f"{prefix}/meta"] = np.array(
+            [q.plane_kind, q.group_size, q.rel_error, q.weight_rel_error,
+             q.bits_per_weight, q.damp, q.rtn_columns])
+        say(f"quantize: {index + 1}/{len(plan)} {name} P={planes} "
+            f"rel_error {q.rel_error:.4f}")
+    say(f"quantize: {len(plan)} weights in {time.time() - started:.1f} s")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial.npz")
+        np.savez(partial, **cached)
+        partial.replace(path)
+    return out
     started = time.time()
     if calibration is None:
         say(f"calibration: float model over {rows} rows of calibration text")
