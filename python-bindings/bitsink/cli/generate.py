@@ -111,10 +111,7 @@ def _quantization(args, model, say):
         if name in parameters and value is not None:
             options[name] = value
     if hook.__name__ == "quantize_weights":
-        started = time.perf_counter()
-        quantized = hook(model, args.bits, **options)
-        say(f"quantized {len(quantized)} weights in {time.perf_counter() - started:.1f} s")
-        return {"quantized": quantized}, None
+        return {"quantized": hook(model, args.bits, **options)}, None
 
     def transform(module):
         return hook(module, model, args.bits, **options)
