@@ -5,16 +5,16 @@ memory: caches updated in place, no copy) and Module.bind_arguments
 import os
 import pathlib
 import re
+import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pytest
 
 _REPO = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(
-    0,
-    os.environ.get("BITSINK_PYTHON_PACKAGES", str(_REPO / "build" / "python_packages")),
-)
+_PACKAGES = os.environ.get("BITSINK_PYTHON_PACKAGES", str(_REPO / "build" / "python_packages"))
+sys.path.insert(0, _PACKAGES)
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 import bitsink  # noqa: E402
@@ -281,3 +281,50 @@ def test_bind_shared_by_two_entries():
     text = str(module)
     assert text.count(f"dense_resource<{name}>") == 2
     assert f"{name}_1" not in text
+
+
+# target="cuda" without a GPU: the fake driver of unittests/Runtime copies
+# memory but runs no kernel, so an entry that returns its arguments as they
+# are checks the copies in and back (see test_cuda.py).
+_FAKE_CUDA = pathlib.Path(_PACKAGES).parent / "unittests" / "Runtime" / "libbitsink_fake_cuda.so"
+
+CUDA_PROGRAM = """
+import sys, numpy as np
+sys.path.insert(0, {packages!r})
+import bitsink
+IR = '''
+func.func @main(%a: tensor<3x5xf32>, %b: tensor<3x5xi32>) -> (tensor<3x5xi32>, tensor<3x5xf32>) {{
+  return %b, %a : tensor<3x5xi32>, tensor<3x5xf32>
+}}
+func.func @copy(%a: tensor<64xf32>) -> tensor<64xf32> {{
+  %e = tensor.empty() : tensor<64xf32>
+  %c = linalg.copy ins(%a : tensor<64xf32>) outs(%e : tensor<64xf32>) -> tensor<64xf32>
+  return %c : tensor<64xf32>
+}}
+'''
+exe = bitsink.compile(IR, target="cuda", pipeline="chip=sm_90")
+assert exe.result_aliases == [1, 0], exe.result_aliases
+a = np.arange(15, dtype=np.float32).reshape(3, 5)
+b = np.arange(15, dtype=np.int32).reshape(3, 5) * -3
+assert exe.call_inplace(a, b) is None
+assert np.array_equal(a, np.arange(15, dtype=np.float32).reshape(3, 5))
+assert np.array_equal(b, np.arange(15, dtype=np.int32).reshape(3, 5) * -3)
+try:
+    exe.call_inplace(a, b.astype(np.int64))
+except bitsink.MLIRError as e:
+    assert "expected dtype int32, got int64" in str(e), e
+else:
+    raise AssertionError("no error")
+print("RESULT ok")
+"""
+
+
+@pytest.mark.skipif(not _FAKE_CUDA.exists(),
+                    reason="a build without BITSINK_ENABLE_CUDA (no fake driver)")
+def test_cuda_in_place_copies_back():
+    env = dict(os.environ, BITSINK_CUDA_LIBRARY=str(_FAKE_CUDA))
+    code = textwrap.dedent(CUDA_PROGRAM.format(packages=_PACKAGES))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "RESULT ok" in out.stdout
