@@ -115,6 +115,19 @@ def test_prefill_matches_reference(model, decoder, n):
         assert_close(decoder.step(ids[i]), expected[i])
 
 
+def test_caches_stay_in_place(model, decoder):
+    """Every state result of both entries aliases its input: the decoder
+    copies nothing back, and the arrays it allocated are the ones written."""
+    assert decoder._copied == {"prefill": [], "decode": []}
+    arrays = decoder.caches
+    decoder.reset()
+    decoder.prefill(random_ids(model, T, 10))
+    decoder.step(5)
+    assert all(a is b for a, b in zip(arrays, decoder.caches))
+    assert arrays[0][0] == T + 1
+    assert arrays[1][0, :, T].any() and (arrays[3][0, : T + 1] == np.arange(T + 1)).all()
+
+
 def test_padding_leaves_no_trace(model, decoder):
     """After a padded chunk the positions of the padding slots are -1 and
     the length counts the real tokens only."""
