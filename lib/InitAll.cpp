@@ -19,11 +19,27 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
 
 #include <mutex>
 
+namespace {
+/// bitsink attributes that reach the LLVM dialect (`bitsink.name` on the
+/// arguments of an entry, `bitsink.result_aliases` on it) are information
+/// for hosts, not LLVM IR: translation drops them (without this interface
+/// it warns once per attribute, dumping the whole function).
+struct BitSinkToLLVMIRTranslation
+    : public mlir::LLVMTranslationDialectInterface {
+  using LLVMTranslationDialectInterface::LLVMTranslationDialectInterface;
+};
+} // namespace
+
 void bitsink::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<bitsink::BitSinkDialect>();
+  registry.addExtension(
+      +[](mlir::MLIRContext *, bitsink::BitSinkDialect *dialect) {
+        dialect->addInterfaces<BitSinkToLLVMIRTranslation>();
+      });
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllToLLVMIRTranslations(registry);
