@@ -74,6 +74,43 @@ def decode_speed(decoder, ids, steps):
     return steps / (time.perf_counter() - started)
 
 
+PEER = """
+import json, sys
+sys.path.insert(0, {bench!r})
+import numpy as np
+import llamacpp_peer
+paths = llamacpp_peer.requantize({path!r}, {cache!r}, names=("Q3_K_M",),
+                                 log=lambda s: print("[llama.cpp] " + s, file=sys.stderr))
+ids = {ids!r}
+nll, _ = llamacpp_peer.perplexity_nll(paths["Q3_K_M"], ids, {threads})
+_, decode = llamacpp_peer.speed(paths["Q3_K_M"], ids, {threads}, prefill=64,
+                                steps=64, rounds=1)
+bpw = llamacpp_peer.tensor_summary(paths["Q3_K_M"])["linear_bpw"]
+print(json.dumps(dict(ppl=float(np.exp(np.mean(nll))), decode=decode, bpw=bpw)))
+"""
+
+
+def llamacpp_line(path, cache_dir, ids, threads):
+    """llama.cpp's Q3_K_M on the same tokens, in a process of its own (a
+    crash of llama.cpp must not end the demo)."""
+    import json
+    import subprocess
+
+    code = PEER.format(bench=str(ROOT / "bench" / "decoder_cpu"), path=path,
+                       cache=cache_dir, ids=list(map(int, ids)), threads=threads)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True)
+    for line in done.stderr.splitlines():
+        if line.startswith("[llama.cpp]"):
+            stage("llama.cpp", line[len("[llama.cpp] "):])
+    if done.returncode != 0:
+        if "No module named 'llama_cpp'" in done.stderr:
+            return {"error": "not installed; run bench/setup.sh"}
+        tail = done.stderr.strip().splitlines()[-1:] or [""]
+        return {"error": f"failed (exit {done.returncode}) {tail[0]}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -124,24 +161,15 @@ def main():
              f"{ours:.3f} over {len(ids) - 1} tokens of GPL-3, decode "
              f"{our_speed:.1f} tokens/s"]
     if not args.no_llamacpp:
-        try:
-            import llamacpp_peer
-
-            paths = llamacpp_peer.requantize(
-                path, str(cache_dir), names=("Q3_K_M",),
-                log=lambda s: stage("llama.cpp", s))
-            peer_nll, _ = llamacpp_peer.perplexity_nll(paths["Q3_K_M"], ids,
-                                                       args.threads)
-            peer = perplexity(peer_nll)
-            _, decode_peer = llamacpp_peer.speed(paths["Q3_K_M"], ids, args.threads,
-                                                 prefill=64, steps=64, rounds=1)
-            peer_bpw = llamacpp_peer.tensor_summary(paths["Q3_K_M"])["linear_bpw"]
-            lines.append(f"llama.cpp Q3_K_M ({peer_bpw:.3f} bits/weight): "
-                         f"perplexity {peer:.3f}, decode {decode_peer:.1f} tokens/s")
-            lines.append(f"ratio: perplexity {ours / peer:.3f}x, decode speed "
-                         f"{our_speed / decode_peer:.2f}x llama.cpp")
-        except ImportError as error:
-            lines.append(f"llama.cpp: not installed ({error}); run bench/setup.sh")
+        peer = llamacpp_line(path, str(cache_dir), ids, args.threads)
+        if "error" in peer:
+            lines.append(f"llama.cpp: {peer['error']}")
+        else:
+            lines.append(f"llama.cpp Q3_K_M ({peer['bpw']:.3f} bits/weight): "
+                         f"perplexity {peer['ppl']:.3f}, decode "
+                         f"{peer['decode']:.1f} tokens/s")
+            lines.append(f"ratio: perplexity {ours / peer['ppl']:.3f}x, decode "
+                         f"speed {our_speed / peer['decode']:.2f}x llama.cpp")
     for line in lines:
         stage("measure", line)
     stage("done", f"{time.time() - started:.0f} s")
