@@ -10,10 +10,11 @@ other):
   llamacpp   llama.cpp's quantiser requantises the Q4_1 GGUF (Q2_K pure,
              Q2_K, Q3_K_M, Q4_K_M; cached under build/bench-cache); per type
              the bits per weight, the perplexity of the evaluation tokens
-             (one context of all of them, full causal attention), the
-             perplexity with a fresh context every C tokens, the sliding
-             window with re-computation on a stride of positions, prefill
-             and decode tokens/s at 1 and 2 threads.
+             (one context of all of them, full causal attention), prefill
+             and decode tokens/s at 1 and 2 threads; for the source Q4_1
+             also the perplexity with a fresh context every C tokens and
+             the sliding window with re-computation (a fresh window of C
+             tokens for every --recompute-stride-th token).
   torch      SmolLM2 in eager fp32 from the dequantized GGUF: perplexity,
              tokens/s at 1 and 2 threads; its first logits are kept for the
              check part.
@@ -111,10 +112,39 @@ def load_part(part):
 # Parts (each runs in a process of its own).
 
 
+def _speeds(measure, label):
+    """{threads: {prefill, decode}} from measure(threads) -> (prefill tok/s,
+    decode tok/s), for every thread count."""
+    out = {}
+    for t in THREADS:
+        pf, dec = measure(t)
+        out[str(t)] = {"prefill": pf, "decode": dec}
+        log(f"  {label} {t} thread(s): prefill {pf:.0f} tok/s, decode "
+            f"{dec:.1f} tok/s")
+    return out
+
+
+def _saved(part, tokens):
+    """The saved result of `part` (for --speed-only, which measures the
+    speeds again and keeps the perplexities)."""
+    result, arrays = load_part(part)
+    if result is None or result.get("tokens") != tokens:
+        raise SystemExit(f"--speed-only: no saved {part} result over {tokens} "
+                         "tokens; run the part in full first")
+    result["speed_only_rerun"] = True
+    return result, arrays
+
+
 def part_llamacpp(args, ids):
     import llamacpp_peer as L
     paths = L.requantize(corpus.gguf_path(), CACHE_DIR, log=log)
     order = ["Q2_K-pure", "Q2_K", "Q3_K_M", "Q4_K_M", L.SOURCE]
+    if args.speed_only:
+        result, arrays = _saved("llamacpp", len(ids))
+        for name in order:
+            result["types"][name]["speed"] = _speeds(
+                lambda t: L.speed(paths[name], ids, t), f"llama.cpp {name}")
+        return result, arrays
     result = {"types": {}, "tokens": len(ids)}
     arrays = {}
     threads = max(THREADS)
@@ -128,20 +158,16 @@ def part_llamacpp(args, ids):
         log(f"  llama.cpp {name}: ppl {row['dense']['ppl']:.3f} over "
             f"{len(nll)} tokens ({secs:.0f} s)")
         row["chunks"] = {}
-        for c in args.caches:
+        for c in (args.caches if name == L.SOURCE else ()):
             nll_c = L.chunked_nll(path, ids, threads, c)
             arrays[f"{name}/chunks{c}"] = nll_c
             row["chunks"][str(c)] = summary(nll_c, args.caches)
-        row["speed"] = {}
-        for t in THREADS:
-            pf, dec = L.speed(path, ids, t)
-            row["speed"][str(t)] = {"prefill": pf, "decode": dec}
-            log(f"  llama.cpp {name} {t} thread(s): prefill {pf:.0f} tok/s, "
-                f"decode {dec:.1f} tok/s")
+        row["speed"] = _speeds(lambda t: L.speed(path, ids, t),
+                               f"llama.cpp {name}")
         result["types"][name] = row
     # Sliding window with re-computation (llama.cpp, the source Q4_1).
     result["recompute"] = {}
-    for c in args.caches:
+    for c in (args.caches if args.recompute_stride else ()):
         targets = list(range(c, len(ids), args.recompute_stride))
         t0 = time.time()
         nll = L.recompute_nll(paths[L.SOURCE], ids, threads, c, targets)
@@ -165,6 +191,11 @@ def part_torch(args, ids):
     import torch
     import torch_llama
     model = torch_llama.TorchLlama(corpus.gguf_path())
+    if args.speed_only:
+        result, arrays = _saved("torch", len(ids))
+        result["speed"] = _speeds(lambda t: _torch_speed(model, ids, t),
+                                  "torch fp32")
+        return result, arrays
     result = {"tokens": len(ids), "version": torch.__version__}
     torch.set_num_threads(max(THREADS))
     model.reset()
@@ -179,25 +210,28 @@ def part_torch(args, ids):
     log(f"  torch fp32: ppl {result['dense']['ppl']:.3f} over {len(nll)} "
         f"tokens ({result['dense_seconds']:.0f} s)")
     arrays = {"dense": nll, "logits": logits[:args.check_tokens]}
-    result["speed"] = {}
-    for t in THREADS:
-        torch.set_num_threads(t)
-        best_pf = best_dec = float("inf")
-        for _ in range(3):
-            model.reset()
-            t0 = time.perf_counter()
-            out = model.forward(ids[:512], all_logits=False)
-            best_pf = min(best_pf, time.perf_counter() - t0)
-            tok = int(out[-1].argmax())
-            t0 = time.perf_counter()
-            for _ in range(128):
-                tok = int(model.forward([tok])[-1].argmax())
-            best_dec = min(best_dec, time.perf_counter() - t0)
-        result["speed"][str(t)] = {"prefill": 512 / best_pf,
-                                   "decode": 128 / best_dec}
-        log(f"  torch fp32 {t} thread(s): prefill {512 / best_pf:.0f} tok/s,"
-            f" decode {128 / best_dec:.1f} tok/s")
+    result["speed"] = _speeds(lambda t: _torch_speed(model, ids, t),
+                              "torch fp32")
     return result, arrays
+
+
+def _torch_speed(model, ids, threads, prefill=512, steps=128, rounds=3):
+    """As llamacpp_peer.speed: prefill of 512 tokens from an empty cache,
+    then 128 greedy single-token steps; best of 3."""
+    import torch
+    torch.set_num_threads(threads)
+    best_pf = best_dec = float("inf")
+    for _ in range(rounds):
+        model.reset()
+        t0 = time.perf_counter()
+        out = model.forward(ids[:prefill], all_logits=False)
+        best_pf = min(best_pf, time.perf_counter() - t0)
+        tok = int(out[-1].argmax())
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            tok = int(model.forward([tok])[-1].argmax())
+        best_dec = min(best_dec, time.perf_counter() - t0)
+    return prefill / best_pf, steps / best_dec
 
 
 def part_check(args, ids):
@@ -280,6 +314,8 @@ def part_quant(args, ids):
     model = B.load_model(corpus.gguf_path())
     result = {"tokens": len(ids), "layers": args.layers, "bits": {}}
     arrays = {}
+    if args.speed_only:
+        result, arrays = _saved("quant", len(ids))
     for bits in args.bits:
         B.set_threads(max(THREADS))
         t0 = time.time()
@@ -301,6 +337,11 @@ def part_quant(args, ids):
         decoder, secs = B.make_decoder(model, cache=cache, sinks=0,
                                        quantized=quantized,
                                        layers=args.layers, log=log)
+        if args.speed_only:
+            result["bits"][str(bits)]["speed"] = _speeds(
+                lambda t: B.speed(decoder, ids, t), f"bitsink {bits}-bit")
+            del decoder
+            continue
         row = {"bpw": B.linear_bpw(model, bits), "build_seconds": secs,
                "quantize_seconds": quantize_secs,
                "rel_error": float(np.mean([q.rel_error for q in
@@ -313,12 +354,8 @@ def part_quant(args, ids):
                                      label=f"{bits}-bit")
             arrays[f"{bits}/dense"] = nll
             row["dense"] = summary(nll, args.caches)
-        row["speed"] = {}
-        for t in THREADS:
-            pf, dec = B.speed(decoder, ids, t)
-            row["speed"][str(t)] = {"prefill": pf, "decode": dec}
-            log(f"  bitsink {bits}-bit {t} thread(s): prefill {pf:.0f} tok/s,"
-                f" decode {dec:.1f} tok/s")
+        row["speed"] = _speeds(lambda t: B.speed(decoder, ids, t),
+                               f"bitsink {bits}-bit")
         result["bits"][str(bits)] = row
         del decoder
     return result, arrays
@@ -503,7 +540,14 @@ def main():
                     help="bitsink.Decoder's IR form: one shared block "
                          "function (fast compile; the caches are copied in "
                          "and out of it every call) or every layer inline")
-    ap.add_argument("--recompute-stride", type=int, default=32)
+    ap.add_argument("--recompute-stride", type=int, default=256,
+                    help="sliding window with re-computation (llama.cpp, "
+                         "Q4_1): every this many tokens from C on, one "
+                         "fresh window of C tokens each (0: not run)""")
+    ap.add_argument("--speed-only", action="store_true",
+                    help="llamacpp, torch, quant: measure the tokens/s again "
+                         "and keep the saved perplexities (for a quieter "
+                         "moment of a shared machine)")
     ap.add_argument("--report", action="store_true",
                     help="print the saved results of every part, run nothing")
     ap.add_argument("--part", help=argparse.SUPPRESS)
