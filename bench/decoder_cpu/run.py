@@ -326,13 +326,15 @@ def part_quant(args, ids):
         # add copying in the call form).
         n = args.quant_tokens
         reuse = None
-        if bits == args.stream_bits and "streaming" in args.only:
+        if bits == args.stream_bits:
             done, done_arrays = load_part("streaming")
             if done and done.get("bits") == bits and "dense" in done_arrays \
+                    and done["tokens"] == len(ids) \
                     and len(done_arrays["dense"]) >= n - 1:
                 reuse = done_arrays["dense"][:n - 1]
-                log(f"  bitsink {bits}-bit: the dense perplexity comes from "
-                    "the streaming part of this run")
+                row_from = done["date"]
+                log(f"  bitsink {bits}-bit: the dense perplexity is the "
+                    f"streaming part's dense row (saved {row_from})")
         cache = max(n, 512 + 128)  # and the speed runs' 512 + 128 tokens
         decoder, secs = B.make_decoder(model, cache=cache, sinks=0,
                                        quantized=quantized,
@@ -349,6 +351,7 @@ def part_quant(args, ids):
         if reuse is not None:
             arrays[f"{bits}/dense"] = reuse
             row["dense"] = summary(reuse, args.caches)
+            row["dense_from_streaming"] = row_from
         elif n:
             nll, _, _ = B.stream_nll(decoder, ids[:n], log=log,
                                      label=f"{bits}-bit")
