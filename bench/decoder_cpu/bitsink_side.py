@@ -28,18 +28,26 @@ def load_model(path):
     return llama.load_gguf(path)
 
 
-def quantized_weights(model, bits, calibration_text, cache_dir, log=print):
+def quantized_weights(model, bits, calibration_text, cache_dir, head_bits=0,
+                      log=print):
     """{name: QuantizedWeight} of every linear weight at `bits` bit-planes
-    (bpdq, groups of GROUP_SIZE rows, f16 coefficients; the tied output
-    projection stays f32), calibrated on `calibration_text`; kept under
-    `cache_dir` (keyed by the model file, the options and the text), so
-    only the first run quantises."""
+    (bpdq, groups of GROUP_SIZE rows, f16 coefficients), calibrated on
+    `calibration_text`; the tied output projection stays f32, or with
+    `head_bits` gets that many planes (the embedding lookup reads the f32
+    table either way). Kept under `cache_dir` (keyed by the model file and
+    the calibration text, each weight under its planes and group), so only
+    the first run quantises."""
     from bitsink.models import quantize
+    extra = {}
+    if head_bits:
+        extra = dict(head="quantized",
+                     layer_config=[f"token_embd={head_bits}"])
     return quantize.quantize_weights(model, bits,
                                      calibration_text=calibration_text,
                                      group_size=GROUP_SIZE,
                                      cache_dir=cache_dir,
-                                     progress=lambda s: log("    " + s))
+                                     progress=lambda s: log("    " + s),
+                                     **extra)
 
 
 def make_decoder(model, cache, sinks, quantized=None, chunk=64,

@@ -282,9 +282,10 @@ def part_streaming(args, ids):
     B.set_threads(max(THREADS))
     bits = args.stream_bits or None
     quantized = bits and B.quantized_weights(model, bits, corpus.calib_text(),
-                                             WEIGHTS_DIR, log=log)
+                                             WEIGHTS_DIR, args.head_bits,
+                                             log=log)
     result = {"tokens": len(ids), "bits": bits, "layers": args.layers,
-              "rows": {}}
+              "head_bits": args.head_bits, "rows": {}}
     arrays = {}
     for key, cache, sinks in _bitsink_rows(args):
         c = cache or len(ids)
@@ -312,7 +313,8 @@ def part_streaming(args, ids):
 def part_quant(args, ids):
     import bitsink_side as B
     model = B.load_model(corpus.gguf_path())
-    result = {"tokens": len(ids), "layers": args.layers, "bits": {}}
+    result = {"tokens": len(ids), "layers": args.layers,
+              "head_bits": args.head_bits, "bits": {}}
     arrays = {}
     if args.speed_only:
         result, arrays = _saved("quant", len(ids))
@@ -320,7 +322,7 @@ def part_quant(args, ids):
         B.set_threads(max(THREADS))
         t0 = time.time()
         quantized = B.quantized_weights(model, bits, corpus.calib_text(),
-                                        WEIGHTS_DIR, log=log)
+                                        WEIGHTS_DIR, args.head_bits, log=log)
         quantize_secs = time.time() - t0
         # The dense cache holds every scored token (a larger one would only
         # add copying in the call form).
@@ -329,6 +331,7 @@ def part_quant(args, ids):
         if bits == args.stream_bits:
             done, done_arrays = load_part("streaming")
             if done and done.get("bits") == bits and "dense" in done_arrays \
+                    and done.get("head_bits", 0) == args.head_bits \
                     and done["tokens"] == len(ids) \
                     and len(done_arrays["dense"]) >= n - 1:
                 reuse = done_arrays["dense"][:n - 1]
@@ -389,6 +392,8 @@ def report(parts, args):
     if S:
         n = S["tokens"]
         label = f"{S['bits']}-bit" if S["bits"] else "f32"
+        if S.get("head_bits"):
+            label += f" (output projection {S['head_bits']}-bit)"
         out.append("")
         out.append(f"StreamingLLM, bitsink {label} (decode entry, token by "
                    f"token), first {n} tokens of the evaluation text")
@@ -474,7 +479,9 @@ def report(parts, args):
         if Q:
             for bits, row in Q["bits"].items():
                 p = dppl("bitsink", bits)
-                out.append(f"{'bitsink':<11}{bits + '-bit':<11}"
+                weights = bits + "-bit" + (f" h{Q['head_bits']}"
+                                           if Q.get("head_bits") else "")
+                out.append(f"{'bitsink':<11}{weights:<11}"
                            f"{fmt(row['bpw'], '.2f')}{fmt(None, '', 9)}"
                            f"{fmt(p, '.3f', 9)}  " + speeds(row["speed"]))
         if T:
@@ -509,6 +516,11 @@ def report(parts, args):
                 b = peer["speed"][str(t)]["decode"]
                 line += f", decode {t} thr x{a / b:.2f}"
             out.append(line)
+    targets = _targets(S, Q, L, dppl)
+    if targets:
+        out.append("")
+        out.append("Targets")
+        out += targets
     if K:
         out.append("")
         if "max_abs_diff" in K:
@@ -522,6 +534,54 @@ def report(parts, args):
         out.append("bitsink's tokenizer gives the benchmark's token ids: "
                    + ("yes" if K["encode_matches"] else "NO"))
     return "\n".join(out)
+
+
+def _targets(S, Q, L, dppl):
+    """One line per target of the benchmark: met or not, with both
+    figures."""
+    out = []
+
+    def say(ok, text):
+        out.append(f"  [{'met' if ok else 'NOT met'}] {text}")
+
+    rows = S["rows"] if S else {}
+    if {"dense", "sinks1024", "window1024"} <= set(rows):
+        d = rows["dense"]["ppl_after_1024"]
+        sw = rows["sinks1024"]["ppl_after_1024"]
+        w = rows["window1024"]["ppl_after_1024"]
+        say(sw <= 1.05 * d,
+            f"C = 1024, tokens after eviction: sinks + window {sw:.3f} within "
+            f"5 % of dense {d:.3f} (x {sw / d:.3f})")
+        say(w >= 2 * d,
+            f"C = 1024, tokens after eviction: window only {w:.3f} >= 2 x "
+            f"dense {d:.3f} (x {w / d:.2f})")
+        s = rows["sinks1024"]
+        if "step_ms_at_8000" in s:
+            r = s["step_ms_at_8000"] / s["step_ms_at_1100"]
+            say(r <= 1.1, f"step time flat: {s['step_ms_at_8000']:.2f} ms at "
+                f"token 8,000 <= 1.1 x {s['step_ms_at_1100']:.2f} ms at 1,100 "
+                f"(x {r:.2f})")
+    if Q and L and "3" in Q["bits"] and NEAREST[3] in L["types"]:
+        q, peer = Q["bits"]["3"], L["types"][NEAREST[3]]
+        p, pp = dppl("bitsink", "3"), dppl("llama.cpp", NEAREST[3])
+        b, pb = q["bpw"], peer["tensors"]["linear_bpw"]
+        if p is not None:
+            say(p <= pp and b <= pb + 0.1,
+                f"3-bit ppl {p:.3f} <= llama.cpp {NEAREST[3]} {pp:.3f} at "
+                f"<= its bpw + 0.1 ({b:.2f} vs {pb:.2f}, linear weights)")
+    if Q and L:
+        for bits, q in Q["bits"].items():
+            peer = L["types"].get(NEAREST.get(int(bits), ""))
+            if not peer:
+                continue
+            for t in THREADS:
+                a = q["speed"][str(t)]["decode"]
+                b = peer["speed"][str(t)]["decode"]
+                say(a >= 1.5 * b,
+                    f"{bits}-bit decode {a:.1f} tok/s >= 1.5 x llama.cpp "
+                    f"{NEAREST[int(bits)]} {b:.1f} tok/s at {t} thread(s) "
+                    f"(x {a / b:.2f})")
+    return out
 
 
 def main():
@@ -539,6 +599,9 @@ def main():
                     help="bit-planes of the streaming table's model (0: the "
                          "f32 weights)")
     ap.add_argument("--check-tokens", type=int, default=32)
+    ap.add_argument("--head-bits", type=int, default=0,
+                    help="bit-planes of bitsink's tied output projection "
+                         "(0: f32, the default; llama.cpp keeps it Q8_0)")
     ap.add_argument("--layers", choices=("call", "inline"), default="call",
                     help="bitsink.Decoder's IR form: one shared block "
                          "function (fast compile; the caches are copied in "
