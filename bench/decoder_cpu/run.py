@@ -310,15 +310,41 @@ def part_streaming(args, ids):
     return result, arrays
 
 
+def _quant_key(bits, head_bits):
+    """The quant part's row: "3" (f32 output projection) or "3h4" (the tied
+    output projection quantised to 4 bit-planes)."""
+    return f"{bits}h{head_bits}" if head_bits else str(bits)
+
+
+def _quant_bits(key, row):
+    """(bits, head_bits) of a quant row (rows saved before head_bits was
+    per row carry neither and have an f32 output projection)."""
+    return row.get("bits", int(key.split("h")[0])), row.get("head_bits", 0)
+
+
+def _quant_label(key, row):
+    bits, head = _quant_bits(key, row)
+    return f"{bits}-bit" + (f" h{head}" if head else "")
+
+
 def part_quant(args, ids):
     import bitsink_side as B
     model = B.load_model(corpus.gguf_path())
-    result = {"tokens": len(ids), "layers": args.layers,
-              "head_bits": args.head_bits, "bits": {}}
+    result = {"tokens": len(ids), "layers": args.layers, "bits": {}}
     arrays = {}
     if args.speed_only:
         result, arrays = _saved("quant", len(ids))
+    else:
+        # Rows of other bit widths (or output projections) measured before
+        # stay in the table.
+        saved, saved_arrays = load_part("quant")
+        if saved and saved.get("tokens") == len(ids) \
+                and saved.get("layers") == args.layers:
+            result, arrays = saved, saved_arrays
+            result.pop("head_bits", None)
+            result.pop("speed_only_rerun", None)
     for bits in args.bits:
+        key = _quant_key(bits, args.head_bits)
         B.set_threads(max(THREADS))
         t0 = time.time()
         quantized = B.quantized_weights(model, bits, corpus.calib_text(),
@@ -343,26 +369,27 @@ def part_quant(args, ids):
                                        quantized=quantized,
                                        layers=args.layers, log=log)
         if args.speed_only:
-            result["bits"][str(bits)]["speed"] = _speeds(
-                lambda t: B.speed(decoder, ids, t), f"bitsink {bits}-bit")
+            result["bits"][key]["speed"] = _speeds(
+                lambda t: B.speed(decoder, ids, t), f"bitsink {key}")
             del decoder
             continue
-        row = {"bpw": B.linear_bpw(model, bits), "build_seconds": secs,
+        row = {"bits": bits, "head_bits": args.head_bits,
+               "bpw": B.linear_bpw(model, bits), "build_seconds": secs,
                "quantize_seconds": quantize_secs,
                "rel_error": float(np.mean([q.rel_error for q in
                                            quantized.values()]))}
         if reuse is not None:
-            arrays[f"{bits}/dense"] = reuse
+            arrays[f"{key}/dense"] = reuse
             row["dense"] = summary(reuse, args.caches)
             row["dense_from_streaming"] = row_from
         elif n:
             nll, _, _ = B.stream_nll(decoder, ids[:n], log=log,
-                                     label=f"{bits}-bit")
-            arrays[f"{bits}/dense"] = nll
+                                     label=f"{key}")
+            arrays[f"{key}/dense"] = nll
             row["dense"] = summary(nll, args.caches)
         row["speed"] = _speeds(lambda t: B.speed(decoder, ids, t),
-                               f"bitsink {bits}-bit")
-        result["bits"][str(bits)] = row
+                               f"bitsink {key}")
+        result["bits"][key] = row
         del decoder
     return result, arrays
 
@@ -437,13 +464,12 @@ def report(parts, args):
         for name in L["types"]:
             dense[("llama.cpp", name)] = arrays["llamacpp"][name + "/dense"]
     if Q:
-        for bits, row in Q["bits"].items():
-            key = bits + "/dense"
-            if key in arrays["quant"]:
-                dense[("bitsink", bits)] = arrays["quant"][key]
-            elif S and S["bits"] == int(bits) and "dense" in arrays.get(
-                    "streaming", {}):
-                dense[("bitsink", bits)] = arrays["streaming"]["dense"]
+        for key, row in Q["bits"].items():
+            if key + "/dense" in arrays["quant"]:
+                dense[("bitsink", key)] = arrays["quant"][key + "/dense"]
+            elif S and (S["bits"], S.get("head_bits", 0)) == _quant_bits(
+                    key, row) and "dense" in arrays.get("streaming", {}):
+                dense[("bitsink", key)] = arrays["streaming"]["dense"]
     if T:
         dense[("torch", "fp32")] = arrays["torch"]["dense"]
     scored = min((len(v) for v in dense.values()), default=0)
@@ -477,10 +503,9 @@ def report(parts, args):
                            f"{fmt(dppl('llama.cpp', name), '.3f', 9)}  "
                            + speeds(row["speed"]))
         if Q:
-            for bits, row in Q["bits"].items():
-                p = dppl("bitsink", bits)
-                weights = bits + "-bit" + (f" h{Q['head_bits']}"
-                                           if Q.get("head_bits") else "")
+            for key, row in Q["bits"].items():
+                p = dppl("bitsink", key)
+                weights = _quant_label(key, row)
                 out.append(f"{'bitsink':<11}{weights:<11}"
                            f"{fmt(row['bpw'], '.2f')}{fmt(None, '', 9)}"
                            f"{fmt(p, '.3f', 9)}  " + speeds(row["speed"]))
@@ -503,12 +528,13 @@ def report(parts, args):
     if Q and L:
         out.append("")
         out.append("bitsink against the nearest llama.cpp type")
-        for bits, row in Q["bits"].items():
-            peer = L["types"].get(NEAREST.get(int(bits), ""))
+        for key, row in Q["bits"].items():
+            bits = _quant_bits(key, row)[0]
+            peer = L["types"].get(NEAREST.get(bits, ""))
             if not peer:
                 continue
-            p, pp = dppl("bitsink", bits), dppl("llama.cpp", NEAREST[int(bits)])
-            line = (f"  {bits}-bit vs {NEAREST[int(bits)]}: bpw "
+            p, pp = dppl("bitsink", key), dppl("llama.cpp", NEAREST[bits])
+            line = (f"  {_quant_label(key, row)} vs {NEAREST[bits]}: bpw "
                     f"{row['bpw']:.2f} vs {peer['tensors']['linear_bpw']:.2f}, "
                     f"ppl {fmt(p, '.3f', 0)} vs {fmt(pp, '.3f', 0)}")
             for t in THREADS:
@@ -561,26 +587,30 @@ def _targets(S, Q, L, dppl):
             say(r <= 1.1, f"step time flat: {s['step_ms_at_8000']:.2f} ms at "
                 f"token 8,000 <= 1.1 x {s['step_ms_at_1100']:.2f} ms at 1,100 "
                 f"(x {r:.2f})")
-    if Q and L and "3" in Q["bits"] and NEAREST[3] in L["types"]:
-        q, peer = Q["bits"]["3"], L["types"][NEAREST[3]]
-        p, pp = dppl("bitsink", "3"), dppl("llama.cpp", NEAREST[3])
-        b, pb = q["bpw"], peer["tensors"]["linear_bpw"]
-        if p is not None:
+    if Q and L and NEAREST[3] in L["types"]:
+        peer = L["types"][NEAREST[3]]
+        for key, q in Q["bits"].items():
+            p, pp = dppl("bitsink", key), dppl("llama.cpp", NEAREST[3])
+            if _quant_bits(key, q)[0] != 3 or p is None:
+                continue
+            b, pb = q["bpw"], peer["tensors"]["linear_bpw"]
             say(p <= pp and b <= pb + 0.1,
-                f"3-bit ppl {p:.3f} <= llama.cpp {NEAREST[3]} {pp:.3f} at "
-                f"<= its bpw + 0.1 ({b:.2f} vs {pb:.2f}, linear weights)")
+                f"{_quant_label(key, q)} ppl {p:.3f} <= llama.cpp "
+                f"{NEAREST[3]} {pp:.3f} at <= its bpw + 0.1 ({b:.2f} vs "
+                f"{pb:.2f}, linear weights)")
     if Q and L:
-        for bits, q in Q["bits"].items():
-            peer = L["types"].get(NEAREST.get(int(bits), ""))
+        for key, q in Q["bits"].items():
+            bits = _quant_bits(key, q)[0]
+            peer = L["types"].get(NEAREST.get(bits, ""))
             if not peer:
                 continue
             for t in THREADS:
                 a = q["speed"][str(t)]["decode"]
                 b = peer["speed"][str(t)]["decode"]
                 say(a >= 1.5 * b,
-                    f"{bits}-bit decode {a:.1f} tok/s >= 1.5 x llama.cpp "
-                    f"{NEAREST[int(bits)]} {b:.1f} tok/s at {t} thread(s) "
-                    f"(x {a / b:.2f})")
+                    f"{_quant_label(key, q)} decode {a:.1f} tok/s >= 1.5 x "
+                    f"llama.cpp {NEAREST[bits]} {b:.1f} tok/s at {t} "
+                    f"thread(s) (x {a / b:.2f})")
     return out
 
 
