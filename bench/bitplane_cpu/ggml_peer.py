@@ -26,7 +26,9 @@ import argparse
 import json
 import math
 import os
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "common"))
 import ggml_lib  # noqa: E402
@@ -45,6 +47,11 @@ MAX_REL_RMSE = {"q2_K": 0.35, "q3_K": 0.19, "q4_K": 0.09, "tq2_0": 0.86}
 MAX_IMATRIX_GAIN = {"q2_K": 0.8, "q3_K": 0.9, "q4_K": 0.92, "tq2_0": 1.0}
 # bits per weight of ggml's layouts (block bytes * 8 / block size).
 BITS_PER_WEIGHT = {"q2_K": 2.625, "q3_K": 3.4375, "q4_K": 4.5, "tq2_0": 2.0625}
+# The bitsink bit width each type is compared with (Q4_K: reference only).
+OUR_BITS = {"q2_K": 2, "tq2_0": 2, "q3_K": 3}
+# The issue's target: bitsink at least 1.5x faster than ggml Q2_K (2 bits)
+# and Q3_K (3 bits) in llama.cpp's own layout, i.e. ours/peer <= 1 / 1.5.
+TARGET = {"q2_K": 1 / 1.5, "q3_K": 1 / 1.5}
 
 
 def self_check(lib, log=sys.stderr):
@@ -119,6 +126,63 @@ def describe(lib):
     return (f"llama.cpp ggml from llama-cpp-python {info['version']} "
             f"({'the wheel of the bench venv' if info['kind'] == 'wheel' else 'built from the sdist with cmake'}"
             f": {info['libdir']}); ggml CPU features: {lib.features()}")
+
+
+def run(shapes, threads, cache_mib, runs, log=sys.stderr):
+    """This script in a process of its own (a ggml crash does not end the
+    caller): dict(info, features, rows), or None after printing why."""
+    with tempfile.TemporaryDirectory(prefix="ggml_peer.") as work:
+        out = os.path.join(work, "peer.json")
+        cmd = [sys.executable, os.path.abspath(__file__), "--json-out", out,
+               "--runs", str(runs), "--cache-mib", str(cache_mib),
+               "--threads", *map(str, threads),
+               "--shapes", *(f"{k}x{n}" for k, n in shapes)]
+        proc = subprocess.run(cmd, stdout=log, stderr=log)
+        if proc.returncode or not os.path.exists(out):
+            print(f"ggml peer failed (exit {proc.returncode}); no ggml rows",
+                  file=log)
+            return None
+        with open(out) as f:
+            return json.load(f)
+
+
+def table(peer, ours, ceiling_gbs, runs):
+    """Lines of the peer table: each ggml row beside bitsink's GEMV of the
+    same shape and threads at the compared bit width (`ours`: run.py's rows,
+    with K, N, bits, threads, ms, gbs), ours/peer time, and whether the
+    issue's target is met."""
+    mine = {(r["K"], r["N"], r["bits"], r["threads"]): r for r in ours}
+    lines = [peer["info"],
+             f"ggml GEMV as in decode (x quantized to q8_K inside "
+             f"ggml_mul_mat), cold weights, best of {runs} calls after "
+             f"warm-up (bitsink: its best call); /repack: llama.cpp's "
+             f"repacked layout for this CPU (its default), /plain: the plain "
+             f"layout, for reference",
+             f"{'K x N':>11} {'thr':>3} {'ggml type':>12} {'ggml ms':>8} "
+             f"{'median':>7} {'GB/s':>6} {'%bw':>5} {'bits':>4} "
+             f"{'bitsink ms':>10} {'GB/s':>6} {'ours/peer':>9} {'target':>6}"]
+    for r in peer["rows"]:
+        name = r["type"] + ("/plain" if r["layout"] == "plain" else
+                            "/repack" if r["repacked"] else "")
+        line = (f"{r['K']:>5}x{r['N']:<5} {r['threads']:>3} {name:>12} "
+                f"{r['ms']:>8.3f} {r['median_ms']:>7.3f} {r['gbs']:>6.1f} "
+                f"{100 * r['gbs'] / ceiling_gbs:>4.0f}%")
+        bits = OUR_BITS.get(r["type"])
+        m = mine.get((r["K"], r["N"], bits, r["threads"]))
+        if m:
+            ratio = m["ms"] / r["ms"]
+            r["ours_over_peer"] = ratio
+            target = TARGET.get(r["type"]) if r["layout"] == "default" else None
+            verdict = "-" if target is None else (
+                "met" if ratio <= target else "no")
+            line += (f" {bits:>4} {m['ms']:>10.3f} {m['gbs']:>6.1f} "
+                     f"{ratio:>9.2f} {verdict:>6}")
+        lines.append(line)
+    lines.append("ours/peer: bitsink's time over ggml's (below 1: bitsink "
+                 "faster); target (issue 16): <= 0.67, i.e. >= 1.5x ggml Q2_K "
+                 "at 2 bits and Q3_K at 3 bits. %bw over the same ceiling as "
+                 "bitsink's rows.")
+    return lines
 
 
 def parse_shape(text):

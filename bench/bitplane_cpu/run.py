@@ -3,8 +3,9 @@ bitsink-cpu-pipeline, JIT-run by `bitsink-run --time-runs`) against an f32
 GEMV through numpy/OpenBLAS and against our own pipeline's f32 linalg.matmul,
 with the machine's memory read bandwidth measured in the same run.
 
-Shapes (K x N): 4096 x 4096 and 4096 x 11008; weights: 2-bit and 3-bit
-binary planes (BPDQ), group 128, f16 coefficients; x and y f32, M = 1.
+Shapes (K x N): 4096 x 4096, 4096 x 11008 and 14336 x 4096; weights:
+2-bit and 3-bit binary planes (BPDQ), group 128, f16 coefficients; x and y
+f32, M = 1.
 Every number is taken at 1 thread and at all threads (OMP_NUM_THREADS /
 OPENBLAS_NUM_THREADS).
 
@@ -17,6 +18,11 @@ over (cache-resident, for reference). GB/s counts the weight bytes read
 (planes + coefficients; f32 weights for the f32 GEMVs). Times are the best
 of `--runs` calls (the machine may be shared; the best call is the one least
 disturbed).
+
+The llama.cpp peer (bench/bitplane_cpu/ggml_peer.py, unless --no-ggml):
+ggml's GEMV for Q2_K, Q3_K, TQ2_0 and Q4_K at the same shapes and thread
+counts, from the llama-cpp-python sdist's ggml, in a second table beside
+bitsink's 2-bit (Q2_K, TQ2_0) and 3-bit (Q3_K) rows.
 
 Run it through bench/bitplane_cpu/run.sh.
 """
@@ -32,9 +38,10 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "common"))
 import mlirlib  # noqa: E402  (host_isa)
+import ggml_peer  # noqa: E402  (the llama.cpp peer)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHAPES = [(4096, 4096), (4096, 11008)]
+SHAPES = [(4096, 4096), (4096, 11008), (14336, 4096)]
 BITS = [2, 3]
 GROUP = 128
 
@@ -140,12 +147,16 @@ def main():
                              "at least twice this many weight bytes")
     parser.add_argument("--hot", action="store_true",
                         help="also time one cache-resident weight set")
+    parser.add_argument("--no-ggml", action="store_true",
+                        help="leave out the llama.cpp ggml peer")
+    parser.add_argument("--ggml-runs", type=int, default=50,
+                        help="timed calls per ggml measurement")
     parser.add_argument("--json", help="write the results there")
     args = parser.parse_args()
 
     all_threads = os.cpu_count()
     thread_counts = sorted({1, all_threads})
-    rows, bandwidth = [], {}
+    rows, bandwidth, peer = [], {}, None
     with tempfile.TemporaryDirectory(prefix="bitplane_cpu.") as work:
         for t in thread_counts:
             bandwidth[t] = read_bandwidth(work, t)
@@ -182,6 +193,13 @@ def main():
                     rows.append(row)
                     print(f"done K={k} N={n} {bits}-bit threads={t}",
                           file=sys.stderr)
+            if not args.no_ggml:
+                # Right after ours at this shape, under the same load.
+                got = ggml_peer.run([(k, n)], thread_counts, args.cache_mib,
+                                    args.ggml_runs)
+                if got:
+                    peer = peer or dict(got, rows=[])
+                    peer["rows"] += got["rows"]
 
     # The ceiling for %bw: the best read bandwidth seen in this run, by
     # readbw.c at all threads or by OpenBLAS streaming its f32 matrix.
@@ -211,9 +229,14 @@ def main():
     print("%bw: weight GB/s over the best read bandwidth seen; xBLAS, xours: "
           "speed-up over the f32 GEMV of numpy/OpenBLAS and of our pipeline's "
           "linalg.matmul (naive loops) at the same thread count.")
+    if peer:
+        print()
+        for line in ggml_peer.table(peer, rows, ceiling, args.ggml_runs):
+            print(line)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(read_bw_gbs=bandwidth, rows=rows), f, indent=1)
+            json.dump(dict(read_bw_gbs=bandwidth, rows=rows, ggml=peer), f,
+                      indent=1)
 
 
 if __name__ == "__main__":

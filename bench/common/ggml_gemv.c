@@ -33,6 +33,14 @@
 #include <string.h>
 #include <time.h>
 
+// ggml's log, warnings and errors only (the repack buffer logs every
+// tensor it converts at info level).
+static void quiet_log(enum ggml_log_level level, const char *text, void *user) {
+  (void)user;
+  if (level == GGML_LOG_LEVEL_WARN || level == GGML_LOG_LEVEL_ERROR)
+    fputs(text, stderr);
+}
+
 // The ggml type of that name ("q2_K", "tq2_0", ...), or -1.
 int gg_type_from_name(const char *name) {
   for (int t = 0; t < GGML_TYPE_COUNT; ++t) {
@@ -180,6 +188,7 @@ int gg_time_gemv(int type, int64_t k, int64_t n, int copies, int repack,
   size_t row = gg_row_size(type, k);
   if (!row || copies < 1 || runs < 1 || ggml_quantize_requires_imatrix(t))
     return -1;
+  ggml_log_set(quiet_log, NULL);
   ggml_cpu_init();
   ggml_backend_t backend = ggml_backend_cpu_init();
   if (!backend)
