@@ -113,10 +113,15 @@ def cmake_ggml(version, ggml_dir):
     found = glob.glob(os.path.join(build, "**", "libggml-cpu.so"), recursive=True)
     if found:
         return os.path.dirname(found[0])
+    # The sdist leaves out ggml.pc.in, which a standalone ggml configures
+    # (a pkg-config file for `install` only): an empty one will do.
+    pc = os.path.join(ggml_dir, "ggml.pc.in")
+    if not os.path.exists(pc):
+        open(pc, "w").close()
     args = ["cmake", "-S", ggml_dir, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
             "-DBUILD_SHARED_LIBS=ON", "-DGGML_NATIVE=ON", "-DGGML_CPU=ON",
             "-DGGML_CUDA=OFF", "-DGGML_METAL=OFF", "-DGGML_VULKAN=OFF",
-            "-DGGML_BLAS=OFF", "-DGGML_BUILD_TESTS=OFF",
+            "-DGGML_BLAS=OFF", "-DGGML_LLAMAFILE=ON", "-DGGML_BUILD_TESTS=OFF",
             "-DGGML_BUILD_EXAMPLES=OFF", "-DGGML_AMX_TILE=OFF",
             "-DGGML_AMX_INT8=OFF", "-DGGML_AMX_BF16=OFF"]
     if shutil.which("ninja"):
@@ -129,11 +134,18 @@ def cmake_ggml(version, ggml_dir):
     if shutil.which("ccache"):
         args += ["-DCMAKE_C_COMPILER_LAUNCHER=ccache",
                  "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"]
-    _log(f"building ggml {version} from the sdist with cmake (a few minutes)")
-    subprocess.run(args, check=True, stdout=sys.stderr)
-    subprocess.run(["nice", "-n", "10", "cmake", "--build", build,
-                    "--parallel", str(os.cpu_count() or 1),
-                    "--target", *LIBS], check=True, stdout=sys.stderr)
+    log = os.path.join(CACHE, version, "cmake-build.log")
+    _log(f"building ggml {version} from the sdist with cmake (a few minutes; "
+         f"log: {log})")
+    with open(log, "w") as f:
+        for cmd in (args, ["nice", "-n", "10", "cmake", "--build", build,
+                           "--parallel", str(os.cpu_count() or 1),
+                           "--target", *LIBS]):
+            if subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT).returncode:
+                f.close()
+                with open(log) as g:
+                    sys.stderr.write("".join(g.readlines()[-30:]))
+                sys.exit(f"ggml_lib: the ggml build failed; see {log}")
     found = glob.glob(os.path.join(build, "**", "libggml-cpu.so"), recursive=True)
     return os.path.dirname(found[0])
 
@@ -171,6 +183,10 @@ def build(source=None):
                f"-Wl,-rpath,{libdir}", "-lm", "-o", out + ".tmp"]
         subprocess.run(cmd, check=True)
         os.replace(out + ".tmp", out)
+        for old in glob.glob(os.path.join(CACHE, version,
+                                          f"libggml_gemv-{kind}-*.so")):
+            if old != out:
+                os.remove(old)
     return out, dict(kind=kind, version=version, libdir=libdir)
 
 
