@@ -51,8 +51,10 @@ def dequantize(planes, coeffs, K, group_size, kind):
 
 
 def bits_per_weight(P, C, group_size, K, coeff_bits=16):
+    """Everything stored per weight, as the quantizer reports it: P planes
+    of ceil(K/32) words and ceil(K/g) groups of C coefficients, over K."""
     gs = K if group_size <= 0 or group_size >= K else group_size
-    return P + coeff_bits * C / gs
+    return (P * 32 * -(-K // 32) + coeff_bits * C * -(-K // gs)) / K
 
 
 def fit_grid(w, levels, f16):

@@ -80,6 +80,21 @@ void detail::parallelFor(int64_t numTasks, int threads,
     thread.join();
 }
 
+double bitsink::quant::storedBitsPerWeight(int64_t K, int64_t planes,
+                                           int64_t numCoeffs, int64_t groupSize,
+                                           int coefficientBits) {
+  if (K <= 0)
+    return 0;
+  int64_t groups =
+      groupSize <= 0 || groupSize >= K ? 1 : (K + groupSize - 1) / groupSize;
+  double planeBits =
+      static_cast<double>(planes) * 32.0 * static_cast<double>((K + 31) / 32);
+  double coeffBits = static_cast<double>(coefficientBits) *
+                     static_cast<double>(numCoeffs) *
+                     static_cast<double>(groups);
+  return (planeBits + coeffBits) / static_cast<double>(K);
+}
+
 namespace {
 
 bool checkArguments(const float *W, int64_t K, int64_t N,
@@ -242,9 +257,8 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
                               quadraticForm(H, Wd, K, N, threads))
                       : report.weightRelError;
   report.bitsPerWeight =
-      options.planes + (f16 ? 16.0 : 32.0) *
-                           static_cast<double>(result.packed.numCoeffs) /
-                           static_cast<double>(groupSize);
+      storedBitsPerWeight(K, result.packed.numPlanes, result.packed.numCoeffs,
+                          groupSize, f16 ? 16 : 32);
   result.report = report;
   return true;
 }

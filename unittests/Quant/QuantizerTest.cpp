@@ -538,8 +538,10 @@ TEST(QuantTrit, OneAndTwoTritPlanes) {
     EXPECT_EQ(packed.kind, PlaneKind::Ternary);
     EXPECT_EQ(packed.numPlanes, planes);
     EXPECT_EQ(packed.numCoeffs, planes / 2 + 1);
+    // Everything stored per weight: K = 100 rows take 128 rows of plane
+    // words and four groups of coefficients (the last one of 4 rows).
     EXPECT_DOUBLE_EQ(trit.report.bitsPerWeight,
-                     planes + 16.0 * (planes / 2 + 1) / 32);
+                     (planes * 128 + 16.0 * (planes / 2 + 1) * 4) / 100);
     // Zero trits are stored canonically as m = s = 0.
     std::vector<uint8_t> bits = unpackPlanes(packed);
     for (uint8_t b : bits)
@@ -582,10 +584,48 @@ TEST(QuantShapes, GroupSizes) {
       int64_t effective = groupSize <= 0 || groupSize >= K ? K : groupSize;
       EXPECT_EQ(result.packed.groupSize, effective);
       EXPECT_EQ(result.packed.numGroups, (K + effective - 1) / effective);
+      // Stored bits over K = 300 weights per column: 320 rows of plane
+      // words and every group's coefficients, the short last group whole
+      // (P + 16·C/g would under-report it).
       EXPECT_DOUBLE_EQ(result.report.bitsPerWeight,
-                       planes + 16.0 * result.packed.numCoeffs / effective);
+                       (planes * 320.0 + 16.0 * result.packed.numCoeffs *
+                                             result.packed.numGroups) /
+                           K);
       EXPECT_LT(result.report.weightRelError, 0.8);
     }
+}
+
+TEST(QuantShapes, BitsPerWeightCountsWhatIsStored) {
+  // K = 576, groups of 128: five groups of coefficients per column are
+  // stored (the last of 64 rows), 3 + 16·4·5/576 = 3.556 bits, not 3.5.
+  EXPECT_DOUBLE_EQ(storedBitsPerWeight(576, 3, 4, 128, 16),
+                   3 + 16.0 * 4 * 5 / 576);
+  EXPECT_NEAR(storedBitsPerWeight(576, 3, 4, 128, 16), 3.5556, 1e-4);
+  EXPECT_DOUBLE_EQ(storedBitsPerWeight(512, 3, 4, 128, 16), 3.5);
+  EXPECT_DOUBLE_EQ(storedBitsPerWeight(512, 2, 3, 0, 32), 2 + 32.0 * 3 / 512);
+  EXPECT_DOUBLE_EQ(storedBitsPerWeight(576, 2, 3, 1000, 16),
+                   2 + 16.0 * 3 / 576);
+  // Rows past K in the last plane word are stored too.
+  EXPECT_DOUBLE_EQ(storedBitsPerWeight(33, 1, 2, 32, 16),
+                   (64.0 + 16 * 2 * 2) / 33);
+  for (int64_t K : {576, 200, 1000})
+    for (Method method : {Method::RTN, Method::BPDQ, Method::Trit})
+      for (bool f16 : {true, false}) {
+        const int64_t N = 3;
+        std::vector<float> W = randomMatrix(K, N, static_cast<uint64_t>(K));
+        Options options =
+            makeOptions(method, method == Method::Trit ? 2 : 3, 128);
+        options.f16Coefficients = f16;
+        options.iterations = 1;
+        Result result = quantizeOrDie(W, K, N, options);
+        const Packed &packed = result.packed;
+        double storedBits =
+            32.0 * packed.planes.size() +
+            (f16 ? 16.0 : 32.0) * static_cast<double>(packed.coeffs.size());
+        EXPECT_DOUBLE_EQ(result.report.bitsPerWeight,
+                         storedBits / static_cast<double>(K * N))
+            << "K=" << K << " " << methodName(method);
+      }
 }
 
 TEST(QuantShapes, OddRowCounts) {

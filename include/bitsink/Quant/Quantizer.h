@@ -67,7 +67,9 @@ struct Report {
   double relError = 0;
   /// ||W - Ŵ||_F / ||W||_F always.
   double weightRelError = 0;
-  /// P + 16·C/groupSize with f16 coefficients (32·C/groupSize with f32).
+  /// Bits stored per weight: storedBitsPerWeight() of the packed result
+  /// (P·32·ceil(K/32)/K + 16·C·G/K with f16 coefficients, 32 with f32; the
+  /// last group counts whole when the group size does not divide K).
   double bitsPerWeight = 0;
   /// bpdq: whether the rtn candidate won.
   bool rtnChosen = false;
@@ -95,6 +97,14 @@ bool quantize(const float *W, int64_t K, int64_t N, const float *X, int64_t T,
 bool quantizeWithHessian(const float *W, int64_t K, int64_t N, const double *H,
                          const Options &options, Result &result,
                          std::string &error);
+
+/// Bits stored per weight of a K-row weight: per output column, P planes of
+/// ceil(K/32) 32-bit words and ceil(K/groupSize) groups of `numCoeffs`
+/// coefficients of `coefficientBits` bits, divided by K. `groupSize` <= 0 or
+/// >= K means one group. For K = 576, P = 3, 4 f16 coefficients per group of
+/// 128: 3 + 16·4·5/576 = 3.556 (five groups, the last one of 64 rows).
+double storedBitsPerWeight(int64_t K, int64_t planes, int64_t numCoeffs,
+                           int64_t groupSize, int coefficientBits);
 
 /// Ŵ[K][N] from packed planes and coefficients (docs/semantics.md §2.3
 /// formula).

@@ -28,8 +28,10 @@ import numpy as np
 __all__ = [
     "calibration_activations",
     "layer_inputs",
+    "linear_bits_per_weight",
     "linear_weight_names",
     "quantize_module",
+    "stored_bits_per_weight",
     "quantize_weights",
 ]
 
@@ -216,6 +218,35 @@ def _entries(module, entries: Sequence[str]) -> List[str]:
     return present
 
 
+def stored_bits_per_weight(k: int, planes: int, coefficients: int,
+                           group_size: int, coefficient_bits: int = 16
+                           ) -> float:
+    """Bits stored per weight of a K-row bit-plane weight, as the quantizer
+    library reports them (``bitsink::quant::storedBitsPerWeight``): per
+    output column, `planes` planes of ceil(K/32) 32-bit words and
+    ceil(K/group_size) groups of `coefficients` coefficients, over K. A
+    group size <= 0 or >= K is one group. K = 576, 3 planes, 4 f16
+    coefficients, groups of 128: 3 + 16·4·5/576 = 3.556."""
+    if k <= 0:
+        return 0.0
+    groups = 1 if group_size <= 0 or group_size >= k else -(-k // group_size)
+    words = -(-k // 32)
+    return (planes * 32 * words + coefficient_bits * coefficients * groups) / k
+
+
+def linear_bits_per_weight(model, quantized) -> float:
+    """Bits per weight over the quantised weights of `model`
+    (``{name: QuantizedWeight}`` from ``quantize_weights``), each weighted by
+    its size: everything stored (planes with their padding words and every
+    group's coefficients) over the number of weights."""
+    bits = weights = 0
+    for name, q in quantized.items():
+        n, k = model.weights[name].shape
+        bits += q.bits_per_weight * k * n
+        weights += k * n
+    return bits / weights if weights else 0.0
+
+
 def _layer_override(name: str, layer_config: Iterable[str], planes: int,
                     group_size: int):
     """bitsink-quantize-weights' layer-config rule: the first PATTERN=P[:G]
@@ -296,12 +327,18 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
         prefix = f"{name}/P{planes}G{group}"
         if f"{prefix}/meta" in cached:
             meta = cached[f"{prefix}/meta"]
+            planes_, coefficients = (cached[f"{prefix}/planes"],
+                                     cached[f"{prefix}/coefficients"])
+            # Bits per weight from what is stored (older caches recorded
+            # P + 16·C/g, which under-counts a short last group).
             out[name] = QuantizedWeight(
-                planes=cached[f"{prefix}/planes"],
-                coefficients=cached[f"{prefix}/coefficients"],
+                planes=planes_, coefficients=coefficients,
                 dequantized=None, plane_kind=str(meta[0]),
                 group_size=int(meta[1]), rel_error=float(meta[2]),
-                weight_rel_error=float(meta[3]), bits_per_weight=float(meta[4]),
+                weight_rel_error=float(meta[3]),
+                bits_per_weight=stored_bits_per_weight(
+                    model.weights[name].shape[1], planes_.shape[0],
+                    coefficients.shape[1], int(meta[1])),
                 damp=float(meta[5]), rtn_columns=int(meta[6]))
     if len(out) == len(plan):
         say(f"quantize: {len(out)} weights from {path}")
@@ -330,34 +367,5 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial.npz")
         np.savez(partial, **cached)
-        partial.replace(path)
-    return out
-    started = time.time()
-    if calibration is None:
-        say(f"calibration: float model over {rows} rows of calibration text")
-        calibration = calibration_activations(model, calibration_text, rows)
-    out = {}
-    for index, name in enumerate(names):
-        config = _layer_override(name, layer_config, bits, group_size)
-        if config is None:
-            continue
-        planes, group = config
-        weight = np.ascontiguousarray(model.weights[name].T)  # K x N
-        out[name] = quantize(weight, method=method, planes=planes,
-                             group_size=group, calibration=calibration.get(name))
-        say(f"quantize: {index + 1}/{len(names)} {name} P={planes} "
-            f"rel_error {out[name].rel_error:.4f}")
-    say(f"quantize: {len(out)} weights in {time.time() - started:.1f} s")
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {}
-        for name, q in out.items():
-            arrays[f"{name}/planes"] = q.planes
-            arrays[f"{name}/coefficients"] = q.coefficients
-            arrays[f"{name}/meta"] = np.array(
-                [q.plane_kind, q.group_size, q.rel_error, q.weight_rel_error,
-                 q.bits_per_weight, q.damp, q.rtn_columns])
-        partial = path.with_name(path.name + ".partial.npz")
-        np.savez(partial, **arrays)
         partial.replace(path)
     return out
