@@ -739,7 +739,8 @@ BitSinkQuantizeOptions bitsinkQuantizeOptionsDefault(void) {
                                 defaults.iterations,
                                 defaults.damp,
                                 defaults.actOrder,
-                                defaults.f16Coefficients};
+                                defaults.f16Coefficients,
+                                defaults.threads};
 }
 
 BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W, int64_t K,
@@ -762,6 +763,7 @@ BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W, int64_t K,
     opts.damp = given.damp;
   opts.actOrder = given.actOrder != 0;
   opts.f16Coefficients = given.f16Coefficients != 0;
+  opts.threads = given.threads;
   if (!W || K <= 0 || N <= 0)
     return fail(context, "the weight must be a non-empty K x N matrix");
   if (X && T <= 0)

@@ -276,13 +276,15 @@ def quantize(
     act_order: bool = False,
     f16_coefficients: bool = True,
     context: Optional[Context] = None,
+    threads: Optional[int] = None,
 ) -> QuantizedWeight:
     """Quantizes ``weight`` (K x N: ``y = x @ weight``) to ``planes``
     bit-planes with ``method`` in {"rtn", "bpdq", "trit"}.
 
     ``calibration``: optional activations (T x K) defining the Hessian metric.
     ``group_size``: rows per coefficient group (a multiple of 32), or 0 for
-    one group per column.
+    one group per column. ``threads``: worker threads (None or 0: all
+    hardware threads); the result is bit-identical for any count.
     """
     w = np.ascontiguousarray(weight, dtype=np.float32)
     if w.ndim != 2:
@@ -309,6 +311,7 @@ def quantize(
         -1.0 if damp is None else damp,
         act_order,
         f16_coefficients,
+        0 if threads is None else threads,
     )
     arrays = {k: _to_numpy(*out[k]) for k in ("planes", "coefficients", "dequantized")}
     scalars = {k: v for k, v in out.items() if k not in arrays}

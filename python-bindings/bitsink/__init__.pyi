@@ -73,6 +73,7 @@ def quantize(
     act_order: bool = False,
     f16_coefficients: bool = True,
     context: Optional[Context] = None,
+    threads: Optional[int] = None,
 ) -> QuantizedWeight: ...
 
 class Decoder:

@@ -249,7 +249,7 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
                   int64_t N, uintptr_t calibration, int64_t T,
                   const std::string &method, int planes, int64_t groupSize,
                   int iterations, double damp, bool actOrder,
-                  bool f16Coefficients) {
+                  bool f16Coefficients, int threads) {
   BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
   options.method = method.c_str();
   options.planes = planes;
@@ -258,6 +258,7 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
   options.damp = damp;
   options.actOrder = actOrder;
   options.f16Coefficients = f16Coefficients;
+  options.threads = threads;
   BitSinkQuantizeResult result;
   BitSinkStatus status;
   {
@@ -378,7 +379,8 @@ NB_MODULE(_bitsink, m) {
 
   m.def("_quantize", &quantize, "context"_a, "weight"_a, "k"_a, "n"_a,
         "calibration"_a, "t"_a, "method"_a, "planes"_a, "group_size"_a,
-        "iterations"_a, "damp"_a, "act_order"_a, "f16_coefficients"_a);
+        "iterations"_a, "damp"_a, "act_order"_a, "f16_coefficients"_a,
+        "threads"_a);
   m.def("_reference_sink_attention", &referenceSinkAttention, "context"_a,
         "query"_a, "key"_a, "value"_a, "sink_logits"_a.none(),
         "kv_len"_a.none(), "key_mask"_a.none(), "key_positions"_a.none(),

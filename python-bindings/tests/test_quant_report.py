@@ -46,3 +46,26 @@ def test_short_last_group_counts_whole():
     assert q.bits_per_weight == pytest.approx(3 + 16 * 4 * 5 / 576, rel=1e-12)
     assert q.bits_per_weight == pytest.approx(3.5556, abs=1e-4)
     assert stored_bits_per_weight(512, 3, 4, 128) == 3.5
+
+
+@pytest.mark.parametrize("method", ["rtn", "bpdq", "trit"])
+def test_threads_do_not_change_the_result(method):
+    rng = np.random.default_rng(7)
+    k, n = 200, 70  # three 32-column tiles, a short last group
+    w = rng.standard_normal((k, n), dtype=np.float32)
+    x = rng.standard_normal((96, k), dtype=np.float32) @ rng.standard_normal(
+        (k, k), dtype=np.float32)
+    one, two = (bitsink.quantize(w, method=method, planes=2, group_size=64,
+                                 calibration=x, act_order=method == "bpdq",
+                                 threads=t) for t in (1, 2))
+    assert one.planes.tobytes() == two.planes.tobytes()
+    assert one.coefficients.tobytes() == two.coefficients.tobytes()
+    assert one.rel_error == two.rel_error
+    default = bitsink.quantize(w, method=method, planes=2, group_size=64,
+                               calibration=x, act_order=method == "bpdq")
+    assert default.planes.tobytes() == one.planes.tobytes()
+
+
+def test_negative_thread_count_is_rejected():
+    with pytest.raises(bitsink.MLIRError, match="threads"):
+        bitsink.quantize(np.ones((64, 4), np.float32), threads=-1)

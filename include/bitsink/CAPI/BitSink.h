@@ -233,6 +233,9 @@ typedef struct BitSinkQuantizeOptions {
   int actOrder;
   /// Round coefficients to f16 (as bitsink-quantize-weights stores them).
   int f16Coefficients;
+  /// Worker threads; 0 = hardware concurrency, < 0 is rejected. The result
+  /// is bit-identical for any count.
+  int threads;
 } BitSinkQuantizeOptions;
 
 /// Options with the library's defaults (bpdq, 2 planes, groups of 128).
