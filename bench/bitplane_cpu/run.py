@@ -24,6 +24,11 @@ ggml's GEMV for Q2_K, Q3_K, TQ2_0 and Q4_K at the same shapes and thread
 counts, from the llama-cpp-python sdist's ggml, in a second table beside
 bitsink's 2-bit (Q2_K, TQ2_0) and 3-bit (Q3_K) rows.
 
+`--cpu` JIT-compiles bitsink's code for another CPU model than the host's
+(bitsink-run --cpu), e.g. `--cpu x86-64-v3` (AVX2 + FMA, no AVX-512): the
+code an AVX2-only machine gets, timed on this one. The ISA line names both;
+numpy/OpenBLAS and the ggml peer still run the host's code.
+
 Run it through bench/bitplane_cpu/run.sh.
 """
 
@@ -91,11 +96,13 @@ def env_threads(threads):
     return env
 
 
-def run_bitsink(run, path, entry, threads, runs):
-    """Best ms of `runs` calls (after a warm-up) of `entry`."""
+def run_bitsink(run, path, entry, threads, runs, cpu="host"):
+    """Best ms of `runs` calls (after a warm-up) of `entry`, compiled for
+    the CPU model `cpu`."""
     out = subprocess.run([run, path, "-e", entry, "--int-max=2147483647",
-                          f"--time-runs={runs}"], env=env_threads(threads),
-                         capture_output=True, text=True)
+                          f"--time-runs={runs}", f"--cpu={cpu}"],
+                         env=env_threads(threads), capture_output=True,
+                         text=True)
     if out.returncode:
         sys.exit(f"bitsink-run failed on {path}:\n{out.stderr}")
     match = re.search(r"time_ms: median=([0-9.]+) min=([0-9.]+)", out.stdout)
@@ -151,6 +158,10 @@ def main():
                         help="leave out the llama.cpp ggml peer")
     parser.add_argument("--ggml-runs", type=int, default=50,
                         help="timed calls per ggml measurement")
+    parser.add_argument("--cpu", default="host",
+                        help="CPU model bitsink compiles for (bitsink-run "
+                             "--cpu): host, or an LLVM CPU name such as "
+                             "x86-64-v3 for AVX2 code on an AVX-512 host")
     parser.add_argument("--json", help="write the results there")
     args = parser.parse_args()
 
@@ -168,14 +179,15 @@ def main():
             for t in thread_counts:
                 blas_ms = run_numpy(k, n, t, args.runs)
                 ours_f32_ms = run_bitsink(args.run, matmul_path, "matmul", t,
-                                          args.matmul_runs)
+                                          args.matmul_runs, args.cpu)
                 for bits in BITS:
                     qbytes = quantized_bytes(k, n, bits)
                     copies = max(1, math.ceil(2 * args.cache_mib * 2**20 / qbytes))
                     path = os.path.join(work, f"gemv_{k}x{n}_{bits}b_{copies}.mlir")
                     with open(path, "w") as f:
                         f.write(gemv_ir(k, n, bits, copies))
-                    ms = run_bitsink(args.run, path, "gemv", t, args.runs) / copies
+                    ms = run_bitsink(args.run, path, "gemv", t, args.runs,
+                                     args.cpu) / copies
                     row = dict(K=k, N=n, bits=bits, threads=t, copies=copies,
                                weight_bytes=qbytes, ms=ms,
                                gbs=qbytes / ms / 1e6,
@@ -189,7 +201,7 @@ def main():
                         with open(hot_path, "w") as f:
                             f.write(gemv_ir(k, n, bits, 1))
                         row["hot_ms"] = run_bitsink(args.run, hot_path, "gemv",
-                                                    t, args.runs)
+                                                    t, args.runs, args.cpu)
                     rows.append(row)
                     print(f"done K={k} N={n} {bits}-bit threads={t}",
                           file=sys.stderr)
@@ -213,7 +225,9 @@ def main():
               f"{'GB/s':>6} {'%bw':>5} {'f32 BLAS ms':>11} {'GB/s':>6} "
               f"{'xBLAS':>6} {'f32 ours ms':>11} {'xours':>7}"
               + (f" {'hot ms':>7}" if args.hot else ""))
-    print(f"ISA: {mlirlib.host_isa()}")
+    print(f"ISA: {mlirlib.host_isa()}"
+          + (f"; bitsink compiled for CPU {args.cpu}" if args.cpu != "host"
+             else ""))
     print(header)
     for r in rows:
         line = (f"{r['K']:>5}x{r['N']:<5} {r['bits']:>4} {r['threads']:>3} "
@@ -235,8 +249,8 @@ def main():
             print(line)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(dict(read_bw_gbs=bandwidth, rows=rows, ggml=peer), f,
-                      indent=1)
+            json.dump(dict(read_bw_gbs=bandwidth, rows=rows, ggml=peer,
+                           cpu=args.cpu), f, indent=1)
 
 
 if __name__ == "__main__":

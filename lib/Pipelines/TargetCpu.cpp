@@ -93,5 +93,6 @@ bool bitsink::resolveTargetCpu(StringRef cpu, TargetCpu &result,
   }
   result.enabledFeatures = enabledOf(result.features);
   result.hasAvx512 = triple.isX86() && info->checkFeatures("+avx512f");
+  result.hasAvx2 = triple.isX86() && info->checkFeatures("+avx2");
   return true;
 }

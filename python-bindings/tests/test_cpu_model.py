@@ -3,7 +3,7 @@
 x86-64-v3 (AVX2, no AVX-512, no native bfloat conversion) runs on any AVX2
 host, so an AVX-512 machine also runs what an AVX2-only one gets: bf16
 stores call __truncsfbf2 (compiler-rt's, handed to the JIT), and the
-bit-plane GEMV takes its bit-test kernel instead of the AVX-512 table one.
+bit-plane GEMV takes its AVX2 table kernel instead of the AVX-512 one.
 Results are compared with bitsink.reference.
 """
 

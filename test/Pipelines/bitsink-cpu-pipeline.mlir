@@ -3,11 +3,16 @@
 // RUN: bitsink-opt %s --bitsink-cpu-pipeline="c-interface=true" | FileCheck %s --check-prefix=CIFACE
 //
 // target-cpu (x86 CPU names: only on x86 hosts) decides the bit-plane GEMV
-// kernel: x86-64-v3 (AVX2, no AVX-512F) gets the bit-test kernel,
-// skylake-avx512 the AVX-512 table kernel (vpermps) unless gemv-lut=false is
-// given; --dump-pass-pipeline shows the CPU's features handed to
+// kernel: x86-64 (SSE2) gets the bit-test kernel, x86-64-v3 (AVX2, no
+// AVX-512F) the AVX2 table kernel (vpermps on ymm), skylake-avx512 the
+// AVX-512 table kernel (vpermps on zmm), unless gemv-lut=false is given;
+// --dump-pass-pipeline shows the CPU's features handed to
 // bitsink-lower-bitplane-matmul as target-features.
-// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3" | FileCheck %s --check-prefix=NOLUT %}
+// (x86-64-v3 used to get the bit-test kernel, gemv-lut=false below: the
+// AVX2 table kernel now exists, and the bit-test case is checked on x86-64.)
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64" | FileCheck %s --check-prefix=NOLUT %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3 gemv-lut=false" | FileCheck %s --check-prefix=NOLUT %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3" | FileCheck %s --check-prefix=LUT2 %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512 gemv-lut=false" | FileCheck %s --check-prefix=NOLUT %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512" | FileCheck %s --check-prefix=LUT %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=V3PIPE %}
@@ -47,11 +52,15 @@ func.func @attn(%q: tensor<1x4x40x64xf32>, %k: tensor<1x2x40x64xf32>,
 }
 
 // NOLUT-LABEL: llvm.func @gemv
-// NOLUT-NOT:     llvm.x86.avx512
+// NOLUT-NOT:     llvm.x86.avx
+// LUT2-LABEL:  llvm.func @gemv
+// LUT2-NOT:      llvm.x86.avx512
+// LUT2:          llvm.call_intrinsic "llvm.x86.avx2.permps"
+// LUT2-NOT:      llvm.x86.avx512
 // LUT-LABEL:   llvm.func @gemv
 // LUT:           llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
 
-// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=false gemv-max-rows=8 prefetch-distance=4 target-features=+64bit,
+// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-max-rows=8 prefetch-distance=4 target-features=+64bit,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +avx2,
 // V3PIPE-NOT:  avx512

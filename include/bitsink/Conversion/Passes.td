@@ -76,11 +76,11 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     word row (runs of contiguous plane words, partial sums in per-thread
     stack buffers), starts the strips where the plane loads are 64-byte
     aligned, and prefetches the words `prefetch-distance` rows ahead. With
-    `gemv-lut` it reads 4 bits of a plane at a time and adds the matching
-    entry of a 16-entry table of partial sums of 4 input rows (T-MAC style;
-    the tables are built once per call and shared by every column) instead
-    of testing one bit at a time. The blocked `#bitsink.layout` is rejected
-    with a diagnostic.
+    `gemv-lut` it reads 4 bits of a plane at a time (3 on AVX2) and adds
+    the matching entry of a 16-entry (8-entry) table of partial sums of as
+    many input rows (T-MAC style; f32 tables built once per call and shared
+    by every column) instead of testing one bit at a time. The blocked
+    `#bitsink.layout` is rejected with a diagnostic.
   }];
   let options = [
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"8",
@@ -96,16 +96,17 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
            "GEMV: prefetch the plane words this many word rows ahead "
            "(0: no prefetch)">,
     Option<"gemvLut", "gemv-lut", "bool", /*default=*/"false",
-           "GEMV: sum the input through 16-entry tables of 4-row partial "
-           "sums indexed by 4 plane bits (AVX-512 vpermps: only for targets "
-           "with avx512f; bitsink-cpu-pipeline sets it from the target "
-           "CPU)">,
+           "GEMV: sum the input through tables of partial sums of 4 input "
+           "rows (3 on AVX2) indexed by plane bits, looked up with the "
+           "target's instruction: vpermps (avx512f, else avx2) or tbl "
+           "(neon); only for targets with one of them. "
+           "bitsink-cpu-pipeline sets it from the target CPU">,
     Option<"targetFeatures", "target-features", "std::string",
            /*default=*/"\"host\"",
            "Features of the CPU the code is for, as LLVM writes them "
            "(\"+avx2,+avx512f,...\"), or \"host\": the CPU this runs on. "
-           "Kernels that need a feature (gemv-lut: avx512f) are refused "
-           "with a diagnostic when the target lacks it">
+           "Kernels that need a feature (gemv-lut: avx512f, avx2 or neon) "
+           "are refused with a diagnostic when the target lacks it">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

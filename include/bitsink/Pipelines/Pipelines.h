@@ -51,11 +51,13 @@ struct CPUPipelineOptions
       llvm::cl::desc("Output columns per parallel task of the bit-plane GEMV "
                      "(at most N / threads keeps every thread busy)"),
       llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvColumnTile)};
-  /// Not given: whether target-cpu has AVX-512F (Option::hasValue()).
+  /// Not given: whether target-cpu has AVX-512F or AVX2
+  /// (Option::hasValue()).
   Option<bool> gemvLut{
       *this, "gemv-lut",
-      llvm::cl::desc("Bit-plane GEMV through 4-row partial-sum tables "
-                     "(needs AVX-512F; default: whether target-cpu has it)")};
+      llvm::cl::desc("Bit-plane GEMV through partial-sum tables (needs "
+                     "AVX-512F or AVX2, or NEON on AArch64; default: whether "
+                     "target-cpu has AVX-512F or AVX2)")};
   Option<bool> tileContractions{
       *this, "tile-contractions",
       llvm::cl::desc("Tile and vectorise linalg matmuls and other "

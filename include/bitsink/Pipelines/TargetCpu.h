@@ -40,6 +40,8 @@ struct TargetCpu {
   std::string enabledFeatures;
   /// Whether the CPU has AVX-512F (x86 only).
   bool hasAvx512 = false;
+  /// Whether the CPU has AVX2 (x86 only).
+  bool hasAvx2 = false;
 };
 
 /// Resolves `cpu` for the native target: "host" (the host's CPU and

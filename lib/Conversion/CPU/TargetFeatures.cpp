@@ -25,3 +25,27 @@ bool bitsink::targetHasFeature(llvm::StringRef features, llvm::StringRef name) {
   }
   return enabled;
 }
+
+bitsink::GemvTableIsa bitsink::gemvTableIsa(llvm::StringRef features) {
+  if (targetHasFeature(features, "avx512f"))
+    return GemvTableIsa::AVX512;
+  if (targetHasFeature(features, "avx2"))
+    return GemvTableIsa::AVX2;
+  if (targetHasFeature(features, "neon"))
+    return GemvTableIsa::Neon;
+  return GemvTableIsa::None;
+}
+
+llvm::StringRef bitsink::gemvTableIsaName(GemvTableIsa isa) {
+  switch (isa) {
+  case GemvTableIsa::AVX512:
+    return "avx512f";
+  case GemvTableIsa::AVX2:
+    return "avx2";
+  case GemvTableIsa::Neon:
+    return "neon";
+  case GemvTableIsa::None:
+    break;
+  }
+  return "none";
+}

@@ -1,7 +1,7 @@
 //===- TargetFeatures.h - what the target CPU offers ------------*- C++ -*-===//
 //
 // The CPU kernels that use instructions beyond the baseline ISA (the
-// bit-plane GEMV's AVX-512 tables) ask here whether the CPU the code is for
+// bit-plane GEMV's table lookups) ask here whether the CPU the code is for
 // has them, before they emit any IR. The target is described as the
 // `target-features` pass options do: LLVM's feature list, or "host".
 //
@@ -25,6 +25,26 @@ namespace bitsink {
 /// does not give avx512f): list them all, as LLVM's feature list of a CPU
 /// does.
 bool targetHasFeature(llvm::StringRef features, llvm::StringRef name);
+
+/// The instruction set whose table lookup the bit-plane GEMV's table kernel
+/// (`gemv-lut`, docs/bitplane-lowering.md) uses on a target.
+enum class GemvTableIsa {
+  /// No table kernel: the bit-test kernel only.
+  None,
+  /// x86 AVX-512F: `vpermps` on 16 floats, 4 rows per lookup.
+  AVX512,
+  /// x86 AVX2 without AVX-512F: `vpermps` on 8 floats, 3 rows per lookup.
+  AVX2,
+  /// AArch64 NEON: `tbl` on 64 bytes (16 floats), 4 rows per lookup.
+  Neon,
+};
+
+/// The table kernel for the target described by `features` (as in
+/// targetHasFeature): the widest of avx512f, avx2 and neon it has.
+GemvTableIsa gemvTableIsa(llvm::StringRef features);
+
+/// The name of `isa` in messages ("avx512f", "avx2", "neon", "none").
+llvm::StringRef gemvTableIsaName(GemvTableIsa isa);
 
 } // namespace bitsink
 

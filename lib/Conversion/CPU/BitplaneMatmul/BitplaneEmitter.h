@@ -2,8 +2,10 @@
 //
 // The emitter of the CPU kernels of bitsink.bitplane_matmul (on memrefs):
 // vectorised loops that read the packed planes directly, a GEMV kernel for
-// small M that never builds the dequantized weight (Gemv.cpp; its AVX-512
-// table variant in X86/GemvLutAVX512.cpp), and a GEMM kernel that
+// small M that never builds the dequantized weight (Gemv.cpp; its table
+// variant in GemvLut.cpp, with the lookups of each ISA in
+// X86/GemvLutAVX512.cpp, X86/GemvLutAVX2.cpp and AArch64/GemvLutNeon.cpp),
+// and a GEMM kernel that
 // dequantizes a tile into a stack buffer and multiplies it (Gemm.cpp). Both
 // are one scf.parallel over column tiles. Private to
 // lib/Conversion/CPU/BitplaneMatmul; see docs/bitplane-lowering.md.
@@ -18,6 +20,7 @@
 
 #include "../../BitplaneCommon/BitplaneOperands.h"
 #include "../../Common/EmitBuilder.h"
+#include "../TargetFeatures.h"
 
 namespace bitsink::cpu {
 
@@ -29,6 +32,13 @@ constexpr int64_t kGemmRows = 4;
 constexpr int64_t kGemmChunkRows = 128;
 /// Vector registers the GEMV kernel may keep live in its bit loop.
 constexpr int64_t kGemvRegisterBudget = 28;
+/// The same for the AVX2 table kernel, in 16-lane vectors (two ymm
+/// registers each): 10 of the 16 ymm registers, the rest hold the table, the
+/// shifted index words and the lookups.
+constexpr int64_t kGemvRegisterBudgetAVX2 = 5;
+/// The same for the NEON table kernel, in 16-lane vectors (four q registers
+/// each): 24 of the 32 q registers, the rest hold the table and the lookup.
+constexpr int64_t kGemvRegisterBudgetNeon = 6;
 
 /// Emits the kernels for one memref-form bitplane_matmul.
 ///
@@ -39,9 +49,11 @@ constexpr int64_t kGemvRegisterBudget = 28;
 class BitplaneMatmulEmitter : EmitBuilder, BitplaneOperands {
 public:
   /// `options` hold the pass's checked values (positive tiles, a
-  /// non-negative prefetch distance).
+  /// non-negative prefetch distance); `tableIsa` is the table kernel of the
+  /// GEMV (None: the bit-test kernel), one the target has.
   BitplaneMatmulEmitter(mlir::ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
-                        const BitSinkLowerBitplaneMatmulOptions &options);
+                        const BitSinkLowerBitplaneMatmulOptions &options,
+                        GemvTableIsa tableIsa);
 
   /// y = acc + x·Ŵ without materialising Ŵ (small, static M). Gemv.cpp.
   void emitGemv();
@@ -170,17 +182,40 @@ private:
                                                      mlir::Value limit);
 
   //===--------------------------------------------------------------------===//
-  // GEMV with partial-sum tables, x86 AVX-512 (X86/GemvLutAVX512.cpp)
+  // GEMV with partial-sum tables (GemvLut.cpp; the lookup of each ISA in
+  // X86/GemvLutAVX512.cpp, X86/GemvLutAVX2.cpp, AArch64/GemvLutNeon.cpp)
   //===--------------------------------------------------------------------===//
 
-  /// The GEMV's 4-row partial-sum tables: for input row r and chunk c of
-  /// four rows, lut[r][c][t] = Σ_{i<4, bit i of t} x[r, 4c + i] (rows ≥ K
-  /// read as 0), into a fresh M × (8·KW) × 16 buffer.
+  /// Input rows per table lookup: 4 (16-entry tables: one zmm, or the 64
+  /// bytes NEON's tbl reads) for AVX-512 and NEON, 3 (8 entries: one ymm)
+  /// for AVX2.
+  int64_t lutChunkRows() const {
+    return tableIsa == GemvTableIsa::AVX2 ? 3 : 4;
+  }
+  int64_t lutEntries() const { return int64_t{1} << lutChunkRows(); }
+  /// Chunks of lutChunkRows() rows per 32-row word; with 3 rows the last of
+  /// the 11 covers rows 30 and 31 only.
+  int64_t lutChunksPerWord() const {
+    return llvm::divideCeil(32, lutChunkRows());
+  }
+  /// The GEMV's partial-sum tables: for input row r and chunk c (of word
+  /// w = c / lutChunksPerWord(), first row 32w + lutChunkRows()·(c mod
+  /// lutChunksPerWord())), lut[r][c][t] = Σ_{i, bit i of t} x[r, first + i]
+  /// over the chunk's rows, rows ≥ K read as 0; into a fresh
+  /// M × (lutChunksPerWord()·KW) × lutEntries() buffer.
   mlir::Value emitPartialSumTables();
-  /// Lanes of `table` picked by `index` (AVX-512 vpermps, which reads only
-  /// the low 4 bits of each index lane: callers need not mask them).
-  mlir::Value permute(mlir::Value table, mlir::Value index);
-  /// The bit sums of group `g` through the tables, 4 rows at a time.
+  /// Lanes of `table` (lutEntries() floats) picked by the low
+  /// lutChunkRows() bits of each lane of `index` (16 lanes); higher bits
+  /// are ignored, so callers need not mask them.
+  mlir::Value lookupTable(mlir::Value table, mlir::Value index);
+  /// AVX-512 vpermps (reads the low 4 bits of each index lane).
+  mlir::Value lookupAVX512(mlir::Value table, mlir::Value index);
+  /// AVX2 vpermps on each 8-lane half (reads the low 3 bits).
+  mlir::Value lookupAVX2(mlir::Value table, mlir::Value index);
+  /// NEON tbl on 64 table bytes per 4 lanes (masks the index itself).
+  mlir::Value lookupNeon(mlir::Value table, mlir::Value index);
+  /// The bit sums of group `g` through the tables, lutChunkRows() rows at a
+  /// time.
   void emitGemvLutSums(const GemvStrip &strip, mlir::Value g,
                        mlir::Value tables);
 
@@ -196,7 +231,7 @@ private:
                            int64_t rows);
 
   int64_t columnTile, gemvColumnTile, prefetchDistance;
-  bool gemvLut;
+  GemvTableIsa tableIsa;
   mlir::Type f32Type;
   mlir::VectorType vecF32, vecI32, vecI1;
   mlir::Value fullWords, tailRows;

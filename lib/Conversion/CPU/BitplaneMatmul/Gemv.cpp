@@ -18,7 +18,7 @@
 // touches a new page per 256 bytes). Z and y of the strip live in per-thread
 // stack buffers; each step of `vectors` column vectors loads its Z, runs the
 // 32 bits of a word in registers and stores Z back. With `gemv-lut` the sums
-// Z come from partial-sum tables instead (X86/GemvLutAVX512.cpp).
+// Z come from partial-sum tables instead (GemvLut.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,12 +30,12 @@ using namespace bitsink::cpu;
 
 BitplaneMatmulEmitter::BitplaneMatmulEmitter(
     ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
-    const BitSinkLowerBitplaneMatmulOptions &options)
+    const BitSinkLowerBitplaneMatmulOptions &options, GemvTableIsa tableIsa)
     : EmitBuilder(b),
       // Whole column vectors per GEMM task.
       columnTile(llvm::alignTo(options.columnTile, kLanes)),
       gemvColumnTile(options.gemvColumnTile),
-      prefetchDistance(options.prefetchDistance), gemvLut(options.gemvLut) {
+      prefetchDistance(options.prefetchDistance), tableIsa(tableIsa) {
   assert(options.columnTile > 0 && options.gemvColumnTile > 0 &&
          options.prefetchDistance >= 0 && "unchecked options");
   f32Type = b.getF32Type();
@@ -222,14 +222,20 @@ void BitplaneMatmulEmitter::emitGemv() {
   // the plane words (P). Take as many column vectors per step as fit in the
   // register file, at most 4.
   int64_t perVector = rows * streams + streams;
-  strip.vectors = std::clamp<int64_t>(kGemvRegisterBudget / perVector, 1, 4);
+  int64_t budget = kGemvRegisterBudget;
+  if (tableIsa == GemvTableIsa::AVX2)
+    budget = kGemvRegisterBudgetAVX2;
+  else if (tableIsa == GemvTableIsa::Neon)
+    budget = kGemvRegisterBudgetNeon;
+  strip.vectors = std::clamp<int64_t>(budget / perVector, 1, 4);
   strip.stepCols = strip.vectors * kLanes;
   int64_t vectors = strip.vectors;
   // Whole steps per strip.
   int64_t stripCols = llvm::alignTo(gemvColumnTile, strip.stepCols);
 
   Value groupSums = emitGroupSums();
-  Value tables = gemvLut ? emitPartialSumTables() : Value();
+  bool lut = tableIsa != GemvTableIsa::None;
+  Value tables = lut ? emitPartialSumTables() : Value();
   Value stripStep = idx(stripCols);
   // Strips start at `origin` (≤ 0): column vectors are origin + 16j, the
   // first one clipped to column 0.
@@ -255,7 +261,7 @@ void BitplaneMatmulEmitter::emitGemv() {
                                      constant(vecF32, 0.0));
             storeSums(strip, step, zeros);
           });
-          if (gemvLut)
+          if (lut)
             emitGemvLutSums(strip, g, tables);
           else
             emitGemvBitSums(strip, g);

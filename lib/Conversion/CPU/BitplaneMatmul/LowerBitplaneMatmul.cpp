@@ -37,9 +37,9 @@ checkOptions(const BitSinkLowerBitplaneMatmulOptions &options) {
       .positive("gemv-column-tile", options.gemvColumnTile)
       .atLeast("prefetch-distance", options.prefetchDistance, 0);
   if (checker.ok() && options.gemvLut)
-    checker.require(targetHasFeature(options.targetFeatures, "avx512f"),
-                    "gemv-lut needs a target with avx512f, target-features "
-                    "= '" +
+    checker.require(gemvTableIsa(options.targetFeatures) != GemvTableIsa::None,
+                    "gemv-lut needs a target with avx512f, avx2 or neon, "
+                    "target-features = '" +
                         options.targetFeatures + "'");
   return checker;
 }
@@ -47,9 +47,13 @@ checkOptions(const BitSinkLowerBitplaneMatmulOptions &options) {
 namespace {
 
 struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
+  /// The target's table ISA is looked up once (for "host", a query of the
+  /// CPU).
   LowerBitplaneMatmulPattern(MLIRContext *context,
                              const BitSinkLowerBitplaneMatmulOptions &options)
-      : BitSinkLoweringPattern(context), options(options) {}
+      : BitSinkLoweringPattern(context), options(options),
+        tableIsa(options.gemvLut ? gemvTableIsa(options.targetFeatures)
+                                 : GemvTableIsa::None) {}
 
   LogicalResult checkLowerable(BitplaneMatmulOp op) const override {
     return BitplaneOperands::checkCanonicalPlanes(op, kPassName);
@@ -57,7 +61,7 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
 
   void lower(BitplaneMatmulOp op, ImplicitLocOpBuilder &b) const override {
     int64_t rows = cast<MemRefType>(op.getInput().getType()).getDimSize(0);
-    cpu::BitplaneMatmulEmitter emitter(b, op, options);
+    cpu::BitplaneMatmulEmitter emitter(b, op, options, tableIsa);
     if (!ShapedType::isDynamic(rows) && rows <= options.gemvMaxRows)
       emitter.emitGemv();
     else
@@ -65,6 +69,7 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
   }
 
   BitSinkLowerBitplaneMatmulOptions options;
+  GemvTableIsa tableIsa;
 };
 
 struct LowerBitplaneMatmulPass
