@@ -74,9 +74,8 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   bitplane.gemvColumnTile = options.gemvColumnTile;
   // The table kernel needs AVX-512F or AVX2 (the pass picks the lookup from
   // target-features): by default on where the target has one of them.
-  bitplane.gemvLut = options.gemvLut.hasValue()
-                         ? options.gemvLut.getValue()
-                         : cpu.hasAvx512 || cpu.hasAvx2;
+  bitplane.gemvLut = options.gemvLut.hasValue() ? options.gemvLut.getValue()
+                                                : cpu.hasAvx512 || cpu.hasAvx2;
   bitplane.targetFeatures = cpu.enabledFeatures;
   lowerings.addPass(createBitSinkLowerBitplaneMatmul(bitplane));
   if (options.tileContractions) {
