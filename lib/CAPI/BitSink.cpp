@@ -747,6 +747,17 @@ BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W, int64_t K,
                               int64_t N, const float *X, int64_t T,
                               const BitSinkQuantizeOptions *options,
                               BitSinkQuantizeResult *resultOut) {
+  return bitsinkQuantizeHeldOut(context, W, K, N, X, T, nullptr, 0, nullptr,
+                                options, resultOut);
+}
+
+BitSinkStatus bitsinkQuantizeHeldOut(BitSinkContext context, const float *W,
+                                     int64_t K, int64_t N, const float *X,
+                                     int64_t T, const float *heldOut,
+                                     int64_t heldOutRows,
+                                     const double *heldOutHessian,
+                                     const BitSinkQuantizeOptions *options,
+                                     BitSinkQuantizeResult *resultOut) {
   namespace quant = bitsink::quant;
   BitSinkQuantizeOptions given =
       options ? *options : bitsinkQuantizeOptionsDefault();
@@ -768,9 +779,17 @@ BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W, int64_t K,
     return fail(context, "the weight must be a non-empty K x N matrix");
   if (X && T <= 0)
     return fail(context, "calibration data must have at least one row");
+  if (heldOut && heldOutRows <= 0)
+    return fail(context, "held-out data must have at least one row");
+  quant::HeldOut rows;
+  rows.X = heldOut;
+  rows.T = heldOut ? heldOutRows : 0;
+  rows.H = heldOut ? nullptr : heldOutHessian;
+  bool haveHeldOut = heldOut || heldOutHessian;
   auto impl = std::make_unique<BitSinkQuantizeResultImpl>();
   std::string error;
-  if (!quant::quantize(W, K, N, X, X ? T : 0, opts, impl->result, error))
+  if (!quant::quantize(W, K, N, X, X ? T : 0, opts, impl->result, error,
+                       haveHeldOut ? &rows : nullptr))
     return fail(context, error);
   const quant::Packed &packed = impl->result.packed;
   impl->planes.dtype = bitsink::npy::DType::U32;
@@ -821,7 +840,9 @@ bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result) {
                                r.report.weightRelError,
                                r.report.bitsPerWeight,
                                r.report.damp,
-                               r.report.rtnColumns};
+                               r.report.rtnColumns,
+                               r.report.hasHeldOut ? 1 : 0,
+                               r.report.heldOutRelError};
 }
 
 //===----------------------------------------------------------------------===//

@@ -157,31 +157,67 @@ int64_t effectiveGroupSize(int64_t groupSize, int64_t K) {
   return groupSize <= 0 || groupSize >= K ? K : groupSize;
 }
 
-/// Σ_n e_nᵀ H e_n for E[K][N] (H null: Σ e²), by column tiles whose sums
-/// are added in tile order, so the result does not depend on the threads.
-double quadraticForm(const double *H, const std::vector<double> &E, int64_t K,
-                     int64_t N, int threads) {
+/// Σ_n e_nᵀ M e_n and Σ_n w_nᵀ M w_n for E = W - Ŵ and the metric M: H
+/// (K×K), XᵀX of the rows X[T][K], or the identity when both are null.
+struct ErrorSums {
+  double error = 0, reference = 0;
+};
+
+/// By column tiles whose sums are added in tile order, so the result does
+/// not depend on the threads.
+ErrorSums measureErrors(const float *W, const float *What, int64_t K, int64_t N,
+                        const double *H, const float *X, int64_t T,
+                        int threads) {
+  constexpr int64_t kRowChunk = 64;
   int64_t tiles = (N + kTileWidth - 1) / kTileWidth;
-  std::vector<double> partial(tiles, 0.0);
+  std::vector<ErrorSums> partial(tiles);
   parallelFor(tiles, threads, [&](int64_t tile) {
     int64_t n0 = tile * kTileWidth, width = std::min(kTileWidth, N - n0);
-    std::vector<double> block(K * kTileWidth, 0.0);
+    std::vector<double> E(K * kTileWidth, 0.0), Wt(K * kTileWidth, 0.0);
     for (int64_t k = 0; k < K; ++k)
-      std::copy_n(&E[k * N + n0], width, &block[k * kTileWidth]);
-    std::vector<double> product;
+      for (int64_t j = 0; j < width; ++j) {
+        double w = W[k * N + n0 + j];
+        Wt[k * kTileWidth + j] = w;
+        E[k * kTileWidth + j] = w - static_cast<double>(What[k * N + n0 + j]);
+      }
+    ErrorSums sums;
     if (H) {
-      product.assign(K * kTileWidth, 0.0);
-      multiplyAccumulateTile(H, K, K, K, block.data(), product.data());
+      std::vector<double> product(K * kTileWidth);
+      for (auto [block, sum] :
+           {std::pair{&E, &sums.error}, std::pair{&Wt, &sums.reference}}) {
+        std::fill(product.begin(), product.end(), 0.0);
+        multiplyAccumulateTile(H, K, K, K, block->data(), product.data());
+        for (int64_t i = 0; i < K * kTileWidth; ++i)
+          *sum += (*block)[i] * product[i];
+      }
+    } else if (X) {
+      std::vector<double> rows(kRowChunk * K), Y(kRowChunk * kTileWidth);
+      for (int64_t t0 = 0; t0 < T; t0 += kRowChunk) {
+        int64_t count = std::min(kRowChunk, T - t0);
+        for (int64_t i = 0; i < count * K; ++i)
+          rows[i] = X[t0 * K + i];
+        for (auto [block, sum] :
+             {std::pair{&E, &sums.error}, std::pair{&Wt, &sums.reference}}) {
+          std::fill(Y.begin(), Y.end(), 0.0);
+          multiplyAccumulateTile(rows.data(), K, count, K, block->data(),
+                                 Y.data());
+          for (int64_t i = 0; i < count * kTileWidth; ++i)
+            *sum += Y[i] * Y[i];
+        }
+      }
+    } else {
+      for (int64_t i = 0; i < K * kTileWidth; ++i) {
+        sums.error += E[i] * E[i];
+        sums.reference += Wt[i] * Wt[i];
+      }
     }
-    const std::vector<double> &other = H ? product : block;
-    double sum = 0;
-    for (int64_t i = 0; i < K * kTileWidth; ++i)
-      sum += block[i] * other[i];
-    partial[tile] = sum;
+    partial[tile] = sums;
   });
-  double total = 0;
-  for (double value : partial)
-    total += value;
+  ErrorSums total;
+  for (const ErrorSums &sums : partial) {
+    total.error += sums.error;
+    total.reference += sums.reference;
+  }
   return total;
 }
 
@@ -193,29 +229,62 @@ double ratio(double numerator, double denominator) {
   return std::sqrt(numerator / denominator);
 }
 
-bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
-                  const Options &options, Result &result, std::string &error) {
-  // The callers have run checkArguments.
-  if (H) {
-    for (int64_t i = 0; i < K * K; ++i)
-      if (!std::isfinite(H[i]))
-        return (error = "Hessian has a non-finite value", false);
-    double maxDiag = 0;
-    for (int64_t k = 0; k < K; ++k) {
-      if (H[k * K + k] < 0)
-        return (error = "Hessian has a negative diagonal entry at row " +
-                        std::to_string(k),
-                false);
-      maxDiag = std::max(maxDiag, H[k * K + k]);
-    }
-    for (int64_t i = 0; i < K; ++i)
-      for (int64_t j = 0; j < i; ++j)
-        if (std::fabs(H[i * K + j] - H[j * K + i]) > 1e-6 * maxDiag)
-          return (error = "Hessian is not symmetric: H[" + std::to_string(i) +
-                          "][" + std::to_string(j) + "] != H[" +
-                          std::to_string(j) + "][" + std::to_string(i) + "]",
-                  false);
+/// `what` is "Hessian" or "held-out Hessian".
+bool checkHessian(const double *H, int64_t K, const std::string &what,
+                  std::string &error) {
+  for (int64_t i = 0; i < K * K; ++i)
+    if (!std::isfinite(H[i]))
+      return (error = what + " has a non-finite value", false);
+  double maxDiag = 0;
+  for (int64_t k = 0; k < K; ++k) {
+    if (H[k * K + k] < 0)
+      return (error = what + " has a negative diagonal entry at row " +
+                      std::to_string(k),
+              false);
+    maxDiag = std::max(maxDiag, H[k * K + k]);
   }
+  for (int64_t i = 0; i < K; ++i)
+    for (int64_t j = 0; j < i; ++j)
+      if (std::fabs(H[i * K + j] - H[j * K + i]) > 1e-6 * maxDiag)
+        return (error = what + " is not symmetric: H[" + std::to_string(i) +
+                        "][" + std::to_string(j) + "] != H[" +
+                        std::to_string(j) + "][" + std::to_string(i) + "]",
+                false);
+  return true;
+}
+
+/// `what` is "calibration data" or "held-out data".
+bool checkRows(const float *X, int64_t T, int64_t K, const std::string &what,
+               std::string &error) {
+  if (T <= 0)
+    return (error =
+                what + " needs at least one row, got T = " + std::to_string(T),
+            false);
+  for (int64_t i = 0; i < T * K; ++i)
+    if (!std::isfinite(X[i]))
+      return (error = what + " has a non-finite value at row " +
+                      std::to_string(i / K) + ", column " +
+                      std::to_string(i % K),
+              false);
+  return true;
+}
+
+bool checkHeldOut(const HeldOut *heldOut, int64_t K, std::string &error) {
+  if (!heldOut)
+    return true;
+  if (heldOut->X)
+    return checkRows(heldOut->X, heldOut->T, K, "held-out data", error);
+  if (heldOut->H)
+    return checkHessian(heldOut->H, K, "held-out Hessian", error);
+  return (error = "held-out rows need activations or a Hessian", false);
+}
+
+bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
+                  const Options &options, const HeldOut *heldOut,
+                  Result &result, std::string &error) {
+  // The callers have run checkArguments and checkHeldOut.
+  if (H && !checkHessian(H, K, "Hessian", error))
+    return false;
   int threads = resolveThreads(options.threads);
   int64_t groupSize = effectiveGroupSize(options.groupSize, K);
   bool f16 = options.f16Coefficients;
@@ -246,16 +315,17 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
   result.packed = pack(grid, unpacked);
   std::vector<float> What(K * N);
   dequantize(result.packed, What.data());
-  std::vector<double> E(K * N), Wd(K * N);
-  for (int64_t i = 0; i < K * N; ++i) {
-    Wd[i] = W[i];
-    E[i] = static_cast<double>(W[i]) - static_cast<double>(What[i]);
+  auto relative = [&](const double *M, const float *X, int64_t T) {
+    ErrorSums sums = measureErrors(W, What.data(), K, N, M, X, T, threads);
+    return ratio(sums.error, sums.reference);
+  };
+  report.weightRelError = relative(nullptr, nullptr, 0);
+  report.relError = H ? relative(H, nullptr, 0) : report.weightRelError;
+  if (heldOut) {
+    report.hasHeldOut = true;
+    report.heldOutRelError =
+        relative(heldOut->X ? nullptr : heldOut->H, heldOut->X, heldOut->T);
   }
-  report.weightRelError = ratio(quadraticForm(nullptr, E, K, N, threads),
-                                quadraticForm(nullptr, Wd, K, N, threads));
-  report.relError = H ? ratio(quadraticForm(H, E, K, N, threads),
-                              quadraticForm(H, Wd, K, N, threads))
-                      : report.weightRelError;
   report.bitsPerWeight =
       storedBitsPerWeight(K, result.packed.numPlanes, result.packed.numCoeffs,
                           groupSize, f16 ? 16 : 32);
@@ -268,32 +338,28 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
 bool bitsink::quant::quantizeWithHessian(const float *W, int64_t K, int64_t N,
                                          const double *H,
                                          const Options &options, Result &result,
-                                         std::string &error) {
+                                         std::string &error,
+                                         const HeldOut *heldOut) {
   if (!H)
     return (error = "Hessian pointer is null", false);
-  if (!checkArguments(W, K, N, options, error))
+  if (!checkArguments(W, K, N, options, error) ||
+      !checkHeldOut(heldOut, K, error))
     return false;
-  return quantizeImpl(W, K, N, H, options, result, error);
+  return quantizeImpl(W, K, N, H, options, heldOut, result, error);
 }
 
 bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
                               const float *X, int64_t T, const Options &options,
-                              Result &result, std::string &error) {
-  // Reject bad weights and options before spending time on XᵀX.
-  if (!checkArguments(W, K, N, options, error))
+                              Result &result, std::string &error,
+                              const HeldOut *heldOut) {
+  // Reject bad weights, options and data before spending time on XᵀX.
+  if (!checkArguments(W, K, N, options, error) ||
+      !checkHeldOut(heldOut, K, error))
     return false;
   if (!X)
-    return quantizeImpl(W, K, N, nullptr, options, result, error);
-  if (T <= 0)
-    return (error = "calibration data needs at least one row, got T = " +
-                    std::to_string(T),
-            false);
-  for (int64_t i = 0; i < T * K; ++i)
-    if (!std::isfinite(X[i]))
-      return (error = "calibration data has a non-finite value at row " +
-                      std::to_string(i / K) + ", column " +
-                      std::to_string(i % K),
-              false);
+    return quantizeImpl(W, K, N, nullptr, options, heldOut, result, error);
+  if (!checkRows(X, T, K, "calibration data", error))
+    return false;
   // H = XᵀX / T, lower triangle by blocks of rows: each block of H rows
   // accumulates chunks of X rows in f32 (vectorisable axpys) and flushes
   // every chunk into f64. Blocks are independent tasks, so the sums run in
@@ -319,5 +385,5 @@ bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
       H[i * K + j] *= invT;
       H[j * K + i] = H[i * K + j];
     }
-  return quantizeImpl(W, K, N, H.data(), options, result, error);
+  return quantizeImpl(W, K, N, H.data(), options, heldOut, result, error);
 }

@@ -247,7 +247,9 @@ class QuantizedWeight:
 
     ``planes``: uint32 [P, ceil(K/32), N]; ``coefficients``: float32
     [G, C, N]; ``dequantized``: float32 [K, N]; ``rel_error`` is
-    ‖X(W−Ŵ)‖/‖XW‖ with calibration data, else ‖W−Ŵ‖/‖W‖.
+    ‖X(W−Ŵ)‖/‖XW‖ on the calibration rows with calibration data, else
+    ‖W−Ŵ‖/‖W‖; ``heldout_rel_error`` is ‖X(W−Ŵ)‖/‖XW‖ on the held-out rows
+    (None without them); ``bits_per_weight`` counts everything stored.
     """
 
     planes: np.ndarray
@@ -260,6 +262,7 @@ class QuantizedWeight:
     bits_per_weight: float
     damp: float
     rtn_columns: int
+    heldout_rel_error: Optional[float] = None
 
     def dequantize(self) -> np.ndarray:
         return self.dequantized
@@ -277,6 +280,8 @@ def quantize(
     f16_coefficients: bool = True,
     context: Optional[Context] = None,
     threads: Optional[int] = None,
+    heldout=None,
+    heldout_hessian=None,
 ) -> QuantizedWeight:
     """Quantizes ``weight`` (K x N: ``y = x @ weight``) to ``planes``
     bit-planes with ``method`` in {"rtn", "bpdq", "trit"}.
@@ -285,6 +290,10 @@ def quantize(
     ``group_size``: rows per coefficient group (a multiple of 32), or 0 for
     one group per column. ``threads``: worker threads (None or 0: all
     hardware threads); the result is bit-identical for any count.
+    ``heldout``: optional activations (T' x K) the quantizer does not fit
+    to, or ``heldout_hessian`` (K x K, their XᵀX at any scale): the result's
+    ``heldout_rel_error`` is the relative output error on them, beside
+    ``rel_error`` on the calibration rows.
     """
     w = np.ascontiguousarray(weight, dtype=np.float32)
     if w.ndim != 2:
@@ -297,6 +306,23 @@ def quantize(
                 f"calibration must be T x K = T x {w.shape[0]}, got shape {x.shape}"
             )
         x_address, t = x.ctypes.data, x.shape[0]
+    h_address, h_rows, hh_address = 0, 0, 0
+    if heldout is not None:
+        h = np.ascontiguousarray(heldout, dtype=np.float32)
+        if h.ndim != 2 or h.shape[1] != w.shape[0] or h.shape[0] == 0:
+            raise ValueError(
+                f"heldout must be T x K = T x {w.shape[0]} with T > 0, "
+                f"got shape {h.shape}"
+            )
+        h_address, h_rows = h.ctypes.data, h.shape[0]
+    elif heldout_hessian is not None:
+        hh = np.ascontiguousarray(heldout_hessian, dtype=np.float64)
+        if hh.shape != (w.shape[0], w.shape[0]):
+            raise ValueError(
+                f"heldout_hessian must be K x K = {w.shape[0]} x {w.shape[0]}, "
+                f"got shape {hh.shape}"
+            )
+        hh_address = hh.ctypes.data
     out = _bitsink_quantize(
         context or _default_context(),
         w.ctypes.data,
@@ -304,6 +330,9 @@ def quantize(
         w.shape[1],
         x_address,
         t,
+        h_address,
+        h_rows,
+        hh_address,
         method,
         planes,
         group_size,

@@ -60,6 +60,7 @@ class QuantizedWeight:
     bits_per_weight: float
     damp: float
     rtn_columns: int
+    heldout_rel_error: Optional[float] = None
     def dequantize(self) -> np.ndarray: ...
 
 def quantize(
@@ -74,6 +75,8 @@ def quantize(
     f16_coefficients: bool = True,
     context: Optional[Context] = None,
     threads: Optional[int] = None,
+    heldout: Optional[np.ndarray] = None,
+    heldout_hessian: Optional[np.ndarray] = None,
 ) -> QuantizedWeight: ...
 
 class Decoder:

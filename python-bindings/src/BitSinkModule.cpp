@@ -247,9 +247,10 @@ private:
 /// (descr, shape, bytes), and the error report.
 nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
                   int64_t N, uintptr_t calibration, int64_t T,
-                  const std::string &method, int planes, int64_t groupSize,
-                  int iterations, double damp, bool actOrder,
-                  bool f16Coefficients, int threads) {
+                  uintptr_t heldOut, int64_t heldOutRows,
+                  uintptr_t heldOutHessian, const std::string &method,
+                  int planes, int64_t groupSize, int iterations, double damp,
+                  bool actOrder, bool f16Coefficients, int threads) {
   BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
   options.method = method.c_str();
   options.planes = planes;
@@ -263,9 +264,11 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
   BitSinkStatus status;
   {
     nb::gil_scoped_release release;
-    status = bitsinkQuantize(
+    status = bitsinkQuantizeHeldOut(
         context.get(), reinterpret_cast<const float *>(weight), K, N,
-        reinterpret_cast<const float *>(calibration), T, &options, &result);
+        reinterpret_cast<const float *>(calibration), T,
+        reinterpret_cast<const float *>(heldOut), heldOutRows,
+        reinterpret_cast<const double *>(heldOutHessian), &options, &result);
   }
   context.check(status);
   std::unique_ptr<BitSinkQuantizeResultImpl,
@@ -283,6 +286,10 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
   out["bits_per_weight"] = report.bitsPerWeight;
   out["damp"] = report.damp;
   out["rtn_columns"] = report.rtnColumns;
+  if (report.hasHeldOut)
+    out["heldout_rel_error"] = report.heldOutRelError;
+  else
+    out["heldout_rel_error"] = nb::none();
   return out;
 }
 
@@ -378,7 +385,8 @@ NB_MODULE(_bitsink, m) {
       .def("run_in_place", &Executable::runInPlace, "arrays"_a);
 
   m.def("_quantize", &quantize, "context"_a, "weight"_a, "k"_a, "n"_a,
-        "calibration"_a, "t"_a, "method"_a, "planes"_a, "group_size"_a,
+        "calibration"_a, "t"_a, "held_out"_a, "held_out_rows"_a,
+        "held_out_hessian"_a, "method"_a, "planes"_a, "group_size"_a,
         "iterations"_a, "damp"_a, "act_order"_a, "f16_coefficients"_a,
         "threads"_a);
   m.def("_reference_sink_attention", &referenceSinkAttention, "context"_a,

@@ -1,5 +1,6 @@
-"""Tests of bitsink.quantize's report: bits per weight as stored on sizes the
-group size does not divide.
+"""Tests of bitsink.quantize's report and options: bits per weight as stored
+on sizes the group size does not divide, the thread count, and the error on
+held-out rows beside the calibration error.
 
 Expected values are computed here from the returned arrays, independently of
 the library.
@@ -69,3 +70,47 @@ def test_threads_do_not_change_the_result(method):
 def test_negative_thread_count_is_rejected():
     with pytest.raises(bitsink.MLIRError, match="threads"):
         bitsink.quantize(np.ones((64, 4), np.float32), threads=-1)
+
+
+def _relative_output_error(x, w, w_hat):
+    x = x.astype(np.float64)
+    return np.linalg.norm(x @ (w.astype(np.float64) - w_hat)) / np.linalg.norm(
+        x @ w.astype(np.float64))
+
+
+@pytest.mark.parametrize("method", ["rtn", "bpdq", "trit"])
+def test_heldout_error_beside_calibration_error(method):
+    rng = np.random.default_rng(11)
+    k, n, t, th = 192, 48, 64, 400
+    mix = rng.standard_normal((k, k)) * (1.0 / (1.0 + 0.1 * np.arange(k)))[:, None]
+    rows = (rng.standard_normal((t + th, k)) @ mix).astype(np.float32)
+    x, xh = rows[:t], rows[t:]
+    w = rng.standard_normal((k, n)).astype(np.float32)
+    q = bitsink.quantize(w, method=method, planes=2, group_size=64,
+                         calibration=x, heldout=xh)
+    w_hat = q.dequantize().astype(np.float64)
+    assert q.rel_error == pytest.approx(_relative_output_error(x, w, w_hat), rel=1e-5)
+    assert q.heldout_rel_error == pytest.approx(
+        _relative_output_error(xh, w, w_hat), rel=1e-5)
+    if method != "rtn":
+        # 64 calibration rows for K = 192: the fit overfits them.
+        assert q.heldout_rel_error > 1.2 * q.rel_error
+    hessian = xh.astype(np.float64).T @ xh.astype(np.float64)
+    qh = bitsink.quantize(w, method=method, planes=2, group_size=64,
+                          calibration=x, heldout_hessian=hessian)
+    assert qh.heldout_rel_error == pytest.approx(q.heldout_rel_error, rel=1e-8)
+    assert qh.planes.tobytes() == q.planes.tobytes()
+    assert bitsink.quantize(w, method=method, planes=2, group_size=64,
+                            calibration=x).heldout_rel_error is None
+
+
+def test_heldout_shape_is_checked():
+    w = np.ones((64, 4), np.float32)
+    with pytest.raises(ValueError, match="heldout"):
+        bitsink.quantize(w, heldout=np.ones((5, 63), np.float32))
+    with pytest.raises(ValueError, match="heldout_hessian"):
+        bitsink.quantize(w, heldout_hessian=np.ones((63, 63)))
+    bad = np.ones((5, 64), np.float32)
+    bad[2, 7] = np.inf
+    with pytest.raises(bitsink.MLIRError, match="held-out"):
+        bitsink.quantize(w, heldout=bad)

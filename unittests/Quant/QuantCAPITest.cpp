@@ -1,8 +1,9 @@
 //===- QuantCAPITest.cpp - the quantizer through the C API ----------------===//
 //
 // What the C API adds to the library: the thread count reaches the solver
-// (results bit-identical for 1 and 2 threads, a negative count rejected)
-// and the report carries the stored bits per weight.
+// (results bit-identical for 1 and 2 threads, a negative count rejected),
+// the report carries the stored bits per weight, and held-out rows (or
+// their Hessian) are measured beside the calibration rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,10 +24,20 @@ struct QuantCAPI : ::testing::Test {
   std::string diagnostics() { return bitsinkContextGetDiagnostics(context); }
 };
 
+/// Pseudo-random values in [-1, 1) from a splitmix64 hash of (seed, i),
+/// with a smooth part scaled by `a` and `b`.
 std::vector<float> pattern(int64_t count, double a, double b) {
   std::vector<float> values(count);
-  for (int64_t i = 0; i < count; ++i)
-    values[i] = static_cast<float>(std::sin(a * i + 0.3) * std::cos(b * i));
+  uint64_t seed = static_cast<uint64_t>(a * 1e6 + b * 1e9);
+  for (int64_t i = 0; i < count; ++i) {
+    uint64_t z = seed + 0x9e3779b97f4a7c15ull * static_cast<uint64_t>(i + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    double noise = static_cast<double>(z >> 11) * 0x1.0p-52 - 1;
+    values[i] = static_cast<float>(0.5 * noise + 0.5 * std::sin(a * i + 0.3) *
+                                                     std::cos(b * i));
+  }
   return values;
 }
 
@@ -72,6 +83,74 @@ TEST_F(QuantCAPI, ThreadCountReachesTheSolverAndChangesNothing) {
     EXPECT_EQ(coeffs[0], coeffs[1]) << method;
     EXPECT_EQ(errors[0], errors[1]) << method;
   }
+}
+
+/// ||X(W - W^)||_F / ||XW||_F from the rows, in double.
+double outputError(const std::vector<float> &X, int64_t T, const float *W,
+                   const float *What, int64_t K, int64_t N) {
+  double num = 0, den = 0;
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t n = 0; n < N; ++n) {
+      double y = 0, dy = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        y += static_cast<double>(X[t * K + k]) * W[k * N + n];
+        dy += static_cast<double>(X[t * K + k]) *
+              (static_cast<double>(W[k * N + n]) - What[k * N + n]);
+      }
+      num += dy * dy;
+      den += y * y;
+    }
+  return std::sqrt(num / den);
+}
+
+TEST_F(QuantCAPI, HeldOutRowsAreMeasured) {
+  const int64_t K = 96, N = 33, T = 40, Th = 120;
+  std::vector<float> W = pattern(K * N, 0.41, 0.013);
+  std::vector<float> X = pattern(T * K, 0.17, 0.005);
+  std::vector<float> Xh = pattern(Th * K, 0.29, 0.003);
+  std::vector<double> Hh(K * K, 0.0);
+  for (int64_t t = 0; t < Th; ++t)
+    for (int64_t i = 0; i < K; ++i)
+      for (int64_t j = 0; j < K; ++j)
+        Hh[i * K + j] += static_cast<double>(Xh[t * K + i]) * Xh[t * K + j];
+  BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
+  options.planes = 3;
+  options.groupSize = 32;
+  BitSinkQuantizeResult rows = nullptr, hessian = nullptr, plain = nullptr;
+  ASSERT_EQ(bitsinkQuantizeHeldOut(context, W.data(), K, N, X.data(), T,
+                                   Xh.data(), Th, nullptr, &options, &rows),
+            BITSINK_SUCCESS)
+      << diagnostics();
+  ASSERT_EQ(bitsinkQuantizeHeldOut(context, W.data(), K, N, X.data(), T,
+                                   nullptr, 0, Hh.data(), &options, &hessian),
+            BITSINK_SUCCESS)
+      << diagnostics();
+  ASSERT_EQ(
+      bitsinkQuantize(context, W.data(), K, N, X.data(), T, &options, &plain),
+      BITSINK_SUCCESS)
+      << diagnostics();
+  const float *What = static_cast<const float *>(
+      bitsinkQuantizeResultGetDequantized(rows).data);
+  BitSinkQuantizeReport a = bitsinkQuantizeResultGetReport(rows);
+  BitSinkQuantizeReport b = bitsinkQuantizeResultGetReport(hessian);
+  BitSinkQuantizeReport c = bitsinkQuantizeResultGetReport(plain);
+  EXPECT_EQ(a.hasHeldOut, 1);
+  EXPECT_EQ(b.hasHeldOut, 1);
+  EXPECT_EQ(c.hasHeldOut, 0);
+  EXPECT_NEAR(a.heldOutRelError, outputError(Xh, Th, W.data(), What, K, N),
+              1e-6);
+  EXPECT_NEAR(a.relError, outputError(X, T, W.data(), What, K, N), 1e-6);
+  EXPECT_NEAR(b.heldOutRelError, a.heldOutRelError, 1e-9);
+  EXPECT_EQ(a.relError, c.relError);
+  bitsinkQuantizeResultDestroy(rows);
+  bitsinkQuantizeResultDestroy(hessian);
+  bitsinkQuantizeResultDestroy(plain);
+
+  BitSinkQuantizeResult bad = nullptr;
+  EXPECT_EQ(bitsinkQuantizeHeldOut(context, W.data(), K, N, X.data(), T,
+                                   Xh.data(), 0, nullptr, &options, &bad),
+            BITSINK_FAILURE);
+  EXPECT_NE(diagnostics().find("held-out"), std::string::npos);
 }
 
 TEST_F(QuantCAPI, NegativeThreadCountIsRejected) {

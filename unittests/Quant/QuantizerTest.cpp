@@ -526,6 +526,96 @@ TEST(QuantBpdq, PrecomputedHessianMeasuresTheSameError) {
               0.02 * fromX.report.relError);
 }
 
+TEST(QuantHeldOut, ReportsCalibrationAndHeldOutError) {
+  // Few calibration rows (T < K): the fit follows them and the error on
+  // other rows of the same distribution is larger.
+  const int64_t K = 160, N = 40, T = 48, Th = 300;
+  std::vector<float> W = randomMatrix(K, N, 81, Distribution::HeavyTailed);
+  std::vector<float> all = correlatedActivations(T + Th, K, 82);
+  std::vector<float> X(all.begin(), all.begin() + T * K);
+  std::vector<float> Xh(all.begin() + T * K, all.end());
+  std::vector<double> Hh(K * K, 0.0);
+  for (int64_t t = 0; t < Th; ++t)
+    for (int64_t i = 0; i < K; ++i)
+      for (int64_t j = 0; j < K; ++j)
+        Hh[i * K + j] += static_cast<double>(Xh[t * K + i]) * Xh[t * K + j];
+  for (Method method : {Method::RTN, Method::BPDQ, Method::Trit}) {
+    Options options = makeOptions(method, method == Method::Trit ? 2 : 3, 64);
+    HeldOut rows;
+    rows.X = Xh.data();
+    rows.T = Th;
+    Result result;
+    std::string error;
+    ASSERT_TRUE(
+        quantize(W.data(), K, N, X.data(), T, options, result, error, &rows))
+        << error;
+    std::vector<float> What = dequantized(result.packed);
+    EXPECT_TRUE(result.report.hasHeldOut);
+    EXPECT_NEAR(result.report.relError, outputError(X, T, W, What, K, N), 1e-6);
+    EXPECT_NEAR(result.report.heldOutRelError,
+                outputError(Xh, Th, W, What, K, N), 1e-6);
+    if (method != Method::RTN)
+      EXPECT_GT(result.report.heldOutRelError, 1.2 * result.report.relError)
+          << methodName(method);
+    // The held-out Hessian (unnormalised XᵀX) measures the same error, and
+    // the packed result does not depend on the held-out rows.
+    HeldOut hessian;
+    hessian.H = Hh.data();
+    Result fromH;
+    ASSERT_TRUE(
+        quantize(W.data(), K, N, X.data(), T, options, fromH, error, &hessian))
+        << error;
+    EXPECT_NEAR(fromH.report.heldOutRelError, result.report.heldOutRelError,
+                1e-9);
+    EXPECT_EQ(fromH.packed.planes, result.packed.planes);
+    EXPECT_EQ(fromH.packed.coeffs, result.packed.coeffs);
+    // Without held-out rows the report says so.
+    Result plain = quantizeOrDie(W, K, N, options, &X, T);
+    EXPECT_FALSE(plain.report.hasHeldOut);
+    EXPECT_EQ(plain.report.relError, result.report.relError);
+    // quantizeWithHessian takes them too; no calibration: weight metric.
+    std::vector<double> H(K * K, 0.0);
+    for (int64_t i = 0; i < K; ++i)
+      H[i * K + i] = 1;
+    Result identity;
+    ASSERT_TRUE(quantizeWithHessian(W.data(), K, N, H.data(), options, identity,
+                                    error, &rows))
+        << error;
+    EXPECT_NEAR(identity.report.heldOutRelError,
+                outputError(Xh, Th, W, dequantized(identity.packed), K, N),
+                1e-6);
+  }
+}
+
+TEST(QuantHeldOut, BadHeldOutRowsAreRejected) {
+  const int64_t K = 64, N = 4;
+  std::vector<float> W = randomMatrix(K, N, 5);
+  std::vector<float> Xh = randomMatrix(8, K, 6);
+  Options options = makeOptions(Method::BPDQ, 2, 32);
+  auto message = [&](const HeldOut &rows) {
+    Result result;
+    std::string error;
+    EXPECT_FALSE(
+        quantize(W.data(), K, N, nullptr, 0, options, result, error, &rows));
+    return error;
+  };
+  HeldOut rows;
+  EXPECT_NE(message(rows).find("held-out"), std::string::npos);
+  rows.X = Xh.data();
+  rows.T = 0;
+  EXPECT_NE(message(rows).find("at least one row"), std::string::npos);
+  Xh[3 * K + 5] = NAN;
+  rows.T = 8;
+  EXPECT_NE(message(rows).find("held-out data has a non-finite value at row 3"),
+            std::string::npos);
+  std::vector<double> H(K * K, 0.0);
+  H[1] = 1;
+  HeldOut hessian;
+  hessian.H = H.data();
+  EXPECT_NE(message(hessian).find("held-out Hessian is not symmetric"),
+            std::string::npos);
+}
+
 TEST(QuantTrit, OneAndTwoTritPlanes) {
   const int64_t K = 100, N = 8;
   std::vector<float> W = randomMatrix(K, N, 77);

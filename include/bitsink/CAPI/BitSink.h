@@ -252,6 +252,17 @@ bitsinkQuantize(BitSinkContext context, const float *W, int64_t K, int64_t N,
                 const float *X, int64_t T, const BitSinkQuantizeOptions *options,
                 BitSinkQuantizeResult *resultOut);
 
+/// Same as bitsinkQuantize, and measures the result on rows it was not
+/// fitted to: f32 activations `heldOut` (heldOutRows x K) or, when that is
+/// NULL, their f64 Hessian `heldOutHessian` (K x K, symmetric, any scale).
+/// The report's heldOutRelError is ||X(W - W^)||_F / ||XW||_F on them; both
+/// NULL is bitsinkQuantize.
+BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkQuantizeHeldOut(
+    BitSinkContext context, const float *W, int64_t K, int64_t N,
+    const float *X, int64_t T, const float *heldOut, int64_t heldOutRows,
+    const double *heldOutHessian, const BitSinkQuantizeOptions *options,
+    BitSinkQuantizeResult *resultOut);
+
 BITSINK_CAPI_EXPORTED void
 bitsinkQuantizeResultDestroy(BitSinkQuantizeResult result);
 
@@ -268,8 +279,15 @@ typedef struct BitSinkQuantizeReport {
   /// "binary", "signed" or "ternary".
   const char *planeKind;
   int64_t groupSize;
+  /// relError: on the calibration rows (or the weights without them);
+  /// bitsPerWeight: everything stored (plane words and every group's
+  /// coefficients) per weight.
   double relError, weightRelError, bitsPerWeight, damp;
   int64_t rtnColumns;
+  /// Whether held-out rows were given (bitsinkQuantizeHeldOut), and the
+  /// relative output error on them.
+  int hasHeldOut;
+  double heldOutRelError;
 } BitSinkQuantizeReport;
 
 BITSINK_CAPI_EXPORTED BitSinkQuantizeReport

@@ -62,9 +62,15 @@ struct Packed {
 };
 
 struct Report {
-  /// ||X(W - Ŵ)||_F / ||XW||_F with calibration data, else ||W-Ŵ||/||W||;
-  /// 0 when the numerator is 0, +inf when only the denominator is.
+  /// ||X(W - Ŵ)||_F / ||XW||_F on the calibration rows (the rows the
+  /// quantizer fits to) with calibration data, else ||W-Ŵ||/||W||; 0 when
+  /// the numerator is 0, +inf when only the denominator is.
   double relError = 0;
+  /// Whether held-out rows were given, and ||X(W - Ŵ)||_F / ||XW||_F on
+  /// them (same conventions as relError). A held-out error well above
+  /// relError means the quantizer overfits the calibration rows.
+  bool hasHeldOut = false;
+  double heldOutRelError = 0;
   /// ||W - Ŵ||_F / ||W||_F always.
   double weightRelError = 0;
   /// Bits stored per weight: storedBitsPerWeight() of the packed result
@@ -87,16 +93,28 @@ struct Result {
   Report report;
 };
 
+/// Activation rows the quantizer does not fit to, for the report's
+/// heldOutRelError: X[T][K] (row-major), or, when X is null, their Hessian
+/// H[K][K] (symmetric, e.g. XᵀX/T; the scale does not matter).
+struct HeldOut {
+  const float *X = nullptr;
+  int64_t T = 0;
+  const double *H = nullptr;
+};
+
 /// Quantizes W[K][N]. `X` (T rows of K activations, row-major) is optional
-/// calibration data (nullptr: identity Hessian). Returns false and sets
-/// `error` on bad arguments (sizes, planes, group size, non-finite W).
+/// calibration data (nullptr: identity Hessian). `heldOut` (optional) adds
+/// the error on other rows to the report. Returns false and sets `error` on
+/// bad arguments (sizes, planes, group size, non-finite W, X or held-out
+/// rows).
 bool quantize(const float *W, int64_t K, int64_t N, const float *X, int64_t T,
-              const Options &options, Result &result, std::string &error);
+              const Options &options, Result &result, std::string &error,
+              const HeldOut *heldOut = nullptr);
 
 /// Same with a precomputed Hessian H[K][K] (symmetric, e.g. XᵀX/T).
 bool quantizeWithHessian(const float *W, int64_t K, int64_t N, const double *H,
                          const Options &options, Result &result,
-                         std::string &error);
+                         std::string &error, const HeldOut *heldOut = nullptr);
 
 /// Bits stored per weight of a K-row weight: per output column, P planes of
 /// ceil(K/32) 32-bit words and ceil(K/groupSize) groups of `numCoeffs`
