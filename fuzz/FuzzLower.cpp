@@ -290,6 +290,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0; // An invalid combination, rejected with a diagnostic.
   }
 
+  // A crash inside LLVM's code generator ends the process before fail()
+  // can print the case: BITSINK_FUZZ_VERBOSE prints every case first.
+  if (std::getenv("BITSINK_FUZZ_VERBOSE"))
+    std::fprintf(stderr, "case: pipeline: %s\n%s\n", c.pipeline.c_str(),
+                 c.ir.c_str());
   bitsink::JitOptions options;
   options.pipeline = c.pipeline;
   options.optLevel = 1;
