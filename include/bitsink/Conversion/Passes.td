@@ -182,11 +182,11 @@ def BitSinkApproximateMath : Pass<"bitsink-approximate-math"> {
   let description = [{
     Applies MLIR's math polynomial approximations (exp, log, tanh, erf, ...)
     so that `math.exp` on a vector becomes vector arithmetic instead of one
-    scalar `expf` call per lane. Also expands `arith.extf` / `arith.truncf`
-    between bf16 and f32 into integer arithmetic (exact; round to nearest
-    even for truncf): LLVM 22's x86 backend aborts on some odd-width bf16
-    vector extensions. Part of `bitsink-cpu-pipeline`, after the bitsink
-    lowerings and before the conversion to LLVM.
+    scalar `expf` call per lane. Also rewrites `arith.extf` from bf16 to f32
+    as integer arithmetic (exact: the bf16 bits are the high half of the
+    f32): LLVM 22's x86 backend aborts on some odd-width bf16 vector
+    extensions. Part of `bitsink-cpu-pipeline`, after the bitsink lowerings
+    and before the conversion to LLVM.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
