@@ -165,8 +165,8 @@ bool bitsink::quant::validate(const Packed &packed, std::string &error) {
   if (packed.K <= 0 || packed.N <= 0 || packed.K > kMaxDim ||
       packed.N > kMaxDim)
     return fail("K and N must be positive and at most 2^40, got K = " +
-                std::to_string(packed.K) + " and N = " +
-                std::to_string(packed.N));
+                std::to_string(packed.K) +
+                " and N = " + std::to_string(packed.N));
   if (packed.groupSize > kMaxDim)
     return fail("group size " + std::to_string(packed.groupSize) +
                 " is larger than 2^40");
@@ -215,9 +215,8 @@ bool bitsink::quant::validate(const Packed &packed, std::string &error) {
       for (int64_t c = 0; c < C; ++c)
         bound += std::fabs(packed.coeffs[(g * C + c) * packed.N + n]);
       if (bound > std::numeric_limits<float>::max())
-        return fail("coefficients of group " + std::to_string(g) +
-                    ", column " + std::to_string(n) +
-                    " can sum beyond the f32 range");
+        return fail("coefficients of group " + std::to_string(g) + ", column " +
+                    std::to_string(n) + " can sum beyond the f32 range");
     }
   }
   if (packed.K % 32 != 0) {

@@ -74,45 +74,79 @@ void parallelFor(int64_t numTasks, int threads,
                  const std::function<void(int64_t)> &body);
 int resolveThreads(int requested);
 
-/// The metric and the GPTQ factor shared by all column tiles.
+/// The metric and the GPTQ factor shared by all column panels. Large
+/// matrices are f32 (what GPTQ uses; half the memory and twice the speed
+/// of f64), the small per-row quantities f64.
 struct HessianContext {
   int64_t K = 0;
   /// True when H (and hence U) is diagonal: products become scalings and
   /// GPTQ propagates nothing.
   bool diagonal = true;
   std::vector<double> diag; // H[k][k]
-  /// [K][K], borrowed from the caller, when !diagonal.
-  const double *H = nullptr;
   /// Mean of diag(H); the unit of the damping and ridge options.
   double meanDiag = 1;
   /// Processing order of the rows (act-order or identity) and its inverse:
   /// row order[i] is processed at position i = position[order[i]].
   std::vector<int64_t> order, position;
-  /// UT = Uᵀ (lower triangular) with (H_order + δI)^-1 = UᵀU, rows and
-  /// columns in processing order; [K][K] when !diagonal, else only uDiag.
-  std::vector<double> UT;
+  /// Damping actually used (after retries), relative to meanDiag, and the
+  /// absolute δ = damp · meanDiag added to the diagonal.
+  double damp = 0, delta = 0;
+  /// U[i][i] for position i, where (H_order + δI)^-1 = UᵀU (U upper,
+  /// rows in processing order): GPTQ charges a rounding error at position
+  /// i with weight 1/U[i][i]².
   std::vector<double> uDiag;
-  /// Damping actually used (after retries), relative to meanDiag.
-  double damp = 0;
+
+  // Only when !diagonal:
+  /// [K][K] f32. Strictly below the diagonal: H[k][k2] (k2 < k) in natural
+  /// row order. Strictly above: R[i][m] (m > i) in processing order, the
+  /// upper factor of H_order + δI = RRᵀ (R = U^-1). Diagonals: `diag` and
+  /// rDiag.
+  std::vector<float> HR;
+  std::vector<float> rDiag;
+  /// [K][K] f32, lower triangle (m <= i): UT = Uᵀ in processing order.
+  std::vector<float> UT;
+  /// Groups of `groupSize` rows in natural order, and their dense diagonal
+  /// blocks H_gg ([G][groupSize][groupSize], f32, zero-padded past K).
+  int64_t groupSize = 0, numGroups = 0;
+  std::vector<float> blocks;
+  /// [G·groupSize]: H_gg·1 for the group of each row.
+  std::vector<float> blockOnes;
 };
 
-/// Column tiles of the solvers and the report: every per-tile array has
-/// rows of this many values (zero-padded past the last column).
-constexpr int64_t kTileWidth = 32;
+/// The instruction sets the kernels and the solver are compiled for; the
+/// best one this CPU has (x86-64 only; elsewhere Baseline).
+enum class CpuLevel { Baseline, Avx2, Avx512 };
+CpuLevel cpuLevel();
 
-/// C[r][0..kTileWidth) += Σ_k A[r·lda + k]·B[k][0..kTileWidth) for r < rows,
-/// k < inner, summing k in increasing order for every element.
-void multiplyAccumulateTile(const double *A, int64_t lda, int64_t rows,
-                            int64_t inner, const double *B, double *C);
+/// C[M][N] += A[M][inner] · B[inner][N] (row-major with leading dimensions
+/// lda, ldb, ldc), f32 with fused multiply-adds. Every element sums its
+/// products in increasing inner index from its value in C, whatever the
+/// blocking, ISA or caller, so results are bit-identical across machines
+/// with FMA, threads and panel widths.
+void gemm(int64_t M, int64_t N, int64_t inner, const float *A, int64_t lda,
+          const float *B, int64_t ldb, float *C, int64_t ldc);
 
-/// acc[i - i0][j] += Σ_t X[t][i]·X[t][j] for i0 <= i < i1, j <= i, over
-/// `rows` rows of X[.][K] (f32, t in increasing order).
-void accumulateGram(const float *X, int64_t rows, int64_t K, int64_t i0,
-                    int64_t i1, float *acc);
+/// Y[i][0..N) += Σ_{k < i} L[i][k] · X[k][0..N) for i < K: the strictly
+/// lower triangle of the K×K matrix L (row stride K) times X (ldx = ldy).
+void lowerTimes(const float *L, int64_t K, int64_t N, const float *X,
+                int64_t ld, float *Y);
+/// Y[i][0..N) += Σ_{m > i} R[i][m] · X[m][0..N): the strictly upper
+/// triangle of R (row stride K) times X.
+void upperTimes(const float *R, int64_t K, int64_t N, const float *X,
+                int64_t ld, float *Y);
 
-/// Builds the context from H (nullptr: identity). Fails only if no damping
-/// up to a large multiple makes H positive definite.
-bool buildHessianContext(const double *H, int64_t K, const Options &options,
+/// xᵀHx per column n < N of X[K][ld] with H given by its strictly lower
+/// triangle `L` (row stride K) and its diagonal: Σ_k x_k (H_kk x_k +
+/// 2 Σ_{k2<k} H_kk2 x_k2), in f64 from an f32 product.
+void quadraticForms(const float *L, const std::vector<double> &diag, int64_t K,
+                    int64_t N, const float *X, int64_t ld, double *out);
+
+/// Builds the context from H (nullptr: identity; read below and on the
+/// diagonal only). Without `factorize` only the metric (diag, HR below the
+/// diagonal) is built. Fails only if no damping up to a large multiple
+/// makes H positive definite.
+bool buildHessianContext(const double *H, int64_t K, int64_t groupSize,
+                         const Options &options, bool factorize,
                          HessianContext &context, std::string &error);
 
 /// Per-group uniform round-to-nearest (the rtn method and bpdq's baseline).
@@ -122,11 +156,17 @@ void solveRtn(const float *W, int64_t K, int64_t N, int64_t groupSize,
 /// bpdq (binary grid) and trit (ternary grid), the two kinds it supports:
 /// alternating GPTQ-style assignment and Hessian-metric ridge refit, best
 /// iterate per column. `baseline` (may be null) is one more candidate;
-/// `baselineColumns` returns how many columns kept it.
+/// `baselineColumns` returns how many columns kept it, `objective[n]` the
+/// kept candidate's (w_n - ŵ_n)ᵀ H (w_n - ŵ_n) in the metric of `context`.
 void solveGrid(const float *W, int64_t K, int64_t N, int64_t groupSize,
                const Grid &grid, const HessianContext &context,
                const Options &options, const Unpacked *baseline, Unpacked &out,
-               int64_t &baselineColumns);
+               int64_t &baselineColumns, std::vector<double> &objective);
+
+/// Column panels: widths are multiples of kTileWidth; results do not depend
+/// on the width, which is chosen for speed from N and the thread count.
+constexpr int64_t kTileWidth = 32;
+int64_t panelWidth(int64_t N, int threads);
 
 } // namespace bitsink::quant::detail
 

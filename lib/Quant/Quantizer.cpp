@@ -157,67 +157,72 @@ int64_t effectiveGroupSize(int64_t groupSize, int64_t K) {
   return groupSize <= 0 || groupSize >= K ? K : groupSize;
 }
 
-/// Σ_n e_nᵀ M e_n and Σ_n w_nᵀ M w_n for E = W - Ŵ and the metric M: H
-/// (K×K), XᵀX of the rows X[T][K], or the identity when both are null.
-struct ErrorSums {
-  double error = 0, reference = 0;
+/// The metric of an error measurement: the identity, a diagonal, a dense H
+/// (strictly lower triangle in f32, row stride K, and its diagonal), or
+/// XᵀX of activation rows X[T][K].
+struct Metric {
+  const std::vector<double> *diag = nullptr;
+  const float *lower = nullptr;
+  const float *rows = nullptr;
+  int64_t T = 0;
 };
 
-/// By column tiles whose sums are added in tile order, so the result does
-/// not depend on the threads.
-ErrorSums measureErrors(const float *W, const float *What, int64_t K, int64_t N,
-                        const double *H, const float *X, int64_t T,
-                        int threads) {
-  constexpr int64_t kRowChunk = 64;
-  int64_t tiles = (N + kTileWidth - 1) / kTileWidth;
-  std::vector<ErrorSums> partial(tiles);
-  parallelFor(tiles, threads, [&](int64_t tile) {
-    int64_t n0 = tile * kTileWidth, width = std::min(kTileWidth, N - n0);
-    std::vector<double> E(K * kTileWidth, 0.0), Wt(K * kTileWidth, 0.0);
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t j = 0; j < width; ++j) {
-        double w = W[k * N + n0 + j];
-        Wt[k * kTileWidth + j] = w;
-        E[k * kTileWidth + j] = w - static_cast<double>(What[k * N + n0 + j]);
-      }
-    ErrorSums sums;
-    if (H) {
-      std::vector<double> product(K * kTileWidth);
-      for (auto [block, sum] :
-           {std::pair{&E, &sums.error}, std::pair{&Wt, &sums.reference}}) {
-        std::fill(product.begin(), product.end(), 0.0);
-        multiplyAccumulateTile(H, K, K, K, block->data(), product.data());
-        for (int64_t i = 0; i < K * kTileWidth; ++i)
-          *sum += (*block)[i] * product[i];
-      }
-    } else if (X) {
-      std::vector<double> rows(kRowChunk * K), Y(kRowChunk * kTileWidth);
-      for (int64_t t0 = 0; t0 < T; t0 += kRowChunk) {
-        int64_t count = std::min(kRowChunk, T - t0);
-        for (int64_t i = 0; i < count * K; ++i)
-          rows[i] = X[t0 * K + i];
-        for (auto [block, sum] :
-             {std::pair{&E, &sums.error}, std::pair{&Wt, &sums.reference}}) {
-          std::fill(Y.begin(), Y.end(), 0.0);
-          multiplyAccumulateTile(rows.data(), K, count, K, block->data(),
-                                 Y.data());
-          for (int64_t i = 0; i < count * kTileWidth; ++i)
-            *sum += Y[i] * Y[i];
+/// out[n] = x_nᵀ M x_n for the columns of X = W (What null) or W - Ŵ, by
+/// panels of columns; every column's value is computed the same way
+/// whatever the panel, so sums over columns in order do not depend on the
+/// threads.
+void columnForms(const float *W, const float *What, int64_t K, int64_t N,
+                 const Metric &metric, int threads, std::vector<double> &out) {
+  out.assign(N, 0.0);
+  int64_t width = panelWidth(N, threads);
+  int64_t panels = (N + width - 1) / width;
+  parallelFor(panels, threads, [&](int64_t panel) {
+    int64_t n0 = panel * width, columns = std::min(width, N - n0);
+    int64_t ld = (columns + kTileWidth - 1) / kTileWidth * kTileWidth;
+    double *result = out.data() + n0;
+    if (!metric.lower && !metric.rows) {
+      for (int64_t k = 0; k < K; ++k) {
+        double h = metric.diag ? (*metric.diag)[k] : 1.0;
+        for (int64_t j = 0; j < columns; ++j) {
+          double x = W[k * N + n0 + j];
+          if (What)
+            x -= What[k * N + n0 + j];
+          result[j] += h * (x * x);
         }
       }
-    } else {
-      for (int64_t i = 0; i < K * kTileWidth; ++i) {
-        sums.error += E[i] * E[i];
-        sums.reference += Wt[i] * Wt[i];
-      }
+      return;
     }
-    partial[tile] = sums;
+    std::vector<float> X(K * ld, 0.0f);
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t j = 0; j < columns; ++j)
+        X[k * ld + j] =
+            What ? W[k * N + n0 + j] - What[k * N + n0 + j] : W[k * N + n0 + j];
+    if (metric.lower) {
+      std::vector<double> values(ld);
+      quadraticForms(metric.lower, *metric.diag, K, ld, X.data(), ld,
+                     values.data());
+      std::copy_n(values.data(), columns, result);
+      return;
+    }
+    constexpr int64_t kRowChunk = 256;
+    std::vector<float> Y(kRowChunk * ld);
+    for (int64_t t0 = 0; t0 < metric.T; t0 += kRowChunk) {
+      int64_t count = std::min(kRowChunk, metric.T - t0);
+      std::fill(Y.begin(), Y.end(), 0.0f);
+      gemm(count, ld, K, metric.rows + t0 * K, K, X.data(), ld, Y.data(), ld);
+      for (int64_t t = 0; t < count; ++t)
+        for (int64_t j = 0; j < columns; ++j) {
+          double y = Y[t * ld + j];
+          result[j] += y * y;
+        }
+    }
   });
-  ErrorSums total;
-  for (const ErrorSums &sums : partial) {
-    total.error += sums.error;
-    total.reference += sums.reference;
-  }
+}
+
+double sumOf(const std::vector<double> &values) {
+  double total = 0;
+  for (double value : values)
+    total += value;
   return total;
 }
 
@@ -279,12 +284,12 @@ bool checkHeldOut(const HeldOut *heldOut, int64_t K, std::string &error) {
   return (error = "held-out rows need activations or a Hessian", false);
 }
 
+/// `H` is read below and on its diagonal only. `ownedH` (may be null) is
+/// the caller's buffer behind H, released once the solver has its copy.
 bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
-                  const Options &options, const HeldOut *heldOut,
-                  Result &result, std::string &error) {
-  // The callers have run checkArguments and checkHeldOut.
-  if (H && !checkHessian(H, K, "Hessian", error))
-    return false;
+                  std::vector<double> *ownedH, const Options &options,
+                  const HeldOut *heldOut, Result &result, std::string &error) {
+  // The callers have run checkArguments, checkHeldOut and checkHessian.
   int threads = resolveThreads(options.threads);
   int64_t groupSize = effectiveGroupSize(options.groupSize, K);
   bool f16 = options.f16Coefficients;
@@ -294,12 +299,20 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
 
   Unpacked unpacked;
   Report report;
-  if (options.method == Method::RTN) {
+  HessianContext context;
+  std::vector<double> objective;
+  bool solved = options.method != Method::RTN;
+  std::vector<double> hDiag(H ? K : 0);
+  for (int64_t k = 0; k < static_cast<int64_t>(hDiag.size()); ++k)
+    hDiag[k] = H[k * K + k];
+  if (!buildHessianContext(H, K, groupSize, options, /*factorize=*/solved,
+                           context, error))
+    return false;
+  if (ownedH)
+    std::vector<double>().swap(*ownedH);
+  if (!solved) {
     solveRtn(W, K, N, groupSize, options.planes, f16, threads, unpacked);
   } else {
-    HessianContext context;
-    if (!buildHessianContext(H, K, options, context, error))
-      return false;
     report.damp = context.damp;
     Unpacked rtn;
     if (options.method == Method::BPDQ)
@@ -307,24 +320,65 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
     int64_t rtnColumns = 0;
     solveGrid(W, K, N, groupSize, grid, context, options,
               options.method == Method::BPDQ ? &rtn : nullptr, unpacked,
-              rtnColumns);
+              rtnColumns, objective);
     report.rtnColumns = rtnColumns;
     report.rtnChosen = options.method == Method::BPDQ && rtnColumns == N;
   }
+  // The large factors are not needed past this point.
+  std::vector<float>().swap(context.UT);
+  std::vector<float>().swap(context.blocks);
 
   result.packed = pack(grid, unpacked);
   std::vector<float> What(K * N);
   dequantize(result.packed, What.data());
-  auto relative = [&](const double *M, const float *X, int64_t T) {
-    ErrorSums sums = measureErrors(W, What.data(), K, N, M, X, T, threads);
-    return ratio(sums.error, sums.reference);
+  std::vector<double> errors, references;
+  auto relative = [&](const Metric &metric) {
+    columnForms(W, What.data(), K, N, metric, threads, errors);
+    columnForms(W, nullptr, K, N, metric, threads, references);
+    return ratio(sumOf(errors), sumOf(references));
   };
-  report.weightRelError = relative(nullptr, nullptr, 0);
-  report.relError = H ? relative(H, nullptr, 0) : report.weightRelError;
+  report.weightRelError = relative(Metric());
+  if (!H) {
+    report.relError = report.weightRelError;
+  } else if (context.diagonal) {
+    // A diagonal (or zero) H: exact in f64 from its diagonal (the solver
+    // used the identity for a zero H).
+    Metric metric;
+    metric.diag = &hDiag;
+    report.relError = relative(metric);
+  } else {
+    Metric metric;
+    metric.diag = &context.diag;
+    metric.lower = context.HR.data();
+    if (solved) {
+      // The solver's objective of the kept candidates is this error.
+      columnForms(W, nullptr, K, N, metric, threads, references);
+      report.relError = ratio(sumOf(objective), sumOf(references));
+    } else {
+      report.relError = relative(metric);
+    }
+  }
+  std::vector<float>().swap(context.HR);
   if (heldOut) {
     report.hasHeldOut = true;
-    report.heldOutRelError =
-        relative(heldOut->X ? nullptr : heldOut->H, heldOut->X, heldOut->T);
+    Metric metric;
+    std::vector<float> lower;
+    std::vector<double> diag;
+    if (heldOut->X) {
+      metric.rows = heldOut->X;
+      metric.T = heldOut->T;
+    } else {
+      lower.assign(K * K, 0.0f);
+      diag.resize(K);
+      for (int64_t i = 0; i < K; ++i) {
+        diag[i] = heldOut->H[i * K + i];
+        for (int64_t j = 0; j < i; ++j)
+          lower[i * K + j] = static_cast<float>(heldOut->H[i * K + j]);
+      }
+      metric.lower = lower.data();
+      metric.diag = &diag;
+    }
+    report.heldOutRelError = relative(metric);
   }
   report.bitsPerWeight =
       storedBitsPerWeight(K, result.packed.numPlanes, result.packed.numCoeffs,
@@ -343,9 +397,9 @@ bool bitsink::quant::quantizeWithHessian(const float *W, int64_t K, int64_t N,
   if (!H)
     return (error = "Hessian pointer is null", false);
   if (!checkArguments(W, K, N, options, error) ||
-      !checkHeldOut(heldOut, K, error))
+      !checkHeldOut(heldOut, K, error) || !checkHessian(H, K, "Hessian", error))
     return false;
-  return quantizeImpl(W, K, N, H, options, heldOut, result, error);
+  return quantizeImpl(W, K, N, H, nullptr, options, heldOut, result, error);
 }
 
 bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
@@ -357,33 +411,98 @@ bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
       !checkHeldOut(heldOut, K, error))
     return false;
   if (!X)
-    return quantizeImpl(W, K, N, nullptr, options, heldOut, result, error);
+    return quantizeImpl(W, K, N, nullptr, nullptr, options, heldOut, result,
+                        error);
   if (!checkRows(X, T, K, "calibration data", error))
     return false;
-  // H = XᵀX / T, lower triangle by blocks of rows: each block of H rows
-  // accumulates chunks of X rows in f32 (vectorisable axpys) and flushes
-  // every chunk into f64. Blocks are independent tasks, so the sums run in
-  // the same order for any thread count.
-  constexpr int64_t kRowBlock = 16, kChunk = 64;
-  std::vector<double> H(K * K, 0.0);
-  int64_t blocks = (K + kRowBlock - 1) / kRowBlock;
-  parallelFor(blocks, options.threads, [&](int64_t block) {
-    int64_t i0 = block * kRowBlock, i1 = std::min(K, i0 + kRowBlock);
-    std::vector<float> acc((i1 - i0) * K);
-    for (int64_t t0 = 0; t0 < T; t0 += kChunk) {
-      std::fill(acc.begin(), acc.end(), 0.0f);
-      int64_t t1 = std::min(T, t0 + kChunk);
-      accumulateGram(X + t0 * K, t1 - t0, K, i0, i1, acc.data());
-      for (int64_t i = i0; i < i1; ++i)
-        for (int64_t j = 0; j <= i; ++j)
-          H[i * K + j] += acc[(i - i0) * K + j];
-    }
+  HessianAccumulator accumulator(K, options.threads);
+  if (!accumulator.add(X, T, error))
+    return false;
+  std::vector<double> H = accumulator.lowerHessian();
+  return quantizeImpl(W, K, N, H.data(), &H, options, heldOut, result, error);
+}
+
+//===----------------------------------------------------------------------===//
+// HessianAccumulator
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Rows per f32 partial sum; partial sums are flushed into f64.
+constexpr int64_t kGramChunk = 256;
+} // namespace
+
+HessianAccumulator::HessianAccumulator(int64_t K, int threads)
+    : K(K), threads(threads) {
+  pending.reserve(kGramChunk * std::max<int64_t>(K, 0));
+}
+
+bool HessianAccumulator::add(const float *X, int64_t rows, std::string &error) {
+  if (K <= 0)
+    return (error = "the Hessian needs K > 0, got K = " + std::to_string(K),
+            false);
+  if (rows < 0 || (rows > 0 && !X))
+    return (error = "calibration rows must be a non-null T x K matrix", false);
+  if (rows > 0 && !checkRows(X, rows, K, "calibration data", error))
+    return false;
+  if (sum.empty() && K > 0)
+    sum.assign(K * K, 0.0);
+  for (int64_t t = 0; t < rows;) {
+    int64_t take = std::min(
+        rows - t, kGramChunk - static_cast<int64_t>(pending.size()) / K);
+    pending.insert(pending.end(), X + t * K, X + (t + take) * K);
+    t += take;
+    count += take;
+    if (static_cast<int64_t>(pending.size()) == kGramChunk * K)
+      flush();
+  }
+  return true;
+}
+
+/// sum[i][j] += Σ_t x_t[i]·x_t[j] (j <= i) over the pending rows: per block
+/// of 64 rows of H one gemm of Xᵀ[block][t] · X[t][0..block end) in f32,
+/// then added into f64. Blocks are independent tasks and every element's
+/// sums run in the same order, so the result does not depend on the
+/// threads, and chunks of kGramChunk rows make it independent of how the
+/// rows were split into add() calls.
+void HessianAccumulator::flush() {
+  int64_t rows = static_cast<int64_t>(pending.size()) / std::max<int64_t>(K, 1);
+  if (rows == 0)
+    return;
+  std::vector<float> transposed(K * rows);
+  for (int64_t t = 0; t < rows; ++t)
+    for (int64_t k = 0; k < K; ++k)
+      transposed[k * rows + t] = pending[t * K + k];
+  constexpr int64_t kRows = 64;
+  int64_t blocks = (K + kRows - 1) / kRows;
+  parallelFor(blocks, threads, [&](int64_t task) {
+    int64_t block = blocks - 1 - task;
+    int64_t i0 = block * kRows, i1 = std::min(K, i0 + kRows);
+    std::vector<float> acc((i1 - i0) * i1, 0.0f);
+    gemm(i1 - i0, i1, rows, transposed.data() + i0 * rows, rows, pending.data(),
+         K, acc.data(), i1);
+    for (int64_t i = i0; i < i1; ++i)
+      for (int64_t j = 0; j <= i; ++j)
+        sum[i * K + j] += acc[(i - i0) * i1 + j];
   });
-  double invT = 1.0 / static_cast<double>(T);
+  pending.clear();
+}
+
+std::vector<double> HessianAccumulator::lowerHessian() {
+  flush();
+  std::vector<double> H = sum;
+  if (H.empty())
+    H.assign(K * K, 0.0);
+  double scale = count > 0 ? 1.0 / static_cast<double>(count) : 0.0;
   for (int64_t i = 0; i < K; ++i)
-    for (int64_t j = 0; j <= i; ++j) {
-      H[i * K + j] *= invT;
+    for (int64_t j = 0; j <= i; ++j)
+      H[i * K + j] *= scale;
+  return H;
+}
+
+std::vector<double> HessianAccumulator::hessian() {
+  std::vector<double> H = lowerHessian();
+  for (int64_t i = 0; i < K; ++i)
+    for (int64_t j = 0; j < i; ++j)
       H[j * K + i] = H[i * K + j];
-    }
-  return quantizeImpl(W, K, N, H.data(), options, heldOut, result, error);
+  return H;
 }

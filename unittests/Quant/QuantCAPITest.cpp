@@ -140,7 +140,8 @@ TEST_F(QuantCAPI, HeldOutRowsAreMeasured) {
   EXPECT_NEAR(a.heldOutRelError, outputError(Xh, Th, W.data(), What, K, N),
               1e-6);
   EXPECT_NEAR(a.relError, outputError(X, T, W.data(), What, K, N), 1e-6);
-  EXPECT_NEAR(b.heldOutRelError, a.heldOutRelError, 1e-9);
+  // Both are f32 products (XᵀX against X·E); they agree to ~1e-8.
+  EXPECT_NEAR(b.heldOutRelError, a.heldOutRelError, 1e-7);
   EXPECT_EQ(a.relError, c.relError);
   bitsinkQuantizeResultDestroy(rows);
   bitsinkQuantizeResultDestroy(hessian);

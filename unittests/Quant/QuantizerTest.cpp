@@ -565,8 +565,9 @@ TEST(QuantHeldOut, ReportsCalibrationAndHeldOutError) {
     ASSERT_TRUE(
         quantize(W.data(), K, N, X.data(), T, options, fromH, error, &hessian))
         << error;
+    // Both are f32 products (XᵀX against X·E); they agree to ~1e-8.
     EXPECT_NEAR(fromH.report.heldOutRelError, result.report.heldOutRelError,
-                1e-9);
+                1e-7);
     EXPECT_EQ(fromH.packed.planes, result.packed.planes);
     EXPECT_EQ(fromH.packed.coeffs, result.packed.coeffs);
     // Without held-out rows the report says so.

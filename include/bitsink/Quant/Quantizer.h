@@ -124,6 +124,31 @@ bool quantizeWithHessian(const float *W, int64_t K, int64_t N, const double *H,
 double storedBitsPerWeight(int64_t K, int64_t planes, int64_t numCoeffs,
                            int64_t groupSize, int coefficientBits);
 
+/// Accumulates the Hessian H = XᵀX/T of calibration rows given in batches,
+/// without keeping them: K² doubles (plus 256 pending rows), whatever T is.
+/// The result depends only on the rows in order, not on how they were split
+/// into batches or on the thread count. quantize() with X uses it.
+class HessianAccumulator {
+public:
+  explicit HessianAccumulator(int64_t K, int threads = 0);
+  /// Adds rows X[rows][K]; false with a message on non-finite values.
+  bool add(const float *X, int64_t rows, std::string &error);
+  int64_t rows() const { return count; }
+  /// H = Σ_t x_tᵀx_t / rows (K×K, symmetric, row-major; zero without rows),
+  /// for quantizeWithHessian.
+  std::vector<double> hessian();
+  /// The same with only the lower triangle and the diagonal filled.
+  std::vector<double> lowerHessian();
+
+private:
+  void flush();
+  int64_t K;
+  int threads;
+  int64_t count = 0;
+  std::vector<float> pending;
+  std::vector<double> sum;
+};
+
 /// Ŵ[K][N] from packed planes and coefficients (docs/semantics.md §2.3
 /// formula).
 void dequantize(const Packed &packed, float *What);
