@@ -87,8 +87,8 @@ using SolvePanel = int64_t (*)(const float *, int64_t, int64_t, int64_t,
                                const Unpacked *, Unpacked &,
                                std::vector<double> &);
 
-SolvePanel selectSolver() {
-  switch (cpuLevel()) {
+SolvePanel selectSolver(CpuLevel level) {
+  switch (level) {
 #ifdef BITSINK_QUANT_X86
   case CpuLevel::Avx512:
     return avx512::solvePanel;
@@ -99,8 +99,6 @@ SolvePanel selectSolver() {
     return baseline::solvePanel;
   }
 }
-
-const SolvePanel solvePanel = selectSolver();
 } // namespace
 
 int64_t detail::panelWidth(int64_t N, int threads) {
@@ -127,6 +125,7 @@ void detail::solveGrid(const float *W, int64_t K, int64_t N, int64_t groupSize,
   int64_t width = panelWidth(N, options.threads);
   int64_t panels = (N + width - 1) / width;
   std::vector<int64_t> perPanel(panels, 0);
+  SolvePanel solvePanel = selectSolver(cpuLevel());
   parallelFor(panels, options.threads, [&](int64_t panel) {
     int64_t n0 = panel * width;
     int64_t columns = std::min(width, N - n0);

@@ -17,6 +17,7 @@
 #include "QuantInternal.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -107,11 +108,21 @@ CpuLevel detectCpuLevel() {
   return CpuLevel::Baseline;
 }
 
+const CpuLevel detectedLevel = detectCpuLevel();
+std::atomic<int> activeLevel{static_cast<int>(detectedLevel)};
+
 } // namespace
 
 CpuLevel detail::cpuLevel() {
-  static const CpuLevel level = detectCpuLevel();
-  return level;
+  return static_cast<CpuLevel>(activeLevel.load(std::memory_order_relaxed));
+}
+
+CpuLevel detail::setCpuLevel(CpuLevel level) {
+  CpuLevel used = static_cast<int>(level) < static_cast<int>(detectedLevel)
+                      ? level
+                      : detectedLevel;
+  activeLevel.store(static_cast<int>(used));
+  return used;
 }
 
 namespace {
@@ -141,8 +152,8 @@ gemmAvx2(int64_t M, int64_t N, int64_t inner, const float *A, int64_t lda,
 }
 #endif
 
-GemmFunction selectGemm() {
-  switch (cpuLevel()) {
+GemmFunction selectGemm(CpuLevel level) {
+  switch (level) {
 #ifdef BITSINK_QUANT_X86
   case CpuLevel::Avx512:
     return gemmAvx512;
@@ -154,8 +165,6 @@ GemmFunction selectGemm() {
   }
 }
 
-const GemmFunction gemmImplementation = selectGemm();
-
 } // namespace
 
 void detail::gemm(int64_t M, int64_t N, int64_t inner, const float *A,
@@ -163,7 +172,7 @@ void detail::gemm(int64_t M, int64_t N, int64_t inner, const float *A,
                   int64_t ldc) {
   if (M <= 0 || N <= 0 || inner <= 0)
     return;
-  gemmImplementation(M, N, inner, A, lda, B, ldb, C, ldc);
+  selectGemm(cpuLevel())(M, N, inner, A, lda, B, ldb, C, ldc);
 }
 
 void detail::lowerTimes(const float *L, int64_t K, int64_t N, const float *X,

@@ -113,10 +113,13 @@ struct HessianContext {
   std::vector<float> blockOnes;
 };
 
-/// The instruction sets the kernels and the solver are compiled for; the
-/// best one this CPU has (x86-64 only; elsewhere Baseline).
+/// The instruction sets the kernels and the solver are compiled for;
+/// cpuLevel() is the best one this CPU has (x86-64 only; elsewhere
+/// Baseline), unless setCpuLevel() picked a lower one (tests compare them);
+/// it returns the level it set.
 enum class CpuLevel { Baseline, Avx2, Avx512 };
 CpuLevel cpuLevel();
+CpuLevel setCpuLevel(CpuLevel level);
 
 /// C[M][N] += A[M][inner] · B[inner][N] (row-major with leading dimensions
 /// lda, ldb, ldc), f32 with fused multiply-adds. Every element sums its

@@ -418,7 +418,7 @@ bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
   HessianAccumulator accumulator(K, options.threads);
   if (!accumulator.add(X, T, error))
     return false;
-  std::vector<double> H = accumulator.lowerHessian();
+  std::vector<double> H = accumulator.takeHessian(/*symmetric=*/false);
   return quantizeImpl(W, K, N, H.data(), &H, options, heldOut, result, error);
 }
 
@@ -487,22 +487,19 @@ void HessianAccumulator::flush() {
   pending.clear();
 }
 
-std::vector<double> HessianAccumulator::lowerHessian() {
+std::vector<double> HessianAccumulator::takeHessian(bool symmetric) {
   flush();
-  std::vector<double> H = sum;
+  std::vector<double> H;
+  H.swap(sum);
   if (H.empty())
     H.assign(K * K, 0.0);
   double scale = count > 0 ? 1.0 / static_cast<double>(count) : 0.0;
   for (int64_t i = 0; i < K; ++i)
-    for (int64_t j = 0; j <= i; ++j)
+    for (int64_t j = 0; j <= i; ++j) {
       H[i * K + j] *= scale;
-  return H;
-}
-
-std::vector<double> HessianAccumulator::hessian() {
-  std::vector<double> H = lowerHessian();
-  for (int64_t i = 0; i < K; ++i)
-    for (int64_t j = 0; j < i; ++j)
-      H[j * K + i] = H[i * K + j];
+      if (symmetric)
+        H[j * K + i] = H[i * K + j];
+    }
+  count = 0;
   return H;
 }

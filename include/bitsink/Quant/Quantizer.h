@@ -135,10 +135,11 @@ public:
   bool add(const float *X, int64_t rows, std::string &error);
   int64_t rows() const { return count; }
   /// H = Σ_t x_tᵀx_t / rows (K×K, symmetric, row-major; zero without rows),
-  /// for quantizeWithHessian.
-  std::vector<double> hessian();
+  /// for quantizeWithHessian. Hands over the accumulated sums (no copy of
+  /// the K² doubles): the accumulator starts again from no rows.
+  std::vector<double> hessian() { return takeHessian(/*symmetric=*/true); }
   /// The same with only the lower triangle and the diagonal filled.
-  std::vector<double> lowerHessian();
+  std::vector<double> takeHessian(bool symmetric);
 
 private:
   void flush();
