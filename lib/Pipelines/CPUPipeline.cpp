@@ -78,6 +78,18 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
                                                 : cpu.hasAvx512 || cpu.hasAvx2;
   bitplane.targetFeatures = cpu.enabledFeatures;
   lowerings.addPass(createBitSinkLowerBitplaneMatmul(bitplane));
+  // Contractions with fewer rows than a register tile whose K dimension
+  // is contiguous in both inputs (decode matvecs against N x K weights)
+  // become dot products before bitsink-tile-contractions sees them.
+  BitSinkVectorizeLinalgOptions vectorize;
+  vectorize.targetFeatures = cpu.enabledFeatures;
+  if (options.vectorizeLinalg && options.tileContractions) {
+    BitSinkVectorizeLinalgOptions contractions = vectorize;
+    contractions.elementwise = false;
+    contractions.reductions = false;
+    contractions.contractionMaxRows = options.matmulRegisterTileM;
+    lowerings.addPass(createBitSinkVectorizeLinalg(contractions));
+  }
   if (options.tileContractions) {
     BitSinkTileContractionsOptions tiles;
     tiles.cacheTileM = options.matmulTileM;
@@ -86,6 +98,12 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
     tiles.registerTileM = options.matmulRegisterTileM;
     tiles.registerTileN = options.matmulRegisterTileN;
     lowerings.addPass(createBitSinkTileContractions(tiles));
+  }
+  // Element-wise ops and reductions, including the ones split off fused
+  // contractions by bitsink-tile-contractions.
+  if (options.vectorizeLinalg) {
+    vectorize.contractionMaxRows = 0;
+    lowerings.addPass(createBitSinkVectorizeLinalg(vectorize));
   }
   lowerings.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());

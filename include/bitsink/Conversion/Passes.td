@@ -177,6 +177,63 @@ def BitSinkTileContractions : Pass<"bitsink-tile-contractions"> {
   ];
 }
 
+def BitSinkVectorizeLinalg : Pass<"bitsink-vectorize-linalg"> {
+  let summary = "Tile and vectorise element-wise ops, reductions and "
+                "small-M contractions on buffers";
+  let description = [{
+    Rewrites the linalg ops on buffers that bitsink-tile-contractions does
+    not take with upstream linalg tiling (`linalg::tileLinalgOp`), loop
+    peeling, `linalg::vectorize` (masked for the partial tile) and vector
+    lowering patterns:
+
+    - element-wise and broadcast ops (every loop parallel: generics, named
+      element-wise ops, fill, copy, transpose): an `scf.parallel` over the
+      outer dimensions (threads after `convert-scf-to-openmp`), the
+      innermost dimension of the output in chunks of `unroll` vectors;
+    - reductions: over the innermost dimension of the inputs (row sums and
+      maxima of softmax, LayerNorm, RMSNorm) with one partial vector per
+      row carried through the loop and one horizontal reduction at its
+      end; over outer dimensions (the innermost output dimension parallel)
+      with the output chunk kept in vectors across the reduction loop;
+    - float contractions with fewer than `contraction-max-rows` rows (static
+      M) whose K dimension is the innermost of both inputs (a decode
+      matvec against an N x K weight): dot products along K, parallel over
+      the output columns.
+
+    Vectors are `vector-bits` wide (by default from `target-features`:
+    512 with avx512f, 256 with avx, 128 otherwise). Ops whose body cannot
+    be vectorised (gathers through memref.load, asserts), sub-byte element
+    types and ops on tensors are left unchanged. See docs/cpu-vectorize.md.
+  }];
+  let options = [
+    Option<"targetFeatures", "target-features", "std::string",
+           /*default=*/"\"host\"",
+           "Features of the CPU the code is for, as LLVM writes them "
+           "(\"+avx2,+avx512f,...\"), or \"host\": the CPU this runs on. "
+           "Decides vector-bits when that is 0">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",
+           "Bits of one vector register (0: from target-features)">,
+    Option<"unroll", "unroll", "int64_t", /*default=*/"4",
+           "Vector registers per chunk of the vectorised dimension">,
+    Option<"parallelChunk", "parallel-chunk", "int64_t", /*default=*/"4096",
+           "Elements of the innermost output dimension per parallel task "
+           "when it is longer than this (element-wise ops)">,
+    Option<"elementwise", "elementwise", "bool", /*default=*/"true",
+           "Vectorise ops whose loops are all parallel">,
+    Option<"reductions", "reductions", "bool", /*default=*/"true",
+           "Vectorise reductions (other than contractions)">,
+    Option<"contractionMaxRows", "contraction-max-rows", "int64_t",
+           /*default=*/"8",
+           "Vectorise float contractions with fewer rows than this whose K "
+           "dimension is contiguous in both inputs (0: none)">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def BitSinkApproximateMath : Pass<"bitsink-approximate-math"> {
   let summary = "Rewrite math ops into polynomial approximations";
   let description = [{

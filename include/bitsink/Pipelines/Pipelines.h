@@ -84,6 +84,13 @@ struct CPUPipelineOptions
       *this, "matmul-register-tile-n",
       llvm::cl::desc("Columns of a contraction's register tile"),
       llvm::cl::init(BitSinkTileContractionsOptions().registerTileN)};
+  Option<bool> vectorizeLinalg{
+      *this, "vectorize-linalg",
+      llvm::cl::desc("Tile and vectorise element-wise ops, reductions and "
+                     "small-M contractions with a contiguous K "
+                     "(bitsink-vectorize-linalg, vector width from "
+                     "target-cpu); off: scalar loops"),
+      llvm::cl::init(true)};
   Option<bool> openmp{
       *this, "openmp",
       llvm::cl::desc("Run parallel loops on threads (OpenMP dialect)"),

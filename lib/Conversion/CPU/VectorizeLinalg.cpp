@@ -1,0 +1,622 @@
+//===- VectorizeLinalg.cpp - vectorised element-wise ops and reductions ---===//
+//
+// bitsink-vectorize-linalg: the linalg ops on buffers that are not matmuls
+// (element-wise chains, broadcasts, reductions) and the small-M contractions
+// that bitsink-tile-contractions handles badly become a parallel loop over
+// rows, a loop over chunks of the innermost dimension, and vector code per
+// chunk. Built from upstream linalg tiling, loop peeling, linalg::vectorize
+// (masked for the partial chunk), transfer hoisting and vector lowering
+// patterns. See docs/cpu-vectorize.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TargetFeatures.h"
+
+#include "bitsink/Conversion/Passes.h"
+#include "bitsink/Support/OptionChecks.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace bitsink {
+#define GEN_PASS_DEF_BITSINKVECTORIZELINALG
+#include "bitsink/Conversion/Passes.h.inc"
+} // namespace bitsink
+
+using namespace mlir;
+
+/// Marks the chunk-sized linalg ops between tiling and vectorisation
+/// (peeling clones them, attributes included).
+static constexpr llvm::StringLiteral kChunkAttr = "bitsink.vector_chunk";
+
+/// The vector register width of the target described by `features`: 512
+/// bits with AVX-512F, 256 with AVX, 128 otherwise (SSE, NEON, or a target
+/// this does not know).
+static int64_t vectorBitsOf(llvm::StringRef features) {
+  if (bitsink::targetHasFeature(features, "avx512f"))
+    return 512;
+  if (bitsink::targetHasFeature(features, "avx"))
+    return 256;
+  return 128;
+}
+
+namespace {
+/// How one op is vectorised.
+struct Plan {
+  /// Along the innermost dimension of the inputs, a reduction dimension:
+  /// partial results in a vector carried through the chunk loop. Otherwise
+  /// along the innermost dimension of the output, a parallel dimension.
+  bool rowReduction = false;
+  /// The vectorised loop dimension.
+  unsigned dim = 0;
+  /// Elements of `dim` per chunk (a multiple of the vector length).
+  int64_t chunk = 0;
+};
+
+/// The options of one run, resolved.
+struct Settings {
+  int64_t vectorBits;
+  int64_t unroll;
+  int64_t parallelChunk;
+  bool elementwise;
+  bool reductions;
+  int64_t contractionMaxRows;
+};
+} // namespace
+
+/// Whether every op of the body of `op` can become vector code: arithmetic
+/// and math ops that apply element-wise, constants and linalg.index. Loads
+/// through memref.load (gathers), asserts and ops with regions cannot.
+static bool hasVectorizableBody(linalg::LinalgOp op) {
+  for (Operation &nested : op.getBlock()->without_terminator()) {
+    if (isa<linalg::IndexOp, arith::ConstantOp>(nested))
+      continue;
+    if (nested.getNumRegions() != 0 ||
+        !OpTrait::hasElementwiseMappableTraits(&nested) || !isPure(&nested))
+      return false;
+  }
+  return true;
+}
+
+/// The widest element type of the operands in bits; 0 when one of them is
+/// not an integer or float type of whole bytes (i1 vectors are packed in
+/// memory, scalars are not).
+static int64_t widestElementBits(linalg::LinalgOp op) {
+  int64_t widest = 0;
+  for (Value operand : op->getOperands()) {
+    Type element = getElementTypeOrSelf(operand.getType());
+    if (!element.isIntOrFloat())
+      return 0;
+    unsigned bits = element.getIntOrFloatBitWidth();
+    if (bits % 8 != 0)
+      return 0;
+    widest = std::max<int64_t>(widest, bits);
+  }
+  return widest;
+}
+
+/// The loop dimension of the last result of `map`, if it is one.
+static std::optional<unsigned> innermostDim(AffineMap map) {
+  if (map.getNumResults() == 0)
+    return std::nullopt;
+  auto dim = dyn_cast<AffineDimExpr>(map.getResults().back());
+  if (!dim)
+    return std::nullopt;
+  return dim.getPosition();
+}
+
+/// The reduction dimension that is the innermost dimension of every input
+/// that reads a reduction dimension, if there is one.
+static std::optional<unsigned> innermostReductionDim(linalg::LinalgOp op) {
+  SmallVector<unsigned> reductionDims;
+  op.getReductionDims(reductionDims);
+  std::optional<unsigned> result;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (llvm::none_of(reductionDims,
+                      [&](unsigned dim) { return map.isFunctionOfDim(dim); }))
+      continue;
+    std::optional<unsigned> last = innermostDim(map);
+    if (!last || !llvm::is_contained(reductionDims, *last) ||
+        (result && *result != *last))
+      return std::nullopt;
+    result = last;
+  }
+  return result;
+}
+
+/// A float contraction with fewer than `maxRows` rows (static M) whose
+/// innermost K dimension is the innermost dimension of both inputs: a
+/// dot product per output element (a matvec against an N x K matrix).
+static std::optional<unsigned> matchSmallContraction(linalg::LinalgOp op,
+                                                     int64_t maxRows) {
+  if (maxRows <= 0 || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return std::nullopt;
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!isa<FloatType>(element))
+    return std::nullopt;
+  for (Value operand : op->getOperands())
+    if (getElementTypeOrSelf(operand.getType()) != element)
+      return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t rows = 1;
+  for (unsigned dim : dims->m) {
+    if (ShapedType::isDynamic(ranges[dim]))
+      return std::nullopt;
+    rows *= ranges[dim];
+  }
+  if (rows >= maxRows)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  std::optional<unsigned> a = innermostDim(maps[0]);
+  std::optional<unsigned> b = innermostDim(maps[1]);
+  if (!a || !b || *a != *b || !llvm::is_contained(dims->k, *a))
+    return std::nullopt;
+  return a;
+}
+
+/// Decides whether and how `op` is vectorised.
+static std::optional<Plan> planFor(linalg::LinalgOp op, const Settings &s) {
+  if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
+      op.getNumDpsInits() == 0 ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) {
+                      return map.isProjectedPermutation(
+                          /*allowZeroInResults=*/true);
+                    }) ||
+      !hasVectorizableBody(op))
+    return std::nullopt;
+  int64_t bits = widestElementBits(op);
+  if (bits == 0)
+    return std::nullopt;
+  Plan plan;
+  plan.chunk = std::max<int64_t>(1, s.vectorBits / bits) * s.unroll;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+
+  if (linalg::isaContractionOpInterface(op)) {
+    std::optional<unsigned> k = matchSmallContraction(op, s.contractionMaxRows);
+    if (!k)
+      return std::nullopt;
+    plan.rowReduction = true;
+    plan.dim = *k;
+    return plan;
+  }
+
+  if (op.getNumReductionLoops() == 0 ? !s.elementwise : !s.reductions)
+    return std::nullopt;
+  // Every output indexed the same way.
+  AffineMap outputMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (op.getMatchingIndexingMap(&init) != outputMap)
+      return std::nullopt;
+  // A reduction along the innermost dimension of the inputs: vectorised
+  // along it (one output, a combiner with a vector form).
+  std::optional<unsigned> reductionDim =
+      op.getNumReductionLoops() == 0 ? std::nullopt : innermostReductionDim(op);
+  if (!reductionDim) {
+    // Otherwise along the innermost output dimension, a parallel one.
+    std::optional<unsigned> outputDim = innermostDim(outputMap);
+    if (!outputDim ||
+        !linalg::isParallelIterator(op.getIteratorTypesArray()[*outputDim]) ||
+        ranges[*outputDim] == 1)
+      return std::nullopt;
+    plan.dim = *outputDim;
+    return plan;
+  }
+  if (op.getNumDpsInits() != 1 || ranges[*reductionDim] == 1)
+    return std::nullopt;
+  SmallVector<Operation *> combiners;
+  if (!matchReduction(op.getRegionOutputArgs(), 0, combiners) ||
+      combiners.size() != 1)
+    return std::nullopt;
+  plan.rowReduction = true;
+  plan.dim = *reductionDim;
+  return plan;
+}
+
+/// Tiles `op` with upstream linalg tiling and erases it (on buffers the
+/// tiled loop nest has no results to replace it with).
+static FailureOr<linalg::TiledLinalgOp>
+tileAndErase(RewriterBase &rewriter, linalg::LinalgOp op,
+             ArrayRef<int64_t> sizes, ArrayRef<unsigned> interchange,
+             linalg::LinalgTilingLoopType loopType) {
+  linalg::LinalgTilingOptions options;
+  options.setTileSizes(sizes).setLoopType(loopType);
+  if (!interchange.empty())
+    options.setInterchange(interchange);
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::TiledLinalgOp> tiled =
+      linalg::tileLinalgOp(rewriter, op, options);
+  if (failed(tiled))
+    return failure();
+  rewriter.eraseOp(op);
+  return tiled;
+}
+
+/// Canonicalizes the ops nested in `root` (affine.min against loop bounds,
+/// constant sub-view sizes, single-iteration loops), so that full chunks
+/// get static shapes.
+static void simplify(Operation *root) {
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : ctx->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, ctx);
+  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+  (void)applyPatternsGreedily(root, std::move(patterns));
+}
+
+/// The AtomicRMWKind (for its identity value) of a combining kind.
+static std::optional<arith::AtomicRMWKind>
+atomicKindOf(vector::CombiningKind kind, Type element) {
+  bool isFloat = isa<FloatType>(element);
+  switch (kind) {
+  case vector::CombiningKind::ADD:
+    return isFloat ? arith::AtomicRMWKind::addf : arith::AtomicRMWKind::addi;
+  case vector::CombiningKind::MUL:
+    return isFloat ? arith::AtomicRMWKind::mulf : arith::AtomicRMWKind::muli;
+  case vector::CombiningKind::MINNUMF:
+    return arith::AtomicRMWKind::minnumf;
+  case vector::CombiningKind::MAXNUMF:
+    return arith::AtomicRMWKind::maxnumf;
+  case vector::CombiningKind::MINIMUMF:
+    return arith::AtomicRMWKind::minimumf;
+  case vector::CombiningKind::MAXIMUMF:
+    return arith::AtomicRMWKind::maximumf;
+  case vector::CombiningKind::MINSI:
+    return arith::AtomicRMWKind::mins;
+  case vector::CombiningKind::MAXSI:
+    return arith::AtomicRMWKind::maxs;
+  case vector::CombiningKind::MINUI:
+    return arith::AtomicRMWKind::minu;
+  case vector::CombiningKind::MAXUI:
+    return arith::AtomicRMWKind::maxu;
+  case vector::CombiningKind::AND:
+    return arith::AtomicRMWKind::andi;
+  case vector::CombiningKind::OR:
+    return arith::AtomicRMWKind::ori;
+  case vector::CombiningKind::XOR:
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+/// Carries the partial results of a row reduction through the chunk loop
+/// `loop` in a vector. After transfer hoisting the loop carries the
+/// reduced value `acc` and each iteration reduces its chunk `x` into it
+/// (`vector.multi_reduction <kind>, x, acc`), a horizontal reduction per
+/// chunk in a chain. Instead the loop carries a vector of x's shape,
+/// starting at the kind's identity and combined with x lane by lane, and
+/// one multi_reduction after the loop reduces it into the incoming acc.
+/// The sum is then taken in another order (floating-point reassociation,
+/// as any vectorised reduction).
+static void carryPartialVector(RewriterBase &rewriter, scf::ForOp loop) {
+  auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+  for (unsigned i = 0; i < loop.getNumRegionIterArgs(); ++i) {
+    BlockArgument acc = loop.getRegionIterArgs()[i];
+    auto reduction =
+        yield.getOperand(i).getDefiningOp<vector::MultiDimReductionOp>();
+    if (!reduction || reduction.getAcc() != acc || !acc.hasOneUse() ||
+        !reduction->hasOneUse() ||
+        reduction->getParentOp() != loop.getOperation() ||
+        isa<vector::MaskOp>(reduction->getParentOp()))
+      continue;
+    VectorType sourceType = reduction.getSourceVectorType();
+    std::optional<arith::AtomicRMWKind> kind =
+        atomicKindOf(reduction.getKind(), sourceType.getElementType());
+    if (!kind || sourceType.isScalable())
+      continue;
+    // The partial vector is carried flat (a 1-D vector of as many lanes).
+    auto flatType = VectorType::get({sourceType.getNumElements()},
+                                    sourceType.getElementType());
+    Location loc = reduction.getLoc();
+    rewriter.setInsertionPoint(loop);
+    TypedAttr identity = arith::getIdentityValueAttr(
+        *kind, sourceType.getElementType(), rewriter, loc);
+    Value init = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(flatType, identity));
+    Value outerAcc = loop.getInitArgs()[i];
+    vector::CombiningKind combining = reduction.getKind();
+    SmallVector<bool> reducedDims = reduction.getReductionMask();
+    FailureOr<LoopLikeOpInterface> widened = loop.replaceWithAdditionalYields(
+        rewriter, init, /*replaceInitOperandUsesInLoop=*/false,
+        [&](OpBuilder &b, Location, ArrayRef<BlockArgument> args) {
+          b.setInsertionPoint(reduction);
+          Value flat = vector::ShapeCastOp::create(b, loc, flatType,
+                                                   reduction.getSource());
+          Value combined =
+              vector::makeArithReduction(b, loc, combining, flat, args.front());
+          return SmallVector<Value>{combined};
+        });
+    if (failed(widened))
+      return;
+    auto newLoop = cast<scf::ForOp>(widened->getOperation());
+    // The old carried value passes through unchanged (canonicalization
+    // drops it); the partial vector is reduced into the incoming acc after
+    // the loop instead.
+    auto newYield = cast<scf::YieldOp>(newLoop.getBody()->getTerminator());
+    Operation *chained = newYield.getOperand(i).getDefiningOp();
+    rewriter.modifyOpInPlace(newYield, [&] {
+      newYield->setOperand(i, newLoop.getRegionIterArgs()[i]);
+    });
+    if (chained && chained->use_empty())
+      rewriter.eraseOp(chained);
+    rewriter.setInsertionPointAfter(newLoop);
+    Value partial = vector::ShapeCastOp::create(rewriter, loc, sourceType,
+                                                newLoop.getResults().back());
+    Value result = vector::MultiDimReductionOp::create(
+        rewriter, loc, partial, outerAcc, reducedDims, combining);
+    rewriter.replaceAllUsesWith(newLoop.getResult(i), result);
+    return;
+  }
+}
+
+/// Sets `reassoc` on float add and mul reductions nested in `root` (made
+/// here from row reductions): LLVM then reduces a vector as a tree instead
+/// of one lane after the other.
+static void allowReassociation(Operation *root) {
+  root->walk([](vector::ReductionOp reduction) {
+    if (!isa<FloatType>(reduction.getDest().getType()))
+      return;
+    if (reduction.getKind() != vector::CombiningKind::ADD &&
+        reduction.getKind() != vector::CombiningKind::MUL)
+      return;
+    arith::FastMathFlags flags = reduction.getFastmath();
+    reduction.setFastmath(flags | arith::FastMathFlags::reassoc);
+  });
+}
+
+namespace {
+struct VectorizeLinalgPass
+    : bitsink::impl::BitSinkVectorizeLinalgBase<VectorizeLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (failed(bitsink::OptionChecker("bitsink-vectorize-linalg")
+                   .inRange("vector-bits", vectorBits, 0, 4096)
+                   .positive("unroll", unroll)
+                   .positive("parallel-chunk", parallelChunk)
+                   .atLeast("contraction-max-rows", contractionMaxRows, 0)
+                   .emit(getOperation())))
+      return signalPassFailure();
+    Settings settings;
+    settings.vectorBits =
+        vectorBits > 0 ? vectorBits : vectorBitsOf(targetFeatures);
+    settings.unroll = unroll;
+    settings.parallelChunk = parallelChunk;
+    settings.elementwise = elementwise;
+    settings.reductions = reductions;
+    settings.contractionMaxRows = contractionMaxRows;
+
+    SmallVector<std::pair<linalg::LinalgOp, Plan>> candidates;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (std::optional<Plan> plan = planFor(op, settings))
+        candidates.emplace_back(op, *plan);
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto &[op, plan] : candidates)
+      vectorizeOne(rewriter, op, plan, settings);
+  }
+
+  /// Tiles `op` into chunks of `plan.dim`, vectorises every chunk and
+  /// lowers the vector code to 1-D loads, stores and arithmetic. The op is
+  /// first wrapped in an scf.execute_region so that every rewrite stays
+  /// inside; the region is inlined at the end.
+  void vectorizeOne(RewriterBase &rewriter, linalg::LinalgOp op,
+                    const Plan &plan, const Settings &s) {
+    MLIRContext *ctx = &getContext();
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    auto region = scf::ExecuteRegionOp::create(rewriter, loc, TypeRange{});
+    Block *regionBlock = rewriter.createBlock(&region.getRegion());
+    scf::YieldOp::create(rewriter, loc);
+    rewriter.moveOpBefore(op, regionBlock->getTerminator());
+
+    unsigned numLoops = op.getNumLoops();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    bool nested = region->getParentOfType<scf::ParallelOp>() != nullptr;
+    auto needsTiling = [&](unsigned dim, int64_t size) {
+      return ShapedType::isDynamic(ranges[dim]) || ranges[dim] > size;
+    };
+
+    // Sizes of the parallel tiles (one task each) and of the chunks.
+    SmallVector<int64_t> outer(numLoops, 0), inner(numLoops, 0);
+    SmallVector<int64_t> &rowTiles = nested ? inner : outer;
+    for (unsigned dim = 0; dim < numLoops; ++dim) {
+      if (dim == plan.dim || ranges[dim] == 1)
+        continue;
+      if (linalg::isParallelIterator(iterators[dim]))
+        rowTiles[dim] = 1;
+      else
+        inner[dim] = 1;
+    }
+    int64_t chunk = plan.chunk;
+    if (needsTiling(plan.dim, chunk))
+      inner[plan.dim] = chunk;
+    if (!plan.rowReduction && !nested && needsTiling(plan.dim, s.parallelChunk))
+      outer[plan.dim] = llvm::divideCeil(s.parallelChunk, chunk) * chunk;
+
+    // Chunk loops: the parallel ones first, then the vectorised dimension
+    // and the reductions (element-wise ops), or the other reductions and
+    // the vectorised reduction dimension (row reductions).
+    SmallVector<unsigned> interchange;
+    for (unsigned dim = 0; dim < numLoops; ++dim)
+      if (dim != plan.dim && linalg::isParallelIterator(iterators[dim]))
+        interchange.push_back(dim);
+    if (!plan.rowReduction)
+      interchange.push_back(plan.dim);
+    for (unsigned dim = 0; dim < numLoops; ++dim)
+      if (dim != plan.dim && !linalg::isParallelIterator(iterators[dim]))
+        interchange.push_back(dim);
+    if (plan.rowReduction)
+      interchange.push_back(plan.dim);
+
+    linalg::LinalgOp current = op;
+    if (llvm::any_of(outer, [](int64_t size) { return size != 0; })) {
+      FailureOr<linalg::TiledLinalgOp> tiled =
+          tileAndErase(rewriter, current, outer, {},
+                       linalg::LinalgTilingLoopType::ParallelLoops);
+      if (failed(tiled))
+        return inlineRegion(rewriter, region);
+      current = tiled->op;
+    }
+    scf::ForOp chunkLoop;
+    if (llvm::any_of(inner, [](int64_t size) { return size != 0; })) {
+      FailureOr<linalg::TiledLinalgOp> tiled =
+          tileAndErase(rewriter, current, inner, interchange,
+                       linalg::LinalgTilingLoopType::Loops);
+      if (failed(tiled))
+        return inlineRegion(rewriter, region);
+      current = tiled->op;
+      if (inner[plan.dim] != 0) {
+        unsigned position = 0;
+        for (unsigned dim : interchange) {
+          if (dim == plan.dim)
+            break;
+          if (inner[dim] != 0)
+            ++position;
+        }
+        chunkLoop = dyn_cast<scf::ForOp>(tiled->loops[position]);
+      }
+    }
+    current->setAttr(kChunkAttr, rewriter.getUnitAttr());
+    // Full chunks in the main loop, the partial one after it.
+    if (chunkLoop) {
+      scf::ForOp partial;
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, chunkLoop, partial);
+    }
+    simplify(region);
+
+    // Vectorise every chunk: static shapes as they are, the partial chunk
+    // masked to chunk-sized vectors.
+    SmallVector<linalg::LinalgOp> chunks;
+    region->walk([&](linalg::LinalgOp tile) {
+      if (tile->hasAttr(kChunkAttr))
+        chunks.push_back(tile);
+    });
+    for (linalg::LinalgOp tile : chunks) {
+      tile->removeAttr(kChunkAttr);
+      SmallVector<int64_t> vectorSizes;
+      if (tile.hasDynamicShape()) {
+        for (int64_t size : tile.getStaticLoopRanges())
+          vectorSizes.push_back(ShapedType::isDynamic(size) ? chunk : size);
+      }
+      rewriter.setInsertionPoint(tile);
+      if (failed(linalg::vectorizeOpPrecondition(
+              tile, vectorSizes, SmallVector<bool>(vectorSizes.size(), false))))
+        continue; // Stays a linalg op: scalar loops later.
+      SmallVector<bool> scalable(vectorSizes.size(), false);
+      FailureOr<linalg::VectorizationResult> result =
+          linalg::vectorize(rewriter, tile, vectorSizes, scalable);
+      if (failed(result))
+        continue;
+      rewriter.eraseOp(tile);
+    }
+
+    // Masked transfers, then transfers on the base buffers (not sub-views)
+    // so that a reduction's output can be hoisted out of the chunk loop
+    // into loop-carried vectors.
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+      (void)applyPatternsGreedily(region, std::move(patterns));
+    }
+    {
+      RewritePatternSet patterns(ctx);
+      memref::populateFoldMemRefAliasOpPatterns(patterns);
+      (void)applyPatternsGreedily(region, std::move(patterns));
+    }
+    {
+      DominanceInfo domInfo;
+      eliminateCommonSubExpressions(rewriter, domInfo, region);
+    }
+    region->walk(
+        [](LoopLikeOpInterface loop) { (void)moveLoopInvariantCode(loop); });
+    linalg::hoistRedundantVectorTransfers(region);
+    if (plan.rowReduction) {
+      SmallVector<scf::ForOp> loops;
+      region->walk([&](scf::ForOp loop) { loops.push_back(loop); });
+      for (scf::ForOp loop : loops)
+        carryPartialVector(rewriter, loop);
+    }
+
+    // Vector code to 1-D loads, stores and arithmetic: unit dimensions
+    // first (the multi_reduction lowering below makes 1-D reductions 2-D
+    // again, which these patterns would undo), then the lowerings.
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      (void)applyPatternsGreedily(region, std::move(patterns));
+    }
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      vector::MultiDimReductionOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::ShapeCastOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::ExtractOp::getCanonicalizationPatterns(patterns, ctx);
+      (void)applyPatternsGreedily(region, std::move(patterns));
+    }
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateVectorMultiReductionLoweringPatterns(
+          patterns, vector::VectorMultiReductionLowering::InnerReduction);
+      vector::populateVectorTransposeLoweringPatterns(
+          patterns, vector::VectorTransposeLowering::EltWise);
+      vector::populateVectorShapeCastLoweringPatterns(patterns);
+      vector::populateVectorBroadcastLoweringPatterns(patterns);
+      vector::populateVectorMaskOpLoweringPatterns(patterns);
+      vector::populateVectorStepLoweringPatterns(patterns);
+      populateVectorToSCFConversionPatterns(
+          patterns, VectorTransferToSCFOptions().enableFullUnroll());
+      vector::populateVectorTransferLoweringPatterns(patterns,
+                                                     /*maxTransferRank=*/1);
+      (void)applyPatternsGreedily(region, std::move(patterns));
+    }
+    allowReassociation(region);
+    simplify(region);
+    region->walk(
+        [](LoopLikeOpInterface loop) { (void)moveLoopInvariantCode(loop); });
+    {
+      DominanceInfo domInfo;
+      eliminateCommonSubExpressions(rewriter, domInfo, region);
+    }
+    inlineRegion(rewriter, region);
+  }
+
+  /// Replaces the wrapper by its contents.
+  static void inlineRegion(RewriterBase &rewriter,
+                           scf::ExecuteRegionOp region) {
+    Block *block = &region.getRegion().front();
+    rewriter.eraseOp(block->getTerminator());
+    rewriter.inlineBlockBefore(block, region);
+    rewriter.eraseOp(region);
+  }
+};
+} // namespace

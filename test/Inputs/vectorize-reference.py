@@ -1,0 +1,44 @@
+"""Expected result of the test functions of
+Integration/CPU/vectorize-linalg.mlir, from the inputs that
+`bitsink-run --save-inputs=PREFIX` wrote (PREFIXarg0.npy ...), in float64.
+
+Usage: vectorize-reference.py FORM PREFIX OUT.npy
+"""
+
+import sys
+from math import erf
+
+import numpy as np
+
+form, prefix, out = sys.argv[1:4]
+n_args = {"chain": 2, "bias": 3, "softmax": 1, "layernorm": 3, "rmsnorm": 2,
+          "matvec": 2, "rows3": 2, "dynamic": 1, "columns": 1}[form]
+args = [np.load(f"{prefix}arg{i}.npy").astype(np.float64) for i in range(n_args)]
+if form == "chain":
+    a, b = args
+    r = np.exp(np.tanh(np.vectorize(erf)(a + b))) * 0.5
+elif form == "bias":
+    x, b, s = args
+    r = (x + b[None, :]) * s[:, None]
+elif form == "softmax":
+    (x,) = args
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    r = e / e.sum(axis=1, keepdims=True)
+elif form == "layernorm":
+    x, g, b = args
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    r = (x - mean) / np.sqrt(var + 1e-12) * g + b
+elif form == "rmsnorm":
+    x, w = args
+    r = x / np.sqrt((x * x).mean(axis=1, keepdims=True) + 1e-5) * w
+elif form in ("matvec", "rows3"):
+    a, b = args
+    r = a @ b.T
+elif form == "dynamic":
+    (x,) = args
+    r = np.exp(x).sum(axis=1)
+else:
+    (x,) = args
+    r = x.sum(axis=1)
+np.save(out, r.astype(np.float32))
