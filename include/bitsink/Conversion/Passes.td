@@ -190,6 +190,9 @@ def BitSinkVectorizeLinalg : Pass<"bitsink-vectorize-linalg"> {
       element-wise ops, fill, copy, transpose): an `scf.parallel` over the
       outer dimensions (threads after `convert-scf-to-openmp`), the
       innermost dimension of the output in chunks of `unroll` vectors;
+      transposes (an input contiguous along another dimension than the
+      output) in square tiles of one vector length, transposed in
+      registers;
     - reductions: over the innermost dimension of the inputs (row sums and
       maxima of softmax, LayerNorm, RMSNorm) with one partial vector per
       row carried through the loop and one horizontal reduction at its

@@ -70,6 +70,10 @@ struct Plan {
   unsigned dim = 0;
   /// Elements of `dim` per chunk (a multiple of the vector length).
   int64_t chunk = 0;
+  /// A transpose: the parallel dimension that is the innermost one of an
+  /// input (not `dim`). Chunks are then square tiles of one vector length
+  /// along both, read along it and written along `dim`.
+  std::optional<unsigned> transposeDim;
 };
 
 /// The options of one run, resolved.
@@ -138,6 +142,27 @@ static std::optional<unsigned> innermostReductionDim(linalg::LinalgOp op) {
     std::optional<unsigned> last = innermostDim(map);
     if (!last || !llvm::is_contained(reductionDims, *last) ||
         (result && *result != *last))
+      return std::nullopt;
+    result = last;
+  }
+  return result;
+}
+
+/// For an op without reductions vectorised along `outputDim`: the parallel
+/// dimension that is the innermost one of an input which also reads
+/// `outputDim` (a transposed input, which that input is contiguous along),
+/// if every such input agrees on it.
+static std::optional<unsigned> transposedInputDim(linalg::LinalgOp op,
+                                                  unsigned outputDim) {
+  if (op.getNumReductionLoops() != 0)
+    return std::nullopt;
+  std::optional<unsigned> result;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    std::optional<unsigned> last = innermostDim(map);
+    if (!last || *last == outputDim || !map.isFunctionOfDim(outputDim))
+      continue;
+    if (result && *result != *last)
       return std::nullopt;
     result = last;
   }
@@ -224,6 +249,14 @@ static std::optional<Plan> planFor(linalg::LinalgOp op, const Settings &s) {
         ranges[*outputDim] == 1)
       return std::nullopt;
     plan.dim = *outputDim;
+    if (std::optional<unsigned> other = transposedInputDim(op, *outputDim)) {
+      int64_t lanes = std::max<int64_t>(1, s.vectorBits / bits);
+      if (lanes > 1 && !ShapedType::isDynamic(ranges[*other]) &&
+          ranges[*other] > 1) {
+        plan.transposeDim = other;
+        plan.chunk = lanes;
+      }
+    }
     return plan;
   }
   if (op.getNumDpsInits() != 1 || ranges[*reductionDim] == 1)
@@ -447,15 +480,17 @@ struct VectorizeLinalgPass
     // Sizes of the parallel tiles (one task each) and of the chunks.
     SmallVector<int64_t> outer(numLoops, 0), inner(numLoops, 0);
     SmallVector<int64_t> &rowTiles = nested ? inner : outer;
+    int64_t chunk = plan.chunk;
     for (unsigned dim = 0; dim < numLoops; ++dim) {
       if (dim == plan.dim || ranges[dim] == 1)
         continue;
-      if (linalg::isParallelIterator(iterators[dim]))
+      if (dim == plan.transposeDim)
+        rowTiles[dim] = needsTiling(dim, chunk) ? chunk : 0;
+      else if (linalg::isParallelIterator(iterators[dim]))
         rowTiles[dim] = 1;
       else
         inner[dim] = 1;
     }
-    int64_t chunk = plan.chunk;
     if (needsTiling(plan.dim, chunk))
       inner[plan.dim] = chunk;
     if (!plan.rowReduction && !nested && needsTiling(plan.dim, s.parallelChunk))
@@ -574,6 +609,25 @@ struct VectorizeLinalgPass
       (void)applyPatternsGreedily(region, std::move(patterns));
     }
     {
+      // Element-wise ops on n-D vectors (a transposed tile) row by row.
+      RewritePatternSet patterns(ctx);
+      vector::UnrollVectorOptions rows;
+      rows.setNativeShapeFn(
+          [](Operation *op) -> std::optional<SmallVector<int64_t>> {
+            if (!OpTrait::hasElementwiseMappableTraits(op) ||
+                op->getNumResults() != 1)
+              return std::nullopt;
+            auto type = dyn_cast<VectorType>(op->getResult(0).getType());
+            if (!type || type.getRank() < 2)
+              return std::nullopt;
+            SmallVector<int64_t> shape(type.getRank(), 1);
+            shape.back() = type.getShape().back();
+            return shape;
+          });
+      vector::populateVectorUnrollPatterns(patterns, rows);
+      (void)applyPatternsGreedily(region, std::move(patterns));
+    }
+    {
       RewritePatternSet patterns(ctx);
       vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
       vector::MultiDimReductionOp::getCanonicalizationPatterns(patterns, ctx);
@@ -588,7 +642,7 @@ struct VectorizeLinalgPass
       vector::populateVectorMultiReductionLoweringPatterns(
           patterns, vector::VectorMultiReductionLowering::InnerReduction);
       vector::populateVectorTransposeLoweringPatterns(
-          patterns, vector::VectorTransposeLowering::EltWise);
+          patterns, vector::VectorTransposeLowering::Shuffle16x16);
       vector::populateVectorShapeCastLoweringPatterns(patterns);
       vector::populateVectorBroadcastLoweringPatterns(patterns);
       vector::populateVectorMaskOpLoweringPatterns(patterns);

@@ -26,6 +26,15 @@
 // RUN: bitsink-run %s -e columns --seed=9 --save-inputs=%t.columns. -o %t.columns.out.npy
 // RUN: %numpy_python %S/../../Inputs/vectorize-reference.py columns %t.columns. %t.columns.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.columns.ref.npy %t.columns.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e transpose --seed=10 --save-inputs=%t.transpose. -o %t.transpose.out.npy
+// RUN: %numpy_python %S/../../Inputs/vectorize-reference.py transpose %t.transpose. %t.transpose.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.transpose.ref.npy %t.transpose.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e permute3 --seed=11 --save-inputs=%t.permute3. -o %t.permute3.out.npy
+// RUN: %numpy_python %S/../../Inputs/vectorize-reference.py permute3 %t.permute3. %t.permute3.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.permute3.ref.npy %t.permute3.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e transposed_add --seed=12 --save-inputs=%t.tadd. -o %t.tadd.out.npy
+// RUN: %numpy_python %S/../../Inputs/vectorize-reference.py transposed_add %t.tadd. %t.tadd.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.tadd.ref.npy %t.tadd.out.npy | FileCheck %s
 //
 // The same on AVX2 (8 f32 lanes) and baseline x86-64 (SSE2, 4 lanes) code,
 // which an AVX-512 host runs too:
@@ -35,13 +44,18 @@
 // RUN: %if host-avx2 %{ %numpy_python %S/../../Inputs/compare-npy.py %t.layernorm.ref.npy %t.layernorm.v3.npy | FileCheck %s %}
 // RUN: %if host-avx2 %{ bitsink-run %s -e matvec --cpu=x86-64-v3 -i %t.matvec.arg0.npy -i %t.matvec.arg1.npy -o %t.matvec.v3.npy %}
 // RUN: %if host-avx2 %{ %numpy_python %S/../../Inputs/compare-npy.py %t.matvec.ref.npy %t.matvec.v3.npy | FileCheck %s %}
+// RUN: %if host-avx2 %{ bitsink-run %s -e transpose --cpu=x86-64-v3 -i %t.transpose.arg0.npy -o %t.transpose.v3.npy %}
+// RUN: %if host-avx2 %{ %numpy_python %S/../../Inputs/compare-npy.py %t.transpose.ref.npy %t.transpose.v3.npy | FileCheck %s %}
+// RUN: %if host-avx2 %{ bitsink-run %s -e transpose --cpu=generic -i %t.transpose.arg0.npy -o %t.transpose.generic.npy %}
+// RUN: %if host-avx2 %{ %numpy_python %S/../../Inputs/compare-npy.py %t.transpose.ref.npy %t.transpose.generic.npy | FileCheck %s %}
 // RUN: %if host-avx2 %{ bitsink-run %s -e chain --cpu=generic -i %t.chain.arg0.npy -i %t.chain.arg1.npy -o %t.chain.generic.npy %}
 // RUN: %if host-avx2 %{ %numpy_python %S/../../Inputs/compare-npy.py %t.chain.ref.npy %t.chain.generic.npy | FileCheck %s %}
 // RUN: %if host-avx2 %{ bitsink-run %s -e dynamic --cpu=generic -i %t.dynamic.arg0.npy -o %t.dynamic.generic.npy %}
 // RUN: %if host-avx2 %{ %numpy_python %S/../../Inputs/compare-npy.py %t.dynamic.ref.npy %t.dynamic.generic.npy | FileCheck %s %}
 //
-// Element-wise ops, broadcasts, reductions (softmax, LayerNorm as MiniLM's
-// import has it, RMSNorm, a middle-dimension sum) and small-M contractions
+// Element-wise ops, broadcasts, transposes, reductions (softmax, LayerNorm
+// as MiniLM's import has it, RMSNorm, a middle-dimension sum) and small-M
+// contractions
 // against an N x K matrix through bitsink-cpu-pipeline
 // (bitsink-vectorize-linalg, docs/cpu-vectorize.md) against numpy in
 // float64, on sizes that are no multiple of a vector: full and partial
@@ -253,4 +267,30 @@ func.func @columns(%x: tensor<5x7x33xf32>) -> tensor<5x33xf32> {
     linalg.yield %s : f32
   } -> tensor<5x33xf32>
   return %r : tensor<5x33xf32>
+}
+
+// Transposes: 2-D with partial tiles in both dimensions, the 3-D weight
+// permutation of the MiniLM import (odd sizes), a generic reading one
+// input transposed.
+func.func @transpose(%a: tensor<37x45xf32>) -> tensor<45x37xf32> {
+  %e = tensor.empty() : tensor<45x37xf32>
+  %t = linalg.transpose ins(%a : tensor<37x45xf32>) outs(%e : tensor<45x37xf32>) permutation = [1, 0]
+  return %t : tensor<45x37xf32>
+}
+
+func.func @permute3(%a: tensor<5x19x41xf32>) -> tensor<41x5x19xf32> {
+  %e = tensor.empty() : tensor<41x5x19xf32>
+  %t = linalg.transpose ins(%a : tensor<5x19x41xf32>) outs(%e : tensor<41x5x19xf32>) permutation = [2, 0, 1]
+  return %t : tensor<41x5x19xf32>
+}
+
+func.func @transposed_add(%a: tensor<45x37xf32>, %b: tensor<37x45xf32>) -> tensor<37x45xf32> {
+  %e = tensor.empty() : tensor<37x45xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : tensor<45x37xf32>, tensor<37x45xf32>) outs(%e : tensor<37x45xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<37x45xf32>
+  return %r : tensor<37x45xf32>
 }
