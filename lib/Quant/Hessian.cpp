@@ -204,9 +204,10 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
   if (!context.diagonal) {
     // H below the diagonal, f32, natural order; its diagonal blocks.
     context.HR.assign(K * K, 0.0f);
-    for (int64_t i = 0; i < K; ++i)
+    parallelFor(K, options.threads, [&](int64_t i) {
       for (int64_t j = 0; j < i; ++j)
         context.HR[i * K + j] = static_cast<float>(H[i * K + j]);
+    });
     if (!factorize)
       return true;
     int64_t g = groupSize;
@@ -247,12 +248,19 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
       std::vector<float> &A = context.UT;
       A.assign(K * K, 0.0f);
       std::vector<double> floor(K);
-      for (int64_t i = 0; i < K; ++i) {
+      parallelFor(K, options.threads, [&](int64_t i) {
         int64_t a = order[i];
+        if (!options.actOrder) {
+          std::copy_n(&context.HR[i * K], i, &A[i * K]);
+          return;
+        }
         for (int64_t j = 0; j < i; ++j) {
           int64_t b = order[j];
           A[i * K + j] = a > b ? context.HR[a * K + b] : context.HR[b * K + a];
         }
+      });
+      for (int64_t i = 0; i < K; ++i) {
+        int64_t a = order[i];
         double value = context.diag[a] + delta;
         A[i * K + i] = static_cast<float>(value);
         floor[i] = kRelativePivot * value;
@@ -278,11 +286,20 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
 
   // R = Lᵀ above the diagonal of HR, then Uᵀ = L^-1 in place.
   context.rDiag.resize(K);
-  for (int64_t i = 0; i < K; ++i) {
+  for (int64_t i = 0; i < K; ++i)
     context.rDiag[i] = context.UT[i * K + i];
-    for (int64_t m = i + 1; m < K; ++m)
-      context.HR[i * K + m] = context.UT[m * K + i];
-  }
+  // Transposed by 64 x 64 tiles (rows of tiles are independent tasks).
+  constexpr int64_t kTile = 64;
+  int64_t tiles = (K + kTile - 1) / kTile;
+  parallelFor(tiles, options.threads, [&](int64_t ti) {
+    int64_t i0 = ti * kTile, i1 = std::min(K, i0 + kTile);
+    for (int64_t m0 = i0; m0 < K; m0 += kTile) {
+      int64_t m1 = std::min(K, m0 + kTile);
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t m = std::max(m0, i + 1); m < m1; ++m)
+          context.HR[i * K + m] = context.UT[m * K + i];
+    }
+  });
   invertLower(context.UT, K, options.threads);
   context.uDiag.resize(K);
   for (int64_t i = 0; i < K; ++i)
