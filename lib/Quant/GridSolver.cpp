@@ -102,10 +102,21 @@ SolvePanel selectSolver(CpuLevel level) {
 } // namespace
 
 int64_t detail::panelWidth(int64_t N, int threads) {
+  // Up to 4 tiles per panel (wider panels reuse each row of the factors
+  // more), picked so that the panels spread evenly over the threads: the
+  // fewest tile-times on the busiest thread, then the widest.
   int64_t tiles = (N + kTileWidth - 1) / kTileWidth;
-  int64_t perTask =
-      tiles / (2 * static_cast<int64_t>(std::max(1, resolveThreads(threads))));
-  return kTileWidth * std::min<int64_t>(4, std::max<int64_t>(1, perTask));
+  int64_t workers = std::max(1, resolveThreads(threads));
+  int64_t best = 1, bestCost = -1;
+  for (int64_t perPanel = 1; perPanel <= 4; ++perPanel) {
+    int64_t panels = (tiles + perPanel - 1) / perPanel;
+    int64_t cost = (panels + workers - 1) / workers * perPanel;
+    if (bestCost < 0 || cost <= bestCost) {
+      best = perPanel;
+      bestCost = cost;
+    }
+  }
+  return kTileWidth * best;
 }
 
 void detail::solveGrid(const float *W, int64_t K, int64_t N, int64_t groupSize,
