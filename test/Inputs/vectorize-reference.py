@@ -13,7 +13,8 @@ import numpy as np
 form, prefix, out = sys.argv[1:4]
 n_args = {"chain": 2, "bias": 3, "softmax": 1, "layernorm": 3, "rmsnorm": 2,
           "matvec": 2, "rows3": 2, "dynamic": 1, "columns": 1,
-          "transpose": 1, "permute3": 1, "transposed_add": 2}[form]
+          "transpose": 1, "permute3": 1, "transposed_add": 2,
+          "matmul": 2}[form]
 args = [np.load(f"{prefix}arg{i}.npy").astype(np.float64) for i in range(n_args)]
 if form == "chain":
     a, b = args
@@ -36,6 +37,9 @@ elif form == "rmsnorm":
 elif form in ("matvec", "rows3"):
     a, b = args
     r = a @ b.T
+elif form == "matmul":
+    a, b = args
+    r = a @ b
 elif form == "transpose":
     r = args[0].T
 elif form == "permute3":

@@ -201,7 +201,10 @@ def BitSinkVectorizeLinalg : Pass<"bitsink-vectorize-linalg"> {
     - float contractions with fewer than `contraction-max-rows` rows (static
       M) whose K dimension is the innermost of both inputs (a decode
       matvec against an N x K weight): dot products along K, parallel over
-      the output columns.
+      the output columns;
+    - contractions whose reduction dimensions all have extent 1 (the partial
+      register tiles bitsink-tile-contractions leaves for dynamic sizes):
+      element-wise updates of the output.
 
     Vectors are `vector-bits` wide (by default from `target-features`:
     512 with avx512f, 256 with avx, 128 otherwise). Ops whose body cannot

@@ -221,7 +221,16 @@ static std::optional<Plan> planFor(linalg::LinalgOp op, const Settings &s) {
   plan.chunk = std::max<int64_t>(1, s.vectorBits / bits) * s.unroll;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
 
-  if (linalg::isaContractionOpInterface(op)) {
+  // A contraction whose reduction dimensions all have extent 1 (the partial
+  // register tiles bitsink-tile-contractions leaves for dynamic sizes: one
+  // K step of C += A x B) is an element-wise update of C.
+  SmallVector<unsigned> reductionDims;
+  op.getReductionDims(reductionDims);
+  bool unitReductions =
+      !reductionDims.empty() && llvm::all_of(reductionDims, [&](unsigned dim) {
+        return ranges[dim] == 1;
+      });
+  if (linalg::isaContractionOpInterface(op) && !unitReductions) {
     std::optional<unsigned> k = matchSmallContraction(op, s.contractionMaxRows);
     if (!k)
       return std::nullopt;
@@ -230,7 +239,8 @@ static std::optional<Plan> planFor(linalg::LinalgOp op, const Settings &s) {
     return plan;
   }
 
-  if (op.getNumReductionLoops() == 0 ? !s.elementwise : !s.reductions)
+  if (op.getNumReductionLoops() == 0 || unitReductions ? !s.elementwise
+                                                       : !s.reductions)
     return std::nullopt;
   // Every output indexed the same way.
   AffineMap outputMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
@@ -554,8 +564,36 @@ struct VectorizeLinalgPass
       if (tile->hasAttr(kChunkAttr))
         chunks.push_back(tile);
     });
+    // Loop order of the chunks: the unit dimensions first, then the
+    // transposed one, then the vectorised one, so that vector shapes end in
+    // the vectorised dimension (their leading unit dimensions are cast away
+    // later; a trailing one would make a vector of one-element rows).
+    SmallVector<unsigned> order;
+    for (unsigned dim = 0; dim < numLoops; ++dim)
+      if (dim != plan.dim && dim != plan.transposeDim)
+        order.push_back(dim);
+    if (plan.transposeDim)
+      order.push_back(*plan.transposeDim);
+    order.push_back(plan.dim);
+    bool reorder = !llvm::equal(order, llvm::seq<unsigned>(0, numLoops));
     for (linalg::LinalgOp tile : chunks) {
       tile->removeAttr(kChunkAttr);
+      if (reorder) {
+        rewriter.setInsertionPoint(tile);
+        auto generic = dyn_cast<linalg::GenericOp>(tile.getOperation());
+        if (!generic) {
+          FailureOr<linalg::GenericOp> generalized =
+              linalg::generalizeNamedOp(rewriter, tile);
+          if (failed(generalized))
+            continue;
+          generic = *generalized;
+        }
+        FailureOr<linalg::GenericOp> interchanged =
+            linalg::interchangeGenericOp(rewriter, generic, order);
+        if (failed(interchanged))
+          continue;
+        tile = *interchanged;
+      }
       SmallVector<int64_t> vectorSizes;
       if (tile.hasDynamicShape()) {
         for (int64_t size : tile.getStaticLoopRanges())
@@ -618,7 +656,7 @@ struct VectorizeLinalgPass
                 op->getNumResults() != 1)
               return std::nullopt;
             auto type = dyn_cast<VectorType>(op->getResult(0).getType());
-            if (!type || type.getRank() < 2)
+            if (!type || type.getRank() < 2 || type.getShape().back() == 1)
               return std::nullopt;
             SmallVector<int64_t> shape(type.getRank(), 1);
             shape.back() = type.getShape().back();

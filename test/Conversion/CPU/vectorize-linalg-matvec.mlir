@@ -1,5 +1,6 @@
 // RUN: bitsink-opt %s --pass-pipeline='builtin.module(func.func(bitsink-vectorize-linalg{vector-bits=512 elementwise=false reductions=false}),canonicalize,cse)' | FileCheck %s
 // RUN: bitsink-opt %s --pass-pipeline='builtin.module(func.func(bitsink-vectorize-linalg{vector-bits=512 contraction-max-rows=0}))' | FileCheck %s --check-prefix=OFF
+// RUN: bitsink-opt %s --pass-pipeline='builtin.module(func.func(bitsink-vectorize-linalg{vector-bits=512 contraction-max-rows=0}),canonicalize,cse)' | FileCheck %s --check-prefix=STEP
 //
 // In bitsink-cpu-pipeline the contraction part runs before
 // bitsink-tile-contractions (which would read the N x K weight one lane
@@ -67,5 +68,26 @@ func.func @eight_rows(%a: memref<8x64xf32>, %b: memref<10x64xf32>, %c: memref<8x
 }
 func.func @matvec_nn(%a: memref<1x64xf32>, %b: memref<64x100xf32>, %c: memref<1x100xf32>) {
   linalg.matmul ins(%a, %b : memref<1x64xf32>, memref<64x100xf32>) outs(%c : memref<1x100xf32>)
+  return
+}
+
+// One K step of a partial register tile, as bitsink-tile-contractions
+// leaves them for dynamic sizes (C[m, n] += A[m, 0] * B[0, n]): an
+// element-wise update of C, vectorised along N with a masked partial chunk
+// (the element-wise part of the pass, not the small-M one).
+// STEP-LABEL: func.func @k_step(
+//       STEP:   scf.parallel
+//       STEP:     %[[A:.*]] = vector.broadcast %{{.*}} : f32 to vector<64xf32>
+//       STEP:     scf.for
+//       STEP:       %[[B:.*]] = vector.load {{.*}} : memref<1x?xf32, strided<[?, 1], offset: ?>>, vector<64xf32>
+//       STEP:       %[[C:.*]] = vector.load {{.*}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<64xf32>
+//       STEP:       %[[P:.*]] = arith.mulf %[[A]], %[[B]] : vector<64xf32>
+//       STEP:       %[[S:.*]] = arith.addf %[[C]], %[[P]] : vector<64xf32>
+//       STEP:       vector.store %[[S]]
+//       STEP:     scf.for
+//       STEP:       vector.create_mask
+//       STEP:       vector.maskedstore
+func.func @k_step(%a: memref<?x1xf32, strided<[?, 1], offset: ?>>, %b: memref<1x?xf32, strided<[?, 1], offset: ?>>, %c: memref<?x?xf32, strided<[?, 1], offset: ?>>) {
+  linalg.matmul ins(%a, %b : memref<?x1xf32, strided<[?, 1], offset: ?>>, memref<1x?xf32, strided<[?, 1], offset: ?>>) outs(%c : memref<?x?xf32, strided<[?, 1], offset: ?>>)
   return
 }

@@ -35,6 +35,9 @@
 // RUN: bitsink-run %s -e transposed_add --seed=12 --save-inputs=%t.tadd. -o %t.tadd.out.npy
 // RUN: %numpy_python %S/../../Inputs/vectorize-reference.py transposed_add %t.tadd. %t.tadd.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.tadd.ref.npy %t.tadd.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e matmul_dynamic --seed=13 --save-inputs=%t.mmdyn. -o %t.mmdyn.out.npy
+// RUN: %numpy_python %S/../../Inputs/vectorize-reference.py matmul %t.mmdyn. %t.mmdyn.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.mmdyn.ref.npy %t.mmdyn.out.npy | FileCheck %s
 //
 // The same on AVX2 (8 f32 lanes) and baseline x86-64 (SSE2, 4 lanes) code,
 // which an AVX-512 host runs too:
@@ -56,7 +59,9 @@
 // Element-wise ops, broadcasts, transposes, reductions (softmax, LayerNorm
 // as MiniLM's import has it, RMSNorm, a middle-dimension sum) and small-M
 // contractions
-// against an N x K matrix through bitsink-cpu-pipeline
+// against an N x K matrix through bitsink-cpu-pipeline, and a matmul of
+// dynamic sizes (the partial register tiles bitsink-tile-contractions
+// leaves, one K step each, vectorised along N with masks)
 // (bitsink-vectorize-linalg, docs/cpu-vectorize.md) against numpy in
 // float64, on sizes that are no multiple of a vector: full and partial
 // chunks, dynamic sizes with a masked partial chunk.
@@ -293,4 +298,20 @@ func.func @transposed_add(%a: tensor<45x37xf32>, %b: tensor<37x45xf32>) -> tenso
     linalg.yield %s : f32
   } -> tensor<37x45xf32>
   return %r : tensor<37x45xf32>
+}
+
+// A matmul of dynamic sizes (37 x 45 x 70 at run time).
+func.func @matmul_dynamic(%a: tensor<37x45xf32>, %b: tensor<45x70xf32>) -> tensor<37x70xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ad = tensor.cast %a : tensor<37x45xf32> to tensor<?x?xf32>
+  %bd = tensor.cast %b : tensor<45x70xf32> to tensor<?x?xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %ad, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %bd, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %r = linalg.matmul ins(%ad, %bd : tensor<?x?xf32>, tensor<?x?xf32>) outs(%z : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %rs = tensor.cast %r : tensor<?x?xf32> to tensor<37x70xf32>
+  return %rs : tensor<37x70xf32>
 }
