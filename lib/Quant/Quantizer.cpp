@@ -286,8 +286,10 @@ bool checkHeldOut(const HeldOut *heldOut, int64_t K, std::string &error) {
 
 /// `H` is read below and on its diagonal only. `ownedH` (may be null) is
 /// the caller's buffer behind H, released once the solver has its copy.
+/// `rows` (may be null) are the rowCount calibration rows H came from.
 bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
-                  std::vector<double> *ownedH, const Options &options,
+                  std::vector<double> *ownedH, const float *rows,
+                  int64_t rowCount, const Options &options,
                   const HeldOut *heldOut, Result &result, std::string &error) {
   // The callers have run checkArguments, checkHeldOut and checkHessian.
   int threads = resolveThreads(options.threads);
@@ -347,13 +349,22 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
     metric.diag = &hDiag;
     report.relError = relative(metric);
   } else {
+    // xᵀHx from the calibration rows when they are fewer than K/2
+    // (‖Xx‖²/T: T·K multiply-adds per column instead of K²/2).
     Metric metric;
-    metric.diag = &context.diag;
-    metric.lower = context.HR.data();
+    double scale = 1;
+    if (rows && rowCount < K / 2) {
+      metric.rows = rows;
+      metric.T = rowCount;
+      scale = 1.0 / static_cast<double>(rowCount);
+    } else {
+      metric.diag = &context.diag;
+      metric.lower = context.HR.data();
+    }
     if (solved) {
       // The solver's objective of the kept candidates is this error.
       columnForms(W, nullptr, K, N, metric, threads, references);
-      report.relError = ratio(sumOf(objective), sumOf(references));
+      report.relError = ratio(sumOf(objective), scale * sumOf(references));
     } else {
       report.relError = relative(metric);
     }
@@ -399,7 +410,8 @@ bool bitsink::quant::quantizeWithHessian(const float *W, int64_t K, int64_t N,
   if (!checkArguments(W, K, N, options, error) ||
       !checkHeldOut(heldOut, K, error) || !checkHessian(H, K, "Hessian", error))
     return false;
-  return quantizeImpl(W, K, N, H, nullptr, options, heldOut, result, error);
+  return quantizeImpl(W, K, N, H, nullptr, nullptr, 0, options, heldOut, result,
+                      error);
 }
 
 bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
@@ -411,15 +423,16 @@ bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
       !checkHeldOut(heldOut, K, error))
     return false;
   if (!X)
-    return quantizeImpl(W, K, N, nullptr, nullptr, options, heldOut, result,
-                        error);
+    return quantizeImpl(W, K, N, nullptr, nullptr, nullptr, 0, options, heldOut,
+                        result, error);
   if (!checkRows(X, T, K, "calibration data", error))
     return false;
   HessianAccumulator accumulator(K, options.threads);
   if (!accumulator.add(X, T, error))
     return false;
   std::vector<double> H = accumulator.takeHessian(/*symmetric=*/false);
-  return quantizeImpl(W, K, N, H.data(), &H, options, heldOut, result, error);
+  return quantizeImpl(W, K, N, H.data(), &H, X, T, options, heldOut, result,
+                      error);
 }
 
 //===----------------------------------------------------------------------===//
