@@ -7,6 +7,7 @@
 // The whole pipeline: the vector math (erf, tanh, exp) becomes polynomials,
 // no libm call per lane.
 // RUN: bitsink-opt %s --pass-pipeline='builtin.module(func.func(bitsink-vectorize-linalg{vector-bits=512}),bitsink-approximate-math)' | FileCheck %s --check-prefix=APPROX
+// RUN: bitsink-opt %s --bitsink-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
 // ERR: error: bitsink-vectorize-linalg: unroll must be positive, got 0
 
@@ -43,6 +44,12 @@
 //   APPROX-NOT:   math.exp
 //   APPROX-NOT:   call
 //       APPROX:   return
+// LLVM-LABEL: llvm.func @chain(
+//       LLVM:   omp.wsloop
+//   LLVM-NOT:   llvm.call
+//       LLVM:   llvm.intr.fma
+//   LLVM-NOT:   llvm.call
+//       LLVM:   llvm.return
 func.func @chain(%a: memref<3x1000xf32>, %b: memref<3x1000xf32>, %c: memref<3x1000xf32>) {
   linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
       ins(%a, %b : memref<3x1000xf32>, memref<3x1000xf32>) outs(%c : memref<3x1000xf32>) {
