@@ -349,24 +349,24 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
     metric.diag = &hDiag;
     report.relError = relative(metric);
   } else {
-    // xᵀHx from the calibration rows when they are fewer than K/2
-    // (‖Xx‖²/T: T·K multiply-adds per column instead of K²/2).
+    // With the calibration rows at hand (and not many more than K), both
+    // sums come from them, ‖XE‖² and ‖XW‖²: T·K multiply-adds per column,
+    // and no first-order error from H's f32 rounding. Otherwise the
+    // solver's objective of the kept candidates over wᵀHw.
     Metric metric;
-    double scale = 1;
-    if (rows && rowCount < K / 2) {
+    if (rows && rowCount <= 4 * K) {
       metric.rows = rows;
       metric.T = rowCount;
-      scale = 1.0 / static_cast<double>(rowCount);
+      report.relError = relative(metric);
     } else {
       metric.diag = &context.diag;
       metric.lower = context.HR.data();
-    }
-    if (solved) {
-      // The solver's objective of the kept candidates is this error.
-      columnForms(W, nullptr, K, N, metric, threads, references);
-      report.relError = ratio(sumOf(objective), scale * sumOf(references));
-    } else {
-      report.relError = relative(metric);
+      if (solved) {
+        columnForms(W, nullptr, K, N, metric, threads, references);
+        report.relError = ratio(sumOf(objective), sumOf(references));
+      } else {
+        report.relError = relative(metric);
+      }
     }
   }
   std::vector<float>().swap(context.HR);

@@ -287,7 +287,7 @@ int main(int argc, char **argv) {
   }
   double count = static_cast<double>(layers.size());
   std::printf("total wall %.2f s, cpu %.2f s, peak RSS %.2f GiB; mean "
-              "calibration error %.5f, held-out %.5f, weight %.5f; %.4f bits "
+              "calibration error %.6f, held-out %.6f, weight %.6f; %.4f bits "
               "per weight\n",
               totalWall, totalCpu, peakGiB(), sumCal / count, sumHeld / count,
               sumWeight / count, bits / weights);
