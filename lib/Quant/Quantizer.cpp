@@ -349,12 +349,12 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
     metric.diag = &hDiag;
     report.relError = relative(metric);
   } else {
-    // With the calibration rows at hand (and not many more than K), both
-    // sums come from them, ‖XE‖² and ‖XW‖²: T·K multiply-adds per column,
-    // and no first-order error from H's f32 rounding. Otherwise the
-    // solver's objective of the kept candidates over wᵀHw.
+    // With few calibration rows at hand (T <= K/2: H is singular, and its
+    // f32 rounding would show first-order in tiny eᵀHe), both sums come
+    // from them, ‖XE‖² and ‖XW‖²: 2·T·K multiply-adds per column. Otherwise
+    // the solver's objective of the kept candidates over wᵀHw (K²/2).
     Metric metric;
-    if (rows && rowCount <= 4 * K) {
+    if (rows && 2 * rowCount <= K) {
       metric.rows = rows;
       metric.T = rowCount;
       report.relError = relative(metric);
