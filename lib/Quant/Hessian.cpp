@@ -301,6 +301,16 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
     }
   });
   invertLower(context.UT, K, options.threads);
+  // H above the diagonal of UT (natural order), for products with all of H.
+  parallelFor(tiles, options.threads, [&](int64_t ti) {
+    int64_t i0 = ti * kTile, i1 = std::min(K, i0 + kTile);
+    for (int64_t m0 = i0; m0 < K; m0 += kTile) {
+      int64_t m1 = std::min(K, m0 + kTile);
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t m = std::max(m0, i + 1); m < m1; ++m)
+          context.UT[i * K + m] = context.HR[m * K + i];
+    }
+  });
   context.uDiag.resize(K);
   for (int64_t i = 0; i < K; ++i)
     context.uDiag[i] = context.UT[i * K + i];

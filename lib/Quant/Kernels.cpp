@@ -199,21 +199,6 @@ void detail::upperTimes(const float *R, int64_t K, int64_t N, const float *X,
   }
 }
 
-void detail::lowerTransposeTimes(const float *L, int64_t K, int64_t N,
-                                 const float *X, int64_t ld, float *Y) {
-  // Y[k] += Σ_{i > k} L[i][k]·X[i]: per block of rows i of L, its part left
-  // of the block and its triangle, transposed and multiplied by X[block].
-  std::vector<float> T;
-  for (int64_t i0 = 0; i0 < K; i0 += kRowBlock) {
-    int64_t i1 = std::min(K, i0 + kRowBlock), n = i1 - i0;
-    T.assign(i1 * n, 0.0f);
-    for (int64_t i = i0; i < i1; ++i)
-      for (int64_t k = 0; k < i; ++k)
-        T[k * n + (i - i0)] = L[i * K + k];
-    gemm(i1, N, n, T.data(), n, X + i0 * ld, ld, Y, ld);
-  }
-}
-
 void detail::quadraticForms(const float *L, const std::vector<double> &diag,
                             int64_t K, int64_t N, const float *X, int64_t ld,
                             double *out) {

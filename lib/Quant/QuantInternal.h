@@ -103,7 +103,9 @@ struct HessianContext {
   /// rDiag.
   std::vector<float> HR;
   std::vector<float> rDiag;
-  /// [K][K] f32, lower triangle (m <= i): UT = Uᵀ in processing order.
+  /// [K][K] f32. On and below the diagonal (m <= i): UT = Uᵀ in processing
+  /// order. Strictly above: H[k][k2] (k2 > k) in natural order, so that
+  /// H·x is lowerTimes(HR) + upperTimes(UT) + diag·x.
   std::vector<float> UT;
   /// Groups of `groupSize` rows in natural order, and their dense diagonal
   /// blocks H_gg ([G][groupSize][groupSize], f32, zero-padded past K).
@@ -133,11 +135,6 @@ void gemm(int64_t M, int64_t N, int64_t inner, const float *A, int64_t lda,
 /// lower triangle of the K×K matrix L (row stride K) times X (ldx = ldy).
 void lowerTimes(const float *L, int64_t K, int64_t N, const float *X,
                 int64_t ld, float *Y);
-/// Y[k][0..N) += Σ_{i > k} L[i][k] · X[i][0..N): the transpose of the
-/// strictly lower triangle of L times X (with lowerTimes and the diagonal,
-/// a symmetric matrix stored below its diagonal times X).
-void lowerTransposeTimes(const float *L, int64_t K, int64_t N, const float *X,
-                         int64_t ld, float *Y);
 /// Y[i][0..N) += Σ_{m > i} R[i][m] · X[m][0..N): the strictly upper
 /// triangle of R (row stride K) times X.
 void upperTimes(const float *R, int64_t K, int64_t N, const float *X,
