@@ -18,7 +18,8 @@
 //      given the other groups; r is updated for the groups after g with
 //      one product H[later rows][g] · δe_g.
 // Every iterate (after (a) and after (b)) is a candidate, as is an optional
-// baseline (rtn for bpdq); each column keeps its best candidate by f.
+// baseline (rtn for bpdq); each column keeps its best candidate by f, and a
+// last refit sweep starts from it.
 //
 // After a GPTQ pass the error is e = -Uᵀν (ν: the scaled rounding errors),
 // so (H + δI)e = -Rν with R = U^-1: the gradient costs one triangular

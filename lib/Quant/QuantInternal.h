@@ -2,7 +2,8 @@
 //
 // Internal to lib/Quant: the value grid of a plane kind, the unpacked form of
 // a quantized matrix (one code per weight), the Hessian context shared by the
-// Hessian-aware solvers, and a deterministic parallel-for.
+// Hessian-aware solvers, the dense f32 kernels, and a deterministic
+// parallel-for.
 //
 //===----------------------------------------------------------------------===//
 
