@@ -202,11 +202,17 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
 
   const std::vector<int64_t> &order = context.order;
   if (!context.diagonal) {
-    // H below the diagonal, f32, natural order; its diagonal blocks.
+    // H below the diagonal, f32, natural order, in units of its mean
+    // diagonal (so that f32 holds any H; the objective's scale does not
+    // matter, and damping and ridge are relative to the mean diagonal).
+    double scale = 1.0 / context.meanDiag;
+    for (double &d : context.diag)
+      d *= scale;
+    context.meanDiag = 1;
     context.HR.assign(K * K, 0.0f);
     parallelFor(K, options.threads, [&](int64_t i) {
       for (int64_t j = 0; j < i; ++j)
-        context.HR[i * K + j] = static_cast<float>(H[i * K + j]);
+        context.HR[i * K + j] = static_cast<float>(H[i * K + j] * scale);
     });
     if (!factorize)
       return true;

@@ -97,7 +97,8 @@ struct HessianContext {
   /// i with weight 1/U[i][i]².
   std::vector<double> uDiag;
 
-  // Only when !diagonal:
+  // Only when !diagonal. Then `diag`, HR, R, Uᵀ and the blocks are in
+  // units of H's mean diagonal (and meanDiag is 1), so f32 holds any H.
   /// [K][K] f32. Strictly below the diagonal: H[k][k2] (k2 < k) in natural
   /// row order. Strictly above: R[i][m] (m > i) in processing order, the
   /// upper factor of H_order + δI = RRᵀ (R = U^-1). Diagonals: `diag` and

@@ -206,6 +206,7 @@ void columnForms(const float *W, const float *What, int64_t K, int64_t N,
     }
     constexpr int64_t kRowChunk = 256;
     std::vector<float> Y(kRowChunk * ld);
+    // metric.rows are scaled by metric.rowScale (a power of two) already.
     for (int64_t t0 = 0; t0 < metric.T; t0 += kRowChunk) {
       int64_t count = std::min(kRowChunk, metric.T - t0);
       std::fill(Y.begin(), Y.end(), 0.0f);
@@ -217,6 +218,24 @@ void columnForms(const float *W, const float *What, int64_t K, int64_t N,
         }
     }
   });
+}
+
+/// X[T][K] scaled by a power of two (exactly) so that its largest magnitude
+/// is below 1: f32 products with errors of any stored size stay finite, and
+/// ratios of ‖X·‖² do not change.
+std::vector<float> normalizedRows(const float *X, int64_t T, int64_t K) {
+  std::vector<float> scaled(X, X + T * K);
+  float largest = 0;
+  for (float x : scaled)
+    largest = std::max(largest, std::fabs(x));
+  if (largest > 0) {
+    int exponent = 0;
+    std::frexp(largest, &exponent);
+    double factor = std::ldexp(1.0, -exponent);
+    for (float &x : scaled)
+      x = static_cast<float>(x * factor);
+  }
+  return scaled;
 }
 
 double sumOf(const std::vector<double> &values) {
@@ -355,7 +374,8 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
     // the solver's objective of the kept candidates over wᵀHw (K²/2).
     Metric metric;
     if (rows && 2 * rowCount <= K) {
-      metric.rows = rows;
+      std::vector<float> scaled = normalizedRows(rows, rowCount, K);
+      metric.rows = scaled.data();
       metric.T = rowCount;
       report.relError = relative(metric);
     } else {
@@ -373,18 +393,24 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
   if (heldOut) {
     report.hasHeldOut = true;
     Metric metric;
-    std::vector<float> lower;
+    std::vector<float> lower, scaled;
     std::vector<double> diag;
     if (heldOut->X) {
-      metric.rows = heldOut->X;
+      scaled = normalizedRows(heldOut->X, heldOut->T, K);
+      metric.rows = scaled.data();
       metric.T = heldOut->T;
     } else {
+      // In units of its mean diagonal, so that f32 holds it.
+      double trace = 0;
+      for (int64_t i = 0; i < K; ++i)
+        trace += heldOut->H[i * K + i];
+      double scale = trace > 0 ? static_cast<double>(K) / trace : 1.0;
       lower.assign(K * K, 0.0f);
       diag.resize(K);
       for (int64_t i = 0; i < K; ++i) {
-        diag[i] = heldOut->H[i * K + i];
+        diag[i] = heldOut->H[i * K + i] * scale;
         for (int64_t j = 0; j < i; ++j)
-          lower[i * K + j] = static_cast<float>(heldOut->H[i * K + j]);
+          lower[i * K + j] = static_cast<float>(heldOut->H[i * K + j] * scale);
       }
       metric.lower = lower.data();
       metric.diag = &diag;
@@ -481,6 +507,22 @@ void HessianAccumulator::flush() {
   int64_t rows = static_cast<int64_t>(pending.size()) / std::max<int64_t>(K, 1);
   if (rows == 0)
     return;
+  // Values far from 1 are scaled by a power of two (exact) so that f32
+  // products and their sums neither overflow nor underflow; the f64 sums
+  // get the scale back.
+  float largest = 0;
+  for (float x : pending)
+    largest = std::max(largest, std::fabs(x));
+  double unscale = 1;
+  if (largest > 0x1p40f || (largest > 0 && largest < 0x1p-40f)) {
+    int exponent = 0;
+    std::frexp(largest, &exponent);
+    // In f64: 2^-exponent itself may be outside f32's range.
+    double factor = std::ldexp(1.0, -exponent);
+    for (float &x : pending)
+      x = static_cast<float>(x * factor);
+    unscale = std::ldexp(1.0, 2 * exponent);
+  }
   std::vector<float> transposed(K * rows);
   for (int64_t t = 0; t < rows; ++t)
     for (int64_t k = 0; k < K; ++k)
@@ -495,7 +537,7 @@ void HessianAccumulator::flush() {
          K, acc.data(), i1);
     for (int64_t i = i0; i < i1; ++i)
       for (int64_t j = 0; j <= i; ++j)
-        sum[i * K + j] += acc[(i - i0) * i1 + j];
+        sum[i * K + j] += unscale * acc[(i - i0) * i1 + j];
   });
   pending.clear();
 }

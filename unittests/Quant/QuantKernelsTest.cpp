@@ -141,8 +141,13 @@ TEST(QuantKernels, FactorsOfTheDampedHessian) {
                                     /*factorize=*/true, context, error))
         << error;
     ASSERT_FALSE(context.diagonal);
+    // The factors are of H in units of its mean diagonal.
     const std::vector<int64_t> &order = context.order;
-    double delta = context.delta, scale = context.meanDiag;
+    double mean = 0;
+    for (int64_t k = 0; k < K; ++k)
+      mean += H[k * K + k] / K;
+    EXPECT_EQ(context.meanDiag, 1);
+    double delta = context.delta, scale = 1;
     auto R = [&](int64_t i, int64_t m) -> double {
       if (m < i)
         return 0;
@@ -158,7 +163,7 @@ TEST(QuantKernels, FactorsOfTheDampedHessian) {
         double rr = 0;
         for (int64_t m = std::max(i, j); m < K; ++m)
           rr += R(i, m) * R(j, m);
-        double h = H[order[i] * K + order[j]] + (i == j ? delta : 0.0);
+        double h = H[order[i] * K + order[j]] / mean + (i == j ? delta : 0.0);
         worstFactor = std::max(worstFactor, std::fabs(rr - h) / scale);
         // (UT·UTᵀ... ) U = R^-1: (Uᵀ Rᵀ)[i][j] = δ_ij, Uᵀ = UT.
         double identity = 0;

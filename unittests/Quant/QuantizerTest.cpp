@@ -767,6 +767,44 @@ TEST(QuantShapes, DegenerateWeightsAndHessians) {
   }
 }
 
+TEST(QuantShapes, ExtremeActivationScales) {
+  // The f32 products scale H to its mean diagonal and the rows by powers of
+  // two: activations near f32's largest and smallest magnitudes give the
+  // same result as the same activations near 1 (the metric does not
+  // depend on the scale of X).
+  const int64_t K = 40, N = 6, T = 12;
+  std::vector<float> W = randomMatrix(K, N, 31);
+  std::vector<float> X = correlatedActivations(T, K, 32);
+  float largest = 0;
+  for (float x : X)
+    largest = std::max(largest, std::fabs(x));
+  for (Method method : {Method::RTN, Method::BPDQ, Method::Trit}) {
+    Options options = makeOptions(method, method == Method::Trit ? 2 : 3, 32);
+    options.f16Coefficients = false;
+    Result plain = quantizeOrDie(W, K, N, options, &X, T);
+    for (double target : {1e37, 1e-37}) {
+      std::vector<float> scaled(X);
+      for (float &x : scaled)
+        x = static_cast<float>(x / largest * target);
+      Result result = quantizeOrDie(W, K, N, options, &scaled, T);
+      EXPECT_TRUE(std::isfinite(result.report.relError)) << target;
+      EXPECT_NEAR(result.report.relError, plain.report.relError,
+                  1e-3 * plain.report.relError)
+          << methodName(method) << " " << target;
+      HeldOut heldOut;
+      heldOut.X = scaled.data();
+      heldOut.T = T;
+      Result withHeldOut;
+      std::string error;
+      ASSERT_TRUE(quantize(W.data(), K, N, scaled.data(), T, options,
+                           withHeldOut, error, &heldOut))
+          << error;
+      EXPECT_NEAR(withHeldOut.report.heldOutRelError, plain.report.relError,
+                  1e-3 * plain.report.relError);
+    }
+  }
+}
+
 TEST(QuantDeterminism, IndependentOfThreadCount) {
   const int64_t K = 160, N = 70, T = 200;
   std::vector<float> W = randomMatrix(K, N, 55, Distribution::HeavyTailed);
