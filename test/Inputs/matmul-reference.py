@@ -4,7 +4,8 @@
 Usage: matmul-reference.py FORM PREFIX OUT.npy
 FORM: nn (C + A @ B), nt (C + A @ B^T), tn (C + A^T @ B), batch (C + A @ B
 per batch), linear (A @ W^T + bias, the torch-mlir form of nn.Linear),
-heads (C + einsum bsk,khd->bshd), gelu_linear (C + gelu(H + bias) @ W,
+heads (C + einsum bsk,khd->bshd), merge_heads (C + einsum bshd,hdn->bsn,
+two M and two K dimensions), gelu_linear (C + gelu(H + bias) @ W,
 exact GELU).
 """
 
@@ -13,7 +14,7 @@ import sys
 import numpy as np
 
 form, prefix, out = sys.argv[1:4]
-n_args = {"nn": 3, "nt": 3, "tn": 3, "batch": 3, "linear": 3, "heads": 3, "gelu_linear": 4}[form]
+n_args = {"nn": 3, "nt": 3, "tn": 3, "batch": 3, "linear": 3, "heads": 3, "merge_heads": 3, "gelu_linear": 4}[form]
 args = [np.load(f"{prefix}arg{i}.npy").astype(np.float64) for i in range(n_args)]
 if form == "nn":
     a, b, c = args
@@ -30,6 +31,9 @@ elif form == "batch":
 elif form == "heads":
     a, b, c = args
     r = c + np.einsum("bsk,khd->bshd", a, b)
+elif form == "merge_heads":
+    a, b, c = args
+    r = c + np.einsum("bshd,hdn->bsn", a, b)
 elif form == "gelu_linear":
     from math import erf
 

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TilingSupport.h"
 #include "bitsink/Conversion/Passes.h"
 #include "bitsink/Support/OptionChecks.h"
 
@@ -38,6 +39,8 @@ namespace bitsink {
 } // namespace bitsink
 
 using namespace mlir;
+using bitsink::simplifyTiles;
+using bitsink::tileAndErase;
 
 /// Marks the register-tile linalg ops between tiling and vectorisation
 /// (peeling clones them, attributes included).
@@ -69,6 +72,75 @@ static unsigned innermostOf(ArrayRef<unsigned> dims, AffineMap map) {
     }
   }
   return best;
+}
+
+/// Merges the loop dimensions of each class (batch, M, N, K) that every
+/// operand indexes as one run in the same order, e.g. the (batch, token) rows
+/// of a 16 x 16-token FFN projection into 256 rows, or a (head, head-dim)
+/// output into one N dimension. Otherwise the outer ones would be tiled by 1
+/// and a cache tile of 64 rows would hold 16. Upstream
+/// linalg::collapseOpIterationDims rewrites the op on memref.collapse_shape
+/// views; only identity-layout buffers are collapsed (always contiguous).
+static linalg::LinalgOp collapseContiguousDims(RewriterBase &rewriter,
+                                               linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || !isa<linalg::GenericOp>(op) ||
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return op;
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || !type.getLayout().isIdentity())
+      return op;
+  }
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims))
+    return op;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<ReassociationIndices> groups;
+  auto addGroup = [&](ArrayRef<unsigned> cls, AffineMap map) {
+    if (cls.size() < 2)
+      return;
+    // Consecutive loop dimensions, listed in that order by `map`: the
+    // precondition of collapseOpIterationDims.
+    ReassociationIndices group;
+    for (unsigned dim : cls)
+      group.push_back(dim);
+    llvm::sort(group);
+    for (size_t i = 1; i < group.size(); ++i)
+      if (group[i] != group[i - 1] + 1)
+        return;
+    std::optional<unsigned> first =
+        map.getResultPosition(getAffineDimExpr(group.front(), op.getContext()));
+    if (!first)
+      return;
+    for (size_t i = 0; i < group.size(); ++i)
+      if (*first + i >= map.getNumResults() ||
+          map.getResult(*first + i) !=
+              getAffineDimExpr(group[i], op.getContext()))
+        return;
+    groups.push_back(group);
+  };
+  addGroup(dims->batch, maps[2]);
+  addGroup(dims->m, maps[2]);
+  addGroup(dims->n, maps[2]);
+  addGroup(dims->k, maps[0]);
+  if (groups.empty())
+    return op;
+  // Every other operand must see each group as one run too.
+  SmallVector<ReassociationIndices> preserved;
+  for (ReassociationIndices &group : groups)
+    if (linalg::areDimSequencesPreserved(maps, {group}))
+      preserved.push_back(group);
+  if (preserved.empty())
+    return op;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, preserved, rewriter);
+  if (failed(collapsed))
+    return op;
+  rewriter.eraseOp(op);
+  return collapsed->collapsedOp;
 }
 
 /// A float contraction on buffers with the same element type everywhere (no
@@ -105,38 +177,6 @@ static std::optional<ContractionLoops> matchContraction(linalg::LinalgOp op) {
     if (dim != loops.k)
       loops.outerK.push_back(dim);
   return loops;
-}
-
-/// Tiles `op` with upstream linalg tiling and erases it (on buffers the
-/// tiled loop nest has no results to replace it with).
-static FailureOr<linalg::TiledLinalgOp>
-tileAndErase(RewriterBase &rewriter, linalg::LinalgOp op,
-             ArrayRef<int64_t> sizes, ArrayRef<unsigned> interchange,
-             linalg::LinalgTilingLoopType loopType) {
-  linalg::LinalgTilingOptions options;
-  options.setTileSizes(sizes).setLoopType(loopType);
-  if (!interchange.empty())
-    options.setInterchange(interchange);
-  rewriter.setInsertionPoint(op);
-  FailureOr<linalg::TiledLinalgOp> tiled =
-      linalg::tileLinalgOp(rewriter, op, options);
-  if (failed(tiled))
-    return failure();
-  rewriter.eraseOp(op);
-  return tiled;
-}
-
-/// Folds the tile-size arithmetic (affine.min against loop bounds, constant
-/// sub-view sizes) so that full tiles get static shapes.
-static void simplifyTiles(Operation *root) {
-  MLIRContext *ctx = root->getContext();
-  RewritePatternSet patterns(ctx);
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName name : ctx->getRegisteredOperations())
-    name.getCanonicalizationPatterns(patterns, ctx);
-  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
-  (void)applyPatternsGreedily(root, std::move(patterns));
 }
 
 /// Whether `op` and the ops nested in it at most read memory.
@@ -495,6 +535,12 @@ struct TileContractionsPass
     getOperation()->walk([&](linalg::GenericOp op) { generics.push_back(op); });
     for (linalg::GenericOp op : generics)
       splitPrologue(rewriter, op);
+
+    SmallVector<linalg::GenericOp> contractions;
+    getOperation()->walk(
+        [&](linalg::GenericOp op) { contractions.push_back(op); });
+    for (linalg::GenericOp op : contractions)
+      (void)collapseContiguousDims(rewriter, op);
 
     SmallVector<std::pair<linalg::LinalgOp, ContractionLoops>> candidates;
     getOperation()->walk([&](linalg::LinalgOp op) {

@@ -12,6 +12,7 @@
 
 #include "TargetFeatures.h"
 
+#include "TilingSupport.h"
 #include "bitsink/Conversion/Passes.h"
 #include "bitsink/Support/OptionChecks.h"
 
@@ -43,6 +44,8 @@ namespace bitsink {
 } // namespace bitsink
 
 using namespace mlir;
+using bitsink::simplifyTiles;
+using bitsink::tileAndErase;
 
 /// Marks the chunk-sized linalg ops between tiling and vectorisation
 /// (peeling clones them, attributes included).
@@ -278,39 +281,6 @@ static std::optional<Plan> planFor(linalg::LinalgOp op, const Settings &s) {
   plan.rowReduction = true;
   plan.dim = *reductionDim;
   return plan;
-}
-
-/// Tiles `op` with upstream linalg tiling and erases it (on buffers the
-/// tiled loop nest has no results to replace it with).
-static FailureOr<linalg::TiledLinalgOp>
-tileAndErase(RewriterBase &rewriter, linalg::LinalgOp op,
-             ArrayRef<int64_t> sizes, ArrayRef<unsigned> interchange,
-             linalg::LinalgTilingLoopType loopType) {
-  linalg::LinalgTilingOptions options;
-  options.setTileSizes(sizes).setLoopType(loopType);
-  if (!interchange.empty())
-    options.setInterchange(interchange);
-  rewriter.setInsertionPoint(op);
-  FailureOr<linalg::TiledLinalgOp> tiled =
-      linalg::tileLinalgOp(rewriter, op, options);
-  if (failed(tiled))
-    return failure();
-  rewriter.eraseOp(op);
-  return tiled;
-}
-
-/// Canonicalizes the ops nested in `root` (affine.min against loop bounds,
-/// constant sub-view sizes, single-iteration loops), so that full chunks
-/// get static shapes.
-static void simplify(Operation *root) {
-  MLIRContext *ctx = root->getContext();
-  RewritePatternSet patterns(ctx);
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName name : ctx->getRegisteredOperations())
-    name.getCanonicalizationPatterns(patterns, ctx);
-  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
-  (void)applyPatternsGreedily(root, std::move(patterns));
 }
 
 /// The AtomicRMWKind (for its identity value) of a combining kind.
@@ -555,7 +525,7 @@ struct VectorizeLinalgPass
       scf::ForOp partial;
       (void)scf::peelForLoopAndSimplifyBounds(rewriter, chunkLoop, partial);
     }
-    simplify(region);
+    simplifyTiles(region);
 
     // Vectorise every chunk: static shapes as they are, the partial chunk
     // masked to chunk-sized vectors.
@@ -692,7 +662,7 @@ struct VectorizeLinalgPass
       (void)applyPatternsGreedily(region, std::move(patterns));
     }
     allowReassociation(region);
-    simplify(region);
+    simplifyTiles(region);
     region->walk(
         [](LoopLikeOpInterface loop) { (void)moveLoopInvariantCode(loop); });
     {

@@ -58,10 +58,17 @@ func.func @batch(%a: memref<2x8x4xf32>, %b: memref<2x4x16xf32>, %c: memref<2x8x1
 }
 
 // A generic with two M, two N and two K dimensions (torch-mlir linear
-// layers after elementwise fusion and reshape propagation): the inner M
-// (C's), N (C's) and K (A's) dimensions are tiled, the others by 1.
+// layers after elementwise fusion and reshape propagation). Each pair is
+// one run in every operand and the buffers have identity layouts, so the
+// pairs are merged (memref.collapse_shape) into a 16 x 96 x 12 contraction
+// and cache tiles span both M and both N dimensions. (This test used to
+// check the outer ones tiled by 1: (2, 8, 3, 32) step (1, 8, 1, 32); the
+// merge replaced that, @multi_dim_strided below keeps it.)
 // CHECK-LABEL: func.func @multi_dim(
-//       CHECK:   scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} to (%c2{{.*}}, %c8{{.*}}, %c3{{.*}}, %c32{{.*}}) step (%c1{{.*}}, %c8{{.*}}, %c1{{.*}}, %c32{{.*}})
+//   CHECK-DAG:   memref.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] : memref<2x8x3x4xf32> into memref<16x12xf32>
+//   CHECK-DAG:   memref.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] : memref<3x4x3x32xf32> into memref<12x96xf32>
+//   CHECK-DAG:   memref.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] : memref<2x8x3x32xf32> into memref<16x96xf32>
+//       CHECK:   scf.parallel (%{{.*}}, %{{.*}}) = {{.*}} to (%c16{{.*}}, %c96{{.*}}) step (%c8{{.*}}, %c32{{.*}})
 //       CHECK:           scf.for {{.*}} -> (vector<4x16xf32>)
 // CHECK-COUNT-4:           vector.fma {{.*}} : vector<16xf32>
 //   CHECK-NOT:   linalg.generic
@@ -72,6 +79,31 @@ func.func @multi_dim(%a: memref<2x8x3x4xf32>, %b: memref<3x4x3x32xf32>, %c: memr
                                    affine_map<(b, s, h, d, k1, k2) -> (b, s, h, d)>],
                   iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%a, %b : memref<2x8x3x4xf32>, memref<3x4x3x32xf32>) outs(%c : memref<2x8x3x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// The same contraction on a C with a non-identity layout (a strided
+// sub-view) is not merged: the inner M, N and K dimensions are tiled, the
+// others by 1.
+// CHECK-LABEL: func.func @multi_dim_strided(
+//   CHECK-NOT:   memref.collapse_shape
+//       CHECK:   scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) = {{.*}} to (%c2{{.*}}, %c8{{.*}}, %c3{{.*}}, %c32{{.*}}) step (%c1{{.*}}, %c8{{.*}}, %c1{{.*}}, %c32{{.*}})
+//       CHECK:           scf.for {{.*}} -> (vector<4x16xf32>)
+// CHECK-COUNT-4:           vector.fma {{.*}} : vector<16xf32>
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return
+func.func @multi_dim_strided(%a: memref<2x8x3x4xf32>, %b: memref<3x4x3x32xf32>, %big: memref<2x8x3x64xf32>) {
+  %c = memref.subview %big[0, 0, 0, 0] [2, 8, 3, 32] [1, 1, 1, 1] : memref<2x8x3x64xf32> to memref<2x8x3x32xf32, strided<[1536, 192, 64, 1]>>
+  linalg.generic {indexing_maps = [affine_map<(b, s, h, d, k1, k2) -> (b, s, k1, k2)>,
+                                   affine_map<(b, s, h, d, k1, k2) -> (k1, k2, h, d)>,
+                                   affine_map<(b, s, h, d, k1, k2) -> (b, s, h, d)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : memref<2x8x3x4xf32>, memref<3x4x3x32xf32>) outs(%c : memref<2x8x3x32xf32, strided<[1536, 192, 64, 1]>>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32

@@ -21,6 +21,11 @@
 // RUN: bitsink-run %s -e heads --seed=6 --save-inputs=%t.heads. -o %t.heads.out.npy
 // RUN: %numpy_python %S/../../Inputs/matmul-reference.py heads %t.heads. %t.heads.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.heads.ref.npy %t.heads.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e merge_heads --seed=8 --save-inputs=%t.merge. -o %t.merge.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py merge_heads %t.merge. %t.merge.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.merge.ref.npy %t.merge.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e merge_heads --seed=8 --pipeline="bitsink-cpu-pipeline{matmul-tile-m=16 matmul-tile-n=16 matmul-tile-k=8 matmul-register-tile-m=3 matmul-register-tile-n=5}" -o %t.merge.small.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.merge.ref.npy %t.merge.small.npy | FileCheck %s
 // RUN: bitsink-run %s -e gelu_linear --seed=7 --save-inputs=%t.gelu. -o %t.gelu.out.npy
 // RUN: %numpy_python %S/../../Inputs/matmul-reference.py gelu_linear %t.gelu. %t.gelu.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.gelu.ref.npy %t.gelu.out.npy | FileCheck %s
@@ -31,7 +36,11 @@
 // tile options, register tiles narrower than a vector), B transposed
 // through indexing maps, A transposed in a linalg.generic, batch_matmul, and
 // nn.Linear as torch-mlir imports it (transpose, matmul, bias add), and a
-// generic with two M and two N dimensions (a head-split projection), and a
+// generic with two M and two N dimensions (a head-split projection), one
+// with two M and two K dimensions (the head merge before the output
+// projection; bitsink-tile-contractions merges each pair into one
+// dimension, odd sizes so that cache, K-slab and register tiles cross the
+// original dimensions' boundaries), and a
 // matmul with a fused elementwise producer (exact GELU of A + bias). C is an
 // argument, so accumulation into it is checked too.
 //
@@ -92,6 +101,18 @@ func.func @heads(%a: tensor<2x9x48xf32>, %b: tensor<48x3x20xf32>, %c: tensor<2x9
     linalg.yield %s : f32
   } -> tensor<2x9x3x20xf32>
   return %r : tensor<2x9x3x20xf32>
+}
+
+func.func @merge_heads(%a: tensor<3x7x5x11xf32>, %b: tensor<5x11x29xf32>, %c: tensor<3x7x29xf32>) -> tensor<3x7x29xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(b, s, n, h, d) -> (b, s, h, d)>, affine_map<(b, s, n, h, d) -> (h, d, n)>, affine_map<(b, s, n, h, d) -> (b, s, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : tensor<3x7x5x11xf32>, tensor<5x11x29xf32>) outs(%c : tensor<3x7x29xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<3x7x29xf32>
+  return %r : tensor<3x7x29xf32>
 }
 
 func.func @gelu_linear(%h: tensor<13x40xf32>, %bias: tensor<40xf32>, %w: tensor<40x24xf32>, %c: tensor<13x24xf32>) -> tensor<13x24xf32> {
