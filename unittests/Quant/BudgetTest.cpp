@@ -1,0 +1,279 @@
+//===- BudgetTest.cpp - the bit-budget allocator ---------------*- C++ -*-===//
+//
+// allocateBudget (include/bitsink/Quant/Budget.h) on synthetic rate-error
+// curves against brute force over every allocation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bitsink/Quant/Budget.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+using namespace bitsink::quant;
+
+namespace {
+
+/// Random layers: sizes 1..5 (x 384·32 or x 1001), candidates at planes 1-4 and
+/// groups 64/128/256 with bits of a K = 384 weight and errors that fall with
+/// bits roughly like 4^-bits times a per-layer scale, with noise (so some
+/// candidates are off the hull or dominated).
+std::vector<BudgetLayer> randomLayers(std::mt19937 &rng, int numLayers,
+                                      int numCandidates, bool integral) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<BudgetLayer> layers(numLayers);
+  for (int i = 0; i < numLayers; ++i) {
+    BudgetLayer &layer = layers[i];
+    layer.name = "l" + std::to_string(i);
+    // K = 384 rows times N columns: integral stored bits (the exact
+    // program); 1001 * n weights are not (the marginal analysis).
+    layer.numWeights = (integral ? 384 * 32 : 1001) * (1 + rng() % 5);
+    double scale = std::pow(10.0, 2 * unit(rng));
+    std::vector<std::pair<int, int64_t>> configs =
+        budgetCandidateConfigs(Method::BPDQ);
+    std::shuffle(configs.begin(), configs.end(), rng);
+    configs.resize(numCandidates);
+    for (auto [planes, group] : configs) {
+      BudgetCandidate c;
+      c.planes = planes;
+      c.groupSize = group;
+      c.bitsPerWeight = storedBitsPerWeight(384, planes, planes + 1, group, 16);
+      c.error = scale * std::pow(4.0, -c.bitsPerWeight) * (0.5 + unit(rng));
+      layer.candidates.push_back(c);
+    }
+  }
+  return layers;
+}
+
+/// The least summed error over every allocation within `budget`, or +inf.
+double bruteForce(const std::vector<BudgetLayer> &layers, double budget) {
+  double weights = 0;
+  for (const BudgetLayer &layer : layers)
+    weights += layer.numWeights;
+  double best = std::numeric_limits<double>::infinity();
+  std::vector<int> choice(layers.size(), 0);
+  for (;;) {
+    double bits = 0, error = 0;
+    bool allowed = true;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      if (layers[i].fixed >= 0 && choice[i] != layers[i].fixed)
+        allowed = false;
+      const BudgetCandidate &c = layers[i].candidates[choice[i]];
+      bits += c.bitsPerWeight * layers[i].numWeights;
+      error += c.error;
+    }
+    if (allowed && bits <= budget * weights * (1 + 1e-12))
+      best = std::min(best, error);
+    size_t i = 0;
+    for (; i < layers.size(); ++i) {
+      if (++choice[i] < static_cast<int>(layers[i].candidates.size()))
+        break;
+      choice[i] = 0;
+    }
+    if (i == layers.size())
+      return best;
+  }
+}
+
+/// The largest error difference between two candidates of one layer: the
+/// bound on how far the allocator may be from the optimum.
+double largestStep(const std::vector<BudgetLayer> &layers) {
+  double step = 0;
+  for (const BudgetLayer &layer : layers)
+    for (const BudgetCandidate &a : layer.candidates)
+      for (const BudgetCandidate &b : layer.candidates)
+        step = std::max(step, a.error - b.error);
+  return step;
+}
+
+TEST(BudgetTest, ExactMatchesBruteForce) {
+  std::mt19937 rng(1234);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<BudgetLayer> layers =
+        randomLayers(rng, 2 + trial % 4, 3 + trial % 4, true);
+    if (trial % 5 == 0)
+      layers[0].fixed = static_cast<int>(rng() % layers[0].candidates.size());
+    BudgetAllocation probe;
+    std::string error;
+    ASSERT_TRUE(allocateBudget(layers, 32, probe, error)) << error;
+    for (int b = 0; b <= 8; ++b) {
+      double budget = probe.minBitsPerWeight +
+                      (probe.maxBitsPerWeight - probe.minBitsPerWeight) * b / 8;
+      BudgetAllocation allocation;
+      ASSERT_TRUE(allocateBudget(layers, budget, allocation, error)) << error;
+      ASSERT_EQ(allocation.choice.size(), layers.size());
+      double bits = 0, weights = 0, sum = 0;
+      for (size_t i = 0; i < layers.size(); ++i) {
+        if (layers[i].fixed >= 0)
+          EXPECT_EQ(allocation.choice[i], layers[i].fixed);
+        const BudgetCandidate &c = layers[i].candidates[allocation.choice[i]];
+        bits += c.bitsPerWeight * layers[i].numWeights;
+        weights += layers[i].numWeights;
+        sum += c.error;
+      }
+      EXPECT_LE(bits, budget * weights * (1 + 1e-12));
+      EXPECT_DOUBLE_EQ(allocation.bitsPerWeight, bits / weights);
+      EXPECT_DOUBLE_EQ(allocation.error, sum);
+      double optimum = bruteForce(layers, budget);
+      EXPECT_GE(allocation.error, optimum * (1 - 1e-12));
+      EXPECT_TRUE(allocation.exact);
+      EXPECT_DOUBLE_EQ(allocation.error, optimum);
+    }
+  }
+}
+
+TEST(BudgetTest, MarginalAnalysisWithinOneStep) {
+  std::mt19937 rng(1234);
+  int exact = 0, total = 0;
+  double worst = 1;
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<BudgetLayer> layers =
+        randomLayers(rng, 2 + trial % 4, 3 + trial % 4, false);
+    if (trial % 5 == 0)
+      layers[0].fixed = static_cast<int>(rng() % layers[0].candidates.size());
+    BudgetAllocation probe;
+    std::string error;
+    ASSERT_TRUE(allocateBudget(layers, 32, probe, error)) << error;
+    for (int b = 0; b <= 8; ++b) {
+      double budget = probe.minBitsPerWeight +
+                      (probe.maxBitsPerWeight - probe.minBitsPerWeight) * b / 8;
+      BudgetAllocation allocation;
+      ASSERT_TRUE(allocateBudget(layers, budget, allocation, error)) << error;
+      ASSERT_EQ(allocation.choice.size(), layers.size());
+      double bits = 0, weights = 0, sum = 0;
+      for (size_t i = 0; i < layers.size(); ++i) {
+        if (layers[i].fixed >= 0)
+          EXPECT_EQ(allocation.choice[i], layers[i].fixed);
+        const BudgetCandidate &c = layers[i].candidates[allocation.choice[i]];
+        bits += c.bitsPerWeight * layers[i].numWeights;
+        weights += layers[i].numWeights;
+        sum += c.error;
+      }
+      EXPECT_LE(bits, budget * weights * (1 + 1e-12));
+      EXPECT_DOUBLE_EQ(allocation.bitsPerWeight, bits / weights);
+      EXPECT_DOUBLE_EQ(allocation.error, sum);
+      double optimum = bruteForce(layers, budget);
+      EXPECT_GE(allocation.error, optimum * (1 - 1e-12));
+      EXPECT_LE(allocation.error, optimum + largestStep(layers));
+      EXPECT_FALSE(allocation.exact);
+      worst = std::max(worst, allocation.error / optimum);
+      exact += allocation.error <= optimum * (1 + 1e-12);
+      ++total;
+    }
+  }
+  // The bound above is loose: most cases are optimal.
+  EXPECT_GE(exact, total * 9 / 10)
+      << exact << " of " << total << ", worst ratio " << worst;
+}
+
+TEST(BudgetTest, OptimalAtItsOwnBreakpoints) {
+  // Every allocation the marginal analysis passes through is optimal for
+  // its own bit total: run with exactly that total as the budget.
+  std::mt19937 rng(99);
+  for (int trial = 0; trial < 100; ++trial) {
+    std::vector<BudgetLayer> layers = randomLayers(rng, 3, 5, false);
+    BudgetAllocation low;
+    std::string error;
+    ASSERT_TRUE(allocateBudget(layers, 32, low, error)) << error;
+    // The cheapest allocation, then the budgets of those stepping up by one
+    // candidate in one layer.
+    for (size_t i = 0; i < layers.size(); ++i) {
+      for (size_t c = 0; c < layers[i].candidates.size(); ++c) {
+        BudgetAllocation minimum;
+        ASSERT_TRUE(
+            allocateBudget(layers, low.minBitsPerWeight, minimum, error));
+        double weights = 0, bits = 0;
+        for (size_t j = 0; j < layers.size(); ++j) {
+          weights += layers[j].numWeights;
+          int pick = j == i ? static_cast<int>(c) : minimum.choice[j];
+          bits +=
+              layers[j].candidates[pick].bitsPerWeight * layers[j].numWeights;
+        }
+        BudgetAllocation allocation;
+        ASSERT_TRUE(allocateBudget(layers, bits / weights, allocation, error));
+        EXPECT_LE(allocation.error,
+                  bruteForce(layers, bits / weights) + largestStep(layers));
+      }
+    }
+  }
+}
+
+TEST(BudgetTest, PicksDifferentConfigsByError) {
+  // Two equal layers, one with ten times the error: at a budget between
+  // uniform 2 and 3 planes the noisier one gets the extra plane.
+  BudgetLayer quiet, loud;
+  quiet.name = "quiet";
+  loud.name = "loud";
+  quiet.numWeights = loud.numWeights = 384 * 384;
+  for (int p = 1; p <= 4; ++p) {
+    double bits = storedBitsPerWeight(384, p, p + 1, 128, 16);
+    quiet.candidates.push_back({p, 128, bits, std::pow(4.0, -p)});
+    loud.candidates.push_back({p, 128, bits, 10 * std::pow(4.0, -p)});
+  }
+  BudgetAllocation allocation;
+  std::string error;
+  ASSERT_TRUE(allocateBudget({quiet, loud}, 3.0, allocation, error)) << error;
+  EXPECT_EQ(quiet.candidates[allocation.choice[0]].planes, 2);
+  EXPECT_EQ(loud.candidates[allocation.choice[1]].planes, 3);
+  EXPECT_DOUBLE_EQ(allocation.bitsPerWeight, (2.375 + 3.5) / 2);
+  std::string table = formatBudgetAllocation({quiet, loud}, allocation, 3.0);
+  EXPECT_NE(table.find("loud"), std::string::npos);
+  EXPECT_NE(table.find("2.937500 bits per weight"), std::string::npos) << table;
+}
+
+TEST(BudgetTest, FixedLayersCountTowardTheBudget) {
+  BudgetLayer fixed, free;
+  fixed.name = "fixed";
+  free.name = "free";
+  fixed.numWeights = free.numWeights = 1000;
+  for (int p = 1; p <= 4; ++p) {
+    fixed.candidates.push_back({p, 0, double(p), std::pow(4.0, -p)});
+    free.candidates.push_back({p, 0, double(p), std::pow(4.0, -p)});
+  }
+  fixed.fixed = 3; // 4 bits
+  BudgetAllocation allocation;
+  std::string error;
+  ASSERT_TRUE(allocateBudget({fixed, free}, 3.0, allocation, error)) << error;
+  EXPECT_EQ(allocation.choice[0], 3);
+  EXPECT_EQ(allocation.choice[1], 1); // 2 bits: (4 + 2) / 2 = 3
+  EXPECT_DOUBLE_EQ(allocation.bitsPerWeight, 3.0);
+  EXPECT_DOUBLE_EQ(allocation.minBitsPerWeight, 2.5);
+  EXPECT_DOUBLE_EQ(allocation.maxBitsPerWeight, 4.0);
+}
+
+TEST(BudgetTest, RejectsBadBudgetsAndInputs) {
+  BudgetLayer layer;
+  layer.name = "w";
+  layer.numWeights = 10;
+  layer.candidates = {{1, 64, 1.25, 1.0}, {2, 64, 2.375, 0.25}};
+  BudgetAllocation allocation;
+  std::string error;
+  EXPECT_FALSE(allocateBudget({layer}, 1.0, allocation, error));
+  EXPECT_NE(error.find("below the smallest average the candidates reach, "
+                       "1.2500"),
+            std::string::npos)
+      << error;
+  EXPECT_DOUBLE_EQ(allocation.minBitsPerWeight, 1.25);
+  for (double bad : {-1.0, 0.0, 33.0, std::nan("")}) {
+    EXPECT_FALSE(allocateBudget({layer}, bad, allocation, error));
+    EXPECT_NE(error.find("must be in (0, 32]"), std::string::npos) << error;
+  }
+  BudgetLayer empty = layer;
+  empty.candidates.clear();
+  EXPECT_FALSE(allocateBudget({empty}, 3, allocation, error));
+  EXPECT_NE(error.find("no candidates"), std::string::npos);
+  BudgetLayer negative = layer;
+  negative.candidates[0].error = -1;
+  EXPECT_FALSE(allocateBudget({negative}, 3, allocation, error));
+  BudgetLayer outOfRange = layer;
+  outOfRange.fixed = 2;
+  EXPECT_FALSE(allocateBudget({outOfRange}, 3, allocation, error));
+  // Above the largest candidate: everything at its best.
+  ASSERT_TRUE(allocateBudget({layer}, 32, allocation, error)) << error;
+  EXPECT_EQ(allocation.choice[0], 1);
+}
+
+} // namespace
