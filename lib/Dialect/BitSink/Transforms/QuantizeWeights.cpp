@@ -10,6 +10,7 @@
 
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 #include "bitsink/Dialect/BitSink/Transforms/Passes.h"
+#include "bitsink/Quant/Budget.h"
 #include "bitsink/Quant/Quantizer.h"
 #include "bitsink/Support/Npy.h"
 
@@ -29,8 +30,11 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace bitsink {
@@ -474,6 +478,24 @@ private:
                                         const MatmulMatch &match);
   void rewrite(linalg::LinalgOp op, const MatmulMatch &match,
                const QuantizedWeight &weight);
+  /// The calibration array of the first of `names` the archive has (its
+  /// key in `key`), or null.
+  const npy::Array *findCalibration(ArrayRef<std::string> names,
+                                    std::string &key) const;
+  /// The packed constants and report of a quantizer result.
+  QuantizedWeight makeQuantizedWeight(const quant::Result &result,
+                                      const quant::Options &options,
+                                      StringRef calibrationKey);
+  /// `budget`: measures every candidate configuration of every weight,
+  /// allocates the budget (bitsink::quant::allocateBudget), fills the
+  /// cache with the chosen results and `budgetChoice` with the choice, and
+  /// reports the allocation as a remark on the module. Fails with an error
+  /// on the module when the budget cannot be met.
+  LogicalResult allocateBudget(ArrayRef<linalg::LinalgOp> candidates);
+
+  /// A weight as the budget sees it: the constant, its orientation and its
+  /// calibration array.
+  using LayerKey = std::tuple<const void *, unsigned, unsigned, std::string>;
 
   quant::Options quantOptions;
   SmallVector<LayerOverride> overrides;
@@ -482,8 +504,18 @@ private:
                       int64_t>,
            QuantizedWeight>
       cache;
+  /// With `budget`: the (planes, group size) chosen for each weight that no
+  /// layer-config entry fixes.
+  std::map<LayerKey, std::pair<int64_t, int64_t>> budgetChoice;
 };
 } // namespace
+
+/// A bits-per-weight value as written in an option ("3.5", "33", "-1").
+static std::string formatBits(double bits) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", bits);
+  return text;
+}
 
 /// Checks a plane count and a group size for `method`; emits an error at
 /// `loc` naming `what` (the option or the layer-config entry) otherwise.
@@ -550,6 +582,11 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
       return failure();
     overrides.push_back(std::move(layer));
   }
+  if (!(budget == 0 || (budget > 0 && budget <= 32)))
+    return emitError(loc)
+           << "bitsink-quantize-weights: budget must be 0 (off) or in (0, 32] "
+              "bits per weight, got "
+           << formatBits(budget);
   if (coefficientType != "f16" && coefficientType != "f32")
     return emitError(loc)
            << "bitsink-quantize-weights: coefficient-type must be f16 or "
@@ -585,24 +622,23 @@ QuantizeWeightsPass::overrideFor(const MatmulMatch &match) {
 const QuantizedWeight *
 QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
   SmallVector<std::string> names = calibrationNames(match);
+  // Calibration activations, if the archive has them for this weight.
+  std::string calibrationKey;
+  const npy::Array *activations = findCalibration(names, calibrationKey);
+
   quant::Options options = quantOptions;
   if (const LayerOverride *layer = overrideFor(match)) {
     options.planes = layer->planes;
     options.groupSize = layer->groupSize;
+  } else {
+    auto chosen = budgetChoice.find(LayerKey(match.weight.getAsOpaquePointer(),
+                                             match.weightKPos, match.weightNPos,
+                                             calibrationKey));
+    if (chosen != budgetChoice.end())
+      std::tie(options.planes, options.groupSize) = chosen->second;
   }
 
-  // Calibration activations, if the archive has them for this weight.
-  std::string calibrationKey;
-  const npy::Array *activations = nullptr;
   if (!calibration.empty()) {
-    for (const std::string &name : names) {
-      auto it = calibrationArrays.find(name);
-      if (it == calibrationArrays.end())
-        continue;
-      calibrationKey = name;
-      activations = &it->second;
-      break;
-    }
     if (!activations) {
       InFlightDiagnostic warning = op->emitWarning()
                                    << "no calibration data for the weight";
@@ -660,6 +696,28 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
     return nullptr;
   }
 
+  QuantizedWeight &entry = cache[key];
+  entry = makeQuantizedWeight(result, options, calibrationKey);
+  return &entry;
+}
+
+const npy::Array *
+QuantizeWeightsPass::findCalibration(ArrayRef<std::string> names,
+                                     std::string &key) const {
+  for (const std::string &name : names) {
+    auto it = calibrationArrays.find(name);
+    if (it == calibrationArrays.end())
+      continue;
+    key = name;
+    return &it->second;
+  }
+  return nullptr;
+}
+
+QuantizedWeight
+QuantizeWeightsPass::makeQuantizedWeight(const quant::Result &result,
+                                         const quant::Options &options,
+                                         StringRef calibrationKey) {
   const quant::Packed &packed = result.packed;
   Builder builder(&getContext());
   auto planesType = RankedTensorType::get(
@@ -700,17 +758,159 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
       builder.getNamedAttr(
           "bits_per_weight",
           builder.getF64FloatAttr(result.report.bitsPerWeight))};
-  if (activations)
+  if (!calibrationKey.empty())
     report.push_back(builder.getNamedAttr(
         "calibration", builder.getStringAttr(calibrationKey)));
 
-  QuantizedWeight &entry = cache[key];
+  QuantizedWeight entry;
   entry.planes = planesAttr;
   entry.coeffs = coeffsAttr;
   entry.kind = toPlaneKind(packed.kind);
   entry.groupSize = packed.groupSize;
   entry.report = builder.getDictionaryAttr(report);
-  return &entry;
+  return entry;
+}
+
+/// Σ_n d_nᵀ H d_n over the columns of D[K][N] (row-major) with H[K][K]
+/// symmetric: ‖XD‖²_F / T when H = XᵀX / T.
+static double hessianQuadratic(const std::vector<double> &H, const float *D,
+                               int64_t K, int64_t N) {
+  double sum = 0;
+  std::vector<double> row(N);
+  for (int64_t i = 0; i < K; ++i) {
+    std::fill(row.begin(), row.end(), 0.0);
+    for (int64_t j = 0; j < K; ++j) {
+      double h = H[i * K + j];
+      if (h == 0)
+        continue;
+      const float *d = D + j * N;
+      for (int64_t n = 0; n < N; ++n)
+        row[n] += h * d[n];
+    }
+    const float *d = D + i * N;
+    for (int64_t n = 0; n < N; ++n)
+      sum += row[n] * d[n];
+  }
+  return sum;
+}
+
+LogicalResult
+QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
+  // One budget layer per distinct quantized weight (constant, orientation,
+  // calibration array): ops sharing one share its bits.
+  std::vector<quant::BudgetLayer> layers;
+  std::vector<LayerKey> keys;
+  std::map<LayerKey, size_t> seen;
+  for (linalg::LinalgOp op : ops) {
+    // Ops that do not match, or whose calibration is malformed, are
+    // reported by the rewrite that follows.
+    std::string reason;
+    FailureOr<MatmulMatch> match = matchQuantizableMatmul(op, reason);
+    if (failed(match))
+      continue;
+    const LayerOverride *override = overrideFor(*match);
+    if (override && override->keepFloat)
+      continue;
+    SmallVector<std::string> names = calibrationNames(*match);
+    std::string calibrationKey;
+    const npy::Array *activations = findCalibration(names, calibrationKey);
+    LayerKey key(match->weight.getAsOpaquePointer(), match->weightKPos,
+                 match->weightNPos, calibrationKey);
+    if (!seen.emplace(key, layers.size()).second)
+      continue;
+    int64_t k = match->k, n = match->n;
+    std::vector<float> rows;
+    int64_t numRows = 0;
+    if (activations) {
+      if (activations->shape.empty() || activations->shape.back() != k ||
+          activations->numElements() == 0)
+        continue;
+      rows = npy::toFloat(*activations);
+      numRows = activations->numElements() / k;
+    }
+
+    quant::BudgetLayer layer;
+    layer.name = names.empty() ? "weight #" + std::to_string(layers.size())
+                               : names.front();
+    layer.numWeights = k * n;
+    std::vector<std::pair<int, int64_t>> configs;
+    if (override) {
+      configs.emplace_back(override->planes, override->groupSize);
+      layer.fixed = 0;
+    } else {
+      // Group sizes of at least K are all one group per channel: measure
+      // that once.
+      std::set<std::pair<int, int64_t>> effective;
+      for (auto [planes, group] :
+           quant::budgetCandidateConfigs(quantOptions.method))
+        if (effective.emplace(planes, group >= k ? k : group).second)
+          configs.emplace_back(planes, group);
+    }
+    // The allocator's error is absolute: ‖X(W − Ŵ)‖²_F / T, i.e. rel_error²
+    // times ‖XW‖²_F / T (‖W − Ŵ‖²_F without calibration data).
+    std::vector<double> hessian;
+    double scale = 0;
+    if (activations) {
+      quant::HessianAccumulator accumulator(k, quantOptions.threads);
+      std::string error;
+      if (!accumulator.add(rows.data(), numRows, error))
+        continue;
+      hessian = accumulator.hessian();
+      scale = hessianQuadratic(hessian, match->matrix.data(), k, n);
+    } else {
+      for (float w : match->matrix)
+        scale += static_cast<double>(w) * w;
+    }
+    for (auto [planes, group] : configs) {
+      quant::Options options = quantOptions;
+      options.planes = planes;
+      options.groupSize = group;
+      quant::Result result;
+      std::string error;
+      if (!quant::quantize(match->matrix.data(), k, n,
+                           activations ? rows.data() : nullptr, numRows,
+                           options, result, error)) {
+        op->emitError() << "quantizer failed on the " << k << "x" << n
+                        << " weight: " << error;
+        return failure();
+      }
+      double rel = result.report.relError;
+      double absolute = rel * rel * scale;
+      if (!std::isfinite(absolute)) {
+        // XW vanishes on the calibration rows but X(W − Ŵ) does not:
+        // measure the error itself.
+        std::vector<float> difference(k * n);
+        quant::dequantize(result.packed, difference.data());
+        for (int64_t i = 0; i < k * n; ++i)
+          difference[i] -= match->matrix[i];
+        absolute = hessianQuadratic(hessian, difference.data(), k, n);
+      }
+      layer.candidates.push_back(
+          {planes, group, result.report.bitsPerWeight, absolute});
+    }
+    layers.push_back(std::move(layer));
+    keys.push_back(key);
+  }
+
+  quant::BudgetAllocation allocation;
+  std::string error;
+  Location loc = getOperation().getLoc();
+  if (!quant::allocateBudget(layers, budget, allocation, error))
+    return emitError(loc) << "bitsink-quantize-weights: budget="
+                          << formatBits(budget) << ": " << error;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].fixed >= 0)
+      continue;
+    const quant::BudgetCandidate &chosen =
+        layers[i].candidates[allocation.choice[i]];
+    budgetChoice[keys[i]] = {chosen.planes, chosen.groupSize};
+  }
+  emitRemark(loc) << "bitsink-quantize-weights: budget " << formatBits(budget)
+                  << " bits per weight over " << layers.size() << " weights ("
+                  << (allocation.exact ? "exact" : "marginal analysis")
+                  << "; error = ||X(W - W^)||^2 / T per weight):\n"
+                  << quant::formatBudgetAllocation(layers, allocation, budget);
+  return success();
 }
 
 void QuantizeWeightsPass::rewrite(linalg::LinalgOp op, const MatmulMatch &match,
@@ -750,6 +950,10 @@ void QuantizeWeightsPass::runOnOperation() {
              generic && looksLikeContraction(generic))
       candidates.push_back(op);
   });
+
+  budgetChoice.clear();
+  if (budget > 0 && failed(allocateBudget(candidates)))
+    return signalPassFailure();
 
   bool failedAny = false;
   llvm::SetVector<Operation *> consumedWeights;

@@ -170,6 +170,18 @@ def BitSinkQuantizeWeights
     like the global options, and an entry that matches no weight is a
     warning.
 
+    `budget=B` (bits per weight, 0 = off) chooses planes and group size per
+    weight instead of `planes` / `group-size`: every weight is quantized
+    with each candidate (planes 1-4, trit 2 and 4, times groups of 64, 128
+    and 256 rows) and its calibration output error ‖X(W − Ŵ)‖²/T recorded;
+    the allocator (bitsink::quant::allocateBudget, exact when its table is
+    small enough) then picks one candidate per weight so that the weight
+    count weighted average of the stored bits per weight is at most B and
+    the summed error is least. Weights a layer-config entry fixes keep its
+    configuration and count toward B. The allocation is a remark on the
+    module; a budget outside (0, 32] or below the cheapest allocation is an
+    error.
+
     Example: `--bitsink-quantize-weights="method=bpdq planes=3 group-size=128"`.
   }];
   let options = [
@@ -187,7 +199,13 @@ def BitSinkQuantizeWeights
                "Per-layer overrides PATTERN=P, PATTERN=P:G or PATTERN=none: "
                "a weight any of whose names contains PATTERN gets P planes "
                "(and group size G), or stays float; the first matching "
-               "entry wins">
+               "entry wins">,
+    Option<"budget", "budget", "double", /*default=*/"0",
+           "Average stored bits per weight B (0: off): measures planes 1-4 "
+           "x groups 64/128/256 per weight and picks one per weight so "
+           "that the weight-count weighted average is at most B and the "
+           "summed calibration error ||X(W - W^)||^2/T is least; "
+           "layer-config entries stay fixed and count toward B">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

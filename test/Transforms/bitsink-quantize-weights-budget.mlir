@@ -1,0 +1,46 @@
+// RUN: %python %S/../Inputs/write-budget-module.py %t.mlir %t.npz
+// RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz" 2>&1 | FileCheck %s
+// RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz layer-config=fixed=4:128" 2>&1 | FileCheck %s --check-prefix=FIXED
+// RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=1 calibration=%t.npz" 2>&1 | FileCheck %s --check-prefix=BELOW -DFILE=%t.mlir
+// RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE -DFILE=%t.mlir
+// RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=33" 2>&1 | FileCheck %s --check-prefix=ABOVE -DFILE=%t.mlir
+//
+// `budget=B`: every weight is quantized with each candidate (planes 1-4 x
+// groups 64/128/256; K = 128 makes groups of 128 and 256 the same one group
+// per channel, measured once) and the allocator picks one per weight with a
+// weighted average of at most B stored bits per weight and the least summed
+// ||X(W - W^)||^2 / T. The three 128 x 16 weights of write-budget-module.py
+// share their calibration rows; "small" is "big" scaled by 0.1 (its
+// absolute error is ~100x smaller), so it gets the fewest planes and "big"
+// the most. Stored bits per weight: P + 16·(P + 1)·G / 128 with G = 2
+// groups of 64 or 1 group.
+
+// CHECK: remark: bitsink-quantize-weights: budget 3 bits per weight over 3 weights (exact; error = ||X(W - W^)||^2 / T per weight):
+// CHECK-NEXT: layer    weights planes  group   bits/w        error
+// CHECK-NEXT: small       2048      1     64   1.5000
+// CHECK-NEXT: big         2048      3     64   4.0000
+// CHECK-NEXT: fixed       2048      3    128   3.5000
+// CHECK-NEXT: total 6144 weights: 3.000000 bits per weight (budget 3.0000)
+// CHECK: bitsink.bitplane_matmul ins({{.*}}tensor<1x4x16xi32>, tensor<2x2x16xf16>)
+// CHECK-SAME: bits_per_weight = 1.500000e+00 : f64, calibration = "small"
+// CHECK-SAME: group_size = 64
+// CHECK: bitsink.bitplane_matmul ins({{.*}}tensor<3x4x16xi32>, tensor<2x4x16xf16>)
+// CHECK-SAME: bits_per_weight = 4.000000e+00 : f64, calibration = "big"
+// CHECK: bitsink.bitplane_matmul ins({{.*}}tensor<3x4x16xi32>, tensor<1x4x16xf16>)
+// CHECK-SAME: bits_per_weight = 3.500000e+00 : f64, calibration = "fixed"
+// CHECK-SAME: group_size = 128
+
+// A layer-config entry fixes its weights' configuration; their bits count
+// toward the budget (4.625 here), so the others get fewer:
+// (1.5 + 2.75 + 4.625) / 3 = 2.958 <= 3.
+// FIXED: small       2048      1     64   1.5000
+// FIXED-NEXT: big         2048      2     64   2.7500
+// FIXED-NEXT: fixed       2048      4    128   4.6250 {{.*}} (layer-config)
+// FIXED-NEXT: total 6144 weights: 2.958333 bits per weight (budget 3.0000)
+// FIXED: tensor<1x4x16xi32>
+// FIXED: tensor<2x4x16xi32>
+// FIXED: tensor<4x4x16xi32>, tensor<1x5x16xf16>
+
+// BELOW: [[FILE]]:0:0: error: bitsink-quantize-weights: budget=1: the budget of 1.0000 bits per weight is below the smallest average the candidates reach, 1.2500
+// NEGATIVE: [[FILE]]:0:0: error: bitsink-quantize-weights: budget must be 0 (off) or in (0, 32] bits per weight, got -1
+// ABOVE: [[FILE]]:0:0: error: bitsink-quantize-weights: budget must be 0 (off) or in (0, 32] bits per weight, got 33
