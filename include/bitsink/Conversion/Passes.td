@@ -69,7 +69,9 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     a GEMV kernel never materialises the dequantized weight: per group it
     sums the input over the set bits of each plane and applies the
     coefficients afterwards. Larger `M` uses a GEMM kernel that dequantizes
-    a tile of the weight into a buffer and multiplies it. Both are parallel
+    a tile of the weight into a buffer and multiplies it with a
+    `linalg.matmul` (tiled and vectorised by bitsink-tile-contractions,
+    which runs after this pass in bitsink-cpu-pipeline). Both are parallel
     over output columns.
 
     The GEMV kernel walks a strip of `gemv-column-tile` columns word row by
@@ -110,7 +112,7 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
-    "::mlir::LLVM::LLVMDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
   ];
@@ -130,7 +132,7 @@ def BitSinkLowerToCPUKernels : Pass<"bitsink-lower-to-cpu-kernels"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
-    "::mlir::LLVM::LLVMDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
   ];
