@@ -12,6 +12,7 @@
 #include "bitsink/Execution/JitRunner.h"
 #include "bitsink/InitAll.h"
 #include "bitsink/Pipelines/Pipelines.h"
+#include "bitsink/Quant/Budget.h"
 #include "bitsink/Quant/Quantizer.h"
 #include "bitsink/Reference/Reference.h"
 #include "bitsink/Support/DiagnosticText.h"
@@ -843,6 +844,48 @@ bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result) {
                                r.report.rtnColumns,
                                r.report.hasHeldOut ? 1 : 0,
                                r.report.heldOutRelError};
+}
+
+BitSinkStatus bitsinkAllocateBudget(BitSinkContext context, int64_t numLayers,
+                                    const int64_t *numWeights,
+                                    const int64_t *numCandidates,
+                                    const BitSinkBudgetCandidate *candidates,
+                                    const int32_t *fixed, double budget,
+                                    int32_t *choice,
+                                    BitSinkBudgetResult *result) {
+  namespace quant = bitsink::quant;
+  if (numLayers < 0 ||
+      (numLayers > 0 &&
+       (!numWeights || !numCandidates || !candidates || !choice)) ||
+      !result)
+    return fail(context, "bitsinkAllocateBudget: missing arrays");
+  std::vector<quant::BudgetLayer> layers(numLayers);
+  const BitSinkBudgetCandidate *next = candidates;
+  for (int64_t i = 0; i < numLayers; ++i) {
+    quant::BudgetLayer &layer = layers[i];
+    layer.name = "#" + std::to_string(i);
+    layer.numWeights = numWeights[i];
+    layer.fixed = fixed ? fixed[i] : -1;
+    if (numCandidates[i] < 0)
+      return fail(context, "bitsinkAllocateBudget: layer #" +
+                               std::to_string(i) +
+                               " has a negative number of candidates");
+    for (int64_t c = 0; c < numCandidates[i]; ++c, ++next)
+      layer.candidates.push_back(
+          {next->planes, next->groupSize, next->bitsPerWeight, next->error});
+  }
+  quant::BudgetAllocation allocation;
+  std::string error;
+  bool ok = quant::allocateBudget(layers, budget, allocation, error);
+  *result = BitSinkBudgetResult{
+      allocation.bitsPerWeight, allocation.error, allocation.minBitsPerWeight,
+      allocation.maxBitsPerWeight, allocation.exact ? 1 : 0};
+  if (!ok)
+    return fail(context, error);
+  for (int64_t i = 0; i < numLayers; ++i)
+    choice[i] = allocation.choice[i];
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
 }
 
 //===----------------------------------------------------------------------===//

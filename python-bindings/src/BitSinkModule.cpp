@@ -245,6 +245,40 @@ private:
 
 /// The packed result of bitsink.quantize: planes and coefficients as
 /// (descr, shape, bytes), and the error report.
+/// bitsinkAllocateBudget over Python lists: per layer its weight count and
+/// candidates (planes, group size, bits per weight, error), the fixed
+/// candidate index or -1, and the budget. Returns the chosen indices and
+/// (bits per weight, error, min bits per weight, max bits per weight,
+/// exact).
+std::tuple<std::vector<int32_t>,
+           std::tuple<double, double, double, double, bool>>
+allocateBudget(
+    const Context &context, const std::vector<int64_t> &numWeights,
+    const std::vector<std::vector<std::tuple<int, int64_t, double, double>>>
+        &candidates,
+    const std::vector<int32_t> &fixed, double budget) {
+  size_t numLayers = numWeights.size();
+  if (candidates.size() != numLayers || fixed.size() != numLayers)
+    throw std::invalid_argument(
+        "allocate_budget: one candidate list and one fixed index per layer");
+  std::vector<int64_t> counts;
+  std::vector<BitSinkBudgetCandidate> flat;
+  for (const auto &layer : candidates) {
+    counts.push_back(static_cast<int64_t>(layer.size()));
+    for (const auto &[planes, group, bits, error] : layer)
+      flat.push_back(BitSinkBudgetCandidate{planes, group, bits, error});
+  }
+  std::vector<int32_t> choice(numLayers, 0);
+  BitSinkBudgetResult result;
+  context.check(
+      bitsinkAllocateBudget(context.get(), static_cast<int64_t>(numLayers),
+                            numWeights.data(), counts.data(), flat.data(),
+                            fixed.data(), budget, choice.data(), &result));
+  return {choice,
+          {result.bitsPerWeight, result.error, result.minBitsPerWeight,
+           result.maxBitsPerWeight, result.exact != 0}};
+}
+
 nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
                   int64_t N, uintptr_t calibration, int64_t T,
                   uintptr_t heldOut, int64_t heldOutRows,
@@ -389,6 +423,8 @@ NB_MODULE(_bitsink, m) {
         "held_out_hessian"_a, "method"_a, "planes"_a, "group_size"_a,
         "iterations"_a, "damp"_a, "act_order"_a, "f16_coefficients"_a,
         "threads"_a);
+  m.def("_allocate_budget", &allocateBudget, "context"_a, "num_weights"_a,
+        "candidates"_a, "fixed"_a, "budget"_a);
   m.def("_reference_sink_attention", &referenceSinkAttention, "context"_a,
         "query"_a, "key"_a, "value"_a, "sink_logits"_a.none(),
         "kv_len"_a.none(), "key_mask"_a.none(), "key_positions"_a.none(),

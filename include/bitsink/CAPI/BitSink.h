@@ -293,6 +293,42 @@ typedef struct BitSinkQuantizeReport {
 BITSINK_CAPI_EXPORTED BitSinkQuantizeReport
 bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result);
 
+/// One configuration a layer may be quantized with (bitsinkAllocateBudget):
+/// its stored bits per weight (the report's bitsPerWeight) and the error it
+/// leaves (finite, >= 0; bitsink-quantize-weights uses ||X(W - W^)||_F^2/T).
+typedef struct BitSinkBudgetCandidate {
+  int planes;
+  int64_t groupSize;
+  double bitsPerWeight;
+  double error;
+} BitSinkBudgetCandidate;
+
+typedef struct BitSinkBudgetResult {
+  /// Weight-count weighted average of the chosen stored bits per weight, and
+  /// the summed error of the chosen candidates.
+  double bitsPerWeight, error;
+  /// The averages of the cheapest and of the most expensive allocation
+  /// (filled also when the budget is not reachable).
+  double minBitsPerWeight, maxBitsPerWeight;
+  /// Whether the exact dynamic program ran (else the marginal analysis).
+  int exact;
+} BitSinkBudgetResult;
+
+/// Mixed precision by budget (docs/quantize-weights.md, "Bit budgets"):
+/// chooses one candidate per layer so that the weight-count weighted average
+/// of the stored bits per weight is at most `budget` (in (0, 32]) and the
+/// summed error is least. Layer i has numWeights[i] weights and the next
+/// numCandidates[i] entries of `candidates` (layer after layer); fixed[i] >= 0
+/// (`fixed` may be NULL) pins it to that candidate, whose bits still count.
+/// Writes the chosen candidate index of each layer to choice[numLayers].
+/// Fails (reason in the context's diagnostics) on malformed input or an
+/// unreachable budget.
+BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkAllocateBudget(
+    BitSinkContext context, int64_t numLayers, const int64_t *numWeights,
+    const int64_t *numCandidates, const BitSinkBudgetCandidate *candidates,
+    const int32_t *fixed, double budget, int32_t *choice,
+    BitSinkBudgetResult *result);
+
 //===----------------------------------------------------------------------===//
 // Reference semantics (naive, double precision; docs/semantics.md §2)
 //===----------------------------------------------------------------------===//

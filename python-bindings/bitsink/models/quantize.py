@@ -33,6 +33,7 @@ __all__ = [
     "quantize_module",
     "stored_bits_per_weight",
     "quantize_weights",
+    "quantize_weights_budget",
 ]
 
 
@@ -270,8 +271,8 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
                      method: str = "bpdq", group_size: int = 128,
                      head: str = "f32", layer_config: Iterable[str] = (),
                      rows: int = 2048, cache_dir=None,
-                     progress: Optional[Callable[[str], None]] = None
-                     ) -> Dict[str, "object"]:
+                     progress: Optional[Callable[[str], None]] = None,
+                     budget: float = 0.0) -> Dict[str, "object"]:
     """Quantises the linear weights of `model` with the quantizer library
     (``bitsink.quantize``: the one bitsink-quantize-weights runs, with the
     same options and calibration rule) and returns ``{name:
@@ -282,8 +283,23 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
     that bitsink-quantize-weights needs (it rewrites matmuls whose weight is
     a constant). With `cache_dir`, the packed weights are kept there as an
     .npz keyed by the model file, the method and the calibration (each
-    weight stored under its name, plane count and group size)."""
+    weight stored under its name, plane count and group size; given both
+    `calibration_text` and `calibration`, the arrays must be the text's
+    activations, and the cache is keyed by the text).
+
+    `budget` > 0 chooses planes and group size per weight instead
+    (``quantize_weights_budget``: an average of at most `budget` stored bits
+    per weight, least summed calibration error); `bits` is then unused and
+    the allocation table goes to `progress`."""
     import hashlib
+
+    if budget:
+        out, allocation = quantize_weights_budget(
+            model, budget, calibration_text=calibration_text,
+            calibration=calibration, method=method, head=head,
+            layer_config=layer_config, rows=rows, cache_dir=cache_dir,
+            progress=progress)
+        return out
 
     from .. import QuantizedWeight, quantize
 
@@ -307,7 +323,8 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
             stat = os.stat(source)
             key.update(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         key.update(repr((model.config, method, rows)).encode())
-        if calibration is None:
+        if calibration is None or calibration_text:
+            # Given both, `calibration` holds the activations of the text.
             key.update(calibration_text.encode())
         else:
             for name in sorted(calibration):
@@ -369,3 +386,78 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
         np.savez(partial, **cached)
         partial.replace(path)
     return out
+
+
+def quantize_weights_budget(model, budget: float, *,
+                            calibration_text: str = "",
+                            calibration: Optional[Dict[str, np.ndarray]] = None,
+                            method: str = "bpdq", head: str = "f32",
+                            layer_config: Iterable[str] = (),
+                            configs: Optional[Sequence] = None,
+                            importance: Optional[Dict[str, float]] = None,
+                            rows: int = 2048, cache_dir=None,
+                            progress: Optional[Callable[[str], None]] = None):
+    """Mixed precision by bit budget (docs/quantize-weights.md, "Bit
+    budgets"), as bitsink-quantize-weights{budget=B}: every linear weight is
+    quantised with each (planes, group size) of `configs`
+    (``bitsink.budget.DEFAULT_CONFIGS``: planes 1-4 x groups 64/128/256),
+    its error ‖X(W − Ŵ)‖²_F / T on the calibration rows recorded (times
+    ``importance[name]`` when given), and ``bitsink.budget.allocate_budget``
+    picks one configuration per weight so that the weight-count weighted
+    average of the stored bits per weight is at most `budget`. Weights a
+    `layer_config` entry names keep that entry's configuration and count
+    toward the budget. Returns ({name: QuantizedWeight}, BudgetAllocation);
+    with `cache_dir` every candidate is kept as quantize_weights keeps it."""
+    from ..budget import (DEFAULT_CONFIGS, BudgetCandidate, BudgetLayer,
+                          allocate_budget)
+
+    say = progress or (lambda message: None)
+    configs = [tuple(c) for c in (configs or DEFAULT_CONFIGS)]
+    layer_config = list(layer_config)
+    if calibration is None:
+        say(f"calibration: float model over {rows} rows of calibration text")
+        calibration = calibration_activations(model, calibration_text, rows)
+    results = {}
+    for planes, group in configs:
+        say(f"budget: candidates P={planes} g={group}")
+        results[(planes, group)] = quantize_weights(
+            model, planes, calibration_text=calibration_text,
+            calibration=calibration, method=method, group_size=group,
+            head=head, layer_config=layer_config, rows=rows,
+            cache_dir=cache_dir, progress=progress)
+    names = list(results[configs[0]])
+    layers = {}
+    for name in names:
+        w = model.weights[name]  # N x K
+        n, k = w.shape
+        x = calibration.get(name)
+        if x is None:
+            scale = float(np.sum(w.astype(np.float64) ** 2))
+        else:
+            y = (x @ w.T).astype(np.float64)
+            scale = float(np.sum(y * y)) / x.shape[0]
+        scale *= (importance or {}).get(name, 1.0)
+        fixed = _layer_override(name, layer_config, -1, -1)
+        if fixed != (-1, -1):
+            q = results[configs[0]][name]
+            layers[name] = BudgetLayer(k * n, [BudgetCandidate(
+                fixed[0], q.group_size, q.bits_per_weight,
+                q.rel_error ** 2 * scale)], fixed=0)
+            continue
+        candidates, seen = [], set()
+        for planes, group in configs:
+            effective = (planes, k if group <= 0 or group >= k else group)
+            if effective in seen:
+                continue
+            seen.add(effective)
+            q = results[(planes, group)][name]
+            candidates.append(BudgetCandidate(planes, group, q.bits_per_weight,
+                                              q.rel_error ** 2 * scale))
+        layers[name] = BudgetLayer(k * n, candidates)
+    allocation = allocate_budget(layers, budget)
+    say("budget allocation:\n" + allocation.table())
+    out = {}
+    for choice in allocation.layers:
+        key = configs[0] if choice.fixed else (choice.planes, choice.group_size)
+        out[choice.name] = results[key][choice.name]
+    return out, allocation

