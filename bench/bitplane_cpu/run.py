@@ -29,6 +29,18 @@ bitsink's 2-bit (Q2_K, TQ2_0) and 3-bit (Q3_K) rows.
 code an AVX2-only machine gets, timed on this one. The ISA line names both;
 numpy/OpenBLAS and the ggml peer still run the host's code.
 
+`--gemm` measures the GEMM path instead (M > gemv-max-rows): at
+M x K x N = 512 x 4096 x 4096 and 128 x 2048 x 2048 (`--gemm-shapes`), our
+own f32 `linalg.matmul` through bitsink-cpu-pipeline (bitsink-tile-
+contractions) and `bitplane_matmul` at 2 and 3 bits (binary planes, g128,
+f16 coefficients, f32 x and acc), both JIT-run by `bitsink-run
+--time-runs` at 1 and all threads, in rounds that alternate the entries
+(best call over all rounds). GFLOP/s = 2·M·N·K / t; `/f32` is the
+bit-plane GEMM's GFLOP/s over the f32 GEMM's at the same thread count.
+`--baseline-opt` adds the bit-plane modules as another bitsink-opt lowers
+them (an older build), run with `bitsink-run --pipeline=none` in the same
+rounds.
+
 Run it through bench/bitplane_cpu/run.sh.
 """
 
@@ -89,6 +101,34 @@ def matmul_ir(k, n):
             f"  return %r : {y}\n}}\n")
 
 
+def gemm_ir(m, k, n, planes):
+    """y = x · Ŵ with M = m rows: bitplane_matmul on the GEMM path. The
+    entry carries its tensor signature (`bitsink.signature`), so that a
+    module lowered by another bitsink-opt runs with `--pipeline=none`."""
+    kw, groups = (k + 31) // 32, (k + GROUP - 1) // GROUP
+    x, y = f"tensor<{m}x{k}xf32>", f"tensor<{m}x{n}xf32>"
+    p, c = f"tensor<{planes}x{kw}x{n}xi32>", f"tensor<{groups}x{planes + 1}x{n}xf16>"
+    return (f"func.func @gemm(%x: {x}, %p: {p}, %c: {c}) -> {y} attributes "
+            f"{{bitsink.signature = ({x}, {p}, {c}) -> {y}}} {{\n"
+            f"  %f0 = arith.constant 0.0 : f32\n"
+            f"  %e = tensor.empty() : {y}\n"
+            f"  %zero = linalg.fill ins(%f0 : f32) outs(%e : {y}) -> {y}\n"
+            f"  %y = bitsink.bitplane_matmul ins(%x, %p, %c : {x}, {p}, {c})\n"
+            f"         outs(%zero : {y}) {{plane_kind = #bitsink.plane_kind<binary>, "
+            f"group_size = {GROUP}}} -> {y}\n"
+            f"  return %y : {y}\n}}\n")
+
+
+def f32_gemm_ir(m, k, n):
+    x, w, y = f"tensor<{m}x{k}xf32>", f"tensor<{k}x{n}xf32>", f"tensor<{m}x{n}xf32>"
+    return (f"func.func @matmul(%x: {x}, %w: {w}) -> {y} {{\n"
+            f"  %f0 = arith.constant 0.0 : f32\n"
+            f"  %e = tensor.empty() : {y}\n"
+            f"  %z = linalg.fill ins(%f0 : f32) outs(%e : {y}) -> {y}\n"
+            f"  %r = linalg.matmul ins(%x, %w : {x}, {w}) outs(%z : {y}) -> {y}\n"
+            f"  return %r : {y}\n}}\n")
+
+
 def env_threads(threads):
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -96,11 +136,11 @@ def env_threads(threads):
     return env
 
 
-def run_bitsink(run, path, entry, threads, runs, cpu="host"):
+def run_bitsink(run, path, entry, threads, runs, cpu="host", extra=()):
     """Best ms of `runs` calls (after a warm-up) of `entry`, compiled for
     the CPU model `cpu`."""
     out = subprocess.run([run, path, "-e", entry, "--int-max=2147483647",
-                          f"--time-runs={runs}", f"--cpu={cpu}"],
+                          f"--time-runs={runs}", f"--cpu={cpu}", *extra],
                          env=env_threads(threads), capture_output=True,
                          text=True)
     if out.returncode:
@@ -142,6 +182,86 @@ def read_bandwidth(workdir, threads):
     return float(re.search(r"read_bw_gbs=([0-9.]+)", out.stdout).group(1))
 
 
+def run_gemm(args):
+    """--gemm: the bit-plane GEMM against our own f32 GEMM, same run."""
+    thread_counts = sorted({1, os.cpu_count()})
+    shapes = [tuple(int(v) for v in s.split("x")) for s in args.gemm_shapes]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bitplane_gemm.") as work:
+        for m, k, n in shapes:
+            entries = [("f32", None)] + [("bitplane", b) for b in BITS]
+            paths = {}
+            for kind, bits in entries:
+                path = os.path.join(work, f"{kind}{bits or ''}_{m}x{k}x{n}.mlir")
+                with open(path, "w") as f:
+                    f.write(f32_gemm_ir(m, k, n) if kind == "f32"
+                            else gemm_ir(m, k, n, bits))
+                paths[(kind, bits)] = path
+            if args.baseline_opt:
+                # The same bit-plane modules lowered by the other bitsink-opt,
+                # run with --pipeline=none (their entries keep their tensor
+                # signature).
+                for bits in BITS:
+                    lowered = paths[("bitplane", bits)] + ".base.llvm.mlir"
+                    subprocess.run([args.baseline_opt, paths[("bitplane", bits)],
+                                    "--bitsink-cpu-pipeline", "-o", lowered],
+                                   check=True)
+                    paths[("baseline", bits)] = lowered
+                    entries.append(("baseline", bits))
+            for t in thread_counts:
+                best = {}
+                for _ in range(args.gemm_rounds):
+                    for kind, bits in entries:
+                        entry = "matmul" if kind == "f32" else "gemm"
+                        extra = ["--pipeline=none"] if kind == "baseline" else []
+                        ms = run_bitsink(args.run, paths[(kind, bits)], entry,
+                                         t, args.gemm_runs, args.cpu, extra)
+                        key = (kind, bits)
+                        best[key] = min(best.get(key, ms), ms)
+                flop = 2.0 * m * n * k
+                f32_gflops = flop / best[("f32", None)] / 1e6
+                for kind, bits in entries:
+                    if kind == "baseline":
+                        continue
+                    ms = best[(kind, bits)]
+                    gflops = flop / ms / 1e6
+                    row = dict(M=m, K=k, N=n, threads=t, kind=kind, bits=bits,
+                               ms=ms, gflops=gflops,
+                               ratio_to_f32=gflops / f32_gflops)
+                    if ("baseline", bits) in best:
+                        row["baseline_ms"] = best[("baseline", bits)]
+                    rows.append(row)
+                print(f"done {m}x{k}x{n} threads={t}", file=sys.stderr)
+    load = os.getloadavg()
+    print(f"ISA: {mlirlib.host_isa()}"
+          + (f"; bitsink compiled for CPU {args.cpu}" if args.cpu != "host"
+             else ""))
+    print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+          f" on {os.cpu_count()} CPUs; best call of {args.gemm_rounds} rounds"
+          f" x {args.gemm_runs} calls")
+    base = bool(args.baseline_opt)
+    print(f"{'M x K x N':>16} {'thr':>3} {'weights':>12} {'ms':>9} "
+          f"{'GFLOP/s':>8} {'/f32':>6}"
+          + (f" {'base ms':>9} {'/base':>6}" if base else ""))
+    for r in rows:
+        what = "f32" if r["kind"] == "f32" else f"{r['bits']}-bit g{GROUP}"
+        line = (f"{r['M']:>5}x{r['K']:>5}x{r['N']:<5} {r['threads']:>3} "
+                f"{what:>12} {r['ms']:>9.2f} {r['gflops']:>8.1f} "
+                f"{100 * r['ratio_to_f32']:>5.0f}%")
+        if "baseline_ms" in r:
+            line += (f" {r['baseline_ms']:>9.2f} "
+                     f"{r['ms'] / r['baseline_ms']:>6.3f}")
+        print(line)
+    print("f32: linalg.matmul through bitsink-cpu-pipeline "
+          "(bitsink-tile-contractions); /f32: GFLOP/s over the f32 GEMM's "
+          "at the same thread count"
+          + ("; base ms: the bit-plane module lowered by --baseline-opt, "
+             "/base: ours over it (time)." if base else "."))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(gemm=rows, cpu=args.cpu), f, indent=1)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--run", required=True, help="path of bitsink-run")
@@ -163,7 +283,23 @@ def main():
                              "--cpu): host, or an LLVM CPU name such as "
                              "x86-64-v3 for AVX2 code on an AVX-512 host")
     parser.add_argument("--json", help="write the results there")
+    parser.add_argument("--gemm", action="store_true",
+                        help="time the GEMM path (M > gemv-max-rows) against "
+                             "our own f32 GEMM instead of the GEMV")
+    parser.add_argument("--gemm-shapes", nargs="+",
+                        default=["512x4096x4096", "128x2048x2048"],
+                        help="M x K x N of the --gemm products")
+    parser.add_argument("--gemm-rounds", type=int, default=3,
+                        help="--gemm: rounds over the entries (best call)")
+    parser.add_argument("--gemm-runs", type=int, default=5,
+                        help="--gemm: timed calls per entry and round")
+    parser.add_argument("--baseline-opt",
+                        help="--gemm: also time the bit-plane modules lowered "
+                             "by this bitsink-opt (IN --bitsink-cpu-pipeline "
+                             "-o OUT), e.g. an older build, in the same rounds")
     args = parser.parse_args()
+    if args.gemm:
+        return run_gemm(args)
 
     all_threads = os.cpu_count()
     thread_counts = sorted({1, all_threads})

@@ -559,14 +559,22 @@ struct TileContractionsPass
     unsigned rank = op.getNumLoops();
     Location loc = op.getLoc();
 
-    // 1. Cache tiles of (batch, M, N) as one scf.parallel.
+    // 1. Cache tiles of (batch, M, N) as one scf.parallel, or as scf.for
+    // loops when the contraction already runs inside an scf.parallel (a
+    // kernel that emits one per parallel task, e.g. the bit-plane GEMM): a
+    // nested parallel loop would become a nested omp.parallel, entered once
+    // per task and run by one thread.
     SmallVector<int64_t> sizes(rank, 0);
     for (unsigned dim : loops.unitTiled)
       sizes[dim] = 1;
     sizes[loops.m] = cacheTileM;
     sizes[loops.n] = cacheTileN;
-    FailureOr<linalg::TiledLinalgOp> outer = tileAndErase(
-        rewriter, op, sizes, {}, linalg::LinalgTilingLoopType::ParallelLoops);
+    linalg::LinalgTilingLoopType cacheLoops =
+        op->getParentOfType<scf::ParallelOp>()
+            ? linalg::LinalgTilingLoopType::Loops
+            : linalg::LinalgTilingLoopType::ParallelLoops;
+    FailureOr<linalg::TiledLinalgOp> outer =
+        tileAndErase(rewriter, op, sizes, {}, cacheLoops);
     if (failed(outer) || outer->loops.empty())
       return emitError(loc, "bitsink-tile-contractions: cannot tile the "
                             "parallel dimensions of this contraction");

@@ -1,13 +1,16 @@
 // RUN: bitsink-opt %s -split-input-file --bitsink-lower-bitplane-matmul --cse | FileCheck %s
 // RUN: bitsink-opt %s -split-input-file --bitsink-lower-bitplane-matmul="gemv-max-rows=0 column-tile=32" --cse | FileCheck %s --check-prefix=FORCE-GEMM
+// RUN: bitsink-opt %s -split-input-file --bitsink-lower-bitplane-matmul --bitsink-tile-contractions --cse | FileCheck %s --check-prefix=TILED
 
 // The lowering of y = acc + x·Ŵ, Ŵ[k,n] = c[g,0,n] + Σ_l c[g,l+1,n]·t_l[k,n].
 // GEMV (M ≤ gemv-max-rows): per group, sums Z of x over the rows whose bit
 // is clear, combined with the coefficients once per group; Ŵ never exists.
 // Each task walks a strip of gemv-column-tile (512) columns word row by
 // word row, Z and y of the strip in stack buffers.
-// GEMM: a 128-row × column-tile chunk of Ŵ is dequantized into a buffer and
-// multiplied by FMAs. Both are exactly one scf.parallel over column tiles.
+// GEMM: a 128-row × column-tile slab of Ŵ is dequantized into a buffer and
+// multiplied by a linalg.matmul on sub-views, which bitsink-tile-contractions
+// tiles and vectorises later. Both are exactly one scf.parallel over column
+// tiles.
 
 // M = 1, K = 256 (two groups of 128), N = 256, P = 2.
 // CHECK-LABEL: func.func @gemv_binary
@@ -80,11 +83,13 @@
 // CHECK: memref.dealloc %[[S]]
 // CHECK: return
 
-// With gemv-max-rows=0 the same op takes the GEMM path.
+// With gemv-max-rows=0 the same op takes the GEMM path. (The product used to
+// be FMAs of a micro-kernel of this pass; it is now a linalg.matmul that
+// bitsink-tile-contractions vectorises, so the check looks for that.)
 // FORCE-GEMM-LABEL: func.func @gemv_binary
 // FORCE-GEMM: scf.parallel
 // FORCE-GEMM: memref.alloca() : memref<128x32xf32>
-// FORCE-GEMM: vector.fma
+// FORCE-GEMM: linalg.matmul
 func.func @gemv_binary(%x: memref<1x256xf16>, %p: memref<2x8x256xi32>,
                        %c: memref<2x3x256xf16>, %acc: memref<1x256xf32>) {
   bitsink.bitplane_matmul ins(%x, %p, %c : memref<1x256xf16>, memref<2x8x256xi32>, memref<2x3x256xf16>)
@@ -151,38 +156,46 @@ func.func @gemv_ternary(%x: memref<1x64xbf16>, %p: memref<2x2x16xi32>,
 
 // -----
 
-// M = 16 > gemv-max-rows: GEMM. acc is bf16, so the sums live in an f32
-// copy of it; each 64-column task dequantizes 128 rows at a time into a
-// 128 × 64 f32 buffer and multiplies it by 4-row × 4-vector FMA blocks.
+// M = 16 > gemv-max-rows: GEMM. x and acc are bf16, so the product reads
+// an f32 copy of x and sums into an f32 copy of acc; each 64-column task
+// dequantizes 128 rows at a time into a 128 × 64 f32 buffer and multiplies
+// it with all rows of x by a linalg.matmul on sub-views.
+// (The IR changed when the hand-written 4-row × 4-vector FMA micro-kernel
+// gave way to the linalg.matmul that bitsink-tile-contractions tiles like
+// every f32 matmul, docs/bitplane-lowering.md; x is now converted to f32
+// once instead of at every use.)
 // CHECK-LABEL: func.func @gemm_bf16_acc
 // CHECK-SAME: (%[[X:.*]]: memref<16x100xbf16>, %[[P:.*]]: memref<4x4x37xi32>, %[[C:.*]]: memref<1x3x37xf16>, %[[ACC:.*]]: memref<16x37xbf16>)
+// CHECK: %[[XF:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf32>
+// CHECK: memref.load %[[X]]
+// CHECK: arith.extf %{{.*}} : bf16 to f32
 // CHECK: %[[Y:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xf32>
+// CHECK: memref.load %[[ACC]]
 // CHECK: arith.extf %{{.*}} : bf16 to f32
 // CHECK: scf.parallel (%[[N0:[a-z0-9_]+]]) =
 // CHECK-NOT: scf.parallel
 // The tile buffer is a static alloca (one per thread once
 // bitsink-hoist-static-allocas has moved it to the omp.parallel entry).
 // CHECK: %[[W:.*]] = memref.alloca() : memref<128x64xf32>
-// CHECK: scf.for %[[CHUNK:[a-z0-9_]+]] =
+// CHECK: scf.for %[[SLAB:[a-z0-9_]+]] =
 // Dequantize: start from F = c0 + c1 + c2, correct per clear bit.
 // CHECK: vector.maskedload %[[C]]
 // CHECK: arith.cmpi eq
 // CHECK: arith.select
 // CHECK: vector.store %{{.*}}, %[[W]][%{{.*}}, %{{.*}}] : memref<128x64xf32>, vector<16xf32>
-// Multiply: rows in blocks of 4, then the remaining rows one at a time.
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C4:.*]] {
-// CHECK: vector.maskedload %[[Y]]
-// CHECK: scf.for %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK: vector.load %[[W]]
-// CHECK: memref.load %[[X]]
-// CHECK: vector.fma
-// CHECK: vector.maskedstore %[[Y]][
+// Multiply: all 16 rows of x by the dequantized slab, into the tile's
+// columns of the f32 sums.
+// CHECK: %[[XS:.*]] = memref.subview %[[XF]][0, %[[SLAB]]] [16, %{{.*}}] [1, 1]
+// CHECK: %[[WS:.*]] = memref.subview %[[W]][0, 0] [%{{.*}}, %{{.*}}] [1, 1]
+// CHECK: %[[YS:.*]] = memref.subview %[[Y]][0, %[[N0]]] [16, %{{.*}}] [1, 1]
+// CHECK: linalg.matmul ins(%[[XS]], %[[WS]] : {{.*}}) outs(%[[YS]] : {{.*}})
 // The result is rounded back into acc.
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
 // CHECK: memref.store %{{.*}}, %[[ACC]]
 // The pipeline places deallocations before this pass: the lowering frees
 // its own heap buffers.
-// CHECK: memref.dealloc %[[Y]]
+// CHECK-DAG: memref.dealloc %[[Y]]
+// CHECK-DAG: memref.dealloc %[[XF]]
 func.func @gemm_bf16_acc(%x: memref<16x100xbf16>, %p: memref<4x4x37xi32>,
                          %c: memref<1x3x37xf16>, %acc: memref<16x37xbf16>) {
   bitsink.bitplane_matmul ins(%x, %p, %c : memref<16x100xbf16>, memref<4x4x37xi32>, memref<1x3x37xf16>)
@@ -199,8 +212,24 @@ func.func @gemm_bf16_acc(%x: memref<16x100xbf16>, %p: memref<4x4x37xi32>,
 // CHECK-NOT: memref.alloc(
 // CHECK: scf.parallel
 // CHECK: memref.alloca() : memref<128x64xf32>
-// CHECK: vector.maskedstore %[[ACC]][
+// (Was a vector.maskedstore into acc by the old FMA micro-kernel; the sums
+// now go to acc through the linalg.matmul's output sub-view.)
+// CHECK: %[[YS:.*]] = memref.subview %[[ACC]][0, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 1]
+// CHECK: linalg.matmul ins({{.*}}) outs(%[[YS]] :
 // CHECK-NOT: memref.dealloc
+// bitsink-tile-contractions then tiles that matmul like every f32 matmul:
+// 8 x 32 register tiles carried through the K loop, broadcast FMAs. Its
+// cache tiles are scf.for loops here, since the matmul already runs inside
+// the op's scf.parallel: one parallel loop, one omp.parallel, per op.
+// TILED-LABEL: func.func @gemm_dynamic_rows
+// TILED: scf.parallel
+// TILED-NOT: scf.parallel
+// TILED: memref.alloca() : memref<128x64xf32>
+// TILED-NOT: scf.parallel
+// TILED: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x32xf32>)
+// TILED: vector.fma {{.*}} : vector<32xf32>
+// TILED-NOT: scf.parallel
+// TILED: return
 func.func @gemm_dynamic_rows(%x: memref<?x64xf32>, %p: memref<1x2x64xi32>,
                              %c: memref<1x2x64xf32>, %acc: memref<?x64xf32>) {
   bitsink.bitplane_matmul ins(%x, %p, %c : memref<?x64xf32>, memref<1x2x64xi32>, memref<1x2x64xf32>)

@@ -1,6 +1,9 @@
 // bitsink.bitplane_matmul through bitsink-cpu-pipeline on the GEMM path
-// (M > gemv-max-rows: 9, 10, 13, 64 rows, so 4-row blocks and leftover rows;
-// K up to 257, so several 128-row dequantized chunks and a partial one),
+// (M > gemv-max-rows: 9, 10, 13, 64, 77, 130 rows, so whole and partial
+// 8-row register tiles and 64-row cache tiles of the matmul that
+// bitsink-tile-contractions tiles; K up to 300, so several 128-row
+// dequantized slabs and a partial one; N up to 150, so several 64-column
+// tasks and a partial one),
 // checked against the naive reference of bitsink-run --check-reference on
 // random inputs. Random 32-bit plane words set the bits of rows k >= K,
 // which must not count. The last RUN lines push M = 1 and M = 3 through the
@@ -19,6 +22,8 @@
 // RUN: bitsink-run %s -e ternary_p4_m64_g32 --seed=10 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e ternary_p2_m10_channel_f16 --seed=11 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-3 --rtol=2e-3 | FileCheck %s
 // RUN: bitsink-run %s -e ternary_p4_m64_exact --seed=12 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e binary_p2_m77_g128_f16c --seed=13 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e ternary_p2_m130_g64_bf16 --seed=14 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
 // RUN: bitsink-run %S/bitplane-gemv.mlir -e binary_p2_m3_g128_f16c --pipeline="bitsink-cpu-pipeline{gemv-max-rows=0}" --seed=21 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %S/bitplane-gemv.mlir -e ternary_p2_m1_g128 --pipeline="bitsink-cpu-pipeline{gemv-max-rows=0}" --seed=22 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e binary_p3_m9_channel_bf16 --pipeline="bitsink-cpu-pipeline{gemv-max-rows=16}" --seed=23 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-2 --rtol=1e-2 | FileCheck %s
@@ -134,3 +139,25 @@ func.func @ternary_p4_m64_exact(%x: tensor<64x256xf32>, %p: tensor<4x8x64xi32>,
   return %y : tensor<64x64xf32>
 }
 
+// Binary P = 2, M = 77 (a whole 64-row cache tile, then 13 rows: one whole
+// 8-row register tile and 5 leftover rows), K = 300 (slabs of 128, 128 and
+// 44 rows; the last group of 128 holds 44), N = 150 (tasks of 64, 64 and 22
+// columns), f16 coefficients.
+func.func @binary_p2_m77_g128_f16c(%x: tensor<77x300xf32>, %p: tensor<2x10x150xi32>,
+    %c: tensor<3x3x150xf16>, %acc: tensor<77x150xf32>) -> tensor<77x150xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<77x300xf32>, tensor<2x10x150xi32>, tensor<3x3x150xf16>)
+         outs(%acc : tensor<77x150xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128} -> tensor<77x150xf32>
+  return %y : tensor<77x150xf32>
+}
+
+// Ternary P = 2, M = 130 (cache tiles of 64, 64 and 2 rows), K = 200
+// (slabs of 128 and 72 rows, groups of 64, the last 8 rows), N = 75 (tasks
+// of 64 and 11 columns), bf16 x and acc.
+func.func @ternary_p2_m130_g64_bf16(%x: tensor<130x200xbf16>, %p: tensor<2x7x75xi32>,
+    %c: tensor<4x2x75xf32>, %acc: tensor<130x75xbf16>) -> tensor<130x75xbf16> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<130x200xbf16>, tensor<2x7x75xi32>, tensor<4x2x75xf32>)
+         outs(%acc : tensor<130x75xbf16>)
+         {plane_kind = #bitsink.plane_kind<ternary>, group_size = 64} -> tensor<130x75xbf16>
+  return %y : tensor<130x75xbf16>
+}

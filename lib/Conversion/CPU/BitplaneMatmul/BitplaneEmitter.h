@@ -6,7 +6,8 @@
 // variant in GemvLut.cpp, with the lookups of each ISA in
 // X86/GemvLutAVX512.cpp, X86/GemvLutAVX2.cpp and AArch64/GemvLutNeon.cpp),
 // and a GEMM kernel that
-// dequantizes a tile into a stack buffer and multiplies it (Gemm.cpp). Both
+// dequantizes a tile into a stack buffer and multiplies it with a
+// linalg.matmul that bitsink-tile-contractions tiles (Gemm.cpp). Both
 // are one scf.parallel over column tiles. Private to
 // lib/Conversion/CPU/BitplaneMatmul; see docs/bitplane-lowering.md.
 //
@@ -26,10 +27,10 @@ namespace bitsink::cpu {
 
 /// Lanes of one column vector: 16 f32 = one AVX-512 register (two on AVX2).
 constexpr int64_t kLanes = 16;
-/// Rows of x per GEMM micro-kernel step.
-constexpr int64_t kGemmRows = 4;
-/// Rows of the weight dequantized per GEMM step (a multiple of 32).
-constexpr int64_t kGemmChunkRows = 128;
+/// Rows of the weight dequantized per GEMM step (a multiple of 32). With the
+/// default 64-column tile the dequantized slab is 32 KiB, so it stays in L1
+/// while the register tiles of the matmul walk it (docs/bitplane-lowering.md).
+constexpr int64_t kGemmSlabRows = 128;
 /// Vector registers the GEMV kernel may keep live in its bit loop.
 constexpr int64_t kGemvRegisterBudget = 28;
 /// The same for the AVX2 table kernel, in 16-lane vectors (two ymm
@@ -57,8 +58,9 @@ public:
 
   /// y = acc + x·Ŵ without materialising Ŵ (small, static M). Gemv.cpp.
   void emitGemv();
-  /// y = acc + x·Ŵ through dequantized tiles of Ŵ in a stack buffer.
-  /// Gemm.cpp.
+  /// y = acc + x·Ŵ through dequantized tiles of Ŵ in a stack buffer,
+  /// multiplied by linalg.matmul ops (bitsink-tile-contractions tiles and
+  /// vectorises them). Gemm.cpp.
   void emitGemm();
 
 private:
@@ -225,10 +227,12 @@ private:
 
   void emitDequantizeChunk(mlir::Value wbuf, mlir::Value col0, mlir::Value end,
                            mlir::Value chunk, mlir::Value chunkWords);
-  void emitGemmMicroKernel(mlir::Value wbuf, mlir::Value ybuf, mlir::Value col0,
-                           mlir::Value end, mlir::Value chunk,
-                           mlir::Value chunkRows, mlir::Value row0,
-                           int64_t rows);
+  /// ybuf[:, col0 : col0 + cols] += xbuf[:, slab : slab + rows] ·
+  /// wbuf[0 : rows, 0 : cols] as a linalg.matmul (all f32), which
+  /// bitsink-tile-contractions tiles into register tiles later.
+  void emitSlabProduct(mlir::Value xbuf, mlir::Value wbuf, mlir::Value ybuf,
+                       mlir::Value slab, mlir::Value rows, mlir::Value col0,
+                       mlir::Value cols);
 
   int64_t columnTile, gemvColumnTile, prefetchDistance;
   GemvTableIsa tableIsa;

@@ -1,13 +1,17 @@
 //===- Gemm.cpp - bitplane_matmul GEMM kernel (large M) ---------*- C++ -*-===//
 //
-// GEMM (M > gemv-max-rows or dynamic M): per column tile (a task) and chunk
-// of 128 rows, the chunk of Ŵ is dequantized into a stack buffer and
-// multiplied with a micro-kernel of 4 rows × 4 column vectors, leftover rows
-// one at a time.
+// GEMM (M > gemv-max-rows or dynamic M): per column tile (a task) and slab
+// of 128 rows of K, the slab of Ŵ is dequantized into a stack buffer once
+// and multiplied with all M rows of x by a linalg.matmul on sub-views, which
+// bitsink-tile-contractions later tiles and vectorises like every f32
+// matmul (register tiles kept in vectors across K, broadcast FMAs).
 //
 //===----------------------------------------------------------------------===//
 
 #include "BitplaneEmitter.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 using namespace bitsink;
@@ -70,97 +74,73 @@ void BitplaneMatmulEmitter::emitDequantizeChunk(Value wbuf, Value col0,
   });
 }
 
-// ybuf[row0+r, tile] += Σ_{k<chunkRows} x[row0+r, chunk+k] · wbuf[k, tile]
-// for r < rows, four column vectors at a time, accumulators in registers.
-void BitplaneMatmulEmitter::emitGemmMicroKernel(Value wbuf, Value ybuf,
-                                                Value col0, Value end,
-                                                Value chunk, Value chunkRows,
-                                                Value row0, int64_t rows) {
-  int64_t tileVectors = columnTile / kLanes;
-  for (int64_t v0 = 0; v0 < tileVectors; v0 += 4) {
-    int64_t vectors = std::min<int64_t>(4, tileVectors - v0);
-    SmallVector<Value> cols, masks, rowIdx, init;
-    for (int64_t r = 0; r < rows; ++r)
-      rowIdx.push_back(add(row0, idx(r)));
-    for (int64_t v = 0; v < vectors; ++v) {
-      cols.push_back(add(col0, idx((v0 + v) * kLanes)));
-      masks.push_back(columnMask(cols.back(), end));
-    }
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t v = 0; v < vectors; ++v)
-        init.push_back(loadColumns(ybuf, {rowIdx[r]}, cols[v], masks[v]));
-    SmallVector<Value> sums =
-        forLoop(idx(0), chunkRows, idx(1), init, [&](Value kk, ValueRange it) {
-          SmallVector<Value> sums(it), w;
-          for (int64_t v = 0; v < vectors; ++v)
-            w.push_back(vload(vecF32, wbuf, {kk, idx((v0 + v) * kLanes)}));
-          Value kIdx = add(chunk, kk);
-          for (int64_t r = 0; r < rows; ++r) {
-            Value xr = broadcastInput(rowIdx[r], kIdx);
-            for (int64_t v = 0; v < vectors; ++v) {
-              Value &s = sums[r * vectors + v];
-              s = vectorFma(xr, w[v], s);
-            }
-          }
-          return sums;
-        });
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t v = 0; v < vectors; ++v)
-        storeColumns(sums[r * vectors + v], ybuf, {rowIdx[r]}, cols[v],
-                     masks[v]);
-  }
+// ybuf[:, col0 : col0 + cols] += xbuf[:, slab : slab + rows] ·
+// wbuf[0 : rows, 0 : cols] as a linalg.matmul on sub-views; the product is
+// left to bitsink-tile-contractions (docs/cpu-matmul.md).
+void BitplaneMatmulEmitter::emitSlabProduct(Value xbuf, Value wbuf, Value ybuf,
+                                            Value slab, Value rows, Value col0,
+                                            Value cols) {
+  auto subview = [&](Value source, ArrayRef<Value> offsets,
+                     ArrayRef<Value> sizes) -> Value {
+    SmallVector<OpFoldResult> one(2, b.getIndexAttr(1));
+    return memref::SubViewOp::create(b, source,
+                                     getAsOpFoldResult(ValueRange(offsets)),
+                                     getAsOpFoldResult(ValueRange(sizes)), one);
+  };
+  Value lhs = subview(xbuf, {idx(0), slab}, {m, rows});
+  Value rhs = subview(wbuf, {idx(0), idx(0)}, {rows, cols});
+  Value out = subview(ybuf, {idx(0), col0}, {m, cols});
+  linalg::MatmulOp::create(b, ValueRange{lhs, rhs}, ValueRange{out});
 }
 
 void BitplaneMatmulEmitter::emitGemm() {
-  // Accumulate in f32: in acc itself when it is f32, else in an f32 copy.
-  Value ybuf = acc;
-  Type accElem = elementType(acc);
-  bool widen = accElem != f32Type;
-  auto forEachOutput = [&](function_ref<void(Value, Value)> body) {
-    forEach(idx(0), m, idx(1), [&](Value row) {
-      forEach(idx(0), n, idx(1), [&](Value col) { body(row, col); });
-    });
-  };
-  if (widen) {
+  // The product is an f32 matmul (bitsink-tile-contractions takes one
+  // element type): x as it is when it is f32, else an f32 copy; the sums in
+  // acc itself when it is f32, else in an f32 copy.
+  auto copyToF32 = [&](Value source, Value rows, Value cols) {
     auto type =
         MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32Type);
-    ybuf = memref::AllocOp::create(b, type, ValueRange{m, n});
-    forEachOutput([&](Value row, Value col) {
-      Value v = load(acc, {row, col});
-      store(toF32(v), ybuf, {row, col});
+    Value copy = memref::AllocOp::create(b, type, ValueRange{rows, cols});
+    forEach(idx(0), rows, idx(1), [&](Value row) {
+      forEach(idx(0), cols, idx(1), [&](Value col) {
+        store(toF32(load(source, {row, col})), copy, {row, col});
+      });
     });
-  }
+    return copy;
+  };
+  Value xbuf = elementType(x) == f32Type ? x : copyToF32(x, m, k);
+  Type accElem = elementType(acc);
+  Value ybuf = accElem == f32Type ? acc : copyToF32(acc, m, n);
 
   Value step = idx(columnTile);
-  Value chunkStep = idx(kGemmChunkRows);
-  Value mainRows = sub(m, remU(m, idx(kGemmRows)));
+  Value slabStep = idx(kGemmSlabRows);
   parallelLoop(ValueRange{n}, ValueRange{step}, [&](ValueRange ivs) {
     Value col0 = ivs[0];
     Value end = minS(add(col0, step), n);
-    // One dequantized chunk of the tile per task, on the stack (static
+    Value cols = sub(end, col0);
+    // One dequantized slab of the tile per task, on the stack (static
     // shape: bitsink-hoist-static-allocas gives each thread one buffer).
-    Value wbuf = stackBuffer({kGemmChunkRows, columnTile});
-    forEach(idx(0), k, chunkStep, [&](Value chunk) {
-      Value chunkRows = minS(chunkStep, sub(k, chunk));
-      Value chunkWords = ceilDivU(chunkRows, idx(32));
-      emitDequantizeChunk(wbuf, col0, end, chunk, chunkWords);
-      forEach(idx(0), mainRows, idx(kGemmRows), [&](Value row0) {
-        emitGemmMicroKernel(wbuf, ybuf, col0, end, chunk, chunkRows, row0,
-                            kGemmRows);
-      });
-      forEach(mainRows, m, idx(1), [&](Value row0) {
-        emitGemmMicroKernel(wbuf, ybuf, col0, end, chunk, chunkRows, row0, 1);
-      });
+    Value wbuf = stackBuffer({kGemmSlabRows, columnTile});
+    forEach(idx(0), k, slabStep, [&](Value slab) {
+      Value rows = minS(slabStep, sub(k, slab));
+      emitDequantizeChunk(wbuf, col0, end, slab, ceilDivU(rows, idx(32)));
+      // Dequantized once, used by all M rows.
+      emitSlabProduct(xbuf, wbuf, ybuf, slab, rows, col0, cols);
     });
   });
 
-  if (widen) {
-    forEachOutput([&](Value row, Value col) {
-      Value v = load(ybuf, {row, col});
-      store(fromF32(v, accElem), acc, {row, col});
+  if (ybuf != acc) {
+    forEach(idx(0), m, idx(1), [&](Value row) {
+      forEach(idx(0), n, idx(1), [&](Value col) {
+        Value v = load(ybuf, {row, col});
+        store(fromF32(v, accElem), acc, {row, col});
+      });
     });
-    // The CPU pipeline places deallocations before the lowerings run: free
-    // what is allocated here.
-    memref::DeallocOp::create(b, ybuf);
   }
+  // The CPU pipeline places deallocations before the lowerings run: free
+  // what is allocated here.
+  if (ybuf != acc)
+    memref::DeallocOp::create(b, ybuf);
+  if (xbuf != x)
+    memref::DeallocOp::create(b, xbuf);
 }

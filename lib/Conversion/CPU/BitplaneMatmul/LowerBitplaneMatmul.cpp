@@ -12,6 +12,8 @@
 #include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 #include "bitsink/Support/OptionChecks.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
 #include "../../Common/LoweringPattern.h"
 #include "../TargetFeatures.h"
 #include "BitplaneEmitter.h"
