@@ -491,12 +491,16 @@ struct BitSinkExecutableImpl {
   /// Per result of the last in-place run: the caller's buffer that holds
   /// it, or null when `outputs` does.
   std::vector<void *> borrowedOutputs;
+  /// The last profile snapshot and its table.
+  bitsink::ProfileReport profile;
+  std::string profileTable;
 };
 
 static BitSinkStatus createExecutable(BitSinkModule module, const char *entry,
                                       const char *pipeline, const char *target,
                                       const char *cpu,
-                                      BitSinkExecutable *executableOut) {
+                                      BitSinkExecutable *executableOut,
+                                      bool profile = false) {
   BitSinkContextImpl *context = module->context;
   std::string targetName = target ? target : "cpu";
   std::string entryName = entry && *entry ? entry : "main";
@@ -509,6 +513,7 @@ static BitSinkStatus createExecutable(BitSinkModule module, const char *entry,
       options.pipeline = pipeline;
     if (cpu && *cpu)
       options.cpu = cpu;
+    options.profile = profile;
     // The pipeline's own diagnostics are folded into `error` by the runner;
     // the collector keeps stray ones (warnings, remarks) off stderr.
     DiagnosticCollector diagnostics(context);
@@ -567,6 +572,48 @@ BitSinkStatus bitsinkExecutableCreateForCpu(BitSinkModule module,
                                             const char *cpu,
                                             BitSinkExecutable *executableOut) {
   return createExecutable(module, entry, pipeline, "cpu", cpu, executableOut);
+}
+
+BitSinkStatus bitsinkExecutableCreateForCpuProfiled(
+    BitSinkModule module, const char *entry, const char *pipeline,
+    const char *cpu, int profile, BitSinkExecutable *executableOut) {
+  return createExecutable(module, entry, pipeline, "cpu", cpu, executableOut,
+                          profile != 0);
+}
+
+int64_t bitsinkExecutableSnapshotProfile(BitSinkExecutable executable) {
+  bitsink::JitRunner *runner = executable->runner.get();
+  if (!runner || !runner->profile())
+    return -1;
+  executable->profile = runner->profileReport();
+  return executable->profile.kernels.size();
+}
+
+BitSinkProfileKernel
+bitsinkExecutableGetProfileKernel(BitSinkExecutable executable, int64_t index) {
+  const bitsink::ProfileKernel &kernel = executable->profile.kernels.at(index);
+  return {kernel.label.c_str(), kernel.id, static_cast<int64_t>(kernel.calls),
+          kernel.milliseconds};
+}
+
+int64_t bitsinkExecutableGetProfileCalls(BitSinkExecutable executable) {
+  return executable->profile.entryCalls;
+}
+
+double bitsinkExecutableGetProfileMilliseconds(BitSinkExecutable executable) {
+  return executable->profile.entryMilliseconds;
+}
+
+const char *bitsinkExecutableGetProfileTable(BitSinkExecutable executable,
+                                             int64_t maxRows) {
+  executable->profileTable = bitsink::formatProfile(
+      executable->profile, maxRows > 0 ? static_cast<size_t>(maxRows) : 0);
+  return executable->profileTable.c_str();
+}
+
+void bitsinkExecutableResetProfile(BitSinkExecutable executable) {
+  if (executable->runner && executable->runner->profile())
+    executable->runner->profile()->reset();
 }
 
 void bitsinkExecutableDestroy(BitSinkExecutable executable) {

@@ -226,6 +226,12 @@ bool bitsink::compileArtifact(ModuleOp module, const ArtifactOptions &options,
             options.pipelineOptions + "'";
     return false;
   }
+  if (!cuda && cpuPipeline.profile) {
+    error = "profile=true: an artifact has no profile runtime; profile "
+            "with bitsink-run --profile or bitsink.compile(..., "
+            "profile=True) (docs/profiling.md)";
+    return false;
+  }
   std::string cpuOption = options.cpu;
   if (cpuOption.empty())
     cpuOption = cuda ? "generic" : cpuPipeline.targetCpu.getValue();

@@ -37,6 +37,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <mutex>
+#include <optional>
 
 using namespace mlir;
 using namespace bitsink;
@@ -285,11 +286,23 @@ builtinSymbols(llvm::orc::MangleAndInterner mangle) {
       {"__extendbfsf2", __extendbfsf2}, {"__truncsfhf2", __truncsfhf2},
       {"__truncdfhf2", __truncdfhf2},   {"__extendhfsf2", __extendhfsf2},
       {"__extendhfdf2", __extendhfdf2}};
+  // The profile runtime (bitsink-profile-instrument's calls), also under
+  // the names a c-interface pipeline calls.
+  static const std::pair<const char *, void (*)(int64_t)> profile[] = {
+      {"bitsink_profile_begin", bitsink_profile_begin},
+      {"bitsink_profile_end", bitsink_profile_end},
+      {"_mlir_ciface_bitsink_profile_begin", bitsink_profile_begin},
+      {"_mlir_ciface_bitsink_profile_end", bitsink_profile_end}};
   llvm::orc::SymbolMap symbols;
-  for (auto [name, function] : builtins)
+  auto add = [&](const char *name, auto *function) {
     symbols[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
                              llvm::JITSymbolFlags::Exported |
                                  llvm::JITSymbolFlags::Callable};
+  };
+  for (auto [name, function] : builtins)
+    add(name, function);
+  for (auto [name, function] : profile)
+    add(name, function);
   return symbols;
 }
 
@@ -332,8 +345,8 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
     llvm::raw_string_ostream os(pipelineErrors);
     // A CPU other than the host reaches bitsink-cpu-pipeline as target-cpu.
     FailureOr<OpPassManager> parsed = parseModulePipeline(
-        pipeline, os,
-        options.cpu == "host" ? "" : llvm::StringRef(options.cpu));
+        pipeline, os, options.cpu == "host" ? "" : llvm::StringRef(options.cpu),
+        options.profile);
     if (failed(parsed)) {
       error = "bad pass pipeline '" + pipeline.str() +
               "': " + llvm::StringRef(pipelineErrors).trim().str();
@@ -349,6 +362,23 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
 
   if (!checkIntrinsicsForCpu(module, cpu, options.cpu, error))
     return nullptr;
+
+  // The labels of an instrumented module become its counters; the
+  // attribute is not needed in the LLVM IR.
+  if (auto labels = module->getAttrOfType<ArrayAttr>(kProfileLabelsAttrName)) {
+    std::vector<std::string> texts;
+    for (Attribute label : labels)
+      texts.push_back(cast<StringAttr>(label).getValue().str());
+    runner->profile_ = std::make_unique<ProfileCounters>(std::move(texts));
+    module->removeAttr(kProfileLabelsAttrName);
+  } else if (options.profile) {
+    error = "profiling needs the kernels instrumented by "
+            "bitsink-cpu-pipeline{profile=true} (or "
+            "bitsink-profile-instrument), and the pipeline '" +
+            pipeline.str() + "' has neither" +
+            (pipeline == "none" ? " (the module is already lowered)" : "");
+    return nullptr;
+  }
 
   // The lowered entry must take every input and result as a memref.
   auto lowered = dyn_cast_or_null<LLVM::LLVMFuncOp>(
@@ -497,6 +527,15 @@ std::unique_ptr<JitRunner> JitRunner::compileModule(ModuleOp module,
 
 JitRunner::~JitRunner() = default;
 
+ProfileReport JitRunner::profileReport() const {
+  if (!profile_) {
+    ProfileReport report;
+    report.entry = entry_;
+    return report;
+  }
+  return profile_->report(entry_);
+}
+
 //===----------------------------------------------------------------------===//
 // Calls
 //===----------------------------------------------------------------------===//
@@ -541,6 +580,10 @@ bool JitRunner::runBorrowed(llvm::ArrayRef<void *> inputs,
   llvm::SmallVector<void *> args;
   for (intptr_t &slot : slots)
     args.push_back(&slot);
+  // With counters, the kernels of this call count in them.
+  std::optional<ProfileCounters::Scope> profiling;
+  if (profile_)
+    profiling.emplace(*profile_);
   if (llvm::Error e = engine_->invokePacked(entry_, args)) {
     error = "cannot call '" + entry_ + "': " + llvm::toString(std::move(e));
     return false;

@@ -59,6 +59,10 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
     return failure();
 
   buildBufferizationPipeline(pm);
+  // Each kernel is one op on buffers here; the lowerings below see the
+  // begin/end calls between kernels only.
+  if (options.profile)
+    pm.addPass(createBitSinkProfileInstrument());
 
   // The bitsink lowerings, then what is left of linalg becomes loops.
   OpPassManager &lowerings = pm.nest<func::FuncOp>();

@@ -100,33 +100,42 @@ private:
 };
 } // namespace
 
-/// `text` with target-cpu=`cpu` added to each bitsink-cpu-pipeline that
-/// names no target-cpu (an element whose options do not parse is left for
-/// MLIR's parser to report).
-static std::string withTargetCpu(StringRef text, const PipelineOutline &outline,
-                                 StringRef cpu) {
+/// `text` with target-cpu=`cpu` (when not empty) added to each
+/// bitsink-cpu-pipeline that names no target-cpu, and profile=true (with
+/// `profile`) to each that does not set profile (an element whose options
+/// do not parse is left for MLIR's parser to report).
+static std::string withCpuPipelineOptions(StringRef text,
+                                          const PipelineOutline &outline,
+                                          StringRef cpu, bool profile) {
   std::string result = text.str();
   for (const CPUPipelineElement &element :
        llvm::reverse(outline.cpuPipelines)) {
     bitsink::CPUPipelineOptions options;
-    if (failed(options.parseFromString(element.options, llvm::nulls())) ||
-        options.targetCpu.hasValue())
+    if (failed(options.parseFromString(element.options, llvm::nulls())))
       continue;
-    std::string option = ("target-cpu=" + cpu).str();
+    std::string added;
+    if (!cpu.empty() && !options.targetCpu.hasValue())
+      added = ("target-cpu=" + cpu).str();
+    if (profile && !options.profile.hasValue())
+      added += (added.empty() ? "" : " ") + std::string("profile=true");
+    if (added.empty())
+      continue;
     result.insert(element.insertAt,
-                  element.hasBraces ? " " + option : "{" + option + "}");
+                  element.hasBraces ? " " + added : "{" + added + "}");
   }
   return result;
 }
 
 FailureOr<OpPassManager> bitsink::parseModulePipeline(StringRef text,
                                                       raw_ostream &errors,
-                                                      StringRef targetCpu) {
+                                                      StringRef targetCpu,
+                                                      bool profile) {
   text = text.trim();
   std::string withCpu;
   PipelineOutline outline(text);
-  if (outline.ok && !targetCpu.empty() && !outline.cpuPipelines.empty()) {
-    withCpu = withTargetCpu(text, outline, targetCpu);
+  if (outline.ok && (!targetCpu.empty() || profile) &&
+      !outline.cpuPipelines.empty()) {
+    withCpu = withCpuPipelineOptions(text, outline, targetCpu, profile);
     text = withCpu;
   }
   // One `op-name(...)`: anchored on that op, as MLIR reads it.

@@ -13,6 +13,9 @@
 * ``Executable.call_inplace(*arrays)`` calls an entry on the caller's arrays
   without copying them: results the entry updates in place (KV caches) stay
   in those arrays.
+* ``compile(..., profile=True)`` times every kernel: ``Executable.profile()``
+  lists (label, calls, ms) per kernel, ``print_profile()`` prints the table
+  of ``bitsink-run --profile`` (docs/profiling.md).
 * ``Decoder`` / ``generate`` (``bitsink.generate``, loaded on first use)
   stream tokens from a decoder model with caches that stay in place.
 
@@ -23,7 +26,7 @@ Every failure raises ``MLIRError`` whose message holds the diagnostics as
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -34,6 +37,7 @@ __all__ = [
     "Decoder",
     "Executable",
     "GenerationResult",
+    "KernelTime",
     "MLIRError",
     "Module",
     "QuantizedWeight",
@@ -82,6 +86,16 @@ def _as_input(array: np.ndarray) -> Tuple[str, Tuple[int, ...], int]:
 
 def _to_numpy(descr: str, shape: Sequence[int], data: bytes) -> np.ndarray:
     return np.frombuffer(bytearray(data), dtype=np.dtype(descr)).reshape(shape)
+
+
+class KernelTime(NamedTuple):
+    """One kernel of a profile: its label (op, kind, shape, element type,
+    source location), how many times it ran and the milliseconds it took in
+    all, over the calls since the profile was last reset."""
+
+    label: str
+    calls: int
+    ms: float
 
 
 class Executable:
@@ -170,6 +184,49 @@ class Executable:
             return results[0]
         return tuple(results)
 
+    def _profile_or_raise(self):
+        profile = self._handle.profile()
+        if profile is None:
+            raise ValueError(
+                f"{self!r} was compiled without profiling; compile it with "
+                "bitsink.compile(..., profile=True)"
+            )
+        return profile
+
+    def profile(self) -> List[KernelTime]:
+        """Time per kernel since the executable was compiled or
+        ``reset_profile()`` was called, the slowest first: one
+        ``KernelTime(label, calls, ms)`` per kernel, ``ms`` summed over
+        ``calls``. Needs ``compile(..., profile=True)``; raises
+        ``ValueError`` otherwise."""
+        _, _, kernels = self._profile_or_raise()
+        return [KernelTime(label, runs, ms) for label, _, runs, ms in kernels]
+
+    def profile_total(self) -> Tuple[int, float]:
+        """``(calls, ms)``: the calls of the entry that the profile holds
+        and their summed time, measured around each call (kernels plus
+        what runs between them)."""
+        calls, ms, _ = self._profile_or_raise()
+        return calls, ms
+
+    def profile_table(self, max_rows: Optional[int] = None) -> str:
+        """The profile as ``bitsink-run --profile`` prints it: ms per call
+        of the entry and share of its time per kernel, the slowest first,
+        then the time in no kernel and the total. ``max_rows`` keeps that
+        many kernel rows and sums the others in one row."""
+        self._profile_or_raise()
+        return self._handle.profile_table(max_rows or 0)
+
+    def print_profile(self, max_rows: Optional[int] = None, file=None) -> None:
+        """Prints ``profile_table(max_rows)`` (to ``file``, default
+        stdout)."""
+        print(self.profile_table(max_rows), end="", file=file)
+
+    def reset_profile(self) -> None:
+        """Clears the profile, e.g. after a warm-up call."""
+        self._profile_or_raise()
+        self._handle.reset_profile()
+
     def __repr__(self):
         return f"<bitsink.Executable {self.entry!r} on {self.target}>"
 
@@ -181,6 +238,7 @@ def compile(
     entry: str = "main",
     context: Optional[Context] = None,
     cpu: Optional[str] = None,
+    profile: bool = False,
 ) -> Executable:
     """Lowers IR (text or a ``Module``, which is not changed) with
     ``pipeline`` (default: the target's pipeline, ``bitsink-cpu-pipeline``)
@@ -192,18 +250,28 @@ def compile(
     ``cpu`` (target ``"cpu"`` only) names the CPU model to compile for
     instead of the host's: ``"generic"`` x86-64 or an LLVM CPU name such as
     ``"x86-64-v3"`` (its code must run here), as ``bitsink-run --cpu``.
+    ``profile=True`` (target ``"cpu"`` only) times every kernel, as
+    ``bitsink-run --profile``: each ``bitsink-cpu-pipeline`` in the pipeline
+    gets ``profile=true``, and the executable's ``profile()``,
+    ``print_profile()`` and ``reset_profile()`` read and clear the times
+    (docs/profiling.md).
     """
     if target not in _TARGETS:
         raise ValueError(f"unknown target {target!r}; expected one of {_TARGETS}")
     if cpu is not None and target != "cpu":
         raise ValueError("cpu= applies to target 'cpu' only")
+    if profile and target != "cpu":
+        raise ValueError(
+            f"profile=True applies to target 'cpu' only: the {target!r} "
+            "executable has no kernel profiler (time its calls instead)"
+        )
     if isinstance(module_or_text, Module):
         module = module_or_text
     elif isinstance(module_or_text, str):
         module = (context or _default_context()).parse(module_or_text)
     else:
         raise TypeError("compile() takes IR text or a bitsink.Module")
-    handle = module._compile(entry, pipeline or "", target, cpu or "")
+    handle = module._compile(entry, pipeline or "", target, cpu or "", bool(profile))
     return Executable(handle, entry, target)
 
 

@@ -1,7 +1,18 @@
 # Type stubs of the bitsink package (the extension module and the Python
 # layer over it).
 from dataclasses import dataclass
-from typing import Callable, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import (
+    Callable,
+    Iterable,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    TextIO,
+    Tuple,
+    Union,
+)
 
 import numpy as np
 
@@ -24,6 +35,11 @@ class Context:
     @property
     def diagnostics(self) -> str: ...
 
+class KernelTime(NamedTuple):
+    label: str
+    calls: int
+    ms: float
+
 class Executable:
     entry: str
     target: str
@@ -39,6 +55,13 @@ class Executable:
     def call_inplace(
         self, *arrays: np.ndarray
     ) -> Union[None, np.ndarray, Tuple[np.ndarray, ...]]: ...
+    def profile(self) -> List[KernelTime]: ...
+    def profile_total(self) -> Tuple[int, float]: ...
+    def profile_table(self, max_rows: Optional[int] = None) -> str: ...
+    def print_profile(
+        self, max_rows: Optional[int] = None, file: Optional[TextIO] = None
+    ) -> None: ...
+    def reset_profile(self) -> None: ...
 
 def compile(
     module_or_text: Union[str, Module],
@@ -47,6 +70,7 @@ def compile(
     entry: str = "main",
     context: Optional[Context] = None,
     cpu: Optional[str] = None,
+    profile: bool = False,
 ) -> Executable: ...
 @dataclass
 class QuantizedWeight:

@@ -158,6 +158,38 @@ public:
     return out;
   }
 
+  /// The profile since the last reset: entry calls, their summed time (ms)
+  /// and per kernel (label, id, runs, ms), the slowest first; None when
+  /// the executable was compiled without profiling.
+  std::optional<std::tuple<
+      int64_t, double,
+      std::vector<std::tuple<std::string, int64_t, int64_t, double>>>>
+  profile() {
+    int64_t kernels = bitsinkExecutableSnapshotProfile(handle);
+    if (kernels < 0)
+      return std::nullopt;
+    std::vector<std::tuple<std::string, int64_t, int64_t, double>> rows;
+    for (int64_t i = 0; i < kernels; ++i) {
+      BitSinkProfileKernel kernel =
+          bitsinkExecutableGetProfileKernel(handle, i);
+      rows.emplace_back(kernel.label, kernel.id, kernel.runs,
+                        kernel.milliseconds);
+    }
+    return std::make_tuple(bitsinkExecutableGetProfileCalls(handle),
+                           bitsinkExecutableGetProfileMilliseconds(handle),
+                           std::move(rows));
+  }
+
+  /// The profile as bitsink-run --profile prints it; None without
+  /// profiling.
+  std::optional<std::string> profileTable(int64_t maxRows) {
+    if (bitsinkExecutableSnapshotProfile(handle) < 0)
+      return std::nullopt;
+    return std::string(bitsinkExecutableGetProfileTable(handle, maxRows));
+  }
+
+  void resetProfile() { bitsinkExecutableResetProfile(handle); }
+
 private:
   const Context &context;
   BitSinkExecutable handle;
@@ -221,18 +253,23 @@ public:
   }
 
   Executable *compile(const std::string &entry, const std::string &pipeline,
-                      const std::string &target, const std::string &cpu) {
+                      const std::string &target, const std::string &cpu,
+                      bool profile) {
     BitSinkExecutable executable;
     BitSinkStatus status;
     {
       nb::gil_scoped_release release;
-      status =
-          cpu.empty()
-              ? bitsinkExecutableCreate(handle, entry.c_str(), pipeline.c_str(),
-                                        target.c_str(), &executable)
-              : bitsinkExecutableCreateForCpu(handle, entry.c_str(),
-                                              pipeline.c_str(), cpu.c_str(),
-                                              &executable);
+      if (profile)
+        status = bitsinkExecutableCreateForCpuProfiled(
+            handle, entry.c_str(), pipeline.c_str(), cpu.c_str(),
+            /*profile=*/1, &executable);
+      else if (cpu.empty())
+        status =
+            bitsinkExecutableCreate(handle, entry.c_str(), pipeline.c_str(),
+                                    target.c_str(), &executable);
+      else
+        status = bitsinkExecutableCreateForCpu(
+            handle, entry.c_str(), pipeline.c_str(), cpu.c_str(), &executable);
     }
     context.check(status);
     return new Executable(context, executable);
@@ -400,7 +437,8 @@ NB_MODULE(_bitsink, m) {
            "pass fails.")
       .def("verify", &Module::verify, "Raises MLIRError if the IR is invalid.")
       .def("_compile", &Module::compile, "entry"_a, "pipeline"_a, "target"_a,
-           "cpu"_a, nb::rv_policy::take_ownership, nb::keep_alive<0, 1>(),
+           "cpu"_a, "profile"_a = false, nb::rv_policy::take_ownership,
+           nb::keep_alive<0, 1>(),
            "Lowers a copy of the module and compiles `entry`; use "
            "bitsink.compile.")
       .def("argument_names", &Module::argumentNames, "entry"_a = "main",
@@ -416,7 +454,10 @@ NB_MODULE(_bitsink, m) {
       .def_prop_ro("results", &Executable::results)
       .def_prop_ro("result_aliases", &Executable::resultAliases)
       .def("run", &Executable::run, "arrays"_a)
-      .def("run_in_place", &Executable::runInPlace, "arrays"_a);
+      .def("run_in_place", &Executable::runInPlace, "arrays"_a)
+      .def("profile", &Executable::profile)
+      .def("profile_table", &Executable::profileTable, "max_rows"_a = 0)
+      .def("reset_profile", &Executable::resetProfile);
 
   m.def("_quantize", &quantize, "context"_a, "weight"_a, "k"_a, "n"_a,
         "calibration"_a, "t"_a, "held_out"_a, "held_out_rows"_a,

@@ -2,9 +2,10 @@
 //
 // Lowers an MLIR file (bitsink-cpu-pipeline by default), JIT-compiles it for
 // the host CPU (or --cpu), calls one entry function on .npy inputs (or
-// deterministic random ones) and writes, prints, times or checks its results
-// against the reference interpreter. The command line is documented in
-// docs/tools.md.
+// deterministic random ones) and writes, prints, times, profiles (time per
+// kernel) or checks its results against the reference interpreter. The
+// command line is documented in docs/tools.md, the profile in
+// docs/profiling.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -96,6 +97,17 @@ static cl::opt<std::string>
                        "'generic' x86-64 or an LLVM CPU name such as "
                        "x86-64-v3 (it must run on this host)"),
               cl::init("host"), cl::cat(runCategory));
+static cl::opt<bool> profile(
+    "profile",
+    cl::desc("Time every kernel (bitsink-cpu-pipeline{profile=true}) over "
+             "one call after the first (or the --time-runs calls) and print "
+             "the time per kernel, slowest first (docs/profiling.md)"),
+    cl::cat(runCategory));
+static cl::opt<unsigned> profileRows(
+    "profile-rows",
+    cl::desc("With --profile: print the N slowest kernels and sum the "
+             "others in one row (0: all)"),
+    cl::init(0), cl::value_desc("N"), cl::cat(runCategory));
 static cl::opt<std::string>
     dumpObject("dump-object",
                cl::desc("Write the JIT-compiled object file there"),
@@ -262,6 +274,9 @@ int main(int argc, char **argv) {
     return fail("--reference and --check-reference exclude each other");
   if (useReference && (timeRuns || !dumpObject.empty()))
     return fail("--time-runs and --dump-object need the compiled run");
+  if (profile && useReference)
+    return fail("--profile times the compiled code; the reference "
+                "interpreter (--reference) has no kernels to time");
   std::string error;
   TargetCpu cpu;
   if (!resolveTargetCpu(targetCpu, cpu, error))
@@ -334,12 +349,24 @@ int main(int argc, char **argv) {
     options.pipeline = pipelineText;
     options.objectDumpPath = dumpObject;
     options.cpu = targetCpu;
+    options.profile = profile;
     std::unique_ptr<JitRunner> runner =
         JitRunner::compileModule(*module, options, error);
     if (!runner)
       return fail(error);
     if (!runner->run(inputs, outputs, error))
       return fail(error);
+    // The first call is the profile's warm-up; without --time-runs one more
+    // call is profiled.
+    if (profile && runner->profile()) {
+      runner->profile()->reset();
+      if (!timeRuns) {
+        std::vector<npy::Array> profiledOutputs;
+        if (!runner->runPrepared(prepared, profiledOutputs, error,
+                                 /*copyInPlaceResults=*/false))
+          return fail(error);
+      }
+    }
     if (timeRuns) {
       std::vector<double> times;
       std::vector<npy::Array> timedOutputs;
@@ -352,6 +379,8 @@ int main(int argc, char **argv) {
         if (r) // The first call is the warm-up.
           times.push_back(
               std::chrono::duration<double, std::milli>(stop - start).count());
+        else if (runner->profile())
+          runner->profile()->reset();
       }
       std::sort(times.begin(), times.end());
       size_t n = times.size();
@@ -362,6 +391,8 @@ int main(int argc, char **argv) {
                     median, times.front(), static_cast<unsigned>(timeRuns));
       llvm::outs() << line << "\n";
     }
+    if (profile)
+      llvm::outs() << formatProfile(runner->profileReport(), profileRows);
   } else {
     outputs = expected;
   }

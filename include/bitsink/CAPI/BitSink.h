@@ -162,6 +162,16 @@ bitsinkExecutableCreateForCpu(BitSinkModule module, const char *entry,
                               const char *pipeline, const char *cpu,
                               BitSinkExecutable *executableOut);
 
+/// Same as bitsinkExecutableCreateForCpu; with `profile` nonzero every
+/// kernel is timed: each bitsink-cpu-pipeline in `pipeline` that does not
+/// set profile gets profile=true (docs/profiling.md), and a pipeline that
+/// instruments nothing (no bitsink-cpu-pipeline) fails with a message
+/// saying so. Every run then adds to the counters read with
+/// bitsinkExecutableSnapshotProfile.
+BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkExecutableCreateForCpuProfiled(
+    BitSinkModule module, const char *entry, const char *pipeline,
+    const char *cpu, int profile, BitSinkExecutable *executableOut);
+
 BITSINK_CAPI_EXPORTED void
 bitsinkExecutableDestroy(BitSinkExecutable executable);
 
@@ -210,6 +220,45 @@ bitsinkExecutableGetResultAlias(BitSinkExecutable executable, int64_t index);
 BITSINK_CAPI_EXPORTED BitSinkStatus
 bitsinkExecutableRunInPlace(BitSinkExecutable executable,
                             const BitSinkArray *inputs, int64_t numInputs);
+
+/// One kernel of a profile: its label (valid until the next snapshot of
+/// the executable), its id in the instrumented module, how many times it
+/// ran and the time it took in all, since the last reset.
+typedef struct BitSinkProfileKernel {
+  const char *label;
+  int64_t id;
+  int64_t runs;
+  double milliseconds;
+} BitSinkProfileKernel;
+
+/// Takes a snapshot of the executable's profile (the runs since it was
+/// created or reset) and returns its number of kernels, or -1 when the
+/// executable was not compiled with profiling.
+BITSINK_CAPI_EXPORTED int64_t
+bitsinkExecutableSnapshotProfile(BitSinkExecutable executable);
+
+/// Kernel `index` of the last snapshot, the slowest first.
+BITSINK_CAPI_EXPORTED BitSinkProfileKernel
+bitsinkExecutableGetProfileKernel(BitSinkExecutable executable, int64_t index);
+
+/// Calls of the entry in the last snapshot and their summed time.
+BITSINK_CAPI_EXPORTED int64_t
+bitsinkExecutableGetProfileCalls(BitSinkExecutable executable);
+BITSINK_CAPI_EXPORTED double
+bitsinkExecutableGetProfileMilliseconds(BitSinkExecutable executable);
+
+/// The last snapshot as the table `bitsink-run --profile` prints (times per
+/// call, slowest first; `maxRows` > 0 keeps that many kernel rows). Owned
+/// by the executable, valid until the next snapshot or call of this
+/// function.
+BITSINK_CAPI_EXPORTED const char *
+bitsinkExecutableGetProfileTable(BitSinkExecutable executable,
+                                 int64_t maxRows);
+
+/// Clears the executable's profile counters (a warm-up call is usually
+/// left out this way).
+BITSINK_CAPI_EXPORTED void
+bitsinkExecutableResetProfile(BitSinkExecutable executable);
 
 /// The error of the last failed create / run of an executable on `context`
 /// is in bitsinkContextGetDiagnostics(context).

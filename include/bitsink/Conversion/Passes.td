@@ -298,4 +298,33 @@ def BitSinkDropAliasedResults
   }];
 }
 
+def BitSinkProfileInstrument
+    : Pass<"bitsink-profile-instrument", "::mlir::ModuleOp"> {
+  let summary = "Time every kernel of a bufferized program (profiling)";
+  let description = [{
+    Wraps every kernel of every function in calls to the profile runtime:
+    `func.call @bitsink_profile_begin(%id)` before it and
+    `func.call @bitsink_profile_end(%id)` after it, with one `i64` id per
+    kernel. A kernel is a linalg or bitsink op, a `memref.copy`, a call of
+    an external function, an `scf.parallel` / `scf.forall`, or a loop or
+    other region op with none of these inside; region ops that hold
+    kernels (an `scf.for` over layers) are entered and their kernels
+    wrapped one by one. Calls of functions of the module are not wrapped:
+    their own kernels are.
+
+    The module gets `bitsink.profile_labels`, an array with one readable
+    label per id: the op, the kind and body of a `linalg.generic`, the
+    shape (the loop ranges of a linalg op, M x N x K of a matmul) and
+    element type, and the source location, e.g.
+    `linalg.matmul 16x96x64 f32 (model.mlir:7:9)`.
+
+    Part of `bitsink-cpu-pipeline{profile=true}`, right after
+    bufferization, where each kernel is still one op on buffers. The JIT
+    (`bitsink-run --profile`, `bitsink.compile(..., profile=True)`) provides
+    the runtime functions, reads the labels and prints the time per kernel;
+    see docs/profiling.md. A module that already has labels is refused.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // BITSINK_CONVERSION_PASSES_TD

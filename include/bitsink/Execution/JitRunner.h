@@ -11,6 +11,7 @@
 #ifndef BITSINK_EXECUTION_JITRUNNER_H
 #define BITSINK_EXECUTION_JITRUNNER_H
 
+#include "bitsink/Execution/Profile.h"
 #include "bitsink/Support/DiagnosticText.h"
 #include "bitsink/Support/Npy.h"
 
@@ -97,6 +98,12 @@ struct JitOptions {
   /// If set, the JIT-compiled object file is written there (to inspect the
   /// generated machine code).
   std::string objectDumpPath;
+  /// Time every kernel: every bitsink-cpu-pipeline in `pipeline` that does
+  /// not set profile gets profile=true (bitsink-profile-instrument), and
+  /// compiling fails if the lowered module has no kernel labels (a pipeline
+  /// without bitsink-cpu-pipeline, or "none" on a module lowered without
+  /// profiling). JitRunner::profile() then holds the counters.
+  bool profile = false;
 };
 
 /// A JIT-compiled entry function.
@@ -152,6 +159,14 @@ public:
   /// updates that argument in place, `bitsink.result_aliases`), or -1.
   const std::vector<int64_t> &resultAliases() const { return resultAliases_; }
 
+  /// The kernel counters of a module lowered with profiling
+  /// (`bitsink.profile_labels`, see JitOptions::profile), summed over the
+  /// calls since the last reset; null for a module without them.
+  ProfileCounters *profile() const { return profile_.get(); }
+  /// The profile since the last reset, the slowest kernel first (empty
+  /// without counters).
+  ProfileReport profileReport() const;
+
   /// Registers the dialects, translations and passes bitsink needs in
   /// `context` and initialises the native target (idempotent).
   static void prepareContext(mlir::MLIRContext &context);
@@ -167,6 +182,7 @@ private:
   /// out-param.
   std::vector<int64_t> resultAliases_;
   std::string entry_;
+  std::unique_ptr<ProfileCounters> profile_;
   std::unique_ptr<mlir::ExecutionEngine> engine_;
 };
 

@@ -99,13 +99,21 @@ struct CPUPipelineOptions
       *this, "c-interface",
       llvm::cl::desc("Emit a _mlir_ciface_ wrapper for every function"),
       llvm::cl::init(false)};
+  Option<bool> profile{
+      *this, "profile",
+      llvm::cl::desc("Time every kernel: bitsink-profile-instrument right "
+                     "after bufferization (the JIT provides the runtime; "
+                     "docs/profiling.md)"),
+      llvm::cl::init(false)};
 };
 
 /// bufferize (function boundaries, identity layouts; results returned in
 /// place through an argument are dropped and recorded in
 /// `bitsink.result_aliases`, the others become out-params)
 /// -> bitsink lowerings -> linalg to loops -> scf.parallel to OpenMP ->
-/// vector lowering and math approximations -> LLVM dialect. Fails, with
+/// vector lowering and math approximations -> LLVM dialect. With
+/// `profile`, bitsink-profile-instrument runs right after bufferization
+/// and the rest is the same. Fails, with
 /// the reason in `error`, when target-cpu names no CPU LLVM knows.
 llvm::LogicalResult buildCPUPipeline(mlir::OpPassManager &pm,
                                      const CPUPipelineOptions &options,
@@ -195,10 +203,12 @@ void registerPipelines();
 /// fails, naming the op). With a `targetCpu`, every bitsink-cpu-pipeline in
 /// the text that names no target-cpu gets target-cpu=`targetCpu`. Parse
 /// errors (a misspelt pass, bad options) go to `errors`. The C API and the
-/// JIT (bitsink-run, Python) read pipelines through this.
+/// JIT (bitsink-run, Python) read pipelines through this. With `profile`,
+/// every bitsink-cpu-pipeline in the text that does not set profile gets
+/// profile=true (bitsink-run --profile, Python's profile=True).
 llvm::FailureOr<mlir::OpPassManager>
 parseModulePipeline(llvm::StringRef text, llvm::raw_ostream &errors,
-                    llvm::StringRef targetCpu = {});
+                    llvm::StringRef targetCpu = {}, bool profile = false);
 
 } // namespace bitsink
 
