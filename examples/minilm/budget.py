@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Bit budgets on all-MiniLM-L6-v2 (docs/quantize-weights.md, "Bit budgets").
+
+For every one of the 36 linear layers and every candidate (planes, group
+size), quantizes the layer with bitsink.quantize (bpdq, all calibration rows
+of extract_layers.py) and records its stored bits per weight and its
+calibration output error ‖X(W − Ŵ)‖²_F / T (bitsink.budget.measure_candidates:
+the error bitsink-quantize-weights{budget=B} allocates on). Then, per budget,
+bitsink.budget.allocate_budget picks one candidate per layer, the chosen
+weights go into the numpy encoder, and the embeddings of the 59 held-out
+sentences are compared with fp32 (mean / min cosine), beside uniform
+configurations in the same run.
+
+--importance model multiplies each layer's errors by a measured importance:
+the end-to-end loss (1 − mean cosine on the calibration sentences, never the
+held-out ones) when that layer alone is quantized at the probe configuration
+(P = 2, g = 128), divided by its calibration error there. It is the
+model-level output error per unit of layer error, which the pass cannot
+measure (it sees one matmul at a time).
+
+  PYTHONPATH=build/python_packages python3 examples/minilm/budget.py \\
+      /tmp/minilm-layers --budgets 3.5 3.0 --importance none model
+
+Candidate errors are cached in LAYERS/budget-candidates.json.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import extract_layers as ex  # noqa: E402
+
+PROBE = (2, 128)
+
+
+class Model:
+    def __init__(self, ldir):
+        self.ldir = Path(ldir)
+        man = json.loads((self.ldir / "manifest.json").read_text())
+        self.names = [L["name"] for L in man["layers"]]
+        model_dir = ex.find_model_dir(None)
+        self.model = ex.MiniLM(model_dir)
+        lines = [s.strip() for s in Path(man["sentences_file"]).read_text(
+            encoding="utf-8").splitlines() if s.strip()]
+        held_out = [s for i, s in enumerate(lines) if i % 4 == 3]
+        calibration = [s for i, s in enumerate(lines) if i % 4 != 3]
+        self.held_out, _ = ex.make_tokenizer(model_dir, held_out, 256)
+        self.calibration, _ = ex.make_tokenizer(model_dir, calibration, 256)
+        self.ref = {"held_out": self.model.embed(self.held_out),
+                    "calibration": self.model.embed(self.calibration)}
+        self.orig = dict(self.model.w)
+
+    def weight(self, name):
+        return np.load(self.ldir / f"{name}.W.npy")
+
+    def activations(self, name):
+        return np.load(self.ldir / f"{name}.Xcal.npy")
+
+    def key(self, name):
+        i, short = int(name[1:name.index(".")]), name.split(".", 1)[1]
+        return f"encoder.layer.{i}.{dict(ex.LINEARS)[short]}.weight"
+
+    def cosine(self, weights, split="held_out"):
+        """weights: layer name -> dequantized K x N. (mean, min) cosine of
+        the `split` sentences' embeddings to fp32."""
+        for name, w in weights.items():
+            self.model.w[self.key(name)] = w.T.astype(np.float32)
+        toks = self.held_out if split == "held_out" else self.calibration
+        e = self.model.embed(toks)
+        self.model.w.update(self.orig)
+        cos = np.sum(e * self.ref[split], axis=1)
+        return float(cos.mean()), float(cos.min())
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("layers_dir")
+    ap.add_argument("--budgets", type=float, nargs="+", default=[3.5])
+    ap.add_argument("--importance", nargs="+", default=["none", "model"],
+                    choices=["none", "model"])
+    ap.add_argument("--uniform", nargs="*", default=["3:128", "3:256"],
+                    help="uniform P:G configurations to compare")
+    ap.add_argument("--tables", action="store_true",
+                    help="print each allocation table")
+    args = ap.parse_args()
+
+    import bitsink
+    from bitsink.budget import (DEFAULT_CONFIGS, BudgetCandidate, BudgetLayer,
+                                allocate_budget, calibration_error)
+
+    m = Model(args.layers_dir)
+    cache_path = m.ldir / "budget-candidates.json"
+    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
+    started = time.time()
+    for name in m.names:
+        todo = [c for c in DEFAULT_CONFIGS if f"{name}|{c[0]}|{c[1]}"
+                not in cache]
+        if not todo:
+            continue
+        w, x = m.weight(name), m.activations(name)
+        scale = calibration_error(w, x, 1.0)
+        for planes, group in todo:
+            q = bitsink.quantize(w, planes=planes, group_size=group,
+                                 calibration=x)
+            cache[f"{name}|{planes}|{group}"] = {
+                "bpw": q.bits_per_weight, "rel": q.rel_error,
+                "error": q.rel_error ** 2 * scale}
+        print(f"candidates {name}: {time.time() - started:.0f} s", flush=True)
+        cache_path.write_text(json.dumps(cache, indent=0))
+
+    def dequantized(name, planes, group):
+        q = bitsink.quantize(m.weight(name), planes=planes, group_size=group,
+                             calibration=m.activations(name))
+        return q.dequantized.copy(), q.bits_per_weight
+
+    importance = {n: 1.0 for n in m.names}
+    if "model" in args.importance:
+        base = m.cosine({}, "calibration")[0]
+        importance_model = {}
+        for name in m.names:
+            w, _ = dequantized(name, *PROBE)
+            loss = base - m.cosine({name: w}, "calibration")[0]
+            error = cache[f"{name}|{PROBE[0]}|{PROBE[1]}"]["error"]
+            importance_model[name] = max(loss, 1e-9) / error
+        print("importance (calibration loss per unit error at P=2 g=128): "
+              + ", ".join(f"{n} {v:.3g}" for n, v in importance_model.items()),
+              flush=True)
+
+    rows = []
+    for text in args.uniform:
+        p, g = (int(v) for v in text.split(":"))
+        weights, bits, count = {}, 0.0, 0
+        for name in m.names:
+            w, bpw = dequantized(name, p, g)
+            weights[name] = w
+            bits += bpw * w.size
+            count += w.size
+        rows.append((f"uniform P={p} g={g}", bits / count,
+                     *m.cosine(weights)))
+        print(rows[-1], flush=True)
+    for mode in args.importance:
+        scale = importance if mode == "none" else importance_model
+        for budget in args.budgets:
+            layers = {}
+            for name in m.names:
+                k, n = (np.load(m.ldir / f"{name}.W.npy", mmap_mode="r")
+                        .shape)
+                layers[name] = BudgetLayer(k * n, [
+                    BudgetCandidate(p, g, cache[f"{name}|{p}|{g}"]["bpw"],
+                                    scale[name]
+                                    * cache[f"{name}|{p}|{g}"]["error"])
+                    for p, g in DEFAULT_CONFIGS])
+            allocation = allocate_budget(layers, budget)
+            if args.tables:
+                print(f"budget {budget}, importance {mode}:")
+                print(allocation.table())
+            weights = {c.name: dequantized(c.name, c.planes, c.group_size)[0]
+                       for c in allocation.layers}
+            planes = {}
+            for c in allocation.layers:
+                planes[(c.planes, c.group_size)] = planes.get(
+                    (c.planes, c.group_size), 0) + 1
+            rows.append((f"budget {budget} ({mode}) "
+                         + " ".join(f"P{p}g{g}x{v}" for (p, g), v
+                                    in sorted(planes.items())),
+                         allocation.bits_per_weight, *m.cosine(weights)))
+            print(rows[-1], flush=True)
+    print("| configuration | bits/weight | mean cos | min cos |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, bpw, mean, low in rows:
+        print(f"| {label} | {bpw:.4f} | {mean:.4f} | {low:.4f} |")
+
+
+if __name__ == "__main__":
+    main()
