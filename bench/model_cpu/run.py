@@ -9,7 +9,9 @@ against PyTorch and llama.cpp.
     python bench/model_cpu/run.py --report      # the saved table
 
 Parts (--only; default all, each in a process of its own, one after the
-other, so that no engine's spinning thread pool runs beside another's):
+other, so that no engine's spinning thread pool runs beside another's; the
+MiniLM parts take turns --rounds times and each time is the best round's,
+so that a machine whose load changes weighs on every engine alike):
   torch      MiniLM in PyTorch eager fp32 (examples/minilm/import_minilm.py's
              module, the computation of Hugging Face's BertModel + mean
              pooling + L2 normalisation): time per call and the embeddings,
@@ -43,7 +45,7 @@ MiniLM inputs per shape BxS: 16x16 is examples/minilm/testdata (16
 sentences, padded to 16 tokens, as the demo); 1x128 is one passage of 128
 tokens of held-out text of sentences.txt (lines i % 4 == 3, not the
 calibration lines), every token valid. Time per sentence is the median call
-time over --runs calls after --warmup calls, divided by B. Every output is
+time over --runs calls after --warmup calls, divided by B (best round). Every output is
 checked against PyTorch's embeddings of the same run (max |diff|, mean and
 smallest cosine per sentence, every thread count); an fp32 engine beyond
 --fp32-tol, or a quantised one below --min-cosine, makes the command fail.
@@ -133,8 +135,9 @@ def shape_inputs(shape):
 
 def save_part(part, result, arrays):
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    result["date"] = datetime.datetime.now().isoformat(timespec="seconds")
-    result["loadavg_end"] = os.getloadavg()
+    result.setdefault("date", datetime.datetime.now().isoformat(
+        timespec="seconds"))
+    result.setdefault("loadavg_end", os.getloadavg())
     (CACHE_DIR / f"{part}.json").write_text(json.dumps(result, indent=1))
     np.savez(CACHE_DIR / f"{part}.npz", **arrays)
 
@@ -553,29 +556,66 @@ def report(parts, args):
         isa = next((r.get("isa") for _, r in meta if r.get("isa")), "")
         out.append(f"ISA: {isa}")
         for p, r in meta:
-            la = r.get("loadavg_start", [0])[0], r.get("loadavg_end", [0])[0]
-            out.append(f"{p}: {r.get('date', '?')}, load average "
-                       f"{la[0]:.2f} at start, {la[1]:.2f} at end"
+            start, end = r.get("loadavg_start", []), r.get("loadavg_end", [])
+            if "rounds" in r:  # one 1-minute load average per round
+                la = ", ".join(f"{a[0]:.1f}-{b[0]:.1f}"
+                               for a, b in zip(start, end))
+                load = f"{r['rounds']} rounds, load average {la}"
+            else:
+                load = f"load average {start[0]:.1f}-{end[0]:.1f}"
+            out.append(f"{p}: {r.get('date', '?')}, {load}"
                        + (f", version {r['version']}" if "version" in r
                           else ""))
     lines, verdicts, failures = minilm_table(parts, args)
     timing = next((r for _, r in meta if "runs" in r), vars(args))
     out += ["", "all-MiniLM-L6-v2, time per sentence (median of "
-            f"{timing['runs']} calls after {timing['warmup']}); × best fp32 "
-            "peer = "
+            f"{timing['runs']} calls after {timing['warmup']}, best of "
+            f"{timing.get('rounds', 1)} rounds); × best fp32 peer = "
             "time over the faster of torch fp32 and ort fp32 at the same "
             "shape and threads", ""] + lines + [""] + verdicts
     if parts.get("decoder", (None,))[0]:
         pf = parts["decoder"][0].get("prefill", args.prefill)
         out += ["", f"SmolLM2-135M-Instruct: prefill of {pf} "
                 "tokens from an empty cache (bench/decoder_cpu speed "
-                "functions, best of 3); × best peer = over the fastest of "
-                "torch and llama.cpp at the same threads", ""]
+                "functions, best of 3); × best peer = bitsink's tokens/s "
+                "over the fastest peer's (torch, llama.cpp) at the same "
+                "threads (higher is faster)", ""]
         out += decoder_table({k: v for k, v in parts["decoder"][0].items()
                               if isinstance(v, dict) and "speed" in v})
     if failures:
         out += ["", "OUTPUT CHECK FAILED:"] + ["  " + f for f in failures]
     return "\n".join(out), failures
+
+
+def run_part(part, args, extra):
+    t0 = time.time()
+    rc = subprocess.call([sys.executable, os.path.abspath(__file__),
+                          "--part", part] + extra + args.argv)
+    if rc != 0:
+        raise SystemExit(f"== {part} failed (exit {rc})")
+    log(f"== {part}: {time.time() - t0:.0f} s")
+
+
+def merge_rounds(part, rounds):
+    """The part's result over its rounds (each a process of its own, the
+    parts taking turns, so that a change of the machine's load falls on
+    every engine alike): per engine, shape and thread count the best of
+    the rounds' medians (the round that other jobs on the machine disturbed
+    least; every round's in "per_round"); the outputs of the first round;
+    the load averages of all."""
+    saved = [load_part(f"{part}-r{r}") for r in range(rounds)]
+    result, arrays = saved[0]
+    result["rounds"] = rounds
+    result["per_round"] = {}
+    result["loadavg_start"] = [s[0]["loadavg_start"] for s in saved]
+    result["loadavg_end"] = [s[0]["loadavg_end"] for s in saved]
+    for engine in ENGINES:
+        for shape, per_thread in result.get(engine, {}).items():
+            for t in per_thread:
+                values = [s[0][engine][shape][t] for s in saved]
+                per_thread[t] = float(min(values))
+                result["per_round"][f"{engine}/{shape}/{t}"] = values
+    save_part(part, result, arrays)
 
 
 def main():
@@ -598,13 +638,19 @@ def main():
                          "and int8 MiniLM reach 0.83-0.95 on good ones)")
     ap.add_argument("--report", action="store_true",
                     help="print the saved results, run nothing")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="MiniLM: the parts take turns this many times; "
+                         "each time is the best round's median")
     ap.add_argument("--part", help=argparse.SUPPRESS)
+    ap.add_argument("--round", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    # The arguments a worker gets (the parts pass them on, less --part).
+    # The arguments a worker gets (the parts pass them on, less --part and
+    # --round).
     argv = sys.argv[1:]
-    args.argv = [a for i, a in enumerate(argv) if a != "--part"
-                 and not a.startswith("--part=")
-                 and (i == 0 or argv[i - 1] != "--part")]
+    args.argv = [a for i, a in enumerate(argv)
+                 if a not in ("--part", "--round")
+                 and not a.startswith(("--part=", "--round="))
+                 and (i == 0 or argv[i - 1] not in ("--part", "--round"))]
 
     if args.part:  # a worker: run one part, save it
         loadavg = os.getloadavg()
@@ -612,21 +658,21 @@ def main():
         result["loadavg_start"] = loadavg
         result.update(isa=host_isa(), runs=args.runs, warmup=args.warmup,
                       prefill=args.prefill)
-        save_part(args.part, result, arrays)
+        save_part(args.part + (f"-r{args.round}" if args.round is not None
+                               else ""), result, arrays)
         return
-    parts = {}
     if not args.report:
         started = time.time()
-        for part in PARTS:
-            if part not in args.only:
-                continue
-            log(f"== {part}")
-            t0 = time.time()
-            rc = subprocess.call([sys.executable, os.path.abspath(__file__),
-                                  "--part", part] + args.argv)
-            if rc != 0:
-                raise SystemExit(f"== {part} failed (exit {rc})")
-            log(f"== {part}: {time.time() - t0:.0f} s")
+        minilm = [p for p in MINILM_PARTS if p in args.only]
+        for r in range(args.rounds if minilm else 0):
+            for part in minilm:
+                log(f"== {part}, round {r + 1} of {args.rounds}")
+                run_part(part, args, ["--round", str(r)])
+        for part in minilm:
+            merge_rounds(part, args.rounds)
+        if "decoder" in args.only:
+            log("== decoder")
+            run_part("decoder", args, [])
         log(f"whole run: {(time.time() - started) / 60:.1f} min")
     parts = {p: load_part(p) for p in PARTS}
     text, failures = report(parts, args)
