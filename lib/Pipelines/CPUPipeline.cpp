@@ -112,6 +112,9 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   lowerings.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Layers that repeat share their kernels' code (LLVM time).
+  if (options.outlineKernels)
+    pm.addPass(createBitSinkOutlineKernels());
 
   if (options.openmp)
     pm.addPass(createConvertSCFToOpenMPPass());

@@ -275,6 +275,29 @@ def BitSinkHoistStaticAllocas : Pass<"bitsink-hoist-static-allocas"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def BitSinkOutlineKernels
+    : Pass<"bitsink-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "One private function per distinct CPU kernel";
+  let description = [{
+    Moves every outermost `scf.parallel` of a function (a lowered kernel:
+    a tiled contraction, a vectorised element-wise op or reduction, an
+    attention or bit-plane matmul kernel) into a private `func.func`
+    (attribute `bitsink.kernel`, internal linkage in LLVM) and calls it. The kernel's arguments are
+    the values the loop uses that are defined outside it, in the order of
+    first use; constant-like ops it uses are cloned into it, so static
+    bounds and shapes stay static. Kernels whose bodies are equivalent
+    (`OperationEquivalence`, locations ignored) and whose types are equal
+    share one function: a model that repeats a layer N times compiles each
+    of the layer's kernels once, which is what makes LLVM's part of the
+    compile time independent of the depth.
+
+    Part of `bitsink-cpu-pipeline` (option `outline-kernels`, default on),
+    after the lowerings and before `convert-scf-to-openmp`.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 def BitSinkDropAliasedResults
     : Pass<"bitsink-drop-aliased-results", "::mlir::ModuleOp"> {
   let summary = "Return buffers updated in place through their arguments";

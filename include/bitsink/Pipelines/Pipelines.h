@@ -91,6 +91,12 @@ struct CPUPipelineOptions
                      "(bitsink-vectorize-linalg, vector width from "
                      "target-cpu); off: scalar loops"),
       llvm::cl::init(true)};
+  Option<bool> outlineKernels{
+      *this, "outline-kernels",
+      llvm::cl::desc("One private function per distinct kernel, shared by "
+                     "the layers that repeat it (bitsink-outline-kernels); "
+                     "off: every kernel inline in its function"),
+      llvm::cl::init(true)};
   Option<bool> openmp{
       *this, "openmp",
       llvm::cl::desc("Run parallel loops on threads (OpenMP dialect)"),
