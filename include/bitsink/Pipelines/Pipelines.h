@@ -29,12 +29,15 @@ struct CPUPipelineOptions
                      "bitsink-lower-bitplane-matmul as target-features and "
                      "decide gemv-lut's default"),
       llvm::cl::init("host")};
+  /// Not given: from target-cpu's vector width (Option::hasValue()).
   Option<int64_t> queryTile{
-      *this, "query-tile", llvm::cl::desc("Attention queries per tile"),
-      llvm::cl::init(BitSinkLowerAttentionOptions().queryTile)};
-  Option<int64_t> keyTile{
-      *this, "key-tile", llvm::cl::desc("Attention keys per tile"),
-      llvm::cl::init(BitSinkLowerAttentionOptions().keyTile)};
+      *this, "query-tile",
+      llvm::cl::desc("Attention queries per tile (default: 32 where "
+                     "target-cpu has AVX-512F, else 8)")};
+  /// Not given: 8 (Option::hasValue()).
+  Option<int64_t> keyTile{*this, "key-tile",
+                          llvm::cl::desc("Attention keys per tile (default: "
+                                         "8)")};
   Option<int64_t> decodeMaxQueries{
       *this, "decode-max-queries",
       llvm::cl::desc("Use split-KV decode attention when Nq <= this"),
