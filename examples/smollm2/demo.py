@@ -156,7 +156,14 @@ def main():
     ids = model.encode(corpus.eval_text(), add_bos=True)[: args.tokens + 1]
     ours = perplexity(bitsink_nll(decoder, ids))
     our_speed = decode_speed(decoder, ids, 64)
-    bpw = args.bits + 16 * (args.bits + 1) / 128
+    # As stored (planes with their padding words and every group's
+    # coefficients; K = 576 leaves a partial group: 3.556 at 3 bits, not the
+    # 3.5 of bits + 16 (bits + 1) / 128), over the 7 projections of every
+    # block like the peer's figure (the tied token_embd / output is not in
+    # either).
+    blocks = {name: q for name, q in quantized.items()
+              if not name.startswith("token_embd")}
+    bpw = quantize.linear_bits_per_weight(model, blocks)
     lines = [f"bitsink {args.bits}-bit ({bpw:.3f} bits/weight): perplexity "
              f"{ours:.3f} over {len(ids) - 1} tokens of GPL-3, decode "
              f"{our_speed:.1f} tokens/s"]
