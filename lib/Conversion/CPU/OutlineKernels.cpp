@@ -101,16 +101,17 @@ struct OutlineKernelsPass
     SmallVector<Value> arguments = kernelArguments(root, constants);
     OpBuilder builder(parent);
     Location loc = root.getLoc();
-    auto type = builder.getFunctionType(ValueRange(arguments).getTypes(), {});
+    auto type = builder.getFunctionType(ValueRange(arguments).getTypes(),
+                                        root.getResultTypes());
     auto func = func::FuncOp::create(
         builder, loc, (parent.getSymName() + "_kernel").str(), type);
     func.setPrivate();
     func->setAttr(kKernelAttr, builder.getUnitAttr());
     // Internal to the module once in LLVM: LLVM may inline a kernel called
     // once and drops what nothing calls.
-    func->setAttr("llvm.linkage",
-                  LLVM::LinkageAttr::get(builder.getContext(),
-                                         LLVM::Linkage::Internal));
+    func->setAttr(
+        "llvm.linkage",
+        LLVM::LinkageAttr::get(builder.getContext(), LLVM::Linkage::Internal));
     Block *body = func.addEntryBlock();
     builder.setInsertionPointToStart(body);
     IRMapping mapping;
@@ -120,8 +121,9 @@ struct OutlineKernelsPass
     // equal bodies.
     for (Operation *constant : constants)
       builder.clone(*constant, mapping);
-    builder.clone(*root, mapping);
-    func::ReturnOp::create(builder, loc);
+    Operation *clone = builder.clone(*root, mapping);
+    // A loop with reductions returns their values.
+    func::ReturnOp::create(builder, loc, clone->getResults());
 
     llvm::hash_code hash = bodyHash(func);
     func::FuncOp target;
@@ -144,7 +146,8 @@ struct OutlineKernelsPass
       target = func;
     }
     OpBuilder callBuilder(root);
-    func::CallOp::create(callBuilder, loc, target, arguments);
+    auto call = func::CallOp::create(callBuilder, loc, target, arguments);
+    root.replaceAllUsesWith(call.getResults());
     root.erase();
   }
 

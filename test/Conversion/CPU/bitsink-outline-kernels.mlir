@@ -83,3 +83,28 @@ func.func @nested(%m: memref<4x?xf32>, %n: index, %w: memref<4x?xf64>) {
   }
   return
 }
+
+// -----
+
+// A parallel loop with a reduction: the kernel returns the reduced value and
+// the call's result replaces the loop's.
+//       CHECK: func.func private @[[K:sum_kernel]](%{{.*}}: index, %{{.*}}: memref<?xf32>) -> f32
+//       CHECK:   %[[R:.*]] = scf.parallel
+//       CHECK:   return %[[R]] : f32
+//       CHECK: func.func @sum(%[[X:[^:]*]]: memref<?xf32>, %[[N:[^:]*]]: index) -> f32
+//       CHECK:   %[[S:.*]] = call @[[K]](%[[N]], %[[X]]) : (index, memref<?xf32>) -> f32
+//       CHECK:   return %[[S]] : f32
+func.func @sum(%x: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %s = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> f32 {
+    %v = memref.load %x[%i] : memref<?xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %r = arith.addf %a, %b : f32
+      scf.reduce.return %r : f32
+    }
+  }
+  return %s : f32
+}
