@@ -4,9 +4,11 @@ three matmuls of x[4][128] by 128 x 16 weights named "small", "big" and
 times 0.1 for "small" and 1 for the others), so that one layer's error is
 about a hundred times the other's at the same configuration; and, with
 OUT.npz, calibration activations for the three (64 x 128 rows of a linear
-congruential generator in [-1, 1), full rank, unlike write-arrays.py's).
+congruential generator in [-1, 1), full rank, unlike write-arrays.py's);
+and, with IMPORTANCE.npz, importance scalars for bitsink-quantize-weights'
+importance= option: "small" 1000, "big" 1 (no entry for "fixed").
 
-Usage: write-budget-module.py OUT.mlir [OUT.npz]
+Usage: write-budget-module.py OUT.mlir [OUT.npz [IMPORTANCE.npz]]
 """
 
 import math
@@ -43,6 +45,20 @@ def main(out):
         f.write("\n".join(lines) + "\n")
 
 
+def npy_bytes(shape, values):
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }" % (
+        str(tuple(shape)))
+    header += " " * (64 - (10 + len(header) + 1) % 64) + "\n"
+    return (b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header))
+            + header.encode() + struct.pack("<%df" % len(values), *values))
+
+
+def write_importance(out):
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("small.npy", npy_bytes((), [1000.0]))
+        z.writestr("big.npy", npy_bytes((1,), [1.0]))
+
+
 def write_calibration(out, rows=64):
     state = 12345
     values = []
@@ -63,3 +79,5 @@ if __name__ == "__main__":
     main(sys.argv[1])
     if len(sys.argv) > 2:
         write_calibration(sys.argv[2])
+    if len(sys.argv) > 3:
+        write_importance(sys.argv[3])

@@ -1,9 +1,13 @@
-// RUN: %python %S/../Inputs/write-budget-module.py %t.mlir %t.npz
+// RUN: %python %S/../Inputs/write-budget-module.py %t.mlir %t.npz %t.importance.npz
 // RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz" 2>&1 | FileCheck %s
 // RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz layer-config=fixed=4:128" 2>&1 | FileCheck %s --check-prefix=FIXED
 // RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=1 calibration=%t.npz" 2>&1 | FileCheck %s --check-prefix=BELOW -DFILE=%t.mlir
 // RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE -DFILE=%t.mlir
 // RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=33" 2>&1 | FileCheck %s --check-prefix=ABOVE -DFILE=%t.mlir
+// RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz importance=%t.importance.npz layer-config=fixed=4:128" 2>&1 | FileCheck %s --check-prefix=IMPORTANCE
+// RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz importance=%t.importance.npz" 2>&1 | FileCheck %s --check-prefix=NO-IMPORTANCE -DFILE=%t.mlir
+// RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="calibration=%t.npz importance=%t.importance.npz" 2>&1 | FileCheck %s --check-prefix=IMPORTANCE-NO-BUDGET -DFILE=%t.mlir
+// RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 importance=%t.npz" 2>&1 | FileCheck %s --check-prefix=IMPORTANCE-NOT-SCALAR -DFILE=%t.mlir
 //
 // `budget=B`: every weight is quantized with each candidate (planes 1-4 x
 // groups 64/128/256; K = 128 makes groups of 128 and 256 the same one group
@@ -44,3 +48,19 @@
 // BELOW: [[FILE]]:0:0: error: bitsink-quantize-weights: budget=1: the budget of 1.0000 bits per weight is below the smallest average the candidates reach, 1.2500
 // NEGATIVE: [[FILE]]:0:0: error: bitsink-quantize-weights: budget must be 0 (off) or in (0, 32] bits per weight, got -1
 // ABOVE: [[FILE]]:0:0: error: bitsink-quantize-weights: budget must be 0 (off) or in (0, 32] bits per weight, got 33
+
+// importance=FILE.npz multiplies each weight's errors by its scalar:
+// "small" weighs 1000 (its error now ~10x the big one's), "big" 1, so the
+// planes go the other way than in FIXED; the layer-config weight needs no
+// importance. Every other weight the budget chooses for needs one.
+// IMPORTANCE: (exact; error = importance x ||X(W - W^)||^2 / T per weight):
+// IMPORTANCE: small       2048      2     64   2.7500
+// IMPORTANCE-NEXT: big         2048      1     64   1.5000
+// IMPORTANCE-NEXT: fixed       2048      4    128   4.6250 {{.*}} (layer-config)
+// IMPORTANCE-NEXT: total 6144 weights: 2.958333 bits per weight (budget 3.0000)
+// IMPORTANCE: tensor<2x4x16xi32>
+// IMPORTANCE: tensor<1x4x16xi32>
+// IMPORTANCE: tensor<4x4x16xi32>, tensor<1x5x16xf16>
+// NO-IMPORTANCE: [[FILE]]:7:9: error: no importance for the weight in '{{.*}}.importance.npz' (looked up 'fixed')
+// IMPORTANCE-NO-BUDGET: [[FILE]]:0:0: error: bitsink-quantize-weights: importance needs a budget (budget=B)
+// IMPORTANCE-NOT-SCALAR: [[FILE]]:0:0: error: bitsink-quantize-weights: importance 'big' must be one non-negative finite number, got 8192 values

@@ -500,6 +500,8 @@ private:
   quant::Options quantOptions;
   SmallVector<LayerOverride> overrides;
   std::map<std::string, npy::Array> calibrationArrays;
+  /// With `importance`: each weight's error multiplier, by name.
+  std::map<std::string, double> importanceValues;
   std::map<std::tuple<const void *, unsigned, unsigned, std::string, int64_t,
                       int64_t>,
            QuantizedWeight>
@@ -599,6 +601,29 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
       return emitError(loc)
              << "bitsink-quantize-weights: cannot read calibration file '"
              << calibration << "': " << error;
+  }
+  importanceValues.clear();
+  if (!importance.empty()) {
+    if (budget == 0)
+      return emitError(loc) << "bitsink-quantize-weights: importance needs a "
+                               "budget (budget=B)";
+    std::map<std::string, npy::Array> arrays;
+    std::string error;
+    if (!npy::readNpz(importance, arrays, error))
+      return emitError(loc)
+             << "bitsink-quantize-weights: cannot read importance file '"
+             << importance << "': " << error;
+    for (const auto &[key, array] : arrays) {
+      std::vector<float> values = npy::toFloat(array);
+      if (values.size() != 1 || !std::isfinite(values[0]) || values[0] < 0)
+        return emitError(loc)
+               << "bitsink-quantize-weights: importance '" << key
+               << "' must be one non-negative finite number, got "
+               << (values.size() == 1
+                       ? formatBits(values[0])
+                       : std::to_string(values.size()) + " values");
+      importanceValues[key] = values[0];
+    }
   }
   return success();
 }
@@ -829,6 +854,36 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
       numRows = activations->numElements() / k;
     }
 
+    // The weight's importance (the first of its names the importance file
+    // has); every weight the budget chooses for needs one.
+    double weightImportance = 1;
+    if (!importance.empty()) {
+      const std::string *found =
+          llvm::find_if(names, [&](const std::string &name) {
+            return importanceValues.count(name) != 0;
+          });
+      if (found != names.end()) {
+        weightImportance = importanceValues[*found];
+      } else if (!override) {
+        // At the op's location, without the op dump.
+        InFlightDiagnostic diag = emitError(op->getLoc())
+                                  << "no importance for the weight in '"
+                                  << importance << "'";
+        if (names.empty())
+          diag << " (it has no name: set a bitsink.name attribute or a "
+                  "location name on the constant)";
+        else
+          diag << " (looked up "
+               << llvm::join(llvm::map_range(names,
+                                             [](const std::string &name) {
+                                               return "'" + name + "'";
+                                             }),
+                             ", ")
+               << ")";
+        return failure();
+      }
+    }
+
     quant::BudgetLayer layer;
     layer.name = names.empty() ? "weight #" + std::to_string(layers.size())
                                : names.front();
@@ -885,8 +940,8 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
           difference[i] -= match->matrix[i];
         absolute = hessianQuadratic(hessian, difference.data(), k, n);
       }
-      layer.candidates.push_back(
-          {planes, group, result.report.bitsPerWeight, absolute});
+      layer.candidates.push_back({planes, group, result.report.bitsPerWeight,
+                                  weightImportance * absolute});
     }
     layers.push_back(std::move(layer));
     keys.push_back(key);
@@ -908,7 +963,8 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
   emitRemark(loc) << "bitsink-quantize-weights: budget " << formatBits(budget)
                   << " bits per weight over " << layers.size() << " weights ("
                   << (allocation.exact ? "exact" : "marginal analysis")
-                  << "; error = ||X(W - W^)||^2 / T per weight):\n"
+                  << "; error = " << (importance.empty() ? "" : "importance x ")
+                  << "||X(W - W^)||^2 / T per weight):\n"
                   << quant::formatBudgetAllocation(layers, allocation, budget);
   return success();
 }

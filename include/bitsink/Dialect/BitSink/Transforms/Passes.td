@@ -180,7 +180,12 @@ def BitSinkQuantizeWeights
     the summed error is least. Weights a layer-config entry fixes keep its
     configuration and count toward B. The allocation is a remark on the
     module; a budget outside (0, 32] or below the cheapest allocation is an
-    error.
+    error. `importance=FILE.npz` (with a budget) multiplies each weight's
+    errors by a measured importance: one non-negative finite scalar per
+    weight, looked up by the calibration names (e.g. the end-to-end loss
+    when that weight alone is quantized, per unit of its calibration error;
+    examples/minilm/budget.py writes such a file); a weight the budget
+    chooses for that has no importance is an error.
 
     Example: `--bitsink-quantize-weights="method=bpdq planes=3 group-size=128"`.
   }];
@@ -205,7 +210,10 @@ def BitSinkQuantizeWeights
            "x groups 64/128/256 per weight and picks one per weight so "
            "that the weight-count weighted average is at most B and the "
            "summed calibration error ||X(W - W^)||^2/T is least; "
-           "layer-config entries stay fixed and count toward B">
+           "layer-config entries stay fixed and count toward B">,
+    Option<"importance", "importance", "std::string", /*default=*/"\"\"",
+           "With budget: an .npz of one scalar per weight (keyed like the "
+           "calibration arrays) that multiplies the weight's errors">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
