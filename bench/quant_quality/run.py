@@ -225,11 +225,15 @@ class SmolLM2:
         log(f"smollm2: activations cached in {self.dir} "
             f"({time.time() - started:.0f} s)")
 
-    def layers(self):
+    def layers(self, skip=()):
         """Yields (name, W, Xcal, Heval) in layer order (shared inputs are
-        loaded once per group of weights)."""
+        loaded once per group of weights; only the name for those in
+        `skip`)."""
         loaded = {}
         for name in self.names:
+            if name in skip:
+                yield name, None, None, None
+                continue
             _, layer, part, _ = name.split(".")
             inp = (layer, SMOL_INPUT[part])
             if inp not in loaded:
@@ -266,8 +270,11 @@ class MiniLM:
         self.names = [L["name"] for L in self.info["layers"]]
         self.key = file_hash(self.manifest)
 
-    def layers(self):
+    def layers(self, skip=()):
         for name in self.names:
+            if name in skip:
+                yield name, None, None, None
+                continue
             p = lambda kind: os.path.join(self.dir, f"{name}.{kind}.npy")
             xe = np.load(p("Xeval")).astype(np.float64)
             yield (name, np.load(p("W")), np.load(p("Xcal")),
@@ -406,7 +413,7 @@ def run_model(source, lib, lib_key, fresh, max_layers):
     from bitsink.budget import calibration_error
     started = time.time()
     done = 0
-    for name, w, x, h in source.layers():
+    for name, w, x, h in source.layers(skip=set(results)):
         if max_layers and done >= max_layers:
             break
         done += 1
@@ -458,12 +465,14 @@ def budget_entries(layers, budgets):
             budget_layers[name] = BudgetLayer(r["K"] * r["N"], cands)
         alloc = allocate_budget(budget_layers, budget)
         err = secs = bits = weights = 0.0
+        per_layer = {}
         for c in alloc.layers:
             r = layers[c.name]
             m = r["methods"][bitsink_key("bpdq", c.planes, c.group_size)]
             if abs(m["bpw"] - c.bits_per_weight) > 1e-9:
                 raise SystemExit(f"budget {budget}: {c.name} bpw mismatch")
             err += m["err"]
+            per_layer[c.name] = m["err"]
             bits += m["bpw"] * c.weights
             weights += c.weights
             secs += sum(r["methods"][bitsink_key("bpdq", p, g)]["secs"]
@@ -476,9 +485,38 @@ def budget_entries(layers, budgets):
         for c in alloc.layers:
             mix[(c.planes, c.group_size)] = mix.get((c.planes, c.group_size), 0) + 1
         out[f"budget:{budget:g}"] = dict(
-            bpw=bpw, err=err / len(layers), secs=secs,
+            bpw=bpw, err=err / len(layers), secs=secs, per_layer=per_layer,
             mix=" ".join(f"P{p}g{g}x{v}" for (p, g), v in sorted(mix.items())))
     return out
+
+
+def layer_kind(name):
+    """attn_q, ffn_down, ... (SmolLM2) or q, ffn_out, ... (MiniLM)."""
+    return name.split(".")[2] if name.startswith("blk.") else name.split(".", 1)[1]
+
+
+def by_kind(layers, entries, keys):
+    """{kind: {key: mean held-out error over the layers of that kind}}."""
+    out = {}
+    for name, r in layers.items():
+        row = out.setdefault(layer_kind(name), {})
+        for key in keys:
+            e = entries[key].get("per_layer", {}).get(name)
+            e = r["methods"][key]["err"] if e is None else e
+            row.setdefault(key, []).append(e)
+    return {k: {key: sum(v) / len(v) for key, v in row.items()}
+            for k, row in out.items()}
+
+
+def write_csv(path, layers, keys):
+    with open(path, "w") as f:
+        f.write("layer,K,N," + ",".join(f"{k} bpw,{k} err" for k in keys) + "\n")
+        for name, r in layers.items():
+            cells = [name, str(r["K"]), str(r["N"])]
+            for k in keys:
+                m = r["methods"][k]
+                cells += [f"{m['bpw']:.6f}", f"{m['err']:.6f}"]
+            f.write(",".join(cells) + "\n")
 
 
 def level_of(key, bpw, ggml):
@@ -495,13 +533,14 @@ def level_of(key, bpw, ggml):
     return None
 
 
-def compare(entries):
+def compare(entries, imatrix=True):
     """Per level: (best bitsink key, its ratio, ggml reference type) against
-    the best ggml type with importance matrix (equal bits) of the level at or
-    above the bitsink entry's bpw; also every bitsink entry's ratio."""
+    the best ggml type with (or without) importance matrix (equal bits) of
+    the level at or above the bitsink entry's bpw; also every bitsink
+    entry's ratio."""
     ggml = {}
     for t in GGML_TYPES:
-        e = entries.get(ggml_key(t, True, "equal"))
+        e = entries.get(ggml_key(t, imatrix, "equal"))
         if e:
             ggml[t] = e
     ratios = {}
@@ -597,8 +636,16 @@ def main():
                 del entries[k]  # the type never falls back on this model
         entries.update(budget_entries(layers, args.budgets))
         ratios, best = compare(entries)
+        best_plain = compare(entries, imatrix=False)[1]
+        csv = os.path.join(CACHE, f"layers-{model}.csv")
+        write_csv(csv, layers, keys)
+        shown = sorted({k for b in best.values()
+                        for k in (b["key"], ggml_key(b["ref"], True, "equal"))})
         tables[model] = dict(describe=source.describe(), entries=entries,
                              ratios=ratios, best=best, layers=len(layers),
+                             best_plain=best_plain,
+                             csv=os.path.relpath(csv, ROOT),
+                             kinds=by_kind(layers, entries, shown),
                              fallback_layers=sum(
                                  1 for r in layers.values()
                                  if r["methods"][ggml_key("q2_K", True, "equal")]
@@ -658,11 +705,11 @@ def render(result, markdown):
     lines.append("")
     head = ["bit level", "model", "bitsink best", "bpw", "err",
             "best ggml + imatrix at or above", "bpw", "err", "ratio",
-            f"target <= {TARGET}"]
+            f"target <= {TARGET}", "ratio, ggml without imatrix"]
     lines.append(row(head) if markdown else "  ".join(head))
     if markdown:
         lines.append(row(["---"] * 2 + ["---", "---:", "---:", "---", "---:",
-                                        "---:", "---:", "---"]))
+                                        "---:", "---:", "---", "---"]))
     verdict = {}
     for level in LEVELS:
         for m in models:
@@ -681,7 +728,30 @@ def render(result, markdown):
                      label(ggml_key(b["ref"], True, "equal")),
                      f"{ref['bpw']:.4f}", f"{ref['err']:.4f}",
                      f"{b['ratio']:.3f}", "met" if ok else "not met"]
+            p = t["best_plain"].get(level)
+            cells.append(f"{p['ratio']:.3f} ({label(p['key'])[8:]} vs "
+                         f"{label(ggml_key(p['ref'], False, 'equal'))[5:]})"
+                         if p else "—")
             lines.append(row(cells) if markdown else "  ".join(cells))
+    lines.append("")
+    lines.append("Mean held-out error per kind of layer, for the entries "
+                 "compared above:")
+    for m in models:
+        t = result["tables"][m]
+        keys = sorted({k for b in t["best"].values()
+                       for k in (b["key"], ggml_key(b["ref"], True, "equal"))},
+                      key=lambda k: (t["entries"][k]["bpw"], k))
+        kinds = list(t["kinds"])
+        lines.append("")
+        lines.append(row([MODEL_NAMES[m]] + kinds))
+        if markdown:
+            lines.append(row(["---"] + ["---:"] * len(kinds)))
+        for k in keys:
+            lines.append(row([f"{label(k)} ({t['entries'][k]['bpw']:.4f})"]
+                             + [f"{t['kinds'][kind][k]:.4f}" for kind in kinds]))
+    lines.append("")
+    lines.append("Per layer: " + ", ".join(result["tables"][m]["csv"]
+                                          for m in models))
     lines.append("")
     if result["partial"]:
         lines.append("partial run (--max-layers): no target verdict")
