@@ -4,15 +4,25 @@ through the C API) and the budget path of bitsink.models.quantize.
 The allocator's answers are checked against brute force over every
 allocation here."""
 
+import dataclasses
 import importlib.util
 import itertools
 import os
+import pathlib
+import sys
 
 import numpy as np
 import pytest
 
-from bitsink.budget import (BudgetCandidate, BudgetLayer, allocate_budget,
-                            calibration_error, measure_candidates)
+_REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(
+    0,
+    os.environ.get("BITSINK_PYTHON_PACKAGES", str(_REPO / "build" / "python_packages")),
+)
+
+from bitsink.budget import (BudgetCandidate, BudgetLayer,  # noqa: E402
+                            allocate_budget, calibration_error,
+                            measure_candidates)
 
 
 def random_layers(rng, count):
@@ -131,3 +141,70 @@ def test_decoder_budget_path():
     same = quantize.quantize_weights(model, 0, calibration=calibration,
                                      budget=3.0, layer_config=["attn_q=4:128"])
     assert all(same[n].planes.shape[0] > 0 for n in names)
+
+
+def test_layer_importance_and_dequantize():
+    """layer_importance on a two-layer SmolLM2: one positive number per
+    linear weight (the KL divergence of quantizing that weight alone at the
+    probe, per unit of its calibration error), which quantize_weights_budget
+    takes; dequantize_weight reads packed weights back exactly."""
+    import bitsink
+    from bitsink.models import llama, quantize
+    model = llama.load_gguf(gguf_path(), num_layers=2)
+    text = ("Permission is hereby granted, free of charge, to any person "
+            "obtaining a copy of this software. " * 4)
+    calibration = quantize.calibration_activations(model, text, rows=64)
+    names = quantize.linear_weight_names(model.config)
+
+    # Starting at layer 1 from the stream entering it, with one weight
+    # replaced, is the full run with that weight replaced.
+    ids = model.encode(text)[:24]
+    streams = []
+    full = quantize.layer_inputs(model, ids, lambda n, x: None,
+                                 streams=streams)
+    assert len(streams) == 2
+    again = quantize.layer_inputs(model, ids, lambda n, x: None, start=1,
+                                  hidden=streams[1])
+    np.testing.assert_array_equal(full, again)
+    w = model.weights["blk.1.ffn_down.weight"]
+    changed = {"blk.1.ffn_down.weight": np.zeros_like(w)}
+    a = quantize.layer_inputs(model, ids, lambda n, x: None, weights=changed)
+    b = quantize.layer_inputs(model, ids, lambda n, x: None, weights=changed,
+                              start=1, hidden=streams[1])
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+    assert not np.allclose(a, full)
+
+    importance = quantize.layer_importance(
+        model, calibration_text=text, calibration=calibration, probe=(2, 128),
+        tokens=32)
+    assert sorted(importance) == sorted(names)
+    assert all(np.isfinite(v) and v > 0 for v in importance.values())
+    out, allocation = quantize.quantize_weights_budget(
+        model, 3.0, calibration=calibration, importance=importance,
+        configs=[(2, 128), (3, 128), (4, 128)])
+    assert allocation.bits_per_weight <= 3.0
+    plain = quantize.quantize_weights_budget(
+        model, 3.0, calibration=calibration,
+        configs=[(2, 128), (3, 128), (4, 128)])[1]
+    # The importance changes the errors the allocator sums.
+    scaled = {c.name: c.error for c in allocation.layers}
+    for c in plain.layers:
+        if (c.planes, c.group_size) == (allocation.choice[c.name].planes,
+                                        allocation.choice[c.name].group_size):
+            assert scaled[c.name] == pytest.approx(
+                c.error * importance[c.name], rel=1e-9)
+    with pytest.raises(ValueError, match="importance has no entry"):
+        quantize.quantize_weights_budget(
+            model, 3.0, calibration=calibration,
+            importance={names[0]: 1.0}, configs=[(2, 128), (3, 128)])
+
+    rng = np.random.default_rng(1)
+    weight = rng.standard_normal((576, 64)).astype(np.float32)
+    x = rng.standard_normal((200, 576)).astype(np.float32)
+    for method, planes, group in (("bpdq", 3, 128), ("rtn", 2, 256),
+                                  ("trit", 4, 64), ("bpdq", 1, 1024)):
+        q = bitsink.quantize(weight, method=method, planes=planes,
+                             group_size=group, calibration=x)
+        packed = dataclasses.replace(q, dequantized=None)
+        np.testing.assert_allclose(quantize.dequantize_weight(packed, 576),
+                                   q.dequantized, rtol=1e-6, atol=1e-6)

@@ -20,13 +20,17 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections import ChainMap
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence
+from typing import (Callable, Dict, Iterable, List, Mapping, Optional,
+                    Sequence)
 
 import numpy as np
 
 __all__ = [
     "calibration_activations",
+    "dequantize_weight",
+    "layer_importance",
     "layer_inputs",
     "linear_bits_per_weight",
     "linear_weight_names",
@@ -73,19 +77,29 @@ def _rope(x: np.ndarray, positions: np.ndarray, theta: float, dims: int,
 
 
 def layer_inputs(model, ids: Sequence[int],
-                 record: Callable[[str, np.ndarray], None]) -> np.ndarray:
+                 record: Callable[[str, np.ndarray], None], *,
+                 weights: Optional[Mapping[str, np.ndarray]] = None,
+                 start: int = 0, hidden: Optional[np.ndarray] = None,
+                 streams: Optional[List[np.ndarray]] = None) -> np.ndarray:
     """Runs the float model (numpy, dense causal attention) over `ids` from
     position 0 and calls `record(weight_name, X)` with the input rows
     X [T, K] of every linear layer. Returns the final hidden states [T, d]
-    (after the output norm)."""
+    (after the output norm). `weights` replaces weights of the model by
+    name (``[out, in]``, as ``model.weights``); with `start` > 0 the layers
+    before it are skipped and `hidden` is the residual stream [T, d]
+    entering layer `start`; `streams`, a list, receives the residual stream
+    entering each layer that runs."""
     cfg = model.config
-    w = model.weights
+    w = model.weights if weights is None else ChainMap(weights, model.weights)
     hq, hkv, d = cfg.num_heads, cfg.num_kv_heads, cfg.head_dim
     t = len(ids)
     positions = np.arange(t)
-    x = w["token_embd.weight"][np.asarray(ids)].astype(np.float32)
+    x = (w["token_embd.weight"][np.asarray(ids)].astype(np.float32)
+         if start == 0 else hidden)
     causal = np.triu(np.full((t, t), -np.inf, np.float32), 1)
-    for layer in range(cfg.num_layers):
+    for layer in range(start, cfg.num_layers):
+        if streams is not None:
+            streams.append(x)
         p = f"blk.{layer}."
         h = _rms_norm(x, w[p + "attn_norm.weight"], cfg.rms_eps)
         for part in ("attn_q", "attn_k", "attn_v"):
@@ -406,8 +420,10 @@ def quantize_weights_budget(model, budget: float, *,
     picks one configuration per weight so that the weight-count weighted
     average of the stored bits per weight is at most `budget`. Weights a
     `layer_config` entry names keep that entry's configuration and count
-    toward the budget. Returns ({name: QuantizedWeight}, BudgetAllocation);
-    with `cache_dir` every candidate is kept as quantize_weights keeps it."""
+    toward the budget. `importance` (e.g. ``layer_importance``) needs an
+    entry for every other weight. Returns ({name: QuantizedWeight},
+    BudgetAllocation); with `cache_dir` every candidate is kept as
+    quantize_weights keeps it."""
     from ..budget import (DEFAULT_CONFIGS, BudgetCandidate, BudgetLayer,
                           allocate_budget)
 
@@ -428,16 +444,14 @@ def quantize_weights_budget(model, budget: float, *,
     names = list(results[configs[0]])
     layers = {}
     for name in names:
-        w = model.weights[name]  # N x K
-        n, k = w.shape
-        x = calibration.get(name)
-        if x is None:
-            scale = float(np.sum(w.astype(np.float64) ** 2))
-        else:
-            y = (x @ w.T).astype(np.float64)
-            scale = float(np.sum(y * y)) / x.shape[0]
-        scale *= (importance or {}).get(name, 1.0)
+        n, k = model.weights[name].shape  # N x K
+        scale = _output_energy(model, name, calibration)
         fixed = _layer_override(name, layer_config, -1, -1)
+        if importance is not None and name not in importance \
+                and fixed == (-1, -1):
+            # As the pass: every weight the budget chooses for needs one.
+            raise ValueError(f"importance has no entry for {name!r}")
+        scale *= (importance or {}).get(name, 1.0)
         if fixed != (-1, -1):
             q = results[configs[0]][name]
             layers[name] = BudgetLayer(k * n, [BudgetCandidate(
@@ -461,3 +475,105 @@ def quantize_weights_budget(model, budget: float, *,
         key = configs[0] if choice.fixed else (choice.planes, choice.group_size)
         out[choice.name] = results[key][choice.name]
     return out, allocation
+
+
+def _output_energy(model, name: str, calibration) -> float:
+    """‖XW‖²_F / T of weight `name` on its calibration rows (‖W‖²_F without
+    them): the error of a candidate is rel_error² times this."""
+    w = model.weights[name]  # N x K
+    x = calibration.get(name)
+    if x is None:
+        return float(np.sum(w.astype(np.float64) ** 2))
+    y = (x @ w.T).astype(np.float64)
+    return float(np.sum(y * y)) / x.shape[0]
+
+
+def dequantize_weight(q, k: int) -> np.ndarray:
+    """Ŵ [K][N] (f32) of a QuantizedWeight of K rows, also one read back
+    from quantize_weights' cache (whose ``dequantized`` is None): the
+    bit-plane format of docs/semantics.md, Ŵ = c0 + Σ_l c_{l+1}·t_l per
+    group, t_l = b_l (binary), 2b_l − 1 (signed) or m·(2s − 1) (ternary,
+    planes 2l and 2l + 1)."""
+    if q.dequantized is not None:
+        return np.asarray(q.dequantized, np.float32)
+    planes = np.ascontiguousarray(np.asarray(q.planes).astype("<u4"))
+    by = np.ascontiguousarray(planes.transpose(0, 2, 1)).view(np.uint8)
+    bits = np.unpackbits(by, axis=-1, bitorder="little")[:, :, :k]
+    bits = bits.transpose(0, 2, 1).astype(np.float32)  # P, K, N
+    if q.plane_kind == "ternary":
+        terms = bits[0::2] * (2 * bits[1::2] - 1)
+    elif q.plane_kind == "signed":
+        terms = 2 * bits - 1
+    elif q.plane_kind == "binary":
+        terms = bits
+    else:
+        raise ValueError(f"unknown plane kind {q.plane_kind!r}")
+    c = np.asarray(q.coefficients, np.float32)  # G, C, N
+    g = k if q.group_size <= 0 or q.group_size >= k else q.group_size
+    cr = c[np.arange(k) // g]  # K, C, N
+    w = cr[:, 0, :].copy()
+    for term in range(terms.shape[0]):
+        w += terms[term] * cr[:, term + 1, :]
+    return w
+
+
+def layer_importance(model, *, calibration_text: str,
+                     calibration: Optional[Dict[str, np.ndarray]] = None,
+                     probe=(2, 128), tokens: int = 256,
+                     method: str = "bpdq", rows: int = 2048, cache_dir=None,
+                     progress: Optional[Callable[[str], None]] = None
+                     ) -> Dict[str, float]:
+    """End-to-end importance of every linear weight, for
+    ``quantize_weights_budget(importance=...)`` (docs/quantize-weights.md,
+    "Bit budgets"): the mean KL divergence of the next-token distributions
+    of the float model from those of the model with only that weight
+    quantized at `probe` (planes, group size), over the first `tokens`
+    tokens of the calibration text (numpy model, from position 0), divided
+    by the weight's calibration error ‖X(W − Ŵ)‖²_F / T at the probe. It
+    is the model-level loss per unit of the layer error the allocator
+    sums, which one matmul at a time cannot tell (how much an error in the
+    layer moves the output). Costs one quantization of the model at the
+    probe and, per weight, the float model from that weight's layer on."""
+    say = progress or (lambda message: None)
+    names = linear_weight_names(model.config)
+    if calibration is None:
+        say(f"calibration: float model over {rows} rows of calibration text")
+        calibration = calibration_activations(model, calibration_text, rows)
+    planes, group = probe
+    quantized = quantize_weights(
+        model, planes, calibration_text=calibration_text,
+        calibration=calibration, method=method, group_size=group, rows=rows,
+        cache_dir=cache_dir)
+    ids = ([model.config.bos_id]
+           + model.encode(calibration_text, add_bos=False))[:tokens]
+    head = model.weights["token_embd.weight" if model.config.tied_embeddings
+                         else "output.weight"]
+
+    def log_probs(hidden):
+        z = (hidden @ head.T).astype(np.float64)
+        z -= z.max(axis=1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+    def ignore(name, x):
+        pass
+
+    streams: List[np.ndarray] = []
+    reference = log_probs(layer_inputs(model, ids, ignore, streams=streams))
+    p_reference = np.exp(reference)
+    started = time.time()
+    out = {}
+    for index, name in enumerate(names):
+        layer = int(name.split(".")[1])
+        k = model.weights[name].shape[1]
+        q = quantized[name]
+        hidden = layer_inputs(
+            model, ids, ignore, start=layer, hidden=streams[layer],
+            weights={name: np.ascontiguousarray(dequantize_weight(q, k).T)})
+        kl = float(np.mean(np.sum(p_reference * (reference
+                                                 - log_probs(hidden)), axis=1)))
+        error = q.rel_error ** 2 * _output_energy(model, name, calibration)
+        out[name] = max(kl, 1e-12) / max(error, 1e-30)
+        if (index + 1) % 10 == 0 or index + 1 == len(names):
+            say(f"importance: {index + 1}/{len(names)} weights, "
+                f"{time.time() - started:.0f} s")
+    return out
