@@ -429,6 +429,7 @@ def run_model(source, lib, lib_key, fresh, max_layers):
                  scale=calibration_error(w, x, 1.0))
         r["methods"] = run_bitsink(w, x, held, check=not results)
         r["methods"].update(run_ggml(lib, w, x, held))
+        r["load"] = os.getloadavg()[0]
         results[name] = r
         with open(path + ".tmp", "w") as f:
             json.dump(results, f)
@@ -674,6 +675,8 @@ def main():
                              ratios=ratios, best=best, layers=len(layers),
                              best_plain=best_plain,
                              csv=os.path.relpath(csv, ROOT),
+                             load=[r["load"] for r in layers.values()
+                                   if "load" in r],
                              kinds=by_kind(layers, entries, shown),
                              fallback_layers=sum(
                                  1 for r in layers.values()
@@ -702,13 +705,16 @@ def render(result, markdown):
                  f"llama-cpp-python {result['ggml']['version']}, features "
                  f"{result['features']}; load average "
                  f"{result['load_start'][0]:.1f} at the start, "
-                 f"{result['load_end'][0]:.1f} at the end; "
-                 f"{result['seconds']:.0f} s")
+                 f"{result['load_end'][0]:.1f} at the end of this run, "
+                 f"{result['seconds']:.0f} s (cached layers are not measured "
+                 f"again)")
     for m in models:
         t = result["tables"][m]
+        load = (f"; load average {min(t['load']):.1f}-{max(t['load']):.1f} "
+                f"while its layers were measured" if t["load"] else "")
         lines.append(f"{MODEL_NAMES[m]}: {t['describe']}; "
                      f"{t['fallback_layers']} of {t['layers']} layers have K "
-                     f"no multiple of 256")
+                     f"no multiple of 256{load}")
     lines.append("")
     head = ["method"]
     for m in models:
