@@ -19,9 +19,14 @@ model-level output error per unit of layer error, which the pass cannot
 measure (it sees one matmul at a time).
 
   PYTHONPATH=build/python_packages python3 examples/minilm/budget.py \\
-      /tmp/minilm-layers --budgets 3.5 3.0 --importance none model
+      /tmp/minilm-layers --budgets 3.5 3.0 --importance none model \\
+      --write-importance /tmp/minilm-importance.npz
 
-Candidate errors are cached in LAYERS/budget-candidates.json.
+Candidate errors are cached in LAYERS/budget-candidates.json, importances in
+LAYERS/budget-importance.json. --write-importance writes the importances as
+an .npz of scalars keyed by the safetensors weight names (the keys of
+run_minilm.py's calibration archive), for
+bitsink-quantize-weights{budget=B calibration=... importance=FILE.npz}.
 """
 
 import argparse
@@ -52,9 +57,19 @@ class Model:
         calibration = [s for i, s in enumerate(lines) if i % 4 != 3]
         self.held_out, _ = ex.make_tokenizer(model_dir, held_out, 256)
         self.calibration, _ = ex.make_tokenizer(model_dir, calibration, 256)
-        self.ref = {"held_out": self.model.embed(self.held_out),
-                    "calibration": self.model.embed(self.calibration)}
+        self.ref = {"held_out": self.embed(self.held_out),
+                    "calibration": self.embed(self.calibration)}
         self.orig = dict(self.model.w)
+
+    def embed(self, toks, batch=16):
+        """Embeddings of `toks` (in order), run in batches of sentences of
+        similar length: the padding (masked out) costs nothing then."""
+        order = sorted(range(len(toks)), key=lambda i: len(toks[i]))
+        out = np.empty((len(toks), self.model.H), np.float32)
+        for start in range(0, len(order), batch):
+            part = order[start:start + batch]
+            out[part] = self.model.embed([toks[i] for i in part])
+        return out
 
     def weight(self, name):
         return np.load(self.ldir / f"{name}.W.npy")
@@ -72,7 +87,7 @@ class Model:
         for name, w in weights.items():
             self.model.w[self.key(name)] = w.T.astype(np.float32)
         toks = self.held_out if split == "held_out" else self.calibration
-        e = self.model.embed(toks)
+        e = self.embed(toks)
         self.model.w.update(self.orig)
         cos = np.sum(e * self.ref[split], axis=1)
         return float(cos.mean()), float(cos.min())
@@ -90,6 +105,9 @@ def main():
                     help="uniform P:G configurations to compare")
     ap.add_argument("--tables", action="store_true",
                     help="print each allocation table")
+    ap.add_argument("--write-importance", metavar="FILE.npz",
+                    help="write the importances for the pass's importance= "
+                         "option (implies measuring them)")
     args = ap.parse_args()
 
     import bitsink
@@ -122,17 +140,34 @@ def main():
         return q.dequantized.copy(), q.bits_per_weight
 
     importance = {n: 1.0 for n in m.names}
-    if "model" in args.importance:
-        base = m.cosine({}, "calibration")[0]
-        importance_model = {}
-        for name in m.names:
-            w, _ = dequantized(name, *PROBE)
-            loss = base - m.cosine({name: w}, "calibration")[0]
-            error = cache[f"{name}|{PROBE[0]}|{PROBE[1]}"]["error"]
-            importance_model[name] = max(loss, 1e-9) / error
+    if "model" in args.importance or args.write_importance:
+        importance_path = m.ldir / "budget-importance.json"
+        saved = (json.loads(importance_path.read_text())
+                 if importance_path.exists() else {})
+        if saved.get("probe") != list(PROBE) or set(saved.get(
+                "importance", {})) != set(m.names):
+            base = m.cosine({}, "calibration")[0]
+            losses = {}
+            for name in m.names:
+                w, _ = dequantized(name, *PROBE)
+                losses[name] = base - m.cosine({name: w}, "calibration")[0]
+                print(f"importance {name}: loss {losses[name]:.3g} "
+                      f"({time.time() - started:.0f} s)", flush=True)
+            saved = {"probe": list(PROBE), "loss": losses, "importance": {
+                name: max(losses[name], 1e-9)
+                / cache[f"{name}|{PROBE[0]}|{PROBE[1]}"]["error"]
+                for name in m.names}}
+            importance_path.write_text(json.dumps(saved, indent=0))
+        importance_model = saved["importance"]
         print("importance (calibration loss per unit error at P=2 g=128): "
               + ", ".join(f"{n} {v:.3g}" for n, v in importance_model.items()),
               flush=True)
+        if args.write_importance:
+            np.savez(args.write_importance,
+                     **{m.key(n): np.float32(v)
+                        for n, v in importance_model.items()})
+            print(f"wrote {len(m.names)} importances to "
+                  f"{args.write_importance}", flush=True)
 
     rows = []
     for text in args.uniform:

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""SmolLM2-135M at a bit budget against uniform bit-planes: perplexity of
+the same evaluation tokens (docs/quantize-weights.md, "Bit budgets").
+
+Every configuration quantizes the 210 linear weights with bpdq on the
+calibration text of corpus.py (bitsink.models.quantize, the quant part's
+cache under build/bench-cache/bitsink-weights, so uniform 3-bit groups of
+128 are the quant part's weights):
+
+  uniform P:G    every weight at P planes, groups of G rows
+  budget B       quantize_weights_budget(model, B): per weight one of the
+                 candidates (--configs) with the least summed calibration
+                 error ‖X(W − Ŵ)‖²/T within an average of B stored bits per
+                 weight (what bitsink-quantize-weights{budget=B} does)
+  budget B (importance)
+                 the same with each weight's errors times its
+                 bitsink.models.quantize.layer_importance (the KL divergence
+                 of the next-token distributions on --importance-tokens
+                 calibration tokens when that weight alone is quantized at
+                 P = 2, g = 128, per unit of its calibration error), with
+                 --importance; kept in build/bench-cache/decoder_cpu/
+                 importance.json
+
+The perplexity is the quant part's: the decode entry token by token over the
+first --tokens evaluation tokens (dense cache, every earlier token visible).
+One f32 decoder is compiled once and each configuration's dequantized
+weights are written into its weight arguments (the decoder reads them where
+they lie), which is the bit-plane decoder's arithmetic up to f32 rounding
+order and compiles once instead of once per configuration (a per-weight
+allocation needs layers="inline", ~10x the compile time). The tied output
+projection stays f32, as in the quant part. Bits per weight: stored bits
+over the linear weights, exactly (planes and every group's f16
+coefficients).
+
+  PYTHONPATH=build/python_packages python3 bench/decoder_cpu/budget.py \\
+      --tokens 2048 --uniform 3:128 --budgets 3.0 3.5417
+
+Results go to build/bench-cache/decoder_cpu/budget.json.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import bitsink_side as B  # noqa: E402
+import corpus  # noqa: E402
+
+CACHE_DIR = os.path.join(ROOT, "build", "bench-cache")
+WEIGHTS_DIR = os.path.join(CACHE_DIR, "bitsink-weights")
+RESULT = os.path.join(CACHE_DIR, "decoder_cpu", "budget.json")
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tokens", type=int, default=2048,
+                    help="evaluation tokens (BOS included)")
+    ap.add_argument("--uniform", nargs="*", default=["3:128"],
+                    help="uniform P:G configurations")
+    ap.add_argument("--budgets", type=float, nargs="*", default=[3.0])
+    ap.add_argument("--configs", nargs="+", default=None,
+                    help="budget candidates P:G (default: planes 1-4 x "
+                         "groups 64/128/256, bitsink.budget.DEFAULT_CONFIGS)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--importance", choices=("none", "also", "only"),
+                    default="none",
+                    help="allocate each budget also (or only) with "
+                         "layer_importance")
+    ap.add_argument("--importance-tokens", type=int, default=256)
+    args = ap.parse_args()
+
+    from bitsink.budget import DEFAULT_CONFIGS
+    from bitsink.models import quantize
+    configs = ([tuple(int(v) for v in c.split(":")) for c in args.configs]
+               if args.configs else list(DEFAULT_CONFIGS))
+
+    ids = corpus.eval_tokens(args.tokens)
+    model = B.load_model(corpus.gguf_path())
+    names = quantize.linear_weight_names(model.config)
+    text = corpus.calib_text()
+    B.set_threads(args.threads)
+    started = time.time()
+    log("calibration activations ...")
+    calibration = quantize.calibration_activations(model, text)
+    log(f"  {time.time() - started:.0f} s")
+
+    rows = []  # (label, {name: QuantizedWeight}, bits per weight, extra)
+    for text_config in args.uniform:
+        p, g = (int(v) for v in text_config.split(":"))
+        t0 = time.time()
+        out = quantize.quantize_weights(
+            model, p, calibration_text=text, calibration=calibration,
+            group_size=g, cache_dir=WEIGHTS_DIR)
+        count = sum(model.weights[n].size for n in names)
+        bpw = sum(out[n].bits_per_weight * model.weights[n].size
+                  for n in names) / count
+        log(f"uniform P={p} g={g}: {bpw:.4f} bits/weight "
+            f"({time.time() - t0:.0f} s)")
+        rows.append((f"uniform P={p} g={g}", out, bpw, {}))
+    importance = None
+    if args.importance != "none":
+        path = os.path.join(CACHE_DIR, "decoder_cpu", "importance.json")
+        saved = json.load(open(path)) if os.path.exists(path) else {}
+        if saved.get("tokens") != args.importance_tokens:
+            t0 = time.time()
+            saved = {"tokens": args.importance_tokens,
+                     "importance": quantize.layer_importance(
+                         model, calibration_text=text,
+                         calibration=calibration,
+                         tokens=args.importance_tokens,
+                         cache_dir=WEIGHTS_DIR, progress=log)}
+            log(f"importance: {time.time() - t0:.0f} s")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                json.dump(saved, f, indent=1)
+        importance = saved["importance"]
+    kinds = {"none": [False], "also": [False, True], "only": [True]}
+    for weighted, budget in [(w, b) for w in kinds[args.importance]
+                             for b in args.budgets]:
+        t0 = time.time()
+        out, allocation = quantize.quantize_weights_budget(
+            model, budget, calibration_text=text, calibration=calibration,
+            configs=configs, cache_dir=WEIGHTS_DIR,
+            importance=importance if weighted else None,
+            progress=lambda s: log("  " + s) if "allocation" in s
+            or s.startswith("budget:") else None)
+        mix = {}
+        for c in allocation.layers:
+            key = f"P{c.planes}g{c.group_size}"
+            mix[key] = mix.get(key, 0) + 1
+        by_part = {}
+        for c in allocation.layers:
+            part = c.name.split(".")[2]
+            by_part.setdefault(part, {}).setdefault(
+                f"P{c.planes}g{c.group_size}", 0)
+            by_part[part][f"P{c.planes}g{c.group_size}"] += 1
+        log(f"budget {budget}{' (importance)' if weighted else ''}: "
+            f"{allocation.bits_per_weight:.4f} bits/weight, "
+            f"{' '.join(f'{k}x{v}' for k, v in sorted(mix.items()))} "
+            f"({time.time() - t0:.0f} s)")
+        label = f"budget {budget}" + (" (importance)" if weighted else "")
+        rows.append((label, out, allocation.bits_per_weight,
+                     {"mix": mix, "by_part": by_part,
+                      "error": allocation.error}))
+
+    # Writable copies of the weights (the model's are read-only), which
+    # the decoder then passes without copying.
+    model.weights = {n: np.array(model.weights[n]) for n in model.weight_names}
+    log(f"f32 decoder, cache {len(ids)} ...")
+    decoder, secs = B.make_decoder(model, cache=len(ids), sinks=0, log=log)
+    # The arrays the decoder passes (model.weights' own, without copy).
+    passed = {id(a) for a in decoder._weights["decode"]}
+    if not all(id(model.weights[n]) in passed for n in names):
+        raise SystemExit("the decoder copied its weight arguments")
+    originals = {n: model.weights[n].copy() for n in names}
+    result = {"tokens": len(ids), "configs": [list(c) for c in configs],
+              "rows": []}
+    for label, out, bpw, extra in rows:
+        for n in names:
+            k = model.weights[n].shape[1]
+            model.weights[n][...] = quantize.dequantize_weight(out[n], k).T
+        t0 = time.time()
+        nll, _, _ = B.stream_nll(decoder, ids, log=log, label=label)
+        ppl = math.exp(float(np.mean(nll)))
+        log(f"{label}: ppl {ppl:.3f} over {len(nll)} tokens "
+            f"({time.time() - t0:.0f} s)")
+        result["rows"].append(dict(label=label, bpw=bpw, ppl=ppl,
+                                   scored=len(nll), **extra))
+        for n in names:
+            model.weights[n][...] = originals[n]
+    result["date"] = datetime.datetime.now().isoformat(timespec="seconds")
+    os.makedirs(os.path.dirname(RESULT), exist_ok=True)
+    with open(RESULT, "w") as f:
+        json.dump(result, f, indent=1)
+    print(f"SmolLM2-135M, perplexity of the first {len(ids)} evaluation "
+          "tokens (decode entry, dense cache):")
+    print("| configuration | bits/weight | ppl |")
+    print("| --- | ---: | ---: |")
+    for row in result["rows"]:
+        print(f"| {row['label']} | {row['bpw']:.4f} | {row['ppl']:.3f} |")
+    for row in result["rows"]:
+        if "by_part" in row:
+            print(f"{row['label']}: " + "; ".join(
+                f"{part} " + " ".join(f"{k}x{v}" for k, v in sorted(
+                    mix.items())) for part, mix in row["by_part"].items()))
+
+
+if __name__ == "__main__":
+    main()
