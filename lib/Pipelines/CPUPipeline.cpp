@@ -70,7 +70,7 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   BitSinkLowerAttentionOptions attention;
   // The score tile (query-tile lanes x key-tile keys) is sized to the
   // registers: 32 x 8 (two zmm per key) with AVX-512, 8 x 8 (one ymm or two
-  // xmm per key) otherwise; the former 32 x 16 everywhere was 1.3-1.7x
+  // xmm per key) otherwise; the former 32 x 16 everywhere was 1.1-1.6x
   // slower (docs/attention-lowering.md, "Tile sizes per target").
   attention.queryTile = options.queryTile.hasValue() ? options.queryTile
                         : cpu.hasAvx512              ? 32
