@@ -89,6 +89,32 @@ double largestStep(const std::vector<BudgetLayer> &layers) {
   return step;
 }
 
+/// Checks what every allocation must satisfy (fixed layers kept, the budget
+/// met, its reported bits and error those of its choice, no better than the
+/// brute-force optimum) and returns that optimum.
+static double checkAgainstBruteForce(const std::vector<BudgetLayer> &layers,
+                                     double budget,
+                                     const BudgetAllocation &allocation) {
+  EXPECT_EQ(allocation.choice.size(), layers.size());
+  if (allocation.choice.size() != layers.size())
+    return bruteForce(layers, budget);
+  double bits = 0, weights = 0, sum = 0;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].fixed >= 0)
+      EXPECT_EQ(allocation.choice[i], layers[i].fixed);
+    const BudgetCandidate &c = layers[i].candidates[allocation.choice[i]];
+    bits += c.bitsPerWeight * layers[i].numWeights;
+    weights += layers[i].numWeights;
+    sum += c.error;
+  }
+  EXPECT_LE(bits, budget * weights * (1 + 1e-12));
+  EXPECT_DOUBLE_EQ(allocation.bitsPerWeight, bits / weights);
+  EXPECT_DOUBLE_EQ(allocation.error, sum);
+  double optimum = bruteForce(layers, budget);
+  EXPECT_GE(allocation.error, optimum * (1 - 1e-12));
+  return optimum;
+}
+
 TEST(BudgetTest, ExactMatchesBruteForce) {
   std::mt19937 rng(1234);
   for (int trial = 0; trial < 200; ++trial) {
@@ -104,21 +130,7 @@ TEST(BudgetTest, ExactMatchesBruteForce) {
                       (probe.maxBitsPerWeight - probe.minBitsPerWeight) * b / 8;
       BudgetAllocation allocation;
       ASSERT_TRUE(allocateBudget(layers, budget, allocation, error)) << error;
-      ASSERT_EQ(allocation.choice.size(), layers.size());
-      double bits = 0, weights = 0, sum = 0;
-      for (size_t i = 0; i < layers.size(); ++i) {
-        if (layers[i].fixed >= 0)
-          EXPECT_EQ(allocation.choice[i], layers[i].fixed);
-        const BudgetCandidate &c = layers[i].candidates[allocation.choice[i]];
-        bits += c.bitsPerWeight * layers[i].numWeights;
-        weights += layers[i].numWeights;
-        sum += c.error;
-      }
-      EXPECT_LE(bits, budget * weights * (1 + 1e-12));
-      EXPECT_DOUBLE_EQ(allocation.bitsPerWeight, bits / weights);
-      EXPECT_DOUBLE_EQ(allocation.error, sum);
-      double optimum = bruteForce(layers, budget);
-      EXPECT_GE(allocation.error, optimum * (1 - 1e-12));
+      double optimum = checkAgainstBruteForce(layers, budget, allocation);
       EXPECT_TRUE(allocation.exact);
       EXPECT_DOUBLE_EQ(allocation.error, optimum);
     }
@@ -142,21 +154,7 @@ TEST(BudgetTest, MarginalAnalysisWithinOneStep) {
                       (probe.maxBitsPerWeight - probe.minBitsPerWeight) * b / 8;
       BudgetAllocation allocation;
       ASSERT_TRUE(allocateBudget(layers, budget, allocation, error)) << error;
-      ASSERT_EQ(allocation.choice.size(), layers.size());
-      double bits = 0, weights = 0, sum = 0;
-      for (size_t i = 0; i < layers.size(); ++i) {
-        if (layers[i].fixed >= 0)
-          EXPECT_EQ(allocation.choice[i], layers[i].fixed);
-        const BudgetCandidate &c = layers[i].candidates[allocation.choice[i]];
-        bits += c.bitsPerWeight * layers[i].numWeights;
-        weights += layers[i].numWeights;
-        sum += c.error;
-      }
-      EXPECT_LE(bits, budget * weights * (1 + 1e-12));
-      EXPECT_DOUBLE_EQ(allocation.bitsPerWeight, bits / weights);
-      EXPECT_DOUBLE_EQ(allocation.error, sum);
-      double optimum = bruteForce(layers, budget);
-      EXPECT_GE(allocation.error, optimum * (1 - 1e-12));
+      double optimum = checkAgainstBruteForce(layers, budget, allocation);
       EXPECT_LE(allocation.error, optimum + largestStep(layers));
       EXPECT_FALSE(allocation.exact);
       worst = std::max(worst, allocation.error / optimum);
