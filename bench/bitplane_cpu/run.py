@@ -91,8 +91,10 @@ def gemv_ir(k, n, planes, copies):
             f"\n  return {results} : {types}\n}}\n")
 
 
-def matmul_ir(k, n):
-    x, w, y = f"tensor<1x{k}xf32>", f"tensor<{k}x{n}xf32>", f"tensor<1x{n}xf32>"
+def matmul_ir(k, n, m=1):
+    """y = x · W in f32 through linalg.matmul, M = m rows (the GEMV's peer
+    at m = 1, the GEMM's at m > 1)."""
+    x, w, y = f"tensor<{m}x{k}xf32>", f"tensor<{k}x{n}xf32>", f"tensor<{m}x{n}xf32>"
     return (f"func.func @matmul(%x: {x}, %w: {w}) -> {y} {{\n"
             f"  %f0 = arith.constant 0.0 : f32\n"
             f"  %e = tensor.empty() : {y}\n"
@@ -117,16 +119,6 @@ def gemm_ir(m, k, n, planes):
             f"         outs(%zero : {y}) {{plane_kind = #bitsink.plane_kind<binary>, "
             f"group_size = {GROUP}}} -> {y}\n"
             f"  return %y : {y}\n}}\n")
-
-
-def f32_gemm_ir(m, k, n):
-    x, w, y = f"tensor<{m}x{k}xf32>", f"tensor<{k}x{n}xf32>", f"tensor<{m}x{n}xf32>"
-    return (f"func.func @matmul(%x: {x}, %w: {w}) -> {y} {{\n"
-            f"  %f0 = arith.constant 0.0 : f32\n"
-            f"  %e = tensor.empty() : {y}\n"
-            f"  %z = linalg.fill ins(%f0 : f32) outs(%e : {y}) -> {y}\n"
-            f"  %r = linalg.matmul ins(%x, %w : {x}, {w}) outs(%z : {y}) -> {y}\n"
-            f"  return %r : {y}\n}}\n")
 
 
 def env_threads(threads):
@@ -194,7 +186,7 @@ def run_gemm(args):
             for kind, bits in entries:
                 path = os.path.join(work, f"{kind}{bits or ''}_{m}x{k}x{n}.mlir")
                 with open(path, "w") as f:
-                    f.write(f32_gemm_ir(m, k, n) if kind == "f32"
+                    f.write(matmul_ir(k, n, m) if kind == "f32"
                             else gemm_ir(m, k, n, bits))
                 paths[(kind, bits)] = path
             if args.baseline_opt:
