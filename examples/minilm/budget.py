@@ -47,14 +47,9 @@ PROBE = (2, 128)
 class Model:
     def __init__(self, ldir):
         self.ldir = Path(ldir)
-        man = json.loads((self.ldir / "manifest.json").read_text())
+        man, model_dir, self.model, calibration, held_out = ex.load_split(
+            self.ldir)
         self.names = [L["name"] for L in man["layers"]]
-        model_dir = ex.find_model_dir(None)
-        self.model = ex.MiniLM(model_dir)
-        lines = [s.strip() for s in Path(man["sentences_file"]).read_text(
-            encoding="utf-8").splitlines() if s.strip()]
-        held_out = [s for i, s in enumerate(lines) if i % 4 == 3]
-        calibration = [s for i, s in enumerate(lines) if i % 4 != 3]
         self.held_out, _ = ex.make_tokenizer(model_dir, held_out, 256)
         self.calibration, _ = ex.make_tokenizer(model_dir, calibration, 256)
         self.ref = {"held_out": self.embed(self.held_out),

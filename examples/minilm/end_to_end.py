@@ -43,13 +43,7 @@ def main():
     args = ap.parse_args()
 
     ldir = Path(args.layers)
-    man = json.loads((ldir / "manifest.json").read_text())
-    model_dir = ex.find_model_dir(None)
-    model = ex.MiniLM(model_dir)
-    sentences = [l.strip() for l in Path(man["sentences_file"]).read_text(
-        encoding="utf-8").splitlines() if l.strip()]
-    n = 4
-    ev = [s for i, s in enumerate(sentences) if i % n == n - 1]
+    man, model_dir, model, _, ev = ex.load_split(ldir)
     assert len(ev) == man["sentences"]["eval"]
     toks, _ = ex.make_tokenizer(model_dir, ev, 256)
     ref = model.embed(toks)

@@ -349,6 +349,20 @@ def verify_forward(model, tokenize):
 
 # --------------------------------------------------------------------------
 
+def load_split(ldir, every=4):
+    """What a layer directory written by this script was extracted from:
+    (manifest, model directory, MiniLM, calibration sentences, held-out
+    sentences), sentence i of the manifest's sentence file held out when
+    i % every == every - 1, as `main` splits them."""
+    man = json.loads((Path(ldir) / "manifest.json").read_text())
+    model_dir = find_model_dir(None)
+    lines = [s.strip() for s in Path(man["sentences_file"]).read_text(
+        encoding="utf-8").splitlines() if s.strip()]
+    held_out = [s for i, s in enumerate(lines) if i % every == every - 1]
+    calibration = [s for i, s in enumerate(lines) if i % every != every - 1]
+    return man, model_dir, MiniLM(model_dir), calibration, held_out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -23,7 +23,6 @@ per weight (weighted by weight count), mean and min cosine.
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -41,13 +40,8 @@ class Bench:
         import bitsink
         self.bitsink = bitsink
         self.ldir = Path(ldir)
-        man = json.loads((self.ldir / "manifest.json").read_text())
+        man, model_dir, self.model, _, held_out = ex.load_split(self.ldir)
         self.names = [L["name"] for L in man["layers"]]
-        model_dir = ex.find_model_dir(None)
-        self.model = ex.MiniLM(model_dir)
-        lines = [s.strip() for s in Path(man["sentences_file"]).read_text(
-            encoding="utf-8").splitlines() if s.strip()]
-        held_out = [s for i, s in enumerate(lines) if i % 4 == 3]
         self.toks, _ = ex.make_tokenizer(model_dir, held_out, 256)
         self.ref = self.model.embed(self.toks)
         self.orig = dict(self.model.w)
