@@ -799,21 +799,20 @@ BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W, int64_t K,
                                 options, resultOut);
 }
 
-BitSinkStatus bitsinkQuantizeHeldOut(BitSinkContext context, const float *W,
-                                     int64_t K, int64_t N, const float *X,
-                                     int64_t T, const float *heldOut,
-                                     int64_t heldOutRows,
-                                     const double *heldOutHessian,
-                                     const BitSinkQuantizeOptions *options,
-                                     BitSinkQuantizeResult *resultOut) {
+namespace {
+/// The library's options from the C ones; false with a message on an
+/// unknown method.
+bool toQuantOptions(const BitSinkQuantizeOptions *options,
+                    bitsink::quant::Options &opts, std::string &error) {
   namespace quant = bitsink::quant;
   BitSinkQuantizeOptions given =
       options ? *options : bitsinkQuantizeOptionsDefault();
-  quant::Options opts;
-  if (!given.method || !quant::parseMethod(given.method, opts.method))
-    return fail(context, std::string("unknown quantization method '") +
-                             (given.method ? given.method : "") +
-                             "' (expected rtn, bpdq or trit)");
+  if (!given.method || !quant::parseMethod(given.method, opts.method)) {
+    error = std::string("unknown quantization method '") +
+            (given.method ? given.method : "") +
+            "' (expected rtn, bpdq or trit)";
+    return false;
+  }
   opts.planes = given.planes;
   opts.groupSize = given.groupSize;
   if (given.iterations > 0)
@@ -823,23 +822,15 @@ BitSinkStatus bitsinkQuantizeHeldOut(BitSinkContext context, const float *W,
   opts.actOrder = given.actOrder != 0;
   opts.f16Coefficients = given.f16Coefficients != 0;
   opts.threads = given.threads;
-  if (!W || K <= 0 || N <= 0)
-    return fail(context, "the weight must be a non-empty K x N matrix");
-  if (X && T <= 0)
-    return fail(context, "calibration data must have at least one row");
-  if (heldOut && heldOutRows <= 0)
-    return fail(context, "held-out data must have at least one row");
-  quant::HeldOut rows;
-  rows.X = heldOut;
-  rows.T = heldOut ? heldOutRows : 0;
-  rows.H = heldOut ? nullptr : heldOutHessian;
-  bool haveHeldOut = heldOut || heldOutHessian;
+  return true;
+}
+
+/// A result handle owning `result`, with the planes and coefficients as
+/// arrays.
+BitSinkQuantizeResult makeQuantizeResult(bitsink::quant::Result result) {
   auto impl = std::make_unique<BitSinkQuantizeResultImpl>();
-  std::string error;
-  if (!quant::quantize(W, K, N, X, X ? T : 0, opts, impl->result, error,
-                       haveHeldOut ? &rows : nullptr))
-    return fail(context, error);
-  const quant::Packed &packed = impl->result.packed;
+  impl->result = std::move(result);
+  const bitsink::quant::Packed &packed = impl->result.packed;
   impl->planes.dtype = bitsink::npy::DType::U32;
   impl->planes.shape = {packed.numPlanes, packed.numWords, packed.N};
   impl->planes.data.assign(reinterpret_cast<const char *>(packed.planes.data()),
@@ -851,9 +842,137 @@ BitSinkStatus bitsinkQuantizeHeldOut(BitSinkContext context, const float *W,
       reinterpret_cast<const char *>(packed.coeffs.data()),
       reinterpret_cast<const char *>(packed.coeffs.data() +
                                      packed.coeffs.size()));
+  return impl.release();
+}
+
+/// Quantizes with calibration rows X or their Hessian H (at most one) and
+/// optional held-out rows or Hessian.
+BitSinkStatus quantizeThroughCApi(BitSinkContext context, const float *W,
+                                  int64_t K, int64_t N, const float *X,
+                                  int64_t T, const double *H,
+                                  const float *heldOut, int64_t heldOutRows,
+                                  const double *heldOutHessian,
+                                  const BitSinkQuantizeOptions *options,
+                                  BitSinkQuantizeResult *resultOut) {
+  namespace quant = bitsink::quant;
+  quant::Options opts;
+  std::string error;
+  if (!toQuantOptions(options, opts, error))
+    return fail(context, error);
+  if (!W || K <= 0 || N <= 0)
+    return fail(context, "the weight must be a non-empty K x N matrix");
+  if (X && T <= 0)
+    return fail(context, "calibration data must have at least one row");
+  if (X && H)
+    return fail(context, "give calibration rows or their Hessian, not both");
+  if (heldOut && heldOutRows <= 0)
+    return fail(context, "held-out data must have at least one row");
+  if (!resultOut)
+    return fail(context, "missing result pointer");
+  quant::HeldOut rows;
+  rows.X = heldOut;
+  rows.T = heldOut ? heldOutRows : 0;
+  rows.H = heldOut ? nullptr : heldOutHessian;
+  bool haveHeldOut = heldOut || heldOutHessian;
+  quant::Result result;
+  bool ok = H ? quant::quantizeWithHessian(W, K, N, H, opts, result, error,
+                                           haveHeldOut ? &rows : nullptr)
+              : quant::quantize(W, K, N, X, X ? T : 0, opts, result, error,
+                                haveHeldOut ? &rows : nullptr);
+  if (!ok)
+    return fail(context, error);
   context->diagnostics.clear();
-  *resultOut = impl.release();
+  *resultOut = makeQuantizeResult(std::move(result));
   return BITSINK_SUCCESS;
+}
+} // namespace
+
+BitSinkStatus bitsinkQuantizeHeldOut(BitSinkContext context, const float *W,
+                                     int64_t K, int64_t N, const float *X,
+                                     int64_t T, const float *heldOut,
+                                     int64_t heldOutRows,
+                                     const double *heldOutHessian,
+                                     const BitSinkQuantizeOptions *options,
+                                     BitSinkQuantizeResult *resultOut) {
+  return quantizeThroughCApi(context, W, K, N, X, T, nullptr, heldOut,
+                             heldOutRows, heldOutHessian, options, resultOut);
+}
+
+BitSinkStatus bitsinkQuantizeWithHessian(
+    BitSinkContext context, const float *W, int64_t K, int64_t N,
+    const double *hessian, const float *heldOut, int64_t heldOutRows,
+    const double *heldOutHessian, const BitSinkQuantizeOptions *options,
+    BitSinkQuantizeResult *resultOut) {
+  if (!hessian)
+    return fail(context, "bitsinkQuantizeWithHessian: the Hessian is NULL");
+  return quantizeThroughCApi(context, W, K, N, nullptr, 0, hessian, heldOut,
+                             heldOutRows, heldOutHessian, options, resultOut);
+}
+
+BitSinkStatus bitsinkCheckHessian(BitSinkContext context, const double *H,
+                                  int64_t K, const char *what) {
+  std::string error;
+  if (!H || K <= 0)
+    return fail(context, std::string(what ? what : "the Hessian") +
+                             " must be a non-empty K x K matrix");
+  if (!bitsink::quant::checkHessian(H, K, what ? what : "the Hessian", error))
+    return fail(context, error);
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}
+
+struct BitSinkHessianAccumulatorImpl {
+  explicit BitSinkHessianAccumulatorImpl(int64_t K, int threads)
+      : accumulator(K, threads), K(K) {}
+  bitsink::quant::HessianAccumulator accumulator;
+  int64_t K;
+};
+
+BitSinkStatus
+bitsinkHessianAccumulatorCreate(BitSinkContext context, int64_t K, int threads,
+                                BitSinkHessianAccumulator *accumulatorOut) {
+  if (K <= 0)
+    return fail(context,
+                "the Hessian needs K > 0, got K = " + std::to_string(K));
+  if (threads < 0)
+    return fail(context, "threads must be >= 0 (0: hardware concurrency), "
+                         "got " +
+                             std::to_string(threads));
+  if (!accumulatorOut)
+    return fail(context, "missing accumulator pointer");
+  *accumulatorOut = new BitSinkHessianAccumulatorImpl(K, threads);
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}
+
+void bitsinkHessianAccumulatorDestroy(BitSinkHessianAccumulator accumulator) {
+  delete accumulator;
+}
+
+BitSinkStatus
+bitsinkHessianAccumulatorAdd(BitSinkContext context,
+                             BitSinkHessianAccumulator accumulator,
+                             const float *X, int64_t rows) {
+  std::string error;
+  if (!accumulator->accumulator.add(X, rows, error))
+    return fail(context, error);
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}
+
+int64_t
+bitsinkHessianAccumulatorGetRows(BitSinkHessianAccumulator accumulator) {
+  return accumulator->accumulator.rows();
+}
+
+int64_t bitsinkHessianAccumulatorGetK(BitSinkHessianAccumulator accumulator) {
+  return accumulator->K;
+}
+
+void bitsinkHessianAccumulatorGetHessian(BitSinkHessianAccumulator accumulator,
+                                         double *H) {
+  std::vector<double> current = accumulator->accumulator.currentHessian();
+  std::copy(current.begin(), current.end(), H);
 }
 
 void bitsinkQuantizeResultDestroy(BitSinkQuantizeResult result) {
@@ -931,6 +1050,91 @@ BitSinkStatus bitsinkAllocateBudget(BitSinkContext context, int64_t numLayers,
     return fail(context, error);
   for (int64_t i = 0; i < numLayers; ++i)
     choice[i] = allocation.choice[i];
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}
+
+BitSinkStatus bitsinkBudgetOutputEnergy(BitSinkContext context, const float *W,
+                                        int64_t K, int64_t N, const float *X,
+                                        int64_t T, const double *H,
+                                        double *energy) {
+  namespace quant = bitsink::quant;
+  if (!W || K <= 0 || N <= 0 || !energy)
+    return fail(context, "the weight must be a non-empty K x N matrix");
+  if (X && H)
+    return fail(context, "give calibration rows or their Hessian, not both");
+  std::string error;
+  std::vector<double> fromRows;
+  if (X) {
+    quant::HessianAccumulator accumulator(K);
+    if (!accumulator.add(X, T, error))
+      return fail(context, error);
+    fromRows = accumulator.hessian();
+    H = fromRows.data();
+  } else if (H &&
+             !quant::checkHessian(H, K, "the calibration Hessian", error)) {
+    return fail(context, error);
+  }
+  *energy = quant::outputEnergy(W, K, N, H);
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}
+
+BitSinkStatus bitsinkBudgetError(BitSinkContext context, const char *objective,
+                                 double relError, double energy,
+                                 double importance, double *error) {
+  namespace quant = bitsink::quant;
+  quant::BudgetObjective parsed;
+  if (!objective || !quant::parseBudgetObjective(objective, parsed))
+    return fail(context, std::string("unknown budget objective '") +
+                             (objective ? objective : "") +
+                             "' (expected absolute or relative)");
+  std::string message;
+  if (!error || !quant::budgetError(parsed, relError, energy, importance,
+                                    *error, message))
+    return fail(context, error ? message : "missing error pointer");
+  context->diagnostics.clear();
+  return BITSINK_SUCCESS;
+}
+
+BitSinkStatus bitsinkMeasureBudgetCandidates(
+    BitSinkContext context, const float *W, int64_t K, int64_t N,
+    const float *X, int64_t T, const double *H,
+    const BitSinkQuantizeOptions *options, int64_t numConfigs,
+    const int32_t *planes, const int64_t *groupSizes, const char *objective,
+    double importance, BitSinkBudgetCandidate *candidates,
+    BitSinkQuantizeResult *results) {
+  namespace quant = bitsink::quant;
+  quant::Options opts;
+  std::string error;
+  if (!toQuantOptions(options, opts, error))
+    return fail(context, error);
+  quant::BudgetObjective parsed;
+  if (!objective || !quant::parseBudgetObjective(objective, parsed))
+    return fail(context, std::string("unknown budget objective '") +
+                             (objective ? objective : "") +
+                             "' (expected absolute or relative)");
+  if (numConfigs < 0 || (numConfigs > 0 && (!planes || !groupSizes)) ||
+      !candidates)
+    return fail(context, "bitsinkMeasureBudgetCandidates: missing arrays");
+  if (X && H)
+    return fail(context, "give calibration rows or their Hessian, not both");
+  if (X && T <= 0)
+    return fail(context, "calibration data must have at least one row");
+  std::vector<std::pair<int, int64_t>> configs;
+  for (int64_t i = 0; i < numConfigs; ++i)
+    configs.emplace_back(planes[i], groupSizes[i]);
+  quant::BudgetMeasurement measurement;
+  if (!quant::measureBudgetCandidates(W, K, N, X, T, H, opts, configs, parsed,
+                                      importance, results != nullptr,
+                                      measurement, error))
+    return fail(context, error);
+  for (int64_t i = 0; i < numConfigs; ++i) {
+    const quant::BudgetCandidate &c = measurement.candidates[i];
+    candidates[i] = {c.planes, c.groupSize, c.bitsPerWeight, c.error};
+    if (results)
+      results[i] = makeQuantizeResult(std::move(measurement.results[i]));
+  }
   context->diagnostics.clear();
   return BITSINK_SUCCESS;
 }

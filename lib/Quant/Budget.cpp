@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <set>
 
 namespace bitsink::quant {
 
@@ -372,6 +373,146 @@ bool allocateBudget(const std::vector<BudgetLayer> &layers, double budget,
   for (size_t i = 0; i < layers.size(); ++i)
     allocation.error += layers[i].candidates[allocation.choice[i]].error;
   return true;
+}
+
+bool parseBudgetObjective(const std::string &name, BudgetObjective &objective) {
+  if (name == "absolute")
+    objective = BudgetObjective::Absolute;
+  else if (name == "relative")
+    objective = BudgetObjective::Relative;
+  else
+    return false;
+  return true;
+}
+
+const char *budgetObjectiveName(BudgetObjective objective) {
+  return objective == BudgetObjective::Relative ? "relative" : "absolute";
+}
+
+double outputEnergy(const float *W, int64_t K, int64_t N, const double *H) {
+  double sum = 0;
+  if (!H) {
+    for (int64_t i = 0; i < K * N; ++i)
+      sum += static_cast<double>(W[i]) * W[i];
+    return sum;
+  }
+  std::vector<double> row(N);
+  for (int64_t i = 0; i < K; ++i) {
+    std::fill(row.begin(), row.end(), 0.0);
+    for (int64_t j = 0; j < K; ++j) {
+      double h = H[i * K + j];
+      if (h == 0)
+        continue;
+      const float *w = W + j * N;
+      for (int64_t n = 0; n < N; ++n)
+        row[n] += h * w[n];
+    }
+    const float *w = W + i * N;
+    for (int64_t n = 0; n < N; ++n)
+      sum += row[n] * w[n];
+  }
+  return sum;
+}
+
+bool budgetError(BudgetObjective objective, double relError, double energy,
+                 double importance, double &error, std::string &message) {
+  if (!(std::isfinite(importance) && importance >= 0)) {
+    message = "the importance must be a non-negative finite number, got " +
+              std::to_string(importance);
+    return false;
+  }
+  if (!(relError >= 0) || !std::isfinite(relError)) {
+    message = "the relative error " + std::to_string(relError) +
+              " is not a finite non-negative number (the weight's output XW "
+              "vanishes on the calibration rows while X(W - W^) does not)";
+    return false;
+  }
+  double squared = relError * relError;
+  error = importance *
+          (objective == BudgetObjective::Relative ? squared : squared * energy);
+  if (!std::isfinite(error) || error < 0) {
+    message = "the error " + std::to_string(error) + " is not finite";
+    return false;
+  }
+  return true;
+}
+
+bool measureBudgetCandidates(
+    const float *W, int64_t K, int64_t N, const float *X, int64_t T,
+    const double *H, const Options &options,
+    const std::vector<std::pair<int, int64_t>> &configs,
+    BudgetObjective objective, double importance, bool keepResults,
+    BudgetMeasurement &measurement, std::string &error) {
+  measurement = BudgetMeasurement();
+  if (!W || K <= 0 || N <= 0)
+    return (error = "the weight must be a non-empty K x N matrix", false);
+  // The Hessian of the energy: XᵀX/T of the rows, or the one given.
+  std::vector<double> fromRows;
+  const double *hessian = nullptr;
+  if (X) {
+    HessianAccumulator accumulator(K, options.threads);
+    if (!accumulator.add(X, T, error))
+      return false;
+    fromRows = accumulator.hessian();
+    hessian = fromRows.data();
+  } else if (H) {
+    if (!checkHessian(H, K, "the calibration Hessian", error))
+      return false;
+    hessian = H;
+  }
+  measurement.energy = outputEnergy(W, K, N, hessian);
+  for (auto [planes, group] : configs) {
+    Options configured = options;
+    configured.planes = planes;
+    configured.groupSize = group;
+    Result result;
+    bool ok = X   ? quantize(W, K, N, X, T, configured, result, error)
+              : H ? quantizeWithHessian(W, K, N, H, configured, result, error)
+                  : quantize(W, K, N, nullptr, 0, configured, result, error);
+    if (!ok)
+      return false;
+    double candidateError = 0;
+    double rel = result.report.relError;
+    if (objective == BudgetObjective::Absolute && std::isinf(rel) &&
+        std::isfinite(importance) && importance >= 0) {
+      // XW vanishes on the calibration rows but X(W − Ŵ) does not: measure
+      // the error itself.
+      std::vector<float> difference(K * N);
+      dequantize(result.packed, difference.data());
+      for (int64_t i = 0; i < K * N; ++i)
+        difference[i] -= W[i];
+      candidateError =
+          importance * outputEnergy(difference.data(), K, N, hessian);
+    } else {
+      std::string message;
+      if (!budgetError(objective, rel, measurement.energy, importance,
+                       candidateError, message)) {
+        char text[96];
+        std::snprintf(text, sizeof(text),
+                      "%s budget error of P = %d, g = %lld: ",
+                      budgetObjectiveName(objective), planes,
+                      static_cast<long long>(group));
+        error = text + message;
+        return false;
+      }
+    }
+    measurement.candidates.push_back(
+        {planes, group, result.report.bitsPerWeight, candidateError});
+    if (keepResults)
+      measurement.results.push_back(std::move(result));
+  }
+  return true;
+}
+
+std::vector<std::pair<int, int64_t>>
+distinctBudgetConfigs(const std::vector<std::pair<int, int64_t>> &configs,
+                      int64_t K) {
+  std::set<std::pair<int, int64_t>> effective;
+  std::vector<std::pair<int, int64_t>> out;
+  for (auto [planes, group] : configs)
+    if (effective.emplace(planes, group <= 0 || group >= K ? K : group).second)
+      out.emplace_back(planes, group);
+  return out;
 }
 
 std::vector<std::pair<int, int64_t>> budgetCandidateConfigs(Method method) {

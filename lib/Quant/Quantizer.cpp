@@ -253,30 +253,6 @@ double ratio(double numerator, double denominator) {
   return std::sqrt(numerator / denominator);
 }
 
-/// `what` is "Hessian" or "held-out Hessian".
-bool checkHessian(const double *H, int64_t K, const std::string &what,
-                  std::string &error) {
-  for (int64_t i = 0; i < K * K; ++i)
-    if (!std::isfinite(H[i]))
-      return (error = what + " has a non-finite value", false);
-  double maxDiag = 0;
-  for (int64_t k = 0; k < K; ++k) {
-    if (H[k * K + k] < 0)
-      return (error = what + " has a negative diagonal entry at row " +
-                      std::to_string(k),
-              false);
-    maxDiag = std::max(maxDiag, H[k * K + k]);
-  }
-  for (int64_t i = 0; i < K; ++i)
-    for (int64_t j = 0; j < i; ++j)
-      if (std::fabs(H[i * K + j] - H[j * K + i]) > 1e-6 * maxDiag)
-        return (error = what + " is not symmetric: H[" + std::to_string(i) +
-                        "][" + std::to_string(j) + "] != H[" +
-                        std::to_string(j) + "][" + std::to_string(i) + "]",
-                false);
-  return true;
-}
-
 /// `what` is "calibration data" or "held-out data".
 bool checkRows(const float *X, int64_t T, int64_t K, const std::string &what,
                std::string &error) {
@@ -426,6 +402,29 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
 
 } // namespace
 
+bool bitsink::quant::checkHessian(const double *H, int64_t K,
+                                  const std::string &what, std::string &error) {
+  for (int64_t i = 0; i < K * K; ++i)
+    if (!std::isfinite(H[i]))
+      return (error = what + " has a non-finite value", false);
+  double maxDiag = 0;
+  for (int64_t k = 0; k < K; ++k) {
+    if (H[k * K + k] < 0)
+      return (error = what + " has a negative diagonal entry at row " +
+                      std::to_string(k),
+              false);
+    maxDiag = std::max(maxDiag, H[k * K + k]);
+  }
+  for (int64_t i = 0; i < K; ++i)
+    for (int64_t j = 0; j < i; ++j)
+      if (std::fabs(H[i * K + j] - H[j * K + i]) > 1e-6 * maxDiag)
+        return (error = what + " is not symmetric: H[" + std::to_string(i) +
+                        "][" + std::to_string(j) + "] != H[" +
+                        std::to_string(j) + "][" + std::to_string(i) + "]",
+                false);
+  return true;
+}
+
 bool bitsink::quant::quantizeWithHessian(const float *W, int64_t K, int64_t N,
                                          const double *H,
                                          const Options &options, Result &result,
@@ -497,21 +496,21 @@ bool HessianAccumulator::add(const float *X, int64_t rows, std::string &error) {
   return true;
 }
 
-/// sum[i][j] += Σ_t x_t[i]·x_t[j] (j <= i) over the pending rows: per block
-/// of 64 rows of H one gemm of Xᵀ[block][t] · X[t][0..block end) in f32,
-/// then added into f64. Blocks are independent tasks and every element's
-/// sums run in the same order, so the result does not depend on the
-/// threads, and chunks of kGramChunk rows make it independent of how the
-/// rows were split into add() calls.
-void HessianAccumulator::flush() {
-  int64_t rows = static_cast<int64_t>(pending.size()) / std::max<int64_t>(K, 1);
-  if (rows == 0)
-    return;
+namespace {
+/// sum[i][j] += Σ_t x_t[i]·x_t[j] (j <= i) over `rows` rows X[rows][K]
+/// (scaled in place): per block of 64 rows of H one gemm of
+/// Xᵀ[block][t] · X[t][0..block end) in f32, then added into f64. Blocks
+/// are independent tasks and every element's sums run in the same order,
+/// so the result does not depend on the threads; HessianAccumulator calls
+/// it on chunks of kGramChunk rows, which makes its result independent of
+/// how the rows were split into add() calls.
+void addGram(std::vector<float> &X, int64_t rows, int64_t K, int threads,
+             std::vector<double> &sum) {
   // Values far from 1 are scaled by a power of two (exact) so that f32
   // products and their sums neither overflow nor underflow; the f64 sums
   // get the scale back.
   float largest = 0;
-  for (float x : pending)
+  for (float x : X)
     largest = std::max(largest, std::fabs(x));
   double unscale = 1;
   if (largest > 0x1p40f || (largest > 0 && largest < 0x1p-40f)) {
@@ -519,26 +518,49 @@ void HessianAccumulator::flush() {
     std::frexp(largest, &exponent);
     // In f64: 2^-exponent itself may be outside f32's range.
     double factor = std::ldexp(1.0, -exponent);
-    for (float &x : pending)
+    for (float &x : X)
       x = static_cast<float>(x * factor);
     unscale = std::ldexp(1.0, 2 * exponent);
   }
   std::vector<float> transposed(K * rows);
   for (int64_t t = 0; t < rows; ++t)
     for (int64_t k = 0; k < K; ++k)
-      transposed[k * rows + t] = pending[t * K + k];
+      transposed[k * rows + t] = X[t * K + k];
   constexpr int64_t kRows = 64;
   int64_t blocks = (K + kRows - 1) / kRows;
   parallelFor(blocks, threads, [&](int64_t task) {
     int64_t block = blocks - 1 - task;
     int64_t i0 = block * kRows, i1 = std::min(K, i0 + kRows);
     std::vector<float> acc((i1 - i0) * i1, 0.0f);
-    gemm(i1 - i0, i1, rows, transposed.data() + i0 * rows, rows, pending.data(),
-         K, acc.data(), i1);
+    gemm(i1 - i0, i1, rows, transposed.data() + i0 * rows, rows, X.data(), K,
+         acc.data(), i1);
     for (int64_t i = i0; i < i1; ++i)
       for (int64_t j = 0; j <= i; ++j)
         sum[i * K + j] += unscale * acc[(i - i0) * i1 + j];
   });
+}
+
+/// H = sum / rows in the lower triangle (and the upper one, mirrored, when
+/// `symmetric`).
+void scaleHessian(std::vector<double> &H, int64_t K, int64_t rows,
+                  bool symmetric) {
+  if (H.empty())
+    H.assign(K * K, 0.0);
+  double scale = rows > 0 ? 1.0 / static_cast<double>(rows) : 0.0;
+  for (int64_t i = 0; i < K; ++i)
+    for (int64_t j = 0; j <= i; ++j) {
+      H[i * K + j] *= scale;
+      if (symmetric)
+        H[j * K + i] = H[i * K + j];
+    }
+}
+} // namespace
+
+void HessianAccumulator::flush() {
+  int64_t rows = static_cast<int64_t>(pending.size()) / std::max<int64_t>(K, 1);
+  if (rows == 0)
+    return;
+  addGram(pending, rows, K, threads, sum);
   pending.clear();
 }
 
@@ -546,15 +568,20 @@ std::vector<double> HessianAccumulator::takeHessian(bool symmetric) {
   flush();
   std::vector<double> H;
   H.swap(sum);
-  if (H.empty())
-    H.assign(K * K, 0.0);
-  double scale = count > 0 ? 1.0 / static_cast<double>(count) : 0.0;
-  for (int64_t i = 0; i < K; ++i)
-    for (int64_t j = 0; j <= i; ++j) {
-      H[i * K + j] *= scale;
-      if (symmetric)
-        H[j * K + i] = H[i * K + j];
-    }
+  scaleHessian(H, K, count, symmetric);
   count = 0;
+  return H;
+}
+
+std::vector<double> HessianAccumulator::currentHessian() const {
+  std::vector<double> H = sum;
+  if (H.empty() && K > 0)
+    H.assign(K * K, 0.0);
+  int64_t rows = static_cast<int64_t>(pending.size()) / std::max<int64_t>(K, 1);
+  if (rows > 0) {
+    std::vector<float> copy = pending;
+    addGram(copy, rows, K, threads, H);
+  }
+  scaleHessian(H, K, count, /*symmetric=*/true);
   return H;
 }

@@ -4,7 +4,9 @@
   returns a callable taking and returning numpy arrays.
 * ``quantize(weight, method=..., planes=..., group_size=..., calibration=...)``
   runs the bit-plane quantizer (docs/semantics.md §3) and returns the packed
-  planes, coefficients and error report.
+  planes, coefficients and error report; ``calibration_hessian=`` takes the
+  calibration as its Hessian instead, e.g. from a ``HessianAccumulator``
+  fed batch by batch.
 * ``bitsink.reference.sink_attention(...)`` evaluates the op's semantics
   naively in double precision.
 * ``Context`` / ``Module`` parse, transform and print IR;
@@ -37,6 +39,7 @@ __all__ = [
     "Decoder",
     "Executable",
     "GenerationResult",
+    "HessianAccumulator",
     "KernelTime",
     "MLIRError",
     "Module",
@@ -350,11 +353,20 @@ def quantize(
     threads: Optional[int] = None,
     heldout=None,
     heldout_hessian=None,
+    calibration_hessian=None,
 ) -> QuantizedWeight:
     """Quantizes ``weight`` (K x N: ``y = x @ weight``) to ``planes``
     bit-planes with ``method`` in {"rtn", "bpdq", "trit"}.
 
     ``calibration``: optional activations (T x K) defining the Hessian metric.
+    ``calibration_hessian``: their Hessian instead (K x K, symmetric, XᵀX at
+    any scale), for calibration sets too large to keep: accumulate it over
+    batches with ``HessianAccumulator``. With the accumulator's XᵀX/T of
+    the rows X (or that times a power of two) the planes and coefficients
+    are bit-identical to ``calibration=X``; ``rel_error`` too, except with
+    at most K/2 rows, where the rows give it more precisely. At most one of
+    the two; a wrong shape or a non-finite, non-symmetric or
+    negative-diagonal Hessian raises ValueError.
     ``group_size``: rows per coefficient group (a multiple of 32), or 0 for
     one group per column. ``threads``: worker threads (None or 0: all
     hardware threads); the result is bit-identical for any count.
@@ -366,7 +378,17 @@ def quantize(
     w = np.ascontiguousarray(weight, dtype=np.float32)
     if w.ndim != 2:
         raise ValueError(f"weight must be 2-D (K x N), got shape {w.shape}")
-    x_address, t = 0, 0
+    x_address, t, hc_address = 0, 0, 0
+    if calibration is not None and calibration_hessian is not None:
+        raise ValueError(
+            "give calibration (the rows) or calibration_hessian (their "
+            "Hessian), not both"
+        )
+    if calibration_hessian is not None:
+        hc = _checked_hessian(
+            calibration_hessian, w.shape[0], "calibration_hessian", context
+        )
+        hc_address = hc.ctypes.data
     if calibration is not None:
         x = np.ascontiguousarray(calibration, dtype=np.float32)
         if x.ndim != 2 or x.shape[1] != w.shape[0]:
@@ -398,6 +420,7 @@ def quantize(
         w.shape[1],
         x_address,
         t,
+        hc_address,
         h_address,
         h_rows,
         hh_address,
@@ -415,5 +438,79 @@ def quantize(
     return QuantizedWeight(**arrays, **scalars)
 
 
+def _checked_hessian(hessian, k: int, what: str, context=None) -> np.ndarray:
+    """``hessian`` as a contiguous K x K float64 array, checked by the
+    library (finite, symmetric, non-negative diagonal); ValueError
+    otherwise."""
+    h = np.ascontiguousarray(hessian, dtype=np.float64)
+    if h.shape != (k, k):
+        raise ValueError(f"{what} must be K x K = {k} x {k}, got shape {h.shape}")
+    try:
+        _bitsink_check_hessian(context or _default_context(), h.ctypes.data, k, what)
+    except MLIRError as e:
+        raise ValueError(str(e).strip().removeprefix("error: ")) from None
+    return h
+
+
+class HessianAccumulator:
+    """The calibration Hessian XᵀX/T of activation rows given in batches,
+    without keeping them (K² doubles and at most 256 pending rows): the
+    quantizer library's accumulator, the one ``quantize(calibration=X)`` and
+    ``bitsink-quantize-weights`` use (docs/quantizer.md, "Hessians from
+    batches"). The result depends only on the rows in order, not on how
+    they were split into batches or on ``threads``.
+
+        acc = bitsink.HessianAccumulator(K)
+        for x in batches:            # each (..., K)
+            acc.add(x)
+        q = bitsink.quantize(w, calibration_hessian=acc.hessian)
+    """
+
+    def __init__(self, k: int, threads: Optional[int] = None,
+                 context: Optional[Context] = None):
+        self._handle = _BitsinkHessianAccumulator(
+            context or _default_context(), int(k), 0 if threads is None else threads
+        )
+
+    @property
+    def k(self) -> int:
+        return self._handle.k
+
+    @property
+    def rows(self) -> int:
+        """Rows added so far (T)."""
+        return self._handle.rows
+
+    def add(self, x) -> "HessianAccumulator":
+        """Adds activation rows ``x`` (..., K; leading dimensions are rows,
+        converted to float32 as ``quantize`` converts calibration). A
+        non-finite value raises ValueError and adds nothing."""
+        rows = np.ascontiguousarray(x, dtype=np.float32)
+        if rows.ndim == 0 or rows.shape[-1] != self.k:
+            raise ValueError(
+                f"rows must have K = {self.k} columns (..., K), got shape "
+                f"{rows.shape}"
+            )
+        rows = rows.reshape(-1, self.k)
+        try:
+            self._handle.add(rows.ctypes.data, rows.shape[0])
+        except MLIRError as e:
+            raise ValueError(str(e).strip().removeprefix("error: ")) from None
+        return self
+
+    @property
+    def hessian(self) -> np.ndarray:
+        """XᵀX/T of the rows so far (K x K float64, symmetric; zeros
+        without rows). Reading it does not change the accumulator."""
+        out = np.empty((self.k, self.k), dtype=np.float64)
+        self._handle.hessian(out.ctypes.data)
+        return out
+
+    def __repr__(self):
+        return f"<bitsink.HessianAccumulator K={self.k}, {self.rows} rows>"
+
+
+from ._bitsink import _HessianAccumulator as _BitsinkHessianAccumulator  # noqa: E402
+from ._bitsink import _check_hessian as _bitsink_check_hessian  # noqa: E402
 from ._bitsink import _quantize as _bitsink_quantize  # noqa: E402
 from . import reference  # noqa: E402

@@ -101,7 +101,20 @@ def quantize(
     threads: Optional[int] = None,
     heldout: Optional[np.ndarray] = None,
     heldout_hessian: Optional[np.ndarray] = None,
+    calibration_hessian: Optional[np.ndarray] = None,
 ) -> QuantizedWeight: ...
+
+class HessianAccumulator:
+    def __init__(
+        self, k: int, threads: Optional[int] = None, context: Optional[Context] = None
+    ) -> None: ...
+    @property
+    def k(self) -> int: ...
+    @property
+    def rows(self) -> int: ...
+    def add(self, x: np.ndarray) -> HessianAccumulator: ...
+    @property
+    def hessian(self) -> np.ndarray: ...
 
 class Decoder:
     model: object

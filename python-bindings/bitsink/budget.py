@@ -6,7 +6,11 @@ is at most ``budget`` and the summed error is least: the allocator that
 ``bitsink-quantize-weights{budget=B}`` runs (``bitsink::quant::allocateBudget``
 through the C API). ``measure_candidates(weight, calibration, configs)``
 quantizes one weight with each configuration and returns the candidates with
-the error the pass uses, ‖X(W − Ŵ)‖²_F / T.
+the error the pass uses (``bitsink::quant::measureBudgetCandidates``, the
+pass's own code): ‖X(W − Ŵ)‖²_F / T with ``objective="absolute"`` (the
+pass's default), ‖X(W − Ŵ)‖²_F / ‖XW‖²_F with ``objective="relative"``
+(``budget-objective=relative``), times an importance. ``candidate_error``
+and ``output_energy`` give the same numbers from a quantizer report.
 
     from bitsink.budget import allocate_budget, measure_candidates
     layers = {name: BudgetLayer(w.size, measure_candidates(w, x)[0])
@@ -28,10 +32,17 @@ __all__ = [
     "BudgetChoice",
     "BudgetLayer",
     "DEFAULT_CONFIGS",
+    "OBJECTIVES",
     "allocate_budget",
     "calibration_error",
+    "candidate_error",
     "measure_candidates",
+    "output_energy",
 ]
+
+# What a candidate's error measures (bitsink-quantize-weights'
+# budget-objective; bitsink::quant::BudgetObjective).
+OBJECTIVES: Tuple[str, ...] = ("absolute", "relative")
 
 # (planes, group size): what bitsink-quantize-weights measures per layer
 # (bitsink::quant::budgetCandidateConfigs for rtn and bpdq).
@@ -147,38 +158,115 @@ def allocate_budget(layers: Mapping[str, BudgetLayer], budget: float,
                             bool(exact))
 
 
+def _calibration_arrays(weight, calibration, calibration_hessian):
+    """(W, X or None, H or None) as the C API takes them."""
+    from . import _checked_hessian
+
+    w = np.ascontiguousarray(weight, dtype=np.float32)
+    if w.ndim != 2:
+        raise ValueError(f"weight must be 2-D (K x N), got shape {w.shape}")
+    if calibration is not None and calibration_hessian is not None:
+        raise ValueError("give calibration (the rows) or calibration_hessian "
+                         "(their Hessian), not both")
+    x = h = None
+    if calibration is not None:
+        x = np.ascontiguousarray(calibration, dtype=np.float32)
+        if x.ndim < 1 or x.shape[-1] != w.shape[0] or x.size == 0:
+            raise ValueError(f"calibration must be T x K = T x {w.shape[0]} "
+                             f"with T > 0, got shape {x.shape}")
+        x = x.reshape(-1, w.shape[0])
+    elif calibration_hessian is not None:
+        h = _checked_hessian(calibration_hessian, w.shape[0],
+                             "calibration_hessian")
+    return w, x, h
+
+
+def output_energy(weight: np.ndarray, calibration: Optional[np.ndarray] = None,
+                  calibration_hessian: Optional[np.ndarray] = None,
+                  context=None) -> float:
+    """‖XW‖²_F / T of ``weight`` (K x N) on calibration rows X (T x K), or
+    Σ_n w_nᵀ H w_n with ``calibration_hessian`` H, or ‖W‖²_F without
+    either: what the pass's absolute error scales a squared relative error
+    by (``bitsink::quant::outputEnergy``, computed as the pass does)."""
+    from . import _default_context
+    from ._bitsink import _budget_output_energy
+
+    w, x, h = _calibration_arrays(weight, calibration, calibration_hessian)
+    return _budget_output_energy(
+        context or _default_context(), w.ctypes.data, w.shape[0], w.shape[1],
+        0 if x is None else x.ctypes.data, 0 if x is None else x.shape[0],
+        0 if h is None else h.ctypes.data)
+
+
+def candidate_error(rel_error: float, energy: float,
+                    objective: str = "absolute", importance: float = 1.0,
+                    context=None) -> float:
+    """The allocator's error of a quantized weight from its ``rel_error``
+    and the weight's ``output_energy``: importance · rel_error² · energy
+    (``"absolute"``) or importance · rel_error² (``"relative"``), by the
+    library's ``bitsink::quant::budgetError``. ValueError for an unknown
+    objective or an error that is not finite and non-negative."""
+    from . import MLIRError, _default_context
+    from ._bitsink import _budget_error
+
+    try:
+        return _budget_error(context or _default_context(), objective,
+                             float(rel_error), float(energy), float(importance))
+    except MLIRError as e:
+        raise ValueError(
+            f"candidate_error: {str(e).strip().removeprefix('error: ')}"
+        ) from None
+
+
 def calibration_error(weight: np.ndarray, calibration: Optional[np.ndarray],
                       rel_error: float) -> float:
-    """The allocator's error of a quantized weight from its ``rel_error``:
-    ‖X(W − Ŵ)‖²_F / T = rel_error² · ‖XW‖²_F / T with calibration rows X
-    (T x K), else ‖W − Ŵ‖²_F = rel_error² · ‖W‖²_F."""
-    w = np.asarray(weight, dtype=np.float64)
-    if calibration is None:
-        return float(rel_error) ** 2 * float(np.sum(w * w))
-    x = np.asarray(calibration, dtype=np.float32)
-    y = (x @ np.asarray(weight, dtype=np.float32)).astype(np.float64)
-    return float(rel_error) ** 2 * float(np.sum(y * y)) / x.shape[0]
+    """The allocator's (absolute) error of a quantized weight from its
+    ``rel_error``: ‖X(W − Ŵ)‖²_F / T = rel_error² · ‖XW‖²_F / T with
+    calibration rows X (T x K), else ‖W − Ŵ‖²_F = rel_error² · ‖W‖²_F."""
+    return candidate_error(rel_error, output_energy(weight, calibration))
 
 
 def measure_candidates(weight: np.ndarray,
                        calibration: Optional[np.ndarray] = None,
                        configs: Sequence[Tuple[int, int]] = DEFAULT_CONFIGS,
-                       method: str = "bpdq", **options):
+                       method: str = "bpdq", *,
+                       calibration_hessian: Optional[np.ndarray] = None,
+                       objective: str = "absolute", importance: float = 1.0,
+                       iterations: Optional[int] = None,
+                       damp: Optional[float] = None, act_order: bool = False,
+                       f16_coefficients: bool = True,
+                       threads: Optional[int] = None, context=None):
     """Quantizes ``weight`` (K x N) with every (planes, group size) of
-    ``configs`` (``bitsink.quantize``, ``options`` passed on) and returns
-    (candidates, {(planes, group): QuantizedWeight}); each candidate's error
-    is ``calibration_error``."""
-    from . import quantize
+    ``configs`` and returns (candidates, {(planes, group): QuantizedWeight})
+    with each candidate's error under ``objective`` times ``importance``:
+    ``bitsink::quant::measureBudgetCandidates``, what
+    ``bitsink-quantize-weights{budget=B}`` runs per weight, so the numbers
+    are the pass's. The calibration is ``calibration`` (rows, T x K) or
+    ``calibration_hessian`` (their Hessian; XᵀX/T, e.g. a
+    ``HessianAccumulator``'s, keeps absolute errors in the pass's units),
+    or neither (the identity). The quantizer options are those of
+    ``bitsink.quantize``."""
+    from . import MLIRError, QuantizedWeight, _default_context, _to_numpy
+    from ._bitsink import _measure_budget_candidates
 
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, got "
+                         f"{objective!r}")
+    w, x, h = _calibration_arrays(weight, calibration, calibration_hessian)
+    configs = [(int(p), int(g)) for p, g in configs]
+    measured, weights = _measure_budget_candidates(
+        context or _default_context(), w.ctypes.data, w.shape[0], w.shape[1],
+        0 if x is None else x.ctypes.data, 0 if x is None else x.shape[0],
+        0 if h is None else h.ctypes.data, configs, objective,
+        float(importance), method, iterations or 0,
+        -1.0 if damp is None else damp, act_order, f16_coefficients,
+        0 if threads is None else threads)
     candidates, results = [], {}
-    scale = None
-    for planes, group in configs:
-        q = quantize(weight, method=method, planes=planes, group_size=group,
-                     calibration=calibration, **options)
-        if scale is None:
-            # ‖XW‖²/T (or ‖W‖²) once; each candidate's error is rel² · it.
-            scale = calibration_error(weight, calibration, 1.0)
-        candidates.append(BudgetCandidate(planes, group, q.bits_per_weight,
-                                          q.rel_error ** 2 * scale))
-        results[(planes, group)] = q
+    for (planes, group), (p, g, bits, error), fields in zip(configs, measured,
+                                                            weights):
+        candidates.append(BudgetCandidate(p, g, bits, error))
+        arrays = {k: _to_numpy(*fields[k])
+                  for k in ("planes", "coefficients", "dequantized")}
+        scalars = {k: v for k, v in fields.items() if k not in arrays}
+        results[(planes, group)] = QuantizedWeight(**arrays, **scalars)
     return candidates, results

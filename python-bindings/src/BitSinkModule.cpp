@@ -316,12 +316,12 @@ allocateBudget(
            result.maxBitsPerWeight, result.exact != 0}};
 }
 
-nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
-                  int64_t N, uintptr_t calibration, int64_t T,
-                  uintptr_t heldOut, int64_t heldOutRows,
-                  uintptr_t heldOutHessian, const std::string &method,
-                  int planes, int64_t groupSize, int iterations, double damp,
-                  bool actOrder, bool f16Coefficients, int threads) {
+/// The options of bitsink.quantize as the C API takes them; `method` must
+/// outlive the result.
+BitSinkQuantizeOptions quantizeOptions(const std::string &method, int planes,
+                                       int64_t groupSize, int iterations,
+                                       double damp, bool actOrder,
+                                       bool f16Coefficients, int threads) {
   BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
   options.method = method.c_str();
   options.planes = planes;
@@ -331,17 +331,12 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
   options.actOrder = actOrder;
   options.f16Coefficients = f16Coefficients;
   options.threads = threads;
-  BitSinkQuantizeResult result;
-  BitSinkStatus status;
-  {
-    nb::gil_scoped_release release;
-    status = bitsinkQuantizeHeldOut(
-        context.get(), reinterpret_cast<const float *>(weight), K, N,
-        reinterpret_cast<const float *>(calibration), T,
-        reinterpret_cast<const float *>(heldOut), heldOutRows,
-        reinterpret_cast<const double *>(heldOutHessian), &options, &result);
-  }
-  context.check(status);
+  return options;
+}
+
+/// The fields of bitsink.QuantizedWeight from a result handle, which it
+/// destroys.
+nb::dict quantizedWeight(BitSinkQuantizeResult result) {
   std::unique_ptr<BitSinkQuantizeResultImpl,
                   decltype(&bitsinkQuantizeResultDestroy)>
       owner(result, bitsinkQuantizeResultDestroy);
@@ -362,6 +357,154 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
   else
     out["heldout_rel_error"] = nb::none();
   return out;
+}
+
+/// bitsink.quantize: calibration rows (address, T) or, when `hessian` is
+/// nonzero, their K x K f64 Hessian.
+nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
+                  int64_t N, uintptr_t calibration, int64_t T,
+                  uintptr_t hessian, uintptr_t heldOut, int64_t heldOutRows,
+                  uintptr_t heldOutHessian, const std::string &method,
+                  int planes, int64_t groupSize, int iterations, double damp,
+                  bool actOrder, bool f16Coefficients, int threads) {
+  BitSinkQuantizeOptions options =
+      quantizeOptions(method, planes, groupSize, iterations, damp, actOrder,
+                      f16Coefficients, threads);
+  BitSinkQuantizeResult result;
+  BitSinkStatus status;
+  {
+    nb::gil_scoped_release release;
+    if (hessian)
+      status = bitsinkQuantizeWithHessian(
+          context.get(), reinterpret_cast<const float *>(weight), K, N,
+          reinterpret_cast<const double *>(hessian),
+          reinterpret_cast<const float *>(heldOut), heldOutRows,
+          reinterpret_cast<const double *>(heldOutHessian), &options, &result);
+    else
+      status = bitsinkQuantizeHeldOut(
+          context.get(), reinterpret_cast<const float *>(weight), K, N,
+          reinterpret_cast<const float *>(calibration), T,
+          reinterpret_cast<const float *>(heldOut), heldOutRows,
+          reinterpret_cast<const double *>(heldOutHessian), &options, &result);
+  }
+  context.check(status);
+  return quantizedWeight(result);
+}
+
+/// bitsinkCheckHessian: raises MLIRError (message starting with `what`)
+/// when the K x K f64 matrix at `hessian` is not a usable Hessian.
+void checkHessian(const Context &context, uintptr_t hessian, int64_t K,
+                  const std::string &what) {
+  context.check(bitsinkCheckHessian(context.get(),
+                                    reinterpret_cast<const double *>(hessian),
+                                    K, what.c_str()));
+}
+
+/// bitsink.HessianAccumulator's handle.
+class HessianAccumulator {
+public:
+  HessianAccumulator(const Context &context, int64_t K, int threads)
+      : context(context) {
+    context.check(
+        bitsinkHessianAccumulatorCreate(context.get(), K, threads, &handle));
+  }
+  ~HessianAccumulator() { bitsinkHessianAccumulatorDestroy(handle); }
+  HessianAccumulator(const HessianAccumulator &) = delete;
+  HessianAccumulator &operator=(const HessianAccumulator &) = delete;
+
+  /// Adds `rows` f32 rows of K at `address`.
+  void add(uintptr_t address, int64_t rows) {
+    BitSinkStatus status;
+    {
+      nb::gil_scoped_release release;
+      status = bitsinkHessianAccumulatorAdd(
+          context.get(), handle, reinterpret_cast<const float *>(address),
+          rows);
+    }
+    context.check(status);
+  }
+  int64_t rows() const { return bitsinkHessianAccumulatorGetRows(handle); }
+  int64_t k() const { return bitsinkHessianAccumulatorGetK(handle); }
+  /// Writes XᵀX/T (K x K f64) to `address`.
+  void hessian(uintptr_t address) {
+    nb::gil_scoped_release release;
+    bitsinkHessianAccumulatorGetHessian(handle,
+                                        reinterpret_cast<double *>(address));
+  }
+
+private:
+  const Context &context;
+  BitSinkHessianAccumulator handle = nullptr;
+};
+
+/// bitsinkMeasureBudgetCandidates for bitsink.budget.measure_candidates:
+/// calibration rows (address, T) or a Hessian (address), zero when absent.
+/// Returns per configuration (planes, group size, bits per weight, error)
+/// and the QuantizedWeight fields.
+std::tuple<std::vector<std::tuple<int, int64_t, double, double>>,
+           std::vector<nb::dict>>
+measureBudgetCandidates(const Context &context, uintptr_t weight, int64_t K,
+                        int64_t N, uintptr_t calibration, int64_t T,
+                        uintptr_t hessian,
+                        const std::vector<std::tuple<int, int64_t>> &configs,
+                        const std::string &objective, double importance,
+                        const std::string &method, int iterations, double damp,
+                        bool actOrder, bool f16Coefficients, int threads) {
+  BitSinkQuantizeOptions options = quantizeOptions(
+      method, 0, 0, iterations, damp, actOrder, f16Coefficients, threads);
+  std::vector<int32_t> planes;
+  std::vector<int64_t> groups;
+  for (const auto &[p, g] : configs) {
+    planes.push_back(p);
+    groups.push_back(g);
+  }
+  std::vector<BitSinkBudgetCandidate> candidates(configs.size());
+  std::vector<BitSinkQuantizeResult> results(configs.size(), nullptr);
+  BitSinkStatus status;
+  {
+    nb::gil_scoped_release release;
+    status = bitsinkMeasureBudgetCandidates(
+        context.get(), reinterpret_cast<const float *>(weight), K, N,
+        reinterpret_cast<const float *>(calibration), T,
+        reinterpret_cast<const double *>(hessian), &options,
+        static_cast<int64_t>(configs.size()), planes.data(), groups.data(),
+        objective.c_str(), importance, candidates.data(), results.data());
+  }
+  context.check(status);
+  std::vector<std::tuple<int, int64_t, double, double>> measured;
+  std::vector<nb::dict> weights;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const BitSinkBudgetCandidate &c = candidates[i];
+    measured.emplace_back(c.planes, c.groupSize, c.bitsPerWeight, c.error);
+    weights.push_back(quantizedWeight(results[i]));
+  }
+  return {measured, weights};
+}
+
+/// bitsinkBudgetOutputEnergy: calibration rows (address, T) or a Hessian
+/// (address), zero when absent.
+double budgetOutputEnergy(const Context &context, uintptr_t weight, int64_t K,
+                          int64_t N, uintptr_t calibration, int64_t T,
+                          uintptr_t hessian) {
+  double energy = 0;
+  BitSinkStatus status;
+  {
+    nb::gil_scoped_release release;
+    status = bitsinkBudgetOutputEnergy(
+        context.get(), reinterpret_cast<const float *>(weight), K, N,
+        reinterpret_cast<const float *>(calibration), T,
+        reinterpret_cast<const double *>(hessian), &energy);
+  }
+  context.check(status);
+  return energy;
+}
+
+double budgetError(const Context &context, const std::string &objective,
+                   double relError, double energy, double importance) {
+  double error = 0;
+  context.check(bitsinkBudgetError(context.get(), objective.c_str(), relError,
+                                   energy, importance, &error));
+  return error;
 }
 
 /// bitsink.reference.sink_attention: writes B x Hq x Nq x Dv doubles to
@@ -460,10 +603,27 @@ NB_MODULE(_bitsink, m) {
       .def("reset_profile", &Executable::resetProfile);
 
   m.def("_quantize", &quantize, "context"_a, "weight"_a, "k"_a, "n"_a,
-        "calibration"_a, "t"_a, "held_out"_a, "held_out_rows"_a,
+        "calibration"_a, "t"_a, "hessian"_a, "held_out"_a, "held_out_rows"_a,
         "held_out_hessian"_a, "method"_a, "planes"_a, "group_size"_a,
         "iterations"_a, "damp"_a, "act_order"_a, "f16_coefficients"_a,
         "threads"_a);
+  m.def("_check_hessian", &checkHessian, "context"_a, "hessian"_a, "k"_a,
+        "what"_a);
+  nb::class_<HessianAccumulator>(m, "_HessianAccumulator")
+      .def(nb::init<const Context &, int64_t, int>(), "context"_a, "k"_a,
+           "threads"_a, nb::keep_alive<1, 2>())
+      .def("add", &HessianAccumulator::add, "address"_a, "rows"_a)
+      .def_prop_ro("rows", &HessianAccumulator::rows)
+      .def_prop_ro("k", &HessianAccumulator::k)
+      .def("hessian", &HessianAccumulator::hessian, "address"_a);
+  m.def("_measure_budget_candidates", &measureBudgetCandidates, "context"_a,
+        "weight"_a, "k"_a, "n"_a, "calibration"_a, "t"_a, "hessian"_a,
+        "configs"_a, "objective"_a, "importance"_a, "method"_a, "iterations"_a,
+        "damp"_a, "act_order"_a, "f16_coefficients"_a, "threads"_a);
+  m.def("_budget_output_energy", &budgetOutputEnergy, "context"_a, "weight"_a,
+        "k"_a, "n"_a, "calibration"_a, "t"_a, "hessian"_a);
+  m.def("_budget_error", &budgetError, "context"_a, "objective"_a,
+        "rel_error"_a, "energy"_a, "importance"_a);
   m.def("_allocate_budget", &allocateBudget, "context"_a, "num_weights"_a,
         "candidates"_a, "fixed"_a, "budget"_a);
   m.def("_reference_sink_attention", &referenceSinkAttention, "context"_a,

@@ -8,6 +8,11 @@
 // RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz importance=%t.importance.npz" 2>&1 | FileCheck %s --check-prefix=NO-IMPORTANCE -DFILE=%t.mlir
 // RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="calibration=%t.npz importance=%t.importance.npz" 2>&1 | FileCheck %s --check-prefix=IMPORTANCE-NO-BUDGET -DFILE=%t.mlir
 // RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 importance=%t.npz" 2>&1 | FileCheck %s --check-prefix=IMPORTANCE-NOT-SCALAR -DFILE=%t.mlir
+// RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz budget-objective=absolute" 2>&1 | FileCheck %s
+// RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz budget-objective=relative" 2>&1 | FileCheck %s --check-prefix=RELATIVE
+// RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz importance=%t.importance.npz layer-config=fixed=4:128 budget-objective=relative" 2>&1 | FileCheck %s --check-prefix=RELATIVE-IMPORTANCE
+// RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz budget-objective=squared" 2>&1 | FileCheck %s --check-prefix=BAD-OBJECTIVE -DFILE=%t.mlir
+// RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="calibration=%t.npz budget-objective=relative" 2>&1 | FileCheck %s --check-prefix=OBJECTIVE-NO-BUDGET -DFILE=%t.mlir
 //
 // `budget=B`: every weight is quantized with each candidate (planes 1-4 x
 // groups 64/128/256; K = 128 makes groups of 128 and 256 the same one group
@@ -64,3 +69,27 @@
 // NO-IMPORTANCE: [[FILE]]:7:9: error: no importance for the weight in '{{.*}}.importance.npz' (looked up 'fixed')
 // IMPORTANCE-NO-BUDGET: [[FILE]]:0:0: error: bitsink-quantize-weights: importance needs a budget (budget=B)
 // IMPORTANCE-NOT-SCALAR: [[FILE]]:0:0: error: bitsink-quantize-weights: importance 'big' must be one non-negative finite number, got 8192 values
+
+// budget-objective=relative sums ||X(W - W^)||^2 / ||XW||^2 instead, so a
+// weight's scale no longer matters: "small" is "big" times 0.1 (with
+// another phase), their relative errors are about equal, and they get the
+// same planes (absolute, the default above: 1 and 3).
+// RELATIVE: (exact; error = ||X(W - W^)||^2 / ||XW||^2 per weight):
+// RELATIVE-NEXT: layer    weights planes  group   bits/w        error
+// RELATIVE-NEXT: small       2048      2     64   2.7500    0.0198
+// RELATIVE-NEXT: big         2048      2     64   2.7500    0.0199
+// RELATIVE-NEXT: fixed       2048      3    128   3.5000
+// RELATIVE-NEXT: total 6144 weights: 3.000000 bits per weight (budget 3.0000)
+// RELATIVE: tensor<2x4x16xi32>, tensor<2x3x16xf16>
+// RELATIVE-SAME: calibration = "small"
+// RELATIVE: tensor<2x4x16xi32>, tensor<2x3x16xf16>
+// RELATIVE-SAME: calibration = "big"
+
+// The importance multiplies relative errors too.
+// RELATIVE-IMPORTANCE: (exact; error = importance x ||X(W - W^)||^2 / ||XW||^2 per weight):
+// RELATIVE-IMPORTANCE: small       2048      2     64   2.7500      19.8
+// RELATIVE-IMPORTANCE-NEXT: big         2048      1     64   1.5000     0.1498
+// RELATIVE-IMPORTANCE-NEXT: fixed       2048      4    128   4.6250 {{.*}} (layer-config)
+
+// BAD-OBJECTIVE: [[FILE]]:0:0: error: bitsink-quantize-weights: budget-objective must be one of absolute, relative, got 'squared'
+// OBJECTIVE-NO-BUDGET: [[FILE]]:0:0: error: bitsink-quantize-weights: budget-objective=relative needs a budget (budget=B)

@@ -1,7 +1,8 @@
 //===- BudgetTest.cpp - the bit-budget allocator ---------------*- C++ -*-===//
 //
 // allocateBudget (include/bitsink/Quant/Budget.h) on synthetic rate-error
-// curves against brute force over every allocation.
+// curves against brute force over every allocation; the budget objectives
+// and measureBudgetCandidates on quantized weights.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 
 using namespace bitsink::quant;
@@ -272,6 +274,178 @@ TEST(BudgetTest, RejectsBadBudgetsAndInputs) {
   // Above the largest candidate: everything at its best.
   ASSERT_TRUE(allocateBudget({layer}, 32, allocation, error)) << error;
   EXPECT_EQ(allocation.choice[0], 1);
+}
+
+/// A K x N weight of smooth values plus `spikes` large entries per column,
+/// times `scale`, and T calibration rows; deterministic.
+struct Weight {
+  int64_t K, N;
+  std::vector<float> W;
+};
+
+Weight makeWeight(int64_t K, int64_t N, double scale, int spikes,
+                  uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  Weight w{K, N, std::vector<float>(K * N)};
+  for (int64_t i = 0; i < K * N; ++i)
+    w.W[i] = static_cast<float>(scale * unit(rng));
+  for (int64_t n = 0; n < N; ++n)
+    for (int s = 0; s < spikes; ++s)
+      w.W[(rng() % K) * N + n] = static_cast<float>(scale * 12 * unit(rng));
+  return w;
+}
+
+TEST(BudgetTest, ObjectivesParseAndScale) {
+  BudgetObjective objective;
+  EXPECT_TRUE(parseBudgetObjective("relative", objective));
+  EXPECT_EQ(objective, BudgetObjective::Relative);
+  EXPECT_TRUE(parseBudgetObjective("absolute", objective));
+  EXPECT_EQ(objective, BudgetObjective::Absolute);
+  EXPECT_FALSE(parseBudgetObjective("squared", objective));
+  EXPECT_STREQ(budgetObjectiveName(BudgetObjective::Relative), "relative");
+  double error = 0;
+  std::string message;
+  ASSERT_TRUE(
+      budgetError(BudgetObjective::Absolute, 0.5, 8.0, 3.0, error, message));
+  EXPECT_EQ(error, 3.0 * (0.25 * 8.0));
+  ASSERT_TRUE(
+      budgetError(BudgetObjective::Relative, 0.5, 8.0, 3.0, error, message));
+  EXPECT_EQ(error, 3.0 * 0.25);
+  EXPECT_FALSE(budgetError(BudgetObjective::Relative, INFINITY, 0.0, 1.0, error,
+                           message));
+  EXPECT_NE(message.find("vanishes"), std::string::npos) << message;
+  EXPECT_FALSE(
+      budgetError(BudgetObjective::Absolute, 0.1, 1.0, -1.0, error, message));
+  // outputEnergy: ‖XW‖²/T from H = XᵀX/T, and ‖W‖² without H.
+  std::vector<float> W = {1, 2, 3, 4, 5, 6}; // 2 x 3
+  std::vector<double> H = {2, 1, 1, 3};
+  // Columns (1,4), (2,5), (3,6): wᵀHw = 2a² + 2ab + 3b².
+  EXPECT_EQ(outputEnergy(W.data(), 2, 3, H.data()),
+            (2 + 8 + 48) + (8 + 20 + 75) + (18 + 36 + 108));
+  EXPECT_EQ(outputEnergy(W.data(), 2, 3, nullptr), 91);
+}
+
+TEST(BudgetTest, RelativeObjectivePicksADifferentAllocation) {
+  // "loud": uniform values times 10 (an easy weight with a large output);
+  // "spiky": the same kind of values times 0.1 with large spikes in every
+  // column (a hard weight with a small output). The absolute error puts
+  // the extra plane where the output is large; the relative error, which
+  // weighs both alike, where the weight is hard to quantize.
+  const int64_t K = 128, N = 32, T = 256;
+  Weight loud = makeWeight(K, N, 10.0, 0, 1);
+  Weight spiky = makeWeight(K, N, 0.1, 3, 2);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::vector<float> X(T * K);
+  for (float &x : X)
+    x = static_cast<float>(unit(rng));
+  Options options;
+  options.method = Method::BPDQ;
+  std::vector<std::pair<int, int64_t>> configs = {{2, 64}, {3, 64}};
+  std::map<BudgetObjective, std::vector<int>> planes;
+  for (BudgetObjective objective :
+       {BudgetObjective::Absolute, BudgetObjective::Relative}) {
+    std::vector<BudgetLayer> layers;
+    for (const Weight *w : {&loud, &spiky}) {
+      BudgetMeasurement measurement;
+      std::string error;
+      ASSERT_TRUE(measureBudgetCandidates(
+          w->W.data(), K, N, X.data(), T, nullptr, options, configs, objective,
+          1.0, /*keepResults=*/true, measurement, error))
+          << error;
+      ASSERT_EQ(measurement.candidates.size(), 2u);
+      ASSERT_EQ(measurement.results.size(), 2u);
+      for (size_t c = 0; c < 2; ++c) {
+        double rel = measurement.results[c].report.relError;
+        double expected = objective == BudgetObjective::Relative
+                              ? rel * rel
+                              : rel * rel * measurement.energy;
+        EXPECT_EQ(measurement.candidates[c].error, expected);
+        EXPECT_EQ(measurement.candidates[c].bitsPerWeight,
+                  measurement.results[c].report.bitsPerWeight);
+      }
+      BudgetLayer layer;
+      layer.name = w == &loud ? "loud" : "spiky";
+      layer.numWeights = K * N;
+      layer.candidates = measurement.candidates;
+      layers.push_back(layer);
+    }
+    // Room for one layer at three planes.
+    double budget = (layers[0].candidates[0].bitsPerWeight +
+                     layers[0].candidates[1].bitsPerWeight) /
+                    2;
+    BudgetAllocation allocation;
+    std::string error;
+    ASSERT_TRUE(allocateBudget(layers, budget, allocation, error)) << error;
+    for (size_t i = 0; i < layers.size(); ++i)
+      planes[objective].push_back(
+          layers[i].candidates[allocation.choice[i]].planes);
+  }
+  EXPECT_EQ(planes[BudgetObjective::Absolute], (std::vector<int>{3, 2}));
+  EXPECT_EQ(planes[BudgetObjective::Relative], (std::vector<int>{2, 3}));
+}
+
+TEST(BudgetTest, MeasuredCandidatesFromAHessianMatchTheRows) {
+  const int64_t K = 96, N = 16, T = 300;
+  Weight w = makeWeight(K, N, 1.0, 1, 4);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::vector<float> X(T * K);
+  for (float &x : X)
+    x = static_cast<float>(unit(rng));
+  HessianAccumulator accumulator(K);
+  std::string error;
+  ASSERT_TRUE(accumulator.add(X.data(), T, error)) << error;
+  std::vector<double> H = accumulator.hessian();
+  std::vector<std::pair<int, int64_t>> configs =
+      distinctBudgetConfigs(budgetCandidateConfigs(Method::RTN), K);
+  // Groups of 128 and 256 are both one group for K = 96.
+  EXPECT_EQ(configs.size(), 8u);
+  for (BudgetObjective objective :
+       {BudgetObjective::Absolute, BudgetObjective::Relative}) {
+    BudgetMeasurement rows, hessian;
+    ASSERT_TRUE(measureBudgetCandidates(w.W.data(), K, N, X.data(), T, nullptr,
+                                        Options(), configs, objective, 2.0,
+                                        false, rows, error))
+        << error;
+    ASSERT_TRUE(measureBudgetCandidates(w.W.data(), K, N, nullptr, 0, H.data(),
+                                        Options(), configs, objective, 2.0,
+                                        false, hessian, error))
+        << error;
+    EXPECT_TRUE(rows.results.empty());
+    EXPECT_EQ(rows.energy, hessian.energy);
+    for (size_t c = 0; c < configs.size(); ++c) {
+      EXPECT_EQ(rows.candidates[c].bitsPerWeight,
+                hessian.candidates[c].bitsPerWeight);
+      EXPECT_EQ(rows.candidates[c].error, hessian.candidates[c].error);
+    }
+  }
+  // A zero output with a nonzero error has no relative error (rtn: the
+  // grid ignores the data, so row 0 is not fitted exactly).
+  Options rtn;
+  rtn.method = Method::RTN;
+  std::vector<float> zeroRows(T * K, 0.0f);
+  for (int64_t t = 0; t < T; ++t)
+    zeroRows[t * K] = 1.0f;
+  std::vector<float> W = w.W;
+  for (int64_t n = 0; n < N; ++n)
+    W[n] = 0.0f; // row 0 of W, the only row X reads, is zero
+  BudgetMeasurement measurement;
+  EXPECT_FALSE(measureBudgetCandidates(
+      W.data(), K, N, zeroRows.data(), T, nullptr, rtn, {{2, 32}},
+      BudgetObjective::Relative, 1.0, false, measurement, error));
+  EXPECT_NE(error.find("relative budget error of P = 2, g = 32"),
+            std::string::npos)
+      << error;
+  // The absolute one measures it directly.
+  ASSERT_TRUE(measureBudgetCandidates(
+      W.data(), K, N, zeroRows.data(), T, nullptr, rtn, {{2, 32}},
+      BudgetObjective::Absolute, 1.0, false, measurement, error))
+      << error;
+  EXPECT_EQ(measurement.energy, 0.0);
+  EXPECT_GT(measurement.candidates[0].error, 0.0);
+  EXPECT_TRUE(std::isfinite(measurement.candidates[0].error));
 }
 
 } // namespace

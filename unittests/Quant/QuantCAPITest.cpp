@@ -2,8 +2,10 @@
 //
 // What the C API adds to the library: the thread count reaches the solver
 // (results bit-identical for 1 and 2 threads, a negative count rejected),
-// the report carries the stored bits per weight, and held-out rows (or
-// their Hessian) are measured beside the calibration rows.
+// the report carries the stored bits per weight, held-out rows (or
+// their Hessian) are measured beside the calibration rows, calibration
+// given as a Hessian (accumulated over batches) quantizes like the rows,
+// and the budget's candidates are measured as the pass measures them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +13,7 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -163,6 +166,162 @@ TEST_F(QuantCAPI, NegativeThreadCountIsRejected) {
       bitsinkQuantize(context, W.data(), 64, 4, nullptr, 0, &options, &result),
       BITSINK_FAILURE);
   EXPECT_NE(diagnostics().find("threads"), std::string::npos) << diagnostics();
+}
+
+/// XᵀX/T of X[T][K] through the C accumulator, fed in batches of `batch`.
+std::vector<double> accumulate(BitSinkContext context, const float *X,
+                               int64_t T, int64_t K, int64_t batch) {
+  BitSinkHessianAccumulator accumulator = nullptr;
+  EXPECT_EQ(bitsinkHessianAccumulatorCreate(context, K, 0, &accumulator),
+            BITSINK_SUCCESS);
+  std::vector<double> H(K * K);
+  if (!accumulator)
+    return H;
+  EXPECT_EQ(bitsinkHessianAccumulatorGetK(accumulator), K);
+  for (int64_t t = 0; t < T; t += batch) {
+    EXPECT_EQ(bitsinkHessianAccumulatorAdd(context, accumulator, X + t * K,
+                                           std::min(batch, T - t)),
+              BITSINK_SUCCESS);
+    // Reading it changes nothing that follows.
+    bitsinkHessianAccumulatorGetHessian(accumulator, H.data());
+  }
+  EXPECT_EQ(bitsinkHessianAccumulatorGetRows(accumulator), T);
+  bitsinkHessianAccumulatorGetHessian(accumulator, H.data());
+  bitsinkHessianAccumulatorDestroy(accumulator);
+  return H;
+}
+
+TEST_F(QuantCAPI, HessianCalibrationQuantizesLikeTheRows) {
+  // T > K/2: rel_error is measured on the Hessian either way, so it is the
+  // same bits too.
+  const int64_t K = 160, N = 24, T = 700;
+  std::vector<float> W = pattern(K * N, 0.41, 0.013);
+  std::vector<float> X = pattern(T * K, 0.17, 0.003);
+  std::vector<double> H = accumulate(context, X.data(), T, K, T);
+  for (int64_t batch : {1, 100, 256, 333})
+    EXPECT_EQ(accumulate(context, X.data(), T, K, batch), H) << batch;
+  for (const char *method : {"rtn", "bpdq", "trit"}) {
+    BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
+    options.method = method;
+    options.planes = 2;
+    options.groupSize = 64;
+    BitSinkQuantizeResult rows = nullptr, hessian = nullptr;
+    ASSERT_EQ(
+        bitsinkQuantize(context, W.data(), K, N, X.data(), T, &options, &rows),
+        BITSINK_SUCCESS)
+        << diagnostics();
+    ASSERT_EQ(bitsinkQuantizeWithHessian(context, W.data(), K, N, H.data(),
+                                         nullptr, 0, nullptr, &options,
+                                         &hessian),
+              BITSINK_SUCCESS)
+        << diagnostics();
+    EXPECT_EQ(bytesOf(bitsinkQuantizeResultGetPlanes(rows)),
+              bytesOf(bitsinkQuantizeResultGetPlanes(hessian)))
+        << method;
+    EXPECT_EQ(bytesOf(bitsinkQuantizeResultGetCoefficients(rows)),
+              bytesOf(bitsinkQuantizeResultGetCoefficients(hessian)))
+        << method;
+    EXPECT_EQ(bitsinkQuantizeResultGetReport(rows).relError,
+              bitsinkQuantizeResultGetReport(hessian).relError)
+        << method;
+    bitsinkQuantizeResultDestroy(rows);
+    bitsinkQuantizeResultDestroy(hessian);
+  }
+
+  // Bad Hessians fail with the reason.
+  BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
+  std::vector<double> bad = H;
+  bad[3 * K + 5] = NAN;
+  BitSinkQuantizeResult result = nullptr;
+  EXPECT_EQ(bitsinkQuantizeWithHessian(context, W.data(), K, N, bad.data(),
+                                       nullptr, 0, nullptr, &options, &result),
+            BITSINK_FAILURE);
+  EXPECT_NE(diagnostics().find("non-finite"), std::string::npos)
+      << diagnostics();
+  bad = H;
+  bad[7 * K + 2] += 1;
+  EXPECT_EQ(bitsinkCheckHessian(context, bad.data(), K, "calibration_hessian"),
+            BITSINK_FAILURE);
+  EXPECT_NE(diagnostics().find("calibration_hessian is not symmetric"),
+            std::string::npos)
+      << diagnostics();
+  EXPECT_EQ(bitsinkCheckHessian(context, H.data(), K, "calibration_hessian"),
+            BITSINK_SUCCESS);
+  EXPECT_EQ(bitsinkQuantizeWithHessian(context, W.data(), K, N, nullptr,
+                                       nullptr, 0, nullptr, &options, &result),
+            BITSINK_FAILURE);
+  std::vector<float> nan(2 * K, 1.0f);
+  nan[K + 1] = NAN;
+  BitSinkHessianAccumulator accumulator = nullptr;
+  ASSERT_EQ(bitsinkHessianAccumulatorCreate(context, K, 1, &accumulator),
+            BITSINK_SUCCESS);
+  EXPECT_EQ(bitsinkHessianAccumulatorAdd(context, accumulator, nan.data(), 2),
+            BITSINK_FAILURE);
+  EXPECT_NE(diagnostics().find("row 1, column 1"), std::string::npos)
+      << diagnostics();
+  EXPECT_EQ(bitsinkHessianAccumulatorGetRows(accumulator), 0);
+  bitsinkHessianAccumulatorDestroy(accumulator);
+  EXPECT_EQ(bitsinkHessianAccumulatorCreate(context, 0, 0, &accumulator),
+            BITSINK_FAILURE);
+}
+
+TEST_F(QuantCAPI, BudgetCandidatesAreThePassErrors) {
+  const int64_t K = 128, N = 16, T = 200;
+  std::vector<float> W = pattern(K * N, 0.29, 0.017);
+  std::vector<float> X = pattern(T * K, 0.11, 0.005);
+  BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
+  std::vector<int32_t> planes = {2, 3};
+  std::vector<int64_t> groups = {64, 128};
+  double energy = 0;
+  ASSERT_EQ(bitsinkBudgetOutputEnergy(context, W.data(), K, N, X.data(), T,
+                                      nullptr, &energy),
+            BITSINK_SUCCESS)
+      << diagnostics();
+  for (const char *objective : {"absolute", "relative"}) {
+    std::vector<BitSinkBudgetCandidate> candidates(2);
+    std::vector<BitSinkQuantizeResult> results(2, nullptr);
+    ASSERT_EQ(bitsinkMeasureBudgetCandidates(
+                  context, W.data(), K, N, X.data(), T, nullptr, &options, 2,
+                  planes.data(), groups.data(), objective, 0.5,
+                  candidates.data(), results.data()),
+              BITSINK_SUCCESS)
+        << diagnostics();
+    for (int c = 0; c < 2; ++c) {
+      // The error of the quantizer's own report, by the same formula.
+      BitSinkQuantizeOptions one = options;
+      one.planes = planes[c];
+      one.groupSize = groups[c];
+      BitSinkQuantizeResult alone = nullptr;
+      ASSERT_EQ(
+          bitsinkQuantize(context, W.data(), K, N, X.data(), T, &one, &alone),
+          BITSINK_SUCCESS);
+      BitSinkQuantizeReport report = bitsinkQuantizeResultGetReport(alone);
+      EXPECT_EQ(bytesOf(bitsinkQuantizeResultGetPlanes(alone)),
+                bytesOf(bitsinkQuantizeResultGetPlanes(results[c])));
+      double error = -1;
+      ASSERT_EQ(bitsinkBudgetError(context, objective, report.relError, energy,
+                                   0.5, &error),
+                BITSINK_SUCCESS);
+      EXPECT_EQ(candidates[c].error, error) << objective << " " << c;
+      EXPECT_EQ(candidates[c].bitsPerWeight, report.bitsPerWeight);
+      EXPECT_EQ(candidates[c].planes, planes[c]);
+      EXPECT_EQ(candidates[c].groupSize, groups[c]);
+      bitsinkQuantizeResultDestroy(alone);
+      bitsinkQuantizeResultDestroy(results[c]);
+    }
+  }
+  double error = 0;
+  EXPECT_EQ(bitsinkBudgetError(context, "squared", 0.1, 1.0, 1.0, &error),
+            BITSINK_FAILURE);
+  EXPECT_NE(diagnostics().find("expected absolute or relative"),
+            std::string::npos)
+      << diagnostics();
+  BitSinkBudgetCandidate candidate;
+  EXPECT_EQ(bitsinkMeasureBudgetCandidates(context, W.data(), K, N, X.data(), T,
+                                           nullptr, &options, 1, planes.data(),
+                                           groups.data(), "bogus", 1.0,
+                                           &candidate, nullptr),
+            BITSINK_FAILURE);
 }
 
 } // namespace

@@ -312,6 +312,55 @@ BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkQuantizeHeldOut(
     const double *heldOutHessian, const BitSinkQuantizeOptions *options,
     BitSinkQuantizeResult *resultOut);
 
+/// Same as bitsinkQuantizeHeldOut with the calibration given as its f64
+/// Hessian `hessian` (K x K, row-major, symmetric: XᵀX of the calibration
+/// rows at any scale, e.g. from a BitSinkHessianAccumulator) instead of the
+/// rows. With the accumulator's XᵀX/T of the rows X (or that times a power
+/// of two) the planes and coefficients are bit-identical to
+/// bitsinkQuantize's with X. A non-finite, non-symmetric or negative-diagonal
+/// Hessian fails.
+BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkQuantizeWithHessian(
+    BitSinkContext context, const float *W, int64_t K, int64_t N,
+    const double *hessian, const float *heldOut, int64_t heldOutRows,
+    const double *heldOutHessian, const BitSinkQuantizeOptions *options,
+    BitSinkQuantizeResult *resultOut);
+
+/// Checks a K x K f64 Hessian as bitsinkQuantizeWithHessian does (finite,
+/// non-negative diagonal, symmetric to 1e-6 of its largest diagonal entry);
+/// the failure's message starts with `what`.
+BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkCheckHessian(BitSinkContext context,
+                                                        const double *H,
+                                                        int64_t K,
+                                                        const char *what);
+
+/// The calibration Hessian XᵀX/T accumulated over batches of rows without
+/// keeping them (K² doubles and 256 pending rows): the library's
+/// HessianAccumulator (docs/quantizer.md, "Hessians from batches"). The
+/// result depends only on the rows in order, not on the batches or the
+/// thread count.
+typedef struct BitSinkHessianAccumulatorImpl *BitSinkHessianAccumulator;
+
+/// `threads`: workers for the sums, 0 = hardware concurrency.
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkHessianAccumulatorCreate(BitSinkContext context, int64_t K, int threads,
+                                BitSinkHessianAccumulator *accumulatorOut);
+BITSINK_CAPI_EXPORTED void
+bitsinkHessianAccumulatorDestroy(BitSinkHessianAccumulator accumulator);
+/// Adds rows X (rows x K, f32, C order); fails on a non-finite value (the
+/// rows are then not added).
+BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkHessianAccumulatorAdd(
+    BitSinkContext context, BitSinkHessianAccumulator accumulator,
+    const float *X, int64_t rows);
+BITSINK_CAPI_EXPORTED int64_t
+bitsinkHessianAccumulatorGetRows(BitSinkHessianAccumulator accumulator);
+BITSINK_CAPI_EXPORTED int64_t
+bitsinkHessianAccumulatorGetK(BitSinkHessianAccumulator accumulator);
+/// Writes XᵀX/T of the rows so far (K x K, symmetric; zero without rows) to
+/// H; the accumulator goes on as if it had not been asked.
+BITSINK_CAPI_EXPORTED void
+bitsinkHessianAccumulatorGetHessian(BitSinkHessianAccumulator accumulator,
+                                    double *H);
+
 BITSINK_CAPI_EXPORTED void
 bitsinkQuantizeResultDestroy(BitSinkQuantizeResult result);
 
@@ -377,6 +426,37 @@ BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkAllocateBudget(
     const int64_t *numCandidates, const BitSinkBudgetCandidate *candidates,
     const int32_t *fixed, double budget, int32_t *choice,
     BitSinkBudgetResult *result);
+
+/// ‖XW‖²_F / T of the weight W (K x N) on calibration rows X (T x K), or
+/// Σ_n w_nᵀ H w_n with their Hessian H (K x K) when X is NULL, or ‖W‖²_F
+/// without either: what the absolute budget objective scales a squared
+/// relative error by (bitsink::quant::outputEnergy).
+BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkBudgetOutputEnergy(
+    BitSinkContext context, const float *W, int64_t K, int64_t N,
+    const float *X, int64_t T, const double *H, double *energy);
+
+/// A candidate's budget error from its relative error and the weight's
+/// output energy: importance · relError² · energy ("absolute") or
+/// importance · relError² ("relative") (bitsink::quant::budgetError).
+BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkBudgetError(
+    BitSinkContext context, const char *objective, double relError,
+    double energy, double importance, double *error);
+
+/// Measures one weight's budget candidates as bitsink-quantize-weights
+/// does (bitsink::quant::measureBudgetCandidates): quantizes W (K x N) at
+/// each (planes[i], groupSizes[i]) with `options` otherwise, calibrated on
+/// rows X (T x K) or, when X is NULL, their Hessian H (K x K), and writes
+/// each candidate's stored bits per weight and error under `objective`
+/// ("absolute" or "relative") times `importance` to candidates[numConfigs].
+/// With `results` non-NULL, results[i] receives each quantized weight
+/// (destroy them with bitsinkQuantizeResultDestroy).
+BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkMeasureBudgetCandidates(
+    BitSinkContext context, const float *W, int64_t K, int64_t N,
+    const float *X, int64_t T, const double *H,
+    const BitSinkQuantizeOptions *options, int64_t numConfigs,
+    const int32_t *planes, const int64_t *groupSizes, const char *objective,
+    double importance, BitSinkBudgetCandidate *candidates,
+    BitSinkQuantizeResult *results);
 
 //===----------------------------------------------------------------------===//
 // Reference semantics (naive, double precision; docs/semantics.md §2)

@@ -22,6 +22,39 @@
 
 namespace bitsink::quant {
 
+/// What a candidate's error, the quantity the allocator sums over layers,
+/// measures (bitsink-quantize-weights' budget-objective).
+enum class BudgetObjective {
+  /// ‖X(W − Ŵ)‖²_F / T on the calibration rows (‖W − Ŵ‖²_F without them):
+  /// the output error the layer adds, so layers with large outputs weigh
+  /// more.
+  Absolute,
+  /// ‖X(W − Ŵ)‖²_F / ‖XW‖²_F = relError² (‖W − Ŵ‖²_F / ‖W‖²_F without
+  /// calibration rows): every layer weighs alike, as in the relative-error
+  /// budget of bench/quant_quality.
+  Relative,
+};
+
+/// Parses "absolute" / "relative"; returns false on anything else.
+bool parseBudgetObjective(const std::string &name, BudgetObjective &objective);
+const char *budgetObjectiveName(BudgetObjective objective);
+
+/// Σ_n w_nᵀ H w_n over the columns of W[K][N] (row-major) with H[K][K]
+/// symmetric and row-major: ‖XW‖²_F / T when H = XᵀX / T; ‖W‖²_F when H is
+/// null. The output energy the absolute objective scales a relative error
+/// by. Sums in f64, in a fixed order.
+double outputEnergy(const float *W, int64_t K, int64_t N, const double *H);
+
+/// The allocator's error of a quantized weight whose relative error is
+/// `relError` (Report::relError) and whose output energy is `energy`
+/// (outputEnergy): importance · relError² · energy with the absolute
+/// objective, importance · relError² with the relative one. Returns false
+/// with a message when that is not a finite non-negative number (a negative
+/// or non-finite importance; an infinite relError, i.e. XW vanishes on the
+/// calibration rows while X(W − Ŵ) does not).
+bool budgetError(BudgetObjective objective, double relError, double energy,
+                 double importance, double &error, std::string &message);
+
 /// One configuration a layer may be quantized with, and what it costs.
 struct BudgetCandidate {
   int planes = 0;
@@ -78,6 +111,44 @@ struct BudgetAllocation {
 /// then still holds the feasible range.
 bool allocateBudget(const std::vector<BudgetLayer> &layers, double budget,
                     BudgetAllocation &allocation, std::string &error);
+
+/// One weight's candidates (measureBudgetCandidates).
+struct BudgetMeasurement {
+  /// One per configuration, in the order given.
+  std::vector<BudgetCandidate> candidates;
+  /// The quantizer's result of each configuration (with keepResults).
+  std::vector<Result> results;
+  /// outputEnergy of the weight under its calibration Hessian.
+  double energy = 0;
+};
+
+/// Measures the candidates of one weight W[K][N] as bitsink-quantize-weights'
+/// budget does: quantizes it with each (planes, group size) of `configs`
+/// (`options` otherwise) and records each result's stored bits per weight
+/// and budgetError under `objective`, times `importance`. The calibration
+/// is the rows X[T][K] (quantize; their Hessian XᵀX/T for the energy), or,
+/// when X is null, a Hessian H[K][K] (quantizeWithHessian; XᵀX/T keeps the
+/// absolute error in units of ‖X(W − Ŵ)‖²/T, another scale scales every
+/// error of the weight alike), or neither (the identity). With the
+/// absolute objective a candidate whose relative error is infinite (XW
+/// vanishes on the calibration rows) gets tr(EᵀHE) measured directly. The
+/// pass, the C API (bitsinkMeasureBudgetCandidates) and Python
+/// (bitsink.budget.measure_candidates) call it, so they measure the same
+/// numbers. Returns false with a message on a quantizer failure or an
+/// undefined error.
+bool measureBudgetCandidates(
+    const float *W, int64_t K, int64_t N, const float *X, int64_t T,
+    const double *H, const Options &options,
+    const std::vector<std::pair<int, int64_t>> &configs,
+    BudgetObjective objective, double importance, bool keepResults,
+    BudgetMeasurement &measurement, std::string &error);
+
+/// `configs` without those that quantize a K-row weight the same way as an
+/// earlier one: group sizes of at least K (or <= 0) are all one group per
+/// channel, measured once.
+std::vector<std::pair<int, int64_t>>
+distinctBudgetConfigs(const std::vector<std::pair<int, int64_t>> &configs,
+                      int64_t K);
 
 /// The (planes, group size) configurations bitsink-quantize-weights'
 /// budget measures for each layer of `method`: planes 1-4 (trit: 2 and 4)

@@ -116,6 +116,13 @@ bool quantizeWithHessian(const float *W, int64_t K, int64_t N, const double *H,
                          const Options &options, Result &result,
                          std::string &error, const HeldOut *heldOut = nullptr);
 
+/// Checks a Hessian H[K][K] as quantizeWithHessian and the held-out Hessian
+/// of HeldOut need it: every entry finite, the diagonal non-negative and H
+/// symmetric (|H[i][j] - H[j][i]| <= 1e-6 of the largest diagonal entry).
+/// Returns false with a message starting with `what` otherwise.
+bool checkHessian(const double *H, int64_t K, const std::string &what,
+                  std::string &error);
+
 /// Bits stored per weight of a K-row weight: per output column, P planes of
 /// ceil(K/32) 32-bit words and ceil(K/groupSize) groups of `numCoeffs`
 /// coefficients of `coefficientBits` bits, divided by K. `groupSize` <= 0 or
@@ -140,6 +147,11 @@ public:
   std::vector<double> hessian() { return takeHessian(/*symmetric=*/true); }
   /// The same with only the lower triangle and the diagonal filled.
   std::vector<double> takeHessian(bool symmetric);
+  /// H of the rows added so far (symmetric), leaving the accumulator as it
+  /// is: the pending rows are added to a copy of the sums exactly as the
+  /// next flush would add them, so the result equals what hessian() would
+  /// hand over now, and later rows are summed as if it had not been called.
+  std::vector<double> currentHessian() const;
 
 private:
   void flush();

@@ -410,13 +410,16 @@ def quantize_weights_budget(model, budget: float, *,
                             configs: Optional[Sequence] = None,
                             importance: Optional[Dict[str, float]] = None,
                             rows: int = 2048, cache_dir=None,
-                            progress: Optional[Callable[[str], None]] = None):
+                            progress: Optional[Callable[[str], None]] = None,
+                            objective: str = "absolute"):
     """Mixed precision by bit budget (docs/quantize-weights.md, "Bit
     budgets"), as bitsink-quantize-weights{budget=B}: every linear weight is
     quantised with each (planes, group size) of `configs`
     (``bitsink.budget.DEFAULT_CONFIGS``: planes 1-4 x groups 64/128/256),
-    its error ‖X(W − Ŵ)‖²_F / T on the calibration rows recorded (times
-    ``importance[name]`` when given), and ``bitsink.budget.allocate_budget``
+    its error ‖X(W − Ŵ)‖²_F / T on the calibration rows recorded (or, with
+    ``objective="relative"``, that over ‖XW‖²_F; times ``importance[name]``
+    when given; ``bitsink.budget.candidate_error`` and ``output_energy``,
+    the pass's own code), and ``bitsink.budget.allocate_budget``
     picks one configuration per weight so that the weight-count weighted
     average of the stored bits per weight is at most `budget`. Weights a
     `layer_config` entry names keep that entry's configuration and count
@@ -424,8 +427,12 @@ def quantize_weights_budget(model, budget: float, *,
     entry for every other weight. Returns ({name: QuantizedWeight},
     BudgetAllocation); with `cache_dir` every candidate is kept as
     quantize_weights keeps it."""
-    from ..budget import (DEFAULT_CONFIGS, BudgetCandidate, BudgetLayer,
-                          allocate_budget)
+    from ..budget import (DEFAULT_CONFIGS, OBJECTIVES, BudgetCandidate,
+                          BudgetLayer, allocate_budget, candidate_error)
+
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, got "
+                         f"{objective!r}")
 
     say = progress or (lambda message: None)
     configs = [tuple(c) for c in (configs or DEFAULT_CONFIGS)]
@@ -445,18 +452,23 @@ def quantize_weights_budget(model, budget: float, *,
     layers = {}
     for name in names:
         n, k = model.weights[name].shape  # N x K
-        scale = _output_energy(model, name, calibration)
+        energy = _output_energy(model, name, calibration)
         fixed = _layer_override(name, layer_config, -1, -1)
         if importance is not None and name not in importance \
                 and fixed == (-1, -1):
             # As the pass: every weight the budget chooses for needs one.
             raise ValueError(f"importance has no entry for {name!r}")
-        scale *= (importance or {}).get(name, 1.0)
+        weight_importance = (importance or {}).get(name, 1.0)
+
+        def error_of(q):
+            return candidate_error(q.rel_error, energy, objective,
+                                   weight_importance)
+
         if fixed != (-1, -1):
             q = results[configs[0]][name]
             layers[name] = BudgetLayer(k * n, [BudgetCandidate(
-                fixed[0], q.group_size, q.bits_per_weight,
-                q.rel_error ** 2 * scale)], fixed=0)
+                fixed[0], q.group_size, q.bits_per_weight, error_of(q))],
+                fixed=0)
             continue
         candidates, seen = [], set()
         for planes, group in configs:
@@ -466,7 +478,7 @@ def quantize_weights_budget(model, budget: float, *,
             seen.add(effective)
             q = results[(planes, group)][name]
             candidates.append(BudgetCandidate(planes, group, q.bits_per_weight,
-                                              q.rel_error ** 2 * scale))
+                                              error_of(q)))
         layers[name] = BudgetLayer(k * n, candidates)
     allocation = allocate_budget(layers, budget)
     say("budget allocation:\n" + allocation.table())
@@ -479,13 +491,13 @@ def quantize_weights_budget(model, budget: float, *,
 
 def _output_energy(model, name: str, calibration) -> float:
     """‖XW‖²_F / T of weight `name` on its calibration rows (‖W‖²_F without
-    them): the error of a candidate is rel_error² times this."""
-    w = model.weights[name]  # N x K
-    x = calibration.get(name)
-    if x is None:
-        return float(np.sum(w.astype(np.float64) ** 2))
-    y = (x @ w.T).astype(np.float64)
-    return float(np.sum(y * y)) / x.shape[0]
+    them), as bitsink-quantize-weights computes it
+    (``bitsink.budget.output_energy``): the absolute error of a candidate
+    is rel_error² times this."""
+    from ..budget import output_energy
+
+    w = np.ascontiguousarray(model.weights[name].T)  # K x N
+    return output_energy(w, calibration.get(name))
 
 
 def dequantize_weight(q, k: int) -> np.ndarray:

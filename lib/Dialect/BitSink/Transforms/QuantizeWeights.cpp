@@ -13,6 +13,7 @@
 #include "bitsink/Quant/Budget.h"
 #include "bitsink/Quant/Quantizer.h"
 #include "bitsink/Support/Npy.h"
+#include "bitsink/Support/OptionChecks.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -498,6 +499,7 @@ private:
   using LayerKey = std::tuple<const void *, unsigned, unsigned, std::string>;
 
   quant::Options quantOptions;
+  quant::BudgetObjective objective = quant::BudgetObjective::Absolute;
   SmallVector<LayerOverride> overrides;
   std::map<std::string, npy::Array> calibrationArrays;
   /// With `importance`: each weight's error multiplier, by name.
@@ -589,6 +591,15 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
            << "bitsink-quantize-weights: budget must be 0 (off) or in (0, 32] "
               "bits per weight, got "
            << formatBits(budget);
+  OptionChecker objectiveCheck("bitsink-quantize-weights");
+  objectiveCheck.oneOf("budget-objective", budgetObjective,
+                       {"absolute", "relative"});
+  objectiveCheck.require(budget > 0 || budgetObjective == "absolute",
+                         "budget-objective=" + budgetObjective +
+                             " needs a budget (budget=B)");
+  if (!objectiveCheck.ok())
+    return emitError(loc) << objectiveCheck.message();
+  quant::parseBudgetObjective(budgetObjective, objective);
   if (coefficientType != "f16" && coefficientType != "f32")
     return emitError(loc)
            << "bitsink-quantize-weights: coefficient-type must be f16 or "
@@ -796,29 +807,6 @@ QuantizeWeightsPass::makeQuantizedWeight(const quant::Result &result,
   return entry;
 }
 
-/// Σ_n d_nᵀ H d_n over the columns of D[K][N] (row-major) with H[K][K]
-/// symmetric: ‖XD‖²_F / T when H = XᵀX / T.
-static double hessianQuadratic(const std::vector<double> &H, const float *D,
-                               int64_t K, int64_t N) {
-  double sum = 0;
-  std::vector<double> row(N);
-  for (int64_t i = 0; i < K; ++i) {
-    std::fill(row.begin(), row.end(), 0.0);
-    for (int64_t j = 0; j < K; ++j) {
-      double h = H[i * K + j];
-      if (h == 0)
-        continue;
-      const float *d = D + j * N;
-      for (int64_t n = 0; n < N; ++n)
-        row[n] += h * d[n];
-    }
-    const float *d = D + i * N;
-    for (int64_t n = 0; n < N; ++n)
-      sum += row[n] * d[n];
-  }
-  return sum;
-}
-
 LogicalResult
 QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
   // One budget layer per distinct quantized weight (constant, orientation,
@@ -852,6 +840,8 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
         continue;
       rows = npy::toFloat(*activations);
       numRows = activations->numElements() / k;
+      if (!llvm::all_of(rows, [](float x) { return std::isfinite(x); }))
+        continue;
     }
 
     // The weight's importance (the first of its names the importance file
@@ -893,56 +883,24 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
       configs.emplace_back(override->planes, override->groupSize);
       layer.fixed = 0;
     } else {
-      // Group sizes of at least K are all one group per channel: measure
-      // that once.
-      std::set<std::pair<int, int64_t>> effective;
-      for (auto [planes, group] :
-           quant::budgetCandidateConfigs(quantOptions.method))
-        if (effective.emplace(planes, group >= k ? k : group).second)
-          configs.emplace_back(planes, group);
+      configs = quant::distinctBudgetConfigs(
+          quant::budgetCandidateConfigs(quantOptions.method), k);
     }
-    // The allocator's error is absolute: ‖X(W − Ŵ)‖²_F / T, i.e. rel_error²
-    // times ‖XW‖²_F / T (‖W − Ŵ‖²_F without calibration data).
-    std::vector<double> hessian;
-    double scale = 0;
-    if (activations) {
-      quant::HessianAccumulator accumulator(k, quantOptions.threads);
-      std::string error;
-      if (!accumulator.add(rows.data(), numRows, error))
-        continue;
-      hessian = accumulator.hessian();
-      scale = hessianQuadratic(hessian, match->matrix.data(), k, n);
-    } else {
-      for (float w : match->matrix)
-        scale += static_cast<double>(w) * w;
+    // The candidates' errors as the library measures them for every
+    // caller (bitsink::quant::measureBudgetCandidates): ‖X(W − Ŵ)‖²_F / T
+    // (‖W − Ŵ‖²_F without calibration data), or that over ‖XW‖²_F with the
+    // relative objective, times the importance.
+    quant::BudgetMeasurement measurement;
+    std::string error;
+    if (!quant::measureBudgetCandidates(
+            match->matrix.data(), k, n, activations ? rows.data() : nullptr,
+            numRows, /*H=*/nullptr, quantOptions, configs, objective,
+            weightImportance, /*keepResults=*/false, measurement, error)) {
+      op->emitError() << "quantizer failed on the " << k << "x" << n
+                      << " weight: " << error;
+      return failure();
     }
-    for (auto [planes, group] : configs) {
-      quant::Options options = quantOptions;
-      options.planes = planes;
-      options.groupSize = group;
-      quant::Result result;
-      std::string error;
-      if (!quant::quantize(match->matrix.data(), k, n,
-                           activations ? rows.data() : nullptr, numRows,
-                           options, result, error)) {
-        op->emitError() << "quantizer failed on the " << k << "x" << n
-                        << " weight: " << error;
-        return failure();
-      }
-      double rel = result.report.relError;
-      double absolute = rel * rel * scale;
-      if (!std::isfinite(absolute)) {
-        // XW vanishes on the calibration rows but X(W − Ŵ) does not:
-        // measure the error itself.
-        std::vector<float> difference(k * n);
-        quant::dequantize(result.packed, difference.data());
-        for (int64_t i = 0; i < k * n; ++i)
-          difference[i] -= match->matrix[i];
-        absolute = hessianQuadratic(hessian, difference.data(), k, n);
-      }
-      layer.candidates.push_back({planes, group, result.report.bitsPerWeight,
-                                  weightImportance * absolute});
-    }
+    layer.candidates = std::move(measurement.candidates);
     layers.push_back(std::move(layer));
     keys.push_back(key);
   }
@@ -964,7 +922,10 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
                   << " bits per weight over " << layers.size() << " weights ("
                   << (allocation.exact ? "exact" : "marginal analysis")
                   << "; error = " << (importance.empty() ? "" : "importance x ")
-                  << "||X(W - W^)||^2 / T per weight):\n"
+                  << (objective == quant::BudgetObjective::Relative
+                          ? "||X(W - W^)||^2 / ||XW||^2"
+                          : "||X(W - W^)||^2 / T")
+                  << " per weight):\n"
                   << quant::formatBudgetAllocation(layers, allocation, budget);
   return success();
 }

@@ -185,7 +185,9 @@ def BitSinkQuantizeWeights
     weight, looked up by the calibration names (e.g. the end-to-end loss
     when that weight alone is quantized, per unit of its calibration error;
     examples/minilm/budget.py writes such a file); a weight the budget
-    chooses for that has no importance is an error.
+    chooses for that has no importance is an error. `budget-objective`
+    says what a weight's error is: `absolute` (the default) ‖X(W − Ŵ)‖²/T,
+    `relative` ‖X(W − Ŵ)‖²/‖XW‖² (every weight weighs alike).
 
     Example: `--bitsink-quantize-weights="method=bpdq planes=3 group-size=128"`.
   }];
@@ -213,7 +215,11 @@ def BitSinkQuantizeWeights
            "layer-config entries stay fixed and count toward B">,
     Option<"importance", "importance", "std::string", /*default=*/"\"\"",
            "With budget: an .npz of one scalar per weight (keyed like the "
-           "calibration arrays) that multiplies the weight's errors">
+           "calibration arrays) that multiplies the weight's errors">,
+    Option<"budgetObjective", "budget-objective", "std::string",
+           /*default=*/"\"absolute\"",
+           "With budget: the error summed over weights, absolute "
+           "(||X(W - W^)||^2/T) or relative (||X(W - W^)||^2/||XW||^2)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
