@@ -36,6 +36,7 @@ __all__ = [
     "allocate_budget",
     "calibration_error",
     "candidate_error",
+    "distinct_configs",
     "measure_candidates",
     "output_energy",
 ]
@@ -156,6 +157,21 @@ def allocate_budget(layers: Mapping[str, BudgetLayer], budget: float,
                                    c.bits_per_weight, c.error, index, f >= 0))
     return BudgetAllocation(chosen, bpw, error, float(budget), lo, hi,
                             bool(exact))
+
+
+def distinct_configs(configs: Sequence[Tuple[int, int]],
+                     k: int) -> List[Tuple[int, int]]:
+    """``configs`` without those that quantize a K-row weight like an
+    earlier one (group sizes <= 0 or >= K are all one group per channel):
+    the candidates bitsink-quantize-weights measures for such a weight
+    (``bitsink::quant::distinctBudgetConfigs``)."""
+    seen, out = set(), []
+    for planes, group in configs:
+        effective = (int(planes), k if group <= 0 or group >= k else int(group))
+        if effective not in seen:
+            seen.add(effective)
+            out.append((int(planes), int(group)))
+    return out
 
 
 def _calibration_arrays(weight, calibration, calibration_hessian):

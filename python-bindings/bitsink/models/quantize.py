@@ -428,7 +428,8 @@ def quantize_weights_budget(model, budget: float, *,
     BudgetAllocation); with `cache_dir` every candidate is kept as
     quantize_weights keeps it."""
     from ..budget import (DEFAULT_CONFIGS, OBJECTIVES, BudgetCandidate,
-                          BudgetLayer, allocate_budget, candidate_error)
+                          BudgetLayer, allocate_budget, candidate_error,
+                          distinct_configs)
 
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got "
@@ -470,12 +471,8 @@ def quantize_weights_budget(model, budget: float, *,
                 fixed[0], q.group_size, q.bits_per_weight, error_of(q))],
                 fixed=0)
             continue
-        candidates, seen = [], set()
-        for planes, group in configs:
-            effective = (planes, k if group <= 0 or group >= k else group)
-            if effective in seen:
-                continue
-            seen.add(effective)
+        candidates = []
+        for planes, group in distinct_configs(configs, k):
             q = results[(planes, group)][name]
             candidates.append(BudgetCandidate(planes, group, q.bits_per_weight,
                                               error_of(q)))
