@@ -41,8 +41,10 @@ model's linear layers):
             2.625, 3.4375, 4.5); its time is that of every candidate. Also
             "relative errors": the same allocator given each candidate's
             squared relative calibration error instead (every layer weighs
-            alike, as in the mean reported here; the pass has no such
-            option).
+            alike, as in the mean reported here): the pass's
+            budget-objective=relative. Both errors come from the library
+            (bitsink.budget.candidate_error and output_energy, the code the
+            pass runs).
   ggml      Q2_K, IQ2_XS, TQ2_0, Q3_K, IQ3_S, Q4_K, IQ4_NL, each with and
             without the importance matrix (IQ2_XS refuses to run without).
             ggml quantises rows of K values in blocks of 256 (the k-, i2/i3-
@@ -415,7 +417,7 @@ def run_model(source, lib, lib_key, fresh, max_layers):
     if os.path.exists(path) and not fresh:
         with open(path) as f:
             results = json.load(f)
-    from bitsink.budget import calibration_error
+    from bitsink.budget import output_energy
     started = time.time()
     done = 0
     for name, w, x, h in source.layers(skip=set(results)):
@@ -426,7 +428,7 @@ def run_model(source, lib, lib_key, fresh, max_layers):
             continue
         held = HeldOut(w, h)
         r = dict(K=int(w.shape[0]), N=int(w.shape[1]),
-                 scale=calibration_error(w, x, 1.0))
+                 scale=output_energy(w, x))
         r["methods"] = run_bitsink(w, x, held, check=not results)
         r["methods"].update(run_ggml(lib, w, x, held))
         r["load"] = os.getloadavg()[0]
@@ -461,8 +463,11 @@ def budget_entries(layers, budgets, relative=False):
     """The allocator at each budget; its error per candidate is the pass's,
     ‖X(W − Ŵ)‖²/T on the calibration rows, or with `relative` the squared
     relative calibration error (each layer weighs alike, as in the mean
-    this benchmark reports; not an option of the pass)."""
-    from bitsink.budget import BudgetCandidate, BudgetLayer, allocate_budget
+    this benchmark reports; the pass's budget-objective=relative), by the
+    library's bitsink.budget.candidate_error."""
+    from bitsink.budget import (BudgetCandidate, BudgetLayer, allocate_budget,
+                                candidate_error)
+    objective = "relative" if relative else "absolute"
     out = {}
     for budget in budgets:
         budget_layers = {}
@@ -470,9 +475,8 @@ def budget_entries(layers, budgets, relative=False):
             cands = []
             for p, g in BUDGET_CONFIGS:
                 m = r["methods"][bitsink_key("bpdq", p, g)]
-                cands.append(BudgetCandidate(p, g, m["bpw"],
-                                             m["cal"] ** 2 * (
-                                                 1.0 if relative else r["scale"])))
+                cands.append(BudgetCandidate(p, g, m["bpw"], candidate_error(
+                    m["cal"], r["scale"], objective)))
             budget_layers[name] = BudgetLayer(r["K"] * r["N"], cands)
         alloc = allocate_budget(budget_layers, budget)
         err = secs = bits = weights = 0.0

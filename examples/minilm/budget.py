@@ -11,6 +11,15 @@ weights go into the numpy encoder, and the embeddings of the 59 held-out
 sentences are compared with fp32 (mean / min cosine), beside uniform
 configurations in the same run.
 
+--objective absolute relative allocates with each of the pass's
+budget-objective values: "absolute" sums ‖X(W − Ŵ)‖²_F / T (the default),
+"relative" sums ‖X(W − Ŵ)‖²_F / ‖XW‖²_F, every layer weighing alike
+(bitsink.budget.candidate_error, the library's code). A measured
+importance is per unit of the objective's error (loss over that error at
+the probe), so importance x error, and the allocation, is the same for
+both objectives up to rounding; --write-importance writes it in the units
+of the first --objective.
+
 --importance model multiplies each layer's errors by a measured importance:
 the end-to-end loss (1 − mean cosine on the calibration sentences, never the
 held-out ones) when that layer alone is quantized at the probe configuration
@@ -20,6 +29,7 @@ measure (it sees one matmul at a time).
 
   PYTHONPATH=build/python_packages python3 examples/minilm/budget.py \\
       /tmp/minilm-layers --budgets 3.5 3.0 --importance none model \\
+      --objective absolute relative \\
       --write-importance /tmp/minilm-importance.npz
 
 Candidate errors are cached in LAYERS/budget-candidates.json, importances in
@@ -96,6 +106,10 @@ def main():
     ap.add_argument("--budgets", type=float, nargs="+", default=[3.5])
     ap.add_argument("--importance", nargs="+", default=["none", "model"],
                     choices=["none", "model"])
+    ap.add_argument("--objective", nargs="+", default=["absolute"],
+                    choices=["absolute", "relative"],
+                    help="budget objectives to allocate with (the pass's "
+                         "budget-objective)")
     ap.add_argument("--uniform", nargs="*", default=["3:128", "3:256"],
                     help="uniform P:G configurations to compare")
     ap.add_argument("--tables", action="store_true",
@@ -107,7 +121,8 @@ def main():
 
     import bitsink
     from bitsink.budget import (DEFAULT_CONFIGS, BudgetCandidate, BudgetLayer,
-                                allocate_budget, calibration_error)
+                                allocate_budget, candidate_error,
+                                output_energy)
 
     m = Model(args.layers_dir)
     cache_path = m.ldir / "budget-candidates.json"
@@ -116,23 +131,36 @@ def main():
     for name in m.names:
         todo = [c for c in DEFAULT_CONFIGS if f"{name}|{c[0]}|{c[1]}"
                 not in cache]
-        if not todo:
+        if not todo and f"{name}|energy" in cache:
             continue
         w, x = m.weight(name), m.activations(name)
-        scale = calibration_error(w, x, 1.0)
+        # ‖XW‖²_F / T as the pass computes it (the library's Hessian).
+        cache[f"{name}|energy"] = output_energy(w, x)
         for planes, group in todo:
             q = bitsink.quantize(w, planes=planes, group_size=group,
                                  calibration=x)
             cache[f"{name}|{planes}|{group}"] = {
-                "bpw": q.bits_per_weight, "rel": q.rel_error,
-                "error": q.rel_error ** 2 * scale}
+                "bpw": q.bits_per_weight, "rel": q.rel_error}
         print(f"candidates {name}: {time.time() - started:.0f} s", flush=True)
         cache_path.write_text(json.dumps(cache, indent=0))
+
+    def error(name, planes, group, objective="absolute", importance=1.0):
+        """The candidate's budget error as the pass computes it."""
+        return candidate_error(cache[f"{name}|{planes}|{group}"]["rel"],
+                               cache[f"{name}|energy"], objective, importance)
 
     def dequantized(name, planes, group):
         q = bitsink.quantize(m.weight(name), planes=planes, group_size=group,
                              calibration=m.activations(name))
         return q.dequantized.copy(), q.bits_per_weight
+
+    def in_units(name, value, objective):
+        """An importance per unit of absolute error as one per unit of
+        `objective`'s error: relative errors are absolute ones over
+        ‖XW‖²/T, so their importance is that much larger (importance x
+        error, the model loss estimate, is the same either way)."""
+        return value * (cache[f"{name}|energy"] if objective == "relative"
+                        else 1.0)
 
     importance = {n: 1.0 for n in m.names}
     if "model" in args.importance or args.write_importance:
@@ -149,8 +177,7 @@ def main():
                 print(f"importance {name}: loss {losses[name]:.3g} "
                       f"({time.time() - started:.0f} s)", flush=True)
             saved = {"probe": list(PROBE), "loss": losses, "importance": {
-                name: max(losses[name], 1e-9)
-                / cache[f"{name}|{PROBE[0]}|{PROBE[1]}"]["error"]
+                name: max(losses[name], 1e-9) / error(name, *PROBE)
                 for name in m.names}}
             importance_path.write_text(json.dumps(saved, indent=0))
         importance_model = saved["importance"]
@@ -158,8 +185,11 @@ def main():
               + ", ".join(f"{n} {v:.3g}" for n, v in importance_model.items()),
               flush=True)
         if args.write_importance:
+            # Per unit of the first objective's error (the pass's
+            # budget-objective must be that one).
             np.savez(args.write_importance,
-                     **{m.key(n): np.float32(v)
+                     **{m.key(n): np.float32(
+                         in_units(n, v, args.objective[0]))
                         for n, v in importance_model.items()})
             print(f"wrote {len(m.names)} importances to "
                   f"{args.write_importance}", flush=True)
@@ -178,31 +208,36 @@ def main():
         print(rows[-1], flush=True)
     for mode in args.importance:
         scale = importance if mode == "none" else importance_model
-        for budget in args.budgets:
-            layers = {}
-            for name in m.names:
-                k, n = (np.load(m.ldir / f"{name}.W.npy", mmap_mode="r")
-                        .shape)
-                layers[name] = BudgetLayer(k * n, [
-                    BudgetCandidate(p, g, cache[f"{name}|{p}|{g}"]["bpw"],
-                                    scale[name]
-                                    * cache[f"{name}|{p}|{g}"]["error"])
-                    for p, g in DEFAULT_CONFIGS])
-            allocation = allocate_budget(layers, budget)
-            if args.tables:
-                print(f"budget {budget}, importance {mode}:")
-                print(allocation.table())
-            weights = {c.name: dequantized(c.name, c.planes, c.group_size)[0]
-                       for c in allocation.layers}
-            planes = {}
-            for c in allocation.layers:
-                planes[(c.planes, c.group_size)] = planes.get(
-                    (c.planes, c.group_size), 0) + 1
-            rows.append((f"budget {budget} ({mode}) "
-                         + " ".join(f"P{p}g{g}x{v}" for (p, g), v
-                                    in sorted(planes.items())),
-                         allocation.bits_per_weight, *m.cosine(weights)))
-            print(rows[-1], flush=True)
+        for objective in args.objective:
+            for budget in args.budgets:
+                layers = {}
+                for name in m.names:
+                    k, n = (np.load(m.ldir / f"{name}.W.npy", mmap_mode="r")
+                            .shape)
+                    layers[name] = BudgetLayer(k * n, [
+                        BudgetCandidate(p, g, cache[f"{name}|{p}|{g}"]["bpw"],
+                                        error(name, p, g, objective,
+                                              scale[name] if mode == "none"
+                                              else in_units(name, scale[name],
+                                                            objective)))
+                        for p, g in DEFAULT_CONFIGS])
+                allocation = allocate_budget(layers, budget)
+                if args.tables:
+                    print(f"budget {budget}, importance {mode}, objective "
+                          f"{objective}:")
+                    print(allocation.table())
+                weights = {c.name: dequantized(c.name, c.planes,
+                                               c.group_size)[0]
+                           for c in allocation.layers}
+                planes = {}
+                for c in allocation.layers:
+                    planes[(c.planes, c.group_size)] = planes.get(
+                        (c.planes, c.group_size), 0) + 1
+                rows.append((f"budget {budget} ({mode}, {objective}) "
+                             + " ".join(f"P{p}g{g}x{v}" for (p, g), v
+                                        in sorted(planes.items())),
+                             allocation.bits_per_weight, *m.cosine(weights)))
+                print(rows[-1], flush=True)
     print("| configuration | bits/weight | mean cos | min cos |")
     print("| --- | ---: | ---: | ---: |")
     for label, bpw, mean, low in rows:
