@@ -242,6 +242,46 @@ def BitSinkVectorizeLinalg : Pass<"bitsink-vectorize-linalg"> {
   ];
 }
 
+def BitSinkFuseElementwise : Pass<"bitsink-fuse-elementwise"> {
+  let summary = "Fuse element-wise linalg chains on tensors where the fused "
+                "op stays vectorised";
+  let description = [{
+    Upstream linalg element-wise fusion on tensors
+    (`linalg::populateElementwiseOpsFusionPatterns`: a producer generic whose
+    loops are all parallel is inlined into the generic that reads it, so the
+    chain writes and reads no buffer in between), with a control function
+    that fuses a producer only when:
+
+    - it has no other user (otherwise it would be computed twice);
+    - the consumer reads each of its elements once (its indexing map is a
+      permutation of the consumer's loops), or the consumer is element-wise
+      and the producer has no transcendental math op (exp, erf, tanh, log,
+      ...): a per-row value broadcast over a row may be recomputed per
+      element if that is cheap; a GELU is never fused into the matmul it
+      feeds, nor a producer into a reduction that reads it broadcast;
+    - bitsink-vectorize-linalg vectorises the fused op (the fused op is
+      built, checked and erased before the pattern applies).
+
+    With `reshapes`, tensor.expand_shape / collapse_shape ops are moved
+    across element-wise generics (`linalg::populateFoldReshapeOpsByExpansionPatterns`,
+    `tensor::populateBubbleUpExpandShapePatterns`) so that chains split by a
+    reshape fuse, but never across reductions, contractions or named ops:
+    a reshape moved across a matmul splits its dimensions (the upstream
+    `linalg-fuse-elementwise-ops` made SmolLM2's 64 x 576 projections
+    1 x 64 x 9 x 64 contractions, 7 times slower).
+    See docs/cpu-vectorize.md, "Fusion".
+  }];
+  let options = [
+    Option<"reshapes", "reshapes", "bool", /*default=*/"true",
+           "Move reshapes across element-wise generics so that the chains "
+           "they split fuse">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def BitSinkApproximateMath : Pass<"bitsink-approximate-math"> {
   let summary = "Rewrite math ops into polynomial approximations";
   let description = [{

@@ -10,8 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TargetFeatures.h"
+#include "VectorizeLinalg.h"
 
+#include "TargetFeatures.h"
 #include "TilingSupport.h"
 #include "bitsink/Conversion/Passes.h"
 #include "bitsink/Support/OptionChecks.h"
@@ -206,10 +207,14 @@ static std::optional<unsigned> matchSmallContraction(linalg::LinalgOp op,
   return a;
 }
 
-/// Decides whether and how `op` is vectorised.
-static std::optional<Plan> planFor(linalg::LinalgOp op, const Settings &s) {
-  if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
-      op.getNumDpsInits() == 0 ||
+/// Decides whether and how `op` is vectorised: an op on buffers, or with
+/// `onTensors` the same op on tensors before bufferization (what
+/// bitsink-fuse-elementwise asks of the ops it would build).
+static std::optional<Plan> planFor(linalg::LinalgOp op, const Settings &s,
+                                   bool onTensors = false) {
+  if (!(onTensors ? op.hasPureTensorSemantics()
+                  : op.hasPureBufferSemantics()) ||
+      op.getNumLoops() == 0 || op.getNumDpsInits() == 0 ||
       !llvm::all_of(op.getIndexingMapsArray(),
                     [](AffineMap map) {
                       return map.isProjectedPermutation(
@@ -401,6 +406,20 @@ static void allowReassociation(Operation *root) {
     arith::FastMathFlags flags = reduction.getFastmath();
     reduction.setFastmath(flags | arith::FastMathFlags::reassoc);
   });
+}
+
+bool bitsink::isVectorizedLinalgForm(linalg::LinalgOp op) {
+  // The form does not depend on the vector width or chunk sizes; these are
+  // the pass's defaults for an AVX-512 target.
+  Settings defaults;
+  defaults.vectorBits = 512;
+  defaults.unroll = 4;
+  defaults.parallelChunk = 4096;
+  defaults.elementwise = true;
+  defaults.reductions = true;
+  defaults.contractionMaxRows = 0;
+  return planFor(op, defaults, /*onTensors=*/op.hasPureTensorSemantics())
+      .has_value();
 }
 
 namespace {

@@ -1,0 +1,221 @@
+//===- FuseElementwise.cpp - element-wise chains as one op ------*- C++ -*-===//
+//
+// bitsink-fuse-elementwise: upstream linalg element-wise fusion on tensors
+// (`linalg::populateElementwiseOpsFusionPatterns`) and reshape propagation
+// (`linalg::populateFoldReshapeOpsByExpansionPatterns`), each with a control
+// function that refuses what makes the CPU code slower: a fused op that
+// bitsink-vectorize-linalg would no longer vectorise, an expensive producer
+// recomputed for many consumer elements, a producer fused into a reduction
+// or contraction that reads each of its elements more than once, and a
+// reshape moved across an op that is not element-wise (which turns a matmul
+// into a contraction of split dimensions). See docs/cpu-vectorize.md,
+// "Fusion".
+//
+//===----------------------------------------------------------------------===//
+
+#include "VectorizeLinalg.h"
+
+#include "bitsink/Conversion/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace bitsink {
+#define GEN_PASS_DEF_BITSINKFUSEELEMENTWISE
+#include "bitsink/Conversion/Passes.h.inc"
+} // namespace bitsink
+
+using namespace mlir;
+
+/// Math ops that cost about as much as an arithmetic op once vectorised
+/// (one instruction, or an estimate and a Newton step for rsqrt).
+static bool isCheapMath(Operation &op) {
+  return isa<math::RsqrtOp, math::SqrtOp, math::AbsFOp, math::AbsIOp,
+             math::FmaOp, math::CopySignOp, math::FloorOp, math::CeilOp,
+             math::RoundOp, math::RoundEvenOp, math::TruncOp>(op);
+}
+
+/// Whether the body of `op` computes a transcendental function (exp, erf,
+/// tanh, log, pow, ...): a polynomial per element after
+/// bitsink-approximate-math.
+static bool hasExpensiveOp(linalg::GenericOp op) {
+  return llvm::any_of(op.getBlock()->without_terminator(), [](Operation &op) {
+    return op.getDialect() &&
+           op.getDialect()->getNamespace() ==
+               math::MathDialect::getDialectNamespace() &&
+           !isCheapMath(op);
+  });
+}
+
+/// Builds the op that fusing `use` would give, asks whether
+/// bitsink-vectorize-linalg takes it, and erases it again. The rewriter is
+/// not the pattern driver's, which never sees the op.
+static bool fusedOpIsVectorized(OpOperand *use) {
+  Operation *consumer = use->getOwner();
+  IRRewriter rewriter(consumer->getContext());
+  rewriter.setInsertionPoint(consumer);
+  FailureOr<linalg::ElementwiseOpFusionResult> fused =
+      linalg::fuseElementwiseOps(rewriter, use);
+  if (failed(fused))
+    return false;
+  bool vectorized =
+      bitsink::isVectorizedLinalgForm(cast<linalg::LinalgOp>(fused->fusedOp));
+  rewriter.eraseOp(fused->fusedOp);
+  return vectorized;
+}
+
+/// Whether to fuse the producer of `use` (a generic whose loops are all
+/// parallel) into its consumer.
+static bool shouldFuse(OpOperand *use) {
+  auto producer = use->get().getDefiningOp<linalg::GenericOp>();
+  auto consumer = dyn_cast<linalg::GenericOp>(use->getOwner());
+  // A producer with other users would be computed twice.
+  if (!producer || !consumer || !producer->hasOneUse() ||
+      !linalg::areElementwiseOpsFusable(use))
+    return false;
+  // The consumer reads each producer element once when its map is a
+  // permutation of its loops. Otherwise the producer is computed again for
+  // every value of the loops the map leaves out: refused for consumers with
+  // reductions (a GELU fused into the matmul it feeds is computed once per
+  // output column) and for expensive producers.
+  AffineMap map = consumer.getMatchingIndexingMap(use);
+  if (!map.isPermutation() &&
+      (consumer.getNumReductionLoops() != 0 || hasExpensiveOp(producer)))
+    return false;
+  return fusedOpIsVectorized(use);
+}
+
+/// The loop dimensions of `op` that a reshape moved across it would split:
+/// those read through the tensor dimensions `expanded` of `operand`.
+static SmallVector<unsigned> loopDimsOf(linalg::LinalgOp op, OpOperand *operand,
+                                        ArrayRef<unsigned> expanded) {
+  AffineMap map = op.getMatchingIndexingMap(operand);
+  SmallVector<unsigned> dims;
+  for (unsigned dim : expanded)
+    if (auto loop = dyn_cast<AffineDimExpr>(map.getResult(dim)))
+      dims.push_back(loop.getPosition());
+  return dims;
+}
+
+/// Whether to move a reshape across the linalg op of `use`: the consumer of
+/// a collapse_shape, or the producer of an expand_shape. Across element-wise
+/// generics, and across a contraction when it only splits M (or batch)
+/// dimensions (MiniLM's 256 x 384 rows become 16 x 16 sentence by token,
+/// which bitsink-tile-contractions merges again). Never when it splits N or
+/// K: a 64 x 576 projection of SmolLM2 became a 1 x 64 x 9 x 64
+/// contraction, which bitsink-tile-contractions tiles badly.
+static bool shouldMoveReshape(OpOperand *use) {
+  Operation *producer = use->get().getDefiningOp();
+  if (!producer || !producer->hasOneUse())
+    return false;
+  linalg::LinalgOp op;
+  SmallVector<unsigned> split;
+  if (auto consumer = dyn_cast<linalg::LinalgOp>(use->getOwner())) {
+    auto collapse = dyn_cast<tensor::CollapseShapeOp>(producer);
+    if (!collapse)
+      return false;
+    op = consumer;
+    SmallVector<unsigned> expanded;
+    for (auto [dim, group] :
+         llvm::enumerate(collapse.getReassociationIndices()))
+      if (group.size() > 1)
+        expanded.push_back(dim);
+    split = loopDimsOf(op, use, expanded);
+  } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(use->getOwner())) {
+    op = dyn_cast<linalg::LinalgOp>(producer);
+    if (!op || op->getNumResults() != 1)
+      return false;
+    SmallVector<unsigned> expanded;
+    for (auto [dim, group] : llvm::enumerate(expand.getReassociationIndices()))
+      if (group.size() > 1)
+        expanded.push_back(dim);
+    split = loopDimsOf(op, op.getDpsInitOperand(0), expanded);
+  } else {
+    return false;
+  }
+  if (op.getNumReductionLoops() == 0)
+    return isa<linalg::GenericOp>(op);
+  if (!linalg::isaContractionOpInterface(op))
+    return false;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  return succeeded(dims) && llvm::all_of(split, [&](unsigned dim) {
+           return llvm::is_contained(dims->m, dim) ||
+                  llvm::is_contained(dims->batch, dim);
+         });
+}
+
+namespace {
+/// A linalg.fill on tensors that initialises several destinations (the
+/// zero accumulator that torch-mlir shares between the Q, K and V
+/// projections): one-shot bufferization fills one buffer and copies it for
+/// every other destination, reading and writing the whole buffer again.
+/// Each destination gets a fill of its own (and an empty tensor of its own
+/// when the fill writes into one), so the copies become fills.
+struct CloneSharedFill : OpRewritePattern<linalg::FillOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::FillOp fill,
+                                PatternRewriter &rewriter) const override {
+    if (!fill.hasPureTensorSemantics())
+      return failure();
+    SmallVector<OpOperand *> inits;
+    size_t uses = 0;
+    for (OpOperand &use : fill->getResult(0).getUses()) {
+      ++uses;
+      auto user = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+      if (user && user.isDpsInit(&use))
+        inits.push_back(&use);
+    }
+    // The original fill stays with its other users, or with the first
+    // destination when it has no other users.
+    if (uses == inits.size() && !inits.empty())
+      inits.erase(inits.begin());
+    if (uses < 2 || inits.empty())
+      return failure();
+    for (OpOperand *init : inits) {
+      rewriter.setInsertionPoint(init->getOwner());
+      auto clone = linalg::FillOp::create(
+          rewriter, fill.getLoc(), fill.getInputs()[0], fill.getOutputs()[0]);
+      rewriter.modifyOpInPlace(init->getOwner(),
+                               [&] { init->set(clone.getResult(0)); });
+    }
+    return success();
+  }
+};
+
+struct FuseElementwisePass
+    : bitsink::impl::BitSinkFuseElementwiseBase<FuseElementwisePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
+    patterns.add<CloneSharedFill>(ctx);
+    if (reshapes) {
+      linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
+                                                        shouldMoveReshape);
+      tensor::populateBubbleUpExpandShapePatterns(patterns);
+    }
+    // The clean-ups upstream linalg-fuse-elementwise-ops runs with them.
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(
+        patterns);
+    // Producers before consumers, as fuseElementwiseOps expects. Not
+    // converging within the driver's iteration limit leaves valid IR, only
+    // less fused.
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns),
+                                GreedyRewriteConfig().setUseTopDownTraversal());
+  }
+};
+} // namespace
