@@ -58,6 +58,10 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   if (!resolved)
     return failure();
 
+  // Element-wise chains as one op each, on tensors (docs/cpu-vectorize.md,
+  // "Fusion").
+  if (options.fuseElementwise)
+    pm.addNestedPass<func::FuncOp>(createBitSinkFuseElementwise());
   buildBufferizationPipeline(pm);
   // Each kernel is one op on buffers here; the lowerings below see the
   // begin/end calls between kernels only.

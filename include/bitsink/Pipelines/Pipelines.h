@@ -87,6 +87,12 @@ struct CPUPipelineOptions
       *this, "matmul-register-tile-n",
       llvm::cl::desc("Columns of a contraction's register tile"),
       llvm::cl::init(BitSinkTileContractionsOptions().registerTileN)};
+  Option<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse element-wise linalg chains on tensors before "
+                     "bufferization where the fused op stays vectorised "
+                     "(bitsink-fuse-elementwise); off: one kernel per op"),
+      llvm::cl::init(true)};
   Option<bool> vectorizeLinalg{
       *this, "vectorize-linalg",
       llvm::cl::desc("Tile and vectorise element-wise ops, reductions and "

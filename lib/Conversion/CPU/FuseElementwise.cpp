@@ -7,9 +7,9 @@
 // bitsink-vectorize-linalg would no longer vectorise, an expensive producer
 // recomputed for many consumer elements, a producer fused into a reduction
 // or contraction that reads each of its elements more than once, and a
-// reshape moved across an op that is not element-wise (which turns a matmul
-// into a contraction of split dimensions). See docs/cpu-vectorize.md,
-// "Fusion".
+// reshape moved across a contraction where it splits N or K. A zero fill
+// shared by several destinations is cloned per destination. See
+// docs/cpu-vectorize.md, "Fusion".
 //
 //===----------------------------------------------------------------------===//
 
