@@ -91,6 +91,106 @@ static bool shouldFuse(OpOperand *use) {
   return fusedOpIsVectorized(use);
 }
 
+/// Whether `use` would be fused if its producer had no other user: checked
+/// on a copy of the producer that only `use` reads, erased again (with a
+/// rewriter the pattern driver does not see).
+static bool fusesAlone(OpOperand *use) {
+  Operation *producer = use->get().getDefiningOp();
+  IRRewriter rewriter(producer->getContext());
+  rewriter.setInsertionPoint(producer);
+  Operation *copy = rewriter.clone(*producer);
+  Value original = use->get();
+  use->set(copy->getResult(0));
+  bool fuses = shouldFuse(use);
+  use->set(original);
+  rewriter.eraseOp(copy);
+  return fuses;
+}
+
+/// Bytes of one element of `type`, or 0 when it is not a whole number of
+/// bytes.
+static int64_t elementBytes(Type type) {
+  Type element = getElementTypeOrSelf(type);
+  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+    return 0;
+  return element.getIntOrFloatBitWidth() / 8;
+}
+
+namespace {
+/// A cheap producer read by several generics that each fuse it (the f64
+/// copy of a row that MiniLM's LayerNorm sums twice): one copy per reader,
+/// which the fusion patterns then fuse, when recomputing it moves fewer
+/// bytes than writing its result once and reading it per reader. Per
+/// element, n readers: (n - 1) x input bytes (full-size inputs; broadcast
+/// ones stay in cache) against (n + 1) x result bytes.
+struct CloneCheapProducer : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp producer,
+                                PatternRewriter &rewriter) const override {
+    if (!producer.hasPureTensorSemantics() || producer->getNumResults() != 1 ||
+        producer.getNumReductionLoops() != 0 || producer->use_empty() ||
+        producer->hasOneUse() || hasExpensiveOp(producer))
+      return failure();
+    int64_t in = 0;
+    for (OpOperand *input : producer.getDpsInputOperands()) {
+      if (!producer.getMatchingIndexingMap(input).isPermutation())
+        continue;
+      int64_t bytes = elementBytes(input->get().getType());
+      if (bytes == 0)
+        return failure();
+      in += bytes;
+    }
+    int64_t out = elementBytes(producer->getResult(0).getType());
+    SmallVector<OpOperand *> uses = llvm::map_to_vector(
+        producer->getResult(0).getUses(), [](OpOperand &use) { return &use; });
+    int64_t n = uses.size();
+    if (out == 0 || (n - 1) * in >= (n + 1) * out ||
+        !llvm::all_of(uses, fusesAlone))
+      return failure();
+    for (OpOperand *use : llvm::drop_begin(uses)) {
+      rewriter.setInsertionPoint(producer);
+      Operation *copy = rewriter.clone(*producer);
+      rewriter.modifyOpInPlace(use->getOwner(),
+                               [&] { use->set(copy->getResult(0)); });
+    }
+    return success();
+  }
+};
+
+/// A named element-wise op (transpose, broadcast, copy, add, ...) next to a
+/// generic it could fuse with (its input's producer, read by it alone, or
+/// the one generic that reads its result) becomes a generic, which the
+/// fusion patterns take (MiniLM's bias add before the head transpose).
+/// bitsink-vectorize-linalg vectorises either form the same way.
+struct GeneralizeNextToGeneric : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (isa<linalg::GenericOp, linalg::FillOp>(op) ||
+        !op.hasPureTensorSemantics() || op.getNumReductionLoops() != 0 ||
+        op->getNumResults() != 1)
+      return failure();
+    auto fusableGeneric = [](Operation *other) {
+      auto generic = dyn_cast_or_null<linalg::GenericOp>(other);
+      return generic && generic.getNumReductionLoops() == 0 &&
+             generic->hasOneUse();
+    };
+    bool nextToGeneric =
+        llvm::any_of(op.getDpsInputOperands(),
+                     [&](OpOperand *input) {
+                       return fusableGeneric(input->get().getDefiningOp());
+                     }) ||
+        (op->hasOneUse() &&
+         isa<linalg::GenericOp>(*op->getResult(0).getUsers().begin()));
+    if (!nextToGeneric || failed(linalg::generalizeNamedOp(rewriter, op)))
+      return failure();
+    return success();
+  }
+};
+} // namespace
+
 /// The loop dimensions of `op` that a reshape moved across it would split:
 /// those read through the tensor dimensions `expanded` of `operand`.
 static SmallVector<unsigned> loopDimsOf(linalg::LinalgOp op, OpOperand *operand,
@@ -198,7 +298,8 @@ struct FuseElementwisePass
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
-    patterns.add<CloneSharedFill>(ctx);
+    patterns.add<CloneSharedFill, CloneCheapProducer>(ctx);
+    patterns.add<GeneralizeNextToGeneric>(ctx);
     if (reshapes) {
       linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
                                                         shouldMoveReshape);

@@ -117,21 +117,26 @@ func.func @ffn(%x: tensor<2x7x24xf32>, %w1: tensor<24x37xf32>, %b1: tensor<37xf3
   return %res : tensor<2x7x24xf32>
 }
 
-// Residual add, then LayerNorm in pieces: the mean's division is fused
-// into the centring (cheap, recomputed per element), the square into the
-// variance's sum (read once per element), the rsqrt chain and the affine
-// scale into the normalisation. The residual sum has two readers and stays.
+// Residual add, then LayerNorm in pieces. The residual sum and the centred
+// values are cheap and read by two ops each: a copy per reader costs fewer
+// bytes than writing them once and reading them twice (per element, one
+// more read of the two f32 inputs against a write and two reads of the
+// result), so every reader recomputes them from x and r. The mean's
+// division is fused into the centring (cheap, recomputed per element), the
+// square into the variance's sum, the rsqrt chain and the affine scale into
+// the normalisation: three ops, each reading x and r.
 // CHECK-LABEL: func.func @layernorm(
-//       CHECK:   %[[Y:.*]] = linalg.generic {{.*}}["parallel", "parallel", "parallel"]}
+//  CHECK-SAME:     %[[X:[^:]*]]: tensor<3x5x77xf32>, %[[R:[^:]*]]: tensor<3x5x77xf32>
+//       CHECK:   %[[SUM:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[X]], %[[R]] :
 //       CHECK:     arith.addf
-//       CHECK:   %[[SUM:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[Y]] :
-//       CHECK:   %[[C:.*]] = linalg.generic {{.*}}["parallel", "parallel", "parallel"]} ins(%[[Y]], %[[SUM]] :
+//       CHECK:     arith.addf
+//       CHECK:   %[[VAR:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[X]], %[[R]], %[[SUM]] :
 //       CHECK:     arith.divf
+//       CHECK:     arith.addf
 //       CHECK:     arith.subf
-//       CHECK:   %[[VAR:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[C]] :
 //       CHECK:     arith.mulf
 //       CHECK:     arith.addf
-//       CHECK:   %[[N:.*]] = linalg.generic {{.*}}["parallel", "parallel", "parallel"]} ins(%[[C]], %[[VAR]], %{{.*}}, %{{.*}} :
+//       CHECK:   %[[N:.*]] = linalg.generic {{.*}}["parallel", "parallel", "parallel"]} ins(%[[X]], %[[R]], %[[SUM]], %[[VAR]], %{{.*}}, %{{.*}} :
 //       CHECK:     math.rsqrt
 //       CHECK:     arith.mulf
 //       CHECK:     arith.mulf
@@ -248,14 +253,20 @@ func.func @swiglu(%gate: tensor<9x101xf32>, %up: tensor<9x101xf32>) -> tensor<9x
   return %y : tensor<9x101xf32>
 }
 
-// Softmax of scaled, masked scores: scale and mask in one op, exp(x - max)
-// in one op (read by the sum and the division, so not fused into either).
+// Softmax of scaled, masked scores. Scaling and masking is cheap and read
+// by the max and the exp: each recomputes it from the scores (one more read
+// of them against a write and two reads of the scaled scores; the mask is
+// broadcast over batch and heads and stays in cache). exp(x - max) is read
+// by the sum and the division too, but is expensive: one op.
 // CHECK-LABEL: func.func @softmax(
-//       CHECK:   %[[S:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x3x13x29xf32>, tensor<13x29xf32>)
+//  CHECK-SAME:     %[[S:[^:]*]]: tensor<2x3x13x29xf32>, %[[M:[^:]*]]: tensor<13x29xf32>
+//       CHECK:   %[[MAX:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[S]], %[[M]] :
 //       CHECK:     arith.mulf
 //       CHECK:     arith.addf
-//       CHECK:   %[[MAX:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[S]] :
-//       CHECK:   %[[E:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[MAX]] :
+//       CHECK:     arith.maximumf
+//       CHECK:   %[[E:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[M]], %[[MAX]] :
+//       CHECK:     arith.mulf
+//       CHECK:     arith.addf
 //       CHECK:     arith.subf
 //       CHECK:     math.exp
 //       CHECK:   %[[SUM:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[E]] :
@@ -314,6 +325,31 @@ func.func @softmax(%s: tensor<2x3x13x29xf32>, %mask: tensor<13x29xf32>) -> tenso
   return %y : tensor<2x3x13x29xf32>
 }
 
+
+// The bias add of a projection before the head transpose (a named
+// linalg.transpose next to the generic, made a generic): one op that reads
+// the projection, adds the bias and writes the heads transposed.
+// CHECK-LABEL: func.func @bias_transpose(
+//  CHECK-SAME:     %[[P:[^:]*]]: tensor<2x5x3x8xf32>, %[[B:[^:]*]]: tensor<3x8xf32>
+//       CHECK:   %[[T:.*]] = linalg.generic {{.*}} ins(%[[P]], %[[B]] : tensor<2x5x3x8xf32>, tensor<3x8xf32>) outs(%{{.*}} : tensor<2x3x5x8xf32>)
+//       CHECK:     arith.addf
+//   CHECK-NOT:   linalg.transpose
+//       CHECK:   return %[[T]]
+// VEC-LABEL: func.func @bias_transpose(
+//       VEC:   arith.addf %{{.*}} : vector<8xf32>
+//   VEC-NOT:   linalg
+//       VEC:   return
+func.func @bias_transpose(%p: tensor<2x5x3x8xf32>, %b: tensor<3x8xf32>) -> tensor<2x3x5x8xf32> {
+  %e = tensor.empty() : tensor<2x5x3x8xf32>
+  %a = linalg.generic {indexing_maps = [affine_map<(n, s, h, d) -> (n, s, h, d)>, affine_map<(n, s, h, d) -> (h, d)>, affine_map<(n, s, h, d) -> (n, s, h, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p, %b : tensor<2x5x3x8xf32>, tensor<3x8xf32>) outs(%e : tensor<2x5x3x8xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %r = arith.addf %in, %in2 : f32
+    linalg.yield %r : f32
+  } -> tensor<2x5x3x8xf32>
+  %e2 = tensor.empty() : tensor<2x3x5x8xf32>
+  %t = linalg.transpose ins(%a : tensor<2x5x3x8xf32>) outs(%e2 : tensor<2x3x5x8xf32>) permutation = [0, 2, 1, 3]
+  return %t : tensor<2x3x5x8xf32>
+}
 
 // Refused: a GELU into the contraction it feeds (its map leaves out n: the
 // erf would be computed once per output column).
@@ -385,7 +421,8 @@ func.func @broadcasts(%x: tensor<4x33xf32>, %v: tensor<4xf32>) -> (tensor<4x33xf
   return %a, %b : tensor<4x33xf32>, tensor<4x33xf32>
 }
 
-// Refused: a producer with two readers would be computed twice.
+// Refused: an expensive producer (tanh) with two readers stays one op (a
+// copy per reader would compute it twice).
 // CHECK-LABEL: func.func @two_users(
 //       CHECK:   %[[T:.*]] = linalg.generic
 //       CHECK:     math.tanh

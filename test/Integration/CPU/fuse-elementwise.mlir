@@ -11,6 +11,9 @@
 // RUN: bitsink-run %s -e softmax --seed=4 --save-inputs=%t.softmax. -o %t.softmax.out.npy
 // RUN: %numpy_python %S/../../Inputs/fuse-reference.py softmax %t.softmax. %t.softmax.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.softmax.ref.npy %t.softmax.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e bias_transpose --seed=5 --save-inputs=%t.bt. -o %t.bt.out.npy
+// RUN: %numpy_python %S/../../Inputs/fuse-reference.py bias_transpose %t.bt. %t.bt.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.bt.ref.npy %t.bt.out.npy | FileCheck %s
 //
 // The same without fusion, against the same references:
 // RUN: bitsink-run %s -e ffn --pipeline='bitsink-cpu-pipeline{fuse-elementwise=false}' -i %t.ffn.arg0.npy -i %t.ffn.arg1.npy -i %t.ffn.arg2.npy -i %t.ffn.arg3.npy -i %t.ffn.arg4.npy -o %t.ffn.off.npy
@@ -31,7 +34,7 @@
 // (docs/cpu-vectorize.md, "Fusion"), against numpy in float64 on sizes
 // that are no multiple of a vector: FFN bias + GELU and bias + residual
 // around two matmuls, residual + LayerNorm, SwiGLU, softmax of scaled and
-// masked scores.
+// masked scores, a bias add before a head transpose.
 //
 // CHECK: PASS
 // FFN: profile of 'ffn': 1 call, {{.*}}, 6 kernels
@@ -249,4 +252,18 @@ func.func @softmax(%s: tensor<2x3x13x29xf32>, %mask: tensor<13x29xf32>) -> tenso
     linalg.yield %r : f32
   } -> tensor<2x3x13x29xf32>
   return %y : tensor<2x3x13x29xf32>
+}
+
+// A bias add before the transpose that splits heads (K transposed for the
+// scores: the head dimension becomes innermost-but-one).
+func.func @bias_transpose(%p: tensor<3x7x5x12xf32>, %b: tensor<5x12xf32>) -> tensor<3x5x12x7xf32> {
+  %e = tensor.empty() : tensor<3x7x5x12xf32>
+  %a = linalg.generic {indexing_maps = [affine_map<(n, s, h, d) -> (n, s, h, d)>, affine_map<(n, s, h, d) -> (h, d)>, affine_map<(n, s, h, d) -> (n, s, h, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p, %b : tensor<3x7x5x12xf32>, tensor<5x12xf32>) outs(%e : tensor<3x7x5x12xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %r = arith.addf %in, %in2 : f32
+    linalg.yield %r : f32
+  } -> tensor<3x7x5x12xf32>
+  %e2 = tensor.empty() : tensor<3x5x12x7xf32>
+  %t = linalg.transpose ins(%a : tensor<3x7x5x12xf32>) outs(%e2 : tensor<3x5x12x7xf32>) permutation = [0, 2, 3, 1]
+  return %t : tensor<3x5x12x7xf32>
 }
