@@ -118,15 +118,21 @@ void BitplaneMatmulEmitter::emitGemm() {
     Value col0 = ivs[0];
     Value end = minS(add(col0, step), n);
     Value cols = sub(end, col0);
-    // One dequantized slab of the tile per task, on the stack (static
-    // shape: bitsink-hoist-static-allocas gives each thread one buffer).
-    Value wbuf = stackBuffer({kGemmSlabRows, columnTile});
+    // One dequantized slab of the tile per task, on the heap, not the
+    // stack: LLVM 22's SROA breaks the IR (a use before its definition,
+    // then a crash in ADCE) when it promotes this buffer on AVX-512 for
+    // static shapes whose loops fold away (M = 1, K = 1, N = 33 found by
+    // fuzz/FuzzLower.cpp; docs/toolchain.md). One 32 KiB malloc per task
+    // is small beside the task's slab products.
+    auto slabType = MemRefType::get({kGemmSlabRows, columnTile}, f32Type);
+    Value wbuf = memref::AllocOp::create(b, slabType);
     forEach(idx(0), k, slabStep, [&](Value slab) {
       Value rows = minS(slabStep, sub(k, slab));
       emitDequantizeChunk(wbuf, col0, end, slab, ceilDivU(rows, idx(32)));
       // Dequantized once, used by all M rows.
       emitSlabProduct(xbuf, wbuf, ybuf, slab, rows, col0, cols);
     });
+    memref::DeallocOp::create(b, wbuf);
   });
 
   if (ybuf != acc) {
