@@ -296,6 +296,16 @@ Weight makeWeight(int64_t K, int64_t N, double scale, int spikes,
   return w;
 }
 
+/// T x K calibration rows, uniform in [-1, 1); deterministic.
+std::vector<float> uniformRows(int64_t T, int64_t K, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::vector<float> X(T * K);
+  for (float &x : X)
+    x = static_cast<float>(unit(rng));
+  return X;
+}
+
 TEST(BudgetTest, ObjectivesParseAndScale) {
   BudgetObjective objective;
   EXPECT_TRUE(parseBudgetObjective("relative", objective));
@@ -335,11 +345,7 @@ TEST(BudgetTest, RelativeObjectivePicksADifferentAllocation) {
   const int64_t K = 128, N = 32, T = 256;
   Weight loud = makeWeight(K, N, 10.0, 0, 1);
   Weight spiky = makeWeight(K, N, 0.1, 3, 2);
-  std::mt19937 rng(3);
-  std::uniform_real_distribution<double> unit(-1.0, 1.0);
-  std::vector<float> X(T * K);
-  for (float &x : X)
-    x = static_cast<float>(unit(rng));
+  std::vector<float> X = uniformRows(T, K, 3);
   Options options;
   options.method = Method::BPDQ;
   std::vector<std::pair<int, int64_t>> configs = {{2, 64}, {3, 64}};
@@ -389,11 +395,7 @@ TEST(BudgetTest, RelativeObjectivePicksADifferentAllocation) {
 TEST(BudgetTest, MeasuredCandidatesFromAHessianMatchTheRows) {
   const int64_t K = 96, N = 16, T = 300;
   Weight w = makeWeight(K, N, 1.0, 1, 4);
-  std::mt19937 rng(5);
-  std::uniform_real_distribution<double> unit(-1.0, 1.0);
-  std::vector<float> X(T * K);
-  for (float &x : X)
-    x = static_cast<float>(unit(rng));
+  std::vector<float> X = uniformRows(T, K, 5);
   HessianAccumulator accumulator(K);
   std::string error;
   ASSERT_TRUE(accumulator.add(X.data(), T, error)) << error;
