@@ -88,7 +88,7 @@
 // bitsink-tile-contractions vectorises, so the check looks for that.)
 // FORCE-GEMM-LABEL: func.func @gemv_binary
 // FORCE-GEMM: scf.parallel
-// FORCE-GEMM: memref.alloc() : memref<128x32xf32>
+// FORCE-GEMM: memref.alloc() {alignment = 64 : i64} : memref<128x32xf32>
 // FORCE-GEMM: linalg.matmul
 func.func @gemv_binary(%x: memref<1x256xf16>, %p: memref<2x8x256xi32>,
                        %c: memref<2x3x256xf16>, %acc: memref<1x256xf32>) {
@@ -176,7 +176,7 @@ func.func @gemv_ternary(%x: memref<1x64xbf16>, %p: memref<2x2x16xi32>,
 // CHECK-NOT: scf.parallel
 // The tile buffer is a static heap buffer per task (it was an alloca; LLVM
 // 22's SROA broke the IR of one static shape promoting it, see Gemm.cpp).
-// CHECK: %[[W:.*]] = memref.alloc() : memref<128x64xf32>
+// CHECK: %[[W:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x64xf32>
 // CHECK: scf.for %[[SLAB:[a-z0-9_]+]] =
 // Dequantize: start from F = c0 + c1 + c2, correct per clear bit.
 // CHECK: vector.maskedload %[[C]]
@@ -214,7 +214,7 @@ func.func @gemm_bf16_acc(%x: memref<16x100xbf16>, %p: memref<4x4x37xi32>,
 // CHECK-NOT: memref.alloc(
 // CHECK: scf.parallel
 // (The slab is a heap buffer per task; it was an alloca, see Gemm.cpp.)
-// CHECK: %[[W:.*]] = memref.alloc() : memref<128x64xf32>
+// CHECK: %[[W:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x64xf32>
 // (Was a vector.maskedstore into acc by the old FMA micro-kernel; the sums
 // now go to acc through the linalg.matmul's output sub-view.)
 // CHECK: %[[YS:.*]] = memref.subview %[[ACC]][0, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 1]
@@ -229,7 +229,7 @@ func.func @gemm_bf16_acc(%x: memref<16x100xbf16>, %p: memref<4x4x37xi32>,
 // TILED-LABEL: func.func @gemm_dynamic_rows
 // TILED: scf.parallel
 // TILED-NOT: scf.parallel
-// TILED: memref.alloc() : memref<128x64xf32>
+// TILED: memref.alloc() {alignment = 64 : i64} : memref<128x64xf32>
 // TILED-NOT: scf.parallel
 // TILED: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x32xf32>)
 // TILED: vector.fma {{.*}} : vector<32xf32>

@@ -123,9 +123,10 @@ void BitplaneMatmulEmitter::emitGemm() {
     // then a crash in ADCE) when it promotes this buffer on AVX-512 for
     // static shapes whose loops fold away (M = 1, K = 1, N = 33 found by
     // fuzz/FuzzLower.cpp; docs/toolchain.md). One 32 KiB malloc per task
-    // is small beside the task's slab products.
+    // is small beside the task's slab products. Aligned to a cache line,
+    // as its 64-lane rows are read by the matmul's vector loads.
     auto slabType = MemRefType::get({kGemmSlabRows, columnTile}, f32Type);
-    Value wbuf = memref::AllocOp::create(b, slabType);
+    Value wbuf = memref::AllocOp::create(b, slabType, b.getI64IntegerAttr(64));
     forEach(idx(0), k, slabStep, [&](Value slab) {
       Value rows = minS(slabStep, sub(k, slab));
       emitDequantizeChunk(wbuf, col0, end, slab, ceilDivU(rows, idx(32)));
