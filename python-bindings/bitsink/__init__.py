@@ -14,7 +14,8 @@
   constants backed by numpy data (no text).
 * ``Executable.call_inplace(*arrays)`` calls an entry on the caller's arrays
   without copying them: results the entry updates in place (KV caches) stay
-  in those arrays.
+  in those arrays; ``Executable.bind_inplace(*arrays)`` checks and binds
+  them once and returns a ``BoundCall`` for repeated calls (a decoder step).
 * ``compile(..., profile=True)`` times every kernel: ``Executable.profile()``
   lists (label, calls, ms) per kernel, ``print_profile()`` prints the table
   of ``bitsink-run --profile`` (docs/profiling.md).
@@ -35,6 +36,7 @@ import numpy as np
 from ._bitsink import Context, MLIRError, Module
 
 __all__ = [
+    "BoundCall",
     "Context",
     "Decoder",
     "Executable",
@@ -152,6 +154,23 @@ class Executable:
         and the aliased results copied back into their arrays. A wrong
         array raises ``MLIRError`` naming the argument.
         """
+        self._check_inplace(arrays)
+        return _results(self._handle.run_in_place([_as_input(a) for a in arrays]))
+
+    def bind_inplace(self, *arrays) -> "BoundCall":
+        """``call_inplace`` with its arrays bound once: returns a
+        ``BoundCall`` whose ``()`` calls the entry on the same arrays.
+
+        The arrays are checked here, as by ``call_inplace``, and their
+        addresses taken once; each call then passes them without another
+        check or conversion (a decoder step has hundreds of weight and
+        cache arguments). Change the arrays' contents between calls, never
+        the arrays: the BoundCall holds them, so they live as long as it.
+        """
+        self._check_inplace(arrays)
+        return BoundCall(self, arrays)
+
+    def _check_inplace(self, arrays):
         specs = self.inputs
         if len(arrays) != len(specs):
             raise MLIRError(
@@ -179,13 +198,6 @@ class Executable:
                 problem = "the array is read-only but the entry updates it in place"
             if problem:
                 raise MLIRError(f"error: {what}: {problem}\n")
-        outputs = self._handle.run_in_place([_as_input(a) for a in arrays])
-        results = [_to_numpy(*out) for out in outputs]
-        if not results:
-            return None
-        if len(results) == 1:
-            return results[0]
-        return tuple(results)
 
     def _profile_or_raise(self):
         profile = self._handle.profile()
@@ -232,6 +244,31 @@ class Executable:
 
     def __repr__(self):
         return f"<bitsink.Executable {self.entry!r} on {self.target}>"
+
+
+
+class BoundCall:
+    """An entry and the arrays of an in-place call, bound by
+    ``Executable.bind_inplace``. ``bound()`` calls the entry on them and
+    returns what ``call_inplace`` would."""
+
+    def __init__(self, executable: Executable, arrays):
+        self.executable = executable
+        self.arrays = tuple(arrays)
+        self._bound = executable._handle.bind_in_place(
+            [_as_input(a) for a in self.arrays])
+
+    def __call__(self):
+        return _results(self._bound.run())
+
+
+def _results(outputs):
+    results = [_to_numpy(*out) for out in outputs]
+    if not results:
+        return None
+    if len(results) == 1:
+        return results[0]
+    return tuple(results)
 
 
 def compile(

@@ -144,6 +144,11 @@ public:
     std::vector<BitSinkArray> inputs;
     for (const ArrayIn &array : arrays)
       inputs.push_back(toC(array));
+    return runInPlace(inputs);
+  }
+
+  std::vector<std::tuple<std::string, std::vector<int64_t>, nb::bytes>>
+  runInPlace(const std::vector<BitSinkArray> &inputs) {
     BitSinkStatus status;
     {
       nb::gil_scoped_release release;
@@ -193,6 +198,31 @@ public:
 private:
   const Context &context;
   BitSinkExecutable handle;
+};
+
+/// An in-place call with its arrays bound once: the descriptors are built
+/// at bind time and reused by every call (a decoder step passes hundreds of
+/// weights and caches). The Python BoundCall keeps the arrays alive.
+class BoundCall {
+public:
+  BoundCall(Executable &executable, std::vector<ArrayIn> arrays)
+      : executable(executable), arrays(std::move(arrays)) {
+    // After `arrays` is in place: the descriptors point into its strings
+    // and shapes, so a BoundCall is never copied or moved.
+    for (const ArrayIn &array : this->arrays)
+      inputs.push_back(toC(array));
+  }
+  BoundCall(const BoundCall &) = delete;
+  BoundCall &operator=(const BoundCall &) = delete;
+
+  std::vector<std::tuple<std::string, std::vector<int64_t>, nb::bytes>> run() {
+    return executable.runInPlace(inputs);
+  }
+
+private:
+  Executable &executable;
+  const std::vector<ArrayIn> arrays;
+  std::vector<BitSinkArray> inputs;
 };
 
 class Module {
@@ -597,10 +627,21 @@ NB_MODULE(_bitsink, m) {
       .def_prop_ro("results", &Executable::results)
       .def_prop_ro("result_aliases", &Executable::resultAliases)
       .def("run", &Executable::run, "arrays"_a)
-      .def("run_in_place", &Executable::runInPlace, "arrays"_a)
+      .def("run_in_place",
+           nb::overload_cast<const std::vector<ArrayIn> &>(
+               &Executable::runInPlace),
+           "arrays"_a)
+      .def(
+          "bind_in_place",
+          [](Executable &self, std::vector<ArrayIn> arrays) {
+            return new BoundCall(self, std::move(arrays));
+          },
+          "arrays"_a, nb::rv_policy::take_ownership, nb::keep_alive<0, 1>())
       .def("profile", &Executable::profile)
       .def("profile_table", &Executable::profileTable, "max_rows"_a = 0)
       .def("reset_profile", &Executable::resetProfile);
+
+  nb::class_<BoundCall>(m, "_BoundCall").def("run", &BoundCall::run);
 
   m.def("_quantize", &quantize, "context"_a, "weight"_a, "k"_a, "n"_a,
         "calibration"_a, "t"_a, "hessian"_a, "held_out"_a, "held_out_rows"_a,

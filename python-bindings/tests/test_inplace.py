@@ -1,5 +1,6 @@
 """Tests of Executable.call_inplace (the caller's arrays are the entry's
-memory: caches updated in place, no copy) and Module.bind_arguments
+memory: caches updated in place, no copy), Executable.bind_inplace (the
+same call with its arrays bound once) and Module.bind_arguments
 (entry arguments become dense_resource constants, no text)."""
 
 import os
@@ -126,6 +127,57 @@ def test_in_place_views_of_a_larger_buffer(step):
     step.call_inplace(q, k, v, *cache)
     np.testing.assert_array_equal(pool[1, 0, 0, 0], k[0, 0, 0])
     assert not pool[0].any() and not pool[2].any()
+
+
+def test_bound_call_equals_call_inplace(step):
+    """bind_inplace binds the arrays once; each call sees their current
+    contents (new q/k/v written into the same arrays) and updates the
+    cache in place, as call_inplace on the same arrays does."""
+    rng = np.random.default_rng(5)
+    q, k, v = step_inputs(rng)
+    cache = empty_cache()
+    bound = step.bind_inplace(q, k, v, *cache)
+    assert isinstance(bound, bitsink.BoundCall)
+    assert all(a is b for a, b in zip(bound.arrays, (q, k, v, *cache)))
+    other = empty_cache()
+    for t in range(3 * C):
+        q[...], k[...], v[...] = step_inputs(rng)
+        out = bound()
+        expected = step.call_inplace(q, k, v, *other)
+        np.testing.assert_array_equal(out, expected)
+        for mine, theirs in zip(cache, other):
+            np.testing.assert_array_equal(mine, theirs)
+        assert cache[3][0] == t + 1
+
+
+def test_bound_call_keeps_its_arrays_alive(step):
+    """The BoundCall holds the arrays (and the executable): dropping the
+    caller's names does not free the memory the entry writes into."""
+    rng = np.random.default_rng(6)
+    bound = step.bind_inplace(*step_inputs(rng), *empty_cache())
+    for _ in range(C + 2):
+        bound()
+    import gc
+    gc.collect()
+    assert bound.arrays[6][0] == C + 2
+
+
+@pytest.mark.parametrize(
+    "index, array, message",
+    [
+        (3, np.zeros((1, 1, C, 4), np.float64), "expected dtype float32, got float64"),
+        (4, np.zeros((1, 1, 4, C), np.float32).transpose(0, 1, 3, 2), "not C-contiguous"),
+        (6, [0], "expected a numpy.ndarray, got list"),
+    ],
+)
+def test_bind_checks_arrays(step, index, array, message):
+    rng = np.random.default_rng(7)
+    inputs = step_inputs(rng) + empty_cache()
+    inputs[index] = array
+    with pytest.raises(bitsink.MLIRError, match=f"argument {index}.*{re.escape(message)}"):
+        step.bind_inplace(*inputs)
+    with pytest.raises(bitsink.MLIRError, match="takes 7 arguments, got 2"):
+        step.bind_inplace(*empty_cache()[:2])
 
 
 @pytest.mark.parametrize(
