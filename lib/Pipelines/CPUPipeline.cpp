@@ -86,6 +86,7 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   BitSinkLowerBitplaneMatmulOptions bitplane;
   bitplane.gemvMaxRows = options.gemvMaxRows;
   bitplane.gemvColumnTile = options.gemvColumnTile;
+  bitplane.gemvMinTasks = options.gemvMinTasks;
   // The table kernel needs AVX-512F or AVX2 (the pass picks the lookup from
   // target-features): by default on where the target has one of them.
   bitplane.gemvLut = options.gemvLut.hasValue() ? options.gemvLut.getValue()

@@ -71,14 +71,14 @@ func.func @attn(%q: tensor<1x4x40x64xf32>, %k: tensor<1x2x40x64xf32>,
 // LUT-LABEL:   llvm.func internal @gemv_kernel
 // LUT:           llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
 
-// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-max-rows=8 prefetch-distance=4 target-features=+64bit,
+// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +avx2,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +fma,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: },
-// SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-max-rows=8 prefetch-distance=4 target-features=+64bit,
+// SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // SKXPIPE-SAME: +avx512f,
 
 // BADCPU: error: bitsink-cpu-pipeline: target-cpu: unknown CPU 'pentium9' for {{.*}} (expected host, generic or an LLVM CPU name such as x86-64-v3)

@@ -74,8 +74,9 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     which runs after this pass in bitsink-cpu-pipeline). Both are parallel
     over output columns.
 
-    The GEMV kernel walks a strip of `gemv-column-tile` columns word row by
-    word row (runs of contiguous plane words, partial sums in per-thread
+    The GEMV kernel walks a strip of at most `gemv-column-tile` columns word
+    row by word row (with a static N, at least `gemv-min-tasks` strips of
+    balanced whole steps where N has that many steps) (runs of contiguous plane words, partial sums in per-thread
     stack buffers), starts the strips where the plane loads are 64-byte
     aligned, and prefetches the words `prefetch-distance` rows ahead. With
     `gemv-lut` it reads 4 bits of a plane at a time (3 on AVX2) and adds
@@ -91,8 +92,12 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
            "GEMM: output columns per parallel task">,
     Option<"gemvColumnTile", "gemv-column-tile", "int64_t",
            /*default=*/"512",
-           "GEMV: output columns per parallel task (a strip read row by "
-           "row)">,
+           "GEMV: most output columns per parallel task (a strip read row "
+           "by row)">,
+    Option<"gemvMinTasks", "gemv-min-tasks", "int64_t", /*default=*/"8",
+           "GEMV with a static N: cut N into at least this many tasks of "
+           "balanced whole column steps where it has that many steps, so "
+           "that a small N keeps every thread busy">,
     Option<"prefetchDistance", "prefetch-distance", "int64_t",
            /*default=*/"4",
            "GEMV: prefetch the plane words this many word rows ahead "

@@ -54,6 +54,11 @@ struct CPUPipelineOptions
       llvm::cl::desc("Output columns per parallel task of the bit-plane GEMV "
                      "(at most N / threads keeps every thread busy)"),
       llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvColumnTile)};
+  Option<int64_t> gemvMinTasks{
+      *this, "gemv-min-tasks",
+      llvm::cl::desc("Fewest parallel tasks of a bit-plane GEMV with a static "
+                     "N (balanced runs of column steps)"),
+      llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvMinTasks)};
   /// Not given: whether target-cpu has AVX-512F or AVX2
   /// (Option::hasValue()).
   Option<bool> gemvLut{

@@ -5,8 +5,11 @@
 // The lowering of y = acc + x·Ŵ, Ŵ[k,n] = c[g,0,n] + Σ_l c[g,l+1,n]·t_l[k,n].
 // GEMV (M ≤ gemv-max-rows): per group, sums Z of x over the rows whose bit
 // is clear, combined with the coefficients once per group; Ŵ never exists.
-// Each task walks a strip of gemv-column-tile (512) columns word row by
-// word row, Z and y of the strip in stack buffers.
+// Each task walks a strip of columns word row by word row, Z and y of the
+// strip in stack buffers: with a static N, at least 8 tasks where N has 8
+// steps of 64 columns, each a balanced run of whole steps (strips of at most
+// gemv-column-tile = 512 columns); with a dynamic N, one task per strip of
+// 512 columns.
 // GEMM: a 128-row × column-tile slab of Ŵ is dequantized into a buffer and
 // multiplied by a linalg.matmul on sub-views, which bitsink-tile-contractions
 // tiles and vectorises later. Both are exactly one scf.parallel over column
@@ -30,14 +33,21 @@
 // the test N % 16 == 0 is a constant, so the origin is the negated
 // misalignment itself, without a select.)
 // CHECK: %[[ORIGIN:.*]] = arith.subi %{{.*}}, %[[MIS]]
-// CHECK: %[[UPPER:.*]] = arith.subi %{{.*}}, %[[ORIGIN]]
-// The only parallel loop: strips of 512 columns from the origin.
-// CHECK: scf.parallel (%[[N0:[a-z0-9_]+]]) = (%{{.*}}) to (%[[UPPER]]) step (%{{.*}}) {
+// The steps of 64 columns from the origin: ceil((N - origin) / 64).
+// CHECK: %[[EXTENT:.*]] = arith.subi %{{.*}}, %[[ORIGIN]]
+// CHECK: %[[ROUNDED:.*]] = arith.addi %[[EXTENT]], %{{.*}}
+// CHECK: %[[STEPS:.*]] = arith.divui %[[ROUNDED]], %c64
+// The only parallel loop: N - origin ≤ 271 takes at most 5 steps, so 5
+// tasks; task t starts at step t·steps / 5.
+// CHECK: scf.parallel (%[[T:[a-z0-9_]+]]) = (%{{.*}}) to (%c5) step (%c1) {
 // CHECK-NOT: scf.parallel
-// CHECK: arith.addi %[[ORIGIN]], %[[N0]]
-// Per-thread y and Z (2 streams) of the strip.
-// CHECK-DAG: %[[Y:.*]] = memref.alloca() : memref<1x512xf32>
-// CHECK-DAG: %[[Z:.*]] = memref.alloca() : memref<2x512xf32>
+// CHECK: %[[TS:.*]] = arith.muli %[[T]], %[[STEPS]]
+// CHECK: %[[FIRST:.*]] = arith.divui %[[TS]], %c5
+// CHECK: %[[COL:.*]] = arith.muli %[[FIRST]], %c64
+// CHECK: arith.addi %[[ORIGIN]], %[[COL]]
+// Per-thread y and Z (2 streams) of the strip: one step at most.
+// CHECK-DAG: %[[Y:.*]] = memref.alloca() : memref<1x64xf32>
+// CHECK-DAG: %[[Z:.*]] = memref.alloca() : memref<2x64xf32>
 // y = acc, four 16-column vectors per step; a vector starting before
 // column 0 is clipped to it.
 // CHECK: arith.maxsi
@@ -109,7 +119,7 @@ func.func @gemv_binary(%x: memref<1x256xf16>, %p: memref<2x8x256xi32>,
 // CHECK-DAG: %[[FULL:.*]] = arith.constant 3 : index
 // CHECK-DAG: %[[TAIL:.*]] = arith.constant 4 : index
 // N % 16 != 0: the rows differ in alignment, the origin is 0.
-// CHECK: scf.parallel (%{{.*}}) = (%[[C0:.*]]) to (%c37) step
+// CHECK: scf.parallel (%{{.*}}) = (%[[C0:.*]]) to (%c1) step
 // Whole words, then the tail rows: a loop of one trip in the last group
 // (K % 32 != 0 here).
 // CHECK: %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
@@ -239,6 +249,39 @@ func.func @gemm_dynamic_rows(%x: memref<?x64xf32>, %p: memref<1x2x64xi32>,
                              %c: memref<1x2x64xf32>, %acc: memref<?x64xf32>) {
   bitsink.bitplane_matmul ins(%x, %p, %c : memref<?x64xf32>, memref<1x2x64xi32>, memref<1x2x64xf32>)
       outs(%acc : memref<?x64xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 64}
+  return
+}
+
+// -----
+
+// N = 1536 (24 steps of 64, 25 with the origin): 8 tasks of 3–4 steps, not
+// three strips of 512 (a second thread would get one third of the work).
+// CHECK-LABEL: func.func @gemv_static_tasks
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c8) step (%c1) {
+// CHECK-DAG: memref.alloca() : memref<1x256xf32>
+// CHECK-DAG: memref.alloca() : memref<1x256xf32>
+func.func @gemv_static_tasks(%x: memref<1x64xf32>, %p: memref<1x2x1536xi32>,
+                             %c: memref<1x2x1536xf32>, %acc: memref<1x1536xf32>) {
+  bitsink.bitplane_matmul ins(%x, %p, %c : memref<1x64xf32>, memref<1x2x1536xi32>, memref<1x2x1536xf32>)
+      outs(%acc : memref<1x1536xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 64}
+  return
+}
+
+// -----
+
+// A dynamic N: one task per strip of gemv-column-tile (512) columns from the
+// origin.
+// CHECK-LABEL: func.func @gemv_dynamic_columns
+// CHECK: %[[ORIGIN:.*]] = arith.select
+// CHECK: %[[UPPER:.*]] = arith.subi %{{.*}}, %[[ORIGIN]]
+// CHECK: scf.parallel (%[[N0:[a-z0-9_]+]]) = (%{{.*}}) to (%[[UPPER]]) step (%c512) {
+// CHECK-NOT: scf.parallel
+// CHECK: arith.addi %[[ORIGIN]], %[[N0]]
+// CHECK-DAG: memref.alloca() : memref<1x512xf32>
+func.func @gemv_dynamic_columns(%x: memref<1x64xf32>, %p: memref<1x2x?xi32>,
+                                %c: memref<1x2x?xf32>, %acc: memref<1x?xf32>) {
+  bitsink.bitplane_matmul ins(%x, %p, %c : memref<1x64xf32>, memref<1x2x?xi32>, memref<1x2x?xf32>)
+      outs(%acc : memref<1x?xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 64}
   return
 }
 

@@ -19,5 +19,6 @@
 // RUN: bitsink-run %S/bitplane-gemv.mlir --pipeline="bitsink-cpu-pipeline{gemv-lut=true}" -e ternary_p4_m1_exact_f16x --seed=12 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %S/bitplane-gemv.mlir --pipeline="bitsink-cpu-pipeline{gemv-lut=true}" -e signed_p2_m3_n160 --seed=13 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %S/bitplane-gemv.mlir --pipeline="bitsink-cpu-pipeline{gemv-lut=true}" -e binary_p2_m1_n64 --seed=14 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %S/bitplane-gemv.mlir --pipeline="bitsink-cpu-pipeline{gemv-lut=true}" -e binary_p3_m1_n1040 --seed=15 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 //
 // CHECK: output 0: {{.*}} PASS

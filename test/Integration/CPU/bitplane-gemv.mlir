@@ -23,6 +23,7 @@
 // RUN: bitsink-run %s --pipeline="bitsink-cpu-pipeline{gemv-lut=false}" -e ternary_p4_m1_exact_f16x --seed=12 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s --pipeline="bitsink-cpu-pipeline{gemv-lut=false}" -e signed_p2_m3_n160 --seed=13 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s --pipeline="bitsink-cpu-pipeline{gemv-lut=false}" -e binary_p2_m1_n64 --seed=14 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s --pipeline="bitsink-cpu-pipeline{gemv-lut=false}" -e binary_p3_m1_n1040 --seed=15 --int-min=-2147483648 --int-max=2147483647 --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s
 //
 // CHECK: output 0: {{.*}} PASS
 
@@ -156,3 +157,12 @@ func.func @binary_p2_m1_n64(%x: tensor<1x100xf32>, %p: tensor<2x4x64xi32>,
   return %y : tensor<1x64xf32>
 }
 
+// N = 1040 (65 vectors, 16–17 steps of 64 from the aligned origin): 8 tasks
+// of 2–3 steps, the column range of each computed from its index.
+func.func @binary_p3_m1_n1040(%x: tensor<1x100xf32>, %p: tensor<3x4x1040xi32>,
+    %c: tensor<1x4x1040xf16>, %acc: tensor<1x1040xf32>) -> tensor<1x1040xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<1x100xf32>, tensor<3x4x1040xi32>, tensor<1x4x1040xf16>)
+         outs(%acc : tensor<1x1040xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128} -> tensor<1x1040xf32>
+  return %y : tensor<1x1040xf32>
+}

@@ -234,7 +234,7 @@ private:
                        mlir::Value slab, mlir::Value rows, mlir::Value col0,
                        mlir::Value cols);
 
-  int64_t columnTile, gemvColumnTile, prefetchDistance;
+  int64_t columnTile, gemvColumnTile, gemvMinTasks, prefetchDistance;
   GemvTableIsa tableIsa;
   mlir::Type f32Type;
   mlir::VectorType vecF32, vecI32, vecI1;

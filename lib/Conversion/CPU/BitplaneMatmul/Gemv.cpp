@@ -35,8 +35,10 @@ BitplaneMatmulEmitter::BitplaneMatmulEmitter(
       // Whole column vectors per GEMM task.
       columnTile(llvm::alignTo(options.columnTile, kLanes)),
       gemvColumnTile(options.gemvColumnTile),
+      gemvMinTasks(options.gemvMinTasks),
       prefetchDistance(options.prefetchDistance), tableIsa(tableIsa) {
   assert(options.columnTile > 0 && options.gemvColumnTile > 0 &&
+         options.gemvMinTasks > 0 &&
          options.prefetchDistance >= 0 && "unchecked options");
   f32Type = b.getF32Type();
   vecF32 = VectorType::get({kLanes}, f32Type);
@@ -231,83 +233,116 @@ void BitplaneMatmulEmitter::emitGemv() {
   strip.stepCols = strip.vectors * kLanes;
   int64_t vectors = strip.vectors;
   // Whole steps per strip.
-  int64_t stripCols = llvm::alignTo(gemvColumnTile, strip.stepCols);
+  int64_t stepCols = strip.stepCols;
+  int64_t stripCols = llvm::alignTo(gemvColumnTile, stepCols);
 
   Value groupSums = emitGroupSums();
   bool lut = tableIsa != GemvTableIsa::None;
   Value tables = lut ? emitPartialSumTables() : Value();
-  Value stripStep = idx(stripCols);
   // Strips start at `origin` (≤ 0): column vectors are origin + 16j, the
   // first one clipped to column 0.
   Value origin = emitAlignedColumnOrigin();
-  parallelLoop(
-      ValueRange{sub(n, origin)}, ValueRange{stripStep}, [&](ValueRange ivs) {
-        strip.col0 = add(origin, ivs[0]);
-        strip.end = minS(add(strip.col0, stripStep), n);
-        strip.ybuf = stackBuffer({rows, stripCols});
-        strip.zbuf = stackBuffer({rows * streams, stripCols});
+  // The parallel loop: with a static N, a fixed number of tasks, each a
+  // balanced run of whole steps (at least `gemv-min-tasks` tasks where there
+  // are that many steps, strips of at most `gemv-column-tile` columns), so
+  // that the threads of a small N get even shares; with a dynamic N, one
+  // task per strip of `gemv-column-tile` columns.
+  int64_t staticN = cast<MemRefType>(acc.getType()).getDimSize(1);
+  SmallVector<Value> upper, loopStep;
+  std::function<std::pair<Value, Value>(Value)> stripBounds;
+  if (ShapedType::isDynamic(staticN)) {
+    upper = {sub(n, origin)};
+    loopStep = {idx(stripCols)};
+    stripBounds = [&](Value iv) {
+      Value col0 = add(origin, iv);
+      return std::make_pair(col0, minS(add(col0, idx(stripCols)), n));
+    };
+  } else {
+    // `origin` is at most kLanes - 1 columns left of 0.
+    int64_t maxSteps =
+        static_cast<int64_t>(llvm::divideCeil(staticN + kLanes - 1, stepCols));
+    int64_t tasks = std::min(
+        maxSteps,
+        std::max<int64_t>(llvm::divideCeil(staticN, stripCols), gemvMinTasks));
+    stripCols =
+        static_cast<int64_t>(llvm::divideCeil(maxSteps, tasks)) * stepCols;
+    upper = {idx(tasks)};
+    loopStep = {idx(1)};
+    // Task t takes steps [t·S/T, (t+1)·S/T) of the S steps from origin.
+    Value steps = divU(add(sub(n, origin), idx(stepCols - 1)), idx(stepCols));
+    stripBounds = [&, tasks, steps](Value t) {
+      auto boundary = [&](Value task) {
+        Value first = divU(mul(task, steps), idx(tasks));
+        return add(origin, mul(first, idx(stepCols)));
+      };
+      return std::make_pair(boundary(t), minS(boundary(add(t, idx(1))), n));
+    };
+  }
+  parallelLoop(ValueRange{upper}, ValueRange{loopStep}, [&](ValueRange ivs) {
+    std::tie(strip.col0, strip.end) = stripBounds(ivs[0]);
+    strip.ybuf = stackBuffer({rows, stripCols});
+    strip.zbuf = stackBuffer({rows * streams, stripCols});
 
-        // y = acc.
-        forEachStep(strip, [&](const GemvStep &step) {
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t v = 0; v < vectors; ++v)
-              vstore(toF32(loadColumns(acc, {idx(r)}, step.cols[v],
-                                       step.masks[v])),
-                     strip.ybuf, {idx(r), step.slots[v]});
-        });
-        forEach(idx(0), numGroups, idx(1), [&](Value g) {
-          forEachStep(strip, [&](const GemvStep &step) {
-            SmallVector<Value> zeros(rows * streams * vectors,
-                                     constant(vecF32, 0.0));
-            storeSums(strip, step, zeros);
-          });
-          if (lut)
-            emitGemvLutSums(strip, g, tables);
-          else
-            emitGemvBitSums(strip, g);
-          // Apply the coefficients of group g.
-          forEachStep(strip, [&](const GemvStep &step) {
-            SmallVector<Value> sums = loadSums(strip, step);
-            Value minusTwo = constant(vecF32, -2.0);
-            for (int64_t v = 0; v < vectors; ++v) {
-              SmallVector<Value> c;
-              for (int64_t l = 0; l <= numTerms; ++l)
-                c.push_back(toF32(loadColumns(coeffs, {g, idx(l)}, step.cols[v],
-                                              step.masks[v])));
-              for (int64_t r = 0; r < rows; ++r) {
-                auto z = [&](int64_t j) {
-                  return sums[strip.sumRow(r, j) * vectors + v];
-                };
-                Value s = splat(load(groupSums, {idx(r), g}), kLanes);
-                Value y = vload(vecF32, strip.ybuf, {idx(r), step.slots[v]});
-                y = vectorFma(c[0], s, y);
-                for (int64_t l = 0; l < numTerms; ++l) {
-                  Value term;
-                  switch (kind) {
-                  case PlaneKind::Binary:
-                    term = fsub(s, z(l));
-                    break;
-                  case PlaneKind::Signed:
-                    term = vectorFma(minusTwo, z(l), s);
-                    break;
-                  case PlaneKind::Ternary:
-                    term = vectorFma(minusTwo, z(2 * l + 1), fadd(s, z(2 * l)));
-                    break;
-                  }
-                  y = vectorFma(c[l + 1], term, y);
-                }
-                vstore(y, strip.ybuf, {idx(r), step.slots[v]});
-              }
-            }
-          });
-        });
-        forEachStep(strip, [&](const GemvStep &step) {
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t v = 0; v < vectors; ++v)
-              storeColumns(vload(vecF32, strip.ybuf, {idx(r), step.slots[v]}),
-                           acc, {idx(r)}, step.cols[v], step.masks[v]);
-        });
+    // y = acc.
+    forEachStep(strip, [&](const GemvStep &step) {
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t v = 0; v < vectors; ++v)
+          vstore(toF32(loadColumns(acc, {idx(r)}, step.cols[v], step.masks[v])),
+                 strip.ybuf, {idx(r), step.slots[v]});
+    });
+    forEach(idx(0), numGroups, idx(1), [&](Value g) {
+      forEachStep(strip, [&](const GemvStep &step) {
+        SmallVector<Value> zeros(rows * streams * vectors,
+                                 constant(vecF32, 0.0));
+        storeSums(strip, step, zeros);
       });
+      if (lut)
+        emitGemvLutSums(strip, g, tables);
+      else
+        emitGemvBitSums(strip, g);
+      // Apply the coefficients of group g.
+      forEachStep(strip, [&](const GemvStep &step) {
+        SmallVector<Value> sums = loadSums(strip, step);
+        Value minusTwo = constant(vecF32, -2.0);
+        for (int64_t v = 0; v < vectors; ++v) {
+          SmallVector<Value> c;
+          for (int64_t l = 0; l <= numTerms; ++l)
+            c.push_back(toF32(
+                loadColumns(coeffs, {g, idx(l)}, step.cols[v], step.masks[v])));
+          for (int64_t r = 0; r < rows; ++r) {
+            auto z = [&](int64_t j) {
+              return sums[strip.sumRow(r, j) * vectors + v];
+            };
+            Value s = splat(load(groupSums, {idx(r), g}), kLanes);
+            Value y = vload(vecF32, strip.ybuf, {idx(r), step.slots[v]});
+            y = vectorFma(c[0], s, y);
+            for (int64_t l = 0; l < numTerms; ++l) {
+              Value term;
+              switch (kind) {
+              case PlaneKind::Binary:
+                term = fsub(s, z(l));
+                break;
+              case PlaneKind::Signed:
+                term = vectorFma(minusTwo, z(l), s);
+                break;
+              case PlaneKind::Ternary:
+                term = vectorFma(minusTwo, z(2 * l + 1), fadd(s, z(2 * l)));
+                break;
+              }
+              y = vectorFma(c[l + 1], term, y);
+            }
+            vstore(y, strip.ybuf, {idx(r), step.slots[v]});
+          }
+        }
+      });
+    });
+    forEachStep(strip, [&](const GemvStep &step) {
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t v = 0; v < vectors; ++v)
+          storeColumns(vload(vecF32, strip.ybuf, {idx(r), step.slots[v]}), acc,
+                       {idx(r)}, step.cols[v], step.masks[v]);
+    });
+  });
   memref::DeallocOp::create(b, groupSums);
   if (tables)
     memref::DeallocOp::create(b, tables);

@@ -37,6 +37,7 @@ checkOptions(const BitSinkLowerBitplaneMatmulOptions &options) {
   checker.atLeast("gemv-max-rows", options.gemvMaxRows, 0)
       .positive("column-tile", options.columnTile)
       .positive("gemv-column-tile", options.gemvColumnTile)
+      .positive("gemv-min-tasks", options.gemvMinTasks)
       .atLeast("prefetch-distance", options.prefetchDistance, 0);
   if (checker.ok() && options.gemvLut)
     checker.require(gemvTableIsa(options.targetFeatures) != GemvTableIsa::None,
@@ -79,9 +80,14 @@ struct LowerBitplaneMatmulPass
   using BitSinkLowerBitplaneMatmulBase::BitSinkLowerBitplaneMatmulBase;
 
   void runOnOperation() override {
-    BitSinkLowerBitplaneMatmulOptions options{gemvMaxRows,    columnTile,
-                                              gemvColumnTile, prefetchDistance,
-                                              gemvLut,        targetFeatures};
+    BitSinkLowerBitplaneMatmulOptions options;
+    options.gemvMaxRows = gemvMaxRows;
+    options.columnTile = columnTile;
+    options.gemvColumnTile = gemvColumnTile;
+    options.gemvMinTasks = gemvMinTasks;
+    options.prefetchDistance = prefetchDistance;
+    options.gemvLut = gemvLut;
+    options.targetFeatures = targetFeatures;
     if (failed(runLowering<BitplaneMatmulOp>(
             getOperation(), checkOptions(options),
             populateBitSinkLowerBitplaneMatmulPatterns, options)))
