@@ -21,9 +21,14 @@
 // CHECK-DAG:     %[[FREQ:.*]] = arith.constant dense<[1.000000e+00, 0.562341332, 0.316227764, {{.*}}, 1.7782794E-4]> : vector<16xf32>
 // CHECK-DAG:     %[[NK:.*]] = memref.dim %[[K]], %c2
 // CHECK:         %[[ROT:.*]] = memref.alloc(%[[NK]]) : memref<1x2x?x64xf32>
-// One task per (kv head, key tile) that some query tile visits.
-// CHECK:         scf.parallel (%[[KVH:.*]], %{{.*}}) = (%c0, %c0) to (%c2, %{{.*}})
-// CHECK:           scf.if
+// One task per (kv head, part): min(ceil(Nk / 16), 8) parts, each a
+// balanced run [p·n / parts, (p+1)·n / parts) of the n key tiles that some
+// query tile visits.
+// CHECK:         %[[PARTS:.*]] = arith.minsi %{{.*}}, %c8 : index
+// CHECK:         scf.parallel (%[[KVH:.*]], %{{.*}}) = (%c0, %c0) to (%c2, %[[PARTS]])
+// CHECK:           %[[FIRST:.*]] = arith.divui %{{.*}}, %[[PARTS]]
+// CHECK:           %[[LAST:.*]] = arith.divui %{{.*}}, %[[PARTS]]
+// CHECK:           scf.for %{{.*}} = %[[FIRST]] to %[[LAST]] step %c1
 // CHECK:             scf.for %[[J:.*]] =
 // CHECK:               %[[KROW:.*]] = vector.load %[[K]][%c0, %[[KVH]], %[[J]], %c0] : memref<1x2x?x64xf16>, vector<64xf16>
 // CHECK:               %[[KF:.*]] = arith.extf %[[KROW]] : vector<64xf16> to vector<64xf32>
@@ -74,9 +79,19 @@ func.func @prefill_half(%q: memref<1x4x?x64xf16>, %k: memref<1x2x?x64xf16>,
 // CHECK-SAME:    %[[Q:[a-z0-9]+]]: memref<1x6x1x64xf16>, %[[K:[a-z0-9]+]]: memref<1x2x?x64xf16>, %{{.*}}: memref<1x2x?x64xf16>, %[[POS:[a-z0-9]+]]: memref<1x?xi64>
 // CHECK-NOT:     math.cos
 // CHECK-NOT:     memref.alloc({{.*}}) : memref<1x2x?x64xf32>
+// Splits: ceil(tiles / 4), but at least min(tiles, 4) so that the 2 kv
+// heads make 8 tasks.
+// CHECK:         %[[TILES:.*]] = arith.ceildivsi %{{.*}}, %c16 : index
+// CHECK:         %[[BYSIZE:.*]] = arith.ceildivsi %[[TILES]], %c4 : index
+// CHECK:         %[[BYSIZE1:.*]] = arith.maxsi %[[BYSIZE]], %c1 : index
+// CHECK:         %[[TILES1:.*]] = arith.maxsi %[[TILES]], %c1 : index
+// CHECK:         %[[FOUR:.*]] = arith.minsi %[[TILES1]], %c4 : index
+// CHECK:         %[[SPLITS:.*]] = arith.maxsi %[[BYSIZE1]], %[[FOUR]] : index
+// CHECK:         memref.alloc(%[[SPLITS]]) : memref<1x6x?x1x64xf32>
 // CHECK:         %[[TABLE:.*]] = memref.alloc(%{{.*}}) : memref<1x?x2x16xf32>
 // CHECK:         scf.parallel
-// CHECK:           scf.for %[[J:.*]] =
+// CHECK:           scf.for
+// CHECK:             scf.for %[[J:.*]] =
 // CHECK:             %[[P:.*]] = memref.load %[[POS]][%c0, %[[J]]] : memref<1x?xi64>
 // CHECK:             arith.sitofp %[[P]] : i64 to f32
 // CHECK:             arith.fptosi

@@ -76,7 +76,10 @@ func.func @dense_causal(%q: memref<2x4x100x32xf16>, %k: memref<2x4x100x32xf16>,
 
 // Decode (Nq = 1 <= decode-max-queries): the key-tile list of each (batch,
 // head) is cut into splits of split-size / key-tile = 4 tiles that run in
-// parallel; a second parallel loop merges the partial (m, l, O) with
+// parallel, each a balanced run of the n tiles of the list ([s·n/5,
+// (s+1)·n/5): split s no longer takes tiles [4s, 4s + 4), which left the
+// last splits empty when the cache is partly filled); a second parallel
+// loop merges the partial (m, l, O) with
 // log-sum-exp, adding the learned sink logit once. The number of splits
 // comes from the window, not from Nk: sinks and a 256-key window span at
 // most 1 + 16 + 1 tiles of 16 keys, so 5 splits (not 4096 / 64 = 64).
@@ -89,8 +92,12 @@ func.func @dense_causal(%q: memref<2x4x100x32xf16>, %k: memref<2x4x100x32xf16>,
 // in the lanes.
 // CHECK:         scf.parallel (%{{.*}}, %[[G:.*]], %[[S:.*]]) = (%c0, %c0, %c0) to (%c4, %c8, %c5)
 // CHECK:           %[[H0:.*]] = arith.muli %[[G]], %c4
-// CHECK:           %[[BEGIN:.*]] = arith.muli %[[S]], %c4
-// CHECK:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
+// CHECK:           %[[SN:.*]] = arith.muli %[[S]], %[[N:.*]] : index
+// CHECK:           %[[BEGIN:.*]] = arith.divui %[[SN]], %c5
+// CHECK:           %[[S1:.*]] = arith.addi %[[S]], %c1
+// CHECK:           %[[S1N:.*]] = arith.muli %[[S1]], %[[N]] : index
+// CHECK:           %[[END:.*]] = arith.divui %[[S1N]], %c5
+// CHECK:           scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %c1 iter_args
 // With one query row, each score is a dot product along D (8 FMAs over
 // 16-lane chunks of the key row, then one reduction).
 // CHECK:             vector.fma %{{.*}} : vector<16xf32>

@@ -42,7 +42,12 @@ Value AttentionEmitter::rotateHead(Value head, Value position) {
   return attention::ropeRotateHeadBy(*this, rope, head, cos, sin);
 }
 
-void AttentionEmitter::forEachVisitedKey(Value batch, Value t,
+Value AttentionEmitter::visitParts() {
+  return minS(ceilDivS(numKeys, idx(opts.keyTile)), idx(kVisitParts));
+}
+
+void AttentionEmitter::forEachVisitedKey(Value batch, Value part,
+                                         Value numParts,
                                          function_ref<void(Value)> body) {
   attention::RowBounds bounds =
       attention::rowBounds(*this, op, operands(), batch, idx(0), idx(0),
@@ -51,7 +56,11 @@ void AttentionEmitter::forEachVisitedKey(Value batch, Value t,
   attention::TileList list =
       attention::tileList(*this, bounds, numSinks, opts.keyTile, causal,
                           static_cast<bool>(keyPositions));
-  ifThen(slt(t, list.count), [&] {
+  // Balanced over the tiles the list has, not over ceil(Nk / Tk): with a
+  // cache half full, the parts past kv_len had nothing to do.
+  Value first = divU(mul(part, list.count), numParts);
+  Value last = divU(mul(add(part, idx(1)), list.count), numParts);
+  forEach(first, last, idx(1), [&](Value t) {
     // Up to Nk, not L_b: the slots past L_b that a tile reads get defined
     // values too (their scores are masked).
     Value j0 = mul(attention::tileIndex(*this, list, t), idx(opts.keyTile));

@@ -46,6 +46,11 @@ namespace bitsink::cpu {
 
 /// Lane width for the D and Dv chunks of the decode scores and of P·V.
 constexpr int64_t kChunk = 16;
+/// Parallel parts of the loops over visited keys (RoPE's key rotation and
+/// cos / sin table), and the fewest tasks of a decode step with static
+/// batch and heads: each a balanced run of the visited tiles, so that a few
+/// threads share them within 1/8 of even whatever kv_len is.
+constexpr int64_t kVisitParts = 8;
 
 /// The per-(batch, head, query range) quantities every key tile needs.
 struct TileContext {
@@ -100,9 +105,15 @@ private:
   /// RoPE work done once before the tasks: body(j) for every key j < Nk of
   /// the key tiles some query row of batch `batch` visits (the tile list of
   /// all Nq rows under the widest window of the heads, which holds every
-  /// task's list), where `t` < ceil(Nk / Tk) numbers the tiles of the list.
-  void forEachVisitedKey(mlir::Value batch, mlir::Value t,
+  /// task's list): of its n tiles, those of part `part` of `numParts`
+  /// balanced runs, [part·n / numParts, (part + 1)·n / numParts).
+  void forEachVisitedKey(mlir::Value batch, mlir::Value part,
+                         mlir::Value numParts,
                          llvm::function_ref<void(mlir::Value)> body);
+  /// The parts of forEachVisitedKey's parallel loops: enough for the
+  /// threads to share the visited tiles evenly (kVisitParts), at most one
+  /// per tile of Nk.
+  mlir::Value visitParts();
   /// Runs key tiles [tBegin, tEnd) of `list`, accumulating into `acc`
   /// (rows × Dv); returns the final running max and sum (vectors).
   std::pair<mlir::Value, mlir::Value>

@@ -58,9 +58,9 @@ void AttentionEmitter::emitRopeTable() {
   ropeTable = memref::AllocOp::create(
       b, MemRefType::get({dyn, dyn, 2, pairs}, b.getF32Type()),
       ValueRange{numBatch, numKeys});
-  Value maxTiles = ceilDivS(numKeys, idx(opts.keyTile));
-  parallelLoop(ValueRange{numBatch, maxTiles}, {}, [&](ValueRange ivs) {
-    forEachVisitedKey(ivs[0], ivs[1], [&](Value j) {
+  Value parts = visitParts();
+  parallelLoop(ValueRange{numBatch, parts}, {}, [&](ValueRange ivs) {
+    forEachVisitedKey(ivs[0], ivs[1], parts, [&](Value j) {
       auto [cos, sin] = ropeCosSinAt(
           attention::ropeKeyPosition(*this, operands(), ivs[0], j));
       vstore(cos, ropeTable, {ivs[0], j, idx(0), idx(0)});
@@ -149,7 +149,21 @@ void AttentionEmitter::emitDecode() {
         std::max<int64_t>(maxWindow + reach + tq - 2, 0), opts.keyTile);
     maxTiles = minS(maxTiles, idx(sinkBound + windowBound + 1));
   }
+  // Splits of at most split-size keys, and enough of them for
+  // kVisitParts tasks when batch and heads are static (Hkv = 3 and 540
+  // keys made tasks of 512 and 28 keys). Each split then takes a balanced
+  // run of the tiles its list has (below), not tiles [s·tps, (s+1)·tps).
   Value numSplits = maxS(ceilDivS(maxTiles, tps), idx(1));
+  {
+    auto kType = cast<MemRefType>(k.getType());
+    int64_t batch = queriesType.getDimSize(0);
+    int64_t tasks =
+        groupHeads > 1 ? kType.getDimSize(1) : queriesType.getDimSize(1);
+    if (!ShapedType::isDynamic(batch) && !ShapedType::isDynamic(tasks)) {
+      int64_t minSplits = llvm::divideCeil(kVisitParts, batch * tasks);
+      numSplits = maxS(numSplits, minS(idx(minSplits), maxS(maxTiles, idx(1))));
+    }
+  }
   auto f32Type = b.getF32Type();
   int64_t dyn = ShapedType::kDynamic;
   Value partO = memref::AllocOp::create(
@@ -183,8 +197,8 @@ void AttentionEmitter::emitDecode() {
         attention::TileList list =
             attention::tileList(*this, ctx.bounds, numSinks, opts.keyTile,
                                 causal, static_cast<bool>(keyPositions));
-        Value tBegin = minS(mul(ivs[2], tps), list.count);
-        Value tEnd = minS(add(tBegin, tps), list.count);
+        Value tBegin = divU(mul(ivs[2], list.count), numSplits);
+        Value tEnd = divU(mul(add(ivs[2], idx(1)), list.count), numSplits);
         emitLoadQueryRows(ctx);
         zeroFill(acc, opts.queryTile, valueDim);
         auto [m, l] =

@@ -59,10 +59,10 @@ void AttentionEmitter::emitRotateKeys() {
       b, MemRefType::get({dyn, dyn, dyn, headDim}, b.getF32Type()),
       ValueRange{numBatch, numKvHeads, numKeys});
   auto rowType = VectorType::get({headDim}, elemType);
-  Value maxTiles = ceilDivS(numKeys, idx(opts.keyTile));
+  Value parts = visitParts();
   parallelLoop(
-      ValueRange{numBatch, numKvHeads, maxTiles}, {}, [&](ValueRange ivs) {
-        forEachVisitedKey(ivs[0], ivs[2], [&](Value j) {
+      ValueRange{numBatch, numKvHeads, parts}, {}, [&](ValueRange ivs) {
+        forEachVisitedKey(ivs[0], ivs[2], parts, [&](Value j) {
           Value x = toF32(vload(rowType, k, {ivs[0], ivs[1], j, idx(0)}));
           Value position =
               attention::ropeKeyPosition(*this, operands(), ivs[0], j);
