@@ -9,6 +9,8 @@
 
 #include "bitsink/Quant/Budget.h"
 
+#include "QuantInternal.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -446,7 +448,11 @@ bool measureBudgetCandidates(
   measurement = BudgetMeasurement();
   if (!W || K <= 0 || N <= 0)
     return (error = "the weight must be a non-empty K x N matrix", false);
-  // The Hessian of the energy: XᵀX/T of the rows, or the one given.
+  if (X && H)
+    return (error = "give calibration rows or their Hessian, not both", false);
+  // The calibration Hessian, formed once for the energy and every
+  // candidate: XᵀX/T of the rows (by the accumulator quantize() forms it
+  // with), or the one given.
   std::vector<double> fromRows;
   const double *hessian = nullptr;
   if (X) {
@@ -466,7 +472,10 @@ bool measureBudgetCandidates(
     configured.planes = planes;
     configured.groupSize = group;
     Result result;
-    bool ok = X   ? quantize(W, K, N, X, T, configured, result, error)
+    // With rows, quantize()'s result without forming XᵀX again (the rows
+    // still give relError when T <= K/2, as quantize() measures it).
+    bool ok = X   ? detail::quantizeWithHessianOfRows(W, K, N, hessian, X, T,
+                                                      configured, result, error)
               : H ? quantizeWithHessian(W, K, N, H, configured, result, error)
                   : quantize(W, K, N, nullptr, 0, configured, result, error);
     if (!ok)

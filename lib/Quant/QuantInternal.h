@@ -156,6 +156,17 @@ bool buildHessianContext(const double *H, int64_t K, int64_t groupSize,
                          const Options &options, bool factorize,
                          HessianContext &context, std::string &error);
 
+/// quantize(W, K, N, X, T, options, result, error) when H = XᵀX/T of the
+/// rows X[T][K] is at hand (HessianAccumulator's; read below and on the
+/// diagonal only): the same checks and the same result, bit for bit, report
+/// included (which measures relError on the rows when T <= K/2), without
+/// forming XᵀX again. measureBudgetCandidates quantizes every candidate of
+/// a weight with it.
+bool quantizeWithHessianOfRows(const float *W, int64_t K, int64_t N,
+                               const double *H, const float *X, int64_t T,
+                               const Options &options, Result &result,
+                               std::string &error);
+
 /// Per-group uniform round-to-nearest (the rtn method and bpdq's baseline).
 void solveRtn(const float *W, int64_t K, int64_t N, int64_t groupSize,
               int planes, bool f16, int threads, Unpacked &out);

@@ -460,6 +460,22 @@ bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
                       error);
 }
 
+bool detail::quantizeWithHessianOfRows(const float *W, int64_t K, int64_t N,
+                                       const double *H, const float *X,
+                                       int64_t T, const Options &options,
+                                       Result &result, std::string &error) {
+  // quantize()'s checks, in its order; H comes from these rows.
+  if (!checkArguments(W, K, N, options, error))
+    return false;
+  if (!X || !H)
+    return (error = "calibration rows and their Hessian are both needed",
+            false);
+  if (!checkRows(X, T, K, "calibration data", error))
+    return false;
+  return quantizeImpl(W, K, N, H, nullptr, X, T, options, nullptr, result,
+                      error);
+}
+
 //===----------------------------------------------------------------------===//
 // HessianAccumulator
 //===----------------------------------------------------------------------===//

@@ -392,6 +392,102 @@ TEST(BudgetTest, RelativeObjectivePicksADifferentAllocation) {
   EXPECT_EQ(planes[BudgetObjective::Relative], (std::vector<int>{2, 3}));
 }
 
+TEST(BudgetTest, MeasuredCandidatesAreTheQuantizersResults) {
+  // measureBudgetCandidates sums XᵀX/T once and quantizes every candidate
+  // from it: each result is quantize()'s with the rows, bit for bit, with
+  // few rows (T <= K/2: relError measured on the rows) and with many, for
+  // the Hessian-aware methods.
+  const int64_t K = 128, N = 32;
+  Weight w = makeWeight(K, N, 1.0, 2, 6);
+  std::vector<std::pair<int, int64_t>> configs = {{2, 64}, {3, 128}, {4, 32}};
+  for (Method method : {Method::BPDQ, Method::Trit})
+    for (int64_t T : {int64_t(40), int64_t(64), int64_t(300)}) {
+      std::vector<float> X = uniformRows(T, K, 7);
+      Options options;
+      options.method = method;
+      options.threads = 2;
+      std::vector<std::pair<int, int64_t>> used = configs;
+      if (method == Method::Trit)
+        used = {{2, 64}, {4, 128}};
+      BudgetMeasurement measurement;
+      std::string error;
+      ASSERT_TRUE(
+          measureBudgetCandidates(w.W.data(), K, N, X.data(), T, nullptr,
+                                  options, used, BudgetObjective::Absolute, 1.0,
+                                  /*keepResults=*/true, measurement, error))
+          << error;
+      ASSERT_EQ(measurement.results.size(), used.size());
+      for (size_t c = 0; c < used.size(); ++c) {
+        Options configured = options;
+        configured.planes = used[c].first;
+        configured.groupSize = used[c].second;
+        Result direct;
+        ASSERT_TRUE(
+            quantize(w.W.data(), K, N, X.data(), T, configured, direct, error))
+            << error;
+        const Result &measured = measurement.results[c];
+        EXPECT_EQ(measured.packed.planes, direct.packed.planes)
+            << "T = " << T << ", config " << c;
+        EXPECT_EQ(measured.packed.coeffs, direct.packed.coeffs);
+        EXPECT_EQ(measured.report.relError, direct.report.relError)
+            << "T = " << T << ", config " << c;
+        EXPECT_EQ(measured.report.weightRelError, direct.report.weightRelError);
+        EXPECT_EQ(measured.report.damp, direct.report.damp);
+        EXPECT_EQ(measured.report.rtnColumns, direct.report.rtnColumns);
+        EXPECT_EQ(measurement.candidates[c].error, direct.report.relError *
+                                                       direct.report.relError *
+                                                       measurement.energy);
+      }
+    }
+}
+
+TEST(BudgetTest, MeasureCandidatesRejectsBadCalibration) {
+  const int64_t K = 64, N = 8, T = 40;
+  Weight w = makeWeight(K, N, 1.0, 0, 8);
+  std::vector<float> X = uniformRows(T, K, 9);
+  HessianAccumulator accumulator(K);
+  std::string error;
+  ASSERT_TRUE(accumulator.add(X.data(), T, error)) << error;
+  std::vector<double> H = accumulator.hessian();
+  BudgetMeasurement measurement;
+  auto measure = [&](const float *rows, int64_t count, const double *hessian) {
+    return measureBudgetCandidates(
+        w.W.data(), K, N, rows, count, hessian, Options(), {{2, 32}},
+        BudgetObjective::Absolute, 1.0, false, measurement, error);
+  };
+  // Rows or their Hessian, not both.
+  EXPECT_FALSE(measure(X.data(), T, H.data()));
+  EXPECT_NE(error.find("not both"), std::string::npos) << error;
+  // Rows as quantize() checks them.
+  EXPECT_FALSE(measure(X.data(), 0, nullptr));
+  EXPECT_NE(error.find("at least one row"), std::string::npos) << error;
+  std::vector<float> bad = X;
+  bad[5 * K + 3] = NAN;
+  EXPECT_FALSE(measure(bad.data(), T, nullptr));
+  EXPECT_NE(error.find("non-finite value at row 5, column 3"),
+            std::string::npos)
+      << error;
+  // A Hessian as checkHessian checks it.
+  std::vector<double> asymmetric = H;
+  asymmetric[1 * K + 0] += 1;
+  EXPECT_FALSE(measure(nullptr, 0, asymmetric.data()));
+  EXPECT_NE(error.find("the calibration Hessian is not symmetric"),
+            std::string::npos)
+      << error;
+  std::vector<double> negative = H;
+  negative[3 * K + 3] = -1;
+  EXPECT_FALSE(measure(nullptr, 0, negative.data()));
+  EXPECT_NE(error.find("negative diagonal entry at row 3"), std::string::npos)
+      << error;
+  std::vector<double> infinite = H;
+  infinite[2] = INFINITY;
+  EXPECT_FALSE(measure(nullptr, 0, infinite.data()));
+  EXPECT_NE(error.find("non-finite"), std::string::npos) << error;
+  // Neither: the identity, errors ‖W − Ŵ‖²_F and energy ‖W‖²_F.
+  ASSERT_TRUE(measure(nullptr, 0, nullptr)) << error;
+  EXPECT_EQ(measurement.energy, outputEnergy(w.W.data(), K, N, nullptr));
+}
+
 TEST(BudgetTest, MeasuredCandidatesFromAHessianMatchTheRows) {
   const int64_t K = 96, N = 16, T = 300;
   Weight w = makeWeight(K, N, 1.0, 1, 4);

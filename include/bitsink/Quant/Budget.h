@@ -126,10 +126,12 @@ struct BudgetMeasurement {
 /// budget does: quantizes it with each (planes, group size) of `configs`
 /// (`options` otherwise) and records each result's stored bits per weight
 /// and budgetError under `objective`, times `importance`. The calibration
-/// is the rows X[T][K] (quantize; their Hessian XᵀX/T for the energy), or,
-/// when X is null, a Hessian H[K][K] (quantizeWithHessian; XᵀX/T keeps the
-/// absolute error in units of ‖X(W − Ŵ)‖²/T, another scale scales every
-/// error of the weight alike), or neither (the identity). With the
+/// is the rows X[T][K], or a Hessian H[K][K] (quantizeWithHessian; XᵀX/T
+/// keeps the absolute error in units of ‖X(W − Ŵ)‖²/T, another scale
+/// scales every error of the weight alike), or neither (the identity);
+/// both is an error. Rows are summed into XᵀX/T once (HessianAccumulator),
+/// for the energy and every candidate, whose results are quantize()'s with
+/// the rows bit for bit (relError measured on them when T <= K/2). With the
 /// absolute objective a candidate whose relative error is infinite (XW
 /// vanishes on the calibration rows) gets tr(EᵀHE) measured directly. The
 /// pass, the C API (bitsinkMeasureBudgetCandidates) and Python
