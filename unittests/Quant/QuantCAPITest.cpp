@@ -310,6 +310,67 @@ TEST_F(QuantCAPI, BudgetCandidatesAreThePassErrors) {
       bitsinkQuantizeResultDestroy(results[c]);
     }
   }
+  // The rows' Hessian XᵀX/T (the accumulator's) in place of the rows: the
+  // same candidates (T > K/2, so relError is measured alike) and results.
+  BitSinkHessianAccumulator accumulator = nullptr;
+  ASSERT_EQ(bitsinkHessianAccumulatorCreate(context, K, 0, &accumulator),
+            BITSINK_SUCCESS);
+  ASSERT_EQ(bitsinkHessianAccumulatorAdd(context, accumulator, X.data(), T),
+            BITSINK_SUCCESS);
+  std::vector<double> H(K * K);
+  bitsinkHessianAccumulatorGetHessian(accumulator, H.data());
+  bitsinkHessianAccumulatorDestroy(accumulator);
+  std::vector<BitSinkBudgetCandidate> fromRows(2), fromHessian(2);
+  std::vector<BitSinkQuantizeResult> rowResults(2), hessianResults(2);
+  ASSERT_EQ(bitsinkMeasureBudgetCandidates(context, W.data(), K, N, X.data(), T,
+                                           nullptr, &options, 2, planes.data(),
+                                           groups.data(), "absolute", 1.0,
+                                           fromRows.data(), rowResults.data()),
+            BITSINK_SUCCESS)
+      << diagnostics();
+  ASSERT_EQ(bitsinkMeasureBudgetCandidates(
+                context, W.data(), K, N, nullptr, 0, H.data(), &options, 2,
+                planes.data(), groups.data(), "absolute", 1.0,
+                fromHessian.data(), hessianResults.data()),
+            BITSINK_SUCCESS)
+      << diagnostics();
+  for (int c = 0; c < 2; ++c) {
+    EXPECT_EQ(fromRows[c].error, fromHessian[c].error) << c;
+    EXPECT_EQ(fromRows[c].bitsPerWeight, fromHessian[c].bitsPerWeight);
+    EXPECT_EQ(bytesOf(bitsinkQuantizeResultGetPlanes(rowResults[c])),
+              bytesOf(bitsinkQuantizeResultGetPlanes(hessianResults[c])));
+    EXPECT_EQ(bytesOf(bitsinkQuantizeResultGetCoefficients(rowResults[c])),
+              bytesOf(bitsinkQuantizeResultGetCoefficients(hessianResults[c])));
+    bitsinkQuantizeResultDestroy(rowResults[c]);
+    bitsinkQuantizeResultDestroy(hessianResults[c]);
+  }
+  // Both, or a malformed Hessian: the call fails and says why.
+  BitSinkBudgetCandidate one;
+  EXPECT_EQ(bitsinkMeasureBudgetCandidates(
+                context, W.data(), K, N, X.data(), T, H.data(), &options, 1,
+                planes.data(), groups.data(), "absolute", 1.0, &one, nullptr),
+            BITSINK_FAILURE);
+  EXPECT_NE(diagnostics().find("not both"), std::string::npos) << diagnostics();
+  std::vector<double> asymmetric = H;
+  asymmetric[5 * K + 1] += 1;
+  EXPECT_EQ(bitsinkMeasureBudgetCandidates(context, W.data(), K, N, nullptr, 0,
+                                           asymmetric.data(), &options, 1,
+                                           planes.data(), groups.data(),
+                                           "absolute", 1.0, &one, nullptr),
+            BITSINK_FAILURE);
+  EXPECT_NE(diagnostics().find("the calibration Hessian is not symmetric"),
+            std::string::npos)
+      << diagnostics();
+  std::vector<double> negative = H;
+  negative[2 * K + 2] = -0.5;
+  EXPECT_EQ(bitsinkMeasureBudgetCandidates(context, W.data(), K, N, nullptr, 0,
+                                           negative.data(), &options, 1,
+                                           planes.data(), groups.data(),
+                                           "absolute", 1.0, &one, nullptr),
+            BITSINK_FAILURE);
+  EXPECT_NE(diagnostics().find("negative diagonal entry at row 2"),
+            std::string::npos)
+      << diagnostics();
   double error = 0;
   EXPECT_EQ(bitsinkBudgetError(context, "squared", 0.1, 1.0, 1.0, &error),
             BITSINK_FAILURE);

@@ -445,7 +445,9 @@ BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkBudgetError(
 /// Measures one weight's budget candidates as bitsink-quantize-weights
 /// does (bitsink::quant::measureBudgetCandidates): quantizes W (K x N) at
 /// each (planes[i], groupSizes[i]) with `options` otherwise, calibrated on
-/// rows X (T x K) or, when X is NULL, their Hessian H (K x K), and writes
+/// rows X (T x K, summed into XᵀX/T once for all candidates) or their
+/// Hessian H (K x K, checked as bitsinkCheckHessian does; XᵀX/T gives the
+/// rows' numbers), or neither (the identity), not both, and writes
 /// each candidate's stored bits per weight and error under `objective`
 /// ("absolute" or "relative") times `importance` to candidates[numConfigs].
 /// With `results` non-NULL, results[i] receives each quantized weight
