@@ -74,6 +74,26 @@ struct MatmulMatch {
   std::vector<float> matrix;
 };
 
+/// What the calibration archive holds for one weight under the first of its
+/// names it has: activations X[..., K] under the name, their Hessian
+/// H[K][K] under `<name>.hessian`, or (an error) both.
+struct CalibrationEntry {
+  /// The archive key used, the report's `calibration` (the Hessian's when
+  /// there is only that); empty when the archive has nothing for the weight.
+  std::string key;
+  std::string hessianKey;
+  const npy::Array *rows = nullptr;
+  const npy::Array *hessian = nullptr;
+};
+
+/// A weight's calibration as the quantizer takes it: rows X[T][K], or a
+/// Hessian H[K][K], or neither (the identity).
+struct CalibrationData {
+  std::vector<float> rows;
+  int64_t numRows = 0;
+  std::vector<double> hessian;
+};
+
 /// One quantized weight, shared by every contraction that uses the same
 /// constant in the same orientation with the same calibration data.
 struct QuantizedWeight {
@@ -448,6 +468,65 @@ static Value fromRowsByColumns(OpBuilder &builder, Location loc, Value matrix,
       ->getResult(0);
 }
 
+/// The archive key suffix of a weight's calibration Hessian.
+static constexpr const char kHessianSuffix[] = ".hessian";
+
+/// Checks a weight's calibration entry against its K input features and
+/// converts it for the quantizer; on failure `message` says what is wrong
+/// (for an error at the op).
+static LogicalResult loadCalibration(const CalibrationEntry &entry, int64_t k,
+                                     CalibrationData &data,
+                                     std::string &message) {
+  if (entry.rows && entry.hessian) {
+    message = "the calibration archive has both '" + entry.key +
+              "' (activations) and '" + entry.hessianKey +
+              "' (their Hessian) for the weight; keep one";
+    return failure();
+  }
+  if (const npy::Array *rows = entry.rows) {
+    int64_t columns = rows->shape.empty() ? -1 : rows->shape.back();
+    if (columns != k) {
+      message =
+          "calibration array '" + entry.key +
+          "' must have K = " + std::to_string(k) +
+          " columns (the weight's input features), got " +
+          (columns < 0 ? std::string("a scalar") : std::to_string(columns));
+      return failure();
+    }
+    data.numRows = rows->numElements() / k;
+    if (data.numRows == 0) {
+      message = "calibration array '" + entry.key + "' has no rows";
+      return failure();
+    }
+    data.rows = npy::toFloat(*rows);
+    return success();
+  }
+  if (const npy::Array *hessian = entry.hessian) {
+    std::string what = "calibration Hessian '" + entry.key + "'";
+    if (hessian->dtype != npy::DType::F32 &&
+        hessian->dtype != npy::DType::F64) {
+      message = what + " must be f32 or f64, got " +
+                npy::dtypeTypeName(hessian->dtype);
+      return failure();
+    }
+    if (hessian->shape != std::vector<int64_t>{k, k}) {
+      message =
+          what + " must be K x K = " + std::to_string(k) + " x " +
+          std::to_string(k) + " (the weight's input features), got shape [" +
+          llvm::join(
+              llvm::map_range(hessian->shape,
+                              [](int64_t d) { return std::to_string(d); }),
+              ", ") +
+          "]";
+      return failure();
+    }
+    data.hessian = npy::toDouble(*hessian);
+    if (!quant::checkHessian(data.hessian.data(), k, what, message))
+      return failure();
+  }
+  return success();
+}
+
 namespace {
 /// One `layer-config` entry: weights with a name containing `pattern` use
 /// `planes` and `groupSize` instead of the pass-wide values.
@@ -479,10 +558,9 @@ private:
                                         const MatmulMatch &match);
   void rewrite(linalg::LinalgOp op, const MatmulMatch &match,
                const QuantizedWeight &weight);
-  /// The calibration array of the first of `names` the archive has (its
-  /// key in `key`), or null.
-  const npy::Array *findCalibration(ArrayRef<std::string> names,
-                                    std::string &key) const;
+  /// The calibration of the first of `names` the archive has (rows under
+  /// the name or a Hessian under `<name>.hessian`); an empty key when none.
+  CalibrationEntry findCalibration(ArrayRef<std::string> names) const;
   /// The packed constants and report of a quantizer result.
   QuantizedWeight makeQuantizedWeight(const quant::Result &result,
                                       const quant::Options &options,
@@ -658,9 +736,10 @@ QuantizeWeightsPass::overrideFor(const MatmulMatch &match) {
 const QuantizedWeight *
 QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
   SmallVector<std::string> names = calibrationNames(match);
-  // Calibration activations, if the archive has them for this weight.
-  std::string calibrationKey;
-  const npy::Array *activations = findCalibration(names, calibrationKey);
+  // Calibration activations or their Hessian, if the archive has them for
+  // this weight.
+  CalibrationEntry found = findCalibration(names);
+  const std::string &calibrationKey = found.key;
 
   quant::Options options = quantOptions;
   if (const LayerOverride *layer = overrideFor(match)) {
@@ -675,7 +754,7 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
   }
 
   if (!calibration.empty()) {
-    if (!activations) {
+    if (calibrationKey.empty()) {
       InFlightDiagnostic warning = op->emitWarning()
                                    << "no calibration data for the weight";
       if (names.empty())
@@ -700,33 +779,22 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
   if (cached != cache.end())
     return &cached->second;
 
-  std::vector<float> calibrationRows;
-  int64_t numRows = 0;
-  if (activations) {
-    int64_t columns =
-        activations->shape.empty() ? -1 : activations->shape.back();
-    if (columns != match.k) {
-      op->emitError() << "calibration array '" << calibrationKey
-                      << "' must have K = " << match.k
-                      << " columns (the weight's input features), got "
-                      << (columns < 0 ? std::string("a scalar")
-                                      : std::to_string(columns));
-      return nullptr;
-    }
-    numRows = activations->numElements() / match.k;
-    if (numRows == 0) {
-      op->emitError() << "calibration array '" << calibrationKey
-                      << "' has no rows";
-      return nullptr;
-    }
-    calibrationRows = npy::toFloat(*activations);
+  CalibrationData data;
+  std::string error;
+  if (failed(loadCalibration(found, match.k, data, error))) {
+    op->emitError() << error;
+    return nullptr;
   }
 
   quant::Result result;
-  std::string error;
-  if (!quant::quantize(match.matrix.data(), match.k, match.n,
-                       activations ? calibrationRows.data() : nullptr, numRows,
-                       options, result, error)) {
+  bool ok = !data.hessian.empty()
+                ? quant::quantizeWithHessian(match.matrix.data(), match.k,
+                                             match.n, data.hessian.data(),
+                                             options, result, error)
+                : quant::quantize(match.matrix.data(), match.k, match.n,
+                                  data.numRows ? data.rows.data() : nullptr,
+                                  data.numRows, options, result, error);
+  if (!ok) {
     op->emitError() << "quantizer failed on the " << match.k << "x" << match.n
                     << " weight: " << error;
     return nullptr;
@@ -737,17 +805,24 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
   return &entry;
 }
 
-const npy::Array *
-QuantizeWeightsPass::findCalibration(ArrayRef<std::string> names,
-                                     std::string &key) const {
+CalibrationEntry
+QuantizeWeightsPass::findCalibration(ArrayRef<std::string> names) const {
+  CalibrationEntry entry;
   for (const std::string &name : names) {
-    auto it = calibrationArrays.find(name);
-    if (it == calibrationArrays.end())
+    auto rows = calibrationArrays.find(name);
+    auto hessian = calibrationArrays.find(name + kHessianSuffix);
+    if (rows == calibrationArrays.end() && hessian == calibrationArrays.end())
       continue;
-    key = name;
-    return &it->second;
+    if (rows != calibrationArrays.end())
+      entry.rows = &rows->second;
+    if (hessian != calibrationArrays.end()) {
+      entry.hessian = &hessian->second;
+      entry.hessianKey = hessian->first;
+    }
+    entry.key = entry.rows ? name : entry.hessianKey;
+    return entry;
   }
-  return nullptr;
+  return entry;
 }
 
 QuantizedWeight
@@ -825,24 +900,18 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
     if (override && override->keepFloat)
       continue;
     SmallVector<std::string> names = calibrationNames(*match);
-    std::string calibrationKey;
-    const npy::Array *activations = findCalibration(names, calibrationKey);
+    CalibrationEntry found = findCalibration(names);
     LayerKey key(match->weight.getAsOpaquePointer(), match->weightKPos,
-                 match->weightNPos, calibrationKey);
+                 match->weightNPos, found.key);
     if (!seen.emplace(key, layers.size()).second)
       continue;
     int64_t k = match->k, n = match->n;
-    std::vector<float> rows;
-    int64_t numRows = 0;
-    if (activations) {
-      if (activations->shape.empty() || activations->shape.back() != k ||
-          activations->numElements() == 0)
-        continue;
-      rows = npy::toFloat(*activations);
-      numRows = activations->numElements() / k;
-      if (!llvm::all_of(rows, [](float x) { return std::isfinite(x); }))
-        continue;
-    }
+    // A malformed calibration entry is reported by the rewrite that
+    // follows.
+    CalibrationData data;
+    if (failed(loadCalibration(found, k, data, reason)) ||
+        !llvm::all_of(data.rows, [](float x) { return std::isfinite(x); }))
+      continue;
 
     // The weight's importance (the first of its names the importance file
     // has); every weight the budget chooses for needs one.
@@ -888,14 +957,17 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
     }
     // The candidates' errors as the library measures them for every
     // caller (bitsink::quant::measureBudgetCandidates): ‖X(W − Ŵ)‖²_F / T
-    // (‖W − Ŵ‖²_F without calibration data), or that over ‖XW‖²_F with the
-    // relative objective, times the importance.
+    // (‖W − Ŵ‖²_F without calibration data; wᵀHw-weighted with a Hessian
+    // entry), or that over ‖XW‖²_F with the relative objective, times the
+    // importance.
     quant::BudgetMeasurement measurement;
     std::string error;
     if (!quant::measureBudgetCandidates(
-            match->matrix.data(), k, n, activations ? rows.data() : nullptr,
-            numRows, /*H=*/nullptr, quantOptions, configs, objective,
-            weightImportance, /*keepResults=*/false, measurement, error)) {
+            match->matrix.data(), k, n,
+            data.numRows ? data.rows.data() : nullptr, data.numRows,
+            data.hessian.empty() ? nullptr : data.hessian.data(), quantOptions,
+            configs, objective, weightImportance, /*keepResults=*/false,
+            measurement, error)) {
       op->emitError() << "quantizer failed on the " << k << "x" << n
                       << " weight: " << error;
       return failure();

@@ -147,9 +147,17 @@ def BitSinkQuantizeWeights
     present in the archive: a `bitsink.name` string attribute on the
     constant (or global), the global's symbol, the names in their locations
     (`loc("fc1.weight")`, also inside fused locations), the
-    `dense_resource` key. A weight with no array is quantized with the
-    identity Hessian and a warning; an array whose last dimension is not K
-    is an error.
+    `dense_resource` key. For each name in that order the archive may hold
+    the activations under the name, or their Hessian `H[K][K]` (f32 or f64,
+    XᵀX/T as `bitsink.HessianAccumulator` returns it, for calibration sets
+    accumulated over batches) under `<name>.hessian`, which is quantized
+    with `quantizeWithHessian` (with the accumulator's XᵀX/T of the rows,
+    bit-identical planes and coefficients). A weight with no entry is
+    quantized with the identity Hessian and a warning. Errors at the op: an
+    array whose last dimension is not K, both `<name>` and
+    `<name>.hessian`, and a Hessian that is not K x K, f32 or f64, finite,
+    symmetric (to 1e-6 of its largest diagonal entry) with a non-negative
+    diagonal.
 
     Each `bitplane_matmul` carries the quantizer's report as
     `bitsink.quant_error = {bits_per_weight, method, rel_error,
@@ -199,7 +207,8 @@ def BitSinkQuantizeWeights
     Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
            "Rows per coefficient group (a multiple of 32; <= 0: per channel)">,
     Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
-           "An .npz file of calibration activations keyed by weight name">,
+           "An .npz file of calibration activations keyed by weight name "
+           "(or their Hessian X^T X / T under <name>.hessian)">,
     Option<"coefficientType", "coefficient-type", "std::string",
            /*default=*/"\"f16\"", "Coefficient element type: f16 or f32">,
     ListOption<"layerConfig", "layer-config", "std::string",
