@@ -58,8 +58,9 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   if (!resolved)
     return failure();
 
-  // Element-wise chains as one op each, on tensors (docs/cpu-vectorize.md,
-  // "Fusion").
+  // linalg.softmax as the generics it is made of, then element-wise chains
+  // as one op each, on tensors (docs/cpu-vectorize.md, "Fusion").
+  pm.addNestedPass<func::FuncOp>(createBitSinkDecomposeAggregates());
   if (options.fuseElementwise)
     pm.addNestedPass<func::FuncOp>(createBitSinkFuseElementwise());
   buildBufferizationPipeline(pm);

@@ -134,6 +134,8 @@ LogicalResult bitsink::buildNVPTXPipeline(OpPassManager &pm,
   if (!checker.ok())
     return failure();
 
+  // linalg.softmax as the generics it is made of (no lowering of its own).
+  pm.addNestedPass<func::FuncOp>(createBitSinkDecomposeAggregates());
   buildBufferizationPipeline(pm);
   // Our kernels first: they see every memref function argument as device
   // memory and allocate their temporaries with gpu.alloc.

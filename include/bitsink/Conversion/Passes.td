@@ -247,6 +247,26 @@ def BitSinkVectorizeLinalg : Pass<"bitsink-vectorize-linalg"> {
   ];
 }
 
+def BitSinkDecomposeAggregates : Pass<"bitsink-decompose-aggregates"> {
+  let summary = "Decompose aggregate linalg ops (linalg.softmax) into the "
+                "linalg ops they are made of";
+  let description = [{
+    Every op implementing `linalg::AggregatedOpInterface` (`linalg.softmax`;
+    in MLIR 22 also the Winograd transforms) is replaced by what its
+    `decomposeOperation` builds: for softmax over dimension d, a max
+    reduction over d, `exp(x - max)`, a sum reduction over d and a divide,
+    as linalg generics on tensors that the rest of a pipeline fuses,
+    vectorises and lowers like any others (`convert-linalg-to-loops` has no
+    lowering of the aggregate ops themselves). It runs on tensors, first in
+    `bitsink-cpu-pipeline` and `bitsink-nvptx-pipeline`. An aggregate op on
+    buffers, or one whose decomposition fails, is an error on the op.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def BitSinkFuseElementwise : Pass<"bitsink-fuse-elementwise"> {
   let summary = "Fuse element-wise linalg chains on tensors where the fused "
                 "op stays vectorised";
