@@ -38,8 +38,7 @@ struct DecomposeAggregatesPass
       // The decompositions build tensor ops (tensor.empty, generics with
       // results): on buffers there is nothing to replace the op with.
       if (llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>)) {
-        op->emitError() << "bitsink-decompose-aggregates: '"
-                        << op->getName()
+        op->emitError() << "bitsink-decompose-aggregates: '" << op->getName()
                         << "' on buffers cannot be decomposed; give it "
                            "on tensors (before bufferization)";
         failed = true;
@@ -49,8 +48,8 @@ struct DecomposeAggregatesPass
       FailureOr<SmallVector<Value>> values =
           aggregate.decomposeOperation(rewriter);
       if (::mlir::failed(values)) {
-        op->emitError() << "bitsink-decompose-aggregates: '"
-                        << op->getName() << "' could not be decomposed";
+        op->emitError() << "bitsink-decompose-aggregates: '" << op->getName()
+                        << "' could not be decomposed";
         failed = true;
         continue;
       }
