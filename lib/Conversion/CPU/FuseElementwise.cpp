@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -290,6 +291,55 @@ struct CloneSharedFill : OpRewritePattern<linalg::FillOp> {
   }
 };
 
+/// A linalg.transpose that moves only unit dimensions (the others keep
+/// their order, as in a decode step's [1, 1, H, D] -> [1, H, 1, D]) is a
+/// reshape: collapse to the non-unit dimensions, expand to the result.
+/// Bufferized, both are views of the input's buffer instead of a copy
+/// kernel (four per SmolLM2 layer and token).
+struct UnitDimTransposeToReshape : OpRewritePattern<linalg::TransposeOp> {
+  explicit UnitDimTransposeToReshape(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    auto input = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto result = dyn_cast<RankedTensorType>(op.getResult()[0].getType());
+    if (!input || !result || !input.hasStaticShape() ||
+        !result.hasStaticShape())
+      return failure();
+    // Result dimension i is input dimension perm[i].
+    SmallVector<int64_t> kept;
+    int64_t last = -1;
+    for (int64_t from : op.getPermutation()) {
+      if (input.getDimSize(from) == 1)
+        continue;
+      if (from < last)
+        return failure();
+      last = from;
+      kept.push_back(input.getDimSize(from));
+    }
+    // All unit (a rank-0 collapse), or nothing to drop (an identity, which
+    // canonicalisation folds).
+    if (kept.empty() || static_cast<int64_t>(kept.size()) == input.getRank())
+      return failure();
+    auto collapsedType = RankedTensorType::get(kept, input.getElementType());
+    std::optional<SmallVector<ReassociationIndices>> into =
+        getReassociationIndicesForReshape(input, collapsedType);
+    std::optional<SmallVector<ReassociationIndices>> outOf =
+        getReassociationIndicesForReshape(result, collapsedType);
+    if (!into || !outOf)
+      return failure();
+    Location loc = op.getLoc();
+    Value collapsed = tensor::CollapseShapeOp::create(
+        rewriter, loc, collapsedType, op.getInput(), *into);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, result, collapsed,
+                                                       *outOf);
+    return success();
+  }
+};
+
 struct FuseElementwisePass
     : bitsink::impl::BitSinkFuseElementwiseBase<FuseElementwisePass> {
   using Base::Base;
@@ -299,7 +349,7 @@ struct FuseElementwisePass
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
     patterns.add<CloneSharedFill, CloneCheapProducer>(ctx);
-    patterns.add<GeneralizeNextToGeneric>(ctx);
+    patterns.add<GeneralizeNextToGeneric, UnitDimTransposeToReshape>(ctx);
     if (reshapes) {
       linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
                                                         shouldMoveReshape);

@@ -510,3 +510,28 @@ func.func @shared_fill(%x: tensor<8x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor
   %k = linalg.matmul ins(%x, %wk : tensor<8x64xf32>, tensor<64x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
   return %q, %k : tensor<8x64xf32>, tensor<8x64xf32>
 }
+// A transpose that moves only unit dimensions (a decode step's heads,
+// [1, 1, H, D] -> [1, H, 1, D]) is a reshape: collapse to the non-unit
+// dimensions and expand; bufferized, two views of one buffer and no copy
+// kernel. A transpose that reorders non-unit dimensions stays.
+// CHECK-LABEL: func.func @unit_dim_transpose
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x1x9x64xf32>
+// CHECK-NOT:     linalg.transpose
+// CHECK:         %[[C:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1, 2], [3]] : tensor<1x1x9x64xf32> into tensor<9x64xf32>
+// CHECK:         %[[E:.*]] = tensor.expand_shape %[[C]] {{\[}}[0, 1], [2, 3]] output_shape [1, 9, 1, 64] : tensor<9x64xf32> into tensor<1x9x1x64xf32>
+// CHECK:         %[[R:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x4x9x64xf32>) outs(%{{.*}} : tensor<1x9x4x64xf32>) permutation = [0, 2, 1, 3]
+// CHECK:         return %[[E]], %[[R]]
+// VEC-LABEL:   func.func @unit_dim_transpose
+// VEC:           memref.collapse_shape
+// VEC:           memref.expand_shape
+// VEC-NOT:       linalg.transpose ins(%{{.*}} : memref<1x1x9x64xf32
+// NORESHAPE-LABEL: func.func @unit_dim_transpose
+// NORESHAPE:       tensor.collapse_shape
+func.func @unit_dim_transpose(%x: tensor<1x1x9x64xf32>, %y: tensor<1x4x9x64xf32>)
+    -> (tensor<1x9x1x64xf32>, tensor<1x9x4x64xf32>) {
+  %e = tensor.empty() : tensor<1x9x1x64xf32>
+  %t = linalg.transpose ins(%x : tensor<1x1x9x64xf32>) outs(%e : tensor<1x9x1x64xf32>) permutation = [0, 2, 1, 3]
+  %f = tensor.empty() : tensor<1x9x4x64xf32>
+  %u = linalg.transpose ins(%y : tensor<1x4x9x64xf32>) outs(%f : tensor<1x9x4x64xf32>) permutation = [0, 2, 1, 3]
+  return %t, %u : tensor<1x9x1x64xf32>, tensor<1x9x4x64xf32>
+}
