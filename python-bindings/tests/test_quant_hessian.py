@@ -149,6 +149,52 @@ def test_bad_hessians_are_rejected():
         bitsink.quantize(w, calibration_hessian=bad)
 
 
+def test_budget_measurement_rejects_bad_hessians():
+    """bitsink.budget.measure_candidates and output_energy take rows or
+    their Hessian (or neither: the identity), checked as quantize checks
+    them."""
+    from bitsink.budget import output_energy
+
+    k = 64
+    w, x = _data(k, 8, 100)
+    good = bitsink.HessianAccumulator(k).add(x).hessian
+    configs = [(2, 32)]
+    for call in (lambda **a: measure_candidates(w, configs=configs, **a),
+                 lambda **a: output_energy(w, **a)):
+        with pytest.raises(ValueError, match="not both"):
+            call(calibration=x, calibration_hessian=good)
+        with pytest.raises(ValueError, match=r"calibration_hessian must be K x "
+                           r"K = 64 x 64, got shape \(64, 63\)"):
+            call(calibration_hessian=good[:, :63])
+        bad = good.copy()
+        bad[3, 5] = np.nan
+        with pytest.raises(ValueError, match="calibration_hessian has a "
+                           "non-finite value"):
+            call(calibration_hessian=bad)
+        bad = good.copy()
+        bad[7, 2] += 1.0
+        with pytest.raises(ValueError, match="calibration_hessian is not "
+                           "symmetric"):
+            call(calibration_hessian=bad)
+        bad = good.copy()
+        bad[4, 4] = -1.0
+        with pytest.raises(ValueError, match="negative diagonal entry at row 4"):
+            call(calibration_hessian=bad)
+    # The Hessian's energy is the rows', and neither is ‖W‖².
+    assert output_energy(w, calibration_hessian=good) == output_energy(w, x)
+    assert output_energy(w) == pytest.approx(
+        float(np.sum(w.astype(np.float64) ** 2)), rel=1e-12)
+    # With at most K/2 rows the budget measures rel_error on the rows, as
+    # quantize(calibration=x) does (its candidates come from one XᵀX/T).
+    few = x[:32]
+    candidates, results = measure_candidates(w, few, configs=[(2, 32), (3, 64)])
+    for (planes, group), c in zip([(2, 32), (3, 64)], candidates):
+        q = bitsink.quantize(w, planes=planes, group_size=group,
+                             calibration=few)
+        assert results[(planes, group)].rel_error == q.rel_error
+        assert results[(planes, group)].planes.tobytes() == q.planes.tobytes()
+
+
 def test_accumulator_rejects_bad_rows():
     acc = bitsink.HessianAccumulator(16)
     acc.add(np.ones((3, 16), np.float32))

@@ -29,6 +29,7 @@ import numpy as np
 
 __all__ = [
     "calibration_activations",
+    "calibration_hessians",
     "dequantize_weight",
     "layer_importance",
     "layer_inputs",
@@ -154,6 +155,135 @@ def calibration_activations(model, text: str, rows: int = 2048,
         taken += len(tokens)
     return {name: np.concatenate(parts).astype(np.float32)
             for name, parts in gathered.items()}
+
+
+class _Input:
+    """The calibration of one linear input (the rows one or several weights
+    read) while the float model produces it batch by batch: the rows
+    themselves while there are at most 2K of them (T·K floats, no more room
+    than the K² doubles of their Hessian), then their Hessian XᵀX/T in the
+    library's accumulator (fed the kept rows first, in order: the Hessian
+    depends only on the rows in order). Either gives the result
+    quantize(calibration=X) gives from all the rows, bit for bit: with
+    more than K/2 rows that is quantize() from the rows' XᵀX/T. With
+    `keep_rows` False it accumulates from the first row."""
+
+    def __init__(self, k: int, keep_rows: bool):
+        self.k = k
+        self.count = 0
+        self.rows: Optional[List[np.ndarray]] = [] if keep_rows else None
+        self.accumulator = None if keep_rows else self._accumulator()
+
+    def _accumulator(self):
+        from .. import HessianAccumulator
+
+        return HessianAccumulator(self.k)
+
+    def add(self, x: np.ndarray) -> None:
+        rows = np.ascontiguousarray(x, dtype=np.float32).reshape(-1, self.k)
+        self.count += rows.shape[0]
+        if self.accumulator is None:
+            if self.count <= 2 * self.k:
+                self.rows.append(rows)
+                return
+            self.accumulator = self._accumulator()
+            for kept in self.rows:
+                self.accumulator.add(kept)
+            self.rows = None
+        self.accumulator.add(rows)
+
+    def calibration(self) -> Dict[str, np.ndarray]:
+        """bitsink.quantize's calibration argument: ``calibration`` (the
+        rows, when kept) or ``calibration_hessian``."""
+        if self.accumulator is None:
+            return {"calibration": np.concatenate(self.rows)}
+        return {"calibration_hessian": self.accumulator.hessian}
+
+
+def _accumulate_calibration(model, text: str, rows: int, sequence: int,
+                            keep_rows: bool) -> Dict[str, Dict[str, np.ndarray]]:
+    """What calibration_activations records, accumulated per linear input
+    as the float model produces it (one _Input per distinct input: q, k and
+    v read one, gate and up another), never stored whole: {weight name:
+    bitsink.quantize calibration argument}; weights reading one input
+    share one argument (the same arrays)."""
+    ids = model.encode(text, add_bos=False)
+    if not ids:
+        raise ValueError("calibration text is empty")
+    inputs: Dict[str, _Input] = {}
+    owner: Dict[str, str] = {}
+    last = {"array": None, "name": ""}
+
+    def record(name, x):
+        # layer_inputs hands the weights that read one input the same
+        # array, one after the other: they share its accumulator.
+        if x is last["array"]:
+            if owner.setdefault(name, last["name"]) != last["name"]:
+                raise RuntimeError(f"calibration: {name!r} read another input "
+                                   "in an earlier sequence")
+            return
+        if owner.setdefault(name, name) != name:
+            raise RuntimeError(f"calibration: {name!r} read a shared input in "
+                               "an earlier sequence")
+        if name not in inputs:
+            inputs[name] = _Input(x.shape[-1], keep_rows)
+        inputs[name].add(x)
+        last["array"], last["name"] = x, name
+
+    taken = 0
+    for start in range(0, len(ids), sequence - 1):
+        if taken >= rows:
+            break
+        tokens = [model.config.bos_id] + list(ids[start : start + sequence - 1])
+        tokens = tokens[: rows - taken]
+        layer_inputs(model, tokens, record)
+        taken += len(tokens)
+    last["array"] = None
+    arguments = {}
+    # One input at a time, so that its accumulator is gone before the next
+    # Hessian is copied out.
+    for name in list(inputs):
+        arguments[name] = inputs.pop(name).calibration()
+    return {name: arguments[source] for name, source in owner.items()}
+
+
+def calibration_hessians(model, text: str, rows: int = 2048,
+                         sequence: int = 512) -> Dict[str, np.ndarray]:
+    """The Hessians XᵀX/T of the input activations of every linear layer
+    over the rows calibration_activations records (the first `rows` tokens
+    of `text` in sequences of `sequence` tokens), summed sequence by
+    sequence with ``bitsink.HessianAccumulator`` instead of stored: K x K
+    float64 per input, however many rows (weights that read one input, q, k
+    and v or gate and up, share one array). Each is the Hessian
+    ``bitsink.quantize(calibration=X)`` forms from the rows, bit for bit,
+    for ``calibration_hessian=``, ``quantize_weights(calibration_hessians=)``
+    and bitsink-quantize-weights' ``<name>.hessian`` archive entries."""
+    arguments = _accumulate_calibration(model, text, rows, sequence,
+                                        keep_rows=False)
+    return {name: a["calibration_hessian"] for name, a in arguments.items()}
+
+
+def _calibration_arguments(model, calibration_text: str, calibration,
+                           calibration_hessians, rows: int, say
+                           ) -> Dict[str, Dict[str, np.ndarray]]:
+    """{weight name: bitsink.quantize calibration argument} from the rows
+    or Hessians given, or, with neither, from `rows` tokens of the
+    calibration text: per linear input its rows while at most 2K, else
+    their Hessian accumulated batch by batch (_Input), so that every weight
+    gets quantize(calibration=X)'s result, bit for bit, and an input holds
+    min(T·K floats, K² doubles)."""
+    if calibration is not None and calibration_hessians is not None:
+        raise ValueError("give calibration (the rows) or calibration_hessians "
+                         "(their Hessians), not both")
+    if calibration is not None:
+        return {name: {"calibration": x} for name, x in calibration.items()}
+    if calibration_hessians is not None:
+        return {name: {"calibration_hessian": h}
+                for name, h in calibration_hessians.items()}
+    say(f"calibration: float model over {rows} rows of calibration text "
+        "(Hessians accumulated per input)")
+    return _accumulate_calibration(model, calibration_text, rows, 512,
+                                   keep_rows=True)
 
 
 def quantize_module(module, model, bits: int, *, calibration_text: str,
@@ -282,11 +412,14 @@ def _layer_override(name: str, layer_config: Iterable[str], planes: int,
 
 def quantize_weights(model, bits: int, *, calibration_text: str = "",
                      calibration: Optional[Dict[str, np.ndarray]] = None,
+                     calibration_hessians: Optional[Dict[str, np.ndarray]] = None,
                      method: str = "bpdq", group_size: int = 128,
                      head: str = "f32", layer_config: Iterable[str] = (),
                      rows: int = 2048, cache_dir=None,
                      progress: Optional[Callable[[str], None]] = None,
-                     budget: float = 0.0) -> Dict[str, "object"]:
+                     budget: float = 0.0,
+                     _arguments: Optional[Dict[str, Dict[str, np.ndarray]]] = None
+                     ) -> Dict[str, "object"]:
     """Quantises the linear weights of `model` with the quantizer library
     (``bitsink.quantize``: the one bitsink-quantize-weights runs, with the
     same options and calibration rule) and returns ``{name:
@@ -298,8 +431,19 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
     a constant). With `cache_dir`, the packed weights are kept there as an
     .npz keyed by the model file, the method and the calibration (each
     weight stored under its name, plane count and group size; given both
-    `calibration_text` and `calibration`, the arrays must be the text's
-    activations, and the cache is keyed by the text).
+    `calibration_text` and `calibration` or `calibration_hessians`, the
+    arrays must be the text's, and the cache is keyed by the text).
+
+    A weight's calibration is its rows in `calibration` ({name: X [T, K]}),
+    or their Hessian in `calibration_hessians` ({name: XᵀX/T [K, K]}, e.g.
+    from ``calibration_hessians``), not both; with neither, the activations
+    of the first `rows` tokens of `calibration_text`, summed into one
+    Hessian per linear input while the float model produces them
+    (``bitsink.HessianAccumulator``: K² doubles per input, not T·K floats
+    per weight; an input's rows are kept as rows while there are at most
+    2K, which take no more room). The result is the one the stored rows
+    give, bit for bit: with more than K/2 rows quantize() from the rows'
+    XᵀX/T is quantize() from the rows.
 
     `budget` > 0 chooses planes and group size per weight instead
     (``quantize_weights_budget``: an average of at most `budget` stored bits
@@ -310,15 +454,18 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
     if budget:
         out, allocation = quantize_weights_budget(
             model, budget, calibration_text=calibration_text,
-            calibration=calibration, method=method, head=head,
-            layer_config=layer_config, rows=rows, cache_dir=cache_dir,
-            progress=progress)
+            calibration=calibration, calibration_hessians=calibration_hessians,
+            method=method, head=head, layer_config=layer_config, rows=rows,
+            cache_dir=cache_dir, progress=progress)
         return out
 
     from .. import QuantizedWeight, quantize
 
     if head not in ("f32", "quantized"):
         raise ValueError(f"head must be 'f32' or 'quantized', got {head!r}")
+    if calibration is not None and calibration_hessians is not None:
+        raise ValueError("give calibration (the rows) or calibration_hessians "
+                         "(their Hessians), not both")
     say = progress or (lambda message: None)
     layer_config = list(layer_config)
     names = linear_weight_names(model.config)
@@ -327,7 +474,8 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
                      else "output.weight")
     # The cache: one archive per (model file, method, calibration), holding
     # each weight under its name and configuration, so another bit width or
-    # head choice reuses the weights already done.
+    # head choice reuses the weights already done. The text's Hessians give
+    # the results its rows gave, so the key of a text is what it was.
     path = None
     cached: Dict[str, np.ndarray] = {}
     if cache_dir is not None:
@@ -337,13 +485,23 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
             stat = os.stat(source)
             key.update(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         key.update(repr((model.config, method, rows)).encode())
-        if calibration is None or calibration_text:
-            # Given both, `calibration` holds the activations of the text.
+        if (calibration is None and calibration_hessians is None) \
+                or calibration_text:
+            # Given both, the arrays are the text's.
             key.update(calibration_text.encode())
-        else:
+            if calibration_hessians is not None:
+                # Hessians alone measure rel_error otherwise with <= K/2 rows.
+                key.update(b"calibration_hessians")
+        elif calibration is not None:
             for name in sorted(calibration):
                 key.update(name.encode())
                 key.update(np.ascontiguousarray(calibration[name]).tobytes())
+        else:
+            key.update(b"calibration_hessians")
+            for name in sorted(calibration_hessians):
+                key.update(name.encode())
+                key.update(np.ascontiguousarray(calibration_hessians[name],
+                                                dtype=np.float64).tobytes())
         path = Path(cache_dir) / f"weights-{method}-{key.hexdigest()[:16]}.npz"
         if path.exists():
             with np.load(path) as archive:
@@ -375,15 +533,17 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
         say(f"quantize: {len(out)} weights from {path}")
         return out
     started = time.time()
-    if calibration is None:
-        say(f"calibration: float model over {rows} rows of calibration text")
-        calibration = calibration_activations(model, calibration_text, rows)
+    arguments = _arguments
+    if arguments is None:
+        arguments = _calibration_arguments(model, calibration_text,
+                                           calibration, calibration_hessians,
+                                           rows, say)
     for index, (name, (planes, group)) in enumerate(plan.items()):
         if name in out:
             continue
         weight = np.ascontiguousarray(model.weights[name].T)  # K x N
         q = quantize(weight, method=method, planes=planes, group_size=group,
-                     calibration=calibration.get(name))
+                     **arguments.get(name, {}))
         out[name] = q
         prefix = f"{name}/P{planes}G{group}"
         cached[f"{prefix}/planes"] = q.planes
@@ -405,6 +565,8 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
 def quantize_weights_budget(model, budget: float, *,
                             calibration_text: str = "",
                             calibration: Optional[Dict[str, np.ndarray]] = None,
+                            calibration_hessians: Optional[
+                                Dict[str, np.ndarray]] = None,
                             method: str = "bpdq", head: str = "f32",
                             layer_config: Iterable[str] = (),
                             configs: Optional[Sequence] = None,
@@ -424,9 +586,13 @@ def quantize_weights_budget(model, budget: float, *,
     average of the stored bits per weight is at most `budget`. Weights a
     `layer_config` entry names keep that entry's configuration and count
     toward the budget. `importance` (e.g. ``layer_importance``) needs an
-    entry for every other weight. Returns ({name: QuantizedWeight},
-    BudgetAllocation); with `cache_dir` every candidate is kept as
-    quantize_weights keeps it."""
+    entry for every other weight. The calibration is that of
+    quantize_weights: rows (`calibration`) or their Hessians XᵀX/T
+    (`calibration_hessians`; the errors are then wᵀHw-weighted, in the
+    same units), not both, or else the text's, accumulated once for every
+    configuration. Returns ({name: QuantizedWeight}, BudgetAllocation);
+    with `cache_dir` every candidate is kept as quantize_weights keeps
+    it."""
     from ..budget import (DEFAULT_CONFIGS, OBJECTIVES, BudgetCandidate,
                           BudgetLayer, allocate_budget, candidate_error,
                           distinct_configs)
@@ -438,22 +604,22 @@ def quantize_weights_budget(model, budget: float, *,
     say = progress or (lambda message: None)
     configs = [tuple(c) for c in (configs or DEFAULT_CONFIGS)]
     layer_config = list(layer_config)
-    if calibration is None:
-        say(f"calibration: float model over {rows} rows of calibration text")
-        calibration = calibration_activations(model, calibration_text, rows)
+    arguments = _calibration_arguments(model, calibration_text, calibration,
+                                       calibration_hessians, rows, say)
     results = {}
     for planes, group in configs:
         say(f"budget: candidates P={planes} g={group}")
         results[(planes, group)] = quantize_weights(
             model, planes, calibration_text=calibration_text,
-            calibration=calibration, method=method, group_size=group,
-            head=head, layer_config=layer_config, rows=rows,
-            cache_dir=cache_dir, progress=progress)
+            calibration=calibration, calibration_hessians=calibration_hessians,
+            method=method, group_size=group, head=head,
+            layer_config=layer_config, rows=rows, cache_dir=cache_dir,
+            progress=progress, _arguments=arguments)
     names = list(results[configs[0]])
     layers = {}
     for name in names:
         n, k = model.weights[name].shape  # N x K
-        energy = _output_energy(model, name, calibration)
+        energy = _output_energy(model, name, arguments)
         fixed = _layer_override(name, layer_config, -1, -1)
         if importance is not None and name not in importance \
                 and fixed == (-1, -1):
@@ -486,15 +652,16 @@ def quantize_weights_budget(model, budget: float, *,
     return out, allocation
 
 
-def _output_energy(model, name: str, calibration) -> float:
-    """‖XW‖²_F / T of weight `name` on its calibration rows (‖W‖²_F without
-    them), as bitsink-quantize-weights computes it
-    (``bitsink.budget.output_energy``): the absolute error of a candidate
-    is rel_error² times this."""
+def _output_energy(model, name: str, arguments) -> float:
+    """‖XW‖²_F / T of weight `name` on its calibration rows, or Σ wᵀHw with
+    their Hessian (‖W‖²_F without either; `arguments` as
+    _calibration_arguments makes them), as bitsink-quantize-weights
+    computes it (``bitsink.budget.output_energy``): the absolute error of a
+    candidate is rel_error² times this."""
     from ..budget import output_energy
 
     w = np.ascontiguousarray(model.weights[name].T)  # K x N
-    return output_energy(w, calibration.get(name))
+    return output_energy(w, **arguments.get(name, {}))
 
 
 def dequantize_weight(q, k: int) -> np.ndarray:
@@ -528,6 +695,7 @@ def dequantize_weight(q, k: int) -> np.ndarray:
 
 def layer_importance(model, *, calibration_text: str,
                      calibration: Optional[Dict[str, np.ndarray]] = None,
+                     calibration_hessians: Optional[Dict[str, np.ndarray]] = None,
                      probe=(2, 128), tokens: int = 256,
                      method: str = "bpdq", rows: int = 2048, cache_dir=None,
                      progress: Optional[Callable[[str], None]] = None
@@ -542,17 +710,19 @@ def layer_importance(model, *, calibration_text: str,
     is the model-level loss per unit of the layer error the allocator
     sums, which one matmul at a time cannot tell (how much an error in the
     layer moves the output). Costs one quantization of the model at the
-    probe and, per weight, the float model from that weight's layer on."""
+    probe and, per weight, the float model from that weight's layer on.
+    `calibration` / `calibration_hessians` as in quantize_weights (the
+    text is still read for the KL divergence)."""
     say = progress or (lambda message: None)
     names = linear_weight_names(model.config)
-    if calibration is None:
-        say(f"calibration: float model over {rows} rows of calibration text")
-        calibration = calibration_activations(model, calibration_text, rows)
+    arguments = _calibration_arguments(model, calibration_text, calibration,
+                                       calibration_hessians, rows, say)
     planes, group = probe
     quantized = quantize_weights(
         model, planes, calibration_text=calibration_text,
-        calibration=calibration, method=method, group_size=group, rows=rows,
-        cache_dir=cache_dir)
+        calibration=calibration, calibration_hessians=calibration_hessians,
+        method=method, group_size=group, rows=rows, cache_dir=cache_dir,
+        _arguments=arguments)
     ids = ([model.config.bos_id]
            + model.encode(calibration_text, add_bos=False))[:tokens]
     head = model.weights["token_embd.weight" if model.config.tied_embeddings
@@ -580,7 +750,7 @@ def layer_importance(model, *, calibration_text: str,
             weights={name: np.ascontiguousarray(dequantize_weight(q, k).T)})
         kl = float(np.mean(np.sum(p_reference * (reference
                                                  - log_probs(hidden)), axis=1)))
-        error = q.rel_error ** 2 * _output_energy(model, name, calibration)
+        error = q.rel_error ** 2 * _output_energy(model, name, arguments)
         out[name] = max(kl, 1e-12) / max(error, 1e-30)
         if (index + 1) % 10 == 0 or index + 1 == len(names):
             say(f"importance: {index + 1}/{len(names)} weights, "
