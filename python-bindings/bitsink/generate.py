@@ -69,7 +69,9 @@ class Decoder:
     needs in ``module_transform``). ``quantized``: ``{weight name:
     bitsink.QuantizedWeight}`` (``bitsink.models.quantize.quantize_weights``)
     emitted as bitplane_matmul over planes and coefficient arguments, which
-    are passed like the other weights.
+    are passed like the other weights. ``cache_dtype`` ("f32" or "f16")
+    goes to ``model.ir``: the element type of the KV caches (f16 halves
+    what a decode step reads from them).
     """
 
     def __init__(
@@ -86,6 +88,7 @@ class Decoder:
         progress: Optional[Callable[[str], None]] = None,
         layers: str = "call",
         quantized: Optional[Mapping[str, object]] = None,
+        cache_dtype: str = "f32",
     ):
         if isinstance(model, (str, os.PathLike)):
             from .models import llama
@@ -113,6 +116,8 @@ class Decoder:
         ir_options = {"layers": layers}
         if self.quantized:
             ir_options["quantized"] = self.quantized
+        if cache_dtype != "f32":
+            ir_options["cache_dtype"] = cache_dtype
         text = model.ir(entry=list(_ENTRIES), tokens=self.chunk, cache=self.cache_size,
                         sinks=self.sinks, weights="arguments", **ir_options)
         context = context or _context()

@@ -214,8 +214,10 @@ class Runner:
     """A compiled sink-form entry driven with numpy caches: the updated
     caches come back as results and are passed to the next call."""
 
-    def __init__(self, model, entry, tokens, cache, sinks, layers="inline"):
-        text = model.ir(entry, tokens=tokens, cache=cache, sinks=sinks, layers=layers)
+    def __init__(self, model, entry, tokens, cache, sinks, layers="inline",
+                 cache_dtype="f32"):
+        text = model.ir(entry, tokens=tokens, cache=cache, sinks=sinks, layers=layers,
+                        cache_dtype=cache_dtype)
         self.exe = bitsink.compile(text, entry=entry)
         self.weights = model.arguments()
 
@@ -353,6 +355,34 @@ def test_streaming_past_rollover(model2, reference, small, stream_ids):
     assert rel_error(got[-1], last) > 1e-2
 
 
+@needs_model
+def test_streaming_f16_cache(model2, reference, small, stream_ids):
+    """cache_dtype="f16": keys, values and queries rounded to f16 around
+    cache_append / sink_attention (llama.cpp's default cache type). The same
+    stream as above past 3 rollovers stays within f16 rounding of the
+    StreamingLLM reference (the f32 cache is within 1e-4), with the same
+    greedy token at every step, and the caches are f16 arrays."""
+    stream = reference.truncated(2).stream(SMALL_CACHE, SMALL_SINKS)
+    want = np.concatenate([stream.chunk(stream_ids[:PREFILL])]
+                          + [stream.chunk([t]) for t in stream_ids[PREFILL:]])
+    prefill = Runner(model2, "prefill", PREFILL, SMALL_CACHE, SMALL_SINKS,
+                     layers="call", cache_dtype="f16")
+    decode = Runner(model2, "decode", 1, SMALL_CACHE, SMALL_SINKS, layers="call",
+                    cache_dtype="f16")
+    logits, state = prefill(stream_ids[:PREFILL], model2.empty_state(SMALL_CACHE, "f16"))
+    assert state[1].dtype == np.float16 and state[2].dtype == np.float16
+    rows = list(logits)
+    for t in stream_ids[PREFILL:]:
+        row, state = decode([t], state)
+        rows.append(row[0])
+    got = np.array(rows)
+    errors = [rel_error(got[i], want[i]) for i in range(len(stream_ids))]
+    assert max(errors) < 2e-3, errors  # 2.2e-4 measured
+    assert max(errors) > 1e-5  # the f16 rounding is there
+    np.testing.assert_array_equal(got.argmax(axis=1), want.argmax(axis=1))
+    assert state[0].tolist() == [50]
+
+
 # --- the textbook form and bitsink-raise-attention ---------------------------------
 
 
@@ -411,7 +441,8 @@ def test_ir_options(model2):
             ({"tokens": 4}, "takes one token"),
             ({"cache": 4, "sinks": 4}, "sinks must be in"),
             ({"entry": "decode", "form": "textbook"}, "prefill entry only"),
-            ({"layers": "loop"}, "unknown layers")]:
+            ({"layers": "loop"}, "unknown layers"),
+            ({"cache_dtype": "bf16"}, "unknown cache_dtype")]:
         with pytest.raises(ValueError, match=message):
             model2.ir(**kwargs)
 

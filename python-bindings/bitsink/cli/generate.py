@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="attention sinks kept for ever (default 4)")
     p.add_argument("--cache", type=int, default=1024,
                    help="KV cache slots per layer (default 1024)")
+    p.add_argument("--cache-dtype", default="f32", choices=("f32", "f16"),
+                   help="element type of the KV caches (default f32; f16 "
+                        "halves their memory)")
     p.add_argument("--chunk", type=int, default=64,
                    help="prompt tokens per prefill call (default 64)")
     p.add_argument("--max-new-tokens", type=int, default=128,
@@ -153,7 +156,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 return _error(problem)
         decoder = bitsink.Decoder(model, cache=args.cache, sinks=args.sinks,
                                   chunk=args.chunk, target=args.target, cpu=args.cpu,
-                                  progress=say, **options)
+                                  cache_dtype=args.cache_dtype, progress=say,
+                                  **options)
     except (ValueError, TypeError) as error:
         return _error(str(error))
     except bitsink.MLIRError as error:

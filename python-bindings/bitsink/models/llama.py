@@ -362,14 +362,15 @@ class LlamaModel:
         """The weight arguments of the emitted entries, in order."""
         return [self.weights[name] for name in self.weight_names]
 
-    def empty_state(self, cache: int) -> List[np.ndarray]:
+    def empty_state(self, cache: int, cache_dtype: str = "f32") -> List[np.ndarray]:
         """The `length` input and the per-layer caches of an empty stream
         (length 0, zero caches, positions -1), in entry argument order."""
         c = self.config
+        dtype = {"f32": np.float32, "f16": np.float16}[cache_dtype]
         state = [np.zeros(1, np.int64)]
         for _ in range(c.num_layers):
             kv = (1, c.num_kv_heads, cache, c.head_dim)
-            state += [np.zeros(kv, np.float32), np.zeros(kv, np.float32),
+            state += [np.zeros(kv, dtype), np.zeros(kv, dtype),
                       np.full((1, cache), -1, np.int64)]
         return state
 
@@ -379,7 +380,8 @@ class LlamaModel:
            tokens: int = 1, cache: int = 1024, sinks: int = 4,
            form: str = "sink", weights: str = "arguments",
            layers: str = "inline",
-           quantized: Optional[Mapping[str, object]] = None) -> str:
+           quantized: Optional[Mapping[str, object]] = None,
+           cache_dtype: str = "f32") -> str:
         """The model as MLIR text (docs/llama.md).
 
         `entry`: "decode" (one token) or "prefill" (a chunk of `tokens`
@@ -407,7 +409,17 @@ class LlamaModel:
         reading ``token_embd.weight`` when the tied output projection is
         quantised). With ``layers="call"`` every layer must use the same
         plane count and group size per projection.
+
+        `cache_dtype`: the element type of the KV caches, "f32" or "f16"
+        (half the bytes each decode step reads, as llama.cpp's default
+        cache). With "f16" the new keys and values are rounded to f16
+        before `cache_append`, the queries too (`sink_attention` takes one
+        element type; its scores and softmax stay f32), and the attention
+        output is widened back to f32.
         """
+        if cache_dtype not in _CACHE_DTYPES:
+            raise ValueError(f"unknown cache_dtype {cache_dtype!r}; expected "
+                             "'f32' or 'f16'")
         entries = [entry] if isinstance(entry, str) else list(entry)
         if not entries or len(set(entries)) != len(entries):
             raise ValueError(f"entry must name distinct entries, got {entry!r}")
@@ -446,12 +458,17 @@ class LlamaModel:
         funcs = []
         for name in entries:
             count = 1 if name == "decode" else tokens
-            writer = _Writer(self, name, count, cache, sinks, layers, quantized)
+            writer = _Writer(self, name, count, cache, sinks, layers, quantized,
+                             cache_dtype)
             funcs += writer.textbook() if form == "textbook" else writer.sink()
         header = (f"// {self.config.architecture} from {os.path.basename(self.path)}"
                   f" ({self.config.num_layers} layers), written by "
                   f"bitsink.models.llama (form={form}).\n")
         return header + "\n".join(funcs)
+
+
+_CACHE_DTYPES = ("f32", "f16")
+_FLOAT_BITS = {"f16": 16, "bf16": 16, "f32": 32}
 
 
 def _quantized_types(q) -> Tuple[str, str]:
@@ -484,8 +501,11 @@ class _Writer:
     regions start with `%b_` so they never shadow an outer value."""
 
     def __init__(self, model: LlamaModel, entry: str, tokens: int, cache: int,
-                 sinks: int, layers: str, quantized: Optional[Mapping] = None):
+                 sinks: int, layers: str, quantized: Optional[Mapping] = None,
+                 cache_elt: str = "f32"):
         self.m = model
+        # Element type of the KV caches and of the attention op.
+        self.cache_elt = cache_elt
         self.quantized = quantized or {}
         # SSA name of a float weight -> its QuantizedWeight (see linear()).
         self.quantized_values: Dict[str, object] = {
@@ -663,14 +683,20 @@ class _Writer:
                        state: Tuple[str, str, str, str]) -> Tuple[str, Tuple[str, str, str, str]]:
         c, T, C = self.c, self.T, self.C
         kc, vc, pos, length = state
-        ct, pt, lt = _t(1, c.num_kv_heads, C, c.head_dim), _t(1, C, elt="i64"), _t(1, elt="i64")
-        nt = _t(1, c.num_kv_heads, T, c.head_dim)
+        elt = self.cache_elt
+        ct = _t(1, c.num_kv_heads, C, c.head_dim, elt=elt)
+        pt, lt = _t(1, C, elt="i64"), _t(1, elt="i64")
+        nt = _t(1, c.num_kv_heads, T, c.head_dim, elt=elt)
+        if elt != "f32":
+            k = self.convert(k, (1, c.num_kv_heads, T, c.head_dim), "f32", elt)
+            v = self.convert(v, (1, c.num_kv_heads, T, c.head_dim), "f32", elt)
+            q = self.convert(q, (1, c.num_heads, T, c.head_dim), "f32", elt)
         appended = self.fresh()
         self.emit(f"{appended}:4 = bitsink.cache_append ins({k}, {v} : {nt}, {nt}) "
                   f"outs({kc}, {vc}, {pos}, {length} : {ct}, {ct}, {pt}, {lt}) "
                   f"{{num_sinks = {self.S} : i64, position_mode = "
                   f"#bitsink.position_mode<cache>}} -> {ct}, {ct}, {pt}, {lt}")
-        qt = _t(1, c.num_heads, T, c.head_dim)
+        qt = _t(1, c.num_heads, T, c.head_dim, elt=elt)
         init = self.empty(qt)
         out = self.fresh()
         rope = f", rope = {self.rope_attr()}" if c.rope_dims else ""
@@ -678,7 +704,17 @@ class _Writer:
                   f"{qt}, {ct}, {ct}) kv_len({kv_len} : {lt}) key_positions("
                   f"{appended}#2 : {pt}) outs({init} : {qt}) "
                   f"{{causal = true{rope}}} -> {qt}")
+        if elt != "f32":
+            out = self.convert(out, (1, c.num_heads, T, c.head_dim), elt, "f32")
         return out, tuple(f"{appended}#{i}" for i in range(4))
+
+    def convert(self, x: str, shape: Tuple[int, ...], src: str, dst: str) -> str:
+        """x rounded (arith.truncf) or widened (arith.extf) to `dst`."""
+        op = "arith.extf" if _FLOAT_BITS[dst] > _FLOAT_BITS[src] else "arith.truncf"
+        rank = len(shape)
+        return self.elementwise(
+            [(x, _t(*shape, elt=src), _identity(rank))], _t(*shape, elt=dst),
+            rank, [f"%b_r = {op} %b_0 : {src} to {dst}"], "%b_r", out_elt=dst)
 
     def rope_tables(self) -> Tuple[str, str]:
         """cos / sin [T, R/2] constants, computed as docs/rope-in-graphs.md
@@ -953,7 +989,8 @@ class _Writer:
         `extra_results`...). `attend(writer, q, k, v)` writes the attention
         in it and may fill `extra_results`."""
         c, T = self.c, self.T
-        writer = _Writer(self.m, name, T, self.C, self.S, self.layers)
+        writer = _Writer(self.m, name, T, self.C, self.S, self.layers,
+                         cache_elt=self.cache_elt)
         xt = _t(T, c.hidden)
         args = [f"%x: {xt}"] + [f"{v}: {t}" for v, t in extra]
         args += [f"{v}: {t}" for v, t in self.layer_weight_args(None)]
@@ -968,7 +1005,7 @@ class _Writer:
 
     def sink(self) -> List[str]:
         c, T, C = self.c, self.T, self.C
-        ct = _t(1, c.num_kv_heads, C, c.head_dim)
+        ct = _t(1, c.num_kv_heads, C, c.head_dim, elt=self.cache_elt)
         pt, lt = _t(1, C, elt="i64"), _t(1, elt="i64")
         args = [f"%tokens: {_t(T, elt='i64')} {{bitsink.name = \"tokens\"}}",
                 f"%length: {lt} {{bitsink.name = \"length\"}}"]
