@@ -132,6 +132,21 @@ def layer_inputs(model, ids: Sequence[int],
     return out
 
 
+def _read_calibration(model, ids: Sequence[int], rows: int, sequence: int,
+                      record) -> None:
+    """The float model reads the first `rows` tokens of `ids` in sequences
+    of `sequence` tokens (each from position 0, with BOS; `rows` rows in
+    all), calling `record(weight name, input rows)` (layer_inputs)."""
+    taken = 0
+    for start in range(0, len(ids), sequence - 1):
+        if taken >= rows:
+            break
+        tokens = [model.config.bos_id] + list(ids[start : start + sequence - 1])
+        tokens = tokens[: rows - taken]
+        layer_inputs(model, tokens, record)
+        taken += len(tokens)
+
+
 def calibration_activations(model, text: str, rows: int = 2048,
                             sequence: int = 512) -> Dict[str, np.ndarray]:
     """Input activations of every linear layer while the float model reads
@@ -145,14 +160,7 @@ def calibration_activations(model, text: str, rows: int = 2048,
     def record(name, x):
         gathered.setdefault(name, []).append(np.ascontiguousarray(x))
 
-    taken = 0
-    for start in range(0, len(ids), sequence - 1):
-        if taken >= rows:
-            break
-        tokens = [model.config.bos_id] + list(ids[start : start + sequence - 1])
-        tokens = tokens[: rows - taken]
-        layer_inputs(model, tokens, record)
-        taken += len(tokens)
+    _read_calibration(model, ids, rows, sequence, record)
     return {name: np.concatenate(parts).astype(np.float32)
             for name, parts in gathered.items()}
 
@@ -230,14 +238,7 @@ def _accumulate_calibration(model, text: str, rows: int, sequence: int,
         inputs[name].add(x)
         last["array"], last["name"] = x, name
 
-    taken = 0
-    for start in range(0, len(ids), sequence - 1):
-        if taken >= rows:
-            break
-        tokens = [model.config.bos_id] + list(ids[start : start + sequence - 1])
-        tokens = tokens[: rows - taken]
-        layer_inputs(model, tokens, record)
-        taken += len(tokens)
+    _read_calibration(model, ids, rows, sequence, record)
     last["array"] = None
     arguments = {}
     # One input at a time, so that its accumulator is gone before the next
