@@ -246,7 +246,6 @@ class Executable:
         return f"<bitsink.Executable {self.entry!r} on {self.target}>"
 
 
-
 class BoundCall:
     """An entry and the arrays of an in-place call, bound by
     ``Executable.bind_inplace``. ``bound()`` calls the entry on them and

@@ -366,6 +366,9 @@ class LlamaModel:
         """The `length` input and the per-layer caches of an empty stream
         (length 0, zero caches, positions -1), in entry argument order."""
         c = self.config
+        if cache_dtype not in _CACHE_DTYPES:
+            raise ValueError(f"unknown cache_dtype {cache_dtype!r}; expected "
+                             "'f32' or 'f16'")
         dtype = {"f32": np.float32, "f16": np.float16}[cache_dtype]
         state = [np.zeros(1, np.int64)]
         for _ in range(c.num_layers):
