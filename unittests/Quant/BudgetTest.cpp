@@ -306,6 +306,15 @@ std::vector<float> uniformRows(int64_t T, int64_t K, uint32_t seed) {
   return X;
 }
 
+/// XᵀX/T of T x K rows, as the library's accumulator forms it.
+std::vector<double> hessianOf(const std::vector<float> &X, int64_t T,
+                              int64_t K) {
+  HessianAccumulator accumulator(K);
+  std::string error;
+  EXPECT_TRUE(accumulator.add(X.data(), T, error)) << error;
+  return accumulator.hessian();
+}
+
 TEST(BudgetTest, ObjectivesParseAndScale) {
   BudgetObjective objective;
   EXPECT_TRUE(parseBudgetObjective("relative", objective));
@@ -445,10 +454,8 @@ TEST(BudgetTest, MeasureCandidatesRejectsBadCalibration) {
   const int64_t K = 64, N = 8, T = 40;
   Weight w = makeWeight(K, N, 1.0, 0, 8);
   std::vector<float> X = uniformRows(T, K, 9);
-  HessianAccumulator accumulator(K);
+  std::vector<double> H = hessianOf(X, T, K);
   std::string error;
-  ASSERT_TRUE(accumulator.add(X.data(), T, error)) << error;
-  std::vector<double> H = accumulator.hessian();
   BudgetMeasurement measurement;
   auto measure = [&](const float *rows, int64_t count, const double *hessian) {
     return measureBudgetCandidates(
@@ -492,10 +499,8 @@ TEST(BudgetTest, MeasuredCandidatesFromAHessianMatchTheRows) {
   const int64_t K = 96, N = 16, T = 300;
   Weight w = makeWeight(K, N, 1.0, 1, 4);
   std::vector<float> X = uniformRows(T, K, 5);
-  HessianAccumulator accumulator(K);
+  std::vector<double> H = hessianOf(X, T, K);
   std::string error;
-  ASSERT_TRUE(accumulator.add(X.data(), T, error)) << error;
-  std::vector<double> H = accumulator.hessian();
   std::vector<std::pair<int, int64_t>> configs =
       distinctBudgetConfigs(budgetCandidateConfigs(Method::RTN), K);
   // Groups of 128 and 256 are both one group for K = 96.

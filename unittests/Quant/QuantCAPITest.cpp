@@ -346,28 +346,23 @@ TEST_F(QuantCAPI, BudgetCandidatesAreThePassErrors) {
   }
   // Both, or a malformed Hessian: the call fails and says why.
   BitSinkBudgetCandidate one;
-  EXPECT_EQ(bitsinkMeasureBudgetCandidates(
-                context, W.data(), K, N, X.data(), T, H.data(), &options, 1,
-                planes.data(), groups.data(), "absolute", 1.0, &one, nullptr),
-            BITSINK_FAILURE);
+  auto measureOne = [&](const float *rows, int64_t count,
+                        const double *hessian) {
+    return bitsinkMeasureBudgetCandidates(
+        context, W.data(), K, N, rows, count, hessian, &options, 1,
+        planes.data(), groups.data(), "absolute", 1.0, &one, nullptr);
+  };
+  EXPECT_EQ(measureOne(X.data(), T, H.data()), BITSINK_FAILURE);
   EXPECT_NE(diagnostics().find("not both"), std::string::npos) << diagnostics();
   std::vector<double> asymmetric = H;
   asymmetric[5 * K + 1] += 1;
-  EXPECT_EQ(bitsinkMeasureBudgetCandidates(context, W.data(), K, N, nullptr, 0,
-                                           asymmetric.data(), &options, 1,
-                                           planes.data(), groups.data(),
-                                           "absolute", 1.0, &one, nullptr),
-            BITSINK_FAILURE);
+  EXPECT_EQ(measureOne(nullptr, 0, asymmetric.data()), BITSINK_FAILURE);
   EXPECT_NE(diagnostics().find("the calibration Hessian is not symmetric"),
             std::string::npos)
       << diagnostics();
   std::vector<double> negative = H;
   negative[2 * K + 2] = -0.5;
-  EXPECT_EQ(bitsinkMeasureBudgetCandidates(context, W.data(), K, N, nullptr, 0,
-                                           negative.data(), &options, 1,
-                                           planes.data(), groups.data(),
-                                           "absolute", 1.0, &one, nullptr),
-            BITSINK_FAILURE);
+  EXPECT_EQ(measureOne(nullptr, 0, negative.data()), BITSINK_FAILURE);
   EXPECT_NE(diagnostics().find("negative diagonal entry at row 2"),
             std::string::npos)
       << diagnostics();
