@@ -149,20 +149,22 @@ void AttentionEmitter::emitDecode() {
         std::max<int64_t>(maxWindow + reach + tq - 2, 0), opts.keyTile);
     maxTiles = minS(maxTiles, idx(sinkBound + windowBound + 1));
   }
+  // Tasks per batch and split (kDynamic when the heads are): one per group
+  // of query heads sharing a kv head, else one per query head.
+  int64_t staticTasks = groupHeads > 1
+                            ? cast<MemRefType>(k.getType()).getDimSize(1)
+                            : queriesType.getDimSize(1);
   // Splits of at most split-size keys, and enough of them for
   // kVisitParts tasks when batch and heads are static (Hkv = 3 and 540
   // keys made tasks of 512 and 28 keys). Each split then takes a balanced
   // run of the tiles its list has (below), not tiles [s·tps, (s+1)·tps).
   Value numSplits = maxS(ceilDivS(maxTiles, tps), idx(1));
-  {
-    auto kType = cast<MemRefType>(k.getType());
-    int64_t batch = queriesType.getDimSize(0);
-    int64_t tasks =
-        groupHeads > 1 ? kType.getDimSize(1) : queriesType.getDimSize(1);
-    if (!ShapedType::isDynamic(batch) && !ShapedType::isDynamic(tasks)) {
-      int64_t minSplits = llvm::divideCeil(kVisitParts, batch * tasks);
-      numSplits = maxS(numSplits, minS(idx(minSplits), maxS(maxTiles, idx(1))));
-    }
+  int64_t staticBatch = queriesType.getDimSize(0);
+  if (!ShapedType::isDynamic(staticBatch) &&
+      !ShapedType::isDynamic(staticTasks)) {
+    int64_t minSplits =
+        llvm::divideCeil(kVisitParts, staticBatch * staticTasks);
+    numSplits = maxS(numSplits, minS(idx(minSplits), maxS(maxTiles, idx(1))));
   }
   auto f32Type = b.getF32Type();
   int64_t dyn = ShapedType::kDynamic;
@@ -179,13 +181,8 @@ void AttentionEmitter::emitDecode() {
   Value numTasks = groupHeads > 1 ? numKvHeads : numHeads;
   // RoPE: the keys' cos and sin once per batch when several tasks read each
   // key (a single task per batch and split computes its own).
-  if (rope) {
-    auto kType = cast<MemRefType>(k.getType());
-    int64_t tasks =
-        groupHeads > 1 ? kType.getDimSize(1) : queriesType.getDimSize(1);
-    if (tasks != 1)
-      emitRopeTable();
-  }
+  if (rope && staticTasks != 1)
+    emitRopeTable();
   parallelLoop(
       ValueRange{numBatch, numTasks, numSplits}, {}, [&](ValueRange ivs) {
         TileBuffers buffers = tileBuffers();
