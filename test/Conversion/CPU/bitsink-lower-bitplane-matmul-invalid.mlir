@@ -1,6 +1,8 @@
 // RUN: bitsink-opt %s -split-input-file -verify-diagnostics --bitsink-lower-bitplane-matmul
 // RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="column-tile=0" 2>&1 | FileCheck %s --check-prefix=COLUMN
 // RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-column-tile=-16" 2>&1 | FileCheck %s --check-prefix=GEMV-COLUMN
+// RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-min-tasks=0" 2>&1 | FileCheck %s --check-prefix=MIN-TASKS
+// RUN: not bitsink-opt %s --bitsink-cpu-pipeline="gemv-min-tasks=-2" 2>&1 | FileCheck %s --check-prefix=MIN-TASKS-PIPE
 // RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="prefetch-distance=-1" 2>&1 | FileCheck %s --check-prefix=PREFETCH
 // RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-max-rows=-1" 2>&1 | FileCheck %s --check-prefix=ROWS
 // What the CPU lowering rejects, with a diagnostic on the op.
@@ -11,6 +13,9 @@
 // COLUMN: error: bitsink-lower-bitplane-matmul: column-tile must be positive, got 0
 // COLUMN-NOT: scf.parallel
 // GEMV-COLUMN: error: bitsink-lower-bitplane-matmul: gemv-column-tile must be positive, got -16
+// MIN-TASKS: error: bitsink-lower-bitplane-matmul: gemv-min-tasks must be positive, got 0
+// MIN-TASKS-NOT: scf.parallel
+// MIN-TASKS-PIPE: error: bitsink-lower-bitplane-matmul: gemv-min-tasks must be positive, got -2
 // PREFETCH: error: bitsink-lower-bitplane-matmul: prefetch-distance must be >= 0, got -1
 // ROWS: error: bitsink-lower-bitplane-matmul: gemv-max-rows must be >= 0, got -1
 
