@@ -12,6 +12,10 @@ for this CPU (llama.cpp's default CPU_REPACK buffer: Q2_K on AVX-512, Q4_K
 on AVX2), that layout is the peer and the plain layout is timed too, for
 reference. Each entry: best and median of --runs calls after 3 warm-ups.
 
+`--ggml-isa avx2` times the ggml built for AVX2 only (GGML_NATIVE=OFF, no
+AVX-512; ggml_lib.py), the code an AVX2-only host runs, on this AVX-512
+host; the default `native` is ggml built with -march=native.
+
 Before timing, a self-check: every type's quantize + dequantize round trip
 (ggml_quantize_chunk, with and without an importance matrix; to_float)
 must come back within the type's expected error.
@@ -20,6 +24,7 @@ bench/bitplane_cpu/run.py runs this once per shape (--json-out) and adds the
 rows to its table; alone it prints its own:
     python3 bench/bitplane_cpu/ggml_peer.py --shapes 4096x4096 --threads 1 2
     python3 bench/bitplane_cpu/ggml_peer.py --self-check
+    python3 bench/bitplane_cpu/ggml_peer.py --ggml-isa avx2 --shapes 4096x11008
 """
 
 import argparse
@@ -121,22 +126,32 @@ def measure(lib, shapes, threads, cache_mib, runs, types=TYPES):
     return rows
 
 
+# What each ggml ISA (ggml_lib.ISAS) is, for the table headers.
+ISA_TEXT = {"native": "native (GGML_NATIVE=ON: -march=native)",
+            "avx2": "AVX2 only (GGML_NATIVE=OFF: AVX, AVX2, FMA, F16C, BMI2; "
+                    "no AVX-512, no AVX-VNNI)"}
+
+
 def describe(lib):
     info = lib.info
     return (f"llama.cpp ggml from llama-cpp-python {info['version']} "
             f"({'the wheel of the bench venv' if info['kind'] == 'wheel' else 'built from the sdist with cmake'}"
-            f": {info['libdir']}); ggml CPU features: {lib.features()}")
+            f": {info['libdir']}), built {ISA_TEXT[info['isa']]}; "
+            f"ggml CPU features: {lib.features()}")
 
 
-def run(shapes, threads, cache_mib, runs, log=sys.stderr):
+def run(shapes, threads, cache_mib, runs, isa=None, log=sys.stderr):
     """This script in a process of its own (a ggml crash does not end the
-    caller): dict(info, features, rows), or None after printing why."""
+    caller), with ggml built for `isa` (None: GGML_PEER_ISA or native):
+    dict(info, isa, features, rows), or None after printing why."""
     with tempfile.TemporaryDirectory(prefix="ggml_peer.") as work:
         out = os.path.join(work, "peer.json")
         cmd = [sys.executable, os.path.abspath(__file__), "--json-out", out,
                "--runs", str(runs), "--cache-mib", str(cache_mib),
                "--threads", *map(str, threads),
                "--shapes", *(f"{k}x{n}" for k, n in shapes)]
+        if isa:
+            cmd += ["--ggml-isa", isa]
         proc = subprocess.run(cmd, stdout=log, stderr=log)
         if proc.returncode or not os.path.exists(out):
             print(f"ggml peer failed (exit {proc.returncode}); no ggml rows",
@@ -146,13 +161,18 @@ def run(shapes, threads, cache_mib, runs, log=sys.stderr):
             return json.load(f)
 
 
-def table(peer, ours, ceiling_gbs, runs):
+def table(peer, ours, ceiling_gbs, runs, bitsink_isa=None):
     """Lines of the peer table: each ggml row beside bitsink's GEMV of the
     same shape and threads at the compared bit width (`ours`: run.py's rows,
     with K, N, bits, threads, ms, gbs), ours/peer time, and whether the
-    issue's target is met."""
+    issue's target is met. `bitsink_isa`: what bitsink's code was compiled
+    for (and its kernel), named beside ggml's ISA in the header."""
     mine = {(r["K"], r["N"], r["bits"], r["threads"]): r for r in ours}
-    lines = [peer["info"],
+    lines = [peer["info"]]
+    if bitsink_isa:
+        lines.append(f"ISA: bitsink {bitsink_isa}; ggml "
+                     f"{ISA_TEXT[peer.get('isa', 'native')]}")
+    lines += [
              f"ggml GEMV as in decode (x quantized to q8_K inside "
              f"ggml_mul_mat), cold weights, best of {runs} calls after "
              f"warm-up (bitsink: its best call); /repack: llama.cpp's "
@@ -160,7 +180,8 @@ def table(peer, ours, ceiling_gbs, runs):
              f"layout, for reference",
              f"{'K x N':>11} {'thr':>3} {'ggml type':>12} {'ggml ms':>8} "
              f"{'median':>7} {'GB/s':>6} {'%bw':>5} {'bits':>4} "
-             f"{'bitsink ms':>10} {'GB/s':>6} {'ours/peer':>9} {'target':>6}"]
+             f"{'kernel':>7} {'bitsink ms':>10} {'GB/s':>6} {'ours/peer':>9} "
+             f"{'target':>6}"]
     for r in peer["rows"]:
         name = r["type"] + ("/plain" if r["layout"] == "plain" else
                             "/repack" if r["repacked"] else "")
@@ -175,10 +196,14 @@ def table(peer, ours, ceiling_gbs, runs):
             target = TARGET.get(r["type"]) if r["layout"] == "default" else None
             verdict = "-" if target is None else (
                 "met" if ratio <= target else "no")
-            line += (f" {bits:>4} {m['ms']:>10.3f} {m['gbs']:>6.1f} "
+            line += (f" {bits:>4} {m.get('kernel', '-'):>7} "
+                     f"{m['ms']:>10.3f} {m['gbs']:>6.1f} "
                      f"{ratio:>9.2f} {verdict:>6}")
         lines.append(line)
-    lines.append("ours/peer: bitsink's time over ggml's (below 1: bitsink "
+    lines.append("kernel: bitsink's GEMV kernel (lut-f32: f32 partial-sum "
+                 "tables, lut-i8: int8 partial-sum tables, bittest: bit "
+                 "tests). "
+                 "ours/peer: bitsink's time over ggml's (below 1: bitsink "
                  "faster); target (issue 16): <= 0.67, i.e. >= 1.5x ggml Q2_K "
                  "at 2 bits and Q3_K at 3 bits. %bw over the same ceiling as "
                  "bitsink's rows.")
@@ -204,12 +229,16 @@ def main():
                         help="last-level cache size (as run.py's)")
     parser.add_argument("--source", choices=["auto", "wheel", "cmake"],
                         help="where ggml comes from (ggml_lib.py)")
+    parser.add_argument("--ggml-isa", choices=ggml_lib.ISAS,
+                        help="what ggml is built for (ggml_lib.py): native "
+                             "(-march=native) or avx2 (AVX2 only, the cmake "
+                             "build); default GGML_PEER_ISA or native")
     parser.add_argument("--self-check", action="store_true",
                         help="only the quantize round-trip self-check")
     parser.add_argument("--json-out", help="write dict(info, rows) there")
     args = parser.parse_args()
 
-    lib = ggml_lib.load(args.source)
+    lib = ggml_lib.load(args.source, args.ggml_isa)
     print(describe(lib), file=sys.stderr)
     self_check(lib)
     if args.self_check:
@@ -218,8 +247,8 @@ def main():
                    args.types)
     if args.json_out:
         with open(args.json_out, "w") as f:
-            json.dump(dict(info=describe(lib), features=lib.features(),
-                           rows=rows), f, indent=1)
+            json.dump(dict(info=describe(lib), isa=lib.info["isa"],
+                           features=lib.features(), rows=rows), f, indent=1)
         return
     print(describe(lib))
     print(f"{'K x N':>11} {'thr':>3} {'type':>12} {'copies':>6} "

@@ -3,9 +3,9 @@ bitsink-cpu-pipeline, JIT-run by `bitsink-run --time-runs`) against an f32
 GEMV through numpy/OpenBLAS and against our own pipeline's f32 linalg.matmul,
 with the machine's memory read bandwidth measured in the same run.
 
-Shapes (K x N): 4096 x 4096, 4096 x 11008 and 14336 x 4096; weights:
-2-bit and 3-bit binary planes (BPDQ), group 128, f16 coefficients; x and y
-f32, M = 1.
+Shapes (K x N, `--shapes`): 4096 x 4096, 4096 x 11008 and 14336 x 4096;
+weights: 2-bit and 3-bit binary planes (BPDQ), group 128, f16
+coefficients; x and y f32, M = 1.
 Every number is taken at 1 thread and at all threads (OMP_NUM_THREADS /
 OPENBLAS_NUM_THREADS).
 
@@ -26,8 +26,18 @@ bitsink's 2-bit (Q2_K, TQ2_0) and 3-bit (Q3_K) rows.
 
 `--cpu` JIT-compiles bitsink's code for another CPU model than the host's
 (bitsink-run --cpu), e.g. `--cpu x86-64-v3` (AVX2 + FMA, no AVX-512): the
-code an AVX2-only machine gets, timed on this one. The ISA line names both;
-numpy/OpenBLAS and the ggml peer still run the host's code.
+code an AVX2-only machine gets, timed on this one. The ggml peer then
+defaults to ggml built for AVX2 only (`--ggml-isa avx2`, see
+bench/common/ggml_lib.py), so that the peer table compares like with like;
+`--ggml-isa native|avx2` chooses it. The ISA lines name what each side was
+built for; numpy/OpenBLAS still runs the host's code.
+
+`--gemv-lut-int8` compiles the GEMV with bitsink-cpu-pipeline's
+gemv-lut-int8=true (partial-sum tables of int8 sums instead of f32). The
+`kernel` column names the GEMV kernel that ran: `lut-f32` (f32 tables, the
+default where the target CPU has AVX-512F or AVX2), `lut-i8` (int8 tables,
+--gemv-lut-int8) or `bittest` (one bit test per weight bit, a target
+without either).
 
 `--gemm` measures the GEMM path instead (M > gemv-max-rows): at
 M x K x N = 512 x 4096 x 4096 and 128 x 2048 x 2048 (`--gemm-shapes`), our
@@ -126,6 +136,50 @@ def env_threads(threads):
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(threads)
     return env
+
+
+def cpu_features(cpu):
+    """dict(avx512, avx2) of the CPU model `cpu` as bitsink-run --cpu names
+    it ('host', 'generic' or an LLVM CPU name), read from clang's predefined
+    macros for -march=<cpu> (clang and LLVM share the CPU table); None where
+    clang does not know the name."""
+    march = {"host": "native", "generic": "x86-64"}.get(cpu, cpu)
+    out = subprocess.run(["clang-22", f"-march={march}", "-dM", "-E", "-x",
+                          "c", os.devnull], capture_output=True, text=True)
+    if out.returncode:
+        return None
+    macros = set(line.split()[1] for line in out.stdout.splitlines()
+                 if line.startswith("#define "))
+    return dict(avx512="__AVX512F__" in macros, avx2="__AVX2__" in macros)
+
+
+def cpu_text(cpu, features):
+    """What bitsink's code is compiled for, in words."""
+    name = "the host" if cpu == "host" else f"CPU {cpu}"
+    if features is None:
+        return f"{name} (features unknown)"
+    level = ("AVX-512" if features["avx512"] else
+             "AVX2, no AVX-512" if features["avx2"] else "no AVX2")
+    return f"{name} ({level})"
+
+
+def gemv_kernel(features, lut_int8):
+    """The GEMV kernel bitsink-cpu-pipeline picks: int8 tables when asked
+    for, f32 tables by default where the target has AVX-512F or AVX2 (its
+    gemv-lut default), else bit tests."""
+    if lut_int8:
+        return "lut-i8"
+    if features is None:
+        return "?"
+    if features["avx512"] or features["avx2"]:
+        return "lut-f32"
+    return "bittest"
+
+
+KERNEL_TEXT = {"lut-f32": "f32 partial-sum tables",
+               "lut-i8": "int8 partial-sum tables (gemv-lut-int8=true)",
+               "bittest": "bit tests (no tables)",
+               "?": "unknown (the CPU's features are unknown)"}
 
 
 def run_bitsink(run, path, entry, threads, runs, cpu="host", extra=()):
@@ -261,6 +315,10 @@ def main():
                         help="timed calls per bitsink / numpy measurement")
     parser.add_argument("--matmul-runs", type=int, default=2,
                         help="timed calls of the (slow) f32 linalg.matmul")
+    parser.add_argument("--shapes", nargs="+", type=ggml_peer.parse_shape,
+                        default=SHAPES,
+                        help="K x N GEMV shapes (default: 4096x4096 "
+                             "4096x11008 14336x4096)")
     parser.add_argument("--cache-mib", type=int, default=32,
                         help="last-level cache size; cold runs cycle through "
                              "at least twice this many weight bytes")
@@ -270,6 +328,15 @@ def main():
                         help="leave out the llama.cpp ggml peer")
     parser.add_argument("--ggml-runs", type=int, default=50,
                         help="timed calls per ggml measurement")
+    parser.add_argument("--ggml-isa", choices=["native", "avx2"],
+                        help="what the ggml peer is built for "
+                             "(bench/common/ggml_lib.py): native "
+                             "(-march=native) or avx2 (AVX2 only); default: "
+                             "avx2 when --cpu names a CPU without AVX-512, "
+                             "else GGML_PEER_ISA or native")
+    parser.add_argument("--gemv-lut-int8", action="store_true",
+                        help="compile the GEMV with bitsink-cpu-pipeline's "
+                             "gemv-lut-int8=true (int8 partial-sum tables)")
     parser.add_argument("--cpu", default="host",
                         help="CPU model bitsink compiles for (bitsink-run "
                              "--cpu): host, or an LLVM CPU name such as "
@@ -291,7 +358,24 @@ def main():
                              "-o OUT), e.g. an older build, in the same rounds")
     args = parser.parse_args()
     if args.gemm:
+        if args.gemv_lut_int8:
+            parser.error("--gemv-lut-int8 is an option of the GEMV, not of "
+                         "--gemm")
         return run_gemm(args)
+
+    features = cpu_features(args.cpu)
+    kernel = gemv_kernel(features, args.gemv_lut_int8)
+    # The GEMV's pipeline options (bitsink-run adds target-cpu=<--cpu>).
+    gemv_extra = (["--pipeline=bitsink-cpu-pipeline{gemv-lut-int8=true}"]
+                  if args.gemv_lut_int8 else [])
+    # Like with like: bitsink compiled for a CPU without AVX-512 meets the
+    # ggml built for AVX2 only.
+    ggml_isa = args.ggml_isa
+    if (ggml_isa is None and args.cpu != "host" and features is not None
+            and not features["avx512"]):
+        ggml_isa = "avx2"
+    bitsink_isa = (f"compiled for {cpu_text(args.cpu, features)}, GEMV "
+                   f"kernel: {KERNEL_TEXT[kernel]}")
 
     all_threads = os.cpu_count()
     thread_counts = sorted({1, all_threads})
@@ -299,7 +383,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="bitplane_cpu.") as work:
         for t in thread_counts:
             bandwidth[t] = read_bandwidth(work, t)
-        for k, n in SHAPES:
+        for k, n in args.shapes:
             f32_bytes = k * n * 4
             matmul_path = os.path.join(work, f"matmul_{k}x{n}.mlir")
             with open(matmul_path, "w") as f:
@@ -315,9 +399,9 @@ def main():
                     with open(path, "w") as f:
                         f.write(gemv_ir(k, n, bits, copies))
                     ms = run_bitsink(args.run, path, "gemv", t, args.runs,
-                                     args.cpu) / copies
+                                     args.cpu, gemv_extra) / copies
                     row = dict(K=k, N=n, bits=bits, threads=t, copies=copies,
-                               weight_bytes=qbytes, ms=ms,
+                               kernel=kernel, weight_bytes=qbytes, ms=ms,
                                gbs=qbytes / ms / 1e6,
                                blas_f32_ms=blas_ms,
                                blas_f32_gbs=f32_bytes / blas_ms / 1e6,
@@ -329,14 +413,15 @@ def main():
                         with open(hot_path, "w") as f:
                             f.write(gemv_ir(k, n, bits, 1))
                         row["hot_ms"] = run_bitsink(args.run, hot_path, "gemv",
-                                                    t, args.runs, args.cpu)
+                                                    t, args.runs, args.cpu,
+                                                    gemv_extra)
                     rows.append(row)
                     print(f"done K={k} N={n} {bits}-bit threads={t}",
                           file=sys.stderr)
             if not args.no_ggml:
                 # Right after ours at this shape, under the same load.
                 got = ggml_peer.run([(k, n)], thread_counts, args.cache_mib,
-                                    args.ggml_runs)
+                                    args.ggml_runs, ggml_isa)
                 if got:
                     peer = peer or dict(got, rows=[])
                     peer["rows"] += got["rows"]
@@ -349,17 +434,16 @@ def main():
     print("memory read bandwidth (1 GiB sum): " + ", ".join(
         f"{bandwidth[t]:.1f} GB/s at {t} thread(s)" for t in thread_counts)
         + f"; best seen (incl. OpenBLAS): {ceiling:.1f} GB/s")
-    header = (f"{'K x N':>11} {'bits':>4} {'thr':>3} {'bitsink ms':>10} "
+    header = (f"{'K x N':>11} {'bits':>4} {'thr':>3} {'kernel':>7} "
+              f"{'bitsink ms':>10} "
               f"{'GB/s':>6} {'%bw':>5} {'f32 BLAS ms':>11} {'GB/s':>6} "
               f"{'xBLAS':>6} {'f32 ours ms':>11} {'xours':>7}"
               + (f" {'hot ms':>7}" if args.hot else ""))
-    print(f"ISA: {mlirlib.host_isa()}"
-          + (f"; bitsink compiled for CPU {args.cpu}" if args.cpu != "host"
-             else ""))
+    print(f"ISA: {mlirlib.host_isa()}; bitsink {bitsink_isa}")
     print(header)
     for r in rows:
         line = (f"{r['K']:>5}x{r['N']:<5} {r['bits']:>4} {r['threads']:>3} "
-                f"{r['ms']:>10.3f} {r['gbs']:>6.1f} "
+                f"{r['kernel']:>7} {r['ms']:>10.3f} {r['gbs']:>6.1f} "
                 f"{100 * r['gbs'] / r['bw_ceiling_gbs']:>4.0f}% "
                 f"{r['blas_f32_ms']:>11.3f} {r['blas_f32_gbs']:>6.1f} "
                 f"{r['blas_f32_ms'] / r['ms']:>6.1f} "
@@ -368,17 +452,22 @@ def main():
         if args.hot:
             line += f" {r['hot_ms']:>7.3f}"
         print(line)
-    print("%bw: weight GB/s over the best read bandwidth seen; xBLAS, xours: "
-          "speed-up over the f32 GEMV of numpy/OpenBLAS and of our pipeline's "
+    print("kernel: bitsink's GEMV kernel (lut-f32: f32 partial-sum tables, "
+          "lut-i8: int8 partial-sum tables, bittest: bit tests); %bw: weight "
+          "GB/s over the best read bandwidth seen; xBLAS, xours: speed-up "
+          "over the f32 GEMV of numpy/OpenBLAS and of our pipeline's "
           "linalg.matmul (naive loops) at the same thread count.")
     if peer:
         print()
-        for line in ggml_peer.table(peer, rows, ceiling, args.ggml_runs):
+        for line in ggml_peer.table(peer, rows, ceiling, args.ggml_runs,
+                                    bitsink_isa):
             print(line)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(read_bw_gbs=bandwidth, rows=rows, ggml=peer,
-                           cpu=args.cpu), f, indent=1)
+                           cpu=args.cpu, cpu_features=features,
+                           gemv_kernel=kernel,
+                           gemv_lut_int8=args.gemv_lut_int8), f, indent=1)
 
 
 if __name__ == "__main__":

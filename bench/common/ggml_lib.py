@@ -11,11 +11,24 @@ Where ggml comes from (`load(source=...)`, or GGML_PEER_SOURCE):
          machine without the bench venv's llama_cpp.
   auto   (default) wheel when the bench venv has llama_cpp, else cmake.
 
+The instruction set ggml is built for (`load(isa=...)`, or GGML_PEER_ISA):
+  native (default) what the sources above build: GGML_NATIVE=ON, i.e.
+         -march=native (AVX-512 on an AVX-512 host).
+  avx2   x86-64 only: the cmake build with GGML_NATIVE=OFF and only the
+         AVX2-level features on (SSE4.2, AVX, AVX2, FMA, F16C, BMI2;
+         AVX-VNNI, every AVX-512 option and AMX off), in a build directory of
+         its own: the code an AVX2-only host runs, timed on this one. The
+         wheel is built native, so isa=avx2 always uses the cmake build.
+         After loading, ggml's reported CPU features must hold AVX2 and no
+         AVX512.
+
 Everything is cached under build/bench-cache/ggml/<version>/: the sdist
 (fetched with `pip download --no-binary :all: --no-deps
 llama-cpp-python==<version>` when it is not there yet, or taken from
-GGML_SDIST), its ggml/ tree, the cmake build, and the harness library
-(rebuilt when ggml_gemv.c changes).
+GGML_SDIST), its ggml/ tree, the cmake builds (cmake-build/ native,
+cmake-build-avx2/), and the harness library of each source and ISA
+(rebuilt when ggml_gemv.c changes). The cmake build runs under `nice` with
+GGML_BUILD_JOBS parallel jobs (default: all CPUs).
 
 What the library offers (class Ggml):
   features()                 ggml's CPU features (built for and detected)
@@ -41,6 +54,19 @@ SOURCE = os.path.join(HERE, "ggml_gemv.c")
 # The llama-cpp-python version used when no bench venv names one.
 DEFAULT_VERSION = "0.3.36"
 LIBS = ("ggml-base", "ggml-cpu", "ggml")
+ISAS = ("native", "avx2")
+# The cmake options of each ISA (after the common ones). native: as
+# bench/setup.sh builds the wheel. avx2: the x86-64-v3 level that ggml has
+# options for; GGML_NATIVE=OFF leaves -march=native out, so nothing above
+# these reaches the CPU backend.
+ISA_OPTIONS = {
+    "native": ["-DGGML_NATIVE=ON"],
+    "avx2": ["-DGGML_NATIVE=OFF", "-DGGML_SSE42=ON", "-DGGML_AVX=ON",
+             "-DGGML_AVX2=ON", "-DGGML_FMA=ON", "-DGGML_F16C=ON",
+             "-DGGML_BMI2=ON", "-DGGML_AVX_VNNI=OFF", "-DGGML_AVX512=OFF",
+             "-DGGML_AVX512_VBMI=OFF", "-DGGML_AVX512_VNNI=OFF",
+             "-DGGML_AVX512_BF16=OFF"],
+}
 
 
 def _log(msg):
@@ -106,10 +132,22 @@ def sdist_ggml(version):
     return ggml_dir
 
 
-def cmake_ggml(version, ggml_dir):
-    """Builds ggml (CPU backend, shared) from the sdist; returns the directory
-    of its libggml*.so."""
-    build = os.path.join(CACHE, version, "cmake-build")
+def _isa(isa):
+    isa = isa or os.environ.get("GGML_PEER_ISA") or "native"
+    if isa not in ISAS:
+        sys.exit(f"ggml_lib: unknown ggml ISA {isa!r} (one of: "
+                 f"{', '.join(ISAS)})")
+    if isa == "avx2" and platform.machine() != "x86_64":
+        sys.exit(f"ggml_lib: the avx2 build is for x86-64 hosts "
+                 f"(this is {platform.machine()})")
+    return isa
+
+
+def cmake_ggml(version, ggml_dir, isa="native"):
+    """Builds ggml (CPU backend, shared) from the sdist for `isa` (ISAS);
+    returns the directory of its libggml*.so."""
+    suffix = "" if isa == "native" else f"-{isa}"
+    build = os.path.join(CACHE, version, "cmake-build" + suffix)
     found = glob.glob(os.path.join(build, "**", "libggml-cpu.so"), recursive=True)
     if found:
         return os.path.dirname(found[0])
@@ -119,14 +157,14 @@ def cmake_ggml(version, ggml_dir):
     if not os.path.exists(pc):
         open(pc, "w").close()
     args = ["cmake", "-S", ggml_dir, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
-            "-DBUILD_SHARED_LIBS=ON", "-DGGML_NATIVE=ON", "-DGGML_CPU=ON",
+            "-DBUILD_SHARED_LIBS=ON", *ISA_OPTIONS[isa], "-DGGML_CPU=ON",
             "-DGGML_CUDA=OFF", "-DGGML_METAL=OFF", "-DGGML_VULKAN=OFF",
             "-DGGML_BLAS=OFF", "-DGGML_LLAMAFILE=ON", "-DGGML_BUILD_TESTS=OFF",
             "-DGGML_BUILD_EXAMPLES=OFF", "-DGGML_AMX_TILE=OFF",
             "-DGGML_AMX_INT8=OFF", "-DGGML_AMX_BF16=OFF"]
     if shutil.which("ninja"):
         args += ["-G", "Ninja"]
-    if platform.machine() == "x86_64":
+    if platform.machine() == "x86_64" and isa == "native":
         # As bench/setup.sh: GGML_NATIVE's -march=native would turn the AMX
         # kernels on where the CPU has them (they crash there).
         no_amx = "-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
@@ -134,13 +172,13 @@ def cmake_ggml(version, ggml_dir):
     if shutil.which("ccache"):
         args += ["-DCMAKE_C_COMPILER_LAUNCHER=ccache",
                  "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"]
-    log = os.path.join(CACHE, version, "cmake-build.log")
-    _log(f"building ggml {version} from the sdist with cmake (a few minutes; "
-         f"log: {log})")
+    log = os.path.join(CACHE, version, f"cmake-build{suffix}.log")
+    jobs = os.environ.get("GGML_BUILD_JOBS") or str(os.cpu_count() or 1)
+    _log(f"building ggml {version} ({isa}) from the sdist with cmake (a few "
+         f"minutes; log: {log})")
     with open(log, "w") as f:
         for cmd in (args, ["nice", "-n", "10", "cmake", "--build", build,
-                           "--parallel", str(os.cpu_count() or 1),
-                           "--target", *LIBS]):
+                           "--parallel", jobs, "--target", *LIBS]):
             if subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT).returncode:
                 f.close()
                 with open(log) as g:
@@ -157,12 +195,18 @@ def _compiler():
     sys.exit("ggml_lib: no C compiler")
 
 
-def build(source=None):
-    """Builds the harness (cached); returns (path of the .so, info dict)."""
+def build(source=None, isa=None):
+    """Builds the harness (cached) for ggml from `source` built for `isa`;
+    returns (path of the .so, info dict)."""
     source = source or os.environ.get("GGML_PEER_SOURCE", "auto")
     if source not in ("auto", "wheel", "cmake"):
         sys.exit(f"ggml_lib: unknown ggml source {source!r}")
-    wheel = wheel_info() if source in ("auto", "wheel") else None
+    isa = _isa(isa)
+    if source == "wheel" and isa != "native":
+        sys.exit(f"ggml_lib: the wheel's ggml is built native; the {isa} "
+                 f"ggml is the cmake build (source cmake or auto)")
+    wheel = (wheel_info() if source in ("auto", "wheel") and isa == "native"
+             else None)
     if source == "wheel" and not wheel:
         sys.exit("ggml_lib: the bench venv has no llama_cpp "
                  "(run bench/setup.sh, or use the cmake source)")
@@ -171,10 +215,11 @@ def build(source=None):
     if wheel:
         kind, libdir = "wheel", wheel[1]
     else:
-        kind, libdir = "cmake", cmake_ggml(version, ggml_dir)
+        kind, libdir = "cmake", cmake_ggml(version, ggml_dir, isa)
     with open(SOURCE, "rb") as f:
         key = hashlib.sha256(f.read() + libdir.encode()).hexdigest()[:12]
-    out = os.path.join(CACHE, version, f"libggml_gemv-{kind}-{key}.so")
+    tag = f"{kind}-{isa}"
+    out = os.path.join(CACHE, version, f"libggml_gemv-{tag}-{key}.so")
     if not os.path.exists(out):
         include = os.path.join(ggml_dir, "include")
         cmd = [_compiler(), "-O2", "-shared", "-fPIC", "-std=c11",
@@ -183,11 +228,16 @@ def build(source=None):
                f"-Wl,-rpath,{libdir}", "-lm", "-o", out + ".tmp"]
         subprocess.run(cmd, check=True)
         os.replace(out + ".tmp", out)
-        for old in glob.glob(os.path.join(CACHE, version,
-                                          f"libggml_gemv-{kind}-*.so")):
+        # Older harnesses of this source and ISA, and those named before
+        # the ISA was part of the name (libggml_gemv-<kind>-<key>.so).
+        stale = (glob.glob(os.path.join(CACHE, version,
+                                        f"libggml_gemv-{tag}-*.so"))
+                 + glob.glob(os.path.join(CACHE, version,
+                                          f"libggml_gemv-{kind}-{'?' * 12}.so")))
+        for old in stale:
             if old != out:
                 os.remove(old)
-    return out, dict(kind=kind, version=version, libdir=libdir)
+    return out, dict(kind=kind, isa=isa, version=version, libdir=libdir)
 
 
 class Ggml:
@@ -283,15 +333,35 @@ class Ggml:
 _loaded = {}
 
 
-def load(source=None):
-    """The harness for ggml from `source` (built and cached on first use)."""
+def check_isa(lib):
+    """Exits with the reason when ggml's reported CPU features do not match
+    the ISA it was built for (avx2: AVX2 and no AVX512 of any kind)."""
+    features = lib.features().split()
+    if lib.info["isa"] == "avx2":
+        wide = [f for f in features if f.startswith("AVX512") or
+                f.startswith("AMX")]
+        if wide or "AVX2" not in features:
+            sys.exit(f"ggml_lib: the avx2 ggml ({lib.info['libdir']}) "
+                     f"reports the CPU features {' '.join(features)}: "
+                     + (f"{', '.join(wide)} must not be among them"
+                        if wide else "AVX2 is missing")
+                     + " (a stale or mis-configured build: delete that "
+                       "build directory)")
+
+
+def load(source=None, isa=None):
+    """The harness for ggml from `source` built for `isa` (built and cached
+    on first use)."""
     source = source or os.environ.get("GGML_PEER_SOURCE", "auto")
-    if source not in _loaded:
-        _loaded[source] = Ggml(*build(source))
-    return _loaded[source]
+    isa = _isa(isa)
+    if (source, isa) not in _loaded:
+        lib = Ggml(*build(source, isa))
+        check_isa(lib)
+        _loaded[(source, isa)] = lib
+    return _loaded[(source, isa)]
 
 
-def quantize_roundtrip(type_name, x, imatrix=None, source=None):
+def quantize_roundtrip(type_name, x, imatrix=None, source=None, isa=None):
     """ggml's quantize (with an optional imatrix) + dequantize of the rows of
     x; returns (dequantized float32 array, quantized bytes)."""
-    return load(source).quantize_roundtrip(type_name, x, imatrix)
+    return load(source, isa).quantize_roundtrip(type_name, x, imatrix)
