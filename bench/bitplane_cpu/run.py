@@ -58,6 +58,7 @@ import argparse
 import json
 import math
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -368,11 +369,11 @@ def main():
     # The GEMV's pipeline options (bitsink-run adds target-cpu=<--cpu>).
     gemv_extra = (["--pipeline=bitsink-cpu-pipeline{gemv-lut-int8=true}"]
                   if args.gemv_lut_int8 else [])
-    # Like with like: bitsink compiled for a CPU without AVX-512 meets the
-    # ggml built for AVX2 only.
+    # Like with like: bitsink compiled for an x86 CPU without AVX-512 meets
+    # the ggml built for AVX2 only.
     ggml_isa = args.ggml_isa
     if (ggml_isa is None and args.cpu != "host" and features is not None
-            and not features["avx512"]):
+            and not features["avx512"] and platform.machine() == "x86_64"):
         ggml_isa = "avx2"
     bitsink_isa = (f"compiled for {cpu_text(args.cpu, features)}, GEMV "
                    f"kernel: {KERNEL_TEXT[kernel]}")
