@@ -92,6 +92,7 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   // target-features): by default on where the target has one of them.
   bitplane.gemvLut = options.gemvLut.hasValue() ? options.gemvLut.getValue()
                                                 : cpu.hasAvx512 || cpu.hasAvx2;
+  bitplane.gemvLutInt8 = options.gemvLutInt8;
   bitplane.targetFeatures = cpu.enabledFeatures;
   lowerings.addPass(createBitSinkLowerBitplaneMatmul(bitplane));
   // Contractions with fewer rows than a register tile whose K dimension

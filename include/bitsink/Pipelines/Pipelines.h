@@ -66,6 +66,12 @@ struct CPUPipelineOptions
       llvm::cl::desc("Bit-plane GEMV through partial-sum tables (needs "
                      "AVX-512F or AVX2, or NEON on AArch64; default: whether "
                      "target-cpu has AVX-512F or AVX2)")};
+  Option<bool> gemvLutInt8{
+      *this, "gemv-lut-int8",
+      llvm::cl::desc("Bit-plane GEMV through int8 partial-sum tables and "
+                     "vpshufb (needs AVX2; results within about 1e-2 of "
+                     "the f32 kernels; takes precedence over gemv-lut)"),
+      llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvLutInt8)};
   Option<bool> tileContractions{
       *this, "tile-contractions",
       llvm::cl::desc("Tile and vectorise linalg matmuls and other "

@@ -41,6 +41,7 @@ llvm::StringRef bitsink::gemvTableIsaName(GemvTableIsa isa) {
   case GemvTableIsa::AVX512:
     return "avx512f";
   case GemvTableIsa::AVX2:
+  case GemvTableIsa::AVX2Int8:
     return "avx2";
   case GemvTableIsa::Neon:
     return "neon";

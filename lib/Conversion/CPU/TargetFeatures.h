@@ -37,6 +37,9 @@ enum class GemvTableIsa {
   AVX2,
   /// AArch64 NEON: `tbl` on 64 bytes (16 floats), 4 rows per lookup.
   Neon,
+  /// x86 AVX2 (AVX-512 hosts included), int8 tables (`gemv-lut-int8`):
+  /// `vpshufb` on 32 bytes, 4 rows and 32 columns per lookup.
+  AVX2Int8,
 };
 
 /// The table kernel for the target described by `features` (as in

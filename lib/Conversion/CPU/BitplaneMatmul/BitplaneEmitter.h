@@ -73,13 +73,16 @@ private:
     return mlir::vector::CreateMaskOp::create(b, vecI1,
                                               mlir::ValueRange{sub(end, col)});
   }
-  /// Masked load of `memref[prefix..., col : col+16]`, zeros outside.
+  /// Masked load of `memref[prefix..., col : col+16]`, zeros outside; a
+  /// plain load when `mask` is null (the caller knows the columns exist).
   mlir::Value loadColumns(mlir::Value memref, mlir::ValueRange prefix,
                           mlir::Value col, mlir::Value mask) {
     auto type = mlir::VectorType::get({kLanes}, elementType(memref));
-    mlir::Value zero = constant(type, 0);
     llvm::SmallVector<mlir::Value> indices(prefix);
     indices.push_back(col);
+    if (!mask)
+      return vload(type, memref, indices);
+    mlir::Value zero = constant(type, 0);
     return mlir::vector::MaskedLoadOp::create(b, type, memref, indices, mask,
                                               zero);
   }
@@ -155,9 +158,12 @@ private:
                                           const GemvStep &step);
   void storeSums(const GemvStrip &strip, const GemvStep &step,
                  mlir::ValueRange sums);
-  /// The step's bit streams of word row `word`, indexed [j · vectors + v].
-  llvm::SmallVector<mlir::Value>
-  loadWords(const GemvStrip &strip, const GemvStep &step, mlir::Value word);
+  /// The step's bit streams of word row `word`, indexed [j · vectors + v]
+  /// (unmasked loads with `interior`: the step's columns all exist).
+  llvm::SmallVector<mlir::Value> loadWords(const GemvStrip &strip,
+                                           const GemvStep &step,
+                                           mlir::Value word,
+                                           bool interior = false);
   /// Adds input row `kIdx` to the sums of the lanes whose `bit` is clear.
   void accumulateBit(const GemvStrip &strip, llvm::ArrayRef<mlir::Value> words,
                      llvm::SmallVector<mlir::Value> &sums, mlir::Value bit,
@@ -189,11 +195,13 @@ private:
   //===--------------------------------------------------------------------===//
 
   /// Input rows per table lookup: 4 (16-entry tables: one zmm, or the 64
-  /// bytes NEON's tbl reads) for AVX-512 and NEON, 3 (8 entries: one ymm)
-  /// for AVX2.
+  /// bytes NEON's tbl reads) for AVX-512, NEON and the int8 tables, 3 (8
+  /// entries: one ymm) for AVX2's f32 tables.
   int64_t lutChunkRows() const {
     return tableIsa == GemvTableIsa::AVX2 ? 3 : 4;
   }
+  /// Whether the GEMV uses the int8 tables (`gemv-lut-int8`).
+  bool int8Tables() const { return tableIsa == GemvTableIsa::AVX2Int8; }
   int64_t lutEntries() const { return int64_t{1} << lutChunkRows(); }
   /// Chunks of lutChunkRows() rows per 32-row word; with 3 rows the last of
   /// the 11 covers rows 30 and 31 only.
@@ -220,6 +228,35 @@ private:
   /// time.
   void emitGemvLutSums(const GemvStrip &strip, mlir::Value g,
                        mlir::Value tables);
+
+  //===--------------------------------------------------------------------===//
+  // GEMV with int8 tables (X86/GemvLutInt8AVX2.cpp, `gemv-lut-int8`)
+  //===--------------------------------------------------------------------===//
+
+  /// Words of the planes per block of one table scale: at most 4 (128
+  /// rows), a divisor of the words of a group, so blocks never straddle
+  /// groups.
+  int64_t int8BlockWords() const;
+  /// The tables of emitPartialSumTables() (4-row chunks) rounded to int8:
+  /// per input row and block of int8BlockWords() words, scale s = max |entry|
+  /// / 127 and entry e stored as round(e / s) + 128 (a byte in 1..255). Into
+  /// fresh buffers M × chunks × 16 (i8) and M × blocks (f32, s).
+  std::pair<mlir::Value, mlir::Value> emitInt8Tables(mlir::Value tables);
+  /// Subtracts from the sums Z (initialised to the group sums S) the sums of
+  /// the input over the set bits of each stream in group `g`, through the
+  /// int8 tables: per block, a byte transpose of the plane words of 32
+  /// columns, one vpshufb per 4 rows and 32 columns, 16-bit accumulators,
+  /// then one conversion to f32 and the block's scale.
+  void emitGemvInt8Sums(const GemvStrip &strip, mlir::Value g,
+                        mlir::Value int8Tables, mlir::Value scales);
+  /// The 4 vectors of 32 bytes E_b, byte b of each plane word of the 32
+  /// columns in `lo` (columns 0..15) and `hi` (16..31), in the column
+  /// order int8ColumnOfByte() gives.
+  llvm::SmallVector<mlir::Value> transposeWordBytes(mlir::Value lo,
+                                                    mlir::Value hi);
+  /// `vpshufb`: the bytes of the 16-byte `table` (in both 128-bit halves)
+  /// picked by the low 4 bits of each byte of `index` (bit 7 clear).
+  mlir::Value lookupBytesAVX2(mlir::Value table, mlir::Value index);
 
   //===--------------------------------------------------------------------===//
   // GEMM (Gemm.cpp)

@@ -38,8 +38,8 @@ BitplaneMatmulEmitter::BitplaneMatmulEmitter(
       gemvMinTasks(options.gemvMinTasks),
       prefetchDistance(options.prefetchDistance), tableIsa(tableIsa) {
   assert(options.columnTile > 0 && options.gemvColumnTile > 0 &&
-         options.gemvMinTasks > 0 &&
-         options.prefetchDistance >= 0 && "unchecked options");
+         options.gemvMinTasks > 0 && options.prefetchDistance >= 0 &&
+         "unchecked options");
   f32Type = b.getF32Type();
   vecF32 = VectorType::get({kLanes}, f32Type);
   vecI32 = VectorType::get({kLanes}, b.getI32Type());
@@ -142,11 +142,11 @@ void BitplaneMatmulEmitter::storeSums(const GemvStrip &strip,
 
 SmallVector<Value> BitplaneMatmulEmitter::loadWords(const GemvStrip &strip,
                                                     const GemvStep &step,
-                                                    Value word) {
+                                                    Value word, bool interior) {
   SmallVector<Value> words(strip.streams * strip.vectors);
   for (int64_t v = 0; v < strip.vectors; ++v)
-    for (auto [j, w] :
-         llvm::enumerate(loadBitStreams(word, step.cols[v], step.masks[v])))
+    for (auto [j, w] : llvm::enumerate(loadBitStreams(
+             word, step.cols[v], interior ? Value() : step.masks[v])))
       words[j * strip.vectors + v] = w;
   return words;
 }
@@ -230,6 +230,10 @@ void BitplaneMatmulEmitter::emitGemv() {
   else if (tableIsa == GemvTableIsa::Neon)
     budget = kGemvRegisterBudgetNeon;
   strip.vectors = std::clamp<int64_t>(budget / perVector, 1, 4);
+  // The int8 kernel transposes the words of 32 columns at a time and keeps
+  // 16-bit sums in registers instead (2 ymm per row and stream).
+  if (int8Tables())
+    strip.vectors = 2;
   strip.stepCols = strip.vectors * kLanes;
   int64_t vectors = strip.vectors;
   // Whole steps per strip.
@@ -239,6 +243,9 @@ void BitplaneMatmulEmitter::emitGemv() {
   Value groupSums = emitGroupSums();
   bool lut = tableIsa != GemvTableIsa::None;
   Value tables = lut ? emitPartialSumTables() : Value();
+  Value byteTables, scales;
+  if (int8Tables())
+    std::tie(byteTables, scales) = emitInt8Tables(tables);
   // Strips start at `origin` (≤ 0): column vectors are origin + 16j, the
   // first one clipped to column 0.
   Value origin = emitAlignedColumnOrigin();
@@ -291,12 +298,19 @@ void BitplaneMatmulEmitter::emitGemv() {
                  strip.ybuf, {idx(r), step.slots[v]});
     });
     forEach(idx(0), numGroups, idx(1), [&](Value g) {
+      // Z = 0, or S for the int8 kernel, which subtracts the set bits' sums.
       forEachStep(strip, [&](const GemvStep &step) {
-        SmallVector<Value> zeros(rows * streams * vectors,
-                                 constant(vecF32, 0.0));
-        storeSums(strip, step, zeros);
+        SmallVector<Value> init;
+        for (int64_t r = 0; r < rows; ++r) {
+          Value v = int8Tables() ? splat(load(groupSums, {idx(r), g}), kLanes)
+                                 : constant(vecF32, 0.0);
+          init.append(streams * vectors, v);
+        }
+        storeSums(strip, step, init);
       });
-      if (lut)
+      if (int8Tables())
+        emitGemvInt8Sums(strip, g, byteTables, scales);
+      else if (lut)
         emitGemvLutSums(strip, g, tables);
       else
         emitGemvBitSums(strip, g);
@@ -344,6 +358,7 @@ void BitplaneMatmulEmitter::emitGemv() {
     });
   });
   memref::DeallocOp::create(b, groupSums);
-  if (tables)
-    memref::DeallocOp::create(b, tables);
+  for (Value buffer : {tables, byteTables, scales})
+    if (buffer)
+      memref::DeallocOp::create(b, buffer);
 }

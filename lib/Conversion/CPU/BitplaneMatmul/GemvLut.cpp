@@ -29,10 +29,11 @@ Value BitplaneMatmulEmitter::lookupTable(Value table, Value index) {
     return lookupAVX2(table, index);
   case GemvTableIsa::Neon:
     return lookupNeon(table, index);
+  case GemvTableIsa::AVX2Int8:
   case GemvTableIsa::None:
     break;
   }
-  llvm_unreachable("the table kernel without a table ISA");
+  llvm_unreachable("the f32 table kernel without an f32 table ISA");
 }
 
 Value BitplaneMatmulEmitter::emitPartialSumTables() {

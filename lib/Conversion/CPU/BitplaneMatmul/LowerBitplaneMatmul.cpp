@@ -39,7 +39,12 @@ checkOptions(const BitSinkLowerBitplaneMatmulOptions &options) {
       .positive("gemv-column-tile", options.gemvColumnTile)
       .positive("gemv-min-tasks", options.gemvMinTasks)
       .atLeast("prefetch-distance", options.prefetchDistance, 0);
-  if (checker.ok() && options.gemvLut)
+  if (checker.ok() && options.gemvLutInt8)
+    checker.require(targetHasFeature(options.targetFeatures, "avx2"),
+                    "gemv-lut-int8 needs a target with avx2, "
+                    "target-features = '" +
+                        options.targetFeatures + "'");
+  else if (checker.ok() && options.gemvLut)
     checker.require(gemvTableIsa(options.targetFeatures) != GemvTableIsa::None,
                     "gemv-lut needs a target with avx512f, avx2 or neon, "
                     "target-features = '" +
@@ -55,8 +60,9 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
   LowerBitplaneMatmulPattern(MLIRContext *context,
                              const BitSinkLowerBitplaneMatmulOptions &options)
       : BitSinkLoweringPattern(context), options(options),
-        tableIsa(options.gemvLut ? gemvTableIsa(options.targetFeatures)
-                                 : GemvTableIsa::None) {}
+        tableIsa(options.gemvLutInt8 ? GemvTableIsa::AVX2Int8
+                 : options.gemvLut   ? gemvTableIsa(options.targetFeatures)
+                                     : GemvTableIsa::None) {}
 
   LogicalResult checkLowerable(BitplaneMatmulOp op) const override {
     return BitplaneOperands::checkCanonicalPlanes(op, kPassName);
@@ -87,6 +93,7 @@ struct LowerBitplaneMatmulPass
     options.gemvMinTasks = gemvMinTasks;
     options.prefetchDistance = prefetchDistance;
     options.gemvLut = gemvLut;
+    options.gemvLutInt8 = gemvLutInt8;
     options.targetFeatures = targetFeatures;
     if (failed(runLowering<BitplaneMatmulOp>(
             getOperation(), checkOptions(options),

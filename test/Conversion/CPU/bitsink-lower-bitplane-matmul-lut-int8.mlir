@@ -1,0 +1,87 @@
+// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true target-features=+avx2,+fma" --canonicalize --cse | FileCheck %s
+// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true gemv-lut=true target-features=+avx2,+fma,+avx512f" --canonicalize --cse | FileCheck %s
+// RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true target-features=+sse4.2,+popcnt" 2>&1 | FileCheck %s --check-prefix=NO-AVX2
+// RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true target-features=+neon" 2>&1 | FileCheck %s --check-prefix=NEON
+// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true target-features=+avx2,+fma" \
+// RUN:   --convert-vector-to-scf --convert-scf-to-cf --expand-strided-metadata --lower-affine \
+// RUN:   --convert-vector-to-llvm --finalize-memref-to-llvm --convert-to-llvm --reconcile-unrealized-casts \
+// RUN: | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-unknown-linux-gnu -mcpu=x86-64-v3 \
+// RUN: | FileCheck %s --check-prefix=ASM --implicit-check-not=%%zmm
+
+// The GEMV through int8 tables (gemv-lut-int8; docs/bitplane-lowering.md).
+// It needs avx2 (also on AVX-512 targets, where it takes precedence over
+// the f32 tables of gemv-lut) and is refused before any IR is created on a
+// target without it.
+// NO-AVX2: error: bitsink-lower-bitplane-matmul: gemv-lut-int8 needs a target with avx2, target-features = '+sse4.2,+popcnt'
+// NEON: error: bitsink-lower-bitplane-matmul: gemv-lut-int8 needs a target with avx2, target-features = '+neon'
+
+// 2-bit binary planes, K = 100 (KW = 4 words, a partial last one), N = 40
+// (a partial step of 32 columns), group 128: one block of 4 words.
+// CHECK-LABEL: func.func @gemv_lut_int8
+// CHECK-SAME:    %[[X:[a-z0-9]+]]: memref<1x100xf32>, %[[P:[a-z0-9]+]]: memref<2x4x40xi32>
+// The group sums S, then the f32 tables of 4-row partial sums (M x 8*KW x 16).
+// CHECK:         %[[S:.*]] = memref.alloc() : memref<1x1xf32>
+// CHECK:         %[[T:.*]] = memref.alloc() : memref<1x32x16xf32>
+// Rounded per block: bytes round(e * 127 / max|e|) + 128, and the scale.
+// CHECK:         %[[Q:.*]] = memref.alloc() : memref<1x32x16xi8>
+// CHECK:         %[[SC:.*]] = memref.alloc() : memref<1x1xf32>
+// CHECK:         vector.reduction <maxnumf>
+// CHECK:         memref.store %{{.*}}, %[[SC]][%c0, %c0]
+// CHECK:         math.round %{{.*}} : vector<16xf32>
+// CHECK:         arith.fptosi
+// CHECK:         arith.addi %{{.*}}, %cst{{.*}} : vector<16xi32>
+// CHECK:         %[[BYTES:.*]] = arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK:         vector.store %[[BYTES]], %[[Q]]
+// Z starts at S (the kernel subtracts the set bits' sums).
+// CHECK:         memref.load %[[S]]
+// Steps of 32 columns inside [0, N) load their words without masks.
+// CHECK:         scf.if
+// CHECK:           scf.for {{.*}} -> (vector<16xi16>, vector<16xi16>, vector<16xi16>, vector<16xi16>)
+// CHECK:             vector.load %[[P]][%c0, %{{.*}}] : memref<2x4x40xi32>, vector<16xi32>
+// The byte transpose: bytes grouped by position in each 128-bit half, then
+// 32- and 64-bit unpacks.
+// CHECK:             vector.shuffle %{{.*}} [0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 16, 20, 24, 28, 17, 21, 25, 29, 18, 22, 26, 30, 19, 23, 27, 31] : vector<32xi8>, vector<32xi8>
+// CHECK:             vector.shuffle %{{.*}} [0, 8, 1, 9, 4, 12, 5, 13] : vector<8xi32>, vector<8xi32>
+// CHECK:             vector.shuffle %{{.*}} [0, 4, 2, 6] : vector<4xi64>, vector<4xi64>
+// Low nibble: the table of the chunk, broadcast to both halves, vpshufb, and
+// the 16-bit sums W (the byte pair) and H (its high byte).
+// CHECK:             %[[LO:.*]] = arith.andi %{{.*}}, %cst{{.*}} : vector<32xi8>
+// CHECK:             %[[TAB:.*]] = vector.load %[[Q]][%c0, %{{.*}}, %c0] : memref<1x32x16xi8>, vector<16xi8>
+// CHECK:             %[[TAB2:.*]] = vector.shuffle %[[TAB]], %[[TAB]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+// CHECK:             %[[FOUND:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[TAB2]], %[[LO]]) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+// CHECK:             %[[F16:.*]] = vector.bitcast %[[FOUND]] : vector<32xi8> to vector<16xi16>
+// CHECK:             arith.addi %{{.*}}, %[[F16]] : vector<16xi16>
+// CHECK:             arith.shrui %[[F16]], %{{.*}} : vector<16xi16>
+// CHECK:             scf.yield
+// At the end of the block: even bytes W - 256 H, odd bytes H, to f32 minus
+// 128 per lookup, into column order, times -scale into Z.
+// CHECK:           %[[H:.*]] = arith.shli %{{.*}}, %{{.*}} : vector<16xi16>
+// CHECK:           %[[EVEN:.*]] = arith.subi %{{.*}}, %[[H]] : vector<16xi16>
+// CHECK:           arith.sitofp %[[EVEN]] : vector<16xi16> to vector<16xf32>
+// CHECK:           vector.shuffle %{{.*}}, %{{.*}} [0, 16, 1, 17, 8, 24, 9, 25, 2, 18, 3, 19, 10, 26, 11, 27] : vector<16xf32>, vector<16xf32>
+// CHECK:           vector.fma
+// The edge steps: masked loads, the same sums.
+// CHECK:         } else {
+// CHECK:           vector.maskedload %[[P]]
+// CHECK:           llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"
+// CHECK:         memref.dealloc %[[T]]
+// CHECK:         memref.dealloc %[[Q]]
+// CHECK:         memref.dealloc %[[SC]]
+// CHECK-NOT:     llvm.x86.avx512
+
+// The machine code (x86-64-v3): per 4 rows and 32 columns one vpshufb on a
+// table broadcast from memory and 16-bit adds; no zmm register.
+// ASM-LABEL: gemv_lut_int8:
+// ASM:       vpunpckldq %ymm
+// ASM:       vpunpcklqdq %ymm
+// ASM:       vbroadcasti128
+// ASM:       vpshufb %ymm{{[0-9]+}}, %ymm{{[0-9]+}}, %ymm{{[0-9]+}}
+// ASM:       vpaddw %ymm
+// ASM:       vpsrlw $8, %ymm
+func.func @gemv_lut_int8(%x: memref<1x100xf32>, %planes: memref<2x4x40xi32>,
+                         %coeffs: memref<1x3x40xf16>, %y: memref<1x40xf32>) {
+  bitsink.bitplane_matmul ins(%x, %planes, %coeffs : memref<1x100xf32>,
+      memref<2x4x40xi32>, memref<1x3x40xf16>) outs(%y : memref<1x40xf32>)
+      {plane_kind = #bitsink.plane_kind<binary>, group_size = 128}
+  return
+}
