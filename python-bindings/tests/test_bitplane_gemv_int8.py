@@ -1,8 +1,9 @@
 """The bit-plane GEMV's int8 table kernel (gemv-lut-int8) through the Python API.
 
 `bitsink-cpu-pipeline{gemv-lut-int8=true}` JIT-compiled for x86-64-v3 (AVX2,
-no AVX-512; so it runs on any AVX2 host) sums the input over the set bits of
-each plane through int8 tables of 4-row partial sums looked up with vpshufb
+no AVX-512; so it runs on any AVX2 host: vpshufb on ymm) and, where the host
+has AVX-512BW, for x86-64-v4 (vpshufb on zmm) sums the input over the set
+bits of each plane through int8 tables of 4-row partial sums
 (docs/bitplane-lowering.md). Its contract: each table of 16 partial sums
 (f32, summed in row order) is rounded to round(e / s) with s = max |e| / 127
 over the block of int8 block words (gcd(group_size / 32, 4) words; 4 per
@@ -39,6 +40,24 @@ from test_bitplane_gemv_avx2 import gemv_ir, host_has_avx2, reference  # noqa: E
 
 pytestmark = pytest.mark.skipif(not host_has_avx2(),
                                 reason="x86-64-v3 code needs an AVX2 host")
+
+
+def host_has_avx512bw():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = cpuinfo.read().split()
+    except OSError:
+        return False
+    return all(f in flags for f in ("avx512f", "avx512bw", "avx512vl"))
+
+
+# The kernel for an AVX2 CPU (ymm, 32 columns per lookup) on any AVX2 host,
+# and the AVX-512BW one (zmm, 64 columns) where the host runs it.
+CPUS = [
+    "x86-64-v3",
+    pytest.param("x86-64-v4", marks=pytest.mark.skipif(
+        not host_has_avx512bw(), reason="x86-64-v4 code needs AVX-512BW")),
+]
 
 PIPELINE = "bitsink-cpu-pipeline{gemv-lut-int8=true}"
 
@@ -166,11 +185,14 @@ CASES = [
     ("ternary", 2, 1, 257, 129, 128),
     ("ternary", 2, 3, 33, 31, 4096),
     ("ternary", 4, 2, 161, 71, 64),
+    ("binary", 2, 1, 640, 300, 128),  # several 64-column steps, a partial one
 ]
 
 
+@pytest.mark.parametrize("cpu", CPUS)
 @pytest.mark.parametrize("kind,planes,m,k,n,group_size", CASES)
-def test_int8_kernel_matches_its_contract(kind, planes, m, k, n, group_size):
+def test_int8_kernel_matches_its_contract(kind, planes, m, k, n, group_size,
+                                          cpu):
     rng = np.random.default_rng(planes * 1000 + m * 100 + n + k)
     kw = (k + 31) // 32
     groups = (k + group_size - 1) // group_size
@@ -181,7 +203,7 @@ def test_int8_kernel_matches_its_contract(kind, planes, m, k, n, group_size):
     coeffs = rng.standard_normal((groups, terms + 1, n), dtype=np.float32)
     acc = rng.standard_normal((m, n), dtype=np.float32)
     ir = gemv_ir(m, k, n, planes, groups, terms, kind, group_size)
-    y = bitsink.compile(ir, PIPELINE, cpu="x86-64-v3")(x, words, coeffs, acc)
+    y = bitsink.compile(ir, PIPELINE, cpu=cpu)(x, words, coeffs, acc)
 
     emulated, bound = emulate_any(x, words, coeffs, acc, kind, group_size)
     exact = reference(x, words, coeffs, acc, kind, group_size)
@@ -198,5 +220,6 @@ def test_int8_kernel_matches_its_contract(kind, planes, m, k, n, group_size):
 def test_int8_kernel_refused_without_avx2():
     ir = gemv_ir(1, 64, 32, 2, 1, 2, "binary", 64)
     with pytest.raises(bitsink.MLIRError,
-                       match="gemv-lut-int8 needs a target with avx2"):
+                       match="gemv-lut-int8 needs a target with avx2 or "
+                       "avx512bw"):
         bitsink.compile(ir, PIPELINE, cpu="x86-64")

@@ -36,6 +36,14 @@ bitsink::GemvTableIsa bitsink::gemvTableIsa(llvm::StringRef features) {
   return GemvTableIsa::None;
 }
 
+bitsink::GemvTableIsa bitsink::gemvInt8TableIsa(llvm::StringRef features) {
+  if (targetHasFeature(features, "avx512bw"))
+    return GemvTableIsa::AVX512Int8;
+  if (targetHasFeature(features, "avx2"))
+    return GemvTableIsa::AVX2Int8;
+  return GemvTableIsa::None;
+}
+
 llvm::StringRef bitsink::gemvTableIsaName(GemvTableIsa isa) {
   switch (isa) {
   case GemvTableIsa::AVX512:
@@ -43,6 +51,8 @@ llvm::StringRef bitsink::gemvTableIsaName(GemvTableIsa isa) {
   case GemvTableIsa::AVX2:
   case GemvTableIsa::AVX2Int8:
     return "avx2";
+  case GemvTableIsa::AVX512Int8:
+    return "avx512bw";
   case GemvTableIsa::Neon:
     return "neon";
   case GemvTableIsa::None:

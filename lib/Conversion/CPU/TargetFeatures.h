@@ -37,10 +37,17 @@ enum class GemvTableIsa {
   AVX2,
   /// AArch64 NEON: `tbl` on 64 bytes (16 floats), 4 rows per lookup.
   Neon,
-  /// x86 AVX2 (AVX-512 hosts included), int8 tables (`gemv-lut-int8`):
-  /// `vpshufb` on 32 bytes, 4 rows and 32 columns per lookup.
+  /// x86 AVX2 without AVX-512BW, int8 tables (`gemv-lut-int8`): `vpshufb`
+  /// on 32 bytes, 4 rows and 32 columns per lookup.
   AVX2Int8,
+  /// x86 AVX-512BW, int8 tables (`gemv-lut-int8`): `vpshufb` on 64 bytes,
+  /// 4 rows and 64 columns per lookup.
+  AVX512Int8,
 };
+
+/// The int8 table kernel for the target described by `features`:
+/// AVX512Int8 with avx512bw, AVX2Int8 with avx2, else None.
+GemvTableIsa gemvInt8TableIsa(llvm::StringRef features);
 
 /// The table kernel for the target described by `features` (as in
 /// targetHasFeature): the widest of avx512f, avx2 and neon it has.

@@ -1,5 +1,6 @@
 // RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true target-features=+avx2,+fma" --canonicalize --cse | FileCheck %s
 // RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true gemv-lut=true target-features=+avx2,+fma,+avx512f" --canonicalize --cse | FileCheck %s
+// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true target-features=+avx2,+fma,+avx512f,+avx512bw" --canonicalize --cse | FileCheck %s --check-prefix=ZMM
 // RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true target-features=+sse4.2,+popcnt" 2>&1 | FileCheck %s --check-prefix=NO-AVX2
 // RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true target-features=+neon" 2>&1 | FileCheck %s --check-prefix=NEON
 // RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemv-lut-int8=true target-features=+avx2,+fma" \
@@ -9,11 +10,12 @@
 // RUN: | FileCheck %s --check-prefix=ASM --implicit-check-not=%%zmm
 
 // The GEMV through int8 tables (gemv-lut-int8; docs/bitplane-lowering.md).
-// It needs avx2 (also on AVX-512 targets, where it takes precedence over
-// the f32 tables of gemv-lut) and is refused before any IR is created on a
-// target without it.
-// NO-AVX2: error: bitsink-lower-bitplane-matmul: gemv-lut-int8 needs a target with avx2, target-features = '+sse4.2,+popcnt'
-// NEON: error: bitsink-lower-bitplane-matmul: gemv-lut-int8 needs a target with avx2, target-features = '+neon'
+// It needs avx2 (vpshufb on ymm, also on AVX-512F targets without
+// avx512bw) or avx512bw (vpshufb on zmm), takes precedence over the f32
+// tables of gemv-lut, and is refused before any IR is created on a target
+// with neither.
+// NO-AVX2: error: bitsink-lower-bitplane-matmul: gemv-lut-int8 needs a target with avx2 or avx512bw, target-features = '+sse4.2,+popcnt'
+// NEON: error: bitsink-lower-bitplane-matmul: gemv-lut-int8 needs a target with avx2 or avx512bw, target-features = '+neon'
 
 // 2-bit binary planes, K = 100 (KW = 4 words, a partial last one), N = 40
 // (a partial step of 32 columns), group 128: one block of 4 words.
@@ -68,6 +70,15 @@
 // CHECK:         memref.dealloc %[[Q]]
 // CHECK:         memref.dealloc %[[SC]]
 // CHECK-NOT:     llvm.x86.avx512
+
+// With avx512bw the same kernel on zmm: 64 columns per step (four 16-word
+// vectors transposed), 64-byte lookups, 32-lane 16-bit sums.
+// ZMM-LABEL: func.func @gemv_lut_int8
+// ZMM:         scf.for {{.*}} -> (vector<32xi16>, vector<32xi16>, vector<32xi16>, vector<32xi16>)
+// ZMM:           vector.shuffle %{{.*}} [0, 16, 1, 17, 4, 20, 5, 21, 8, 24, 9, 25, 12, 28, 13, 29] : vector<16xi32>, vector<16xi32>
+// ZMM:           vector.shuffle %{{.*}} [0, 8, 2, 10, 4, 12, 6, 14] : vector<8xi64>, vector<8xi64>
+// ZMM:           llvm.call_intrinsic "llvm.x86.avx512.pshuf.b.512"(%{{.*}}, %{{.*}}) : (vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+// ZMM-NOT:       llvm.x86.avx2.pshuf.b
 
 // The machine code (x86-64-v3): per 4 rows and 32 columns one vpshufb on a
 // table broadcast from memory and 16-bit adds; no zmm register.

@@ -201,7 +201,15 @@ private:
     return tableIsa == GemvTableIsa::AVX2 ? 3 : 4;
   }
   /// Whether the GEMV uses the int8 tables (`gemv-lut-int8`).
-  bool int8Tables() const { return tableIsa == GemvTableIsa::AVX2Int8; }
+  bool int8Tables() const {
+    return tableIsa == GemvTableIsa::AVX2Int8 ||
+           tableIsa == GemvTableIsa::AVX512Int8;
+  }
+  /// 128-bit halves of the int8 kernel's byte vectors: 2 (ymm, AVX2) or 4
+  /// (zmm, AVX-512BW); it looks up 16 columns per half.
+  int64_t int8Lanes() const {
+    return tableIsa == GemvTableIsa::AVX512Int8 ? 4 : 2;
+  }
   int64_t lutEntries() const { return int64_t{1} << lutChunkRows(); }
   /// Chunks of lutChunkRows() rows per 32-row word; with 3 rows the last of
   /// the 11 covers rows 30 and 31 only.
@@ -230,7 +238,7 @@ private:
                        mlir::Value tables);
 
   //===--------------------------------------------------------------------===//
-  // GEMV with int8 tables (X86/GemvLutInt8AVX2.cpp, `gemv-lut-int8`)
+  // GEMV with int8 tables (X86/GemvLutInt8.cpp, `gemv-lut-int8`)
   //===--------------------------------------------------------------------===//
 
   /// Words of the planes per block of one table scale: at most 4 (128
@@ -249,14 +257,14 @@ private:
   /// then one conversion to f32 and the block's scale.
   void emitGemvInt8Sums(const GemvStrip &strip, mlir::Value g,
                         mlir::Value int8Tables, mlir::Value scales);
-  /// The 4 vectors of 32 bytes E_b, byte b of each plane word of the 32
-  /// columns in `lo` (columns 0..15) and `hi` (16..31), in the column
-  /// order int8ColumnOfByte() gives.
-  llvm::SmallVector<mlir::Value> transposeWordBytes(mlir::Value lo,
-                                                    mlir::Value hi);
-  /// `vpshufb`: the bytes of the 16-byte `table` (in both 128-bit halves)
-  /// picked by the low 4 bits of each byte of `index` (bit 7 clear).
-  mlir::Value lookupBytesAVX2(mlir::Value table, mlir::Value index);
+  /// The 4 byte vectors E_b (16·int8Lanes() bytes), byte b of each plane
+  /// word of the columns in `words` (int8Lanes() / 2 vectors of 16
+  /// columns), in a fixed permuted column order (int8ColumnOfByte).
+  llvm::SmallVector<mlir::Value>
+  transposeWordBytes(llvm::ArrayRef<mlir::Value> words);
+  /// `vpshufb`: the bytes of `table` (the same 16 bytes in every 128-bit
+  /// half) picked by the low 4 bits of each byte of `index` (bit 7 clear).
+  mlir::Value lookupBytes(mlir::Value table, mlir::Value index);
 
   //===--------------------------------------------------------------------===//
   // GEMM (Gemm.cpp)

@@ -230,10 +230,11 @@ void BitplaneMatmulEmitter::emitGemv() {
   else if (tableIsa == GemvTableIsa::Neon)
     budget = kGemvRegisterBudgetNeon;
   strip.vectors = std::clamp<int64_t>(budget / perVector, 1, 4);
-  // The int8 kernel transposes the words of 32 columns at a time and keeps
-  // 16-bit sums in registers instead (2 ymm per row and stream).
+  // The int8 kernel transposes the words of 32 (ymm) or 64 (zmm) columns
+  // at a time and keeps 16-bit sums in registers instead (2 per row and
+  // stream).
   if (int8Tables())
-    strip.vectors = 2;
+    strip.vectors = int8Lanes();
   strip.stepCols = strip.vectors * kLanes;
   int64_t vectors = strip.vectors;
   // Whole steps per strip.

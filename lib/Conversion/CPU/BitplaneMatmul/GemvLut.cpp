@@ -30,6 +30,7 @@ Value BitplaneMatmulEmitter::lookupTable(Value table, Value index) {
   case GemvTableIsa::Neon:
     return lookupNeon(table, index);
   case GemvTableIsa::AVX2Int8:
+  case GemvTableIsa::AVX512Int8:
   case GemvTableIsa::None:
     break;
   }

@@ -40,8 +40,9 @@ checkOptions(const BitSinkLowerBitplaneMatmulOptions &options) {
       .positive("gemv-min-tasks", options.gemvMinTasks)
       .atLeast("prefetch-distance", options.prefetchDistance, 0);
   if (checker.ok() && options.gemvLutInt8)
-    checker.require(targetHasFeature(options.targetFeatures, "avx2"),
-                    "gemv-lut-int8 needs a target with avx2, "
+    checker.require(gemvInt8TableIsa(options.targetFeatures) !=
+                        GemvTableIsa::None,
+                    "gemv-lut-int8 needs a target with avx2 or avx512bw, "
                     "target-features = '" +
                         options.targetFeatures + "'");
   else if (checker.ok() && options.gemvLut)
@@ -60,7 +61,7 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
   LowerBitplaneMatmulPattern(MLIRContext *context,
                              const BitSinkLowerBitplaneMatmulOptions &options)
       : BitSinkLoweringPattern(context), options(options),
-        tableIsa(options.gemvLutInt8 ? GemvTableIsa::AVX2Int8
+        tableIsa(options.gemvLutInt8 ? gemvInt8TableIsa(options.targetFeatures)
                  : options.gemvLut   ? gemvTableIsa(options.targetFeatures)
                                      : GemvTableIsa::None) {}
 
