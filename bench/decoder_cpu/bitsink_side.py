@@ -51,9 +51,10 @@ def quantized_weights(model, bits, calibration_text, cache_dir, head_bits=0,
 
 
 def make_decoder(model, cache, sinks, quantized=None, chunk=64,
-                 layers="call", log=print):
+                 layers="call", log=print, gemv_lut_int8=False):
     """A bitsink.Decoder over `cache` slots with `sinks` sinks, on the f32
-    weights or on `quantized` (quantized_weights). Returns (decoder, seconds
+    weights or on `quantized` (quantized_weights); `gemv_lut_int8`: the
+    bit-plane GEMVs through int8 tables (AVX2). Returns (decoder, seconds
     to build it)."""
     import bitsink
     started = time.time()
@@ -62,6 +63,8 @@ def make_decoder(model, cache, sinks, quantized=None, chunk=64,
         f"{sinks}, layers {layers} ...")
     decoder = bitsink.Decoder(model, cache=cache, sinks=sinks, chunk=chunk,
                               layers=layers, quantized=quantized or None,
+                              pipeline=("bitsink-cpu-pipeline{gemv-lut-int8="
+                                        "true}" if gemv_lut_int8 else None),
                               progress=lambda s: log("    " + s))
     secs = time.time() - started
     log(f"  bitsink: built in {secs:.0f} s")

@@ -83,9 +83,10 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     the matching entry of a 16-entry (8-entry) table of partial sums of as
     many input rows (T-MAC style; f32 tables built once per call and shared
     by every column) instead of testing one bit at a time. With
-    `gemv-lut-int8` (AVX2) the tables hold int8 partial sums of 4 rows,
-    rounded per block of up to 128 rows, and `vpshufb` looks up 32 columns
-    at once (T-MAC's form; results within about 1e-2 of the f32 kernels).
+    `gemv-lut-int8` (AVX2 or AVX-512BW) the tables hold int8 partial sums
+    of 4 rows, rounded per block of up to 128 rows, and `vpshufb` looks up
+    32 (ymm) or 64 (zmm) columns at once (T-MAC's form; results within
+    about 1e-2 of the f32 kernels).
     The blocked
     `#bitsink.layout` is rejected with a diagnostic.
   }];
@@ -114,7 +115,8 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
            "bitsink-cpu-pipeline sets it from the target CPU">,
     Option<"gemvLutInt8", "gemv-lut-int8", "bool", /*default=*/"false",
            "GEMV: int8 tables of partial sums of 4 input rows looked up "
-           "with vpshufb, 32 columns at a time (needs avx2; takes "
+           "with vpshufb, 32 columns at a time on avx2, 64 on avx512bw "
+           "(needs one of them; takes "
            "precedence over gemv-lut). The tables are rounded to 8 bits "
            "with one scale per block of up to 128 rows, so results differ "
            "from the f32 kernels by about 1e-2 relative "
@@ -124,7 +126,7 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
            "Features of the CPU the code is for, as LLVM writes them "
            "(\"+avx2,+avx512f,...\"), or \"host\": the CPU this runs on. "
            "Kernels that need a feature (gemv-lut: avx512f, avx2 or neon; "
-           "gemv-lut-int8: avx2) "
+           "gemv-lut-int8: avx2 or avx512bw) "
            "are refused with a diagnostic when the target lacks it">
   ];
   let dependentDialects = [

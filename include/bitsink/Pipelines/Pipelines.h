@@ -69,7 +69,8 @@ struct CPUPipelineOptions
   Option<bool> gemvLutInt8{
       *this, "gemv-lut-int8",
       llvm::cl::desc("Bit-plane GEMV through int8 partial-sum tables and "
-                     "vpshufb (needs AVX2; results within about 1e-2 of "
+                     "vpshufb (needs AVX2 or AVX-512BW; results within "
+                     "about 1e-2 of "
                      "the f32 kernels; takes precedence over gemv-lut)"),
       llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvLutInt8)};
   Option<bool> tileContractions{
