@@ -15,6 +15,10 @@
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3" | FileCheck %s --check-prefix=LUT2 %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512 gemv-lut=false" | FileCheck %s --check-prefix=NOLUT %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512" | FileCheck %s --check-prefix=LUT %}
+// gemv-lut-int8 (off by default) takes the int8 table kernel: vpshufb on ymm
+// for x86-64-v3, on zmm for skylake-avx512 (AVX-512BW).
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3 gemv-lut-int8=true" | FileCheck %s --check-prefix=INT8-V3 %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512 gemv-lut-int8=true" | FileCheck %s --check-prefix=INT8-SKX %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=V3PIPE %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=SKXPIPE %}
 // An unknown CPU is an error naming it, before any pass runs.
@@ -70,15 +74,22 @@ func.func @attn(%q: tensor<1x4x40x64xf32>, %k: tensor<1x2x40x64xf32>,
 // LUT2-NOT:      llvm.x86.avx512
 // LUT-LABEL:   llvm.func internal @gemv_kernel
 // LUT:           llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
+// INT8-V3-LABEL: llvm.func internal @gemv_kernel
+// INT8-V3-NOT:     llvm.x86.avx512
+// INT8-V3:         llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"
+// INT8-V3-NOT:     llvm.x86.avx512
+// INT8-SKX-LABEL: llvm.func internal @gemv_kernel
+// INT8-SKX:        llvm.call_intrinsic "llvm.x86.avx512.pshuf.b.512"
 
-// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
+// (The pass's options now include gemv-lut-int8, off by default.)
+// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +avx2,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +fma,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: },
-// SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
+// SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // SKXPIPE-SAME: +avx512f,
 
 // BADCPU: error: bitsink-cpu-pipeline: target-cpu: unknown CPU 'pentium9' for {{.*}} (expected host, generic or an LLVM CPU name such as x86-64-v3)
