@@ -3,9 +3,9 @@
 `bitsink-cpu-pipeline{gemv-lut-int8=true}` JIT-compiled for x86-64-v3 (AVX2,
 no AVX-512; so it runs on any AVX2 host: vpshufb on ymm) and, where the host
 has AVX-512BW, for x86-64-v4 (vpshufb on zmm) sums the input over the set
-bits of each plane through int8 tables of 4-row partial sums
+bits of each plane through byte tables of 4-row partial sums
 (docs/bitplane-lowering.md). Its contract: each table of 16 partial sums
-(f32, summed in row order) is rounded to round(e / s) with s = max |e| / 127
+(f32, summed in row order) is rounded to round(e / s) with s = max |e| / 1023
 over the block of int8 block words (gcd(group_size / 32, 4) words; 4 per
 channel) and input row, halves away from zero; the rest is exact integer
 arithmetic and f32.
@@ -16,7 +16,7 @@ random words so that bits of rows >= K are set):
 - against a numpy emulation of that contract (the same rounded entries), to
   f32 accuracy;
 - against the exact float64 result of docs/semantics.md, within the bound
-  the rounding allows (half a step per lookup), and within about 1e-2
+  the rounding allows (half a step per lookup), and within about 1e-3
   relative error, as documented;
 - the option's refusal on a target without AVX2.
 """
@@ -93,8 +93,8 @@ def int8_tables(x, k, group_size):
     for blk in range(blocks):
         sl = slice(blk * bw * 8, min((blk + 1) * bw * 8, kw * 8))
         top = np.abs(tables[:, sl]).max(axis=(1, 2)).astype(np.float32)
-        scales[:, blk] = top / np.float32(127)
-        inverse = np.where(top > 0, np.float32(127) / np.where(top > 0, top, 1),
+        scales[:, blk] = top / np.float32(1023)
+        inverse = np.where(top > 0, np.float32(1023) / np.where(top > 0, top, 1),
                            0).astype(np.float32)
         q[:, sl] = round_half_away((tables[:, sl] * inverse[:, None, None])
                                    .astype(np.float32))
@@ -212,9 +212,9 @@ def test_int8_kernel_matches_its_contract(kind, planes, m, k, n, group_size,
     np.testing.assert_allclose(y, emulated, rtol=1e-4, atol=2e-6 * scale)
     # The rounding bound holds against the exact result.
     assert np.all(np.abs(y - exact) <= bound + 2e-6 * scale + 1e-4 * np.abs(exact))
-    # And the documented size: about 1e-2 relative.
+    # And the documented size: about 1e-3 relative.
     rel = np.linalg.norm(y - exact) / np.linalg.norm(exact - acc)
-    assert rel < 2e-2, rel
+    assert rel < 3e-3, rel
 
 
 def test_int8_kernel_refused_without_avx2():

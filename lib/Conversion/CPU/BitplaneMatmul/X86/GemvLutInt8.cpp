@@ -1,9 +1,10 @@
-//===- GemvLutInt8.cpp - GEMV through int8 tables, x86 ----------*- C++ -*-===//
+//===- GemvLutInt8.cpp - GEMV through byte tables, x86 ----------*- C++ -*-===//
 //
-// The int8 table kernel of the GEMV (`gemv-lut-int8`, T-MAC's form): the
+// The byte-table kernel of the GEMV (`gemv-lut-int8`, T-MAC's form): the
 // f32 partial-sum tables of 4 input rows (GemvLut.cpp) are rounded to
-// bytes, one scale per block of at most 128 rows, and `vpshufb` looks up 32
-// (AVX2, ymm) or 64 (AVX-512BW, zmm) columns at once from a 16-byte table.
+// 11-bit integers, one scale per block of at most 128 rows, kept as two
+// 16-byte tables (the low bytes, and the high bytes plus 4), and `vpshufb`
+// looks up 32 (AVX2, ymm) or 64 (AVX-512BW, zmm) columns at once.
 //
 // Per block, step of 32 (64) columns and stream:
 //   1. The plane words of the step's columns (4 registers of 8 (16) words)
@@ -13,17 +14,19 @@
 //      step). The columns of E_b come in a fixed permuted order
 //      (int8ColumnOfByte).
 //   2. The low and high nibbles of E_b index the tables of rows 8b..8b+3
-//      and 8b+4..8b+7: one vpshufb each gives 32 (64) bytes e + 128.
-//   3. The bytes are summed in 16-bit lanes without widening: W += the byte
-//      pair as one 16-bit word, H += its high byte. At the end of the block
+//      and 8b+4..8b+7: two vpshufb each (low and high bytes).
+//   3. The sums need no widening. Low bytes, in 16-bit lanes: W += the byte
+//      pair as one 16-bit word, H += its high byte; at the end of the block
 //      the even bytes' sum is W − 256·H (exact: at most 32 lookups of 255
-//      fit in 15 bits) and the odd bytes' sum is H.
-//   4. Per block: both sums to f32, unpermuted into column order, minus 128
-//      per lookup, times the block's scale, subtracted from Z (which starts
-//      at S, so that Z is the sum over clear bits as for the other kernels).
+//      fit in 15 bits) and the odd bytes' sum is H. High bytes (0..7) are
+//      summed as bytes (at most 32 · 7 = 224).
+//   4. Per block: low + 256 · high to f32, unpermuted into column order,
+//      minus 256 · 4 per lookup, times the block's scale, subtracted from Z
+//      (which starts at S, so that Z is the sum over clear bits as for the
+//      other kernels).
 //
 // Precision: each entry is off by at most half a scale step, s/2 with
-// s = max |entry| / 127 over the block, so the sums are not the f32
+// s = max |entry| / 1023 over the block, so the sums are not the f32
 // kernels' (docs/bitplane-lowering.md has the bound and measurements).
 //
 //===----------------------------------------------------------------------===//
@@ -43,6 +46,12 @@ using namespace bitsink::cpu;
 static constexpr int64_t kEntries = 16;
 /// Chunks of 4 rows per 32-row word.
 static constexpr int64_t kChunksPerWord = 8;
+/// Rounded entries lie in [-kEntryLimit, kEntryLimit] (11 bits).
+static constexpr int64_t kEntryLimit = 1023;
+/// An entry e is stored as two byte tables: e & 0xFF and (e >> 8) +
+/// kHighBias, in 0..7, so that the high bytes of a block's at most 32
+/// lookups sum in a byte (32 · 7 < 256).
+static constexpr int64_t kHighBias = 4;
 
 /// The column of byte `i` of the transposed vectors E_b of `lanes` 128-bit
 /// halves: byte q of half L is dword q / 4 (source register d: columns
@@ -78,15 +87,17 @@ std::pair<Value, Value> BitplaneMatmulEmitter::emitInt8Tables(Value tables) {
   int64_t blockWords = int8BlockWords();
   Value chunks = dim(tables, 1);
   Value blocks = ceilDivU(dim(planes, 1), idx(blockWords));
+  // [row][chunk][low bytes (16), high bytes (16)].
   Value bytes = memref::AllocOp::create(
       b,
-      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, kEntries},
-                      i8),
+      MemRefType::get(
+          {ShapedType::kDynamic, ShapedType::kDynamic, 2 * kEntries}, i8),
       ValueRange{m, chunks});
   Value scales = memref::AllocOp::create(
       b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32Type),
       ValueRange{m, blocks});
   Value blockChunks = idx(blockWords * kChunksPerWord);
+  Value limit = f32(static_cast<double>(kEntryLimit));
   forEach(idx(0), m, idx(1), [&](Value row) {
     forEach(idx(0), blocks, idx(1), [&](Value blk) {
       Value first = mul(blk, blockChunks);
@@ -101,19 +112,22 @@ std::pair<Value, Value> BitplaneMatmulEmitter::emitInt8Tables(Value tables) {
                   });
       Value top = vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF,
                                               peak[0]);
-      // s = top / 127; an all-zero block gets s = 0 and entries 0.
+      // s = top / 1023; an all-zero block gets s = 0 and entries 0.
       Value positive = fcmp(arith::CmpFPredicate::OGT, top, f32(0.0));
-      Value scale = fdiv(top, f32(127.0));
-      Value inverse = select(positive, fdiv(f32(127.0), top), f32(0.0));
+      Value scale = fdiv(top, limit);
+      Value inverse = select(positive, fdiv(limit, top), f32(0.0));
       store(scale, scales, {row, blk});
       Value inverseVec = splat(inverse, kEntries);
       forEach(first, last, idx(1), [&](Value c) {
         Value t = vload(f32Table, tables, {row, c, idx(0)});
         Value q = math::RoundOp::create(b, fmul(t, inverseVec));
         Value qi = arith::FPToSIOp::create(b, i32Table, q);
-        qi = add(qi, constant(i32Table, 128));
+        Value high = arith::ShRSIOp::create(b, qi, constant(i32Table, 8));
+        high = add(high, constant(i32Table, kHighBias));
         vstore(arith::TruncIOp::create(b, i8Table, qi), bytes,
                {row, c, idx(0)});
+        vstore(arith::TruncIOp::create(b, i8Table, high), bytes,
+               {row, c, idx(kEntries)});
       });
     });
   });
@@ -184,17 +198,17 @@ void BitplaneMatmulEmitter::emitGemvInt8Sums(const GemvStrip &strip, Value g,
   auto table16 = VectorType::get({kEntries}, i8);
   int64_t units = strip.vectors / lanes, rows = strip.rows;
   int64_t streams = strip.streams, blockWords = int8BlockWords();
-  // Accumulators per row, stream and unit: W and H.
-  auto accIndex = [&](int64_t r, int64_t j, int64_t u) {
-    return 2 * ((r * streams + j) * units + u);
-  };
-  // The byte table of row r and chunk c, in every 128-bit half.
+  // Accumulators of one stream per row and unit: W and H (16-bit lanes)
+  // for the low bytes, L (bytes) for the high bytes.
+  auto accIndex = [&](int64_t r, int64_t u) { return 3 * (r * units + u); };
+  // A byte table (`part` 0: low bytes, 1: high bytes) of row r and chunk c,
+  // in every 128-bit half.
   SmallVector<int64_t> copies;
   for (int64_t h = 0; h < lanes; ++h)
     for (int64_t e = 0; e < kEntries; ++e)
       copies.push_back(e);
-  auto byteTable = [&](int64_t r, Value c) {
-    Value t = vload(table16, int8Tables, {idx(r), c, idx(0)});
+  auto byteTable = [&](int64_t r, Value c, int64_t part) {
+    Value t = vload(table16, int8Tables, {idx(r), c, idx(part * kEntries)});
     return vector::ShuffleOp::create(b, t, t, copies).getResult();
   };
   // Where the columns of the unit come from in the f32 sums [even bytes
@@ -203,27 +217,55 @@ void BitplaneMatmulEmitter::emitGemvInt8Sums(const GemvStrip &strip, Value g,
   for (int64_t i = 0; i < byteLanes; ++i)
     source[int8ColumnOfByte(i, lanes)] = (i % 2) * (byteLanes / 2) + i / 2;
 
-  auto [first, last] = groupWordRange(g, dim(planes, 1));
-  forEach(first, last, idx(blockWords), [&](Value word0) {
+  std::pair<Value, Value> range = groupWordRange(g, dim(planes, 1));
+  Value last = range.second;
+  forEach(range.first, last, idx(blockWords), [&](Value word0) {
     Value blockEnd = minS(add(word0, idx(blockWords)), last);
     Value blk = divU(word0, idx(blockWords));
-    // Steps inside [0, end) (all but the strip's edges) load their words
-    // without masks: AVX2's masked loads cost more and hold mask registers.
+    // Stream j's words of the step at word row `word` (vector v: columns
+    // 16v..), as loadBitStreams forms them.
+    auto streamWords = [&](const GemvStep &step, Value word, bool interior,
+                           int64_t j) {
+      SmallVector<Value> out;
+      for (int64_t v = 0; v < strip.vectors; ++v) {
+        Value mask = interior ? Value() : step.masks[v];
+        auto plane = [&](int64_t p) {
+          return loadColumns(planes, {idx(p), word}, step.cols[v], mask);
+        };
+        // Ternary pair l: streams m = plane 2l and m & s (plane 2l + 1).
+        if (kind == PlaneKind::Ternary && j % 2 == 1)
+          out.push_back(andI(plane(j - 1), plane(j)));
+        else
+          out.push_back(plane(j));
+      }
+      return out;
+    };
+    // The streams one after the other, so that only one stream's
+    // accumulators are live in the word loop (AVX2 has 16 registers).
     auto blockStep = [&](const GemvStep &step, bool interior) {
-      SmallVector<Value> zeros(2 * rows * streams * units,
-                               constant(pairsType, 0));
-      SmallVector<Value> acc = forLoop(
-          word0, blockEnd, idx(1), zeros, [&](Value word, ValueRange it) {
-            SmallVector<Value> acc(it);
-            prefetchWords(word, step.cols);
-            SmallVector<Value> words = loadWords(strip, step, word, interior);
-            Value chunk0 = mul(word, idx(kChunksPerWord));
-            Value lowNibble = constant(bytesType, 0x0F);
-            for (int64_t j = 0; j < streams; ++j)
+      // 256·kHighBias per lookup: kChunksPerWord per word of the block.
+      Value lookups = mul(sub(blockEnd, word0), idx(kChunksPerWord));
+      Value bias =
+          splat(fmul(intToF32(lookups), f32(256.0 * kHighBias)), byteLanes / 2);
+      Value by256 = constant(VectorType::get({byteLanes / 2}, f32Type), 256.0);
+      Value lowByte = constant(pairsType, 0xFF);
+      SmallVector<Value> sums = loadSums(strip, step);
+      for (int64_t j = 0; j < streams; ++j) {
+        SmallVector<Value> zeros;
+        for (int64_t i = 0; i < rows * units; ++i)
+          zeros.append({constant(pairsType, 0), constant(pairsType, 0),
+                        constant(bytesType, 0)});
+        SmallVector<Value> acc = forLoop(
+            word0, blockEnd, idx(1), zeros, [&](Value word, ValueRange it) {
+              SmallVector<Value> acc(it);
+              if (j == 0)
+                prefetchWords(word, step.cols);
+              SmallVector<Value> words = streamWords(step, word, interior, j);
+              Value chunk0 = mul(word, idx(kChunksPerWord));
+              Value lowNibble = constant(bytesType, 0x0F);
               for (int64_t u = 0; u < units; ++u) {
-                SmallVector<Value> e =
-                    transposeWordBytes(ArrayRef<Value>(words).slice(
-                        j * strip.vectors + u * lanes, lanes));
+                SmallVector<Value> e = transposeWordBytes(
+                    ArrayRef<Value>(words).slice(u * lanes, lanes));
                 for (int64_t pos = 0; pos < 4; ++pos) {
                   Value nibbles[2] = {
                       andI(e[pos], lowNibble),
@@ -231,32 +273,39 @@ void BitplaneMatmulEmitter::emitGemvInt8Sums(const GemvStrip &strip, Value g,
                   for (int64_t half = 0; half < 2; ++half) {
                     Value c = add(chunk0, idx(2 * pos + half));
                     for (int64_t r = 0; r < rows; ++r) {
-                      Value found = vector::BitCastOp::create(
+                      Value low = vector::BitCastOp::create(
                           b, pairsType,
-                          lookupBytes(byteTable(r, c), nibbles[half]));
-                      Value &w = acc[accIndex(r, j, u)];
-                      Value &h = acc[accIndex(r, j, u) + 1];
-                      w = add(w, found);
-                      h = add(h, shrU(found, constant(pairsType, 8)));
+                          lookupBytes(byteTable(r, c, 0), nibbles[half]));
+                      Value high =
+                          lookupBytes(byteTable(r, c, 1), nibbles[half]);
+                      Value &w = acc[accIndex(r, u)];
+                      Value &h = acc[accIndex(r, u) + 1];
+                      Value &l = acc[accIndex(r, u) + 2];
+                      w = add(w, low);
+                      h = add(h, shrU(low, constant(pairsType, 8)));
+                      l = add(l, high);
                     }
                   }
                 }
               }
-            return acc;
-          });
-      // 128 per lookup: kChunksPerWord per word of the block.
-      Value lookups = mul(sub(blockEnd, word0), idx(kChunksPerWord));
-      Value bias = splat(fmul(intToF32(lookups), f32(128.0)), byteLanes / 2);
-      SmallVector<Value> sums = loadSums(strip, step);
-      for (int64_t r = 0; r < rows; ++r) {
-        Value minusScale =
-            splat(fsub(f32(0.0), load(scales, {idx(r), blk})), kLanes);
-        for (int64_t j = 0; j < streams; ++j)
+              return acc;
+            });
+        for (int64_t r = 0; r < rows; ++r) {
+          Value minusScale =
+              splat(fsub(f32(0.0), load(scales, {idx(r), blk})), kLanes);
           for (int64_t u = 0; u < units; ++u) {
-            Value w = acc[accIndex(r, j, u)], h = acc[accIndex(r, j, u) + 1];
+            Value w = acc[accIndex(r, u)], h = acc[accIndex(r, u) + 1];
+            Value l = vector::BitCastOp::create(b, pairsType,
+                                                acc[accIndex(r, u) + 2]);
+            // Low bytes: even W − 256·H, odd H; high bytes: even and odd
+            // bytes of L.
             Value even = sub(w, shl(h, constant(pairsType, 8)));
-            Value evenF = fsub(intToF32(even), bias);
-            Value oddF = fsub(intToF32(h), bias);
+            Value evenHigh = andI(l, lowByte);
+            Value oddHigh = shrU(l, constant(pairsType, 8));
+            Value evenF = fsub(
+                vectorFma(intToF32(evenHigh), by256, intToF32(even)), bias);
+            Value oddF =
+                fsub(vectorFma(intToF32(oddHigh), by256, intToF32(h)), bias);
             for (int64_t v = 0; v < lanes; ++v) {
               Value set = vector::ShuffleOp::create(
                   b, evenF, oddF,
@@ -266,9 +315,12 @@ void BitplaneMatmulEmitter::emitGemvInt8Sums(const GemvStrip &strip, Value g,
               z = vectorFma(minusScale, set, z);
             }
           }
+        }
       }
       storeSums(strip, step, sums);
     };
+    // Steps inside [0, end) (all but the strip's edges) load their words
+    // without masks: AVX2's masked loads cost more and hold mask registers.
     forEachStep(strip, [&](const GemvStep &step) {
       Value start = add(strip.col0, step.slots[0]);
       Value interior = andI(sge(start, idx(0)),
