@@ -87,9 +87,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("kind,planes,m,k,n,group_size", CASES)
-def test_avx2_table_kernel_matches_reference(kind, planes, m, k, n, group_size):
-    rng = np.random.default_rng(planes * 1000 + m * 100 + n)
+def random_gemv(kind, planes, m, k, n, group_size, seed):
+    """Standard-normal x, coefficients and acc, random plane words (bits of
+    rows >= K set too), and the IR of the GEMV: (x, words, coeffs, acc, ir,
+    terms)."""
+    rng = np.random.default_rng(seed)
     kw = (k + 31) // 32
     groups = (k + group_size - 1) // group_size
     terms = planes // 2 if kind == "ternary" else planes
@@ -99,6 +101,13 @@ def test_avx2_table_kernel_matches_reference(kind, planes, m, k, n, group_size):
     coeffs = rng.standard_normal((groups, terms + 1, n), dtype=np.float32)
     acc = rng.standard_normal((m, n), dtype=np.float32)
     ir = gemv_ir(m, k, n, planes, groups, terms, kind, group_size)
+    return x, words, coeffs, acc, ir, terms
+
+
+@pytest.mark.parametrize("kind,planes,m,k,n,group_size", CASES)
+def test_avx2_table_kernel_matches_reference(kind, planes, m, k, n, group_size):
+    x, words, coeffs, acc, ir, terms = random_gemv(
+        kind, planes, m, k, n, group_size, planes * 1000 + m * 100 + n)
     avx2 = bitsink.compile(ir, cpu="x86-64-v3")(x, words, coeffs, acc)
     ref = reference(x, words, coeffs, acc, kind, group_size)
     # f32 sums over K rows of standard-normal products: the error grows

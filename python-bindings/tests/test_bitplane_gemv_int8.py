@@ -36,7 +36,8 @@ sys.path.insert(
 
 import bitsink  # noqa: E402
 
-from test_bitplane_gemv_avx2 import gemv_ir, host_has_avx2, reference  # noqa: E402
+from test_bitplane_gemv_avx2 import (  # noqa: E402
+    gemv_ir, host_has_avx2, random_gemv, reference)
 
 pytestmark = pytest.mark.skipif(not host_has_avx2(),
                                 reason="x86-64-v3 code needs an AVX2 host")
@@ -193,16 +194,8 @@ CASES = [
 @pytest.mark.parametrize("kind,planes,m,k,n,group_size", CASES)
 def test_int8_kernel_matches_its_contract(kind, planes, m, k, n, group_size,
                                           cpu):
-    rng = np.random.default_rng(planes * 1000 + m * 100 + n + k)
-    kw = (k + 31) // 32
-    groups = (k + group_size - 1) // group_size
-    terms = planes // 2 if kind == "ternary" else planes
-    x = rng.standard_normal((m, k), dtype=np.float32)
-    words = rng.integers(0, 2**32, size=(planes, kw, n), dtype=np.uint64)
-    words = words.astype(np.uint32).view(np.int32)
-    coeffs = rng.standard_normal((groups, terms + 1, n), dtype=np.float32)
-    acc = rng.standard_normal((m, n), dtype=np.float32)
-    ir = gemv_ir(m, k, n, planes, groups, terms, kind, group_size)
+    x, words, coeffs, acc, ir, terms = random_gemv(
+        kind, planes, m, k, n, group_size, planes * 1000 + m * 100 + n + k)
     y = bitsink.compile(ir, PIPELINE, cpu=cpu)(x, words, coeffs, acc)
 
     emulated, bound = emulate_any(x, words, coeffs, acc, kind, group_size)
