@@ -167,9 +167,11 @@ bool quantizeWithHessianOfRows(const float *W, int64_t K, int64_t N,
                                const Options &options, Result &result,
                                std::string &error);
 
-/// Per-group uniform round-to-nearest (the rtn method and bpdq's baseline).
+/// Per-group uniform grids (the rtn method and bpdq's baseline): the plain
+/// min-max grid, or with `search` the best of it and the searched grids by
+/// squared weight error per group and column (docs/quantizer.md, rtn).
 void solveRtn(const float *W, int64_t K, int64_t N, int64_t groupSize,
-              int planes, bool f16, int threads, Unpacked &out);
+              int planes, bool f16, bool search, int threads, Unpacked &out);
 
 /// bpdq (binary grid) and trit (ternary grid), the two kinds it supports:
 /// alternating GPTQ-style assignment and Hessian-metric ridge refit, best

@@ -308,12 +308,14 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
   if (ownedH)
     std::vector<double>().swap(*ownedH);
   if (!solved) {
-    solveRtn(W, K, N, groupSize, options.planes, f16, threads, unpacked);
+    solveRtn(W, K, N, groupSize, options.planes, f16, options.rtnSearch,
+             threads, unpacked);
   } else {
     report.damp = context.damp;
     Unpacked rtn;
     if (options.method == Method::BPDQ)
-      solveRtn(W, K, N, groupSize, options.planes, f16, threads, rtn);
+      solveRtn(W, K, N, groupSize, options.planes, f16, options.rtnSearch,
+               threads, rtn);
     int64_t rtnColumns = 0;
     solveGrid(W, K, N, groupSize, grid, context, options,
               options.method == Method::BPDQ ? &rtn : nullptr, unpacked,

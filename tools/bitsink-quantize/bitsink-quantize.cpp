@@ -27,14 +27,15 @@ const char *kUsage =
     "usage: bitsink-quantize --weight W.npy [--calibration X.npy]\n"
     "         --method rtn|bpdq|trit --planes P --group-size G\n"
     "         [--f32-coefficients] [--iterations N] [--damp D] [--ridge R]\n"
-    "         [--act-order] [--threads T] [--out packed.npz] [--json]\n"
+    "         [--act-order] [--plain-rtn] [--threads T] [--out packed.npz]\n"
+    "         [--json]\n"
     "\n"
     "W is K x N (input features x outputs), X is T x K. G <= 0 or >= K means\n"
-    "one group per column. The .npz holds 'planes' (int32 "
-    "[P][ceil(K/32)][N]),\n"
-    "'coeffs' (f16 or f32 [G][C][N]) and 'config' (int64 [K, N, P, group "
-    "size,\n"
-    "plane kind: 0 binary, 1 signed, 2 ternary]).\n";
+    "one group per column. --plain-rtn: rtn (and bpdq's rtn candidate) keep\n"
+    "the plain min-max grid, without the per-group search. The .npz holds\n"
+    "'planes' (int32 [P][ceil(K/32)][N]), 'coeffs' (f16 or f32 [G][C][N]) and\n"
+    "'config' (int64 [K, N, P, group size, plane kind: 0 binary, 1 signed,\n"
+    "2 ternary]).\n";
 
 int fail(const std::string &message) {
   std::fprintf(stderr, "bitsink-quantize: error: %s\n", message.c_str());
@@ -116,6 +117,8 @@ int main(int argc, char **argv) {
       options.f16Coefficients = false;
     } else if (arg == "--act-order") {
       options.actOrder = true;
+    } else if (arg == "--plain-rtn") {
+      options.rtnSearch = false;
     } else if (arg == "--weight" || arg == "--calibration" || arg == "--out" ||
                arg == "--method") {
       if (!value(text))

@@ -127,6 +127,46 @@ TEST(QuantizeTool, PackedOutputMatchesLibrary) {
   }
 }
 
+TEST(QuantizeTool, PlainRtnKeepsTheMinMaxGrid) {
+  // rtn searches its grids by default; --plain-rtn is the plain min-max
+  // grid. Both give exactly the library's planes for the same option.
+  TempFiles files{{"W4.npy", "packed4.npz", "stdout.txt", "stderr.txt"}};
+  const int64_t K = 96, N = 6;
+  npy::Array W = matrix(K, N, 5);
+  std::string error;
+  ASSERT_TRUE(npy::writeNpy(tempPath("W4.npy"), W, error)) << error;
+  double errors[2];
+  for (bool plain : {false, true}) {
+    std::string out;
+    ASSERT_EQ(runTool("--weight " + tempPath("W4.npy") +
+                          " --method rtn --planes 2 --group-size 32 --json "
+                          "--out " +
+                          tempPath("packed4.npz") +
+                          (plain ? " --plain-rtn" : ""),
+                      out),
+              0)
+        << out;
+    quant::Options options;
+    options.method = quant::Method::RTN;
+    options.planes = 2;
+    options.groupSize = 32;
+    options.rtnSearch = !plain;
+    quant::Result expected;
+    ASSERT_TRUE(quant::quantize(W.as<float>(), K, N, nullptr, 0, options,
+                                expected, error))
+        << error;
+    errors[plain] = jsonField(out, "weight_rel_error");
+    EXPECT_NEAR(errors[plain], expected.report.weightRelError, 1e-8);
+    std::map<std::string, npy::Array> arrays;
+    ASSERT_TRUE(npy::readNpz(tempPath("packed4.npz"), arrays, error)) << error;
+    std::vector<uint32_t> words(arrays["planes"].numElements());
+    std::memcpy(words.data(), arrays["planes"].data.data(), words.size() * 4);
+    EXPECT_EQ(words, expected.packed.planes);
+    EXPECT_EQ(npy::toFloat(arrays["coeffs"]), expected.packed.coeffs);
+  }
+  EXPECT_LT(errors[0], errors[1]);
+}
+
 TEST(QuantizeTool, ReportsWithoutOutputFile) {
   TempFiles files{{"W2.npy", "stdout.txt", "stderr.txt"}};
   std::string error;

@@ -257,6 +257,8 @@ TEST(QuantPacking, EachKindDequantizesPerFormula) {
 }
 
 TEST(QuantRtn, EqualsTextbookFormula) {
+  // The plain min-max grid (rtnSearch = false) exactly; the searched grid
+  // is checked against it in QuantRtnSearch below.
   for (bool f16 : {false, true})
     for (int64_t K : {1, 31, 100, 257})
       for (int planes = 1; planes <= 4; ++planes)
@@ -267,6 +269,7 @@ TEST(QuantRtn, EqualsTextbookFormula) {
                            Distribution::HeavyTailed);
           Options options = makeOptions(Method::RTN, planes, groupSize);
           options.f16Coefficients = f16;
+          options.rtnSearch = false;
           Result result = quantizeOrDie(W, K, N, options);
           const Packed &packed = result.packed;
           int64_t g = groupSize <= 0 || groupSize >= K ? K : groupSize;
@@ -323,34 +326,42 @@ TEST(QuantRtn, ErrorReportMatchesDequantized) {
 }
 
 TEST(QuantBpdq, IdentityHessianNeverWorseThanRtn) {
-  int strictlyBetter = 0, cases = 0;
-  double ratioSum = 0;
-  uint64_t seed = 100;
-  for (Distribution distribution :
-       {Distribution::Normal, Distribution::Uniform, Distribution::HeavyTailed,
-        Distribution::Shifted})
-    for (int64_t K : {31, 64, 257})
-      for (int planes = 1; planes <= 4; ++planes)
-        for (int64_t groupSize : {32, 128, 0}) {
-          const int64_t N = 6;
-          std::vector<float> W = randomMatrix(K, N, ++seed, distribution);
-          Result rtn = quantizeOrDie(
-              W, K, N, makeOptions(Method::RTN, planes, groupSize));
-          Result bpdq = quantizeOrDie(
-              W, K, N, makeOptions(Method::BPDQ, planes, groupSize));
-          double rtnError = weightError(W, dequantized(rtn.packed));
-          double bpdqError = weightError(W, dequantized(bpdq.packed));
-          EXPECT_LE(bpdqError, rtnError * (1 + 1e-12))
-              << "K=" << K << " P=" << planes << " g=" << groupSize;
-          EXPECT_NEAR(bpdq.report.weightRelError, bpdqError, 1e-9);
-          ++cases;
-          strictlyBetter += bpdqError < rtnError * (1 - 1e-6);
-          ratioSum += rtnError > 0 ? bpdqError / rtnError : 1;
-        }
-  // The rtn candidate makes "<=" hold by construction; the refit must also
-  // actually improve on it in most cases.
-  EXPECT_GT(strictlyBetter, cases * 3 / 4);
-  EXPECT_LT(ratioSum / cases, 0.95);
+  // bpdq's rtn candidate is the rtn of the same options: the plain min-max
+  // grid with rtnSearch = false, the searched grid by default.
+  for (bool search : {false, true}) {
+    int strictlyBetter = 0, cases = 0;
+    double ratioSum = 0;
+    uint64_t seed = 100;
+    for (Distribution distribution :
+         {Distribution::Normal, Distribution::Uniform,
+          Distribution::HeavyTailed, Distribution::Shifted})
+      for (int64_t K : {31, 64, 257})
+        for (int planes = 1; planes <= 4; ++planes)
+          for (int64_t groupSize : {32, 128, 0}) {
+            const int64_t N = 6;
+            std::vector<float> W = randomMatrix(K, N, ++seed, distribution);
+            Options rtnOptions = makeOptions(Method::RTN, planes, groupSize);
+            Options bpdqOptions = makeOptions(Method::BPDQ, planes, groupSize);
+            rtnOptions.rtnSearch = bpdqOptions.rtnSearch = search;
+            Result rtn = quantizeOrDie(W, K, N, rtnOptions);
+            Result bpdq = quantizeOrDie(W, K, N, bpdqOptions);
+            double rtnError = weightError(W, dequantized(rtn.packed));
+            double bpdqError = weightError(W, dequantized(bpdq.packed));
+            EXPECT_LE(bpdqError, rtnError * (1 + 1e-12))
+                << "K=" << K << " P=" << planes << " g=" << groupSize
+                << " search=" << search;
+            EXPECT_NEAR(bpdq.report.weightRelError, bpdqError, 1e-9);
+            ++cases;
+            strictlyBetter += bpdqError < rtnError * (1 - 1e-6);
+            ratioSum += rtnError > 0 ? bpdqError / rtnError : 1;
+          }
+    // The rtn candidate makes "<=" hold by construction; the refit must
+    // also actually improve on it in most cases. Measured: 144 of 144 cases
+    // and 0.677 of the error on average against the plain grid, 116 and
+    // 0.952 against the searched one.
+    EXPECT_GT(strictlyBetter, cases * 3 / 4) << "search=" << search;
+    EXPECT_LT(ratioSum / cases, search ? 0.97 : 0.95) << "search=" << search;
+  }
 }
 
 TEST(QuantBpdq, IdentityHessianReachesLloydMaxOnGaussians) {

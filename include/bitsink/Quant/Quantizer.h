@@ -46,6 +46,10 @@ struct Options {
   bool f16Coefficients = true;
   /// Worker threads; 0 = hardware concurrency. Results do not depend on it.
   int threads = 0;
+  /// rtn (and bpdq's rtn candidate): search each group's uniform grid for
+  /// the least squared weight error, never above the plain min-max grid's;
+  /// false keeps the plain min-max grid (docs/quantizer.md, rtn).
+  bool rtnSearch = true;
 };
 
 /// docs/semantics.md §2.3 canonical layout.
