@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--target", default="cpu", choices=("cpu", "cuda"),
                    help="where the model runs (default cpu)")
     p.add_argument("--cpu", help="CPU model to compile for (as bitsink-run --cpu)")
+    p.add_argument("--gemv-lut-int8", action="store_true",
+                   help="with --bits: bit-plane GEMVs through byte tables "
+                   "and vpshufb (bitsink-cpu-pipeline{gemv-lut-int8=true}; "
+                   "needs AVX2 or AVX-512BW; results within about 1e-3 of "
+                   "the default f32 tables)")
     return p
 
 
@@ -149,11 +154,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     say(f"loaded {model!r} in {time.perf_counter() - started:.1f} s")
 
     options = {}
+    if args.gemv_lut_int8 and (args.bits is None or args.target != "cpu"):
+        return _error("--gemv-lut-int8 needs --bits and the cpu target")
     try:
         if args.bits is not None:
             options, problem = _quantization(args, model, say)
             if problem:
                 return _error(problem)
+        if args.gemv_lut_int8:
+            options["pipeline"] = "bitsink-cpu-pipeline{gemv-lut-int8=true}"
         decoder = bitsink.Decoder(model, cache=args.cache, sinks=args.sinks,
                                   chunk=args.chunk, target=args.target, cpu=args.cpu,
                                   cache_dtype=args.cache_dtype, progress=say,
