@@ -788,7 +788,8 @@ BitSinkQuantizeOptions bitsinkQuantizeOptionsDefault(void) {
                                 defaults.damp,
                                 defaults.actOrder,
                                 defaults.f16Coefficients,
-                                defaults.threads};
+                                defaults.threads,
+                                defaults.rtnSearch};
 }
 
 BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W, int64_t K,
@@ -822,6 +823,7 @@ bool toQuantOptions(const BitSinkQuantizeOptions *options,
   opts.actOrder = given.actOrder != 0;
   opts.f16Coefficients = given.f16Coefficients != 0;
   opts.threads = given.threads;
+  opts.rtnSearch = given.rtnSearch != 0;
   return true;
 }
 

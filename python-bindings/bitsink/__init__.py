@@ -390,6 +390,7 @@ def quantize(
     heldout=None,
     heldout_hessian=None,
     calibration_hessian=None,
+    rtn_search: bool = True,
 ) -> QuantizedWeight:
     """Quantizes ``weight`` (K x N: ``y = x @ weight``) to ``planes``
     bit-planes with ``method`` in {"rtn", "bpdq", "trit"}.
@@ -410,6 +411,9 @@ def quantize(
     to, or ``heldout_hessian`` (K x K, their XᵀX at any scale): the result's
     ``heldout_rel_error`` is the relative output error on them, beside
     ``rel_error`` on the calibration rows.
+    ``rtn_search``: rtn (and bpdq's rtn candidate) searches each group's
+    uniform grid, never worse than the plain min-max grid in squared weight
+    error; False keeps the plain min-max grid (docs/quantizer.md, rtn).
     """
     w = np.ascontiguousarray(weight, dtype=np.float32)
     if w.ndim != 2:
@@ -468,6 +472,7 @@ def quantize(
         act_order,
         f16_coefficients,
         0 if threads is None else threads,
+        rtn_search,
     )
     arrays = {k: _to_numpy(*out[k]) for k in ("planes", "coefficients", "dequantized")}
     scalars = {k: v for k, v in out.items() if k not in arrays}

@@ -251,7 +251,8 @@ def measure_candidates(weight: np.ndarray,
                        iterations: Optional[int] = None,
                        damp: Optional[float] = None, act_order: bool = False,
                        f16_coefficients: bool = True,
-                       threads: Optional[int] = None, context=None):
+                       threads: Optional[int] = None, context=None,
+                       rtn_search: bool = True):
     """Quantizes ``weight`` (K x N) with every (planes, group size) of
     ``configs`` and returns (candidates, {(planes, group): QuantizedWeight})
     with each candidate's error under ``objective`` times ``importance``:
@@ -276,7 +277,7 @@ def measure_candidates(weight: np.ndarray,
         0 if h is None else h.ctypes.data, configs, objective,
         float(importance), method, iterations or 0,
         -1.0 if damp is None else damp, act_order, f16_coefficients,
-        0 if threads is None else threads)
+        0 if threads is None else threads, rtn_search)
     candidates, results = [], {}
     for (planes, group), (p, g, bits, error), fields in zip(configs, measured,
                                                             weights):

@@ -351,7 +351,8 @@ allocateBudget(
 BitSinkQuantizeOptions quantizeOptions(const std::string &method, int planes,
                                        int64_t groupSize, int iterations,
                                        double damp, bool actOrder,
-                                       bool f16Coefficients, int threads) {
+                                       bool f16Coefficients, int threads,
+                                       bool rtnSearch) {
   BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
   options.method = method.c_str();
   options.planes = planes;
@@ -361,6 +362,7 @@ BitSinkQuantizeOptions quantizeOptions(const std::string &method, int planes,
   options.actOrder = actOrder;
   options.f16Coefficients = f16Coefficients;
   options.threads = threads;
+  options.rtnSearch = rtnSearch;
   return options;
 }
 
@@ -396,10 +398,11 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
                   uintptr_t hessian, uintptr_t heldOut, int64_t heldOutRows,
                   uintptr_t heldOutHessian, const std::string &method,
                   int planes, int64_t groupSize, int iterations, double damp,
-                  bool actOrder, bool f16Coefficients, int threads) {
+                  bool actOrder, bool f16Coefficients, int threads,
+                  bool rtnSearch) {
   BitSinkQuantizeOptions options =
       quantizeOptions(method, planes, groupSize, iterations, damp, actOrder,
-                      f16Coefficients, threads);
+                      f16Coefficients, threads, rtnSearch);
   BitSinkQuantizeResult result;
   BitSinkStatus status;
   {
@@ -479,9 +482,11 @@ measureBudgetCandidates(const Context &context, uintptr_t weight, int64_t K,
                         const std::vector<std::tuple<int, int64_t>> &configs,
                         const std::string &objective, double importance,
                         const std::string &method, int iterations, double damp,
-                        bool actOrder, bool f16Coefficients, int threads) {
-  BitSinkQuantizeOptions options = quantizeOptions(
-      method, 0, 0, iterations, damp, actOrder, f16Coefficients, threads);
+                        bool actOrder, bool f16Coefficients, int threads,
+                        bool rtnSearch) {
+  BitSinkQuantizeOptions options =
+      quantizeOptions(method, 0, 0, iterations, damp, actOrder, f16Coefficients,
+                      threads, rtnSearch);
   std::vector<int32_t> planes;
   std::vector<int64_t> groups;
   for (const auto &[p, g] : configs) {
@@ -647,7 +652,7 @@ NB_MODULE(_bitsink, m) {
         "calibration"_a, "t"_a, "hessian"_a, "held_out"_a, "held_out_rows"_a,
         "held_out_hessian"_a, "method"_a, "planes"_a, "group_size"_a,
         "iterations"_a, "damp"_a, "act_order"_a, "f16_coefficients"_a,
-        "threads"_a);
+        "threads"_a, "rtn_search"_a);
   m.def("_check_hessian", &checkHessian, "context"_a, "hessian"_a, "k"_a,
         "what"_a);
   nb::class_<HessianAccumulator>(m, "_HessianAccumulator")
@@ -660,7 +665,8 @@ NB_MODULE(_bitsink, m) {
   m.def("_measure_budget_candidates", &measureBudgetCandidates, "context"_a,
         "weight"_a, "k"_a, "n"_a, "calibration"_a, "t"_a, "hessian"_a,
         "configs"_a, "objective"_a, "importance"_a, "method"_a, "iterations"_a,
-        "damp"_a, "act_order"_a, "f16_coefficients"_a, "threads"_a);
+        "damp"_a, "act_order"_a, "f16_coefficients"_a, "threads"_a,
+        "rtn_search"_a);
   m.def("_budget_output_energy", &budgetOutputEnergy, "context"_a, "weight"_a,
         "k"_a, "n"_a, "calibration"_a, "t"_a, "hessian"_a);
   m.def("_budget_error", &budgetError, "context"_a, "objective"_a,

@@ -5,7 +5,8 @@
 // the report carries the stored bits per weight, held-out rows (or
 // their Hessian) are measured beside the calibration rows, calibration
 // given as a Hessian (accumulated over batches) quantizes like the rows,
-// and the budget's candidates are measured as the pass measures them.
+// the budget's candidates are measured as the pass measures them, and the
+// rtn search option reaches the quantizer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -86,6 +87,50 @@ TEST_F(QuantCAPI, ThreadCountReachesTheSolverAndChangesNothing) {
     EXPECT_EQ(coeffs[0], coeffs[1]) << method;
     EXPECT_EQ(errors[0], errors[1]) << method;
   }
+}
+
+TEST_F(QuantCAPI, RtnSearchOptionReachesTheQuantizer) {
+  // rtnSearch (default 1) searches rtn's grids; 0 keeps the min-max grid:
+  // offset = min and 3·scale = max - min per group and column, up to f16.
+  const int64_t K = 96, N = 7, G = 3;
+  std::vector<float> W = pattern(K * N, 0.23, 0.019);
+  EXPECT_EQ(bitsinkQuantizeOptionsDefault().rtnSearch, 1);
+  double errors[2];
+  for (int search : {1, 0}) {
+    BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
+    options.method = "rtn";
+    options.planes = 2;
+    options.groupSize = 32;
+    options.rtnSearch = search;
+    BitSinkQuantizeResult result = nullptr;
+    ASSERT_EQ(
+        bitsinkQuantize(context, W.data(), K, N, nullptr, 0, &options, &result),
+        BITSINK_SUCCESS)
+        << diagnostics();
+    errors[search] = bitsinkQuantizeResultGetReport(result).weightRelError;
+    BitSinkArray coeffs = bitsinkQuantizeResultGetCoefficients(result);
+    ASSERT_EQ(coeffs.rank, 3);
+    ASSERT_EQ(coeffs.shape[0], G);
+    const float *c = static_cast<const float *>(coeffs.data);
+    int minMax = 0;
+    for (int64_t g = 0; g < G; ++g)
+      for (int64_t n = 0; n < N; ++n) {
+        float lo = W[g * 32 * N + n], hi = lo;
+        for (int64_t k = g * 32; k < (g + 1) * 32; ++k) {
+          lo = std::min(lo, W[k * N + n]);
+          hi = std::max(hi, W[k * N + n]);
+        }
+        float offset = c[(g * 3 + 0) * N + n], scale = c[(g * 3 + 1) * N + n];
+        minMax += std::fabs(offset - lo) <= 1e-3 * std::fabs(lo) &&
+                  std::fabs(3 * scale - (hi - lo)) <= 2e-3 * (hi - lo);
+      }
+    if (search)
+      EXPECT_LT(minMax, G * N / 2) << "searched grids are mostly not min-max";
+    else
+      EXPECT_EQ(minMax, G * N);
+    bitsinkQuantizeResultDestroy(result);
+  }
+  EXPECT_LT(errors[1], errors[0]);
 }
 
 /// ||X(W - W^)||_F / ||XW||_F from the rows, in double.

@@ -285,6 +285,10 @@ typedef struct BitSinkQuantizeOptions {
   /// Worker threads; 0 = hardware concurrency, < 0 is rejected. The result
   /// is bit-identical for any count.
   int threads;
+  /// rtn (and bpdq's rtn candidate): nonzero searches each group's uniform
+  /// grid (never worse than the plain min-max grid in squared weight
+  /// error), 0 keeps the plain min-max grid (docs/quantizer.md, rtn).
+  int rtnSearch;
 } BitSinkQuantizeOptions;
 
 /// Options with the library's defaults (bpdq, 2 planes, groups of 128).
