@@ -38,11 +38,14 @@
 // CHECK:         vector.store %[[LO8]], %[[Q]][%c0, %{{.*}}, %c0]
 // CHECK:         %[[HI8:.*]] = arith.trunci %[[HIB]] : vector<16xi32> to vector<16xi8>
 // CHECK:         vector.store %[[HI8]], %[[Q]][%c0, %{{.*}}, %c16]
-// Z starts at S (the kernel subtracts the set bits' sums).
-// CHECK:         memref.load %[[S]]
-// Steps of 32 columns inside [0, N) load their words without masks; the
-// streams (planes) take turns, each with its own word loop.
+// Steps of 32 columns inside [0, N) load their words without masks. Per
+// step, Z (in registers) starts at S, the group's blocks (one here: its
+// loop of one trip is folded) subtract the set bits' sums, the streams
+// (planes) taking turns, each with its own word loop.
+// CHECK:         %[[Y:.*]] = memref.alloca() : memref<1x32xf32>
+// CHECK-NOT:     memref.alloca
 // CHECK:         scf.if
+// CHECK:           memref.load %[[S]]
 // CHECK:           scf.for {{.*}} -> (vector<16xi16>, vector<16xi16>, vector<32xi8>)
 // CHECK:             vector.load %[[P]][%c0, %{{.*}}] : memref<2x4x40xi32>, vector<16xi32>
 // The byte transpose: bytes grouped by position in each 128-bit half, then
@@ -75,6 +78,9 @@
 // The second stream's word loop.
 // CHECK:           scf.for {{.*}} -> (vector<16xi16>, vector<16xi16>, vector<32xi8>)
 // CHECK:             vector.load %[[P]][%c1, %{{.*}}] : memref<2x4x40xi32>, vector<16xi32>
+// Then the coefficients, Z still in registers: y (the strip's buffer) += ...
+// CHECK:           vector.load %[[Y]]
+// CHECK:           vector.store %{{.*}}, %[[Y]]
 // The edge steps: masked loads, the same sums.
 // CHECK:         } else {
 // CHECK:           vector.maskedload %[[P]]

@@ -171,6 +171,12 @@ private:
   /// The bit sums of group `g` by testing one bit at a time.
   void emitGemvBitSums(const GemvStrip &strip, mlir::Value g);
 
+  /// y (the strip's ybuf) += the terms of group `g` for the step, from the
+  /// sums Z over clear bits (`sums`, indexed as loadSums) and the group sums
+  /// S: binary c0·S + Σ c·(S − Z), signed and ternary likewise (Gemv.cpp).
+  void applyCoefficients(const GemvStrip &strip, const GemvStep &step,
+                         mlir::Value g, mlir::Value groupSums,
+                         llvm::ArrayRef<mlir::Value> sums);
   /// Σ x[r, k] over the rows k < K of each group, into a fresh M × G buffer.
   mlir::Value emitGroupSums();
   /// The column origin (in (-16, 0]) that makes the GEMV's 16-lane plane
@@ -250,13 +256,14 @@ private:
   /// / 127 and entry e stored as round(e / s) + 128 (a byte in 1..255). Into
   /// fresh buffers M × chunks × 16 (i8) and M × blocks (f32, s).
   std::pair<mlir::Value, mlir::Value> emitInt8Tables(mlir::Value tables);
-  /// Subtracts from the sums Z (initialised to the group sums S) the sums of
-  /// the input over the set bits of each stream in group `g`, through the
-  /// int8 tables: per block, a byte transpose of the plane words of 32
-  /// columns, one vpshufb per 4 rows and 32 columns, 16-bit accumulators,
-  /// then one conversion to f32 and the block's scale.
-  void emitGemvInt8Sums(const GemvStrip &strip, mlir::Value g,
-                        mlir::Value int8Tables, mlir::Value scales);
+  /// Group `g` of the int8 kernel, step by step: Z (in registers) starts at
+  /// the group sums S, each block subtracts the sums of the input over the
+  /// set bits of each stream (a byte transpose of the plane words of the
+  /// step, two vpshufb per 4 rows, 16-bit and byte accumulators, then one
+  /// conversion to f32 and the block's scale), then applyCoefficients.
+  void emitGemvInt8Group(const GemvStrip &strip, mlir::Value g,
+                         mlir::Value int8Tables, mlir::Value scales,
+                         mlir::Value groupSums);
   /// The 4 byte vectors E_b (16·int8Lanes() bytes), byte b of each plane
   /// word of the columns in `words` (int8Lanes() / 2 vectors of 16
   /// columns), in a fixed permuted column order (int8ColumnOfByte).

@@ -214,6 +214,43 @@ void BitplaneMatmulEmitter::emitGemvBitSums(const GemvStrip &strip, Value g) {
   });
 }
 
+void BitplaneMatmulEmitter::applyCoefficients(const GemvStrip &strip,
+                                              const GemvStep &step, Value g,
+                                              Value groupSums,
+                                              ArrayRef<Value> sums) {
+  Value minusTwo = constant(vecF32, -2.0);
+  for (int64_t v = 0; v < strip.vectors; ++v) {
+    SmallVector<Value> c;
+    for (int64_t l = 0; l <= numTerms; ++l)
+      c.push_back(
+          toF32(loadColumns(coeffs, {g, idx(l)}, step.cols[v], step.masks[v])));
+    for (int64_t r = 0; r < strip.rows; ++r) {
+      auto z = [&](int64_t j) {
+        return sums[strip.sumRow(r, j) * strip.vectors + v];
+      };
+      Value s = splat(load(groupSums, {idx(r), g}), kLanes);
+      Value y = vload(vecF32, strip.ybuf, {idx(r), step.slots[v]});
+      y = vectorFma(c[0], s, y);
+      for (int64_t l = 0; l < numTerms; ++l) {
+        Value term;
+        switch (kind) {
+        case PlaneKind::Binary:
+          term = fsub(s, z(l));
+          break;
+        case PlaneKind::Signed:
+          term = vectorFma(minusTwo, z(l), s);
+          break;
+        case PlaneKind::Ternary:
+          term = vectorFma(minusTwo, z(2 * l + 1), fadd(s, z(2 * l)));
+          break;
+        }
+        y = vectorFma(c[l + 1], term, y);
+      }
+      vstore(y, strip.ybuf, {idx(r), step.slots[v]});
+    }
+  }
+}
+
 void BitplaneMatmulEmitter::emitGemv() {
   GemvStrip strip;
   // The row loops are unrolled: M is static on this path.
@@ -289,7 +326,9 @@ void BitplaneMatmulEmitter::emitGemv() {
   parallelLoop(ValueRange{upper}, ValueRange{loopStep}, [&](ValueRange ivs) {
     std::tie(strip.col0, strip.end) = stripBounds(ivs[0]);
     strip.ybuf = stackBuffer({rows, stripCols});
-    strip.zbuf = stackBuffer({rows * streams, stripCols});
+    // (The int8 kernel keeps its sums in registers.)
+    if (!int8Tables())
+      strip.zbuf = stackBuffer({rows * streams, stripCols});
 
     // y = acc.
     forEachStep(strip, [&](const GemvStep &step) {
@@ -299,56 +338,23 @@ void BitplaneMatmulEmitter::emitGemv() {
                  strip.ybuf, {idx(r), step.slots[v]});
     });
     forEach(idx(0), numGroups, idx(1), [&](Value g) {
-      // Z = 0, or S for the int8 kernel, which subtracts the set bits' sums.
+      // The int8 kernel keeps Z in registers per step, from S down.
+      if (int8Tables()) {
+        emitGemvInt8Group(strip, g, byteTables, scales, groupSums);
+        return;
+      }
+      // Z = 0.
       forEachStep(strip, [&](const GemvStep &step) {
-        SmallVector<Value> init;
-        for (int64_t r = 0; r < rows; ++r) {
-          Value v = int8Tables() ? splat(load(groupSums, {idx(r), g}), kLanes)
-                                 : constant(vecF32, 0.0);
-          init.append(streams * vectors, v);
-        }
-        storeSums(strip, step, init);
+        SmallVector<Value> zeros(rows * streams * vectors,
+                                 constant(vecF32, 0.0));
+        storeSums(strip, step, zeros);
       });
-      if (int8Tables())
-        emitGemvInt8Sums(strip, g, byteTables, scales);
-      else if (lut)
+      if (lut)
         emitGemvLutSums(strip, g, tables);
       else
         emitGemvBitSums(strip, g);
-      // Apply the coefficients of group g.
       forEachStep(strip, [&](const GemvStep &step) {
-        SmallVector<Value> sums = loadSums(strip, step);
-        Value minusTwo = constant(vecF32, -2.0);
-        for (int64_t v = 0; v < vectors; ++v) {
-          SmallVector<Value> c;
-          for (int64_t l = 0; l <= numTerms; ++l)
-            c.push_back(toF32(
-                loadColumns(coeffs, {g, idx(l)}, step.cols[v], step.masks[v])));
-          for (int64_t r = 0; r < rows; ++r) {
-            auto z = [&](int64_t j) {
-              return sums[strip.sumRow(r, j) * vectors + v];
-            };
-            Value s = splat(load(groupSums, {idx(r), g}), kLanes);
-            Value y = vload(vecF32, strip.ybuf, {idx(r), step.slots[v]});
-            y = vectorFma(c[0], s, y);
-            for (int64_t l = 0; l < numTerms; ++l) {
-              Value term;
-              switch (kind) {
-              case PlaneKind::Binary:
-                term = fsub(s, z(l));
-                break;
-              case PlaneKind::Signed:
-                term = vectorFma(minusTwo, z(l), s);
-                break;
-              case PlaneKind::Ternary:
-                term = vectorFma(minusTwo, z(2 * l + 1), fadd(s, z(2 * l)));
-                break;
-              }
-              y = vectorFma(c[l + 1], term, y);
-            }
-            vstore(y, strip.ybuf, {idx(r), step.slots[v]});
-          }
-        }
+        applyCoefficients(strip, step, g, groupSums, loadSums(strip, step));
       });
     });
     forEachStep(strip, [&](const GemvStep &step) {

@@ -188,8 +188,9 @@ BitplaneMatmulEmitter::transposeWordBytes(ArrayRef<Value> words) {
           cast(bytesType, unpack(t1, t3, hi64))};
 }
 
-void BitplaneMatmulEmitter::emitGemvInt8Sums(const GemvStrip &strip, Value g,
-                                             Value int8Tables, Value scales) {
+void BitplaneMatmulEmitter::emitGemvInt8Group(const GemvStrip &strip, Value g,
+                                              Value int8Tables, Value scales,
+                                              Value groupSums) {
   int64_t lanes = int8Lanes(), byteLanes = 16 * lanes;
   assert(strip.vectors % lanes == 0 && "int8 steps are whole units");
   Type i8 = b.getI8Type(), i16 = b.getI16Type();
@@ -219,115 +220,125 @@ void BitplaneMatmulEmitter::emitGemvInt8Sums(const GemvStrip &strip, Value g,
 
   std::pair<Value, Value> range = groupWordRange(g, dim(planes, 1));
   Value last = range.second;
-  forEach(range.first, last, idx(blockWords), [&](Value word0) {
+  Value by256 = constant(VectorType::get({byteLanes / 2}, f32Type), 256.0);
+  Value lowByte = constant(pairsType, 0xFF);
+  Value lowNibble = constant(bytesType, 0x0F);
+  // Stream j's words of the step at word row `word` (vector v: columns
+  // 16v..), as loadBitStreams forms them.
+  auto streamWords = [&](const GemvStep &step, Value word, bool interior,
+                         int64_t j) {
+    SmallVector<Value> out;
+    for (int64_t v = 0; v < strip.vectors; ++v) {
+      Value mask = interior ? Value() : step.masks[v];
+      auto plane = [&](int64_t p) {
+        return loadColumns(planes, {idx(p), word}, step.cols[v], mask);
+      };
+      // Ternary pair l: streams m = plane 2l and m & s (plane 2l + 1).
+      if (kind == PlaneKind::Ternary && j % 2 == 1)
+        out.push_back(andI(plane(j - 1), plane(j)));
+      else
+        out.push_back(plane(j));
+    }
+    return out;
+  };
+  // One block of the step: Z -= the set bits' sums. The streams take turns,
+  // so that only one stream's accumulators are live in the word loop (AVX2
+  // has 16 registers).
+  auto block = [&](const GemvStep &step, bool interior, Value word0,
+                   SmallVector<Value> sums) {
     Value blockEnd = minS(add(word0, idx(blockWords)), last);
     Value blk = divU(word0, idx(blockWords));
-    // Stream j's words of the step at word row `word` (vector v: columns
-    // 16v..), as loadBitStreams forms them.
-    auto streamWords = [&](const GemvStep &step, Value word, bool interior,
-                           int64_t j) {
-      SmallVector<Value> out;
-      for (int64_t v = 0; v < strip.vectors; ++v) {
-        Value mask = interior ? Value() : step.masks[v];
-        auto plane = [&](int64_t p) {
-          return loadColumns(planes, {idx(p), word}, step.cols[v], mask);
-        };
-        // Ternary pair l: streams m = plane 2l and m & s (plane 2l + 1).
-        if (kind == PlaneKind::Ternary && j % 2 == 1)
-          out.push_back(andI(plane(j - 1), plane(j)));
-        else
-          out.push_back(plane(j));
-      }
-      return out;
-    };
-    // The streams one after the other, so that only one stream's
-    // accumulators are live in the word loop (AVX2 has 16 registers).
-    auto blockStep = [&](const GemvStep &step, bool interior) {
-      // 256·kHighBias per lookup: kChunksPerWord per word of the block.
-      Value lookups = mul(sub(blockEnd, word0), idx(kChunksPerWord));
-      Value bias =
-          splat(fmul(intToF32(lookups), f32(256.0 * kHighBias)), byteLanes / 2);
-      Value by256 = constant(VectorType::get({byteLanes / 2}, f32Type), 256.0);
-      Value lowByte = constant(pairsType, 0xFF);
-      SmallVector<Value> sums = loadSums(strip, step);
-      for (int64_t j = 0; j < streams; ++j) {
-        SmallVector<Value> zeros;
-        for (int64_t i = 0; i < rows * units; ++i)
-          zeros.append({constant(pairsType, 0), constant(pairsType, 0),
-                        constant(bytesType, 0)});
-        SmallVector<Value> acc = forLoop(
-            word0, blockEnd, idx(1), zeros, [&](Value word, ValueRange it) {
-              SmallVector<Value> acc(it);
-              if (j == 0)
-                prefetchWords(word, step.cols);
-              SmallVector<Value> words = streamWords(step, word, interior, j);
-              Value chunk0 = mul(word, idx(kChunksPerWord));
-              Value lowNibble = constant(bytesType, 0x0F);
-              for (int64_t u = 0; u < units; ++u) {
-                SmallVector<Value> e = transposeWordBytes(
-                    ArrayRef<Value>(words).slice(u * lanes, lanes));
-                for (int64_t pos = 0; pos < 4; ++pos) {
-                  Value nibbles[2] = {
-                      andI(e[pos], lowNibble),
-                      andI(shrU(e[pos], constant(bytesType, 4)), lowNibble)};
-                  for (int64_t half = 0; half < 2; ++half) {
-                    Value c = add(chunk0, idx(2 * pos + half));
-                    for (int64_t r = 0; r < rows; ++r) {
-                      Value low = vector::BitCastOp::create(
-                          b, pairsType,
-                          lookupBytes(byteTable(r, c, 0), nibbles[half]));
-                      Value high =
-                          lookupBytes(byteTable(r, c, 1), nibbles[half]);
-                      Value &w = acc[accIndex(r, u)];
-                      Value &h = acc[accIndex(r, u) + 1];
-                      Value &l = acc[accIndex(r, u) + 2];
-                      w = add(w, low);
-                      h = add(h, shrU(low, constant(pairsType, 8)));
-                      l = add(l, high);
-                    }
+    // 256·kHighBias per lookup: kChunksPerWord per word of the block.
+    Value lookups = mul(sub(blockEnd, word0), idx(kChunksPerWord));
+    Value bias =
+        splat(fmul(intToF32(lookups), f32(256.0 * kHighBias)), byteLanes / 2);
+    for (int64_t j = 0; j < streams; ++j) {
+      SmallVector<Value> zeros;
+      for (int64_t i = 0; i < rows * units; ++i)
+        zeros.append({constant(pairsType, 0), constant(pairsType, 0),
+                      constant(bytesType, 0)});
+      SmallVector<Value> acc = forLoop(
+          word0, blockEnd, idx(1), zeros, [&](Value word, ValueRange it) {
+            SmallVector<Value> acc(it);
+            if (j == 0)
+              prefetchWords(word, step.cols);
+            SmallVector<Value> words = streamWords(step, word, interior, j);
+            Value chunk0 = mul(word, idx(kChunksPerWord));
+            for (int64_t u = 0; u < units; ++u) {
+              SmallVector<Value> e = transposeWordBytes(
+                  ArrayRef<Value>(words).slice(u * lanes, lanes));
+              for (int64_t pos = 0; pos < 4; ++pos) {
+                Value nibbles[2] = {
+                    andI(e[pos], lowNibble),
+                    andI(shrU(e[pos], constant(bytesType, 4)), lowNibble)};
+                for (int64_t half = 0; half < 2; ++half) {
+                  Value c = add(chunk0, idx(2 * pos + half));
+                  for (int64_t r = 0; r < rows; ++r) {
+                    Value low = vector::BitCastOp::create(
+                        b, pairsType,
+                        lookupBytes(byteTable(r, c, 0), nibbles[half]));
+                    Value high = lookupBytes(byteTable(r, c, 1), nibbles[half]);
+                    Value &w = acc[accIndex(r, u)];
+                    Value &h = acc[accIndex(r, u) + 1];
+                    Value &l = acc[accIndex(r, u) + 2];
+                    w = add(w, low);
+                    h = add(h, shrU(low, constant(pairsType, 8)));
+                    l = add(l, high);
                   }
                 }
               }
-              return acc;
-            });
-        for (int64_t r = 0; r < rows; ++r) {
-          Value minusScale =
-              splat(fsub(f32(0.0), load(scales, {idx(r), blk})), kLanes);
-          for (int64_t u = 0; u < units; ++u) {
-            Value w = acc[accIndex(r, u)], h = acc[accIndex(r, u) + 1];
-            Value l = vector::BitCastOp::create(b, pairsType,
-                                                acc[accIndex(r, u) + 2]);
-            // Low bytes: even W − 256·H, odd H; high bytes: even and odd
-            // bytes of L.
-            Value even = sub(w, shl(h, constant(pairsType, 8)));
-            Value evenHigh = andI(l, lowByte);
-            Value oddHigh = shrU(l, constant(pairsType, 8));
-            Value evenF = fsub(
-                vectorFma(intToF32(evenHigh), by256, intToF32(even)), bias);
-            Value oddF =
-                fsub(vectorFma(intToF32(oddHigh), by256, intToF32(h)), bias);
-            for (int64_t v = 0; v < lanes; ++v) {
-              Value set = vector::ShuffleOp::create(
-                  b, evenF, oddF,
-                  ArrayRef<int64_t>(source).slice(v * kLanes, kLanes));
-              Value &z =
-                  sums[strip.sumRow(r, j) * strip.vectors + u * lanes + v];
-              z = vectorFma(minusScale, set, z);
             }
+            return acc;
+          });
+      for (int64_t r = 0; r < rows; ++r) {
+        Value minusScale =
+            splat(fsub(f32(0.0), load(scales, {idx(r), blk})), kLanes);
+        for (int64_t u = 0; u < units; ++u) {
+          Value w = acc[accIndex(r, u)], h = acc[accIndex(r, u) + 1];
+          Value l =
+              vector::BitCastOp::create(b, pairsType, acc[accIndex(r, u) + 2]);
+          // Low bytes: even W − 256·H, odd H; high bytes: even and odd
+          // bytes of L.
+          Value even = sub(w, shl(h, constant(pairsType, 8)));
+          Value evenHigh = andI(l, lowByte);
+          Value oddHigh = shrU(l, constant(pairsType, 8));
+          Value evenF =
+              fsub(vectorFma(intToF32(evenHigh), by256, intToF32(even)), bias);
+          Value oddF =
+              fsub(vectorFma(intToF32(oddHigh), by256, intToF32(h)), bias);
+          for (int64_t v = 0; v < lanes; ++v) {
+            Value set = vector::ShuffleOp::create(
+                b, evenF, oddF,
+                ArrayRef<int64_t>(source).slice(v * kLanes, kLanes));
+            Value &z = sums[strip.sumRow(r, j) * strip.vectors + u * lanes + v];
+            z = vectorFma(minusScale, set, z);
           }
         }
       }
-      storeSums(strip, step, sums);
-    };
-    // Steps inside [0, end) (all but the strip's edges) load their words
-    // without masks: AVX2's masked loads cost more and hold mask registers.
-    forEachStep(strip, [&](const GemvStep &step) {
-      Value start = add(strip.col0, step.slots[0]);
-      Value interior = andI(sge(start, idx(0)),
-                            sle(add(start, idx(strip.stepCols)), strip.end));
-      ifThenElse(
-          interior, [&] { blockStep(step, /*interior=*/true); },
-          [&] { blockStep(step, /*interior=*/false); });
-    });
+    }
+    return sums;
+  };
+  // Per step: Z = S, the blocks of the group, the coefficients. Steps
+  // inside [0, end) (all but the strip's edges) load their words without
+  // masks: AVX2's masked loads cost more and hold mask registers.
+  auto groupStep = [&](const GemvStep &step, bool interior) {
+    SmallVector<Value> sums;
+    for (int64_t r = 0; r < rows; ++r)
+      sums.append(streams * strip.vectors,
+                  splat(load(groupSums, {idx(r), g}), kLanes));
+    sums =
+        forLoop(range.first, last, idx(blockWords), sums,
+                [&](Value word0, ValueRange it) {
+                  return block(step, interior, word0, SmallVector<Value>(it));
+                });
+    applyCoefficients(strip, step, g, groupSums, sums);
+  };
+  forEachStep(strip, [&](const GemvStep &step) {
+    Value start = add(strip.col0, step.slots[0]);
+    Value interior = andI(sge(start, idx(0)),
+                          sle(add(start, idx(strip.stepCols)), strip.end));
+    ifThenElse(
+        interior, [&] { groupStep(step, /*interior=*/true); },
+        [&] { groupStep(step, /*interior=*/false); });
   });
 }
