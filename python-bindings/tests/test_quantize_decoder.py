@@ -172,6 +172,31 @@ def _same_weights(a, b):
             y.rtn_columns, y.group_size, y.plane_kind), name
 
 
+def test_module_text_calibration_writes_hessians(model):
+    """quantize_module from the text hands bitsink-quantize-weights the
+    Hessians of the inputs with more than 2K rows (`<name>.hessian`
+    entries: 1300 rows, the K = 576 inputs) and the rows of the others
+    (ffn_down, K = 1536), and quantises exactly as from the stored rows."""
+    text = CALIBRATION * 6
+    rows = 1300
+    stored = quantize.calibration_activations(model, text, rows=rows)
+    texts, messages = [], []
+    for calibration in (stored, None):
+        module = bitsink.Context().parse(model.ir("decode", cache=8, sinks=2))
+        quantize.quantize_module(module, model, 2, calibration_text=text,
+                                 calibration=calibration, rows=rows,
+                                 entries=("decode",),
+                                 progress=messages.append)
+        texts.append(str(module))
+    assert texts[0].count("bitsink.bitplane_matmul ") == 7
+    # The ops' reports name the archive entry they read: the same
+    # quantization otherwise (planes, coefficients, errors).
+    assert 'attn_q.weight.hessian"' in texts[1]
+    assert 'ffn_down.weight.hessian"' not in texts[1]
+    assert texts[0] == texts[1].replace('.weight.hessian"', '.weight"')
+    assert any("Hessians accumulated" in m for m in messages)
+
+
 @pytest.mark.parametrize("rows", [64, 1300])
 def test_text_calibration_accumulates_hessians(model, rows, tmp_path):
     """quantize_weights from the text sums each linear input's activations

@@ -301,7 +301,9 @@ def quantize_module(module, model, bits: int, *, calibration_text: str,
     trit) and groups of `group_size` rows, calibrated on activations of
     `calibration_text` (or the given `calibration` arrays keyed by weight
     name). `layer_config` entries ``PATTERN=P[:G]`` override the planes of
-    matching weights (bitsink-quantize-weights' layer-config). `head`:
+    matching weights (bitsink-quantize-weights' layer-config); from the
+    text, inputs with more than 2K rows reach the pass as their Hessians
+    (``<name>.hessian`` archive entries), not as rows. `head`:
     "quantized" quantises the tied output projection too, "f32" keeps it.
     The linear weight arguments of `entries` are bound as ``dense_resource``
     constants first (one blob per weight, shared by the entries, so each is
@@ -319,11 +321,23 @@ def quantize_module(module, model, bits: int, *, calibration_text: str,
     say = progress or (lambda message: None)
     started = time.time()
     if calibration is None:
-        say(f"calibration: float model over {rows} rows of calibration text")
-        calibration = calibration_activations(model, calibration_text, rows)
+        # Per linear input its rows while at most 2K, else their Hessian
+        # accumulated sequence by sequence: the archive holds `<name>` rows
+        # or `<name>.hessian` entries, which bitsink-quantize-weights turns
+        # into the same quantization, bit for bit (docs/quantize-weights.md).
+        say(f"calibration: float model over {rows} rows of calibration text "
+            "(Hessians accumulated per input)")
+        arguments = _accumulate_calibration(model, calibration_text, rows,
+                                            512, keep_rows=True)
+        calibration = {}
+        for name, argument in arguments.items():
+            if "calibration" in argument:
+                calibration[name] = argument["calibration"]
+            else:
+                calibration[name + ".hessian"] = argument["calibration_hessian"]
     if head == "f32":
         calibration = {k: v for k, v in calibration.items()
-                       if k != "token_embd.weight"}
+                       if not k.startswith("token_embd.weight")}
     bound = [n for n in linear_weight_names(model.config)]
     if head == "quantized":
         bound.append("token_embd.weight" if model.config.tied_embeddings
