@@ -52,7 +52,7 @@ constexpr float kStarts[] = {-1.0f, -0.5f, 0.0f, 0.5f, 1.0f};
 /// Every column's arithmetic is the same in any block or chunk (a column
 /// whose codes stopped changing repeats its last round exactly), so the
 /// result depends on neither.
-constexpr int64_t kBlock = 64, kChunk = 16;
+constexpr int64_t kBlock = 16, kChunk = 16;
 
 /// The plain min-max grid of one group and column (the rtn of earlier
 /// versions, unchanged). `codes` points at row k0 of the [K][N] codes.
@@ -85,12 +85,14 @@ void storeCoefficients(float offset, float scale, int planes, bool f16,
 }
 
 /// One pass of the search over `rows` rows of X[rows][ld] (the columns
-/// [0, width), width a multiple of kChunk): code = clamp((x - anchor) /
-/// divisor, 0, 2^P - 1) rounded (half up) into `codes`; the code sums Σq,
-/// Σq², Σxq; whether any code differs from `old`; and with `Error` the
-/// squared error Σ(x - ŵ)² of ŵ = offset + Σ_p coeffs[p]·bit_p(code), formed
-/// as dequantValue() forms it. Only IEEE operations and exact conversions:
-/// every instruction set gives the same bits.
+/// [0, width), width a multiple of kChunk): code = round(clamp((x - anchor) /
+/// divisor, 0, 2^P - 1)) into `codes`, rounding halves up as std::round
+/// does for t >= 0 (t - trunc(t) is exact), so with anchor = m and divisor
+/// = s it is the plain grid's code; the code sums Σq, Σq², Σxq; whether any
+/// code differs from `old`; and with `Error` the squared error Σ(x - ŵ)² of
+/// ŵ = offset + Σ_p coeffs[p]·bit_p(code), formed as dequantValue() forms
+/// it. Only IEEE operations and exact conversions: every instruction set
+/// gives the same bits.
 template <int P, bool Error>
 BITSINK_ALWAYS_INLINE void
 searchPassImpl(int64_t rows, int64_t width, const float *__restrict X,
@@ -120,7 +122,8 @@ searchPassImpl(int64_t rows, int64_t width, const float *__restrict X,
         float t = (x[j] - a[j]) / d[j];
         t = t > 0.0f ? t : 0.0f;
         t = t < maxCode ? t : maxCode;
-        int32_t code = static_cast<int32_t>(t + 0.5f);
+        int32_t code = static_cast<int32_t>(t);
+        code += t - static_cast<float>(code) >= 0.5f ? 1 : 0;
         q[j] = code;
         diff[j] |= code ^ o[j];
         double qd = static_cast<double>(code);
@@ -207,8 +210,8 @@ public:
         lo(width), hi(width), sumX(width), anchor(width), divisor(width),
         offset(width), scale(width), coeffs(planes * width), sumQ(width),
         sumQQ(width), sumXQ(width), error(width), changed(width),
-        bestError(width), bestOffset(width), bestScale(width),
-        bestPlain(width) {
+        bestError(width, std::numeric_limits<double>::infinity()),
+        bestOffset(width), bestScale(width) {
     CpuLevel level = cpuLevel();
     startPass = selectPass<false>(planes, level);
     gridPass = selectPass<true>(planes, level);
@@ -223,6 +226,9 @@ private:
   /// Each weight takes its nearest code on the grid (offset, scale) into
   /// `next`, with its squared error as stored, code sums and changes.
   void assign();
+  /// Keeps (offset, scale) of the columns whose error is strictly below
+  /// their best.
+  void keepBetter();
 
   const float *W;
   int64_t k0, rows, N, n0, columns, width;
@@ -240,7 +246,6 @@ private:
   std::vector<int32_t> changed;
   std::vector<double> bestError;
   std::vector<float> bestOffset, bestScale;
-  std::vector<uint8_t> bestPlain;
 };
 
 void GroupSearch::refit() {
@@ -266,12 +271,25 @@ void GroupSearch::assign() {
     // A zero scale puts every weight on code 0: (w - m) / inf = ±0.
     anchor[j] = offset[j];
     divisor[j] = scale[j] > 0 ? scale[j] : inf;
-    for (int p = 0; p < planes; ++p)
-      coeffs[p * width + j] = roundCoefficient(std::ldexp(scale[j], p), f16);
+    // roundCoefficient(2^p·s) for s as stored and >= 0: exact, or the f16
+    // saturation.
+    for (int p = 0; p < planes; ++p) {
+      float value = scale[j] * static_cast<float>(1 << p);
+      coeffs[p * width + j] = f16 && value > 65504.0f ? 65504.0f : value;
+    }
   }
   gridPass(rows, width, X.data(), width, anchor.data(), divisor.data(),
            offset.data(), coeffs.data(), codes.data(), next.data(), sumQ.data(),
            sumQQ.data(), sumXQ.data(), error.data(), changed.data());
+}
+
+void GroupSearch::keepBetter() {
+  for (int64_t j = 0; j < columns; ++j)
+    if (error[j] < bestError[j]) {
+      bestError[j] = error[j];
+      bestOffset[j] = offset[j];
+      bestScale[j] = scale[j];
+    }
 }
 
 void GroupSearch::run(uint8_t *outCodes, float *outCoeffs) {
@@ -290,28 +308,13 @@ void GroupSearch::run(uint8_t *outCodes, float *outCoeffs) {
       sumX[j] += static_cast<double>(x);
     }
 
-  // The plain grid with its own codes, and its error as stored.
-  for (int64_t j = 0; j < columns; ++j) {
-    float m, s;
-    plainColumn(W, k0, k0 + rows, N, n0 + j, planes, f16, m, s, outCodes);
-    float c[4];
-    for (int p = 0; p < planes; ++p)
-      c[p] = roundCoefficient(std::ldexp(s, p), f16);
-    double sum = 0;
-    for (int64_t i = 0; i < rows; ++i) {
-      int code = outCodes[i * N + n0 + j];
-      float value = m;
-      for (int p = 0; p < planes; ++p)
-        value += c[p] * static_cast<float>((code >> p) & 1);
-      double e =
-          static_cast<double>(X[i * width + j]) - static_cast<double>(value);
-      sum += e * e;
-    }
-    bestError[j] = sum;
-    bestOffset[j] = m;
-    bestScale[j] = s;
-    bestPlain[j] = 1;
+  // The plain min-max grid first (its codes are plainColumn's).
+  for (int64_t j = 0; j < width; ++j) {
+    offset[j] = roundCoefficient(lo[j], f16);
+    scale[j] = roundCoefficient((hi[j] - lo[j]) / maxCode, f16);
   }
+  assign();
+  keepBetter();
 
   for (float stretch : kStarts) {
     // Start codes: the grid from lo with 2^P - 1 + stretch steps over the
@@ -329,13 +332,7 @@ void GroupSearch::run(uint8_t *outCodes, float *outCoeffs) {
     for (int round = 0; round < kRounds; ++round) {
       refit();
       assign();
-      for (int64_t j = 0; j < columns; ++j)
-        if (error[j] < bestError[j]) {
-          bestError[j] = error[j];
-          bestOffset[j] = offset[j];
-          bestScale[j] = scale[j];
-          bestPlain[j] = 0;
-        }
+      keepBetter();
       // Columns whose codes did not change are at a fixed point: further
       // rounds would repeat this one.
       if (std::all_of(changed.begin(), changed.begin() + columns,
@@ -345,16 +342,15 @@ void GroupSearch::run(uint8_t *outCodes, float *outCoeffs) {
     }
   }
 
-  // The kept grids; their codes again by the same assignment.
+  // The kept grids and their codes, by the same assignment.
   for (int64_t j = 0; j < width; ++j) {
     offset[j] = j < columns ? bestOffset[j] : 0.0f;
     scale[j] = j < columns ? bestScale[j] : 0.0f;
   }
   assign();
   for (int64_t j = 0; j < columns; ++j) {
-    if (!bestPlain[j])
-      for (int64_t i = 0; i < rows; ++i)
-        outCodes[i * N + n0 + j] = static_cast<uint8_t>(next[i * width + j]);
+    for (int64_t i = 0; i < rows; ++i)
+      outCodes[i * N + n0 + j] = static_cast<uint8_t>(next[i * width + j]);
     storeCoefficients(bestOffset[j], bestScale[j], planes, f16, N, n0 + j,
                       outCoeffs);
   }

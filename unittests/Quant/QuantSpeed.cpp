@@ -15,7 +15,8 @@
 //   bitsink-quant-speed KxN                    one K x N layer
 // Options: --rows T (calibration rows, default 512), --heldout T (256),
 // --planes P (3), --group G (128), --threads n (0 = all), --iterations n,
-// --method rtn|bpdq|trit, --act-order, --damp d, --quiet.
+// --method rtn|bpdq|trit, --act-order, --damp d, --plain-rtn (rtn and bpdq's
+// rtn candidate on the plain min-max grid), --quiet.
 //
 //===----------------------------------------------------------------------===//
 
@@ -144,7 +145,7 @@ int usage() {
   std::fputs("usage: bitsink-quant-speed smollm2|minilm|big|KxN [--rows T] "
              "[--heldout T] [--planes P] [--group G] [--threads n] "
              "[--iterations n] [--method m] [--act-order] [--damp d] "
-             "[--layers L] [--columns N] [--quiet]\n",
+             "[--plain-rtn] [--layers L] [--columns N] [--quiet]\n",
              stderr);
   return 2;
 }
@@ -188,6 +189,8 @@ int main(int argc, char **argv) {
         return usage();
     } else if (arg == "--act-order")
       options.actOrder = true;
+    else if (arg == "--plain-rtn")
+      options.rtnSearch = false;
     else if (arg == "--layers")
       maxLayers = std::atoll(next());
     else if (arg == "--columns")
