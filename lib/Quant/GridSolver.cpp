@@ -41,11 +41,8 @@
 using namespace bitsink::quant;
 using namespace bitsink::quant::detail;
 
-// One copy of the solver per instruction set (see PanelSolver.inc).
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define BITSINK_QUANT_X86 1
-#endif
-
+// One copy of the solver per instruction set (see PanelSolver.inc;
+// BITSINK_QUANT_X86 comes from QuantInternal.h).
 #ifdef BITSINK_QUANT_X86
 #if defined(__clang__)
 #pragma clang attribute push(                                                  \

@@ -20,16 +20,6 @@
 #include <atomic>
 #include <cmath>
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define BITSINK_QUANT_X86 1
-#endif
-
-#if defined(__clang__) || defined(__GNUC__)
-#define BITSINK_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define BITSINK_ALWAYS_INLINE inline
-#endif
-
 using namespace bitsink::quant;
 using namespace bitsink::quant::detail;
 

@@ -17,6 +17,19 @@
 #include <string>
 #include <vector>
 
+/// The vector kernels' build switches (Kernels.cpp, Rtn.cpp): x86 copies
+/// with target attributes where the compiler supports them, and forced
+/// inlining of their helpers.
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define BITSINK_QUANT_X86 1
+#endif
+
+#if defined(__clang__) || defined(__GNUC__)
+#define BITSINK_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define BITSINK_ALWAYS_INLINE inline
+#endif
+
 namespace bitsink::quant::detail {
 
 /// The values a weight of one group can take: code c stands for the plane

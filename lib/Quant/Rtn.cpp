@@ -32,16 +32,6 @@
 using namespace bitsink::quant;
 using namespace bitsink::quant::detail;
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define BITSINK_QUANT_X86 1
-#endif
-
-#if defined(__clang__) || defined(__GNUC__)
-#define BITSINK_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define BITSINK_ALWAYS_INLINE inline
-#endif
-
 namespace {
 
 /// Refit / assignment rounds per start of the search.

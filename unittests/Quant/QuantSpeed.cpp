@@ -20,6 +20,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestRandom.h"
 #include "bitsink/Quant/Quantizer.h"
 
 #include <sys/resource.h>
@@ -34,27 +35,9 @@
 #include <vector>
 
 using namespace bitsink::quant;
+using bitsink::quant::test::Random;
 
 namespace {
-
-class Random {
-public:
-  explicit Random(uint64_t seed) : state(seed) {}
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (next() >> 11) * 0x1.0p-53; }
-  double normal() {
-    double u = uniform() + 0x1.0p-60, v = uniform();
-    return std::sqrt(-2 * std::log(u)) * std::cos(6.283185307179586 * v);
-  }
-
-private:
-  uint64_t state;
-};
 
 struct Layer {
   std::string name;

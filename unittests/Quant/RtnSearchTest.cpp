@@ -16,34 +16,16 @@
 #include "bitsink/Quant/Quantizer.h"
 #include "bitsink/Support/Npy.h"
 
+#include "TestRandom.h"
 #include "gtest/gtest.h"
 
 #include <algorithm>
 #include <cmath>
 
 using namespace bitsink::quant;
+using bitsink::quant::test::Random;
 
 namespace {
-
-/// Fixed-seed splitmix64: every platform sees the same cases.
-class Random {
-public:
-  explicit Random(uint64_t seed) : state(seed) {}
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (next() >> 11) * 0x1.0p-53; }
-  double normal() {
-    double u = uniform() + 0x1.0p-60, v = uniform();
-    return std::sqrt(-2 * std::log(u)) * std::cos(6.283185307179586 * v);
-  }
-
-private:
-  uint64_t state;
-};
 
 enum class Kind { Normal, Uniform, HeavyTailed, Shifted, Degenerate };
 
