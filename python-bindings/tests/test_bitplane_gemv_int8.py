@@ -210,6 +210,19 @@ def test_int8_kernel_matches_its_contract(kind, planes, m, k, n, group_size,
     assert rel < 3e-3, rel
 
 
+@pytest.mark.parametrize("cpu", CPUS)
+def test_int8_kernel_non_finite_input(cpu):
+    """A NaN or an infinity in x makes the outputs non-finite, as with the f32
+    kernels (the group sums carry it), and never a finite wrong number."""
+    x, words, coeffs, acc, ir, _ = random_gemv("binary", 2, 2, 300, 70, 128, 7)
+    x[0, 5] = np.nan
+    x[1, 200] = np.inf
+    y = bitsink.compile(ir, PIPELINE, cpu=cpu)(x, words, coeffs, acc)
+    f32 = bitsink.compile(ir, cpu=cpu)(x, words, coeffs, acc)
+    assert not np.isfinite(y).any()
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(f32))
+
+
 def test_int8_kernel_refused_without_avx2():
     ir = gemv_ir(1, 64, 32, 2, 1, 2, "binary", 64)
     with pytest.raises(bitsink.MLIRError,

@@ -121,6 +121,13 @@ std::pair<Value, Value> BitplaneMatmulEmitter::emitInt8Tables(Value tables) {
       forEach(first, last, idx(1), [&](Value c) {
         Value t = vload(f32Table, tables, {row, c, idx(0)});
         Value q = math::RoundOp::create(b, fmul(t, inverseVec));
+        // Into [-1023, 1023], NaN (a non-finite input) to -1023: the
+        // conversion below needs a number. Such an input makes its group
+        // sum S, hence the output, non-finite anyway.
+        q = arith::MaxNumFOp::create(
+            b, q, constant(f32Table, -static_cast<double>(kEntryLimit)));
+        q = arith::MinNumFOp::create(
+            b, q, constant(f32Table, static_cast<double>(kEntryLimit)));
         Value qi = arith::FPToSIOp::create(b, i32Table, q);
         Value high = arith::ShRSIOp::create(b, qi, constant(i32Table, 8));
         high = add(high, constant(i32Table, kHighBias));
