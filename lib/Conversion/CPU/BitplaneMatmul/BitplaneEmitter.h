@@ -158,12 +158,9 @@ private:
                                           const GemvStep &step);
   void storeSums(const GemvStrip &strip, const GemvStep &step,
                  mlir::ValueRange sums);
-  /// The step's bit streams of word row `word`, indexed [j · vectors + v]
-  /// (unmasked loads with `interior`: the step's columns all exist).
-  llvm::SmallVector<mlir::Value> loadWords(const GemvStrip &strip,
-                                           const GemvStep &step,
-                                           mlir::Value word,
-                                           bool interior = false);
+  /// The step's bit streams of word row `word`, indexed [j · vectors + v].
+  llvm::SmallVector<mlir::Value>
+  loadWords(const GemvStrip &strip, const GemvStep &step, mlir::Value word);
   /// Adds input row `kIdx` to the sums of the lanes whose `bit` is clear.
   void accumulateBit(const GemvStrip &strip, llvm::ArrayRef<mlir::Value> words,
                      llvm::SmallVector<mlir::Value> &sums, mlir::Value bit,

@@ -142,11 +142,11 @@ void BitplaneMatmulEmitter::storeSums(const GemvStrip &strip,
 
 SmallVector<Value> BitplaneMatmulEmitter::loadWords(const GemvStrip &strip,
                                                     const GemvStep &step,
-                                                    Value word, bool interior) {
+                                                    Value word) {
   SmallVector<Value> words(strip.streams * strip.vectors);
   for (int64_t v = 0; v < strip.vectors; ++v)
-    for (auto [j, w] : llvm::enumerate(loadBitStreams(
-             word, step.cols[v], interior ? Value() : step.masks[v])))
+    for (auto [j, w] :
+         llvm::enumerate(loadBitStreams(word, step.cols[v], step.masks[v])))
       words[j * strip.vectors + v] = w;
   return words;
 }
