@@ -199,16 +199,16 @@ void BitplaneMatmulEmitter::emitGemvInt8Group(const GemvStrip &strip, Value g,
                                               Value int8Tables, Value scales,
                                               Value groupSums) {
   int64_t lanes = int8Lanes(), byteLanes = 16 * lanes;
-  assert(strip.vectors % lanes == 0 && "int8 steps are whole units");
+  assert(strip.vectors == lanes && "an int8 step is one register of bytes");
   Type i8 = b.getI8Type(), i16 = b.getI16Type();
   auto bytesType = VectorType::get({byteLanes}, i8);
   auto pairsType = VectorType::get({byteLanes / 2}, i16);
   auto table16 = VectorType::get({kEntries}, i8);
-  int64_t units = strip.vectors / lanes, rows = strip.rows;
+  int64_t rows = strip.rows;
   int64_t streams = strip.streams, blockWords = int8BlockWords();
-  // Accumulators of one stream per row and unit: W and H (16-bit lanes)
-  // for the low bytes, L (bytes) for the high bytes.
-  auto accIndex = [&](int64_t r, int64_t u) { return 3 * (r * units + u); };
+  // Accumulators of one stream per row: W and H (16-bit lanes) for the low
+  // bytes, L (bytes) for the high bytes.
+  auto accIndex = [&](int64_t r) { return 3 * r; };
   // A byte table (`part` 0: low bytes, 1: high bytes) of row r and chunk c,
   // in every 128-bit half.
   SmallVector<int64_t> copies;
@@ -219,7 +219,7 @@ void BitplaneMatmulEmitter::emitGemvInt8Group(const GemvStrip &strip, Value g,
     Value t = vload(table16, int8Tables, {idx(r), c, idx(part * kEntries)});
     return vector::ShuffleOp::create(b, t, t, copies).getResult();
   };
-  // Where the columns of the unit come from in the f32 sums [even bytes
+  // Where the columns of the step come from in the f32 sums [even bytes
   // (byteLanes / 2 lanes), odd bytes (as many)].
   SmallVector<int64_t> source(byteLanes);
   for (int64_t i = 0; i < byteLanes; ++i)
@@ -261,7 +261,7 @@ void BitplaneMatmulEmitter::emitGemvInt8Group(const GemvStrip &strip, Value g,
         splat(fmul(intToF32(lookups), f32(256.0 * kHighBias)), byteLanes / 2);
     for (int64_t j = 0; j < streams; ++j) {
       SmallVector<Value> zeros;
-      for (int64_t i = 0; i < rows * units; ++i)
+      for (int64_t i = 0; i < rows; ++i)
         zeros.append({constant(pairsType, 0), constant(pairsType, 0),
                       constant(bytesType, 0)});
       SmallVector<Value> acc = forLoop(
@@ -271,27 +271,24 @@ void BitplaneMatmulEmitter::emitGemvInt8Group(const GemvStrip &strip, Value g,
               prefetchWords(word, step.cols);
             SmallVector<Value> words = streamWords(step, word, interior, j);
             Value chunk0 = mul(word, idx(kChunksPerWord));
-            for (int64_t u = 0; u < units; ++u) {
-              SmallVector<Value> e = transposeWordBytes(
-                  ArrayRef<Value>(words).slice(u * lanes, lanes));
-              for (int64_t pos = 0; pos < 4; ++pos) {
-                Value nibbles[2] = {
-                    andI(e[pos], lowNibble),
-                    andI(shrU(e[pos], constant(bytesType, 4)), lowNibble)};
-                for (int64_t half = 0; half < 2; ++half) {
-                  Value c = add(chunk0, idx(2 * pos + half));
-                  for (int64_t r = 0; r < rows; ++r) {
-                    Value low = vector::BitCastOp::create(
-                        b, pairsType,
-                        lookupBytes(byteTable(r, c, 0), nibbles[half]));
-                    Value high = lookupBytes(byteTable(r, c, 1), nibbles[half]);
-                    Value &w = acc[accIndex(r, u)];
-                    Value &h = acc[accIndex(r, u) + 1];
-                    Value &l = acc[accIndex(r, u) + 2];
-                    w = add(w, low);
-                    h = add(h, shrU(low, constant(pairsType, 8)));
-                    l = add(l, high);
-                  }
+            SmallVector<Value> e = transposeWordBytes(words);
+            for (int64_t pos = 0; pos < 4; ++pos) {
+              Value nibbles[2] = {
+                  andI(e[pos], lowNibble),
+                  andI(shrU(e[pos], constant(bytesType, 4)), lowNibble)};
+              for (int64_t half = 0; half < 2; ++half) {
+                Value c = add(chunk0, idx(2 * pos + half));
+                for (int64_t r = 0; r < rows; ++r) {
+                  Value low = vector::BitCastOp::create(
+                      b, pairsType,
+                      lookupBytes(byteTable(r, c, 0), nibbles[half]));
+                  Value high = lookupBytes(byteTable(r, c, 1), nibbles[half]);
+                  Value &w = acc[accIndex(r)];
+                  Value &h = acc[accIndex(r) + 1];
+                  Value &l = acc[accIndex(r) + 2];
+                  w = add(w, low);
+                  h = add(h, shrU(low, constant(pairsType, 8)));
+                  l = add(l, high);
                 }
               }
             }
@@ -300,26 +297,23 @@ void BitplaneMatmulEmitter::emitGemvInt8Group(const GemvStrip &strip, Value g,
       for (int64_t r = 0; r < rows; ++r) {
         Value minusScale =
             splat(fsub(f32(0.0), load(scales, {idx(r), blk})), kLanes);
-        for (int64_t u = 0; u < units; ++u) {
-          Value w = acc[accIndex(r, u)], h = acc[accIndex(r, u) + 1];
-          Value l =
-              vector::BitCastOp::create(b, pairsType, acc[accIndex(r, u) + 2]);
-          // Low bytes: even W − 256·H, odd H; high bytes: even and odd
-          // bytes of L.
-          Value even = sub(w, shl(h, constant(pairsType, 8)));
-          Value evenHigh = andI(l, lowByte);
-          Value oddHigh = shrU(l, constant(pairsType, 8));
-          Value evenF =
-              fsub(vectorFma(intToF32(evenHigh), by256, intToF32(even)), bias);
-          Value oddF =
-              fsub(vectorFma(intToF32(oddHigh), by256, intToF32(h)), bias);
-          for (int64_t v = 0; v < lanes; ++v) {
-            Value set = vector::ShuffleOp::create(
-                b, evenF, oddF,
-                ArrayRef<int64_t>(source).slice(v * kLanes, kLanes));
-            Value &z = sums[strip.sumRow(r, j) * strip.vectors + u * lanes + v];
-            z = vectorFma(minusScale, set, z);
-          }
+        Value w = acc[accIndex(r)], h = acc[accIndex(r) + 1];
+        Value l = vector::BitCastOp::create(b, pairsType, acc[accIndex(r) + 2]);
+        // Low bytes: even W − 256·H, odd H; high bytes: even and odd
+        // bytes of L.
+        Value even = sub(w, shl(h, constant(pairsType, 8)));
+        Value evenHigh = andI(l, lowByte);
+        Value oddHigh = shrU(l, constant(pairsType, 8));
+        Value evenF =
+            fsub(vectorFma(intToF32(evenHigh), by256, intToF32(even)), bias);
+        Value oddF =
+            fsub(vectorFma(intToF32(oddHigh), by256, intToF32(h)), bias);
+        for (int64_t v = 0; v < lanes; ++v) {
+          Value set = vector::ShuffleOp::create(
+              b, evenF, oddF,
+              ArrayRef<int64_t>(source).slice(v * kLanes, kLanes));
+          Value &z = sums[strip.sumRow(r, j) * strip.vectors + v];
+          z = vectorFma(minusScale, set, z);
         }
       }
     }
