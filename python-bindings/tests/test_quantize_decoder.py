@@ -98,7 +98,8 @@ def test_int8_gemv_tables_stay_close(model, calibration):
     logits of the default f32 tables within the tables' rounding (about
     1e-3 of the GEMV outputs), and the same greedy tokens; prefill chunks of
     4 rows take the same kernel with M = 4."""
-    if platform.machine() not in ("x86_64", "AMD64") or not _host_avx2():
+    from test_bitplane_gemv_avx2 import host_has_avx2
+    if platform.machine() not in ("x86_64", "AMD64") or not host_has_avx2():
         pytest.skip("gemv-lut-int8 needs an x86 host with AVX2")
     tokens = model.encode("The capital of France is", add_bos=True)
     packed = quantize.quantize_weights(model, 2, calibration=calibration)
@@ -123,14 +124,6 @@ def test_int8_gemv_tables_stay_close(model, calibration):
     assert clear.sum() >= len(tokens) - 1
     np.testing.assert_array_equal(got.argmax(axis=1)[clear],
                                   want.argmax(axis=1)[clear])
-
-
-def _host_avx2():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            return "avx2" in cpuinfo.read().split()
-    except OSError:
-        return False
 
 
 def test_layer_config_rule(model, calibration):

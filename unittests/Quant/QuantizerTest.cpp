@@ -11,6 +11,7 @@
 #include "bitsink/Quant/Quantizer.h"
 #include "bitsink/Support/Npy.h"
 
+#include "QuantTestSupport.h"
 #include "TestRandom.h"
 #include "gtest/gtest.h"
 
@@ -19,6 +20,8 @@
 #include <limits>
 
 using namespace bitsink::quant;
+using bitsink::quant::test::dequantized;
+using bitsink::quant::test::quantizeOrDie;
 using bitsink::quant::test::Random;
 
 namespace {
@@ -67,25 +70,6 @@ std::vector<float> correlatedActivations(int64_t T, int64_t K, uint64_t seed) {
         X[t * K + j] += z * A[i * K + j];
     }
   return X;
-}
-
-Result quantizeOrDie(const std::vector<float> &W, int64_t K, int64_t N,
-                     const Options &options,
-                     const std::vector<float> *X = nullptr, int64_t T = 0) {
-  Result result;
-  std::string error;
-  bool ok = quantize(W.data(), K, N, X ? X->data() : nullptr, T, options,
-                     result, error);
-  EXPECT_TRUE(ok) << error;
-  std::string invalid;
-  EXPECT_TRUE(validate(result.packed, invalid)) << invalid;
-  return result;
-}
-
-std::vector<float> dequantized(const Packed &packed) {
-  std::vector<float> What(packed.K * packed.N);
-  dequantize(packed, What.data());
-  return What;
 }
 
 /// ‖X(W - Ŵ)‖_F / ‖XW‖_F computed directly from X.

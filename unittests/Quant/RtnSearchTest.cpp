@@ -16,6 +16,7 @@
 #include "bitsink/Quant/Quantizer.h"
 #include "bitsink/Support/Npy.h"
 
+#include "QuantTestSupport.h"
 #include "TestRandom.h"
 #include "gtest/gtest.h"
 
@@ -23,6 +24,8 @@
 #include <cmath>
 
 using namespace bitsink::quant;
+using bitsink::quant::test::dequantized;
+using bitsink::quant::test::quantizeOrDie;
 using bitsink::quant::test::Random;
 
 namespace {
@@ -92,23 +95,6 @@ Options rtnOptions(int planes, int64_t groupSize, bool search, bool f16) {
   options.rtnSearch = search;
   options.f16Coefficients = f16;
   return options;
-}
-
-Result quantizeOrDie(const std::vector<float> &W, int64_t K, int64_t N,
-                     const Options &options) {
-  Result result;
-  std::string error;
-  EXPECT_TRUE(quantize(W.data(), K, N, nullptr, 0, options, result, error))
-      << error;
-  std::string invalid;
-  EXPECT_TRUE(validate(result.packed, invalid)) << invalid;
-  return result;
-}
-
-std::vector<float> dequantized(const Packed &packed) {
-  std::vector<float> What(packed.K * packed.N);
-  dequantize(packed, What.data());
-  return What;
 }
 
 /// Σ(w - ŵ)² of group g and column n, in f64.
