@@ -35,17 +35,45 @@ const char *bitsink::ArtifactOptions::defaultRuntimeDir() {
   return BITSINK_RUNTIME_DIR;
 }
 
+/// Whether `cpu` has the LLVM feature `name` ("avx512vnni").
+static bool cpuHasFeature(const bitsink::TargetCpu &cpu, StringRef name) {
+  SmallVector<StringRef> entries;
+  StringRef(cpu.enabledFeatures).split(entries, ',');
+  return llvm::is_contained(entries, ("+" + name).str());
+}
+
+/// The instruction set the x86 intrinsic `intrinsic` needs, when `cpu`
+/// lacks it ("" when it has it, or the intrinsic is not an x86 vector one
+/// the lowerings call).
+static StringRef missingIsa(StringRef intrinsic,
+                            const bitsink::TargetCpu &cpu) {
+  if (intrinsic == "llvm.x86.avx512.vpdpbusd.512")
+    return cpuHasFeature(cpu, "avx512vnni") ? "" : "AVX512-VNNI";
+  if (intrinsic == "llvm.x86.avx512.vpdpbusd.256")
+    return cpuHasFeature(cpu, "avxvnni") || (cpuHasFeature(cpu, "avx512vnni") &&
+                                             cpuHasFeature(cpu, "avx512vl"))
+               ? ""
+               : "AVX-VNNI";
+  if (intrinsic == "llvm.x86.avx512.pshuf.b.512")
+    return cpuHasFeature(cpu, "avx512bw") ? "" : "AVX-512BW";
+  if (intrinsic.starts_with("llvm.x86.avx512"))
+    return cpu.hasAvx512 ? "" : "AVX-512F";
+  if (intrinsic.starts_with("llvm.x86.avx2"))
+    return cpu.hasAvx2 ? "" : "AVX2";
+  return "";
+}
+
 bool bitsink::checkIntrinsicsForCpu(ModuleOp module, const TargetCpu &cpu,
                                     StringRef cpuOption, std::string &error) {
-  if (cpu.hasAvx512)
-    return true;
   WalkResult walk = module.walk([&](LLVM::CallIntrinsicOp call) {
-    if (!call.getIntrin().starts_with("llvm.x86.avx512"))
+    StringRef isa = missingIsa(call.getIntrin(), cpu);
+    if (isa.empty())
       return WalkResult::advance();
     error = "the lowered module calls " + call.getIntrin().str() +
-            ", which CPU '" + cpuOption.str() + "' (" + cpu.name +
-            ") lacks (AVX-512F): drop gemv-lut=true from the pipeline "
-            "options";
+            ", which CPU '" + cpuOption.str() + "' (" + cpu.name + ") lacks (" +
+            isa.str() +
+            "): drop the pipeline option that asked for it (gemv-lut, "
+            "gemv-lut-int8, gemm-int8) or its target-cpu";
     return WalkResult::interrupt();
   });
   return !walk.wasInterrupted();

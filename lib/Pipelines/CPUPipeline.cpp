@@ -93,6 +93,7 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   bitplane.gemvLut = options.gemvLut.hasValue() ? options.gemvLut.getValue()
                                                 : cpu.hasAvx512 || cpu.hasAvx2;
   bitplane.gemvLutInt8 = options.gemvLutInt8;
+  bitplane.gemmInt8 = options.gemmInt8;
   bitplane.targetFeatures = cpu.enabledFeatures;
   lowerings.addPass(createBitSinkLowerBitplaneMatmul(bitplane));
   // Contractions with fewer rows than a register tile whose K dimension

@@ -87,6 +87,11 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     of 4 rows, rounded per block of up to 128 rows, and `vpshufb` looks up
     32 (ymm) or 64 (zmm) columns at once (T-MAC's form; results within
     about 1e-2 of the f32 kernels).
+    With `gemm-int8` (AVX512-VNNI or AVX-VNNI) the GEMM kernel instead
+    rounds the input to int8 per row and block of 128 columns, dequantizes
+    the tile of the weight to int8 per column and block, and multiplies the
+    bytes with `vpdpbusd` in register tiles it emits itself (results within
+    about 1e-2 of the f32 GEMM).
     The blocked
     `#bitsink.layout` is rejected with a diagnostic.
   }];
@@ -121,12 +126,19 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
            "with one scale per block of up to 128 rows, so results differ "
            "from the f32 kernels by about 1e-2 relative "
            "(docs/bitplane-lowering.md)">,
+    Option<"gemmInt8", "gemm-int8", "bool", /*default=*/"false",
+           "GEMM: round the input to int8 (per row and block of 128 of K) "
+           "and the dequantized weight to int8 (per column and block) and "
+           "multiply bytes with vpdpbusd (needs avx512vnni or avxvnni); "
+           "results differ from the f32 GEMM by about 1e-2 relative "
+           "(docs/bitplane-lowering.md)">,
     Option<"targetFeatures", "target-features", "std::string",
            /*default=*/"\"host\"",
            "Features of the CPU the code is for, as LLVM writes them "
            "(\"+avx2,+avx512f,...\"), or \"host\": the CPU this runs on. "
            "Kernels that need a feature (gemv-lut: avx512f, avx2 or neon; "
-           "gemv-lut-int8: avx2 or avx512bw) "
+           "gemv-lut-int8: avx2 or avx512bw; gemm-int8: avx512vnni or "
+           "avxvnni) "
            "are refused with a diagnostic when the target lacks it">
   ];
   let dependentDialects = [

@@ -48,8 +48,9 @@ struct ArtifactOptions {
 };
 
 /// Fails, naming the intrinsic, when `module` (in the LLVM dialect) calls an
-/// AVX-512 intrinsic that `cpu` lacks (e.g. after gemv-lut=true for an
-/// AVX2 CPU), where LLVM's code generator would abort.
+/// x86 intrinsic whose instructions `cpu` lacks (AVX2, AVX-512F, AVX-512BW,
+/// AVX512-VNNI, AVX-VNNI; e.g. after gemv-lut=true for an AVX2 CPU), where
+/// LLVM's code generator would abort.
 bool checkIntrinsicsForCpu(mlir::ModuleOp module, const TargetCpu &cpu,
                            llvm::StringRef cpuOption, std::string &error);
 

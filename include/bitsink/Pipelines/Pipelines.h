@@ -73,6 +73,12 @@ struct CPUPipelineOptions
                      "about 1e-2 of "
                      "the f32 kernels; takes precedence over gemv-lut)"),
       llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvLutInt8)};
+  Option<bool> gemmInt8{
+      *this, "gemm-int8",
+      llvm::cl::desc("Bit-plane GEMM (prefill) on int8 inputs and weights "
+                     "with vpdpbusd (needs AVX512-VNNI or AVX-VNNI; results "
+                     "within about 1e-2 of the f32 GEMM)"),
+      llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemmInt8)};
   Option<bool> tileContractions{
       *this, "tile-contractions",
       llvm::cl::desc("Tile and vectorise linalg matmuls and other "

@@ -44,6 +44,15 @@ bitsink::GemvTableIsa bitsink::gemvInt8TableIsa(llvm::StringRef features) {
   return GemvTableIsa::None;
 }
 
+bitsink::GemmInt8Isa bitsink::gemmInt8Isa(llvm::StringRef features) {
+  if (targetHasFeature(features, "avx512vnni") &&
+      targetHasFeature(features, "avx512f"))
+    return GemmInt8Isa::AVX512VNNI;
+  if (targetHasFeature(features, "avxvnni"))
+    return GemmInt8Isa::AVXVNNI;
+  return GemmInt8Isa::None;
+}
+
 llvm::StringRef bitsink::gemvTableIsaName(GemvTableIsa isa) {
   switch (isa) {
   case GemvTableIsa::AVX512:

@@ -56,6 +56,21 @@ GemvTableIsa gemvTableIsa(llvm::StringRef features);
 /// The name of `isa` in messages ("avx512f", "avx2", "neon", "none").
 llvm::StringRef gemvTableIsaName(GemvTableIsa isa);
 
+/// The byte dot product the bit-plane GEMM with int8 activations
+/// (`gemm-int8`, docs/bitplane-lowering.md) uses on a target.
+enum class GemmInt8Isa {
+  /// None: the f32 GEMM only.
+  None,
+  /// x86 AVX512-VNNI: `vpdpbusd` on zmm, 16 sums of 4 byte products.
+  AVX512VNNI,
+  /// x86 AVX-VNNI without AVX512-VNNI: `vpdpbusd` on ymm, 8 sums.
+  AVXVNNI,
+};
+
+/// The int8 GEMM for the target described by `features`: AVX512VNNI with
+/// avx512vnni and avx512f, AVXVNNI with avxvnni, else None.
+GemmInt8Isa gemmInt8Isa(llvm::StringRef features);
+
 } // namespace bitsink
 
 #endif // BITSINK_LIB_CONVERSION_CPU_TARGETFEATURES_H

@@ -52,15 +52,18 @@ public:
   /// `options` hold the pass's checked values (positive tiles, a
   /// non-negative prefetch distance); `tableIsa` is the table kernel of the
   /// GEMV (None: the bit-test kernel), one the target has.
+  /// `gemmIsa` is the byte dot product of the GEMM with int8 inputs
+  /// (None: the f32 GEMM), one the target has.
   BitplaneMatmulEmitter(mlir::ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
                         const BitSinkLowerBitplaneMatmulOptions &options,
-                        GemvTableIsa tableIsa);
+                        GemvTableIsa tableIsa, GemmInt8Isa gemmIsa);
 
   /// y = acc + x·Ŵ without materialising Ŵ (small, static M). Gemv.cpp.
   void emitGemv();
-  /// y = acc + x·Ŵ through dequantized tiles of Ŵ in a stack buffer,
-  /// multiplied by linalg.matmul ops (bitsink-tile-contractions tiles and
-  /// vectorises them). Gemm.cpp.
+  /// y = acc + x·Ŵ through dequantized tiles of Ŵ in a heap buffer per
+  /// task, multiplied by linalg.matmul ops (bitsink-tile-contractions tiles
+  /// and vectorises them), or with `gemm-int8` by byte dot products
+  /// (X86/GemmInt8.cpp). Gemm.cpp.
   void emitGemm();
 
 private:
@@ -274,6 +277,20 @@ private:
   // GEMM (Gemm.cpp)
   //===--------------------------------------------------------------------===//
 
+  /// The value of a weight of group `g` with every bit set, F = c0 + Σ c_l,
+  /// and the correction each clear bit of a stream (loadBitStreams) adds,
+  /// for the 16 columns at `col`; all coefficients times `scale` when it is
+  /// given (a vector of 16 f32).
+  struct WeightTerms {
+    mlir::Value full;
+    llvm::SmallVector<mlir::Value> corrections;
+  };
+  WeightTerms loadWeightTerms(mlir::Value g, mlir::Value col, mlir::Value mask,
+                              mlir::Value scale = {});
+  /// The weights of row `i` (0..31) of a word: `terms.full` plus the
+  /// corrections of the streams whose bit i is clear.
+  mlir::Value selectWeight(const WeightTerms &terms,
+                           llvm::ArrayRef<mlir::Value> streams, int64_t i);
   void emitDequantizeChunk(mlir::Value wbuf, mlir::Value col0, mlir::Value end,
                            mlir::Value chunk, mlir::Value chunkWords);
   /// ybuf[:, col0 : col0 + cols] += xbuf[:, slab : slab + rows] ·
@@ -283,8 +300,52 @@ private:
                        mlir::Value slab, mlir::Value rows, mlir::Value col0,
                        mlir::Value cols);
 
+  //===--------------------------------------------------------------------===//
+  // GEMM with int8 inputs (X86/GemmInt8.cpp, `gemm-int8`)
+  //===--------------------------------------------------------------------===//
+
+  /// The input rounded to int8 (emitQuantizeInput).
+  struct Int8Input {
+    /// M × (32·slabs) i32: 4 bytes (4 consecutive rows k of one slab of
+    /// 128) per word, 0 past K.
+    mlir::Value words;
+    /// M × slabs f32: the scale of each row and slab.
+    mlir::Value scales;
+    /// M × slabs i32: 128 · the sum of the row's bytes in the slab.
+    mlir::Value offsets;
+  };
+  /// i32 lanes of one vpdpbusd: 16 (zmm) or 8 (ymm).
+  int64_t vnniLanes() const {
+    return gemmIsa == GemmInt8Isa::AVX512VNNI ? 16 : 8;
+  }
+  /// ybuf (f32, M × N) += x·Ŵ with the input and weight rounded to int8.
+  void emitGemmInt8(mlir::Value ybuf);
+  Int8Input emitQuantizeInput();
+  /// The scale (`scales`) and its inverse (`inverses`) of each column of
+  /// the tile at `col0` for the slab of `rows` rows at `slab`: the largest
+  /// |weight| any code of the slab's groups can give, over 127.
+  void emitWeightScales(mlir::Value scales, mlir::Value inverses,
+                        mlir::Value col0, mlir::Value end, mlir::Value slab,
+                        mlir::Value rows);
+  /// wq[j, c] = the bytes round(Ŵ[slab + 4j + t, col0 + c] / scale) + 128
+  /// for t = 0..3 (rows of the slab's words; past K: any byte).
+  void emitQuantizeWeights(mlir::Value wq, mlir::Value inverses,
+                           mlir::Value col0, mlir::Value end, mlir::Value slab,
+                           mlir::Value rows);
+  /// ybuf[:, col0 : end] += the slab's products of the int8 input and
+  /// weight, in register tiles of byte dot products.
+  void emitInt8SlabProduct(const Int8Input &input, mlir::Value wq,
+                           mlir::Value wscales, mlir::Value ybuf,
+                           mlir::Value slabIndex, mlir::Value rows,
+                           mlir::Value col0, mlir::Value end);
+  /// `vpdpbusd`: acc + the sums of 4 products of the unsigned bytes of
+  /// `unsignedBytes` and the signed bytes of `signedBytes` per i32 lane.
+  mlir::Value dotBytes(mlir::Value acc, mlir::Value unsignedBytes,
+                       mlir::Value signedBytes);
+
   int64_t columnTile, gemvColumnTile, gemvMinTasks, prefetchDistance;
   GemvTableIsa tableIsa;
+  GemmInt8Isa gemmIsa;
   mlir::Type f32Type;
   mlir::VectorType vecF32, vecI32, vecI1;
   mlir::Value fullWords, tailRows;

@@ -17,15 +17,56 @@ using namespace mlir;
 using namespace bitsink;
 using namespace bitsink::cpu;
 
-// Dequantizes rows [chunk, chunk + 32·chunkWords) of the column tile at
-// `col0` into wbuf[row - chunk, col - col0]. Every weight starts from the
-// value with all bits set, F = c0 + Σ_l c_{l+1}, and each clear bit of a
-// stream (see loadBitStreams) adds that stream's correction:
+// Every weight starts from the value with all bits set, F = c0 + Σ_l
+// c_{l+1}, and each clear bit of a stream (see loadBitStreams) adds that
+// stream's correction:
 //   binary:  −c_{l+1}            (b = 0 drops the term)
 //   signed:  −2c_{l+1}           (t = −1 instead of +1)
 //   ternary: m: +c_{l+1}, m&s: −2c_{l+1}
 //            (m=1,s=1: F; m=1,s=0: F − 2c; m=0: F − 2c + c, the term is 0)
-// Rows ≥ K of the last word are written too but never read.
+BitplaneMatmulEmitter::WeightTerms
+BitplaneMatmulEmitter::loadWeightTerms(Value g, Value col, Value mask,
+                                       Value scale) {
+  WeightTerms terms;
+  for (int64_t l = 0; l <= numTerms; ++l) {
+    Value c = toF32(loadColumns(coeffs, {g, idx(l)}, col, mask));
+    if (scale)
+      c = fmul(c, scale);
+    terms.full = l == 0 ? c : fadd(terms.full, c);
+    if (l == 0)
+      continue;
+    Value minusTwoC = fmul(constant(vecF32, -2.0), c);
+    switch (kind) {
+    case PlaneKind::Binary:
+      terms.corrections.push_back(arith::NegFOp::create(b, c));
+      break;
+    case PlaneKind::Signed:
+      terms.corrections.push_back(minusTwoC);
+      break;
+    case PlaneKind::Ternary:
+      terms.corrections.push_back(c);
+      terms.corrections.push_back(minusTwoC);
+      break;
+    }
+  }
+  return terms;
+}
+
+Value BitplaneMatmulEmitter::selectWeight(const WeightTerms &terms,
+                                          ArrayRef<Value> streams, int64_t i) {
+  Value bit = bitVector(i);
+  Value w = terms.full;
+  for (auto [stream, correction] :
+       llvm::zip_equal(streams, terms.corrections)) {
+    Value corrected = fadd(w, correction);
+    w = select(testBitClear(stream, bit), corrected, w);
+  }
+  return w;
+}
+
+// Dequantizes rows [chunk, chunk + 32·chunkWords) of the column tile at
+// `col0` into wbuf[row - chunk, col - col0]. Rows ≥ K of the last word are
+// written too but never read.
 void BitplaneMatmulEmitter::emitDequantizeChunk(Value wbuf, Value col0,
                                                 Value end, Value chunk,
                                                 Value chunkWords) {
@@ -37,38 +78,11 @@ void BitplaneMatmulEmitter::emitDequantizeChunk(Value wbuf, Value col0,
     for (int64_t v = 0; v < columnTile / kLanes; ++v) {
       Value col = add(col0, idx(v * kLanes));
       Value mask = columnMask(col, end);
-      Value full;
-      SmallVector<Value> corrections;
-      for (int64_t l = 0; l <= numTerms; ++l) {
-        Value c = toF32(loadColumns(coeffs, {g, idx(l)}, col, mask));
-        full = l == 0 ? c : fadd(full, c);
-        if (l == 0)
-          continue;
-        Value minusTwoC = fmul(constant(vecF32, -2.0), c);
-        switch (kind) {
-        case PlaneKind::Binary:
-          corrections.push_back(arith::NegFOp::create(b, c));
-          break;
-        case PlaneKind::Signed:
-          corrections.push_back(minusTwoC);
-          break;
-        case PlaneKind::Ternary:
-          corrections.push_back(c);
-          corrections.push_back(minusTwoC);
-          break;
-        }
-      }
+      WeightTerms terms = loadWeightTerms(g, col, mask);
       SmallVector<Value> streams = loadBitStreams(word, col, mask);
       for (int64_t i = 0; i < 32; ++i) {
-        Value bit = bitVector(i);
-        Value w = full;
-        for (auto [stream, correction] :
-             llvm::zip_equal(streams, corrections)) {
-          Value corrected = fadd(w, correction);
-          w = select(testBitClear(stream, bit), corrected, w);
-        }
         Value row = add(localRow, idx(i));
-        vstore(w, wbuf, {row, idx(v * kLanes)});
+        vstore(selectWeight(terms, streams, i), wbuf, {row, idx(v * kLanes)});
       }
     }
   });
@@ -94,9 +108,7 @@ void BitplaneMatmulEmitter::emitSlabProduct(Value xbuf, Value wbuf, Value ybuf,
 }
 
 void BitplaneMatmulEmitter::emitGemm() {
-  // The product is an f32 matmul (bitsink-tile-contractions takes one
-  // element type): x as it is when it is f32, else an f32 copy; the sums in
-  // acc itself when it is f32, else in an f32 copy.
+  // The sums in acc itself when it is f32, else in an f32 copy.
   auto copyToF32 = [&](Value source, Value rows, Value cols) {
     auto type =
         MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32Type);
@@ -108,33 +120,44 @@ void BitplaneMatmulEmitter::emitGemm() {
     });
     return copy;
   };
-  Value xbuf = elementType(x) == f32Type ? x : copyToF32(x, m, k);
   Type accElem = elementType(acc);
   Value ybuf = accElem == f32Type ? acc : copyToF32(acc, m, n);
 
-  Value step = idx(columnTile);
-  Value slabStep = idx(kGemmSlabRows);
-  parallelLoop(ValueRange{n}, ValueRange{step}, [&](ValueRange ivs) {
-    Value col0 = ivs[0];
-    Value end = minS(add(col0, step), n);
-    Value cols = sub(end, col0);
-    // One dequantized slab of the tile per task, on the heap, not the
-    // stack: LLVM 22's SROA breaks the IR (a use before its definition,
-    // then a crash in ADCE) when it promotes this buffer on AVX-512 for
-    // static shapes whose loops fold away (M = 1, K = 1, N = 33 found by
-    // fuzz/FuzzLower.cpp; docs/toolchain.md). One 32 KiB malloc per task
-    // is small beside the task's slab products. Aligned to a cache line,
-    // as its 64-lane rows are read by the matmul's vector loads.
-    auto slabType = MemRefType::get({kGemmSlabRows, columnTile}, f32Type);
-    Value wbuf = memref::AllocOp::create(b, slabType, b.getI64IntegerAttr(64));
-    forEach(idx(0), k, slabStep, [&](Value slab) {
-      Value rows = minS(slabStep, sub(k, slab));
-      emitDequantizeChunk(wbuf, col0, end, slab, ceilDivU(rows, idx(32)));
-      // Dequantized once, used by all M rows.
-      emitSlabProduct(xbuf, wbuf, ybuf, slab, rows, col0, cols);
+  if (gemmIsa != GemmInt8Isa::None) {
+    emitGemmInt8(ybuf);
+  } else {
+    // The product is an f32 matmul (bitsink-tile-contractions takes one
+    // element type): x as it is when it is f32, else an f32 copy.
+    Value xbuf = elementType(x) == f32Type ? x : copyToF32(x, m, k);
+    Value step = idx(columnTile);
+    Value slabStep = idx(kGemmSlabRows);
+    parallelLoop(ValueRange{n}, ValueRange{step}, [&](ValueRange ivs) {
+      Value col0 = ivs[0];
+      Value end = minS(add(col0, step), n);
+      Value cols = sub(end, col0);
+      // One dequantized slab of the tile per task, on the heap, not the
+      // stack: LLVM 22's SROA breaks the IR (a use before its definition,
+      // then a crash in ADCE) when it promotes this buffer on AVX-512 for
+      // static shapes whose loops fold away (M = 1, K = 1, N = 33 found by
+      // fuzz/FuzzLower.cpp; docs/toolchain.md). One 32 KiB malloc per task
+      // is small beside the task's slab products. Aligned to a cache line,
+      // as its 64-lane rows are read by the matmul's vector loads.
+      auto slabType = MemRefType::get({kGemmSlabRows, columnTile}, f32Type);
+      Value wbuf =
+          memref::AllocOp::create(b, slabType, b.getI64IntegerAttr(64));
+      forEach(idx(0), k, slabStep, [&](Value slab) {
+        Value rows = minS(slabStep, sub(k, slab));
+        emitDequantizeChunk(wbuf, col0, end, slab, ceilDivU(rows, idx(32)));
+        // Dequantized once, used by all M rows.
+        emitSlabProduct(xbuf, wbuf, ybuf, slab, rows, col0, cols);
+      });
+      memref::DeallocOp::create(b, wbuf);
     });
-    memref::DeallocOp::create(b, wbuf);
-  });
+    // The CPU pipeline places deallocations before the lowerings run: free
+    // what is allocated here.
+    if (xbuf != x)
+      memref::DeallocOp::create(b, xbuf);
+  }
 
   if (ybuf != acc) {
     forEach(idx(0), m, idx(1), [&](Value row) {
@@ -143,11 +166,6 @@ void BitplaneMatmulEmitter::emitGemm() {
         store(fromF32(v, accElem), acc, {row, col});
       });
     });
-  }
-  // The CPU pipeline places deallocations before the lowerings run: free
-  // what is allocated here.
-  if (ybuf != acc)
     memref::DeallocOp::create(b, ybuf);
-  if (xbuf != x)
-    memref::DeallocOp::create(b, xbuf);
+  }
 }

@@ -30,13 +30,15 @@ using namespace bitsink::cpu;
 
 BitplaneMatmulEmitter::BitplaneMatmulEmitter(
     ImplicitLocOpBuilder &b, BitplaneMatmulOp op,
-    const BitSinkLowerBitplaneMatmulOptions &options, GemvTableIsa tableIsa)
+    const BitSinkLowerBitplaneMatmulOptions &options, GemvTableIsa tableIsa,
+    GemmInt8Isa gemmIsa)
     : EmitBuilder(b),
       // Whole column vectors per GEMM task.
       columnTile(llvm::alignTo(options.columnTile, kLanes)),
       gemvColumnTile(options.gemvColumnTile),
       gemvMinTasks(options.gemvMinTasks),
-      prefetchDistance(options.prefetchDistance), tableIsa(tableIsa) {
+      prefetchDistance(options.prefetchDistance), tableIsa(tableIsa),
+      gemmIsa(gemmIsa) {
   assert(options.columnTile > 0 && options.gemvColumnTile > 0 &&
          options.gemvMinTasks > 0 && options.prefetchDistance >= 0 &&
          "unchecked options");

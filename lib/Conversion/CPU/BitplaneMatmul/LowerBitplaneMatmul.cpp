@@ -50,6 +50,11 @@ checkOptions(const BitSinkLowerBitplaneMatmulOptions &options) {
                     "gemv-lut needs a target with avx512f, avx2 or neon, "
                     "target-features = '" +
                         options.targetFeatures + "'");
+  if (checker.ok() && options.gemmInt8)
+    checker.require(gemmInt8Isa(options.targetFeatures) != GemmInt8Isa::None,
+                    "gemm-int8 needs a target with avx512vnni or avxvnni, "
+                    "target-features = '" +
+                        options.targetFeatures + "'");
   return checker;
 }
 
@@ -63,7 +68,9 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
       : BitSinkLoweringPattern(context), options(options),
         tableIsa(options.gemvLutInt8 ? gemvInt8TableIsa(options.targetFeatures)
                  : options.gemvLut   ? gemvTableIsa(options.targetFeatures)
-                                     : GemvTableIsa::None) {}
+                                     : GemvTableIsa::None),
+        gemmIsa(options.gemmInt8 ? gemmInt8Isa(options.targetFeatures)
+                                 : GemmInt8Isa::None) {}
 
   LogicalResult checkLowerable(BitplaneMatmulOp op) const override {
     return BitplaneOperands::checkCanonicalPlanes(op, kPassName);
@@ -71,7 +78,7 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
 
   void lower(BitplaneMatmulOp op, ImplicitLocOpBuilder &b) const override {
     int64_t rows = cast<MemRefType>(op.getInput().getType()).getDimSize(0);
-    cpu::BitplaneMatmulEmitter emitter(b, op, options, tableIsa);
+    cpu::BitplaneMatmulEmitter emitter(b, op, options, tableIsa, gemmIsa);
     if (!ShapedType::isDynamic(rows) && rows <= options.gemvMaxRows)
       emitter.emitGemv();
     else
@@ -80,6 +87,7 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
 
   BitSinkLowerBitplaneMatmulOptions options;
   GemvTableIsa tableIsa;
+  GemmInt8Isa gemmIsa;
 };
 
 struct LowerBitplaneMatmulPass
@@ -95,6 +103,7 @@ struct LowerBitplaneMatmulPass
     options.prefetchDistance = prefetchDistance;
     options.gemvLut = gemvLut;
     options.gemvLutInt8 = gemvLutInt8;
+    options.gemmInt8 = gemmInt8;
     options.targetFeatures = targetFeatures;
     if (failed(runLowering<BitplaneMatmulOp>(
             getOperation(), checkOptions(options),
