@@ -31,7 +31,10 @@ so that a machine whose load changes weighs on every engine alike):
              (bitsink-cpu-pipeline) as examples/minilm/demo.py does; fp32,
              and 3-bit: bitsink-quantize-weights bpdq, 3 bit-planes, groups
              of 128, calibrated as the demo (run_minilm.py calibration;
-             the quantised module is cached under build/bench-cache).
+             the quantised module is cached under build/bench-cache); and
+             "3-bit i8", the same module with bitsink-cpu-pipeline{gemm-int8
+             =true} (its GEMMs on int8 inputs, vpdpbusd; only on hosts with
+             AVX512-VNNI or AVX-VNNI).
              Threads: the OpenMP runtime's thread count
              (bench/decoder_cpu/bitsink_side.set_threads).
   decoder    SmolLM2-135M-Instruct (bench/decoder_cpu): prefill tokens/s of
@@ -77,10 +80,10 @@ from mlirlib import host_isa  # noqa: E402
 CACHE_DIR = ROOT / "build" / "bench-cache" / "model_cpu"
 PARTS = ("torch", "ort", "bitsink", "decoder")
 MINILM_PARTS = ("torch", "ort", "bitsink")
-ENGINES = ("bitsink fp32", "bitsink 3-bit", "torch fp32", "ort fp32",
-           "ort int8")
+ENGINES = ("bitsink fp32", "bitsink 3-bit", "bitsink 3-bit i8", "torch fp32",
+           "ort fp32", "ort int8")
 FP32 = ("bitsink fp32", "torch fp32", "ort fp32")
-TARGETS = {"bitsink fp32": 0.8, "bitsink 3-bit": 0.5}
+TARGETS = {"bitsink fp32": 0.8, "bitsink 3-bit": 0.5, "bitsink 3-bit i8": 0.5}
 LLAMACPP_TYPES = ("Q4_1", "Q3_K_M")
 PLANES, GROUP = 3, 128
 
@@ -334,7 +337,30 @@ def bitsink_modules(shape, weights, names):
         cached.write_text(str(q))
         log(f"  bpdq P={PLANES} g={GROUP}: {time.time() - t0:.1f} s -> "
             f"{cached}")
-    return {"bitsink fp32": (fp32, kept), "bitsink 3-bit": (q, kept)}
+    modules = {"bitsink fp32": (fp32, kept), "bitsink 3-bit": (q, kept)}
+    if host_has_vnni():
+        modules["bitsink 3-bit i8"] = (q, kept)
+    else:
+        log("  bitsink 3-bit i8 skipped: the host has neither AVX512-VNNI "
+            "nor AVX-VNNI (gemm-int8)")
+    return modules
+
+
+def host_has_vnni():
+    """Whether this CPU runs gemm-int8 code (vpdpbusd)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return False
+    return "avx512_vnni" in flags or "avx_vnni" in flags
+
+
+def bitsink_pipeline(engine):
+    """The demo's pipeline; the i8 engine's GEMMs (prefill, M > 8) on int8
+    inputs (gemm-int8)."""
+    cpu = ("bitsink-cpu-pipeline{gemm-int8=true}" if engine.endswith(" i8")
+           else "bitsink-cpu-pipeline")
+    return f"builtin.module(linalg-fuse-elementwise-ops,canonicalize,{cpu})"
 
 
 def part_bitsink(args):
@@ -343,9 +369,9 @@ def part_bitsink(args):
     import bitsink_side
     weights = load_weights(find_model_dir())
     names = read_params(MINILM / "minilm.params.json")
-    pipeline = ("builtin.module(linalg-fuse-elementwise-ops,canonicalize,"
-                "bitsink-cpu-pipeline)")
-    result, arrays = {"pipeline": pipeline, "compile_seconds": {}}, {}
+    result, arrays = {"pipeline": bitsink_pipeline("bitsink fp32"),
+                      "pipeline_i8": bitsink_pipeline("bitsink 3-bit i8"),
+                      "compile_seconds": {}}, {}
     for shape in args.shapes:
         ids, mask = shape_inputs(shape)
         for engine, (module, kept) in bitsink_modules(shape, weights,
@@ -355,7 +381,7 @@ def part_bitsink(args):
                 raise SystemExit(f"{engine} {shape}: {raised} attention "
                                  "subgraphs raised, expected 6")
             t0 = time.time()
-            exe = bitsink.compile(module, pipeline=pipeline)
+            exe = bitsink.compile(module, pipeline=bitsink_pipeline(engine))
             result["compile_seconds"][f"{engine}/{shape}"] = time.time() - t0
             inputs = [ids, mask] + [np.ascontiguousarray(weights[n],
                                                          dtype=np.float32)
