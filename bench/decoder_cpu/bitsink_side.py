@@ -50,12 +50,23 @@ def quantized_weights(model, bits, calibration_text, cache_dir, head_bits=0,
                                      **extra)
 
 
+def cpu_pipeline(gemv_lut_int8=False, gemm_int8=False):
+    """bitsink-cpu-pipeline with the int8 kernels asked for (None: the
+    default pipeline)."""
+    options = [name + "=true" for name, on in (("gemv-lut-int8", gemv_lut_int8),
+                                               ("gemm-int8", gemm_int8)) if on]
+    return ("bitsink-cpu-pipeline{" + " ".join(options) + "}") if options \
+        else None
+
+
 def make_decoder(model, cache, sinks, quantized=None, chunk=64,
-                 layers="call", log=print, gemv_lut_int8=False):
+                 layers="call", log=print, gemv_lut_int8=False,
+                 gemm_int8=False):
     """A bitsink.Decoder over `cache` slots with `sinks` sinks, on the f32
     weights or on `quantized` (quantized_weights); `gemv_lut_int8`: the
-    bit-plane GEMVs through int8 tables (AVX2). Returns (decoder, seconds
-    to build it)."""
+    bit-plane GEMVs through int8 tables (AVX2); `gemm_int8`: the bit-plane
+    GEMMs (prefill) on int8 inputs (VNNI). Returns (decoder, seconds to
+    build it)."""
     import bitsink
     started = time.time()
     label = "f32" if not quantized else "quantized"
@@ -63,8 +74,7 @@ def make_decoder(model, cache, sinks, quantized=None, chunk=64,
         f"{sinks}, layers {layers} ...")
     decoder = bitsink.Decoder(model, cache=cache, sinks=sinks, chunk=chunk,
                               layers=layers, quantized=quantized or None,
-                              pipeline=("bitsink-cpu-pipeline{gemv-lut-int8="
-                                        "true}" if gemv_lut_int8 else None),
+                              pipeline=cpu_pipeline(gemv_lut_int8, gemm_int8),
                               progress=lambda s: log("    " + s))
     secs = time.time() - started
     log(f"  bitsink: built in {secs:.0f} s")

@@ -310,12 +310,13 @@ def part_streaming(args, ids):
     return result, arrays
 
 
-def _quant_key(bits, head_bits, int8=False):
+def _quant_key(bits, head_bits, int8=False, gemm_int8=False):
     """The quant part's row: "3" (f32 output projection) or "3h4" (the tied
     output projection quantised to 4 bit-planes); "i8" appended when the
-    GEMVs used int8 tables (--gemv-lut-int8)."""
+    GEMVs used int8 tables (--gemv-lut-int8), "g8" when the GEMMs ran on
+    int8 inputs (--gemm-int8)."""
     key = f"{bits}h{head_bits}" if head_bits else str(bits)
-    return key + ("i8" if int8 else "")
+    return key + ("i8" if int8 else "") + ("g8" if gemm_int8 else "")
 
 
 def _quant_bits(key, row):
@@ -327,7 +328,8 @@ def _quant_bits(key, row):
 def _quant_label(key, row):
     bits, head = _quant_bits(key, row)
     return (f"{bits}-bit" + (f" h{head}" if head else "")
-            + (" i8" if row.get("gemv_lut_int8") else ""))
+            + (" i8" if row.get("gemv_lut_int8") else "")
+            + (" gemm-i8" if row.get("gemm_int8") else ""))
 
 
 def part_quant(args, ids):
@@ -347,7 +349,8 @@ def part_quant(args, ids):
             result.pop("head_bits", None)
             result.pop("speed_only_rerun", None)
     for bits in args.bits:
-        key = _quant_key(bits, args.head_bits, args.gemv_lut_int8)
+        key = _quant_key(bits, args.head_bits, args.gemv_lut_int8,
+                         args.gemm_int8)
         B.set_threads(max(THREADS))
         t0 = time.time()
         quantized = B.quantized_weights(model, bits, corpus.calib_text(),
@@ -371,7 +374,8 @@ def part_quant(args, ids):
         decoder, secs = B.make_decoder(model, cache=cache, sinks=0,
                                        quantized=quantized,
                                        layers=args.layers, log=log,
-                                       gemv_lut_int8=args.gemv_lut_int8)
+                                       gemv_lut_int8=args.gemv_lut_int8,
+                                       gemm_int8=args.gemm_int8)
         if args.speed_only:
             result["bits"][key]["speed"] = _speeds(
                 lambda t: B.speed(decoder, ids, t), f"bitsink {key}")
@@ -379,6 +383,7 @@ def part_quant(args, ids):
             continue
         row = {"bits": bits, "head_bits": args.head_bits,
                "gemv_lut_int8": args.gemv_lut_int8,
+               "gemm_int8": args.gemm_int8,
                "bpw": B.linear_bpw(model, bits), "build_seconds": secs,
                "quantize_seconds": quantize_secs,
                "rel_error": float(np.mean([q.rel_error for q in
@@ -649,6 +654,11 @@ def main():
                     help="quant part: bitsink's GEMVs through int8 tables "
                     "(bitsink-cpu-pipeline{gemv-lut-int8=true}, AVX2); the "
                     "rows are labelled i8")
+    ap.add_argument("--gemm-int8", action="store_true",
+                    help="quant part: bitsink's GEMMs (prefill and the "
+                    "perplexity's chunks) on int8 inputs "
+                    "(bitsink-cpu-pipeline{gemm-int8=true}, AVX512-VNNI or "
+                    "AVX-VNNI); the rows are labelled gemm-i8")
     ap.add_argument("--speed-only", action="store_true",
                     help="llamacpp, torch, quant: measure the tokens/s again "
                          "and keep the saved perplexities (for a quieter "

@@ -422,13 +422,18 @@ def part_decoder_bitsink(args):
     ids = dec.corpus.eval_tokens(args.prefill + 128 + 8)
     model = B.load_model(dec.corpus.gguf_path())
     rows = {}
-    for bits in (0, PLANES):
+    variants = [(0, False), (PLANES, False)]
+    if host_has_vnni():
+        variants.append((PLANES, True))
+    for bits, int8 in variants:
         B.set_threads(max(args.threads))
         quantized = bits and B.quantized_weights(
             model, bits, dec.corpus.calib_text(), dec.WEIGHTS_DIR, log=log)
         decoder, secs = B.make_decoder(model, cache=args.prefill + 128 + 8,
-                                       sinks=0, quantized=quantized, log=log)
-        label = f"bitsink {bits}-bit" if bits else "bitsink f32"
+                                       sinks=0, quantized=quantized, log=log,
+                                       gemm_int8=int8)
+        label = (f"bitsink {bits}-bit" if bits else "bitsink f32") + (
+            " i8" if int8 else "")
         rows[label] = {"speed": decoder_speed(
             lambda t: B.speed(decoder, ids, t, prefill=args.prefill),
             label), "build_seconds": secs,

@@ -276,7 +276,8 @@ def test_cli_help_and_errors(tmp_path):
     assert out.returncode == 1 and out.stderr.startswith("bitsink-generate: error:")
     out = run_cli("model.gguf")
     assert out.returncode == 2 and "--prompt" in out.stderr
-    assert "--gemv-lut-int8" in run_cli("--help").stdout
+    help_text = run_cli("--help").stdout
+    assert "--gemv-lut-int8" in help_text and "--gemm-int8" in help_text
 
 
 def test_launcher():

@@ -75,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
                    "and vpshufb (bitsink-cpu-pipeline{gemv-lut-int8=true}; "
                    "needs AVX2 or AVX-512BW; results within about 1e-3 of "
                    "the default f32 tables)")
+    p.add_argument("--gemm-int8", action="store_true",
+                   help="with --bits: bit-plane GEMMs (the prompt's prefill) "
+                   "on int8 inputs with vpdpbusd "
+                   "(bitsink-cpu-pipeline{gemm-int8=true}; needs AVX512-VNNI "
+                   "or AVX-VNNI; results within about 1e-2 of the f32 GEMM)")
     return p
 
 
@@ -154,15 +159,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     say(f"loaded {model!r} in {time.perf_counter() - started:.1f} s")
 
     options = {}
-    if args.gemv_lut_int8 and (args.bits is None or args.target != "cpu"):
-        return _error("--gemv-lut-int8 needs --bits and the cpu target")
+    for flag, on in (("--gemv-lut-int8", args.gemv_lut_int8),
+                     ("--gemm-int8", args.gemm_int8)):
+        if on and (args.bits is None or args.target != "cpu"):
+            return _error(f"{flag} needs --bits and the cpu target")
     try:
         if args.bits is not None:
             options, problem = _quantization(args, model, say)
             if problem:
                 return _error(problem)
-        if args.gemv_lut_int8:
-            options["pipeline"] = "bitsink-cpu-pipeline{gemv-lut-int8=true}"
+        int8 = [name + "=true" for name, on in
+                (("gemv-lut-int8", args.gemv_lut_int8),
+                 ("gemm-int8", args.gemm_int8)) if on]
+        if int8:
+            options["pipeline"] = "bitsink-cpu-pipeline{" + " ".join(int8) + "}"
         decoder = bitsink.Decoder(model, cache=args.cache, sinks=args.sinks,
                                   chunk=args.chunk, target=args.target, cpu=args.cpu,
                                   cache_dtype=args.cache_dtype, progress=say,
