@@ -47,7 +47,9 @@ f16 coefficients, f32 x and acc), both JIT-run by `bitsink-run
 --time-runs` at 1 and all threads, in rounds that alternate the entries
 (best call over all rounds). GFLOP/s = 2·M·N·K / t; `/f32` is the
 bit-plane GEMM's GFLOP/s over the f32 GEMM's at the same thread count.
-`--baseline-opt` adds the bit-plane modules as another bitsink-opt lowers
+`--gemm-int8` adds the bit-plane GEMMs through bitsink-cpu-pipeline's
+gemm-int8=true (rows `i8`: int8 inputs, vpdpbusd; hosts with AVX512-VNNI or
+AVX-VNNI). `--baseline-opt` adds the bit-plane modules as another bitsink-opt lowers
 them (an older build), run with `bitsink-run --pipeline=none` in the same
 rounds.
 
@@ -229,6 +231,9 @@ def read_bandwidth(workdir, threads):
     return float(re.search(r"read_bw_gbs=([0-9.]+)", out.stdout).group(1))
 
 
+GEMM_INT8_PIPELINE = "--pipeline=bitsink-cpu-pipeline{gemm-int8=true}"
+
+
 def run_gemm(args):
     """--gemm: the bit-plane GEMM against our own f32 GEMM, same run."""
     thread_counts = sorted({1, os.cpu_count()})
@@ -237,6 +242,8 @@ def run_gemm(args):
     with tempfile.TemporaryDirectory(prefix="bitplane_gemm.") as work:
         for m, k, n in shapes:
             entries = [("f32", None)] + [("bitplane", b) for b in BITS]
+            if args.gemm_int8:
+                entries += [("bitplane-i8", b) for b in BITS]
             paths = {}
             for kind, bits in entries:
                 path = os.path.join(work, f"{kind}{bits or ''}_{m}x{k}x{n}.mlir")
@@ -244,6 +251,8 @@ def run_gemm(args):
                     f.write(matmul_ir(k, n, m) if kind == "f32"
                             else gemm_ir(m, k, n, bits))
                 paths[(kind, bits)] = path
+            for bits in BITS:
+                paths[("bitplane-i8", bits)] = paths[("bitplane", bits)]
             if args.baseline_opt:
                 # The same bit-plane modules lowered by the other bitsink-opt,
                 # run with --pipeline=none (their entries keep their tensor
@@ -260,7 +269,9 @@ def run_gemm(args):
                 for _ in range(args.gemm_rounds):
                     for kind, bits in entries:
                         entry = "matmul" if kind == "f32" else "gemm"
-                        extra = ["--pipeline=none"] if kind == "baseline" else []
+                        extra = {"baseline": ["--pipeline=none"],
+                                 "bitplane-i8": [GEMM_INT8_PIPELINE]}.get(
+                                     kind, [])
                         ms = run_bitsink(args.run, paths[(kind, bits)], entry,
                                          t, args.gemm_runs, args.cpu, extra)
                         key = (kind, bits)
@@ -291,7 +302,8 @@ def run_gemm(args):
           f"{'GFLOP/s':>8} {'/f32':>6}"
           + (f" {'base ms':>9} {'/base':>6}" if base else ""))
     for r in rows:
-        what = "f32" if r["kind"] == "f32" else f"{r['bits']}-bit g{GROUP}"
+        what = "f32" if r["kind"] == "f32" else f"{r['bits']}-bit g{GROUP}" + (
+            " i8" if r["kind"] == "bitplane-i8" else "")
         line = (f"{r['M']:>5}x{r['K']:>5}x{r['N']:<5} {r['threads']:>3} "
                 f"{what:>12} {r['ms']:>9.2f} {r['gflops']:>8.1f} "
                 f"{100 * r['ratio_to_f32']:>5.0f}%")
@@ -302,6 +314,8 @@ def run_gemm(args):
     print("f32: linalg.matmul through bitsink-cpu-pipeline "
           "(bitsink-tile-contractions); /f32: GFLOP/s over the f32 GEMM's "
           "at the same thread count"
+          + ("; i8: gemm-int8=true (int8 inputs, vpdpbusd)"
+             if args.gemm_int8 else "")
           + ("; base ms: the bit-plane module lowered by --baseline-opt, "
              "/base: ours over it (time)." if base else "."))
     if args.json:
@@ -353,6 +367,10 @@ def main():
                         help="--gemm: rounds over the entries (best call)")
     parser.add_argument("--gemm-runs", type=int, default=5,
                         help="--gemm: timed calls per entry and round")
+    parser.add_argument("--gemm-int8", action="store_true",
+                        help="--gemm: also time the bit-plane GEMM with "
+                             "bitsink-cpu-pipeline's gemm-int8=true (int8 "
+                             "inputs and vpdpbusd; AVX512-VNNI or AVX-VNNI)")
     parser.add_argument("--baseline-opt",
                         help="--gemm: also time the bit-plane modules lowered "
                              "by this bitsink-opt (IN --bitsink-cpu-pipeline "
