@@ -1,8 +1,9 @@
 """The bit-plane GEMM on int8 inputs (gemm-int8) through the Python API.
 
 `bitsink-cpu-pipeline{gemm-int8=true}` JIT-compiled for a CPU with
-AVX512-VNNI (vpdpbusd on zmm) and, where the host has AVX-VNNI, for one with
-AVX-VNNI and no AVX-512 (alderlake: vpdpbusd on ymm) rounds the input and
+AVX512-VNNI (vpdpbusd on zmm; the weight's bytes by the select chain, or
+with AVX512-VBMI by table lookups) and, where the host has AVX-VNNI, for one
+with AVX-VNNI and no AVX-512 (alderlake: vpdpbusd on ymm) rounds the input and
 the dequantized weight to int8 and multiplies bytes (docs/bitplane-lowering.md,
 "The int8 GEMM"). Its contract, per slab of 128 rows of K:
 - input row m: s_x = max |x| / 127 (f32), q = clamp(round_even(x · (127 /
@@ -60,11 +61,16 @@ _FLAGS = host_flags()
 HOST_AVX512VNNI = {"avx512f", "avx512bw", "avx512vl", "avx512_vnni"} <= _FLAGS
 HOST_AVXVNNI = {"avx2", "fma", "avx_vnni"} <= _FLAGS
 
-# cascadelake: AVX-512 with VNNI (zmm); alderlake: AVX-VNNI without AVX-512
-# (ymm).
+HOST_AVX512VBMI = HOST_AVX512VNNI and "avx512vbmi" in _FLAGS
+
+# cascadelake: AVX-512 with VNNI (zmm), the weight's bytes by the select
+# chain; icelake-server: with VBMI too, the bytes by table lookups
+# (vpermd, vpermi2b); alderlake: AVX-VNNI without AVX-512 (ymm).
 CPUS = [
     pytest.param("cascadelake", marks=pytest.mark.skipif(
         not HOST_AVX512VNNI, reason="needs a host with AVX512-VNNI")),
+    pytest.param("icelake-server", marks=pytest.mark.skipif(
+        not HOST_AVX512VBMI, reason="needs a host with AVX512-VNNI and VBMI")),
     pytest.param("alderlake", marks=pytest.mark.skipif(
         not HOST_AVXVNNI, reason="needs a host with AVX-VNNI")),
 ]

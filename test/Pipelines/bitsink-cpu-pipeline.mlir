@@ -19,6 +19,12 @@
 // for x86-64-v3, on zmm for skylake-avx512 (AVX-512BW).
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3 gemv-lut-int8=true" | FileCheck %s --check-prefix=INT8-V3 %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512 gemv-lut-int8=true" | FileCheck %s --check-prefix=INT8-SKX %}
+// gemm-int8 (off by default) takes the int8 GEMM for M > gemv-max-rows:
+// vpdpbusd on zmm for cascadelake (AVX512-VNNI), on ymm for alderlake
+// (AVX-VNNI), refused for x86-64-v3 (no VNNI).
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=cascadelake gemm-int8=true" | FileCheck %s --check-prefix=GEMM-I8 %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=alderlake gemm-int8=true" | FileCheck %s --check-prefix=GEMM-I8-YMM %}
+// RUN: %if host-avx2 %{ not bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3 gemm-int8=true" 2>&1 | FileCheck %s --check-prefix=GEMM-I8-NO %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=V3PIPE %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=SKXPIPE %}
 // An unknown CPU is an error naming it, before any pass runs.
@@ -82,14 +88,14 @@ func.func @attn(%q: tensor<1x4x40x64xf32>, %k: tensor<1x2x40x64xf32>,
 // INT8-SKX:        llvm.call_intrinsic "llvm.x86.avx512.pshuf.b.512"
 
 // (The pass's options now include gemv-lut-int8, off by default.)
-// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
+// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemm-int8=false gemv-column-tile=512 gemv-lut=true gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +avx2,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +fma,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: },
-// SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemv-column-tile=512 gemv-lut=true gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
+// SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemm-int8=false gemv-column-tile=512 gemv-lut=true gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // SKXPIPE-SAME: +avx512f,
 
 // BADCPU: error: bitsink-cpu-pipeline: target-cpu: unknown CPU 'pentium9' for {{.*}} (expected host, generic or an LLVM CPU name such as x86-64-v3)
@@ -102,4 +108,22 @@ func.func @gemv(%x: tensor<1x256xf32>, %p: tensor<2x8x64xi32>,
          outs(%acc : tensor<1x64xf32>)
          {plane_kind = #bitsink.plane_kind<binary>, group_size = 128} -> tensor<1x64xf32>
   return %y : tensor<1x64xf32>
+}
+
+// GEMM-I8-LABEL: llvm.func internal @gemm_kernel
+// GEMM-I8:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// GEMM-I8-YMM-LABEL: llvm.func internal @gemm_kernel
+// GEMM-I8-YMM-NOT:   vpdpbusd.512
+// GEMM-I8-YMM:       llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
+// GEMM-I8-YMM-NOT:   vpdpbusd.512
+// GEMM-I8-NO: error: bitsink-lower-bitplane-matmul: gemm-int8 needs a target with avx512vnni or avxvnni, target-features = '+64bit,
+func.func @gemm(%x: tensor<16x256xf32>, %p: tensor<2x8x64xi32>,
+                %c: tensor<2x3x64xf32>) -> tensor<16x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x64xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<16x256xf32>, tensor<2x8x64xi32>, tensor<2x3x64xf32>)
+         outs(%acc : tensor<16x64xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128} -> tensor<16x64xf32>
+  return %y : tensor<16x64xf32>
 }

@@ -47,7 +47,8 @@ bitsink::GemvTableIsa bitsink::gemvInt8TableIsa(llvm::StringRef features) {
 bitsink::GemmInt8Isa bitsink::gemmInt8Isa(llvm::StringRef features) {
   if (targetHasFeature(features, "avx512vnni") &&
       targetHasFeature(features, "avx512f"))
-    return GemmInt8Isa::AVX512VNNI;
+    return targetHasFeature(features, "avx512vbmi") ? GemmInt8Isa::AVX512VBMI
+                                                    : GemmInt8Isa::AVX512VNNI;
   if (targetHasFeature(features, "avxvnni"))
     return GemmInt8Isa::AVXVNNI;
   return GemmInt8Isa::None;

@@ -63,12 +63,16 @@ enum class GemmInt8Isa {
   None,
   /// x86 AVX512-VNNI: `vpdpbusd` on zmm, 16 sums of 4 byte products.
   AVX512VNNI,
+  /// x86 AVX512-VNNI with AVX512-VBMI: the same, and the weight is
+  /// dequantized to bytes by table lookups (`vpermd`, `vpermi2b`).
+  AVX512VBMI,
   /// x86 AVX-VNNI without AVX512-VNNI: `vpdpbusd` on ymm, 8 sums.
   AVXVNNI,
 };
 
-/// The int8 GEMM for the target described by `features`: AVX512VNNI with
-/// avx512vnni and avx512f, AVXVNNI with avxvnni, else None.
+/// The int8 GEMM for the target described by `features`: AVX512VBMI with
+/// avx512vnni, avx512vbmi and avx512f, AVX512VNNI with avx512vnni and
+/// avx512f, AVXVNNI with avxvnni, else None.
 GemmInt8Isa gemmInt8Isa(llvm::StringRef features);
 
 } // namespace bitsink

@@ -1,5 +1,11 @@
 // RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemm-int8=true target-features=+avx2,+fma,+avx512f,+avx512vnni" --canonicalize --cse | FileCheck %s
 // RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemm-int8=true target-features=+avx2,+fma,+avxvnni" --canonicalize --cse | FileCheck %s --check-prefix=YMM
+// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemm-int8=true target-features=+avx2,+fma,+avx512f,+avx512vnni,+avx512vbmi" --canonicalize --cse | FileCheck %s --check-prefix=VBMI
+// RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemm-int8=true target-features=+avx512f,+avx512vnni,+avx512vbmi" \
+// RUN:   --convert-vector-to-scf --convert-scf-to-cf --expand-strided-metadata --lower-affine \
+// RUN:   --convert-vector-to-llvm --finalize-memref-to-llvm --convert-to-llvm --reconcile-unrealized-casts \
+// RUN: | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-unknown-linux-gnu -mcpu=icelake-server \
+// RUN: | FileCheck %s --check-prefix=ASM-VBMI
 // RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemm-int8=true target-features=+avx2,+fma,+avx512f,+avx512bw" 2>&1 | FileCheck %s --check-prefix=NO-VNNI
 // RUN: not bitsink-opt %s --bitsink-lower-bitplane-matmul="gemm-int8=true target-features=+neon" 2>&1 | FileCheck %s --check-prefix=NEON
 // RUN: bitsink-opt %s --bitsink-lower-bitplane-matmul="gemm-int8=true target-features=+avx512f,+avx512vnni" \
@@ -108,6 +114,31 @@
 // YMM:         scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>) {
 // YMM-COUNT-12:  llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"{{.*}} : (vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
 // YMM-NOT:       vpdpbusd.512
+
+// With AVX512-VBMI the weight's bytes come from lookups: per group and
+// vector of 16 columns the byte of each of the 4 codes of 2 binary planes
+// (the select chain's arithmetic with the code's bits, rounded, + 128) in a
+// 128-byte table (4 codes x 16 columns, the upper half unused); per 4 rows,
+// vpermd spreads each plane's nibble to bits 4 + s of the 4 row bytes, the
+// column is OR-ed in (16 * code + column) and vpermi2b looks the bytes up.
+// VBMI-LABEL: func.func @gemm_int8
+// VBMI:         %[[COLS:.*]] = arith.constant dense<[0, 16843009, 33686018, 50529027, {{.*}}]> : vector<16xi32>
+// VBMI:         scf.for %{{.*}} = %c0 to %c300 step %c128 {
+// VBMI:           %[[Q:.*]] = arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
+// VBMI:           vector.shuffle %[[Q]], %{{.*}} [0, 1, 2, {{.*}}, 31] : vector<16xi8>, vector<16xi8>
+// VBMI:           scf.for
+// VBMI:             %[[P0:.*]] = vector.load %[[PL:.*]][%c0, %{{.*}}, %c0] : memref<2x10x40xi32>, vector<16xi32>
+// VBMI:             %[[S0:.*]] = llvm.call_intrinsic "llvm.x86.avx512.permvar.si.512"(%{{.*}}, %[[P0]]) : (vector<16xi32>, vector<16xi32>) -> vector<16xi32>
+// VBMI:             %[[I0:.*]] = arith.ori %[[S0]], %[[COLS]] : vector<16xi32>
+// VBMI:             llvm.call_intrinsic "llvm.x86.avx512.permvar.si.512"
+// VBMI:             %[[IDX:.*]] = arith.ori %[[I0]], %{{.*}} : vector<16xi32>
+// VBMI:             %[[IB:.*]] = vector.bitcast %[[IDX]] : vector<16xi32> to vector<64xi8>
+// VBMI:             llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[IB]], %{{.*}}) : (vector<64xi8>, vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+// VBMI:           llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// ASM-VBMI-LABEL: gemm_int8:
+// ASM-VBMI:       vpermd
+// ASM-VBMI:       vperm{{[it]}}2b
+// ASM-VBMI:       vpdpbusd
 
 // The inner loop in machine code: the input word broadcast from memory,
 // vpdpbusd with the weight bytes as the unsigned operand.

@@ -315,9 +315,7 @@ private:
     mlir::Value offsets;
   };
   /// i32 lanes of one vpdpbusd: 16 (zmm) or 8 (ymm).
-  int64_t vnniLanes() const {
-    return gemmIsa == GemmInt8Isa::AVX512VNNI ? 16 : 8;
-  }
+  int64_t vnniLanes() const { return gemmIsa == GemmInt8Isa::AVXVNNI ? 8 : 16; }
   /// ybuf (f32, M × N) += x·Ŵ with the input and weight rounded to int8.
   void emitGemmInt8(mlir::Value ybuf);
   Int8Input emitQuantizeInput();
@@ -332,6 +330,13 @@ private:
   void emitQuantizeWeights(mlir::Value wq, mlir::Value inverses,
                            mlir::Value col0, mlir::Value end, mlir::Value slab,
                            mlir::Value rows);
+  /// The same bytes through lookups (AVX512-VBMI): per group and vector of
+  /// 16 columns, the byte of every code of the streams in a table of 16 ·
+  /// codes bytes; per 4 rows, `vpermd` spreads each stream's nibble to the
+  /// code bits of 4 bytes and `vpermi2b` looks the bytes up.
+  void emitQuantizeWeightsByTable(mlir::Value wq, mlir::Value inverses,
+                                  mlir::Value col0, mlir::Value end,
+                                  mlir::Value slab, mlir::Value rows);
   /// ybuf[:, col0 : end] += the slab's products of the int8 input and
   /// weight, in register tiles of byte dot products.
   void emitInt8SlabProduct(const Int8Input &input, mlir::Value wq,

@@ -194,6 +194,137 @@ void BitplaneMatmulEmitter::emitQuantizeWeights(Value wq, Value inverses,
   });
 }
 
+/// `vpermd`: the lanes of `table` picked by the low 4 bits of each lane of
+/// `index`.
+static Value permuteDwords(ImplicitLocOpBuilder &b, Value table, Value index) {
+  return LLVM::CallIntrinsicOp::create(
+             b, table.getType(),
+             b.getStringAttr("llvm.x86.avx512.permvar.si.512"),
+             ValueRange{table, index})
+      .getResult(0);
+}
+
+/// `vpermi2b`: byte i is low[index_i & 63] or, with bit 6 of index_i set,
+/// high[index_i & 63] (bit 7 is ignored).
+static Value permuteBytes(ImplicitLocOpBuilder &b, Value low, Value index,
+                          Value high) {
+  return LLVM::CallIntrinsicOp::create(
+             b, low.getType(),
+             b.getStringAttr("llvm.x86.avx512.vpermi2var.qi.512"),
+             ValueRange{low, index, high})
+      .getResult(0);
+}
+
+/// Codes per vpermi2b lookup: 8 codes × 16 columns = its 128 bytes.
+static constexpr int64_t kCodesPerLookup = 8;
+
+void BitplaneMatmulEmitter::emitQuantizeWeightsByTable(Value wq, Value inverses,
+                                                       Value col0, Value end,
+                                                       Value slab, Value rows) {
+  auto bytes16 = VectorType::get({kLanes}, b.getI8Type());
+  auto bytes32 = VectorType::get({2 * kLanes}, b.getI8Type());
+  auto bytes64 = VectorType::get({4 * kLanes}, b.getI8Type());
+  // Stream s of a weight is bit s of its code (loadBitStreams: the planes,
+  // or m and m & s per ternary pair).
+  int64_t streams = kind == PlaneKind::Ternary ? 2 * numTerms : numPlanes;
+  int64_t codes = int64_t{1} << streams;
+  int64_t lookups = llvm::divideCeil(codes, kCodesPerLookup);
+  // spread[s][t]: the bits of nibble t as bit 4 + s of bytes 0..3 (the
+  // rows of a word of bytes), so that byte r of the OR over the streams is
+  // 16 · code + column once the column is added.
+  SmallVector<Value> spread;
+  for (int64_t st = 0; st < streams; ++st) {
+    SmallVector<int32_t> entries;
+    for (int64_t t = 0; t < 16; ++t) {
+      uint32_t entry = 0;
+      for (int64_t r = 0; r < 4; ++r)
+        if ((t >> r) & 1)
+          entry |= uint32_t{1} << (8 * r + 4 + st);
+      entries.push_back(static_cast<int32_t>(entry));
+    }
+    spread.push_back(arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vecI32, ArrayRef<int32_t>(entries))));
+  }
+  SmallVector<int32_t> columnBytes;
+  for (int64_t c = 0; c < kLanes; ++c)
+    columnBytes.push_back(static_cast<int32_t>(c * 0x01010101));
+  Value columns = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(vecI32, ArrayRef<int32_t>(columnBytes)));
+  auto concat = [&](Value x, Value y, VectorType type) -> Value {
+    SmallVector<int64_t> order;
+    for (int64_t i = 0; i < type.getNumElements(); ++i)
+      order.push_back(i);
+    return vector::ShuffleOp::create(b, type, x, y, order);
+  };
+
+  Value slabWord = divU(slab, idx(32));
+  Value slabWordEnd = add(slabWord, ceilDivU(rows, idx(32)));
+  Value firstGroup = divU(slab, idx(groupSize));
+  Value lastGroup =
+      add(divU(add(slab, sub(rows, idx(1))), idx(groupSize)), idx(1));
+  forEach(firstGroup, lastGroup, idx(1), [&](Value g) {
+    // The group's words in the slab (group_size is a multiple of 32, or
+    // the only group).
+    Value wordBegin = maxS(slabWord, divU(mul(g, idx(groupSize)), idx(32)));
+    Value wordEnd = minS(
+        slabWordEnd, ceilDivU(mul(add(g, idx(1)), idx(groupSize)), idx(32)));
+    for (int64_t v = 0; v < columnTile / kLanes; ++v) {
+      Value col = add(col0, idx(v * kLanes));
+      Value mask = columnMask(col, end);
+      Value inverse = vload(vecF32, inverses, {idx(v * kLanes)});
+      WeightTerms terms = loadWeightTerms(g, col, mask, inverse);
+      // The byte of each code: the select chain of selectWeight with the
+      // code's bits, so the same f32 operations in the same order.
+      SmallVector<Value> levels;
+      for (int64_t code = 0; code < lookups * kCodesPerLookup; ++code) {
+        if (code >= codes) {
+          levels.push_back(constant(bytes16, 0));
+          continue;
+        }
+        Value w = terms.full;
+        for (auto [st, correction] : llvm::enumerate(terms.corrections))
+          if (!((code >> st) & 1))
+            w = fadd(w, correction);
+        Value q = add(roundToByte(b, w), constant(vecI32, kByteBias));
+        levels.push_back(arith::TruncIOp::create(b, bytes16, q));
+      }
+      // Per lookup: codes 8l..8l+3 (index bit 6 clear) and 8l+4..8l+7.
+      SmallVector<Value> low, high;
+      for (int64_t l = 0; l < lookups; ++l) {
+        auto half = [&](int64_t first) {
+          return concat(concat(levels[first], levels[first + 1], bytes32),
+                        concat(levels[first + 2], levels[first + 3], bytes32),
+                        bytes64);
+        };
+        low.push_back(half(kCodesPerLookup * l));
+        high.push_back(half(kCodesPerLookup * l + 4));
+      }
+      forEach(wordBegin, wordEnd, idx(1), [&](Value word) {
+        SmallVector<Value> bits = loadBitStreams(word, col, mask);
+        Value firstByteWord = mul(sub(word, slabWord), idx(8));
+        for (int64_t j = 0; j < 8; ++j) {
+          Value index = columns;
+          for (int64_t st = 0; st < streams; ++st) {
+            // vpermd reads the low 4 bits: rows 4j..4j+3.
+            Value nibbles =
+                j == 0 ? bits[st] : shrU(bits[st], constant(vecI32, 4 * j));
+            index = orI(index, permuteDwords(b, spread[st], nibbles));
+          }
+          Value byteIndex = vector::BitCastOp::create(b, bytes64, index);
+          Value out = permuteBytes(b, low[0], byteIndex, high[0]);
+          if (lookups == 2) {
+            // Codes 8..15 have bit 7 of the index set.
+            Value upper = permuteBytes(b, low[1], byteIndex, high[1]);
+            out = select(slt(byteIndex, constant(bytes64, 0)), upper, out);
+          }
+          vstore(vector::BitCastOp::create(b, vecI32, out), wq,
+                 {add(firstByteWord, idx(j)), idx(v * kLanes)});
+        }
+      });
+    }
+  });
+}
+
 void BitplaneMatmulEmitter::emitInt8SlabProduct(const Int8Input &input,
                                                 Value wq, Value wscales,
                                                 Value ybuf, Value slabIndex,
@@ -285,7 +416,10 @@ void BitplaneMatmulEmitter::emitGemmInt8(Value ybuf) {
     forEach(idx(0), k, slabStep, [&](Value slab) {
       Value rows = minS(slabStep, sub(k, slab));
       emitWeightScales(scales, inverses, col0, end, slab, rows);
-      emitQuantizeWeights(wq, inverses, col0, end, slab, rows);
+      if (gemmIsa == GemmInt8Isa::AVX512VBMI)
+        emitQuantizeWeightsByTable(wq, inverses, col0, end, slab, rows);
+      else
+        emitQuantizeWeights(wq, inverses, col0, end, slab, rows);
       emitInt8SlabProduct(input, wq, scales, ybuf, divU(slab, slabStep), rows,
                           col0, end);
     });
