@@ -16,6 +16,7 @@
 #include "VectorizeLinalg.h"
 
 #include "bitsink/Conversion/Passes.h"
+#include "bitsink/Dialect/BitSink/IR/BitSinkOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -24,6 +25,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -340,6 +343,143 @@ struct UnitDimTransposeToReshape : OpRewritePattern<linalg::TransposeOp> {
   }
 };
 
+/// Whether `value` is a linalg.fill of +0.0 or -0.0, possibly reshaped.
+static bool isZeroFill(Value value) {
+  while (Operation *reshape = value.getDefiningOp()) {
+    if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(reshape))
+      break;
+    value = reshape->getOperand(0);
+  }
+  auto fill = value.getDefiningOp<linalg::FillOp>();
+  FloatAttr zero;
+  return fill && matchPattern(fill.getInputs()[0], m_Constant(&zero)) &&
+         zero.getValue().isZero();
+}
+
+/// The accumulator of a contraction on tensors that adds its products to
+/// its init (bitsink.bitplane_matmul, a linalg contraction), else null.
+static OpOperand *accumulatorOf(Operation *op) {
+  auto dps = dyn_cast_if_present<DestinationStyleOpInterface>(op);
+  if (!dps || dps->getNumResults() != 1 || dps.getNumDpsInits() != 1 ||
+      !dps.hasPureTensorSemantics())
+    return nullptr;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (isa<bitsink::BitplaneMatmulOp>(op) ||
+      (linalgOp && linalg::isaContractionOpInterface(linalgOp)))
+    return dps.getDpsInitOperand(0);
+  return nullptr;
+}
+
+/// Epilogue fusion into the accumulator: an element-wise generic that reads
+/// a contraction's result C = A + Σ (read once, element for element) only
+/// to add other terms to it, f(C + b + r + ...), gets C' = the contraction
+/// accumulating onto A + b + r + ... (a generic before it; A is left out
+/// when it is a zero fill) and computes f(C'); when f is the identity the
+/// generic goes. So a bias add (and a residual add) no longer reads and
+/// writes the contraction's result once more, and the zero fill goes. The
+/// sum is rounded in another order: (b + r) + Σ in the kernel's order
+/// instead of (Σ + b) + r.
+struct FoldAddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+        op.getNumParallelLoops() != op.getNumLoops())
+      return failure();
+    OpOperand *out = op.getDpsInitOperand(0);
+    if (!op.getMatchingIndexingMap(out).isIdentity())
+      return failure();
+    Block *body = op.getBlock();
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      Operation *producer = in->get().getDefiningOp();
+      OpOperand *acc = accumulatorOf(producer);
+      if (!acc || !in->get().hasOneUse() ||
+          in->get().getType() != op.getResult(0).getType() ||
+          !op.getMatchingIndexingMap(in).isIdentity())
+        continue;
+      BlockArgument arg = op.getMatchingBlockArgument(in);
+      // The body ops and values computed from arg.
+      DenseSet<Value> dependent{arg};
+      DenseSet<Operation *> dependentOps;
+      for (Operation &bodyOp : body->without_terminator()) {
+        if (llvm::none_of(bodyOp.getOperands(),
+                          [&](Value x) { return dependent.contains(x); }))
+          continue;
+        dependentOps.insert(&bodyOp);
+        dependent.insert(bodyOp.result_begin(), bodyOp.result_end());
+      }
+      // The additions arg + t0 + t1 + ..., each value read once, the terms
+      // not computed from arg.
+      SmallVector<Operation *> chain;
+      SmallVector<Value> terms;
+      Value last = arg;
+      while (last.hasOneUse()) {
+        auto add = dyn_cast<arith::AddFOp>(*last.getUsers().begin());
+        if (!add)
+          break;
+        Value term = add.getLhs() == last ? add.getRhs() : add.getLhs();
+        if (term == last || dependent.contains(term))
+          break;
+        chain.push_back(add);
+        terms.push_back(term);
+        last = add.getResult();
+      }
+      if (chain.empty())
+        continue;
+      // The contraction goes right before the generic (its only user), the
+      // accumulator right before it: the terms' producers all precede the
+      // generic.
+      rewriter.moveOpBefore(producer, op);
+      rewriter.setInsertionPoint(producer);
+      // A zero fill is dropped; another accumulator is the first term.
+      bool zero = isZeroFill(acc->get());
+      SmallVector<Value> inputs;
+      SmallVector<AffineMap> maps;
+      if (!zero) {
+        inputs.push_back(acc->get());
+        maps.push_back(op.getMatchingIndexingMap(out));
+      }
+      for (OpOperand *other : op.getDpsInputOperands()) {
+        if (other == in)
+          continue;
+        inputs.push_back(other->get());
+        maps.push_back(op.getMatchingIndexingMap(other));
+      }
+      maps.push_back(op.getMatchingIndexingMap(out));
+      auto sum = linalg::GenericOp::create(
+          rewriter, op.getLoc(), op.getResultTypes(), inputs,
+          ValueRange{out->get()}, maps, op.getIteratorTypesArray(),
+          [&](OpBuilder &b, Location loc, ValueRange args) {
+            IRMapping mapping;
+            unsigned i = zero ? 0 : 1;
+            for (OpOperand *other : op.getDpsInputOperands())
+              if (other != in)
+                mapping.map(op.getMatchingBlockArgument(other), args[i++]);
+            mapping.map(op.getMatchingBlockArgument(out), args.back());
+            for (Operation &bodyOp : body->without_terminator())
+              if (!dependentOps.contains(&bodyOp))
+                b.clone(bodyOp, mapping);
+            Value total = zero ? mapping.lookup(terms.front()) : args.front();
+            for (Value term : ArrayRef(terms).drop_front(zero ? 1 : 0))
+              total =
+                  arith::AddFOp::create(b, loc, total, mapping.lookup(term));
+            linalg::YieldOp::create(b, loc, total);
+          });
+      rewriter.modifyOpInPlace(producer, [&] { acc->set(sum.getResult(0)); });
+      // The generic reads C' where it computed C + terms.
+      rewriter.replaceAllUsesWith(last, arg);
+      for (Operation *add : llvm::reverse(chain))
+        rewriter.eraseOp(add);
+      auto yield = cast<linalg::YieldOp>(body->getTerminator());
+      if (yield.getOperand(0) == arg && body->getOperations().size() == 1)
+        rewriter.replaceOp(op, in->get());
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct FuseElementwisePass
     : bitsink::impl::BitSinkFuseElementwiseBase<FuseElementwisePass> {
   using Base::Base;
@@ -349,6 +489,8 @@ struct FuseElementwisePass
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
     patterns.add<CloneSharedFill, CloneCheapProducer>(ctx);
+    if (accumulators)
+      patterns.add<FoldAddIntoAccumulator>(ctx);
     patterns.add<GeneralizeNextToGeneric, UnitDimTransposeToReshape>(ctx);
     if (reshapes) {
       linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,

@@ -22,7 +22,12 @@
 // reshapes around the matmuls only split M (14 rows = 2 x 7), so they move
 // across them: the matmuls become contractions over 2 x 7 rows (merged again
 // by bitsink-tile-contractions). The GELU is not fused into the second
-// contraction, which would compute it once per output column.
+// contraction, which would compute it once per output column. The bias +
+// residual after the second contraction become its accumulator (b2 + x,
+// computed before it where the zero fill was): the contraction's result is
+// the function's (this used to be a generic after the contraction reading
+// its result; changed with the accumulator fold). The first contraction's
+// result is read twice by the fused GELU body, so its bias add stays.
 // CHECK-LABEL: func.func @ffn(
 //  CHECK-SAME:     %[[X:[^:]*]]: tensor<2x7x24xf32>
 //   CHECK-NOT:   tensor.collapse_shape
@@ -34,12 +39,13 @@
 //       CHECK:     arith.addf
 //       CHECK:     arith.mulf
 //       CHECK:     arith.mulf
-//       CHECK:   %[[O:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[G]], %{{.*}} : tensor<2x7x37xf32>, tensor<37x24xf32>)
+//   CHECK-NOT:     linalg.fill
+//       CHECK:   %[[A:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[X]] : tensor<24xf32>, tensor<2x7x24xf32>)
+//       CHECK:     arith.addf
+//   CHECK-NOT:     arith.addf
+//       CHECK:   %[[O:.*]] = linalg.generic {{.*}}"reduction"]} ins(%[[G]], %{{.*}} : tensor<2x7x37xf32>, tensor<37x24xf32>) outs(%[[A]] : tensor<2x7x24xf32>)
 //   CHECK-NOT:     math.erf
-//       CHECK:   %[[R:.*]] = linalg.generic {{.*}} ins(%[[O]], %{{.*}}, %[[X]] : tensor<2x7x24xf32>, tensor<24xf32>, tensor<2x7x24xf32>)
-//       CHECK:     arith.addf
-//       CHECK:     arith.addf
-//       CHECK:   return %[[R]]
+//       CHECK:   return %[[O]]
 // Without reshapes the matmuls stay 2-D and the chains still fuse.
 // NORESHAPE-LABEL: func.func @ffn(
 //       NORESHAPE:   linalg.matmul
@@ -534,4 +540,79 @@ func.func @unit_dim_transpose(%x: tensor<1x1x9x64xf32>, %y: tensor<1x4x9x64xf32>
   %f = tensor.empty() : tensor<1x9x4x64xf32>
   %u = linalg.transpose ins(%y : tensor<1x4x9x64xf32>) outs(%f : tensor<1x9x4x64xf32>) permutation = [0, 2, 1, 3]
   return %t, %u : tensor<1x9x1x64xf32>, tensor<1x9x4x64xf32>
+}
+
+// A bit-plane projection's bias and residual adds become its accumulator:
+// the broadcast of b plus r, written where the zero fill was; the
+// projection's result is the function's.
+// CHECK-LABEL: func.func @bitplane_bias_residual(
+//  CHECK-SAME:     %[[BX:[^:]*]]: tensor<16x64xf32>, %[[BP:[^:]*]]: tensor<2x2x32xi32>, %[[BC:[^:]*]]: tensor<1x3x32xf16>, %[[BB:[^:]*]]: tensor<32xf32>, %[[BR:[^:]*]]: tensor<16x32xf32>)
+//   CHECK-NOT:   linalg.fill
+//       CHECK:   %[[BA:.*]] = linalg.generic {{.*}} ins(%[[BB]], %[[BR]] : tensor<32xf32>, tensor<16x32xf32>)
+//       CHECK:     %[[S:.*]] = arith.addf
+//       CHECK:     linalg.yield %[[S]]
+//       CHECK:   %[[BY:.*]] = bitsink.bitplane_matmul ins(%[[BX]], %[[BP]], %[[BC]] : {{.*}}) outs(%[[BA]] : tensor<16x32xf32>)
+//       CHECK:   return %[[BY]]
+// NORESHAPE-LABEL: func.func @bitplane_bias_residual(
+//   NORESHAPE-NOT:   linalg.fill
+//       NORESHAPE:   bitsink.bitplane_matmul
+//   NORESHAPE-NOT:   linalg.generic
+//       NORESHAPE:   return
+func.func @bitplane_bias_residual(%x: tensor<16x64xf32>, %p: tensor<2x2x32xi32>, %c: tensor<1x3x32xf16>, %bias: tensor<32xf32>, %res: tensor<16x32xf32>) -> tensor<16x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x32xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<16x64xf32>, tensor<2x2x32xi32>, tensor<1x3x32xf16>) outs(%acc : tensor<16x32xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 64} -> tensor<16x32xf32>
+  %b = linalg.generic {indexing_maps = [#col2, #id2], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<32xf32>) outs(%e : tensor<16x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<16x32xf32>
+  %s = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%y, %b : tensor<16x32xf32>, tensor<16x32xf32>) outs(%e : tensor<16x32xf32>) {
+  ^bb0(%in: f32, %in1: f32, %out: f32):
+    %0 = arith.addf %in, %in1 : f32
+    linalg.yield %0 : f32
+  } -> tensor<16x32xf32>
+  %r = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%s, %res : tensor<16x32xf32>, tensor<16x32xf32>) outs(%e : tensor<16x32xf32>) {
+  ^bb0(%in: f32, %in1: f32, %out: f32):
+    %0 = arith.addf %in1, %in : f32
+    linalg.yield %0 : f32
+  } -> tensor<16x32xf32>
+  return %r : tensor<16x32xf32>
+}
+
+// Not folded: the projection's result is also returned (read twice), and a
+// product with it is not a sum.
+// CHECK-LABEL: func.func @bitplane_result_read_twice(
+//       CHECK:   %[[F:.*]] = linalg.fill
+//       CHECK:   %[[Y2:.*]] = bitsink.bitplane_matmul {{.*}} outs(%[[F]] : tensor<16x32xf32>)
+//       CHECK:   linalg.generic {{.*}} ins(%[[Y2]], %{{.*}} : tensor<16x32xf32>, tensor<32xf32>)
+//       CHECK:     arith.addf
+// CHECK-LABEL: func.func @bitplane_scaled(
+//       CHECK:   %[[F3:.*]] = linalg.fill
+//       CHECK:   %[[Y3:.*]] = bitsink.bitplane_matmul {{.*}} outs(%[[F3]] : tensor<16x32xf32>)
+//       CHECK:   linalg.generic {{.*}} ins(%[[Y3]], %{{.*}} : tensor<16x32xf32>, tensor<32xf32>)
+//       CHECK:     arith.mulf
+func.func @bitplane_result_read_twice(%x: tensor<16x64xf32>, %p: tensor<2x2x32xi32>, %c: tensor<1x3x32xf16>, %bias: tensor<32xf32>) -> (tensor<16x32xf32>, tensor<16x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x32xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<16x64xf32>, tensor<2x2x32xi32>, tensor<1x3x32xf16>) outs(%acc : tensor<16x32xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 64} -> tensor<16x32xf32>
+  %s = linalg.generic {indexing_maps = [#id2, #col2, #id2], iterator_types = ["parallel", "parallel"]} ins(%y, %bias : tensor<16x32xf32>, tensor<32xf32>) outs(%e : tensor<16x32xf32>) {
+  ^bb0(%in: f32, %in1: f32, %out: f32):
+    %0 = arith.addf %in, %in1 : f32
+    linalg.yield %0 : f32
+  } -> tensor<16x32xf32>
+  return %s, %y : tensor<16x32xf32>, tensor<16x32xf32>
+}
+func.func @bitplane_scaled(%x: tensor<16x64xf32>, %p: tensor<2x2x32xi32>, %c: tensor<1x3x32xf16>, %scale: tensor<32xf32>) -> tensor<16x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x32xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<16x64xf32>, tensor<2x2x32xi32>, tensor<1x3x32xf16>) outs(%acc : tensor<16x32xf32>) {plane_kind = #bitsink.plane_kind<binary>, group_size = 64} -> tensor<16x32xf32>
+  %s = linalg.generic {indexing_maps = [#id2, #col2, #id2], iterator_types = ["parallel", "parallel"]} ins(%y, %scale : tensor<16x32xf32>, tensor<32xf32>) outs(%e : tensor<16x32xf32>) {
+  ^bb0(%in: f32, %in1: f32, %out: f32):
+    %0 = arith.mulf %in, %in1 : f32
+    linalg.yield %0 : f32
+  } -> tensor<16x32xf32>
+  return %s : tensor<16x32xf32>
 }

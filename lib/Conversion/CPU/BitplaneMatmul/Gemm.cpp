@@ -121,14 +121,15 @@ void BitplaneMatmulEmitter::emitGemm() {
     return copy;
   };
   Type accElem = elementType(acc);
-  Value ybuf = accElem == f32Type ? acc : copyToF32(acc, m, n);
-
+  Value xbuf, ybuf;
   if (gemmIsa != GemmInt8Isa::None) {
+    ybuf = accElem == f32Type ? acc : copyToF32(acc, m, n);
     emitGemmInt8(ybuf);
   } else {
     // The product is an f32 matmul (bitsink-tile-contractions takes one
     // element type): x as it is when it is f32, else an f32 copy.
-    Value xbuf = elementType(x) == f32Type ? x : copyToF32(x, m, k);
+    xbuf = elementType(x) == f32Type ? x : copyToF32(x, m, k);
+    ybuf = accElem == f32Type ? acc : copyToF32(acc, m, n);
     Value step = idx(columnTile);
     Value slabStep = idx(kGemmSlabRows);
     parallelLoop(ValueRange{n}, ValueRange{step}, [&](ValueRange ivs) {
@@ -153,10 +154,6 @@ void BitplaneMatmulEmitter::emitGemm() {
       });
       memref::DeallocOp::create(b, wbuf);
     });
-    // The CPU pipeline places deallocations before the lowerings run: free
-    // what is allocated here.
-    if (xbuf != x)
-      memref::DeallocOp::create(b, xbuf);
   }
 
   if (ybuf != acc) {
@@ -166,6 +163,11 @@ void BitplaneMatmulEmitter::emitGemm() {
         store(fromF32(v, accElem), acc, {row, col});
       });
     });
-    memref::DeallocOp::create(b, ybuf);
   }
+  // The CPU pipeline places deallocations before the lowerings run: free
+  // what is allocated here.
+  if (ybuf != acc)
+    memref::DeallocOp::create(b, ybuf);
+  if (xbuf && xbuf != x)
+    memref::DeallocOp::create(b, xbuf);
 }
