@@ -322,12 +322,13 @@ def BitSinkFuseElementwise : Pass<"bitsink-fuse-elementwise"> {
     1 x 64 x 9 x 64 contractions, 7 times slower. A linalg.fill that
     initialises several destinations is cloned per destination, so that
     bufferization fills each buffer instead of copying a filled one.
-    With `accumulators`, an element-wise generic computing C + b + ... from
-    the result C of a contraction (bitsink.bitplane_matmul or a linalg
-    contraction) initialised by a zero fill, read once and element for
-    element, becomes the contraction with b + ... as its accumulator
-    (epilogue fusion of bias and residual adds; the sum is rounded in
-    another order).
+    With `accumulators`, after that, an element-wise generic that only
+    computes C + b + ... from the result C of a contraction
+    (bitsink.bitplane_matmul or a linalg contraction; read by it alone,
+    element for element, possibly through a reshape) goes, and the
+    contraction accumulates onto b + ... (plus its own accumulator unless
+    that is a zero fill): epilogue fusion of bias and residual adds; the
+    sum is rounded in another order.
     See docs/cpu-vectorize.md, "Fusion".
   }];
   let options = [
@@ -335,9 +336,8 @@ def BitSinkFuseElementwise : Pass<"bitsink-fuse-elementwise"> {
            "Move reshapes across element-wise generics so that the chains "
            "they split fuse">,
     Option<"accumulators", "accumulators", "bool", /*default=*/"true",
-           "Fold an element-wise sum of a zero-initialised contraction's "
-           "result and other terms (bias, residual) into the contraction's "
-           "accumulator">
+           "Fold a generic that only adds terms (bias, residual) to a "
+           "contraction's result into the contraction's accumulator">
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::linalg::LinalgDialect",

@@ -370,14 +370,13 @@ static OpOperand *accumulatorOf(Operation *op) {
   return nullptr;
 }
 
-/// Epilogue fusion into the accumulator: an element-wise generic that reads
-/// a contraction's result C = A + Σ (read once, element for element) only
-/// to add other terms to it, f(C + b + r + ...), gets C' = the contraction
-/// accumulating onto A + b + r + ... (a generic before it; A is left out
-/// when it is a zero fill) and computes f(C'); when f is the identity the
-/// generic goes. So a bias add (and a residual add) no longer reads and
-/// writes the contraction's result once more, and the zero fill goes. The
-/// sum is rounded in another order: (b + r) + Σ in the kernel's order
+/// Epilogue fusion into the accumulator: an element-wise generic that
+/// computes C + b + r + ... from a contraction's result C = A + Σ (read once,
+/// element for element, possibly through a reshape) goes: the contraction
+/// accumulates onto A + b + r + ... (a generic before it; A is left out when
+/// it is a zero fill). So a bias add (and a residual add) no longer reads
+/// and writes the contraction's result once more, and the zero fill goes.
+/// The sum is rounded in another order: (b + r) + Σ in the kernel's order
 /// instead of (Σ + b) + r.
 struct FoldAddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -388,15 +387,29 @@ struct FoldAddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
         op.getNumParallelLoops() != op.getNumLoops())
       return failure();
     OpOperand *out = op.getDpsInitOperand(0);
-    if (!op.getMatchingIndexingMap(out).isIdentity())
+    if (!op.getMatchingBlockArgument(out).use_empty())
       return failure();
     Block *body = op.getBlock();
     for (OpOperand *in : op.getDpsInputOperands()) {
-      Operation *producer = in->get().getDefiningOp();
+      // The contraction's result, possibly reshaped (MiniLM's projections
+      // are read as 16 sentences x 16 tokens x 12 heads x 32), read once per
+      // element (a permutation of the loops: a head transpose).
+      Value result = in->get();
+      Operation *reshape = result.getDefiningOp();
+      if (isa_and_present<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+              reshape))
+        result = reshape->getOperand(0);
+      else
+        reshape = nullptr;
+      Operation *producer = result.getDefiningOp();
       OpOperand *acc = accumulatorOf(producer);
-      if (!acc || !in->get().hasOneUse() ||
-          in->get().getType() != op.getResult(0).getType() ||
-          !op.getMatchingIndexingMap(in).isIdentity())
+      auto readType = dyn_cast<RankedTensorType>(in->get().getType());
+      AffineMap readMap = op.getMatchingIndexingMap(in);
+      if (!acc || !result.hasOneUse() || !in->get().hasOneUse() || !readType ||
+          !readType.hasStaticShape() ||
+          readType.getElementType() !=
+              getElementTypeOrSelf(op.getResult(0).getType()) ||
+          !readMap.isPermutation())
         continue;
       BlockArgument arg = op.getMatchingBlockArgument(in);
       // The body ops and values computed from arg.
@@ -425,20 +438,53 @@ struct FoldAddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
         terms.push_back(term);
         last = add.getResult();
       }
-      if (chain.empty())
+      // Only where the generic then goes: it yields the sum and reads the
+      // result as it writes its own. Where it stays (a GELU after the
+      // bias, a head transpose), it reads and writes as much as before and
+      // the new generic writes what the fill did, at a broadcast's cost.
+      if (chain.empty() ||
+          body->getTerminator()->getOperand(0) != chain.back()->getResult(0) ||
+          readType != op.getResult(0).getType() ||
+          readMap != op.getMatchingIndexingMap(out))
         continue;
-      // The contraction goes right before the generic (its only user), the
-      // accumulator right before it: the terms' producers all precede the
-      // generic.
+      // The contraction (and its reshape) go right before the generic, the
+      // accumulator right before them: the terms' producers all precede the
+      // generic. The accumulator is computed as the generic reads the
+      // result (its shape and map), then reshaped back.
       rewriter.moveOpBefore(producer, op);
+      if (reshape)
+        rewriter.moveOpBefore(reshape, op);
       rewriter.setInsertionPoint(producer);
+      Location loc = op.getLoc();
+      auto toReadShape = [&](Value v) -> Value {
+        if (auto expand = dyn_cast_if_present<tensor::ExpandShapeOp>(reshape))
+          return tensor::ExpandShapeOp::create(
+              rewriter, loc, readType, v, expand.getReassociationIndices());
+        if (auto collapse =
+                dyn_cast_if_present<tensor::CollapseShapeOp>(reshape))
+          return tensor::CollapseShapeOp::create(
+              rewriter, loc, readType, v, collapse.getReassociationIndices());
+        return v;
+      };
+      auto toResultShape = [&](Value v) -> Value {
+        if (auto expand = dyn_cast_if_present<tensor::ExpandShapeOp>(reshape))
+          return tensor::CollapseShapeOp::create(
+              rewriter, loc, result.getType(), v,
+              expand.getReassociationIndices());
+        if (auto collapse =
+                dyn_cast_if_present<tensor::CollapseShapeOp>(reshape))
+          return tensor::ExpandShapeOp::create(
+              rewriter, loc, result.getType(), v,
+              collapse.getReassociationIndices());
+        return v;
+      };
       // A zero fill is dropped; another accumulator is the first term.
       bool zero = isZeroFill(acc->get());
       SmallVector<Value> inputs;
       SmallVector<AffineMap> maps;
       if (!zero) {
-        inputs.push_back(acc->get());
-        maps.push_back(op.getMatchingIndexingMap(out));
+        inputs.push_back(toReadShape(acc->get()));
+        maps.push_back(readMap);
       }
       for (OpOperand *other : op.getDpsInputOperands()) {
         if (other == in)
@@ -446,10 +492,12 @@ struct FoldAddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
         inputs.push_back(other->get());
         maps.push_back(op.getMatchingIndexingMap(other));
       }
-      maps.push_back(op.getMatchingIndexingMap(out));
+      maps.push_back(readMap);
+      Value init = tensor::EmptyOp::create(rewriter, loc, readType.getShape(),
+                                           readType.getElementType());
       auto sum = linalg::GenericOp::create(
-          rewriter, op.getLoc(), op.getResultTypes(), inputs,
-          ValueRange{out->get()}, maps, op.getIteratorTypesArray(),
+          rewriter, loc, TypeRange{readType}, inputs, ValueRange{init}, maps,
+          op.getIteratorTypesArray(),
           [&](OpBuilder &b, Location loc, ValueRange args) {
             IRMapping mapping;
             unsigned i = zero ? 0 : 1;
@@ -466,14 +514,10 @@ struct FoldAddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
                   arith::AddFOp::create(b, loc, total, mapping.lookup(term));
             linalg::YieldOp::create(b, loc, total);
           });
-      rewriter.modifyOpInPlace(producer, [&] { acc->set(sum.getResult(0)); });
-      // The generic reads C' where it computed C + terms.
-      rewriter.replaceAllUsesWith(last, arg);
-      for (Operation *add : llvm::reverse(chain))
-        rewriter.eraseOp(add);
-      auto yield = cast<linalg::YieldOp>(body->getTerminator());
-      if (yield.getOperand(0) == arg && body->getOperations().size() == 1)
-        rewriter.replaceOp(op, in->get());
+      Value accumulator = toResultShape(sum.getResult(0));
+      rewriter.modifyOpInPlace(producer, [&] { acc->set(accumulator); });
+      // The generic computed C + terms: C' (reshaped as it read it).
+      rewriter.replaceOp(op, in->get());
       return success();
     }
     return failure();
@@ -489,8 +533,6 @@ struct FuseElementwisePass
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
     patterns.add<CloneSharedFill, CloneCheapProducer>(ctx);
-    if (accumulators)
-      patterns.add<FoldAddIntoAccumulator>(ctx);
     patterns.add<GeneralizeNextToGeneric, UnitDimTransposeToReshape>(ctx);
     if (reshapes) {
       linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
@@ -509,6 +551,15 @@ struct FuseElementwisePass
     // less fused.
     (void)applyPatternsGreedily(getOperation(), std::move(patterns),
                                 GreedyRewriteConfig().setUseTopDownTraversal());
+    if (!accumulators)
+      return;
+    // On the fused chains: a bias add fused with a head transpose or a
+    // GELU stays (it would not go), bias + residual goes.
+    RewritePatternSet folds(ctx);
+    folds.add<FoldAddIntoAccumulator>(ctx);
+    linalg::FillOp::getCanonicalizationPatterns(folds, ctx);
+    tensor::EmptyOp::getCanonicalizationPatterns(folds, ctx);
+    (void)applyPatternsGreedily(getOperation(), std::move(folds));
   }
 };
 } // namespace
