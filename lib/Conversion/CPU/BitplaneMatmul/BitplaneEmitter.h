@@ -291,6 +291,17 @@ private:
   /// corrections of the streams whose bit i is clear.
   mlir::Value selectWeight(const WeightTerms &terms,
                            llvm::ArrayRef<mlir::Value> streams, int64_t i);
+  /// A word row of the planes in a chunk of a GEMM task, and one vector of
+  /// 16 of the task's columns.
+  struct ChunkWord {
+    mlir::Value localWord, word, group, col, mask;
+    int64_t vector;
+  };
+  /// Runs `body` for each of the `chunkWords` words from row `chunk` (a
+  /// loop) and each column vector of the task at `col0` (unrolled).
+  void forEachChunkWord(mlir::Value chunk, mlir::Value chunkWords,
+                        mlir::Value col0, mlir::Value end,
+                        llvm::function_ref<void(const ChunkWord &)> body);
   void emitDequantizeChunk(mlir::Value wbuf, mlir::Value col0, mlir::Value end,
                            mlir::Value chunk, mlir::Value chunkWords);
   /// ybuf[:, col0 : col0 + cols] += xbuf[:, slab : slab + rows] ·

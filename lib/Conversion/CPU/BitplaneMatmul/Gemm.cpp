@@ -67,23 +67,34 @@ Value BitplaneMatmulEmitter::selectWeight(const WeightTerms &terms,
 // Dequantizes rows [chunk, chunk + 32·chunkWords) of the column tile at
 // `col0` into wbuf[row - chunk, col - col0]. Rows ≥ K of the last word are
 // written too but never read.
+void BitplaneMatmulEmitter::forEachChunkWord(
+    Value chunk, Value chunkWords, Value col0, Value end,
+    llvm::function_ref<void(const ChunkWord &)> body) {
+  Value firstWord = divU(chunk, idx(32));
+  forEach(idx(0), chunkWords, idx(1), [&](Value localWord) {
+    ChunkWord at;
+    at.localWord = localWord;
+    at.word = add(firstWord, localWord);
+    at.group = divU(mul(at.word, idx(32)), idx(groupSize));
+    for (at.vector = 0; at.vector < columnTile / kLanes; ++at.vector) {
+      at.col = add(col0, idx(at.vector * kLanes));
+      at.mask = columnMask(at.col, end);
+      body(at);
+    }
+  });
+}
+
 void BitplaneMatmulEmitter::emitDequantizeChunk(Value wbuf, Value col0,
                                                 Value end, Value chunk,
                                                 Value chunkWords) {
-  Value firstWord = divU(chunk, idx(32));
-  forEach(idx(0), chunkWords, idx(1), [&](Value localWord) {
-    Value word = add(firstWord, localWord);
-    Value g = divU(mul(word, idx(32)), idx(groupSize));
-    Value localRow = mul(localWord, idx(32));
-    for (int64_t v = 0; v < columnTile / kLanes; ++v) {
-      Value col = add(col0, idx(v * kLanes));
-      Value mask = columnMask(col, end);
-      WeightTerms terms = loadWeightTerms(g, col, mask);
-      SmallVector<Value> streams = loadBitStreams(word, col, mask);
-      for (int64_t i = 0; i < 32; ++i) {
-        Value row = add(localRow, idx(i));
-        vstore(selectWeight(terms, streams, i), wbuf, {row, idx(v * kLanes)});
-      }
+  forEachChunkWord(chunk, chunkWords, col0, end, [&](const ChunkWord &at) {
+    WeightTerms terms = loadWeightTerms(at.group, at.col, at.mask);
+    SmallVector<Value> streams = loadBitStreams(at.word, at.col, at.mask);
+    Value localRow = mul(at.localWord, idx(32));
+    for (int64_t i = 0; i < 32; ++i) {
+      Value row = add(localRow, idx(i));
+      vstore(selectWeight(terms, streams, i), wbuf,
+             {row, idx(at.vector * kLanes)});
     }
   });
 }

@@ -168,30 +168,25 @@ void BitplaneMatmulEmitter::emitWeightScales(Value scales, Value inverses,
 void BitplaneMatmulEmitter::emitQuantizeWeights(Value wq, Value inverses,
                                                 Value col0, Value end,
                                                 Value slab, Value rows) {
-  Value firstWord = divU(slab, idx(32));
-  forEach(idx(0), ceilDivU(rows, idx(32)), idx(1), [&](Value localWord) {
-    Value word = add(firstWord, localWord);
-    Value g = divU(mul(word, idx(32)), idx(groupSize));
-    Value firstByteWord = mul(localWord, idx(8));
-    for (int64_t v = 0; v < columnTile / kLanes; ++v) {
-      Value col = add(col0, idx(v * kLanes));
-      Value mask = columnMask(col, end);
-      Value inverse = vload(vecF32, inverses, {idx(v * kLanes)});
-      WeightTerms terms = loadWeightTerms(g, col, mask, inverse);
-      SmallVector<Value> streams = loadBitStreams(word, col, mask);
-      for (int64_t i = 0; i < 32; i += 4) {
-        Value packed;
-        for (int64_t t = 0; t < 4; ++t) {
-          Value q = roundToByte(b, selectWeight(terms, streams, i + t));
-          q = add(q, constant(vecI32, kByteBias));
-          if (t > 0)
-            q = shl(q, constant(vecI32, 8 * t));
-          packed = t == 0 ? q : orI(packed, q);
+  forEachChunkWord(
+      slab, ceilDivU(rows, idx(32)), col0, end, [&](const ChunkWord &at) {
+        Value inverse = vload(vecF32, inverses, {idx(at.vector * kLanes)});
+        WeightTerms terms = loadWeightTerms(at.group, at.col, at.mask, inverse);
+        SmallVector<Value> streams = loadBitStreams(at.word, at.col, at.mask);
+        Value firstByteWord = mul(at.localWord, idx(8));
+        for (int64_t i = 0; i < 32; i += 4) {
+          Value packed;
+          for (int64_t t = 0; t < 4; ++t) {
+            Value q = roundToByte(b, selectWeight(terms, streams, i + t));
+            q = add(q, constant(vecI32, kByteBias));
+            if (t > 0)
+              q = shl(q, constant(vecI32, 8 * t));
+            packed = t == 0 ? q : orI(packed, q);
+          }
+          vstore(packed, wq,
+                 {add(firstByteWord, idx(i / 4)), idx(at.vector * kLanes)});
         }
-        vstore(packed, wq, {add(firstByteWord, idx(i / 4)), idx(v * kLanes)});
-      }
-    }
-  });
+      });
 }
 
 /// `vpermd`: the lanes of `table` picked by the low 4 bits of each lane of
