@@ -15,11 +15,13 @@
 //      codes fixed, the coefficient change Δ solves the ridge system
 //      (DᵀH_gg D + λI) Δ = Dᵀ r_g - λ c  with r = H(w - ŵ) and D the design
 //      (1, t_0, ...) of the rows' codes, which minimises f exactly in c_g
-//      given the other groups; r is updated for the groups after g with
-//      one product H[later rows][g] · δe_g.
+//      given the other groups; r_g is brought up to date with the changes
+//      of the groups before g when g is reached, by one product
+//      H[g][earlier rows] · δe.
 // Every iterate (after (a) and after (b)) is a candidate, as is an optional
-// baseline (rtn for bpdq); each column keeps its best candidate by f, and a
-// last refit sweep starts from it.
+// baseline (rtn for bpdq); each column keeps its best candidate by f, and
+// two last refit sweeps (back, then forward) start from it, with the
+// gradient state the candidate was kept with.
 //
 // After a GPTQ pass the error is e = -Uᵀν (ν: the scaled rounding errors),
 // so (H + δI)e = -Rν with R = U^-1: the gradient costs one triangular
