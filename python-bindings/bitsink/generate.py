@@ -113,7 +113,9 @@ class Decoder:
         say = progress or (lambda message: None)
 
         self.quantized = dict(quantized or {})
-        ir_options = {"layers": layers}
+        # The prefill chunk's logits of its last token only: the LM head on
+        # one row (prefill() keeps a chunk's last row its last token).
+        ir_options = {"layers": layers, "logits": "last"}
         if self.quantized:
             ir_options["quantized"] = self.quantized
         if cache_dtype != "f32":
@@ -207,10 +209,10 @@ class Decoder:
                             f"length [1] i64 and {state - 1} cache tensors; it takes "
                             f"{inputs}\n")
         if len(results) != 1 + state or results[0] != (np.dtype(np.float32),
-                                                       (tokens, self.vocab)):
-            raise MLIRError(f"error: '{entry}' must return logits [{tokens}, "
-                            f"{self.vocab}] f32, the length and the caches; it "
-                            f"returns {results}\n")
+                                                       (1, self.vocab)):
+            raise MLIRError(f"error: '{entry}' must return the logits of its "
+                            f"last token [1, {self.vocab}] f32, the length and "
+                            f"the caches; it returns {results}\n")
         if results[1:] != inputs[1 : 1 + state]:
             raise MLIRError(f"error: the state results of '{entry}' do not have the "
                             "types of its state inputs\n")
@@ -279,7 +281,9 @@ class Decoder:
         padding then dropped from the stream), the rest one at a time: a
         chunk that rolls the ring over would overwrite keys that its own
         earlier tokens attend to, so every token sees exactly what it would
-        see streamed one by one.
+        see streamed one by one. The prefill entry returns the logits of a
+        chunk's last row only, so a padded last chunk leaves out the last
+        token, which goes by a decode step.
         """
         ids = np.asarray(ids, dtype=np.int64).ravel()
         if ids.size == 0:
@@ -291,13 +295,18 @@ class Decoder:
         i = 0
         while i < ids.size:
             take = min(T, ids.size - i)
+            if take < T and i + take == ids.size:
+                # The chunk's logits are of its row T - 1, here padding.
+                take -= 1
             start = self.length
             # A padded chunk pays for T tokens: shorter rests go one by one.
             if T > 1 and start + T <= C and 8 * take >= T and take > 1:
                 buffer = self._tokens["prefill"]
                 buffer[:take] = ids[i : i + take]
                 buffer[take:] = ids[i + take - 1]
-                logits = self._call("prefill")[take - 1]
+                chunk_logits = self._call("prefill")
+                # Row T - 1: the chunk's last token when it is not padded.
+                logits = chunk_logits[0] if take == T else None
                 if take < T:
                     # Drop the padding: the stream holds `take` new tokens
                     # and the slots the padding wrote were never written

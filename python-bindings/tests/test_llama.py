@@ -215,9 +215,9 @@ class Runner:
     caches come back as results and are passed to the next call."""
 
     def __init__(self, model, entry, tokens, cache, sinks, layers="inline",
-                 cache_dtype="f32"):
+                 cache_dtype="f32", logits="all"):
         text = model.ir(entry, tokens=tokens, cache=cache, sinks=sinks, layers=layers,
-                        cache_dtype=cache_dtype)
+                        cache_dtype=cache_dtype, logits=logits)
         self.exe = bitsink.compile(text, entry=entry)
         self.weights = model.arguments()
 
@@ -317,6 +317,31 @@ def test_full_model_logits_and_greedy(model, reference, prompt_ids):
     assert state[0].tolist() == [len(prompt_ids) + 16]
     # Coherent text: the interleaved RoPE of the GGUF frame is right.
     assert "Paris" in model.decode(got_tokens)
+
+
+@needs_model
+def test_last_logits(model2, small, stream_ids):
+    """logits="last": the prefill entry returns the logits of its last
+    token only ([1, vocab], the head on one row), the last row of every
+    row's logits, and the same state, inline and through layers="call"
+    (inline, the compiler sees that the last layer's other rows feed nothing
+    but the caches and fuses them differently: the caches agree to f32
+    rounding, 3e-6 measured; the lengths and positions exactly)."""
+    state0 = model2.empty_state(SMALL_CACHE)
+    tokens = stream_ids[:PREFILL]
+    every, state_every = small["prefill"](tokens, state0)
+    for layers in ("inline", "call"):
+        last = Runner(model2, "prefill", PREFILL, SMALL_CACHE, SMALL_SINKS,
+                      layers=layers, logits="last")
+        logits, state = last(tokens, model2.empty_state(SMALL_CACHE))
+        assert logits.shape == (1, model2.config.vocab)
+        assert rel_error(logits[0], every[-1]) < 1e-6
+        for got, want in zip(state, state_every):
+            if np.issubdtype(want.dtype, np.integer):
+                np.testing.assert_array_equal(got, want)
+            else:
+                np.testing.assert_allclose(got, want, rtol=0,
+                                           atol=1e-5 * np.abs(want).max())
 
 
 @needs_model
@@ -442,7 +467,10 @@ def test_ir_options(model2):
             ({"cache": 4, "sinks": 4}, "sinks must be in"),
             ({"entry": "decode", "form": "textbook"}, "prefill entry only"),
             ({"layers": "loop"}, "unknown layers"),
-            ({"cache_dtype": "bf16"}, "unknown cache_dtype")]:
+            ({"cache_dtype": "bf16"}, "unknown cache_dtype"),
+            ({"logits": "some"}, "unknown logits"),
+            ({"entry": "prefill", "form": "textbook", "logits": "last"},
+             "logits='last' is for form 'sink'")]:
         with pytest.raises(ValueError, match=message):
             model2.ir(**kwargs)
 

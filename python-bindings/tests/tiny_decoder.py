@@ -66,16 +66,19 @@ class TinyModel:
     # IR.
 
     def ir(self, entry="decode", *, tokens=1, cache=16, sinks=2, weights="arguments",
-           layers="inline", quantized=None):
+           layers="inline", quantized=None, logits="all"):
         """`layers` is accepted for bitsink.Decoder, which passes it: this
-        model writes its layers inline whatever it says."""
+        model writes its layers inline whatever it says. `logits`: "all"
+        rows or the "last" one, as LlamaModel.ir."""
         assert weights == "arguments" and not quantized
+        assert logits in ("all", "last")
         entries = [entry] if isinstance(entry, str) else list(entry)
         return "\n".join(
-            self._function(name, 1 if name == "decode" else tokens, cache, sinks)
+            self._function(name, 1 if name == "decode" else tokens, cache, sinks,
+                           1 if logits == "last" else None)
             for name in entries)
 
-    def _function(self, name, T, C, S):
+    def _function(self, name, T, C, S, logit_rows=None):
         c = self.config
         hq, hkv, d, h, V = c.num_heads, c.num_kv_heads, c.head_dim, c.hidden, c.vocab
         lines = []
@@ -88,15 +91,16 @@ class TinyModel:
         def emit(line):
             lines.append("  " + line)
 
-        def linear(x, weight, k, n):
+        def linear(x, weight, k, n, rows=T):
             zero, empty, acc, out = fresh(), fresh(), fresh(), fresh()
             emit(f"{zero} = arith.constant 0.0 : f32")
-            emit(f"{empty} = tensor.empty() : {_t(T, n)}")
-            emit(f"{acc} = linalg.fill ins({zero} : f32) outs({empty} : {_t(T, n)}) -> {_t(T, n)}")
+            emit(f"{empty} = tensor.empty() : {_t(rows, n)}")
+            emit(f"{acc} = linalg.fill ins({zero} : f32) outs({empty} : {_t(rows, n)}) "
+                 f"-> {_t(rows, n)}")
             emit(f"{out} = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, "
                  "affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] "
-                 f"ins({x}, {weight} : {_t(T, k)}, {_t(n, k)}) outs({acc} : {_t(T, n)}) "
-                 f"-> {_t(T, n)}")
+                 f"ins({x}, {weight} : {_t(rows, k)}, {_t(n, k)}) outs({acc} : "
+                 f"{_t(rows, n)}) -> {_t(rows, n)}")
             return out
 
         def heads(x, count):
@@ -186,9 +190,15 @@ class TinyModel:
                  f"{pt}) outs({init} : {qt}) {{causal = true}} -> {qt}")
             x = add(x, linear(unheads(att), p + "attn_output.weight", hq * d, h))
             states.append([f"{appended}#{i}" for i in range(4)])
-        logits = linear(x, "%output.weight", h, V)
+        rows = logit_rows or T
+        if rows != T:
+            last = fresh()
+            emit(f"{last} = tensor.extract_slice {x}[{T - rows}, 0] [{rows}, {h}] "
+                 f"[1, 1] : {_t(T, h)} to {_t(rows, h)}")
+            x = last
+        logits = linear(x, "%output.weight", h, V, rows)
         results = [logits, states[0][3]]
-        types = [_t(T, V), lt]
+        types = [_t(rows, V), lt]
         for state in states:
             results += state[:3]
             types += [ct, ct, pt]

@@ -384,7 +384,7 @@ class LlamaModel:
            form: str = "sink", weights: str = "arguments",
            layers: str = "inline",
            quantized: Optional[Mapping[str, object]] = None,
-           cache_dtype: str = "f32") -> str:
+           cache_dtype: str = "f32", logits: str = "all") -> str:
         """The model as MLIR text (docs/llama.md).
 
         `entry`: "decode" (one token) or "prefill" (a chunk of `tokens`
@@ -419,6 +419,12 @@ class LlamaModel:
         before `cache_append`, the queries too (`sink_attention` takes one
         element type; its scores and softmax stay f32), and the attention
         output is widened back to f32.
+
+        `logits`: "all" (the logits of every token of the chunk, [tokens,
+        vocab]) or "last" (form "sink" only: of its last token, [1, vocab];
+        the final norm and the LM head then run on one row, which is what a
+        streaming prefill needs: the LM head over every row was half of
+        SmolLM2's 3-bit prefill).
         """
         if cache_dtype not in _CACHE_DTYPES:
             raise ValueError(f"unknown cache_dtype {cache_dtype!r}; expected "
@@ -436,6 +442,11 @@ class LlamaModel:
         if layers not in ("inline", "call"):
             raise ValueError(f"unknown layers {layers!r}; expected 'inline' or "
                              "'call'")
+        if logits not in ("all", "last"):
+            raise ValueError(f"unknown logits {logits!r}; expected 'all' or "
+                             "'last'")
+        if logits == "last" and form != "sink":
+            raise ValueError("logits='last' is for form 'sink'")
         if weights != "arguments":
             raise ValueError(f"unknown weights {weights!r}; expected "
                              "'arguments'")
@@ -462,7 +473,7 @@ class LlamaModel:
         for name in entries:
             count = 1 if name == "decode" else tokens
             writer = _Writer(self, name, count, cache, sinks, layers, quantized,
-                             cache_dtype)
+                             cache_dtype, last_logits=logits == "last")
             funcs += writer.textbook() if form == "textbook" else writer.sink()
         header = (f"// {self.config.architecture} from {os.path.basename(self.path)}"
                   f" ({self.config.num_layers} layers), written by "
@@ -505,8 +516,10 @@ class _Writer:
 
     def __init__(self, model: LlamaModel, entry: str, tokens: int, cache: int,
                  sinks: int, layers: str, quantized: Optional[Mapping] = None,
-                 cache_elt: str = "f32"):
+                 cache_elt: str = "f32", last_logits: bool = False):
         self.m = model
+        # The sink entry returns the logits of its last token only.
+        self.last_logits = last_logits
         # Element type of the KV caches and of the attention op.
         self.cache_elt = cache_elt
         self.quantized = quantized or {}
@@ -908,12 +921,19 @@ class _Writer:
                            c.ffn, c.hidden)
         return self.add(x, down, T, c.hidden)
 
-    def head(self, x: str) -> str:
-        """Final norm and LM head: the logits [T, vocab]."""
+    def head(self, x: str, rows: int) -> str:
+        """Final norm and LM head: the logits [rows, vocab] of the last
+        `rows` of the T tokens."""
         c, T = self.c, self.T
-        x = self.rms_norm(x, "%output_norm.weight", T)
+        if rows != T:
+            last = self.fresh()
+            self.emit(f"{last} = tensor.extract_slice {x}[{T - rows}, 0] "
+                      f"[{rows}, {c.hidden}] [1, 1] : {_t(T, c.hidden)} to "
+                      f"{_t(rows, c.hidden)}")
+            x = last
+        x = self.rms_norm(x, "%output_norm.weight", rows)
         head = "token_embd.weight" if c.tied_embeddings else "output.weight"
-        return self.linear(x, f"%{head}", T, c.hidden, c.vocab)
+        return self.linear(x, f"%{head}", rows, c.hidden, c.vocab)
 
     def layer_weight_types(self) -> List[str]:
         shapes = _expected_shapes(self.c)
@@ -1072,9 +1092,10 @@ class _Writer:
                                attend)
                 new_state = found["state"]
             states.append(new_state)
-        logits = self.head(x)
+        rows = 1 if self.last_logits else T
+        logits = self.head(x, rows)
         results = [logits, states[0][3]]
-        types = [_t(T, c.vocab), lt]
+        types = [_t(rows, c.vocab), lt]
         for layer in range(c.num_layers):
             results += list(states[layer][:3])
             types += [ct, ct, pt]
@@ -1105,5 +1126,5 @@ class _Writer:
                 x = self.layer(x, lambda part, layer=layer: f"%blk.{layer}.{part}.weight",
                                lambda q, k, v: self.textbook_attention(q, k, v, tables,
                                                                        causal))
-        logits = self.head(x)
+        logits = self.head(x, T)
         return functions + [self.function(args, [logits], [_t(T, c.vocab)])]
