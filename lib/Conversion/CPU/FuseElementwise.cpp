@@ -405,7 +405,11 @@ struct FoldAddIntoAccumulator : OpRewritePattern<linalg::GenericOp> {
       OpOperand *acc = accumulatorOf(producer);
       auto readType = dyn_cast<RankedTensorType>(in->get().getType());
       AffineMap readMap = op.getMatchingIndexingMap(in);
-      if (!acc || !result.hasOneUse() || !in->get().hasOneUse() || !readType ||
+      // Same block: the contraction is moved down to the generic, never
+      // into a loop.
+      if (!acc || producer->getBlock() != op->getBlock() ||
+          (reshape && reshape->getBlock() != op->getBlock()) ||
+          !result.hasOneUse() || !in->get().hasOneUse() || !readType ||
           !readType.hasStaticShape() ||
           readType.getElementType() !=
               getElementTypeOrSelf(op.getResult(0).getType()) ||
