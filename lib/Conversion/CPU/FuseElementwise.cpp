@@ -8,8 +8,9 @@
 // recomputed for many consumer elements, a producer fused into a reduction
 // or contraction that reads each of its elements more than once, and a
 // reshape moved across a contraction where it splits N or K. A zero fill
-// shared by several destinations is cloned per destination. See
-// docs/cpu-vectorize.md, "Fusion".
+// shared by several destinations is cloned per destination. Then a generic
+// that only adds terms (bias, residual) to a contraction's result goes into
+// the contraction's accumulator. See docs/cpu-vectorize.md, "Fusion".
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,6 +1,7 @@
 //===- GemmInt8.cpp - GEMM on int8 inputs with vpdpbusd, x86 ----*- C++ -*-===//
 //
-// The GEMM of `gemm-int8` (docs/bitplane-lowering.md, "The int8 GEMM"):
+// The GEMM of `gemm-int8` (docs/bitplane-lowering.md, "GEMM on int8
+// inputs"):
 //
 //   1. The input is rounded to int8 once per call, per row and slab of 128
 //      rows of K: s_x = max |x| / 127, q = round(x / s_x), 4 consecutive
@@ -10,7 +11,9 @@
 //      code of the slab's groups can give (from the coefficients), over 127;
 //      the coefficients are divided by it, the select chain of the f32 GEMM
 //      builds each weight, and round(·) + 128 (1..255) is packed 4 rows to
-//      a word, the layout vpdpbusd reads.
+//      a word, the layout vpdpbusd reads. With AVX512-VBMI the same bytes
+//      come from lookups: a table of every code's byte per group and 16
+//      columns, vpermd / vpermi2b per 4 rows (emitQuantizeWeightsByTable).
 //   3. Register tiles of 6 rows × 4 (zmm) or 2 (ymm) vectors of columns
 //      accumulate `vpdpbusd` (unsigned weight bytes times signed input
 //      bytes, broadcast per row) over the slab's words in i32; at the end of
