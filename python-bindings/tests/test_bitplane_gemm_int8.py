@@ -25,7 +25,8 @@ set):
   the two roundings allow, and below 2e-2 relative error;
 - a NaN input makes its row's outputs NaN and leaves the other rows alone;
 - f16 inputs and accumulator;
-- the option's refusal on a target without VNNI.
+- the option's refusal on a target without VNNI, and the JIT's refusal of
+  VNNI code compiled for a CPU without it.
 """
 
 import os
@@ -236,3 +237,17 @@ def test_gemm_int8_refused_without_vnni():
     with pytest.raises(Exception, match="gemm-int8 needs a target with "
                        "avx512vnni or avxvnni"):
         bitsink.compile(ir, pipeline=PIPELINE, cpu="x86-64-v3")
+
+
+@pytest.mark.parametrize("target,isa", [("cascadelake", "AVX512-VNNI"),
+                                        ("alderlake", "AVX-VNNI")])
+def test_gemm_int8_code_refused_for_a_cpu_without_vnni(target, isa):
+    """A pipeline lowered for a VNNI CPU but compiled for one without:
+    the JIT names the intrinsic and the missing instruction set instead of
+    letting LLVM's code generator abort."""
+    _, _, _, _, ir, _ = random_gemv("binary", 2, 16, 64, 16, 32, 1)
+    pipeline = ("bitsink-cpu-pipeline{gemm-int8=true target-cpu="
+                f"{target}}}")
+    with pytest.raises(Exception, match=rf"vpdpbusd\.\d+, which CPU "
+                       rf"'x86-64-v3' \(x86-64-v3\) lacks \({isa}\)"):
+        bitsink.compile(ir, pipeline=pipeline, cpu="x86-64-v3")
