@@ -44,18 +44,11 @@ sys.path.insert(
 
 import bitsink  # noqa: E402
 
-from test_bitplane_gemv_avx2 import random_gemv, reference  # noqa: E402
+from test_bitplane_gemv_avx2 import (  # noqa: E402
+    host_flags, random_gemv, reference)
 
 PIPELINE = "bitsink-cpu-pipeline{gemm-int8=true}"
 SLAB = 128
-
-
-def host_flags():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            return set(cpuinfo.read().split())
-    except OSError:
-        return set()
 
 
 _FLAGS = host_flags()

@@ -26,12 +26,17 @@ sys.path.insert(
 import bitsink  # noqa: E402
 
 
-def host_has_avx2():
+def host_flags():
+    """The CPU flags of /proc/cpuinfo (empty where there is none)."""
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            return "avx2" in cpuinfo.read().split()
+            return set(cpuinfo.read().split())
     except OSError:
-        return False
+        return set()
+
+
+def host_has_avx2():
+    return "avx2" in host_flags()
 
 
 pytestmark = pytest.mark.skipif(not host_has_avx2(),

@@ -37,19 +37,14 @@ sys.path.insert(
 import bitsink  # noqa: E402
 
 from test_bitplane_gemv_avx2 import (  # noqa: E402
-    gemv_ir, host_has_avx2, random_gemv, reference)
+    gemv_ir, host_flags, host_has_avx2, random_gemv, reference)
 
 pytestmark = pytest.mark.skipif(not host_has_avx2(),
                                 reason="x86-64-v3 code needs an AVX2 host")
 
 
 def host_has_avx512bw():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            flags = cpuinfo.read().split()
-    except OSError:
-        return False
-    return all(f in flags for f in ("avx512f", "avx512bw", "avx512vl"))
+    return {"avx512f", "avx512bw", "avx512vl"} <= host_flags()
 
 
 # The kernel for an AVX2 CPU (ymm, 32 columns per lookup) on any AVX2 host,

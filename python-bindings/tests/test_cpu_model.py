@@ -23,13 +23,7 @@ sys.path.insert(
 import bitsink  # noqa: E402
 import bitsink.reference  # noqa: E402
 
-
-def host_has_avx2():
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            return "avx2" in cpuinfo.read().split()
-    except OSError:
-        return False
+from test_bitplane_gemv_avx2 import host_has_avx2  # noqa: E402
 
 
 needs_avx2 = pytest.mark.skipif(not host_has_avx2(),
