@@ -14,7 +14,7 @@ form, prefix, out = sys.argv[1:4]
 n_args = {"chain": 2, "bias": 3, "softmax": 1, "layernorm": 3, "rmsnorm": 2,
           "matvec": 2, "rows3": 2, "dynamic": 1, "columns": 1,
           "transpose": 1, "permute3": 1, "transposed_add": 2,
-          "matmul": 2}[form]
+          "matmul": 2, "gather": 2, "gather_sum": 4}[form]
 args = [np.load(f"{prefix}arg{i}.npy").astype(np.float64) for i in range(n_args)]
 if form == "chain":
     a, b = args
@@ -47,6 +47,13 @@ elif form == "permute3":
 elif form == "transposed_add":
     a, b = args
     r = a.T + b
+elif form == "gather":
+    ids, table = args
+    r = table[ids.astype(np.int64)]
+elif form == "gather_sum":
+    ids, words, pos, tt = args
+    ids = np.clip(ids.astype(np.int64), 0, words.shape[0] - 1)
+    r = words[ids] + pos[: ids.shape[-1]][None] + tt[0]
 elif form == "dynamic":
     (x,) = args
     r = np.exp(x).sum(axis=1)

@@ -75,6 +75,12 @@ static bool fusedOpIsVectorized(OpOperand *use) {
   return vectorized;
 }
 
+/// Marks a producer that shouldFuse lets fuse into its one reader. A
+/// producer whose body asserts (torch-mlir's index checks around an
+/// embedding gather) is not trivially dead once fused, although the fused
+/// op asserts the same; the pass erases it after fusion.
+static constexpr llvm::StringLiteral kFusedAttr = "bitsink.fused";
+
 /// Whether to fuse the producer of `use` (a generic whose loops are all
 /// parallel) into its consumer.
 static bool shouldFuse(OpOperand *use) {
@@ -93,7 +99,10 @@ static bool shouldFuse(OpOperand *use) {
   if (!map.isPermutation() &&
       (consumer.getNumReductionLoops() != 0 || hasExpensiveOp(producer)))
     return false;
-  return fusedOpIsVectorized(use);
+  if (!fusedOpIsVectorized(use))
+    return false;
+  producer->setAttr(kFusedAttr, UnitAttr::get(producer->getContext()));
+  return true;
 }
 
 /// Whether `use` would be fused if its producer had no other user: checked
@@ -556,6 +565,15 @@ struct FuseElementwisePass
     // less fused.
     (void)applyPatternsGreedily(getOperation(), std::move(patterns),
                                 GreedyRewriteConfig().setUseTopDownTraversal());
+    // Fused producers left only because their asserts are side effects.
+    getOperation()->walk([](linalg::GenericOp op) {
+      if (!op->hasAttr(kFusedAttr))
+        return;
+      if (op->use_empty() && op.hasPureTensorSemantics())
+        op->erase();
+      else
+        op->removeAttr(kFusedAttr);
+    });
     if (!accumulators)
       return;
     // On the fused chains: a bias add fused with a head transpose or a

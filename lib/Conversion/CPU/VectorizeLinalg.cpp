@@ -21,18 +21,22 @@
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Transforms/CSE.h"
@@ -78,6 +82,11 @@ struct Plan {
   /// input (not `dim`). Chunks are then square tiles of one vector length
   /// along both, read along it and written along `dim`.
   std::optional<unsigned> transposeDim;
+  /// An element-wise op whose body reads a buffer it does not iterate over
+  /// (an embedding gather) or asserts: each chunk computes the row indices
+  /// and asserts once and reads the gathered rows as inputs
+  /// (hoistGathers).
+  bool gathers = false;
 };
 
 /// The options of one run, resolved.
@@ -91,18 +100,153 @@ struct Settings {
 };
 } // namespace
 
+/// The buffer or tensor that `nested`, an op of the body of `op`, reads an
+/// element of, if it is defined outside `op` (an embedding gather:
+/// tensor.extract on tensors, memref.load once bufferized).
+static Value gatherSource(Operation *nested, linalg::LinalgOp op) {
+  Value source;
+  if (auto load = dyn_cast<memref::LoadOp>(nested))
+    source = load.getMemRef();
+  else if (auto extract = dyn_cast<tensor::ExtractOp>(nested))
+    source = extract.getTensor();
+  else
+    return {};
+  if (op->getRegion(0).isAncestor(source.getParentRegion()))
+    return {};
+  return source;
+}
+
+/// The indices of a gather (see gatherSource).
+static ValueRange gatherIndices(Operation *gather) {
+  if (auto load = dyn_cast<memref::LoadOp>(gather))
+    return load.getIndices();
+  return cast<tensor::ExtractOp>(gather).getIndices();
+}
+
 /// Whether every op of the body of `op` can become vector code: arithmetic
-/// and math ops that apply element-wise, constants and linalg.index. Loads
-/// through memref.load (gathers), asserts and ops with regions cannot.
+/// and math ops that apply element-wise, constants, linalg.index and
+/// affine.apply on indices (linalg::vectorize expands it); also gathers and
+/// asserts, which planFor then checks against the vectorised
+/// dimension (gathersAlong). Ops with regions cannot.
 static bool hasVectorizableBody(linalg::LinalgOp op) {
   for (Operation &nested : op.getBlock()->without_terminator()) {
-    if (isa<linalg::IndexOp, arith::ConstantOp>(nested))
+    if (isa<linalg::IndexOp, affine::AffineApplyOp, arith::ConstantOp,
+            cf::AssertOp>(nested) ||
+        gatherSource(&nested, op))
       continue;
     if (nested.getNumRegions() != 0 ||
         !OpTrait::hasElementwiseMappableTraits(&nested) || !isPure(&nested))
       return false;
   }
   return true;
+}
+
+/// Whether the body of `op` has gathers or asserts.
+static bool hasGathers(linalg::LinalgOp op) {
+  return llvm::any_of(
+      op.getBlock()->without_terminator(), [&](Operation &nested) {
+        return isa<cf::AssertOp>(nested) || gatherSource(&nested, op);
+      });
+}
+
+/// The values of the body of `op` that vary along loop dimension `dim`: the
+/// block arguments of operands indexed by it, linalg.index `dim`, and what
+/// is computed from them.
+static llvm::DenseSet<Value> valuesVaryingAlong(linalg::LinalgOp op,
+                                                unsigned dim) {
+  llvm::DenseSet<Value> varying;
+  for (OpOperand &operand : op->getOpOperands())
+    if (op.getMatchingIndexingMap(&operand).isFunctionOfDim(dim))
+      varying.insert(op.getMatchingBlockArgument(&operand));
+  for (Operation &nested : op.getBlock()->without_terminator()) {
+    bool varies;
+    if (auto index = dyn_cast<linalg::IndexOp>(nested))
+      varies = index.getDim() == dim;
+    else
+      varies = llvm::any_of(nested.getOperands(),
+                            [&](Value v) { return varying.contains(v); });
+    if (varies)
+      varying.insert(nested.getResults().begin(), nested.getResults().end());
+  }
+  return varying;
+}
+
+/// Whether `value` is linalg.index `dim`, or (in a tile, where tiling has
+/// offset the index) an affine.apply that adds to it something that does
+/// not vary along `dim`.
+static bool isIndexPlusInvariant(Value value, unsigned dim,
+                                 const llvm::DenseSet<Value> &varying) {
+  if (auto index = value.getDefiningOp<linalg::IndexOp>())
+    return index.getDim() == dim;
+  auto apply = value.getDefiningOp<affine::AffineApplyOp>();
+  if (!apply)
+    return false;
+  AffineMap map = apply.getAffineMap();
+  std::optional<unsigned> position;
+  for (auto [i, operand] : llvm::enumerate(apply.getMapOperands())) {
+    if (!varying.contains(operand))
+      continue;
+    auto index = operand.getDefiningOp<linalg::IndexOp>();
+    if (!index || index.getDim() != dim || position)
+      return false;
+    position = i;
+  }
+  if (!position)
+    return false;
+  unsigned numDims = map.getNumDims();
+  AffineExpr x =
+      *position < numDims
+          ? getAffineDimExpr(*position, map.getContext())
+          : getAffineSymbolExpr(*position - numDims, map.getContext());
+  AffineExpr sum = map.getResult(0);
+  AffineExpr rest = sum.replace(x, getAffineConstantExpr(0, map.getContext()));
+  return simplifyAffineExpr(sum - rest, numDims, map.getNumSymbols()) == x;
+}
+
+/// Whether the gathers and asserts of `op` allow vectorising it along
+/// `dim`: asserts on values that do not vary along it, gathers whose
+/// indices do not vary along it but the last, which is linalg.index `dim`
+/// (plus an invariant offset, in a tile). A chunk then reads one
+/// contiguous row per gather.
+static bool gathersAlong(linalg::LinalgOp op, unsigned dim) {
+  llvm::DenseSet<Value> varying = valuesVaryingAlong(op, dim);
+  for (Operation &nested : op.getBlock()->without_terminator()) {
+    if (auto assertOp = dyn_cast<cf::AssertOp>(nested)) {
+      if (varying.contains(assertOp.getArg()))
+        return false;
+      continue;
+    }
+    if (!gatherSource(&nested, op))
+      continue;
+    ValueRange indices = gatherIndices(&nested);
+    if (indices.empty())
+      return false;
+    if (llvm::any_of(indices.drop_back(),
+                     [&](Value v) { return varying.contains(v); }))
+      return false;
+    if (!isIndexPlusInvariant(indices.back(), dim, varying))
+      return false;
+  }
+  return true;
+}
+
+/// The widest element type in bits of what a chunk of a gather reads or
+/// writes as vectors along `dim`: operands indexed by it and the gathered
+/// sources (the row indices are scalars).
+static int64_t gatherElementBits(linalg::LinalgOp op, unsigned dim) {
+  int64_t widest = 0;
+  auto account = [&](Type type) {
+    Type element = getElementTypeOrSelf(type);
+    if (element.isIntOrFloat())
+      widest = std::max<int64_t>(widest, element.getIntOrFloatBitWidth());
+  };
+  for (OpOperand &operand : op->getOpOperands())
+    if (op.getMatchingIndexingMap(&operand).isFunctionOfDim(dim))
+      account(operand.get().getType());
+  for (Operation &nested : op.getBlock()->without_terminator())
+    if (Value source = gatherSource(&nested, op))
+      account(source.getType());
+  return widest;
 }
 
 /// The widest element type of the operands in bits; 0 when one of them is
@@ -238,6 +382,9 @@ static std::optional<Plan> planFor(linalg::LinalgOp op, const Settings &s,
       !reductionDims.empty() && llvm::all_of(reductionDims, [&](unsigned dim) {
         return ranges[dim] == 1;
       });
+  bool gathers = hasGathers(op);
+  if (gathers && op.getNumReductionLoops() != 0)
+    return std::nullopt;
   if (linalg::isaContractionOpInterface(op) && !unitReductions) {
     std::optional<unsigned> k = matchSmallContraction(op, s.contractionMaxRows);
     if (!k)
@@ -267,6 +414,17 @@ static std::optional<Plan> planFor(linalg::LinalgOp op, const Settings &s,
         ranges[*outputDim] == 1)
       return std::nullopt;
     plan.dim = *outputDim;
+    if (gathers) {
+      if (!gathersAlong(op, plan.dim) ||
+          transposedInputDim(op, plan.dim).has_value())
+        return std::nullopt;
+      int64_t gatherBits = gatherElementBits(op, plan.dim);
+      if (gatherBits % 8 != 0 || gatherBits == 0)
+        return std::nullopt;
+      plan.gathers = true;
+      plan.chunk = std::max<int64_t>(1, s.vectorBits / gatherBits) * s.unroll;
+      return plan;
+    }
     if (std::optional<unsigned> other = transposedInputDim(op, *outputDim)) {
       int64_t lanes = std::max<int64_t>(1, s.vectorBits / bits);
       if (lanes > 1 && !ShapedType::isDynamic(ranges[*other]) &&
@@ -406,6 +564,150 @@ static void allowReassociation(Operation *root) {
     arith::FastMathFlags flags = reduction.getFastmath();
     reduction.setFastmath(flags | arith::FastMathFlags::reassoc);
   });
+}
+
+/// In a chunk of a gather (every loop but `dim` of extent 1, after tiling),
+/// computes what does not vary along `dim` once, before the chunk: the
+/// invariant inputs are loaded as scalars, the row indices and the asserts
+/// are computed from them. Each gathered row becomes an input of the chunk,
+/// a sub-view of its source at the row's indices. The new chunk (returned;
+/// `tile` is erased) is element-wise with projected-permutation maps, which
+/// linalg::vectorize takes: a gather is then one contiguous vector load per
+/// row and vector. Fails, changing nothing, where planFor's forms do not
+/// hold in the tile.
+static FailureOr<linalg::GenericOp>
+hoistGathers(RewriterBase &rewriter, linalg::GenericOp tile, unsigned dim) {
+  if (!tile.hasPureBufferSemantics() || !gathersAlong(tile, dim))
+    return failure();
+  SmallVector<int64_t> ranges = tile.getStaticLoopRanges();
+  for (auto [i, range] : llvm::enumerate(ranges))
+    if (i != dim && range != 1)
+      return failure();
+  llvm::DenseSet<Value> varying = valuesVaryingAlong(tile, dim);
+
+  Location loc = tile.getLoc();
+  Block *body = tile.getBlock();
+  rewriter.setInsertionPoint(tile);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  IRMapping hoisted;
+  // Invariant inputs: the chunk's one element of each.
+  for (OpOperand *input : tile.getDpsInputOperands()) {
+    BlockArgument arg = tile.getMatchingBlockArgument(input);
+    if (varying.contains(arg) || arg.use_empty())
+      continue;
+    auto type = dyn_cast<MemRefType>(input->get().getType());
+    if (!type) {
+      hoisted.map(arg, input->get());
+      continue;
+    }
+    SmallVector<Value> zeros(type.getRank(), zero);
+    hoisted.map(arg,
+                memref::LoadOp::create(rewriter, loc, input->get(), zeros));
+  }
+  // Invariant body ops (the row indices, asserts); the other dimensions'
+  // indices are 0 in the chunk (tiling added its offset in affine.apply).
+  for (Operation &nested : body->without_terminator()) {
+    if (llvm::any_of(nested.getResults(),
+                     [&](Value v) { return varying.contains(v); }) ||
+        llvm::any_of(nested.getOperands(),
+                     [&](Value v) { return varying.contains(v); }))
+      continue;
+    if (auto index = dyn_cast<linalg::IndexOp>(nested)) {
+      hoisted.map(index.getResult(), zero);
+      continue;
+    }
+    rewriter.clone(nested, hoisted);
+  }
+  // The gathered rows: sub-views of one row along `dim`, from the chunk's
+  // offset (the last index with linalg.index `dim` at 0).
+  OpFoldResult extent = cast<linalg::LinalgOp>(tile.getOperation())
+                            .createLoopRanges(rewriter, loc)[dim]
+                            .size;
+  unsigned numLoops = tile.getNumLoops();
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  SmallVector<BlockArgument> keptArgs;
+  for (OpOperand *input : tile.getDpsInputOperands()) {
+    BlockArgument arg = tile.getMatchingBlockArgument(input);
+    if (!varying.contains(arg))
+      continue;
+    inputs.push_back(input->get());
+    maps.push_back(tile.getMatchingIndexingMap(input));
+    keptArgs.push_back(arg);
+  }
+  SmallVector<Operation *> gathers;
+  for (Operation &nested : body->without_terminator()) {
+    if (!gatherSource(&nested, tile) || !varying.contains(nested.getResult(0)))
+      continue;
+    auto load = cast<memref::LoadOp>(nested);
+    ValueRange indices = load.getIndices();
+    IRMapping atZero = hoisted;
+    SmallVector<Operation *> offsetOps;
+    if (auto apply = indices.back().getDefiningOp<affine::AffineApplyOp>()) {
+      for (Value operand : apply.getMapOperands())
+        if (auto index = operand.getDefiningOp<linalg::IndexOp>();
+            index && index.getDim() == dim)
+          atZero.map(operand, zero);
+      offsetOps.push_back(apply);
+    }
+    Value offset =
+        offsetOps.empty()
+            ? zero
+            : rewriter.clone(*offsetOps.front(), atZero)->getResult(0);
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (Value index : indices.drop_back()) {
+      offsets.push_back(hoisted.lookupOrDefault(index));
+      sizes.push_back(rewriter.getIndexAttr(1));
+      strides.push_back(rewriter.getIndexAttr(1));
+    }
+    offsets.push_back(offset);
+    sizes.push_back(extent);
+    strides.push_back(rewriter.getIndexAttr(1));
+    inputs.push_back(memref::SubViewOp::create(rewriter, loc, load.getMemRef(),
+                                               offsets, sizes, strides));
+    SmallVector<AffineExpr> results(indices.size() - 1,
+                                    rewriter.getAffineConstantExpr(0));
+    results.push_back(rewriter.getAffineDimExpr(dim));
+    maps.push_back(AffineMap::get(numLoops, 0, results, rewriter.getContext()));
+    gathers.push_back(load);
+  }
+  SmallVector<Value> outputs = tile.getDpsInits();
+  for (OpOperand &init : tile.getDpsInitsMutable())
+    maps.push_back(tile.getMatchingIndexingMap(&init));
+
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{}, inputs, outputs, maps,
+      tile.getIteratorTypesArray(),
+      [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+        IRMapping mapping = hoisted;
+        unsigned next = 0;
+        for (BlockArgument arg : keptArgs)
+          mapping.map(arg, args[next++]);
+        for (Operation *gather : gathers)
+          mapping.map(gather->getResult(0), args[next++]);
+        for (OpOperand &init : tile.getDpsInitsMutable())
+          mapping.map(tile.getMatchingBlockArgument(&init), args[next++]);
+        for (Operation &nested : body->without_terminator()) {
+          bool varies = llvm::any_of(nested.getResults(), [&](Value v) {
+            return varying.contains(v);
+          });
+          if (varies && !llvm::is_contained(gathers, &nested))
+            b.clone(nested, mapping);
+        }
+        SmallVector<Value> yielded;
+        for (Value v : body->getTerminator()->getOperands())
+          yielded.push_back(mapping.lookupOrDefault(v));
+        linalg::YieldOp::create(b, nestedLoc, yielded);
+      });
+  // What only fed the gathers' indices is dead in the new body.
+  SmallVector<Operation *> cloned;
+  for (Operation &nested : generic.getBlock()->without_terminator())
+    cloned.push_back(&nested);
+  for (Operation *nested : llvm::reverse(cloned))
+    if (isOpTriviallyDead(nested))
+      rewriter.eraseOp(nested);
+  rewriter.eraseOp(tile);
+  return generic;
 }
 
 bool bitsink::isVectorizedLinalgForm(linalg::LinalgOp op) {
@@ -567,6 +869,15 @@ struct VectorizeLinalgPass
     bool reorder = !llvm::equal(order, llvm::seq<unsigned>(0, numLoops));
     for (linalg::LinalgOp tile : chunks) {
       tile->removeAttr(kChunkAttr);
+      if (plan.gathers) {
+        auto generic = dyn_cast<linalg::GenericOp>(tile.getOperation());
+        FailureOr<linalg::GenericOp> hoisted =
+            generic ? hoistGathers(rewriter, generic, plan.dim)
+                    : FailureOr<linalg::GenericOp>(failure());
+        if (failed(hoisted))
+          continue; // Stays a linalg op: scalar loops later.
+        tile = *hoisted;
+      }
       if (reorder) {
         rewriter.setInsertionPoint(tile);
         auto generic = dyn_cast<linalg::GenericOp>(tile.getOperation());

@@ -479,22 +479,68 @@ func.func @split_heads(%x: tensor<8x64xf32>, %w: tensor<96x64xf32>, %b: tensor<8
   return %y : tensor<8x3x32xf32>
 }
 
-// Refused: an embedding gather (tensor.extract in the body) into the add
-// that reads it: the fused op would not be vectorised.
+// Refused: a gather down the columns of a table (tensor.extract in the
+// body, not contiguous along the output's rows) into the add that reads
+// it: the fused op would not be vectorised. (A gather of rows is fused:
+// @gather_rows.)
 // CHECK-LABEL: func.func @gather(
 //       CHECK:   %[[ROWS:.*]] = linalg.generic
 //       CHECK:     tensor.extract
 //       CHECK:   linalg.generic {{.*}} ins(%[[ROWS]], %{{.*}} :
-func.func @gather(%table: tensor<50x33xf32>, %ids: tensor<4xi64>, %pos: tensor<4x33xf32>) -> tensor<4x33xf32> {
+func.func @gather(%table: tensor<33x50xf32>, %ids: tensor<4xi64>, %pos: tensor<4x33xf32>) -> tensor<4x33xf32> {
   %e = tensor.empty() : tensor<4x33xf32>
   %rows = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, #id2], iterator_types = ["parallel", "parallel"]} ins(%ids : tensor<4xi64>) outs(%e : tensor<4x33xf32>) {
   ^bb0(%id: i64, %out: f32):
     %r = arith.index_cast %id : i64 to index
     %j = linalg.index 1 : index
-    %v = tensor.extract %table[%r, %j] : tensor<50x33xf32>
+    %v = tensor.extract %table[%j, %r] : tensor<33x50xf32>
     linalg.yield %v : f32
   } -> tensor<4x33xf32>
   %y = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%rows, %pos : tensor<4x33xf32>, tensor<4x33xf32>) outs(%e : tensor<4x33xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %r = arith.addf %in, %in2 : f32
+    linalg.yield %r : f32
+  } -> tensor<4x33xf32>
+  return %y : tensor<4x33xf32>
+}
+
+// Fused: two embedding gathers of rows, with torch-mlir's index asserts,
+// into the add that reads them (MiniLM's word + position embeddings): one
+// op, which bitsink-vectorize-linalg vectorises (vectorize-linalg-gather.mlir).
+// The fused producers go although their asserts are side effects: the
+// fused op asserts the same.
+// CHECK-LABEL: func.func @gather_rows(
+//       CHECK:   %[[SUM:.*]] = linalg.generic
+//   CHECK-DAG:     cf.assert %{{.*}}, "word"
+//   CHECK-DAG:     cf.assert %{{.*}}, "position"
+//   CHECK-DAG:     tensor.extract %{{.*}} : tensor<50x33xf32>
+//   CHECK-DAG:     tensor.extract %{{.*}} : tensor<9x33xf32>
+//       CHECK:     arith.addf
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return %[[SUM]]
+func.func @gather_rows(%table: tensor<50x33xf32>, %ptable: tensor<9x33xf32>, %ids: tensor<4xi64>, %pids: tensor<4xi64>) -> tensor<4x33xf32> {
+  %c50 = arith.constant 50 : index
+  %c9 = arith.constant 9 : index
+  %e = tensor.empty() : tensor<4x33xf32>
+  %words = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, #id2], iterator_types = ["parallel", "parallel"]} ins(%ids : tensor<4xi64>) outs(%e : tensor<4x33xf32>) {
+  ^bb0(%id: i64, %out: f32):
+    %r = arith.index_cast %id : i64 to index
+    %ok = arith.cmpi ult, %r, %c50 : index
+    cf.assert %ok, "word"
+    %j = linalg.index 1 : index
+    %v = tensor.extract %table[%r, %j] : tensor<50x33xf32>
+    linalg.yield %v : f32
+  } -> tensor<4x33xf32>
+  %positions = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, #id2], iterator_types = ["parallel", "parallel"]} ins(%pids : tensor<4xi64>) outs(%e : tensor<4x33xf32>) {
+  ^bb0(%pid: i64, %out: f32):
+    %r = arith.index_cast %pid : i64 to index
+    %ok = arith.cmpi ult, %r, %c9 : index
+    cf.assert %ok, "position"
+    %j = linalg.index 1 : index
+    %v = tensor.extract %ptable[%r, %j] : tensor<9x33xf32>
+    linalg.yield %v : f32
+  } -> tensor<4x33xf32>
+  %y = linalg.generic {indexing_maps = [#id2, #id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%words, %positions : tensor<4x33xf32>, tensor<4x33xf32>) outs(%e : tensor<4x33xf32>) {
   ^bb0(%in: f32, %in2: f32, %out: f32):
     %r = arith.addf %in, %in2 : f32
     linalg.yield %r : f32

@@ -119,20 +119,21 @@ func.func @widen(%a: memref<16x100xf32>, %c: memref<16x100xf64>) {
   return
 }
 
-// Left alone: a gather through memref.load (no vector form of the body)
-// and i1 results (vectors of i1 are bit-packed in memory, buffers of i1
-// are not).
+// Left alone: a gather through memref.load whose rows are not contiguous
+// along the vectorised dimension (the table is read down a column; a
+// gather of rows is vectorised, vectorize-linalg-gather.mlir) and i1
+// results (vectors of i1 are bit-packed in memory, buffers of i1 are not).
 // CHECK-LABEL: func.func @gather(
 //       CHECK:   linalg.generic
 // CHECK-LABEL: func.func @mask(
 //       CHECK:   linalg.generic
-func.func @gather(%ids: memref<4xi64>, %table: memref<100x64xf32>, %c: memref<4x64xf32>) {
+func.func @gather(%ids: memref<4xi64>, %table: memref<64x100xf32>, %c: memref<4x64xf32>) {
   linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
       ins(%ids : memref<4xi64>) outs(%c : memref<4x64xf32>) {
   ^bb0(%id: i64, %o: f32):
     %r = arith.index_cast %id : i64 to index
     %j = linalg.index 1 : index
-    %v = memref.load %table[%r, %j] : memref<100x64xf32>
+    %v = memref.load %table[%j, %r] : memref<64x100xf32>
     linalg.yield %v : f32
   }
   return
