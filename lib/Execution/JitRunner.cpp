@@ -36,8 +36,13 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 using namespace mlir;
 using namespace bitsink;
@@ -274,6 +279,34 @@ void __extendhfsf2();
 void __extendhfdf2();
 }
 
+/// A failed `cf.assert` in compiled code (torch-mlir checks token ids
+/// against the embedding table with them) is lowered by
+/// ConvertControlFlowToLLVM to puts(message) and abort(): the message went
+/// to a buffered stdout and was lost, and abort() raised SIGABRT, a crash
+/// report. In the JIT, the two calls are these instead: the message is an
+/// error on stderr, and the process exits with status 1 (compiled code
+/// cannot be unwound; the first failing thread reports, the others wait).
+static std::atomic<bool> assertFailed{false};
+
+static int assertMessage(const char *message) {
+  if (assertFailed.exchange(true)) {
+    while (true)
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  std::fprintf(stderr,
+               "bitsink: error: the compiled code's assertion failed: %s "
+               "(the call cannot continue; exiting)\n",
+               message);
+  std::fflush(stderr);
+  std::fflush(stdout);
+  std::_Exit(1);
+}
+
+[[noreturn]] static void assertAbort() {
+  assertMessage("(no message)");
+  std::_Exit(1);
+}
+
 /// Hands the builtins above to the JIT, so that it calls the same functions
 /// as the artifacts: otherwise it finds the bfloat truncations in MLIR's
 /// libmlir_float16_utils (loaded with libmlir_c_runner_utils) and the half
@@ -303,6 +336,8 @@ builtinSymbols(llvm::orc::MangleAndInterner mangle) {
     add(name, function);
   for (auto [name, function] : profile)
     add(name, function);
+  add("puts", assertMessage);
+  add("abort", assertAbort);
   return symbols;
 }
 

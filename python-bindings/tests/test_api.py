@@ -230,3 +230,52 @@ def test_malformed_linalg_arrays_are_errors_not_crashes(text):
     # attribute on these (found by fuzz/FuzzIR.cpp); the C API rejects them.
     with pytest.raises(bitsink.MLIRError, match="malformed integer array"):
         bitsink.Context().parse(text)
+
+
+EMBED = """\
+func.func @main(%ids: tensor<5xi64>, %table: tensor<7x33xf32>) -> tensor<5x33xf32> {
+  %c7 = arith.constant 7 : index
+  %e = tensor.empty() : tensor<5x33xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(t, h) -> (t)>, affine_map<(t, h) -> (t, h)>], iterator_types = ["parallel", "parallel"]} ins(%ids : tensor<5xi64>) outs(%e : tensor<5x33xf32>) {
+  ^bb0(%id: i64, %o: f32):
+    %row = arith.index_cast %id : i64 to index
+    %ok = arith.cmpi ult, %row, %c7 : index
+    cf.assert %ok, "index must be smaller than dim size"
+    %col = linalg.index 1 : index
+    %v = tensor.extract %table[%row, %col] : tensor<7x33xf32>
+    linalg.yield %v : f32
+  } -> tensor<5x33xf32>
+  return %r : tensor<5x33xf32>
+}
+"""
+
+
+def test_failed_assert_is_an_error_exit_not_an_abort():
+    """An id outside the table (torch-mlir's gather assert): the rows come
+    back for good ids; a bad one ends the process with status 1 and the
+    assert's message on stderr, not SIGABRT (compiled code cannot raise)."""
+    import subprocess
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {os.environ.get("BITSINK_PYTHON_PACKAGES", str(_REPO / "build" / "python_packages"))!r})
+        import numpy as np
+        import bitsink
+        exe = bitsink.compile({EMBED!r})
+        table = np.arange(7 * 33, dtype=np.float32).reshape(7, 33)
+        ids = np.array([int(a) for a in sys.argv[1:]], dtype=np.int64)
+        out = exe(ids, table)
+        assert np.array_equal(out, table[ids]), out
+        print("RESULT ok", flush=True)
+    """)
+    good = subprocess.run([sys.executable, "-c", code, "0", "6", "3", "3", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert good.returncode == 0, good.stderr
+    assert "RESULT ok" in good.stdout
+    bad = subprocess.run([sys.executable, "-c", code, "0", "6", "7", "3", "1"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1, (bad.returncode, bad.stderr)
+    assert ("bitsink: error: the compiled code's assertion failed: "
+            "index must be smaller than dim size") in bad.stderr
+    assert "RESULT ok" not in bad.stdout

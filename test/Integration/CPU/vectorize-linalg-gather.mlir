@@ -6,6 +6,15 @@
 // RUN: %numpy_python %S/../../Inputs/vectorize-reference.py gather_sum %t.sum. %t.sum.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.sum.ref.npy %t.sum.out.npy | FileCheck %s
 //
+// An id outside the table fails the import's asserts, once per row and
+// chunk now: a clear error and status 1, not an abort (the JIT's handler,
+// lib/Execution/JitRunner.cpp):
+// RUN: not bitsink-run %s -e embed --seed=1 --int-min=30 --int-max=40 -o %t.oob.npy 2>&1 | FileCheck %s --check-prefix=OOB
+// RUN: not bitsink-run %s -e embed --seed=1 --int-min=-5 --int-max=-1 -o %t.neg.npy 2>&1 | FileCheck %s --check-prefix=NEG
+// OOB: bitsink: error: the compiled code's assertion failed: index must be smaller than dim size
+// OOB-NOT: PLEASE submit
+// NEG: bitsink: error: the compiled code's assertion failed: index must be larger or equal to 0
+//
 // The same on AVX2 (8 f32 lanes) and baseline x86-64 (SSE2) code:
 // RUN: %if host-avx2 %{ bitsink-run %s -e embed --cpu=x86-64-v3 -i %t.embed.arg0.npy -i %t.embed.arg1.npy -o %t.embed.v3.npy %}
 // RUN: %if host-avx2 %{ %numpy_python %S/../../Inputs/compare-npy.py %t.embed.ref.npy %t.embed.v3.npy --atol 0 --rtol 0 | FileCheck %s %}
