@@ -14,6 +14,7 @@
 #include "bitsink/InitAll.h"
 #include "bitsink/Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -307,6 +308,25 @@ static int assertMessage(const char *message) {
   std::_Exit(1);
 }
 
+/// Appends each cf.assert's source location to its message, so that a
+/// failure at run time (assertMessage) says where the assert was written.
+static void locateAssertMessages(ModuleOp module) {
+  module.walk([](cf::AssertOp op) {
+    std::string location;
+    llvm::raw_string_ostream os(location);
+    Location loc = op.getLoc();
+    if (auto fused = dyn_cast<FusedLoc>(loc);
+        fused && !fused.getLocations().empty())
+      loc = fused.getLocations().front();
+    if (auto file = dyn_cast<FileLineColLoc>(loc))
+      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+         << file.getColumn();
+    else
+      return;
+    op.setMsg((op.getMsg() + " (" + location + ")").str());
+  });
+}
+
 /// Hands the builtins above to the JIT, so that it calls the same functions
 /// as the artifacts: otherwise it finds the bfloat truncations in MLIR's
 /// libmlir_float16_utils (loaded with libmlir_c_runner_utils) and the half
@@ -376,6 +396,7 @@ std::unique_ptr<JitRunner> JitRunner::compile(ModuleOp module,
   llvm::StringRef pipeline = llvm::StringRef(options.pipeline).trim();
   if (pipeline != "none") {
     pruneUnreachableFunctions(module, func);
+    locateAssertMessages(module);
     std::string pipelineErrors;
     llvm::raw_string_ostream os(pipelineErrors);
     // A CPU other than the host reaches bitsink-cpu-pipeline as target-cpu.

@@ -277,5 +277,5 @@ def test_failed_assert_is_an_error_exit_not_an_abort():
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 1, (bad.returncode, bad.stderr)
     assert ("bitsink: error: the compiled code's assertion failed: "
-            "index must be smaller than dim size") in bad.stderr
+            "index must be smaller than dim size (<string>:8:5)") in bad.stderr
     assert "RESULT ok" not in bad.stdout

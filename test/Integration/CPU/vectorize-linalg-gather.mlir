@@ -7,11 +7,11 @@
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.sum.ref.npy %t.sum.out.npy | FileCheck %s
 //
 // An id outside the table fails the import's asserts, once per row and
-// chunk now: a clear error and status 1, not an abort (the JIT's handler,
-// lib/Execution/JitRunner.cpp):
+// chunk now: a clear error with the assert's location and status 1, not an
+// abort (the JIT's handler, lib/Execution/JitRunner.cpp):
 // RUN: not bitsink-run %s -e embed --seed=1 --int-min=30 --int-max=40 -o %t.oob.npy 2>&1 | FileCheck %s --check-prefix=OOB
 // RUN: not bitsink-run %s -e embed --seed=1 --int-min=-5 --int-max=-1 -o %t.neg.npy 2>&1 | FileCheck %s --check-prefix=NEG
-// OOB: bitsink: error: the compiled code's assertion failed: index must be smaller than dim size
+// OOB: bitsink: error: the compiled code's assertion failed: index must be smaller than dim size ({{.*}}vectorize-linalg-gather.mlir:{{[0-9]+}}:{{[0-9]+}})
 // OOB-NOT: PLEASE submit
 // NEG: bitsink: error: the compiled code's assertion failed: index must be larger or equal to 0
 //
