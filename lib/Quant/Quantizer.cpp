@@ -95,6 +95,19 @@ double bitsink::quant::storedBitsPerWeight(int64_t K, int64_t planes,
   return (planeBits + coeffBits) / static_cast<double>(K);
 }
 
+bitsink::quant::Options bitsink::quant::resolveSchedule(const Options &options,
+                                                        int64_t K) {
+  Options resolved = options;
+  int64_t groupSize =
+      options.groupSize <= 0 || options.groupSize >= K ? K : options.groupSize;
+  bool large = K > 0 && (K + groupSize - 1) / groupSize >= kLargeLayerGroups;
+  if (resolved.iterations == 0)
+    resolved.iterations = large ? kLargeLayerIterations : 8;
+  if (resolved.sweeps < 0)
+    resolved.sweeps = large ? kLargeLayerSweeps : 2;
+  return resolved;
+}
+
 namespace {
 
 bool checkArguments(const float *W, int64_t K, int64_t N,
@@ -127,8 +140,11 @@ bool checkArguments(const float *W, int64_t K, int64_t N,
                 std::to_string(K) + ") for per-channel, got " +
                 std::to_string(g));
   if (options.iterations < 0)
-    return fail("iterations must be >= 0, got " +
+    return fail("iterations must be >= 0 (0: by layer size), got " +
                 std::to_string(options.iterations));
+  if (options.sweeps < -1)
+    return fail("sweeps must be >= 0, or -1 for by layer size, got " +
+                std::to_string(options.sweeps));
   if (!(options.damp >= 0) || !std::isfinite(options.damp))
     return fail("damp must be finite and >= 0");
   if (!(options.ridge >= 0) || !std::isfinite(options.ridge))
@@ -284,9 +300,10 @@ bool checkHeldOut(const HeldOut *heldOut, int64_t K, std::string &error) {
 /// `rows` (may be null) are the rowCount calibration rows H came from.
 bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
                   std::vector<double> *ownedH, const float *rows,
-                  int64_t rowCount, const Options &options,
+                  int64_t rowCount, const Options &given,
                   const HeldOut *heldOut, Result &result, std::string &error) {
   // The callers have run checkArguments, checkHeldOut and checkHessian.
+  Options options = resolveSchedule(given, K);
   int threads = resolveThreads(options.threads);
   int64_t groupSize = effectiveGroupSize(options.groupSize, K);
   bool f16 = options.f16Coefficients;

@@ -405,7 +405,10 @@ def quantize(
     the two; a wrong shape or a non-finite, non-symmetric or
     negative-diagonal Hessian raises ValueError.
     ``group_size``: rows per coefficient group (a multiple of 32), or 0 for
-    one group per column. ``threads``: worker threads (None or 0: all
+    one group per column. ``iterations``: bpdq refit / assignment rounds
+    (trit: scale-fit rounds); None: by layer size, 8, or 2 rounds and 6
+    last refit sweeps on layers with at least 32 groups per column
+    (docs/quantizer.md). ``threads``: worker threads (None or 0: all
     hardware threads); the result is bit-identical for any count.
     ``heldout``: optional activations (T' x K) the quantizer does not fit
     to, or ``heldout_hessian`` (K x K, their XᵀX at any scale): the result's

@@ -15,8 +15,8 @@
 //   bitsink-quant-speed KxN                    one K x N layer
 // Options: --rows T (calibration rows, default 512), --heldout T (256),
 // --planes P (3), --group G (128), --threads n (0 = all), --iterations n,
-// --method rtn|bpdq|trit, --act-order, --damp d, --plain-rtn (rtn and bpdq's
-// rtn candidate on the plain min-max grid), --quiet.
+// --sweeps n, --method rtn|bpdq|trit, --act-order, --damp d, --plain-rtn (rtn
+// and bpdq's rtn candidate on the plain min-max grid), --quiet.
 //
 //===----------------------------------------------------------------------===//
 
@@ -125,11 +125,12 @@ double peakGiB() {
 }
 
 int usage() {
-  std::fputs("usage: bitsink-quant-speed smollm2|minilm|big|KxN [--rows T] "
-             "[--heldout T] [--planes P] [--group G] [--threads n] "
-             "[--iterations n] [--method m] [--act-order] [--damp d] "
-             "[--plain-rtn] [--layers L] [--columns N] [--quiet]\n",
-             stderr);
+  std::fputs(
+      "usage: bitsink-quant-speed smollm2|minilm|big|KxN [--rows T] "
+      "[--heldout T] [--planes P] [--group G] [--threads n] "
+      "[--iterations n] [--sweeps n] [--method m] [--act-order] [--damp d] "
+      "[--plain-rtn] [--layers L] [--columns N] [--quiet]\n",
+      stderr);
   return 2;
 }
 
@@ -165,6 +166,8 @@ int main(int argc, char **argv) {
       options.threads = std::atoi(next());
     else if (arg == "--iterations")
       options.iterations = std::atoi(next());
+    else if (arg == "--sweeps")
+      options.sweeps = std::atoi(next());
     else if (arg == "--damp")
       options.damp = std::atof(next());
     else if (arg == "--method") {

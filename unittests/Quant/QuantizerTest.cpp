@@ -802,6 +802,45 @@ TEST(QuantDeterminism, IndependentOfThreadCount) {
   }
 }
 
+// The default schedule (iterations 0, sweeps -1) by layer size: 8 rounds
+// and 2 last sweeps below kLargeLayerGroups groups per column, the large
+// layers' schedule from there; explicit values are kept. A default run is
+// the resolved one, bit for bit.
+TEST(QuantSchedule, ByLayerSize) {
+  Options defaults;
+  EXPECT_EQ(defaults.iterations, 0);
+  EXPECT_EQ(defaults.sweeps, -1);
+  Options small = resolveSchedule(defaults, 1536); // 12 groups of 128
+  EXPECT_EQ(small.iterations, 8);
+  EXPECT_EQ(small.sweeps, 2);
+  Options large = resolveSchedule(defaults, 4095); // 32 groups, the last short
+  EXPECT_EQ(large.iterations, kLargeLayerIterations);
+  EXPECT_EQ(large.sweeps, kLargeLayerSweeps);
+  Options perChannel = defaults;
+  perChannel.groupSize = 0;
+  EXPECT_EQ(resolveSchedule(perChannel, 14336).iterations, 8);
+  Options given = defaults;
+  given.iterations = 5;
+  given.sweeps = 0;
+  Options kept = resolveSchedule(given, 14336);
+  EXPECT_EQ(kept.iterations, 5);
+  EXPECT_EQ(kept.sweeps, 0);
+
+  const int64_t N = 12, T = 96;
+  for (int64_t K : {int64_t{1024}, int64_t{992}}) { // 32 and 31 groups of 32
+    std::vector<float> W = randomMatrix(K, N, 71, Distribution::HeavyTailed);
+    std::vector<float> X = correlatedActivations(T, K, 72);
+    Options options = makeOptions(Method::BPDQ, 3, 32);
+    Result byDefault = quantizeOrDie(W, K, N, options, &X, T);
+    Options resolved = resolveSchedule(options, K);
+    EXPECT_EQ(resolved.iterations, K == 1024 ? kLargeLayerIterations : 8);
+    Result explicitly = quantizeOrDie(W, K, N, resolved, &X, T);
+    EXPECT_EQ(byDefault.packed.planes, explicitly.packed.planes);
+    EXPECT_EQ(byDefault.packed.coeffs, explicitly.packed.coeffs);
+    EXPECT_EQ(byDefault.report.relError, explicitly.report.relError);
+  }
+}
+
 TEST(QuantArguments, BadArgumentsAreRejected) {
   const int64_t K = 64, N = 4;
   std::vector<float> W = randomMatrix(K, N, 1);
@@ -830,6 +869,10 @@ TEST(QuantArguments, BadArgumentsAreRejected) {
   Options bad = good;
   bad.iterations = -1;
   EXPECT_TRUE(rejects(W.data(), K, N, nullptr, 0, bad));
+  bad = good;
+  bad.sweeps = -2;
+  EXPECT_TRUE(rejects(W.data(), K, N, nullptr, 0, bad));
+  EXPECT_NE(error.find("sweeps"), std::string::npos) << error;
   bad = good;
   bad.damp = -0.5;
   EXPECT_TRUE(rejects(W.data(), K, N, nullptr, 0, bad));

@@ -274,7 +274,9 @@ typedef struct BitSinkQuantizeOptions {
   int planes;
   /// Rows per coefficient group: a multiple of 32, or <= 0 for per channel.
   int64_t groupSize;
-  /// Refit / assignment rounds (bpdq, trit); <= 0 keeps the default.
+  /// Refit / assignment rounds (bpdq, trit); <= 0 keeps the default (by
+  /// layer size: 8, or 2 rounds and 6 last sweeps for layers with at least
+  /// 32 groups per column; docs/quantizer.md).
   int iterations;
   /// Hessian damping (fraction of the mean diagonal); < 0 keeps the default.
   double damp;

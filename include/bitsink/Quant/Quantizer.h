@@ -34,7 +34,16 @@ struct Options {
   /// one group per output column (per channel).
   int64_t groupSize = 128;
   /// bpdq: alternating refit / assignment rounds; trit: scale-fit rounds.
-  int iterations = 8;
+  /// 0 (the default): by layer size, 8, or kLargeLayerIterations for layers
+  /// with at least kLargeLayerGroups groups per column (docs/quantizer.md,
+  /// "Speed": on those a sweep lowers the error more than a round, at a
+  /// third of its work).
+  int iterations = 0;
+  /// bpdq and trit: coefficient refit sweeps over the groups after the
+  /// rounds, from each column's best candidate (its codes fixed), in
+  /// alternating directions (docs/quantizer.md, step 5). -1 (the default):
+  /// by layer size, 2, or kLargeLayerSweeps.
+  int sweeps = -1;
   /// Hessian damping as a fraction of the mean diagonal (GPTQ's percdamp).
   double damp = 0.01;
   /// Ridge term of the coefficient refit, relative to the mean diagonal.
@@ -51,6 +60,16 @@ struct Options {
   /// false keeps the plain min-max grid (docs/quantizer.md, rtn).
   bool rtnSearch = true;
 };
+
+/// The schedule of Options::iterations = 0 and sweeps = -1 for layers with
+/// at least kLargeLayerGroups coefficient groups per column.
+constexpr int64_t kLargeLayerGroups = 32;
+constexpr int kLargeLayerIterations = 2;
+constexpr int kLargeLayerSweeps = 6;
+
+/// Options::iterations and Options::sweeps with their by-size defaults
+/// resolved for a layer of K rows.
+Options resolveSchedule(const Options &options, int64_t K);
 
 /// docs/semantics.md §2.3 canonical layout.
 struct Packed {
