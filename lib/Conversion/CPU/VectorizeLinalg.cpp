@@ -641,19 +641,15 @@ hoistGathers(RewriterBase &rewriter, linalg::GenericOp tile, unsigned dim) {
       continue;
     auto load = cast<memref::LoadOp>(nested);
     ValueRange indices = load.getIndices();
-    IRMapping atZero = hoisted;
-    SmallVector<Operation *> offsetOps;
+    Value offset = zero;
     if (auto apply = indices.back().getDefiningOp<affine::AffineApplyOp>()) {
+      IRMapping atZero = hoisted;
       for (Value operand : apply.getMapOperands())
         if (auto index = operand.getDefiningOp<linalg::IndexOp>();
             index && index.getDim() == dim)
           atZero.map(operand, zero);
-      offsetOps.push_back(apply);
+      offset = rewriter.clone(*apply, atZero)->getResult(0);
     }
-    Value offset =
-        offsetOps.empty()
-            ? zero
-            : rewriter.clone(*offsetOps.front(), atZero)->getResult(0);
     SmallVector<OpFoldResult> offsets, sizes, strides;
     for (Value index : indices.drop_back()) {
       offsets.push_back(hoisted.lookupOrDefault(index));
