@@ -115,6 +115,8 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
     tiles.cacheTileK = options.matmulTileK;
     tiles.registerTileM = options.matmulRegisterTileM;
     tiles.registerTileN = options.matmulRegisterTileN;
+    tiles.packRhs = options.matmulPackRhs;
+    tiles.packTileM = options.matmulPackTileM;
     lowerings.addPass(createBitSinkTileContractions(tiles));
   }
   // Element-wise ops and reductions, including the ones split off fused

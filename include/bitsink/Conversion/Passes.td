@@ -184,8 +184,11 @@ def BitSinkTileContractions : Pass<"bitsink-tile-contractions"> {
     `vector.contract`, the accumulator tile is hoisted out of the K loop, and
     the contraction is lowered to outer products, i.e. one broadcast FMA per
     row of the register tile. Partial tiles stay linalg ops on sub-views
-    (scalar loops after `convert-linalg-to-loops`). Ops it does not handle
-    are left unchanged. A multiply-accumulate generic whose factors are
+    (scalar loops after `convert-linalg-to-loops`). Where a cost rule says
+    it pays (`pack-rhs`), each K x N cache tile of B is first copied into a
+    contiguous, cache-line-aligned buffer per parallel task, which the
+    register tiles read instead of B. Ops it does not handle are left
+    unchanged. A multiply-accumulate generic whose factors are
     computed from its inputs (an elementwise producer fused into a matmul by
     `linalg-fuse-elementwise-ops`) is first split: each computed factor is
     written once into a new buffer, and the contraction reads it. See
@@ -201,7 +204,14 @@ def BitSinkTileContractions : Pass<"bitsink-tile-contractions"> {
     Option<"registerTileM", "register-tile-m", "int64_t", /*default=*/"8",
            "Rows of the register tile (one accumulator vector per row)">,
     Option<"registerTileN", "register-tile-n", "int64_t", /*default=*/"32",
-           "Columns of the register tile (vector length of the FMAs)">
+           "Columns of the register tile (vector length of the FMAs)">,
+    Option<"packRhs", "pack-rhs", "std::string", /*default=*/"\"auto\"",
+           "Copy each K x N tile of B into a contiguous buffer before the "
+           "register tiles read it: auto (where the cost rule says it "
+           "pays), always (wherever B allows it), never">,
+    Option<"packTileM", "pack-tile-m", "int64_t", /*default=*/"256",
+           "Rows of C per parallel task when B is packed (each packed tile "
+           "of B serves this many rows)">
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",

@@ -97,6 +97,16 @@ struct CPUPipelineOptions
       *this, "matmul-tile-k",
       llvm::cl::desc("Reduction length per pass over a C tile"),
       llvm::cl::init(BitSinkTileContractionsOptions().cacheTileK)};
+  Option<std::string> matmulPackRhs{
+      *this, "matmul-pack-rhs",
+      llvm::cl::desc("Copy K x N tiles of a contraction's B into contiguous "
+                     "buffers: auto (cost rule), always, never"),
+      llvm::cl::init(BitSinkTileContractionsOptions().packRhs)};
+  Option<int64_t> matmulPackTileM{
+      *this, "matmul-pack-tile-m",
+      llvm::cl::desc("Rows of C per parallel task of a contraction whose B "
+                     "is packed"),
+      llvm::cl::init(BitSinkTileContractionsOptions().packTileM)};
   Option<int64_t> matmulRegisterTileM{
       *this, "matmul-register-tile-m",
       llvm::cl::desc("Rows of a contraction's register tile"),

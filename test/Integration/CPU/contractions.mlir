@@ -29,6 +29,26 @@
 // RUN: bitsink-run %s -e gelu_linear --seed=7 --save-inputs=%t.gelu. -o %t.gelu.out.npy
 // RUN: %numpy_python %S/../../Inputs/matmul-reference.py gelu_linear %t.gelu. %t.gelu.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.gelu.ref.npy %t.gelu.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e nn --seed=1 --pipeline="bitsink-cpu-pipeline{matmul-tile-m=16 matmul-tile-n=48 matmul-tile-k=20 matmul-pack-rhs=always matmul-pack-tile-m=24}" -o %t.nn.packed.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.nn.ref.npy %t.nn.packed.npy | FileCheck %s
+// RUN: bitsink-run %s -e batch --seed=4 --pipeline="bitsink-cpu-pipeline{matmul-tile-k=7 matmul-pack-rhs=always}" -o %t.batch.packed.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.batch.ref.npy %t.batch.packed.npy | FileCheck %s
+// RUN: bitsink-run %s -e heads --seed=6 --pipeline="bitsink-cpu-pipeline{matmul-tile-n=40 matmul-tile-k=32 matmul-pack-rhs=always matmul-register-tile-n=16}" -o %t.heads.packed.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.heads.ref.npy %t.heads.packed.npy | FileCheck %s
+// RUN: bitsink-run %s -e merge_heads --seed=8 --pipeline="bitsink-cpu-pipeline{matmul-tile-m=16 matmul-tile-n=16 matmul-tile-k=8 matmul-register-tile-m=3 matmul-register-tile-n=5 matmul-pack-rhs=always matmul-pack-tile-m=16}" -o %t.merge.packed.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.merge.ref.npy %t.merge.packed.npy | FileCheck %s
+// RUN: bitsink-run %s -e gelu_linear --seed=7 --pipeline="bitsink-cpu-pipeline{matmul-tile-k=16 matmul-pack-rhs=always}" -o %t.gelu.packed.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.gelu.ref.npy %t.gelu.packed.npy | FileCheck %s
+// RUN: bitsink-run %s -e nn_large --seed=9 --save-inputs=%t.large. -o %t.large.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py nn %t.large. %t.large.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.large.ref.npy %t.large.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e nn_large --seed=9 --pipeline="bitsink-cpu-pipeline{matmul-pack-rhs=never}" -o %t.large.unpacked.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.large.ref.npy %t.large.unpacked.npy | FileCheck %s
+// RUN: bitsink-run %s -e nn_dynamic --seed=10 --int-min=45 --int-max=45 --save-inputs=%t.dyn. -o %t.dyn.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py nn_corner %t.dyn. %t.dyn.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.dyn.ref.npy %t.dyn.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e nn_dynamic --seed=10 --int-min=45 --int-max=45 --pipeline="bitsink-cpu-pipeline{matmul-tile-m=16 matmul-tile-n=48 matmul-tile-k=20 matmul-pack-tile-m=24 matmul-register-tile-m=3 matmul-register-tile-n=5}" -o %t.dyn.small.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.dyn.ref.npy %t.dyn.small.npy | FileCheck %s
 //
 // Contractions through bitsink-cpu-pipeline (bitsink-tile-contractions)
 // against numpy in float64: sizes that are no multiple of any tile (full
@@ -43,6 +63,16 @@
 // original dimensions' boundaries), and a
 // matmul with a fused elementwise producer (exact GELU of A + bias). C is an
 // argument, so accumulation into it is checked too.
+//
+// B packed into contiguous tiles (matmul-pack-rhs=always, docs/cpu-matmul.md):
+// the same functions with tiles that leave partial cache tiles, K slabs and
+// register tiles, a batch dimension in front of B, merged N or K dimensions
+// of B; @nn_large takes the packed path under the default cost rule (B is
+// 300 x 1100, rows 4400 bytes apart: a partial N cache tile of 76 columns,
+// a K slab of 44, masked column copies) and is checked unpacked too; @nn_dynamic is a
+// 45 x 290 x 141 product on sub-views of dynamic size (the sizes come from
+// its last argument, 45, at run time), packed by the cost rule with the
+// default tiles and with small odd ones.
 //
 // CHECK: PASS
 
@@ -134,4 +164,31 @@ func.func @gelu_linear(%h: tensor<13x40xf32>, %bias: tensor<40xf32>, %w: tensor<
     linalg.yield %r : f32
   } -> tensor<13x24xf32>
   return %r : tensor<13x24xf32>
+}
+
+func.func @nn_large(%a: tensor<70x300xf32>, %b: tensor<300x1100xf32>, %c: tensor<70x1100xf32>) -> tensor<70x1100xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<70x300xf32>, tensor<300x1100xf32>) outs(%c : tensor<70x1100xf32>) -> tensor<70x1100xf32>
+  return %r : tensor<70x1100xf32>
+}
+
+// M = s, K = 6 s + 20, N = 3 s + 6 (s = 45: 45 x 290 x 141, the whole of A
+// and C; B is the first 141 columns of a 290 x 1030 argument, rows 4120
+// bytes apart).
+func.func @nn_dynamic(%a: tensor<45x290xf32>, %b: tensor<290x1030xf32>, %c: tensor<45x141xf32>, %st: tensor<1xi64>) -> tensor<45x141xf32> {
+  %i0 = arith.constant 0 : index
+  %s = tensor.extract %st[%i0] : tensor<1xi64>
+  %m = arith.index_cast %s : i64 to index
+  %c3 = arith.constant 3 : index
+  %c6 = arith.constant 6 : index
+  %c20 = arith.constant 20 : index
+  %m6 = arith.muli %m, %c6 : index
+  %k = arith.addi %m6, %c20 : index
+  %m3 = arith.muli %m, %c3 : index
+  %n = arith.addi %m3, %c6 : index
+  %ad = tensor.extract_slice %a[0, 0] [%m, %k] [1, 1] : tensor<45x290xf32> to tensor<?x?xf32>
+  %bd = tensor.extract_slice %b[0, 0] [%k, %n] [1, 1] : tensor<290x1030xf32> to tensor<?x?xf32>
+  %cd = tensor.extract_slice %c[0, 0] [%m, %n] [1, 1] : tensor<45x141xf32> to tensor<?x?xf32>
+  %r = linalg.matmul ins(%ad, %bd : tensor<?x?xf32>, tensor<?x?xf32>) outs(%cd : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %out = tensor.insert_slice %r into %c[0, 0] [%m, %n] [1, 1] : tensor<?x?xf32> into tensor<45x141xf32>
+  return %out : tensor<45x141xf32>
 }

@@ -1,0 +1,158 @@
+// RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{cache-tile-m=8 cache-tile-n=32 cache-tile-k=16 register-tile-m=4 register-tile-n=16 pack-rhs=always pack-tile-m=8}))' | FileCheck %s --check-prefix=ALWAYS
+// RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions))' | FileCheck %s --check-prefix=AUTO
+// RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{pack-rhs=never}))' | FileCheck %s --check-prefix=NEVER
+// RUN: not bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{pack-rhs=sometimes}))' 2>&1 | FileCheck %s --check-prefix=ERR
+// RUN: not bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{pack-tile-m=0}))' 2>&1 | FileCheck %s --check-prefix=ERR-ROWS
+
+// ERR: error: bitsink-tile-contractions: pack-rhs must be one of auto, always, never, got 'sometimes'
+// ERR-ROWS: error: bitsink-tile-contractions: pack-tile-m must be positive, got 0
+
+// B packed (pack-rhs=always): per parallel task one aligned buffer of a
+// K x N cache tile (16 x 32), allocated before the K loop and freed after
+// it; each K slab first copies its rows of B into it (whole vectors), then
+// the register tiles read B from the buffer, not from %b.
+// ALWAYS-LABEL: func.func @static_nn(
+//  ALWAYS-SAME:     %[[A:.*]]: memref<16x24xf32>, %[[B:.*]]: memref<24x64xf32>, %[[C:.*]]: memref<16x64xf32>)
+//       ALWAYS:   scf.parallel {{.*}} step (%c8{{.*}}, %c32{{.*}})
+//       ALWAYS:     %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
+//       ALWAYS:     scf.for %{{.*}} = %{{.*}} to %c24{{.*}} step %c16
+//       ALWAYS:       scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step %c1
+//       ALWAYS:         scf.for %[[COL:.*]] = %{{.*}} to %c32{{.*}} step %c16
+//       ALWAYS:           %[[V:.*]] = vector.load %[[B]][%{{.*}}, %{{.*}}] : memref<24x64xf32>, vector<16xf32>
+//       ALWAYS:           vector.store %[[V]], %[[P]][%[[ROW]], %[[COL]]] : memref<16x32xf32>, vector<16xf32>
+//       ALWAYS:       scf.for %{{.*}} = %{{.*}} to %c8{{.*}} step %c4
+//       ALWAYS:         scf.for %{{.*}} = %{{.*}} to %c32{{.*}} step %c16
+//       ALWAYS:           scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
+//   ALWAYS-NOT:             %[[B]]
+//       ALWAYS:             vector.load %[[P]]{{.*}} : memref<16x32xf32>, vector<16xf32>
+// ALWAYS-COUNT-4:           vector.fma {{.*}} : vector<16xf32>
+//       ALWAYS:             scf.yield
+//       ALWAYS:     memref.dealloc %[[P]] : memref<16x32xf32>
+//       ALWAYS:     scf.reduce
+//       ALWAYS:   return
+// By the cost rule, or never: not packed (B is 6 KiB, in L1 as it is).
+//   AUTO-LABEL: func.func @static_nn(
+//     AUTO-NOT:   memref.alloc
+//       AUTO:   return
+//  NEVER-LABEL: func.func @static_nn(
+//    NEVER-NOT:   memref.alloc
+//        NEVER:   return
+func.func @static_nn(%a: memref<16x24xf32>, %b: memref<24x64xf32>, %c: memref<16x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<16x24xf32>, memref<24x64xf32>) outs(%c : memref<16x64xf32>)
+  return
+}
+
+// -----
+
+// Dynamic sizes: the buffer has the cache tile's size; the copy does whole
+// vectors up to the last multiple of 16 columns of the tile and the rest
+// with masked (out-of-bounds) transfers on the tile's sub-views. The cost
+// rule packs a B of unknown size (by default a 256 x 128 tile, and
+// pack-tile-m = 256 rows per task).
+// ALWAYS-LABEL: func.func @dynamic(
+//  ALWAYS-SAME:     %[[A:.*]]: memref<?x?xf32>, %[[B:.*]]: memref<?x?xf32>, %[[C:.*]]: memref<?x?xf32>)
+//       ALWAYS:   scf.parallel
+//       ALWAYS:     %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
+//       ALWAYS:     scf.for
+//       ALWAYS:       %[[SRC:.*]] = memref.subview %[[B]]
+//       ALWAYS:       %[[DST:.*]] = memref.subview %[[P]][0, 0] [%{{.*}}, %{{.*}}] [1, 1] : memref<16x32xf32> to memref<?x?xf32, strided<[32, 1]>>
+//       ALWAYS:       scf.for
+//       ALWAYS:         scf.for
+//       ALWAYS:           vector.load %[[B]]
+//       ALWAYS:           vector.store %{{.*}}, %[[P]]
+//       ALWAYS:         scf.for
+//       ALWAYS:           %[[T:.*]] = vector.transfer_read %[[SRC]]{{.*}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<16xf32>
+//       ALWAYS:           vector.transfer_write %[[T]], %[[DST]]
+//       ALWAYS:     memref.dealloc %[[P]]
+//   AUTO-LABEL: func.func @dynamic(
+//        AUTO:   scf.parallel {{.*}} step (%c256{{.*}}, %c128{{.*}})
+//        AUTO:     memref.alloc() {alignment = 64 : i64} : memref<256x128xf32>
+//  NEVER-LABEL: func.func @dynamic(
+//    NEVER-NOT:   memref.alloc
+//        NEVER:   return
+func.func @dynamic(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.matmul ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+  return
+}
+
+// -----
+
+// The cost rule on static sizes with the default tiles. A MiniLM-sized
+// projection (B 384 x 1152, 1.7 MiB, row stride 1152 > the 128-column
+// tile): packed; 9 column tasks, so each task takes all 128 rows
+// (pack-tile-m = 256 covers them).
+//   AUTO-LABEL: func.func @minilm_qkv(
+//        AUTO:   scf.parallel {{.*}} step (%c256{{.*}}, %c128{{.*}})
+//        AUTO:     %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256x128xf32>
+//        AUTO:     vector.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<384x1152xf32>, vector<32xf32>
+//        AUTO:     vector.store %{{.*}}, %[[P]]
+//        AUTO:     scf.for {{.*}} -> (vector<8x32xf32>)
+//        AUTO:       vector.load %[[P]]{{.*}} : memref<256x128xf32>, vector<32xf32>
+//        AUTO:     memref.dealloc %[[P]]
+//  NEVER-LABEL: func.func @minilm_qkv(
+//    NEVER-NOT:   memref.alloc
+//        NEVER:   scf.parallel {{.*}} step (%c64{{.*}}, %c128{{.*}})
+//        NEVER:   return
+func.func @minilm_qkv(%a: memref<128x384xf32>, %b: memref<384x1152xf32>, %c: memref<128x1152xf32>) {
+  linalg.matmul ins(%a, %b : memref<128x384xf32>, memref<384x1152xf32>) outs(%c : memref<128x1152xf32>)
+  return
+}
+
+// -----
+
+// B a 1536 x 384 view of rows 8 KiB apart (packed), 3 column tasks of 128:
+// the rows per task halve from 256 until there are at least 8 tasks (4 x 3
+// at 64 rows).
+//   AUTO-LABEL: func.func @few_columns(
+//        AUTO:   scf.parallel {{.*}} to (%c256{{.*}}, %c384{{.*}}) step (%c64{{.*}}, %c128{{.*}})
+//        AUTO:     memref.alloc() {alignment = 64 : i64} : memref<256x128xf32>
+func.func @few_columns(%a: memref<256x1536xf32>, %b: memref<1536x384xf32, strided<[2048, 1]>>, %c: memref<256x384xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x1536xf32>, memref<1536x384xf32, strided<[2048, 1]>>) outs(%c : memref<256x384xf32>)
+  return
+}
+
+// -----
+
+// Not packed by the cost rule: fewer than 4 register tiles of rows (16 <
+// 32) reuse each tile of B; rows of B 1.5 KiB apart (N = 384: MiniLM's
+// attention output and second FFN projection, slower packed); B already
+// contiguous (each K x N tile is a contiguous block: row stride 128 = the
+// tile width); a batched attention product whose B (32 x 128 per head, 16
+// KiB) fits in L1. B laid out N x K cannot be packed by rows (no packing
+// even with pack-rhs=always).
+//   AUTO-LABEL: func.func @few_rows(
+//     AUTO-NOT:   memref.alloc
+//        AUTO:   return
+//   AUTO-LABEL: func.func @short_rows(
+//     AUTO-NOT:   memref.alloc
+//        AUTO:   return
+//   AUTO-LABEL: func.func @contiguous_b(
+//     AUTO-NOT:   memref.alloc
+//        AUTO:   return
+//   AUTO-LABEL: func.func @attention_scores(
+//     AUTO-NOT:   memref.alloc
+//        AUTO:   return
+// ALWAYS-LABEL: func.func @transposed_b(
+//   ALWAYS-NOT:   memref.alloc
+//       ALWAYS:   return
+func.func @few_rows(%a: memref<16x384xf32>, %b: memref<384x1536xf32>, %c: memref<16x1536xf32>) {
+  linalg.matmul ins(%a, %b : memref<16x384xf32>, memref<384x1536xf32>) outs(%c : memref<16x1536xf32>)
+  return
+}
+func.func @short_rows(%a: memref<256x1536xf32>, %b: memref<1536x384xf32>, %c: memref<256x384xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x1536xf32>, memref<1536x384xf32>) outs(%c : memref<256x384xf32>)
+  return
+}
+func.func @contiguous_b(%a: memref<256x512xf32>, %b: memref<512x128xf32>, %c: memref<256x128xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x512xf32>, memref<512x128xf32>) outs(%c : memref<256x128xf32>)
+  return
+}
+func.func @attention_scores(%q: memref<12x128x32xf32>, %kt: memref<12x32x128xf32>, %s: memref<12x128x128xf32>) {
+  linalg.batch_matmul ins(%q, %kt : memref<12x128x32xf32>, memref<12x32x128xf32>) outs(%s : memref<12x128x128xf32>)
+  return
+}
+func.func @transposed_b(%a: memref<64x384xf32>, %b: memref<384x384xf32>, %c: memref<64x384xf32>) {
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : memref<64x384xf32>, memref<384x384xf32>) outs(%c : memref<64x384xf32>)
+  return
+}
