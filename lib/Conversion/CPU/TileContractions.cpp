@@ -517,18 +517,16 @@ static void splitPrologue(RewriterBase &rewriter, linalg::GenericOp op) {
 
 /// packingPays: the packed tile of B must be read by at least this many
 /// register tiles of rows.
-static constexpr int64_t kPackMinRowTiles = 4;
-/// With a packed B, the row tile per parallel task shrinks until a static
+static constexpr int64_t kPackMinRowTiles = 8;
+/// With a packed B, the tiles per parallel task shrink until a static
 /// contraction has at least this many tasks.
-static constexpr int64_t kMinPackedTasks = 8;
+static constexpr int64_t kMinPackedTasks = 6;
 /// packingPays: B must not fit in this many bytes (about an L1 data
 /// cache).
 static constexpr int64_t kPackMinRhsBytes = 32 * 1024;
-/// packingPays: rows of B at least this many bytes apart. Measured on a
-/// 2-core AVX-512 Xeon (docs/cpu-matmul.md): products with B rows 1.5 KiB
-/// apart (N = 384 f32) ran up to 10% slower packed, with rows 4 KiB apart
-/// (N = 1024, 1152) about 20% faster.
-static constexpr int64_t kPackMinRowStrideBytes = 4096;
+/// packingPays: rows of B at least this many bytes apart (N >= 256 for
+/// f32). Measured from N = 384 up (docs/cpu-matmul.md).
+static constexpr int64_t kPackMinRowStrideBytes = 1024;
 
 /// The B operand of `op` when it can be packed: a memref whose innermost
 /// stride is 1, indexed (unit-tiled dims..., k, n), and no other K dimension
@@ -716,25 +714,35 @@ struct TileContractionsPass
     }
   }
 
-  /// Rows of C per parallel task when B is packed: pack-tile-m, so that a
-  /// packed tile serves many rows, halved (down to cache-tile-m) while a
-  /// contraction of static size would have fewer than kMinPackedTasks tasks
-  /// (the threads would wait on the last ones).
-  int64_t packedRowsPerTask(linalg::LinalgOp op,
-                            const ContractionLoops &loops) {
+  /// The (rows, columns) of C per parallel task when B is packed: rows
+  /// pack-tile-m, so that a packed tile of B serves many rows, columns
+  /// cache-tile-n. While a contraction of static size would have fewer than
+  /// kMinPackedTasks tasks (threads waiting on the last ones), the columns
+  /// are halved first, down to two register tiles, then the rows, down to
+  /// cache-tile-m: halving the columns keeps each packed tile serving all
+  /// the rows.
+  std::pair<int64_t, int64_t> packedTaskTiles(linalg::LinalgOp op,
+                                              const ContractionLoops &loops) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t rows = packTileM;
+    int64_t rows = packTileM, cols = cacheTileN;
     if (llvm::any_of(ranges, ShapedType::isDynamic))
-      return rows;
-    // Tasks along N and along the dimensions tiled by 1.
-    int64_t otherTasks = llvm::divideCeil(ranges[loops.n], cacheTileN);
+      return {rows, cols};
+    int64_t unitTasks = 1; // Tasks along the dimensions tiled by 1.
     for (unsigned dim : loops.unitTiled)
-      otherTasks *= ranges[dim];
-    while (rows / 2 >= cacheTileM &&
-           llvm::divideCeil(ranges[loops.m], rows) * otherTasks <
-               kMinPackedTasks)
-      rows /= 2;
-    return rows;
+      unitTasks *= ranges[dim];
+    auto tasks = [&]() -> int64_t {
+      return llvm::divideCeil(ranges[loops.m], rows) *
+             llvm::divideCeil(ranges[loops.n], cols) * unitTasks;
+    };
+    while (tasks() < kMinPackedTasks) {
+      if (cols / 2 >= 2 * registerTileN && cols / 2 < ranges[loops.n])
+        cols /= 2;
+      else if (rows / 2 >= cacheTileM && rows / 2 < ranges[loops.m])
+        rows /= 2;
+      else
+        break;
+    }
+    return {rows, cols};
   }
 
   LogicalResult tileOne(RewriterBase &rewriter, linalg::LinalgOp op,
@@ -755,8 +763,11 @@ struct TileContractionsPass
     SmallVector<int64_t> sizes(rank, 0);
     for (unsigned dim : loops.unitTiled)
       sizes[dim] = 1;
-    sizes[loops.m] = pack ? packedRowsPerTask(op, loops) : cacheTileM;
-    sizes[loops.n] = cacheTileN;
+    auto [taskRows, taskCols] =
+        pack ? packedTaskTiles(op, loops)
+             : std::pair<int64_t, int64_t>(cacheTileM, cacheTileN);
+    sizes[loops.m] = taskRows;
+    sizes[loops.n] = taskCols;
     linalg::LinalgTilingLoopType cacheLoops =
         op->getParentOfType<scf::ParallelOp>()
             ? linalg::LinalgTilingLoopType::Loops
@@ -785,7 +796,7 @@ struct TileContractionsPass
       packRhsTile(rewriter, slab->op, slab->loops.front(),
                   *slab->op.getDpsInputOperand(1),
                   bound(staticRanges[loops.k], cacheTileK),
-                  bound(staticRanges[loops.n], cacheTileN), registerTileN);
+                  bound(staticRanges[loops.n], taskCols), registerTileN);
     }
 
     // 3. Register tiles M x N x 1, K innermost so that the C tile stays in

@@ -80,7 +80,7 @@ func.func @dynamic(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>
 // The cost rule on static sizes with the default tiles. A MiniLM-sized
 // projection (B 384 x 1152, 1.7 MiB, row stride 1152 > the 128-column
 // tile): packed; 9 column tasks, so each task takes all 128 rows
-// (pack-tile-m = 256 covers them).
+// (pack-tile-m = 256 covers them) and 128 columns.
 //   AUTO-LABEL: func.func @minilm_qkv(
 //        AUTO:   scf.parallel {{.*}} step (%c256{{.*}}, %c128{{.*}})
 //        AUTO:     %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256x128xf32>
@@ -100,23 +100,32 @@ func.func @minilm_qkv(%a: memref<128x384xf32>, %b: memref<384x1152xf32>, %c: mem
 
 // -----
 
-// B a 1536 x 384 view of rows 8 KiB apart (packed), 3 column tasks of 128:
-// the rows per task halve from 256 until there are at least 8 tasks (4 x 3
-// at 64 rows).
+// Few column tasks: the tiles per task shrink until there are at least 6
+// tasks, the columns first (down to two register tiles), then the rows.
+// 256 x 384 (MiniLM's attention output and second FFN projection, rows of
+// B 1.5 KiB apart; here B a view of a wider buffer): 3 tasks of 128
+// columns, 6 of 64, each of all 256 rows. 256 x 256: 4 tasks of 64
+// columns, then 8 of 128 rows.
 //   AUTO-LABEL: func.func @few_columns(
-//        AUTO:   scf.parallel {{.*}} to (%c256{{.*}}, %c384{{.*}}) step (%c64{{.*}}, %c128{{.*}})
-//        AUTO:     memref.alloc() {alignment = 64 : i64} : memref<256x128xf32>
+//        AUTO:   scf.parallel {{.*}} to (%c256{{.*}}, %c384{{.*}}) step (%c256{{.*}}, %c64{{.*}})
+//        AUTO:     memref.alloc() {alignment = 64 : i64} : memref<256x64xf32>
+//   AUTO-LABEL: func.func @few_columns_and_rows(
+//        AUTO:   scf.parallel {{.*}} to (%c256{{.*}}, %c256{{.*}}) step (%c128{{.*}}, %c64{{.*}})
+//        AUTO:     memref.alloc() {alignment = 64 : i64} : memref<256x64xf32>
 func.func @few_columns(%a: memref<256x1536xf32>, %b: memref<1536x384xf32, strided<[2048, 1]>>, %c: memref<256x384xf32>) {
   linalg.matmul ins(%a, %b : memref<256x1536xf32>, memref<1536x384xf32, strided<[2048, 1]>>) outs(%c : memref<256x384xf32>)
+  return
+}
+func.func @few_columns_and_rows(%a: memref<256x1536xf32>, %b: memref<1536x256xf32>, %c: memref<256x256xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x1536xf32>, memref<1536x256xf32>) outs(%c : memref<256x256xf32>)
   return
 }
 
 // -----
 
-// Not packed by the cost rule: fewer than 4 register tiles of rows (16 <
-// 32) reuse each tile of B; rows of B 1.5 KiB apart (N = 384: MiniLM's
-// attention output and second FFN projection, slower packed); B already
-// contiguous (each K x N tile is a contiguous block: row stride 128 = the
+// Not packed by the cost rule: fewer than 8 register tiles of rows (16 <
+// 64) reuse each tile of B; rows of B less than 1 KiB apart (N = 200);
+// B already contiguous (each K x N tile is a contiguous block: row stride 128 = the
 // tile width); a batched attention product whose B (32 x 128 per head, 16
 // KiB) fits in L1. B laid out N x K cannot be packed by rows (no packing
 // even with pack-rhs=always).
@@ -139,8 +148,8 @@ func.func @few_rows(%a: memref<16x384xf32>, %b: memref<384x1536xf32>, %c: memref
   linalg.matmul ins(%a, %b : memref<16x384xf32>, memref<384x1536xf32>) outs(%c : memref<16x1536xf32>)
   return
 }
-func.func @short_rows(%a: memref<256x1536xf32>, %b: memref<1536x384xf32>, %c: memref<256x384xf32>) {
-  linalg.matmul ins(%a, %b : memref<256x1536xf32>, memref<1536x384xf32>) outs(%c : memref<256x384xf32>)
+func.func @short_rows(%a: memref<256x1536xf32>, %b: memref<1536x200xf32>, %c: memref<256x200xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x1536xf32>, memref<1536x200xf32>) outs(%c : memref<256x200xf32>)
   return
 }
 func.func @contiguous_b(%a: memref<256x512xf32>, %b: memref<512x128xf32>, %c: memref<256x128xf32>) {

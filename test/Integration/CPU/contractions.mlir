@@ -44,6 +44,9 @@
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.large.ref.npy %t.large.out.npy | FileCheck %s
 // RUN: bitsink-run %s -e nn_large --seed=9 --pipeline="bitsink-cpu-pipeline{matmul-pack-rhs=never}" -o %t.large.unpacked.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.large.ref.npy %t.large.unpacked.npy | FileCheck %s
+// RUN: bitsink-run %s -e nn_tasks --seed=11 --save-inputs=%t.tasks. -o %t.tasks.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py nn %t.tasks. %t.tasks.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.tasks.ref.npy %t.tasks.out.npy | FileCheck %s
 // RUN: bitsink-run %s -e nn_dynamic --seed=10 --int-min=45 --int-max=45 --save-inputs=%t.dyn. -o %t.dyn.out.npy
 // RUN: %numpy_python %S/../../Inputs/matmul-reference.py nn_corner %t.dyn. %t.dyn.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.dyn.ref.npy %t.dyn.out.npy | FileCheck %s
@@ -69,7 +72,9 @@
 // register tiles, a batch dimension in front of B, merged N or K dimensions
 // of B; @nn_large takes the packed path under the default cost rule (B is
 // 300 x 1100, rows 4400 bytes apart: a partial N cache tile of 76 columns,
-// a K slab of 44, masked column copies) and is checked unpacked too; @nn_dynamic is a
+// a K slab of 44, masked column copies) and is checked unpacked too;
+// @nn_tasks (200 x 150 x 300) is packed with smaller tasks (128 rows x 64
+// columns: partial tiles of 72 rows and 44 columns); @nn_dynamic is a
 // 45 x 290 x 141 product on sub-views of dynamic size (the sizes come from
 // its last argument, 45, at run time), packed by the cost rule with the
 // default tiles and with small odd ones.
@@ -169,6 +174,11 @@ func.func @gelu_linear(%h: tensor<13x40xf32>, %bias: tensor<40xf32>, %w: tensor<
 func.func @nn_large(%a: tensor<70x300xf32>, %b: tensor<300x1100xf32>, %c: tensor<70x1100xf32>) -> tensor<70x1100xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<70x300xf32>, tensor<300x1100xf32>) outs(%c : tensor<70x1100xf32>) -> tensor<70x1100xf32>
   return %r : tensor<70x1100xf32>
+}
+
+func.func @nn_tasks(%a: tensor<200x150xf32>, %b: tensor<150x300xf32>, %c: tensor<200x300xf32>) -> tensor<200x300xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<200x150xf32>, tensor<150x300xf32>) outs(%c : tensor<200x300xf32>) -> tensor<200x300xf32>
+  return %r : tensor<200x300xf32>
 }
 
 // M = s, K = 6 s + 20, N = 3 s + 6 (s = 45: 45 x 290 x 141, the whole of A
