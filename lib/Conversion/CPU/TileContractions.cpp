@@ -529,19 +529,23 @@ static constexpr int64_t kPackMinRhsBytes = 32 * 1024;
 static constexpr int64_t kPackMinRowStrideBytes = 1024;
 
 /// The B operand of `op` when it can be packed: a memref whose innermost
-/// stride is 1, indexed (unit-tiled dims..., k, n), and no other K dimension
-/// (those are tiled by 1 only in the register loops).
+/// stride is 1, indexed (unit-tiled dims..., k, n), or (..., n, k) (B laid
+/// out N x K, `x Wᵀ`: `transposed`, packed by a transposing copy), and no
+/// other K dimension (those are tiled by 1 only in the register loops).
 static OpOperand *packableRhs(linalg::LinalgOp op,
-                              const ContractionLoops &loops) {
+                              const ContractionLoops &loops, bool &transposed) {
   if (!loops.outerK.empty())
     return nullptr;
   OpOperand *rhs = op.getDpsInputOperand(1);
   auto type = dyn_cast<MemRefType>(rhs->get().getType());
   AffineMap map = op.getMatchingIndexingMap(rhs);
   unsigned rank = map.getNumResults();
-  if (!type || rank < 2 || !map.isProjectedPermutation() ||
-      map.getDimPosition(rank - 2) != loops.k ||
-      map.getDimPosition(rank - 1) != loops.n)
+  if (!type || rank < 2 || !map.isProjectedPermutation())
+    return nullptr;
+  unsigned second = map.getDimPosition(rank - 2);
+  unsigned last = map.getDimPosition(rank - 1);
+  transposed = second == loops.n && last == loops.k;
+  if (!transposed && (second != loops.k || last != loops.n))
     return nullptr;
   for (unsigned i = 0; i + 2 < rank; ++i)
     if (!llvm::is_contained(loops.unitTiled, map.getDimPosition(i)))
@@ -560,8 +564,8 @@ static OpOperand *packableRhs(linalg::LinalgOp op,
 /// where the copy is amortised: every element of the packed tile is read by
 /// at least `minRows` rows of C (a dynamic M counts as large).
 static bool packingPays(linalg::LinalgOp op, const ContractionLoops &loops,
-                        OpOperand *rhs, int64_t tileN, int64_t tileK,
-                        int64_t minRows) {
+                        OpOperand *rhs, bool transposed, int64_t tileN,
+                        int64_t tileK, int64_t minRows) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   auto extent = [&](unsigned dim, int64_t tile) {
     return ShapedType::isDynamic(ranges[dim]) ? tile
@@ -579,6 +583,9 @@ static bool packingPays(linalg::LinalgOp op, const ContractionLoops &loops,
       !ShapedType::isDynamic(ranges[loops.n]) &&
       ranges[loops.k] * ranges[loops.n] * elementBytes <= kPackMinRhsBytes)
     return false;
+  // Unpacked, an N x K B is read one lane per column.
+  if (transposed)
+    return true;
   SmallVector<int64_t> strides;
   int64_t offset;
   (void)cast<MemRefType>(rhs->get().getType())
@@ -599,16 +606,18 @@ static bool packingPays(linalg::LinalgOp op, const ContractionLoops &loops,
 /// tile). The register tiles of all the cache tile's rows then read the
 /// tile from one block of (at most) `tileK` x `tileN` elements, rows a
 /// padded `tileN` apart, instead of rows B's row stride apart.
-static void packRhsTile(RewriterBase &rewriter, linalg::LinalgOp slabOp,
-                        Operation *kLoop, OpOperand &rhs, int64_t tileK,
-                        int64_t tileN, int64_t vectorWidth) {
+static linalg::LinalgOp packRhsTile(RewriterBase &rewriter,
+                                    linalg::LinalgOp slabOp, Operation *kLoop,
+                                    bool transposed, int64_t tileK,
+                                    int64_t tileN, int64_t vectorWidth) {
   Location loc = slabOp.getLoc();
+  OpOperand &rhs = *slabOp.getDpsInputOperand(1);
   Value view = rhs.get();
   auto viewType = cast<MemRefType>(view.getType());
   int64_t rank = viewType.getRank();
   for (int64_t i = 0; i + 2 < rank; ++i)
     if (viewType.getDimSize(i) != 1)
-      return;
+      return slabOp;
   // The slab's tile of B is at most tileK x tileN; rows padded to whole
   // cache lines, so that each starts on one.
   Type element = viewType.getElementType();
@@ -626,12 +635,44 @@ static void packRhsTile(RewriterBase &rewriter, linalg::LinalgOp slabOp,
 
   rewriter.setInsertionPoint(slabOp);
   SmallVector<OpFoldResult> sizes = memref::getMixedSizes(rewriter, loc, view);
+  if (transposed)
+    std::swap(sizes[rank - 2], sizes[rank - 1]);
   SmallVector<OpFoldResult> zeros(rank, rewriter.getIndexAttr(0));
   SmallVector<OpFoldResult> ones(rank, rewriter.getIndexAttr(1));
   auto packedType = memref::SubViewOp::inferResultType(
       cast<MemRefType>(buffer.getType()), zeros, sizes, ones);
   Value packed = memref::SubViewOp::create(
       rewriter, loc, cast<MemRefType>(packedType), buffer, zeros, sizes, ones);
+
+  if (transposed) {
+    // packed = viewᵀ as a linalg.transpose, which bitsink-vectorize-linalg
+    // (later in the pipeline) turns into register-tile transposes; the slab
+    // then reads B as K x N.
+    SmallVector<int64_t> permutation =
+        llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    std::swap(permutation[rank - 2], permutation[rank - 1]);
+    linalg::TransposeOp::create(rewriter, loc, view, packed, permutation);
+    linalg::LinalgOp reader = slabOp;
+    if (!isa<linalg::GenericOp>(slabOp.getOperation())) {
+      FailureOr<linalg::GenericOp> generic =
+          linalg::generalizeNamedOp(rewriter, slabOp);
+      if (failed(generic))
+        return slabOp; // The transposed copy is then unused: still correct.
+      reader = *generic;
+    }
+    auto generic = cast<linalg::GenericOp>(reader.getOperation());
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    AffineMap map = maps[1];
+    SmallVector<AffineExpr> results(map.getResults());
+    std::swap(results[rank - 2], results[rank - 1]);
+    maps[1] = AffineMap::get(map.getNumDims(), map.getNumSymbols(), results,
+                             map.getContext());
+    rewriter.modifyOpInPlace(generic, [&] {
+      generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+      generic->setOperand(1, packed);
+    });
+    return generic;
+  }
 
   // for r < rows: packed[r, 0 : full] = view[r, 0 : full] in whole vectors,
   // then the last cols - full columns with masked transfers.
@@ -671,6 +712,7 @@ static void packRhsTile(RewriterBase &rewriter, linalg::LinalgOp slabOp,
         scf::YieldOp::create(b, loc);
       });
   rewriter.modifyOpInPlace(slabOp, [&] { rhs.set(packed); });
+  return slabOp;
 }
 
 namespace {
@@ -750,10 +792,13 @@ struct TileContractionsPass
     unsigned rank = op.getNumLoops();
     Location loc = op.getLoc();
     SmallVector<int64_t> staticRanges = op.getStaticLoopRanges();
-    OpOperand *rhs = packRhs == "never" ? nullptr : packableRhs(op, loops);
-    bool pack = rhs && (packRhs == "always" ||
-                        packingPays(op, loops, rhs, cacheTileN, cacheTileK,
-                                    kPackMinRowTiles * registerTileM));
+    bool transposed = false;
+    OpOperand *rhs =
+        packRhs == "never" ? nullptr : packableRhs(op, loops, transposed);
+    bool pack =
+        rhs && (packRhs == "always" ||
+                packingPays(op, loops, rhs, transposed, cacheTileN, cacheTileK,
+                            kPackMinRowTiles * registerTileM));
 
     // 1. Cache tiles of (batch, M, N) as one scf.parallel, or as scf.for
     // loops when the contraction already runs inside an scf.parallel (a
@@ -793,10 +838,10 @@ struct TileContractionsPass
       auto bound = [](int64_t range, int64_t tile) {
         return ShapedType::isDynamic(range) ? tile : std::min(range, tile);
       };
-      packRhsTile(rewriter, slab->op, slab->loops.front(),
-                  *slab->op.getDpsInputOperand(1),
-                  bound(staticRanges[loops.k], cacheTileK),
-                  bound(staticRanges[loops.n], taskCols), registerTileN);
+      slab->op =
+          packRhsTile(rewriter, slab->op, slab->loops.front(), transposed,
+                      bound(staticRanges[loops.k], cacheTileK),
+                      bound(staticRanges[loops.n], taskCols), registerTileN);
     }
 
     // 3. Register tiles M x N x 1, K innermost so that the C tile stays in

@@ -127,8 +127,7 @@ func.func @few_columns_and_rows(%a: memref<256x1536xf32>, %b: memref<1536x256xf3
 // 64) reuse each tile of B; rows of B less than 1 KiB apart (N = 200);
 // B already contiguous (each K x N tile is a contiguous block: row stride 128 = the
 // tile width); a batched attention product whose B (32 x 128 per head, 16
-// KiB) fits in L1. B laid out N x K cannot be packed by rows (no packing
-// even with pack-rhs=always).
+// KiB) fits in L1.
 //   AUTO-LABEL: func.func @few_rows(
 //     AUTO-NOT:   memref.alloc
 //        AUTO:   return
@@ -141,9 +140,6 @@ func.func @few_columns_and_rows(%a: memref<256x1536xf32>, %b: memref<1536x256xf3
 //   AUTO-LABEL: func.func @attention_scores(
 //     AUTO-NOT:   memref.alloc
 //        AUTO:   return
-// ALWAYS-LABEL: func.func @transposed_b(
-//   ALWAYS-NOT:   memref.alloc
-//       ALWAYS:   return
 func.func @few_rows(%a: memref<16x384xf32>, %b: memref<384x1536xf32>, %c: memref<16x1536xf32>) {
   linalg.matmul ins(%a, %b : memref<16x384xf32>, memref<384x1536xf32>) outs(%c : memref<16x1536xf32>)
   return
@@ -160,6 +156,30 @@ func.func @attention_scores(%q: memref<12x128x32xf32>, %kt: memref<12x32x128xf32
   linalg.batch_matmul ins(%q, %kt : memref<12x128x32xf32>, memref<12x32x128xf32>) outs(%s : memref<12x128x128xf32>)
   return
 }
+// B laid out N x K (`x Wᵀ`, the decoder's linear): packed by a transposing
+// copy, a linalg.transpose of the slab's N x K tile of B into the K x N
+// buffer (bitsink-vectorize-linalg, later in the pipeline, turns it into
+// register-tile transposes); the register tiles then read the buffer as
+// K x N. Unpacked they would read B one lane per column. The cost rule
+// packs it too (64 rows, B of 576 KiB).
+// ALWAYS-LABEL: func.func @transposed_b(
+//  ALWAYS-SAME:     %[[A:.*]]: memref<64x384xf32>, %[[B:.*]]: memref<384x384xf32>, %[[C:.*]]: memref<64x384xf32>)
+//       ALWAYS:   scf.parallel
+//       ALWAYS:     %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
+//       ALWAYS:     %[[PC:.*]] = memref.cast %[[P]]
+//       ALWAYS:     scf.for
+//       ALWAYS:       %[[T:.*]] = memref.subview %[[B]]
+//       ALWAYS:       linalg.transpose ins(%[[T]] : memref<32x16xf32, {{.*}}>) outs(%[[PC]] : memref<16x32xf32, {{.*}}>) permutation = [1, 0]
+//       ALWAYS:           scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
+//   ALWAYS-NOT:             %[[B]]
+//       ALWAYS:             vector.load %[[P]]{{.*}} : memref<16x32xf32>, vector<16xf32>
+//       ALWAYS:     memref.dealloc %[[P]] : memref<16x32xf32>
+//   AUTO-LABEL: func.func @transposed_b(
+//        AUTO:   memref.alloc
+//        AUTO:   linalg.transpose
+//  NEVER-LABEL: func.func @transposed_b(
+//    NEVER-NOT:   linalg.transpose
+//        NEVER:   return
 func.func @transposed_b(%a: memref<64x384xf32>, %b: memref<384x384xf32>, %c: memref<64x384xf32>) {
   linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
       ins(%a, %b : memref<64x384xf32>, memref<384x384xf32>) outs(%c : memref<64x384xf32>)

@@ -39,6 +39,17 @@
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.merge.ref.npy %t.merge.packed.npy | FileCheck %s
 // RUN: bitsink-run %s -e gelu_linear --seed=7 --pipeline="bitsink-cpu-pipeline{matmul-tile-k=16 matmul-pack-rhs=always}" -o %t.gelu.packed.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.gelu.ref.npy %t.gelu.packed.npy | FileCheck %s
+// B laid out N x K, packed by a transposing copy: forced on odd tiles, and
+// a 70 x 300 . (1100 x 300)^T product the cost rule packs:
+// RUN: bitsink-run %s -e nt --seed=2 --pipeline="bitsink-cpu-pipeline{matmul-tile-m=16 matmul-tile-n=48 matmul-tile-k=20 matmul-register-tile-m=3 matmul-register-tile-n=5 matmul-pack-rhs=always matmul-pack-tile-m=8}" -o %t.nt.packed.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.nt.ref.npy %t.nt.packed.npy | FileCheck %s
+// RUN: bitsink-run %s -e nt_large --seed=12 --save-inputs=%t.ntl. -o %t.ntl.out.npy
+// RUN: %numpy_python %S/../../Inputs/matmul-reference.py nt %t.ntl. %t.ntl.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.ntl.ref.npy %t.ntl.out.npy --rtol 2e-5 | FileCheck %s
+// RUN: bitsink-opt %s --bitsink-cpu-pipeline --mlir-print-ir-after=bitsink-tile-contractions -o /dev/null 2>&1 | FileCheck %s --check-prefix=NTPACK
+// NTPACK-LABEL: func.func @nt_large(
+//       NTPACK:   memref.alloc() {alignment = 64 : i64}
+//       NTPACK:   linalg.transpose
 // RUN: bitsink-run %s -e nn_large --seed=9 --save-inputs=%t.large. -o %t.large.out.npy
 // RUN: %numpy_python %S/../../Inputs/matmul-reference.py nn %t.large. %t.large.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.large.ref.npy %t.large.out.npy | FileCheck %s
@@ -90,6 +101,12 @@ func.func @nt(%a: tensor<19x40xf32>, %b: tensor<50x40xf32>, %c: tensor<19x50xf32
   %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
       ins(%a, %b : tensor<19x40xf32>, tensor<50x40xf32>) outs(%c : tensor<19x50xf32>) -> tensor<19x50xf32>
   return %r : tensor<19x50xf32>
+}
+
+func.func @nt_large(%a: tensor<70x300xf32>, %b: tensor<1100x300xf32>, %c: tensor<70x1100xf32>) -> tensor<70x1100xf32> {
+  %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : tensor<70x300xf32>, tensor<1100x300xf32>) outs(%c : tensor<70x1100xf32>) -> tensor<70x1100xf32>
+  return %r : tensor<70x1100xf32>
 }
 
 func.func @tn(%a: tensor<33x21xf32>, %b: tensor<33x40xf32>, %c: tensor<21x40xf32>) -> tensor<21x40xf32> {
