@@ -95,19 +95,6 @@ double bitsink::quant::storedBitsPerWeight(int64_t K, int64_t planes,
   return (planeBits + coeffBits) / static_cast<double>(K);
 }
 
-bitsink::quant::Options bitsink::quant::resolveSchedule(const Options &options,
-                                                        int64_t K) {
-  Options resolved = options;
-  int64_t groupSize =
-      options.groupSize <= 0 || options.groupSize >= K ? K : options.groupSize;
-  bool large = K > 0 && (K + groupSize - 1) / groupSize >= kLargeLayerGroups;
-  if (resolved.iterations == 0)
-    resolved.iterations = large ? kLargeLayerIterations : 8;
-  if (resolved.sweeps < 0)
-    resolved.sweeps = large ? kLargeLayerSweeps : 2;
-  return resolved;
-}
-
 namespace {
 
 bool checkArguments(const float *W, int64_t K, int64_t N,
@@ -420,6 +407,18 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
 }
 
 } // namespace
+
+bitsink::quant::Options bitsink::quant::resolveSchedule(const Options &options,
+                                                        int64_t K) {
+  Options resolved = options;
+  int64_t groupSize = effectiveGroupSize(options.groupSize, K);
+  bool large = K > 0 && (K + groupSize - 1) / groupSize >= kLargeLayerGroups;
+  if (resolved.iterations == 0)
+    resolved.iterations = large ? kLargeLayerIterations : 8;
+  if (resolved.sweeps < 0)
+    resolved.sweeps = large ? kLargeLayerSweeps : 2;
+  return resolved;
+}
 
 bool bitsink::quant::checkHessian(const double *H, int64_t K,
                                   const std::string &what, std::string &error) {
