@@ -601,15 +601,17 @@ static bool packingPays(linalg::LinalgOp op, const ContractionLoops &loops,
 /// slab's K and N offsets) into a contiguous buffer of the cache tile's size
 /// and lets `slabOp` read that instead. The buffer is allocated once per
 /// cache tile, before the K loop `kLoop`, aligned to a cache line, and
-/// freed after it; each K slab refills it with row copies of
-/// `vectorWidth`-element vectors (masked for the last columns of a partial
-/// tile). The register tiles of all the cache tile's rows then read the
-/// tile from one block of (at most) `tileK` x `tileN` elements, rows a
-/// padded `tileN` apart, instead of rows B's row stride apart.
+/// freed after it; each K slab refills it with a linalg.copy (or, for an
+/// N x K B, a linalg.transpose), which bitsink-vectorize-linalg, later in
+/// the pipeline, turns into whole-vector row copies (masked for the last
+/// columns of a partial tile) or register-tile transposes. The register tiles
+/// of all the cache tile's rows then read the tile from one block of (at most)
+/// `tileK` x `tileN` elements, rows a padded `tileN` apart, instead of rows B's
+/// row stride apart.
 static linalg::LinalgOp packRhsTile(RewriterBase &rewriter,
                                     linalg::LinalgOp slabOp, Operation *kLoop,
                                     bool transposed, int64_t tileK,
-                                    int64_t tileN, int64_t vectorWidth) {
+                                    int64_t tileN) {
   Location loc = slabOp.getLoc();
   OpOperand &rhs = *slabOp.getDpsInputOperand(1);
   Value view = rhs.get();
@@ -645,9 +647,7 @@ static linalg::LinalgOp packRhsTile(RewriterBase &rewriter,
       rewriter, loc, cast<MemRefType>(packedType), buffer, zeros, sizes, ones);
 
   if (transposed) {
-    // packed = viewᵀ as a linalg.transpose, which bitsink-vectorize-linalg
-    // (later in the pipeline) turns into register-tile transposes; the slab
-    // then reads B as K x N.
+    // packed = viewᵀ; the slab then reads B as K x N.
     SmallVector<int64_t> permutation =
         llvm::to_vector(llvm::seq<int64_t>(0, rank));
     std::swap(permutation[rank - 2], permutation[rank - 1]);
@@ -674,43 +674,8 @@ static linalg::LinalgOp packRhsTile(RewriterBase &rewriter,
     return generic;
   }
 
-  // for r < rows: packed[r, 0 : full] = view[r, 0 : full] in whole vectors,
-  // then the last cols - full columns with masked transfers.
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  Value step = arith::ConstantIndexOp::create(rewriter, loc, vectorWidth);
-  Value rows = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[rank - 2]);
-  Value cols = getValueOrCreateConstantIndexOp(rewriter, loc, sizes[rank - 1]);
-  AffineExpr s0;
-  bindSymbols(rewriter.getContext(), s0);
-  Value full = affine::AffineApplyOp::create(
-      rewriter, loc,
-      AffineMap::get(0, 1, s0.floorDiv(vectorWidth) * vectorWidth),
-      ValueRange{cols});
-  auto vectorType = VectorType::get({vectorWidth}, element);
-  Value padding = arith::ConstantOp::create(rewriter, loc, element,
-                                            rewriter.getZeroAttr(element));
-  scf::ForOp::create(
-      rewriter, loc, zero, rows, one, ValueRange{},
-      [&](OpBuilder &b, Location loc, Value row, ValueRange) {
-        auto copyColumns = [&](Value from, Value to, bool inBounds) {
-          scf::ForOp::create(
-              b, loc, from, to, step, ValueRange{},
-              [&](OpBuilder &b, Location loc, Value col, ValueRange) {
-                SmallVector<Value> indices(rank - 2, zero);
-                indices.append({row, col});
-                Value v = vector::TransferReadOp::create(
-                    b, loc, vectorType, view, indices, padding,
-                    ArrayRef<bool>{inBounds});
-                vector::TransferWriteOp::create(b, loc, v, packed, indices,
-                                                ArrayRef<bool>{inBounds});
-                scf::YieldOp::create(b, loc);
-              });
-        };
-        copyColumns(zero, full, /*inBounds=*/true);
-        copyColumns(full, cols, /*inBounds=*/false);
-        scf::YieldOp::create(b, loc);
-      });
+  // packed = view.
+  linalg::CopyOp::create(rewriter, loc, view, packed);
   rewriter.modifyOpInPlace(slabOp, [&] { rhs.set(packed); });
   return slabOp;
 }
@@ -841,7 +806,7 @@ struct TileContractionsPass
       slab->op =
           packRhsTile(rewriter, slab->op, slab->loops.front(), transposed,
                       bound(staticRanges[loops.k], cacheTileK),
-                      bound(staticRanges[loops.n], taskCols), registerTileN);
+                      bound(staticRanges[loops.n], taskCols));
     }
 
     // 3. Register tiles M x N x 1, K innermost so that the C tile stays in

@@ -1,4 +1,5 @@
 // RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{cache-tile-m=8 cache-tile-n=32 cache-tile-k=16 register-tile-m=4 register-tile-n=16 pack-rhs=always pack-tile-m=8}))' | FileCheck %s --check-prefix=ALWAYS
+// RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{cache-tile-m=8 cache-tile-n=32 cache-tile-k=16 register-tile-m=4 register-tile-n=16 pack-rhs=always pack-tile-m=8},bitsink-vectorize-linalg{vector-bits=512 unroll=1}))' | FileCheck %s --check-prefix=VEC
 // RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions))' | FileCheck %s --check-prefix=AUTO
 // RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{pack-rhs=never}))' | FileCheck %s --check-prefix=NEVER
 // RUN: not bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{pack-rhs=sometimes}))' 2>&1 | FileCheck %s --check-prefix=ERR
@@ -9,17 +10,17 @@
 
 // B packed (pack-rhs=always): per parallel task one aligned buffer of a
 // K x N cache tile (16 x 32), allocated before the K loop and freed after
-// it; each K slab first copies its rows of B into it (whole vectors), then
-// the register tiles read B from the buffer, not from %b.
+// it; each K slab first copies its tile of B into it (a linalg.copy, which
+// bitsink-vectorize-linalg makes whole-vector row copies: VEC), then the
+// register tiles read B from the buffer, not from %b.
 // ALWAYS-LABEL: func.func @static_nn(
 //  ALWAYS-SAME:     %[[A:.*]]: memref<16x24xf32>, %[[B:.*]]: memref<24x64xf32>, %[[C:.*]]: memref<16x64xf32>)
 //       ALWAYS:   scf.parallel {{.*}} step (%c8{{.*}}, %c32{{.*}})
 //       ALWAYS:     %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
 //       ALWAYS:     scf.for %{{.*}} = %{{.*}} to %c24{{.*}} step %c16
-//       ALWAYS:       scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step %c1
-//       ALWAYS:         scf.for %[[COL:.*]] = %{{.*}} to %c32{{.*}} step %c16
-//       ALWAYS:           %[[V:.*]] = vector.load %[[B]][%{{.*}}, %{{.*}}] : memref<24x64xf32>, vector<16xf32>
-//       ALWAYS:           vector.store %[[V]], %[[P]][%[[ROW]], %[[COL]]] : memref<16x32xf32>, vector<16xf32>
+//       ALWAYS:       %[[SRC:.*]] = memref.subview %[[B]]
+//       ALWAYS:       %[[DST:.*]] = memref.subview %[[P]]
+//       ALWAYS:       linalg.copy ins(%[[SRC]] : {{.*}}) outs(%[[DST]] : {{.*}})
 //       ALWAYS:       scf.for %{{.*}} = %{{.*}} to %c8{{.*}} step %c4
 //       ALWAYS:         scf.for %{{.*}} = %{{.*}} to %c32{{.*}} step %c16
 //       ALWAYS:           scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<4x16xf32>)
@@ -30,6 +31,15 @@
 //       ALWAYS:     memref.dealloc %[[P]] : memref<16x32xf32>
 //       ALWAYS:     scf.reduce
 //       ALWAYS:   return
+// VEC-LABEL: func.func @static_nn(
+//  VEC-SAME:     %{{.*}}: memref<16x24xf32>, %[[B:[a-z0-9]+]]: memref<24x64xf32>, %{{.*}}: memref<16x64xf32>)
+//       VEC:     %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
+//       VEC:     scf.for %{{.*}} = %{{.*}} to %c24{{.*}} step %c16
+//       VEC:       scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step %c1{{(_[0-9]+)?}} {
+//       VEC:         scf.for %[[COL:.*]] = %{{.*}} to %c32{{.*}} step %c16
+//       VEC:           %[[V:.*]] = vector.load %[[B]][%{{.*}}, %{{.*}}] : memref<24x64xf32>, vector<16xf32>
+//       VEC:           vector.store %[[V]], %[[P]][%[[ROW]], %[[COL]]] : memref<16x32xf32>, vector<16xf32>
+//   VEC-NOT:       linalg.copy
 // By the cost rule, or never: not packed (B is 6 KiB, in L1 as it is).
 //   AUTO-LABEL: func.func @static_nn(
 //     AUTO-NOT:   memref.alloc
@@ -44,9 +54,9 @@ func.func @static_nn(%a: memref<16x24xf32>, %b: memref<24x64xf32>, %c: memref<16
 
 // -----
 
-// Dynamic sizes: the buffer has the cache tile's size; the copy does whole
-// vectors up to the last multiple of 16 columns of the tile and the rest
-// with masked (out-of-bounds) transfers on the tile's sub-views. The cost
+// Dynamic sizes: the buffer has the cache tile's size; the copy (VEC) does
+// whole vectors up to the last multiple of 16 columns of the tile and the
+// rest with masked loads and stores. The cost
 // rule packs a B of unknown size (by default a 256 x 128 tile, and
 // pack-tile-m = 256 rows per task).
 // ALWAYS-LABEL: func.func @dynamic(
@@ -56,14 +66,20 @@ func.func @static_nn(%a: memref<16x24xf32>, %b: memref<24x64xf32>, %c: memref<16
 //       ALWAYS:     scf.for
 //       ALWAYS:       %[[SRC:.*]] = memref.subview %[[B]]
 //       ALWAYS:       %[[DST:.*]] = memref.subview %[[P]][0, 0] [%{{.*}}, %{{.*}}] [1, 1] : memref<16x32xf32> to memref<?x?xf32, strided<[32, 1]>>
-//       ALWAYS:       scf.for
-//       ALWAYS:         scf.for
-//       ALWAYS:           vector.load %[[B]]
-//       ALWAYS:           vector.store %{{.*}}, %[[P]]
-//       ALWAYS:         scf.for
-//       ALWAYS:           %[[T:.*]] = vector.transfer_read %[[SRC]]{{.*}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<16xf32>
-//       ALWAYS:           vector.transfer_write %[[T]], %[[DST]]
+//       ALWAYS:       linalg.copy ins(%[[SRC]] : memref<?x?xf32, strided<[?, 1], offset: ?>>) outs(%[[DST]] : memref<?x?xf32, strided<[32, 1]>>)
 //       ALWAYS:     memref.dealloc %[[P]]
+// VEC-LABEL: func.func @dynamic(
+//  VEC-SAME:     %{{.*}}: memref<?x?xf32>, %[[B:[a-z0-9]+]]: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>)
+//       VEC:     %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
+//       VEC:       scf.for
+//       VEC:         scf.for
+//       VEC:           vector.load %[[B]]
+//       VEC:           vector.store %{{.*}}, %[[P]]
+//       VEC:         scf.for
+//       VEC:           %[[M:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
+//       VEC:           %[[T:.*]] = vector.maskedload %[[B]][%{{.*}}], %[[M]]
+//       VEC:           vector.maskedstore %[[P]][%{{.*}}], %[[M]], %[[T]]
+//       VEC:     memref.dealloc %[[P]]
 //   AUTO-LABEL: func.func @dynamic(
 //        AUTO:   scf.parallel {{.*}} step (%c256{{.*}}, %c128{{.*}})
 //        AUTO:     memref.alloc() {alignment = 64 : i64} : memref<256x128xf32>
@@ -84,8 +100,7 @@ func.func @dynamic(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>
 //   AUTO-LABEL: func.func @minilm_qkv(
 //        AUTO:   scf.parallel {{.*}} step (%c256{{.*}}, %c128{{.*}})
 //        AUTO:     %[[P:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256x128xf32>
-//        AUTO:     vector.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<384x1152xf32>, vector<32xf32>
-//        AUTO:     vector.store %{{.*}}, %[[P]]
+//        AUTO:     linalg.copy ins(%{{.*}} : memref<?x128xf32, strided<[1152, 1], offset: ?>>) outs(%{{.*}} : memref<?x128xf32, strided<[128, 1]>>)
 //        AUTO:     scf.for {{.*}} -> (vector<8x32xf32>)
 //        AUTO:       vector.load %[[P]]{{.*}} : memref<256x128xf32>, vector<32xf32>
 //        AUTO:     memref.dealloc %[[P]]
