@@ -12,6 +12,14 @@ bitsink-opt (say, a build of the previous commit) and prints our time
 against it, same run, same inputs, the two interleaved over 8 rounds: the
 check that a kernel change costs nothing.
 
+`--cpu NAME` compiles bitsink's kernels for another CPU model
+(`target-cpu` and clang's `-march`; e.g. `x86-64-v3`: AVX2 + FMA, no
+AVX-512). For a CPU without AVX-512 the peers run their AVX2 code too:
+OpenBLAS's Haswell kernels (`OPENBLAS_CORETYPE=Haswell`) and torch's AVX2
+ATen kernels and Inductor code (`ATEN_CPU_CAPABILITY=avx2`); the table's
+header names what each side ran. It is what an AVX2-only host runs, timed
+on this one.
+
 `--rope` instead times rotary embeddings (the op's `rope` attribute) on a
 SmolLM2-135M-like shape (Hq 9, Hkv 3, D 64, theta 1e5, all dims, rotate
 half) against the same op without them, interleaved over 8 rounds: one
@@ -80,7 +88,7 @@ def run_ours(args, n, window):
     path = os.path.join(args.work, f"attn_{n}_{window}.mlir")
     with open(path, "w") as f:
         f.write(attention_ir(n, window))
-    lib = mlirlib.compile_module(args.opt, path, args.work)
+    lib = mlirlib.compile_module(args.opt, path, args.work, cpu=args.cpu)
     q, k, v = inputs(n)
     out = np.zeros((B, H, n, D), dtype=np.float32)
     fn = mlirlib.bind(lib, "attn", q, k, v, out)
@@ -100,7 +108,7 @@ def ours_against_baseline(args, n, rounds=8):
             f.write(attention_ir(n, W))
         work = os.path.join(args.work, "ab-" + tag)
         os.makedirs(work, exist_ok=True)
-        lib = mlirlib.compile_module(opt, path, work)
+        lib = mlirlib.compile_module(opt, path, work, cpu=args.cpu)
         outs.append(np.zeros((B, H, n, D), dtype=np.float32))
         fns.append(mlirlib.bind(lib, "attn", q, k, v, outs[-1]))
     best = [float("inf")] * 2
@@ -206,7 +214,8 @@ def rope_rows(args, threads, rounds=8):
                 path = os.path.join(args.work, tag + ".mlir")
                 with open(path, "w") as f:
                     f.write(rope_ir(kind, dtype, rope))
-                lib = mlirlib.compile_module(args.opt, path, args.work)
+                lib = mlirlib.compile_module(args.opt, path, args.work,
+                                             cpu=args.cpu)
                 outs.append(rope_inputs(kind, dtype)[1])
                 fns.append(mlirlib.bind(lib, "attn", *inputs, outs[-1]))
             best = [float("inf")] * 2
@@ -230,19 +239,50 @@ def rope_main(args):
         env = dict(os.environ, OMP_NUM_THREADS=str(threads))
         out = subprocess.run([sys.executable, __file__, "--opt", args.opt,
                               "--work", args.work, "--rope",
-                              "--threads", str(threads)],
+                              "--threads", str(threads), "--cpu", args.cpu],
                              env=env, check=True, capture_output=True, text=True)
         rows += [json.loads(line) for line in out.stdout.splitlines()
                  if line.startswith("{")]
     print(f"\nRoPE in sink_attention, Hq={ROPE_HQ} Hkv={ROPE_HKV} D={ROPE_D} "
           f"N={ROPE_N} (decode: 1 query on a full ring cache; prefill: causal)")
-    print(f"ISA: {mlirlib.host_isa()}")
+    print(f"ISA: {mlirlib.host_isa()}; bitsink compiled for "
+          f"{mlirlib.cpu_text(args.cpu, mlirlib.cpu_features(args.cpu))}")
     print(f"{'thr':>3} {'kind':>8} {'dtype':>5} {'plain ms':>9} {'rope ms':>9} "
           f"{'rope/plain':>10}")
     for r in rows:
         print(f"{r['threads']:>3} {r['kind']:>8} {r['dtype']:>5} "
               f"{r['plain_ms']:>9.3f} {r['rope_ms']:>9.3f} "
               f"{r['rope_ms'] / r['plain_ms']:>10.2f}")
+
+
+def openblas_core():
+    """The kernel set numpy's OpenBLAS picked (OPENBLAS_CORETYPE sets it),
+    or '?' when the library does not say."""
+    import ctypes
+    import glob
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), os.pardir,
+                                  "numpy.libs", "*openblas*.so*"))
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for name in ("scipy_openblas_get_corename64_", "openblas_get_corename"):
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn.restype = ctypes.c_char_p
+                return fn().decode()
+    return "?"
+
+
+def peer_env(cpu):
+    """The environment that makes the peers run the ISA bitsink is compiled
+    for when that CPU has no AVX-512: OpenBLAS's Haswell kernels (AVX2 + FMA)
+    and torch's AVX2 ATen kernels and Inductor code (ATEN_CPU_CAPABILITY
+    sets both); the SSE ones for a CPU without AVX2."""
+    features = mlirlib.cpu_features(cpu)
+    if cpu == "host" or features is None or features["avx512"]:
+        return {}
+    if features["avx2"]:
+        return {"OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2"}
+    return {"OPENBLAS_CORETYPE": "Nehalem", "ATEN_CPU_CAPABILITY": "default"}
 
 
 def gemm_gflops():
@@ -260,7 +300,13 @@ def one_thread_count(args, threads):
         flops = 2 * 2 * D * visible_pairs(n, W)
         ours_t, ours_out = run_ours(args, n, W)
         row = {"threads": threads, "N": n, "ours_ms": ours_t * 1e3,
-               "ours_gflops": flops / ours_t / 1e9, "gemm_gflops": gemm}
+               "ours_gflops": flops / ours_t / 1e9, "gemm_gflops": gemm,
+               "openblas_core": openblas_core()}
+        try:
+            import torch
+            row["torch_isa"] = torch.backends.cpu.get_cpu_capability()
+        except Exception:
+            pass
         if args.baseline_opt:
             ab_t, base_t, base_out = ours_against_baseline(args, n)
             row["ab_ours_ms"] = ab_t * 1e3
@@ -298,6 +344,12 @@ def main():
                         help="internal: run one thread count")
     parser.add_argument("--baseline-opt", default="",
                         help="another bitsink-opt to time against, same run")
+    parser.add_argument("--cpu", default="host",
+                        help="CPU model bitsink compiles for: host, generic or "
+                             "an LLVM CPU name such as x86-64-v3 (AVX2, no "
+                             "AVX-512); without AVX-512 the peers run their "
+                             "AVX2 code too (OpenBLAS Haswell kernels, torch "
+                             "ATEN_CPU_CAPABILITY=avx2)")
     parser.add_argument("--rope", action="store_true",
                         help="time RoPE against no RoPE (SmolLM2-like shape)")
     args = parser.parse_args()
@@ -314,9 +366,10 @@ def main():
     rows = []
     for threads in sorted({1, os.cpu_count()}):
         env = dict(os.environ, OMP_NUM_THREADS=str(threads),
-                   OPENBLAS_NUM_THREADS=str(threads))
+                   OPENBLAS_NUM_THREADS=str(threads), **peer_env(args.cpu))
         out = subprocess.run([sys.executable, __file__, "--opt", args.opt,
                               "--work", args.work, "--threads", str(threads),
+                              "--cpu", args.cpu,
                               "--max-dense", str(args.max_dense),
                               "--baseline-opt", args.baseline_opt,
                               "--sizes", *map(str, args.sizes)],
@@ -325,6 +378,12 @@ def main():
                  if line.startswith("{")]
     print(f"\nsink attention, B={B} H={H} Hkv={HKV} D={D} S={S} W={W}, causal, f32")
     print(f"ISA: {mlirlib.host_isa()}")
+    features = mlirlib.cpu_features(args.cpu)
+    peers = sorted({(r.get("openblas_core", "?"), r.get("torch_isa", "?"))
+                    for r in rows})
+    print(f"bitsink compiled for {mlirlib.cpu_text(args.cpu, features)}; "
+          + "; ".join(f"OpenBLAS kernels {core}, torch CPU capability {isa}"
+                      for core, isa in peers))
     print(f"{'thr':>3} {'N':>6} {'ours ms':>9} {'GFLOP/s':>8} {'%gemm':>6} "
           f"{'dense ms':>9} {'sdpa ms':>9} {'flex ms':>9} "
           f"{'x dense':>8} {'x sdpa':>7} {'x flex':>7}")

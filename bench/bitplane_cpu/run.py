@@ -67,7 +67,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "common"))
-import mlirlib  # noqa: E402  (host_isa)
+import mlirlib  # noqa: E402  (host_isa, cpu_features, cpu_text)
 import ggml_peer  # noqa: E402  (the llama.cpp peer)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -141,29 +141,8 @@ def env_threads(threads):
     return env
 
 
-def cpu_features(cpu):
-    """dict(avx512, avx2) of the CPU model `cpu` as bitsink-run --cpu names
-    it ('host', 'generic' or an LLVM CPU name), read from clang's predefined
-    macros for -march=<cpu> (clang and LLVM share the CPU table); None where
-    clang does not know the name."""
-    march = {"host": "native", "generic": "x86-64"}.get(cpu, cpu)
-    out = subprocess.run(["clang-22", f"-march={march}", "-dM", "-E", "-x",
-                          "c", os.devnull], capture_output=True, text=True)
-    if out.returncode:
-        return None
-    macros = set(line.split()[1] for line in out.stdout.splitlines()
-                 if line.startswith("#define "))
-    return dict(avx512="__AVX512F__" in macros, avx2="__AVX2__" in macros)
-
-
-def cpu_text(cpu, features):
-    """What bitsink's code is compiled for, in words."""
-    name = "the host" if cpu == "host" else f"CPU {cpu}"
-    if features is None:
-        return f"{name} (features unknown)"
-    level = ("AVX-512" if features["avx512"] else
-             "AVX2, no AVX-512" if features["avx2"] else "no AVX2")
-    return f"{name} ({level})"
+cpu_features = mlirlib.cpu_features
+cpu_text = mlirlib.cpu_text
 
 
 def gemv_kernel(features, lut_int8):

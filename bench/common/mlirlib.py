@@ -40,15 +40,49 @@ def host_isa():
     return f"{isa}; {model}" if model else isa
 
 
-def compile_module(opt, mlir_path, out_dir, pipeline_options=""):
-    """bitsink-opt -> mlir-translate -> clang -O3 -march=native -> .so."""
+def cpu_features(cpu):
+    """dict(avx512, avx2) of the CPU model `cpu` as bitsink-run --cpu names
+    it ('host', 'generic' or an LLVM CPU name), read from clang's predefined
+    macros for -march=<cpu> (clang and LLVM share the CPU table); None where
+    clang does not know the name."""
+    out = subprocess.run(["clang-22", f"-march={march_of(cpu)}", "-dM", "-E", "-x",
+                          "c", os.devnull], capture_output=True, text=True)
+    if out.returncode:
+        return None
+    macros = set(line.split()[1] for line in out.stdout.splitlines()
+                 if line.startswith("#define "))
+    return dict(avx512="__AVX512F__" in macros, avx2="__AVX2__" in macros)
+
+
+def cpu_text(cpu, features):
+    """What bitsink's code is compiled for, in words."""
+    name = "the host" if cpu == "host" else f"CPU {cpu}"
+    if features is None:
+        return f"{name} (features unknown)"
+    level = ("AVX-512" if features["avx512"] else
+             "AVX2, no AVX-512" if features["avx2"] else "no AVX2")
+    return f"{name} ({level})"
+
+
+def march_of(cpu):
+    """clang's -march for a CPU named as bitsink-run --cpu names it."""
+    return {"host": "native", "generic": "x86-64"}.get(cpu, cpu)
+
+
+def compile_module(opt, mlir_path, out_dir, pipeline_options="", cpu="host"):
+    """bitsink-opt -> mlir-translate -> clang -O3 -march=<cpu> -> .so, for
+    the CPU model `cpu` ('host': -march=native and the pipeline's default
+    target; else an LLVM CPU name such as x86-64-v3, given to both the
+    pipeline's target-cpu and clang)."""
     base = os.path.join(out_dir, os.path.basename(mlir_path).rsplit(".", 1)[0])
     pipeline = "--bitsink-cpu-pipeline=c-interface=true " + pipeline_options
+    if cpu != "host":
+        pipeline += f" target-cpu={cpu}"
     subprocess.check_call([opt, mlir_path, pipeline, "-o", base + ".llvm.mlir"])
     subprocess.check_call([os.path.join(LLVM_BIN, "mlir-translate"),
                            "--mlir-to-llvmir", base + ".llvm.mlir",
                            "-o", base + ".ll"])
-    subprocess.check_call(["clang-22", "-O3", "-march=native", "-shared",
+    subprocess.check_call(["clang-22", "-O3", f"-march={march_of(cpu)}", "-shared",
                            "-fPIC", "-Wno-override-module", base + ".ll",
                            "-o", base + ".so", "-L" + LLVM_LIB, "-lomp",
                            "-Wl,-rpath," + LLVM_LIB])
