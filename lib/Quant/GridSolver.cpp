@@ -101,14 +101,17 @@ SolvePanel selectSolver(CpuLevel level) {
 }
 } // namespace
 
-int64_t detail::panelWidth(int64_t N, int threads) {
-  // Up to 4 tiles per panel (wider panels reuse each row of the factors
-  // more), picked so that the panels spread evenly over the threads: the
-  // fewest tile-times on the busiest thread, then the widest.
+int64_t detail::panelWidth(int64_t N, int64_t K, int threads) {
+  // Up to 4 tiles per panel, 8 for layers of kWidePanelRows rows and more
+  // (wider panels reuse each row of the factors more, which the products
+  // read from memory when they are large), picked so that the panels
+  // spread evenly over the threads: the fewest tile-times on the busiest
+  // thread, then the widest.
   int64_t tiles = (N + kTileWidth - 1) / kTileWidth;
   int64_t workers = std::max(1, resolveThreads(threads));
+  int64_t widest = K >= kWidePanelRows ? 8 : 4;
   int64_t best = 1, bestCost = -1;
-  for (int64_t perPanel = 1; perPanel <= 4; ++perPanel) {
+  for (int64_t perPanel = 1; perPanel <= widest; ++perPanel) {
     int64_t panels = (tiles + perPanel - 1) / perPanel;
     int64_t cost = (panels + workers - 1) / workers * perPanel;
     if (bestCost < 0 || cost <= bestCost) {
@@ -133,7 +136,7 @@ void detail::solveGrid(const float *W, int64_t K, int64_t N, int64_t groupSize,
   out.codes.assign(K * N, 0);
   out.coeffs.assign(G * out.numCoeffs * N, 0.0f);
   objective.assign(N, 0.0);
-  int64_t width = panelWidth(N, options.threads);
+  int64_t width = panelWidth(N, K, options.threads);
   int64_t panels = (N + width - 1) / width;
   std::vector<int64_t> perPanel(panels, 0);
   SolvePanel solvePanel = selectSolver(cpuLevel());

@@ -108,7 +108,7 @@ bool factorLtL(std::vector<float> &A, int64_t K,
 /// (X22), A21 := -(X22 · A21) · inv(A11), then A11 := inv(A11).
 void invertLower(std::vector<float> &A, int64_t K, int threads) {
   std::vector<double> block;
-  std::vector<float> inverse, product, result;
+  std::vector<float> inverse, panel, product, result;
   int64_t lastStart = ((K - 1) / kFactorBlock) * kFactorBlock;
   for (int64_t j0 = lastStart; j0 >= 0; j0 -= kFactorBlock) {
     int64_t j1 = std::min(K, j0 + kFactorBlock), n = j1 - j0;
@@ -132,21 +132,27 @@ void invertLower(std::vector<float> &A, int64_t K, int threads) {
     if (below > 0) {
       // product = X22 · A21 (X22 lower, rows j1..K), then
       // result = product · (-inv(A11)); written back once all rows are done.
+      // A21 is copied first: every task reads it whole, and its rows
+      // contiguous (n apart instead of K) stream from memory as they are.
+      panel.resize(below * n);
+      for (int64_t r = 0; r < below; ++r)
+        std::copy_n(A.data() + (j1 + r) * K + j0, n, panel.data() + r * n);
       product.assign(below * n, 0.0f);
       result.assign(below * n, 0.0f);
-      constexpr int64_t kRows = 64;
+      // 128-row tasks: each reads all of A21 above its rows once.
+      constexpr int64_t kRows = 128;
       int64_t rowBlocks = (below + kRows - 1) / kRows;
       parallelFor(rowBlocks, threads, [&](int64_t task) {
         int64_t blockIndex = rowBlocks - 1 - task;
         int64_t r0 = blockIndex * kRows, r1 = std::min(below, r0 + kRows);
         float *p = product.data();
-        const float *a21 = A.data() + j1 * K + j0;
+        const float *a21 = panel.data();
         // Rectangular part m < r0, then the triangle m in [r0, i].
-        gemm(r1 - r0, n, r0, A.data() + (j1 + r0) * K + j1, K, a21, K,
+        gemm(r1 - r0, n, r0, A.data() + (j1 + r0) * K + j1, K, a21, n,
              p + r0 * n, n);
         for (int64_t r = r0; r < r1; ++r)
           gemm(1, n, r - r0 + 1, A.data() + (j1 + r) * K + j1 + r0, K,
-               a21 + r0 * K, K, p + r * n, n);
+               a21 + r0 * n, n, p + r * n, n);
         gemm(r1 - r0, n, n, p + r0 * n, n, inverse.data(), n,
              result.data() + r0 * n, n);
       });
@@ -164,6 +170,7 @@ void invertLower(std::vector<float> &A, int64_t K, int threads) {
 bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
                                  const Options &options, bool factorize,
                                  HessianContext &context, std::string &error) {
+  PhaseTimer setupTimer(Phase::Context);
   context = HessianContext();
   context.K = K;
   context.diag.assign(K, 1.0);
@@ -238,6 +245,9 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
     }
   }
 
+  setupTimer.stop();
+  // The factorization, with the copy of H + δI it works on.
+  PhaseTimer factorTimer(Phase::Factor);
   double damp = options.damp;
   for (int attempt = 0; attempt < 12; ++attempt) {
     double delta = damp * context.meanDiag;
@@ -287,9 +297,11 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
     }
     damp = damp > 0 ? damp * 10 : 1e-6;
   }
+  factorTimer.stop();
   if (context.diagonal)
     return true;
 
+  PhaseTimer transposeTimer(Phase::Context);
   // R = Lᵀ above the diagonal of HR, then Uᵀ = L^-1 in place.
   context.rDiag.resize(K);
   for (int64_t i = 0; i < K; ++i)
@@ -306,7 +318,11 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
           context.HR[i * K + m] = context.UT[m * K + i];
     }
   });
+  transposeTimer.stop();
+  PhaseTimer invertTimer(Phase::Invert);
   invertLower(context.UT, K, options.threads);
+  invertTimer.stop();
+  PhaseTimer transposeBackTimer(Phase::Context);
   // H above the diagonal of UT (natural order), for products with all of H.
   parallelFor(tiles, options.threads, [&](int64_t ti) {
     int64_t i0 = ti * kTile, i1 = std::min(K, i0 + kTile);

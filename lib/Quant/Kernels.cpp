@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <vector>
 
 using namespace bitsink::quant;
 using namespace bitsink::quant::detail;
@@ -26,6 +27,9 @@ using namespace bitsink::quant::detail;
 namespace {
 
 constexpr int64_t kInnerBlock = 256, kRowBlock = 64, kColumnBlock = 256;
+/// Row blocks of lowerTimes / upperTimes: each block's rectangle is one
+/// product with that many rows.
+constexpr int64_t kTriangleBlock = 128;
 
 /// C[MR][NR] += A[MR][inner] · B[inner][NR], accumulators in registers.
 template <int MR, int NR>
@@ -49,6 +53,37 @@ BITSINK_ALWAYS_INLINE void tile(const float *A, int64_t lda, const float *B,
       C[r * ldc + j] = acc[r][j];
 }
 
+#if defined(__clang__) && __has_builtin(__builtin_elementwise_fma)
+#define BITSINK_QUANT_VECTOR_TILE 1
+/// tile<MR, 32> with explicit vectors of 16 floats (two per row; the
+/// compiler splits them on narrower instruction sets): the same fused
+/// multiply-adds in the same order, written so that no unrolling or
+/// vectorization heuristic decides whether the accumulators stay in
+/// registers. B's rows are 32 floats apart (a packed strip).
+template <int MR>
+BITSINK_ALWAYS_INLINE void vectorTile(const float *A, int64_t lda,
+                                      const float *B, float *C, int64_t ldc,
+                                      int64_t inner) {
+  using Vector = float __attribute__((ext_vector_type(16)));
+  Vector acc[MR][2];
+  for (int r = 0; r < MR; ++r)
+    for (int h = 0; h < 2; ++h)
+      __builtin_memcpy(&acc[r][h], C + r * ldc + 16 * h, sizeof(Vector));
+  for (int64_t k = 0; k < inner; ++k) {
+    Vector b[2];
+    __builtin_memcpy(b, B + k * 32, sizeof(b));
+    for (int r = 0; r < MR; ++r) {
+      Vector a = A[r * lda + k];
+      for (int h = 0; h < 2; ++h)
+        acc[r][h] = __builtin_elementwise_fma(a, b[h], acc[r][h]);
+    }
+  }
+  for (int r = 0; r < MR; ++r)
+    for (int h = 0; h < 2; ++h)
+      __builtin_memcpy(C + r * ldc + 16 * h, &acc[r][h], sizeof(Vector));
+}
+#endif
+
 /// All rows of one column strip of width NR.
 template <int MR, int NR>
 BITSINK_ALWAYS_INLINE void strip(int64_t M, const float *A, int64_t lda,
@@ -59,6 +94,82 @@ BITSINK_ALWAYS_INLINE void strip(int64_t M, const float *A, int64_t lda,
     tile<MR, NR>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, inner);
   for (; r < M; ++r)
     tile<1, NR>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, inner);
+}
+
+/// The packed path: per 256-deep slice, B's columns in strips of 32
+/// (kPackColumns at a time) and A's rows (kPackRows at a time) are copied
+/// into contiguous buffers, so that the register tiles read both at small
+/// strides whatever the leading dimensions (a leading dimension of a
+/// multiple of 4 KiB otherwise maps every row of a strip of B, and of a
+/// tile of A, to the same cache sets). Each B strip (32 KiB) stays in L1
+/// while the tiles of A pass. Columns past the last full strip take the
+/// unpacked tiles. The order of every element's sum is that of the
+/// unpacked path.
+constexpr int64_t kPackRows = 128, kPackColumns = 512, kPackMinRows = 16,
+                  kPackMinStride = 512;
+
+template <int MR>
+BITSINK_ALWAYS_INLINE void
+gemmPacked(int64_t M, int64_t N, int64_t inner, const float *A, int64_t lda,
+           const float *B, int64_t ldb, float *C, int64_t ldc) {
+  constexpr int64_t NR = 32;
+  thread_local std::vector<float> packedA, packedB;
+  packedA.resize(kPackRows * kInnerBlock);
+  packedB.resize(kInnerBlock * kPackColumns);
+  int64_t fullN = N / NR * NR;
+  for (int64_t k0 = 0; k0 < inner; k0 += kInnerBlock) {
+    int64_t kc = std::min(kInnerBlock, inner - k0);
+    for (int64_t c0 = 0; c0 < fullN; c0 += kPackColumns) {
+      int64_t c1 = std::min(fullN, c0 + kPackColumns);
+      // B[k0 + k][c0 + s·32 + j] -> packedB[(s·kc + k)·32 + j].
+      for (int64_t s = 0; s < (c1 - c0) / NR; ++s)
+        for (int64_t k = 0; k < kc; ++k)
+          std::copy_n(B + (k0 + k) * ldb + c0 + s * NR, NR,
+                      packedB.data() + (s * kc + k) * NR);
+      for (int64_t r0 = 0; r0 < M; r0 += kPackRows) {
+        int64_t r1 = std::min(M, r0 + kPackRows);
+        int64_t tiles = (r1 - r0) / MR;
+        // A[r0 + r][k0 + k] -> packedA[r·kc + k].
+        for (int64_t r = 0; r < r1 - r0; ++r)
+          std::copy_n(A + (r0 + r) * lda + k0, kc, packedA.data() + r * kc);
+        for (int64_t s = 0; s < (c1 - c0) / NR; ++s) {
+          const float *b = packedB.data() + s * kc * NR;
+          float *c = C + c0 + s * NR;
+          for (int64_t t = 0; t < tiles; ++t) {
+#ifdef BITSINK_QUANT_VECTOR_TILE
+            vectorTile<MR>(packedA.data() + t * MR * kc, kc, b,
+                           c + (r0 + t * MR) * ldc, ldc, kc);
+#else
+            tile<MR, NR>(packedA.data() + t * MR * kc, kc, b, NR,
+                         c + (r0 + t * MR) * ldc, ldc, kc);
+#endif
+          }
+          int64_t r = tiles * MR;
+#ifdef BITSINK_QUANT_VECTOR_TILE
+          const float *pa = packedA.data();
+          for (; r + 4 <= r1 - r0; r += 4)
+            vectorTile<4>(pa + r * kc, kc, b, c + (r0 + r) * ldc, ldc, kc);
+          for (; r < r1 - r0; ++r)
+            vectorTile<1>(pa + r * kc, kc, b, c + (r0 + r) * ldc, ldc, kc);
+#else
+          for (; r < r1 - r0; ++r)
+            tile<1, NR>(packedA.data() + r * kc, kc, b, NR, c + (r0 + r) * ldc,
+                        ldc, kc);
+#endif
+        }
+      }
+    }
+    // Columns past the last full strip, unpacked.
+    if (fullN < N) {
+      const float *a = A + k0;
+      const float *b = B + k0 * ldb;
+      int64_t j = fullN;
+      for (; j + 8 <= N; j += 8)
+        strip<MR, 8>(M, a, lda, b + j, ldb, C + j, ldc, kc);
+      for (; j < N; ++j)
+        strip<MR, 1>(M, a, lda, b + j, ldb, C + j, ldc, kc);
+    }
+  }
 }
 
 template <int MR>
@@ -83,6 +194,20 @@ gemmBlocked(int64_t M, int64_t N, int64_t inner, const float *A, int64_t lda,
       }
     }
   }
+}
+
+/// The packed path when the copies pay: B's rows far apart (at 2 KiB and
+/// more the unpacked strips of B conflict in the caches; closer rows stream
+/// as they are, faster than a copy), enough rows to reuse each packed
+/// strip of B, a full strip of columns. Else the unpacked path.
+template <int MR, int PMR>
+BITSINK_ALWAYS_INLINE void gemmAny(int64_t M, int64_t N, int64_t inner,
+                                   const float *A, int64_t lda, const float *B,
+                                   int64_t ldb, float *C, int64_t ldc) {
+  if (M >= kPackMinRows && N >= 32 && ldb >= kPackMinStride)
+    gemmPacked<PMR>(M, N, inner, A, lda, B, ldb, C, ldc);
+  else
+    gemmBlocked<MR>(M, N, inner, A, lda, B, ldb, C, ldc);
 }
 
 CpuLevel detectCpuLevel() {
@@ -123,7 +248,7 @@ using GemmFunction = void (*)(int64_t, int64_t, int64_t, const float *, int64_t,
 void gemmBaseline(int64_t M, int64_t N, int64_t inner, const float *A,
                   int64_t lda, const float *B, int64_t ldb, float *C,
                   int64_t ldc) {
-  gemmBlocked<2>(M, N, inner, A, lda, B, ldb, C, ldc);
+  gemmAny<2, 2>(M, N, inner, A, lda, B, ldb, C, ldc);
 }
 
 #ifdef BITSINK_QUANT_X86
@@ -131,14 +256,14 @@ void gemmBaseline(int64_t M, int64_t N, int64_t inner, const float *A,
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) void
 gemmAvx512(int64_t M, int64_t N, int64_t inner, const float *A, int64_t lda,
            const float *B, int64_t ldb, float *C, int64_t ldc) {
-  gemmBlocked<8>(M, N, inner, A, lda, B, ldb, C, ldc);
+  gemmAny<8, 8>(M, N, inner, A, lda, B, ldb, C, ldc);
 }
 
 // 2 rows × 32 columns: 8 ymm accumulators of the 16.
 __attribute__((target("avx2,fma"))) void
 gemmAvx2(int64_t M, int64_t N, int64_t inner, const float *A, int64_t lda,
          const float *B, int64_t ldb, float *C, int64_t ldc) {
-  gemmBlocked<2>(M, N, inner, A, lda, B, ldb, C, ldc);
+  gemmAny<2, 2>(M, N, inner, A, lda, B, ldb, C, ldc);
 }
 #endif
 
@@ -167,8 +292,8 @@ void detail::gemm(int64_t M, int64_t N, int64_t inner, const float *A,
 
 void detail::lowerTimes(const float *L, int64_t K, int64_t N, const float *X,
                         int64_t ld, float *Y) {
-  for (int64_t i0 = 0; i0 < K; i0 += kRowBlock) {
-    int64_t i1 = std::min(K, i0 + kRowBlock);
+  for (int64_t i0 = 0; i0 < K; i0 += kTriangleBlock) {
+    int64_t i1 = std::min(K, i0 + kTriangleBlock);
     // Columns below the block, then the triangle inside it: increasing k.
     gemm(i1 - i0, N, i0, L + i0 * K, K, X, ld, Y + i0 * ld, ld);
     for (int64_t i = i0 + 1; i < i1; ++i)
@@ -178,8 +303,8 @@ void detail::lowerTimes(const float *L, int64_t K, int64_t N, const float *X,
 
 void detail::upperTimes(const float *R, int64_t K, int64_t N, const float *X,
                         int64_t ld, float *Y) {
-  for (int64_t i0 = 0; i0 < K; i0 += kRowBlock) {
-    int64_t i1 = std::min(K, i0 + kRowBlock);
+  for (int64_t i0 = 0; i0 < K; i0 += kTriangleBlock) {
+    int64_t i1 = std::min(K, i0 + kTriangleBlock);
     // The triangle inside the block, then the columns past it.
     for (int64_t i = i0; i + 1 < i1; ++i)
       gemm(1, N, i1 - i - 1, R + i * K + i + 1, K, X + (i + 1) * ld, ld,

@@ -88,6 +88,52 @@ void parallelFor(int64_t numTasks, int threads,
                  const std::function<void(int64_t)> &body);
 int resolveThreads(int requested);
 
+/// Where quantize()'s time goes, printed to stderr after every call when
+/// the environment variable BITSINK_QUANT_PROFILE is set (to anything but
+/// "0"; `bitsink-quant-speed --profile` sets it). The top-level phases are
+/// wall seconds; the Solve* phases are summed over the threads that run
+/// column panels (thread-seconds). Timing changes no result.
+enum class Phase : int {
+  Hessian,     // XᵀX into f64
+  Context,     // H into f32, group blocks, reordering, transposes
+  Factor,      // blocked Cholesky of H + δI
+  Invert,      // blocked triangular inversion
+  Rtn,         // the rtn solution (rtn itself or bpdq's candidate)
+  Solve,       // bpdq / trit on all panels
+  Report,      // packing, dequantization and the error report
+  AssignGemm,  // GPTQ passes: the products with Uᵀ
+  AssignOther, // GPTQ passes: nearest values, group-entry fits, ν
+  Gradient,    // r = He = -Rν - δe after a pass, and f
+  RefitGemm,   // refit sweeps: left-looking products with H
+  RefitNormal, // refit sweeps: H_gg·D and the normal matrices
+  RefitOther,  // refit sweeps: the small solves and updates
+  SolveOther,  // the rtn candidate's f, record, setup, results
+  Count
+};
+bool profiling();
+/// Adds the seconds it lives to `phase` (when profiling). The Solve*
+/// parts count exclusive time: a timer of one of them started inside
+/// another on the same thread pauses the outer one until it stops. Timers
+/// stop in the reverse order of their start.
+class PhaseTimer {
+public:
+  explicit PhaseTimer(Phase phase);
+  ~PhaseTimer() { stop(); }
+  PhaseTimer(const PhaseTimer &) = delete;
+  PhaseTimer &operator=(const PhaseTimer &) = delete;
+  /// Adds the time so far and stops; later calls do nothing.
+  void stop();
+
+private:
+  Phase phase;
+  bool running = false;
+  int64_t start = 0;
+  PhaseTimer *outer = nullptr;
+};
+/// Prints the phases' seconds since the last call (when profiling) and
+/// resets them.
+void printProfile(int64_t K, int64_t N);
+
 /// The metric and the GPTQ factor shared by all column panels. Large
 /// matrices are f32 (what GPTQ uses; half the memory and twice the speed
 /// of f64), the small per-row quantities f64.
@@ -197,9 +243,9 @@ void solveGrid(const float *W, int64_t K, int64_t N, int64_t groupSize,
                int64_t &baselineColumns, std::vector<double> &objective);
 
 /// Column panels: widths are multiples of kTileWidth; results do not depend
-/// on the width, which is chosen for speed from N and the thread count.
-constexpr int64_t kTileWidth = 32;
-int64_t panelWidth(int64_t N, int threads);
+/// on the width, which is chosen for speed from N, K and the thread count.
+constexpr int64_t kTileWidth = 32, kWidePanelRows = 4096;
+int64_t panelWidth(int64_t N, int64_t K, int threads);
 
 } // namespace bitsink::quant::detail
 

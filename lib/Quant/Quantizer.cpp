@@ -10,7 +10,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <thread>
 
 using namespace bitsink::quant;
@@ -78,6 +82,80 @@ void detail::parallelFor(int64_t numTasks, int threads,
   worker();
   for (std::thread &thread : pool)
     thread.join();
+}
+
+namespace {
+std::atomic<int64_t> phaseNanoseconds[static_cast<int>(Phase::Count)];
+
+int64_t nowNanoseconds() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+} // namespace
+
+bool detail::profiling() {
+  static const bool enabled = [] {
+    const char *value = std::getenv("BITSINK_QUANT_PROFILE");
+    return value && *value && std::strcmp(value, "0") != 0;
+  }();
+  return enabled;
+}
+
+namespace {
+/// The innermost running Solve* timer of this thread.
+thread_local PhaseTimer *innermostTimer = nullptr;
+bool exclusivePhase(Phase phase) {
+  return static_cast<int>(phase) >= static_cast<int>(Phase::AssignGemm);
+}
+} // namespace
+
+detail::PhaseTimer::PhaseTimer(Phase phase) : phase(phase) {
+  if (!profiling())
+    return;
+  running = true;
+  start = nowNanoseconds();
+  if (!exclusivePhase(phase))
+    return;
+  outer = innermostTimer;
+  if (outer && outer->running)
+    phaseNanoseconds[static_cast<int>(outer->phase)] += start - outer->start;
+  innermostTimer = this;
+}
+
+void detail::PhaseTimer::stop() {
+  if (!running)
+    return;
+  running = false;
+  int64_t now = nowNanoseconds();
+  phaseNanoseconds[static_cast<int>(phase)] += now - start;
+  if (!exclusivePhase(phase))
+    return;
+  innermostTimer = outer;
+  if (outer && outer->running)
+    outer->start = now;
+}
+
+void detail::printProfile(int64_t K, int64_t N) {
+  if (!profiling())
+    return;
+  static const char *const names[] = {
+      "hessian",    "context",      "factor",      "invert",       "rtn",
+      "solve",      "report",       "assign-gemm", "assign-other", "gradient",
+      "refit-gemm", "refit-normal", "refit-other", "solve-other"};
+  static_assert(sizeof(names) / sizeof(names[0]) ==
+                    static_cast<size_t>(Phase::Count),
+                "one name per phase");
+  std::string line = "bitsink-quant profile " + std::to_string(K) + "x" +
+                     std::to_string(N) + " (s; solve parts in thread-s):";
+  for (int phase = 0; phase < static_cast<int>(Phase::Count); ++phase) {
+    double seconds =
+        1e-9 * static_cast<double>(phaseNanoseconds[phase].exchange(0));
+    char item[64];
+    std::snprintf(item, sizeof(item), " %s %.2f", names[phase], seconds);
+    line += item;
+  }
+  std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 double bitsink::quant::storedBitsPerWeight(int64_t K, int64_t planes,
@@ -177,7 +255,7 @@ struct Metric {
 void columnForms(const float *W, const float *What, int64_t K, int64_t N,
                  const Metric &metric, int threads, std::vector<double> &out) {
   out.assign(N, 0.0);
-  int64_t width = panelWidth(N, threads);
+  int64_t width = panelWidth(N, K, threads);
   int64_t panels = (N + width - 1) / width;
   parallelFor(panels, threads, [&](int64_t panel) {
     int64_t n0 = panel * width, columns = std::min(width, N - n0);
@@ -309,17 +387,21 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
   if (!buildHessianContext(H, K, groupSize, options, /*factorize=*/solved,
                            context, error))
     return false;
+  PhaseTimer rtnTimer(Phase::Rtn);
   if (ownedH)
     std::vector<double>().swap(*ownedH);
   if (!solved) {
     solveRtn(W, K, N, groupSize, options.planes, f16, options.rtnSearch,
              threads, unpacked);
+    rtnTimer.stop();
   } else {
     report.damp = context.damp;
     Unpacked rtn;
     if (options.method == Method::BPDQ)
       solveRtn(W, K, N, groupSize, options.planes, f16, options.rtnSearch,
                threads, rtn);
+    rtnTimer.stop();
+    PhaseTimer solveTimer(Phase::Solve);
     int64_t rtnColumns = 0;
     solveGrid(W, K, N, groupSize, grid, context, options,
               options.method == Method::BPDQ ? &rtn : nullptr, unpacked,
@@ -327,6 +409,7 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
     report.rtnColumns = rtnColumns;
     report.rtnChosen = options.method == Method::BPDQ && rtnColumns == N;
   }
+  PhaseTimer reportTimer(Phase::Report);
   // The large factors are not needed past this point.
   std::vector<float>().swap(context.UT);
   std::vector<float>().swap(context.blocks);
@@ -403,6 +486,8 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
       storedBitsPerWeight(K, result.packed.numPlanes, result.packed.numCoeffs,
                           groupSize, f16 ? 16 : 32);
   result.report = report;
+  reportTimer.stop();
+  printProfile(K, N);
   return true;
 }
 
@@ -470,10 +555,12 @@ bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
                         result, error);
   if (!checkRows(X, T, K, "calibration data", error))
     return false;
+  PhaseTimer hessianTimer(Phase::Hessian);
   HessianAccumulator accumulator(K, options.threads);
   if (!accumulator.add(X, T, error))
     return false;
   std::vector<double> H = accumulator.takeHessian(/*symmetric=*/false);
+  hessianTimer.stop();
   return quantizeImpl(W, K, N, H.data(), &H, X, T, options, heldOut, result,
                       error);
 }

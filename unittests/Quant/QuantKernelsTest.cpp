@@ -71,6 +71,32 @@ TEST(QuantKernels, GemmMatchesDoubleProductOnOddSizes) {
   }
 }
 
+TEST(QuantKernels, GemmPackedPathSameBitsAsUnpacked) {
+  // B's rows 1000 floats apart take the packed path (rows >= 16, a full
+  // strip of 32 columns); the same B with rows N apart the unpacked one.
+  // Both sum in inner order, so the bits agree; and they match a double
+  // product. N = 70: two packed strips and 6 unpacked columns; M = 45:
+  // five tiles of 8 and a remainder of 5 rows; inner = 600: three slices.
+  const int64_t M = 45, N = 70, inner = 600, lda = 1000, ldb = 1000;
+  std::vector<float> A = values(M * lda, 11), B = values(inner * ldb, 12),
+                     C = values(M * N, 13);
+  std::vector<float> near(inner * N);
+  for (int64_t k = 0; k < inner; ++k)
+    std::copy_n(&B[k * ldb], N, &near[k * N]);
+  std::vector<float> packed = C, unpacked = C;
+  gemm(M, N, inner, A.data(), lda, B.data(), ldb, packed.data(), N);
+  gemm(M, N, inner, A.data(), lda, near.data(), N, unpacked.data(), N);
+  for (int64_t i = 0; i < M * N; ++i)
+    ASSERT_EQ(packed[i], unpacked[i]) << i;
+  for (int64_t r = 0; r < M; ++r)
+    for (int64_t j = 0; j < N; ++j) {
+      double expected = C[r * N + j];
+      for (int64_t k = 0; k < inner; ++k)
+        expected += static_cast<double>(A[r * lda + k]) * B[k * ldb + j];
+      EXPECT_NEAR(packed[r * N + j], expected, 1e-4 * std::sqrt(inner));
+    }
+}
+
 TEST(QuantKernels, GemmSumsInInnerOrderWhateverTheSplit) {
   const int64_t M = 37, N = 70, inner = 700;
   std::vector<float> A = values(M * inner, 4), B = values(inner * N, 5);
@@ -192,7 +218,7 @@ Result quantizeOrDie(const std::vector<float> &W, int64_t K, int64_t N,
 TEST(QuantKernels, SameBitsForEveryInstructionSetThreadCountAndPanel) {
   // N = 300: panels of 64 columns with one thread, 128 with three.
   const int64_t K = 200, N = 300, T = 256;
-  EXPECT_NE(panelWidth(N, 1), panelWidth(N, 3));
+  EXPECT_NE(panelWidth(N, K, 1), panelWidth(N, K, 3));
   std::vector<float> W = values(K * N, 8);
   std::vector<float> X = correlatedRows(T, K, 9);
   CpuLevel best = cpuLevel();

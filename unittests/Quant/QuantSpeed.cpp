@@ -16,7 +16,9 @@
 // Options: --rows T (calibration rows, default 512), --heldout T (256),
 // --planes P (3), --group G (128), --threads n (0 = all), --iterations n,
 // --sweeps n, --method rtn|bpdq|trit, --act-order, --damp d, --plain-rtn (rtn
-// and bpdq's rtn candidate on the plain min-max grid), --quiet.
+// and bpdq's rtn candidate on the plain min-max grid), --quiet, --profile
+// (sets BITSINK_QUANT_PROFILE: the library prints where each layer's time
+// went to stderr).
 //
 //===----------------------------------------------------------------------===//
 
@@ -129,7 +131,7 @@ int usage() {
       "usage: bitsink-quant-speed smollm2|minilm|big|KxN [--rows T] "
       "[--heldout T] [--planes P] [--group G] [--threads n] "
       "[--iterations n] [--sweeps n] [--method m] [--act-order] [--damp d] "
-      "[--plain-rtn] [--layers L] [--columns N] [--quiet]\n",
+      "[--plain-rtn] [--layers L] [--columns N] [--quiet] [--profile]\n",
       stderr);
   return 2;
 }
@@ -183,6 +185,8 @@ int main(int argc, char **argv) {
       columns = std::atoll(next());
     else if (arg == "--quiet")
       quiet = true;
+    else if (arg == "--profile")
+      setenv("BITSINK_QUANT_PROFILE", "1", 1);
     else
       return usage();
   }
