@@ -85,10 +85,14 @@ bool factorLtL(std::vector<float> &A, int64_t K,
       }
     });
     // 3. The rows above: A[0:b0][0:b0] -= Pᵀ P (lower part), by row blocks.
-    negT.assign(b0 * n, 0.0f);
-    for (int64_t m = 0; m < n; ++m)
-      for (int64_t i = 0; i < b0; ++i)
-        negT[i * n + m] = -A[(b0 + m) * K + i];
+    negT.resize(b0 * n);
+    constexpr int64_t kCopyRows = 512;
+    parallelFor((b0 + kCopyRows - 1) / kCopyRows, threads, [&](int64_t chunk) {
+      int64_t i0 = chunk * kCopyRows, i1 = std::min(b0, i0 + kCopyRows);
+      for (int64_t m = 0; m < n; ++m)
+        for (int64_t i = i0; i < i1; ++i)
+          negT[i * n + m] = -A[(b0 + m) * K + i];
+    });
     constexpr int64_t kRows = 64;
     int64_t rowBlocks = (b0 + kRows - 1) / kRows;
     parallelFor(rowBlocks, threads, [&](int64_t task) {
@@ -135,8 +139,13 @@ void invertLower(std::vector<float> &A, int64_t K, int threads) {
       // A21 is copied first: every task reads it whole, and its rows
       // contiguous (n apart instead of K) stream from memory as they are.
       panel.resize(below * n);
-      for (int64_t r = 0; r < below; ++r)
-        std::copy_n(A.data() + (j1 + r) * K + j0, n, panel.data() + r * n);
+      constexpr int64_t kCopyRows = 512;
+      int64_t copyChunks = (below + kCopyRows - 1) / kCopyRows;
+      parallelFor(copyChunks, threads, [&](int64_t chunk) {
+        for (int64_t r = chunk * kCopyRows;
+             r < std::min(below, (chunk + 1) * kCopyRows); ++r)
+          std::copy_n(A.data() + (j1 + r) * K + j0, n, panel.data() + r * n);
+      });
       product.assign(below * n, 0.0f);
       result.assign(below * n, 0.0f);
       // 128-row tasks: each reads all of A21 above its rows once.
@@ -156,8 +165,11 @@ void invertLower(std::vector<float> &A, int64_t K, int threads) {
         gemm(r1 - r0, n, n, p + r0 * n, n, inverse.data(), n,
              result.data() + r0 * n, n);
       });
-      for (int64_t r = 0; r < below; ++r)
-        std::copy_n(result.data() + r * n, n, A.data() + (j1 + r) * K + j0);
+      parallelFor(copyChunks, threads, [&](int64_t chunk) {
+        for (int64_t r = chunk * kCopyRows;
+             r < std::min(below, (chunk + 1) * kCopyRows); ++r)
+          std::copy_n(result.data() + r * n, n, A.data() + (j1 + r) * K + j0);
+      });
     }
     for (int64_t i = 0; i < n; ++i)
       for (int64_t c = 0; c <= i; ++c)
