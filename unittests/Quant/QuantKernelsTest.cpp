@@ -72,20 +72,20 @@ TEST(QuantKernels, GemmMatchesDoubleProductOnOddSizes) {
 }
 
 TEST(QuantKernels, GemmPackedPathSameBitsAsUnpacked) {
-  // B's rows 1000 floats apart take the packed path (rows >= 16, a full
-  // strip of 32 columns); the same B with rows N apart the unpacked one.
+  // 45 rows and 70 columns take the packed path (rows >= 16, a full strip
+  // of 32 columns); the same product one row at a time the unpacked one.
   // Both sum in inner order, so the bits agree; and they match a double
   // product. N = 70: two packed strips and 6 unpacked columns; M = 45:
-  // five tiles of 8 and a remainder of 5 rows; inner = 600: three slices.
+  // five tiles of 8, then 4 + 1 rows; inner = 600: three slices; B's rows
+  // 1000 floats apart.
   const int64_t M = 45, N = 70, inner = 600, lda = 1000, ldb = 1000;
   std::vector<float> A = values(M * lda, 11), B = values(inner * ldb, 12),
                      C = values(M * N, 13);
-  std::vector<float> near(inner * N);
-  for (int64_t k = 0; k < inner; ++k)
-    std::copy_n(&B[k * ldb], N, &near[k * N]);
   std::vector<float> packed = C, unpacked = C;
   gemm(M, N, inner, A.data(), lda, B.data(), ldb, packed.data(), N);
-  gemm(M, N, inner, A.data(), lda, near.data(), N, unpacked.data(), N);
+  for (int64_t r = 0; r < M; ++r)
+    gemm(1, N, inner, A.data() + r * lda, lda, B.data(), ldb,
+         unpacked.data() + r * N, N);
   for (int64_t i = 0; i < M * N; ++i)
     ASSERT_EQ(packed[i], unpacked[i]) << i;
   for (int64_t r = 0; r < M; ++r)
