@@ -33,8 +33,8 @@ constexpr double kRelativePivot = 1e-5;
 /// In-place A = LᵀL of the lower triangle of A[K][K] (row stride K), L lower,
 /// from the last row up: row m of L is (A[m][0..m] - updates) / sqrt(pivot).
 /// The strict upper triangle is scratch. Pivot m must exceed floor[m].
-bool factorLtL(std::vector<float> &A, int64_t K,
-               const std::vector<double> &floor, int threads) {
+bool factorLtL(FactorMatrix &A, int64_t K, const std::vector<double> &floor,
+               int threads) {
   std::vector<double> block;
   std::vector<float> negT;
   for (int64_t b1 = K; b1 > 0;) {
@@ -110,7 +110,7 @@ bool factorLtL(std::vector<float> &A, int64_t K,
 /// In-place inverse of the lower triangle of A[K][K] (LAPACK's trtri, blocked
 /// from the last block up): with the rows below block j already inverted
 /// (X22), A21 := -(X22 · A21) · inv(A11), then A11 := inv(A11).
-void invertLower(std::vector<float> &A, int64_t K, int threads) {
+void invertLower(FactorMatrix &A, int64_t K, int threads) {
   std::vector<double> block;
   std::vector<float> inverse, panel, product, result;
   int64_t lastStart = ((K - 1) / kFactorBlock) * kFactorBlock;
@@ -228,10 +228,14 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
     for (double &d : context.diag)
       d *= scale;
     context.meanDiag = 1;
-    context.HR.assign(K * K, 0.0f);
+    // Every row written (zeros on and above the diagonal) by the threads:
+    // the first touch of 4·K² bytes is not serial.
+    context.HR.resize(K * K);
     parallelFor(K, options.threads, [&](int64_t i) {
+      float *row = &context.HR[i * K];
       for (int64_t j = 0; j < i; ++j)
-        context.HR[i * K + j] = static_cast<float>(H[i * K + j] * scale);
+        row[j] = static_cast<float>(H[i * K + j] * scale);
+      std::fill(row + i, row + K, 0.0f);
     });
     if (!factorize)
       return true;
@@ -273,11 +277,12 @@ bool detail::buildHessianContext(const double *H, int64_t K, int64_t groupSize,
       }
     } else {
       // A = H_order + δI in the UT buffer, factorized in place.
-      std::vector<float> &A = context.UT;
-      A.assign(K * K, 0.0f);
+      FactorMatrix &A = context.UT;
+      A.resize(K * K);
       std::vector<double> floor(K);
       parallelFor(K, options.threads, [&](int64_t i) {
         int64_t a = order[i];
+        std::fill(&A[i * K + i], &A[i * K] + K, 0.0f);
         if (!options.actOrder) {
           std::copy_n(&context.HR[i * K], i, &A[i * K]);
           return;

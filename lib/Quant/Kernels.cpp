@@ -136,6 +136,14 @@ gemmPacked(int64_t M, int64_t N, int64_t inner, const float *A, int64_t lda,
           const float *b = packedB.data() + s * kc * NR;
           float *c = C + c0 + s * NR;
           for (int64_t t = 0; t < tiles; ++t) {
+            // The next tile's rows of C (far apart when C is a block of a
+            // large matrix) are requested while this one runs.
+            if (t + 1 < tiles)
+              for (int r = 0; r < MR; ++r) {
+                const float *next = c + (r0 + (t + 1) * MR + r) * ldc;
+                __builtin_prefetch(next);
+                __builtin_prefetch(next + 16);
+              }
 #ifdef BITSINK_QUANT_VECTOR_TILE
             vectorTile<MR>(packedA.data() + t * MR * kc, kc, b,
                            c + (r0 + t * MR) * ldc, ldc, kc);

@@ -14,7 +14,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 /// The vector kernels' build switches (Kernels.cpp, Rtn.cpp): x86 copies
@@ -134,6 +136,28 @@ private:
 /// resets them.
 void printProfile(int64_t K, int64_t N);
 
+/// std::allocator that leaves new elements of trivial types uninitialized
+/// on resize(), so that the threads that write a large matrix first also
+/// touch its pages first (a value-initializing resize() would zero it on
+/// one thread).
+template <typename T> struct UninitializedAllocator : std::allocator<T> {
+  template <typename U> struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U> &) noexcept {}
+  template <typename U> void construct(U *p) noexcept {
+    ::new (static_cast<void *>(p)) U;
+  }
+  template <typename U, typename... Args> void construct(U *p, Args &&...args) {
+    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+  }
+};
+/// The K×K f32 matrices of HessianContext; every element is written
+/// before it is read.
+using FactorMatrix = std::vector<float, UninitializedAllocator<float>>;
+
 /// The metric and the GPTQ factor shared by all column panels. Large
 /// matrices are f32 (what GPTQ uses; half the memory and twice the speed
 /// of f64), the small per-row quantities f64.
@@ -162,12 +186,12 @@ struct HessianContext {
   /// row order. Strictly above: R[i][m] (m > i) in processing order, the
   /// upper factor of H_order + δI = RRᵀ (R = U^-1). Diagonals: `diag` and
   /// rDiag.
-  std::vector<float> HR;
+  FactorMatrix HR;
   std::vector<float> rDiag;
   /// [K][K] f32. On and below the diagonal (m <= i): UT = Uᵀ in processing
   /// order. Strictly above: H[k][k2] (k2 > k) in natural order, so that
   /// H·x is lowerTimes(HR) + upperTimes(UT) + diag·x.
-  std::vector<float> UT;
+  FactorMatrix UT;
   /// Groups of `groupSize` rows in natural order, and their dense diagonal
   /// blocks H_gg ([G][groupSize][groupSize], f32, zero-padded past K).
   int64_t groupSize = 0, numGroups = 0;

@@ -411,7 +411,7 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
   }
   PhaseTimer reportTimer(Phase::Report);
   // The large factors are not needed past this point.
-  std::vector<float>().swap(context.UT);
+  FactorMatrix().swap(context.UT);
   std::vector<float>().swap(context.blocks);
 
   result.packed = pack(grid, unpacked);
@@ -454,7 +454,7 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
       }
     }
   }
-  std::vector<float>().swap(context.HR);
+  FactorMatrix().swap(context.HR);
   if (heldOut) {
     report.hasHeldOut = true;
     Metric metric;

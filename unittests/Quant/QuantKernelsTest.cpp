@@ -97,6 +97,34 @@ TEST(QuantKernels, GemmPackedPathSameBitsAsUnpacked) {
     }
 }
 
+TEST(QuantKernels, TriangleProductsMatchDoubleProducts) {
+  // K = 300: a 256-row block and a short one, 16-row sub-blocks with a
+  // remainder of 12; N = 40: a packed strip and 8 unpacked columns. Only
+  // the strict triangles count: the other half and the diagonal of the
+  // matrix hold values that must not enter.
+  const int64_t K = 300, N = 40, ld = 48;
+  std::vector<float> M = values(K * K, 14), X = values(K * ld, 15),
+                     start = values(K * ld, 16);
+  std::vector<float> lower = start, upper = start;
+  lowerTimes(M.data(), K, N, X.data(), ld, lower.data());
+  upperTimes(M.data(), K, N, X.data(), ld, upper.data());
+  for (int64_t i = 0; i < K; ++i)
+    for (int64_t j = 0; j < ld; ++j) {
+      if (j >= N) {
+        EXPECT_EQ(lower[i * ld + j], start[i * ld + j]);
+        EXPECT_EQ(upper[i * ld + j], start[i * ld + j]);
+        continue;
+      }
+      double below = start[i * ld + j], above = start[i * ld + j];
+      for (int64_t k = 0; k < i; ++k)
+        below += static_cast<double>(M[i * K + k]) * X[k * ld + j];
+      for (int64_t k = i + 1; k < K; ++k)
+        above += static_cast<double>(M[i * K + k]) * X[k * ld + j];
+      EXPECT_NEAR(lower[i * ld + j], below, 1e-4 * std::sqrt(K)) << i;
+      EXPECT_NEAR(upper[i * ld + j], above, 1e-4 * std::sqrt(K)) << i;
+    }
+}
+
 TEST(QuantKernels, GemmSumsInInnerOrderWhateverTheSplit) {
   const int64_t M = 37, N = 70, inner = 700;
   std::vector<float> A = values(M * inner, 4), B = values(inner * N, 5);
