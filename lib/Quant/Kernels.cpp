@@ -54,8 +54,12 @@ BITSINK_ALWAYS_INLINE void tile(const float *A, int64_t lda, const float *B,
       C[r * ldc + j] = acc[r][j];
 }
 
-#if defined(__clang__) && __has_builtin(__builtin_elementwise_fma)
+#if defined(__clang__)
+#if __has_builtin(__builtin_elementwise_fma)
 #define BITSINK_QUANT_VECTOR_TILE 1
+#endif
+#endif
+#ifdef BITSINK_QUANT_VECTOR_TILE
 /// tile<MR, 32> with explicit vectors of 16 floats (two per row; the
 /// compiler splits them on narrower instruction sets): the same fused
 /// multiply-adds in the same order, written so that no unrolling or
