@@ -117,6 +117,7 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
     tiles.registerTileN = options.matmulRegisterTileN;
     tiles.packRhs = options.matmulPackRhs;
     tiles.packTileM = options.matmulPackTileM;
+    tiles.prefetchRhs = options.matmulPrefetchRhs;
     lowerings.addPass(createBitSinkTileContractions(tiles));
   }
   // Element-wise ops and reductions, including the ones split off fused

@@ -187,7 +187,8 @@ def BitSinkTileContractions : Pass<"bitsink-tile-contractions"> {
     (scalar loops after `convert-linalg-to-loops`). Where a cost rule says
     it pays (`pack-rhs`), each K x N cache tile of B is first copied into a
     contiguous, cache-line-aligned buffer per parallel task, which the
-    register tiles read instead of B. Ops it does not handle are left
+    register tiles read instead of B; with `prefetch-rhs` the tile of B that
+    the next copy will read is prefetched into L2 meanwhile. Ops it does not handle are left
     unchanged. A multiply-accumulate generic whose factors are
     computed from its inputs (an elementwise producer fused into a matmul by
     `linalg-fuse-elementwise-ops`) is first split: each computed factor is
@@ -211,7 +212,10 @@ def BitSinkTileContractions : Pass<"bitsink-tile-contractions"> {
            "pays), always (wherever B allows it), never">,
     Option<"packTileM", "pack-tile-m", "int64_t", /*default=*/"256",
            "Rows of C per parallel task when B is packed (each packed tile "
-           "of B serves this many rows)">
+           "of B serves this many rows)">,
+    Option<"prefetchRhs", "prefetch-rhs", "bool", /*default=*/"false",
+           "Where B is packed, prefetch the tile of B that the next packing "
+           "copy reads while the register tiles work on the current one">
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",

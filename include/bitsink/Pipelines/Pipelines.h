@@ -107,6 +107,11 @@ struct CPUPipelineOptions
       llvm::cl::desc("Rows of C per parallel task of a contraction whose B "
                      "is packed"),
       llvm::cl::init(BitSinkTileContractionsOptions().packTileM)};
+  Option<bool> matmulPrefetchRhs{
+      *this, "matmul-prefetch-rhs",
+      llvm::cl::desc("Where a contraction's B is packed, prefetch the tile "
+                     "that the next packing copy reads"),
+      llvm::cl::init(BitSinkTileContractionsOptions().prefetchRhs)};
   Option<int64_t> matmulRegisterTileM{
       *this, "matmul-register-tile-m",
       llvm::cl::desc("Rows of a contraction's register tile"),

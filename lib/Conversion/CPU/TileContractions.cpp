@@ -597,6 +597,100 @@ static bool packingPays(linalg::LinalgOp op, const ContractionLoops &loops,
          rowStride * elementBytes >= kPackMinRowStrideBytes;
 }
 
+/// The offsets of the sub-view `view` (a chain of unit-stride sub-views of
+/// the same rank) into `base`, or nothing for another chain.
+static std::optional<SmallVector<OpFoldResult>>
+offsetsIn(OpBuilder &b, Location loc, Value view, Value base) {
+  int64_t rank = cast<MemRefType>(view.getType()).getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  AffineExpr d0, d1;
+  bindDims(b.getContext(), d0, d1);
+  while (view != base) {
+    auto subview = view.getDefiningOp<memref::SubViewOp>();
+    if (!subview || subview.getSourceType().getRank() != rank ||
+        !subview.hasUnitStride())
+      return std::nullopt;
+    for (auto [total, offset] :
+         llvm::zip_equal(offsets, subview.getMixedOffsets()))
+      total = affine::makeComposedFoldedAffineApply(b, loc, d0 + d1,
+                                                    {total, offset});
+    view = subview.getSource();
+  }
+  return offsets;
+}
+
+/// Prefetches, into L2, the tile of B that the packing copy after the one
+/// at `view` will read: the next K slab of the same columns, or after the
+/// last slab the first one of the next `tileN` columns (the next task along
+/// N, which the same thread usually runs next). `view` is the K x N (or,
+/// `transposed`, N x K) sub-view of `base` that the current copy reads.
+/// Emitted after that copy, the prefetches run while the register tiles
+/// work on the packed tile, and the next copy finds B in L2 instead of
+/// memory (the copy is otherwise a burst of cache misses that the register
+/// loops wait for). Nothing is emitted when `view` is not a chain of
+/// unit-stride sub-views of `base`.
+static void prefetchNextRhsTile(RewriterBase &rewriter, Location loc,
+                                Value view, Value base, bool transposed,
+                                int64_t tileK, int64_t tileN) {
+  std::optional<SmallVector<OpFoldResult>> offsets =
+      offsetsIn(rewriter, loc, view, base);
+  if (!offsets)
+    return;
+  int64_t rank = offsets->size();
+  unsigned kDim = transposed ? rank - 1 : rank - 2;
+  unsigned nDim = transposed ? rank - 2 : rank - 1;
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+  };
+  auto value = [&](OpFoldResult v) {
+    return getValueOrCreateConstantIndexOp(rewriter, loc, v);
+  };
+  Value k0 = value((*offsets)[kDim]), n0 = value((*offsets)[nDim]);
+  Value kSize = memref::DimOp::create(rewriter, loc, base, kDim);
+  Value nSize = memref::DimOp::create(rewriter, loc, base, nDim);
+  Value kNext = arith::AddIOp::create(rewriter, loc, k0, index(tileK));
+  Value sameColumns = arith::CmpIOp::create(
+      rewriter, loc, arith::CmpIPredicate::slt, kNext, kSize);
+  Value kBegin =
+      arith::SelectOp::create(rewriter, loc, sameColumns, kNext, index(0));
+  Value nBegin = arith::SelectOp::create(
+      rewriter, loc, sameColumns, n0,
+      arith::AddIOp::create(rewriter, loc, n0, index(tileN)));
+  Value kEnd = arith::MinSIOp::create(
+      rewriter, loc, arith::AddIOp::create(rewriter, loc, kBegin, index(tileK)),
+      kSize);
+  Value nEnd = arith::MinSIOp::create(
+      rewriter, loc, arith::AddIOp::create(rewriter, loc, nBegin, index(tileN)),
+      nSize);
+  // One prefetch per cache line of each row of the tile in B's layout:
+  // rows are K (or N, transposed), lines along the contiguous dimension.
+  Type element = getElementTypeOrSelf(base.getType());
+  int64_t lineElements =
+      std::max<int64_t>(1, 64 * 8 / element.getIntOrFloatBitWidth());
+  auto [rowBegin, rowEnd, colBegin, colEnd] =
+      transposed ? std::tuple(nBegin, nEnd, kBegin, kEnd)
+                 : std::tuple(kBegin, kEnd, nBegin, nEnd);
+  SmallVector<Value> leading;
+  for (int64_t i = 0; i + 2 < rank; ++i)
+    leading.push_back(value((*offsets)[i]));
+  scf::ForOp::create(
+      rewriter, loc, rowBegin, rowEnd, index(1), ValueRange{},
+      [&](OpBuilder &b, Location l, Value row, ValueRange) {
+        scf::ForOp::create(
+            b, l, colBegin, colEnd, index(lineElements), ValueRange{},
+            [&](OpBuilder &b2, Location l2, Value col, ValueRange) {
+              SmallVector<Value> indices(leading);
+              indices.append({row, col});
+              memref::PrefetchOp::create(b2, l2, base, indices,
+                                         /*isWrite=*/false,
+                                         /*localityHint=*/2,
+                                         /*isDataCache=*/true);
+              scf::YieldOp::create(b2, l2);
+            });
+        scf::YieldOp::create(b, l);
+      });
+}
+
 /// Copies the B tile of the K-slab op `slabOp` (a sub-view of B at the
 /// slab's K and N offsets) into a contiguous buffer of the cache tile's size
 /// and lets `slabOp` read that instead. The buffer is allocated once per
@@ -611,7 +705,8 @@ static bool packingPays(linalg::LinalgOp op, const ContractionLoops &loops,
 static linalg::LinalgOp packRhsTile(RewriterBase &rewriter,
                                     linalg::LinalgOp slabOp, Operation *kLoop,
                                     bool transposed, int64_t tileK,
-                                    int64_t tileN) {
+                                    int64_t tileN, Value rhsBase,
+                                    bool prefetchNext) {
   Location loc = slabOp.getLoc();
   OpOperand &rhs = *slabOp.getDpsInputOperand(1);
   Value view = rhs.get();
@@ -652,6 +747,9 @@ static linalg::LinalgOp packRhsTile(RewriterBase &rewriter,
         llvm::to_vector(llvm::seq<int64_t>(0, rank));
     std::swap(permutation[rank - 2], permutation[rank - 1]);
     linalg::TransposeOp::create(rewriter, loc, view, packed, permutation);
+    if (prefetchNext)
+      prefetchNextRhsTile(rewriter, loc, view, rhsBase, transposed, tileK,
+                          tileN);
     linalg::LinalgOp reader = slabOp;
     if (!isa<linalg::GenericOp>(slabOp.getOperation())) {
       FailureOr<linalg::GenericOp> generic =
@@ -676,6 +774,8 @@ static linalg::LinalgOp packRhsTile(RewriterBase &rewriter,
 
   // packed = view.
   linalg::CopyOp::create(rewriter, loc, view, packed);
+  if (prefetchNext)
+    prefetchNextRhsTile(rewriter, loc, view, rhsBase, transposed, tileK, tileN);
   rewriter.modifyOpInPlace(slabOp, [&] { rhs.set(packed); });
   return slabOp;
 }
@@ -764,6 +864,7 @@ struct TileContractionsPass
         rhs && (packRhs == "always" ||
                 packingPays(op, loops, rhs, transposed, cacheTileN, cacheTileK,
                             kPackMinRowTiles * registerTileM));
+    Value rhsBase = pack ? rhs->get() : Value();
 
     // 1. Cache tiles of (batch, M, N) as one scf.parallel, or as scf.for
     // loops when the contraction already runs inside an scf.parallel (a
@@ -803,10 +904,10 @@ struct TileContractionsPass
       auto bound = [](int64_t range, int64_t tile) {
         return ShapedType::isDynamic(range) ? tile : std::min(range, tile);
       };
-      slab->op =
-          packRhsTile(rewriter, slab->op, slab->loops.front(), transposed,
-                      bound(staticRanges[loops.k], cacheTileK),
-                      bound(staticRanges[loops.n], taskCols));
+      slab->op = packRhsTile(
+          rewriter, slab->op, slab->loops.front(), transposed,
+          bound(staticRanges[loops.k], cacheTileK),
+          bound(staticRanges[loops.n], taskCols), rhsBase, prefetchRhs);
     }
 
     // 3. Register tiles M x N x 1, K innermost so that the C tile stays in

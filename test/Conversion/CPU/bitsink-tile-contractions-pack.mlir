@@ -2,6 +2,8 @@
 // RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{cache-tile-m=8 cache-tile-n=32 cache-tile-k=16 register-tile-m=4 register-tile-n=16 pack-rhs=always pack-tile-m=8},bitsink-vectorize-linalg{vector-bits=512 unroll=1}))' | FileCheck %s --check-prefix=VEC
 // RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions))' | FileCheck %s --check-prefix=AUTO
 // RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{pack-rhs=never}))' | FileCheck %s --check-prefix=NEVER
+// RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{cache-tile-m=8 cache-tile-n=32 cache-tile-k=16 register-tile-m=4 register-tile-n=16 pack-rhs=always pack-tile-m=8 prefetch-rhs=true}))' | FileCheck %s --check-prefix=PREFETCH
+// RUN: bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{pack-rhs=always}))' | FileCheck %s --check-prefix=NOPF
 // RUN: not bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{pack-rhs=sometimes}))' 2>&1 | FileCheck %s --check-prefix=ERR
 // RUN: not bitsink-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(bitsink-tile-contractions{pack-tile-m=0}))' 2>&1 | FileCheck %s --check-prefix=ERR-ROWS
 
@@ -47,6 +49,29 @@
 //  NEVER-LABEL: func.func @static_nn(
 //    NEVER-NOT:   memref.alloc
 //        NEVER:   return
+// prefetch-rhs: after each copy, the tile the next copy reads is
+// prefetched from B: the next K slab (rows k0 + 16 up to 24) of the same
+// columns, or after the last slab the first slab of the next 32 columns
+// (clamped to B). Off by default: no prefetch.
+// PREFETCH-LABEL: func.func @static_nn(
+//  PREFETCH-SAME:     %{{.*}}: memref<16x24xf32>, %[[B:[a-z0-9]+]]: memref<24x64xf32>
+//       PREFETCH:   scf.parallel (%{{.*}}, %[[N0:.*]]) =
+//       PREFETCH:     %[[NEXTN:.*]] = arith.addi %[[N0]], %c32
+//       PREFETCH:     scf.for %[[K0:.*]] = %{{.*}} to %c24{{.*}} step %c16
+//       PREFETCH:       linalg.copy
+//       PREFETCH:       %[[KN:.*]] = arith.addi %[[K0]], %c16
+//       PREFETCH:       %[[SAME:.*]] = arith.cmpi slt, %[[KN]], %c24
+//       PREFETCH:       %[[KB:.*]] = arith.select %[[SAME]], %[[KN]], %c0
+//       PREFETCH:       %[[NB:.*]] = arith.select %[[SAME]], %[[N0]], %[[NEXTN]]
+//       PREFETCH:       %[[KE:.*]] = arith.minsi %{{.*}}, %c24
+//       PREFETCH:       %[[NE:.*]] = arith.minsi %{{.*}}, %c64
+//       PREFETCH:       scf.for %[[R:.*]] = %[[KB]] to %[[KE]] step %c1
+//       PREFETCH:         scf.for %[[COL:.*]] = %[[NB]] to %[[NE]] step %c16
+//       PREFETCH:           memref.prefetch %[[B]][%[[R]], %[[COL]]], read, locality<2>, data : memref<24x64xf32>
+//       PREFETCH:       vector.fma
+//   NOPF-LABEL: func.func @static_nn(
+//     NOPF-NOT:   memref.prefetch
+//         NOPF:   return
 func.func @static_nn(%a: memref<16x24xf32>, %b: memref<24x64xf32>, %c: memref<16x64xf32>) {
   linalg.matmul ins(%a, %b : memref<16x24xf32>, memref<24x64xf32>) outs(%c : memref<16x64xf32>)
   return

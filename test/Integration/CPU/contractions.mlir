@@ -53,6 +53,10 @@
 // RUN: bitsink-run %s -e nn_large --seed=9 --save-inputs=%t.large. -o %t.large.out.npy
 // RUN: %numpy_python %S/../../Inputs/matmul-reference.py nn %t.large. %t.large.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.large.ref.npy %t.large.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e nn_large --seed=9 --pipeline="bitsink-cpu-pipeline{matmul-prefetch-rhs=true}" -o %t.large.prefetch.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.large.ref.npy %t.large.prefetch.npy | FileCheck %s
+// RUN: bitsink-run %s -e nt_large --seed=12 --pipeline="bitsink-cpu-pipeline{matmul-prefetch-rhs=true}" -o %t.ntl.prefetch.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.ntl.ref.npy %t.ntl.prefetch.npy --rtol 2e-5 | FileCheck %s
 // RUN: bitsink-run %s -e nn_large --seed=9 --pipeline="bitsink-cpu-pipeline{matmul-pack-rhs=never}" -o %t.large.unpacked.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.large.ref.npy %t.large.unpacked.npy | FileCheck %s
 // RUN: bitsink-run %s -e nn_tasks --seed=11 --save-inputs=%t.tasks. -o %t.tasks.out.npy
