@@ -296,17 +296,19 @@ def one_thread_count(args, threads):
     """Everything at one thread count (run in its own process)."""
     rows = []
     gemm = gemm_gflops()
+    # What the peers run in this process (the environment decides it).
+    peers = {"openblas_core": openblas_core()}
+    try:
+        import torch
+        peers["torch_isa"] = torch.backends.cpu.get_cpu_capability()
+    except Exception:
+        pass
     for n in args.sizes:
         flops = 2 * 2 * D * visible_pairs(n, W)
         ours_t, ours_out = run_ours(args, n, W)
         row = {"threads": threads, "N": n, "ours_ms": ours_t * 1e3,
                "ours_gflops": flops / ours_t / 1e9, "gemm_gflops": gemm,
-               "openblas_core": openblas_core()}
-        try:
-            import torch
-            row["torch_isa"] = torch.backends.cpu.get_cpu_capability()
-        except Exception:
-            pass
+               **peers}
         if args.baseline_opt:
             ab_t, base_t, base_out = ours_against_baseline(args, n)
             row["ab_ours_ms"] = ab_t * 1e3

@@ -141,10 +141,6 @@ def env_threads(threads):
     return env
 
 
-cpu_features = mlirlib.cpu_features
-cpu_text = mlirlib.cpu_text
-
-
 def gemv_kernel(features, lut_int8):
     """The GEMV kernel bitsink-cpu-pipeline picks: int8 tables when asked
     for, f32 tables by default where the target has AVX-512F or AVX2 (its
@@ -361,7 +357,7 @@ def main():
                          "--gemm")
         return run_gemm(args)
 
-    features = cpu_features(args.cpu)
+    features = mlirlib.cpu_features(args.cpu)
     kernel = gemv_kernel(features, args.gemv_lut_int8)
     # The GEMV's pipeline options (bitsink-run adds target-cpu=<--cpu>).
     gemv_extra = (["--pipeline=bitsink-cpu-pipeline{gemv-lut-int8=true}"]
@@ -372,7 +368,7 @@ def main():
     if (ggml_isa is None and args.cpu != "host" and features is not None
             and not features["avx512"] and platform.machine() == "x86_64"):
         ggml_isa = "avx2"
-    bitsink_isa = (f"compiled for {cpu_text(args.cpu, features)}, GEMV "
+    bitsink_isa = (f"compiled for {mlirlib.cpu_text(args.cpu, features)}, GEMV "
                    f"kernel: {KERNEL_TEXT[kernel]}")
 
     all_threads = os.cpu_count()

@@ -597,6 +597,11 @@ static bool packingPays(linalg::LinalgOp op, const ContractionLoops &loops,
          rowStride * elementBytes >= kPackMinRowStrideBytes;
 }
 
+/// Elements of `element` in a 64-byte cache line (at least one).
+static int64_t cacheLineElements(Type element) {
+  return std::max<int64_t>(1, 64 * 8 / element.getIntOrFloatBitWidth());
+}
+
 /// The offsets of the sub-view `view` (a chain of unit-stride sub-views of
 /// the same rank) into `base`, or nothing for another chain.
 static std::optional<SmallVector<OpFoldResult>>
@@ -664,9 +669,7 @@ static void prefetchNextRhsTile(RewriterBase &rewriter, Location loc,
       nSize);
   // One prefetch per cache line of each row of the tile in B's layout:
   // rows are K (or N, transposed), lines along the contiguous dimension.
-  Type element = getElementTypeOrSelf(base.getType());
-  int64_t lineElements =
-      std::max<int64_t>(1, 64 * 8 / element.getIntOrFloatBitWidth());
+  int64_t lineElements = cacheLineElements(getElementTypeOrSelf(base));
   auto [rowBegin, rowEnd, colBegin, colEnd] =
       transposed ? std::tuple(nBegin, nEnd, kBegin, kEnd)
                  : std::tuple(kBegin, kEnd, nBegin, nEnd);
@@ -718,8 +721,7 @@ static linalg::LinalgOp packRhsTile(RewriterBase &rewriter,
   // The slab's tile of B is at most tileK x tileN; rows padded to whole
   // cache lines, so that each starts on one.
   Type element = viewType.getElementType();
-  int64_t lineElements =
-      std::max<int64_t>(1, 64 * 8 / element.getIntOrFloatBitWidth());
+  int64_t lineElements = cacheLineElements(element);
   SmallVector<int64_t> shape(viewType.getShape());
   shape[rank - 2] = tileK;
   shape[rank - 1] = llvm::alignTo(tileN, lineElements);
