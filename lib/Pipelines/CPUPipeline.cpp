@@ -74,13 +74,20 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   lowerings.addPass(createBitSinkLowerCacheAppend());
   BitSinkLowerAttentionOptions attention;
   // The score tile (query-tile lanes x key-tile keys) is sized to the
-  // registers: 32 x 8 (two zmm per key) with AVX-512, 8 x 8 (one ymm or two
-  // xmm per key) otherwise; the former 32 x 16 everywhere was 1.1-1.6x
-  // slower (docs/attention-lowering.md, "Tile sizes per target").
-  attention.queryTile = options.queryTile.hasValue() ? options.queryTile
-                        : cpu.hasAvx512              ? 32
-                                                     : 8;
-  attention.keyTile = options.keyTile.hasValue() ? options.keyTile : 8;
+  // registers: 32 x 8 (two zmm per key) with AVX-512, 16 x 6 with AVX2 (two
+  // ymm per key: 12 score registers, and as many for the probabilities that
+  // P·V keeps), 8 x 8 otherwise (two xmm per key); a decode task's lanes
+  // are one register's (docs/attention-lowering.md, "Tile sizes per
+  // target").
+  auto byIsa = [&](const CPUPipelineOptions::Option<int64_t> &given,
+                   int64_t avx512, int64_t avx2, int64_t other) -> int64_t {
+    if (given.hasValue())
+      return given;
+    return cpu.hasAvx512 ? avx512 : cpu.hasAvx2 ? avx2 : other;
+  };
+  attention.queryTile = byIsa(options.queryTile, 32, 16, 8);
+  attention.keyTile = byIsa(options.keyTile, 8, 6, 8);
+  attention.decodeLanes = byIsa(options.decodeLanes, 16, 8, 8);
   attention.decodeMaxQueries = options.decodeMaxQueries;
   attention.splitSize = options.splitSize;
   lowerings.addPass(createBitSinkLowerAttention(attention));

@@ -27,6 +27,8 @@
 // RUN: %if host-avx2 %{ not bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3 gemm-int8=true" 2>&1 | FileCheck %s --check-prefix=GEMM-I8-NO %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=V3PIPE %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=skylake-avx512" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=SKXPIPE %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=GENPIPE %}
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3 query-tile=4 decode-lanes=4" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=GIVENPIPE %}
 // An unknown CPU is an error naming it, before any pass runs.
 // RUN: not bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=pentium9" 2>&1 | FileCheck %s --check-prefix=BADCPU
 
@@ -88,6 +90,13 @@ func.func @attn(%q: tensor<1x4x40x64xf32>, %k: tensor<1x2x40x64xf32>,
 // INT8-SKX:        llvm.call_intrinsic "llvm.x86.avx512.pshuf.b.512"
 
 // (The pass's options now include gemv-lut-int8, off by default.)
+// The attention tiles follow the target's registers (AVX-512: 32 x 8, two
+// zmm per key; AVX2: 16 x 6, two ymm per key; otherwise 8 x 8) and a decode
+// task's lanes one register; options given win.
+// V3PIPE:      bitsink-lower-attention{decode-lanes=8 decode-max-queries=4 key-tile=6 query-tile=16 split-size=512}
+// SKXPIPE:     bitsink-lower-attention{decode-lanes=16 decode-max-queries=4 key-tile=8 query-tile=32 split-size=512}
+// GENPIPE:     bitsink-lower-attention{decode-lanes=8 decode-max-queries=4 key-tile=8 query-tile=8 split-size=512}
+// GIVENPIPE:   bitsink-lower-attention{decode-lanes=4 decode-max-queries=4 key-tile=6 query-tile=4 split-size=512}
 // V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemm-int8=false gemv-column-tile=512 gemv-lut=true gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +avx2,

@@ -37,7 +37,10 @@ def BitSinkLowerAttention : Pass<"bitsink-lower-attention"> {
            /*default=*/"4",
            "Use the split-KV decode variant when Nq is at most this">,
     Option<"splitSize", "split-size", "int64_t", /*default=*/"512",
-           "Keys per split in the decode variant (a multiple of key-tile)">
+           "Keys per split in the decode variant (a multiple of key-tile)">,
+    Option<"decodeLanes", "decode-lanes", "int64_t", /*default=*/"16",
+           "Vector lanes of a decode task (its query heads x queries; at "
+           "most query-tile are used): one register's f32 lanes">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -33,11 +33,12 @@ struct CPUPipelineOptions
   Option<int64_t> queryTile{
       *this, "query-tile",
       llvm::cl::desc("Attention queries per tile (default: 32 where "
-                     "target-cpu has AVX-512F, else 8)")};
-  /// Not given: 8 (Option::hasValue()).
-  Option<int64_t> keyTile{*this, "key-tile",
-                          llvm::cl::desc("Attention keys per tile (default: "
-                                         "8)")};
+                     "target-cpu has AVX-512F, 16 with AVX2, else 8)")};
+  /// Not given: from target-cpu's vector width (Option::hasValue()).
+  Option<int64_t> keyTile{
+      *this, "key-tile",
+      llvm::cl::desc("Attention keys per tile (default: 6 where target-cpu "
+                     "has AVX2 but not AVX-512F, else 8)")};
   Option<int64_t> decodeMaxQueries{
       *this, "decode-max-queries",
       llvm::cl::desc("Use split-KV decode attention when Nq <= this"),
@@ -45,6 +46,11 @@ struct CPUPipelineOptions
   Option<int64_t> splitSize{
       *this, "split-size", llvm::cl::desc("Keys per split of decode attention"),
       llvm::cl::init(BitSinkLowerAttentionOptions().splitSize)};
+  /// Not given: target-cpu's f32 lanes per register (Option::hasValue()).
+  Option<int64_t> decodeLanes{
+      *this, "decode-lanes",
+      llvm::cl::desc("Vector lanes of a decode attention task (default: 16 "
+                     "where target-cpu has AVX-512F, else 8)")};
   Option<int64_t> gemvMaxRows{
       *this, "gemv-max-rows",
       llvm::cl::desc("Largest M of bitplane_matmul that uses GEMV"),

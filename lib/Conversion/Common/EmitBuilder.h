@@ -191,6 +191,12 @@ public:
   mlir::Value fmax(mlir::Value x, mlir::Value y) {
     return mlir::arith::MaximumFOp::create(b, x, y);
   }
+  /// `x > y ? x : y`: one `maxps` on x86 (`arith.maximumf` takes five
+  /// without AVX-512). Not NaN-propagating: it returns `y` when either is
+  /// NaN, so use it only where a NaN reaches the result another way.
+  mlir::Value fmaxOrdered(mlir::Value x, mlir::Value y) {
+    return select(fcmp(mlir::arith::CmpFPredicate::OGT, x, y), x, y);
+  }
   mlir::Value fcmp(mlir::arith::CmpFPredicate p, mlir::Value x, mlir::Value y) {
     return mlir::arith::CmpFOp::create(b, p, x, y);
   }

@@ -1,9 +1,11 @@
 // RUN: bitsink-opt %s --bitsink-lower-attention -split-input-file -verify-diagnostics
 // RUN: not bitsink-opt %s --bitsink-lower-attention="key-tile=0" 2>&1 | FileCheck %s --check-prefix=TILE
 // RUN: not bitsink-opt %s --bitsink-lower-attention="key-tile=32 split-size=16" 2>&1 | FileCheck %s --check-prefix=SPLIT
+// RUN: not bitsink-opt %s --bitsink-lower-attention="decode-lanes=65" 2>&1 | FileCheck %s --check-prefix=LANES
 
 // TILE: error: bitsink-lower-attention: key-tile must be in [1, 64], got 0
 // SPLIT: error: bitsink-lower-attention: split-size must be at least key-tile, got 16
+// LANES: error: bitsink-lower-attention: decode-lanes must be in [1, 64], got 65
 
 // The kernels keep D and Dv in registers: a dynamic head dimension is
 // rejected with the sizes it saw.

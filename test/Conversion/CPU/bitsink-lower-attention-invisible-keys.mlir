@@ -28,12 +28,13 @@
 // CHECK-NEXT:        arith.cmpi eq, %[[EXP]]
 // CHECK:             vector.reduction <or>
 // CHECK:           }
-// The guarded P·V: a p == 0 term leaves o unchanged.
+// The guarded P·V (prefill: the accumulator is Dv x Tq, query rows in
+// lanes): a lane whose p == 0 leaves o unchanged.
 // CHECK:           scf.if %[[GUARD]] {
+// CHECK:             %[[Z0:.*]] = arith.cmpf oeq, %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK:             scf.for
-// CHECK:               %[[Z0:.*]] = arith.cmpf oeq, %{{.*}}, %{{.*}} : f32
-// CHECK:               %[[T0:.*]] = vector.fma {{.*}} : vector<8xf32>
-// CHECK-NEXT:          arith.select %[[Z0]], %{{.*}}, %[[T0]] : vector<8xf32>
+// CHECK:               %[[T0:.*]] = vector.fma {{.*}} : vector<16xf32>
+// CHECK-NEXT:          arith.select %[[Z0]], %{{.*}}, %[[T0]] : vector<16xi1>, vector<16xf32>
 // The plain P·V.
 // CHECK:           } else {
 // CHECK:             scf.for

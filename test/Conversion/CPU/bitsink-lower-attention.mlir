@@ -43,9 +43,34 @@
 // CHECK:               scf.yield
 // CHECK:             } else {
 // CHECK:               arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
-// Online softmax in vector lanes.
-// CHECK:             arith.maximumf %{{.*}} : vector<16xf32>
-// CHECK:             math.exp %{{.*}} : vector<16xf32>
+// Online softmax in vector lanes; the max is `x > y ? x : y` (one maxps).
+// CHECK:             %[[GT:.*]] = arith.cmpf ogt, %{{.*}} : vector<16xf32>
+// CHECK-NEXT:        arith.select %[[GT]], %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK-NOT:         arith.maximumf
+// CHECK:             %[[ALPHA:.*]] = math.exp %{{.*}} : vector<16xf32>
+// CHECK:             %[[P0:.*]] = math.exp %{{.*}} : vector<16xf32>
+// P·V into the Dv x Tq accumulator (lanes = query rows). The rescale by
+// alpha is a loop of its own, run only when some lane's max moved.
+// CHECK:             %[[MOVED:.*]] = arith.cmpf une, %[[ALPHA]], %{{.*}} : vector<16xf32>
+// CHECK:             %[[ANY:.*]] = vector.reduction <or>, %[[MOVED]] : vector<16xi1> into i1
+// CHECK:             scf.if %[[ANY]] {
+// CHECK:               scf.for %[[D0:.*]] = %c0 to %c64 step %c1 {
+// CHECK:                 %[[O0:.*]] = vector.load %[[ACC:.*]][%[[D0]], %c0] : memref<64x16xf32>, vector<16xf32>
+// CHECK:                 %[[S0:.*]] = arith.mulf %[[O0]], %[[ALPHA]] : vector<16xf32>
+// CHECK:                 vector.store %[[S0]], %[[ACC]][%[[D0]], %c0]
+// Boundary tiles whose value rows hold NaN or Inf drop zero-probability
+// terms by a select; every other tile is the plain chain: per element d of
+// Dv, one broadcast of v[j][d] per key, one FMA for all rows.
+// CHECK:             scf.if %{{.*}} {
+// CHECK:               arith.cmpf oeq, %[[P0]], %{{.*}} : vector<16xf32>
+// CHECK:             } else {
+// CHECK:               scf.for %[[D:.*]] = %c0 to %c64 step %c1 {
+// CHECK:                 %[[O:.*]] = vector.load %[[ACC]][%[[D]], %c0] : memref<64x16xf32>, vector<16xf32>
+// CHECK:                 %[[V0:.*]] = memref.load %{{.*}}[%c0, %{{.*}}, %{{.*}}, %[[D]]] : memref<1x2x?x64xf32>
+// CHECK:                 %[[B0:.*]] = vector.broadcast %[[V0]] : f32 to vector<16xf32>
+// CHECK:                 vector.fma %[[P0]], %[[B0]], %[[O]] : vector<16xf32>
+// CHECK-COUNT-15:        vector.fma
+// CHECK:                 vector.store %{{.*}}, %[[ACC]][%[[D]], %c0]
 func.func @causal_window(%q: memref<1x8x?x64xf32>, %k: memref<1x2x?x64xf32>,
                          %v: memref<1x2x?x64xf32>, %o: memref<1x8x?x64xf32>) {
   bitsink.sink_attention ins(%q, %k, %v : memref<1x8x?x64xf32>,

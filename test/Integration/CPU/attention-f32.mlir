@@ -15,6 +15,13 @@
 // RUN: bitsink-run %s -e dense_causal --seed=10 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e s0_w_sum_ge_n --seed=11 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e gqa8_small_tiles --pipeline="bitsink-cpu-pipeline{query-tile=8 key-tile=4}" --seed=12 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// The AVX2 kernel (16 x 6 tiles, JIT for an AVX2 CPU model on any AVX2
+// host) and the SSE one (8 x 8) on the same entries:
+// RUN: %if host-avx2 %{ bitsink-run %s -e gqa4_odd --cpu=x86-64-v3 --seed=1 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
+// RUN: %if host-avx2 %{ bitsink-run %s -e per_head_windows --cpu=x86-64-v3 --seed=8 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
+// RUN: %if host-avx2 %{ bitsink-run %s -e dense_causal --cpu=x86-64-v3 --seed=10 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
+// RUN: %if host-avx2 %{ bitsink-run %s -e mqa_sinks_learned --cpu=x86-64-v3 --seed=2 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
+// RUN: %if host-avx2 %{ bitsink-run %s -e gqa4_odd --cpu=x86-64 --seed=1 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
 //
 // CHECK: output 0: {{.*}} PASS
 

@@ -12,6 +12,11 @@
 // RUN: bitsink-run %s -e decode_splits --pipeline="bitsink-cpu-pipeline{split-size=64}" --seed=26 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e decode_dense_kv_len --pipeline="bitsink-cpu-pipeline{split-size=32}" --seed=27 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e decode_nq3_learned --seed=28 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// The AVX2 kernels (prefill 16 x 6, decode lanes 8):
+// RUN: %if host-avx2 %{ bitsink-run %s -e kv_len_padding --cpu=x86-64-v3 --seed=21 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
+// RUN: %if host-avx2 %{ bitsink-run %s -e f16_sinks --cpu=x86-64-v3 --seed=24 --check-reference --atol=2e-3 --rtol=2e-3 | FileCheck %s %}
+// RUN: %if host-avx2 %{ bitsink-run %s -e decode_nq3_learned --cpu=x86-64-v3 --seed=28 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
+// RUN: %if host-avx2 %{ bitsink-run %s -e ring_positions_decode --cpu=x86-64-v3 --seed=23 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
 //
 // CHECK: output 0: {{.*}} PASS
 

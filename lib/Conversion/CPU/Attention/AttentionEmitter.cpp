@@ -19,6 +19,7 @@ AttentionEmitter::AttentionEmitter(ImplicitLocOpBuilder &b, SinkAttentionOp op,
     : EmitBuilder(b), op(op), opts(options) {
   assert(opts.queryTile >= 1 && opts.queryTile <= 64 && opts.keyTile >= 1 &&
          opts.keyTile <= 64 && opts.splitSize >= opts.keyTile &&
+         opts.decodeLanes >= 1 && opts.decodeLanes <= 64 &&
          "unchecked options");
   read(op);
   rope = op.getRopeAttr();
@@ -69,8 +70,11 @@ void AttentionEmitter::forEachVisitedKey(Value batch, Value part,
 }
 
 AttentionEmitter::TileBuffers AttentionEmitter::tileBuffers() {
-  return {decodeRows ? Value() : stackBuffer({headDim, opts.queryTile}),
-          stackBuffer({opts.queryTile, valueDim}),
+  if (!decodeRows)
+    return {stackBuffer({headDim, opts.queryTile}),
+            stackBuffer({valueDim, opts.queryTile}), Value(), Value(),
+            stackBuffer({2, opts.queryTile})};
+  return {Value(), stackBuffer({opts.queryTile, valueDim}),
           stackBuffer({opts.keyTile, opts.queryTile}),
           stackBuffer({opts.queryTile}), stackBuffer({2, opts.queryTile})};
 }
@@ -215,6 +219,49 @@ void AttentionEmitter::emitPV(const TileContext &ctx, Value j0, Value acc,
   });
 }
 
+// acc[d] (lanes = query rows) = acc[d] · alpha + Σ_jj probs[jj] · v[j0 +
+// jj, d]: the prefill form of P·V, with the probabilities still in
+// registers and the accumulator transposed (Dv × Tq), so that each value
+// element is one broadcast feeding one FMA for all rows of the tile. The
+// rescale is a loop of its own, run only when some lane's running max moved:
+// alpha is exactly 1 in every lane otherwise. `guard` selects the
+// invisible-key form of emitPV (a zero probability drops its term).
+void AttentionEmitter::emitPrefillPV(const TileContext &ctx, Value j0,
+                                     Value acc, ArrayRef<Value> probs,
+                                     Value alpha, Value guard) {
+  Value lastKey = sub(numKeys, idx(1));
+  SmallVector<Value> valueRows;
+  for (int64_t jj = 0; jj < opts.keyTile; ++jj)
+    valueRows.push_back(minS(add(j0, idx(jj)), lastKey));
+  Value moved = vector::ReductionOp::create(
+      b, vector::CombiningKind::OR,
+      fcmp(arith::CmpFPredicate::UNE, alpha, constant(laneF32, 1.0)));
+  ifThen(moved, [&] {
+    forEach(idx(0), idx(valueDim), idx(1), [&](Value d) {
+      vstore(fmul(vload(laneF32, acc, {d, idx(0)}), alpha), acc, {d, idx(0)});
+    });
+  });
+  auto accumulate = [&](bool skipInvisible) {
+    SmallVector<Value> invisible;
+    if (skipInvisible)
+      for (Value p : probs)
+        invisible.push_back(
+            fcmp(arith::CmpFPredicate::OEQ, p, constant(laneF32, 0.0)));
+    forEach(idx(0), idx(valueDim), idx(1), [&](Value d) {
+      Value o = vload(laneF32, acc, {d, idx(0)});
+      for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+        Value vx = toF32(load(v, {ctx.batch, ctx.kvHead, valueRows[jj], d}));
+        Value term = vectorFma(probs[jj], splat(vx, opts.queryTile), o);
+        o = skipInvisible ? select(invisible[jj], o, term) : term;
+      }
+      vstore(o, acc, {d, idx(0)});
+    });
+  };
+  ifThenElse(
+      guard, [&] { accumulate(/*skipInvisible=*/true); },
+      [&] { accumulate(/*skipInvisible=*/false); });
+}
+
 std::pair<Value, Value> AttentionEmitter::emitKeyTiles(
     const TileContext &ctx, const attention::TileList &list, Value tBegin,
     Value tEnd, Value qt, Value acc, Value probs, Value alphaBuf) {
@@ -232,20 +279,21 @@ std::pair<Value, Value> AttentionEmitter::emitKeyTiles(
             [&] { return scores; });
         // Online softmax: m_new = max(m, max_j s_j); a = e^{m - m_new};
         // p_j = e^{s_j - m_new}; l = a·l + Σ p_j. A row that has seen
-        // nothing keeps m = -inf and uses 0 as its exponent base.
+        // nothing keeps m = -inf and uses 0 as its exponent base. The max
+        // need not propagate NaN: a NaN score makes its p_j, and so l and
+        // the row's output, NaN anyway.
         Value tileMax = scores.front();
         for (Value s : ArrayRef(scores).drop_front())
-          tileMax = fmax(tileMax, s);
-        Value mNew = fmax(state[0], tileMax);
+          tileMax = fmaxOrdered(tileMax, s);
+        Value mNew = fmaxOrdered(state[0], tileMax);
         Value base = attention::exponentBase(*this, mNew).second;
         Value alpha = exp(fsub(state[0], base));
         Value sum = constant(laneF32, 0.0);
-        for (auto [jj, s] : llvm::enumerate(scores)) {
-          Value p = exp(fsub(s, base));
-          sum = fadd(sum, p);
-          vstore(p, probs, {idx(jj), idx(0)});
+        SmallVector<Value> ps;
+        for (Value s : scores) {
+          ps.push_back(exp(fsub(s, base)));
+          sum = fadd(sum, ps.back());
         }
-        vstore(alpha, alphaBuf, {idx(0)});
         Value lNew = vectorFma(alpha, state[1], sum);
         // The guarded P·V only on boundary tiles whose value rows hold a
         // non-finite element; every other tile keeps the plain FMA chain.
@@ -253,6 +301,13 @@ std::pair<Value, Value> AttentionEmitter::emitKeyTiles(
             needMask, TypeRange{b.getI1Type()},
             [&] { return SmallVector<Value>{emitValuesNonFinite(ctx, j0)}; },
             [&] { return SmallVector<Value>{boolean(false)}; })[0];
+        if (!decodeRows) {
+          emitPrefillPV(ctx, j0, acc, ps, alpha, guard);
+          return SmallVector<Value>{mNew, lNew};
+        }
+        for (auto [jj, p] : llvm::enumerate(ps))
+          vstore(p, probs, {idx(jj), idx(0)});
+        vstore(alpha, alphaBuf, {idx(0)});
         ifThenElse(
             guard,
             [&] {
@@ -283,13 +338,13 @@ void AttentionEmitter::emit() {
   // (Nq = 0 has nothing to compute: the prefill loop has no iterations.)
   bool decode = !ShapedType::isDynamic(staticQueries) && staticQueries > 0 &&
                 staticQueries <= opts.decodeMaxQueries &&
-                staticQueries <= opts.queryTile;
+                staticQueries <= std::min(opts.queryTile, opts.decodeLanes);
   if (decode) {
     // Few query rows: score each key with dot products along D (rows of q
     // kept in registers) instead of one FMA per element of D for every
     // lane, and keep the softmax vectors at one register.
     decodeQueries = staticQueries;
-    opts.queryTile = std::min<int64_t>(opts.queryTile, kChunk);
+    opts.queryTile = std::min(opts.queryTile, opts.decodeLanes);
     // A GQA group shares one task when its heads × queries fit the lanes
     // and its heads share one window (per-head windows differ per lane).
     auto kType = cast<MemRefType>(k.getType());

@@ -91,9 +91,10 @@ private:
   //===--------------------------------------------------------------------===//
 
   /// Per-task buffers: the transposed query tile (D × Tq; prefill only,
-  /// decode keeps query rows in registers), the output accumulator (Tq ×
-  /// Dv), probabilities (Tk × Tq), the rescale factors (Tq) and the final
-  /// running max and sum (2 × Tq).
+  /// decode keeps query rows in registers), the output accumulator (prefill
+  /// Dv × Tq, lanes = query rows; decode Tq × Dv), probabilities (Tk × Tq)
+  /// and the rescale factors (Tq) for decode's P·V (prefill keeps both in
+  /// registers), and the final running max and sum (2 × Tq).
   struct TileBuffers {
     mlir::Value qt, acc, probs, alphaBuf, stats;
   };
@@ -115,7 +116,8 @@ private:
   /// per tile of Nk.
   mlir::Value visitParts();
   /// Runs key tiles [tBegin, tEnd) of `list`, accumulating into `acc`
-  /// (rows × Dv); returns the final running max and sum (vectors).
+  /// (tileBuffers' layout); returns the final running max and sum
+  /// (vectors).
   std::pair<mlir::Value, mlir::Value>
   emitKeyTiles(const TileContext &ctx, const attention::TileList &list,
                mlir::Value tBegin, mlir::Value tEnd, mlir::Value qt,
@@ -129,6 +131,11 @@ private:
   mlir::Value emitValuesNonFinite(const TileContext &ctx, mlir::Value j0);
   void emitPV(const TileContext &ctx, mlir::Value j0, mlir::Value acc,
               mlir::Value probs, mlir::Value alphaBuf, bool skipInvisible);
+  /// Prefill's P·V into the transposed accumulator (Dv × Tq), the
+  /// probabilities (one vector per key) and alpha in registers.
+  void emitPrefillPV(const TileContext &ctx, mlir::Value j0, mlir::Value acc,
+                     llvm::ArrayRef<mlir::Value> probs, mlir::Value alpha,
+                     mlir::Value guard);
   void emitStoreRow(mlir::Value batch, mlir::Value head, mlir::Value query,
                     mlir::Value acc, mlir::Value accRow, mlir::Value factor);
 
@@ -145,6 +152,10 @@ private:
   /// (f32), once before the query tiles that all read them, for the keys
   /// of the tiles some query tile visits (forEachVisitedKey).
   void emitRotateKeys();
+  /// Stores row `lane` of the tile (column `lane` of the Dv × Tq
+  /// accumulator) times `factor` as out[batch, head, query, :].
+  void emitStoreColumn(mlir::Value batch, mlir::Value head, mlir::Value query,
+                       mlir::Value acc, mlir::Value lane, mlir::Value factor);
   /// Scores as one FMA chain over D per key, the query rows in lanes.
   llvm::SmallVector<mlir::Value>
   emitPrefillScores(const TileContext &ctx, llvm::ArrayRef<mlir::Value> keyRows,

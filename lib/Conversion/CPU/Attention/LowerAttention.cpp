@@ -28,6 +28,7 @@ static OptionChecker checkOptions(const BitSinkLowerAttentionOptions &options) {
   checker.inRange("query-tile", options.queryTile, 1, 64)
       .inRange("key-tile", options.keyTile, 1, 64)
       .atLeast("decode-max-queries", options.decodeMaxQueries, 0)
+      .inRange("decode-lanes", options.decodeLanes, 1, 64)
       .require(options.splitSize >= options.keyTile,
                "split-size must be at least key-tile, got " +
                    Twine(options.splitSize));
@@ -59,7 +60,7 @@ struct LowerAttentionPass
 
   void runOnOperation() override {
     BitSinkLowerAttentionOptions options{queryTile, keyTile, decodeMaxQueries,
-                                         splitSize};
+                                         splitSize, decodeLanes};
     if (failed(runLowering<SinkAttentionOp>(
             getOperation(), checkOptions(options),
             populateBitSinkLowerAttentionPatterns, options)))

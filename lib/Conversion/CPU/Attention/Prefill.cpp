@@ -91,6 +91,22 @@ SmallVector<Value> AttentionEmitter::emitPrefillScores(const TileContext &ctx,
   });
 }
 
+// out[b, h, query, :] = factor · acc[:, lane] (the transposed accumulator's
+// column, gathered in chunks).
+void AttentionEmitter::emitStoreColumn(Value batch, Value head, Value query,
+                                       Value acc, Value lane, Value factor) {
+  for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
+    int64_t width = std::min(kChunk, valueDim - c0);
+    SmallVector<Value> elements;
+    for (int64_t d = c0; d < c0 + width; ++d)
+      elements.push_back(load(acc, {idx(d), lane}));
+    Value o = vector::FromElementsOp::create(
+        b, VectorType::get({width}, b.getF32Type()), elements);
+    o = fmul(o, splat(factor, width));
+    vstore(fromF32(o, elemType), out, {batch, head, query, idx(c0)});
+  }
+}
+
 void AttentionEmitter::emitPrefill() {
   if (rope)
     emitRotateKeys();
@@ -107,7 +123,7 @@ void AttentionEmitter::emitPrefill() {
           emitLoadRotatedQueries(ctx, qt);
         else
           emitLoadQueries(ctx, qt);
-        zeroFill(acc, opts.queryTile, valueDim);
+        zeroFill(acc, valueDim, opts.queryTile);
         attention::TileList list =
             attention::tileList(*this, ctx.bounds, numSinks, opts.keyTile,
                                 causal, static_cast<bool>(keyPositions));
@@ -120,7 +136,7 @@ void AttentionEmitter::emitPrefill() {
           Value li = load(stats, {idx(1), i});
           Value factor = attention::finalFactor(
               *this, mi, li, ctx.sinkLogit, [&](Value x) { return exp(x); });
-          emitStoreRow(ctx.batch, ctx.head, add(i0, i), acc, i, factor);
+          emitStoreColumn(ctx.batch, ctx.head, add(i0, i), acc, i, factor);
         });
       });
   if (rope)
