@@ -45,7 +45,8 @@
 // CHECK-SAME:    bitsink.kernel
 // CHECK:         omp.parallel
 // CHECK:           omp.wsloop
-// CHECK:             llvm.intr.fma({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
+// CHECK:             llvm.intr.roundeven({{.*}}) : (vector<32xf32>) -> vector<32xf32>
+// CHECK:             llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
 // CHECK-NOT:     llvm.call @expf
 // CHECK-NOT:     scf.
 // CHECK-NOT:     memref.

@@ -43,15 +43,29 @@
 // CHECK:               scf.yield
 // CHECK:             } else {
 // CHECK:               arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
-// Online softmax in vector lanes; the max is `x > y ? x : y` (one maxps).
+// Online softmax in vector lanes; the max is `x > y ? x : y` (one maxps),
+// a balanced tree over the keys, then the running max.
 // CHECK:             %[[GT:.*]] = arith.cmpf ogt, %{{.*}} : vector<16xf32>
 // CHECK-NEXT:        arith.select %[[GT]], %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
 // CHECK-NOT:         arith.maximumf
-// CHECK:             %[[ALPHA:.*]] = math.exp %{{.*}} : vector<16xf32>
-// CHECK:             %[[P0:.*]] = math.exp %{{.*}} : vector<16xf32>
+// CHECK:             %[[MGT:.*]] = arith.cmpf ogt, %[[M:arg[0-9]+]], %{{.*}} : vector<16xf32>
+// CHECK-NEXT:        %[[MNEW:.*]] = arith.select %[[MGT]], %[[M]], %{{.*}} : vector<16xi1>, vector<16xf32>
+// e^x for the exponents x <= 0 as a polynomial (no math.exp in the key
+// loop): k = round(x log2 e), r = x - k ln 2, a degree-6 polynomial in r
+// times 2^k in the exponent bits, 0 below -87.3. alpha first, then p_0.
+// CHECK-NOT:         math.exp
+// CHECK:             math.roundeven %{{.*}} : vector<16xf32>
+// CHECK-COUNT-8:     vector.fma
+// CHECK:             arith.fptosi %{{.*}} : vector<16xf32> to vector<16xi32>
+// CHECK:             arith.shli
+// CHECK:             %[[ALPHA:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK-NOT:         math.exp
+// CHECK:             math.roundeven
+// CHECK:             %[[P0:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
 // P·V into the Dv x Tq accumulator (lanes = query rows). The rescale by
-// alpha is a loop of its own, run only when some lane's max moved.
-// CHECK:             %[[MOVED:.*]] = arith.cmpf une, %[[ALPHA]], %{{.*}} : vector<16xf32>
+// alpha is a loop of its own, run only when some lane's max moved (decided
+// on the max, not on alpha: the branch does not wait for the exponentials).
+// CHECK:             %[[MOVED:.*]] = arith.cmpf une, %[[MNEW]], %[[M]] : vector<16xf32>
 // CHECK:             %[[ANY:.*]] = vector.reduction <or>, %[[MOVED]] : vector<16xi1> into i1
 // CHECK:             scf.if %[[ANY]] {
 // CHECK:               scf.for %[[D0:.*]] = %c0 to %c64 step %c1 {

@@ -27,6 +27,36 @@ AttentionEmitter::AttentionEmitter(ImplicitLocOpBuilder &b, SinkAttentionOp op,
 
 Value AttentionEmitter::exp(Value x) { return math::ExpOp::create(b, x); }
 
+// e^x = 2^k · e^r with k = round(x / ln 2) and r = x − k·ln 2 (ln 2 in two
+// parts, so that r is exact), |r| ≤ ln 2 / 2, e^r by its Taylor polynomial
+// of degree 6 (truncation below 1.7e-7 relative), 2^k put into the
+// exponent field. Only x ≤ 0 is handled: below -87.3 (under the smallest
+// normal f32) the result is 0, so that masked keys (-inf) get exactly 0; NaN
+// stays NaN. 17 vector ops against the ~22 and two clamps of math.exp's
+// general approximation.
+Value AttentionEmitter::expNonPositive(Value x) {
+  auto type = cast<VectorType>(x.getType());
+  auto intType = type.clone(b.getI32Type());
+  auto c = [&](double v) { return constant(type, v); };
+  constexpr double kLowest = -87.3;
+  // max(kLowest, x), one maxps; NaN stays NaN.
+  Value tooSmall = fcmp(arith::CmpFPredicate::OGT, c(kLowest), x);
+  Value xc = select(tooSmall, c(kLowest), x);
+  Value k = math::RoundEvenOp::create(b, fmul(xc, c(1.4426950408889634)));
+  Value r = vectorFma(k, c(-0.693359375), xc);
+  r = vectorFma(k, c(2.12194440054690583e-4), r);
+  Value poly = c(1.0 / 720);
+  for (double coef : {1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1.0, 1.0})
+    poly = vectorFma(poly, r, c(coef));
+  Value bits = arith::ShLIOp::create(
+      b,
+      arith::AddIOp::create(b, arith::FPToSIOp::create(b, intType, k),
+                            constant(intType, 127)),
+      constant(intType, 23));
+  Value scale = arith::BitcastOp::create(b, type, bits);
+  return select(tooSmall, c(0.0), fmul(poly, scale));
+}
+
 // The reduced angles' cos and sin as Taylor polynomials in vector FMAs
 // (attention::ropeTaylorCosSin): no math.cos / math.sin, whose polynomials
 // would repeat the range reduction.
@@ -223,19 +253,21 @@ void AttentionEmitter::emitPV(const TileContext &ctx, Value j0, Value acc,
 // jj, d]: the prefill form of P·V, with the probabilities still in
 // registers and the accumulator transposed (Dv × Tq), so that each value
 // element is one broadcast feeding one FMA for all rows of the tile. The
-// rescale is a loop of its own, run only when some lane's running max moved:
-// alpha is exactly 1 in every lane otherwise. `guard` selects the
-// invisible-key form of emitPV (a zero probability drops its term).
+// rescale is a loop of its own, run only when some lane's running max moved
+// (`maxMoved`, lane-wise): alpha = e^0 is exactly 1 in every lane otherwise
+// (or the lane has seen nothing and its accumulator is 0; a NaN max counts
+// as moved). Deciding on the max rather than on alpha settles the branch
+// before the exponentials. `guard` selects the invisible-key form of emitPV
+// (a zero probability drops its term).
 void AttentionEmitter::emitPrefillPV(const TileContext &ctx, Value j0,
                                      Value acc, ArrayRef<Value> probs,
-                                     Value alpha, Value guard) {
+                                     Value alpha, Value maxMoved, Value guard) {
   Value lastKey = sub(numKeys, idx(1));
   SmallVector<Value> valueRows;
   for (int64_t jj = 0; jj < opts.keyTile; ++jj)
     valueRows.push_back(minS(add(j0, idx(jj)), lastKey));
-  Value moved = vector::ReductionOp::create(
-      b, vector::CombiningKind::OR,
-      fcmp(arith::CmpFPredicate::UNE, alpha, constant(laneF32, 1.0)));
+  Value moved =
+      vector::ReductionOp::create(b, vector::CombiningKind::OR, maxMoved);
   ifThen(moved, [&] {
     forEach(idx(0), idx(valueDim), idx(1), [&](Value d) {
       vstore(fmul(vload(laneF32, acc, {d, idx(0)}), alpha), acc, {d, idx(0)});
@@ -282,16 +314,23 @@ std::pair<Value, Value> AttentionEmitter::emitKeyTiles(
         // nothing keeps m = -inf and uses 0 as its exponent base. The max
         // need not propagate NaN: a NaN score makes its p_j, and so l and
         // the row's output, NaN anyway.
-        Value tileMax = scores.front();
-        for (Value s : ArrayRef(scores).drop_front())
-          tileMax = fmaxOrdered(tileMax, s);
-        Value mNew = fmaxOrdered(state[0], tileMax);
+        // A balanced tree: the max is on the way to every exponential.
+        SmallVector<Value> level(scores.begin(), scores.end());
+        while (level.size() > 1) {
+          SmallVector<Value> next;
+          for (size_t i = 0; i + 1 < level.size(); i += 2)
+            next.push_back(fmaxOrdered(level[i], level[i + 1]));
+          if (level.size() % 2)
+            next.push_back(level.back());
+          level = std::move(next);
+        }
+        Value mNew = fmaxOrdered(state[0], level.front());
         Value base = attention::exponentBase(*this, mNew).second;
-        Value alpha = exp(fsub(state[0], base));
+        Value alpha = expNonPositive(fsub(state[0], base));
         Value sum = constant(laneF32, 0.0);
         SmallVector<Value> ps;
         for (Value s : scores) {
-          ps.push_back(exp(fsub(s, base)));
+          ps.push_back(expNonPositive(fsub(s, base)));
           sum = fadd(sum, ps.back());
         }
         Value lNew = vectorFma(alpha, state[1], sum);
@@ -302,7 +341,8 @@ std::pair<Value, Value> AttentionEmitter::emitKeyTiles(
             [&] { return SmallVector<Value>{emitValuesNonFinite(ctx, j0)}; },
             [&] { return SmallVector<Value>{boolean(false)}; })[0];
         if (!decodeRows) {
-          emitPrefillPV(ctx, j0, acc, ps, alpha, guard);
+          emitPrefillPV(ctx, j0, acc, ps, alpha,
+                        fcmp(arith::CmpFPredicate::UNE, mNew, state[0]), guard);
           return SmallVector<Value>{mNew, lNew};
         }
         for (auto [jj, p] : llvm::enumerate(ps))

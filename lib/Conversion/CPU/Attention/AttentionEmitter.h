@@ -79,6 +79,10 @@ private:
   const attention::AttentionOperands &operands() const { return *this; }
   /// math.exp, the CPU's e^x for the shared softmax rules.
   mlir::Value exp(mlir::Value x);
+  /// e^x of an f32 vector whose lanes are ≤ 0, -inf or NaN (the online
+  /// softmax's exponents): a reduced-range polynomial, relative error
+  /// below 3e-7.
+  mlir::Value expNonPositive(mlir::Value x);
   /// cos and sin of the op's rope pairs at the f32 `position`
   /// (attention::ropePairCosSin, the reduced angles through
   /// attention::ropeTaylorCosSin in vector FMAs).
@@ -135,7 +139,7 @@ private:
   /// probabilities (one vector per key) and alpha in registers.
   void emitPrefillPV(const TileContext &ctx, mlir::Value j0, mlir::Value acc,
                      llvm::ArrayRef<mlir::Value> probs, mlir::Value alpha,
-                     mlir::Value guard);
+                     mlir::Value maxMoved, mlir::Value guard);
   void emitStoreRow(mlir::Value batch, mlir::Value head, mlir::Value query,
                     mlir::Value acc, mlir::Value accRow, mlir::Value factor);
 
