@@ -128,6 +128,7 @@ class Decoder:
     sinks: int
     chunk: int
     target: str
+    pipeline: Optional[str]
     num_layers: int
     vocab: int
     module: Module

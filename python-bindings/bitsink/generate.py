@@ -50,6 +50,12 @@ def _state_count(num_layers: int) -> int:
     return 1 + 3 * num_layers
 
 
+# The decoder's CPU pipeline when none is given: the f32 GEMMs of a
+# prefill chunk prefetch the next tile of their weights while they compute
+# (the weights do not stay in cache from one chunk to the next).
+DEFAULT_CPU_PIPELINE = "bitsink-cpu-pipeline{matmul-prefetch-rhs=true}"
+
+
 class Decoder:
     """The compiled ``prefill`` and ``decode`` entries of a decoder and the
     state of one token stream (see the module's docstring).
@@ -62,7 +68,11 @@ class Decoder:
     bind and quantize weights, e.g. ``bitsink.models.quantize``); it may
     change the module in place or return another one. Weight arguments left
     in the entries are passed from ``model.weights`` by name, without copy.
-    ``target``, ``pipeline`` and ``cpu`` go to ``bitsink.compile``.
+    ``target``, ``pipeline`` and ``cpu`` go to ``bitsink.compile``; on the
+    CPU the default pipeline is ``DEFAULT_CPU_PIPELINE``:
+    ``bitsink-cpu-pipeline`` with ``matmul-prefetch-rhs`` on, since a
+    decoder's f32 weights come from memory on every prefill chunk
+    (docs/cpu-matmul.md: SmolLM2-135M f32 prefill 15-19 % faster).
     ``progress(message)`` receives a line per compilation step.
     ``layers`` goes to ``model.ir``: "call" (one block function shared by
     the layers, the fast compile) or "inline" (what bitsink-quantize-weights
@@ -108,6 +118,9 @@ class Decoder:
         self.sinks = int(sinks)
         self.chunk = int(chunk)
         self.target = target
+        if pipeline is None and target == "cpu":
+            pipeline = DEFAULT_CPU_PIPELINE
+        self.pipeline = pipeline
         self.num_layers = int(model.config.num_layers)
         self.vocab = int(model.config.vocab)
         say = progress or (lambda message: None)

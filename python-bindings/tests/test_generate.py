@@ -157,6 +157,19 @@ def test_prefill_errors(decoder):
         decoder.step(-1)
 
 
+def test_default_cpu_pipeline_prefetches_weights(model, decoder):
+    # The CPU default prefetches the next tile of the f32 weights; a given
+    # pipeline is used as it is. Prefetches cannot change values.
+    assert decoder.pipeline == bitsink.generate.DEFAULT_CPU_PIPELINE
+    assert "matmul-prefetch-rhs=true" in decoder.pipeline
+    plain = bitsink.Decoder(model, cache=C, sinks=S, chunk=T,
+                            pipeline="bitsink-cpu-pipeline")
+    assert plain.pipeline == "bitsink-cpu-pipeline"
+    ids = random_ids(model, 2 * T + 1, seed=7)
+    decoder.reset()
+    np.testing.assert_array_equal(decoder.prefill(ids), plain.prefill(ids))
+
+
 def test_decoder_arguments(model):
     with pytest.raises(ValueError, match="sinks must be in"):
         bitsink.Decoder(model, cache=8, sinks=8)
