@@ -37,6 +37,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "common"))
 import ggml_lib  # noqa: E402
+import mlirlib  # noqa: E402  (last_level_cache_mib)
 
 # ggml type names (ggml_type_name), the peers first.
 TYPES = ["q2_K", "q3_K", "tq2_0", "q4_K"]
@@ -225,8 +226,10 @@ def main():
     parser.add_argument("--types", nargs="+", default=TYPES)
     parser.add_argument("--runs", type=int, default=50,
                         help="timed calls per entry")
-    parser.add_argument("--cache-mib", type=int, default=32,
-                        help="last-level cache size (as run.py's)")
+    parser.add_argument("--cache-mib", type=int,
+                        default=mlirlib.last_level_cache_mib(),
+                        help="last-level cache size (as run.py's; default: "
+                             "this host's largest cache)")
     parser.add_argument("--source", choices=["auto", "wheel", "cmake"],
                         help="where ggml comes from (ggml_lib.py)")
     parser.add_argument("--ggml-isa", choices=ggml_lib.ISAS,

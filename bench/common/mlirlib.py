@@ -40,6 +40,33 @@ def host_isa():
     return f"{isa}; {model}" if model else isa
 
 
+def last_level_cache_mib(default=32):
+    """The largest CPU cache of this host in MiB (sysfs, then sysconf), or
+    `default` when neither says: cold-weight benchmarks cycle through twice
+    this much so that their weights come from memory, not from the L3."""
+    best = 0
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        for entry in os.listdir(base):
+            try:
+                with open(os.path.join(base, entry, "size")) as f:
+                    text = f.read().strip()
+            except OSError:
+                continue
+            scale = {"K": 1 / 1024, "M": 1, "G": 1024}.get(text[-1:].upper())
+            number = text[:-1] if scale else text
+            if number.isdigit():
+                best = max(best, int(number) * (scale or 1 / 2**20))
+    except OSError:
+        pass
+    if not best:
+        try:
+            best = os.sysconf("SC_LEVEL3_CACHE_SIZE") / 2**20
+        except (ValueError, OSError):
+            best = 0
+    return max(1, int(round(best))) if best > 0 else default
+
+
 def cpu_features(cpu):
     """dict(avx512, avx2) of the CPU model `cpu` as bitsink-run --cpu names
     it ('host', 'generic' or an LLVM CPU name), read from clang's predefined
