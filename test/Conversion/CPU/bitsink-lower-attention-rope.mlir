@@ -119,8 +119,11 @@ func.func @prefill_half(%q: memref<1x4x?x64xf16>, %k: memref<1x2x?x64xf16>,
 // CHECK:             vector.shuffle
 // CHECK:             arith.mulf %{{.*}}, %[[C]]
 // CHECK-COUNT-4:     vector.extract_strided_slice
-// CHECK-COUNT-3:     vector.reduction <add>
+// No reduction per key: the tile's (key, row) lane sums come from one
+// shuffle tree after the last key.
+// CHECK-NOT:         vector.reduction <add>
 // CHECK:             vector.load %[[K]]
+// CHECK:             vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]
 // CHECK:         memref.dealloc %[[TABLE]]
 func.func @decode_interleaved(%q: memref<1x6x1x64xf16>, %k: memref<1x2x?x64xf16>,
                               %v: memref<1x2x?x64xf16>, %pos: memref<1x?xi64>,

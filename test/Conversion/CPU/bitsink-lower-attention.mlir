@@ -137,10 +137,17 @@ func.func @dense_causal(%q: memref<2x4x100x32xf16>, %k: memref<2x4x100x32xf16>,
 // CHECK:           %[[S1N:.*]] = arith.muli %[[S1]], %[[N]] : index
 // CHECK:           %[[END:.*]] = arith.divui %[[S1N]], %c5
 // CHECK:           scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %c1 iter_args
-// With one query row, each score is a dot product along D (8 FMAs over
-// 16-lane chunks of the key row, then one reduction).
+// Each (key, query row) pair accumulates its dot product along D lane-wise
+// (FMAs over 16-lane chunks of the key row); the tile's 64 pairs are then
+// summed together by a shuffle tree (lanes 0-7 of a and of b, plus lanes
+// 8-15 of each, and so on), not by one reduction each.
 // CHECK:             vector.fma %{{.*}} : vector<16xf32>
-// CHECK:             vector.reduction <add>, %{{.*}} : vector<16xf32> into f32
+// CHECK-NOT:         vector.reduction <add>
+// CHECK:             %[[LO:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xf32>, vector<16xf32>
+// CHECK:             %[[HI:.*]] = vector.shuffle %{{.*}}, %{{.*}} [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31] : vector<16xf32>, vector<16xf32>
+// CHECK:             arith.addf %[[LO]], %[[HI]] : vector<16xf32>
+// The last level leaves one pair per lane.
+// CHECK:             vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<16xf32>, vector<16xf32>
 // CHECK:           memref.store %{{.*}}, %[[PS]]
 // CHECK:           vector.store %{{.*}}, %[[PO]]
 // CHECK:         scf.parallel (%[[B:.*]], %[[H:.*]]) = (%c0, %c0) to (%c4, %c32)

@@ -69,18 +69,62 @@ void AttentionEmitter::emitRopeTable() {
   });
 }
 
+/// The lane sums of `vectors` (each kChunk lanes, kChunk a power of two),
+/// kChunk to a vector: lane l of result g is the sum of vectors[g·kChunk +
+/// l] (missing vectors count as 0). A shuffle tree: at each level two
+/// vectors whose items occupy segments of s lanes become one whose items
+/// occupy s/2, by adding the segments' halves (two shuffles and one add
+/// per pair), so n vectors take about 3n ops instead of a log2(kChunk)-step
+/// reduction and an insert each.
+static SmallVector<Value> sumLanesOfEach(EmitBuilder &e,
+                                         ImplicitLocOpBuilder &b,
+                                         ArrayRef<Value> vectors) {
+  auto type = VectorType::get({kChunk}, b.getF32Type());
+  Value zero = e.constant(type, 0.0);
+  SmallVector<Value> results;
+  for (size_t first = 0; first < vectors.size(); first += kChunk) {
+    SmallVector<Value> level;
+    for (int64_t v = 0; v < kChunk; ++v)
+      level.push_back(first + v < vectors.size() ? vectors[first + v] : zero);
+    for (int64_t segment = kChunk; segment > 1; segment /= 2) {
+      int64_t half = segment / 2;
+      // Lane l < kChunk / 2 takes item l / half of a, l >= kChunk / 2 item
+      // (l - kChunk / 2) / half of b (b's lanes follow a's in the shuffle).
+      SmallVector<int64_t> low, high;
+      for (int64_t l = 0; l < kChunk; ++l) {
+        int64_t from = l < kChunk / 2 ? 0 : kChunk;
+        int64_t local = l % (kChunk / 2);
+        int64_t lane = from + (local / half) * segment + local % half;
+        low.push_back(lane);
+        high.push_back(lane + half);
+      }
+      SmallVector<Value> next;
+      for (size_t i = 0; i < level.size(); i += 2) {
+        Value x = vector::ShuffleOp::create(b, level[i], level[i + 1], low);
+        Value y = vector::ShuffleOp::create(b, level[i], level[i + 1], high);
+        next.push_back(e.fadd(x, y));
+      }
+      level = std::move(next);
+    }
+    results.push_back(level.front());
+  }
+  return results;
+}
+
 // s[jj][i] = Σ_d q_i[d] · k[keyRows[jj], d]: the key row is loaded once in
-// chunks, multiplied with each query row and reduced. With RoPE the key row
-// is loaded whole and rotated at pos_j first (once per key of the tile, by
-// the cos and sin of the table when there is one), and the chunks are cut
-// from it.
+// chunks and multiplied with each query row, full chunks accumulating
+// lane-wise; the (key, row) lane vectors of the whole tile are then summed
+// together by sumLanesOfEach and each key's rows picked into its score
+// vector by one shuffle. A narrower last chunk is reduced on its own. With
+// RoPE the key row is loaded whole and rotated at pos_j first (once per key
+// of the tile, by the cos and sin of the table when there is one), and the
+// chunks are cut from it.
 SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
                                                       ArrayRef<Value> keyRows) {
-  SmallVector<Value> scores;
+  // lanes[jj·R + i] and tails[jj·R + i] for key jj and row i (R rows).
+  SmallVector<Value> lanes(opts.keyTile * decodeRows),
+      tails(opts.keyTile * decodeRows);
   for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
-    // Full chunks accumulate lane-wise (one FMA each); one reduction per
-    // row at the end, plus one for a narrower last chunk.
-    SmallVector<Value> lanes(decodeRows), tails(decodeRows);
     Value rotated;
     if (rope) {
       Value row = toF32(vload(VectorType::get({headDim}, elemType), k,
@@ -105,29 +149,49 @@ SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
                   : toF32(vload(VectorType::get({width}, elemType), k,
                                 {ctx.batch, ctx.kvHead, keyRows[jj], idx(c0)}));
       for (int64_t i = 0; i < decodeRows; ++i) {
-        if (width < kChunk) {
-          tails[i] = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
-                                                 fmul(kx, queryRows[i][c]));
-          continue;
-        }
-        if (lanes[i])
-          lanes[i] = vectorFma(kx, queryRows[i][c], lanes[i]);
+        Value &acc = lanes[jj * decodeRows + i];
+        if (width < kChunk)
+          tails[jj * decodeRows + i] = vector::ReductionOp::create(
+              b, vector::CombiningKind::ADD, fmul(kx, queryRows[i][c]));
         else
-          lanes[i] = fmul(kx, queryRows[i][c]);
+          acc = acc ? vectorFma(kx, queryRows[i][c], acc)
+                    : fmul(kx, queryRows[i][c]);
       }
     }
-    SmallVector<Value> partial(decodeRows);
-    for (int64_t i = 0; i < decodeRows; ++i) {
-      if (lanes[i])
-        partial[i] = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
-                                                 lanes[i]);
-      if (tails[i])
-        partial[i] = partial[i] ? fadd(partial[i], tails[i]) : tails[i];
+  }
+  SmallVector<Value> sums;
+  if (headDim >= kChunk)
+    sums = sumLanesOfEach(*this, b, lanes);
+  SmallVector<Value> scores;
+  Value zeros = constant(laneF32, 0.0);
+  for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
+    Value score = zeros;
+    if (!sums.empty()) {
+      // Items jj·R .. jj·R + R - 1 lie in sums[g] and maybe sums[g + 1];
+      // lanes past the rows pick lane 0 and are cleared by the select.
+      int64_t firstItem = jj * decodeRows;
+      int64_t g = firstItem / kChunk;
+      Value second = g + 1 < static_cast<int64_t>(sums.size())
+                         ? sums[g + 1]
+                         : constant(sums[g].getType(), 0.0);
+      SmallVector<int64_t> mask;
+      for (int64_t l = 0; l < opts.queryTile; ++l)
+        mask.push_back(l < decodeRows ? firstItem + l - g * kChunk : 0);
+      score = vector::ShuffleOp::create(b, sums[g], second, mask);
+      SmallVector<bool> isRow;
+      for (int64_t l = 0; l < opts.queryTile; ++l)
+        isRow.push_back(l < decodeRows);
+      Value rowLanes = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(
+                 VectorType::get({opts.queryTile}, b.getI1Type()),
+                 ArrayRef<bool>(isRow)));
+      score = select(rowLanes, score, zeros);
     }
-    Value score = constant(laneF32, 0.0);
     for (int64_t i = 0; i < decodeRows; ++i)
-      score =
-          vector::InsertOp::create(b, partial[i], score, ArrayRef<int64_t>{i});
+      if (Value tail = tails[jj * decodeRows + i]) {
+        Value sum = fadd(vector::ExtractOp::create(b, score, i), tail);
+        score = vector::InsertOp::create(b, sum, score, ArrayRef<int64_t>{i});
+      }
     scores.push_back(score);
   }
   return scores;
