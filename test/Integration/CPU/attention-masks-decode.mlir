@@ -12,6 +12,10 @@
 // RUN: bitsink-run %s -e decode_splits --pipeline="bitsink-cpu-pipeline{split-size=64}" --seed=26 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e decode_dense_kv_len --pipeline="bitsink-cpu-pipeline{split-size=32}" --seed=27 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e decode_nq3_learned --seed=28 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// A GQA group of 32 heads in one decode task (decode-lanes 32: more rows
+// than the 16 lanes the scores are summed in) and in tasks of 16:
+// RUN: bitsink-run %s -e gqa32_decode --pipeline="bitsink-cpu-pipeline{query-tile=32 decode-lanes=32}" --seed=29 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// RUN: bitsink-run %s -e gqa32_decode --seed=29 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
 // The AVX2 kernels (prefill 16 x 6, decode lanes 8):
 // RUN: %if host-avx2 %{ bitsink-run %s -e kv_len_padding --cpu=x86-64-v3 --seed=21 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
 // RUN: %if host-avx2 %{ bitsink-run %s -e f16_sinks --cpu=x86-64-v3 --seed=24 --check-reference --atol=2e-3 --rtol=2e-3 | FileCheck %s %}
@@ -153,4 +157,14 @@ func.func @decode_per_head_windows(%q: tensor<1x4x1x32xf32>, %k: tensor<1x2x300x
       {num_sinks = 2, window = array<i64: 16, -1, 0, 100>, causal = true}
       -> tensor<1x4x1x32xf32>
   return %o : tensor<1x4x1x32xf32>
+}
+
+// 32 query heads on one kv head, one query (decode).
+func.func @gqa32_decode(%q: tensor<1x32x1x64xf32>, %k: tensor<1x1x100x64xf32>,
+                        %v: tensor<1x1x100x64xf32>) -> tensor<1x32x1x64xf32> {
+  %e = tensor.empty() : tensor<1x32x1x64xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x32x1x64xf32>,
+      tensor<1x1x100x64xf32>, tensor<1x1x100x64xf32>) outs(%e : tensor<1x32x1x64xf32>)
+      {num_sinks = 4, window = 50, causal = true} -> tensor<1x32x1x64xf32>
+  return %o : tensor<1x32x1x64xf32>
 }

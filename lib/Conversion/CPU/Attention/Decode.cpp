@@ -166,7 +166,16 @@ SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
   Value zeros = constant(laneF32, 0.0);
   for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
     Value score = zeros;
-    if (!sums.empty()) {
+    if (!sums.empty() && decodeRows > kChunk) {
+      // More rows than a sums vector has lanes (decode-lanes above 16):
+      // lane by lane.
+      for (int64_t i = 0; i < decodeRows; ++i) {
+        int64_t item = jj * decodeRows + i;
+        Value sum =
+            vector::ExtractOp::create(b, sums[item / kChunk], item % kChunk);
+        score = vector::InsertOp::create(b, sum, score, ArrayRef<int64_t>{i});
+      }
+    } else if (!sums.empty()) {
       // Items jj·R .. jj·R + R - 1 lie in sums[g] and maybe sums[g + 1];
       // lanes past the rows pick lane 0 and are cleared by the select.
       int64_t firstItem = jj * decodeRows;
