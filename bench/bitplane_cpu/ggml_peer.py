@@ -110,7 +110,8 @@ def measure(lib, shapes, threads, cache_mib, runs, types=TYPES):
     for k, n in shapes:
         for t in types:
             qbytes = lib.lib.gg_row_size(lib.type_id(t), k) * n
-            copies = max(1, math.ceil(2 * cache_mib * 2**20 / qbytes))
+            # At most 256 copies, as run.py's bitsink entries.
+            copies = min(256, max(1, math.ceil(2 * cache_mib * 2**20 / qbytes)))
             for layout in ("default", "plain"):
                 res = lib.time_gemv(t, k, n, copies, threads, runs,
                                     repack=layout == "default")
