@@ -16,6 +16,11 @@
 // than the 16 lanes the scores are summed in) and in tasks of 16:
 // RUN: bitsink-run %s -e gqa32_decode --pipeline="bitsink-cpu-pipeline{query-tile=32 decode-lanes=32}" --seed=29 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
 // RUN: bitsink-run %s -e gqa32_decode --seed=29 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// D = 40 (a full 16-lane chunk plus a narrower tail, summed apart) and 9
+// decode rows (a GQA group of 3 heads x 3 queries: a key's rows straddle
+// two of the summed vectors), odd key count:
+// RUN: bitsink-run %s -e decode_d40_rows9 --seed=30 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s
+// RUN: %if host-avx2 %{ bitsink-run %s -e decode_d40_rows9 --cpu=x86-64-v3 --seed=30 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
 // The AVX2 kernels (prefill 16 x 6, decode lanes 8):
 // RUN: %if host-avx2 %{ bitsink-run %s -e kv_len_padding --cpu=x86-64-v3 --seed=21 --check-reference --atol=2e-5 --rtol=1e-4 | FileCheck %s %}
 // RUN: %if host-avx2 %{ bitsink-run %s -e f16_sinks --cpu=x86-64-v3 --seed=24 --check-reference --atol=2e-3 --rtol=2e-3 | FileCheck %s %}
@@ -167,4 +172,14 @@ func.func @gqa32_decode(%q: tensor<1x32x1x64xf32>, %k: tensor<1x1x100x64xf32>,
       tensor<1x1x100x64xf32>, tensor<1x1x100x64xf32>) outs(%e : tensor<1x32x1x64xf32>)
       {num_sinks = 4, window = 50, causal = true} -> tensor<1x32x1x64xf32>
   return %o : tensor<1x32x1x64xf32>
+}
+
+// 9 query heads on 3 kv heads, 3 queries, D 40 (decode).
+func.func @decode_d40_rows9(%q: tensor<1x9x3x40xf32>, %k: tensor<1x3x77x40xf32>,
+                            %v: tensor<1x3x77x40xf32>) -> tensor<1x9x3x40xf32> {
+  %e = tensor.empty() : tensor<1x9x3x40xf32>
+  %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x9x3x40xf32>,
+      tensor<1x3x77x40xf32>, tensor<1x3x77x40xf32>) outs(%e : tensor<1x9x3x40xf32>)
+      {num_sinks = 2, window = 30, causal = true} -> tensor<1x9x3x40xf32>
+  return %o : tensor<1x9x3x40xf32>
 }
