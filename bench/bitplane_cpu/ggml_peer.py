@@ -101,6 +101,19 @@ def self_check(lib, log=sys.stderr):
           + f"; tq2_0 on ternary data {rel:.1e}", file=log)
 
 
+# At most this many weight copies per GEMV measurement (run.py puts its
+# copies in one MLIR module): a small shape against a large cache would need
+# thousands. Capped measurements are partly cache-resident.
+MAX_COPIES = 256
+
+
+def weight_copies(weight_bytes, cache_mib):
+    """(copies, capped): independent weight sets of `weight_bytes` each that
+    together span at least twice `cache_mib`, at most MAX_COPIES."""
+    wanted = max(1, math.ceil(2 * cache_mib * 2**20 / weight_bytes))
+    return min(wanted, MAX_COPIES), wanted > MAX_COPIES
+
+
 def measure(lib, shapes, threads, cache_mib, runs, types=TYPES):
     """Rows dict(K, N, type, layout, repacked, threads, copies, weight_bytes,
     ms, median_ms, gbs): one per shape, type, layout timed and thread count.
@@ -110,8 +123,7 @@ def measure(lib, shapes, threads, cache_mib, runs, types=TYPES):
     for k, n in shapes:
         for t in types:
             qbytes = lib.lib.gg_row_size(lib.type_id(t), k) * n
-            # At most 256 copies, as run.py's bitsink entries.
-            copies = min(256, max(1, math.ceil(2 * cache_mib * 2**20 / qbytes)))
+            copies, _ = weight_copies(qbytes, cache_mib)
             for layout in ("default", "plain"):
                 res = lib.time_gemv(t, k, n, copies, threads, runs,
                                     repack=layout == "default")

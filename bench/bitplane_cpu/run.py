@@ -60,7 +60,6 @@ Run it through bench/bitplane_cpu/run.sh.
 
 import argparse
 import json
-import math
 import os
 import platform
 import re
@@ -75,10 +74,6 @@ import ggml_peer  # noqa: E402  (the llama.cpp peer)
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHAPES = [(4096, 4096), (4096, 11008), (14336, 4096)]
 BITS = [2, 3]
-# At most this many weight copies per GEMV entry (one MLIR module holds them
-# all): a small shape against a large cache would need thousands. Capped
-# rows are marked: their weights are partly cache-resident.
-MAX_COPIES = 256
 GROUP = 128
 
 
@@ -397,9 +392,8 @@ def main():
                                           args.matmul_runs, args.cpu)
                 for bits in BITS:
                     qbytes = quantized_bytes(k, n, bits)
-                    copies = max(1, math.ceil(2 * args.cache_mib * 2**20 / qbytes))
-                    capped = copies > MAX_COPIES
-                    copies = min(copies, MAX_COPIES)
+                    copies, capped = ggml_peer.weight_copies(qbytes,
+                                                             args.cache_mib)
                     path = os.path.join(work, f"gemv_{k}x{n}_{bits}b_{copies}.mlir")
                     with open(path, "w") as f:
                         f.write(gemv_ir(k, n, bits, copies))
@@ -467,8 +461,9 @@ def main():
     capped = sorted({f"{r['K']}x{r['N']} {r['bits']}-bit" for r in rows
                      if r.get("capped")})
     if capped:
-        print(f"not fully cold (capped at {MAX_COPIES} weight copies, less "
-              f"than 2 x {args.cache_mib} MiB): " + ", ".join(capped))
+        print(f"not fully cold (capped at {ggml_peer.MAX_COPIES} weight "
+              f"copies, less than 2 x {args.cache_mib} MiB): "
+              + ", ".join(capped))
     if peer:
         print()
         for line in ggml_peer.table(peer, rows, ceiling, args.ggml_runs,

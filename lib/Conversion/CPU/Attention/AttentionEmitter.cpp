@@ -361,13 +361,12 @@ std::pair<Value, Value> AttentionEmitter::emitKeyTiles(
   return {state[0], state[1]};
 }
 
-void AttentionEmitter::emitStoreRow(Value batch, Value head, Value query,
-                                    Value acc, Value accRow, Value factor) {
+void AttentionEmitter::emitStoreRow(
+    Value batch, Value head, Value query, Value factor,
+    function_ref<Value(int64_t c0, int64_t width)> chunk) {
   for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
     int64_t width = std::min(kChunk, valueDim - c0);
-    auto chunkF32 = VectorType::get({width}, b.getF32Type());
-    Value o = vload(chunkF32, acc, {accRow, idx(c0)});
-    o = fmul(o, splat(factor, width));
+    Value o = fmul(chunk(c0, width), splat(factor, width));
     vstore(fromF32(o, elemType), out, {batch, head, query, idx(c0)});
   }
 }

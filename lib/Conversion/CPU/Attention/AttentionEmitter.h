@@ -140,8 +140,12 @@ private:
   void emitPrefillPV(const TileContext &ctx, mlir::Value j0, mlir::Value acc,
                      llvm::ArrayRef<mlir::Value> probs, mlir::Value alpha,
                      mlir::Value maxMoved, mlir::Value guard);
-  void emitStoreRow(mlir::Value batch, mlir::Value head, mlir::Value query,
-                    mlir::Value acc, mlir::Value accRow, mlir::Value factor);
+  /// out[batch, head, query, :] = factor · the output row, whose f32
+  /// chunks `chunk(c0, width)` gives (lanes [c0, c0 + width) of Dv).
+  void emitStoreRow(
+      mlir::Value batch, mlir::Value head, mlir::Value query,
+      mlir::Value factor,
+      llvm::function_ref<mlir::Value(int64_t c0, int64_t width)> chunk);
 
   //===--------------------------------------------------------------------===//
   // Prefill (Prefill.cpp)
@@ -156,10 +160,6 @@ private:
   /// (f32), once before the query tiles that all read them, for the keys
   /// of the tiles some query tile visits (forEachVisitedKey).
   void emitRotateKeys();
-  /// Stores row `lane` of the tile (column `lane` of the Dv × Tq
-  /// accumulator) times `factor` as out[batch, head, query, :].
-  void emitStoreColumn(mlir::Value batch, mlir::Value head, mlir::Value query,
-                       mlir::Value acc, mlir::Value lane, mlir::Value factor);
   /// Scores as one FMA chain over D per key, the query rows in lanes.
   llvm::SmallVector<mlir::Value>
   emitPrefillScores(const TileContext &ctx, llvm::ArrayRef<mlir::Value> keyRows,

@@ -164,6 +164,13 @@ SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
     sums = sumLanesOfEach(*this, b, lanes);
   SmallVector<Value> scores;
   Value zeros = constant(laneF32, 0.0);
+  SmallVector<bool> isRow;
+  for (int64_t l = 0; l < opts.queryTile; ++l)
+    isRow.push_back(l < decodeRows);
+  Value rowLanes = arith::ConstantOp::create(
+      b,
+      DenseElementsAttr::get(VectorType::get({opts.queryTile}, b.getI1Type()),
+                             ArrayRef<bool>(isRow)));
   for (int64_t jj = 0; jj < opts.keyTile; ++jj) {
     Value score = zeros;
     if (!sums.empty() && decodeRows > kChunk) {
@@ -187,13 +194,6 @@ SmallVector<Value> AttentionEmitter::emitDecodeScores(const TileContext &ctx,
       for (int64_t l = 0; l < opts.queryTile; ++l)
         mask.push_back(l < decodeRows ? firstItem + l - g * kChunk : 0);
       score = vector::ShuffleOp::create(b, sums[g], second, mask);
-      SmallVector<bool> isRow;
-      for (int64_t l = 0; l < opts.queryTile; ++l)
-        isRow.push_back(l < decodeRows);
-      Value rowLanes = arith::ConstantOp::create(
-          b, DenseElementsAttr::get(
-                 VectorType::get({opts.queryTile}, b.getI1Type()),
-                 ArrayRef<bool>(isRow)));
       score = select(rowLanes, score, zeros);
     }
     for (int64_t i = 0; i < decodeRows; ++i)
@@ -328,7 +328,11 @@ void AttentionEmitter::emitDecode() {
                                               [&](Value x) { return exp(x); }));
       Value factor = fdiv(f32(1), denom);
       factor = select(empty, f32(0), factor);
-      emitStoreRow(ivs[0], ivs[1], i, acc, idx(0), factor);
+      emitStoreRow(ivs[0], ivs[1], i, factor,
+                   [&](int64_t c0, int64_t width) -> Value {
+                     return vload(VectorType::get({width}, f32Type), acc,
+                                  {idx(0), idx(c0)});
+                   });
     });
   });
   memref::DeallocOp::create(b, partO);

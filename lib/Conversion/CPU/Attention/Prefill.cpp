@@ -91,22 +91,6 @@ SmallVector<Value> AttentionEmitter::emitPrefillScores(const TileContext &ctx,
   });
 }
 
-// out[b, h, query, :] = factor · acc[:, lane] (the transposed accumulator's
-// column, gathered in chunks).
-void AttentionEmitter::emitStoreColumn(Value batch, Value head, Value query,
-                                       Value acc, Value lane, Value factor) {
-  for (int64_t c0 = 0; c0 < valueDim; c0 += kChunk) {
-    int64_t width = std::min(kChunk, valueDim - c0);
-    SmallVector<Value> elements;
-    for (int64_t d = c0; d < c0 + width; ++d)
-      elements.push_back(load(acc, {idx(d), lane}));
-    Value o = vector::FromElementsOp::create(
-        b, VectorType::get({width}, b.getF32Type()), elements);
-    o = fmul(o, splat(factor, width));
-    vstore(fromF32(o, elemType), out, {batch, head, query, idx(c0)});
-  }
-}
-
 void AttentionEmitter::emitPrefill() {
   if (rope)
     emitRotateKeys();
@@ -136,7 +120,16 @@ void AttentionEmitter::emitPrefill() {
           Value li = load(stats, {idx(1), i});
           Value factor = attention::finalFactor(
               *this, mi, li, ctx.sinkLogit, [&](Value x) { return exp(x); });
-          emitStoreColumn(ctx.batch, ctx.head, add(i0, i), acc, i, factor);
+          // Row i is column i of the Dv × Tq accumulator.
+          emitStoreRow(ctx.batch, ctx.head, add(i0, i), factor,
+                       [&](int64_t c0, int64_t width) -> Value {
+                         SmallVector<Value> column;
+                         for (int64_t d = c0; d < c0 + width; ++d)
+                           column.push_back(load(acc, {idx(d), i}));
+                         return vector::FromElementsOp::create(
+                             b, VectorType::get({width}, b.getF32Type()),
+                             column);
+                       });
         });
       });
   if (rope)
