@@ -25,6 +25,7 @@ sys.path.insert(
 
 import bitsink  # noqa: E402
 from attention_ir import attention_ir, round_bf16  # noqa: E402
+from test_cpu_model import needs_avx2  # noqa: E402
 
 # Output tolerance relative to the largest finite reference value.
 _TOL = {"f32": 2e-5, "f16": 3e-3, "bf16": 2e-2}
@@ -100,7 +101,7 @@ _CASES = {
 }
 
 
-def _run_case(name, dtype, decode):
+def _run_case(name, dtype, decode, cpu=None):
     c = dict(_CASES[name])
     rng = np.random.default_rng(zlib.crc32(f"{name}/{dtype}/{decode}".encode()))
     b, hq, hkv, nk, d = c["b"], c["hq"], c["hkv"], c["nk"], 16
@@ -148,7 +149,7 @@ def _run_case(name, dtype, decode):
     ir = attention_ir(b, hq, hkv, nq, nk, d, dtype, attrs, kv_len="kv_len" in c,
                       mask=mask is not None, positions=positions is not None)
     pipeline = "bitsink-cpu-pipeline{split-size=32}" if decode else None
-    exe = bitsink.compile(ir, pipeline=pipeline)
+    exe = bitsink.compile(ir, pipeline=pipeline, cpu=cpu)
     extras = []
     if "kv_len" in c:
         extras.append(lengths)
@@ -178,6 +179,23 @@ def test_invisible_non_finite_rows_contribute_nothing(name, dtype, decode):
     assert err <= _TOL[dtype] * scale, f"max error {err:.3g}"
     if name != "tile-padding":
         # Garbage in slots nobody sees changes no output bit.
+        assert np.isfinite(out).all()
+        np.testing.assert_array_equal(out, clean)
+
+
+@needs_avx2
+@pytest.mark.parametrize("decode", [False, True], ids=["prefill", "decode"])
+@pytest.mark.parametrize("name", list(_CASES))
+def test_invisible_non_finite_rows_avx2(name, decode):
+    # The AVX2 kernels (prefill 16 x 6 tiles, decode lanes 8), JIT for an
+    # AVX2 CPU model: the same non-finite pattern and the same output
+    # without the garbage.
+    out, clean, ref, _ = _run_case(name, "f32", decode, cpu="x86-64-v3")
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(ref))
+    finite = np.isfinite(ref)
+    scale = max(np.abs(ref[finite]).max(initial=0), 1.0)
+    assert np.abs(out[finite] - ref[finite]).max(initial=0) <= _TOL["f32"] * scale
+    if name != "tile-padding":
         assert np.isfinite(out).all()
         np.testing.assert_array_equal(out, clean)
 
