@@ -776,7 +776,7 @@ BitSinkStatus bitsinkExecutableRunInPlace(BitSinkExecutable executable,
 
 struct BitSinkQuantizeResultImpl {
   bitsink::quant::Result result;
-  bitsink::npy::Array planes, coefficients, dequantized;
+  bitsink::npy::Array planes, coefficients, dequantized, rotationSigns;
 };
 
 BitSinkQuantizeOptions bitsinkQuantizeOptionsDefault(void) {
@@ -789,7 +789,9 @@ BitSinkQuantizeOptions bitsinkQuantizeOptionsDefault(void) {
                                 defaults.actOrder,
                                 defaults.f16Coefficients,
                                 defaults.threads,
-                                defaults.rtnSearch};
+                                defaults.rtnSearch,
+                                defaults.rotationBlock,
+                                defaults.rotationSeed};
 }
 
 BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W, int64_t K,
@@ -824,6 +826,8 @@ bool toQuantOptions(const BitSinkQuantizeOptions *options,
   opts.f16Coefficients = given.f16Coefficients != 0;
   opts.threads = given.threads;
   opts.rtnSearch = given.rtnSearch != 0;
+  opts.rotationBlock = given.rotationBlock;
+  opts.rotationSeed = given.rotationSeed;
   return true;
 }
 
@@ -844,6 +848,12 @@ BitSinkQuantizeResult makeQuantizeResult(bitsink::quant::Result result) {
       reinterpret_cast<const char *>(packed.coeffs.data()),
       reinterpret_cast<const char *>(packed.coeffs.data() +
                                      packed.coeffs.size()));
+  const std::vector<float> &signs = impl->result.rotation.signs;
+  impl->rotationSigns.dtype = bitsink::npy::DType::F32;
+  impl->rotationSigns.shape = {static_cast<int64_t>(signs.size())};
+  impl->rotationSigns.data.assign(
+      reinterpret_cast<const char *>(signs.data()),
+      reinterpret_cast<const char *>(signs.data() + signs.size()));
   return impl.release();
 }
 
@@ -995,7 +1005,8 @@ BitSinkArray bitsinkQuantizeResultGetDequantized(BitSinkQuantizeResult result) {
   if (result->dequantized.data.empty()) {
     result->dequantized = bitsink::npy::Array::zeros(bitsink::npy::DType::F32,
                                                      {packed.K, packed.N});
-    bitsink::quant::dequantize(packed, result->dequantized.as<float>());
+    bitsink::quant::dequantizeResult(result->result,
+                                     result->dequantized.as<float>());
   }
   return view(result->dequantized, /*withData=*/true);
 }
@@ -1011,7 +1022,13 @@ bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result) {
                                r.report.damp,
                                r.report.rtnColumns,
                                r.report.hasHeldOut ? 1 : 0,
-                               r.report.heldOutRelError};
+                               r.report.heldOutRelError,
+                               r.rotation.block};
+}
+
+BitSinkArray
+bitsinkQuantizeResultGetRotationSigns(BitSinkQuantizeResult result) {
+  return view(result->rotationSigns, /*withData=*/true);
 }
 
 BitSinkStatus bitsinkAllocateBudget(BitSinkContext context, int64_t numLayers,

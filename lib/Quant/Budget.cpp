@@ -487,7 +487,7 @@ bool measureBudgetCandidates(
       // XW vanishes on the calibration rows but X(W − Ŵ) does not: measure
       // the error itself.
       std::vector<float> difference(K * N);
-      dequantize(result.packed, difference.data());
+      dequantizeResult(result, difference.data());
       for (int64_t i = 0; i < K * N; ++i)
         difference[i] -= W[i];
       candidateError =

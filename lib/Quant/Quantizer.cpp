@@ -216,6 +216,10 @@ bool checkArguments(const float *W, int64_t K, int64_t N,
     return fail("ridge must be finite and >= 0");
   if (options.threads < 0)
     return fail("threads must be >= 0, got " + std::to_string(options.threads));
+  if (options.rotationBlock < 0 ||
+      (options.rotationBlock & (options.rotationBlock - 1)) != 0)
+    return fail("rotation block must be 0 (none) or a power of two, got " +
+                std::to_string(options.rotationBlock));
   // Beyond ±65504 an f16 offset or scale cannot represent the group; far
   // beyond that, ranges and Hessian products would overflow f32/f64.
   float limit = options.f16Coefficients ? 65504.0f : 1e30f;
@@ -528,6 +532,58 @@ bool bitsink::quant::checkHessian(const double *H, int64_t K,
   return true;
 }
 
+namespace {
+/// What quantizeImpl works on under Options::rotationBlock: RᵀW, the
+/// rotated calibration (RᵀHR or X·R) and held-out data (same), each a copy.
+struct Rotated {
+  Rotation rotation;
+  std::vector<float> W, rows, heldOutRows;
+  std::vector<double> H, heldOutH;
+  HeldOut heldOut;
+
+  Rotated(const float *w, int64_t K, int64_t N, const Options &options,
+          const HeldOut *given)
+      : rotation(makeRotation(K, options.rotationBlock, options.rotationSeed)) {
+    if (!rotation.enabled())
+      return;
+    W.assign(w, w + K * N);
+    rotateWeight(rotation, W.data(), N);
+    if (given) {
+      heldOut.T = given->T;
+      if (given->X) {
+        heldOutRows.assign(given->X, given->X + given->T * K);
+        rotateRows(rotation, heldOutRows.data(), given->T);
+        heldOut.X = heldOutRows.data();
+      } else {
+        heldOutH.assign(given->H, given->H + K * K);
+        rotateHessian(rotation, heldOutH.data());
+        heldOut.H = heldOutH.data();
+      }
+    }
+  }
+  const float *weight(const float *w) const {
+    return rotation.enabled() ? W.data() : w;
+  }
+  const HeldOut *held(const HeldOut *given) const {
+    return rotation.enabled() && given ? &heldOut : given;
+  }
+  const double *hessian(const double *h, int64_t K) {
+    if (!rotation.enabled() || !h)
+      return h;
+    H.assign(h, h + K * K);
+    rotateHessian(rotation, H.data());
+    return H.data();
+  }
+  const float *calibrationRows(const float *x, int64_t T) {
+    if (!rotation.enabled() || !x)
+      return x;
+    rows.assign(x, x + T * rotation.K);
+    rotateRows(rotation, rows.data(), T);
+    return rows.data();
+  }
+};
+} // namespace
+
 bool bitsink::quant::quantizeWithHessian(const float *W, int64_t K, int64_t N,
                                          const double *H,
                                          const Options &options, Result &result,
@@ -538,8 +594,13 @@ bool bitsink::quant::quantizeWithHessian(const float *W, int64_t K, int64_t N,
   if (!checkArguments(W, K, N, options, error) ||
       !checkHeldOut(heldOut, K, error) || !checkHessian(H, K, "Hessian", error))
     return false;
-  return quantizeImpl(W, K, N, H, nullptr, nullptr, 0, options, heldOut, result,
-                      error);
+  Rotated rotated(W, K, N, options, heldOut);
+  const double *hessian = rotated.hessian(H, K);
+  if (!quantizeImpl(rotated.weight(W), K, N, hessian, nullptr, nullptr, 0,
+                    options, rotated.held(heldOut), result, error))
+    return false;
+  result.rotation = std::move(rotated.rotation);
+  return true;
 }
 
 bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
@@ -550,19 +611,27 @@ bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
   if (!checkArguments(W, K, N, options, error) ||
       !checkHeldOut(heldOut, K, error))
     return false;
-  if (!X)
-    return quantizeImpl(W, K, N, nullptr, nullptr, nullptr, 0, options, heldOut,
-                        result, error);
-  if (!checkRows(X, T, K, "calibration data", error))
+  if (X && !checkRows(X, T, K, "calibration data", error))
     return false;
-  PhaseTimer hessianTimer(Phase::Hessian);
-  HessianAccumulator accumulator(K, options.threads);
-  if (!accumulator.add(X, T, error))
-    return false;
-  std::vector<double> H = accumulator.takeHessian(/*symmetric=*/false);
-  hessianTimer.stop();
-  return quantizeImpl(W, K, N, H.data(), &H, X, T, options, heldOut, result,
-                      error);
+  Rotated rotated(W, K, N, options, heldOut);
+  bool ok;
+  if (!X) {
+    ok = quantizeImpl(rotated.weight(W), K, N, nullptr, nullptr, nullptr, 0,
+                      options, rotated.held(heldOut), result, error);
+  } else {
+    const float *rows = rotated.calibrationRows(X, T);
+    PhaseTimer hessianTimer(Phase::Hessian);
+    HessianAccumulator accumulator(K, options.threads);
+    if (!accumulator.add(rows, T, error))
+      return false;
+    std::vector<double> H = accumulator.takeHessian(/*symmetric=*/false);
+    hessianTimer.stop();
+    ok = quantizeImpl(rotated.weight(W), K, N, H.data(), &H, rows, T, options,
+                      rotated.held(heldOut), result, error);
+  }
+  if (ok)
+    result.rotation = std::move(rotated.rotation);
+  return ok;
 }
 
 bool detail::quantizeWithHessianOfRows(const float *W, int64_t K, int64_t N,
@@ -577,8 +646,28 @@ bool detail::quantizeWithHessianOfRows(const float *W, int64_t K, int64_t N,
             false);
   if (!checkRows(X, T, K, "calibration data", error))
     return false;
-  return quantizeImpl(W, K, N, H, nullptr, X, T, options, nullptr, result,
-                      error);
+  Rotated rotated(W, K, N, options, nullptr);
+  const float *rows = rotated.calibrationRows(X, T);
+  std::vector<double> rotatedH;
+  if (rotated.rotation.enabled()) {
+    // As quantize() does: XᵀX of the rotated rows, not RᵀHR (which rounds
+    // differently), so that the result stays bit-identical to quantize()'s.
+    HessianAccumulator accumulator(K, options.threads);
+    if (!accumulator.add(rows, T, error))
+      return false;
+    rotatedH = accumulator.takeHessian(/*symmetric=*/false);
+    H = rotatedH.data();
+  }
+  if (!quantizeImpl(rotated.weight(W), K, N, H, nullptr, rows, T, options,
+                    nullptr, result, error))
+    return false;
+  result.rotation = std::move(rotated.rotation);
+  return true;
+}
+
+void bitsink::quant::dequantizeResult(const Result &result, float *What) {
+  dequantize(result.packed, What);
+  unrotateWeight(result.rotation, What, result.packed.N);
 }
 
 //===----------------------------------------------------------------------===//

@@ -357,6 +357,10 @@ class QuantizedWeight:
     ‖X(W−Ŵ)‖/‖XW‖ on the calibration rows with calibration data, else
     ‖W−Ŵ‖/‖W‖; ``heldout_rel_error`` is ‖X(W−Ŵ)‖/‖XW‖ on the held-out rows
     (None without them); ``bits_per_weight`` counts everything stored.
+    With ``rotation_block`` > 0 the planes and coefficients hold RᵀW for the
+    rotation R of ``quantize(rotation=)`` (``rotation_signs``: its K signs)
+    and the input must go through ``rotate_input`` first; ``dequantized``
+    is R times their weight, in the basis of the weight given.
     """
 
     planes: np.ndarray
@@ -370,9 +374,45 @@ class QuantizedWeight:
     damp: float
     rtn_columns: int
     heldout_rel_error: Optional[float] = None
+    rotation_block: int = 0
+    rotation_signs: Optional[np.ndarray] = None
 
     def dequantize(self) -> np.ndarray:
         return self.dequantized
+
+    def rotate_input(self, x) -> np.ndarray:
+        """x·R (x: ... x K), what the packed weight multiplies: x @
+        dequantized == rotate_input(x) @ (the packed weight) up to rounding.
+        The identity without a rotation."""
+        x = np.asarray(x, dtype=np.float32)
+        if not self.rotation_block:
+            return x.copy()
+        return rotate_rows(x, self.rotation_signs, self.rotation_block)
+
+
+def hadamard_matrix(block: int) -> np.ndarray:
+    """The block x block Walsh–Hadamard matrix over √block (Sylvester's
+    construction; symmetric and orthogonal), float64."""
+    if block < 1 or block & (block - 1):
+        raise ValueError(f"block must be a power of two, got {block}")
+    h = np.ones((1, 1))
+    while h.shape[0] < block:
+        h = np.block([[h, h], [h, -h]])
+    return h / np.sqrt(block)
+
+
+def rotate_rows(x, signs, block: int) -> np.ndarray:
+    """x·R for R = diag(signs)·blockdiag(H_block, …) (x: ... x K), in
+    float64 and returned as float32: the rotation of ``quantize(rotation=)``
+    given its ``rotation_signs`` and ``rotation_block``."""
+    x = np.asarray(x, dtype=np.float64)
+    signs = np.asarray(signs, dtype=np.float64)
+    k = x.shape[-1]
+    if signs.shape != (k,) or k % block:
+        raise ValueError(f"{k} input features do not fit {signs.shape[0]} "
+                         f"signs in blocks of {block}")
+    y = (x * signs).reshape(*x.shape[:-1], k // block, block)
+    return (y @ hadamard_matrix(block)).reshape(x.shape).astype(np.float32)
 
 
 def quantize(
@@ -391,6 +431,8 @@ def quantize(
     heldout_hessian=None,
     calibration_hessian=None,
     rtn_search: bool = True,
+    rotation: int = 0,
+    rotation_seed: int = 0,
 ) -> QuantizedWeight:
     """Quantizes ``weight`` (K x N: ``y = x @ weight``) to ``planes``
     bit-planes with ``method`` in {"rtn", "bpdq", "trit"}.
@@ -417,6 +459,12 @@ def quantize(
     ``rtn_search``: rtn (and bpdq's rtn candidate) searches each group's
     uniform grid, never worse than the plain min-max grid in squared weight
     error; False keeps the plain min-max grid (docs/quantizer.md, rtn).
+    ``rotation``: 0, or a power of two b: quantize RᵀW instead of W, R =
+    diag(s)·blockdiag(H_b', …) with H_b' the Walsh–Hadamard matrix of the
+    largest power of two b' <= b dividing K and signs s drawn from
+    ``rotation_seed`` (docs/quantizer.md, "Rotation"); errors are those of
+    x·W against rotate_input(x)·(packed weight), the same numbers in either
+    basis.
     """
     w = np.ascontiguousarray(weight, dtype=np.float32)
     if w.ndim != 2:
@@ -476,9 +524,19 @@ def quantize(
         f16_coefficients,
         0 if threads is None else threads,
         rtn_search,
+        rotation,
+        rotation_seed,
     )
-    arrays = {k: _to_numpy(*out[k]) for k in ("planes", "coefficients", "dequantized")}
-    scalars = {k: v for k, v in out.items() if k not in arrays}
+    return _quantized_weight(out)
+
+
+def _quantized_weight(fields) -> QuantizedWeight:
+    """A QuantizedWeight from the native module's fields."""
+    arrays = {k: _to_numpy(*fields[k])
+              for k in ("planes", "coefficients", "dequantized", "rotation_signs")}
+    if not fields["rotation_block"]:
+        arrays["rotation_signs"] = None
+    scalars = {k: v for k, v in fields.items() if k not in arrays}
     return QuantizedWeight(**arrays, **scalars)
 
 

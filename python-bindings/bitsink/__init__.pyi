@@ -91,7 +91,13 @@ class QuantizedWeight:
     damp: float
     rtn_columns: int
     heldout_rel_error: Optional[float] = None
+    rotation_block: int = 0
+    rotation_signs: Optional[np.ndarray] = None
     def dequantize(self) -> np.ndarray: ...
+    def rotate_input(self, x: np.ndarray) -> np.ndarray: ...
+
+def hadamard_matrix(block: int) -> np.ndarray: ...
+def rotate_rows(x: np.ndarray, signs: np.ndarray, block: int) -> np.ndarray: ...
 
 def quantize(
     weight: np.ndarray,
@@ -108,6 +114,9 @@ def quantize(
     heldout: Optional[np.ndarray] = None,
     heldout_hessian: Optional[np.ndarray] = None,
     calibration_hessian: Optional[np.ndarray] = None,
+    rtn_search: bool = True,
+    rotation: int = 0,
+    rotation_seed: int = 0,
 ) -> QuantizedWeight: ...
 
 class HessianAccumulator:

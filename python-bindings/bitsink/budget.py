@@ -263,7 +263,7 @@ def measure_candidates(weight: np.ndarray,
     ``HessianAccumulator``'s, keeps absolute errors in the pass's units),
     or neither (the identity). The quantizer options are those of
     ``bitsink.quantize``."""
-    from . import MLIRError, QuantizedWeight, _default_context, _to_numpy
+    from . import MLIRError, _default_context, _quantized_weight
     from ._bitsink import _measure_budget_candidates
 
     if objective not in OBJECTIVES:
@@ -282,8 +282,5 @@ def measure_candidates(weight: np.ndarray,
     for (planes, group), (p, g, bits, error), fields in zip(configs, measured,
                                                             weights):
         candidates.append(BudgetCandidate(p, g, bits, error))
-        arrays = {k: _to_numpy(*fields[k])
-                  for k in ("planes", "coefficients", "dequantized")}
-        scalars = {k: v for k, v in fields.items() if k not in arrays}
-        results[(planes, group)] = QuantizedWeight(**arrays, **scalars)
+        results[(planes, group)] = _quantized_weight(fields)
     return candidates, results

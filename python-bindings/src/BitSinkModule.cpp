@@ -348,11 +348,11 @@ allocateBudget(
 
 /// The options of bitsink.quantize as the C API takes them; `method` must
 /// outlive the result.
-BitSinkQuantizeOptions quantizeOptions(const std::string &method, int planes,
-                                       int64_t groupSize, int iterations,
-                                       double damp, bool actOrder,
-                                       bool f16Coefficients, int threads,
-                                       bool rtnSearch) {
+BitSinkQuantizeOptions
+quantizeOptions(const std::string &method, int planes, int64_t groupSize,
+                int iterations, double damp, bool actOrder,
+                bool f16Coefficients, int threads, bool rtnSearch,
+                int64_t rotationBlock = 0, uint64_t rotationSeed = 0) {
   BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
   options.method = method.c_str();
   options.planes = planes;
@@ -363,6 +363,8 @@ BitSinkQuantizeOptions quantizeOptions(const std::string &method, int planes,
   options.f16Coefficients = f16Coefficients;
   options.threads = threads;
   options.rtnSearch = rtnSearch;
+  options.rotationBlock = rotationBlock;
+  options.rotationSeed = rotationSeed;
   return options;
 }
 
@@ -377,6 +379,9 @@ nb::dict quantizedWeight(BitSinkQuantizeResult result) {
   out["planes"] = copyOut(bitsinkQuantizeResultGetPlanes(result));
   out["coefficients"] = copyOut(bitsinkQuantizeResultGetCoefficients(result));
   out["dequantized"] = copyOut(bitsinkQuantizeResultGetDequantized(result));
+  out["rotation_signs"] =
+      copyOut(bitsinkQuantizeResultGetRotationSigns(result));
+  out["rotation_block"] = report.rotationBlock;
   out["plane_kind"] = std::string(report.planeKind);
   out["group_size"] = report.groupSize;
   out["rel_error"] = report.relError;
@@ -399,10 +404,11 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
                   uintptr_t heldOutHessian, const std::string &method,
                   int planes, int64_t groupSize, int iterations, double damp,
                   bool actOrder, bool f16Coefficients, int threads,
-                  bool rtnSearch) {
-  BitSinkQuantizeOptions options =
-      quantizeOptions(method, planes, groupSize, iterations, damp, actOrder,
-                      f16Coefficients, threads, rtnSearch);
+                  bool rtnSearch, int64_t rotationBlock,
+                  uint64_t rotationSeed) {
+  BitSinkQuantizeOptions options = quantizeOptions(
+      method, planes, groupSize, iterations, damp, actOrder, f16Coefficients,
+      threads, rtnSearch, rotationBlock, rotationSeed);
   BitSinkQuantizeResult result;
   BitSinkStatus status;
   {
@@ -652,7 +658,8 @@ NB_MODULE(_bitsink, m) {
         "calibration"_a, "t"_a, "hessian"_a, "held_out"_a, "held_out_rows"_a,
         "held_out_hessian"_a, "method"_a, "planes"_a, "group_size"_a,
         "iterations"_a, "damp"_a, "act_order"_a, "f16_coefficients"_a,
-        "threads"_a, "rtn_search"_a);
+        "threads"_a, "rtn_search"_a, "rotation_block"_a = 0,
+        "rotation_seed"_a = 0);
   m.def("_check_hessian", &checkHessian, "context"_a, "hessian"_a, "k"_a,
         "what"_a);
   nb::class_<HessianAccumulator>(m, "_HessianAccumulator")

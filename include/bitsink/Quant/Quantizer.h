@@ -59,7 +59,49 @@ struct Options {
   /// the least squared weight error, never above the plain min-max grid's;
   /// false keeps the plain min-max grid (docs/quantizer.md, rtn).
   bool rtnSearch = true;
+  /// Incoherence rotation (docs/quantizer.md, "Rotation"): 0 (the default)
+  /// quantizes W; a power of two b quantizes RᵀW instead, R the orthogonal
+  /// K×K matrix diag(s)·blockdiag(H_b', …) of makeRotation (H_b' the
+  /// normalized Walsh–Hadamard matrix of the largest power of two b' <= b
+  /// that divides K; no rotation when that is 1), and the input of the
+  /// product must be multiplied by R first: x·W ≈ (x·R)·Ŵ.
+  int64_t rotationBlock = 0;
+  /// Seed of the rotation's ±1 signs s (rotationSigns).
+  uint64_t rotationSeed = 0;
 };
+
+/// The rotation R = diag(signs)·blockdiag(H_b, …, H_b) of K rows, H_b the
+/// b×b Walsh–Hadamard matrix divided by √b (symmetric and orthogonal), so
+/// that RᵀR = I and x·W = (x·R)·(RᵀW). block = 0: none (R = I).
+struct Rotation {
+  int64_t K = 0;
+  int64_t block = 0;
+  std::vector<float> signs; // K entries of ±1; empty without a rotation
+  bool enabled() const { return block > 0; }
+};
+
+/// The block Options::rotationBlock = `requested` gives for K rows: the
+/// largest power of two <= requested that divides K, or 0 when that is 1
+/// (K odd) or requested <= 0.
+int64_t effectiveRotationBlock(int64_t requested, int64_t K);
+
+/// R for K rows with the block effectiveRotationBlock(requested, K) and
+/// signs drawn from `seed` (the same on every platform).
+Rotation makeRotation(int64_t K, int64_t requested, uint64_t seed);
+
+/// rows[T][K] ← rows·R (what the consumer of a rotated weight does to its
+/// input).
+void rotateRows(const Rotation &rotation, float *rows, int64_t T);
+/// W[K][N] ← RᵀW (the weight the quantizer packs).
+void rotateWeight(const Rotation &rotation, float *W, int64_t N);
+/// W[K][N] ← R·W (a rotated weight back in the input's basis).
+void unrotateWeight(const Rotation &rotation, float *W, int64_t N);
+/// H[K][K] ← RᵀHR (the Hessian of the rotated rows), read from its lower
+/// triangle and diagonal; the result is symmetric.
+void rotateHessian(const Rotation &rotation, double *H);
+/// R's diagonal blocks [K/b][b][b]: block i holds R[i·b + l][i·b + j] at
+/// [i][l][j], the constant bitsink-quantize-weights multiplies by.
+std::vector<float> rotationBlocks(const Rotation &rotation);
 
 /// The schedule of Options::iterations = 0 and sweeps = -1 for layers with
 /// at least kLargeLayerGroups coefficient groups per column.
@@ -112,8 +154,11 @@ struct Report {
 };
 
 struct Result {
+  /// With Options::rotationBlock: the planes and coefficients of RᵀW.
   Packed packed;
   Report report;
+  /// The rotation applied (enabled() only with Options::rotationBlock).
+  Rotation rotation;
 };
 
 /// Activation rows the quantizer does not fit to, for the report's
@@ -188,6 +233,10 @@ private:
 /// Ŵ[K][N] from packed planes and coefficients (docs/semantics.md §2.3
 /// formula).
 void dequantize(const Packed &packed, float *What);
+
+/// Ŵ[K][N] of a result in the basis of the weight given to the quantizer:
+/// dequantize(), then R·Ŵ when the result is rotated.
+void dequantizeResult(const Result &result, float *What);
 
 /// Packs per-weight plane bits `bits[K][N]` (bit p = plane p) into the
 /// planes [P][KW][N] of the canonical layout; bits of rows >= K are zero.

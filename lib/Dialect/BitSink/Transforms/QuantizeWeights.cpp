@@ -102,6 +102,9 @@ struct QuantizedWeight {
   bitsink::PlaneKind kind = bitsink::PlaneKind::Binary;
   int64_t groupSize = 0;
   DictionaryAttr report;
+  /// With a rotation: its block b and R's diagonal blocks [K/b][b][b].
+  int64_t rotationBlock = 0;
+  std::vector<float> rotationBlocks;
 };
 
 } // namespace
@@ -589,6 +592,14 @@ private:
   /// With `budget`: the (planes, group size) chosen for each weight that no
   /// layer-config entry fixes.
   std::map<LayerKey, std::pair<int64_t, int64_t>> budgetChoice;
+  /// The rotation constants by (K, block, element type): one attribute per
+  /// kind, so that rotations of a shared input are equal and CSE merges
+  /// them.
+  std::map<std::tuple<int64_t, int64_t, const void *>, ElementsAttr>
+      rotationConstants;
+  /// input·R for a weight quantized with a rotation (input: M × K).
+  Value rotateInput(OpBuilder &builder, Location loc, Value input,
+                    const QuantizedWeight &weight);
 };
 } // namespace
 
@@ -684,6 +695,12 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
               "f32, got '"
            << coefficientType << "'";
   quantOptions.f16Coefficients = coefficientType == "f16";
+  if (rotation < 0 || (rotation & (rotation - 1)) != 0)
+    return emitError(loc) << "bitsink-quantize-weights: rotation must be 0 "
+                             "(off) or a power of two, got "
+                          << static_cast<int64_t>(rotation);
+  quantOptions.rotationBlock = rotation;
+  quantOptions.rotationSeed = rotationSeed;
   if (!calibration.empty()) {
     std::string error;
     if (!npy::readNpz(calibration, calibrationArrays, error))
@@ -872,8 +889,13 @@ QuantizeWeightsPass::makeQuantizedWeight(const quant::Result &result,
   if (!calibrationKey.empty())
     report.push_back(builder.getNamedAttr(
         "calibration", builder.getStringAttr(calibrationKey)));
+  if (result.rotation.enabled())
+    report.push_back(builder.getNamedAttr(
+        "rotation_block", builder.getI64IntegerAttr(result.rotation.block)));
 
   QuantizedWeight entry;
+  entry.rotationBlock = result.rotation.block;
+  entry.rotationBlocks = quant::rotationBlocks(result.rotation);
   entry.planes = planesAttr;
   entry.coeffs = coeffsAttr;
   entry.kind = toPlaneKind(packed.kind);
@@ -1008,6 +1030,8 @@ void QuantizeWeightsPass::rewrite(linalg::LinalgOp op, const MatmulMatch &match,
   Location loc = op.getLoc();
   Value input = toRowsByColumns(rewriter, loc, match.input, match.inputMap,
                                 match.rowDims, match.kDim);
+  if (weight.rotationBlock > 0)
+    input = rotateInput(rewriter, loc, input, weight);
   Value acc = toRowsByColumns(rewriter, loc, match.init, match.initMap,
                               match.rowDims, match.nDim);
   Value planes = arith::ConstantOp::create(rewriter, loc, weight.planes);
@@ -1022,10 +1046,82 @@ void QuantizeWeightsPass::rewrite(linalg::LinalgOp op, const MatmulMatch &match,
   rewriter.replaceOp(op, result);
 }
 
+Value QuantizeWeightsPass::rotateInput(OpBuilder &builder, Location loc,
+                                       Value input,
+                                       const QuantizedWeight &weight) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Type element = type.getElementType();
+  int64_t k = type.getDimSize(1), block = weight.rotationBlock;
+  int64_t numBlocks = k / block;
+  ElementsAttr &constant = rotationConstants[std::make_tuple(
+      k, block, element.getAsOpaquePointer())];
+  if (!constant) {
+    auto constantType =
+        RankedTensorType::get({numBlocks, block, block}, element);
+    const std::vector<float> &blocks = weight.rotationBlocks;
+    if (element.isF32()) {
+      constant = makeConstant(
+          constantType,
+          ArrayRef<char>(reinterpret_cast<const char *>(blocks.data()),
+                         blocks.size() * sizeof(float)),
+          alignof(float), "bitsink_rotation");
+    } else {
+      // ±1/√b in f16 or bf16.
+      const llvm::fltSemantics &semantics =
+          cast<FloatType>(element).getFloatSemantics();
+      SmallVector<APFloat> values;
+      values.reserve(blocks.size());
+      for (float value : blocks) {
+        bool lost;
+        APFloat converted(value);
+        converted.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
+        values.push_back(converted);
+      }
+      constant = DenseElementsAttr::get(constantType, values);
+    }
+  }
+  // x (M × K) as M × K/b × b, times the blocks: y[m][i][j] = Σ_l
+  // x[m][i][l]·R_i[l][j].
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, input);
+  SmallVector<OpFoldResult> blockedSizes = {
+      sizes[0], builder.getIndexAttr(numBlocks), builder.getIndexAttr(block)};
+  auto blockedType =
+      RankedTensorType::get({type.getDimSize(0), numBlocks, block}, element);
+  SmallVector<ReassociationIndices> reassociation = {{0}, {1, 2}};
+  Value blocked = tensor::ExpandShapeOp::create(
+      builder, loc, blockedType, input, reassociation, blockedSizes);
+  Value matrix = arith::ConstantOp::create(builder, loc, constant);
+  Value empty = tensor::EmptyOp::create(builder, loc, blockedSizes, element);
+  Value zero = arith::ConstantOp::create(builder, loc, element,
+                                         builder.getZeroAttr(element));
+  Value init =
+      linalg::FillOp::create(builder, loc, ValueRange{zero}, ValueRange{empty})
+          ->getResult(0);
+  MLIRContext *context = builder.getContext();
+  AffineExpr m, i, j, l;
+  bindDims(context, m, i, j, l);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {m, i, l}, context),
+                                 AffineMap::get(4, 0, {i, l, j}, context),
+                                 AffineMap::get(4, 0, {m, i, j}, context)};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      builder, loc, TypeRange{blockedType}, ValueRange{blocked, matrix},
+      ValueRange{init}, maps, iterators,
+      [](OpBuilder &body, Location bodyLoc, ValueRange args) {
+        Value product = arith::MulFOp::create(body, bodyLoc, args[0], args[1]);
+        Value sum = arith::AddFOp::create(body, bodyLoc, args[2], product);
+        linalg::YieldOp::create(body, bodyLoc, sum);
+      });
+  return tensor::CollapseShapeOp::create(builder, loc, generic->getResult(0),
+                                         reassociation);
+}
+
 void QuantizeWeightsPass::runOnOperation() {
   // Attributes (the cache keys) belong to this module's context: nothing
   // carries over between runs.
   cache.clear();
+  rotationConstants.clear();
   calibrationArrays.clear();
   if (failed(parseOptions()))
     return signalPassFailure();

@@ -197,6 +197,18 @@ def BitSinkQuantizeWeights
     says what a weight's error is: `absolute` (the default) ‖X(W − Ŵ)‖²/T,
     `relative` ‖X(W − Ŵ)‖²/‖XW‖² (every weight weighs alike).
 
+    `rotation=B` (a power of two; 0 = off) quantizes RᵀW instead of W, R =
+    diag(s)·blockdiag(H_b, …) with H_b the b×b Walsh–Hadamard matrix over
+    √b, b the largest power of two <= B that divides K, and ±1 signs s drawn
+    from `rotation-seed` (the quantizer's `Options::rotationBlock`): the
+    rotation spreads outlier rows and channels over each block, which lowers
+    the output error at the same bits (docs/quantizer.md, "Rotation"). The
+    rewritten op then reads x·R: a `linalg.generic` multiplying the input,
+    viewed as `M × K/b × b`, by the constant blocks `K/b × b × b` (b
+    multiply-adds per input element; one constant per K, b and element type,
+    so contractions that share an input share the rotation after CSE). The
+    report gains `rotation_block`. A weight whose K is odd is not rotated.
+
     Example: `--bitsink-quantize-weights="method=bpdq planes=3 group-size=128"`.
   }];
   let options = [
@@ -228,7 +240,12 @@ def BitSinkQuantizeWeights
     Option<"budgetObjective", "budget-objective", "std::string",
            /*default=*/"\"absolute\"",
            "With budget: the error summed over weights, absolute "
-           "(||X(W - W^)||^2/T) or relative (||X(W - W^)||^2/||XW||^2)">
+           "(||X(W - W^)||^2/T) or relative (||X(W - W^)||^2/||XW||^2)">,
+    Option<"rotation", "rotation", "int64_t", /*default=*/"0",
+           "Walsh-Hadamard rotation block (a power of two; 0: off): "
+           "quantize R^T W and multiply the input by R">,
+    Option<"rotationSeed", "rotation-seed", "uint64_t", /*default=*/"0",
+           "Seed of the rotation's +-1 signs">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
