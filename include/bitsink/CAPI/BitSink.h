@@ -97,16 +97,18 @@ typedef struct BitSinkArray {
 /// Stores in `*countOut` the number of arguments of the function `entry`
 /// (a function with a body; NULL or "": "main"). Fails, naming the
 /// functions there are, if the module has none of that name.
-BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkModuleGetNumArguments(
-    BitSinkModule module, const char *entry, int64_t *countOut);
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkModuleGetNumArguments(BitSinkModule module, const char *entry,
+                             int64_t *countOut);
 
 /// Stores in `*nameOut` the name of argument `index` of `entry`, a string
 /// the caller frees with bitsinkStringDestroy: its `bitsink.name` string
 /// argument attribute, else the first name in its location
 /// (`%w: tensor<...> loc("blk.0.attn_q.weight")`, also inside fused
 /// locations), else "".
-BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkModuleGetArgumentName(
-    BitSinkModule module, const char *entry, int64_t index, char **nameOut);
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkModuleGetArgumentName(BitSinkModule module, const char *entry,
+                             int64_t index, char **nameOut);
 
 /// Replaces arguments `indices[i]` of the func.func `entry` by constants
 /// holding `arrays[i]`: `arith.constant dense_resource<KEY>` with an
@@ -120,9 +122,10 @@ BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkModuleGetArgumentName(
 /// array by that name. The arguments are then erased, so the indices of
 /// the later ones shift. Every check runs before the module changes; the
 /// entry must not be called from the module.
-BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkModuleBindArguments(
-    BitSinkModule module, const char *entry, const int64_t *indices,
-    const BitSinkArray *arrays, int64_t count);
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkModuleBindArguments(BitSinkModule module, const char *entry,
+                           const int64_t *indices, const BitSinkArray *arrays,
+                           int64_t count);
 
 //===----------------------------------------------------------------------===//
 // Executables
@@ -143,9 +146,10 @@ typedef struct BitSinkExecutableImpl *BitSinkExecutable;
 ///   were not built for.
 /// The entry takes and returns statically shaped tensors. Diagnostics go to
 /// the module's context.
-BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkExecutableCreate(
-    BitSinkModule module, const char *entry, const char *pipeline,
-    const char *target, BitSinkExecutable *executableOut);
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkExecutableCreate(BitSinkModule module, const char *entry,
+                        const char *pipeline, const char *target,
+                        BitSinkExecutable *executableOut);
 
 /// Same as bitsinkExecutableCreate with target "cpu", JIT-compiled for the
 /// CPU model `cpu` ("host", "generic" x86-64 or an LLVM CPU name such as
@@ -153,9 +157,10 @@ BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkExecutableCreate(
 /// Every bitsink-cpu-pipeline in `pipeline` that names no target-cpu gets
 /// target-cpu=`cpu`, so its CPU-dependent kernels follow it. An unknown CPU
 /// name fails with a message naming it.
-BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkExecutableCreateForCpu(
-    BitSinkModule module, const char *entry, const char *pipeline,
-    const char *cpu, BitSinkExecutable *executableOut);
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkExecutableCreateForCpu(BitSinkModule module, const char *entry,
+                              const char *pipeline, const char *cpu,
+                              BitSinkExecutable *executableOut);
 
 /// Same as bitsinkExecutableCreateForCpu; with `profile` nonzero every
 /// kernel is timed: each bitsink-cpu-pipeline in `pipeline` that does not
@@ -247,7 +252,8 @@ bitsinkExecutableGetProfileMilliseconds(BitSinkExecutable executable);
 /// by the executable, valid until the next snapshot or call of this
 /// function.
 BITSINK_CAPI_EXPORTED const char *
-bitsinkExecutableGetProfileTable(BitSinkExecutable executable, int64_t maxRows);
+bitsinkExecutableGetProfileTable(BitSinkExecutable executable,
+                                 int64_t maxRows);
 
 /// Clears the executable's profile counters (a warm-up call is usually
 /// left out this way).
@@ -304,10 +310,10 @@ typedef struct BitSinkQuantizeResultImpl *BitSinkQuantizeResult;
 /// Quantizes the f32 weight `W` (K x N, C order) with optional f32
 /// calibration activations `X` (T x K; NULL: identity Hessian). On failure
 /// returns NULL-result status and the reason in the context's diagnostics.
-BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkQuantize(
-    BitSinkContext context, const float *W, int64_t K, int64_t N,
-    const float *X, int64_t T, const BitSinkQuantizeOptions *options,
-    BitSinkQuantizeResult *resultOut);
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkQuantize(BitSinkContext context, const float *W, int64_t K, int64_t N,
+                const float *X, int64_t T, const BitSinkQuantizeOptions *options,
+                BitSinkQuantizeResult *resultOut);
 
 /// Same as bitsinkQuantize, and measures the result on rows it was not
 /// fitted to: f32 activations `heldOut` (heldOutRows x K) or, when that is
@@ -504,9 +510,10 @@ typedef struct BitSinkSinkAttentionArgs {
 
 /// Computes `bitsink.sink_attention` into `output` ("<f8", B x Hq x Nq x Dv,
 /// caller-allocated: B*Hq*Nq*Dv doubles).
-BITSINK_CAPI_EXPORTED BitSinkStatus bitsinkReferenceSinkAttention(
-    BitSinkContext context, const BitSinkSinkAttentionArgs *args,
-    double *output);
+BITSINK_CAPI_EXPORTED BitSinkStatus
+bitsinkReferenceSinkAttention(BitSinkContext context,
+                              const BitSinkSinkAttentionArgs *args,
+                              double *output);
 
 #ifdef __cplusplus
 }
