@@ -426,3 +426,48 @@ TEST_F(QuantCAPI, BudgetCandidatesAreThePassErrors) {
 }
 
 } // namespace
+
+TEST_F(QuantCAPI, RotationOptionReachesTheQuantizer) {
+  // rotationBlock (default 0) quantizes RᵀW; the report says which block K
+  // allowed, the signs come back, and the dequantized weight is in W's
+  // basis (its error is the report's).
+  const int64_t K = 96, N = 5;
+  std::vector<float> W = pattern(K * N, 0.31, 0.027);
+  EXPECT_EQ(bitsinkQuantizeOptionsDefault().rotationBlock, 0);
+  EXPECT_EQ(bitsinkQuantizeOptionsDefault().rotationSeed, 0u);
+  BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
+  options.groupSize = 32;
+  options.rotationBlock = 64;
+  options.rotationSeed = 4;
+  BitSinkQuantizeResult result = nullptr;
+  ASSERT_EQ(
+      bitsinkQuantize(context, W.data(), K, N, nullptr, 0, &options, &result),
+      BITSINK_SUCCESS)
+      << diagnostics();
+  BitSinkQuantizeReport report = bitsinkQuantizeResultGetReport(result);
+  EXPECT_EQ(report.rotationBlock, 32);
+  BitSinkArray signs = bitsinkQuantizeResultGetRotationSigns(result);
+  ASSERT_EQ(signs.rank, 1);
+  ASSERT_EQ(signs.shape[0], K);
+  for (int64_t k = 0; k < K; ++k) {
+    float s = static_cast<const float *>(signs.data)[k];
+    EXPECT_TRUE(s == 1.0f || s == -1.0f);
+  }
+  BitSinkArray What = bitsinkQuantizeResultGetDequantized(result);
+  const float *w = static_cast<const float *>(What.data);
+  double error = 0, norm = 0;
+  for (int64_t i = 0; i < K * N; ++i) {
+    error += (double(W[i]) - w[i]) * (double(W[i]) - w[i]);
+    norm += double(W[i]) * W[i];
+  }
+  EXPECT_NEAR(std::sqrt(error / norm), report.weightRelError, 1e-5);
+  bitsinkQuantizeResultDestroy(result);
+
+  options.rotationBlock = 12;
+  EXPECT_NE(
+      bitsinkQuantize(context, W.data(), K, N, nullptr, 0, &options, &result),
+      BITSINK_SUCCESS);
+  EXPECT_NE(diagnostics().find("rotation block must be 0 (none) or a power "
+                               "of two, got 12"),
+            std::string::npos);
+}
