@@ -33,7 +33,10 @@ model's linear layers):
             stored planes (1 and 2 trit-planes), groups of 64 / 128 / 256
             rows, f16 coefficients, the defaults otherwise (docs/quantizer.md);
             every call is checked against the stored-bits formula
-            (bitsink.models.quantize.stored_bits_per_weight).
+            (bitsink.models.quantize.stored_bits_per_weight). "bpdq-rot":
+            bpdq with the Walsh–Hadamard rotation (rotation=128: blocks of
+            128 rows, or of the largest power of two dividing K below that),
+            the same stored bits; its budgets are marked "rotated".
   budget    bitsink.budget.allocate_budget over the bpdq candidates (planes
             1-4 x groups 64/128/256, errors ‖X(W − Ŵ)‖²/T on the calibration
             rows, what bitsink-quantize-weights{budget=B} does) at 2.5, 3.0,
@@ -111,7 +114,13 @@ GROUPS = (64, 128, 256)
 # behind bpdq at equal bits on every layer measured there.
 BITSINK = ([("rtn", p, (128, 256)) for p in (2, 3, 4)]
            + [("bpdq", p, GROUPS) for p in (1, 2, 3, 4)]
+           + [("bpdq-rot", p, GROUPS) for p in (1, 2, 3, 4)]
            + [("trit", p, (128,)) for p in (2, 4)])
+# "bpdq-rot": bpdq with the Walsh–Hadamard rotation (bitsink.quantize(
+# rotation=ROTATION), docs/quantizer.md "Rotation"; the input is multiplied
+# by R at run time, which stores nothing): blocks of 128, or the largest
+# power of two below that divides K (SmolLM2's K = 576: 64).
+ROTATION = 128
 BUDGET_CONFIGS = [(p, g) for p in (1, 2, 3, 4) for g in GROUPS]
 LEVELS = {2: ("q2_K", "iq2_xs", "tq2_0"), 3: ("q3_K", "iq3_s"),
           4: ("q4_K", "iq4_nl")}
@@ -330,8 +339,10 @@ def run_bitsink(w, x, held, check=False):
     for method, planes, groups in BITSINK:
         for group in groups:
             t0 = time.perf_counter()
-            q = bitsink.quantize(w, method=method, planes=planes,
-                                 group_size=group, calibration=x)
+            rotation = ROTATION if method == "bpdq-rot" else 0
+            q = bitsink.quantize(w, method=method.removesuffix("-rot"),
+                                 planes=planes, group_size=group,
+                                 calibration=x, rotation=rotation)
             secs = time.perf_counter() - t0
             coeffs = planes // 2 + 1 if method == "trit" else planes + 1
             expect = stored_bits_per_weight(k, planes, coeffs, group)
@@ -342,8 +353,9 @@ def run_bitsink(w, x, held, check=False):
             err = held(q.dequantized)
             if check:
                 # Our held-out error against the library's own.
-                r = bitsink.quantize(w, method=method, planes=planes,
-                                     group_size=group, calibration=x,
+                r = bitsink.quantize(w, method=method.removesuffix("-rot"),
+                                     planes=planes, group_size=group,
+                                     calibration=x, rotation=rotation,
                                      heldout_hessian=held.h.astype(np.float64))
                 if abs(r.heldout_rel_error - err) > 1e-3 * err + 1e-6:
                     raise SystemExit(
@@ -459,12 +471,13 @@ def aggregate(layers, key):
     return dict(bpw=bits / weights, err=err / len(layers), secs=secs)
 
 
-def budget_entries(layers, budgets, relative=False):
+def budget_entries(layers, budgets, relative=False, method="bpdq"):
     """The allocator at each budget; its error per candidate is the pass's,
     ‖X(W − Ŵ)‖²/T on the calibration rows, or with `relative` the squared
     relative calibration error (each layer weighs alike, as in the mean
     this benchmark reports; the pass's budget-objective=relative), by the
-    library's bitsink.budget.candidate_error."""
+    library's bitsink.budget.candidate_error. `method` "bpdq-rot": the
+    candidates are the rotated ones (keys end in ":rot")."""
     from bitsink.budget import (BudgetCandidate, BudgetLayer, allocate_budget,
                                 candidate_error)
     objective = "relative" if relative else "absolute"
@@ -474,7 +487,7 @@ def budget_entries(layers, budgets, relative=False):
         for name, r in layers.items():
             cands = []
             for p, g in BUDGET_CONFIGS:
-                m = r["methods"][bitsink_key("bpdq", p, g)]
+                m = r["methods"][bitsink_key(method, p, g)]
                 cands.append(BudgetCandidate(p, g, m["bpw"], candidate_error(
                     m["cal"], r["scale"], objective)))
             budget_layers[name] = BudgetLayer(r["K"] * r["N"], cands)
@@ -483,14 +496,14 @@ def budget_entries(layers, budgets, relative=False):
         per_layer = {}
         for c in alloc.layers:
             r = layers[c.name]
-            m = r["methods"][bitsink_key("bpdq", c.planes, c.group_size)]
+            m = r["methods"][bitsink_key(method, c.planes, c.group_size)]
             if abs(m["bpw"] - c.bits_per_weight) > 1e-9:
                 raise SystemExit(f"budget {budget}: {c.name} bpw mismatch")
             err += m["err"]
             per_layer[c.name] = m["err"]
             bits += m["bpw"] * c.weights
             weights += c.weights
-            secs += sum(r["methods"][bitsink_key("bpdq", p, g)]["secs"]
+            secs += sum(r["methods"][bitsink_key(method, p, g)]["secs"]
                         for p, g in BUDGET_CONFIGS)
         bpw = bits / weights
         if abs(bpw - alloc.bits_per_weight) > 1e-6 or bpw > budget + 1e-9:
@@ -499,7 +512,8 @@ def budget_entries(layers, budgets, relative=False):
         mix = {}
         for c in alloc.layers:
             mix[(c.planes, c.group_size)] = mix.get((c.planes, c.group_size), 0) + 1
-        out[f"budget:{budget:g}" + (":rel" if relative else "")] = dict(
+        out[f"budget:{budget:g}" + (":rel" if relative else "")
+            + (":rot" if method == "bpdq-rot" else "")] = dict(
             bpw=bpw, err=err / len(layers), secs=secs, per_layer=per_layer,
             mix=" ".join(f"P{p}g{g}x{v}" for (p, g), v in sorted(mix.items())))
     return out
@@ -591,7 +605,7 @@ CATEGORIES = ("uniform", "budget", "budget, relative errors")
 def category(key):
     if key.startswith("bitsink:"):
         return CATEGORIES[0]
-    return CATEGORIES[2] if key.endswith(":rel") else CATEGORIES[1]
+    return CATEGORIES[2] if ":rel" in key else CATEGORIES[1]
 
 
 def label(key):
@@ -599,8 +613,10 @@ def label(key):
     if kind[0] == "bitsink":
         return f"bitsink {kind[1]} P={kind[2]} g={kind[3]}"
     if kind[0] == "budget":
+        notes = [{"rel": "relative errors", "rot": "rotated"}[k]
+                 for k in kind[2:]]
         return f"bitsink budget {kind[1]}" + (
-            " (relative errors)" if kind[2:] == ["rel"] else "")
+            f" ({', '.join(notes)})" if notes else "")
     text = f"ggml {kind[1].upper()}{' + imatrix' if kind[2] == 'imat' else ''}"
     return text + (" (llama.cpp fallback)" if kind[3] == "llama" else "")
 
@@ -669,6 +685,9 @@ def main():
                 del entries[k]  # the type never falls back on this model
         entries.update(budget_entries(layers, args.budgets))
         entries.update(budget_entries(layers, args.budgets, relative=True))
+        for relative in (False, True):
+            entries.update(budget_entries(layers, args.budgets, relative,
+                                          method="bpdq-rot"))
         ratios, best = compare(entries)
         best_plain = compare(entries, imatrix=False)[1]
         csv = os.path.join(CACHE, f"layers-{model}.csv")
