@@ -415,6 +415,21 @@ def rotate_rows(x, signs, block: int) -> np.ndarray:
     return (y @ hadamard_matrix(block)).reshape(x.shape).astype(np.float32)
 
 
+def unrotate_weight(w, signs, block: int) -> np.ndarray:
+    """R·w (w: K x N) for R = diag(signs)·blockdiag(H_block, …): a
+    weight packed by ``quantize(rotation=)`` back in its input's basis
+    (what ``QuantizedWeight.dequantized`` holds), float32."""
+    w = np.asarray(w, dtype=np.float64)
+    k = w.shape[0]
+    signs = np.asarray(signs, dtype=np.float64)
+    if signs.shape != (k,) or k % block:
+        raise ValueError(f"{k} rows do not fit {signs.shape[0]} signs in "
+                         f"blocks of {block}")
+    blocks = w.reshape(k // block, block, -1)
+    y = np.einsum("lj,ijn->iln", hadamard_matrix(block), blocks)
+    return (y.reshape(w.shape) * signs[:, None]).astype(np.float32)
+
+
 def quantize(
     weight,
     method: str = "bpdq",

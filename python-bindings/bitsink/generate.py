@@ -56,6 +56,21 @@ def _state_count(num_layers: int) -> int:
 DEFAULT_CPU_PIPELINE = "bitsink-cpu-pipeline{matmul-prefetch-rhs=true}"
 
 
+def _rotation_blocks(model, quantized, name: str) -> np.ndarray:
+    """The blocks [K/b, b, b] of argument "rotation.K.b" (models/llama.py):
+    block i is diag(s_i)·H_b, s the signs of the rotated weights of K rows
+    (bitsink.quantize(rotation=); they share them)."""
+    from . import hadamard_matrix
+    _, k, b = name.split(".")
+    k, b = int(k), int(b)
+    for weight, q in quantized.items():
+        if (int(getattr(q, "rotation_block", 0) or 0) == b
+                and model.weights[weight].shape[1] == k):
+            signs = np.asarray(q.rotation_signs, np.float64).reshape(k // b, b)
+            return (signs[:, :, None] * hadamard_matrix(b)[None]).astype(np.float32)
+    raise KeyError(name)
+
+
 class Decoder:
     """The compiled ``prefill`` and ``decode`` entries of a decoder and the
     state of one token stream (see the module's docstring).
@@ -205,6 +220,8 @@ class Decoder:
     def _weight(self, name: str) -> np.ndarray:
         """The array of weight argument `name`: a float weight of the model,
         or the planes / coefficients of a quantized one."""
+        if name.startswith("rotation."):
+            return _rotation_blocks(self.model, self.quantized, name)
         base, _, suffix = name.rpartition(".")
         if suffix in ("planes", "coeffs") and base in self.quantized:
             q = self.quantized[base]

@@ -319,3 +319,66 @@ def test_budget_from_hessians(model):
         tables.append(allocation.table())
     assert tables[0] == tables[1] == tables[2]
     assert len({c.planes for c in allocation.layers}) == 2
+
+
+def test_rotated_weights_through_pass_arguments_and_float(model, calibration):
+    """Weights quantized with the Walsh–Hadamard rotation (docs/quantizer.md,
+    "Rotation"): the pass on the inline entry, the planes as arguments of the
+    shared layer (one rotation argument per K, read once per input), and the
+    float decoder given the dequantized weights R·Ŵ all give the same
+    logits."""
+    tokens = model.encode("The capital of France is", add_bos=True)
+    cache = 16
+    names = quantize.linear_weight_names(model.config)
+
+    module = bitsink.Context().parse(model.ir("decode", cache=cache, sinks=2))
+    quantize.quantize_module(module, model, 3, calibration_text="",
+                             calibration=calibration, entries=("decode",),
+                             rotation=64)
+    text = str(module)
+    assert text.count("rotation_block = 64") == len(names)
+    by_pass = bitsink.compile(module, entry="decode")
+    rest = [model.weights[n] for n in model.weight_names if n not in names]
+    logits_pass = run_steps(by_pass, model, tokens, cache, rest)
+
+    packed = quantize.quantize_weights(model, 3, calibration=calibration,
+                                       rotation=64)
+    # K = 576 (blocks of 64) and ffn_down's K = 1536 (blocks of 64 too).
+    assert {q.rotation_block for q in packed.values()} == {64}
+    ir = model.ir("decode", cache=cache, sinks=2, quantized=packed)
+    # q, k and v (and gate and up) read one rotation of their input: four
+    # rotations per block (attention input, attention output, FFN input,
+    # FFN down input).
+    assert ir.count("-> (i, l, j)>") == 4
+    assert "%rotation.576.64: tensor<9x64x64xf32>" in ir
+    assert "%rotation.1536.64: tensor<24x64x64xf32>" in ir
+    decoder = bitsink.Decoder(model, cache=cache, sinks=2, chunk=4,
+                              quantized=packed)
+    logits_args = np.array([decoder.step(t) for t in tokens])
+    np.testing.assert_allclose(logits_args, logits_pass, rtol=0,
+                               atol=1e-4 * np.abs(logits_pass).max())
+    decoder.reset()
+    prefill = decoder.prefill(tokens)
+    np.testing.assert_allclose(prefill, logits_args[-1], rtol=0,
+                               atol=1e-4 * np.abs(logits_args).max())
+
+    # The float model with each weight replaced by R·Ŵ (numpy, from the
+    # packed planes read back as the cache keeps them).
+    weights = dict(model.weights)
+    for name, q in packed.items():
+        stripped = bitsink.QuantizedWeight(
+            planes=q.planes, coefficients=q.coefficients, dequantized=None,
+            plane_kind=q.plane_kind, group_size=q.group_size,
+            rel_error=q.rel_error, weight_rel_error=q.weight_rel_error,
+            bits_per_weight=q.bits_per_weight, damp=q.damp,
+            rtn_columns=q.rtn_columns, rotation_block=q.rotation_block,
+            rotation_signs=q.rotation_signs)
+        w = quantize.dequantize_weight(stripped, model.weights[name].shape[1])
+        np.testing.assert_allclose(w, q.dequantized, rtol=0, atol=1e-5)
+        weights[name] = np.ascontiguousarray(w.T)
+    float_exe = bitsink.compile(model.ir("decode", cache=cache, sinks=2),
+                                entry="decode")
+    logits_float = run_steps(float_exe, model, tokens, cache,
+                             [weights[n] for n in model.weight_names])
+    np.testing.assert_allclose(logits_float, logits_args, rtol=0,
+                               atol=1e-3 * np.abs(logits_float).max())

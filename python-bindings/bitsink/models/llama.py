@@ -491,6 +491,17 @@ def _quantized_types(q) -> Tuple[str, str]:
     return (_t(*q.planes.shape, elt="i32"), _t(*q.coefficients.shape, elt="f16"))
 
 
+def _rotation(q, k: int) -> Optional[Tuple[str, str]]:
+    """(argument name, type) of the rotation blocks a rotated
+    QuantizedWeight of K = `k` rows reads its input through (one argument
+    per K and block: weights quantized with one seed share their signs),
+    or None."""
+    block = int(getattr(q, "rotation_block", 0) or 0)
+    if not block:
+        return None
+    return f"%rotation.{k}.{block}", _t(k // block, block, block)
+
+
 def _t(*shape, elt: str = "f32") -> str:
     return "tensor<" + "x".join(str(s) for s in shape) + f"x{elt}>"
 
@@ -534,6 +545,8 @@ class _Writer:
         self.S = sinks
         self.lines: List[str] = []
         self.n = 0
+        # (input value, rotation argument) -> the rotated input.
+        self.rotated: Dict[Tuple[str, str], str] = {}
 
     def fresh(self) -> str:
         self.n += 1
@@ -595,6 +608,8 @@ class _Writer:
         acc = self.zeros(_t(rows, n))
         q = self.quantized_values.get(weight)
         if q is not None:
+            if _rotation(q, k) is not None:
+                x = self.rotate(x, rows, k, q)
             planes_t, coeffs_t = _quantized_types(q)
             name = self.fresh()
             self.emit(f"{name} = bitsink.bitplane_matmul ins({x}, {weight}.planes, "
@@ -609,6 +624,40 @@ class _Writer:
                   "affine_map<(m, n, k) -> (m, n)>] "
                   f"ins({x}, {weight} : {_t(rows, k)}, {_t(n, k)}) "
                   f"outs({acc} : {_t(rows, n)}) -> {_t(rows, n)}")
+        return name
+
+    def rotate(self, x: str, rows: int, k: int, q) -> str:
+        """x [rows, k] times the rotation R of a rotated weight (docs/
+        quantizer.md, "Rotation"): x viewed as [rows, k/b, b] times the
+        blocks argument [k/b, b, b]; once per input and rotation."""
+        value, blocks_t = _rotation(q, k)
+        key = (x, value)
+        if key in self.rotated:
+            return self.rotated[key]
+        b = int(q.rotation_block)
+        blocked_t = _t(rows, k // b, b)
+        blocked = self.fresh()
+        self.emit(f"{blocked} = tensor.expand_shape {x} [[0], [1, 2]] "
+                  f"output_shape [{rows}, {k // b}, {b}] : {_t(rows, k)} "
+                  f"into {blocked_t}")
+        init = self.zeros(blocked_t)
+        product = self.fresh()
+        self.emit(f"{product} = linalg.generic {{indexing_maps = ["
+                  "affine_map<(m, i, j, l) -> (m, i, l)>, "
+                  "affine_map<(m, i, j, l) -> (i, l, j)>, "
+                  "affine_map<(m, i, j, l) -> (m, i, j)>], iterator_types = "
+                  '["parallel", "parallel", "parallel", "reduction"]} '
+                  f"ins({blocked}, {value} : {blocked_t}, {blocks_t}) "
+                  f"outs({init} : {blocked_t}) {{")
+        self.emit("^bb0(%b_0: f32, %b_1: f32, %b_acc: f32):")
+        self.emit("  %b_p = arith.mulf %b_0, %b_1 : f32")
+        self.emit("  %b_r = arith.addf %b_acc, %b_p : f32")
+        self.emit("  linalg.yield %b_r : f32")
+        self.emit(f"}} -> {blocked_t}")
+        name = self.fresh()
+        self.emit(f"{name} = tensor.collapse_shape {product} [[0], [1, 2]] : "
+                  f"{blocked_t} into {_t(rows, k)}")
+        self.rotated[key] = name
         return name
 
     def rms_norm(self, x: str, weight: str, rows: int) -> str:
@@ -953,7 +1002,29 @@ class _Writer:
                 for suffix, t in zip((".planes", ".coeffs"), _quantized_types(q)):
                     args.append(f"%{name}{suffix}: {t} {{bitsink.name = "
                                 f"\"{name}{suffix}\"}} loc(\"{name}{suffix}\")")
+        for value, t in self.rotation_args():
+            args.append(f"{value}: {t} {{bitsink.name = \"{value[1:]}\"}} "
+                        f"loc(\"{value[1:]}\")")
         return args
+
+    def rotation_args(self) -> List[Tuple[str, str]]:
+        """(value, type) of every rotation argument the quantized weights
+        read (rotation_blocks gives their arrays); weights that share one
+        must share their signs."""
+        found: Dict[str, Tuple[str, np.ndarray]] = {}
+        for name, q in self.quantized.items():
+            k = self.m.weights[name].shape[1]
+            rotation = _rotation(q, k)
+            if rotation is None:
+                continue
+            value, t = rotation
+            signs = np.asarray(q.rotation_signs, np.float32)
+            if value in found and not np.array_equal(found[value][1], signs):
+                raise ValueError(f"rotated weights with K = {k} use different "
+                                 f"signs ({name}); quantize them with one "
+                                 "rotation seed")
+            found.setdefault(value, (t, signs))
+        return [(value, t) for value, (t, _) in sorted(found.items())]
 
     def layer_weight_args(self, layer: Optional[int]) -> List[Tuple[str, str]]:
         """(value, type) of the block weights as the shared layer function
@@ -968,6 +1039,12 @@ class _Writer:
             else:
                 out += list(zip((value + ".planes", value + ".coeffs"),
                                 _quantized_types(q)))
+        # The rotations the block's weights read (the same arguments in and
+        # out of the layer function).
+        used = {_rotation(q, self.m.weights[f"blk.0.{part}.weight"].shape[1])
+                for part in _LAYER_TENSORS
+                for q in [self.layer_quantized(part)] if q is not None}
+        out += sorted(r for r in used if r is not None)
         return out
 
     def layer_quantized(self, part: str):
@@ -977,11 +1054,13 @@ class _Writer:
                  for layer in range(self.c.num_layers)]
         if all(q is None for q in found):
             return None
-        types = {None if q is None else _quantized_types(q) + (q.plane_kind,)
+        types = {None if q is None else _quantized_types(q) + (
+            q.plane_kind, int(getattr(q, "rotation_block", 0) or 0))
                  for q in found}
         if len(types) != 1:
             raise ValueError(f"layers='call' needs one quantization of {part} for "
-                             "every layer (same planes, group size and plane kind); "
+                             "every layer (same planes, group size, plane kind and "
+                             "rotation); "
                              "use layers='inline' for per-layer configurations")
         return found[0]
 

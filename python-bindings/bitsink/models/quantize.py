@@ -293,7 +293,8 @@ def quantize_module(module, model, bits: int, *, calibration_text: str,
                     group_size: int = 128, head: str = "f32",
                     layer_config: Iterable[str] = (), rows: int = 2048,
                     calibration: Optional[Dict[str, np.ndarray]] = None,
-                    progress: Optional[Callable[[str], None]] = None) -> None:
+                    progress: Optional[Callable[[str], None]] = None,
+                    rotation: int = 0) -> None:
     """Quantises the linear weights of `module` (a ``bitsink.Module`` emitted
     by ``model.ir(..., weights="arguments")``) in place.
 
@@ -307,7 +308,8 @@ def quantize_module(module, model, bits: int, *, calibration_text: str,
     "quantized" quantises the tied output projection too, "f32" keeps it.
     The linear weight arguments of `entries` are bound as ``dense_resource``
     constants first (one blob per weight, shared by the entries, so each is
-    quantised once); the embedding table stays an argument.
+    quantised once); the embedding table stays an argument. `rotation`:
+    the pass's rotation option (docs/quantizer.md, "Rotation").
     """
     if head not in ("f32", "quantized"):
         raise ValueError(f"head must be 'f32' or 'quantized', got {head!r}")
@@ -351,6 +353,8 @@ def quantize_module(module, model, bits: int, *, calibration_text: str,
                                          if n in present})
         options = [f"method={method}", f"planes={bits}",
                    f"group-size={group_size}", f"calibration={path}"]
+        if rotation:
+            options.append(f"rotation={rotation}")
         config = list(layer_config)
         if config:
             options.append("layer-config=" + ",".join(config))
@@ -432,7 +436,7 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
                      head: str = "f32", layer_config: Iterable[str] = (),
                      rows: int = 2048, cache_dir=None,
                      progress: Optional[Callable[[str], None]] = None,
-                     budget: float = 0.0,
+                     budget: float = 0.0, rotation: int = 0,
                      _arguments: Optional[Dict[str, Dict[str, np.ndarray]]] = None
                      ) -> Dict[str, "object"]:
     """Quantises the linear weights of `model` with the quantizer library
@@ -463,7 +467,12 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
     `budget` > 0 chooses planes and group size per weight instead
     (``quantize_weights_budget``: an average of at most `budget` stored bits
     per weight, least summed calibration error); `bits` is then unused and
-    the allocation table goes to `progress`."""
+    the allocation table goes to `progress`.
+
+    `rotation` > 0 quantizes every weight with the Walsh–Hadamard rotation
+    of ``bitsink.quantize(rotation=)`` (seed 0, so weights of one K share
+    their signs): the graph of ``model.ir`` then multiplies each rotated
+    weight's input by R (docs/quantizer.md, "Rotation")."""
     import hashlib
 
     if budget:
@@ -471,7 +480,7 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
             model, budget, calibration_text=calibration_text,
             calibration=calibration, calibration_hessians=calibration_hessians,
             method=method, head=head, layer_config=layer_config, rows=rows,
-            cache_dir=cache_dir, progress=progress)
+            cache_dir=cache_dir, progress=progress, rotation=rotation)
         return out
 
     from .. import QuantizedWeight, quantize
@@ -500,6 +509,8 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
             stat = os.stat(source)
             key.update(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         key.update(repr((model.config, method, rows)).encode())
+        if rotation:
+            key.update(f"rotation={rotation}".encode())
         if (calibration is None and calibration_hessians is None) \
                 or calibration_text:
             # Given both, the arrays are the text's.
@@ -535,6 +546,7 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
                                      cached[f"{prefix}/coefficients"])
             # Bits per weight from what is stored (older caches recorded
             # P + 16·C/g, which under-counts a short last group).
+            signs = cached.get(f"{prefix}/rotation_signs")
             out[name] = QuantizedWeight(
                 planes=planes_, coefficients=coefficients,
                 dequantized=None, plane_kind=str(meta[0]),
@@ -543,7 +555,9 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
                 bits_per_weight=stored_bits_per_weight(
                     model.weights[name].shape[1], planes_.shape[0],
                     coefficients.shape[1], int(meta[1])),
-                damp=float(meta[5]), rtn_columns=int(meta[6]))
+                damp=float(meta[5]), rtn_columns=int(meta[6]),
+                rotation_block=int(meta[7]) if len(meta) > 7 else 0,
+                rotation_signs=signs)
     if len(out) == len(plan):
         say(f"quantize: {len(out)} weights from {path}")
         return out
@@ -558,14 +572,16 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
             continue
         weight = np.ascontiguousarray(model.weights[name].T)  # K x N
         q = quantize(weight, method=method, planes=planes, group_size=group,
-                     **arguments.get(name, {}))
+                     rotation=rotation, **arguments.get(name, {}))
         out[name] = q
         prefix = f"{name}/P{planes}G{group}"
         cached[f"{prefix}/planes"] = q.planes
         cached[f"{prefix}/coefficients"] = q.coefficients
         cached[f"{prefix}/meta"] = np.array(
             [q.plane_kind, q.group_size, q.rel_error, q.weight_rel_error,
-             q.bits_per_weight, q.damp, q.rtn_columns])
+             q.bits_per_weight, q.damp, q.rtn_columns, q.rotation_block])
+        if q.rotation_block:
+            cached[f"{prefix}/rotation_signs"] = q.rotation_signs
         say(f"quantize: {index + 1}/{len(plan)} {name} P={planes} "
             f"rel_error {q.rel_error:.4f}")
     say(f"quantize: {len(plan)} weights in {time.time() - started:.1f} s")
@@ -588,7 +604,7 @@ def quantize_weights_budget(model, budget: float, *,
                             importance: Optional[Dict[str, float]] = None,
                             rows: int = 2048, cache_dir=None,
                             progress: Optional[Callable[[str], None]] = None,
-                            objective: str = "absolute"):
+                            objective: str = "absolute", rotation: int = 0):
     """Mixed precision by bit budget (docs/quantize-weights.md, "Bit
     budgets"), as bitsink-quantize-weights{budget=B}: every linear weight is
     quantised with each (planes, group size) of `configs`
@@ -607,7 +623,7 @@ def quantize_weights_budget(model, budget: float, *,
     same units), not both, or else the text's, accumulated once for every
     configuration. Returns ({name: QuantizedWeight}, BudgetAllocation);
     with `cache_dir` every candidate is kept as quantize_weights keeps
-    it."""
+    it. `rotation`: every candidate rotated (quantize_weights)."""
     from ..budget import (DEFAULT_CONFIGS, OBJECTIVES, BudgetCandidate,
                           BudgetLayer, allocate_budget, candidate_error,
                           distinct_configs)
@@ -629,7 +645,7 @@ def quantize_weights_budget(model, budget: float, *,
             calibration=calibration, calibration_hessians=calibration_hessians,
             method=method, group_size=group, head=head,
             layer_config=layer_config, rows=rows, cache_dir=cache_dir,
-            progress=progress, _arguments=arguments)
+            progress=progress, rotation=rotation, _arguments=arguments)
     names = list(results[configs[0]])
     layers = {}
     for name in names:
@@ -684,7 +700,7 @@ def dequantize_weight(q, k: int) -> np.ndarray:
     from quantize_weights' cache (whose ``dequantized`` is None): the
     bit-plane format of docs/semantics.md, Ŵ = c0 + Σ_l c_{l+1}·t_l per
     group, t_l = b_l (binary), 2b_l − 1 (signed) or m·(2s − 1) (ternary,
-    planes 2l and 2l + 1)."""
+    planes 2l and 2l + 1); a rotated weight's R·Ŵ."""
     if q.dequantized is not None:
         return np.asarray(q.dequantized, np.float32)
     planes = np.ascontiguousarray(np.asarray(q.planes).astype("<u4"))
@@ -705,6 +721,10 @@ def dequantize_weight(q, k: int) -> np.ndarray:
     w = cr[:, 0, :].copy()
     for term in range(terms.shape[0]):
         w += terms[term] * cr[:, term + 1, :]
+    if getattr(q, "rotation_block", 0):
+        # R·Ŵ: back in the input's basis (x·W ≈ (x·R)·Ŵ).
+        from .. import unrotate_weight
+        w = unrotate_weight(w, q.rotation_signs, q.rotation_block)
     return w
 
 
@@ -713,8 +733,8 @@ def layer_importance(model, *, calibration_text: str,
                      calibration_hessians: Optional[Dict[str, np.ndarray]] = None,
                      probe=(2, 128), tokens: int = 256,
                      method: str = "bpdq", rows: int = 2048, cache_dir=None,
-                     progress: Optional[Callable[[str], None]] = None
-                     ) -> Dict[str, float]:
+                     progress: Optional[Callable[[str], None]] = None,
+                     rotation: int = 0) -> Dict[str, float]:
     """End-to-end importance of every linear weight, for
     ``quantize_weights_budget(importance=...)`` (docs/quantize-weights.md,
     "Bit budgets"): the mean KL divergence of the next-token distributions
@@ -727,7 +747,8 @@ def layer_importance(model, *, calibration_text: str,
     layer moves the output). Costs one quantization of the model at the
     probe and, per weight, the float model from that weight's layer on.
     `calibration` / `calibration_hessians` as in quantize_weights (the
-    text is still read for the KL divergence)."""
+    text is still read for the KL divergence); `rotation` too (the probe
+    quantized with the rotation the budget's candidates use)."""
     say = progress or (lambda message: None)
     names = linear_weight_names(model.config)
     arguments = _calibration_arguments(model, calibration_text, calibration,
@@ -737,7 +758,7 @@ def layer_importance(model, *, calibration_text: str,
         model, planes, calibration_text=calibration_text,
         calibration=calibration, calibration_hessians=calibration_hessians,
         method=method, group_size=group, rows=rows, cache_dir=cache_dir,
-        _arguments=arguments)
+        rotation=rotation, _arguments=arguments)
     ids = ([model.config.bos_id]
            + model.encode(calibration_text, add_bos=False))[:tokens]
     head = model.weights["token_embd.weight" if model.config.tied_embeddings
