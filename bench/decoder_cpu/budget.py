@@ -82,6 +82,11 @@ def main():
                     help="allocate each budget also (or only) with "
                          "layer_importance")
     ap.add_argument("--importance-tokens", type=int, default=256)
+    ap.add_argument("--rotations", type=int, nargs="+", default=[0],
+                    help="run every configuration with each of these "
+                         "Walsh-Hadamard rotation blocks (0: none; "
+                         "docs/quantizer.md, \"Rotation\"); the importance "
+                         "is measured per rotation")
     args = ap.parse_args()
 
     from bitsink.budget import DEFAULT_CONFIGS
@@ -100,30 +105,45 @@ def main():
     log(f"  {time.time() - started:.0f} s")
 
     rows = []  # (label, {name: QuantizedWeight}, bits per weight, extra)
+    for rotation in args.rotations:
+        run_configs(args, model, names, text, calibration, configs, rotation,
+                    rows)
+    evaluate(model, names, ids, rows, configs)
+
+
+def run_configs(args, model, names, text, calibration, configs, rotation,
+                rows):
+    """Appends the uniform and budget rows of one rotation block."""
+    from bitsink.models import quantize
+    tag = f" rotated {rotation}" if rotation else ""
     for text_config in args.uniform:
         p, g = (int(v) for v in text_config.split(":"))
         t0 = time.time()
         out = quantize.quantize_weights(
             model, p, calibration_text=text, calibration=calibration,
-            group_size=g, cache_dir=WEIGHTS_DIR)
+            group_size=g, cache_dir=WEIGHTS_DIR, rotation=rotation)
         count = sum(model.weights[n].size for n in names)
         bpw = sum(out[n].bits_per_weight * model.weights[n].size
                   for n in names) / count
-        log(f"uniform P={p} g={g}: {bpw:.4f} bits/weight "
+        log(f"uniform P={p} g={g}{tag}: {bpw:.4f} bits/weight "
             f"({time.time() - t0:.0f} s)")
-        rows.append((f"uniform P={p} g={g}", out, bpw, {}))
+        rows.append((f"uniform P={p} g={g}{tag}", out, bpw, {}))
     importance = None
     if args.importance != "none":
         path = os.path.join(CACHE_DIR, "decoder_cpu", "importance.json")
+        if rotation:
+            path = path.replace(".json", f"-rotation{rotation}.json")
         saved = json.load(open(path)) if os.path.exists(path) else {}
         if saved.get("tokens") != args.importance_tokens:
             t0 = time.time()
             saved = {"tokens": args.importance_tokens,
+                     "rotation": rotation,
                      "importance": quantize.layer_importance(
                          model, calibration_text=text,
                          calibration=calibration,
                          tokens=args.importance_tokens,
-                         cache_dir=WEIGHTS_DIR, progress=log)}
+                         cache_dir=WEIGHTS_DIR, progress=log,
+                         rotation=rotation)}
             log(f"importance: {time.time() - t0:.0f} s")
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w") as f:
@@ -135,7 +155,7 @@ def main():
         t0 = time.time()
         out, allocation = quantize.quantize_weights_budget(
             model, budget, calibration_text=text, calibration=calibration,
-            configs=configs, cache_dir=WEIGHTS_DIR,
+            configs=configs, cache_dir=WEIGHTS_DIR, rotation=rotation,
             importance=importance if weighted else None,
             progress=lambda s: log("  " + s) if "allocation" in s
             or s.startswith("budget:") else None)
@@ -149,15 +169,21 @@ def main():
             by_part.setdefault(part, {}).setdefault(
                 f"P{c.planes}g{c.group_size}", 0)
             by_part[part][f"P{c.planes}g{c.group_size}"] += 1
-        log(f"budget {budget}{' (importance)' if weighted else ''}: "
+        log(f"budget {budget}{' (importance)' if weighted else ''}{tag}: "
             f"{allocation.bits_per_weight:.4f} bits/weight, "
             f"{' '.join(f'{k}x{v}' for k, v in sorted(mix.items()))} "
             f"({time.time() - t0:.0f} s)")
-        label = f"budget {budget}" + (" (importance)" if weighted else "")
+        label = (f"budget {budget}" + (" (importance)" if weighted else "")
+                 + tag)
         rows.append((label, out, allocation.bits_per_weight,
                      {"mix": mix, "by_part": by_part,
                       "error": allocation.error}))
 
+
+
+def evaluate(model, names, ids, rows, configs):
+    """The perplexity of every row, printed and saved to RESULT."""
+    from bitsink.models import quantize
     # Writable copies of the weights (the model's are read-only), which
     # the decoder then passes without copying.
     model.weights = {n: np.array(model.weights[n]) for n in model.weight_names}
