@@ -117,6 +117,10 @@ def main():
     ap.add_argument("--write-importance", metavar="FILE.npz",
                     help="write the importances for the pass's importance= "
                          "option (implies measuring them)")
+    ap.add_argument("--rotation", type=int, default=0,
+                    help="quantize every candidate with this Walsh-Hadamard "
+                         "rotation block (0: none; docs/quantizer.md, "
+                         "\"Rotation\")")
     args = ap.parse_args()
 
     import bitsink
@@ -125,7 +129,8 @@ def main():
                                 output_energy)
 
     m = Model(args.layers_dir)
-    cache_path = m.ldir / "budget-candidates.json"
+    tag = f"-rotation{args.rotation}" if args.rotation else ""
+    cache_path = m.ldir / f"budget-candidates{tag}.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     started = time.time()
     for name in m.names:
@@ -138,7 +143,7 @@ def main():
         cache[f"{name}|energy"] = output_energy(w, x)
         for planes, group in todo:
             q = bitsink.quantize(w, planes=planes, group_size=group,
-                                 calibration=x)
+                                 calibration=x, rotation=args.rotation)
             cache[f"{name}|{planes}|{group}"] = {
                 "bpw": q.bits_per_weight, "rel": q.rel_error}
         print(f"candidates {name}: {time.time() - started:.0f} s", flush=True)
@@ -151,7 +156,8 @@ def main():
 
     def dequantized(name, planes, group):
         q = bitsink.quantize(m.weight(name), planes=planes, group_size=group,
-                             calibration=m.activations(name))
+                             calibration=m.activations(name),
+                             rotation=args.rotation)
         return q.dequantized.copy(), q.bits_per_weight
 
     def in_units(name, value, objective):
@@ -164,7 +170,7 @@ def main():
 
     importance = {n: 1.0 for n in m.names}
     if "model" in args.importance or args.write_importance:
-        importance_path = m.ldir / "budget-importance.json"
+        importance_path = m.ldir / f"budget-importance{tag}.json"
         saved = (json.loads(importance_path.read_text())
                  if importance_path.exists() else {})
         if saved.get("probe") != list(PROBE) or set(saved.get(
