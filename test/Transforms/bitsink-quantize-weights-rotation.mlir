@@ -9,6 +9,9 @@
 // RUN: bitsink-opt %s --bitsink-quantize-weights="planes=2 group-size=32 rotation=64 rotation-seed=8" --cse -o %t.seed8.mlir
 // RUN: bitsink-opt %s --bitsink-quantize-weights="planes=2 group-size=32 rotation=64 rotation-seed=7" --cse -o %t.seed7.mlir
 // RUN: not diff -q %t.seed7.mlir %t.seed8.mlir
+// With a budget the candidates are measured rotated too: every op the
+// allocation picks carries the rotation.
+// RUN: bitsink-opt %s --bitsink-quantize-weights="budget=3 rotation=64" --cse 2>&1 | FileCheck %s --check-prefix=BUDGET
 // An odd K is not rotated.
 // RUN: bitsink-opt %s --bitsink-quantize-weights="planes=2 group-size=0 rotation=64" | FileCheck %s --check-prefix=ODD
 
@@ -30,6 +33,13 @@
 // CHECK: bitsink.bitplane_matmul ins(%[[ROWS]], {{.*}} {bitsink.quant_error = {{{.*}}rotation_block = 32 : i64{{.*}}}
 // CHECK-NOT: linalg.generic
 // CHECK: bitsink.bitplane_matmul ins(%[[ROWS]], {{.*}} {bitsink.quant_error = {{{.*}}rotation_block = 32 : i64{{.*}}}
+// BUDGET: remark: bitsink-quantize-weights: budget 3 bits per weight over 4 weights
+// BUDGET-LABEL: func.func @shared_input
+// BUDGET-COUNT-2: rotation_block = 32 : i64
+// BUDGET-LABEL: func.func @f16_batch
+// BUDGET: rotation_block = 64 : i64
+// BUDGET-LABEL: func.func @odd_k
+// BUDGET-NOT: rotation_block
 // PLAIN-LABEL: func.func @shared_input
 // PLAIN-NOT: linalg.generic
 // PLAIN-NOT: rotation_block
