@@ -29,14 +29,15 @@ def load_model(path):
 
 
 def quantized_weights(model, bits, calibration_text, cache_dir, head_bits=0,
-                      log=print):
+                      log=print, rotation=0):
     """{name: QuantizedWeight} of every linear weight at `bits` bit-planes
     (bpdq, groups of GROUP_SIZE rows, f16 coefficients), calibrated on
     `calibration_text`; the tied output projection stays f32, or with
     `head_bits` gets that many planes (the embedding lookup reads the f32
     table either way). Kept under `cache_dir` (keyed by the model file and
     the calibration text, each weight under its planes and group), so only
-    the first run quantises."""
+    the first run quantises. `rotation`: quantize_weights' (the Walsh-
+    Hadamard rotation block; 0 none)."""
     from bitsink.models import quantize
     extra = {}
     if head_bits:
@@ -47,7 +48,7 @@ def quantized_weights(model, bits, calibration_text, cache_dir, head_bits=0,
                                      group_size=GROUP_SIZE,
                                      cache_dir=cache_dir,
                                      progress=lambda s: log("    " + s),
-                                     **extra)
+                                     rotation=rotation, **extra)
 
 
 def cpu_pipeline(gemv_lut_int8=False, gemm_int8=False):

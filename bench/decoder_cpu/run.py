@@ -310,13 +310,15 @@ def part_streaming(args, ids):
     return result, arrays
 
 
-def _quant_key(bits, head_bits, int8=False, gemm_int8=False):
+def _quant_key(bits, head_bits, int8=False, gemm_int8=False, rotation=0):
     """The quant part's row: "3" (f32 output projection) or "3h4" (the tied
     output projection quantised to 4 bit-planes); "i8" appended when the
     GEMVs used int8 tables (--gemv-lut-int8), "g8" when the GEMMs ran on
-    int8 inputs (--gemm-int8)."""
+    int8 inputs (--gemm-int8), "r64" with the Walsh-Hadamard rotation
+    (--rotation 64)."""
     key = f"{bits}h{head_bits}" if head_bits else str(bits)
-    return key + ("i8" if int8 else "") + ("g8" if gemm_int8 else "")
+    return (key + ("i8" if int8 else "") + ("g8" if gemm_int8 else "")
+            + (f"r{rotation}" if rotation else ""))
 
 
 def _quant_bits(key, row):
@@ -329,7 +331,8 @@ def _quant_label(key, row):
     bits, head = _quant_bits(key, row)
     return (f"{bits}-bit" + (f" h{head}" if head else "")
             + (" i8" if row.get("gemv_lut_int8") else "")
-            + (" gemm-i8" if row.get("gemm_int8") else ""))
+            + (" gemm-i8" if row.get("gemm_int8") else "")
+            + (f" rotated {row['rotation']}" if row.get("rotation") else ""))
 
 
 def part_quant(args, ids):
@@ -350,11 +353,12 @@ def part_quant(args, ids):
             result.pop("speed_only_rerun", None)
     for bits in args.bits:
         key = _quant_key(bits, args.head_bits, args.gemv_lut_int8,
-                         args.gemm_int8)
+                         args.gemm_int8, args.rotation)
         B.set_threads(max(THREADS))
         t0 = time.time()
         quantized = B.quantized_weights(model, bits, corpus.calib_text(),
-                                        WEIGHTS_DIR, args.head_bits, log=log)
+                                        WEIGHTS_DIR, args.head_bits, log=log,
+                                        rotation=args.rotation)
         quantize_secs = time.time() - t0
         # The dense cache holds every scored token (a larger one would only
         # add copying in the call form).
@@ -383,7 +387,7 @@ def part_quant(args, ids):
             continue
         row = {"bits": bits, "head_bits": args.head_bits,
                "gemv_lut_int8": args.gemv_lut_int8,
-               "gemm_int8": args.gemm_int8,
+               "gemm_int8": args.gemm_int8, "rotation": args.rotation,
                "bpw": B.linear_bpw(model, bits), "build_seconds": secs,
                "quantize_seconds": quantize_secs,
                "rel_error": float(np.mean([q.rel_error for q in
@@ -659,6 +663,10 @@ def main():
                     "perplexity's chunks) on int8 inputs "
                     "(bitsink-cpu-pipeline{gemm-int8=true}, AVX512-VNNI or "
                     "AVX-VNNI); the rows are labelled gemm-i8")
+    ap.add_argument("--rotation", type=int, default=0,
+                    help="quant part: weights quantized with this "
+                         "Walsh-Hadamard rotation block (docs/quantizer.md, "
+                         "\"Rotation\"); rows keyed with r<block>")
     ap.add_argument("--speed-only", action="store_true",
                     help="llamacpp, torch, quant: measure the tokens/s again "
                          "and keep the saved perplexities (for a quieter "
