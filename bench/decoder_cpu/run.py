@@ -324,7 +324,8 @@ def _quant_key(bits, head_bits, int8=False, gemm_int8=False, rotation=0):
 def _quant_bits(key, row):
     """(bits, head_bits) of a quant row (rows saved before head_bits was
     per row carry neither and have an f32 output projection)."""
-    return row.get("bits", int(key.split("h")[0])), row.get("head_bits", 0)
+    bits = row["bits"] if "bits" in row else int(key.split("h")[0])
+    return bits, row.get("head_bits", 0)
 
 
 def _quant_label(key, row):
