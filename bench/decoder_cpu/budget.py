@@ -82,6 +82,9 @@ def main():
                     help="allocate each budget also (or only) with "
                          "layer_importance")
     ap.add_argument("--importance-tokens", type=int, default=256)
+    ap.add_argument("--damp", type=float, default=None,
+                    help="the quantizer's Hessian damping for the uniform "
+                         "rows (default: the library's)")
     ap.add_argument("--rotations", type=int, nargs="+", default=[0],
                     help="run every configuration with each of these "
                          "Walsh-Hadamard rotation blocks (0: none; "
@@ -116,18 +119,21 @@ def run_configs(args, model, names, text, calibration, configs, rotation,
     """Appends the uniform and budget rows of one rotation block."""
     from bitsink.models import quantize
     tag = f" rotated {rotation}" if rotation else ""
+    uniform_tag = tag + (f" damp {args.damp:g}" if args.damp is not None
+                         else "")
     for text_config in args.uniform:
         p, g = (int(v) for v in text_config.split(":"))
         t0 = time.time()
         out = quantize.quantize_weights(
             model, p, calibration_text=text, calibration=calibration,
-            group_size=g, cache_dir=WEIGHTS_DIR, rotation=rotation)
+            group_size=g, cache_dir=WEIGHTS_DIR, rotation=rotation,
+            damp=args.damp)
         count = sum(model.weights[n].size for n in names)
         bpw = sum(out[n].bits_per_weight * model.weights[n].size
                   for n in names) / count
-        log(f"uniform P={p} g={g}{tag}: {bpw:.4f} bits/weight "
+        log(f"uniform P={p} g={g}{uniform_tag}: {bpw:.4f} bits/weight "
             f"({time.time() - t0:.0f} s)")
-        rows.append((f"uniform P={p} g={g}{tag}", out, bpw, {}))
+        rows.append((f"uniform P={p} g={g}{uniform_tag}", out, bpw, {}))
     importance = None
     if args.importance != "none":
         path = os.path.join(CACHE_DIR, "decoder_cpu", "importance.json")

@@ -382,3 +382,16 @@ def test_rotated_weights_through_pass_arguments_and_float(model, calibration):
                              [weights[n] for n in model.weight_names])
     np.testing.assert_allclose(logits_float, logits_args, rtol=0,
                                atol=1e-3 * np.abs(logits_float).max())
+
+
+def test_quantize_weights_damp_reaches_the_quantizer(model, calibration):
+    """quantize_weights(damp=) is the quantizer's damping (what its report
+    says it used), and another damping is another quantization."""
+    damped = quantize.quantize_weights(model, 2, calibration=calibration,
+                                       damp=0.1)
+    default = quantize.quantize_weights(model, 2, calibration=calibration)
+    assert {round(q.damp, 12) for q in damped.values()} == {0.1}
+    assert {round(q.damp, 12) for q in default.values()} == {0.01}
+    name = "blk.0.ffn_down.weight"
+    assert not np.array_equal(damped[name].coefficients,
+                              default[name].coefficients)

@@ -437,6 +437,7 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
                      rows: int = 2048, cache_dir=None,
                      progress: Optional[Callable[[str], None]] = None,
                      budget: float = 0.0, rotation: int = 0,
+                     damp: Optional[float] = None,
                      _arguments: Optional[Dict[str, Dict[str, np.ndarray]]] = None
                      ) -> Dict[str, "object"]:
     """Quantises the linear weights of `model` with the quantizer library
@@ -472,7 +473,9 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
     `rotation` > 0 quantizes every weight with the Walsh–Hadamard rotation
     of ``bitsink.quantize(rotation=)`` (seed 0, so weights of one K share
     their signs): the graph of ``model.ir`` then multiplies each rotated
-    weight's input by R (docs/quantizer.md, "Rotation")."""
+    weight's input by R (docs/quantizer.md, "Rotation"). `damp`: the
+    quantizer's Hessian damping (None: the library's default, 0.01;
+    docs/quantizer.md measures 0.1 on SmolLM2)."""
     import hashlib
 
     if budget:
@@ -511,6 +514,8 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
         key.update(repr((model.config, method, rows)).encode())
         if rotation:
             key.update(f"rotation={rotation}".encode())
+        if damp is not None:
+            key.update(f"damp={damp!r}".encode())
         if (calibration is None and calibration_hessians is None) \
                 or calibration_text:
             # Given both, the arrays are the text's.
@@ -572,7 +577,7 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
             continue
         weight = np.ascontiguousarray(model.weights[name].T)  # K x N
         q = quantize(weight, method=method, planes=planes, group_size=group,
-                     rotation=rotation, **arguments.get(name, {}))
+                     rotation=rotation, damp=damp, **arguments.get(name, {}))
         out[name] = q
         prefix = f"{name}/P{planes}G{group}"
         cached[f"{prefix}/planes"] = q.planes
