@@ -395,3 +395,16 @@ def test_quantize_weights_damp_reaches_the_quantizer(model, calibration):
     name = "blk.0.ffn_down.weight"
     assert not np.array_equal(damped[name].coefficients,
                               default[name].coefficients)
+
+
+def test_rotations_of_one_k_must_share_their_signs(model, calibration):
+    """Weights of one K read one rotation argument: a weight rotated with
+    another seed is an error naming it, not a wrong product."""
+    packed = quantize.quantize_weights(model, 2, calibration=calibration,
+                                       rotation=64)
+    name = "blk.0.attn_k.weight"
+    packed[name] = bitsink.quantize(
+        np.ascontiguousarray(model.weights[name].T), planes=2, group_size=128,
+        calibration=calibration[name], rotation=64, rotation_seed=5)
+    with pytest.raises(ValueError, match="use different signs.*attn_k"):
+        model.ir("decode", cache=16, sinks=2, quantized=packed)

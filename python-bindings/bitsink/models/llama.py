@@ -1009,8 +1009,8 @@ class _Writer:
 
     def rotation_args(self) -> List[Tuple[str, str]]:
         """(value, type) of every rotation argument the quantized weights
-        read (rotation_blocks gives their arrays); weights that share one
-        must share their signs."""
+        read (bitsink.Decoder binds their blocks); weights that share one
+        must share their signs (ValueError otherwise)."""
         found: Dict[str, Tuple[str, np.ndarray]] = {}
         for name, q in self.quantized.items():
             k = self.m.weights[name].shape[1]
