@@ -28,14 +28,19 @@ const char *kUsage =
     "         --method rtn|bpdq|trit --planes P --group-size G\n"
     "         [--f32-coefficients] [--iterations N] [--damp D] [--ridge R]\n"
     "         [--act-order] [--plain-rtn] [--threads T] [--out packed.npz]\n"
-    "         [--json]\n"
+    "         [--rotation B] [--rotation-seed S] [--json]\n"
     "\n"
     "W is K x N (input features x outputs), X is T x K. G <= 0 or >= K means\n"
     "one group per column. --plain-rtn: rtn (and bpdq's rtn candidate) keep\n"
     "the plain min-max grid, without the per-group search. The .npz holds\n"
     "'planes' (int32 [P][ceil(K/32)][N]), 'coeffs' (f16 or f32 [G][C][N]) and\n"
     "'config' (int64 [K, N, P, group size, plane kind: 0 binary, 1 signed,\n"
-    "2 ternary]).\n";
+    "2 ternary]).\n"
+    "--rotation B (a power of two): quantize R^T W for the Walsh-Hadamard\n"
+    "rotation R of blocks of the largest power of two <= B dividing K\n"
+    "(docs/quantizer.md, \"Rotation\"); the input must be multiplied by R.\n"
+    "The .npz then also holds 'rotation_signs' (f32 [K]) and the report the\n"
+    "block.\n";
 
 int fail(const std::string &message) {
   std::fprintf(stderr, "bitsink-quantize: error: %s\n", message.c_str());
@@ -135,7 +140,8 @@ int main(int argc, char **argv) {
       else
         haveMethod = true;
     } else if (arg == "--planes" || arg == "--group-size" ||
-               arg == "--iterations" || arg == "--threads") {
+               arg == "--iterations" || arg == "--threads" ||
+               arg == "--rotation" || arg == "--rotation-seed") {
       if (!value(text) || !parseInt(text, integer))
         return fail(arg + " needs an integer");
       if (arg == "--planes") {
@@ -146,6 +152,12 @@ int main(int argc, char **argv) {
         haveGroup = true;
       } else if (arg == "--iterations") {
         options.iterations = static_cast<int>(integer);
+      } else if (arg == "--rotation") {
+        options.rotationBlock = integer;
+      } else if (arg == "--rotation-seed") {
+        if (integer < 0)
+          return fail("--rotation-seed needs a non-negative integer");
+        options.rotationSeed = static_cast<uint64_t>(integer);
       } else {
         options.threads = static_cast<int>(integer);
       }
@@ -211,6 +223,13 @@ int main(int argc, char **argv) {
     arrays["planes"] = std::move(planes);
     arrays["coeffs"] = std::move(coeffs);
     arrays["config"] = std::move(config);
+    if (result.rotation.enabled()) {
+      npy::Array signs =
+          npy::Array::zeros(npy::DType::F32, {result.rotation.K});
+      std::memcpy(signs.data.data(), result.rotation.signs.data(),
+                  result.rotation.signs.size() * sizeof(float));
+      arrays["rotation_signs"] = std::move(signs);
+    }
     if (!npy::writeNpz(outPath, arrays, error))
       return fail("writing '" + outPath + "': " + error);
   }
@@ -221,7 +240,7 @@ int main(int argc, char **argv) {
         "\"group_size\": %lld, \"K\": %lld, \"N\": %lld, "
         "\"calibration_rows\": %lld, \"bits_per_weight\": %s, "
         "\"rel_error\": %s, \"weight_rel_error\": %s, \"rtn_columns\": %lld, "
-        "\"damp\": %s, \"seconds\": %s}\n",
+        "\"damp\": %s, \"rotation_block\": %lld, \"seconds\": %s}\n",
         quant::methodName(options.method), quant::planeKindName(packed.kind),
         static_cast<long long>(packed.numPlanes),
         static_cast<long long>(packed.groupSize), static_cast<long long>(K),
@@ -230,7 +249,9 @@ int main(int argc, char **argv) {
         jsonNumber(report.relError).c_str(),
         jsonNumber(report.weightRelError).c_str(),
         static_cast<long long>(report.rtnColumns),
-        jsonNumber(report.damp).c_str(), jsonNumber(seconds).c_str());
+        jsonNumber(report.damp).c_str(),
+        static_cast<long long>(result.rotation.block),
+        jsonNumber(seconds).c_str());
   } else {
     std::printf("method            %s (%s planes)\n",
                 quant::methodName(options.method),
@@ -250,6 +271,9 @@ int main(int argc, char **argv) {
       std::printf("rtn columns       %lld of %lld\n",
                   static_cast<long long>(report.rtnColumns),
                   static_cast<long long>(N));
+    if (result.rotation.enabled())
+      std::printf("rotation          blocks of %lld rows\n",
+                  static_cast<long long>(result.rotation.block));
     std::printf("seconds           %.3f\n", seconds);
   }
   return 0;

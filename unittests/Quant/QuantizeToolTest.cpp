@@ -180,6 +180,56 @@ TEST(QuantizeTool, ReportsWithoutOutputFile) {
   EXPECT_NE(out.find("bits per weight"), std::string::npos) << out;
 }
 
+TEST(QuantizeTool, RotationWritesItsSigns) {
+  // --rotation 64 on K = 96 rotates in blocks of 32: the packed weight is
+  // the library's, the signs come along, the report names the block.
+  TempFiles files{
+      {"WR.npy", "XR.npy", "rotated.npz", "stdout.txt", "stderr.txt"}};
+  const int64_t K = 96, N = 6, T = 50;
+  npy::Array W = matrix(K, N, 5), X = matrix(T, K, 9);
+  std::string error;
+  ASSERT_TRUE(npy::writeNpy(tempPath("WR.npy"), W, error)) << error;
+  ASSERT_TRUE(npy::writeNpy(tempPath("XR.npy"), X, error)) << error;
+  std::string out;
+  ASSERT_EQ(runTool("--weight " + tempPath("WR.npy") + " --calibration " +
+                        tempPath("XR.npy") +
+                        " --method bpdq --planes 2 --group-size 32 --rotation "
+                        "64 --rotation-seed 3 --json --out " +
+                        tempPath("rotated.npz"),
+                    out),
+            0)
+      << out;
+  EXPECT_EQ(jsonField(out, "rotation_block"), 32);
+  quant::Options options;
+  options.planes = 2;
+  options.groupSize = 32;
+  options.rotationBlock = 64;
+  options.rotationSeed = 3;
+  quant::Result expected;
+  ASSERT_TRUE(quant::quantize(W.as<float>(), K, N, X.as<float>(), T, options,
+                              expected, error))
+      << error;
+  EXPECT_NEAR(jsonField(out, "rel_error"), expected.report.relError, 1e-8);
+  std::map<std::string, npy::Array> arrays;
+  ASSERT_TRUE(npy::readNpz(tempPath("rotated.npz"), arrays, error)) << error;
+  ASSERT_EQ(arrays.count("rotation_signs"), 1u);
+  EXPECT_EQ(npy::toFloat(arrays["rotation_signs"]), expected.rotation.signs);
+  std::vector<uint32_t> words(arrays["planes"].numElements());
+  std::memcpy(words.data(), arrays["planes"].data.data(), words.size() * 4);
+  EXPECT_EQ(words, expected.packed.planes);
+  // Without --rotation there are no signs, and the report says 0.
+  ASSERT_EQ(runTool("--weight " + tempPath("WR.npy") +
+                        " --method bpdq --planes 2 --group-size 32 --json "
+                        "--out " +
+                        tempPath("rotated.npz"),
+                    out),
+            0);
+  EXPECT_EQ(jsonField(out, "rotation_block"), 0);
+  arrays.clear();
+  ASSERT_TRUE(npy::readNpz(tempPath("rotated.npz"), arrays, error)) << error;
+  EXPECT_EQ(arrays.count("rotation_signs"), 0u);
+}
+
 TEST(QuantizeTool, BadCommandLinesFail) {
   TempFiles files{{"W3.npy", "X3.npy", "V3.npy", "stdout.txt", "stderr.txt"}};
   std::string error;
@@ -196,6 +246,14 @@ TEST(QuantizeTool, BadCommandLinesFail) {
   EXPECT_EQ(runTool(w + " --method rtn --planes 2 --group-size 48", out), 1);
   EXPECT_EQ(
       runTool(w + " --method rtn --planes 2 --group-size 32 --bogus", out), 1);
+  EXPECT_EQ(
+      runTool(w + " --method rtn --planes 2 --group-size 32 --rotation 24",
+              out),
+      1);
+  EXPECT_EQ(runTool(w + " --method rtn --planes 2 --group-size 32 "
+                        "--rotation-seed -1",
+                    out),
+            1);
   EXPECT_EQ(runTool(w + " --calibration " + tempPath("X3.npy") +
                         " --method bpdq --planes 2 --group-size 32",
                     out),
