@@ -467,19 +467,57 @@ bool measureBudgetCandidates(
     hessian = H;
   }
   measurement.energy = outputEnergy(W, K, N, hessian);
+  // With a rotation every candidate quantizes RᵀW against X·R (or RᵀHR):
+  // rotated here once, as quantize() rotates (the rows' XᵀX formed from
+  // the rotated rows), not once per candidate.
+  Rotation rotation =
+      makeRotation(K, options.rotationBlock, options.rotationSeed);
+  Options unrotated = options;
+  const float *candidateW = W, *candidateX = X;
+  const double *candidateH = X ? hessian : H;
+  std::vector<float> rotatedW, rotatedX;
+  std::vector<double> rotatedH;
+  if (rotation.enabled()) {
+    unrotated.rotationBlock = 0;
+    rotatedW.assign(W, W + K * N);
+    rotateWeight(rotation, rotatedW.data(), N);
+    if (!detail::checkWeightRange(rotatedW.data(), K, N, options,
+                                  "the rotated weight RᵀW", error))
+      return false;
+    candidateW = rotatedW.data();
+    if (X) {
+      rotatedX.assign(X, X + T * K);
+      rotateRows(rotation, rotatedX.data(), T);
+      HessianAccumulator accumulator(K, options.threads);
+      if (!accumulator.add(rotatedX.data(), T, error))
+        return false;
+      rotatedH = accumulator.takeHessian(/*symmetric=*/false);
+      candidateX = rotatedX.data();
+    } else if (H) {
+      rotatedH.assign(H, H + K * K);
+      rotateHessian(rotation, rotatedH.data());
+    }
+    if (!rotatedH.empty())
+      candidateH = rotatedH.data();
+  }
   for (auto [planes, group] : configs) {
-    Options configured = options;
+    Options configured = unrotated;
     configured.planes = planes;
     configured.groupSize = group;
     Result result;
     // With rows, quantize()'s result without forming XᵀX again (the rows
     // still give relError when T <= K/2, as quantize() measures it).
-    bool ok = X   ? detail::quantizeWithHessianOfRows(W, K, N, hessian, X, T,
+    bool ok = candidateX
+                  ? detail::quantizeWithHessianOfRows(candidateW, K, N,
+                                                      candidateH, candidateX, T,
                                                       configured, result, error)
-              : H ? quantizeWithHessian(W, K, N, H, configured, result, error)
-                  : quantize(W, K, N, nullptr, 0, configured, result, error);
+              : candidateH ? quantizeWithHessian(candidateW, K, N, candidateH,
+                                                 configured, result, error)
+                           : quantize(candidateW, K, N, nullptr, 0, configured,
+                                      result, error);
     if (!ok)
       return false;
+    result.rotation = rotation;
     double candidateError = 0;
     double rel = result.report.relError;
     if (objective == BudgetObjective::Absolute && std::isinf(rel) &&

@@ -239,12 +239,21 @@ bool buildHessianContext(const double *H, int64_t K, int64_t groupSize,
                          const Options &options, bool factorize,
                          HessianContext &context, std::string &error);
 
+/// Fails with a message naming `what` when W has a non-finite value or one
+/// outside what the coefficients can hold (f16: ±65504).
+bool checkWeightRange(const float *W, int64_t K, int64_t N,
+                      const Options &options, const char *what,
+                      std::string &error);
+
 /// quantize(W, K, N, X, T, options, result, error) when H = XᵀX/T of the
 /// rows X[T][K] is at hand (HessianAccumulator's; read below and on the
 /// diagonal only): the same checks and the same result, bit for bit, report
 /// included (which measures relError on the rows when T <= K/2), without
 /// forming XᵀX again. measureBudgetCandidates quantizes every candidate of
-/// a weight with it.
+/// a weight with it. It takes no rotation (options.rotationBlock = 0): for
+/// quantize()'s rotated result pass RᵀW, X·R and the XᵀX of those rows
+/// (measureBudgetCandidates rotates once for every candidate) and set
+/// result.rotation.
 bool quantizeWithHessianOfRows(const float *W, int64_t K, int64_t N,
                                const double *H, const float *X, int64_t T,
                                const Options &options, Result &result,

@@ -220,23 +220,37 @@ bool checkArguments(const float *W, int64_t K, int64_t N,
       (options.rotationBlock & (options.rotationBlock - 1)) != 0)
     return fail("rotation block must be 0 (none) or a power of two, got " +
                 std::to_string(options.rotationBlock));
+  return detail::checkWeightRange(W, K, N, options, "weight", error);
+}
+
+} // namespace
+
+bool detail::checkWeightRange(const float *W, int64_t K, int64_t N,
+                              const Options &options, const char *what,
+                              std::string &error) {
   // Beyond ±65504 an f16 offset or scale cannot represent the group; far
   // beyond that, ranges and Hessian products would overflow f32/f64.
   float limit = options.f16Coefficients ? 65504.0f : 1e30f;
   for (int64_t i = 0; i < K * N; ++i) {
     if (!std::isfinite(W[i]))
-      return fail("weight has a non-finite value at row " +
-                  std::to_string(i / N) + ", column " + std::to_string(i % N));
+      return (error = std::string(what) + " has a non-finite value at row " +
+                      std::to_string(i / N) + ", column " +
+                      std::to_string(i % N),
+              false);
     if (std::fabs(W[i]) > limit)
-      return fail("weight " + std::to_string(W[i]) + " at row " +
-                  std::to_string(i / N) + ", column " + std::to_string(i % N) +
-                  (options.f16Coefficients
-                       ? " is outside the f16 range of the coefficients; use "
-                         "f32 coefficients"
-                       : " is too large to quantize (limit 1e30)"));
+      return (error = std::string(what) + " " + std::to_string(W[i]) +
+                      " at row " + std::to_string(i / N) + ", column " +
+                      std::to_string(i % N) +
+                      (options.f16Coefficients
+                           ? " is outside the f16 range of the coefficients; "
+                             "use f32 coefficients"
+                           : " is too large to quantize (limit 1e30)"),
+              false);
   }
   return true;
 }
+
+namespace {
 
 int64_t effectiveGroupSize(int64_t groupSize, int64_t K) {
   return groupSize <= 0 || groupSize >= K ? K : groupSize;
@@ -561,6 +575,13 @@ struct Rotated {
       }
     }
   }
+  /// The rotated weight must fit the coefficients as the weight does
+  /// (|RᵀW| can exceed max |W| by up to √b).
+  bool checkRange(int64_t N, const Options &options, std::string &error) const {
+    return !rotation.enabled() ||
+           detail::checkWeightRange(W.data(), rotation.K, N, options,
+                                    "the rotated weight RᵀW", error);
+  }
   const float *weight(const float *w) const {
     return rotation.enabled() ? W.data() : w;
   }
@@ -595,6 +616,8 @@ bool bitsink::quant::quantizeWithHessian(const float *W, int64_t K, int64_t N,
       !checkHeldOut(heldOut, K, error) || !checkHessian(H, K, "Hessian", error))
     return false;
   Rotated rotated(W, K, N, options, heldOut);
+  if (!rotated.checkRange(N, options, error))
+    return false;
   const double *hessian = rotated.hessian(H, K);
   if (!quantizeImpl(rotated.weight(W), K, N, hessian, nullptr, nullptr, 0,
                     options, rotated.held(heldOut), result, error))
@@ -614,6 +637,8 @@ bool bitsink::quant::quantize(const float *W, int64_t K, int64_t N,
   if (X && !checkRows(X, T, K, "calibration data", error))
     return false;
   Rotated rotated(W, K, N, options, heldOut);
+  if (!rotated.checkRange(N, options, error))
+    return false;
   bool ok;
   if (!X) {
     ok = quantizeImpl(rotated.weight(W), K, N, nullptr, nullptr, nullptr, 0,
@@ -646,23 +671,12 @@ bool detail::quantizeWithHessianOfRows(const float *W, int64_t K, int64_t N,
             false);
   if (!checkRows(X, T, K, "calibration data", error))
     return false;
-  Rotated rotated(W, K, N, options, nullptr);
-  const float *rows = rotated.calibrationRows(X, T);
-  std::vector<double> rotatedH;
-  if (rotated.rotation.enabled()) {
-    // As quantize() does: XᵀX of the rotated rows, not RᵀHR (which rounds
-    // differently), so that the result stays bit-identical to quantize()'s.
-    HessianAccumulator accumulator(K, options.threads);
-    if (!accumulator.add(rows, T, error))
-      return false;
-    rotatedH = accumulator.takeHessian(/*symmetric=*/false);
-    H = rotatedH.data();
-  }
-  if (!quantizeImpl(rotated.weight(W), K, N, H, nullptr, rows, T, options,
-                    nullptr, result, error))
-    return false;
-  result.rotation = std::move(rotated.rotation);
-  return true;
+  if (options.rotationBlock)
+    return (error = "quantizeWithHessianOfRows takes rotated data, not a "
+                    "rotation",
+            false);
+  return quantizeImpl(W, K, N, H, nullptr, X, T, options, nullptr, result,
+                      error);
 }
 
 void bitsink::quant::dequantizeResult(const Result &result, float *What) {

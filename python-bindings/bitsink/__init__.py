@@ -401,16 +401,22 @@ def hadamard_matrix(block: int) -> np.ndarray:
     return h / np.sqrt(block)
 
 
+def _rotation_signs(signs, k: int, block: int, what: str) -> np.ndarray:
+    """`signs` as float64, checked to be K of them in whole blocks."""
+    signs = np.asarray(signs, dtype=np.float64)
+    if signs.shape != (k,) or k % block:
+        raise ValueError(f"{k} {what} do not fit {signs.shape[0]} signs in "
+                         f"blocks of {block}")
+    return signs
+
+
 def rotate_rows(x, signs, block: int) -> np.ndarray:
     """x·R for R = diag(signs)·blockdiag(H_block, …) (x: ... x K), in
     float64 and returned as float32: the rotation of ``quantize(rotation=)``
     given its ``rotation_signs`` and ``rotation_block``."""
     x = np.asarray(x, dtype=np.float64)
-    signs = np.asarray(signs, dtype=np.float64)
     k = x.shape[-1]
-    if signs.shape != (k,) or k % block:
-        raise ValueError(f"{k} input features do not fit {signs.shape[0]} "
-                         f"signs in blocks of {block}")
+    signs = _rotation_signs(signs, k, block, "input features")
     y = (x * signs).reshape(*x.shape[:-1], k // block, block)
     return (y @ hadamard_matrix(block)).reshape(x.shape).astype(np.float32)
 
@@ -421,10 +427,7 @@ def unrotate_weight(w, signs, block: int) -> np.ndarray:
     (what ``QuantizedWeight.dequantized`` holds), float32."""
     w = np.asarray(w, dtype=np.float64)
     k = w.shape[0]
-    signs = np.asarray(signs, dtype=np.float64)
-    if signs.shape != (k,) or k % block:
-        raise ValueError(f"{k} rows do not fit {signs.shape[0]} signs in "
-                         f"blocks of {block}")
+    signs = _rotation_signs(signs, k, block, "rows")
     blocks = w.reshape(k // block, block, -1)
     y = np.einsum("lj,ijn->iln", hadamard_matrix(block), blocks)
     return (y.reshape(w.shape) * signs[:, None]).astype(np.float32)

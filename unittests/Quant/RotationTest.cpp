@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bitsink/Quant/Budget.h"
 #include "bitsink/Quant/Quantizer.h"
 
 #include "QuantTestSupport.h"
@@ -13,6 +14,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <tuple>
 
 using namespace bitsink::quant;
 using bitsink::quant::test::Random;
@@ -200,4 +202,79 @@ TEST(Rotation, RejectsABlockThatIsNotAPowerOfTwo) {
             std::string::npos);
   options.rotationBlock = -2;
   EXPECT_FALSE(quantize(W.data(), 64, 2, nullptr, 0, options, result, error));
+}
+
+TEST(Rotation, RotatedWeightOutsideTheF16RangeIsAnError) {
+  // W's column 0 is 65000·s on a block of 64 rows: RᵀW puts 8·65000 in one
+  // row, beyond what f16 coefficients hold, though W itself fits.
+  const int64_t K = 64, N = 2;
+  Rotation rotation = makeRotation(K, 64, 0);
+  std::vector<float> W(K * N, 0.5f);
+  for (int64_t k = 0; k < K; ++k)
+    W[k * N] = 65000.0f * rotation.signs[k];
+  Options options;
+  options.rotationBlock = 64;
+  Result result;
+  std::string error;
+  EXPECT_FALSE(quantize(W.data(), K, N, nullptr, 0, options, result, error));
+  EXPECT_NE(error.find("the rotated weight RᵀW 520000"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("outside the f16 range"), std::string::npos) << error;
+  // The budget's measurement rotates once for its candidates: the same
+  // error.
+  BudgetMeasurement measurement;
+  std::string budgetError;
+  EXPECT_FALSE(measureBudgetCandidates(
+      W.data(), K, N, nullptr, 0, nullptr, options, {{2, 64}},
+      BudgetObjective::Absolute, 1.0, false, measurement, budgetError));
+  EXPECT_EQ(budgetError, error);
+  // Unrotated, or with f32 coefficients, it quantizes.
+  options.f16Coefficients = false;
+  EXPECT_TRUE(quantize(W.data(), K, N, nullptr, 0, options, result, error))
+      << error;
+  options.f16Coefficients = true;
+  options.rotationBlock = 0;
+  EXPECT_TRUE(quantize(W.data(), K, N, nullptr, 0, options, result, error))
+      << error;
+}
+
+TEST(Rotation, BudgetCandidatesEqualRotatedQuantizations) {
+  // measureBudgetCandidates rotates once for every candidate; each kept
+  // result is the one quantize() gives with the rotation, bit for bit, from
+  // rows and from their Hessian.
+  const int64_t K = 96, N = 10, T = 120;
+  std::vector<float> W = randomMatrix(K, N, 21), X = randomMatrix(T, K, 22);
+  Options options;
+  options.rotationBlock = 64;
+  options.rotationSeed = 4;
+  std::vector<std::pair<int, int64_t>> configs = {{2, 32}, {3, 96}};
+  HessianAccumulator accumulator(K);
+  std::string error;
+  ASSERT_TRUE(accumulator.add(X.data(), T, error)) << error;
+  std::vector<double> H = accumulator.hessian();
+  for (bool rows : {true, false}) {
+    BudgetMeasurement measurement;
+    ASSERT_TRUE(measureBudgetCandidates(
+        W.data(), K, N, rows ? X.data() : nullptr, rows ? T : 0,
+        rows ? nullptr : H.data(), options, configs, BudgetObjective::Absolute,
+        1.0, true, measurement, error))
+        << error;
+    ASSERT_EQ(measurement.results.size(), configs.size());
+    for (size_t c = 0; c < configs.size(); ++c) {
+      Options one = options;
+      std::tie(one.planes, one.groupSize) = configs[c];
+      Result expected;
+      ASSERT_TRUE(
+          rows ? quantize(W.data(), K, N, X.data(), T, one, expected, error)
+               : quantizeWithHessian(W.data(), K, N, H.data(), one, expected,
+                                     error))
+          << error;
+      const Result &got = measurement.results[c];
+      EXPECT_EQ(got.packed.planes, expected.packed.planes);
+      EXPECT_EQ(got.packed.coeffs, expected.packed.coeffs);
+      EXPECT_EQ(got.report.relError, expected.report.relError);
+      EXPECT_EQ(got.rotation.block, 32);
+      EXPECT_EQ(got.rotation.signs, expected.rotation.signs);
+    }
+  }
 }

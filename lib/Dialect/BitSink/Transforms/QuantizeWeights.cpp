@@ -102,9 +102,8 @@ struct QuantizedWeight {
   bitsink::PlaneKind kind = bitsink::PlaneKind::Binary;
   int64_t groupSize = 0;
   DictionaryAttr report;
-  /// With a rotation: its block b and R's diagonal blocks [K/b][b][b].
-  int64_t rotationBlock = 0;
-  std::vector<float> rotationBlocks;
+  /// The rotation RᵀW was quantized with (enabled() or not).
+  quant::Rotation rotation;
 };
 
 } // namespace
@@ -894,8 +893,7 @@ QuantizeWeightsPass::makeQuantizedWeight(const quant::Result &result,
         "rotation_block", builder.getI64IntegerAttr(result.rotation.block)));
 
   QuantizedWeight entry;
-  entry.rotationBlock = result.rotation.block;
-  entry.rotationBlocks = quant::rotationBlocks(result.rotation);
+  entry.rotation = result.rotation;
   entry.planes = planesAttr;
   entry.coeffs = coeffsAttr;
   entry.kind = toPlaneKind(packed.kind);
@@ -1030,7 +1028,7 @@ void QuantizeWeightsPass::rewrite(linalg::LinalgOp op, const MatmulMatch &match,
   Location loc = op.getLoc();
   Value input = toRowsByColumns(rewriter, loc, match.input, match.inputMap,
                                 match.rowDims, match.kDim);
-  if (weight.rotationBlock > 0)
+  if (weight.rotation.enabled())
     input = rotateInput(rewriter, loc, input, weight);
   Value acc = toRowsByColumns(rewriter, loc, match.init, match.initMap,
                               match.rowDims, match.nDim);
@@ -1051,14 +1049,15 @@ Value QuantizeWeightsPass::rotateInput(OpBuilder &builder, Location loc,
                                        const QuantizedWeight &weight) {
   auto type = cast<RankedTensorType>(input.getType());
   Type element = type.getElementType();
-  int64_t k = type.getDimSize(1), block = weight.rotationBlock;
+  int64_t k = type.getDimSize(1), block = weight.rotation.block;
   int64_t numBlocks = k / block;
   ElementsAttr &constant = rotationConstants[std::make_tuple(
       k, block, element.getAsOpaquePointer())];
   if (!constant) {
     auto constantType =
         RankedTensorType::get({numBlocks, block, block}, element);
-    const std::vector<float> &blocks = weight.rotationBlocks;
+    // Made when first needed: the blocks depend only on K, b and the seed.
+    std::vector<float> blocks = quant::rotationBlocks(weight.rotation);
     if (element.isF32()) {
       constant = makeConstant(
           constantType,
