@@ -215,7 +215,8 @@ def table(peer, ours, ceiling_gbs, runs, bitsink_isa=None):
                      f"{ratio:>9.2f} {verdict:>6}")
         lines.append(line)
     lines.append("kernel: bitsink's GEMV kernel (lut-f32: f32 partial-sum "
-                 "tables, lut-i8: int8 partial-sum tables, bittest: bit "
+                 "tables, lut-i8 / lut-i16: int8 / int16 partial-sum tables, "
+                 "bittest: bit "
                  "tests). "
                  "ours/peer: bitsink's time over ggml's (below 1: bitsink "
                  "faster); target (issue 16): <= 0.67, i.e. >= 1.5x ggml Q2_K "

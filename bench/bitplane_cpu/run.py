@@ -38,8 +38,9 @@ built for; numpy/OpenBLAS still runs the host's code.
 gemv-lut-int8=true (partial-sum tables of int8 sums instead of f32). The
 `kernel` column names the GEMV kernel that ran: `lut-f32` (f32 tables, the
 default where the target CPU has AVX-512F or AVX2), `lut-i8` (int8 tables,
---gemv-lut-int8) or `bittest` (one bit test per weight bit, a target
-without either).
+--gemv-lut-int8), `lut-i16` (int16 tables looked up with `vpermw`,
+`--gemv-lut-int16`: gemv-lut-int16=true, AVX-512BW) or `bittest` (one bit
+test per weight bit, a target without either).
 
 `--gemm` measures the GEMM path instead (M > gemv-max-rows): at
 M x K x N = 512 x 4096 x 4096 and 128 x 2048 x 2048 (`--gemm-shapes`), our
@@ -142,10 +143,12 @@ def env_threads(threads):
     return env
 
 
-def gemv_kernel(features, lut_int8):
-    """The GEMV kernel bitsink-cpu-pipeline picks: int8 tables when asked
-    for, f32 tables by default where the target has AVX-512F or AVX2 (its
-    gemv-lut default), else bit tests."""
+def gemv_kernel(features, lut_int8, lut_int16=False):
+    """The GEMV kernel bitsink-cpu-pipeline picks: int8 or int16 tables when
+    asked for, f32 tables by default where the target has AVX-512F or AVX2
+    (its gemv-lut default), else bit tests."""
+    if lut_int16:
+        return "lut-i16"
     if lut_int8:
         return "lut-i8"
     if features is None:
@@ -157,6 +160,8 @@ def gemv_kernel(features, lut_int8):
 
 KERNEL_TEXT = {"lut-f32": "f32 partial-sum tables",
                "lut-i8": "int8 partial-sum tables (gemv-lut-int8=true)",
+               "lut-i16": "int16 partial-sum tables, vpermw "
+                          "(gemv-lut-int16=true)",
                "bittest": "bit tests (no tables)",
                "?": "unknown (the CPU's features are unknown)"}
 
@@ -328,9 +333,14 @@ def main():
                              "(-march=native) or avx2 (AVX2 only); default: "
                              "avx2 when --cpu names a CPU without AVX-512, "
                              "else GGML_PEER_ISA or native")
-    parser.add_argument("--gemv-lut-int8", action="store_true",
+    tables = parser.add_mutually_exclusive_group()
+    tables.add_argument("--gemv-lut-int8", action="store_true",
                         help="compile the GEMV with bitsink-cpu-pipeline's "
                              "gemv-lut-int8=true (int8 partial-sum tables)")
+    tables.add_argument("--gemv-lut-int16", action="store_true",
+                        help="compile the GEMV with bitsink-cpu-pipeline's "
+                             "gemv-lut-int16=true (int16 partial-sum tables, "
+                             "vpermw; AVX-512BW)")
     parser.add_argument("--cpu", default="host",
                         help="CPU model bitsink compiles for (bitsink-run "
                              "--cpu): host, or an LLVM CPU name such as "
@@ -356,16 +366,19 @@ def main():
                              "-o OUT), e.g. an older build, in the same rounds")
     args = parser.parse_args()
     if args.gemm:
-        if args.gemv_lut_int8:
-            parser.error("--gemv-lut-int8 is an option of the GEMV, not of "
-                         "--gemm")
+        if args.gemv_lut_int8 or args.gemv_lut_int16:
+            parser.error("--gemv-lut-int8/--gemv-lut-int16 are options of the "
+                         "GEMV, not of --gemm")
         return run_gemm(args)
 
     features = mlirlib.cpu_features(args.cpu)
-    kernel = gemv_kernel(features, args.gemv_lut_int8)
+    kernel = gemv_kernel(features, args.gemv_lut_int8, args.gemv_lut_int16)
     # The GEMV's pipeline options (bitsink-run adds target-cpu=<--cpu>).
-    gemv_extra = (["--pipeline=bitsink-cpu-pipeline{gemv-lut-int8=true}"]
-                  if args.gemv_lut_int8 else [])
+    gemv_extra = []
+    for option, on in (("gemv-lut-int8", args.gemv_lut_int8),
+                       ("gemv-lut-int16", args.gemv_lut_int16)):
+        if on:
+            gemv_extra = [f"--pipeline=bitsink-cpu-pipeline{{{option}=true}}"]
     # Like with like: bitsink compiled for an x86 CPU without AVX-512 meets
     # the ggml built for AVX2 only.
     ggml_isa = args.ggml_isa
@@ -454,7 +467,8 @@ def main():
             line += f" {r['hot_ms']:>7.3f}"
         print(line)
     print("kernel: bitsink's GEMV kernel (lut-f32: f32 partial-sum tables, "
-          "lut-i8: int8 partial-sum tables, bittest: bit tests); %bw: weight "
+          "lut-i8 / lut-i16: int8 / int16 partial-sum tables, bittest: bit "
+          "tests); %bw: weight "
           "GB/s over the best read bandwidth seen; xBLAS, xours: speed-up "
           "over the f32 GEMV of numpy/OpenBLAS and of our pipeline's "
           "linalg.matmul (naive loops) at the same thread count.")
@@ -474,7 +488,8 @@ def main():
             json.dump(dict(read_bw_gbs=bandwidth, rows=rows, ggml=peer,
                            cpu=args.cpu, cpu_features=features,
                            gemv_kernel=kernel,
-                           gemv_lut_int8=args.gemv_lut_int8), f, indent=1)
+                           gemv_lut_int8=args.gemv_lut_int8,
+                           gemv_lut_int16=args.gemv_lut_int16), f, indent=1)
 
 
 if __name__ == "__main__":

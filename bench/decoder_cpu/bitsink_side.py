@@ -51,10 +51,11 @@ def quantized_weights(model, bits, calibration_text, cache_dir, head_bits=0,
                                      rotation=rotation, **extra)
 
 
-def cpu_pipeline(gemv_lut_int8=False, gemm_int8=False):
-    """bitsink-cpu-pipeline with the int8 kernels asked for (None: the
-    default pipeline)."""
+def cpu_pipeline(gemv_lut_int8=False, gemm_int8=False, gemv_lut_int16=False):
+    """bitsink-cpu-pipeline with the integer-table kernels asked for (None:
+    the default pipeline)."""
     options = [name + "=true" for name, on in (("gemv-lut-int8", gemv_lut_int8),
+                                               ("gemv-lut-int16", gemv_lut_int16),
                                                ("gemm-int8", gemm_int8)) if on]
     return ("bitsink-cpu-pipeline{" + " ".join(options) + "}") if options \
         else None
@@ -62,10 +63,11 @@ def cpu_pipeline(gemv_lut_int8=False, gemm_int8=False):
 
 def make_decoder(model, cache, sinks, quantized=None, chunk=64,
                  layers="call", log=print, gemv_lut_int8=False,
-                 gemm_int8=False):
+                 gemm_int8=False, gemv_lut_int16=False):
     """A bitsink.Decoder over `cache` slots with `sinks` sinks, on the f32
     weights or on `quantized` (quantized_weights); `gemv_lut_int8`: the
-    bit-plane GEMVs through int8 tables (AVX2); `gemm_int8`: the bit-plane
+    bit-plane GEMVs through int8 tables (AVX2); `gemv_lut_int16`: through
+    int16 tables (AVX-512BW); `gemm_int8`: the bit-plane
     GEMMs (prefill) on int8 inputs (VNNI). Returns (decoder, seconds to
     build it)."""
     import bitsink
@@ -75,7 +77,8 @@ def make_decoder(model, cache, sinks, quantized=None, chunk=64,
         f"{sinks}, layers {layers} ...")
     decoder = bitsink.Decoder(model, cache=cache, sinks=sinks, chunk=chunk,
                               layers=layers, quantized=quantized or None,
-                              pipeline=cpu_pipeline(gemv_lut_int8, gemm_int8),
+                              pipeline=cpu_pipeline(gemv_lut_int8, gemm_int8,
+                                                    gemv_lut_int16),
                               progress=lambda s: log("    " + s))
     secs = time.time() - started
     log(f"  bitsink: built in {secs:.0f} s")

@@ -310,14 +310,17 @@ def part_streaming(args, ids):
     return result, arrays
 
 
-def _quant_key(bits, head_bits, int8=False, gemm_int8=False, rotation=0):
+def _quant_key(bits, head_bits, int8=False, gemm_int8=False, rotation=0,
+               int16=False):
     """The quant part's row: "3" (f32 output projection) or "3h4" (the tied
-    output projection quantised to 4 bit-planes); "i8" appended when the
-    GEMVs used int8 tables (--gemv-lut-int8), "g8" when the GEMMs ran on
+    output projection quantised to 4 bit-planes); "i8" / "i16" appended when
+    the GEMVs used int8 / int16 tables (--gemv-lut-int8 / --gemv-lut-int16),
+    "g8" when the GEMMs ran on
     int8 inputs (--gemm-int8), "r64" with the Walsh-Hadamard rotation
     (--rotation 64)."""
     key = f"{bits}h{head_bits}" if head_bits else str(bits)
-    return (key + ("i8" if int8 else "") + ("g8" if gemm_int8 else "")
+    return (key + ("i8" if int8 else "") + ("i16" if int16 else "")
+            + ("g8" if gemm_int8 else "")
             + (f"r{rotation}" if rotation else ""))
 
 
@@ -332,6 +335,7 @@ def _quant_label(key, row):
     bits, head = _quant_bits(key, row)
     return (f"{bits}-bit" + (f" h{head}" if head else "")
             + (" i8" if row.get("gemv_lut_int8") else "")
+            + (" i16" if row.get("gemv_lut_int16") else "")
             + (" gemm-i8" if row.get("gemm_int8") else "")
             + (f" rotated {row['rotation']}" if row.get("rotation") else ""))
 
@@ -354,7 +358,7 @@ def part_quant(args, ids):
             result.pop("speed_only_rerun", None)
     for bits in args.bits:
         key = _quant_key(bits, args.head_bits, args.gemv_lut_int8,
-                         args.gemm_int8, args.rotation)
+                         args.gemm_int8, args.rotation, args.gemv_lut_int16)
         B.set_threads(max(THREADS))
         t0 = time.time()
         quantized = B.quantized_weights(model, bits, corpus.calib_text(),
@@ -380,6 +384,7 @@ def part_quant(args, ids):
                                        quantized=quantized,
                                        layers=args.layers, log=log,
                                        gemv_lut_int8=args.gemv_lut_int8,
+                                       gemv_lut_int16=args.gemv_lut_int16,
                                        gemm_int8=args.gemm_int8)
         if args.speed_only:
             result["bits"][key]["speed"] = _speeds(
@@ -388,6 +393,7 @@ def part_quant(args, ids):
             continue
         row = {"bits": bits, "head_bits": args.head_bits,
                "gemv_lut_int8": args.gemv_lut_int8,
+               "gemv_lut_int16": args.gemv_lut_int16,
                "gemm_int8": args.gemm_int8, "rotation": args.rotation,
                "bpw": B.linear_bpw(model, bits), "build_seconds": secs,
                "quantize_seconds": quantize_secs,
@@ -659,6 +665,10 @@ def main():
                     help="quant part: bitsink's GEMVs through int8 tables "
                     "(bitsink-cpu-pipeline{gemv-lut-int8=true}, AVX2); the "
                     "rows are labelled i8")
+    ap.add_argument("--gemv-lut-int16", action="store_true",
+                    help="quant part: bitsink's GEMVs through int16 tables "
+                    "(bitsink-cpu-pipeline{gemv-lut-int16=true}, AVX-512BW); "
+                    "the rows are labelled i16")
     ap.add_argument("--gemm-int8", action="store_true",
                     help="quant part: bitsink's GEMMs (prefill and the "
                     "perplexity's chunks) on int8 inputs "

@@ -54,7 +54,9 @@ static StringRef missingIsa(StringRef intrinsic,
                                              cpuHasFeature(cpu, "avx512vl"))
                ? ""
                : "AVX-VNNI";
-  if (intrinsic == "llvm.x86.avx512.pshuf.b.512")
+  if (intrinsic == "llvm.x86.avx512.pshuf.b.512" ||
+      intrinsic == "llvm.x86.avx512.permvar.hi.512" ||
+      intrinsic == "llvm.x86.avx512.pmaddw.d.512")
     return cpuHasFeature(cpu, "avx512bw") ? "" : "AVX-512BW";
   if (intrinsic.starts_with("llvm.x86.avx512"))
     return cpu.hasAvx512 ? "" : "AVX-512F";
@@ -73,7 +75,7 @@ bool bitsink::checkIntrinsicsForCpu(ModuleOp module, const TargetCpu &cpu,
             ", which CPU '" + cpuOption.str() + "' (" + cpu.name + ") lacks (" +
             isa.str() +
             "): drop the pipeline option that asked for it (gemv-lut, "
-            "gemv-lut-int8, gemm-int8) or its target-cpu";
+            "gemv-lut-int8, gemv-lut-int16, gemm-int8) or its target-cpu";
     return WalkResult::interrupt();
   });
   return !walk.wasInterrupted();

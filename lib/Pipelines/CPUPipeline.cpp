@@ -100,6 +100,7 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   bitplane.gemvLut = options.gemvLut.hasValue() ? options.gemvLut.getValue()
                                                 : cpu.hasAvx512 || cpu.hasAvx2;
   bitplane.gemvLutInt8 = options.gemvLutInt8;
+  bitplane.gemvLutInt16 = options.gemvLutInt16;
   bitplane.gemmInt8 = options.gemmInt8;
   bitplane.targetFeatures = cpu.enabledFeatures;
   lowerings.addPass(createBitSinkLowerBitplaneMatmul(bitplane));

@@ -70,8 +70,9 @@ def block_words(group_size, k):
     return int(np.gcd(group_size // 32, 4))
 
 
-def int8_tables(x, k, group_size):
-    """Rounded tables q[m, chunk, 16] and scales s[m, block] of the contract."""
+def int8_tables(x, k, group_size, limit=1023):
+    """Rounded tables q[m, chunk, 16] and scales s[m, block] of the contract
+    (entries rounded to at most `limit` in magnitude)."""
     m = x.shape[0]
     kw = (k + 31) // 32
     xs = np.zeros((m, kw * 32), np.float32)
@@ -89,20 +90,20 @@ def int8_tables(x, k, group_size):
     for blk in range(blocks):
         sl = slice(blk * bw * 8, min((blk + 1) * bw * 8, kw * 8))
         top = np.abs(tables[:, sl]).max(axis=(1, 2)).astype(np.float32)
-        scales[:, blk] = top / np.float32(1023)
-        inverse = np.where(top > 0, np.float32(1023) / np.where(top > 0, top, 1),
+        scales[:, blk] = top / np.float32(limit)
+        inverse = np.where(top > 0, np.float32(limit) / np.where(top > 0, top, 1),
                            0).astype(np.float32)
         q[:, sl] = round_half_away((tables[:, sl] * inverse[:, None, None])
                                    .astype(np.float32))
     return q, scales, bw
 
 
-def emulate(x, planes, coeffs, acc, kind, group_size):
+def emulate(x, planes, coeffs, acc, kind, group_size, limit=1023):
     """y of the int8 contract, and the bound on |y - exact| (binary and
     signed planes; emulate_any maps ternary onto binary streams)."""
     m, k = x.shape
     n = planes.shape[2]
-    q, scales, bw = int8_tables(x, k, group_size)
+    q, scales, bw = int8_tables(x, k, group_size, limit)
     words = planes.view(np.uint32).astype(np.int64)
     kw = words.shape[1]
     # Nibble c of each word: the index of chunk 8w + c.
@@ -152,9 +153,9 @@ def streams_of(planes, kind):
     return np.stack(out).view(np.int32)
 
 
-def emulate_any(x, planes, coeffs, acc, kind, group_size):
+def emulate_any(x, planes, coeffs, acc, kind, group_size, limit=1023):
     if kind != "ternary":
-        return emulate(x, planes, coeffs, acc, kind, group_size)
+        return emulate(x, planes, coeffs, acc, kind, group_size, limit)
     # t = m(2s − 1) = 2·(m&s) − m: the binary emulation of the streams
     # (m, m&s) with coefficients (−c, 2c) per pair.
     streams = streams_of(planes, kind)
@@ -164,7 +165,7 @@ def emulate_any(x, planes, coeffs, acc, kind, group_size):
     c2[:, 0] = coeffs[:, 0]
     c2[:, 1::2] = -coeffs[:, 1:].astype(np.float64)
     c2[:, 2::2] = 2 * coeffs[:, 1:].astype(np.float64)
-    return emulate(x, streams, c2, acc, "binary", group_size)
+    return emulate(x, streams, c2, acc, "binary", group_size, limit)
 
 
 CASES = [

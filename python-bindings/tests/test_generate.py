@@ -291,6 +291,7 @@ def test_cli_help_and_errors(tmp_path):
     assert out.returncode == 2 and "--prompt" in out.stderr
     help_text = run_cli("--help").stdout
     assert "--gemv-lut-int8" in help_text and "--gemm-int8" in help_text
+    assert "--gemv-lut-int16" in help_text
 
 
 def test_launcher():

@@ -129,6 +129,14 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
            "with one scale per block of up to 128 rows, so results differ "
            "from the f32 kernels by about 1e-2 relative "
            "(docs/bitplane-lowering.md)">,
+    Option<"gemvLutInt16", "gemv-lut-int16", "bool", /*default=*/"false",
+           "GEMV: int16 tables of partial sums of 4 input rows looked up "
+           "with vpermw on the plane words' 16-bit halves, 16 columns and "
+           "8 rows per lookup (needs avx512bw; takes precedence over "
+           "gemv-lut-int8 and gemv-lut). The tables are rounded to at least "
+           "12 bits with one scale per block of up to 128 rows, so results "
+           "differ from the f32 kernels by up to about 6e-4 relative "
+           "(docs/bitplane-lowering.md)">,
     Option<"gemmInt8", "gemm-int8", "bool", /*default=*/"false",
            "GEMM: round the input to int8 (per row and block of 128 of K) "
            "and the dequantized weight to int8 (per column and block) and "
@@ -140,7 +148,8 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
            "Features of the CPU the code is for, as LLVM writes them "
            "(\"+avx2,+avx512f,...\"), or \"host\": the CPU this runs on. "
            "Kernels that need a feature (gemv-lut: avx512f, avx2 or neon; "
-           "gemv-lut-int8: avx2 or avx512bw; gemm-int8: avx512vnni or "
+           "gemv-lut-int8: avx2 or avx512bw; gemv-lut-int16: avx512bw; "
+           "gemm-int8: avx512vnni or "
            "avxvnni) "
            "are refused with a diagnostic when the target lacks it">
   ];

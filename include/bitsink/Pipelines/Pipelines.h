@@ -79,6 +79,13 @@ struct CPUPipelineOptions
                      "about 1e-2 of "
                      "the f32 kernels; takes precedence over gemv-lut)"),
       llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvLutInt8)};
+  Option<bool> gemvLutInt16{
+      *this, "gemv-lut-int16",
+      llvm::cl::desc("Bit-plane GEMV through int16 partial-sum tables and "
+                     "vpermw (needs AVX-512BW; results within about 6e-4 of "
+                     "the f32 kernels; takes precedence over gemv-lut-int8 "
+                     "and gemv-lut)"),
+      llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvLutInt16)};
   Option<bool> gemmInt8{
       *this, "gemm-int8",
       llvm::cl::desc("Bit-plane GEMM (prefill) on int8 inputs and weights "

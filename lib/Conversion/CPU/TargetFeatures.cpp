@@ -44,6 +44,13 @@ bitsink::GemvTableIsa bitsink::gemvInt8TableIsa(llvm::StringRef features) {
   return GemvTableIsa::None;
 }
 
+bitsink::GemvTableIsa bitsink::gemvInt16TableIsa(llvm::StringRef features) {
+  if (targetHasFeature(features, "avx512bw") &&
+      targetHasFeature(features, "avx512f"))
+    return GemvTableIsa::AVX512Int16;
+  return GemvTableIsa::None;
+}
+
 bitsink::GemmInt8Isa bitsink::gemmInt8Isa(llvm::StringRef features) {
   if (targetHasFeature(features, "avx512vnni") &&
       targetHasFeature(features, "avx512f"))
@@ -62,6 +69,7 @@ llvm::StringRef bitsink::gemvTableIsaName(GemvTableIsa isa) {
   case GemvTableIsa::AVX2Int8:
     return "avx2";
   case GemvTableIsa::AVX512Int8:
+  case GemvTableIsa::AVX512Int16:
     return "avx512bw";
   case GemvTableIsa::Neon:
     return "neon";

@@ -43,11 +43,18 @@ enum class GemvTableIsa {
   /// x86 AVX-512BW, int8 tables (`gemv-lut-int8`): `vpshufb` on 64 bytes,
   /// 4 rows and 64 columns per lookup.
   AVX512Int8,
+  /// x86 AVX-512BW, int16 tables (`gemv-lut-int16`): `vpermw` on 32 words,
+  /// 4 rows of each 16-bit half of 16 plane words per lookup.
+  AVX512Int16,
 };
 
 /// The int8 table kernel for the target described by `features`:
 /// AVX512Int8 with avx512bw, AVX2Int8 with avx2, else None.
 GemvTableIsa gemvInt8TableIsa(llvm::StringRef features);
+
+/// The int16 table kernel for the target described by `features`:
+/// AVX512Int16 with avx512bw and avx512f, else None.
+GemvTableIsa gemvInt16TableIsa(llvm::StringRef features);
 
 /// The table kernel for the target described by `features` (as in
 /// targetHasFeature): the widest of avx512f, avx2 and neon it has.

@@ -75,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
                    "and vpshufb (bitsink-cpu-pipeline{gemv-lut-int8=true}; "
                    "needs AVX2 or AVX-512BW; results within about 1e-3 of "
                    "the default f32 tables)")
+    p.add_argument("--gemv-lut-int16", action="store_true",
+                   help="with --bits: bit-plane GEMVs through 16-bit tables "
+                   "and vpermw (bitsink-cpu-pipeline{gemv-lut-int16=true}; "
+                   "needs AVX-512BW; results within about 6e-4 of the "
+                   "default f32 tables)")
     p.add_argument("--gemm-int8", action="store_true",
                    help="with --bits: bit-plane GEMMs (the prompt's prefill) "
                    "on int8 inputs with vpdpbusd "
@@ -160,6 +165,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     options = {}
     for flag, on in (("--gemv-lut-int8", args.gemv_lut_int8),
+                     ("--gemv-lut-int16", args.gemv_lut_int16),
                      ("--gemm-int8", args.gemm_int8)):
         if on and (args.bits is None or args.target != "cpu"):
             return _error(f"{flag} needs --bits and the cpu target")
@@ -170,6 +176,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 return _error(problem)
         int8 = [name + "=true" for name, on in
                 (("gemv-lut-int8", args.gemv_lut_int8),
+                 ("gemv-lut-int16", args.gemv_lut_int16),
                  ("gemm-int8", args.gemm_int8)) if on]
         if int8:
             options["pipeline"] = "bitsink-cpu-pipeline{" + " ".join(int8) + "}"

@@ -211,6 +211,11 @@ private:
     return tableIsa == GemvTableIsa::AVX2Int8 ||
            tableIsa == GemvTableIsa::AVX512Int8;
   }
+  /// Whether the GEMV uses the int16 tables (`gemv-lut-int16`).
+  bool int16Tables() const { return tableIsa == GemvTableIsa::AVX512Int16; }
+  /// Whether the GEMV rounds its tables to integers (int8 or int16): Z then
+  /// lives in registers per step (emitIntTableGroup), not in zbuf.
+  bool integerTables() const { return int8Tables() || int16Tables(); }
   /// 128-bit halves of the int8 kernel's byte vectors: 2 (ymm, AVX2) or 4
   /// (zmm, AVX-512BW); it looks up 16 columns per half.
   int64_t int8Lanes() const {
@@ -251,6 +256,33 @@ private:
   /// rows), a divisor of the words of a group, so blocks never straddle
   /// groups.
   int64_t int8BlockWords() const;
+  /// The f32 tables of emitPartialSumTables() (4-row chunks) rounded per
+  /// input row and block of int8BlockWords() words: scale s = max |entry| /
+  /// `limit` (0 for an all-zero block), entry e to round(e / s) clamped to
+  /// [-limit, limit] (NaN to -limit), a vector of 16 i32 handed to
+  /// `storeEntries` with its row and chunk. Returns the M × blocks scales.
+  mlir::Value
+  emitRoundedTables(mlir::Value tables, int64_t limit,
+                    llvm::function_ref<void(mlir::Value row, mlir::Value chunk,
+                                            mlir::Value entries)>
+                        storeEntries);
+  /// The plane words of stream `j` (loadBitStreams' order) at word row
+  /// `word` for the step's column vectors; plain loads when `interior`.
+  llvm::SmallVector<mlir::Value> loadStreamWords(const GemvStrip &strip,
+                                                 const GemvStep &step,
+                                                 mlir::Value word,
+                                                 bool interior, int64_t j);
+  /// Group `g` of an integer-table kernel, step by step: Z (in registers)
+  /// starts at the group sums S, `block(step, interior, word0, blockEnd,
+  /// sums)` subtracts the set bits' sums of the words [word0, blockEnd) (a
+  /// block of at most `blockWords`), then applyCoefficients. Steps inside
+  /// [0, end) are `interior`.
+  void emitIntTableGroup(const GemvStrip &strip, mlir::Value g,
+                         mlir::Value groupSums, int64_t blockWords,
+                         llvm::function_ref<llvm::SmallVector<mlir::Value>(
+                             const GemvStep &, bool, mlir::Value, mlir::Value,
+                             llvm::SmallVector<mlir::Value>)>
+                             block);
   /// The tables of emitPartialSumTables() (4-row chunks) rounded to int8:
   /// per input row and block of int8BlockWords() words, scale s = max |entry|
   /// / 127 and entry e stored as round(e / s) + 128 (a byte in 1..255). Into
@@ -272,6 +304,29 @@ private:
   /// `vpshufb`: the bytes of `table` (the same 16 bytes in every 128-bit
   /// half) picked by the low 4 bits of each byte of `index` (bit 7 clear).
   mlir::Value lookupBytes(mlir::Value table, mlir::Value index);
+
+  //===--------------------------------------------------------------------===//
+  // GEMV with int16 tables (X86/GemvLutInt16.cpp, `gemv-lut-int16`)
+  //===--------------------------------------------------------------------===//
+
+  /// Largest |entry| of the int16 tables: the 4·int8BlockWords() lookups
+  /// of a 16-bit lane in a block sum to at most 32767.
+  int64_t int16EntryLimit() const { return 32767 / (4 * int8BlockWords()); }
+  /// The tables of emitPartialSumTables() rounded to int16 (per input row
+  /// and block, s = max |entry| / int16EntryLimit()), two chunks per table
+  /// of 32 entries: table 4w + c holds chunk 8w + c (rows 32w + 4c ..,
+  /// bits 4c.. of a word) in entries 0..15 and chunk 8w + 4 + c (bits
+  /// 16 + 4c..) in entries 16..31. Into fresh buffers M × 4·KW × 32 (i16)
+  /// and M × blocks (f32, s).
+  std::pair<mlir::Value, mlir::Value> emitInt16Tables(mlir::Value tables);
+  /// Group `g` of the int16 kernel: per word, stream and 16 columns, four
+  /// `vpermw` on the words' 16-bit halves (index (w >> 4c) & 0x000F000F |
+  /// 0x00100000: the low half picks entries 0..15, the high half 16..31),
+  /// summed in 16-bit lanes; per block `vpmaddwd` adds the halves into 32
+  /// bits, then the block's scale into Z.
+  void emitGemvInt16Group(const GemvStrip &strip, mlir::Value g,
+                          mlir::Value int16Tables, mlir::Value scales,
+                          mlir::Value groupSums);
 
   //===--------------------------------------------------------------------===//
   // GEMM (Gemm.cpp)

@@ -274,6 +274,11 @@ void BitplaneMatmulEmitter::emitGemv() {
   // stream).
   if (int8Tables())
     strip.vectors = int8Lanes();
+  // The int16 kernel keeps Z (rows·P per column vector) and one stream's
+  // 16-bit sums (rows) in registers, with the stream's words.
+  if (int16Tables())
+    strip.vectors = std::clamp<int64_t>(
+        kGemvRegisterBudget / (rows * streams + rows + 1), 1, 4);
   strip.stepCols = strip.vectors * kLanes;
   int64_t vectors = strip.vectors;
   // Whole steps per strip.
@@ -286,6 +291,8 @@ void BitplaneMatmulEmitter::emitGemv() {
   Value byteTables, scales;
   if (int8Tables())
     std::tie(byteTables, scales) = emitInt8Tables(tables);
+  else if (int16Tables())
+    std::tie(byteTables, scales) = emitInt16Tables(tables);
   // Strips start at `origin` (≤ 0): column vectors are origin + 16j, the
   // first one clipped to column 0.
   Value origin = emitAlignedColumnOrigin();
@@ -328,8 +335,8 @@ void BitplaneMatmulEmitter::emitGemv() {
   parallelLoop(ValueRange{upper}, ValueRange{loopStep}, [&](ValueRange ivs) {
     std::tie(strip.col0, strip.end) = stripBounds(ivs[0]);
     strip.ybuf = stackBuffer({rows, stripCols});
-    // (The int8 kernel keeps its sums in registers.)
-    if (!int8Tables())
+    // (The integer-table kernels keep their sums in registers.)
+    if (!integerTables())
       strip.zbuf = stackBuffer({rows * streams, stripCols});
 
     // y = acc.
@@ -340,9 +347,14 @@ void BitplaneMatmulEmitter::emitGemv() {
                  strip.ybuf, {idx(r), step.slots[v]});
     });
     forEach(idx(0), numGroups, idx(1), [&](Value g) {
-      // The int8 kernel keeps Z in registers per step, from S down.
+      // The integer-table kernels keep Z in registers per step, from S
+      // down.
       if (int8Tables()) {
         emitGemvInt8Group(strip, g, byteTables, scales, groupSums);
+        return;
+      }
+      if (int16Tables()) {
+        emitGemvInt16Group(strip, g, byteTables, scales, groupSums);
         return;
       }
       // Z = 0.

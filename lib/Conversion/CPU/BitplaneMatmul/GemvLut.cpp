@@ -31,6 +31,7 @@ Value BitplaneMatmulEmitter::lookupTable(Value table, Value index) {
     return lookupNeon(table, index);
   case GemvTableIsa::AVX2Int8:
   case GemvTableIsa::AVX512Int8:
+  case GemvTableIsa::AVX512Int16:
   case GemvTableIsa::None:
     break;
   }

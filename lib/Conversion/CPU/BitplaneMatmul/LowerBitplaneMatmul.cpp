@@ -39,7 +39,13 @@ checkOptions(const BitSinkLowerBitplaneMatmulOptions &options) {
       .positive("gemv-column-tile", options.gemvColumnTile)
       .positive("gemv-min-tasks", options.gemvMinTasks)
       .atLeast("prefetch-distance", options.prefetchDistance, 0);
-  if (checker.ok() && options.gemvLutInt8)
+  if (checker.ok() && options.gemvLutInt16)
+    checker.require(gemvInt16TableIsa(options.targetFeatures) !=
+                        GemvTableIsa::None,
+                    "gemv-lut-int16 needs a target with avx512bw, "
+                    "target-features = '" +
+                        options.targetFeatures + "'");
+  else if (checker.ok() && options.gemvLutInt8)
     checker.require(gemvInt8TableIsa(options.targetFeatures) !=
                         GemvTableIsa::None,
                     "gemv-lut-int8 needs a target with avx2 or avx512bw, "
@@ -66,9 +72,11 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
   LowerBitplaneMatmulPattern(MLIRContext *context,
                              const BitSinkLowerBitplaneMatmulOptions &options)
       : BitSinkLoweringPattern(context), options(options),
-        tableIsa(options.gemvLutInt8 ? gemvInt8TableIsa(options.targetFeatures)
-                 : options.gemvLut   ? gemvTableIsa(options.targetFeatures)
-                                     : GemvTableIsa::None),
+        tableIsa(
+            options.gemvLutInt16  ? gemvInt16TableIsa(options.targetFeatures)
+            : options.gemvLutInt8 ? gemvInt8TableIsa(options.targetFeatures)
+            : options.gemvLut     ? gemvTableIsa(options.targetFeatures)
+                                  : GemvTableIsa::None),
         gemmIsa(options.gemmInt8 ? gemmInt8Isa(options.targetFeatures)
                                  : GemmInt8Isa::None) {}
 
@@ -103,6 +111,7 @@ struct LowerBitplaneMatmulPass
     options.prefetchDistance = prefetchDistance;
     options.gemvLut = gemvLut;
     options.gemvLutInt8 = gemvLutInt8;
+    options.gemvLutInt16 = gemvLutInt16;
     options.gemmInt8 = gemmInt8;
     options.targetFeatures = targetFeatures;
     if (failed(runLowering<BitplaneMatmulOp>(

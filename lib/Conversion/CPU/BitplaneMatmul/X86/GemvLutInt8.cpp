@@ -79,25 +79,19 @@ Value BitplaneMatmulEmitter::lookupBytes(Value table, Value index) {
       .getResult(0);
 }
 
-std::pair<Value, Value> BitplaneMatmulEmitter::emitInt8Tables(Value tables) {
-  Type i8 = b.getI8Type();
+Value BitplaneMatmulEmitter::emitRoundedTables(
+    Value tables, int64_t limit,
+    function_ref<void(Value row, Value chunk, Value entries)> storeEntries) {
   auto f32Table = VectorType::get({kEntries}, f32Type);
   auto i32Table = VectorType::get({kEntries}, b.getI32Type());
-  auto i8Table = VectorType::get({kEntries}, i8);
   int64_t blockWords = int8BlockWords();
   Value chunks = dim(tables, 1);
   Value blocks = ceilDivU(dim(planes, 1), idx(blockWords));
-  // [row][chunk][low bytes (16), high bytes (16)].
-  Value bytes = memref::AllocOp::create(
-      b,
-      MemRefType::get(
-          {ShapedType::kDynamic, ShapedType::kDynamic, 2 * kEntries}, i8),
-      ValueRange{m, chunks});
   Value scales = memref::AllocOp::create(
       b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32Type),
       ValueRange{m, blocks});
   Value blockChunks = idx(blockWords * kChunksPerWord);
-  Value limit = f32(static_cast<double>(kEntryLimit));
+  Value limitF = f32(static_cast<double>(limit));
   forEach(idx(0), m, idx(1), [&](Value row) {
     forEach(idx(0), blocks, idx(1), [&](Value blk) {
       Value first = mul(blk, blockChunks);
@@ -112,23 +106,41 @@ std::pair<Value, Value> BitplaneMatmulEmitter::emitInt8Tables(Value tables) {
                   });
       Value top = vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF,
                                               peak[0]);
-      // s = top / 1023; an all-zero block gets s = 0 and entries 0.
+      // s = top / limit; an all-zero block gets s = 0 and entries 0.
       Value positive = fcmp(arith::CmpFPredicate::OGT, top, f32(0.0));
-      Value scale = fdiv(top, limit);
-      Value inverse = select(positive, fdiv(limit, top), f32(0.0));
+      Value scale = fdiv(top, limitF);
+      Value inverse = select(positive, fdiv(limitF, top), f32(0.0));
       store(scale, scales, {row, blk});
       Value inverseVec = splat(inverse, kEntries);
       forEach(first, last, idx(1), [&](Value c) {
         Value t = vload(f32Table, tables, {row, c, idx(0)});
         Value q = math::RoundOp::create(b, fmul(t, inverseVec));
-        // Into [-1023, 1023], NaN (a non-finite input) to -1023: the
+        // Into [-limit, limit], NaN (a non-finite input) to -limit: the
         // conversion below needs a number. Such an input makes its group
         // sum S, hence the output, non-finite anyway.
         q = arith::MaxNumFOp::create(
-            b, q, constant(f32Table, -static_cast<double>(kEntryLimit)));
+            b, q, constant(f32Table, -static_cast<double>(limit)));
         q = arith::MinNumFOp::create(
-            b, q, constant(f32Table, static_cast<double>(kEntryLimit)));
-        Value qi = arith::FPToSIOp::create(b, i32Table, q);
+            b, q, constant(f32Table, static_cast<double>(limit)));
+        storeEntries(row, c, arith::FPToSIOp::create(b, i32Table, q));
+      });
+    });
+  });
+  return scales;
+}
+
+std::pair<Value, Value> BitplaneMatmulEmitter::emitInt8Tables(Value tables) {
+  Type i8 = b.getI8Type();
+  auto i32Table = VectorType::get({kEntries}, b.getI32Type());
+  auto i8Table = VectorType::get({kEntries}, i8);
+  // [row][chunk][low bytes (16), high bytes (16)].
+  Value bytes = memref::AllocOp::create(
+      b,
+      MemRefType::get(
+          {ShapedType::kDynamic, ShapedType::kDynamic, 2 * kEntries}, i8),
+      ValueRange{m, dim(tables, 1)});
+  Value scales =
+      emitRoundedTables(tables, kEntryLimit, [&](Value row, Value c, Value qi) {
         Value high = arith::ShRSIOp::create(b, qi, constant(i32Table, 8));
         high = add(high, constant(i32Table, kHighBias));
         vstore(arith::TruncIOp::create(b, i8Table, qi), bytes,
@@ -136,8 +148,6 @@ std::pair<Value, Value> BitplaneMatmulEmitter::emitInt8Tables(Value tables) {
         vstore(arith::TruncIOp::create(b, i8Table, high), bytes,
                {row, c, idx(kEntries)});
       });
-    });
-  });
   return {bytes, scales};
 }
 
@@ -225,35 +235,14 @@ void BitplaneMatmulEmitter::emitGemvInt8Group(const GemvStrip &strip, Value g,
   for (int64_t i = 0; i < byteLanes; ++i)
     source[int8ColumnOfByte(i, lanes)] = (i % 2) * (byteLanes / 2) + i / 2;
 
-  std::pair<Value, Value> range = groupWordRange(g, dim(planes, 1));
-  Value last = range.second;
   Value by256 = constant(VectorType::get({byteLanes / 2}, f32Type), 256.0);
   Value lowByte = constant(pairsType, 0xFF);
   Value lowNibble = constant(bytesType, 0x0F);
-  // Stream j's words of the step at word row `word` (vector v: columns
-  // 16v..), as loadBitStreams forms them.
-  auto streamWords = [&](const GemvStep &step, Value word, bool interior,
-                         int64_t j) {
-    SmallVector<Value> out;
-    for (int64_t v = 0; v < strip.vectors; ++v) {
-      Value mask = interior ? Value() : step.masks[v];
-      auto plane = [&](int64_t p) {
-        return loadColumns(planes, {idx(p), word}, step.cols[v], mask);
-      };
-      // Ternary pair l: streams m = plane 2l and m & s (plane 2l + 1).
-      if (kind == PlaneKind::Ternary && j % 2 == 1)
-        out.push_back(andI(plane(j - 1), plane(j)));
-      else
-        out.push_back(plane(j));
-    }
-    return out;
-  };
   // One block of the step: Z -= the set bits' sums. The streams take turns,
   // so that only one stream's accumulators are live in the word loop (AVX2
   // has 16 registers).
   auto block = [&](const GemvStep &step, bool interior, Value word0,
-                   SmallVector<Value> sums) {
-    Value blockEnd = minS(add(word0, idx(blockWords)), last);
+                   Value blockEnd, SmallVector<Value> sums) {
     Value blk = divU(word0, idx(blockWords));
     // 256·kHighBias per lookup: kChunksPerWord per word of the block.
     Value lookups = mul(sub(blockEnd, word0), idx(kChunksPerWord));
@@ -269,7 +258,8 @@ void BitplaneMatmulEmitter::emitGemvInt8Group(const GemvStrip &strip, Value g,
             SmallVector<Value> acc(it);
             if (j == 0)
               prefetchWords(word, step.cols);
-            SmallVector<Value> words = streamWords(step, word, interior, j);
+            SmallVector<Value> words =
+                loadStreamWords(strip, step, word, interior, j);
             Value chunk0 = mul(word, idx(kChunksPerWord));
             SmallVector<Value> e = transposeWordBytes(words);
             for (int64_t pos = 0; pos < 4; ++pos) {
@@ -319,19 +309,47 @@ void BitplaneMatmulEmitter::emitGemvInt8Group(const GemvStrip &strip, Value g,
     }
     return sums;
   };
+  emitIntTableGroup(strip, g, groupSums, blockWords, block);
+}
+
+SmallVector<Value>
+BitplaneMatmulEmitter::loadStreamWords(const GemvStrip &strip,
+                                       const GemvStep &step, Value word,
+                                       bool interior, int64_t j) {
+  SmallVector<Value> out;
+  for (int64_t v = 0; v < strip.vectors; ++v) {
+    Value mask = interior ? Value() : step.masks[v];
+    auto plane = [&](int64_t p) {
+      return loadColumns(planes, {idx(p), word}, step.cols[v], mask);
+    };
+    // Ternary pair l: streams m = plane 2l and m & s (plane 2l + 1).
+    if (kind == PlaneKind::Ternary && j % 2 == 1)
+      out.push_back(andI(plane(j - 1), plane(j)));
+    else
+      out.push_back(plane(j));
+  }
+  return out;
+}
+
+void BitplaneMatmulEmitter::emitIntTableGroup(
+    const GemvStrip &strip, Value g, Value groupSums, int64_t blockWords,
+    function_ref<SmallVector<Value>(const GemvStep &, bool, Value, Value,
+                                    SmallVector<Value>)>
+        block) {
+  auto [first, last] = groupWordRange(g, dim(planes, 1));
   // Per step: Z = S, the blocks of the group, the coefficients. Steps
   // inside [0, end) (all but the strip's edges) load their words without
   // masks: AVX2's masked loads cost more and hold mask registers.
   auto groupStep = [&](const GemvStep &step, bool interior) {
     SmallVector<Value> sums;
-    for (int64_t r = 0; r < rows; ++r)
-      sums.append(streams * strip.vectors,
+    for (int64_t r = 0; r < strip.rows; ++r)
+      sums.append(strip.streams * strip.vectors,
                   splat(load(groupSums, {idx(r), g}), kLanes));
-    sums =
-        forLoop(range.first, last, idx(blockWords), sums,
-                [&](Value word0, ValueRange it) {
-                  return block(step, interior, word0, SmallVector<Value>(it));
-                });
+    sums = forLoop(
+        first, last, idx(blockWords), sums, [&](Value word0, ValueRange it) {
+          Value blockEnd = minS(add(word0, idx(blockWords)), last);
+          return block(step, interior, word0, blockEnd, SmallVector<Value>(it));
+        });
     applyCoefficients(strip, step, g, groupSums, sums);
   };
   forEachStep(strip, [&](const GemvStep &step) {
