@@ -12,7 +12,7 @@ import numpy as np
 
 form, prefix, out = sys.argv[1:4]
 n_args = {"ffn": 5, "layernorm": 4, "swiglu": 2, "softmax": 2,
-          "bias_transpose": 2}[form]
+          "bias_transpose": 2, "linear_t": 3}[form]
 args = [np.load(f"{prefix}arg{i}.npy").astype(np.float64) for i in range(n_args)]
 if form == "ffn":
     x, w1, b1, w2, b2 = args
@@ -28,6 +28,9 @@ elif form == "layernorm":
 elif form == "swiglu":
     gate, up = args
     r = gate / (1.0 + np.exp(-gate)) * up
+elif form == "linear_t":
+    x, w, b = args
+    r = x @ w.T + b
 elif form == "bias_transpose":
     p, b = args
     r = (p + b).transpose(0, 2, 3, 1)

@@ -353,6 +353,85 @@ struct UnitDimTransposeToReshape : OpRewritePattern<linalg::TransposeOp> {
   }
 };
 
+/// A transpose read only by a contraction (the `x Wᵀ` of an imported
+/// linear layer: linalg.transpose of the weight, then linalg.matmul; K
+/// transposed for attention scores) goes into the contraction's indexing
+/// map: the contraction (generalized when named) reads the transpose's
+/// input directly. The transpose was a copy kernel of the whole operand on
+/// every call; bitsink-tile-contractions packs an N x K B by a transposing
+/// copy of each tile instead. The transpose is a linalg.transpose or a
+/// generic that only copies its input through a permutation (what
+/// GeneralizeNextToGeneric makes of a transpose next to a generic).
+struct FoldTransposeIntoContraction
+    : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  /// The input map of `op` when it is a transpose (a permutation, identity
+  /// output, one input copied), else null.
+  static AffineMap transposeMap(linalg::LinalgOp op) {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
+        op.getNumDpsInits() != 1 ||
+        op.getNumLoops() != op.getNumParallelLoops())
+      return {};
+    if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
+      Block *body = generic.getBlock();
+      auto yield = cast<linalg::YieldOp>(body->getTerminator());
+      if (!body->without_terminator().empty() ||
+          yield.getOperand(0) !=
+              generic.getMatchingBlockArgument(generic.getDpsInputOperand(0)))
+        return {};
+    } else if (!isa<linalg::TransposeOp>(op)) {
+      return {};
+    }
+    AffineMap input = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+    AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    if (!input.isPermutation() || !output.isIdentity())
+      return {};
+    return input;
+  }
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    AffineMap inputMap = transposeMap(op);
+    if (!inputMap || !op->hasOneUse())
+      return failure();
+    OpOperand &use = *op->getResult(0).getUses().begin();
+    auto consumer = dyn_cast<linalg::LinalgOp>(use.getOwner());
+    // Only the right-hand side B: bitsink-tile-contractions packs it (also
+    // read N x K); A is read in place by the register tiles, which want it
+    // as it is.
+    if (!consumer || !consumer.hasPureTensorSemantics() ||
+        consumer.getNumDpsInputs() != 2 ||
+        &use != consumer.getDpsInputOperand(1) ||
+        !linalg::isaContractionOpInterface(consumer))
+      return failure();
+    // The consumer reads the transpose's element at map(loops), the
+    // transpose's loops; those read its input at inputMap(loops).
+    AffineMap read = inputMap.compose(consumer.getMatchingIndexingMap(&use));
+    linalg::GenericOp generic;
+    if (auto existing = dyn_cast<linalg::GenericOp>(consumer.getOperation())) {
+      generic = existing;
+    } else {
+      rewriter.setInsertionPoint(consumer);
+      FailureOr<linalg::GenericOp> generalized =
+          linalg::generalizeNamedOp(rewriter, consumer);
+      if (failed(generalized))
+        return failure();
+      generic = *generalized;
+    }
+    unsigned operand = use.getOperandNumber();
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    maps[operand] = read;
+    Value input = op.getDpsInputOperand(0)->get();
+    rewriter.modifyOpInPlace(generic, [&] {
+      generic->setOperand(operand, input);
+      generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 /// Whether `value` is a linalg.fill of +0.0 or -0.0, possibly reshaped.
 static bool isZeroFill(Value value) {
   while (Operation *reshape = value.getDefiningOp()) {
@@ -547,7 +626,8 @@ struct FuseElementwisePass
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
     patterns.add<CloneSharedFill, CloneCheapProducer>(ctx);
-    patterns.add<GeneralizeNextToGeneric, UnitDimTransposeToReshape>(ctx);
+    patterns.add<GeneralizeNextToGeneric, UnitDimTransposeToReshape,
+                 FoldTransposeIntoContraction>(ctx);
     if (reshapes) {
       linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
                                                         shouldMoveReshape);

@@ -1,6 +1,7 @@
 // RUN: bitsink-opt %s --pass-pipeline='builtin.module(func.func(bitsink-fuse-elementwise))' | FileCheck %s
 // RUN: bitsink-opt %s --pass-pipeline='builtin.module(func.func(bitsink-fuse-elementwise),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(bitsink-tile-contractions,bitsink-vectorize-linalg{vector-bits=512}),canonicalize,cse)' | FileCheck %s --check-prefix=VEC
 // RUN: bitsink-opt %s --pass-pipeline='builtin.module(func.func(bitsink-fuse-elementwise{reshapes=false}))' | FileCheck %s --check-prefix=NORESHAPE
+// RUN: bitsink-opt %s --pass-pipeline='builtin.module(func.func(bitsink-fuse-elementwise))' --mlir-print-local-scope | FileCheck %s --check-prefix=MAPS
 
 // bitsink-fuse-elementwise (docs/cpu-vectorize.md, "Fusion"): element-wise
 // chains as torch-mlir imports them (one linalg.generic per op) become one
@@ -666,4 +667,67 @@ func.func @bitplane_scaled(%x: tensor<16x64xf32>, %p: tensor<2x2x32xi32>, %c: te
     linalg.yield %0 : f32
   } -> tensor<16x32xf32>
   return %s : tensor<16x32xf32>
+}
+
+// A linear layer's transposed weight (linalg.transpose, then linalg.matmul
+// as torch imports x Wᵀ): the matmul, generalized, reads W (N x K) through
+// its map; the transpose goes.
+// CHECK-LABEL: func.func @transposed_weight(
+// CHECK-SAME:    %[[X:[a-z0-9]+]]: tensor<8x70xf32>, %[[W:[a-z0-9]+]]: tensor<300x70xf32>
+//   CHECK-NOT:   linalg.transpose
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[W]] : tensor<8x70xf32>, tensor<300x70xf32>)
+//   CHECK-NOT:   linalg.transpose
+// MAPS-LABEL: func.func @transposed_weight(
+//       MAPS:   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+// VEC-LABEL: func.func @transposed_weight(
+//   VEC-NOT:   linalg.transpose ins(%arg1
+func.func @transposed_weight(%x: tensor<8x70xf32>, %w: tensor<300x70xf32>, %acc: tensor<8x300xf32>) -> tensor<8x300xf32> {
+  %et = tensor.empty() : tensor<70x300xf32>
+  %wt = linalg.transpose ins(%w : tensor<300x70xf32>) outs(%et : tensor<70x300xf32>) permutation = [1, 0]
+  %mm = linalg.matmul ins(%x, %wt : tensor<8x70xf32>, tensor<70x300xf32>) outs(%acc : tensor<8x300xf32>) -> tensor<8x300xf32>
+  return %mm : tensor<8x300xf32>
+}
+
+// A transpose with another reader stays (it is computed anyway), and so
+// does the named matmul.
+// CHECK-LABEL: func.func @transpose_shared(
+//       CHECK:   %[[T:.*]] = linalg.transpose
+//       CHECK:   linalg.matmul ins(%{{.*}}, %[[T]] :
+func.func @transpose_shared(%x: tensor<8x70xf32>, %w: tensor<300x70xf32>, %acc: tensor<8x300xf32>) -> (tensor<8x300xf32>, tensor<70x300xf32>) {
+  %et = tensor.empty() : tensor<70x300xf32>
+  %wt = linalg.transpose ins(%w : tensor<300x70xf32>) outs(%et : tensor<70x300xf32>) permutation = [1, 0]
+  %mm = linalg.matmul ins(%x, %wt : tensor<8x70xf32>, tensor<70x300xf32>) outs(%acc : tensor<8x300xf32>) -> tensor<8x300xf32>
+  return %mm, %wt : tensor<8x300xf32>, tensor<70x300xf32>
+}
+
+// K transposed for the scores (a transpose next to a generic contraction,
+// generalized to a copy generic first): the contraction reads K through
+// (b, h, j, d). A transposed left-hand side stays: the register tiles read
+// A in place.
+// CHECK-LABEL: func.func @scores_transposed_k(
+// CHECK-SAME:    %[[Q:[a-z0-9]+]]: tensor<2x3x5x8xf32>, %[[K:[a-z0-9]+]]: tensor<2x3x7x8xf32>
+//   CHECK-NOT:   linalg.transpose
+//       CHECK:   linalg.generic {{.*}} ins(%[[Q]], %[[K]] : tensor<2x3x5x8xf32>, tensor<2x3x7x8xf32>)
+// MAPS-LABEL: func.func @scores_transposed_k(
+//       MAPS:   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>]
+// CHECK-LABEL: func.func @transposed_lhs(
+//       CHECK:   %[[AT:.*]] = linalg.transpose
+//       CHECK:   linalg.matmul ins(%[[AT]], %{{.*}} :
+func.func @scores_transposed_k(%q: tensor<2x3x5x8xf32>, %k: tensor<2x3x7x8xf32>, %acc: tensor<2x3x5x7xf32>) -> tensor<2x3x5x7xf32> {
+  %e = tensor.empty() : tensor<2x3x8x7xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x3x7x8xf32>) outs(%e : tensor<2x3x8x7xf32>) permutation = [0, 1, 3, 2]
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, d) -> (b, h, i, d)>, affine_map<(b, h, i, j, d) -> (b, h, d, j)>, affine_map<(b, h, i, j, d) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%q, %kt : tensor<2x3x5x8xf32>, tensor<2x3x8x7xf32>) outs(%acc : tensor<2x3x5x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %c, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x3x5x7xf32>
+  return %s : tensor<2x3x5x7xf32>
+}
+
+func.func @transposed_lhs(%a: tensor<70x8xf32>, %w: tensor<70x300xf32>, %acc: tensor<8x300xf32>) -> tensor<8x300xf32> {
+  %et = tensor.empty() : tensor<8x70xf32>
+  %at = linalg.transpose ins(%a : tensor<70x8xf32>) outs(%et : tensor<8x70xf32>) permutation = [1, 0]
+  %mm = linalg.matmul ins(%at, %w : tensor<8x70xf32>, tensor<70x300xf32>) outs(%acc : tensor<8x300xf32>) -> tensor<8x300xf32>
+  return %mm : tensor<8x300xf32>
 }

@@ -14,6 +14,13 @@
 // RUN: bitsink-run %s -e bias_transpose --seed=5 --save-inputs=%t.bt. -o %t.bt.out.npy
 // RUN: %numpy_python %S/../../Inputs/fuse-reference.py bias_transpose %t.bt. %t.bt.ref.npy
 // RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.bt.ref.npy %t.bt.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e linear_t --seed=6 --save-inputs=%t.lt. -o %t.lt.out.npy
+// RUN: %numpy_python %S/../../Inputs/fuse-reference.py linear_t %t.lt. %t.lt.ref.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.lt.ref.npy %t.lt.out.npy | FileCheck %s
+// RUN: bitsink-run %s -e linear_t --pipeline='bitsink-cpu-pipeline{fuse-elementwise=false}' -i %t.lt.arg0.npy -i %t.lt.arg1.npy -i %t.lt.arg2.npy -o %t.lt.off.npy
+// RUN: %numpy_python %S/../../Inputs/compare-npy.py %t.lt.ref.npy %t.lt.off.npy | FileCheck %s
+// RUN: bitsink-run %s -e linear_t --profile | FileCheck %s --check-prefix=LINEAR
+// RUN: bitsink-run %s -e linear_t --profile --pipeline='bitsink-cpu-pipeline{fuse-elementwise=false}' | FileCheck %s --check-prefix=LINEAR-OFF
 //
 // The same without fusion, against the same references:
 // RUN: bitsink-run %s -e ffn --pipeline='bitsink-cpu-pipeline{fuse-elementwise=false}' -i %t.ffn.arg0.npy -i %t.ffn.arg1.npy -i %t.ffn.arg2.npy -i %t.ffn.arg3.npy -i %t.ffn.arg4.npy -o %t.ffn.off.npy
@@ -43,6 +50,16 @@
 // FFN-OFF: profile of 'ffn': 1 call, {{.*}}, 12 kernels
 // SWIGLU: profile of 'swiglu': 1 call, {{.*}}, 1 kernel{{$}}
 // SWIGLU-OFF: profile of 'swiglu': 1 call, {{.*}}, 5 kernels
+// A linear layer as torch imports it (x Wᵀ + b: the weight transposed by a
+// linalg.transpose, then linalg.matmul): the transpose goes into the
+// contraction's map (its copy kernel goes), the bias into its accumulator
+// (the other kernel: the bias broadcast as the accumulator's start).
+// LINEAR: profile of 'linear_t': 1 call, {{.*}}, 2 kernels
+// LINEAR-NOT: transpose
+// LINEAR: contraction(2 ops: arith.mulf, arith.addf) 2x33x300x70 f32
+// LINEAR-NOT: transpose
+// LINEAR-OFF: profile of 'linear_t': 1 call, {{.*}}, 5 kernels
+// LINEAR-OFF: linalg.transpose 70x300 f32
 
 #id2 = affine_map<(i, j) -> (i, j)>
 #row2 = affine_map<(i, j) -> (i)>
@@ -268,4 +285,24 @@ func.func @bias_transpose(%p: tensor<3x7x5x12xf32>, %b: tensor<5x12xf32>) -> ten
   %e2 = tensor.empty() : tensor<3x5x12x7xf32>
   %t = linalg.transpose ins(%a : tensor<3x7x5x12xf32>) outs(%e2 : tensor<3x5x12x7xf32>) permutation = [0, 2, 3, 1]
   return %t : tensor<3x5x12x7xf32>
+}
+
+// x Wᵀ + b with W of N x K = 300 x 70 (a packed B tile of the transposed
+// weight and partial tiles) on 2 x 33 rows.
+func.func @linear_t(%x: tensor<2x33x70xf32>, %w: tensor<300x70xf32>, %b: tensor<300xf32>) -> tensor<2x33x300xf32> {
+  %c = tensor.collapse_shape %x [[0, 1], [2]] : tensor<2x33x70xf32> into tensor<66x70xf32>
+  %et = tensor.empty() : tensor<70x300xf32>
+  %wt = linalg.transpose ins(%w : tensor<300x70xf32>) outs(%et : tensor<70x300xf32>) permutation = [1, 0]
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<66x300xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<66x300xf32>) -> tensor<66x300xf32>
+  %mm = linalg.matmul ins(%c, %wt : tensor<66x70xf32>, tensor<70x300xf32>) outs(%z : tensor<66x300xf32>) -> tensor<66x300xf32>
+  %ey = tensor.empty() : tensor<66x300xf32>
+  %y = linalg.generic {indexing_maps = [#id2, #col2, #id2], iterator_types = ["parallel", "parallel"]} ins(%mm, %b : tensor<66x300xf32>, tensor<300xf32>) outs(%ey : tensor<66x300xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %r = arith.addf %in, %in2 : f32
+    linalg.yield %r : f32
+  } -> tensor<66x300xf32>
+  %r = tensor.expand_shape %y [[0, 1], [2]] output_shape [2, 33, 300] : tensor<66x300xf32> into tensor<2x33x300xf32>
+  return %r : tensor<2x33x300xf32>
 }
