@@ -90,6 +90,8 @@ if "avx2" in host_flags:
     config.available_features.add("host-avx2")
 if "avx512f" in host_flags:
     config.available_features.add("host-avx512")
+if {"avx512f", "avx512bw"} <= host_flags:
+    config.available_features.add("host-avx512bw")
 
 
 # Python with numpy for the model tests (%numpy_python), and the `minilm`
