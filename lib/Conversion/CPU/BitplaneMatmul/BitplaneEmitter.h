@@ -283,10 +283,10 @@ private:
                              const GemvStep &, bool, mlir::Value, mlir::Value,
                              llvm::SmallVector<mlir::Value>)>
                              block);
-  /// The tables of emitPartialSumTables() (4-row chunks) rounded to int8:
-  /// per input row and block of int8BlockWords() words, scale s = max |entry|
-  /// / 127 and entry e stored as round(e / s) + 128 (a byte in 1..255). Into
-  /// fresh buffers M × chunks × 16 (i8) and M × blocks (f32, s).
+  /// The tables of emitPartialSumTables() (4-row chunks) rounded by
+  /// emitRoundedTables to 11 bits (s = max |entry| / 1023) and kept as two
+  /// byte tables per chunk: q & 0xFF, then (q >> 8) + 4. Into fresh buffers
+  /// M × chunks × 32 (i8) and M × blocks (f32, s).
   std::pair<mlir::Value, mlir::Value> emitInt8Tables(mlir::Value tables);
   /// Group `g` of the int8 kernel, step by step: Z (in registers) starts at
   /// the group sums S, each block subtracts the sums of the input over the
