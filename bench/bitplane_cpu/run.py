@@ -374,11 +374,10 @@ def main():
     features = mlirlib.cpu_features(args.cpu)
     kernel = gemv_kernel(features, args.gemv_lut_int8, args.gemv_lut_int16)
     # The GEMV's pipeline options (bitsink-run adds target-cpu=<--cpu>).
-    gemv_extra = []
-    for option, on in (("gemv-lut-int8", args.gemv_lut_int8),
-                       ("gemv-lut-int16", args.gemv_lut_int16)):
-        if on:
-            gemv_extra = [f"--pipeline=bitsink-cpu-pipeline{{{option}=true}}"]
+    option = ("gemv-lut-int8" if args.gemv_lut_int8
+              else "gemv-lut-int16" if args.gemv_lut_int16 else None)
+    gemv_extra = ([f"--pipeline=bitsink-cpu-pipeline{{{option}=true}}"]
+                  if option else [])
     # Like with like: bitsink compiled for an x86 CPU without AVX-512 meets
     # the ggml built for AVX2 only.
     ggml_isa = args.ggml_isa

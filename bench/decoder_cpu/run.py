@@ -661,14 +661,15 @@ def main():
                     help="sliding window with re-computation (llama.cpp, "
                          "Q4_1): every this many tokens from C on, one "
                          "fresh window of C tokens each (0: not run)""")
-    ap.add_argument("--gemv-lut-int8", action="store_true",
-                    help="quant part: bitsink's GEMVs through int8 tables "
-                    "(bitsink-cpu-pipeline{gemv-lut-int8=true}, AVX2); the "
-                    "rows are labelled i8")
-    ap.add_argument("--gemv-lut-int16", action="store_true",
-                    help="quant part: bitsink's GEMVs through int16 tables "
-                    "(bitsink-cpu-pipeline{gemv-lut-int16=true}, AVX-512BW); "
-                    "the rows are labelled i16")
+    tables = ap.add_mutually_exclusive_group()
+    tables.add_argument("--gemv-lut-int8", action="store_true",
+                        help="quant part: bitsink's GEMVs through int8 "
+                        "tables (bitsink-cpu-pipeline{gemv-lut-int8=true}, "
+                        "AVX2); the rows are labelled i8")
+    tables.add_argument("--gemv-lut-int16", action="store_true",
+                        help="quant part: bitsink's GEMVs through int16 "
+                        "tables (bitsink-cpu-pipeline{gemv-lut-int16=true}, "
+                        "AVX-512BW); the rows are labelled i16")
     ap.add_argument("--gemm-int8", action="store_true",
                     help="quant part: bitsink's GEMMs (prefill and the "
                     "perplexity's chunks) on int8 inputs "

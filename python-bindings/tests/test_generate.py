@@ -292,6 +292,10 @@ def test_cli_help_and_errors(tmp_path):
     help_text = run_cli("--help").stdout
     assert "--gemv-lut-int8" in help_text and "--gemm-int8" in help_text
     assert "--gemv-lut-int16" in help_text
+    # One table kernel at a time.
+    out = run_cli("model.gguf", "--prompt", "hi", "--bits", "3",
+                  "--gemv-lut-int8", "--gemv-lut-int16")
+    assert out.returncode == 2 and "not allowed with" in out.stderr
 
 
 def test_launcher():

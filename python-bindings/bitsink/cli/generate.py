@@ -70,16 +70,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--target", default="cpu", choices=("cpu", "cuda"),
                    help="where the model runs (default cpu)")
     p.add_argument("--cpu", help="CPU model to compile for (as bitsink-run --cpu)")
-    p.add_argument("--gemv-lut-int8", action="store_true",
-                   help="with --bits: bit-plane GEMVs through byte tables "
-                   "and vpshufb (bitsink-cpu-pipeline{gemv-lut-int8=true}; "
-                   "needs AVX2 or AVX-512BW; results within about 1e-3 of "
-                   "the default f32 tables)")
-    p.add_argument("--gemv-lut-int16", action="store_true",
-                   help="with --bits: bit-plane GEMVs through 16-bit tables "
-                   "and vpermw (bitsink-cpu-pipeline{gemv-lut-int16=true}; "
-                   "needs AVX-512BW; results within about 6e-4 of the "
-                   "default f32 tables)")
+    tables = p.add_mutually_exclusive_group()
+    tables.add_argument("--gemv-lut-int8", action="store_true",
+                        help="with --bits: bit-plane GEMVs through byte tables "
+                        "and vpshufb (bitsink-cpu-pipeline{gemv-lut-int8=true}; "
+                        "needs AVX2 or AVX-512BW; results within about 1e-3 of "
+                        "the default f32 tables)")
+    tables.add_argument("--gemv-lut-int16", action="store_true",
+                        help="with --bits: bit-plane GEMVs through 16-bit tables "
+                        "and vpermw (bitsink-cpu-pipeline{gemv-lut-int16=true}; "
+                        "needs AVX-512BW; results within about 6e-4 of the "
+                        "default f32 tables)")
     p.add_argument("--gemm-int8", action="store_true",
                    help="with --bits: bit-plane GEMMs (the prompt's prefill) "
                    "on int8 inputs with vpdpbusd "
