@@ -76,6 +76,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SHAPES = [(4096, 4096), (4096, 11008), (14336, 4096)]
 BITS = [2, 3]
 GROUP = 128
+# --blocked: the planes' #bitsink.layout (n_tile, k_tile): one column vector
+# by the 4 words of a group.
+BLOCKED = (16, 4)
 
 
 def quantized_bytes(k, n, planes):
@@ -84,18 +87,24 @@ def quantized_bytes(k, n, planes):
     return planes * kw * n * 4 + groups * (planes + 1) * n * 2
 
 
-def gemv_ir(k, n, planes, copies):
-    """`copies` GEMVs y_i = x · Ŵ_i on independent weights, one result each."""
+def gemv_ir(k, n, planes, copies, blocked=None):
+    """`copies` GEMVs y_i = x · Ŵ_i on independent weights, one result each;
+    `blocked` = (n_tile, k_tile): the planes in that #bitsink.layout."""
     kw, groups = (k + 31) // 32, (k + GROUP - 1) // GROUP
     x, y = f"tensor<1x{k}xf32>", f"tensor<1x{n}xf32>"
     p, c = f"tensor<{planes}x{kw}x{n}xi32>", f"tensor<{groups}x{planes + 1}x{n}xf16>"
+    layout = ""
+    if blocked:
+        a, b = blocked
+        p = (f"tensor<{-(-n // a)}x{-(-kw // b)}x{planes}x{b}x{a}xi32>")
+        layout = f", layout = #bitsink.layout<n_tile = {a}, k_tile = {b}>"
     args = ", ".join(f"%p{i}: {p}, %c{i}: {c}" for i in range(copies))
     body = []
     for i in range(copies):
         body.append(
             f"  %y{i} = bitsink.bitplane_matmul ins(%x, %p{i}, %c{i} : {x}, {p}, {c})\n"
             f"         outs(%zero : {y}) {{plane_kind = #bitsink.plane_kind<binary>, "
-            f"group_size = {GROUP}}} -> {y}")
+            f"group_size = {GROUP}{layout}}} -> {y}")
     results = ", ".join(f"%y{i}" for i in range(copies))
     types = ", ".join([y] * copies)
     return (f"func.func @gemv(%x: {x}, {args}) -> ({types}) {{\n"
@@ -341,6 +350,11 @@ def main():
                         help="compile the GEMV with bitsink-cpu-pipeline's "
                              "gemv-lut-int16=true (int16 partial-sum tables, "
                              "vpermw; AVX-512BW)")
+    parser.add_argument("--blocked", action="store_true",
+                        help="hand the GEMV its planes blocked, "
+                             "#bitsink.layout<n_tile = 16, k_tile = 4> "
+                             "(what bitsink-block-planes makes of constant "
+                             "planes), instead of canonical")
     parser.add_argument("--cpu", default="host",
                         help="CPU model bitsink compiles for (bitsink-run "
                              "--cpu): host, or an LLVM CPU name such as "
@@ -385,7 +399,10 @@ def main():
             and not features["avx512"] and platform.machine() == "x86_64"):
         ggml_isa = "avx2"
     bitsink_isa = (f"compiled for {mlirlib.cpu_text(args.cpu, features)}, GEMV "
-                   f"kernel: {KERNEL_TEXT[kernel]}")
+                   f"kernel: {KERNEL_TEXT[kernel]}"
+                   + (", blocked planes #bitsink.layout<n_tile = "
+                      f"{BLOCKED[0]}, k_tile = {BLOCKED[1]}>"
+                      if args.blocked else ""))
 
     all_threads = os.cpu_count()
     thread_counts = sorted({1, all_threads})
@@ -408,7 +425,8 @@ def main():
                                                              args.cache_mib)
                     path = os.path.join(work, f"gemv_{k}x{n}_{bits}b_{copies}.mlir")
                     with open(path, "w") as f:
-                        f.write(gemv_ir(k, n, bits, copies))
+                        f.write(gemv_ir(k, n, bits, copies,
+                                        BLOCKED if args.blocked else None))
                     ms = run_bitsink(args.run, path, "gemv", t, args.runs,
                                      args.cpu, gemv_extra) / copies
                     row = dict(K=k, N=n, bits=bits, threads=t, copies=copies,
@@ -423,7 +441,8 @@ def main():
                     if args.hot:
                         hot_path = os.path.join(work, f"gemv_{k}x{n}_{bits}b_1.mlir")
                         with open(hot_path, "w") as f:
-                            f.write(gemv_ir(k, n, bits, 1))
+                            f.write(gemv_ir(k, n, bits, 1,
+                                        BLOCKED if args.blocked else None))
                         row["hot_ms"] = run_bitsink(args.run, hot_path, "gemv",
                                                     t, args.runs, args.cpu,
                                                     gemv_extra)
@@ -488,7 +507,8 @@ def main():
                            cpu=args.cpu, cpu_features=features,
                            gemv_kernel=kernel,
                            gemv_lut_int8=args.gemv_lut_int8,
-                           gemv_lut_int16=args.gemv_lut_int16), f, indent=1)
+                           gemv_lut_int16=args.gemv_lut_int16,
+                           blocked=args.blocked), f, indent=1)
 
 
 if __name__ == "__main__":

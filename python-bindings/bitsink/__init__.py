@@ -46,6 +46,7 @@ __all__ = [
     "MLIRError",
     "Module",
     "QuantizedWeight",
+    "block_planes",
     "compile",
     "generate",
     "quantize",
@@ -431,6 +432,31 @@ def unrotate_weight(w, signs, block: int) -> np.ndarray:
     blocks = w.reshape(k // block, block, -1)
     y = np.einsum("lj,ijn->iln", hadamard_matrix(block), blocks)
     return (y.reshape(w.shape) * signs[:, None]).astype(np.float32)
+
+
+def block_planes(planes, n_tile: int = 16, k_tile: int = 4) -> np.ndarray:
+    """Canonical planes (P x KW x N, int32 or uint32) in the blocked layout
+    ``#bitsink.layout<n_tile = n_tile, k_tile = k_tile>`` (docs/semantics.md
+    §2.3): ``out[nb, kb, p, w, nn] = planes[p, kb·k_tile + w,
+    nb·n_tile + nn]``, zero padded to whole blocks, of shape ceil(N/n_tile)
+    x ceil(KW/k_tile) x P x k_tile x n_tile. What ``bitsink-block-planes``
+    does to constant planes, for planes passed as arguments to an entry
+    whose ``bitplane_matmul`` carries that layout."""
+    planes = np.asarray(planes)
+    if planes.ndim != 3 or planes.dtype not in (np.int32, np.uint32):
+        raise ValueError("block_planes expects canonical P x KW x N int32 "
+                         f"planes, got {planes.dtype} of shape "
+                         f"{planes.shape}")
+    if n_tile < 1 or k_tile < 1:
+        raise ValueError("block_planes expects n_tile and k_tile of at "
+                         f"least 1, got n_tile={n_tile} k_tile={k_tile}")
+    p, kw, n = planes.shape
+    nb, kb = -(-n // n_tile), -(-kw // k_tile)
+    padded = np.zeros((p, kb * k_tile, nb * n_tile), dtype=planes.dtype)
+    padded[:, :kw, :n] = planes
+    blocked = padded.reshape(p, kb, k_tile, nb, n_tile).transpose(3, 1, 0, 2,
+                                                                  4)
+    return np.ascontiguousarray(blocked)
 
 
 def quantize(

@@ -19,11 +19,11 @@
 // PREFETCH: error: bitsink-lower-bitplane-matmul: prefetch-distance must be >= 0, got -1
 // ROWS: error: bitsink-lower-bitplane-matmul: gemv-max-rows must be >= 0, got -1
 
-// Blocked planes (#bitsink.layout) are not read by the CPU kernels: they
-// take the canonical P × KW × N layout only.
+// Blocked planes (#bitsink.layout) are read by whole 16-column vectors: an
+// n_tile that is not a multiple of 16 is refused.
 func.func @blocked_layout(%x: tensor<4x64xf32>, %p: tensor<2x2x2x1x8xi32>,
                           %c: tensor<1x3x10xf32>, %acc: tensor<4x10xf32>) -> tensor<4x10xf32> {
-  // expected-error @+1 {{'bitsink.bitplane_matmul' op with a blocked #bitsink.layout is not supported by bitsink-lower-bitplane-matmul; expects canonical P x KW x N planes}}
+  // expected-error @+1 {{'bitsink.bitplane_matmul' op with blocked planes needs an n_tile that is a multiple of 16 for bitsink-lower-bitplane-matmul, got 8}}
   %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<4x64xf32>, tensor<2x2x2x1x8xi32>, tensor<1x3x10xf32>)
          outs(%acc : tensor<4x10xf32>)
          {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, layout = #bitsink.layout<n_tile = 8, k_tile = 1>} -> tensor<4x10xf32>

@@ -89,6 +89,32 @@ private:
     return mlir::vector::MaskedLoadOp::create(b, type, memref, indices, mask,
                                               zero);
   }
+  /// The indices of plane `p`'s word row `word` at column `col` in the
+  /// planes memref: [p, word, col] canonical; blocked
+  /// (`#bitsink.layout<n_tile = a, k_tile = b>`, a a multiple of 16)
+  /// [col / a, word / b, p, word % b, col % a], where the 16 columns at a
+  /// `col` that is a multiple of 16 are contiguous too.
+  llvm::SmallVector<mlir::Value> planeIndices(int64_t p, mlir::Value word,
+                                              mlir::Value col) {
+    if (!blocked())
+      return {idx(p), word, col};
+    return {divU(col, idx(nTile)), divU(word, idx(kTile)), idx(p),
+            remU(word, idx(kTile)), remU(col, idx(nTile))};
+  }
+  /// The words of plane `p`, row `word`, for the 16 columns at `col` (a
+  /// multiple of 16 with blocked planes), as loadColumns.
+  mlir::Value loadPlaneColumns(int64_t p, mlir::Value word, mlir::Value col,
+                               mlir::Value mask) {
+    auto type = mlir::VectorType::get({kLanes}, elementType(planes));
+    llvm::SmallVector<mlir::Value> indices = planeIndices(p, word, col);
+    if (!mask)
+      return vload(type, planes, indices);
+    return mlir::vector::MaskedLoadOp::create(b, type, planes, indices, mask,
+                                              constant(type, 0));
+  }
+  /// Whether the planes are blocked (a #bitsink.layout) rather than
+  /// canonical P × KW × N.
+  bool blocked() const { return nTile != 0; }
   /// Masked store of the f32 vector `value`, rounded to `memref`'s element
   /// type, to `memref[prefix..., col : col+16]`.
   void storeColumns(mlir::Value value, mlir::Value memref,
@@ -110,7 +136,7 @@ private:
   loadBitStreams(mlir::Value word, mlir::Value col, mlir::Value mask) {
     llvm::SmallVector<mlir::Value> words;
     for (int64_t p = 0; p < numPlanes; ++p)
-      words.push_back(loadColumns(planes, {idx(p), word}, col, mask));
+      words.push_back(loadPlaneColumns(p, word, col, mask));
     if (kind != PlaneKind::Ternary)
       return words;
     llvm::SmallVector<mlir::Value> streams;
@@ -144,6 +170,10 @@ private:
   struct GemvStrip {
     int64_t rows, streams, vectors, stepCols;
     mlir::Value col0, end, ybuf, zbuf;
+    /// Blocked planes: the strip is one step whose column vectors start at
+    /// these columns (multiples of 16, not adjacent; at or past N for the
+    /// vectors of a last task that has none), and col0/end are unused.
+    llvm::SmallVector<mlir::Value> vectorStarts;
     /// Row of zbuf that holds the sums of input row `r` and stream `j`.
     int64_t sumRow(int64_t r, int64_t j) const { return r * streams + j; }
   };
@@ -152,6 +182,8 @@ private:
   /// columns [start − col0, +16).
   struct GemvStep {
     llvm::SmallVector<mlir::Value> cols, masks, slots;
+    /// i1: every column of the step exists (its loads need no masks).
+    mlir::Value interior;
   };
   /// Runs `body` on each step of the strip.
   void forEachStep(const GemvStrip &strip,
@@ -420,6 +452,11 @@ private:
   mlir::Type f32Type;
   mlir::VectorType vecF32, vecI32, vecI1;
   mlir::Value fullWords, tailRows;
+  /// Word rows of the planes, KW = ceil(K/32) (not a dimension of blocked
+  /// planes, whose word blocks are padded).
+  mlir::Value planeWords;
+  /// The blocked layout's tiles; 0 for canonical planes.
+  int64_t nTile = 0, kTile = 0;
 };
 
 } // namespace bitsink::cpu

@@ -50,9 +50,20 @@ BitplaneMatmulEmitter::BitplaneMatmulEmitter(
   // Whole 32-row words of the planes, and the rows of the partial last one.
   fullWords = divU(k, idx(32));
   tailRows = remU(k, idx(32));
+  if (PlaneLayoutAttr layout = op.getLayoutAttr()) {
+    nTile = layout.getNTile();
+    kTile = layout.getKTile();
+    assert(nTile % kLanes == 0 && "n_tile the pattern would refuse");
+    planeWords = ceilDivU(k, idx(32));
+  } else {
+    planeWords = dim(planes, 1);
+  }
 }
 
 Value BitplaneMatmulEmitter::emitAlignedColumnOrigin() {
+  // Blocked planes put every column vector at the start of a 64-byte row.
+  if (blocked())
+    return idx(0);
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, planes);
   auto metadata = memref::ExtractStridedMetadataOp::create(b, planes);
   Value element = add(divU(base, idx(4)), metadata.getOffset());
@@ -64,13 +75,13 @@ Value BitplaneMatmulEmitter::emitAlignedColumnOrigin() {
 void BitplaneMatmulEmitter::prefetchWords(Value word, ArrayRef<Value> cols) {
   if (prefetchDistance == 0)
     return;
-  Value lastWord = sub(dim(planes, 1), idx(1));
+  Value lastWord = sub(planeWords, idx(1));
   Value ahead = minS(add(word, idx(prefetchDistance)), lastWord);
   Value lastCol = sub(n, idx(1));
   for (Value col : cols)
     for (int64_t p = 0; p < numPlanes; ++p)
       memref::PrefetchOp::create(
-          b, planes, ValueRange{idx(p), ahead, minS(col, lastCol)},
+          b, planes, planeIndices(p, ahead, minS(col, lastCol)),
           /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
 }
 
@@ -79,7 +90,7 @@ std::pair<Value, Value> BitplaneMatmulEmitter::groupWordRange(Value g,
   // A group spans group_size/32 words; per channel (group_size ≥ K, maybe
   // not a multiple of 32) the only group spans every word.
   Value wordsPerGroup =
-      groupSize % 32 == 0 ? idx(groupSize / 32) : dim(planes, 1);
+      groupSize % 32 == 0 ? idx(groupSize / 32) : planeWords;
   Value first = mul(g, wordsPerGroup);
   Value last = minS(add(first, wordsPerGroup), limit);
   return {minS(first, last), last};
@@ -108,8 +119,24 @@ Value BitplaneMatmulEmitter::emitGroupSums() {
 
 void BitplaneMatmulEmitter::forEachStep(
     const GemvStrip &strip, function_ref<void(const GemvStep &)> body) {
+  if (!strip.vectorStarts.empty()) {
+    // Blocked planes: one step of scattered column vectors. A vector past N
+    // loads and stores nothing (an empty mask) at the last column vector.
+    GemvStep step;
+    Value lastVector = mul(divU(sub(n, idx(1)), idx(kLanes)), idx(kLanes));
+    for (auto [v, start] : llvm::enumerate(strip.vectorStarts)) {
+      step.cols.push_back(minS(start, lastVector));
+      step.masks.push_back(columnMask(start, n));
+      step.slots.push_back(idx(v * kLanes));
+    }
+    step.interior = sle(add(strip.vectorStarts.back(), idx(kLanes)), n);
+    body(step);
+    return;
+  }
   forEach(strip.col0, strip.end, idx(strip.stepCols), [&](Value col) {
     GemvStep step;
+    step.interior = andI(sge(col, idx(0)),
+                         sle(add(col, idx(strip.stepCols)), strip.end));
     Value slot0 = sub(col, strip.col0);
     for (int64_t v = 0; v < strip.vectors; ++v) {
       Value start = add(col, idx(v * kLanes));
@@ -332,8 +359,25 @@ void BitplaneMatmulEmitter::emitGemv() {
       return std::make_pair(boundary(t), minS(boundary(add(t, idx(1))), n));
     };
   }
+  // Blocked planes: a task is one step of `vectors` column vectors, vector v
+  // of task t at column 16·(v·T + t) of T tasks, so that the threads'
+  // contiguous runs of tasks read `vectors` sequential streams of whole
+  // column blocks at once (docs/bitplane-lowering.md).
+  if (blocked()) {
+    stripCols = stepCols;
+    Value tasks = ceilDivU(ceilDivU(n, idx(kLanes)), idx(vectors));
+    upper = {tasks};
+    loopStep = {idx(1)};
+  }
   parallelLoop(ValueRange{upper}, ValueRange{loopStep}, [&](ValueRange ivs) {
-    std::tie(strip.col0, strip.end) = stripBounds(ivs[0]);
+    if (blocked()) {
+      strip.vectorStarts.clear();
+      for (int64_t v = 0; v < vectors; ++v)
+        strip.vectorStarts.push_back(
+            mul(add(mul(idx(v), upper[0]), ivs[0]), idx(kLanes)));
+    } else {
+      std::tie(strip.col0, strip.end) = stripBounds(ivs[0]);
+    }
     strip.ybuf = stackBuffer({rows, stripCols});
     // (The integer-table kernels keep their sums in registers.)
     if (!integerTables())

@@ -41,7 +41,7 @@ Value BitplaneMatmulEmitter::lookupTable(Value table, Value index) {
 Value BitplaneMatmulEmitter::emitPartialSumTables() {
   int64_t chunkRows = lutChunkRows(), entries = lutEntries();
   int64_t perWord = lutChunksPerWord();
-  Value chunks = mul(dim(planes, 1), idx(perWord));
+  Value chunks = mul(planeWords, idx(perWord));
   auto type = MemRefType::get(
       {ShapedType::kDynamic, ShapedType::kDynamic, entries}, f32Type);
   auto tableType = VectorType::get({entries}, f32Type);
@@ -92,7 +92,7 @@ void BitplaneMatmulEmitter::emitGemvLutSums(const GemvStrip &strip, Value g,
                                             Value tables) {
   int64_t chunkRows = lutChunkRows(), perWord = lutChunksPerWord();
   auto tableType = VectorType::get({lutEntries()}, f32Type);
-  auto [first, last] = groupWordRange(g, dim(planes, 1));
+  auto [first, last] = groupWordRange(g, planeWords);
   forEach(first, last, idx(1), [&](Value word) {
     Value chunk0 = mul(word, idx(perWord));
     forEachStep(strip, [&](const GemvStep &step) {

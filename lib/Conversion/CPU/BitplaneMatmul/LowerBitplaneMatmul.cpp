@@ -80,8 +80,15 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
         gemmIsa(options.gemmInt8 ? gemmInt8Isa(options.targetFeatures)
                                  : GemmInt8Isa::None) {}
 
+  /// Blocked planes need whole 16-column vectors per block row.
   LogicalResult checkLowerable(BitplaneMatmulOp op) const override {
-    return BitplaneOperands::checkCanonicalPlanes(op, kPassName);
+    PlaneLayoutAttr layout = op.getLayoutAttr();
+    if (layout && layout.getNTile() % cpu::kLanes != 0)
+      return op.emitOpError("with blocked planes needs an n_tile that is a "
+                            "multiple of ")
+             << cpu::kLanes << " for " << kPassName << ", got "
+             << layout.getNTile();
+    return success();
   }
 
   void lower(BitplaneMatmulOp op, ImplicitLocOpBuilder &b) const override {

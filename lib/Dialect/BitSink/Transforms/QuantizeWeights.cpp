@@ -15,6 +15,8 @@
 #include "bitsink/Support/Npy.h"
 #include "bitsink/Support/OptionChecks.h"
 
+#include "PackedConstants.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
@@ -47,11 +49,6 @@ using namespace mlir;
 using namespace bitsink;
 
 namespace {
-
-/// Packed constants with more elements than this are emitted as
-/// `dense_resource` blobs (printed as one hex string, fast to print and
-/// parse); smaller ones stay readable `dense<...>` literals.
-constexpr int64_t kMaxInlineElements = 1024;
 
 /// A contraction that maps onto bitplane_matmul: rows (every M and batch
 /// dimension, collapsed into one) × K times the K × N constant weight.
@@ -371,17 +368,6 @@ static SmallVector<std::string> calibrationNames(const MatmulMatch &match) {
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(match.weight))
     addName(resource.getRawHandle().getKey());
   return names;
-}
-
-/// A constant of `type` from little-endian raw `bytes`: a dense literal when
-/// small, a dense_resource blob named after `blobName` when large.
-static ElementsAttr makeConstant(ShapedType type, ArrayRef<char> bytes,
-                                 size_t alignment, StringRef blobName) {
-  if (type.getNumElements() <= kMaxInlineElements)
-    return DenseElementsAttr::getFromRawBuffer(type, bytes);
-  return DenseResourceElementsAttr::get(
-      type, blobName,
-      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignment));
 }
 
 static bitsink::PlaneKind toPlaneKind(quant::PlaneKind kind) {
@@ -849,7 +835,7 @@ QuantizeWeightsPass::makeQuantizedWeight(const quant::Result &result,
   Builder builder(&getContext());
   auto planesType = RankedTensorType::get(
       {packed.numPlanes, packed.numWords, packed.N}, builder.getI32Type());
-  ElementsAttr planesAttr = makeConstant(
+  ElementsAttr planesAttr = makePackedConstant(
       planesType,
       ArrayRef<char>(reinterpret_cast<const char *>(packed.planes.data()),
                      packed.planes.size() * sizeof(uint32_t)),
@@ -861,13 +847,13 @@ QuantizeWeightsPass::makeQuantizedWeight(const quant::Result &result,
   if (options.f16Coefficients) {
     std::vector<uint16_t> halves(packed.coeffs.size());
     llvm::transform(packed.coeffs, halves.begin(), npy::floatToHalf);
-    coeffsAttr = makeConstant(
+    coeffsAttr = makePackedConstant(
         RankedTensorType::get(coeffsShape, builder.getF16Type()),
         ArrayRef<char>(reinterpret_cast<const char *>(halves.data()),
                        halves.size() * sizeof(uint16_t)),
         alignof(uint16_t), "bitsink_coeffs");
   } else {
-    coeffsAttr = makeConstant(
+    coeffsAttr = makePackedConstant(
         RankedTensorType::get(coeffsShape, builder.getF32Type()),
         ArrayRef<char>(reinterpret_cast<const char *>(packed.coeffs.data()),
                        packed.coeffs.size() * sizeof(float)),
@@ -1059,7 +1045,7 @@ Value QuantizeWeightsPass::rotateInput(OpBuilder &builder, Location loc,
     // Made when first needed: the blocks depend only on K, b and the seed.
     std::vector<float> blocks = quant::rotationBlocks(weight.rotation);
     if (element.isF32()) {
-      constant = makeConstant(
+      constant = makePackedConstant(
           constantType,
           ArrayRef<char>(reinterpret_cast<const char *>(blocks.data()),
                          blocks.size() * sizeof(float)),

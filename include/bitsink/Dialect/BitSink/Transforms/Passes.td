@@ -114,6 +114,48 @@ def BitSinkRaiseAttention
   ];
 }
 
+def BitSinkBlockPlanes : Pass<"bitsink-block-planes", "::mlir::ModuleOp"> {
+  let summary = "Store the constant planes of GEMV-sized bitplane_matmul ops "
+                "blocked for the CPU GEMV";
+  let description = [{
+    Sets `layout = #bitsink.layout<n_tile = a, k_tile = b>` on every
+    tensor-form `bitsink.bitplane_matmul` with canonical planes that are an
+    `arith.constant` (`dense` or `dense_resource` i32 elements) and, unless
+    `max-rows` is negative, a static row count M of at most `max-rows` (the
+    ops the CPU lowering runs as a GEMV: keep it equal to that pass's
+    `gemv-max-rows`), and replaces the planes by a new constant holding the
+    same bits blocked (docs/semantics.md §2.3):
+
+    ```
+    planes[nb, kb, p, w, nn] = canonical[p, kb·b + w, nb·a + nn]
+    ```
+
+    zero padded to whole blocks. The op's value does not change. A constant
+    read by several such ops is blocked once; a canonical constant left
+    without users is erased. Ops whose planes are not a constant (function
+    arguments: block them with `bitsink.block_planes` in Python) or whose M
+    is above `max-rows` are left canonical with a remark. With the CPU
+    lowering's `n_tile` of 16 and `k_tile` equal to the words of a group
+    (4 for 128 rows), each GEMV task reads its column vectors as sequential
+    streams instead of rows scattered N·4 bytes apart
+    (docs/bitplane-lowering.md). Blocked planes bigger than 1024 words are
+    `dense_resource` blobs. n-tile or k-tile below 1 fails the pass; a
+    `dense_resource` blob that is missing or elided is an error at the op.
+  }];
+  let options = [
+    Option<"nTile", "n-tile", "int64_t", /*default=*/"16",
+           "Output columns per block (the CPU lowering needs a multiple of "
+           "16)">,
+    Option<"kTile", "k-tile", "int64_t", /*default=*/"4",
+           "Plane words (32 rows each) per block">,
+    Option<"maxRows", "max-rows", "int64_t", /*default=*/"8",
+           "Block only ops with a static M at most this (negative: every "
+           "op)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::bitsink::BitSinkDialect"];
+}
+
 def BitSinkQuantizeWeights
     : Pass<"bitsink-quantize-weights", "::mlir::ModuleOp"> {
   let summary = "Replace matmuls with constant weights by bitplane_matmul "

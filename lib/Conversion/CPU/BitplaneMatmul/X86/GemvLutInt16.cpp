@@ -48,7 +48,7 @@ std::pair<Value, Value> BitplaneMatmulEmitter::emitInt16Tables(Value tables) {
   Type i16 = b.getI16Type();
   auto i16Chunk = VectorType::get({kChunkEntries}, i16);
   // [row][4·word + c][chunk 8w + c (16), chunk 8w + 4 + c (16)].
-  Value words = dim(planes, 1);
+  Value words = planeWords;
   Value packed = memref::AllocOp::create(
       b,
       MemRefType::get(

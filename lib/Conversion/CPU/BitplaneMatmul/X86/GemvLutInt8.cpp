@@ -86,7 +86,7 @@ Value BitplaneMatmulEmitter::emitRoundedTables(
   auto i32Table = VectorType::get({kEntries}, b.getI32Type());
   int64_t blockWords = int8BlockWords();
   Value chunks = dim(tables, 1);
-  Value blocks = ceilDivU(dim(planes, 1), idx(blockWords));
+  Value blocks = ceilDivU(planeWords, idx(blockWords));
   Value scales = memref::AllocOp::create(
       b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32Type),
       ValueRange{m, blocks});
@@ -320,7 +320,7 @@ BitplaneMatmulEmitter::loadStreamWords(const GemvStrip &strip,
   for (int64_t v = 0; v < strip.vectors; ++v) {
     Value mask = interior ? Value() : step.masks[v];
     auto plane = [&](int64_t p) {
-      return loadColumns(planes, {idx(p), word}, step.cols[v], mask);
+      return loadPlaneColumns(p, word, step.cols[v], mask);
     };
     // Ternary pair l: streams m = plane 2l and m & s (plane 2l + 1).
     if (kind == PlaneKind::Ternary && j % 2 == 1)
@@ -336,7 +336,7 @@ void BitplaneMatmulEmitter::emitIntTableGroup(
     function_ref<SmallVector<Value>(const GemvStep &, bool, Value, Value,
                                     SmallVector<Value>)>
         block) {
-  auto [first, last] = groupWordRange(g, dim(planes, 1));
+  auto [first, last] = groupWordRange(g, planeWords);
   // Per step: Z = S, the blocks of the group, the coefficients. Steps
   // inside [0, end) (all but the strip's edges) load their words without
   // masks: AVX2's masked loads cost more and hold mask registers.
@@ -353,11 +353,8 @@ void BitplaneMatmulEmitter::emitIntTableGroup(
     applyCoefficients(strip, step, g, groupSums, sums);
   };
   forEachStep(strip, [&](const GemvStep &step) {
-    Value start = add(strip.col0, step.slots[0]);
-    Value interior = andI(sge(start, idx(0)),
-                          sle(add(start, idx(strip.stepCols)), strip.end));
     ifThenElse(
-        interior, [&] { groupStep(step, /*interior=*/true); },
+        step.interior, [&] { groupStep(step, /*interior=*/true); },
         [&] { groupStep(step, /*interior=*/false); });
   });
 }
