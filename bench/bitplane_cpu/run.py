@@ -76,9 +76,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SHAPES = [(4096, 4096), (4096, 11008), (14336, 4096)]
 BITS = [2, 3]
 GROUP = 128
-# --blocked: the planes' #bitsink.layout (n_tile, k_tile): one column vector
-# by the 4 words of a group.
-BLOCKED = (16, 4)
+# --blocked: the planes' #bitsink.layout (n_tile, k_tile): a GEMV task's strip of
+# 512 columns by the 4 words of a group (bitsink-block-planes' choice here).
+BLOCKED = (512, 4)
 
 
 def quantized_bytes(k, n, planes):
@@ -352,7 +352,7 @@ def main():
                              "vpermw; AVX-512BW)")
     parser.add_argument("--blocked", action="store_true",
                         help="hand the GEMV its planes blocked, "
-                             "#bitsink.layout<n_tile = 16, k_tile = 4> "
+                             "#bitsink.layout<n_tile = 512, k_tile = 4> "
                              "(what bitsink-block-planes makes of constant "
                              "planes), instead of canonical")
     parser.add_argument("--cpu", default="host",

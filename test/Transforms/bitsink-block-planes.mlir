@@ -1,6 +1,7 @@
 // RUN: bitsink-opt %s --bitsink-block-planes="n-tile=16 k-tile=2" --split-input-file --verify-diagnostics --mlir-print-elementsattrs-with-hex-if-larger=-1 | FileCheck %s
 // RUN: bitsink-opt %s --bitsink-block-planes="n-tile=16 k-tile=2 max-rows=-1" --split-input-file 2>/dev/null | FileCheck %s --check-prefix=ALL
-// RUN: not bitsink-opt %s --bitsink-block-planes="n-tile=0" --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: bitsink-opt %s --bitsink-block-planes --split-input-file 2>/dev/null | FileCheck %s --check-prefix=AUTO
+// RUN: not bitsink-opt %s --bitsink-block-planes="n-tile=-1" --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 
 // The planes of a GEMV (M = 1) are repacked: P = 2, KW = 3, N = 17 into
 // blocks of 2 words by 16 columns, [2, 2, 2, 2, 16], zero padded (the
@@ -11,7 +12,12 @@
 // CHECK: %[[P:.*]] = arith.constant dense<{{\[}}{{\[}}{{\[}}{{\[}}{{\[}}1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], {{\[}}18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33]], {{\[}}{{\[}}52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67], {{\[}}69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84]]], {{\[}}{{\[}}{{\[}}35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50], {{\[}}0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]], {{\[}}{{\[}}86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101], {{\[}}0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]]], {{\[}}{{\[}}{{\[}}{{\[}}17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], {{\[}}34, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]], {{\[}}{{\[}}68, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], {{\[}}85, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]], {{\[}}{{\[}}{{\[}}51, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], {{\[}}0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]], {{\[}}{{\[}}102, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], {{\[}}0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]]]]> : tensor<2x2x2x2x16xi32>
 // CHECK: bitsink.bitplane_matmul ins(%{{.*}}, %[[P]], %{{.*}} : tensor<1x96xf32>, tensor<2x2x2x2x16xi32>, tensor<3x3x17xf32>)
 // CHECK-SAME: layout = #bitsink.layout<n_tile = 16, k_tile = 2>
-// BAD: error: bitsink-block-planes: n-tile and k-tile must be at least 1, got n-tile=0 k-tile=4
+// BAD: error: bitsink-block-planes: n-tile must be at least 0 and k-tile at least 1, got n-tile=-1 k-tile=4
+// By default (n-tile = 0, k-tile = 4) a block is the GEMV's strip of N = 17
+// columns, min(512, 64·ceil(17/512)) = 64, by 4 words.
+// AUTO-LABEL: func @gemv
+// AUTO: arith.constant {{.*}} : tensor<1x1x2x4x64xi32>
+// AUTO: layout = #bitsink.layout<n_tile = 64, k_tile = 4>
 func.func @gemv(%x: tensor<1x96xf32>, %c: tensor<3x3x17xf32>, %acc: tensor<1x17xf32>) -> tensor<1x17xf32> {
   %p = arith.constant dense<[[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], [18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34], [35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51]], [[52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68], [69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85], [86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102]]]> : tensor<2x3x17xi32>
   %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<1x96xf32>, tensor<2x3x17xi32>, tensor<3x3x17xf32>)

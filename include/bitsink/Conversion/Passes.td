@@ -95,8 +95,10 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     the tile of the weight to int8 per column and block, and multiplies the
     bytes with `vpdpbusd` in register tiles it emits itself (results within
     about 1e-2 of the f32 GEMM).
-    The blocked
-    `#bitsink.layout` is rejected with a diagnostic.
+    Blocked planes (`#bitsink.layout`, e.g. from bitsink-block-planes) are
+    read in place by every kernel when `n_tile` is a multiple of 16 (else a
+    diagnostic); the GEMV then gives each task one block of `n_tile`
+    columns, read as one sequential run (docs/bitplane-lowering.md).
   }];
   let options = [
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"8",

@@ -170,10 +170,6 @@ private:
   struct GemvStrip {
     int64_t rows, streams, vectors, stepCols;
     mlir::Value col0, end, ybuf, zbuf;
-    /// Blocked planes: the strip is one step whose column vectors start at
-    /// these columns (multiples of 16, not adjacent; at or past N for the
-    /// vectors of a last task that has none), and col0/end are unused.
-    llvm::SmallVector<mlir::Value> vectorStarts;
     /// Row of zbuf that holds the sums of input row `r` and stream `j`.
     int64_t sumRow(int64_t r, int64_t j) const { return r * streams + j; }
   };

@@ -119,20 +119,6 @@ Value BitplaneMatmulEmitter::emitGroupSums() {
 
 void BitplaneMatmulEmitter::forEachStep(
     const GemvStrip &strip, function_ref<void(const GemvStep &)> body) {
-  if (!strip.vectorStarts.empty()) {
-    // Blocked planes: one step of scattered column vectors. A vector past N
-    // loads and stores nothing (an empty mask) at the last column vector.
-    GemvStep step;
-    Value lastVector = mul(divU(sub(n, idx(1)), idx(kLanes)), idx(kLanes));
-    for (auto [v, start] : llvm::enumerate(strip.vectorStarts)) {
-      step.cols.push_back(minS(start, lastVector));
-      step.masks.push_back(columnMask(start, n));
-      step.slots.push_back(idx(v * kLanes));
-    }
-    step.interior = sle(add(strip.vectorStarts.back(), idx(kLanes)), n);
-    body(step);
-    return;
-  }
   forEach(strip.col0, strip.end, idx(strip.stepCols), [&](Value col) {
     GemvStep step;
     step.interior = andI(sge(col, idx(0)),
@@ -331,7 +317,18 @@ void BitplaneMatmulEmitter::emitGemv() {
   int64_t staticN = cast<MemRefType>(acc.getType()).getDimSize(1);
   SmallVector<Value> upper, loopStep;
   std::function<std::pair<Value, Value>(Value)> stripBounds;
-  if (ShapedType::isDynamic(staticN)) {
+  if (blocked()) {
+    // Blocked planes: one task per block of n_tile columns, whose words
+    // over all of K are one contiguous run (one sequential stream per
+    // task, docs/bitplane-lowering.md). A block that is not whole steps
+    // ends in a partial (masked) step.
+    upper = {n};
+    loopStep = {idx(nTile)};
+    stripCols = llvm::alignTo(nTile, stepCols);
+    stripBounds = [&](Value col0) {
+      return std::make_pair(col0, minS(add(col0, idx(nTile)), n));
+    };
+  } else if (ShapedType::isDynamic(staticN)) {
     upper = {sub(n, origin)};
     loopStep = {idx(stripCols)};
     stripBounds = [&](Value iv) {
@@ -359,25 +356,8 @@ void BitplaneMatmulEmitter::emitGemv() {
       return std::make_pair(boundary(t), minS(boundary(add(t, idx(1))), n));
     };
   }
-  // Blocked planes: a task is one step of `vectors` column vectors, vector v
-  // of task t at column 16·(v·T + t) of T tasks, so that the threads'
-  // contiguous runs of tasks read `vectors` sequential streams of whole
-  // column blocks at once (docs/bitplane-lowering.md).
-  if (blocked()) {
-    stripCols = stepCols;
-    Value tasks = ceilDivU(ceilDivU(n, idx(kLanes)), idx(vectors));
-    upper = {tasks};
-    loopStep = {idx(1)};
-  }
   parallelLoop(ValueRange{upper}, ValueRange{loopStep}, [&](ValueRange ivs) {
-    if (blocked()) {
-      strip.vectorStarts.clear();
-      for (int64_t v = 0; v < vectors; ++v)
-        strip.vectorStarts.push_back(
-            mul(add(mul(idx(v), upper[0]), ivs[0]), idx(kLanes)));
-    } else {
-      std::tie(strip.col0, strip.end) = stripBounds(ivs[0]);
-    }
+    std::tie(strip.col0, strip.end) = stripBounds(ivs[0]);
     strip.ybuf = stackBuffer({rows, stripCols});
     // (The integer-table kernels keep their sums in registers.)
     if (!integerTables())

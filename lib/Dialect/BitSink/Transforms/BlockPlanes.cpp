@@ -64,15 +64,15 @@ struct BlockPlanesPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     int64_t nTile = this->nTile, kTile = this->kTile, maxRows = this->maxRows;
-    if (nTile < 1 || kTile < 1) {
-      module.emitError() << "bitsink-block-planes: n-tile and k-tile must be "
-                            "at least 1, got n-tile="
+    if (nTile < 0 || kTile < 1) {
+      module.emitError() << "bitsink-block-planes: n-tile must be at least 0 "
+                            "and k-tile at least 1, got n-tile="
                          << nTile << " k-tile=" << kTile;
       return signalPassFailure();
     }
-    // One blocked constant per canonical constant (ops sharing a weight
-    // share its blocked copy).
-    llvm::DenseMap<Attribute, Value> blockedOf;
+    // One blocked constant per canonical constant and tile (ops sharing a
+    // weight share its blocked copy).
+    llvm::DenseMap<std::pair<Attribute, int64_t>, Value> blockedOf;
     WalkResult walk = module.walk([&](BitplaneMatmulOp op) {
       if (op.getLayoutAttr() || !isa<RankedTensorType>(op.getPlanes().getType()))
         return WalkResult::advance();
@@ -95,21 +95,32 @@ struct BlockPlanesPass
                            "dense_resource arith.constant";
         return WalkResult::advance();
       }
-      Value &blocked = blockedOf[attr];
+      int64_t columns = cast<ShapedType>(attr.getType()).getDimSize(2);
+      int64_t opTile = nTile ? nTile : autoColumnTile(columns);
+      Value &blocked = blockedOf[{attr, opTile}];
       if (!blocked) {
-        FailureOr<Value> made = makeBlocked(op, constant, attr, nTile, kTile);
+        FailureOr<Value> made = makeBlocked(op, constant, attr, opTile, kTile);
         if (failed(made))
           return WalkResult::interrupt();
         blocked = *made;
       }
       op.getPlanesMutable().assign(blocked);
-      op.setLayoutAttr(PlaneLayoutAttr::get(&getContext(), nTile, kTile));
+      op.setLayoutAttr(PlaneLayoutAttr::get(&getContext(), opTile, kTile));
       if (constant->use_empty())
         constant->erase();
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())
       signalPassFailure();
+  }
+
+  /// n-tile = 0: the strip the CPU GEMV would give a task of N columns by
+  /// its defaults (gemv-column-tile = 512, gemv-min-tasks = 8), in whole
+  /// steps of 64 columns: min(512, 64·ceil(N / (8·64))).
+  static int64_t autoColumnTile(int64_t n) {
+    constexpr int64_t kStripCols = 512, kMinTasks = 8, kStepCols = 64;
+    return std::min<int64_t>(
+        kStripCols, llvm::alignTo(llvm::divideCeil(n, kMinTasks), kStepCols));
   }
 
   /// The copy of `attr` (canonical P × KW × N planes) blocked by `a`

@@ -134,18 +134,20 @@ def BitSinkBlockPlanes : Pass<"bitsink-block-planes", "::mlir::ModuleOp"> {
     read by several such ops is blocked once; a canonical constant left
     without users is erased. Ops whose planes are not a constant (function
     arguments: block them with `bitsink.block_planes` in Python) or whose M
-    is above `max-rows` are left canonical with a remark. With the CPU
-    lowering's `n_tile` of 16 and `k_tile` equal to the words of a group
-    (4 for 128 rows), each GEMV task reads its column vectors as sequential
-    streams instead of rows scattered N·4 bytes apart
-    (docs/bitplane-lowering.md). Blocked planes bigger than 1024 words are
-    `dense_resource` blobs. n-tile or k-tile below 1 fails the pass; a
-    `dense_resource` blob that is missing or elided is an error at the op.
+    is above `max-rows` are left canonical with a remark. The CPU GEMV
+    gives each task one block of `n_tile` columns, whose words over all of
+    K are then one sequential run instead of runs of 4·`n_tile` bytes
+    N·4 bytes apart (docs/bitplane-lowering.md, "Blocked planes"). `n-tile
+    = 0` (the default) picks per op the strip the GEMV would use on
+    canonical planes: min(512, 64·ceil(N/512)). Blocked planes bigger than
+    1024 words are `dense_resource` blobs. A negative n-tile or a k-tile
+    below 1 fails the pass; a `dense_resource` blob that is missing or
+    elided is an error at the op.
   }];
   let options = [
-    Option<"nTile", "n-tile", "int64_t", /*default=*/"16",
+    Option<"nTile", "n-tile", "int64_t", /*default=*/"0",
            "Output columns per block (the CPU lowering needs a multiple of "
-           "16)">,
+           "16); 0: min(512, 64·ceil(N/512)) per op">,
     Option<"kTile", "k-tile", "int64_t", /*default=*/"4",
            "Plane words (32 rows each) per block">,
     Option<"maxRows", "max-rows", "int64_t", /*default=*/"8",
