@@ -23,6 +23,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -94,7 +95,14 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   BitSinkLowerBitplaneMatmulOptions bitplane;
   bitplane.gemvMaxRows = options.gemvMaxRows;
   bitplane.gemvColumnTile = options.gemvColumnTile;
-  bitplane.gemvMinTasks = options.gemvMinTasks;
+  // A JIT or artifact for this machine cuts each GEMV into as many strips
+  // as it has threads (or a multiple): equal, wide strips whose rows are
+  // long runs of plane words (docs/bitplane-lowering.md, "Strips").
+  if (options.gemvMinTasks.hasValue())
+    bitplane.gemvMinTasks = options.gemvMinTasks;
+  else if (options.targetCpu == "host")
+    bitplane.gemvMinTasks =
+        std::max<int64_t>(1, llvm::hardware_concurrency().compute_thread_count());
   // The table kernel needs AVX-512F or AVX2 (the pass picks the lookup from
   // target-features): by default on where the target has one of them.
   bitplane.gemvLut = options.gemvLut.hasValue() ? options.gemvLut.getValue()

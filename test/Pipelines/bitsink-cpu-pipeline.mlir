@@ -98,14 +98,14 @@ func.func @attn(%q: tensor<1x4x40x64xf32>, %k: tensor<1x2x40x64xf32>,
 // SKXPIPE:     bitsink-lower-attention{decode-lanes=16 decode-max-queries=4 key-tile=8 query-tile=32 split-size=512}
 // GENPIPE:     bitsink-lower-attention{decode-lanes=8 decode-max-queries=4 key-tile=8 query-tile=8 split-size=512}
 // GIVENPIPE:   bitsink-lower-attention{decode-lanes=4 decode-max-queries=4 key-tile=6 query-tile=4 split-size=512}
-// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemm-int8=false gemv-column-tile=512 gemv-lut=true gemv-lut-int16=false gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
+// V3PIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemm-int8=false gemv-column-tile=4096 gemv-lut=true gemv-lut-int16=false gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +avx2,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: +fma,
 // V3PIPE-NOT:  avx512
 // V3PIPE-SAME: },
-// SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemm-int8=false gemv-column-tile=512 gemv-lut=true gemv-lut-int16=false gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
+// SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemm-int8=false gemv-column-tile=4096 gemv-lut=true gemv-lut-int16=false gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // SKXPIPE-SAME: +avx512f,
 
 // BADCPU: error: bitsink-cpu-pipeline: target-cpu: unknown CPU 'pentium9' for {{.*}} (expected host, generic or an LLVM CPU name such as x86-64-v3)

@@ -78,9 +78,10 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     over output columns.
 
     The GEMV kernel walks a strip of at most `gemv-column-tile` columns word
-    row by word row (with a static N, at least `gemv-min-tasks` strips of
-    balanced whole steps where N has that many steps) (runs of contiguous plane words, partial sums in per-thread
-    stack buffers), starts the strips where the plane loads are 64-byte
+    row by word row (a multiple of `gemv-min-tasks` strips of balanced whole
+    steps, as few as that width allows, where N has that many steps; runs
+    of contiguous plane words, partial sums in per-thread stack buffers),
+    starts the strips where the plane loads are 64-byte
     aligned, and prefetches the words `prefetch-distance` rows ahead. With
     `gemv-lut` it reads 4 bits of a plane at a time (3 on AVX2) and adds
     the matching entry of a 16-entry (8-entry) table of partial sums of as
@@ -106,13 +107,15 @@ def BitSinkLowerBitplaneMatmul : Pass<"bitsink-lower-bitplane-matmul"> {
     Option<"columnTile", "column-tile", "int64_t", /*default=*/"64",
            "GEMM: output columns per parallel task">,
     Option<"gemvColumnTile", "gemv-column-tile", "int64_t",
-           /*default=*/"512",
+           /*default=*/"4096",
            "GEMV: most output columns per parallel task (a strip read row "
            "by row)">,
     Option<"gemvMinTasks", "gemv-min-tasks", "int64_t", /*default=*/"8",
-           "GEMV with a static N: cut N into at least this many tasks of "
-           "balanced whole column steps where it has that many steps, so "
-           "that a small N keeps every thread busy">,
+           "GEMV: cut N into a multiple of this many tasks of balanced "
+           "whole column steps (the fewest that keeps strips within "
+           "gemv-column-tile; fewer where N has fewer steps), so that the "
+           "threads get equal shares: bitsink-cpu-pipeline gives the host's "
+           "hardware threads when it compiles for the host">,
     Option<"prefetchDistance", "prefetch-distance", "int64_t",
            /*default=*/"4",
            "GEMV: prefetch the plane words this many word rows ahead "

@@ -60,11 +60,13 @@ struct CPUPipelineOptions
       llvm::cl::desc("Output columns per parallel task of the bit-plane GEMV "
                      "(at most N / threads keeps every thread busy)"),
       llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvColumnTile)};
+  /// Not given: the host's hardware threads when target-cpu is "host",
+  /// else the lowering's default (Option::hasValue()).
   Option<int64_t> gemvMinTasks{
       *this, "gemv-min-tasks",
-      llvm::cl::desc("Fewest parallel tasks of a bit-plane GEMV with a static "
-                     "N (balanced runs of column steps)"),
-      llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvMinTasks)};
+      llvm::cl::desc("Parallel tasks of a bit-plane GEMV: a multiple of this "
+                     "many balanced runs of column steps (default: the "
+                     "host's hardware threads for target-cpu=host, else 8)")};
   /// Not given: whether target-cpu has AVX-512F or AVX2
   /// (Option::hasValue()).
   Option<bool> gemvLut{

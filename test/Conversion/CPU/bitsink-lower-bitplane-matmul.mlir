@@ -6,10 +6,10 @@
 // GEMV (M ≤ gemv-max-rows): per group, sums Z of x over the rows whose bit
 // is clear, combined with the coefficients once per group; Ŵ never exists.
 // Each task walks a strip of columns word row by word row, Z and y of the
-// strip in stack buffers: with a static N, at least 8 tasks where N has 8
-// steps of 64 columns, each a balanced run of whole steps (strips of at most
-// gemv-column-tile = 512 columns); with a dynamic N, one task per strip of
-// 512 columns.
+// strip in stack buffers: a multiple of gemv-min-tasks = 8 tasks where N
+// has that many steps of 64 columns, each a balanced run of whole steps, as
+// few as strips of at most gemv-column-tile = 4096 columns allow (computed
+// at run time for a dynamic N).
 // GEMM: a 128-row × column-tile slab of Ŵ is dequantized into a buffer and
 // multiplied by a linalg.matmul on sub-views, which bitsink-tile-contractions
 // tiles and vectorises later. Both are exactly one scf.parallel over column
@@ -269,15 +269,24 @@ func.func @gemv_static_tasks(%x: memref<1x64xf32>, %p: memref<1x2x1536xi32>,
 
 // -----
 
-// A dynamic N: one task per strip of gemv-column-tile (512) columns from the
-// origin.
+// A dynamic N: S = ceil((N - origin) / 64) steps cut at run time into
+// T = min(S, 8·ceil(ceil(S / 64) / 8)) tasks (a multiple of gemv-min-tasks,
+// strips of at most gemv-column-tile = 4096 columns = 64 steps); task t
+// starts at step t·S/T; the buffers hold the widest strip.
 // CHECK-LABEL: func.func @gemv_dynamic_columns
 // CHECK: %[[ORIGIN:.*]] = arith.select
-// CHECK: %[[UPPER:.*]] = arith.subi %{{.*}}, %[[ORIGIN]]
-// CHECK: scf.parallel (%[[N0:[a-z0-9_]+]]) = (%{{.*}}) to (%[[UPPER]]) step (%c512) {
+// CHECK: %[[SPAN:.*]] = arith.subi %{{.*}}, %[[ORIGIN]]
+// CHECK: %[[SPAN63:.*]] = arith.addi %[[SPAN]], %c63
+// CHECK: %[[S:.*]] = arith.divui %[[SPAN63]], %c64
+// CHECK: %[[WANTED:.*]] = arith.ceildivui %[[S]], %c64
+// CHECK: %[[ROUNDS:.*]] = arith.ceildivui %[[WANTED]], %c8
+// CHECK: %[[MULT:.*]] = arith.muli %[[ROUNDS]], %c8
+// CHECK: %[[T:.*]] = arith.minsi %[[S]], %[[MULT]]
+// CHECK: scf.parallel (%[[TASK:[a-z0-9_]+]]) = (%{{.*}}) to (%[[T]]) step (%c1) {
 // CHECK-NOT: scf.parallel
-// CHECK: arith.addi %[[ORIGIN]], %[[N0]]
-// CHECK-DAG: memref.alloca() : memref<1x512xf32>
+// CHECK: %[[FIRST:.*]] = arith.muli %[[TASK]], %[[S]]
+// CHECK: arith.divui %[[FIRST]], %[[T]]
+// CHECK-DAG: memref.alloca() : memref<1x4096xf32>
 func.func @gemv_dynamic_columns(%x: memref<1x64xf32>, %p: memref<1x2x?xi32>,
                                 %c: memref<1x2x?xf32>, %acc: memref<1x?xf32>) {
   bitsink.bitplane_matmul ins(%x, %p, %c : memref<1x64xf32>, memref<1x2x?xi32>, memref<1x2x?xf32>)

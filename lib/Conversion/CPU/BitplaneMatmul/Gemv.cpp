@@ -328,29 +328,34 @@ void BitplaneMatmulEmitter::emitGemv() {
     stripBounds = [&](Value col0) {
       return std::make_pair(col0, minS(add(col0, idx(nTile)), n));
     };
-  } else if (ShapedType::isDynamic(staticN)) {
-    upper = {sub(n, origin)};
-    loopStep = {idx(stripCols)};
-    stripBounds = [&](Value iv) {
-      Value col0 = add(origin, iv);
-      return std::make_pair(col0, minS(add(col0, idx(stripCols)), n));
-    };
   } else {
-    // `origin` is at most kLanes - 1 columns left of 0.
-    int64_t maxSteps =
-        static_cast<int64_t>(llvm::divideCeil(staticN + kLanes - 1, stepCols));
-    int64_t tasks = std::min(
-        maxSteps,
-        std::max<int64_t>(llvm::divideCeil(staticN, stripCols), gemvMinTasks));
-    stripCols =
-        static_cast<int64_t>(llvm::divideCeil(maxSteps, tasks)) * stepCols;
-    upper = {idx(tasks)};
-    loopStep = {idx(1)};
-    // Task t takes steps [t·S/T, (t+1)·S/T) of the S steps from origin.
+    // S steps from origin, T tasks; task t takes steps [t·S/T, (t+1)·S/T).
+    // T is the fewest multiple of gemv-min-tasks that keeps strips within
+    // gemv-column-tile columns (at most S): with gemv-min-tasks = the
+    // threads, each thread gets equal strips as wide as allowed, whose rows
+    // are long runs of plane words.
     Value steps = divU(add(sub(n, origin), idx(stepCols - 1)), idx(stepCols));
+    Value tasks;
+    if (ShapedType::isDynamic(staticN)) {
+      Value wanted = ceilDivU(steps, idx(stripCols / stepCols));
+      tasks = minS(steps, mul(ceilDivU(wanted, idx(gemvMinTasks)),
+                              idx(gemvMinTasks)));
+    } else {
+      // `origin` is at most kLanes - 1 columns left of 0.
+      int64_t maxSteps = static_cast<int64_t>(
+          llvm::divideCeil(staticN + kLanes - 1, stepCols));
+      int64_t wanted = llvm::divideCeil(staticN, stripCols);
+      int64_t staticTasks = std::max<int64_t>(
+          1, std::min<int64_t>(maxSteps, llvm::alignTo(wanted, gemvMinTasks)));
+      stripCols = static_cast<int64_t>(llvm::divideCeil(maxSteps, staticTasks)) *
+                  stepCols;
+      tasks = idx(staticTasks);
+    }
+    upper = {tasks};
+    loopStep = {idx(1)};
     stripBounds = [&, tasks, steps](Value t) {
       auto boundary = [&](Value task) {
-        Value first = divU(mul(task, steps), idx(tasks));
+        Value first = divU(mul(task, steps), tasks);
         return add(origin, mul(first, idx(stepCols)));
       };
       return std::make_pair(boundary(t), minS(boundary(add(t, idx(1))), n));
