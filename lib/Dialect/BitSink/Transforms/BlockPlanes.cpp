@@ -114,9 +114,8 @@ struct BlockPlanesPass
       signalPassFailure();
   }
 
-  /// n-tile = 0: the strip the CPU GEMV would give a task of N columns by
-  /// its defaults (gemv-column-tile = 512, gemv-min-tasks = 8), in whole
-  /// steps of 64 columns: min(512, 64·ceil(N / (8·64))).
+  /// n-tile = 0: at least 8 blocks of at most 512 columns, in whole steps
+  /// of 64 columns: min(512, 64·ceil(N / (8·64))).
   static int64_t autoColumnTile(int64_t n) {
     constexpr int64_t kStripCols = 512, kMinTasks = 8, kStepCols = 64;
     return std::min<int64_t>(

@@ -138,8 +138,8 @@ def BitSinkBlockPlanes : Pass<"bitsink-block-planes", "::mlir::ModuleOp"> {
     gives each task one block of `n_tile` columns, whose words over all of
     K are then one sequential run instead of runs of 4·`n_tile` bytes
     N·4 bytes apart (docs/bitplane-lowering.md, "Blocked planes"). `n-tile
-    = 0` (the default) picks per op the strip the GEMV would use on
-    canonical planes: min(512, 64·ceil(N/512)). Blocked planes bigger than
+    = 0` (the default) picks per op min(512, 64·ceil(N/512)) columns, at
+    least 8 blocks where N has them. Blocked planes bigger than
     1024 words are `dense_resource` blobs. A negative n-tile or a k-tile
     below 1 fails the pass; a `dense_resource` blob that is missing or
     elided is an error at the op.
