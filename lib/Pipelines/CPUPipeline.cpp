@@ -95,6 +95,7 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   BitSinkLowerBitplaneMatmulOptions bitplane;
   bitplane.gemvMaxRows = options.gemvMaxRows;
   bitplane.gemvColumnTile = options.gemvColumnTile;
+  bitplane.prefetchDistance = options.gemvPrefetchDistance;
   // A JIT or artifact for this machine cuts each GEMV into as many strips
   // as it has threads (or a multiple): equal, wide strips whose rows are
   // long runs of plane words (docs/bitplane-lowering.md, "Strips").

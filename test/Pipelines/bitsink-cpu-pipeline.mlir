@@ -30,6 +30,8 @@
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=GENPIPE %}
 // RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3 query-tile=4 decode-lanes=4" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=GIVENPIPE %}
 // An unknown CPU is an error naming it, before any pass runs.
+// RUN: %if host-avx2 %{ bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=x86-64-v3 gemv-min-tasks=3 gemv-prefetch-distance=7" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=GEMVOPTS %}
+// RUN: bitsink-opt %s --bitsink-cpu-pipeline --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=HOSTPIPE
 // RUN: not bitsink-opt %s --bitsink-cpu-pipeline="target-cpu=pentium9" 2>&1 | FileCheck %s --check-prefix=BADCPU
 
 // sink_attention on tensors all the way to the LLVM dialect: the result
@@ -107,6 +109,10 @@ func.func @attn(%q: tensor<1x4x40x64xf32>, %k: tensor<1x2x40x64xf32>,
 // V3PIPE-SAME: },
 // SKXPIPE:      bitsink-lower-bitplane-matmul{column-tile=64 gemm-int8=false gemv-column-tile=4096 gemv-lut=true gemv-lut-int16=false gemv-lut-int8=false gemv-max-rows=8 gemv-min-tasks=8 prefetch-distance=4 target-features=+64bit,
 // SKXPIPE-SAME: +avx512f,
+// The GEMV's task multiple and prefetch distance are handed on; compiling
+// for the host, the task multiple is its hardware thread count (at least 1).
+// GEMVOPTS:     bitsink-lower-bitplane-matmul{{.*}} gemv-min-tasks=3 prefetch-distance=7
+// HOSTPIPE:     bitsink-lower-bitplane-matmul{{.*}} gemv-min-tasks={{[1-9][0-9]*}} prefetch-distance=4
 
 // BADCPU: error: bitsink-cpu-pipeline: target-cpu: unknown CPU 'pentium9' for {{.*}} (expected host, generic or an LLVM CPU name such as x86-64-v3)
 func.func @gemv(%x: tensor<1x256xf32>, %p: tensor<2x8x64xi32>,

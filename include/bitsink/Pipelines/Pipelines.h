@@ -60,6 +60,11 @@ struct CPUPipelineOptions
       llvm::cl::desc("Output columns per parallel task of the bit-plane GEMV "
                      "(at most N / threads keeps every thread busy)"),
       llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().gemvColumnTile)};
+  Option<int64_t> gemvPrefetchDistance{
+      *this, "gemv-prefetch-distance",
+      llvm::cl::desc("Bit-plane GEMV: prefetch the plane words this many "
+                     "word rows ahead (0: no prefetch)"),
+      llvm::cl::init(BitSinkLowerBitplaneMatmulOptions().prefetchDistance)};
   /// Not given: the host's hardware threads when target-cpu is "host",
   /// else the lowering's default (Option::hasValue()).
   Option<int64_t> gemvMinTasks{
