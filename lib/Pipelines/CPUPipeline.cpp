@@ -102,8 +102,8 @@ LogicalResult bitsink::buildCPUPipeline(OpPassManager &pm,
   if (options.gemvMinTasks.hasValue())
     bitplane.gemvMinTasks = options.gemvMinTasks;
   else if (options.targetCpu == "host")
-    bitplane.gemvMinTasks =
-        std::max<int64_t>(1, llvm::hardware_concurrency().compute_thread_count());
+    bitplane.gemvMinTasks = std::max<int64_t>(
+        1, llvm::hardware_concurrency().compute_thread_count());
   // The table kernel needs AVX-512F or AVX2 (the pass picks the lookup from
   // target-features): by default on where the target has one of them.
   bitplane.gemvLut = options.gemvLut.hasValue() ? options.gemvLut.getValue()

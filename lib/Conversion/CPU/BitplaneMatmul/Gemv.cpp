@@ -89,8 +89,7 @@ std::pair<Value, Value> BitplaneMatmulEmitter::groupWordRange(Value g,
                                                               Value limit) {
   // A group spans group_size/32 words; per channel (group_size ≥ K, maybe
   // not a multiple of 32) the only group spans every word.
-  Value wordsPerGroup =
-      groupSize % 32 == 0 ? idx(groupSize / 32) : planeWords;
+  Value wordsPerGroup = groupSize % 32 == 0 ? idx(groupSize / 32) : planeWords;
   Value first = mul(g, wordsPerGroup);
   Value last = minS(add(first, wordsPerGroup), limit);
   return {minS(first, last), last};
@@ -121,8 +120,8 @@ void BitplaneMatmulEmitter::forEachStep(
     const GemvStrip &strip, function_ref<void(const GemvStep &)> body) {
   forEach(strip.col0, strip.end, idx(strip.stepCols), [&](Value col) {
     GemvStep step;
-    step.interior = andI(sge(col, idx(0)),
-                         sle(add(col, idx(strip.stepCols)), strip.end));
+    step.interior =
+        andI(sge(col, idx(0)), sle(add(col, idx(strip.stepCols)), strip.end));
     Value slot0 = sub(col, strip.col0);
     for (int64_t v = 0; v < strip.vectors; ++v) {
       Value start = add(col, idx(v * kLanes));
@@ -338,8 +337,8 @@ void BitplaneMatmulEmitter::emitGemv() {
     Value tasks;
     if (ShapedType::isDynamic(staticN)) {
       Value wanted = ceilDivU(steps, idx(stripCols / stepCols));
-      tasks = minS(steps, mul(ceilDivU(wanted, idx(gemvMinTasks)),
-                              idx(gemvMinTasks)));
+      tasks = minS(steps,
+                   mul(ceilDivU(wanted, idx(gemvMinTasks)), idx(gemvMinTasks)));
     } else {
       // `origin` is at most kLanes - 1 columns left of 0.
       int64_t maxSteps = static_cast<int64_t>(
@@ -347,8 +346,9 @@ void BitplaneMatmulEmitter::emitGemv() {
       int64_t wanted = llvm::divideCeil(staticN, stripCols);
       int64_t staticTasks = std::max<int64_t>(
           1, std::min<int64_t>(maxSteps, llvm::alignTo(wanted, gemvMinTasks)));
-      stripCols = static_cast<int64_t>(llvm::divideCeil(maxSteps, staticTasks)) *
-                  stepCols;
+      stripCols =
+          static_cast<int64_t>(llvm::divideCeil(maxSteps, staticTasks)) *
+          stepCols;
       tasks = idx(staticTasks);
     }
     upper = {tasks};

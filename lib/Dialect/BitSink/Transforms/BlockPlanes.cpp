@@ -74,22 +74,21 @@ struct BlockPlanesPass
     // weight share its blocked copy).
     llvm::DenseMap<std::pair<Attribute, int64_t>, Value> blockedOf;
     WalkResult walk = module.walk([&](BitplaneMatmulOp op) {
-      if (op.getLayoutAttr() || !isa<RankedTensorType>(op.getPlanes().getType()))
+      if (op.getLayoutAttr() ||
+          !isa<RankedTensorType>(op.getPlanes().getType()))
         return WalkResult::advance();
       auto inputType = cast<ShapedType>(op.getInput().getType());
       int64_t rows = inputType.getDimSize(0);
       if (maxRows >= 0 && (ShapedType::isDynamic(rows) || rows > maxRows)) {
         op.emitRemark() << "planes left canonical: M = "
-                        << (ShapedType::isDynamic(rows)
-                                ? std::string("?")
-                                : std::to_string(rows))
+                        << (ShapedType::isDynamic(rows) ? std::string("?")
+                                                        : std::to_string(rows))
                         << " is above max-rows = " << maxRows;
         return WalkResult::advance();
       }
       auto constant = op.getPlanes().getDefiningOp<arith::ConstantOp>();
-      auto attr = constant
-                      ? dyn_cast<ElementsAttr>(constant.getValue())
-                      : ElementsAttr();
+      auto attr = constant ? dyn_cast<ElementsAttr>(constant.getValue())
+                           : ElementsAttr();
       if (!attr || !isa<DenseElementsAttr, DenseResourceElementsAttr>(attr)) {
         op.emitRemark() << "planes left canonical: they are not a dense or "
                            "dense_resource arith.constant";
