@@ -73,3 +73,4 @@ func.func @argument(%x: tensor<1x64xf32>, %p: tensor<1x2x16xi32>, %c: tensor<1x2
          {plane_kind = #bitsink.plane_kind<binary>, group_size = 64} -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
 }
+

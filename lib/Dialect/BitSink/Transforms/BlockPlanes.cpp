@@ -31,29 +31,23 @@ using namespace bitsink;
 
 namespace {
 
-/// The raw little-endian words of an i32 constant, or failure with `why`
-/// (an elided or short blob). A splat is expanded.
+/// The words of an i32 constant (a splat expanded), or failure with `why`
+/// (an elided or short blob).
 static LogicalResult readWords(ElementsAttr attr, std::vector<uint32_t> &words,
                                std::string &why) {
-  size_t count = attr.getNumElements();
-  words.assign(count, 0);
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat()) {
-      words.assign(count, dense.getSplatValue<APInt>().getZExtValue());
-      return success();
-    }
-    ArrayRef<char> bytes = dense.getRawData();
-    std::memcpy(words.data(), bytes.data(), count * sizeof(uint32_t));
+  ArrayRef<char> bytes;
+  bool splat = false;
+  if (failed(readPackedBytes(attr, sizeof(uint32_t), "constant", bytes, splat,
+                             why)))
+    return failure();
+  words.resize(attr.getNumElements());
+  if (splat && !words.empty()) {
+    uint32_t word;
+    std::memcpy(&word, bytes.data(), sizeof(word));
+    std::fill(words.begin(), words.end(), word);
     return success();
   }
-  ArrayRef<char> bytes = cast<DenseResourceElementsAttr>(attr).getData();
-  if (bytes.size() != count * sizeof(uint32_t)) {
-    why = "its dense_resource planes hold " + std::to_string(bytes.size()) +
-          " bytes, expected " + std::to_string(count * sizeof(uint32_t)) +
-          " (the blob is missing or elided)";
-    return failure();
-  }
-  std::memcpy(words.data(), bytes.data(), bytes.size());
+  std::memcpy(words.data(), bytes.data(), words.size() * sizeof(uint32_t));
   return success();
 }
 

@@ -12,6 +12,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <string>
+
 namespace bitsink {
 
 /// Packed constants with more elements than this are emitted as
@@ -30,6 +32,31 @@ inline mlir::ElementsAttr makePackedConstant(mlir::ShapedType type,
   return mlir::DenseResourceElementsAttr::get(
       type, blobName,
       mlir::HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignment));
+}
+
+/// The little-endian bytes of a `dense` or `dense_resource` constant whose
+/// elements take `elementBytes` bytes; `splat` when they hold one element
+/// that stands for all. Fails, with `why` naming the constant as `what`,
+/// when a `dense_resource` blob is missing, elided or short.
+inline mlir::LogicalResult readPackedBytes(mlir::ElementsAttr attr,
+                                           size_t elementBytes,
+                                           llvm::StringRef what,
+                                           llvm::ArrayRef<char> &bytes,
+                                           bool &splat, std::string &why) {
+  splat = false;
+  if (auto dense = llvm::dyn_cast<mlir::DenseElementsAttr>(attr)) {
+    bytes = dense.getRawData();
+    splat = dense.isSplat();
+    return mlir::success();
+  }
+  bytes = llvm::cast<mlir::DenseResourceElementsAttr>(attr).getData();
+  size_t expected = attr.getNumElements() * elementBytes;
+  if (bytes.size() == expected)
+    return mlir::success();
+  why = "its dense_resource " + what.str() + " holds " +
+        std::to_string(bytes.size()) + " bytes, expected " +
+        std::to_string(expected) + " (the blob is missing or elided)";
+  return mlir::failure();
 }
 
 } // namespace bitsink

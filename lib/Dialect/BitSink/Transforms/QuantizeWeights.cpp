@@ -169,24 +169,10 @@ static LogicalResult readFloatElements(ElementsAttr attr,
   Type element = attr.getElementType();
   size_t elementBytes = element.isF32() ? 4 : 2;
   ArrayRef<char> bytes;
-  size_t count = attr.getNumElements();
-  splat = false;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    bytes = dense.getRawData();
-    if (dense.isSplat()) {
-      splat = true;
-      count = 1;
-    }
-  } else {
-    bytes = cast<DenseResourceElementsAttr>(attr).getData();
-    if (bytes.size() != count * elementBytes) {
-      reason = "its dense_resource weight holds " +
-               std::to_string(bytes.size()) + " bytes, expected " +
-               std::to_string(count * elementBytes) +
-               " (the blob is missing or elided)";
-      return failure();
-    }
-  }
+  if (failed(
+          readPackedBytes(attr, elementBytes, "weight", bytes, splat, reason)))
+    return failure();
+  size_t count = splat ? 1 : attr.getNumElements();
   values.resize(count);
   if (element.isF32()) {
     std::memcpy(values.data(), bytes.data(), count * sizeof(float));
