@@ -7,9 +7,11 @@
 #
 # The folder holds bitsink-gpu-check, libbitsink_cuda_runtime.so, one
 # cases-<chip>.so per chip in $CHIPS (kernels embedded as cubins) with its C
-# header, and cases.args. run.sh picks the artifact for GPU 0 (same major
-# version, highest minor not above the device's: an sm_80 cubin runs on
-# sm_86/sm_89) and prints one PASS/FAIL line per case; extra options (e.g.
+# header, a cases-simt-<chip>.so built with tensor-cores=false (the GEMM on
+# exact f32 CUDA cores), and cases.args. run.sh picks the artifact for GPU 0
+# (same major version, highest minor not above the device's: an sm_80 cubin
+# runs on sm_86/sm_89), runs lines starting with `simt:` against the simt
+# build, and prints one PASS/FAIL line per case; extra options (e.g.
 # --time-runs=50) go to every harness call. BUILD_DIR selects the build
 # (default build/); it must be configured with BITSINK_ENABLE_CUDA=ON.
 set -euo pipefail
@@ -29,6 +31,9 @@ for chip in $CHIPS; do
   "$BUILD_DIR/bin/bitsink-compile" "$CASES/cases.mlir" --target=cuda \
     --chip="$chip" --no-copy-runtime -o "$OUT/cases-$chip.so" \
     --header="$OUT/cases-$chip.h"
+  "$BUILD_DIR/bin/bitsink-compile" "$CASES/cases.mlir" --target=cuda \
+    --chip="$chip" --no-copy-runtime -o "$OUT/cases-simt-$chip.so" \
+    --pipeline-options="matmul-options='tensor-cores=false'"
 done
 
 cat > "$OUT/run.sh" <<'RUN'
@@ -41,7 +46,7 @@ sm="${info%% *}"
 echo "device: $info"
 major="${sm#sm_}"; major="${major:0:1}"
 artifact=""
-for candidate in $(ls "$HERE"/cases-sm_*.so | sort); do
+for candidate in $(ls "$HERE"/cases-sm_*.so | sort -V); do
   chip="$(basename "$candidate" .so)"; chip="${chip#cases-}"
   num="${chip#sm_}"; num="${num%a}"
   if [[ "${num:0:1}" == "$major" && "$num" -le "${sm#sm_}" && "$chip" != *a ]]; then
@@ -49,14 +54,17 @@ for candidate in $(ls "$HERE"/cases-sm_*.so | sort); do
   fi
 done
 [[ -n "$artifact" ]] || { echo "no artifact for $sm in $HERE" >&2; exit 2; }
-echo "artifact: $(basename "$artifact")"
+simt="$HERE/cases-simt-${artifact#"$HERE"/cases-}"
+echo "artifact: $(basename "$artifact") (simt: lines: $(basename "$simt"))"
 failed=0; total=0
 while read -r line; do
   line="${line%%#*}"
   [[ -z "${line// }" ]] && continue
   total=$((total + 1))
+  use="$artifact"
+  if [[ "$line" == simt:* ]]; then use="$simt"; line="${line#simt:}"; fi
   # shellcheck disable=SC2086
-  "$HERE/bitsink-gpu-check" "$artifact" $line "$@" || failed=$((failed + 1))
+  "$HERE/bitsink-gpu-check" "$use" $line "$@" || failed=$((failed + 1))
 done < "$HERE/cases.args"
 echo "$((total - failed))/$total cases passed"
 [[ "$failed" == 0 ]]

@@ -251,4 +251,40 @@ TEST(CudaRuntimeFake, CubinForAnotherArchitectureIsNamed) {
       "compile with bitsink-nvptx-pipeline chip=sm_90\n");
 }
 
+/// Temporaries that generated code allocates and frees on its stream (the
+/// split-K workspace) come from the default memory pool, whose release
+/// threshold is raised so that freed memory is reused; allocations without
+/// a stream still use cuMemAlloc/cuMemFree.
+[[noreturn]] void allocateInStreamOrder(bool enabled) {
+  void *fake = useFakeDriver();
+  if (!enabled)
+    setenv("BITSINK_CUDA_ASYNC_ALLOC", "0", 1);
+  void *stream = mgpuStreamCreate();
+  void *temporary = mgpuMemAlloc(4096, stream, false);
+  std::memset(temporary, 0x5a, 4096); // host memory in the fake driver
+  mgpuMemFree(temporary, stream);
+  void *plain = mgpuMemAlloc(64, nullptr, false);
+  mgpuMemFree(plain, nullptr);
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+  auto threshold =
+      reinterpret_cast<int (*)()>(dlsym(fake, "fakeCudaPoolThresholdSet"));
+  int pooled = enabled ? 1 : 0;
+  finish(temporary && plain && threshold() == pooled &&
+             fakeCalls(fake, "cuMemAllocAsync") == pooled &&
+             fakeCalls(fake, "cuMemFreeAsync") == pooled &&
+             fakeCalls(fake, "cuMemAlloc") == 2 - pooled &&
+             fakeCalls(fake, "cuMemFree") == 2 - pooled &&
+             !bitsinkCudaLastError(),
+         "stream-ordered allocation");
+}
+
+TEST(CudaRuntimeFake, StreamTemporariesComeFromTheMemoryPool) {
+  EXPECT_EXIT(allocateInStreamOrder(true), testing::ExitedWithCode(0), "^$");
+}
+
+TEST(CudaRuntimeFake, MemoryPoolCanBeTurnedOff) {
+  EXPECT_EXIT(allocateInStreamOrder(false), testing::ExitedWithCode(0), "^$");
+}
+
 } // namespace

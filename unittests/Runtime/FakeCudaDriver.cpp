@@ -60,8 +60,8 @@ FAKE_EXPORT int cuDeviceGetName(char *name, int size, int) {
   return 0;
 }
 FAKE_EXPORT int cuDeviceGetAttribute(int *value, int attribute, int) {
-  // 75/76: compute capability major/minor.
-  *value = attribute == 75 ? 9 : 0;
+  // 75/76: compute capability major/minor; 115: memory pools supported.
+  *value = attribute == 75 ? 9 : attribute == 115 ? 1 : 0;
   return 0;
 }
 FAKE_EXPORT int cuDevicePrimaryCtxRetain(void **context, int) {
@@ -149,6 +149,28 @@ FAKE_EXPORT int cuMemAllocManaged(uintptr_t *ptr, size_t size, unsigned) {
 FAKE_EXPORT int cuMemFree_v2(uintptr_t ptr) {
   std::free(reinterpret_cast<void *>(ptr));
   return count("cuMemFree");
+}
+// Stream-ordered allocation; the pool is host memory too.
+int poolThresholdSet = 0;
+FAKE_EXPORT int cuDeviceGetDefaultMemPool(void **pool, int) {
+  static int defaultPool;
+  *pool = &defaultPool;
+  return 0;
+}
+FAKE_EXPORT int cuMemPoolSetAttribute(void *, int attribute,
+                                      const uint64_t *value) {
+  // 4: CU_MEMPOOL_ATTR_RELEASE_THRESHOLD.
+  poolThresholdSet = attribute == 4 && *value == ~uint64_t(0);
+  return 0;
+}
+FAKE_EXPORT int fakeCudaPoolThresholdSet() { return poolThresholdSet; }
+FAKE_EXPORT int cuMemAllocAsync(uintptr_t *ptr, size_t size, void *) {
+  *ptr = reinterpret_cast<uintptr_t>(std::malloc(size));
+  return count("cuMemAllocAsync");
+}
+FAKE_EXPORT int cuMemFreeAsync(uintptr_t ptr, void *) {
+  std::free(reinterpret_cast<void *>(ptr));
+  return count("cuMemFreeAsync");
 }
 FAKE_EXPORT int cuMemcpy(uintptr_t dst, uintptr_t src, size_t size) {
   std::memcpy(reinterpret_cast<void *>(dst), reinterpret_cast<void *>(src),

@@ -26,6 +26,7 @@
 #include <dlfcn.h>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,8 +73,15 @@ struct DriverApi {
   X(cuMemsetD16Async, "cuMemsetD16Async")                                      \
   X(cuMemHostRegister, "cuMemHostRegister_v2")                                 \
   X(cuMemHostUnregister, "cuMemHostUnregister")
+// Stream-ordered allocation (CUDA 11.2+): used when the driver has it.
+#define BITSINK_OPTIONAL_DRIVER_FUNCTIONS(X)                                   \
+  X(cuMemAllocAsync, "cuMemAllocAsync")                                        \
+  X(cuMemFreeAsync, "cuMemFreeAsync")                                          \
+  X(cuDeviceGetDefaultMemPool, "cuDeviceGetDefaultMemPool")                    \
+  X(cuMemPoolSetAttribute, "cuMemPoolSetAttribute")
 #define BITSINK_DECLARE(name, symbol) decltype(&::name) name = nullptr;
   BITSINK_DRIVER_FUNCTIONS(BITSINK_DECLARE)
+  BITSINK_OPTIONAL_DRIVER_FUNCTIONS(BITSINK_DECLARE)
 #undef BITSINK_DECLARE
 };
 
@@ -94,6 +102,13 @@ struct Runtime {
   std::map<std::pair<CUmodule, std::string>, CUfunction> functions;
   std::map<CUfunction, std::string> functionNames;
   std::map<CUfunction, int32_t> dynamicSmemLimit;
+  /// mgpuMemAlloc/mgpuMemFree with a stream use the device's default memory
+  /// pool (cuMemAllocAsync/cuMemFreeAsync), which keeps freed memory for
+  /// reuse: a temporary (the split-K workspace) then costs no cuMemAlloc
+  /// and no synchronising cuMemFree per call.
+  bool streamOrderedAlloc = false;
+  /// Live pool allocations: only these are freed with cuMemFreeAsync.
+  std::set<CUdeviceptr> poolAllocations;
 };
 
 Runtime &runtime() {
@@ -198,6 +213,35 @@ bool checkLocked(Runtime &rt, CUresult result, const char *call,
   return false;
 }
 
+/// Turns on stream-ordered allocation when the driver and device support
+/// memory pools, unless BITSINK_CUDA_ASYNC_ALLOC=0. The default pool's
+/// release threshold is raised to "never": memory freed in stream order
+/// stays in the pool for the next allocation instead of going back to the
+/// driver at every synchronisation (the pool holds at most the peak of what
+/// was live at once).
+void enableStreamOrderedAllocLocked(Runtime &rt) {
+  const char *flag = std::getenv("BITSINK_CUDA_ASYNC_ALLOC");
+  if (flag && std::strcmp(flag, "0") == 0)
+    return;
+  DriverApi &api = rt.api;
+  if (!api.cuMemAllocAsync || !api.cuMemFreeAsync ||
+      !api.cuDeviceGetDefaultMemPool || !api.cuMemPoolSetAttribute)
+    return;
+  int supported = 0;
+  if (api.cuDeviceGetAttribute(&supported,
+                               CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+                               rt.device) != CUDA_SUCCESS ||
+      !supported)
+    return;
+  CUmemoryPool pool = nullptr;
+  cuuint64_t threshold = ~cuuint64_t(0);
+  if (api.cuDeviceGetDefaultMemPool(&pool, rt.device) != CUDA_SUCCESS ||
+      api.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+                                &threshold) != CUDA_SUCCESS)
+    return;
+  rt.streamOrderedAlloc = true;
+}
+
 /// Loads libcuda, initialises the driver and retains the primary context of
 /// the device, once. Later calls return whether that worked.
 bool initialiseLocked(Runtime &rt) {
@@ -229,6 +273,10 @@ bool initialiseLocked(Runtime &rt) {
   }
   BITSINK_DRIVER_FUNCTIONS(BITSINK_RESOLVE)
 #undef BITSINK_RESOLVE
+#define BITSINK_RESOLVE_OPTIONAL(name, symbol)                                 \
+  rt.api.name = reinterpret_cast<decltype(rt.api.name)>(dlsym(handle, symbol));
+  BITSINK_OPTIONAL_DRIVER_FUNCTIONS(BITSINK_RESOLVE_OPTIONAL)
+#undef BITSINK_RESOLVE_OPTIONAL
   if (!checkLocked(rt, rt.api.cuInit(0), "cuInit"))
     return false;
   int count = 0;
@@ -257,6 +305,7 @@ bool initialiseLocked(Runtime &rt) {
                    "cuDevicePrimaryCtxRetain"))
     return false;
   rt.usable = true;
+  enableStreamOrderedAllocLocked(rt);
   return true;
 }
 
@@ -547,7 +596,7 @@ BITSINK_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
     s.check(s.rt.api.cuEventRecord(event, stream), "cuEventRecord");
 }
 
-BITSINK_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
+BITSINK_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream stream,
                                   bool isHostShared) {
   Session s;
   if (!s.ok || sizeBytes == 0)
@@ -556,18 +605,31 @@ BITSINK_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
   if (isHostShared)
     s.check(s.rt.api.cuMemAllocManaged(&ptr, sizeBytes, CU_MEM_ATTACH_GLOBAL),
             "cuMemAllocManaged");
-  else
+  else if (stream && s.rt.streamOrderedAlloc) {
+    if (s.check(s.rt.api.cuMemAllocAsync(&ptr, sizeBytes, stream),
+                "cuMemAllocAsync"))
+      s.rt.poolAllocations.insert(ptr);
+  } else
     s.check(s.rt.api.cuMemAlloc(&ptr, sizeBytes), "cuMemAlloc");
   return reinterpret_cast<void *>(ptr);
 }
 
-BITSINK_EXPORT void mgpuMemFree(void *ptr, CUstream /*stream*/) {
+/// A pool allocation is freed in the order of `stream` (generated code
+/// frees on the stream it allocated on, before synchronising it; without a
+/// stream, after the whole context is idle); other memory with cuMemFree.
+BITSINK_EXPORT void mgpuMemFree(void *ptr, CUstream stream) {
   if (!ptr)
     return;
   Session s(/*skipAfterError=*/false);
-  if (s.ok)
-    s.check(s.rt.api.cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)),
-            "cuMemFree");
+  if (!s.ok)
+    return;
+  auto device = reinterpret_cast<CUdeviceptr>(ptr);
+  if (s.rt.poolAllocations.erase(device)) {
+    if (stream || s.check(s.rt.api.cuCtxSynchronize(),
+                          "cuCtxSynchronize (before a free)"))
+      s.check(s.rt.api.cuMemFreeAsync(device, stream), "cuMemFreeAsync");
+  } else
+    s.check(s.rt.api.cuMemFree(device), "cuMemFree");
 }
 
 BITSINK_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,

@@ -116,8 +116,8 @@ func.func @prefill_f16(%q: memref<2x8x?x128xf16>, %k: memref<2x2x?x128xf16>,
 // Decode step (Nq = 1), GQA 8:2, W = 512, learned sinks, kv_len: split-KV.
 // The key-tile list of one query has at most ceil(4/32) + ceil((512 + 1 -
 // 2)/32) + 1 = 18 tiles of 32 keys whatever Nk is, so the host computes
-// splits = max(ceil(min(ceil(Nk/32), 18) / 8), 1) with 8 tiles (256 keys)
-// per split. One CTA per (split, kv head, batch) computes the 4 query heads
+// splits = max(ceil(min(ceil(Nk/32), 18) / 4), 1) with 4 tiles (128 keys,
+// the default split-size) per split. One CTA per (split, kv head, batch) computes the 4 query heads
 // of its group (4 rows), reading each K/V tile once; partials go to
 // gpu.alloc'd buffers; the merge kernel (one CTA per (head, batch), one
 // thread per column) combines them with log-sum-exp:
@@ -129,7 +129,7 @@ func.func @prefill_f16(%q: memref<2x8x?x128xf16>, %k: memref<2x2x?x128xf16>,
 // CHECK:         %[[NK:.*]] = memref.dim %[[K]], %c2
 // CHECK:         %[[TILES:.*]] = arith.ceildivsi %[[NK]], %c32
 // CHECK:         %[[BOUNDED:.*]] = arith.minsi %[[TILES]], %c18
-// CHECK:         %[[S0:.*]] = arith.ceildivsi %[[BOUNDED]], %c8
+// CHECK:         %[[S0:.*]] = arith.ceildivsi %[[BOUNDED]], %c4
 // CHECK:         %[[SPLITS:.*]] = arith.maxsi %[[S0]], %c1
 // CHECK:         %[[PO:.*]] = gpu.alloc  (%c1, %c8, %[[SPLITS]]) : memref<?x?x?x1x64xf32>
 // CHECK:         %[[PS:.*]] = gpu.alloc  (%c1, %c8, %[[SPLITS]]) : memref<?x?x?x2x1xf32>
@@ -140,10 +140,10 @@ func.func @prefill_f16(%q: memref<2x8x?x128xf16>, %k: memref<2x2x?x128xf16>,
 // CHECK:           arith.divui %[[H0]], %c4
 // L_b from kv_len on the device.
 // CHECK:           memref.load %[[LEN]]
-// This split's tiles: [min(8·split, count), min(that + 8, count)).
-// CHECK:           %[[T0:.*]] = arith.muli %[[SPLIT]], %c8
+// This split's tiles: [min(4·split, count), min(that + 4, count)).
+// CHECK:           %[[T0:.*]] = arith.muli %[[SPLIT]], %c4
 // CHECK:           %[[TB:.*]] = arith.minsi %[[T0]], %[[COUNT:.*]] : index
-// CHECK:           %[[T1:.*]] = arith.addi %[[TB]], %c8
+// CHECK:           %[[T1:.*]] = arith.addi %[[TB]], %c4
 // CHECK:           %[[TE:.*]] = arith.minsi %[[T1]], %[[COUNT]] : index
 // CHECK:           scf.for %{{.*}} = %[[TB]] to %[[TE]] step %c1
 // K rows in aligned 16-byte vectors.

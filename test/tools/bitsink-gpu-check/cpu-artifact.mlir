@@ -54,6 +54,15 @@
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_tc_rope_ring --op=sink_attention --shape=1,2,1,64,128,64,64 --num-sinks=2 --window=32 --causal --key-positions=shuffle --dtype=f16 --rope=10000,32,half --seed=26 --poison-invisible | FileCheck %s --check-prefix=PR2
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_bf16_decode_rope_ring --op=sink_attention --shape=2,4,1,2,300,64,64 --num-sinks=4 --window=128 --causal --kv-len=300,173 --key-positions=shuffle --dtype=bf16 --rope=10000,64,interleaved --seed=28 --poison-invisible | FileCheck %s --check-prefix=PR3
 //
+// --operand-rtol=Z adds Z·Σ_k|x·Ŵ| to each element's bound (the GPU's
+// tensor-core GEMM rounds Ŵ to f16 or TF32). With no other slack the f16
+// output rounding of B2 fails; 1e-3·Σ|x·Ŵ| covers it; the option is refused
+// for attention and out of [0, 1).
+// RUN: not bitsink-gpu-check %t/cases.so --entry=gemm_ternary_p4_acc --op=bitplane_matmul --m=37 --k=96 --n=80 --planes=4 --group-size=32 --kind=ternary --dtype=f16 --acc-arg --seed=5 --atol=0 --rtol=0 | FileCheck %s --check-prefix=OPNONE
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemm_ternary_p4_acc --op=bitplane_matmul --m=37 --k=96 --n=80 --planes=4 --group-size=32 --kind=ternary --dtype=f16 --acc-arg --seed=5 --atol=0 --rtol=0 --operand-rtol=1e-3 | FileCheck %s --check-prefix=OPRTOL
+// RUN: not bitsink-gpu-check %t/cases.so --entry=attn_f32_gqa2 --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=10 --causal --seed=1 --operand-rtol=1e-3 2>&1 | FileCheck %s --check-prefix=OPATTN
+// RUN: not bitsink-gpu-check %t/cases.so --entry=gemm_ternary_p4_acc --op=bitplane_matmul --m=37 --k=96 --n=80 --planes=4 --group-size=32 --kind=ternary --dtype=f16 --acc-arg --seed=5 --operand-rtol=-1 2>&1 | FileCheck %s --check-prefix=OPBAD
+//
 // A case whose rope disagrees with the compiled op (interleaved, not half)
 // fails.
 // RUN: not bitsink-gpu-check %t/cases.so --entry=attn_f32_rope_half --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=10 --causal --kv-len=53,40 --rope=10000,32,interleaved --seed=21 | FileCheck %s --check-prefix=ROPEWRONG
@@ -118,3 +127,7 @@
 // ROPEWRONG: attn_f32_rope_half sink_attention: {{.*}} FAIL
 // ROPEBAD: bitsink-gpu-check: error: --rope expects THETA,DIMS,half|interleaved, got '10000,32,diagonal'
 // SIGNATURE: bitsink-gpu-check: error: the case does not match entry 'gemv_signed_p3_m16': the artifact takes (tensor<16x320xbf16>, tensor<3x10x200xi32>, tensor<5x4x200xf16>) -> tensor<16x200xf32>, the case describes (tensor<16x320xbf16>, tensor<3x10x200xi32>, tensor<5x4x200xf16>) -> tensor<16x200xbf16>
+// OPNONE: gemm_ternary_p4_acc bitplane_matmul: elements=2960 {{.*}} atol=0 rtol=0 FAIL
+// OPRTOL: gemm_ternary_p4_acc bitplane_matmul: elements=2960 {{.*}} atol=0 rtol=0 operand_rtol=0.001 PASS
+// OPATTN: error: --operand-rtol applies to --op=bitplane_matmul only
+// OPBAD: error: --operand-rtol must be in [0, 1)

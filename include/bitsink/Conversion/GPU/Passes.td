@@ -71,7 +71,7 @@ def BitSinkGPULowerAttention : Pass<"bitsink-gpu-lower-attention"> {
            /*default=*/"4",
            "Use the split-KV decode kernels when Nq is static and at most "
            "this">,
-    Option<"splitSize", "split-size", "int64_t", /*default=*/"256",
+    Option<"splitSize", "split-size", "int64_t", /*default=*/"128",
            "Keys per split of the decode kernel (at least decode-key-tile)">,
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
            "Use the mma.sync kernel for f16/bf16 prefill when D and Dv are "
@@ -161,7 +161,7 @@ def BitSinkGPULowerBitplaneMatmul : Pass<"bitsink-gpu-lower-bitplane-matmul"> {
     Option<"smCount", "sm-count", "int64_t", /*default=*/"132",
            "Streaming multiprocessors the automatic split-k aims to fill "
            "(H100 SXM: 132)">,
-    Option<"gemvCtasPerSm", "gemv-ctas-per-sm", "int64_t", /*default=*/"4",
+    Option<"gemvCtasPerSm", "gemv-ctas-per-sm", "int64_t", /*default=*/"8",
            "GEMV CTAs per SM the automatic split-k aims for">,
     Option<"tileM", "tile-m", "int64_t", /*default=*/"64",
            "GEMM CTA tile rows (multiple of 32)">,
