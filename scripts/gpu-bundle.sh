@@ -41,6 +41,7 @@ bench() {
     grep -v -E '^ |^[{}]$' | tee -a "$LOG/bench.log"
 }
 bench '^(decode|gemv)_' 100
+bench '^gemm_' 60
 bench '^prefill_N4096' 70
 bench '^prefill_N16384' 80
 bench '^prefill_N65536' 110

@@ -7,13 +7,18 @@
 #
 # The folder holds bitsink-gpu-check, libbitsink_cuda_runtime.so, one
 # cases-<chip>.so per chip in $CHIPS (kernels embedded as cubins) with its C
-# header, a cases-simt-<chip>.so built with tensor-cores=false (the GEMM on
-# exact f32 CUDA cores), and cases.args. run.sh picks the artifact for GPU 0
-# (same major version, highest minor not above the device's: an sm_80 cubin
-# runs on sm_86/sm_89), runs lines starting with `simt:` against the simt
-# build, and prints one PASS/FAIL line per case; extra options (e.g.
-# --time-runs=50) go to every harness call. BUILD_DIR selects the build
-# (default build/); it must be configured with BITSINK_ENABLE_CUDA=ON.
+# header, one cases-<variant>-<chip>.so per variant below (the same cases
+# under other pass options), and cases.args. run.sh picks the artifact for
+# GPU 0 (same major version, highest minor not above the device's: an sm_80
+# cubin runs on sm_86/sm_89), runs a line starting with `<variant>:` against
+# that variant's build, gives each case at most $CASE_TIMEOUT seconds
+# (default 60: a hung kernel must not eat the device time), and prints one
+# PASS/FAIL line per case; extra options (e.g. --time-runs=50) go to every
+# harness call. BUILD_DIR selects the build (default build/); it must be
+# configured with BITSINK_ENABLE_CUDA=ON.
+#
+# Variants: simt (the GEMM on exact f32 CUDA cores) and tiles (the
+# tensor-core GEMM with other CTA tiles than the defaults).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
@@ -31,9 +36,12 @@ for chip in $CHIPS; do
   "$BUILD_DIR/bin/bitsink-compile" "$CASES/cases.mlir" --target=cuda \
     --chip="$chip" --no-copy-runtime -o "$OUT/cases-$chip.so" \
     --header="$OUT/cases-$chip.h"
-  "$BUILD_DIR/bin/bitsink-compile" "$CASES/cases.mlir" --target=cuda \
-    --chip="$chip" --no-copy-runtime -o "$OUT/cases-simt-$chip.so" \
-    --pipeline-options="matmul-options='tensor-cores=false'"
+  for variant in "simt=tensor-cores=false" \
+    "tiles=tile-m=32 tile-n=128 tile-k=64"; do
+    "$BUILD_DIR/bin/bitsink-compile" "$CASES/cases.mlir" --target=cuda \
+      --chip="$chip" --no-copy-runtime -o "$OUT/cases-${variant%%=*}-$chip.so" \
+      --pipeline-options="matmul-options='${variant#*=}'"
+  done
 done
 
 cat > "$OUT/run.sh" <<'RUN'
@@ -54,17 +62,20 @@ for candidate in $(ls "$HERE"/cases-sm_*.so | sort -V); do
   fi
 done
 [[ -n "$artifact" ]] || { echo "no artifact for $sm in $HERE" >&2; exit 2; }
-simt="$HERE/cases-simt-${artifact#"$HERE"/cases-}"
-echo "artifact: $(basename "$artifact") (simt: lines: $(basename "$simt"))"
+chip="${artifact#"$HERE"/cases-}"
+echo "artifact: $(basename "$artifact") (variant lines: cases-<variant>-$chip)"
 failed=0; total=0
 while read -r line; do
   line="${line%%#*}"
   [[ -z "${line// }" ]] && continue
   total=$((total + 1))
   use="$artifact"
-  if [[ "$line" == simt:* ]]; then use="$simt"; line="${line#simt:}"; fi
+  if [[ "$line" =~ ^([a-z]+):(.*)$ ]]; then
+    use="$HERE/cases-${BASH_REMATCH[1]}-$chip"; line="${BASH_REMATCH[2]}"
+  fi
   # shellcheck disable=SC2086
-  "$HERE/bitsink-gpu-check" "$use" $line "$@" || failed=$((failed + 1))
+  timeout "${CASE_TIMEOUT:-60}" "$HERE/bitsink-gpu-check" "$use" $line "$@" ||
+    { echo "FAIL (exit $?): $(basename "$use") $line"; failed=$((failed + 1)); }
 done < "$HERE/cases.args"
 echo "$((total - failed))/$total cases passed"
 [[ "$failed" == 0 ]]

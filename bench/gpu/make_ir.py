@@ -55,6 +55,9 @@ def cases():
         for k, n in ((8192, 8192), (8192, 28672)):
             for m in (1, 16):
                 yield f"gemv_p{planes}_{k}x{n}_m{m}", gemv(planes, k, n, m)
+    # Prefill-sized products (M > gemv-max-rows: the tensor-core GEMM).
+    for planes in (2, 3):
+        yield f"gemm_p{planes}_4096x4096_m512", gemv(planes, 4096, 4096, 512)
 
 
 def main():

@@ -232,6 +232,7 @@ def gemv(art, planes, k, n, m, iters, res, copy_tbps):
         "planes": planes, "K": k, "N": n, "batch": m, "max_rel_err": err,
         "ours_ms": t_ours, "ours_TBps": packed / (t_ours * 1e-3) / 1e12,
         "ideal_ms_at_copy_bw": packed / (copy_tbps * 1e12) * 1e3,
+        "ours_TFLOPs": 2 * m * k * n / (t_ours * 1e-3) / 1e12,
         "cublas_fp16_ms": t_cublas, "cublas_fp16_event_ms": t_cublas_ev,
         "speedup_vs_cublas": t_cublas / t_ours,
     }
@@ -254,7 +255,7 @@ def main():
         if not name.endswith(".so") or not re.search(a.only, name):
             continue
         stem = name[:-3]
-        if not re.match(r"(prefill|decode|gemv)_", stem):
+        if not re.match(r"(prefill|decode|gemv|gemm)_", stem):
             continue
         try:
             art = Artifact(os.path.join(a.artifacts, name))
@@ -266,7 +267,7 @@ def main():
         elif stem.startswith("decode_B"):
             decode(art, int(stem[8:]), a.iters, res, copy_tbps)
         else:
-            mt = re.match(r"gemv_p(\d)_(\d+)x(\d+)_m(\d+)", stem)
+            mt = re.match(r"gem[mv]_p(\d)_(\d+)x(\d+)_m(\d+)", stem)
             gemv(art, *map(int, mt.groups()), a.iters, res, copy_tbps)
         error = art.last_error()
         if error:

@@ -25,6 +25,14 @@
 // RUN: bitsink-compile %S/Inputs/cases.mlir --target=cuda --chip=%cuda_chip --pipeline-options="matmul-options='tensor-cores=false'" -o %t/simt.so
 // RUN: bitsink-gpu-check %t/simt.so --entry=gemm_ternary_p4_acc --op=bitplane_matmul --m=37 --k=96 --n=80 --planes=4 --group-size=32 --kind=ternary --dtype=f16 --acc-arg --seed=5 | FileCheck %s --check-prefix=S2
 // RUN: bitsink-gpu-check %t/simt.so --entry=gemm_binary_p2_bf16 --op=bitplane_matmul --m=48 --k=256 --n=96 --planes=2 --group-size=256 --dtype=bf16 --acc-dtype=f32 --seed=9 | FileCheck %s --check-prefix=S4
+// A long K (4096): B5 on tensor cores, S5 on CUDA cores.
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemm_f16_longk --op=bitplane_matmul --m=40 --k=4096 --n=192 --planes=3 --group-size=128 --coeff-dtype=f16 --dtype=f16 --acc-dtype=f32 --seed=14 --operand-rtol=4.9e-4 | FileCheck %s --check-prefix=B5
+// RUN: bitsink-gpu-check %t/simt.so --entry=gemm_f16_longk --op=bitplane_matmul --m=40 --k=4096 --n=192 --planes=3 --group-size=128 --coeff-dtype=f16 --dtype=f16 --acc-dtype=f32 --seed=14 | FileCheck %s --check-prefix=S5
+// The tensor-core GEMM with other CTA tiles (T2, T4, T5).
+// RUN: bitsink-compile %S/Inputs/cases.mlir --target=cuda --chip=%cuda_chip --pipeline-options="matmul-options='tile-m=32 tile-n=128 tile-k=64'" -o %t/tiles.so
+// RUN: bitsink-gpu-check %t/tiles.so --entry=gemm_ternary_p4_acc --op=bitplane_matmul --m=37 --k=96 --n=80 --planes=4 --group-size=32 --kind=ternary --dtype=f16 --acc-arg --seed=5 --operand-rtol=4.9e-4 | FileCheck %s --check-prefix=T2
+// RUN: bitsink-gpu-check %t/tiles.so --entry=gemm_binary_p2_bf16 --op=bitplane_matmul --m=48 --k=256 --n=96 --planes=2 --group-size=256 --dtype=bf16 --acc-dtype=f32 --seed=9 --operand-rtol=9.8e-4 | FileCheck %s --check-prefix=T4
+// RUN: bitsink-gpu-check %t/tiles.so --entry=gemm_f16_longk --op=bitplane_matmul --m=40 --k=4096 --n=192 --planes=3 --group-size=128 --coeff-dtype=f16 --dtype=f16 --acc-dtype=f32 --seed=14 --operand-rtol=4.9e-4 | FileCheck %s --check-prefix=T5
 //
 // Invisible keys (docs/semantics.md §2.1): --poison-invisible writes NaN keys
 // and NaN/+Inf/-Inf values into every key row that no query of its batch
@@ -80,6 +88,11 @@
 // B4: gemm_binary_p2_bf16 bitplane_matmul: elements=4608 {{.*}} PASS
 // S2: gemm_ternary_p4_acc bitplane_matmul: elements=2960 {{.*}} atol=0.001 rtol=0.002 PASS
 // S4: gemm_binary_p2_bf16 bitplane_matmul: elements=4608 {{.*}} atol=0.01 rtol=0.01 PASS
+// B5: gemm_f16_longk bitplane_matmul: elements=7680 {{.*}} PASS
+// S5: gemm_f16_longk bitplane_matmul: elements=7680 {{.*}} atol=0.001 rtol=0.002 PASS
+// T2: gemm_ternary_p4_acc bitplane_matmul: elements=2960 {{.*}} PASS
+// T4: gemm_binary_p2_bf16 bitplane_matmul: elements=4608 {{.*}} PASS
+// T5: gemm_f16_longk bitplane_matmul: elements=7680 {{.*}} PASS
 // P1: poisoned 16 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
 // P1-NEXT: attn_f32_gqa2 sink_attention: elements=7104 {{.*}} PASS
 // P2: poisoned 288 invisible key rows (keys NaN; values NaN, +Inf, -Inf)

@@ -20,6 +20,7 @@
 // RUN: bitsink-gpu-check %t/cases.so --entry=attn_f16_gqa8_decode --op=sink_attention --shape=2,16,2,1,1000,128,128 --num-sinks=4 --window=512 --causal --dtype=f16 --seed=7 | FileCheck %s --check-prefix=A5
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemv_signed_p3_m16 --op=bitplane_matmul --m=16 --k=320 --n=200 --planes=3 --group-size=64 --kind=signed --dtype=bf16 --acc-dtype=f32 --coeff-dtype=f16 --seed=8 | FileCheck %s --check-prefix=B3
 // RUN: bitsink-gpu-check %t/cases.so --entry=gemm_binary_p2_bf16 --op=bitplane_matmul --m=48 --k=256 --n=96 --planes=2 --group-size=256 --dtype=bf16 --acc-dtype=f32 --seed=9 | FileCheck %s --check-prefix=B4
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemm_f16_longk --op=bitplane_matmul --m=40 --k=4096 --n=192 --planes=3 --group-size=128 --coeff-dtype=f16 --dtype=f16 --acc-dtype=f32 --seed=14 | FileCheck %s --check-prefix=B5
 //
 // Invisible keys (docs/semantics.md §2.1): --poison-invisible writes NaN keys
 // and NaN/+Inf/-Inf values into every key row that no query of its batch
@@ -95,6 +96,7 @@
 // A5: attn_f16_gqa8_decode sink_attention: elements=4096 {{.*}} PASS
 // B3: gemv_signed_p3_m16 bitplane_matmul: elements=3200 {{.*}} PASS
 // B4: gemm_binary_p2_bf16 bitplane_matmul: elements=4608 {{.*}} PASS
+// B5: gemm_f16_longk bitplane_matmul: elements=7680 {{.*}} atol=0.001 rtol=0.002 PASS
 // P1: poisoned 16 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
 // P1-NEXT: attn_f32_gqa2 sink_attention: elements=7104 {{.*}} PASS
 // P2: poisoned 288 invisible key rows (keys NaN; values NaN, +Inf, -Inf)

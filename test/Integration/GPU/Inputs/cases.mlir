@@ -109,6 +109,19 @@ func.func @gemm_binary_p2_bf16(%x: tensor<48x256xbf16>, %p: tensor<2x8x96xi32>,
   return %y : tensor<48x96xf32>
 }
 
+// A GEMM with a long K (128 steps of the default tile-k) and an M that
+// leaves a partial CTA tile: f16 x, 3 planes, f16 coefficients, f32 out.
+func.func @gemm_f16_longk(%x: tensor<40x4096xf16>, %p: tensor<3x128x192xi32>,
+                          %c: tensor<32x4x192xf16>) -> tensor<40x192xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<40x192xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<40x192xf32>) -> tensor<40x192xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<40x4096xf16>, tensor<3x128x192xi32>, tensor<32x4x192xf16>)
+         outs(%acc : tensor<40x192xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128} -> tensor<40x192xf32>
+  return %y : tensor<40x192xf32>
+}
+
 // Invisible keys (docs/semantics.md §2.1): the harness runs these with
 // --poison-invisible, which writes NaN keys and NaN/+Inf/-Inf values into
 // every key row no query of the batch entry and GQA group can see. The
