@@ -37,7 +37,7 @@ echo "=== gpu-check"
 timeout 100 bash check/run.sh 2>&1 | tee "$LOG/check.log" | grep -E "FAIL|cases passed|artifact"
 bench() {
   echo "=== bench $1" | tee -a "$LOG/bench.log"
-  timeout "$2" python3 bench/run.py bench --only "$1" --iters 30 2>&1 |
+  timeout "$2" python3 bench/run.py bench --only "$1" --iters 30 --profile 20 2>&1 |
     grep -v -E '^ |^[{}]$' | tee -a "$LOG/bench.log"
 }
 bench '^(decode|gemv)_' 100

@@ -12,7 +12,7 @@ Timing: both sides are timed per call, wall clock, synchronised after each
 call (an entry of ours synchronises its stream before returning), median of
 `iters`; the peers' CUDA-event time (no host overhead) is reported too.
 
-Usage: run.py ARTIFACTS [--only REGEX] [--iters N]
+Usage: run.py ARTIFACTS [--only REGEX] [--iters N] [--profile N]
 """
 
 import argparse
@@ -108,6 +108,37 @@ def events(fn, iters, warm=3):
     return statistics.median(ts)
 
 
+PROFILE_ITERS = 0
+
+
+def kernel_times(fn, iters):
+    """Device time per call of each kernel `fn` launches (µs), from
+    torch.profiler's CUDA activity records: CUPTI records every kernel of
+    the process's context, ours (launched through our runtime on the
+    primary context) as well as torch's. Empty unless --profile."""
+    if not PROFILE_ITERS:
+        return {}
+    from torch.profiler import ProfilerActivity, profile
+
+    fn()
+    torch.cuda.synchronize()
+    try:
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            for _ in range(PROFILE_ITERS):
+                fn()
+            torch.cuda.synchronize()
+    except Exception as e:  # CUPTI may be unavailable: keep the timings
+        return {"error": str(e)}
+    out = {}
+    for e in prof.key_averages():
+        total = getattr(e, "device_time_total", None)
+        if total is None:
+            total = getattr(e, "cuda_time_total", 0)
+        if total > 0 and e.count > 0:
+            out[e.key] = round(total / PROFILE_ITERS, 2)
+    return out
+
+
 def hbm_copy_tbps():
     x = torch.empty(2**30, dtype=torch.uint8, device=dev)
     y = torch.empty_like(x)
@@ -152,6 +183,7 @@ def prefill(art, n, iters, res):
     ref = sink_window_reference(q[:, :, rows], k, v)
     err = (o[:, :, rows].float() - ref).abs().max().item()
     t_ours = wall(ours, iters)
+    kernels = kernel_times(ours, iters)
 
     def sink_window(b, h, qi, kv):
         return (kv <= qi) & ((kv < SINKS) | (qi - kv < WINDOW))
@@ -165,7 +197,7 @@ def prefill(art, n, iters, res):
     t_sdpa = wall(run_sdpa, iters)
     flops = 4 * H * D * visible_pairs(n, n)
     row = {
-        "N": n, "max_abs_err": err, "ours_ms": t_ours,
+        "N": n, "max_abs_err": err, "ours_ms": t_ours, "ours_kernels_us": kernels,
         "ours_TFLOPs_useful": flops / (t_ours * 1e-3) / 1e12,
         "flex_ms": t_flex, "flex_event_ms": t_flex_ev, "sdpa_causal_ms": t_sdpa,
         "speedup_vs_flex": t_flex / t_ours, "speedup_vs_sdpa": t_sdpa / t_ours,
@@ -185,11 +217,13 @@ def decode(art, b, iters, res, copy_tbps):
     torch.cuda.synchronize()
     err = (o.float() - sink_window_reference(q, k, v)).abs().max().item()
     t_ours = wall(ours, iters)
+    kernels = kernel_times(ours, iters)
     run_sdpa = lambda: F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
     t_sdpa, t_sdpa_ev = wall(run_sdpa, iters), events(run_sdpa, iters)
     bytes_ = 2 * k.numel() * k.element_size()
     row = {
         "batch": b, "kv_len": nk, "max_abs_err": err, "ours_ms": t_ours,
+        "ours_kernels_us": kernels,
         "ours_TBps": bytes_ / (t_ours * 1e-3) / 1e12,
         "fraction_of_copy_bw": bytes_ / (t_ours * 1e-3) / 1e12 / copy_tbps,
         "sdpa_ms": t_sdpa, "sdpa_event_ms": t_sdpa_ev,
@@ -224,13 +258,15 @@ def gemv(art, planes, k, n, m, iters, res, copy_tbps):
     ref = x.float() @ w
     err = ((y.float() - ref).abs().max() / ref.abs().max()).item()
     t_ours = wall(ours, iters)
+    kernels = kernel_times(ours, iters)
     wt = w.t().contiguous().half()  # N x K, what F.linear multiplies
     run_cublas = lambda: F.linear(x, wt)
     t_cublas, t_cublas_ev = wall(run_cublas, iters), events(run_cublas, iters)
     packed = pl.numel() * 4 + co.numel() * 2
     row = {
         "planes": planes, "K": k, "N": n, "batch": m, "max_rel_err": err,
-        "ours_ms": t_ours, "ours_TBps": packed / (t_ours * 1e-3) / 1e12,
+        "ours_ms": t_ours, "ours_kernels_us": kernels,
+        "ours_TBps": packed / (t_ours * 1e-3) / 1e12,
         "ideal_ms_at_copy_bw": packed / (copy_tbps * 1e12) * 1e3,
         "ours_TFLOPs": 2 * m * k * n / (t_ours * 1e-3) / 1e12,
         "cublas_fp16_ms": t_cublas, "cublas_fp16_event_ms": t_cublas_ev,
@@ -245,7 +281,12 @@ def main():
     ap.add_argument("artifacts")
     ap.add_argument("--only", default=".")
     ap.add_argument("--iters", type=int, default=20)
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="also record our kernels' device time over N calls "
+                         "(torch.profiler / CUPTI): ours_kernels_us")
     a = ap.parse_args()
+    global PROFILE_ITERS
+    PROFILE_ITERS = a.profile
     torch.manual_seed(0)
     res = {"device": torch.cuda.get_device_name(), "torch": torch.__version__,
            "prefill": [], "decode": [], "gemv": []}
