@@ -12,6 +12,11 @@ cache under build/bench-cache/bitsink-weights, so uniform 3-bit groups of
                  candidates (--configs) with the least summed calibration
                  error ‖X(W − Ŵ)‖²/T within an average of B stored bits per
                  weight (what bitsink-quantize-weights{budget=B} does)
+  budget B (checked)
+                 with --check-tokens N: the allocation or a uniform one
+                 within the budget, whichever has the least KL divergence
+                 on N calibration tokens (quantize_weights_budget's
+                 check_tokens)
   budget B (importance)
                  the same with each weight's errors times its
                  bitsink.models.quantize.layer_importance (the KL divergence
@@ -82,6 +87,11 @@ def main():
                     help="allocate each budget also (or only) with "
                          "layer_importance")
     ap.add_argument("--importance-tokens", type=int, default=256)
+    ap.add_argument("--check-tokens", type=int, default=0,
+                    help="quantize_weights_budget(check_tokens=N): return the "
+                         "allocator's choice or a uniform allocation that "
+                         "fits, whichever has the least KL divergence over "
+                         "N calibration tokens")
     ap.add_argument("--damp", type=float, default=None,
                     help="the quantizer's Hessian damping for the uniform "
                          "rows (default: the library's)")
@@ -163,6 +173,9 @@ def run_configs(args, model, names, text, calibration, configs, rotation,
             model, budget, calibration_text=text, calibration=calibration,
             configs=configs, cache_dir=WEIGHTS_DIR, rotation=rotation,
             importance=importance if weighted else None,
+            check_tokens=args.check_tokens,
+            # On text the importance did not measure.
+            check_skip=args.importance_tokens if weighted else 0,
             progress=lambda s: log("  " + s) if "allocation" in s
             or s.startswith("budget:") else None)
         mix = {}
@@ -180,10 +193,17 @@ def run_configs(args, model, names, text, calibration, configs, rotation,
             f"{' '.join(f'{k}x{v}' for k, v in sorted(mix.items()))} "
             f"({time.time() - t0:.0f} s)")
         label = (f"budget {budget}" + (" (importance)" if weighted else "")
-                 + tag)
+                 + (" (checked)" if args.check_tokens else "") + tag)
+        if args.check_tokens:
+            log(f"  checked on {args.check_tokens} calibration tokens: "
+                + ", ".join(f"{k} KL {v:.5f}"
+                            for k, v in allocation.checked.items())
+                + f"; selected {allocation.selected}")
         rows.append((label, out, allocation.bits_per_weight,
                      {"mix": mix, "by_part": by_part,
-                      "error": allocation.error}))
+                      "error": allocation.error,
+                      "checked": allocation.checked,
+                      "selected": allocation.selected}))
 
 
 

@@ -101,6 +101,10 @@ class BudgetAllocation:
     max_bits_per_weight: float
     exact: bool
     choice: Dict[str, BudgetChoice] = field(default_factory=dict)
+    #: quantize_weights_budget(check_tokens=...): the model-level KL of each
+    #: allocation it tried, and the label of the one it returned.
+    checked: Dict[str, float] = field(default_factory=dict)
+    selected: str = "allocator"
 
     def __post_init__(self):
         self.choice = {c.name: c for c in self.layers}

@@ -208,3 +208,56 @@ def test_layer_importance_and_dequantize():
         packed = dataclasses.replace(q, dequantized=None)
         np.testing.assert_allclose(quantize.dequantize_weight(packed, 576),
                                    q.dequantized, rtol=1e-6, atol=1e-6)
+
+
+def test_budget_check_tokens_picks_the_least_divergence():
+    """check_tokens measures the allocator's choice and every uniform
+    allocation that fits on the model (KL divergence over calibration
+    tokens) and returns the least; layer-config weights keep theirs."""
+    from bitsink.models import llama, quantize
+    model = llama.load_gguf(gguf_path(), num_layers=1)
+    text = ("Permission is hereby granted, free of charge, to any person "
+            "obtaining a copy of this software. " * 4)
+    calibration = quantize.calibration_activations(model, text, rows=64)
+    configs = [(2, 128), (3, 128), (4, 128), (3, 4096)]
+    messages = []
+    out, allocation = quantize.quantize_weights_budget(
+        model, 3.3, calibration_text=text, calibration=calibration,
+        configs=configs, layer_config=["attn_q=4:128"], check_tokens=24,
+        progress=messages.append)
+    # 2 planes, 3 per channel and the allocator fit 3.3 bits; 3 planes in
+    # groups of 128 (3.5 bits) and 4 planes do not.
+    assert sorted(allocation.checked) == [
+        "allocator", "uniform P=2 g=128", "uniform P=3 g=4096"]
+    assert all(np.isfinite(v) and v > 0 for v in allocation.checked.values())
+    assert allocation.selected == min(allocation.checked,
+                                      key=allocation.checked.get)
+    assert allocation.bits_per_weight <= 3.3
+    assert quantize.linear_bits_per_weight(model, out) == pytest.approx(
+        allocation.bits_per_weight)
+    assert allocation.choice["blk.0.attn_q.weight"].fixed
+    assert out["blk.0.attn_q.weight"].planes.shape[0] == 4
+    if allocation.selected.startswith("uniform"):
+        planes = int(allocation.selected.split("P=")[1].split()[0])
+        assert all(out[c.name].planes.shape[0] == planes
+                   for c in allocation.layers if not c.fixed)
+    # The returned weights are the ones whose divergence was measured.
+    divergence = quantize._model_divergence(model, text, 24)
+    assert divergence(quantize._dequantized_weights(model, out)) == \
+        pytest.approx(allocation.checked[allocation.selected], rel=1e-9)
+    assert any("budget check" in m for m in messages)
+    # Tokens after the first 16 (those an importance would have seen).
+    skipped = quantize.quantize_weights_budget(
+        model, 3.3, calibration_text=text, calibration=calibration,
+        configs=configs, layer_config=["attn_q=4:128"], check_tokens=24,
+        check_skip=16)[1]
+    assert skipped.checked["allocator"] != pytest.approx(
+        allocation.checked["allocator"], rel=1e-6)
+    with pytest.raises(ValueError, match="none after the 100000 to skip"):
+        quantize.quantize_weights_budget(
+            model, 3.3, calibration_text=text, calibration=calibration,
+            configs=configs, check_tokens=24, check_skip=100000)
+    with pytest.raises(ValueError, match="check_tokens needs calibration_text"):
+        quantize.quantize_weights_budget(
+            model, 3.3, calibration=calibration, configs=configs,
+            check_tokens=24)
