@@ -6,7 +6,9 @@ Every case of make_ir.py was compiled here by build.sh into ARTIFACTS/<name>.so
 This script calls each `_mlir_ciface_main` through ctypes on torch tensors
 (memref descriptors over their device pointers), checks its output against
 torch on the same inputs, times it, times the peers in the same process and
-prints the table of issue 6 with the ratios. JSON goes to $OUT/bench_gpu.json.
+prints the table of issue 6 with the ratios. JSON goes to $OUT/bench_gpu.json
+(added to the rows already there, so that one process per group fills one
+file).
 
 Timing: both sides are timed per call, wall clock, synchronised after each
 call (an entry of ours synchronises its stream before returning), median of
@@ -316,7 +318,17 @@ def main():
             res.setdefault("errors", {})[stem] = error
     print(json.dumps(res, indent=1))
     if os.environ.get("OUT"):
-        with open(os.path.join(os.environ["OUT"], "bench_gpu.json"), "w") as f:
+        # Runs of other groups in the same $OUT (gpu-bundle's go.sh runs
+        # one process per group) keep their rows: this run's are added.
+        path = os.path.join(os.environ["OUT"], "bench_gpu.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                earlier = json.load(f)
+            for key in ("prefill", "decode", "gemv"):
+                res[key] = earlier.get(key, []) + res[key]
+            if earlier.get("errors"):
+                res["errors"] = {**earlier["errors"], **res.get("errors", {})}
+        with open(path, "w") as f:
             json.dump(res, f, indent=1)
 
 
