@@ -354,14 +354,14 @@ def main():
     tables.add_argument("--gemv-lut-int8", action="store_true",
                         help="compile the GEMV with bitsink-cpu-pipeline's "
                              "gemv-lut-int8=true (int8 partial-sum tables)")
-    parser.add_argument("--pipeline-options", nargs="+", default=[],
-                    metavar="OPTION=VALUE",
-                    help="more bitsink-cpu-pipeline options for the GEMV, "
-                         "e.g. gemv-prefetch-distance=8")
     tables.add_argument("--gemv-lut-int16", action="store_true",
                         help="compile the GEMV with bitsink-cpu-pipeline's "
                              "gemv-lut-int16=true (int16 partial-sum tables, "
                              "vpermw; AVX-512BW)")
+    parser.add_argument("--pipeline-options", nargs="+", default=[],
+                        metavar="OPTION=VALUE",
+                        help="more bitsink-cpu-pipeline options for the GEMV, "
+                             "e.g. gemv-prefetch-distance=8")
     parser.add_argument("--blocked", action="store_true",
                         help="hand the GEMV its planes blocked, "
                              "#bitsink.layout<n_tile = 512, k_tile = 4> "
@@ -402,9 +402,10 @@ def main():
     # The GEMV's pipeline options (bitsink-run adds target-cpu=<--cpu>).
     option = ("gemv-lut-int8" if args.gemv_lut_int8
               else "gemv-lut-int16" if args.gemv_lut_int16 else None)
-    pipeline_options = ([f"{option}=true"] if option else []) + \
-        args.pipeline_options
-    gemv_extra = ([f"--pipeline=bitsink-cpu-pipeline{{{' '.join(pipeline_options)}}}"]
+    pipeline_options = (([f"{option}=true"] if option else [])
+                        + args.pipeline_options)
+    gemv_extra = ([f"--pipeline=bitsink-cpu-pipeline"
+                   f"{{{' '.join(pipeline_options)}}}"]
                   if pipeline_options else [])
     # Like with like: bitsink compiled for an x86 CPU without AVX-512 meets
     # the ggml built for AVX2 only.

@@ -113,7 +113,7 @@ def events(fn, iters, warm=3):
 PROFILE_ITERS = 0
 
 
-def kernel_times(fn, iters):
+def kernel_times(fn):
     """Device time per call of each kernel `fn` launches (µs), from
     torch.profiler's CUDA activity records: CUPTI records every kernel of
     the process's context, ours (launched through our runtime on the
@@ -185,7 +185,7 @@ def prefill(art, n, iters, res):
     ref = sink_window_reference(q[:, :, rows], k, v)
     err = (o[:, :, rows].float() - ref).abs().max().item()
     t_ours = wall(ours, iters)
-    kernels = kernel_times(ours, iters)
+    kernels = kernel_times(ours)
 
     def sink_window(b, h, qi, kv):
         return (kv <= qi) & ((kv < SINKS) | (qi - kv < WINDOW))
@@ -219,7 +219,7 @@ def decode(art, b, iters, res, copy_tbps):
     torch.cuda.synchronize()
     err = (o.float() - sink_window_reference(q, k, v)).abs().max().item()
     t_ours = wall(ours, iters)
-    kernels = kernel_times(ours, iters)
+    kernels = kernel_times(ours)
     run_sdpa = lambda: F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
     t_sdpa, t_sdpa_ev = wall(run_sdpa, iters), events(run_sdpa, iters)
     bytes_ = 2 * k.numel() * k.element_size()
@@ -260,7 +260,7 @@ def gemv(art, planes, k, n, m, iters, res, copy_tbps):
     ref = x.float() @ w
     err = ((y.float() - ref).abs().max() / ref.abs().max()).item()
     t_ours = wall(ours, iters)
-    kernels = kernel_times(ours, iters)
+    kernels = kernel_times(ours)
     wt = w.t().contiguous().half()  # N x K, what F.linear multiplies
     run_cublas = lambda: F.linear(x, wt)
     t_cublas, t_cublas_ev = wall(run_cublas, iters), events(run_cublas, iters)

@@ -163,6 +163,12 @@ def allocate_budget(layers: Mapping[str, BudgetLayer], budget: float,
                             bool(exact))
 
 
+def effective_config(planes: int, group: int, k: int) -> Tuple[int, int]:
+    """(planes, group size) as a K-row weight is quantized with them: group
+    sizes <= 0 or >= K are one group per channel (K)."""
+    return int(planes), k if group <= 0 or group >= k else int(group)
+
+
 def distinct_configs(configs: Sequence[Tuple[int, int]],
                      k: int) -> List[Tuple[int, int]]:
     """``configs`` without those that quantize a K-row weight like an
@@ -171,7 +177,7 @@ def distinct_configs(configs: Sequence[Tuple[int, int]],
     (``bitsink::quant::distinctBudgetConfigs``)."""
     seen, out = set(), []
     for planes, group in configs:
-        effective = (int(planes), k if group <= 0 or group >= k else int(group))
+        effective = effective_config(planes, group, k)
         if effective not in seen:
             seen.add(effective)
             out.append((int(planes), int(group)))

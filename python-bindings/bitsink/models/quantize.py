@@ -646,7 +646,7 @@ def quantize_weights_budget(model, budget: float, *,
     ("allocator", "uniform P=p g=g") and ``selected`` the one returned."""
     from ..budget import (DEFAULT_CONFIGS, OBJECTIVES, BudgetCandidate,
                           BudgetLayer, allocate_budget, candidate_error,
-                          distinct_configs)
+                          distinct_configs, effective_config)
 
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got "
@@ -724,10 +724,9 @@ def quantize_weights_budget(model, budget: float, *,
                     uniform[name] = layer
                     continue
                 k = model.weights[name].shape[1]
-                effective = (planes, k if group <= 0 or group >= k else group)
+                effective = effective_config(planes, group, k)
                 match = [c for c in layer.candidates
-                         if (c.planes, k if c.group_size <= 0
-                             or c.group_size >= k else c.group_size)
+                         if effective_config(c.planes, c.group_size, k)
                          == effective]
                 uniform[name] = BudgetLayer(layer.weights, match[:1])
             total = sum(layer.weights for layer in uniform.values())
