@@ -30,6 +30,8 @@ cat >"$OUT/go.sh" <<'GO'
 #!/usr/bin/env bash
 cd "$(dirname "$0")"
 export PYTHONUNBUFFERED=1
+# A kernel that does not finish: the runtime names it (docs/gpu-runtime.md).
+export BITSINK_CUDA_TIMEOUT_S=20
 LOG="${OUT:-.}"
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,clocks.max.mem,memory.total --format=csv 2>&1 | tee "$LOG/env.log"
 python3 -c "import torch, triton; print('torch', torch.__version__, 'triton', triton.__version__, 'cuda', torch.version.cuda)" 2>&1 | tee -a "$LOG/env.log"

@@ -12,7 +12,8 @@
 # GPU 0 (same major version, highest minor not above the device's: an sm_80
 # cubin runs on sm_86/sm_89), runs a line starting with `<variant>:` against
 # that variant's build, gives each case at most $CASE_TIMEOUT seconds
-# (default 60: a hung kernel must not eat the device time), and prints one
+# (default 60: a hung kernel must not eat the device time; the runtime's
+# BITSINK_CUDA_TIMEOUT_S, default 20 here, names it first), and prints one
 # PASS/FAIL line per case; extra options (e.g. --time-runs=50) go to every
 # harness call. BUILD_DIR selects the build (default build/); it must be
 # configured with BITSINK_ENABLE_CUDA=ON.
@@ -64,6 +65,9 @@ done
 [[ -n "$artifact" ]] || { echo "no artifact for $sm in $HERE" >&2; exit 2; }
 chip="${artifact#"$HERE"/cases-}"
 echo "artifact: $(basename "$artifact") (variant lines: cases-<variant>-$chip)"
+# A kernel that does not finish is reported by the runtime (naming the
+# kernels in flight) instead of running into the case's timeout.
+export BITSINK_CUDA_TIMEOUT_S="${BITSINK_CUDA_TIMEOUT_S:-20}"
 failed=0; total=0
 while read -r line; do
   line="${line%%#*}"

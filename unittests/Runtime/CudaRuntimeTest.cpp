@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <dlfcn.h>
 #include <string>
 #include <unistd.h>
@@ -40,6 +41,10 @@ void mgpuStreamDestroy(void *stream);
 void *mgpuMemAlloc(uint64_t size, void *stream, bool isHostShared);
 void mgpuMemFree(void *ptr, void *stream);
 void mgpuMemcpy(void *dst, void *src, size_t size, void *stream);
+void *mgpuEventCreate();
+void mgpuEventRecord(void *event, void *stream);
+void mgpuEventSynchronize(void *event);
+void mgpuEventDestroy(void *event);
 }
 
 namespace {
@@ -137,6 +142,7 @@ std::vector<unsigned char> cubinHeader(int sm) {
 void *useFakeDriver() {
   setenv("BITSINK_CUDA_LIBRARY", BITSINK_FAKE_CUDA_LIBRARY, 1);
   unsetenv("BITSINK_CUDA_ABORT_ON_ERROR");
+  unsetenv("BITSINK_CUDA_TIMEOUT_S");
   void *fake = dlopen(BITSINK_FAKE_CUDA_LIBRARY, RTLD_NOW | RTLD_LOCAL);
   if (!fake)
     std::exit(3);
@@ -285,6 +291,97 @@ TEST(CudaRuntimeFake, StreamTemporariesComeFromTheMemoryPool) {
 
 TEST(CudaRuntimeFake, MemoryPoolCanBeTurnedOff) {
   EXPECT_EXIT(allocateInStreamOrder(false), testing::ExitedWithCode(0), "^$");
+}
+
+/// BITSINK_CUDA_TIMEOUT_S: a wait that does not finish in time is an error
+/// naming what was launched, not a hang; afterwards the runtime leaves the
+/// (busy) device alone, module unloads at exit included.
+[[noreturn]] void waitOnABusyDevice() {
+  void *fake = useFakeDriver();
+  setenv("BITSINK_CUDA_TIMEOUT_S", "0.05", 1);
+  std::vector<unsigned char> cubin = cubinHeader(90);
+  void *module = mgpuModuleLoad(cubin.data(), cubin.size());
+  void *kernel = mgpuModuleGetFunction(module, "stuck_gemm");
+  void *stream = mgpuStreamCreate();
+  reinterpret_cast<void (*)(int)>(dlsym(fake, "fakeCudaSetBusy"))(1);
+  mgpuLaunchKernel(kernel, 4, 2, 1, 64, 1, 1, 0, stream, nullptr, nullptr, 0);
+  timespec start{}, end{};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  mgpuStreamSynchronize(stream);
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  double waited = double(end.tv_sec - start.tv_sec) +
+                  1e-9 * double(end.tv_nsec - start.tv_nsec);
+  // Nothing reaches the driver any more, even after clearing the error.
+  bitsinkCudaClearError();
+  mgpuLaunchKernel(kernel, 1, 1, 1, 32, 1, 1, 0, stream, nullptr, nullptr, 0);
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+  mgpuModuleUnload(module);
+  finish(waited >= 0.05 && waited < 5 &&
+             fakeCalls(fake, "cuLaunchKernel") == 1 &&
+             fakeCalls(fake, "cuStreamQuery") > 1 &&
+             fakeCalls(fake, "cuStreamSynchronize") == 0 &&
+             fakeCalls(fake, "cuModuleUnload") == 0 &&
+             bitsinkCudaSynchronize() == -1,
+         "timeout");
+}
+
+TEST(CudaRuntimeFake, WaitThatTimesOutNamesTheKernelsAndStops) {
+  EXPECT_EXIT(waitOnABusyDevice(), testing::ExitedWithCode(0),
+              "^bitsink-cuda: error: work on a stream did not finish within "
+              "0.05 s \\(BITSINK_CUDA_TIMEOUT_S\\); 1 kernel launch on "
+              "stream 0x[0-9a-f]+ since its last synchronisation, the last "
+              "1: 'stuck_gemm' grid \\(4, 2, 1\\) block \\(64, 1, 1\\); "
+              "the device is left busy and later GPU calls of this process "
+              "are skipped\n$");
+}
+
+/// With a timeout and a device that finishes, the waits poll and succeed;
+/// an event and a whole-context wait too.
+[[noreturn]] void waitWithATimeout() {
+  void *fake = useFakeDriver();
+  setenv("BITSINK_CUDA_TIMEOUT_S", "10", 1);
+  std::vector<unsigned char> cubin = cubinHeader(90);
+  void *module = mgpuModuleLoad(cubin.data(), cubin.size());
+  void *kernel = mgpuModuleGetFunction(module, "k");
+  void *stream = mgpuStreamCreate();
+  for (int call = 0; call < 3; ++call)
+    mgpuLaunchKernel(kernel, 1, 1, 1, 32, 1, 1, 0, stream, nullptr, nullptr, 0);
+  void *event = mgpuEventCreate();
+  mgpuEventRecord(event, stream);
+  mgpuEventSynchronize(event);
+  mgpuEventDestroy(event);
+  bool context = bitsinkCudaSynchronize() == 0;
+  mgpuLaunchKernel(kernel, 1, 1, 1, 32, 1, 1, 0, stream, nullptr, nullptr, 0);
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+  mgpuModuleUnload(module);
+  finish(context && fakeCalls(fake, "cuLaunchKernel") == 4 &&
+             fakeCalls(fake, "cuEventQuery") == 1 &&
+             fakeCalls(fake, "cuStreamQuery") == 2 &&
+             fakeCalls(fake, "cuStreamSynchronize") == 0 &&
+             fakeCalls(fake, "cuModuleUnload") == 1 && !bitsinkCudaLastError(),
+         "polled waits");
+}
+
+TEST(CudaRuntimeFake, WaitsWithATimeoutPollAndFinish) {
+  EXPECT_EXIT(waitWithATimeout(), testing::ExitedWithCode(0), "^$");
+}
+
+[[noreturn]] void badTimeout() {
+  void *fake = useFakeDriver();
+  setenv("BITSINK_CUDA_TIMEOUT_S", "soon", 1);
+  void *stream = mgpuStreamCreate();
+  finish(!stream && fakeCalls(fake, "cuInit") == 0 &&
+             bitsinkCudaDeviceCount() == -1,
+         "bad timeout");
+}
+
+TEST(CudaRuntimeFake, TimeoutThatIsNotANumberIsAnError) {
+  EXPECT_EXIT(badTimeout(), testing::ExitedWithCode(0),
+              "^bitsink-cuda: error: BITSINK_CUDA_TIMEOUT_S='soon' is not a "
+              "number of seconds \\(0 or more; 0 or unset waits for "
+              "ever\\)\n$");
 }
 
 } // namespace

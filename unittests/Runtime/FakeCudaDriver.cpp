@@ -26,6 +26,7 @@ std::map<std::string, int> &calls() {
   return *counts;
 }
 int launchResult = 0;
+int busy = 0; // queries answer CUDA_ERROR_NOT_READY (600) while set
 void *currentContext = nullptr;
 int primaryContext = 0;
 int count(const char *name) { return ++calls()[name], 0; }
@@ -33,8 +34,17 @@ int count(const char *name) { return ++calls()[name], 0; }
 
 FAKE_EXPORT int fakeCudaCalls(const char *name) { return calls()[name]; }
 FAKE_EXPORT void fakeCudaSetLaunchResult(int result) { launchResult = result; }
+/// While set, streams and events never finish: the queries answer
+/// CUDA_ERROR_NOT_READY (the blocking waits are not called with a timeout).
+FAKE_EXPORT void fakeCudaSetBusy(int value) { busy = value; }
 
-FAKE_EXPORT int cuInit(unsigned) { return count("cuInit"); }
+/// FAKE_CUDA_BUSY=1 in the environment: busy from the start (for tools).
+FAKE_EXPORT int cuInit(unsigned) {
+  const char *value = std::getenv("FAKE_CUDA_BUSY");
+  if (value && std::strcmp(value, "1") == 0)
+    busy = 1;
+  return count("cuInit");
+}
 FAKE_EXPORT int cuGetErrorName(int error, const char **name) {
   switch (error) {
   case 1:
@@ -128,6 +138,10 @@ FAKE_EXPORT int cuStreamDestroy_v2(void *stream) {
 FAKE_EXPORT int cuStreamSynchronize(void *) {
   return count("cuStreamSynchronize");
 }
+FAKE_EXPORT int cuStreamQuery(void *) {
+  count("cuStreamQuery");
+  return busy ? 600 : 0;
+}
 FAKE_EXPORT int cuStreamWaitEvent(void *, void *, unsigned) { return 0; }
 FAKE_EXPORT int cuEventCreate(void **event, unsigned) {
   *event = std::malloc(1);
@@ -139,6 +153,10 @@ FAKE_EXPORT int cuEventDestroy_v2(void *event) {
 }
 FAKE_EXPORT int cuEventRecord(void *, void *) { return 0; }
 FAKE_EXPORT int cuEventSynchronize(void *) { return 0; }
+FAKE_EXPORT int cuEventQuery(void *) {
+  count("cuEventQuery");
+  return busy ? 600 : 0;
+}
 FAKE_EXPORT int cuMemAlloc_v2(uintptr_t *ptr, size_t size) {
   *ptr = reinterpret_cast<uintptr_t>(std::malloc(size));
   return count("cuMemAlloc");

@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <dlfcn.h>
 #include <map>
 #include <mutex>
@@ -59,11 +60,13 @@ struct DriverApi {
   X(cuStreamCreate, "cuStreamCreate")                                          \
   X(cuStreamDestroy, "cuStreamDestroy_v2")                                     \
   X(cuStreamSynchronize, "cuStreamSynchronize")                                \
+  X(cuStreamQuery, "cuStreamQuery")                                            \
   X(cuStreamWaitEvent, "cuStreamWaitEvent")                                    \
   X(cuEventCreate, "cuEventCreate")                                            \
   X(cuEventDestroy, "cuEventDestroy_v2")                                       \
   X(cuEventRecord, "cuEventRecord")                                            \
   X(cuEventSynchronize, "cuEventSynchronize")                                  \
+  X(cuEventQuery, "cuEventQuery")                                              \
   X(cuMemAlloc, "cuMemAlloc_v2")                                               \
   X(cuMemAllocManaged, "cuMemAllocManaged")                                    \
   X(cuMemFree, "cuMemFree_v2")                                                 \
@@ -109,7 +112,20 @@ struct Runtime {
   bool streamOrderedAlloc = false;
   /// Live pool allocations: only these are freed with cuMemFreeAsync.
   std::set<CUdeviceptr> poolAllocations;
+  /// BITSINK_CUDA_TIMEOUT_S: how long a synchronisation may wait (seconds;
+  /// 0 = for ever, the driver's own blocking wait).
+  double timeoutSeconds = 0;
+  /// With a timeout: per stream, the launches since its last completed
+  /// synchronisation (at most kPendingNames names kept, plus the count),
+  /// to name in the report of a wait that timed out.
+  struct Pending {
+    std::vector<std::string> launches;
+    size_t count = 0;
+  };
+  std::map<CUstream, Pending> pending;
 };
+
+constexpr size_t kPendingNames = 4;
 
 Runtime &runtime() {
   static Runtime *state = new Runtime();
@@ -242,12 +258,33 @@ void enableStreamOrderedAllocLocked(Runtime &rt) {
   rt.streamOrderedAlloc = true;
 }
 
+/// Reads BITSINK_CUDA_TIMEOUT_S (unset or empty: no timeout). A value that
+/// is not a non-negative finite number is an error: the runtime stays
+/// unusable rather than wait for ever against the user's wish.
+bool parseTimeoutLocked(Runtime &rt) {
+  const char *text = std::getenv("BITSINK_CUDA_TIMEOUT_S");
+  if (!text || !*text)
+    return true;
+  char *end = nullptr;
+  double value = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(value >= 0) || value > 1e9) {
+    reportLocked(rt, format("BITSINK_CUDA_TIMEOUT_S='%s' is not a number of "
+                            "seconds (0 or more; 0 or unset waits for ever)",
+                            text));
+    return false;
+  }
+  rt.timeoutSeconds = value;
+  return true;
+}
+
 /// Loads libcuda, initialises the driver and retains the primary context of
 /// the device, once. Later calls return whether that worked.
 bool initialiseLocked(Runtime &rt) {
   if (rt.initialised)
     return rt.usable;
   rt.initialised = true;
+  if (!parseTimeoutLocked(rt))
+    return false;
   const char *library = std::getenv("BITSINK_CUDA_LIBRARY");
   if (!library || !*library)
     library = "libcuda.so.1";
@@ -338,6 +375,123 @@ struct Session {
 std::string kernelName(Runtime &rt, CUfunction function) {
   auto it = rt.functionNames.find(function);
   return it == rt.functionNames.end() ? std::string("<unknown>") : it->second;
+}
+
+double monotonicSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return double(now.tv_sec) + 1e-9 * double(now.tv_nsec);
+}
+
+/// With a timeout, remembers a launch on `stream` for the report of a wait
+/// that does not finish.
+void notePendingLaunchLocked(Runtime &rt, CUstream stream,
+                             const std::string &name, intptr_t gridX,
+                             intptr_t gridY, intptr_t gridZ, intptr_t blockX,
+                             intptr_t blockY, intptr_t blockZ) {
+  if (rt.timeoutSeconds <= 0)
+    return;
+  Runtime::Pending &pending = rt.pending[stream];
+  if (pending.launches.size() == kPendingNames)
+    pending.launches.erase(pending.launches.begin());
+  pending.launches.push_back(
+      format("'%s' grid (%ld, %ld, %ld) block (%ld, %ld, %ld)", name.c_str(),
+             long(gridX), long(gridY), long(gridZ), long(blockX), long(blockY),
+             long(blockZ)));
+  ++pending.count;
+}
+
+/// "; N launches on stream S since its last synchronisation, the last: ..."
+/// for `stream`, or for every stream with launches when `all`.
+std::string describePendingLocked(Runtime &rt, CUstream stream, bool all) {
+  std::string out;
+  for (const auto &[key, pending] : rt.pending) {
+    if (!all && key != stream)
+      continue;
+    out += format("; %zu kernel launch%s on stream %p since its last "
+                  "synchronisation, the last %zu: ",
+                  pending.count, pending.count == 1 ? "" : "es",
+                  static_cast<void *>(key), pending.launches.size());
+    for (size_t i = 0; i < pending.launches.size(); ++i)
+      out += (i ? ", " : "") + pending.launches[i];
+  }
+  if (out.empty())
+    out = "; no kernel launch of this runtime is pending";
+  return out;
+}
+
+/// Calls `query` (cuStreamQuery / cuEventQuery) until it stops answering
+/// CUDA_ERROR_NOT_READY or `deadline` (monotonic seconds) passes; then
+/// returns CUDA_ERROR_NOT_READY. It queries without pause for the first
+/// 50 ms (a timed call then ends when the device does, as with the blocking
+/// wait), then every 200 µs.
+template <typename Query>
+CUresult pollUntilLocked(Query query, double deadline) {
+  double start = monotonicSeconds();
+  for (;;) {
+    CUresult result = query();
+    if (result != CUDA_ERROR_NOT_READY)
+      return result;
+    double now = monotonicSeconds();
+    if (now >= deadline)
+      return CUDA_ERROR_NOT_READY;
+    if (now - start > 0.05) {
+      timespec pause{0, 200000};
+      nanosleep(&pause, nullptr);
+    }
+  }
+}
+
+/// A wait that timed out: report what was pending, and stop calling the
+/// driver. A kernel that runs on keeps every later call waiting, module
+/// unloads at exit included; the process must end to free the device.
+void reportTimeoutLocked(Runtime &rt, const char *what,
+                         const std::string &pending) {
+  reportLocked(rt, format("%s did not finish within %g s "
+                          "(BITSINK_CUDA_TIMEOUT_S)",
+                          what, rt.timeoutSeconds) +
+                       pending +
+                       "; the device is left busy and later GPU calls of "
+                       "this process are skipped");
+  rt.usable = false;
+}
+
+/// cuStreamSynchronize, or with a timeout its polled equivalent.
+bool synchronizeStreamLocked(Runtime &rt, CUstream stream, const char *call) {
+  if (rt.timeoutSeconds <= 0)
+    return checkLocked(rt, rt.api.cuStreamSynchronize(stream), call);
+  CUresult result =
+      pollUntilLocked([&] { return rt.api.cuStreamQuery(stream); },
+                      monotonicSeconds() + rt.timeoutSeconds);
+  if (result == CUDA_ERROR_NOT_READY) {
+    reportTimeoutLocked(rt, "work on a stream",
+                        describePendingLocked(rt, stream, /*all=*/false));
+    return false;
+  }
+  rt.pending.erase(stream);
+  return checkLocked(rt, result, call);
+}
+
+/// cuCtxSynchronize; with a timeout, first every stream this runtime
+/// launched on is polled (the driver has no query for a whole context).
+bool synchronizeContextLocked(Runtime &rt, const char *call) {
+  if (rt.timeoutSeconds > 0) {
+    double deadline = monotonicSeconds() + rt.timeoutSeconds;
+    while (!rt.pending.empty()) {
+      CUstream stream = rt.pending.begin()->first;
+      CUresult result = pollUntilLocked(
+          [&] { return rt.api.cuStreamQuery(stream); }, deadline);
+      if (result == CUDA_ERROR_NOT_READY) {
+        reportTimeoutLocked(rt, "work on the device",
+                            describePendingLocked(rt, stream, /*all=*/true));
+        return false;
+      }
+      rt.pending.erase(stream);
+      if (!checkLocked(rt, result, call))
+        return false;
+    }
+  }
+  return checkLocked(rt, rt.api.cuCtxSynchronize(), call);
 }
 
 /// The sm_XY a cubin was built for (XY), or -1 when `data` is not a cubin
@@ -487,9 +641,12 @@ BITSINK_EXPORT void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
   std::string name = kernelName(s.rt, function);
   if (!allowDynamicSmem(s, function, smem, name))
     return;
-  s.check(s.rt.api.cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,
-                                  blockZ, smem, stream, params, extra),
-          "cuLaunchKernel", name);
+  if (s.check(s.rt.api.cuLaunchKernel(function, gridX, gridY, gridZ, blockX,
+                                      blockY, blockZ, smem, stream, params,
+                                      extra),
+              "cuLaunchKernel", name))
+    notePendingLaunchLocked(s.rt, stream, name, gridX, gridY, gridZ, blockX,
+                            blockY, blockZ);
 }
 
 BITSINK_EXPORT void mgpuLaunchClusterKernel(
@@ -524,8 +681,10 @@ BITSINK_EXPORT void mgpuLaunchClusterKernel(
   config.hStream = stream;
   config.attrs = &cluster;
   config.numAttrs = 1;
-  s.check(s.rt.api.cuLaunchKernelEx(&config, function, params, extra),
-          "cuLaunchKernelEx (cluster launch)", name);
+  if (s.check(s.rt.api.cuLaunchKernelEx(&config, function, params, extra),
+              "cuLaunchKernelEx (cluster launch)", name))
+    notePendingLaunchLocked(s.rt, stream, name, gridX, gridY, gridZ, blockX,
+                            blockY, blockZ);
 }
 
 /// Streams are pooled: generated code creates and destroys one per call of
@@ -557,8 +716,9 @@ BITSINK_EXPORT void mgpuStreamDestroy(CUstream stream) {
 BITSINK_EXPORT void mgpuStreamSynchronize(CUstream stream) {
   Session s(/*skipAfterError=*/false);
   if (s.ok)
-    s.check(s.rt.api.cuStreamSynchronize(stream),
-            "cuStreamSynchronize (a kernel or copy before it failed)");
+    synchronizeStreamLocked(
+        s.rt, stream,
+        "cuStreamSynchronize (a kernel or copy before it failed)");
 }
 
 BITSINK_EXPORT void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
@@ -586,8 +746,20 @@ BITSINK_EXPORT void mgpuEventDestroy(CUevent event) {
 
 BITSINK_EXPORT void mgpuEventSynchronize(CUevent event) {
   Session s(/*skipAfterError=*/false);
-  if (s.ok)
+  if (!s.ok)
+    return;
+  if (s.rt.timeoutSeconds <= 0) {
     s.check(s.rt.api.cuEventSynchronize(event), "cuEventSynchronize");
+    return;
+  }
+  CUresult result =
+      pollUntilLocked([&] { return s.rt.api.cuEventQuery(event); },
+                      monotonicSeconds() + s.rt.timeoutSeconds);
+  if (result == CUDA_ERROR_NOT_READY)
+    reportTimeoutLocked(s.rt, "an event",
+                        describePendingLocked(s.rt, nullptr, /*all=*/true));
+  else
+    s.check(result, "cuEventSynchronize");
 }
 
 BITSINK_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
@@ -625,8 +797,8 @@ BITSINK_EXPORT void mgpuMemFree(void *ptr, CUstream stream) {
     return;
   auto device = reinterpret_cast<CUdeviceptr>(ptr);
   if (s.rt.poolAllocations.erase(device)) {
-    if (stream || s.check(s.rt.api.cuCtxSynchronize(),
-                          "cuCtxSynchronize (before a free)"))
+    if (stream ||
+        synchronizeContextLocked(s.rt, "cuCtxSynchronize (before a free)"))
       s.check(s.rt.api.cuMemFreeAsync(device, stream), "cuMemFreeAsync");
   } else
     s.check(s.rt.api.cuMemFree(device), "cuMemFree");
@@ -796,8 +968,7 @@ BITSINK_EXPORT int bitsinkCudaCopyToHost(void *hostDst, const void *deviceSrc,
 
 BITSINK_EXPORT int bitsinkCudaSynchronize(void) {
   Session s(/*skipAfterError=*/false);
-  return s.ok && s.check(s.rt.api.cuCtxSynchronize(), "cuCtxSynchronize") ? 0
-                                                                          : -1;
+  return s.ok && synchronizeContextLocked(s.rt, "cuCtxSynchronize") ? 0 : -1;
 }
 
 BITSINK_EXPORT const char *bitsinkCudaLastError(void) {

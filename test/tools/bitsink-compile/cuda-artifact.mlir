@@ -30,6 +30,11 @@
 // RUN: bitsink-compile %S/../../Integration/GPU/Inputs/cases.mlir --target=cuda --chip=sm_80 -o %t/sm80/cases.so
 // RUN: env BITSINK_CUDA_LIBRARY=%fake_libcuda not bitsink-gpu-check %t/sm80/cases.so --entry=attn_f32_gqa2 --op=sink_attention --shape=2,4,2,37,53,32,24 --num-sinks=3 --window=10 --causal 2>&1 | FileCheck %s --check-prefix=FAKEARCH
 //
+// A kernel that does not finish (the fake driver's streams stay busy) with
+// BITSINK_CUDA_TIMEOUT_S: the runtime names the kernels in flight, the
+// harness fails with exit 1 and the process ends.
+// RUN: env BITSINK_CUDA_LIBRARY=%fake_libcuda FAKE_CUDA_BUSY=1 BITSINK_CUDA_TIMEOUT_S=0.1 not bitsink-gpu-check %t/cases.so --entry=gemv_binary_p2 --op=bitplane_matmul --m=1 --k=257 --n=129 --planes=2 --group-size=128 --coeff-dtype=f16 2>&1 | FileCheck %s --check-prefix=HUNG
+//
 // Bad GPU options are reported before lowering.
 // RUN: not bitsink-compile %S/../../Integration/GPU/Inputs/cases.mlir --target=cuda --chip=sm_90 --features=+ptx60 -o %t/bad.so 2>&1 | FileCheck %s --check-prefix=BADPTX
 //
@@ -77,3 +82,6 @@
 // FAKEARCH: bitsink-gpu-check: error: loading the artifact's kernels: cuModuleLoadData (a cubin for sm_80) failed
 //
 // BADPTX: bitsink-compile: error: bitsink-nvptx-pipeline: chip sm_90 needs PTX ISA 7.8 or newer (features=+ptx78 or above), got '+ptx60'
+
+// HUNG: bitsink-cuda: error: work on a stream did not finish within 0.1 s (BITSINK_CUDA_TIMEOUT_S); 1 kernel launch on stream 0x{{[0-9a-f]+}} since its last synchronisation, the last 1: 'gemv_binary_p2_kernel' grid (5, 1, 1) block (32, 4, 1); the device is left busy and later GPU calls of this process are skipped
+// HUNG: bitsink-gpu-check: error: synchronizing: work on a stream did not finish
