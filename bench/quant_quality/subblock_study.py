@@ -232,7 +232,14 @@ def main():
     ap.add_argument("--rotation", type=int, default=128)
     ap.add_argument("--max-layers", type=int, default=0)
     ap.add_argument("--passes", type=int, default=3)
+    ap.add_argument("--perplexity", type=int, default=0, metavar="TOKENS",
+                    help="SmolLM2, all layers: afterwards the perplexity of "
+                         "the first TOKENS evaluation tokens with each "
+                         "configuration's weights and bpdq-rot's (the f32 "
+                         "decoder of bench/decoder_cpu/budget.py)")
     args = ap.parse_args()
+    if args.perplexity and (args.models != ["smollm2"] or args.max_layers):
+        ap.error("--perplexity needs --models smollm2 and every layer")
 
     import bitsink
     import run as qq
@@ -241,6 +248,7 @@ def main():
     for model_name in args.models:
         source = qq.MiniLM() if model_name == "minilm" else qq.SmolLM2(4096, 0)
         rows = {c.text: [] for c in configs}
+        kept = {}  # configuration -> {weight name: Ŵ [K, N]} (--perplexity)
         rows.update({f"bpdq-rot {c.planes}:{c.group}": [] for c in configs})
         started = time.time()
         for index, (name, w, x, h_eval) in enumerate(source.layers()):
@@ -259,6 +267,9 @@ def main():
                     rows[key].append((name, ref.bits_per_weight, rel_error(
                         w, ref.dequantized.astype(np.float64), h_eval),
                         w.size))
+                    if args.perplexity:
+                        kept.setdefault(key, {})[name] = (
+                            ref.dequantized.astype(np.float32))
                 block = int(ref.rotation_block or 0)
                 r = (rotation_matrix(np.asarray(ref.rotation_signs, float),
                                      block) if block else np.eye(k))
@@ -267,6 +278,9 @@ def main():
                 what = r @ quantize(r.T @ w, h_cal, cfg, passes=args.passes)
                 rows[cfg.text].append((name, cfg.bits(k),
                                        rel_error(w, what, h_eval), w.size))
+                if args.perplexity:
+                    kept.setdefault(cfg.text, {})[name] = what.astype(
+                        np.float32)
             print(f"{model_name} {name}: " + ", ".join(
                 f"{key} {v[-1][2]:.4f}" for key, v in rows.items()
                 if len(v) == index + 1),
@@ -280,6 +294,38 @@ def main():
                     / sum(size for *_, size in v))
             error = np.mean([e for _, _, e, _ in v])
             print(f"| {key} | {bits:.4f} | {error:.4f} |")
+        if args.perplexity:
+            perplexity(kept, {key: sum(b * size for _, b, _, size in v)
+                              / sum(size for *_, size in v)
+                              for key, v in rows.items()}, args.perplexity)
+
+
+def perplexity(kept, bits, tokens):
+    """Perplexity of the first `tokens` evaluation tokens with each set of
+    weights written into one f32 decoder (bench/decoder_cpu/budget.py's
+    evaluation; the tied output projection stays f32)."""
+    import math
+    sys.path.insert(0, os.path.join(HERE, "..", "decoder_cpu"))
+    import bitsink_side as B
+    import corpus
+    ids = corpus.eval_tokens(tokens)
+    model = B.load_model(corpus.gguf_path())
+    model.weights = {n: np.array(model.weights[n]) for n in model.weight_names}
+    decoder, _ = B.make_decoder(model, cache=len(ids), sinks=0,
+                                log=lambda m: print(m, flush=True))
+    print(f"\nSmolLM2-135M, perplexity of the first {len(ids)} evaluation "
+          "tokens (f32 decoder, dequantized weights):")
+    print("| configuration | bits per weight | ppl |")
+    print("| --- | ---: | ---: |")
+    for key, weights in kept.items():
+        originals = {n: model.weights[n].copy() for n in weights}
+        for n, what in weights.items():
+            model.weights[n][...] = what.T
+        nll, _, _ = B.stream_nll(decoder, ids, log=lambda m: None, label=key)
+        print(f"| {key} | {bits[key]:.4f} | "
+              f"{math.exp(float(np.mean(nll))):.3f} |", flush=True)
+        for n, value in originals.items():
+            model.weights[n][...] = value
 
 
 if __name__ == "__main__":
