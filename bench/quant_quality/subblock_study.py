@@ -17,13 +17,15 @@ values). Stored bits per weight: P + B / S + 16 (P + 1) / G.
 It is a numpy prototype of a GPTQ-style quantizer for that format, not
 bpdq: rows in natural order with the error propagated through the
 Cholesky factor of the damped inverse Hessian (damp 0.01, lazy blocks of
-128 rows); at a group's first row its grid is the uniform 2^P-level grid
-over the current targets' [min, max] (first pass) or the previous pass's
-refitted coefficients; at a sub-block's first row each column takes the
-code that minimises the 1/U[k][k]²-weighted nearest-level error of the
-sub-block's current targets; after each pass the coefficients are refitted
-per column by least squares in the Hessian metric with the codes and
-multipliers fixed, then rounded to f16; 3 passes, each column keeps its
+128 rows); at a group's first row its grid starts from the uniform
+2^P-level grid over the current targets' [min, max] (first pass) or the
+previous pass's coefficients, and two rounds of (codes per sub-block,
+nearest levels, least squares weighted by 1/U[k][k]²) fit it to the
+group's current targets; at a sub-block's first row each column takes
+the code that minimises the weighted nearest-level error of the
+sub-block's current targets; after each pass one Gauss-Seidel sweep over
+the groups refits the coefficients in the Hessian metric with the codes
+and multipliers fixed, rounded to f16; 3 passes, each column keeps its
 best pass by (w − ŵ)ᵀH(w − ŵ). The same prototype with m ≡ 1 ("S = none")
 is the control: the difference between the two is what the sub-block
 codes buy, independent of how this prototype compares with bpdq.
@@ -34,9 +36,14 @@ held-out relative output error of bench/quant_quality:
 ‖X_h(W − Ŵ)‖_F / ‖X_h W‖_F from the cached H_eval = X_hᵀX_h. bitsink's
 bpdq-rot at the same P and G is measured in the same run.
 
-  python3 bench/quant_quality/run.py --models minilm smollm2   # caches
   PYTHONPATH=build/python_packages python3 bench/quant_quality/subblock_study.py \\
-      --models minilm --configs 3:256:32:4 3:256:none 2:128:32:4
+      --models minilm --configs 3:0:16:4 3:0:none 2:0:16:4
+  PYTHONPATH=build/python_packages python3 bench/quant_quality/subblock_study.py \\
+      --models smollm2 --configs 3:0:16:4 2:0:8:4 --perplexity 1024
+
+The activations are bench/quant_quality's, cached under
+build/bench-cache/quant_quality on first use (SmolLM2: about 8 minutes).
+The ggml references are that bench's tables (bench/README.md).
 
 Configurations are P:G:S:B (G = 0: one group per column; S = none: no
 sub-block codes).
