@@ -251,7 +251,16 @@ def main():
     import bitsink
     import run as qq
 
-    configs = [Config(c) for c in args.configs]
+    try:
+        configs = [Config(c) for c in args.configs]
+    except (ValueError, IndexError):
+        ap.error(f"--configs: each is P:G:S:B or P:G:none, got "
+                 f"{' '.join(args.configs)}")
+    for c in configs:
+        if not (1 <= c.planes <= 4 and c.group >= 0
+                and (c.sub is None or (c.sub > 0 and 1 <= c.code_bits <= 8))):
+            ap.error(f"--configs: {c.text}: planes 1-4, a group of 0 or "
+                     "more, S > 0 and 1-8 code bits")
     for model_name in args.models:
         source = qq.MiniLM() if model_name == "minilm" else qq.SmolLM2(4096, 0)
         rows = {c.text: [] for c in configs}
