@@ -273,24 +273,31 @@ def main():
             w = w.astype(np.float64)
             k = w.shape[0]
             h_eval = h_eval.astype(np.float64)
+            # bitsink's bpdq-rot once per (P, G) the configurations use.
+            refs = {}
             for cfg in configs:
                 key = f"bpdq-rot {cfg.planes}:{cfg.group}"
-                group = cfg.group if cfg.group else 0
-                ref = bitsink.quantize(w.astype(np.float32), planes=cfg.planes,
-                                       group_size=group, calibration=x,
-                                       rotation=args.rotation)
-                if len(rows[key]) == index:
-                    rows[key].append((name, ref.bits_per_weight, rel_error(
-                        w, ref.dequantized.astype(np.float64), h_eval),
-                        w.size))
-                    if args.perplexity:
-                        kept.setdefault(key, {})[name] = (
-                            ref.dequantized.astype(np.float32))
-                block = int(ref.rotation_block or 0)
-                r = (rotation_matrix(np.asarray(ref.rotation_signs, float),
-                                     block) if block else np.eye(k))
-                xr = x.astype(np.float64) @ r
-                h_cal = xr.T @ xr / len(xr)
+                if key in refs:
+                    continue
+                refs[key] = ref = bitsink.quantize(
+                    w.astype(np.float32), planes=cfg.planes,
+                    group_size=cfg.group, calibration=x,
+                    rotation=args.rotation)
+                dequantized = ref.dequantized.astype(np.float64)
+                rows[key].append((name, ref.bits_per_weight,
+                                  rel_error(w, dequantized, h_eval), w.size))
+                if args.perplexity:
+                    kept.setdefault(key, {})[name] = (
+                        dequantized.astype(np.float32))
+            # The rotation depends only on K and the seed: every reference
+            # has the same, and so has the calibration Hessian in its basis.
+            ref = next(iter(refs.values()))
+            block = int(ref.rotation_block or 0)
+            r = (rotation_matrix(np.asarray(ref.rotation_signs, float), block)
+                 if block else np.eye(k))
+            xr = x.astype(np.float64) @ r
+            h_cal = xr.T @ xr / len(xr)
+            for cfg in configs:
                 what = r @ quantize(r.T @ w, h_cal, cfg, passes=args.passes)
                 rows[cfg.text].append((name, cfg.bits(k),
                                        rel_error(w, what, h_eval), w.size))

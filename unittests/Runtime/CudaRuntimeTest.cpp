@@ -293,16 +293,26 @@ TEST(CudaRuntimeFake, MemoryPoolCanBeTurnedOff) {
   EXPECT_EXIT(allocateInStreamOrder(false), testing::ExitedWithCode(0), "^$");
 }
 
+/// The fake driver with BITSINK_CUDA_TIMEOUT_S=`timeout`, a loaded module
+/// with kernel `name`, and a stream, as an entry of an artifact has them.
+struct FakeEntry {
+  void *fake, *module, *kernel, *stream;
+};
+FakeEntry fakeEntryWithTimeout(const char *timeout, const char *name) {
+  void *fake = useFakeDriver();
+  setenv("BITSINK_CUDA_TIMEOUT_S", timeout, 1);
+  std::vector<unsigned char> cubin = cubinHeader(90);
+  void *module = mgpuModuleLoad(cubin.data(), cubin.size());
+  void *kernel = mgpuModuleGetFunction(module, name);
+  return {fake, module, kernel, mgpuStreamCreate()};
+}
+
 /// BITSINK_CUDA_TIMEOUT_S: a wait that does not finish in time is an error
 /// naming what was launched, not a hang; afterwards the runtime leaves the
 /// (busy) device alone, module unloads at exit included.
 [[noreturn]] void waitOnABusyDevice() {
-  void *fake = useFakeDriver();
-  setenv("BITSINK_CUDA_TIMEOUT_S", "0.05", 1);
-  std::vector<unsigned char> cubin = cubinHeader(90);
-  void *module = mgpuModuleLoad(cubin.data(), cubin.size());
-  void *kernel = mgpuModuleGetFunction(module, "stuck_gemm");
-  void *stream = mgpuStreamCreate();
+  auto [fake, module, kernel, stream] =
+      fakeEntryWithTimeout("0.05", "stuck_gemm");
   reinterpret_cast<void (*)(int)>(dlsym(fake, "fakeCudaSetBusy"))(1);
   mgpuLaunchKernel(kernel, 4, 2, 1, 64, 1, 1, 0, stream, nullptr, nullptr, 0);
   timespec start{}, end{};
@@ -339,12 +349,7 @@ TEST(CudaRuntimeFake, WaitThatTimesOutNamesTheKernelsAndStops) {
 /// With a timeout and a device that finishes, the waits poll and succeed;
 /// an event and a whole-context wait too.
 [[noreturn]] void waitWithATimeout() {
-  void *fake = useFakeDriver();
-  setenv("BITSINK_CUDA_TIMEOUT_S", "10", 1);
-  std::vector<unsigned char> cubin = cubinHeader(90);
-  void *module = mgpuModuleLoad(cubin.data(), cubin.size());
-  void *kernel = mgpuModuleGetFunction(module, "k");
-  void *stream = mgpuStreamCreate();
+  auto [fake, module, kernel, stream] = fakeEntryWithTimeout("10", "k");
   for (int call = 0; call < 3; ++call)
     mgpuLaunchKernel(kernel, 1, 1, 1, 32, 1, 1, 0, stream, nullptr, nullptr, 0);
   void *event = mgpuEventCreate();

@@ -442,32 +442,38 @@ CUresult pollUntilLocked(Query query, double deadline) {
   }
 }
 
-/// A wait that timed out: report what was pending, and stop calling the
-/// driver. A kernel that runs on keeps every later call waiting, module
-/// unloads at exit included; the process must end to free the device.
-void reportTimeoutLocked(Runtime &rt, const char *what,
-                         const std::string &pending) {
-  reportLocked(rt, format("%s did not finish within %g s "
-                          "(BITSINK_CUDA_TIMEOUT_S)",
-                          what, rt.timeoutSeconds) +
-                       pending +
-                       "; the device is left busy and later GPU calls of "
-                       "this process are skipped");
-  rt.usable = false;
+/// Polls `query` until `deadline` (pollUntilLocked). A wait that times out
+/// is reported with the launches pending on `stream` (on every stream when
+/// `all`), and the runtime stops calling the driver: a kernel that runs on
+/// keeps every later call waiting, module unloads at exit included, and the
+/// process must end to free the device. Returns the query's last result
+/// (CUDA_ERROR_NOT_READY after a timeout).
+template <typename Query>
+CUresult pollOrTimeOutLocked(Runtime &rt, Query query, double deadline,
+                             const char *what, CUstream stream, bool all) {
+  CUresult result = pollUntilLocked(query, deadline);
+  if (result == CUDA_ERROR_NOT_READY) {
+    reportLocked(rt, format("%s did not finish within %g s "
+                            "(BITSINK_CUDA_TIMEOUT_S)",
+                            what, rt.timeoutSeconds) +
+                         describePendingLocked(rt, stream, all) +
+                         "; the device is left busy and later GPU calls of "
+                         "this process are skipped");
+    rt.usable = false;
+  }
+  return result;
 }
 
 /// cuStreamSynchronize, or with a timeout its polled equivalent.
 bool synchronizeStreamLocked(Runtime &rt, CUstream stream, const char *call) {
   if (rt.timeoutSeconds <= 0)
     return checkLocked(rt, rt.api.cuStreamSynchronize(stream), call);
-  CUresult result =
-      pollUntilLocked([&] { return rt.api.cuStreamQuery(stream); },
-                      monotonicSeconds() + rt.timeoutSeconds);
-  if (result == CUDA_ERROR_NOT_READY) {
-    reportTimeoutLocked(rt, "work on a stream",
-                        describePendingLocked(rt, stream, /*all=*/false));
+  CUresult result = pollOrTimeOutLocked(
+      rt, [&] { return rt.api.cuStreamQuery(stream); },
+      monotonicSeconds() + rt.timeoutSeconds, "work on a stream", stream,
+      /*all=*/false);
+  if (result == CUDA_ERROR_NOT_READY)
     return false;
-  }
   rt.pending.erase(stream);
   return checkLocked(rt, result, call);
 }
@@ -479,13 +485,11 @@ bool synchronizeContextLocked(Runtime &rt, const char *call) {
     double deadline = monotonicSeconds() + rt.timeoutSeconds;
     while (!rt.pending.empty()) {
       CUstream stream = rt.pending.begin()->first;
-      CUresult result = pollUntilLocked(
-          [&] { return rt.api.cuStreamQuery(stream); }, deadline);
-      if (result == CUDA_ERROR_NOT_READY) {
-        reportTimeoutLocked(rt, "work on the device",
-                            describePendingLocked(rt, stream, /*all=*/true));
+      CUresult result = pollOrTimeOutLocked(
+          rt, [&] { return rt.api.cuStreamQuery(stream); }, deadline,
+          "work on the device", stream, /*all=*/true);
+      if (result == CUDA_ERROR_NOT_READY)
         return false;
-      }
       rt.pending.erase(stream);
       if (!checkLocked(rt, result, call))
         return false;
@@ -752,13 +756,11 @@ BITSINK_EXPORT void mgpuEventSynchronize(CUevent event) {
     s.check(s.rt.api.cuEventSynchronize(event), "cuEventSynchronize");
     return;
   }
-  CUresult result =
-      pollUntilLocked([&] { return s.rt.api.cuEventQuery(event); },
-                      monotonicSeconds() + s.rt.timeoutSeconds);
-  if (result == CUDA_ERROR_NOT_READY)
-    reportTimeoutLocked(s.rt, "an event",
-                        describePendingLocked(s.rt, nullptr, /*all=*/true));
-  else
+  CUresult result = pollOrTimeOutLocked(
+      s.rt, [&] { return s.rt.api.cuEventQuery(event); },
+      monotonicSeconds() + s.rt.timeoutSeconds, "an event", nullptr,
+      /*all=*/true);
+  if (result != CUDA_ERROR_NOT_READY)
     s.check(result, "cuEventSynchronize");
 }
 
