@@ -776,7 +776,8 @@ BitSinkStatus bitsinkExecutableRunInPlace(BitSinkExecutable executable,
 
 struct BitSinkQuantizeResultImpl {
   bitsink::quant::Result result;
-  bitsink::npy::Array planes, coefficients, dequantized, rotationSigns;
+  bitsink::npy::Array planes, coefficients, dequantized, rotationSigns,
+      scales;
 };
 
 BitSinkQuantizeOptions bitsinkQuantizeOptionsDefault(void) {
@@ -791,7 +792,8 @@ BitSinkQuantizeOptions bitsinkQuantizeOptionsDefault(void) {
                                 defaults.threads,
                                 defaults.rtnSearch,
                                 defaults.rotationBlock,
-                                defaults.rotationSeed};
+                                defaults.rotationSeed,
+                                defaults.subBlock};
 }
 
 BitSinkStatus bitsinkQuantize(BitSinkContext context, const float *W, int64_t K,
@@ -828,6 +830,7 @@ bool toQuantOptions(const BitSinkQuantizeOptions *options,
   opts.rtnSearch = given.rtnSearch != 0;
   opts.rotationBlock = given.rotationBlock;
   opts.rotationSeed = given.rotationSeed;
+  opts.subBlock = given.subBlock;
   return true;
 }
 
@@ -848,6 +851,11 @@ BitSinkQuantizeResult makeQuantizeResult(bitsink::quant::Result result) {
       reinterpret_cast<const char *>(packed.coeffs.data()),
       reinterpret_cast<const char *>(packed.coeffs.data() +
                                      packed.coeffs.size()));
+  impl->scales.dtype = bitsink::npy::DType::U32;
+  impl->scales.shape = {packed.numScaleWords, packed.N};
+  impl->scales.data.assign(reinterpret_cast<const char *>(packed.scales.data()),
+                           reinterpret_cast<const char *>(
+                               packed.scales.data() + packed.scales.size()));
   const std::vector<float> &signs = impl->result.rotation.signs;
   impl->rotationSigns.dtype = bitsink::npy::DType::F32;
   impl->rotationSigns.shape = {static_cast<int64_t>(signs.size())};
@@ -1023,12 +1031,17 @@ bitsinkQuantizeResultGetReport(BitSinkQuantizeResult result) {
                                r.report.rtnColumns,
                                r.report.hasHeldOut ? 1 : 0,
                                r.report.heldOutRelError,
-                               r.rotation.block};
+                               r.rotation.block,
+                               r.packed.subBlock};
 }
 
 BitSinkArray
 bitsinkQuantizeResultGetRotationSigns(BitSinkQuantizeResult result) {
   return view(result->rotationSigns, /*withData=*/true);
+}
+
+BitSinkArray bitsinkQuantizeResultGetScales(BitSinkQuantizeResult result) {
+  return view(result->scales, /*withData=*/true);
 }
 
 BitSinkStatus bitsinkAllocateBudget(BitSinkContext context, int64_t numLayers,

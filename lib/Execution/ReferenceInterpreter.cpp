@@ -314,6 +314,12 @@ bool Interpreter::evaluateBitplaneMatmul(BitplaneMatmulOp op) {
   p.input = npy::toFloat(get(op.getInput()));
   p.coeffs = npy::toFloat(get(op.getCoeffs()));
   p.acc = npy::toFloat(get(op.getAcc()));
+  if (Value scales = op.getScales()) {
+    const npy::Array &words = get(scales);
+    p.subBlock = op.getSubBlockRows();
+    p.scales.assign(words.as<uint32_t>(),
+                    words.as<uint32_t>() + words.numElements());
+  }
   std::vector<double> out;
   std::string why;
   if (!reference::bitplaneMatmul(p, out, why))

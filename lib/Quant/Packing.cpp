@@ -119,7 +119,28 @@ Packed detail::pack(const Grid &grid, const Unpacked &unpacked) {
     bits[i] = static_cast<uint8_t>(grid.bits[unpacked.codes[i]]);
   packed.planes = packPlanes(bits.data(), unpacked.K, unpacked.N, grid.planes);
   packed.coeffs = unpacked.coeffs;
+  if (unpacked.subBlock > 0) {
+    int64_t numSub = (unpacked.K + unpacked.subBlock - 1) / unpacked.subBlock;
+    packed.subBlock = unpacked.subBlock;
+    packed.numScaleWords = (numSub + 7) / 8;
+    packed.scales =
+        packScaleCodes(unpacked.scaleCodes.data(), numSub, unpacked.N);
+  }
   return packed;
+}
+
+std::vector<uint32_t> bitsink::quant::packScaleCodes(const uint8_t *codes,
+                                                     int64_t numSubBlocks,
+                                                     int64_t N) {
+  int64_t numWords = (numSubBlocks + 7) / 8;
+  std::vector<uint32_t> words(numWords * N, 0);
+  for (int64_t s = 0; s < numSubBlocks; ++s) {
+    uint32_t *row = words.data() + (s / 8) * N;
+    int shift = static_cast<int>(4 * (s % 8));
+    for (int64_t n = 0; n < N; ++n)
+      row[n] |= static_cast<uint32_t>(codes[s * N + n] & 15) << shift;
+  }
+  return words;
 }
 
 void bitsink::quant::dequantize(const Packed &packed, float *What) {
@@ -151,6 +172,13 @@ void bitsink::quant::dequantize(const Packed &packed, float *What) {
     for (int64_t n = 0; n < N; ++n)
       What[k * N + n] =
           dequantValue(groupCoeffs + n, N, terms[bits[k * N + n]], numTerms);
+    if (packed.hasScales()) {
+      int64_t s = k / packed.subBlock;
+      const uint32_t *words = packed.scales.data() + (s / 8) * N;
+      int shift = static_cast<int>(4 * (s % 8));
+      for (int64_t n = 0; n < N; ++n)
+        What[k * N + n] *= scaleMultiplier((words[n] >> shift) & 15);
+    }
   }
 }
 
@@ -218,6 +246,30 @@ bool bitsink::quant::validate(const Packed &packed, std::string &error) {
         return fail("coefficients of group " + std::to_string(g) + ", column " +
                     std::to_string(n) + " can sum beyond the f32 range");
     }
+  }
+  if (packed.subBlock != 0) {
+    if (!isSubBlockSize(packed.subBlock))
+      return fail("sub-block size must be 8, 16 or 32, got " +
+                  std::to_string(packed.subBlock));
+    int64_t numSub = (packed.K + packed.subBlock - 1) / packed.subBlock;
+    int64_t SW = (numSub + 7) / 8;
+    if (packed.numScaleWords != SW)
+      return fail("expected " + std::to_string(SW) + " scale words, got " +
+                  std::to_string(packed.numScaleWords));
+    if (static_cast<int64_t>(packed.scales.size()) != SW * packed.N)
+      return fail("scale codes hold " + std::to_string(packed.scales.size()) +
+                  " words, expected " + std::to_string(SW * packed.N));
+    if (numSub % 8 != 0) {
+      uint32_t unused = ~((1u << (4 * (numSub % 8))) - 1);
+      const uint32_t *row = packed.scales.data() + (SW - 1) * packed.N;
+      for (int64_t n = 0; n < packed.N; ++n)
+        if (row[n] & unused)
+          return fail("scale codes are set past the last sub-block " +
+                      std::to_string(numSub - 1) + " (column " +
+                      std::to_string(n) + ")");
+    }
+  } else if (packed.numScaleWords != 0 || !packed.scales.empty()) {
+    return fail("scale codes are given without a sub-block size");
   }
   if (packed.K % 32 != 0) {
     uint32_t unused = ~((1u << (packed.K % 32)) - 1);

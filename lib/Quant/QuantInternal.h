@@ -74,6 +74,9 @@ struct Unpacked {
   int64_t groupSize = 0, numGroups = 0, numCoeffs = 0;
   std::vector<uint8_t> codes; // [K][N] grid codes
   std::vector<float> coeffs;  // [G][C][N]
+  /// Sub-block scale codes (Options::subBlock; 0: none): [ceil(K/S)][N].
+  int64_t subBlock = 0;
+  std::vector<uint8_t> scaleCodes;
 };
 
 /// Packs codes and coefficients into the canonical layout.

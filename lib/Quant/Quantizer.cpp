@@ -160,7 +160,8 @@ void detail::printProfile(int64_t K, int64_t N) {
 
 double bitsink::quant::storedBitsPerWeight(int64_t K, int64_t planes,
                                            int64_t numCoeffs, int64_t groupSize,
-                                           int coefficientBits) {
+                                           int coefficientBits,
+                                           int64_t subBlock) {
   if (K <= 0)
     return 0;
   int64_t groups =
@@ -170,7 +171,10 @@ double bitsink::quant::storedBitsPerWeight(int64_t K, int64_t planes,
   double coeffBits = static_cast<double>(coefficientBits) *
                      static_cast<double>(numCoeffs) *
                      static_cast<double>(groups);
-  return (planeBits + coeffBits) / static_cast<double>(K);
+  double scaleBits = 0;
+  if (subBlock > 0)
+    scaleBits = 32.0 * static_cast<double>(((K + subBlock - 1) / subBlock + 7) / 8);
+  return (planeBits + coeffBits + scaleBits) / static_cast<double>(K);
 }
 
 namespace {
@@ -220,6 +224,17 @@ bool checkArguments(const float *W, int64_t K, int64_t N,
       (options.rotationBlock & (options.rotationBlock - 1)) != 0)
     return fail("rotation block must be 0 (none) or a power of two, got " +
                 std::to_string(options.rotationBlock));
+  if (options.subBlock != 0) {
+    int64_t S = options.subBlock;
+    if (!isSubBlockSize(S))
+      return fail("sub-block size must be 0 (none), 8, 16 or 32, got " +
+                  std::to_string(S));
+    if (options.method == Method::RTN)
+      return fail("sub-block scale codes need method bpdq or trit, not rtn");
+    if (options.actOrder)
+      return fail("sub-block scale codes need rows in natural order (no "
+                  "act-order)");
+  }
   return detail::checkWeightRange(W, K, N, options, "weight", error);
 }
 
@@ -502,7 +517,7 @@ bool quantizeImpl(const float *W, int64_t K, int64_t N, const double *H,
   }
   report.bitsPerWeight =
       storedBitsPerWeight(K, result.packed.numPlanes, result.packed.numCoeffs,
-                          groupSize, f16 ? 16 : 32);
+                          groupSize, f16 ? 16 : 32, result.packed.subBlock);
   result.report = report;
   reportTimer.stop();
   printProfile(K, N);

@@ -253,6 +253,11 @@ bool bitsink::reference::dequantizeBitplanes(const BitplaneMatmulProblem &pr,
   if (!checkSize(pr.planes, P * KW * N, "planes", error) ||
       !checkSize(pr.coeffs, G * C * N, "coeffs", error))
     return false;
+  const int64_t S = pr.subBlock;
+  if (S < 0 || (S > 0 && !checkSize(pr.scales,
+                                    ((K + S - 1) / S + 7) / 8 * N, "scales",
+                                    error)))
+    return false;
   auto bit = [&](int64_t p, int64_t k, int64_t n) -> int {
     return (pr.planes[(p * KW + k / 32) * N + n] >> (k % 32)) & 1;
   };
@@ -275,6 +280,11 @@ bool bitsink::reference::dequantizeBitplanes(const BitplaneMatmulProblem &pr,
           break;
         }
         w += double(pr.coeffs[(g * C + l + 1) * N + n]) * t;
+      }
+      if (S > 0) {
+        const int64_t s = k / S;
+        const uint32_t q = (pr.scales[(s / 8) * N + n] >> (4 * (s % 8))) & 15;
+        w *= double(q + 1) / 16.0;
       }
       weight[k * N + n] = w;
     }

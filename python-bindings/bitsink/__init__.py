@@ -362,6 +362,10 @@ class QuantizedWeight:
     rotation R of ``quantize(rotation=)`` (``rotation_signs``: its K signs)
     and the input must go through ``rotate_input`` first; ``dequantized``
     is R times their weight, in the basis of the weight given.
+    With ``sub_block`` S > 0 (``quantize(sub_block=)``), ``scales`` (uint32
+    [ceil(ceil(K/S)/8), N]) holds a 4-bit code q per S rows and column, in
+    nibble j of word w for sub-block 8w + j; the weight of those rows is
+    (q + 1)/16 times the grid value (docs/semantics.md §2.3).
     """
 
     planes: np.ndarray
@@ -377,6 +381,8 @@ class QuantizedWeight:
     heldout_rel_error: Optional[float] = None
     rotation_block: int = 0
     rotation_signs: Optional[np.ndarray] = None
+    scales: Optional[np.ndarray] = None
+    sub_block: int = 0
 
     def dequantize(self) -> np.ndarray:
         return self.dequantized
@@ -477,6 +483,7 @@ def quantize(
     rtn_search: bool = True,
     rotation: int = 0,
     rotation_seed: int = 0,
+    sub_block: int = 0,
 ) -> QuantizedWeight:
     """Quantizes ``weight`` (K x N: ``y = x @ weight``) to ``planes``
     bit-planes with ``method`` in {"rtn", "bpdq", "trit"}.
@@ -509,6 +516,10 @@ def quantize(
     ``rotation_seed`` (docs/quantizer.md, "Rotation"); errors are those of
     x·W against rotate_input(x)·(packed weight), the same numbers in either
     basis.
+    ``sub_block``: 0, or 8, 16 or 32: a 4-bit scale code per that many rows
+    and column that multiplies the group's grid by (q + 1)/16, chosen with
+    the planes (bpdq and trit, without act_order; docs/quantizer.md,
+    "Sub-block scale codes").
     """
     w = np.ascontiguousarray(weight, dtype=np.float32)
     if w.ndim != 2:
@@ -570,6 +581,7 @@ def quantize(
         rtn_search,
         rotation,
         rotation_seed,
+        sub_block,
     )
     return _quantized_weight(out)
 
@@ -577,9 +589,12 @@ def quantize(
 def _quantized_weight(fields) -> QuantizedWeight:
     """A QuantizedWeight from the native module's fields."""
     arrays = {k: _to_numpy(*fields[k])
-              for k in ("planes", "coefficients", "dequantized", "rotation_signs")}
+              for k in ("planes", "coefficients", "dequantized", "rotation_signs",
+                        "scales")}
     if not fields["rotation_block"]:
         arrays["rotation_signs"] = None
+    if not fields["sub_block"]:
+        arrays["scales"] = None
     scalars = {k: v for k, v in fields.items() if k not in arrays}
     return QuantizedWeight(**arrays, **scalars)
 

@@ -352,7 +352,8 @@ BitSinkQuantizeOptions
 quantizeOptions(const std::string &method, int planes, int64_t groupSize,
                 int iterations, double damp, bool actOrder,
                 bool f16Coefficients, int threads, bool rtnSearch,
-                int64_t rotationBlock = 0, uint64_t rotationSeed = 0) {
+                int64_t rotationBlock = 0, uint64_t rotationSeed = 0,
+                int64_t subBlock = 0) {
   BitSinkQuantizeOptions options = bitsinkQuantizeOptionsDefault();
   options.method = method.c_str();
   options.planes = planes;
@@ -365,6 +366,7 @@ quantizeOptions(const std::string &method, int planes, int64_t groupSize,
   options.rtnSearch = rtnSearch;
   options.rotationBlock = rotationBlock;
   options.rotationSeed = rotationSeed;
+  options.subBlock = subBlock;
   return options;
 }
 
@@ -382,6 +384,8 @@ nb::dict quantizedWeight(BitSinkQuantizeResult result) {
   out["rotation_signs"] =
       copyOut(bitsinkQuantizeResultGetRotationSigns(result));
   out["rotation_block"] = report.rotationBlock;
+  out["scales"] = copyOut(bitsinkQuantizeResultGetScales(result));
+  out["sub_block"] = report.subBlock;
   out["plane_kind"] = std::string(report.planeKind);
   out["group_size"] = report.groupSize;
   out["rel_error"] = report.relError;
@@ -405,10 +409,10 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
                   int planes, int64_t groupSize, int iterations, double damp,
                   bool actOrder, bool f16Coefficients, int threads,
                   bool rtnSearch, int64_t rotationBlock,
-                  uint64_t rotationSeed) {
+                  uint64_t rotationSeed, int64_t subBlock) {
   BitSinkQuantizeOptions options = quantizeOptions(
       method, planes, groupSize, iterations, damp, actOrder, f16Coefficients,
-      threads, rtnSearch, rotationBlock, rotationSeed);
+      threads, rtnSearch, rotationBlock, rotationSeed, subBlock);
   BitSinkQuantizeResult result;
   BitSinkStatus status;
   {
@@ -659,7 +663,7 @@ NB_MODULE(_bitsink, m) {
         "held_out_hessian"_a, "method"_a, "planes"_a, "group_size"_a,
         "iterations"_a, "damp"_a, "act_order"_a, "f16_coefficients"_a,
         "threads"_a, "rtn_search"_a, "rotation_block"_a = 0,
-        "rotation_seed"_a = 0);
+        "rotation_seed"_a = 0, "sub_block"_a = 0);
   m.def("_check_hessian", &checkHessian, "context"_a, "hessian"_a, "k"_a,
         "what"_a);
   nb::class_<HessianAccumulator>(m, "_HessianAccumulator")

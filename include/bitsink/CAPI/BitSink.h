@@ -299,6 +299,10 @@ typedef struct BitSinkQuantizeOptions {
   int64_t rotationBlock;
   /// Seed of the rotation's signs.
   uint64_t rotationSeed;
+  /// Sub-block scale codes (docs/quantizer.md, "Sub-block scale codes"):
+  /// 0 = none, or 8, 16 or 32 rows per 4-bit code (bpdq and trit, without
+  /// actOrder).
+  int64_t subBlock;
 } BitSinkQuantizeOptions;
 
 /// Options with the library's defaults (bpdq, 2 planes, groups of 128).
@@ -391,6 +395,10 @@ bitsinkQuantizeResultGetDequantized(BitSinkQuantizeResult result);
 /// dequantized weight is in the input's basis (R times the packed weight).
 BITSINK_CAPI_EXPORTED BitSinkArray
 bitsinkQuantizeResultGetRotationSigns(BitSinkQuantizeResult result);
+/// The sub-block scale codes, "<u4" [SW][N] with SW = ceil(ceil(K/S)/8)
+/// (nibble j of word w: sub-block 8w + j); [0][N] without codes.
+BITSINK_CAPI_EXPORTED BitSinkArray
+bitsinkQuantizeResultGetScales(BitSinkQuantizeResult result);
 
 typedef struct BitSinkQuantizeReport {
   /// "binary", "signed" or "ternary".
@@ -407,6 +415,8 @@ typedef struct BitSinkQuantizeReport {
   double heldOutRelError;
   /// The rotation's block b' (0: not rotated); see rotationBlock above.
   int64_t rotationBlock;
+  /// Rows per sub-block scale code (0: none).
+  int64_t subBlock;
 } BitSinkQuantizeReport;
 
 BITSINK_CAPI_EXPORTED BitSinkQuantizeReport

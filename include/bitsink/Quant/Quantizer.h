@@ -68,7 +68,23 @@ struct Options {
   int64_t rotationBlock = 0;
   /// Seed of the rotation's ±1 signs s (rotationSigns).
   uint64_t rotationSeed = 0;
+  /// Sub-block scale codes (docs/semantics.md §2.3, "Sub-block scale
+  /// codes"): 0 (the default) for none; 8, 16 or 32 gives every `subBlock`
+  /// rows of a column a 4-bit code q that multiplies the group's grid by
+  /// (q + 1)/16, chosen with the planes. bpdq and trit only, in natural row
+  /// order (no actOrder). Sub-blocks never straddle groups (a group size
+  /// is a multiple of 32); K need not be a multiple of S.
+  int64_t subBlock = 0;
 };
+
+/// Bits of one sub-block scale code, and the multiplier code q stands for:
+/// (q + 1) / 2^kScaleCodeBits (exact in f32).
+constexpr int kScaleCodeBits = 4;
+inline float scaleMultiplier(unsigned code) {
+  return static_cast<float>(code + 1) / static_cast<float>(1 << kScaleCodeBits);
+}
+/// Whether S is a sub-block size the format has (8, 16 or 32).
+inline bool isSubBlockSize(int64_t S) { return S == 8 || S == 16 || S == 32; }
 
 /// The rotation R = diag(signs)·blockdiag(H_b, …, H_b) of K rows, H_b the
 /// b×b Walsh–Hadamard matrix divided by √b (symmetric and orthogonal), so
@@ -124,6 +140,15 @@ struct Packed {
   int64_t numWords = 0;         // KW = ceil(K / 32)
   std::vector<uint32_t> planes; // [P][KW][N], bit i of word w is row 32w+i
   std::vector<float> coeffs;    // [G][C][N]; c[g][0] is the offset
+  /// Sub-block scale codes: 0 for none, else S rows per code; then
+  /// numScaleWords = ceil(ceil(K/S)/8) and scales [numScaleWords][N] holds
+  /// the code of sub-block 8w + j in bits 4j..4j+3 of word w (codes of
+  /// sub-blocks >= ceil(K/S) are zero). Ŵ[k][n] is the §2.3 value times
+  /// scaleMultiplier(code of sub-block k/S).
+  int64_t subBlock = 0;
+  int64_t numScaleWords = 0;
+  std::vector<uint32_t> scales;
+  bool hasScales() const { return subBlock > 0; }
 };
 
 struct Report {
@@ -193,11 +218,19 @@ bool checkHessian(const double *H, int64_t K, const std::string &what,
 
 /// Bits stored per weight of a K-row weight: per output column, P planes of
 /// ceil(K/32) 32-bit words and ceil(K/groupSize) groups of `numCoeffs`
-/// coefficients of `coefficientBits` bits, divided by K. `groupSize` <= 0 or
-/// >= K means one group. For K = 576, P = 3, 4 f16 coefficients per group of
-/// 128: 3 + 16·4·5/576 = 3.556 (five groups, the last one of 64 rows).
+/// coefficients of `coefficientBits` bits, plus with sub-block codes
+/// (`subBlock` > 0) ceil(ceil(K/subBlock)/8) 32-bit words of codes, divided
+/// by K. `groupSize` <= 0 or >= K means one group. For K = 576, P = 3, 4 f16
+/// coefficients per group of 128: 3 + 16·4·5/576 = 3.556 (five groups, the
+/// last one of 64 rows).
 double storedBitsPerWeight(int64_t K, int64_t planes, int64_t numCoeffs,
-                           int64_t groupSize, int coefficientBits);
+                           int64_t groupSize, int coefficientBits,
+                           int64_t subBlock = 0);
+
+/// Packs scale codes[ceil(K/S)][N] (each < 16) into the words of
+/// Packed::scales.
+std::vector<uint32_t> packScaleCodes(const uint8_t *codes, int64_t numSubBlocks,
+                                     int64_t N);
 
 /// Accumulates the Hessian H = XᵀX/T of calibration rows given in batches,
 /// without keeping them: K² doubles (plus 256 pending rows), whatever T is.

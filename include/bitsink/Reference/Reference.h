@@ -109,6 +109,11 @@ struct BitplaneMatmulProblem {
   std::vector<uint32_t> planes;
   std::vector<float> coeffs;
   std::vector<float> acc;
+  /// Sub-block scale codes: 0 for none, else rows per code S, with
+  /// `scales` [ceil(ceil(K/S)/8)][N] (nibble j of word w: sub-block 8w+j)
+  /// multiplying a weight by (q + 1)/16.
+  int64_t subBlock = 0;
+  std::vector<uint32_t> scales;
 };
 
 /// The dequantized weight Ŵ (K×N) of §2.3.

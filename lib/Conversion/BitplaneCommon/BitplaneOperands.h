@@ -18,8 +18,11 @@ namespace bitsink {
 struct BitplaneOperands {
   PlaneKind kind = PlaneKind::Binary;
   int64_t numPlanes = 0, numTerms = 0, groupSize = 0;
-  /// x (M × K), planes (P × KW × N), coeffs (G × C × N), acc (M × N).
-  mlir::Value x, planes, coeffs, acc;
+  /// x (M × K), planes (P × KW × N), coeffs (G × C × N), acc (M × N), and
+  /// the sub-block scale codes (SW × N; null without).
+  mlir::Value x, planes, coeffs, acc, scales;
+  /// Rows per scale code S (0 without codes).
+  int64_t subBlock = 0;
   /// M, K, N, the plane words KW (only when read with `withPlaneWords`) and
   /// the coefficient groups G (index).
   mlir::Value m, k, n, numWords, numGroups;
@@ -35,6 +38,8 @@ struct BitplaneOperands {
     planes = op.getPlanes();
     coeffs = op.getCoeffs();
     acc = op.getAcc();
+    scales = op.getScales();
+    subBlock = op.getSubBlockRows();
     m = eb.dim(x, 0);
     k = eb.dim(x, 1);
     n = eb.dim(acc, 1);

@@ -915,3 +915,75 @@ func.func @rope_hex_theta(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x32x16xf32>, %
   %o = bitsink.sink_attention ins(%q, %k, %v : tensor<1x4x8x16xf32>, tensor<1x2x32x16xf32>, tensor<1x2x32x16xf32>) outs(%init : tensor<1x4x8x16xf32>) {rope = #bitsink.rope<theta = 0x47C35000, dims = 8, style = half>} -> tensor<1x4x8x16xf32>
   return
 }
+
+// -----
+
+func.func @bpm_scales_without_sub_block(%x: tensor<4x100xf16>, %p: tensor<2x4x10xi32>, %c: tensor<1x3x10xf16>, %s: tensor<1x10xi32>, %acc: tensor<4x10xf32>) {
+  // expected-error @+1 {{expects sub_block (8, 16 or 32) with a scales operand}}
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<4x100xf16>, tensor<2x4x10xi32>, tensor<1x3x10xf16>) scales(%s : tensor<1x10xi32>) outs(%acc : tensor<4x10xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128} -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+func.func @bpm_scales_bad_sub_block(%x: tensor<4x100xf16>, %p: tensor<2x4x10xi32>, %c: tensor<1x3x10xf16>, %s: tensor<1x10xi32>, %acc: tensor<4x10xf32>) {
+  // expected-error @+1 {{expects sub_block to be 8, 16 or 32, got 24}}
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<4x100xf16>, tensor<2x4x10xi32>, tensor<1x3x10xf16>) scales(%s : tensor<1x10xi32>) outs(%acc : tensor<4x10xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 24} -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+func.func @bpm_scales_sub_block_group(%x: tensor<4x100xf16>, %p: tensor<2x4x10xi32>, %c: tensor<1x3x10xf16>, %s: tensor<1x10xi32>, %acc: tensor<4x10xf32>) {
+  // expected-error @+1 {{expects sub_block to be 8, 16 or 32, got 64}}
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<4x100xf16>, tensor<2x4x10xi32>, tensor<1x3x10xf16>) scales(%s : tensor<1x10xi32>) outs(%acc : tensor<4x10xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 64} -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+func.func @bpm_scales_rows(%x: tensor<4x100xf16>, %p: tensor<2x4x10xi32>, %c: tensor<1x3x10xf16>, %s: tensor<1x10xi32>, %acc: tensor<4x10xf32>) {
+  // expected-error @+1 {{expects scales dimension 0 (SW = ceil(ceil(K/sub_block)/8)) to be 2, got 1}}
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<4x100xf16>, tensor<2x4x10xi32>, tensor<1x3x10xf16>) scales(%s : tensor<1x10xi32>) outs(%acc : tensor<4x10xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 8} -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+func.func @bpm_scales_columns(%x: tensor<4x100xf16>, %p: tensor<2x4x10xi32>, %c: tensor<1x3x10xf16>, %s: tensor<1x11xi32>, %acc: tensor<4x10xf32>) {
+  // expected-error @+1 {{expects scales and acc to agree on the output count N, got 11 and 10}}
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<4x100xf16>, tensor<2x4x10xi32>, tensor<1x3x10xf16>) scales(%s : tensor<1x11xi32>) outs(%acc : tensor<4x10xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 16} -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+func.func @bpm_scales_type(%x: tensor<4x100xf16>, %p: tensor<2x4x10xi32>, %c: tensor<1x3x10xf16>, %s: tensor<1x10xi64>, %acc: tensor<4x10xf32>) {
+  // expected-error @+1 {{expects scales element type to be i32, got 'i64'}}
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<4x100xf16>, tensor<2x4x10xi32>, tensor<1x3x10xf16>) scales(%s : tensor<1x10xi64>) outs(%acc : tensor<4x10xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 16} -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+func.func @bpm_scales_rank(%x: tensor<4x100xf16>, %p: tensor<2x4x10xi32>, %c: tensor<1x3x10xf16>, %s: tensor<10xi32>, %acc: tensor<4x10xf32>) {
+  // expected-error @+1 {{expects scales to have rank 2 (SW x N), got 1}}
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<4x100xf16>, tensor<2x4x10xi32>, tensor<1x3x10xf16>) scales(%s : tensor<10xi32>) outs(%acc : tensor<4x10xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 16} -> tensor<4x10xf32>
+  return
+}
+
+// -----
+
+func.func @bpm_sub_block_without_scales(%x: tensor<4x100xf16>, %p: tensor<2x4x10xi32>, %c: tensor<1x3x10xf16>, %acc: tensor<4x10xf32>) {
+  // expected-error @+1 {{has sub_block = 16 but no scales operand}}
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<4x100xf16>, tensor<2x4x10xi32>, tensor<1x3x10xf16>) outs(%acc : tensor<4x10xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 16} -> tensor<4x10xf32>
+  return
+}

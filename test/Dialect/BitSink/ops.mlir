@@ -119,6 +119,18 @@ func.func @bitplane_signed_per_channel(%x: tensor<?x100xbf16>, %p: tensor<3x4x10
   return %y : tensor<?x10xbf16>
 }
 
+// Sub-block scale codes: K = 100 per channel, S = 8 (13 sub-blocks in 2
+// words of codes).
+// CHECK-LABEL: func.func @bitplane_scales
+// CHECK: bitsink.bitplane_matmul ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<2x100xf32>, tensor<2x4x10xi32>, tensor<1x3x10xf16>) scales(%{{.*}} : tensor<2x10xi32>) outs(%{{.*}} : tensor<2x10xf32>) {group_size = 100 : i64, plane_kind = #bitsink.plane_kind<binary>, sub_block = 8 : i64} -> tensor<2x10xf32>
+func.func @bitplane_scales(%x: tensor<2x100xf32>, %p: tensor<2x4x10xi32>,
+    %c: tensor<1x3x10xf16>, %s: tensor<2x10xi32>, %acc: tensor<2x10xf32>) -> tensor<2x10xf32> {
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<2x100xf32>, tensor<2x4x10xi32>, tensor<1x3x10xf16>)
+         scales(%s : tensor<2x10xi32>) outs(%acc : tensor<2x10xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 100, sub_block = 8} -> tensor<2x10xf32>
+  return %y : tensor<2x10xf32>
+}
+
 // Two trit-planes (P = 4 stored bits, L = 2 terms, C = 3), group 64, and a
 // blocked plane layout on memrefs: ceil(48/16) x ceil(ceil(200/32)/4) x P x 4 x 16.
 // CHECK-LABEL: func @bitplane_ternary_blocked

@@ -151,6 +151,21 @@ private:
     mlir::Value masked = andI(word, bit);
     return eq(masked, constant(vecI32, 0));
   }
+  /// Whether the op has sub-block scale codes (then subBlock = S).
+  bool hasScales() const { return subBlock != 0; }
+  /// The multipliers (q + 1)/16 of sub-block `unit` for the 16 columns at
+  /// `col` (nibble unit mod 8 of scales[unit / 8, col..]); columns outside
+  /// `mask` read code 0.
+  mlir::Value loadMultipliers(mlir::Value unit, mlir::Value col,
+                              mlir::Value mask) {
+    mlir::Value words = loadColumns(scales, {divU(unit, idx(8))}, col, mask);
+    mlir::Value shift = indexCast(mul(remU(unit, idx(8)), idx(4)),
+                                  b.getI32Type());
+    mlir::Value codes =
+        andI(shrU(words, splat(shift, kLanes)), constant(vecI32, 15));
+    return fmul(fadd(intToF32(codes), constant(vecF32, 1.0)),
+                constant(vecF32, 1.0 / 16));
+  }
   /// The vector of bit `i` in every lane.
   mlir::Value bitVector(int64_t i) {
     return constant(vecI32, static_cast<int32_t>(1u << i));
@@ -198,15 +213,27 @@ private:
                      mlir::Value kIdx);
   /// The bit sums of group `g` by testing one bit at a time.
   void emitGemvBitSums(const GemvStrip &strip, mlir::Value g);
+  /// With scale codes: the bit sums of sub-block `unit` (its S rows of one
+  /// plane word), by testing one bit at a time.
+  void emitGemvUnitBitSums(const GemvStrip &strip, mlir::Value unit);
+  /// The same through the 4-row tables (S/4 lookups per stream).
+  void emitGemvUnitLutSums(const GemvStrip &strip, mlir::Value unit,
+                           mlir::Value tables);
 
   /// y (the strip's ybuf) += the terms of group `g` for the step, from the
-  /// sums Z over clear bits (`sums`, indexed as loadSums) and the group sums
-  /// S: binary c0·S + Σ c·(S − Z), signed and ternary likewise (Gemv.cpp).
+  /// sums Z over clear bits (`sums`, indexed as loadSums) and the input
+  /// sums S (column `sumIndex` of `groupSums`, g when null): binary c0·S +
+  /// Σ c·(S − Z), signed and ternary likewise (Gemv.cpp); with
+  /// `multipliers` (one vector per column vector of the step) every
+  /// coefficient times its column's multiplier.
   void applyCoefficients(const GemvStrip &strip, const GemvStep &step,
                          mlir::Value g, mlir::Value groupSums,
-                         llvm::ArrayRef<mlir::Value> sums);
-  /// Σ x[r, k] over the rows k < K of each group, into a fresh M × G buffer.
-  mlir::Value emitGroupSums();
+                         llvm::ArrayRef<mlir::Value> sums,
+                         mlir::Value sumIndex = {},
+                         llvm::ArrayRef<mlir::Value> multipliers = {});
+  /// Σ x[r, k] over the rows k < K of each of `count` runs of `rowsPer`
+  /// rows (the groups, or the sub-blocks), into a fresh M × count buffer.
+  mlir::Value emitGroupSums(int64_t rowsPer, mlir::Value count);
   /// The column origin (in (-16, 0]) that makes the GEMV's 16-lane plane
   /// loads 64-byte aligned, i.e. whole cache lines: a load that straddles
   /// two lines costs two, and the prefetch covers one. Inputs from malloc are

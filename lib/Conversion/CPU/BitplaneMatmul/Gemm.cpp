@@ -90,11 +90,23 @@ void BitplaneMatmulEmitter::emitDequantizeChunk(Value wbuf, Value col0,
   forEachChunkWord(chunk, chunkWords, col0, end, [&](const ChunkWord &at) {
     WeightTerms terms = loadWeightTerms(at.group, at.col, at.mask);
     SmallVector<Value> streams = loadBitStreams(at.word, at.col, at.mask);
+    // With scale codes, the multipliers of the word's 32/S sub-blocks (all
+    // in one word of codes: the word's first row exists).
+    SmallVector<Value> multipliers;
+    if (hasScales()) {
+      int64_t perWord = 32 / subBlock;
+      Value unit0 = mul(at.word, idx(perWord));
+      for (int64_t t = 0; t < perWord; ++t)
+        multipliers.push_back(
+            loadMultipliers(add(unit0, idx(t)), at.col, at.mask));
+    }
     Value localRow = mul(at.localWord, idx(32));
     for (int64_t i = 0; i < 32; ++i) {
       Value row = add(localRow, idx(i));
-      vstore(selectWeight(terms, streams, i), wbuf,
-             {row, idx(at.vector * kLanes)});
+      Value weight = selectWeight(terms, streams, i);
+      if (hasScales())
+        weight = fmul(weight, multipliers[i / subBlock]);
+      vstore(weight, wbuf, {row, idx(at.vector * kLanes)});
     }
   });
 }

@@ -95,14 +95,14 @@ std::pair<Value, Value> BitplaneMatmulEmitter::groupWordRange(Value g,
   return {minS(first, last), last};
 }
 
-Value BitplaneMatmulEmitter::emitGroupSums() {
+Value BitplaneMatmulEmitter::emitGroupSums(int64_t rowsPer, Value count) {
   auto type =
       MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32Type);
-  Value sums = memref::AllocOp::create(b, type, ValueRange{m, numGroups});
+  Value sums = memref::AllocOp::create(b, type, ValueRange{m, count});
   Value zero = f32(0.0);
-  Value gs = idx(groupSize);
+  Value gs = idx(rowsPer);
   forEach(idx(0), m, idx(1), [&](Value row) {
-    forEach(idx(0), numGroups, idx(1), [&](Value g) {
+    forEach(idx(0), count, idx(1), [&](Value g) {
       Value first = mul(g, gs);
       Value last = minS(add(first, gs), k);
       SmallVector<Value> sum =
@@ -228,21 +228,49 @@ void BitplaneMatmulEmitter::emitGemvBitSums(const GemvStrip &strip, Value g) {
   });
 }
 
-void BitplaneMatmulEmitter::applyCoefficients(const GemvStrip &strip,
-                                              const GemvStep &step, Value g,
-                                              Value groupSums,
-                                              ArrayRef<Value> sums) {
+void BitplaneMatmulEmitter::emitGemvUnitBitSums(const GemvStrip &strip,
+                                                Value unit) {
+  Value first = mul(unit, idx(subBlock));
+  Value word = divU(first, idx(32));
+  Value offset = remU(first, idx(32));
+  Value count = minS(idx(subBlock), sub(k, first));
+  forEachStep(strip, [&](const GemvStep &step) {
+    prefetchWords(word, step.cols);
+    SmallVector<Value> words = loadWords(strip, step, word);
+    SmallVector<Value> inits = loadSums(strip, step);
+    inits.push_back(bitVector(offset));
+    SmallVector<Value> sums =
+        forLoop(idx(0), count, idx(1), inits, [&](Value i, ValueRange it) {
+          SmallVector<Value> sums(it.drop_back());
+          Value bit = it.back();
+          accumulateBit(strip, words, sums, bit, add(first, i));
+          sums.push_back(add(bit, bit));
+          return sums;
+        });
+    sums.pop_back();
+    storeSums(strip, step, sums);
+  });
+}
+
+void BitplaneMatmulEmitter::applyCoefficients(
+    const GemvStrip &strip, const GemvStep &step, Value g, Value groupSums,
+    ArrayRef<Value> sums, Value sumIndex, ArrayRef<Value> multipliers) {
   Value minusTwo = constant(vecF32, -2.0);
+  if (!sumIndex)
+    sumIndex = g;
   for (int64_t v = 0; v < strip.vectors; ++v) {
     SmallVector<Value> c;
-    for (int64_t l = 0; l <= numTerms; ++l)
+    for (int64_t l = 0; l <= numTerms; ++l) {
       c.push_back(
           toF32(loadColumns(coeffs, {g, idx(l)}, step.cols[v], step.masks[v])));
+      if (!multipliers.empty())
+        c.back() = fmul(c.back(), multipliers[v]);
+    }
     for (int64_t r = 0; r < strip.rows; ++r) {
       auto z = [&](int64_t j) {
         return sums[strip.sumRow(r, j) * strip.vectors + v];
       };
-      Value s = splat(load(groupSums, {idx(r), g}), kLanes);
+      Value s = splat(load(groupSums, {idx(r), sumIndex}), kLanes);
       Value y = vload(vecF32, strip.ybuf, {idx(r), step.slots[v]});
       y = vectorFma(c[0], s, y);
       for (int64_t l = 0; l < numTerms; ++l) {
@@ -297,8 +325,14 @@ void BitplaneMatmulEmitter::emitGemv() {
   int64_t stepCols = strip.stepCols;
   int64_t stripCols = llvm::alignTo(gemvColumnTile, stepCols);
 
-  Value groupSums = emitGroupSums();
+  // With scale codes the unit of the sums is a sub-block of S rows (one
+  // multiplier per column), without them a group.
+  Value numUnits = hasScales() ? ceilDivU(k, idx(subBlock)) : numGroups;
+  Value groupSums =
+      emitGroupSums(hasScales() ? subBlock : groupSize, numUnits);
   bool lut = tableIsa != GemvTableIsa::None;
+  assert((!hasScales() || !integerTables()) &&
+         "the pattern picks an f32 kernel for scale codes");
   Value tables = lut ? emitPartialSumTables() : Value();
   Value byteTables, scales;
   if (int8Tables())
@@ -375,7 +409,31 @@ void BitplaneMatmulEmitter::emitGemv() {
           vstore(toF32(loadColumns(acc, {idx(r)}, step.cols[v], step.masks[v])),
                  strip.ybuf, {idx(r), step.slots[v]});
     });
-    forEach(idx(0), numGroups, idx(1), [&](Value g) {
+    if (hasScales()) {
+      // Per sub-block: Z = 0, its sums, then the coefficients of its group
+      // times its multipliers.
+      forEach(idx(0), numUnits, idx(1), [&](Value unit) {
+        Value g = divU(mul(unit, idx(subBlock)), idx(groupSize));
+        forEachStep(strip, [&](const GemvStep &step) {
+          SmallVector<Value> zeros(rows * streams * vectors,
+                                   constant(vecF32, 0.0));
+          storeSums(strip, step, zeros);
+        });
+        if (lut)
+          emitGemvUnitLutSums(strip, unit, tables);
+        else
+          emitGemvUnitBitSums(strip, unit);
+        forEachStep(strip, [&](const GemvStep &step) {
+          SmallVector<Value> multipliers;
+          for (int64_t v = 0; v < vectors; ++v)
+            multipliers.push_back(
+                loadMultipliers(unit, step.cols[v], step.masks[v]));
+          applyCoefficients(strip, step, g, groupSums, loadSums(strip, step),
+                            unit, multipliers);
+        });
+      });
+    }
+    forEach(idx(0), hasScales() ? idx(0) : numGroups, idx(1), [&](Value g) {
       // The integer-table kernels keep Z in registers per step, from S
       // down.
       if (int8Tables()) {

@@ -93,7 +93,21 @@ struct LowerBitplaneMatmulPattern : BitSinkLoweringPattern<BitplaneMatmulOp> {
 
   void lower(BitplaneMatmulOp op, ImplicitLocOpBuilder &b) const override {
     int64_t rows = cast<MemRefType>(op.getInput().getType()).getDimSize(0);
-    cpu::BitplaneMatmulEmitter emitter(b, op, options, tableIsa, gemmIsa);
+    // Sub-block scale codes are read by the f32 kernels: the bit-test GEMV,
+    // the f32 table GEMV with 4-row chunks (a sub-block of 8 rows is two of
+    // them; AVX2's 3-row chunks straddle sub-blocks) and the f32 GEMM. The
+    // integer kernels' options are speed choices: such an op takes the f32
+    // kernel of the same target (docs/bitplane-lowering.md).
+    GemvTableIsa opTableIsa = tableIsa;
+    GemmInt8Isa opGemmIsa = gemmIsa;
+    if (op.getScales()) {
+      if (opTableIsa != GemvTableIsa::None)
+        opTableIsa = gemvTableIsa(options.targetFeatures);
+      if (opTableIsa == GemvTableIsa::AVX2)
+        opTableIsa = GemvTableIsa::None;
+      opGemmIsa = GemmInt8Isa::None;
+    }
+    cpu::BitplaneMatmulEmitter emitter(b, op, options, opTableIsa, opGemmIsa);
     if (!ShapedType::isDynamic(rows) && rows <= options.gemvMaxRows)
       emitter.emitGemv();
     else

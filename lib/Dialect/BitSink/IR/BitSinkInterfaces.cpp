@@ -300,8 +300,12 @@ BitplaneMatmulOp::getTiledImplementation(OpBuilder &b,
       slice(b, loc, getInput(), {mOff, zero}, {mSize, full(getInput(), 1)}),
       planes,
       slice(b, loc, getCoeffs(), {zero, zero, nOff},
-            {full(getCoeffs(), 0), full(getCoeffs(), 1), nSize}),
-      slice(b, loc, getAcc(), {mOff, nOff}, {mSize, nSize})};
+            {full(getCoeffs(), 0), full(getCoeffs(), 1), nSize})};
+  if (Value scales = getScales())
+    operands.push_back(
+        slice(b, loc, scales, {zero, nOff}, {full(scales, 0), nSize}));
+  operands.push_back(
+      slice(b, loc, getAcc(), {mOff, nOff}, {mSize, nSize}));
   return tileWithSlices(b, *this, operands);
 }
 

@@ -604,6 +604,35 @@ LogicalResult BitplaneMatmulOp::verify() {
   if (failed(check.dimEquals(coeffs, 0, numGroups, "G = ceil(K/group_size)")) ||
       failed(check.dimEquals(coeffs, 1, getNumCoefficients(), "C = terms + 1")))
     return failure();
+
+  // Sub-block scale codes: both the operand and sub_block, or neither.
+  std::optional<uint64_t> subBlock = getSubBlock();
+  if (!getScales()) {
+    if (subBlock)
+      return emitOpError() << "has sub_block = " << *subBlock
+                           << " but no scales operand";
+    return success();
+  }
+  if (!subBlock)
+    return emitOpError() << "expects sub_block (8, 16 or 32) with a scales "
+                            "operand";
+  int64_t rows = static_cast<int64_t>(*subBlock);
+  if (rows != 8 && rows != 16 && rows != 32)
+    return emitOpError() << "expects sub_block to be 8, 16 or 32, got "
+                         << rows;
+  // (Every group_size that is not per channel is a multiple of 32, so S
+  // divides it: sub-blocks never straddle groups.)
+  NamedShape scales = named("scales", getScales());
+  if (failed(check.rank(scales, 2, "SW x N")) ||
+      failed(check.elementType(scales, {b.getI32Type()}, "i32")))
+    return failure();
+  int64_t scaleWords = ShapedType::isDynamic(k)
+                           ? k
+                           : llvm::divideCeil(llvm::divideCeil(k, rows), 8);
+  if (failed(check.dimEquals(scales, 0, scaleWords,
+                             "SW = ceil(ceil(K/sub_block)/8)")) ||
+      failed(check.sameDim(scales, 1, acc, 1, "the output count N")))
+    return failure();
   return success();
 }
 

@@ -96,6 +96,9 @@ struct CalibrationData {
 struct QuantizedWeight {
   ElementsAttr planes;
   ElementsAttr coeffs;
+  /// Sub-block scale codes (null without) and their rows per code.
+  ElementsAttr scales;
+  int64_t subBlock = 0;
   bitsink::PlaneKind kind = bitsink::PlaneKind::Binary;
   int64_t groupSize = 0;
   DictionaryAttr report;
@@ -672,6 +675,14 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
                           << static_cast<int64_t>(rotation);
   quantOptions.rotationBlock = rotation;
   quantOptions.rotationSeed = rotationSeed;
+  if (subBlock != 0 && !quant::isSubBlockSize(subBlock))
+    return emitError(loc) << "bitsink-quantize-weights: sub-block must be 0 "
+                             "(none), 8, 16 or 32, got "
+                          << static_cast<int64_t>(subBlock);
+  if (subBlock != 0 && quantOptions.method == quant::Method::RTN)
+    return emitError(loc) << "bitsink-quantize-weights: sub-block scale codes "
+                             "need method bpdq or trit, not rtn";
+  quantOptions.subBlock = subBlock;
   if (!calibration.empty()) {
     std::string error;
     if (!npy::readNpz(calibration, calibrationArrays, error))
@@ -865,6 +876,17 @@ QuantizeWeightsPass::makeQuantizedWeight(const quant::Result &result,
         "rotation_block", builder.getI64IntegerAttr(result.rotation.block)));
 
   QuantizedWeight entry;
+  if (packed.hasScales()) {
+    entry.subBlock = packed.subBlock;
+    entry.scales = makePackedConstant(
+        RankedTensorType::get({packed.numScaleWords, packed.N},
+                              builder.getI32Type()),
+        ArrayRef<char>(reinterpret_cast<const char *>(packed.scales.data()),
+                       packed.scales.size() * sizeof(uint32_t)),
+        alignof(uint32_t), "bitsink_scales");
+    report.push_back(builder.getNamedAttr(
+        "sub_block", builder.getI64IntegerAttr(packed.subBlock)));
+  }
   entry.rotation = result.rotation;
   entry.planes = planesAttr;
   entry.coeffs = coeffsAttr;
@@ -1006,9 +1028,15 @@ void QuantizeWeightsPass::rewrite(linalg::LinalgOp op, const MatmulMatch &match,
                               match.rowDims, match.nDim);
   Value planes = arith::ConstantOp::create(rewriter, loc, weight.planes);
   Value coeffs = arith::ConstantOp::create(rewriter, loc, weight.coeffs);
+  Value scales;
+  IntegerAttr subBlockAttr;
+  if (weight.scales) {
+    scales = arith::ConstantOp::create(rewriter, loc, weight.scales);
+    subBlockAttr = rewriter.getI64IntegerAttr(weight.subBlock);
+  }
   auto matmul = BitplaneMatmulOp::create(
-      rewriter, loc, TypeRange{acc.getType()}, input, planes, coeffs, acc,
-      weight.kind, weight.groupSize, /*layout=*/nullptr);
+      rewriter, loc, TypeRange{acc.getType()}, input, planes, coeffs, scales,
+      acc, weight.kind, weight.groupSize, /*layout=*/nullptr, subBlockAttr);
   matmul->setAttr("bitsink.quant_error", weight.report);
   Value result =
       fromRowsByColumns(rewriter, loc, matmul->getResult(0), match.init,

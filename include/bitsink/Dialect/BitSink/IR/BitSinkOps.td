@@ -247,6 +247,19 @@ def BitSink_BitplaneMatmulOp : BitSink_Op<"bitplane_matmul"> {
     channel). A `layout` attribute (`#bitsink.layout`) means the planes are
     stored blocked instead of canonical.
 
+    Optional sub-block scale codes (`scales(...)` with `sub_block = S`, S ∈
+    {8, 16, 32}; it divides every `group_size` but a per-channel one): a
+    4-bit code q per S rows and
+    output multiplies that sub-block's weights,
+
+    ```
+    Ŵ[k, n] = (q[k / S, n] + 1) / 16 · (c[g, 0, n] + Σ_l c[g, l+1, n] · t_l[k, n])
+    scales: SW × N (i32), SW = ceil(ceil(K/S) / 8); bits 4j..4j+3 of
+            scales[w, n] hold q of sub-block 8w + j
+    ```
+
+    (docs/quantizer.md, "Sub-block scale codes"; 4 bits per S weights).
+
     Example (2-bit BPDQ, group 128):
 
     ```mlir
@@ -263,16 +276,19 @@ def BitSink_BitplaneMatmulOp : BitSink_Op<"bitplane_matmul"> {
     BitSink_TensorOrMemRef:$input,
     BitSink_TensorOrMemRef:$planes,
     BitSink_TensorOrMemRef:$coeffs,
+    Optional<BitSink_TensorOrMemRef>:$scales,
     BitSink_TensorOrMemRef:$acc,
     BitSink_PlaneKindAttr:$plane_kind,
     I64Attr:$group_size,
-    OptionalAttr<BitSink_PlaneLayoutAttr>:$layout
+    OptionalAttr<BitSink_PlaneLayoutAttr>:$layout,
+    OptionalAttr<I64Attr>:$sub_block
   );
   let results = (outs Variadic<AnyRankedTensor>:$result);
 
   let assemblyFormat = [{
     `ins` `(` $input `,` $planes `,` $coeffs `:` type($input) `,`
         type($planes) `,` type($coeffs) `)`
+    (`scales` `(` $scales^ `:` type($scales) `)`)?
     `outs` `(` $acc `:` type($acc) `)`
     attr-dict (`->` type($result)^)?
   }];
@@ -289,6 +305,11 @@ def BitSink_BitplaneMatmulOp : BitSink_Op<"bitplane_matmul"> {
     int64_t getNumTerms() { return numTermsFor(getPlaneKind(), getNumPlanes()); }
     /// Coefficients per group and output, C = L + 1.
     int64_t getNumCoefficients() { return getNumTerms() + 1; }
+    /// Rows per sub-block scale code S; 0 without codes.
+    int64_t getSubBlockRows() {
+      return getScales() && getSubBlock() ? static_cast<int64_t>(*getSubBlock())
+                                          : 0;
+    }
 
     static int64_t numTermsFor(::bitsink::PlaneKind kind, int64_t planes) {
       return kind == ::bitsink::PlaneKind::Ternary ? planes / 2 : planes;

@@ -289,7 +289,11 @@ def BitSinkQuantizeWeights
            "Walsh-Hadamard rotation block (a power of two; 0: off): "
            "quantize R^T W and multiply the input by R">,
     Option<"rotationSeed", "rotation-seed", "uint64_t", /*default=*/"0",
-           "Seed of the rotation's +-1 signs">
+           "Seed of the rotation's +-1 signs">,
+    Option<"subBlock", "sub-block", "int64_t", /*default=*/"0",
+           "Sub-block scale codes: 0 (none), or 8, 16 or 32 rows per 4-bit "
+           "code that multiplies the grid (bpdq and trit); the op gets a "
+           "scales operand">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
