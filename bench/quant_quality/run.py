@@ -115,7 +115,13 @@ GROUPS = (64, 128, 256)
 BITSINK = ([("rtn", p, (128, 256)) for p in (2, 3, 4)]
            + [("bpdq", p, GROUPS) for p in (1, 2, 3, 4)]
            + [("bpdq-rot", p, GROUPS) for p in (1, 2, 3, 4)]
-           + [("trit", p, (128,)) for p in (2, 4)])
+           + [("trit", p, (128,)) for p in (2, 4)]
+           + [("bpdq-rot-s8", p, (0,)) for p in (1, 2)]
+           + [("bpdq-rot-s16", p, (0,)) for p in (2, 3, 4)]
+           + [("bpdq-rot-s32", p, (0,)) for p in (3, 4)])
+# "bpdq-rot-sS": rotated bpdq with sub-block scale codes (bitsink.quantize(
+# sub_block=S), docs/quantizer.md "Sub-block scale codes"): one f16 grid
+# per column (group 0) and a 4-bit code per S rows and column.
 # "bpdq-rot": bpdq with the Walsh–Hadamard rotation (bitsink.quantize(
 # rotation=ROTATION), docs/quantizer.md "Rotation"; the input is multiplied
 # by R at run time, which stores nothing): blocks of 128, or the largest
@@ -331,21 +337,37 @@ def ggml_key(type_name, imatrix, variant):
     return f"ggml:{type_name}:{'imat' if imatrix else 'plain'}:{variant}"
 
 
-def run_bitsink(w, x, held, check=False):
+def method_options(method):
+    """(library method, rotation, sub_block) of a method name: "bpdq",
+    "bpdq-rot", "bpdq-rot-s16", "rtn", "trit"."""
+    parts = method.split("-")
+    sub_block = int(parts[-1][1:]) if parts[-1].startswith("s") else 0
+    return parts[0], ROTATION if "rot" in parts else 0, sub_block
+
+
+def bitsink_keys():
+    return [bitsink_key(m, p, g) for m, p, groups in BITSINK for g in groups]
+
+
+def run_bitsink(w, x, held, check=False, skip=()):
+    """Every configuration of BITSINK whose key is not in `skip`."""
     import bitsink
     from bitsink.models.quantize import stored_bits_per_weight
     out = {}
     k = w.shape[0]
     for method, planes, groups in BITSINK:
         for group in groups:
+            if bitsink_key(method, planes, group) in skip:
+                continue
             t0 = time.perf_counter()
-            rotation = ROTATION if method == "bpdq-rot" else 0
-            q = bitsink.quantize(w, method=method.removesuffix("-rot"),
-                                 planes=planes, group_size=group,
-                                 calibration=x, rotation=rotation)
+            base, rotation, sub_block = method_options(method)
+            q = bitsink.quantize(w, method=base, planes=planes,
+                                 group_size=group, calibration=x,
+                                 rotation=rotation, sub_block=sub_block)
             secs = time.perf_counter() - t0
             coeffs = planes // 2 + 1 if method == "trit" else planes + 1
-            expect = stored_bits_per_weight(k, planes, coeffs, group)
+            expect = stored_bits_per_weight(k, planes, coeffs, group,
+                                            sub_block=sub_block)
             if abs(q.bits_per_weight - expect) > 1e-9:
                 raise SystemExit(
                     f"bpw mismatch: bitsink {method} P={planes} g={group} K={k} "
@@ -353,9 +375,9 @@ def run_bitsink(w, x, held, check=False):
             err = held(q.dequantized)
             if check:
                 # Our held-out error against the library's own.
-                r = bitsink.quantize(w, method=method.removesuffix("-rot"),
-                                     planes=planes, group_size=group,
-                                     calibration=x, rotation=rotation,
+                r = bitsink.quantize(w, method=base, planes=planes,
+                                     group_size=group, calibration=x,
+                                     rotation=rotation, sub_block=sub_block,
                                      heldout_hessian=held.h.astype(np.float64))
                 if abs(r.heldout_rel_error - err) > 1e-3 * err + 1e-6:
                     raise SystemExit(
@@ -432,13 +454,26 @@ def run_model(source, lib, lib_key, fresh, max_layers):
     from bitsink.budget import output_energy
     started = time.time()
     done = 0
-    for name, w, x, h in source.layers(skip=set(results)):
+    # Layers measured before a configuration was added get only the
+    # configurations they lack.
+    wanted = set(bitsink_keys())
+    complete = {n for n, r in results.items() if wanted <= set(r["methods"])}
+    for name, w, x, h in source.layers(skip=complete):
         if max_layers and done >= max_layers:
             break
         done += 1
-        if name in results:
+        if name in complete:
             continue
         held = HeldOut(w, h)
+        if name in results:
+            r = results[name]
+            r["methods"].update(run_bitsink(w, x, held, skip=set(r["methods"])))
+            with open(path + ".tmp", "w") as f:
+                json.dump(results, f)
+            os.replace(path + ".tmp", path)
+            log(f"  {name} ({r['K']}x{r['N']}), new configurations: "
+                f"{time.time() - started:.0f} s")
+            continue
         r = dict(K=int(w.shape[0]), N=int(w.shape[1]),
                  scale=output_energy(w, x))
         r["methods"] = run_bitsink(w, x, held, check=not results)
@@ -611,7 +646,8 @@ def category(key):
 def label(key):
     kind = key.split(":")
     if kind[0] == "bitsink":
-        return f"bitsink {kind[1]} P={kind[2]} g={kind[3]}"
+        group = "per column" if kind[3] == "0" else f"g={kind[3]}"
+        return f"bitsink {kind[1]} P={kind[2]} {group}"
     if kind[0] == "budget":
         notes = [{"rel": "relative errors", "rot": "rotated"}[k]
                  for k in kind[2:]]
@@ -667,8 +703,10 @@ def main():
     for t in GGML_TYPES + REFERENCE_TYPES + [f for f in FALLBACK.values() if f]:
         lib.quantize_roundtrip(t, np.ones((1, 256), np.float32),
                                np.ones(256, np.float32))
+    # bitsink's configurations are not part of the key: a layer measured
+    # before one was added gets only the ones it lacks (run_model).
     lib_key = file_hash(*so, extra=json.dumps(
-        [lib.info, BITSINK, GGML_TYPES, REFERENCE_TYPES, FALLBACK]))
+        [lib.info, GGML_TYPES, REFERENCE_TYPES, FALLBACK]))
     load_start = os.getloadavg()
     wall = time.time()
     tables = {}

@@ -28,7 +28,7 @@ const char *kUsage =
     "         --method rtn|bpdq|trit --planes P --group-size G\n"
     "         [--f32-coefficients] [--iterations N] [--damp D] [--ridge R]\n"
     "         [--act-order] [--plain-rtn] [--threads T] [--out packed.npz]\n"
-    "         [--rotation B] [--rotation-seed S] [--json]\n"
+    "         [--rotation B] [--rotation-seed S] [--sub-block S] [--json]\n"
     "\n"
     "W is K x N (input features x outputs), X is T x K. G <= 0 or >= K means\n"
     "one group per column. --plain-rtn: rtn (and bpdq's rtn candidate) keep\n"
@@ -40,7 +40,11 @@ const char *kUsage =
     "rotation R of blocks of the largest power of two <= B dividing K\n"
     "(docs/quantizer.md, \"Rotation\"); the input must be multiplied by R.\n"
     "The .npz then also holds 'rotation_signs' (f32 [K]) and the report the\n"
-    "block.\n";
+    "block.\n"
+    "--sub-block S (8, 16 or 32; bpdq and trit): a 4-bit scale code per S\n"
+    "rows and column multiplies the grid by (q + 1)/16 (docs/quantizer.md,\n"
+    "\"Sub-block scale codes\"); the .npz then also holds 'scales' (int32\n"
+    "[ceil(ceil(K/S)/8)][N], nibble j of word w: sub-block 8w + j).\n";
 
 int fail(const std::string &message) {
   std::fprintf(stderr, "bitsink-quantize: error: %s\n", message.c_str());
@@ -141,7 +145,8 @@ int main(int argc, char **argv) {
         haveMethod = true;
     } else if (arg == "--planes" || arg == "--group-size" ||
                arg == "--iterations" || arg == "--threads" ||
-               arg == "--rotation" || arg == "--rotation-seed") {
+               arg == "--rotation" || arg == "--rotation-seed" ||
+               arg == "--sub-block") {
       if (!value(text) || !parseInt(text, integer))
         return fail(arg + " needs an integer");
       if (arg == "--planes") {
@@ -154,6 +159,8 @@ int main(int argc, char **argv) {
         options.iterations = static_cast<int>(integer);
       } else if (arg == "--rotation") {
         options.rotationBlock = integer;
+      } else if (arg == "--sub-block") {
+        options.subBlock = integer;
       } else if (arg == "--rotation-seed") {
         if (integer < 0)
           return fail("--rotation-seed needs a non-negative integer");
@@ -230,6 +237,13 @@ int main(int argc, char **argv) {
                   result.rotation.signs.size() * sizeof(float));
       arrays["rotation_signs"] = std::move(signs);
     }
+    if (packed.hasScales()) {
+      npy::Array scales =
+          npy::Array::zeros(npy::DType::I32, {packed.numScaleWords, packed.N});
+      std::memcpy(scales.data.data(), packed.scales.data(),
+                  packed.scales.size() * sizeof(uint32_t));
+      arrays["scales"] = std::move(scales);
+    }
     if (!npy::writeNpz(outPath, arrays, error))
       return fail("writing '" + outPath + "': " + error);
   }
@@ -240,7 +254,8 @@ int main(int argc, char **argv) {
         "\"group_size\": %lld, \"K\": %lld, \"N\": %lld, "
         "\"calibration_rows\": %lld, \"bits_per_weight\": %s, "
         "\"rel_error\": %s, \"weight_rel_error\": %s, \"rtn_columns\": %lld, "
-        "\"damp\": %s, \"rotation_block\": %lld, \"seconds\": %s}\n",
+        "\"damp\": %s, \"rotation_block\": %lld, \"sub_block\": %lld, "
+        "\"seconds\": %s}\n",
         quant::methodName(options.method), quant::planeKindName(packed.kind),
         static_cast<long long>(packed.numPlanes),
         static_cast<long long>(packed.groupSize), static_cast<long long>(K),
@@ -251,7 +266,7 @@ int main(int argc, char **argv) {
         static_cast<long long>(report.rtnColumns),
         jsonNumber(report.damp).c_str(),
         static_cast<long long>(result.rotation.block),
-        jsonNumber(seconds).c_str());
+        static_cast<long long>(packed.subBlock), jsonNumber(seconds).c_str());
   } else {
     std::printf("method            %s (%s planes)\n",
                 quant::methodName(options.method),
@@ -274,6 +289,9 @@ int main(int argc, char **argv) {
     if (result.rotation.enabled())
       std::printf("rotation          blocks of %lld rows\n",
                   static_cast<long long>(result.rotation.block));
+    if (packed.hasScales())
+      std::printf("sub-block codes   one per %lld rows\n",
+                  static_cast<long long>(packed.subBlock));
     std::printf("seconds           %.3f\n", seconds);
   }
   return 0;

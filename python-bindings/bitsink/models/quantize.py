@@ -383,19 +383,23 @@ def _entries(module, entries: Sequence[str]) -> List[str]:
 
 
 def stored_bits_per_weight(k: int, planes: int, coefficients: int,
-                           group_size: int, coefficient_bits: int = 16
-                           ) -> float:
+                           group_size: int, coefficient_bits: int = 16,
+                           sub_block: int = 0) -> float:
     """Bits stored per weight of a K-row bit-plane weight, as the quantizer
     library reports them (``bitsink::quant::storedBitsPerWeight``): per
     output column, `planes` planes of ceil(K/32) 32-bit words and
     ceil(K/group_size) groups of `coefficients` coefficients, over K. A
     group size <= 0 or >= K is one group. K = 576, 3 planes, 4 f16
-    coefficients, groups of 128: 3 + 16·4·5/576 = 3.556."""
+    coefficients, groups of 128: 3 + 16·4·5/576 = 3.556. With sub-block
+    scale codes (`sub_block` S > 0) also ceil(ceil(K/S)/8) 32-bit words of
+    4-bit codes."""
     if k <= 0:
         return 0.0
     groups = 1 if group_size <= 0 or group_size >= k else -(-k // group_size)
     words = -(-k // 32)
-    return (planes * 32 * words + coefficient_bits * coefficients * groups) / k
+    scale_words = -(-(-(-k // sub_block)) // 8) if sub_block > 0 else 0
+    return (planes * 32 * words + coefficient_bits * coefficients * groups
+            + 32 * scale_words) / k
 
 
 def linear_bits_per_weight(model, quantized) -> float:
