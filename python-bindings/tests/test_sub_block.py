@@ -121,3 +121,23 @@ def test_quantize_weights_pass_runs_the_codes(tmp_path, pipeline, rows):
     y = bitsink.compile(module, pipeline)(inputs)
     expected = inputs.astype(np.float64) @ q.dequantized.astype(np.float64)
     np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_dequantize_weight_reads_the_codes():
+    """bitsink.models.quantize.dequantize_weight (what the decoder
+    benchmarks dequantize cached weights with) applies the codes."""
+    from bitsink.models.quantize import dequantize_weight
+    w, x, _ = _layer(k=100, n=24)
+    q = bitsink.quantize(w, "bpdq", 3, 0, calibration=x, sub_block=8)
+    expected = q.dequantized
+    q.dequantized = None
+    np.testing.assert_allclose(dequantize_weight(q, 100), expected,
+                               rtol=1e-6, atol=1e-7)
+
+
+def test_decoder_ir_refuses_codes():
+    from bitsink.models.llama import _quantized_types
+    w, x, _ = _layer(k=64, n=8)
+    q = bitsink.quantize(w, "bpdq", 2, 32, calibration=x, sub_block=16)
+    with pytest.raises(ValueError, match="sub-block scale codes"):
+        _quantized_types(q)

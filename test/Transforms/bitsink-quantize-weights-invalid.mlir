@@ -4,6 +4,8 @@
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="method=trit planes=3" 2>&1 | FileCheck %s --check-prefix=TRIT
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="group-size=48" 2>&1 | FileCheck %s --check-prefix=GROUP
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="coefficient-type=bf16" 2>&1 | FileCheck %s --check-prefix=COEFF
+// RUN: not bitsink-opt %s --bitsink-quantize-weights="sub-block=12" 2>&1 | FileCheck %s --check-prefix=SUBBLOCK
+// RUN: not bitsink-opt %s --bitsink-quantize-weights="method=rtn sub-block=16" 2>&1 | FileCheck %s --check-prefix=SUBBLOCK-RTN
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="rotation=48" 2>&1 | FileCheck %s --check-prefix=ROTATION
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="rotation=-4" 2>&1 | FileCheck %s --check-prefix=ROTATION-NEG
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="calibration=%t.missing.npz" 2>&1 | FileCheck %s --check-prefix=FILE -DPATH=%t.missing.npz
@@ -20,6 +22,8 @@
 // PLANES0: error: bitsink-quantize-weights: planes must be in 1-4, got 0
 // TRIT: error: bitsink-quantize-weights: method trit needs planes=2 or planes=4 (one or two trit-planes), got 3
 // GROUP: error: bitsink-quantize-weights: group-size must be a multiple of 32 (or <= 0 for one group per output channel), got 48
+// SUBBLOCK: error: bitsink-quantize-weights: sub-block must be 0 (none), 8, 16 or 32, got 12
+// SUBBLOCK-RTN: error: bitsink-quantize-weights: sub-block scale codes need method bpdq or trit, not rtn
 // COEFF: error: bitsink-quantize-weights: coefficient-type must be f16 or f32, got 'bf16'
 // ROTATION: error: bitsink-quantize-weights: rotation must be 0 (off) or a power of two, got 48
 // ROTATION-NEG: error: bitsink-quantize-weights: rotation must be 0 (off) or a power of two, got -4

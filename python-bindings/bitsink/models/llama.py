@@ -488,6 +488,12 @@ _FLOAT_BITS = {"f16": 16, "bf16": 16, "f32": 32}
 def _quantized_types(q) -> Tuple[str, str]:
     """The planes (i32) and coefficient (f16) tensor types of a
     QuantizedWeight."""
+    if getattr(q, "sub_block", 0):
+        raise ValueError(
+            "the decoder's bitplane_matmul arguments do not carry sub-block "
+            "scale codes yet (quantize(sub_block=)); quantize without them, "
+            "or run bitsink-quantize-weights{sub-block=S} on the float "
+            "decoder's IR")
     return (_t(*q.planes.shape, elt="i32"), _t(*q.coefficients.shape, elt="f16"))
 
 

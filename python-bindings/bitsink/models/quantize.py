@@ -815,7 +815,8 @@ def dequantize_weight(q, k: int) -> np.ndarray:
     from quantize_weights' cache (whose ``dequantized`` is None): the
     bit-plane format of docs/semantics.md, Ŵ = c0 + Σ_l c_{l+1}·t_l per
     group, t_l = b_l (binary), 2b_l − 1 (signed) or m·(2s − 1) (ternary,
-    planes 2l and 2l + 1); a rotated weight's R·Ŵ."""
+    planes 2l and 2l + 1), times (q + 1)/16 with sub-block scale codes; a
+    rotated weight's R·Ŵ."""
     if q.dequantized is not None:
         return np.asarray(q.dequantized, np.float32)
     planes = np.ascontiguousarray(np.asarray(q.planes).astype("<u4"))
@@ -836,6 +837,12 @@ def dequantize_weight(q, k: int) -> np.ndarray:
     w = cr[:, 0, :].copy()
     for term in range(terms.shape[0]):
         w += terms[term] * cr[:, term + 1, :]
+    sub_block = int(getattr(q, "sub_block", 0) or 0)
+    if sub_block:
+        unit = np.arange(k) // sub_block
+        words = np.asarray(q.scales).astype(np.uint32)[unit // 8]  # K, N
+        codes = (words >> (4 * (unit % 8)).astype(np.uint32)[:, None]) & 15
+        w *= (codes.astype(np.float32) + 1) / 16
     if getattr(q, "rotation_block", 0):
         # R·Ŵ: back in the input's basis (x·W ≈ (x·R)·Ŵ).
         from .. import unrotate_weight

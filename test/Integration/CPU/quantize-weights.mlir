@@ -32,6 +32,12 @@
 // RUN: FileCheck %s --check-prefix=QUANT4 < %t.q4.mlir
 // RUN: bitsink-run %t.q4.mlir -e approximate --check-reference | FileCheck %s --check-prefix=REF
 // RUN: bitsink-run %t.q.mlir -e approximate --check-reference | FileCheck %s --check-prefix=REF
+// With sub-block scale codes (bpdq and trit, 8 and 32 rows per code): the
+// op's scales operand, compiled and interpreted alike.
+// RUN: bitsink-opt %s --bitsink-quantize-weights="method=bpdq planes=3 group-size=32 sub-block=8" -o %t.qs.mlir
+// RUN: bitsink-run %t.qs.mlir -e approximate --check-reference | FileCheck %s --check-prefix=REF
+// RUN: bitsink-opt %s --bitsink-quantize-weights="method=trit planes=2 group-size=0 sub-block=32" -o %t.qt.mlir
+// RUN: bitsink-run %t.qt.mlir -e approximate --check-reference | FileCheck %s --check-prefix=REF
 //
 // 3. A weight large enough (64 x 130, bpdq at 4 bits) that the packed planes
 //    and coefficients are stored as dense_resource blobs: the compiled
