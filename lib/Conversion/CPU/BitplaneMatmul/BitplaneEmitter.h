@@ -213,12 +213,17 @@ private:
                      mlir::Value kIdx);
   /// The bit sums of group `g` by testing one bit at a time.
   void emitGemvBitSums(const GemvStrip &strip, mlir::Value g);
-  /// With scale codes: the bit sums of sub-block `unit` (its S rows of one
-  /// plane word), by testing one bit at a time.
-  void emitGemvUnitBitSums(const GemvStrip &strip, mlir::Value unit);
+  /// With scale codes: the bit sums Z of sub-block `unit` (its S rows of
+  /// one plane word) for one step, in registers from zero (indexed as
+  /// loadSums), by testing one bit at a time.
+  llvm::SmallVector<mlir::Value> emitGemvUnitBitSums(const GemvStrip &strip,
+                                                     const GemvStep &step,
+                                                     mlir::Value unit);
   /// The same through the 4-row tables (S/4 lookups per stream).
-  void emitGemvUnitLutSums(const GemvStrip &strip, mlir::Value unit,
-                           mlir::Value tables);
+  llvm::SmallVector<mlir::Value> emitGemvUnitLutSums(const GemvStrip &strip,
+                                                     const GemvStep &step,
+                                                     mlir::Value unit,
+                                                     mlir::Value tables);
 
   /// y (the strip's ybuf) += the terms of group `g` for the step, from the
   /// sums Z over clear bits (`sums`, indexed as loadSums) and the input

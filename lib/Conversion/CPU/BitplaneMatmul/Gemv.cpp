@@ -228,28 +228,27 @@ void BitplaneMatmulEmitter::emitGemvBitSums(const GemvStrip &strip, Value g) {
   });
 }
 
-void BitplaneMatmulEmitter::emitGemvUnitBitSums(const GemvStrip &strip,
-                                                Value unit) {
+SmallVector<Value> BitplaneMatmulEmitter::emitGemvUnitBitSums(
+    const GemvStrip &strip, const GemvStep &step, Value unit) {
   Value first = mul(unit, idx(subBlock));
   Value word = divU(first, idx(32));
   Value offset = remU(first, idx(32));
   Value count = minS(idx(subBlock), sub(k, first));
-  forEachStep(strip, [&](const GemvStep &step) {
-    prefetchWords(word, step.cols);
-    SmallVector<Value> words = loadWords(strip, step, word);
-    SmallVector<Value> inits = loadSums(strip, step);
-    inits.push_back(bitVector(offset));
-    SmallVector<Value> sums =
-        forLoop(idx(0), count, idx(1), inits, [&](Value i, ValueRange it) {
-          SmallVector<Value> sums(it.drop_back());
-          Value bit = it.back();
-          accumulateBit(strip, words, sums, bit, add(first, i));
-          sums.push_back(add(bit, bit));
-          return sums;
-        });
-    sums.pop_back();
-    storeSums(strip, step, sums);
-  });
+  prefetchWords(word, step.cols);
+  SmallVector<Value> words = loadWords(strip, step, word);
+  SmallVector<Value> inits(strip.rows * strip.streams * strip.vectors,
+                           constant(vecF32, 0.0));
+  inits.push_back(bitVector(offset));
+  SmallVector<Value> sums =
+      forLoop(idx(0), count, idx(1), inits, [&](Value i, ValueRange it) {
+        SmallVector<Value> sums(it.drop_back());
+        Value bit = it.back();
+        accumulateBit(strip, words, sums, bit, add(first, i));
+        sums.push_back(add(bit, bit));
+        return sums;
+      });
+  sums.pop_back();
+  return sums;
 }
 
 void BitplaneMatmulEmitter::applyCoefficients(
@@ -410,26 +409,20 @@ void BitplaneMatmulEmitter::emitGemv() {
                  strip.ybuf, {idx(r), step.slots[v]});
     });
     if (hasScales()) {
-      // Per sub-block: Z = 0, its sums, then the coefficients of its group
-      // times its multipliers.
+      // Per sub-block and step: its sums Z in registers, then the
+      // coefficients of its group times its multipliers into y.
       forEach(idx(0), numUnits, idx(1), [&](Value unit) {
         Value g = divU(mul(unit, idx(subBlock)), idx(groupSize));
         forEachStep(strip, [&](const GemvStep &step) {
-          SmallVector<Value> zeros(rows * streams * vectors,
-                                   constant(vecF32, 0.0));
-          storeSums(strip, step, zeros);
-        });
-        if (lut)
-          emitGemvUnitLutSums(strip, unit, tables);
-        else
-          emitGemvUnitBitSums(strip, unit);
-        forEachStep(strip, [&](const GemvStep &step) {
+          SmallVector<Value> sums =
+              lut ? emitGemvUnitLutSums(strip, step, unit, tables)
+                  : emitGemvUnitBitSums(strip, step, unit);
           SmallVector<Value> multipliers;
           for (int64_t v = 0; v < vectors; ++v)
             multipliers.push_back(
                 loadMultipliers(unit, step.cols[v], step.masks[v]));
-          applyCoefficients(strip, step, g, groupSums, loadSums(strip, step),
-                            unit, multipliers);
+          applyCoefficients(strip, step, g, groupSums, sums, unit,
+                            multipliers);
         });
       });
     }

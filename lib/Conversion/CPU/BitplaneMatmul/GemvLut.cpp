@@ -86,38 +86,37 @@ Value BitplaneMatmulEmitter::emitPartialSumTables() {
 
 // A sub-block of S rows (scale codes, 4-row chunks only): S/4 lookups per
 // stream in the word that holds it, from the chunk of its first row.
-void BitplaneMatmulEmitter::emitGemvUnitLutSums(const GemvStrip &strip,
-                                                Value unit, Value tables) {
+SmallVector<Value> BitplaneMatmulEmitter::emitGemvUnitLutSums(
+    const GemvStrip &strip, const GemvStep &step, Value unit, Value tables) {
   assert(lutChunkRows() == 4 && "sub-blocks of 8 rows need 4-row chunks");
   auto tableType = VectorType::get({lutEntries()}, f32Type);
   Value first = mul(unit, idx(subBlock));
   Value word = divU(first, idx(32));
   Value chunk0 = divU(first, idx(4));
   Value offset = remU(first, idx(32));
-  forEachStep(strip, [&](const GemvStep &step) {
-    prefetchWords(word, step.cols);
-    SmallVector<Value> words = loadWords(strip, step, word);
-    for (Value &w : words)
-      w = xorI(w, constant(vecI32, -1));
-    SmallVector<Value> sums = loadSums(strip, step);
-    for (int64_t c = 0; c < subBlock / 4; ++c) {
-      SmallVector<Value> rowTables;
-      for (int64_t r = 0; r < strip.rows; ++r)
-        rowTables.push_back(
-            vload(tableType, tables, {idx(r), add(chunk0, idx(c)), idx(0)}));
-      Value shift = splat(indexCast(add(offset, idx(4 * c)), b.getI32Type()),
-                          kLanes);
-      for (int64_t j = 0; j < strip.streams; ++j)
-        for (int64_t v = 0; v < strip.vectors; ++v) {
-          Value index = shrU(words[j * strip.vectors + v], shift);
-          for (int64_t r = 0; r < strip.rows; ++r) {
-            Value &sum = sums[strip.sumRow(r, j) * strip.vectors + v];
-            sum = fadd(sum, lookupTable(rowTables[r], index));
-          }
+  prefetchWords(word, step.cols);
+  SmallVector<Value> words = loadWords(strip, step, word);
+  for (Value &w : words)
+    w = xorI(w, constant(vecI32, -1));
+  SmallVector<Value> sums(strip.rows * strip.streams * strip.vectors,
+                          constant(vecF32, 0.0));
+  for (int64_t c = 0; c < subBlock / 4; ++c) {
+    SmallVector<Value> rowTables;
+    for (int64_t r = 0; r < strip.rows; ++r)
+      rowTables.push_back(
+          vload(tableType, tables, {idx(r), add(chunk0, idx(c)), idx(0)}));
+    Value shift =
+        splat(indexCast(add(offset, idx(4 * c)), b.getI32Type()), kLanes);
+    for (int64_t j = 0; j < strip.streams; ++j)
+      for (int64_t v = 0; v < strip.vectors; ++v) {
+        Value index = shrU(words[j * strip.vectors + v], shift);
+        for (int64_t r = 0; r < strip.rows; ++r) {
+          Value &sum = sums[strip.sumRow(r, j) * strip.vectors + v];
+          sum = fadd(sum, lookupTable(rowTables[r], index));
         }
-    }
-    storeSums(strip, step, sums);
-  });
+      }
+  }
+  return sums;
 }
 
 // Table lookups, lutChunkRows() rows at a time: the clear bits of the
