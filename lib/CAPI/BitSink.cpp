@@ -1153,9 +1153,10 @@ BitSinkStatus bitsinkMeasureBudgetCandidates(
     return fail(context, "give calibration rows or their Hessian, not both");
   if (X && T <= 0)
     return fail(context, "calibration data must have at least one row");
-  std::vector<std::pair<int, int64_t>> configs;
+  // Every configuration with the options' sub-block codes (if any).
+  std::vector<quant::BudgetConfig> configs;
   for (int64_t i = 0; i < numConfigs; ++i)
-    configs.emplace_back(planes[i], groupSizes[i]);
+    configs.emplace_back(planes[i], groupSizes[i], opts.subBlock);
   quant::BudgetMeasurement measurement;
   if (!quant::measureBudgetCandidates(W, K, N, X, T, H, opts, configs, parsed,
                                       importance, results != nullptr,

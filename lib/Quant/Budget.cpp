@@ -442,8 +442,7 @@ bool budgetError(BudgetObjective objective, double relError, double energy,
 bool measureBudgetCandidates(
     const float *W, int64_t K, int64_t N, const float *X, int64_t T,
     const double *H, const Options &options,
-    const std::vector<std::pair<int, int64_t>> &configs,
-    BudgetObjective objective, double importance, bool keepResults,
+    const std::vector<BudgetConfig> &configs, BudgetObjective objective, double importance, bool keepResults,
     BudgetMeasurement &measurement, std::string &error) {
   measurement = BudgetMeasurement();
   if (!W || K <= 0 || N <= 0)
@@ -500,10 +499,13 @@ bool measureBudgetCandidates(
     if (!rotatedH.empty())
       candidateH = rotatedH.data();
   }
-  for (auto [planes, group] : configs) {
+  for (const BudgetConfig &config : configs) {
+    int planes = config.planes;
+    int64_t group = config.groupSize;
     Options configured = unrotated;
     configured.planes = planes;
     configured.groupSize = group;
+    configured.subBlock = config.subBlock;
     Result result;
     // With rows, quantize()'s result without forming XᵀX again (the rows
     // still give relError when T <= K/2, as quantize() measures it).
@@ -543,33 +545,42 @@ bool measureBudgetCandidates(
         return false;
       }
     }
-    measurement.candidates.push_back(
-        {planes, group, result.report.bitsPerWeight, candidateError});
+    measurement.candidates.push_back({planes, group,
+                                      result.report.bitsPerWeight,
+                                      candidateError, config.subBlock});
     if (keepResults)
       measurement.results.push_back(std::move(result));
   }
   return true;
 }
 
-std::vector<std::pair<int, int64_t>>
-distinctBudgetConfigs(const std::vector<std::pair<int, int64_t>> &configs,
-                      int64_t K) {
-  std::set<std::pair<int, int64_t>> effective;
-  std::vector<std::pair<int, int64_t>> out;
-  for (auto [planes, group] : configs)
-    if (effective.emplace(planes, group <= 0 || group >= K ? K : group).second)
-      out.emplace_back(planes, group);
+std::vector<BudgetConfig>
+distinctBudgetConfigs(const std::vector<BudgetConfig> &configs, int64_t K) {
+  std::set<BudgetConfig> effective;
+  std::vector<BudgetConfig> out;
+  for (const BudgetConfig &config : configs) {
+    int64_t group = config.groupSize;
+    if (effective
+            .emplace(config.planes, group <= 0 || group >= K ? K : group,
+                     config.subBlock)
+            .second)
+      out.push_back(config);
+  }
   return out;
 }
 
-std::vector<std::pair<int, int64_t>> budgetCandidateConfigs(Method method) {
+std::vector<BudgetConfig>
+budgetCandidateConfigs(Method method, const std::vector<int64_t> &subBlocks) {
   std::vector<int> planes = {1, 2, 3, 4};
   if (method == Method::Trit)
     planes = {2, 4};
-  std::vector<std::pair<int, int64_t>> configs;
+  std::vector<BudgetConfig> configs;
   for (int p : planes)
     for (int64_t g : {64, 128, 256})
       configs.emplace_back(p, g);
+  for (int64_t s : subBlocks)
+    for (int p : planes)
+      configs.emplace_back(p, 0, s);
   return configs;
 }
 
@@ -579,21 +590,41 @@ std::string formatBudgetAllocation(const std::vector<BudgetLayer> &layers,
   size_t width = 5;
   for (const BudgetLayer &layer : layers)
     width = std::max(width, layer.name.size());
+  // A column of sub-block sizes only when some candidate has codes.
+  bool codes = false;
+  for (const BudgetLayer &layer : layers)
+    for (const BudgetCandidate &c : layer.candidates)
+      codes = codes || c.subBlock > 0;
   std::string out;
   char line[512];
-  std::snprintf(line, sizeof(line), "%-*s %10s %6s %6s %8s %12s\n",
-                static_cast<int>(width), "layer", "weights", "planes", "group",
-                "bits/w", "error");
+  if (codes)
+    std::snprintf(line, sizeof(line), "%-*s %10s %6s %6s %5s %8s %12s\n",
+                  static_cast<int>(width), "layer", "weights", "planes",
+                  "group", "sub", "bits/w", "error");
+  else
+    std::snprintf(line, sizeof(line), "%-*s %10s %6s %6s %8s %12s\n",
+                  static_cast<int>(width), "layer", "weights", "planes",
+                  "group", "bits/w", "error");
   out += line;
   int64_t weights = 0;
   for (size_t i = 0; i < layers.size() && i < allocation.choice.size(); ++i) {
     const BudgetLayer &layer = layers[i];
     const BudgetCandidate &c = layer.candidates[allocation.choice[i]];
-    std::snprintf(line, sizeof(line), "%-*s %10lld %6d %6lld %8.4f %12.6g%s\n",
-                  static_cast<int>(width), layer.name.c_str(),
-                  static_cast<long long>(layer.numWeights), c.planes,
-                  static_cast<long long>(c.groupSize), c.bitsPerWeight, c.error,
-                  layer.fixed >= 0 ? " (layer-config)" : "");
+    if (codes)
+      std::snprintf(line, sizeof(line),
+                    "%-*s %10lld %6d %6lld %5lld %8.4f %12.6g%s\n",
+                    static_cast<int>(width), layer.name.c_str(),
+                    static_cast<long long>(layer.numWeights), c.planes,
+                    static_cast<long long>(c.groupSize),
+                    static_cast<long long>(c.subBlock), c.bitsPerWeight,
+                    c.error, layer.fixed >= 0 ? " (layer-config)" : "");
+    else
+      std::snprintf(line, sizeof(line),
+                    "%-*s %10lld %6d %6lld %8.4f %12.6g%s\n",
+                    static_cast<int>(width), layer.name.c_str(),
+                    static_cast<long long>(layer.numWeights), c.planes,
+                    static_cast<long long>(c.groupSize), c.bitsPerWeight,
+                    c.error, layer.fixed >= 0 ? " (layer-config)" : "");
     out += line;
     weights += layer.numWeights;
   }

@@ -32,6 +32,7 @@ __all__ = [
     "BudgetChoice",
     "BudgetLayer",
     "DEFAULT_CONFIGS",
+    "SUB_BLOCK_CONFIGS",
     "OBJECTIVES",
     "allocate_budget",
     "calibration_error",
@@ -50,6 +51,20 @@ OBJECTIVES: Tuple[str, ...] = ("absolute", "relative")
 DEFAULT_CONFIGS: Tuple[Tuple[int, int], ...] = tuple(
     (p, g) for p in (1, 2, 3, 4) for g in (64, 128, 256))
 
+# (planes, group size, sub-block): one grid per column with sub-block scale
+# codes (docs/quantizer.md, "Sub-block scale codes"), what
+# bitsink-quantize-weights{budget-sub-blocks=8,16,32} adds to the
+# candidates. A configuration of two entries has no codes.
+SUB_BLOCK_CONFIGS: Tuple[Tuple[int, int, int], ...] = tuple(
+    (p, 0, s) for s in (8, 16, 32) for p in (1, 2, 3, 4))
+
+
+def _config(config) -> Tuple[int, int, int]:
+    """(planes, group size, sub-block) of a configuration of 2 or 3
+    entries."""
+    planes, group, *rest = config
+    return int(planes), int(group), int(rest[0]) if rest else 0
+
 
 @dataclass(frozen=True)
 class BudgetCandidate:
@@ -61,6 +76,7 @@ class BudgetCandidate:
     group_size: int
     bits_per_weight: float
     error: float
+    sub_block: int = 0
 
 
 @dataclass
@@ -84,6 +100,7 @@ class BudgetChoice:
     error: float
     index: int
     fixed: bool
+    sub_block: int = 0
 
 
 @dataclass
@@ -109,20 +126,28 @@ class BudgetAllocation:
     def __post_init__(self):
         self.choice = {c.name: c for c in self.layers}
 
-    def configs(self) -> Dict[str, Tuple[int, int]]:
-        """{layer: (planes, group size)}."""
-        return {c.name: (c.planes, c.group_size) for c in self.layers}
+    def configs(self) -> Dict[str, Tuple[int, ...]]:
+        """{layer: (planes, group size)}, or (planes, group size,
+        sub-block) for a choice with scale codes."""
+        return {c.name: (c.planes, c.group_size) + ((c.sub_block,)
+                                                   if c.sub_block else ())
+                for c in self.layers}
 
-    def table(self) -> str:
+    def table(self, codes: Optional[bool] = None) -> str:
         """The allocation as the pass prints it: one line per layer, then
-        the total."""
+        the total; a column of sub-block sizes when some candidate had
+        codes (`codes`; by default when some choice has them)."""
+        if codes is None:
+            codes = any(c.sub_block for c in self.layers)
         width = max([5] + [len(c.name) for c in self.layers])
+        sub = f" {'sub':>5}" if codes else ""
         lines = [f"{'layer':<{width}} {'weights':>10} {'planes':>6} "
-                 f"{'group':>6} {'bits/w':>8} {'error':>12}"]
+                 f"{'group':>6}{sub} {'bits/w':>8} {'error':>12}"]
         for c in self.layers:
+            sub = f" {c.sub_block:>5}" if codes else ""
             lines.append(
                 f"{c.name:<{width}} {c.weights:>10} {c.planes:>6} "
-                f"{c.group_size:>6} {c.bits_per_weight:>8.4f} "
+                f"{c.group_size:>6}{sub} {c.bits_per_weight:>8.4f} "
                 f"{c.error:>12.6g}" + (" (layer-config)" if c.fixed else ""))
         total = sum(c.weights for c in self.layers)
         lines.append(f"total {total} weights: {self.bits_per_weight:.6f} bits "
@@ -158,29 +183,34 @@ def allocate_budget(layers: Mapping[str, BudgetLayer], budget: float,
     for n, w, index, f in zip(names, weights, choice, fixed):
         c = layers[n].candidates[index]
         chosen.append(BudgetChoice(n, w, c.planes, c.group_size,
-                                   c.bits_per_weight, c.error, index, f >= 0))
+                                   c.bits_per_weight, c.error, index, f >= 0,
+                                   getattr(c, "sub_block", 0)))
     return BudgetAllocation(chosen, bpw, error, float(budget), lo, hi,
                             bool(exact))
 
 
-def effective_config(planes: int, group: int, k: int) -> Tuple[int, int]:
+def effective_config(planes: int, group: int, k: int,
+                     sub_block: int = 0) -> Tuple[int, ...]:
     """(planes, group size) as a K-row weight is quantized with them: group
-    sizes <= 0 or >= K are one group per channel (K)."""
-    return int(planes), k if group <= 0 or group >= k else int(group)
+    sizes <= 0 or >= K are one group per channel (K); with sub-block codes
+    (planes, group size, sub-block)."""
+    out = (int(planes), k if group <= 0 or group >= k else int(group))
+    return out + ((int(sub_block),) if sub_block else ())
 
 
-def distinct_configs(configs: Sequence[Tuple[int, int]],
-                     k: int) -> List[Tuple[int, int]]:
-    """``configs`` without those that quantize a K-row weight like an
-    earlier one (group sizes <= 0 or >= K are all one group per channel):
-    the candidates bitsink-quantize-weights measures for such a weight
-    (``bitsink::quant::distinctBudgetConfigs``)."""
+def distinct_configs(configs: Sequence[Tuple[int, ...]],
+                     k: int) -> List[Tuple[int, ...]]:
+    """``configs`` (planes, group size[, sub-block]) without those that
+    quantize a K-row weight like an earlier one (group sizes <= 0 or >= K
+    are all one group per channel): the candidates bitsink-quantize-weights
+    measures for such a weight (``bitsink::quant::distinctBudgetConfigs``)."""
     seen, out = set(), []
-    for planes, group in configs:
-        effective = effective_config(planes, group, k)
+    for config in configs:
+        planes, group, sub_block = _config(config)
+        effective = effective_config(planes, group, k, sub_block)
         if effective not in seen:
             seen.add(effective)
-            out.append((int(planes), int(group)))
+            out.append(tuple(int(v) for v in config))
     return out
 
 
@@ -264,7 +294,8 @@ def measure_candidates(weight: np.ndarray,
                        threads: Optional[int] = None, context=None,
                        rtn_search: bool = True):
     """Quantizes ``weight`` (K x N) with every (planes, group size) of
-    ``configs`` and returns (candidates, {(planes, group): QuantizedWeight})
+    ``configs`` (or (planes, group size, sub-block) with scale codes) and
+    returns (candidates, {config: QuantizedWeight})
     with each candidate's error under ``objective`` times ``importance``:
     ``bitsink::quant::measureBudgetCandidates``, what
     ``bitsink-quantize-weights{budget=B}`` runs per weight, so the numbers
@@ -280,17 +311,24 @@ def measure_candidates(weight: np.ndarray,
         raise ValueError(f"objective must be one of {OBJECTIVES}, got "
                          f"{objective!r}")
     w, x, h = _calibration_arrays(weight, calibration, calibration_hessian)
-    configs = [(int(p), int(g)) for p, g in configs]
-    measured, weights = _measure_budget_candidates(
-        context or _default_context(), w.ctypes.data, w.shape[0], w.shape[1],
-        0 if x is None else x.ctypes.data, 0 if x is None else x.shape[0],
-        0 if h is None else h.ctypes.data, configs, objective,
-        float(importance), method, iterations or 0,
-        -1.0 if damp is None else damp, act_order, f16_coefficients,
-        0 if threads is None else threads, rtn_search)
-    candidates, results = [], {}
-    for (planes, group), (p, g, bits, error), fields in zip(configs, measured,
-                                                            weights):
-        candidates.append(BudgetCandidate(p, g, bits, error))
-        results[(planes, group)] = _quantized_weight(fields)
+    configs = [tuple(int(v) for v in c) for c in configs]
+    # One library call per sub-block size (it applies to all of a call's
+    # configurations), the results in the order given.
+    by_config = {}
+    for sub_block in dict.fromkeys(_config(c)[2] for c in configs):
+        chosen = [c for c in configs if _config(c)[2] == sub_block]
+        measured, weights = _measure_budget_candidates(
+            context or _default_context(), w.ctypes.data, w.shape[0],
+            w.shape[1], 0 if x is None else x.ctypes.data,
+            0 if x is None else x.shape[0], 0 if h is None else h.ctypes.data,
+            [_config(c)[:2] for c in chosen], objective, float(importance),
+            method, iterations or 0, -1.0 if damp is None else damp,
+            act_order, f16_coefficients, 0 if threads is None else threads,
+            rtn_search, sub_block)
+        for config, (p, g, bits, error), fields in zip(chosen, measured,
+                                                       weights):
+            by_config[config] = (BudgetCandidate(p, g, bits, error, sub_block),
+                                 _quantized_weight(fields))
+    candidates = [by_config[c][0] for c in configs]
+    results = {c: by_config[c][1] for c in configs}
     return candidates, results

@@ -493,10 +493,11 @@ measureBudgetCandidates(const Context &context, uintptr_t weight, int64_t K,
                         const std::string &objective, double importance,
                         const std::string &method, int iterations, double damp,
                         bool actOrder, bool f16Coefficients, int threads,
-                        bool rtnSearch) {
+                        bool rtnSearch, int64_t subBlock) {
   BitSinkQuantizeOptions options =
       quantizeOptions(method, 0, 0, iterations, damp, actOrder, f16Coefficients,
-                      threads, rtnSearch);
+                      threads, rtnSearch, /*rotationBlock=*/0,
+                      /*rotationSeed=*/0, subBlock);
   std::vector<int32_t> planes;
   std::vector<int64_t> groups;
   for (const auto &[p, g] : configs) {
@@ -677,7 +678,7 @@ NB_MODULE(_bitsink, m) {
         "weight"_a, "k"_a, "n"_a, "calibration"_a, "t"_a, "hessian"_a,
         "configs"_a, "objective"_a, "importance"_a, "method"_a, "iterations"_a,
         "damp"_a, "act_order"_a, "f16_coefficients"_a, "threads"_a,
-        "rtn_search"_a);
+        "rtn_search"_a, "sub_block"_a = 0);
   m.def("_budget_output_energy", &budgetOutputEnergy, "context"_a, "weight"_a,
         "k"_a, "n"_a, "calibration"_a, "t"_a, "hessian"_a);
   m.def("_budget_error", &budgetError, "context"_a, "objective"_a,

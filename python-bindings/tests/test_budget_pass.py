@@ -204,3 +204,40 @@ def test_decoder_pass_and_quantize_weights_budget_agree(tmp_path):
     assert allocation.table().splitlines() == pass_table
     assert allocation.choice["blk.0.attn_q.weight"].fixed
     assert len({(c.planes, c.group_size) for c in allocation.layers}) > 1
+
+
+def test_pass_and_python_agree_with_sub_block_candidates(tmp_path):
+    """budget-sub-blocks=8,32 adds every plane count per channel with codes
+    every 8 or 32 rows to the candidates; the pass's table (with its sub
+    column) and ops match Python's measure_candidates + allocate_budget
+    over the same configurations, and some weights take codes."""
+    from bitsink.budget import SUB_BLOCK_CONFIGS
+    weights, calibration = _weights_and_calibration()
+    np.savez(tmp_path / "calibration.npz", **calibration)
+    budget = 3.0
+    context = bitsink.Context()
+    module = _module(context, weights)
+    module.run_pipeline(
+        "builtin.module(bitsink-quantize-weights{"
+        f"budget={budget} budget-sub-blocks=8,32 "
+        f"calibration={tmp_path / 'calibration.npz'}}})")
+    _, pass_table = _pass_table(context.diagnostics)
+    configs = list(DEFAULT_CONFIGS) + [c for c in SUB_BLOCK_CONFIGS
+                                       if c[2] in (8, 32)]
+    layers = {}
+    for name, w in weights.items():
+        candidates, _ = measure_candidates(
+            w, calibration[name], distinct_configs(configs, w.shape[0]))
+        layers[name] = BudgetLayer(w.size, candidates)
+    allocation = allocate_budget(layers, budget)
+    assert allocation.table(codes=True).splitlines() == pass_table
+    assert any(c.sub_block for c in allocation.layers)
+    text = str(module)
+    for c in allocation.layers:
+        # The op of each weight carries the chosen codes (or none).
+        line = next(line for line in text.splitlines()
+                    if "bitsink.bitplane_matmul" in line
+                    and f'calibration = "{c.name}"' in line)
+        assert ("scales(" in line) == bool(c.sub_block), c.name
+        if c.sub_block:
+            assert f"sub_block = {c.sub_block} : i64" in line

@@ -1,5 +1,9 @@
 // RUN: %python %S/../Inputs/write-budget-module.py %t.mlir %t.npz %t.importance.npz
 // RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz" 2>&1 | FileCheck %s
+// With budget-sub-blocks the per-channel configurations with scale codes
+// are candidates too; the table gains a column of sub-block sizes and the
+// op of a weight that takes codes reads them.
+// RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz budget-sub-blocks=16" 2>&1 | FileCheck %s --check-prefix=CODES
 // RUN: bitsink-opt %t.mlir --bitsink-quantize-weights="budget=3 calibration=%t.npz layer-config=fixed=4:128" 2>&1 | FileCheck %s --check-prefix=FIXED
 // RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=1 calibration=%t.npz" 2>&1 | FileCheck %s --check-prefix=BELOW -DFILE=%t.mlir
 // RUN: not bitsink-opt %t.mlir --bitsink-quantize-weights="budget=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE -DFILE=%t.mlir
@@ -93,3 +97,11 @@
 
 // BAD-OBJECTIVE: [[FILE]]:0:0: error: bitsink-quantize-weights: budget-objective must be one of absolute, relative, got 'squared'
 // OBJECTIVE-NO-BUDGET: [[FILE]]:0:0: error: bitsink-quantize-weights: budget-objective=relative needs a budget (budget=B)
+
+// CODES: remark: bitsink-quantize-weights: budget 3 bits per weight over 3 weights (exact;
+// CODES-NEXT: layer    weights planes  group   sub   bits/w        error
+// CODES-NEXT: small       2048      1    128     0   1.2500
+// CODES-NEXT: big         2048      3     64     0   4.0000
+// CODES-NEXT: fixed       2048      3      0    16   3.7500
+// CODES-NEXT: total 6144 weights: 3.000000 bits per weight (budget 3.0000)
+// CODES: bitsink.bitplane_matmul {{.+}} scales({{.+}} : tensor<1x16xi32>) {{.+}}sub_block = 16 : i64

@@ -6,6 +6,9 @@
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="coefficient-type=bf16" 2>&1 | FileCheck %s --check-prefix=COEFF
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="sub-block=12" 2>&1 | FileCheck %s --check-prefix=SUBBLOCK
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="method=rtn sub-block=16" 2>&1 | FileCheck %s --check-prefix=SUBBLOCK-RTN
+// RUN: not bitsink-opt %s --bitsink-quantize-weights="budget=3 sub-block=16" 2>&1 | FileCheck %s --check-prefix=SUBBLOCK-BUDGET
+// RUN: not bitsink-opt %s --bitsink-quantize-weights="budget=3 budget-sub-blocks=8,12" 2>&1 | FileCheck %s --check-prefix=BUDGET-SUB
+// RUN: not bitsink-opt %s --bitsink-quantize-weights="budget-sub-blocks=8" 2>&1 | FileCheck %s --check-prefix=BUDGET-SUB-ALONE
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="rotation=48" 2>&1 | FileCheck %s --check-prefix=ROTATION
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="rotation=-4" 2>&1 | FileCheck %s --check-prefix=ROTATION-NEG
 // RUN: not bitsink-opt %s --bitsink-quantize-weights="calibration=%t.missing.npz" 2>&1 | FileCheck %s --check-prefix=FILE -DPATH=%t.missing.npz
@@ -24,6 +27,9 @@
 // GROUP: error: bitsink-quantize-weights: group-size must be a multiple of 32 (or <= 0 for one group per output channel), got 48
 // SUBBLOCK: error: bitsink-quantize-weights: sub-block must be 0 (none), 8, 16 or 32, got 12
 // SUBBLOCK-RTN: error: bitsink-quantize-weights: sub-block scale codes need method bpdq or trit, not rtn
+// SUBBLOCK-BUDGET: error: bitsink-quantize-weights: sub-block gives every weight codes; with a budget, list the sub-block sizes to try in budget-sub-blocks
+// BUDGET-SUB: error: bitsink-quantize-weights: budget-sub-blocks entries must be 8, 16 or 32, got 12
+// BUDGET-SUB-ALONE: error: bitsink-quantize-weights: budget-sub-blocks needs a budget (budget=B)
 // COEFF: error: bitsink-quantize-weights: coefficient-type must be f16 or f32, got 'bf16'
 // ROTATION: error: bitsink-quantize-weights: rotation must be 0 (off) or a power of two, got 48
 // ROTATION-NEG: error: bitsink-quantize-weights: rotation must be 0 (off) or a power of two, got -4

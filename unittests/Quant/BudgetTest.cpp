@@ -34,11 +34,13 @@ std::vector<BudgetLayer> randomLayers(std::mt19937 &rng, int numLayers,
     // program); 1001 * n weights are not (the marginal analysis).
     layer.numWeights = (integral ? 384 * 32 : 1001) * (1 + rng() % 5);
     double scale = std::pow(10.0, 2 * unit(rng));
-    std::vector<std::pair<int, int64_t>> configs =
+    std::vector<BudgetConfig> configs =
         budgetCandidateConfigs(Method::BPDQ);
     std::shuffle(configs.begin(), configs.end(), rng);
     configs.resize(numCandidates);
-    for (auto [planes, group] : configs) {
+    for (const BudgetConfig &config : configs) {
+      int planes = config.planes;
+      int64_t group = config.groupSize;
       BudgetCandidate c;
       c.planes = planes;
       c.groupSize = group;
@@ -357,7 +359,7 @@ TEST(BudgetTest, RelativeObjectivePicksADifferentAllocation) {
   std::vector<float> X = uniformRows(T, K, 3);
   Options options;
   options.method = Method::BPDQ;
-  std::vector<std::pair<int, int64_t>> configs = {{2, 64}, {3, 64}};
+  std::vector<BudgetConfig> configs = {{2, 64}, {3, 64}};
   std::map<BudgetObjective, std::vector<int>> planes;
   for (BudgetObjective objective :
        {BudgetObjective::Absolute, BudgetObjective::Relative}) {
@@ -408,14 +410,14 @@ TEST(BudgetTest, MeasuredCandidatesAreTheQuantizersResults) {
   // the Hessian-aware methods.
   const int64_t K = 128, N = 32;
   Weight w = makeWeight(K, N, 1.0, 2, 6);
-  std::vector<std::pair<int, int64_t>> configs = {{2, 64}, {3, 128}, {4, 32}};
+  std::vector<BudgetConfig> configs = {{2, 64}, {3, 128}, {4, 32}};
   for (Method method : {Method::BPDQ, Method::Trit})
     for (int64_t T : {int64_t(40), int64_t(64), int64_t(300)}) {
       std::vector<float> X = uniformRows(T, K, 7);
       Options options;
       options.method = method;
       options.threads = 2;
-      std::vector<std::pair<int, int64_t>> used = configs;
+      std::vector<BudgetConfig> used = configs;
       if (method == Method::Trit)
         used = {{2, 64}, {4, 128}};
       BudgetMeasurement measurement;
@@ -428,8 +430,8 @@ TEST(BudgetTest, MeasuredCandidatesAreTheQuantizersResults) {
       ASSERT_EQ(measurement.results.size(), used.size());
       for (size_t c = 0; c < used.size(); ++c) {
         Options configured = options;
-        configured.planes = used[c].first;
-        configured.groupSize = used[c].second;
+        configured.planes = used[c].planes;
+        configured.groupSize = used[c].groupSize;
         Result direct;
         ASSERT_TRUE(
             quantize(w.W.data(), K, N, X.data(), T, configured, direct, error))
@@ -501,7 +503,7 @@ TEST(BudgetTest, MeasuredCandidatesFromAHessianMatchTheRows) {
   std::vector<float> X = uniformRows(T, K, 5);
   std::vector<double> H = hessianOf(X, T, K);
   std::string error;
-  std::vector<std::pair<int, int64_t>> configs =
+  std::vector<BudgetConfig> configs =
       distinctBudgetConfigs(budgetCandidateConfigs(Method::RTN), K);
   // Groups of 128 and 256 are both one group for K = 96.
   EXPECT_EQ(configs.size(), 8u);

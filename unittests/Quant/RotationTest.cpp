@@ -247,7 +247,7 @@ TEST(Rotation, BudgetCandidatesEqualRotatedQuantizations) {
   Options options;
   options.rotationBlock = 64;
   options.rotationSeed = 4;
-  std::vector<std::pair<int, int64_t>> configs = {{2, 32}, {3, 96}};
+  std::vector<BudgetConfig> configs = {{2, 32}, {3, 96}};
   HessianAccumulator accumulator(K);
   std::string error;
   ASSERT_TRUE(accumulator.add(X.data(), T, error)) << error;
@@ -262,7 +262,8 @@ TEST(Rotation, BudgetCandidatesEqualRotatedQuantizations) {
     ASSERT_EQ(measurement.results.size(), configs.size());
     for (size_t c = 0; c < configs.size(); ++c) {
       Options one = options;
-      std::tie(one.planes, one.groupSize) = configs[c];
+      one.planes = configs[c].planes;
+      one.groupSize = configs[c].groupSize;
       Result expected;
       ASSERT_TRUE(
           rows ? quantize(W.data(), K, N, X.data(), T, one, expected, error)

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bitsink/Quant/Budget.h"
 #include "bitsink/Quant/Quantizer.h"
 
 #include "QuantTestSupport.h"
@@ -263,4 +264,41 @@ TEST(QuantSubBlock, MalformedCodesAreRejected) {
         p.numScaleWords = 0;
       },
       "without a sub-block size");
+}
+
+TEST(QuantSubBlock, BudgetCandidatesWithCodes) {
+  std::vector<BudgetConfig> configs =
+      budgetCandidateConfigs(Method::BPDQ, {8, 32});
+  ASSERT_EQ(configs.size(), 12u + 8u);
+  EXPECT_TRUE(configs[12] == BudgetConfig(1, 0, 8));
+  EXPECT_TRUE(configs[19] == BudgetConfig(4, 0, 32));
+  // Per channel with and without codes, and with other codes, are
+  // distinct; two per-channel group sizes with the same codes are not.
+  std::vector<BudgetConfig> distinct = distinctBudgetConfigs(
+      {{3, 0, 16}, {3, 1000, 16}, {3, 0, 8}, {3, 0}, {3, 128, 16}}, 576);
+  ASSERT_EQ(distinct.size(), 4u);
+  EXPECT_TRUE(distinct[1] == BudgetConfig(3, 0, 8));
+  EXPECT_TRUE(distinct[3] == BudgetConfig(3, 128, 16));
+
+  // A candidate with codes is the quantizer's result with them.
+  const int64_t K = 96, N = 20, T = 150;
+  std::vector<float> W = rowScaledWeight(K, N, 71);
+  std::vector<float> X = correlatedRows(T, K, 72);
+  BudgetMeasurement measurement;
+  std::string error;
+  ASSERT_TRUE(measureBudgetCandidates(
+      W.data(), K, N, X.data(), T, nullptr, Options(), {{2, 0, 16}, {2, 0}},
+      BudgetObjective::Relative, 1.0, /*keepResults=*/true, measurement,
+      error))
+      << error;
+  Result direct =
+      quantizeOrDie(W, K, N, codeOptions(Method::BPDQ, 2, 0, 16), &X, T);
+  const BudgetCandidate &coded = measurement.candidates[0];
+  EXPECT_EQ(coded.subBlock, 16);
+  EXPECT_EQ(measurement.candidates[1].subBlock, 0);
+  EXPECT_DOUBLE_EQ(coded.bitsPerWeight, direct.report.bitsPerWeight);
+  EXPECT_DOUBLE_EQ(coded.error,
+                   direct.report.relError * direct.report.relError);
+  EXPECT_EQ(measurement.results[0].packed.scales, direct.packed.scales);
+  EXPECT_LT(coded.error, measurement.candidates[1].error);
 }

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,25 @@ double outputEnergy(const float *W, int64_t K, int64_t N, const double *H);
 bool budgetError(BudgetObjective objective, double relError, double energy,
                  double importance, double &error, std::string &message);
 
+/// A quantizer configuration a budget chooses among: planes, group size
+/// and sub-block scale codes (Options::subBlock; 0: none).
+struct BudgetConfig {
+  int planes = 0;
+  int64_t groupSize = 0;
+  int64_t subBlock = 0;
+  BudgetConfig() = default;
+  BudgetConfig(int planes, int64_t groupSize, int64_t subBlock = 0)
+      : planes(planes), groupSize(groupSize), subBlock(subBlock) {}
+  bool operator<(const BudgetConfig &o) const {
+    return std::tie(planes, groupSize, subBlock) <
+           std::tie(o.planes, o.groupSize, o.subBlock);
+  }
+  bool operator==(const BudgetConfig &o) const {
+    return planes == o.planes && groupSize == o.groupSize &&
+           subBlock == o.subBlock;
+  }
+};
+
 /// One configuration a layer may be quantized with, and what it costs.
 struct BudgetCandidate {
   int planes = 0;
@@ -64,6 +84,8 @@ struct BudgetCandidate {
   /// The error the allocator minimises, summed over layers: non-negative
   /// and finite (bitsink-quantize-weights: ‖X(W − Ŵ)‖²_F / T).
   double error = 0;
+  /// Rows per sub-block scale code (0: none).
+  int64_t subBlock = 0;
 };
 
 struct BudgetLayer {
@@ -123,8 +145,8 @@ struct BudgetMeasurement {
 };
 
 /// Measures the candidates of one weight W[K][N] as bitsink-quantize-weights'
-/// budget does: quantizes it with each (planes, group size) of `configs`
-/// (`options` otherwise) and records each result's stored bits per weight
+/// budget does: quantizes it with each (planes, group size, sub-block) of
+/// `configs` (`options` otherwise) and records each result's stored bits per weight
 /// and budgetError under `objective`, times `importance`. The calibration
 /// is the rows X[T][K], or a Hessian H[K][K] (quantizeWithHessian; XᵀX/T
 /// keeps the absolute error in units of ‖X(W − Ŵ)‖²/T, another scale
@@ -141,21 +163,23 @@ struct BudgetMeasurement {
 bool measureBudgetCandidates(
     const float *W, int64_t K, int64_t N, const float *X, int64_t T,
     const double *H, const Options &options,
-    const std::vector<std::pair<int, int64_t>> &configs,
-    BudgetObjective objective, double importance, bool keepResults,
+    const std::vector<BudgetConfig> &configs, BudgetObjective objective, double importance, bool keepResults,
     BudgetMeasurement &measurement, std::string &error);
 
 /// `configs` without those that quantize a K-row weight the same way as an
 /// earlier one: group sizes of at least K (or <= 0) are all one group per
 /// channel, measured once.
-std::vector<std::pair<int, int64_t>>
-distinctBudgetConfigs(const std::vector<std::pair<int, int64_t>> &configs,
-                      int64_t K);
+std::vector<BudgetConfig>
+distinctBudgetConfigs(const std::vector<BudgetConfig> &configs, int64_t K);
 
-/// The (planes, group size) configurations bitsink-quantize-weights'
-/// budget measures for each layer of `method`: planes 1-4 (trit: 2 and 4)
-/// times groups of 64, 128 and 256 rows.
-std::vector<std::pair<int, int64_t>> budgetCandidateConfigs(Method method);
+/// The configurations bitsink-quantize-weights' budget measures for each
+/// layer of `method`: planes 1-4 (trit: 2 and 4) times groups of 64, 128
+/// and 256 rows, then for each S of `subBlocks` (the pass's
+/// budget-sub-blocks) every plane count with one grid per column and codes
+/// every S rows.
+std::vector<BudgetConfig>
+budgetCandidateConfigs(Method method,
+                       const std::vector<int64_t> &subBlocks = {});
 
 /// A plain-text table of an allocation, one line per layer (name, weights,
 /// planes, group size, bits per weight, error, whether fixed) and a total

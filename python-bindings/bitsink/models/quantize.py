@@ -441,7 +441,7 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
                      rows: int = 2048, cache_dir=None,
                      progress: Optional[Callable[[str], None]] = None,
                      budget: float = 0.0, rotation: int = 0,
-                     damp: Optional[float] = None,
+                     damp: Optional[float] = None, sub_block: int = 0,
                      _arguments: Optional[Dict[str, Dict[str, np.ndarray]]] = None
                      ) -> Dict[str, "object"]:
     """Quantises the linear weights of `model` with the quantizer library
@@ -479,7 +479,9 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
     their signs): the graph of ``model.ir`` then multiplies each rotated
     weight's input by R (docs/quantizer.md, "Rotation"). `damp`: the
     quantizer's Hessian damping (None: the library's default, 0.01;
-    docs/quantizer.md measures 0.1 on SmolLM2)."""
+    docs/quantizer.md measures 0.1 on SmolLM2). `sub_block` > 0: every
+    weight with sub-block scale codes (``bitsink.quantize(sub_block=)``;
+    docs/quantizer.md, "Sub-block scale codes")."""
     import hashlib
 
     if budget:
@@ -547,8 +549,9 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
         if config is not None:
             plan[name] = config
     out = {}
+    suffix = f"S{sub_block}" if sub_block else ""
     for name, (planes, group) in plan.items():
-        prefix = f"{name}/P{planes}G{group}"
+        prefix = f"{name}/P{planes}G{group}{suffix}"
         if f"{prefix}/meta" in cached:
             meta = cached[f"{prefix}/meta"]
             planes_, coefficients = (cached[f"{prefix}/planes"],
@@ -556,6 +559,7 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
             # Bits per weight from what is stored (older caches recorded
             # P + 16·C/g, which under-counts a short last group).
             signs = cached.get(f"{prefix}/rotation_signs")
+            scales = cached.get(f"{prefix}/scales")
             out[name] = QuantizedWeight(
                 planes=planes_, coefficients=coefficients,
                 dequantized=None, plane_kind=str(meta[0]),
@@ -563,10 +567,12 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
                 weight_rel_error=float(meta[3]),
                 bits_per_weight=stored_bits_per_weight(
                     model.weights[name].shape[1], planes_.shape[0],
-                    coefficients.shape[1], int(meta[1])),
+                    coefficients.shape[1], int(meta[1]),
+                    sub_block=sub_block),
                 damp=float(meta[5]), rtn_columns=int(meta[6]),
                 rotation_block=int(meta[7]) if len(meta) > 7 else 0,
-                rotation_signs=signs)
+                rotation_signs=signs, scales=scales,
+                sub_block=sub_block if scales is not None else 0)
     if len(out) == len(plan):
         say(f"quantize: {len(out)} weights from {path}")
         return out
@@ -581,9 +587,10 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
             continue
         weight = np.ascontiguousarray(model.weights[name].T)  # K x N
         q = quantize(weight, method=method, planes=planes, group_size=group,
-                     rotation=rotation, damp=damp, **arguments.get(name, {}))
+                     rotation=rotation, damp=damp, sub_block=sub_block,
+                     **arguments.get(name, {}))
         out[name] = q
-        prefix = f"{name}/P{planes}G{group}"
+        prefix = f"{name}/P{planes}G{group}{suffix}"
         cached[f"{prefix}/planes"] = q.planes
         cached[f"{prefix}/coefficients"] = q.coefficients
         cached[f"{prefix}/meta"] = np.array(
@@ -591,6 +598,8 @@ def quantize_weights(model, bits: int, *, calibration_text: str = "",
              q.bits_per_weight, q.damp, q.rtn_columns, q.rotation_block])
         if q.rotation_block:
             cached[f"{prefix}/rotation_signs"] = q.rotation_signs
+        if q.sub_block:
+            cached[f"{prefix}/scales"] = q.scales
         say(f"quantize: {index + 1}/{len(plan)} {name} P={planes} "
             f"rel_error {q.rel_error:.4f}")
     say(f"quantize: {len(plan)} weights in {time.time() - started:.1f} s")
@@ -619,7 +628,9 @@ def quantize_weights_budget(model, budget: float, *,
     budgets"), as bitsink-quantize-weights{budget=B}: every linear weight is
     quantised with each (planes, group size) of `configs`
     (``bitsink.budget.DEFAULT_CONFIGS``: planes 1-4 x groups 64/128/256),
-    its error ‖X(W − Ŵ)‖²_F / T on the calibration rows recorded (or, with
+    (or (planes, group size, sub-block), with scale codes: e.g.
+    ``bitsink.budget.SUB_BLOCK_CONFIGS``), its error ‖X(W − Ŵ)‖²_F / T on
+    the calibration rows recorded (or, with
     ``objective="relative"``, that over ‖XW‖²_F; times ``importance[name]``
     when given; ``bitsink.budget.candidate_error`` and ``output_energy``,
     the pass's own code), and ``bitsink.budget.allocate_budget``
@@ -649,27 +660,30 @@ def quantize_weights_budget(model, budget: float, *,
     The returned allocation's ``checked`` holds each tried allocation's KL
     ("allocator", "uniform P=p g=g") and ``selected`` the one returned."""
     from ..budget import (DEFAULT_CONFIGS, OBJECTIVES, BudgetCandidate,
-                          BudgetLayer, allocate_budget, candidate_error,
-                          distinct_configs, effective_config)
+                          BudgetLayer, _config, allocate_budget,
+                          candidate_error, distinct_configs, effective_config)
 
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got "
                          f"{objective!r}")
 
     say = progress or (lambda message: None)
-    configs = [tuple(c) for c in (configs or DEFAULT_CONFIGS)]
+    configs = [tuple(int(v) for v in c) for c in (configs or DEFAULT_CONFIGS)]
     layer_config = list(layer_config)
     arguments = _calibration_arguments(model, calibration_text, calibration,
                                        calibration_hessians, rows, say)
     results = {}
-    for planes, group in configs:
-        say(f"budget: candidates P={planes} g={group}")
-        results[(planes, group)] = quantize_weights(
+    for config in configs:
+        planes, group, sub_block = _config(config)
+        say(f"budget: candidates P={planes} g={group}"
+            + (f" S={sub_block}" if sub_block else ""))
+        results[config] = quantize_weights(
             model, planes, calibration_text=calibration_text,
             calibration=calibration, calibration_hessians=calibration_hessians,
             method=method, group_size=group, head=head,
             layer_config=layer_config, rows=rows, cache_dir=cache_dir,
-            progress=progress, rotation=rotation, _arguments=arguments)
+            progress=progress, rotation=rotation, sub_block=sub_block,
+            _arguments=arguments)
     names = list(results[configs[0]])
     layers = {}
     for name in names:
@@ -693,10 +707,11 @@ def quantize_weights_budget(model, budget: float, *,
                 fixed=0)
             continue
         candidates = []
-        for planes, group in distinct_configs(configs, k):
-            q = results[(planes, group)][name]
+        for config in distinct_configs(configs, k):
+            planes, group, sub_block = _config(config)
+            q = results[config][name]
             candidates.append(BudgetCandidate(planes, group, q.bits_per_weight,
-                                              error_of(q)))
+                                              error_of(q), sub_block))
         layers[name] = BudgetLayer(k * n, candidates)
     allocation = allocate_budget(layers, budget)
 
@@ -704,7 +719,8 @@ def quantize_weights_budget(model, budget: float, *,
         out = {}
         for choice in alloc.layers:
             key = (configs[0] if choice.fixed
-                   else (choice.planes, choice.group_size))
+                   else (choice.planes, choice.group_size)
+                   + ((choice.sub_block,) if choice.sub_block else ()))
             out[choice.name] = results[key][choice.name]
         return out
 
@@ -719,7 +735,8 @@ def quantize_weights_budget(model, budget: float, *,
             return model_kl(_dequantized_weights(model, quantized))
 
         checked = {"allocator": (divergence(out), allocation, out)}
-        for planes, group in configs:
+        for config in configs:
+            planes, group, sub_block = _config(config)
             # Every free weight at this configuration (its effective one: a
             # group at least K is per channel), if that fits the budget.
             uniform = {}
@@ -728,10 +745,10 @@ def quantize_weights_budget(model, budget: float, *,
                     uniform[name] = layer
                     continue
                 k = model.weights[name].shape[1]
-                effective = effective_config(planes, group, k)
+                effective = effective_config(planes, group, k, sub_block)
                 match = [c for c in layer.candidates
-                         if effective_config(c.planes, c.group_size, k)
-                         == effective]
+                         if effective_config(c.planes, c.group_size, k,
+                                             c.sub_block) == effective]
                 uniform[name] = BudgetLayer(layer.weights, match[:1])
             total = sum(layer.weights for layer in uniform.values())
             bits = sum(layer.weights * layer.candidates[
@@ -741,7 +758,8 @@ def quantize_weights_budget(model, budget: float, *,
                 continue
             alloc = allocate_budget(uniform, budget)
             weights = chosen_weights(alloc)
-            label = f"uniform P={planes} g={group}"
+            label = f"uniform P={planes} g={group}" + (
+                f" S={sub_block}" if sub_block else "")
             checked[label] = (divergence(weights), alloc, weights)
             say(f"budget check: {label} KL {checked[label][0]:.6g}")
         say(f"budget check: allocator KL {checked['allocator'][0]:.6g}")

@@ -560,12 +560,12 @@ private:
   /// With `importance`: each weight's error multiplier, by name.
   std::map<std::string, double> importanceValues;
   std::map<std::tuple<const void *, unsigned, unsigned, std::string, int64_t,
-                      int64_t>,
+                      int64_t, int64_t>,
            QuantizedWeight>
       cache;
-  /// With `budget`: the (planes, group size) chosen for each weight that no
+  /// With `budget`: the configuration chosen for each weight that no
   /// layer-config entry fixes.
-  std::map<LayerKey, std::pair<int64_t, int64_t>> budgetChoice;
+  std::map<LayerKey, quant::BudgetConfig> budgetChoice;
   /// The rotation constants by (K, block, element type): one attribute per
   /// kind, so that rotations of a shared input are equal and CSE merges
   /// them.
@@ -683,6 +683,21 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
     return emitError(loc) << "bitsink-quantize-weights: sub-block scale codes "
                              "need method bpdq or trit, not rtn";
   quantOptions.subBlock = subBlock;
+  if (subBlock != 0 && budget > 0)
+    return emitError(loc) << "bitsink-quantize-weights: sub-block gives every "
+                             "weight codes; with a budget, list the sub-block "
+                             "sizes to try in budget-sub-blocks";
+  for (int64_t s : budgetSubBlocks)
+    if (!quant::isSubBlockSize(s))
+      return emitError(loc) << "bitsink-quantize-weights: budget-sub-blocks "
+                               "entries must be 8, 16 or 32, got "
+                            << s;
+  if (!budgetSubBlocks.empty() && budget == 0)
+    return emitError(loc) << "bitsink-quantize-weights: budget-sub-blocks "
+                             "needs a budget (budget=B)";
+  if (!budgetSubBlocks.empty() && quantOptions.method == quant::Method::RTN)
+    return emitError(loc) << "bitsink-quantize-weights: sub-block scale codes "
+                             "need method bpdq or trit, not rtn";
   if (!calibration.empty()) {
     std::string error;
     if (!npy::readNpz(calibration, calibrationArrays, error))
@@ -748,8 +763,11 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
     auto chosen = budgetChoice.find(LayerKey(match.weight.getAsOpaquePointer(),
                                              match.weightKPos, match.weightNPos,
                                              calibrationKey));
-    if (chosen != budgetChoice.end())
-      std::tie(options.planes, options.groupSize) = chosen->second;
+    if (chosen != budgetChoice.end()) {
+      options.planes = chosen->second.planes;
+      options.groupSize = chosen->second.groupSize;
+      options.subBlock = chosen->second.subBlock;
+    }
   }
 
   if (!calibration.empty()) {
@@ -773,7 +791,8 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
 
   auto key = std::make_tuple(match.weight.getAsOpaquePointer(),
                              match.weightKPos, match.weightNPos, calibrationKey,
-                             options.planes, options.groupSize);
+                             options.planes, options.groupSize,
+                             options.subBlock);
   auto cached = cache.find(key);
   if (cached != cache.end())
     return &cached->second;
@@ -961,13 +980,16 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
     layer.name = names.empty() ? "weight #" + std::to_string(layers.size())
                                : names.front();
     layer.numWeights = k * n;
-    std::vector<std::pair<int, int64_t>> configs;
+    std::vector<quant::BudgetConfig> configs;
     if (override) {
       configs.emplace_back(override->planes, override->groupSize);
       layer.fixed = 0;
     } else {
       configs = quant::distinctBudgetConfigs(
-          quant::budgetCandidateConfigs(quantOptions.method), k);
+          quant::budgetCandidateConfigs(
+              quantOptions.method, std::vector<int64_t>(budgetSubBlocks.begin(),
+                                                        budgetSubBlocks.end())),
+          k);
     }
     // The candidates' errors as the library measures them for every
     // caller (bitsink::quant::measureBudgetCandidates): ‖X(W − Ŵ)‖²_F / T
@@ -1002,7 +1024,8 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
       continue;
     const quant::BudgetCandidate &chosen =
         layers[i].candidates[allocation.choice[i]];
-    budgetChoice[keys[i]] = {chosen.planes, chosen.groupSize};
+    budgetChoice[keys[i]] = {chosen.planes, chosen.groupSize,
+                             chosen.subBlock};
   }
   emitRemark(loc) << "bitsink-quantize-weights: budget " << formatBits(budget)
                   << " bits per weight over " << layers.size() << " weights ("

@@ -293,7 +293,11 @@ def BitSinkQuantizeWeights
     Option<"subBlock", "sub-block", "int64_t", /*default=*/"0",
            "Sub-block scale codes: 0 (none), or 8, 16 or 32 rows per 4-bit "
            "code that multiplies the grid (bpdq and trit); the op gets a "
-           "scales operand">
+           "scales operand">,
+    ListOption<"budgetSubBlocks", "budget-sub-blocks", "int64_t",
+           "With a budget: for each listed S (8, 16, 32) every plane count "
+           "with one grid per column and codes every S rows is a candidate "
+           "too">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
