@@ -7,7 +7,9 @@ calibration text of corpus.py (bitsink.models.quantize, the quant part's
 cache under build/bench-cache/bitsink-weights, so uniform 3-bit groups of
 128 are the quant part's weights):
 
-  uniform P:G    every weight at P planes, groups of G rows
+  uniform P:G    every weight at P planes, groups of G rows (P:G:S: with
+                 sub-block scale codes every S rows, G = 0 one grid per
+                 column; docs/quantizer.md, "Sub-block scale codes")
   budget B       quantize_weights_budget(model, B): per weight one of the
                  candidates (--configs) with the least summed calibration
                  error ‖X(W − Ŵ)‖²/T within an average of B stored bits per
@@ -76,11 +78,18 @@ def main():
     ap.add_argument("--tokens", type=int, default=2048,
                     help="evaluation tokens (BOS included)")
     ap.add_argument("--uniform", nargs="*", default=["3:128"],
-                    help="uniform P:G configurations")
+                    help="uniform P:G (or P:G:S with scale codes) "
+                         "configurations")
     ap.add_argument("--budgets", type=float, nargs="*", default=[3.0])
     ap.add_argument("--configs", nargs="+", default=None,
-                    help="budget candidates P:G (default: planes 1-4 x "
-                         "groups 64/128/256, bitsink.budget.DEFAULT_CONFIGS)")
+                    help="budget candidates P:G or P:G:S (default: planes "
+                         "1-4 x groups 64/128/256, bitsink.budget."
+                         "DEFAULT_CONFIGS)")
+    ap.add_argument("--with-sub-blocks", type=int, nargs="*", default=[],
+                    help="add planes 1-4 per column with scale codes every "
+                         "S rows to the candidates, for each S (what "
+                         "bitsink-quantize-weights{budget-sub-blocks=...} "
+                         "does)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--importance", choices=("none", "also", "only"),
                     default="none",
@@ -106,6 +115,7 @@ def main():
     from bitsink.models import quantize
     configs = ([tuple(int(v) for v in c.split(":")) for c in args.configs]
                if args.configs else list(DEFAULT_CONFIGS))
+    configs += [(p, 0, s) for s in args.with_sub_blocks for p in (1, 2, 3, 4)]
 
     ids = corpus.eval_tokens(args.tokens)
     model = B.load_model(corpus.gguf_path())
@@ -132,18 +142,20 @@ def run_configs(args, model, names, text, calibration, configs, rotation,
     uniform_tag = tag + (f" damp {args.damp:g}" if args.damp is not None
                          else "")
     for text_config in args.uniform:
-        p, g = (int(v) for v in text_config.split(":"))
+        p, g, *rest = (int(v) for v in text_config.split(":"))
+        s = rest[0] if rest else 0
         t0 = time.time()
         out = quantize.quantize_weights(
             model, p, calibration_text=text, calibration=calibration,
             group_size=g, cache_dir=WEIGHTS_DIR, rotation=rotation,
-            damp=args.damp)
+            damp=args.damp, sub_block=s)
         count = sum(model.weights[n].size for n in names)
         bpw = sum(out[n].bits_per_weight * model.weights[n].size
                   for n in names) / count
-        log(f"uniform P={p} g={g}{uniform_tag}: {bpw:.4f} bits/weight "
+        label = f"uniform P={p} g={g}" + (f" S={s}" if s else "")
+        log(f"{label}{uniform_tag}: {bpw:.4f} bits/weight "
             f"({time.time() - t0:.0f} s)")
-        rows.append((f"uniform P={p} g={g}{uniform_tag}", out, bpw, {}))
+        rows.append((f"{label}{uniform_tag}", out, bpw, {}))
     importance = None
     if args.importance != "none":
         path = os.path.join(CACHE_DIR, "decoder_cpu", "importance.json")
@@ -178,16 +190,18 @@ def run_configs(args, model, names, text, calibration, configs, rotation,
             check_skip=args.importance_tokens if weighted else 0,
             progress=lambda s: log("  " + s) if "allocation" in s
             or s.startswith("budget:") else None)
+        def config_name(c):
+            return f"P{c.planes}g{c.group_size}" + (
+                f"s{c.sub_block}" if c.sub_block else "")
+
         mix = {}
         for c in allocation.layers:
-            key = f"P{c.planes}g{c.group_size}"
-            mix[key] = mix.get(key, 0) + 1
+            mix[config_name(c)] = mix.get(config_name(c), 0) + 1
         by_part = {}
         for c in allocation.layers:
             part = c.name.split(".")[2]
-            by_part.setdefault(part, {}).setdefault(
-                f"P{c.planes}g{c.group_size}", 0)
-            by_part[part][f"P{c.planes}g{c.group_size}"] += 1
+            by_part.setdefault(part, {}).setdefault(config_name(c), 0)
+            by_part[part][config_name(c)] += 1
         log(f"budget {budget}{' (importance)' if weighted else ''}{tag}: "
             f"{allocation.bits_per_weight:.4f} bits/weight, "
             f"{' '.join(f'{k}x{v}' for k, v in sorted(mix.items()))} "

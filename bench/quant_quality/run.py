@@ -506,51 +506,66 @@ def aggregate(layers, key):
     return dict(bpw=bits / weights, err=err / len(layers), secs=secs)
 
 
-def budget_entries(layers, budgets, relative=False, method="bpdq"):
+def budget_entries(layers, budgets, relative=False, method="bpdq",
+                   codes=False):
     """The allocator at each budget; its error per candidate is the pass's,
     ‖X(W − Ŵ)‖²/T on the calibration rows, or with `relative` the squared
     relative calibration error (each layer weighs alike, as in the mean
     this benchmark reports; the pass's budget-objective=relative), by the
     library's bitsink.budget.candidate_error. `method` "bpdq-rot": the
-    candidates are the rotated ones (keys end in ":rot")."""
+    candidates are the rotated ones (keys end in ":rot"); `codes`: also the
+    rotated ones with sub-block scale codes ("bpdq-rot-sS", keys end in
+    ":codes"; what bitsink-quantize-weights{budget-sub-blocks=8,16,32}
+    adds)."""
+    coded = [(m, p, g, int(m.rsplit("-s", 1)[1])) for m, p, groups in BITSINK
+             for g in groups if codes and m.startswith(method + "-s")]
     from bitsink.budget import (BudgetCandidate, BudgetLayer, allocate_budget,
                                 candidate_error)
     objective = "relative" if relative else "absolute"
     out = {}
     for budget in budgets:
         budget_layers = {}
+        keys = {}
         for name, r in layers.items():
             cands = []
             for p, g in BUDGET_CONFIGS:
                 m = r["methods"][bitsink_key(method, p, g)]
                 cands.append(BudgetCandidate(p, g, m["bpw"], candidate_error(
                     m["cal"], r["scale"], objective)))
+                keys[(p, g, 0)] = bitsink_key(method, p, g)
+            for coded_method, p, g, s in coded:
+                m = r["methods"][bitsink_key(coded_method, p, g)]
+                cands.append(BudgetCandidate(p, g, m["bpw"], candidate_error(
+                    m["cal"], r["scale"], objective), s))
+                keys[(p, g, s)] = bitsink_key(coded_method, p, g)
             budget_layers[name] = BudgetLayer(r["K"] * r["N"], cands)
         alloc = allocate_budget(budget_layers, budget)
         err = secs = bits = weights = 0.0
         per_layer = {}
         for c in alloc.layers:
             r = layers[c.name]
-            m = r["methods"][bitsink_key(method, c.planes, c.group_size)]
+            m = r["methods"][keys[(c.planes, c.group_size, c.sub_block)]]
             if abs(m["bpw"] - c.bits_per_weight) > 1e-9:
                 raise SystemExit(f"budget {budget}: {c.name} bpw mismatch")
             err += m["err"]
             per_layer[c.name] = m["err"]
             bits += m["bpw"] * c.weights
             weights += c.weights
-            secs += sum(r["methods"][bitsink_key(method, p, g)]["secs"]
-                        for p, g in BUDGET_CONFIGS)
+            secs += sum(r["methods"][key]["secs"] for key in keys.values())
         bpw = bits / weights
         if abs(bpw - alloc.bits_per_weight) > 1e-6 or bpw > budget + 1e-9:
             raise SystemExit(f"budget {budget}: allocation stores {bpw} bits "
                              f"per weight (allocator: {alloc.bits_per_weight})")
         mix = {}
         for c in alloc.layers:
-            mix[(c.planes, c.group_size)] = mix.get((c.planes, c.group_size), 0) + 1
+            config = (c.planes, c.group_size, c.sub_block)
+            mix[config] = mix.get(config, 0) + 1
         out[f"budget:{budget:g}" + (":rel" if relative else "")
-            + (":rot" if method == "bpdq-rot" else "")] = dict(
+            + (":rot" if method == "bpdq-rot" else "")
+            + (":codes" if codes else "")] = dict(
             bpw=bpw, err=err / len(layers), secs=secs, per_layer=per_layer,
-            mix=" ".join(f"P{p}g{g}x{v}" for (p, g), v in sorted(mix.items())))
+            mix=" ".join(f"P{p}g{g}" + (f"s{s}" if s else "") + f"x{v}"
+                         for (p, g, s), v in sorted(mix.items())))
     return out
 
 
@@ -649,8 +664,8 @@ def label(key):
         group = "per column" if kind[3] == "0" else f"g={kind[3]}"
         return f"bitsink {kind[1]} P={kind[2]} {group}"
     if kind[0] == "budget":
-        notes = [{"rel": "relative errors", "rot": "rotated"}[k]
-                 for k in kind[2:]]
+        notes = [{"rel": "relative errors", "rot": "rotated",
+                  "codes": "with sub-block codes"}[k] for k in kind[2:]]
         return f"bitsink budget {kind[1]}" + (
             f" ({', '.join(notes)})" if notes else "")
     text = f"ggml {kind[1].upper()}{' + imatrix' if kind[2] == 'imat' else ''}"
@@ -726,6 +741,8 @@ def main():
         for relative in (False, True):
             entries.update(budget_entries(layers, args.budgets, relative,
                                           method="bpdq-rot"))
+            entries.update(budget_entries(layers, args.budgets, relative,
+                                          method="bpdq-rot", codes=True))
         ratios, best = compare(entries)
         best_plain = compare(entries, imatrix=False)[1]
         csv = os.path.join(CACHE, f"layers-{model}.csv")

@@ -776,8 +776,7 @@ BitSinkStatus bitsinkExecutableRunInPlace(BitSinkExecutable executable,
 
 struct BitSinkQuantizeResultImpl {
   bitsink::quant::Result result;
-  bitsink::npy::Array planes, coefficients, dequantized, rotationSigns,
-      scales;
+  bitsink::npy::Array planes, coefficients, dequantized, rotationSigns, scales;
 };
 
 BitSinkQuantizeOptions bitsinkQuantizeOptionsDefault(void) {

@@ -439,11 +439,13 @@ bool budgetError(BudgetObjective objective, double relError, double energy,
   return true;
 }
 
-bool measureBudgetCandidates(
-    const float *W, int64_t K, int64_t N, const float *X, int64_t T,
-    const double *H, const Options &options,
-    const std::vector<BudgetConfig> &configs, BudgetObjective objective, double importance, bool keepResults,
-    BudgetMeasurement &measurement, std::string &error) {
+bool measureBudgetCandidates(const float *W, int64_t K, int64_t N,
+                             const float *X, int64_t T, const double *H,
+                             const Options &options,
+                             const std::vector<BudgetConfig> &configs,
+                             BudgetObjective objective, double importance,
+                             bool keepResults, BudgetMeasurement &measurement,
+                             std::string &error) {
   measurement = BudgetMeasurement();
   if (!W || K <= 0 || N <= 0)
     return (error = "the weight must be a non-empty K x N matrix", false);

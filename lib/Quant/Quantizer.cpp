@@ -173,7 +173,8 @@ double bitsink::quant::storedBitsPerWeight(int64_t K, int64_t planes,
                      static_cast<double>(groups);
   double scaleBits = 0;
   if (subBlock > 0)
-    scaleBits = 32.0 * static_cast<double>(((K + subBlock - 1) / subBlock + 7) / 8);
+    scaleBits =
+        32.0 * static_cast<double>(((K + subBlock - 1) / subBlock + 7) / 8);
   return (planeBits + coeffBits + scaleBits) / static_cast<double>(K);
 }
 

@@ -254,9 +254,8 @@ bool bitsink::reference::dequantizeBitplanes(const BitplaneMatmulProblem &pr,
       !checkSize(pr.coeffs, G * C * N, "coeffs", error))
     return false;
   const int64_t S = pr.subBlock;
-  if (S < 0 || (S > 0 && !checkSize(pr.scales,
-                                    ((K + S - 1) / S + 7) / 8 * N, "scales",
-                                    error)))
+  if (S < 0 || (S > 0 && !checkSize(pr.scales, ((K + S - 1) / S + 7) / 8 * N,
+                                    "scales", error)))
     return false;
   auto bit = [&](int64_t p, int64_t k, int64_t n) -> int {
     return (pr.planes[(p * KW + k / 32) * N + n] >> (k % 32)) & 1;

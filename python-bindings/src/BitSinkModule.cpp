@@ -408,8 +408,8 @@ nb::dict quantize(const Context &context, uintptr_t weight, int64_t K,
                   uintptr_t heldOutHessian, const std::string &method,
                   int planes, int64_t groupSize, int iterations, double damp,
                   bool actOrder, bool f16Coefficients, int threads,
-                  bool rtnSearch, int64_t rotationBlock,
-                  uint64_t rotationSeed, int64_t subBlock) {
+                  bool rtnSearch, int64_t rotationBlock, uint64_t rotationSeed,
+                  int64_t subBlock) {
   BitSinkQuantizeOptions options = quantizeOptions(
       method, planes, groupSize, iterations, damp, actOrder, f16Coefficients,
       threads, rtnSearch, rotationBlock, rotationSeed, subBlock);

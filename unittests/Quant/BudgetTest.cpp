@@ -34,8 +34,7 @@ std::vector<BudgetLayer> randomLayers(std::mt19937 &rng, int numLayers,
     // program); 1001 * n weights are not (the marginal analysis).
     layer.numWeights = (integral ? 384 * 32 : 1001) * (1 + rng() % 5);
     double scale = std::pow(10.0, 2 * unit(rng));
-    std::vector<BudgetConfig> configs =
-        budgetCandidateConfigs(Method::BPDQ);
+    std::vector<BudgetConfig> configs = budgetCandidateConfigs(Method::BPDQ);
     std::shuffle(configs.begin(), configs.end(), rng);
     configs.resize(numCandidates);
     for (const BudgetConfig &config : configs) {

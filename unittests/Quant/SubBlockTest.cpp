@@ -155,13 +155,13 @@ TEST(QuantSubBlock, CodesLowerTheErrorOfTheSameGrid) {
     Method method;
     int planes;
   };
-  for (Case c : {Case{Method::BPDQ, 2}, Case{Method::BPDQ, 3},
-                 Case{Method::Trit, 2}}) {
+  for (Case c :
+       {Case{Method::BPDQ, 2}, Case{Method::BPDQ, 3}, Case{Method::Trit, 2}}) {
     Result plain =
         quantizeOrDie(W, K, N, codeOptions(c.method, c.planes, 0, 0), &X, T);
     for (int64_t S : {8, 16, 32}) {
-      Result coded = quantizeOrDie(W, K, N, codeOptions(c.method, c.planes, 0, S),
-                                   &X, T);
+      Result coded =
+          quantizeOrDie(W, K, N, codeOptions(c.method, c.planes, 0, S), &X, T);
       double measured = outputError(X, T, W, dequantized(coded.packed), K, N);
       EXPECT_NEAR(coded.report.relError, measured, 1e-4 * measured);
       EXPECT_LT(coded.report.relError, 0.9 * plain.report.relError)
@@ -197,9 +197,8 @@ TEST(QuantSubBlock, IndependentOfThreadCount) {
     std::vector<Result> results;
     for (int threads : {1, 2, 3, 0}) {
       options.threads = threads;
-      results.push_back(quantizeOrDie(W, K, N, options,
-                                      calibrated ? &X : nullptr,
-                                      calibrated ? T : 0));
+      results.push_back(quantizeOrDie(
+          W, K, N, options, calibrated ? &X : nullptr, calibrated ? T : 0));
     }
     for (const Result &result : results) {
       EXPECT_EQ(result.packed.planes, results[0].packed.planes);
@@ -288,8 +287,7 @@ TEST(QuantSubBlock, BudgetCandidatesWithCodes) {
   std::string error;
   ASSERT_TRUE(measureBudgetCandidates(
       W.data(), K, N, X.data(), T, nullptr, Options(), {{2, 0, 16}, {2, 0}},
-      BudgetObjective::Relative, 1.0, /*keepResults=*/true, measurement,
-      error))
+      BudgetObjective::Relative, 1.0, /*keepResults=*/true, measurement, error))
       << error;
   Result direct =
       quantizeOrDie(W, K, N, codeOptions(Method::BPDQ, 2, 0, 16), &X, T);

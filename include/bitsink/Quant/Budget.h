@@ -146,10 +146,10 @@ struct BudgetMeasurement {
 
 /// Measures the candidates of one weight W[K][N] as bitsink-quantize-weights'
 /// budget does: quantizes it with each (planes, group size, sub-block) of
-/// `configs` (`options` otherwise) and records each result's stored bits per weight
-/// and budgetError under `objective`, times `importance`. The calibration
-/// is the rows X[T][K], or a Hessian H[K][K] (quantizeWithHessian; XᵀX/T
-/// keeps the absolute error in units of ‖X(W − Ŵ)‖²/T, another scale
+/// `configs` (`options` otherwise) and records each result's stored bits per
+/// weight and budgetError under `objective`, times `importance`. The
+/// calibration is the rows X[T][K], or a Hessian H[K][K] (quantizeWithHessian;
+/// XᵀX/T keeps the absolute error in units of ‖X(W − Ŵ)‖²/T, another scale
 /// scales every error of the weight alike), or neither (the identity);
 /// both is an error. Rows are summed into XᵀX/T once (HessianAccumulator),
 /// for the energy and every candidate, whose results are quantize()'s with
@@ -160,11 +160,13 @@ struct BudgetMeasurement {
 /// (bitsink.budget.measure_candidates) call it, so they measure the same
 /// numbers. Returns false with a message on a quantizer failure or an
 /// undefined error.
-bool measureBudgetCandidates(
-    const float *W, int64_t K, int64_t N, const float *X, int64_t T,
-    const double *H, const Options &options,
-    const std::vector<BudgetConfig> &configs, BudgetObjective objective, double importance, bool keepResults,
-    BudgetMeasurement &measurement, std::string &error);
+bool measureBudgetCandidates(const float *W, int64_t K, int64_t N,
+                             const float *X, int64_t T, const double *H,
+                             const Options &options,
+                             const std::vector<BudgetConfig> &configs,
+                             BudgetObjective objective, double importance,
+                             bool keepResults, BudgetMeasurement &measurement,
+                             std::string &error);
 
 /// `configs` without those that quantize a K-row weight the same way as an
 /// earlier one: group sizes of at least K (or <= 0) are all one group per

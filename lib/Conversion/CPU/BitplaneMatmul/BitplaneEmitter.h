@@ -159,8 +159,8 @@ private:
   mlir::Value loadMultipliers(mlir::Value unit, mlir::Value col,
                               mlir::Value mask) {
     mlir::Value words = loadColumns(scales, {divU(unit, idx(8))}, col, mask);
-    mlir::Value shift = indexCast(mul(remU(unit, idx(8)), idx(4)),
-                                  b.getI32Type());
+    mlir::Value shift =
+        indexCast(mul(remU(unit, idx(8)), idx(4)), b.getI32Type());
     mlir::Value codes =
         andI(shrU(words, splat(shift, kLanes)), constant(vecI32, 15));
     return fmul(fadd(intToF32(codes), constant(vecF32, 1.0)),

@@ -228,8 +228,9 @@ void BitplaneMatmulEmitter::emitGemvBitSums(const GemvStrip &strip, Value g) {
   });
 }
 
-SmallVector<Value> BitplaneMatmulEmitter::emitGemvUnitBitSums(
-    const GemvStrip &strip, const GemvStep &step, Value unit) {
+SmallVector<Value>
+BitplaneMatmulEmitter::emitGemvUnitBitSums(const GemvStrip &strip,
+                                           const GemvStep &step, Value unit) {
   Value first = mul(unit, idx(subBlock));
   Value word = divU(first, idx(32));
   Value offset = remU(first, idx(32));
@@ -327,8 +328,7 @@ void BitplaneMatmulEmitter::emitGemv() {
   // With scale codes the unit of the sums is a sub-block of S rows (one
   // multiplier per column), without them a group.
   Value numUnits = hasScales() ? ceilDivU(k, idx(subBlock)) : numGroups;
-  Value groupSums =
-      emitGroupSums(hasScales() ? subBlock : groupSize, numUnits);
+  Value groupSums = emitGroupSums(hasScales() ? subBlock : groupSize, numUnits);
   bool lut = tableIsa != GemvTableIsa::None;
   assert((!hasScales() || !integerTables()) &&
          "the pattern picks an f32 kernel for scale codes");
@@ -421,8 +421,7 @@ void BitplaneMatmulEmitter::emitGemv() {
           for (int64_t v = 0; v < vectors; ++v)
             multipliers.push_back(
                 loadMultipliers(unit, step.cols[v], step.masks[v]));
-          applyCoefficients(strip, step, g, groupSums, sums, unit,
-                            multipliers);
+          applyCoefficients(strip, step, g, groupSums, sums, unit, multipliers);
         });
       });
     }

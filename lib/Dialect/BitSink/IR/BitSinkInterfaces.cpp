@@ -304,8 +304,7 @@ BitplaneMatmulOp::getTiledImplementation(OpBuilder &b,
   if (Value scales = getScales())
     operands.push_back(
         slice(b, loc, scales, {zero, nOff}, {full(scales, 0), nSize}));
-  operands.push_back(
-      slice(b, loc, getAcc(), {mOff, nOff}, {mSize, nSize}));
+  operands.push_back(slice(b, loc, getAcc(), {mOff, nOff}, {mSize, nSize}));
   return tileWithSlices(b, *this, operands);
 }
 

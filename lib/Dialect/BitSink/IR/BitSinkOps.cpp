@@ -618,8 +618,7 @@ LogicalResult BitplaneMatmulOp::verify() {
                             "operand";
   int64_t rows = static_cast<int64_t>(*subBlock);
   if (rows != 8 && rows != 16 && rows != 32)
-    return emitOpError() << "expects sub_block to be 8, 16 or 32, got "
-                         << rows;
+    return emitOpError() << "expects sub_block to be 8, 16 or 32, got " << rows;
   // (Every group_size that is not per channel is a multiple of 32, so S
   // divides it: sub-blocks never straddle groups.)
   NamedShape scales = named("scales", getScales());

@@ -789,10 +789,9 @@ QuantizeWeightsPass::quantizeWeight(Operation *op, const MatmulMatch &match) {
     }
   }
 
-  auto key = std::make_tuple(match.weight.getAsOpaquePointer(),
-                             match.weightKPos, match.weightNPos, calibrationKey,
-                             options.planes, options.groupSize,
-                             options.subBlock);
+  auto key = std::make_tuple(
+      match.weight.getAsOpaquePointer(), match.weightKPos, match.weightNPos,
+      calibrationKey, options.planes, options.groupSize, options.subBlock);
   auto cached = cache.find(key);
   if (cached != cache.end())
     return &cached->second;
@@ -1024,8 +1023,7 @@ QuantizeWeightsPass::allocateBudget(ArrayRef<linalg::LinalgOp> ops) {
       continue;
     const quant::BudgetCandidate &chosen =
         layers[i].candidates[allocation.choice[i]];
-    budgetChoice[keys[i]] = {chosen.planes, chosen.groupSize,
-                             chosen.subBlock};
+    budgetChoice[keys[i]] = {chosen.planes, chosen.groupSize, chosen.subBlock};
   }
   emitRemark(loc) << "bitsink-quantize-weights: budget " << formatBits(budget)
                   << " bits per weight over " << layers.size() << " weights ("
