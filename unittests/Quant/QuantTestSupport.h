@@ -12,6 +12,7 @@
 
 #include "gtest/gtest.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,26 @@ inline Result quantizeOrDie(const std::vector<float> &W, int64_t K, int64_t N,
   std::string invalid;
   EXPECT_TRUE(validate(result.packed, invalid)) << invalid;
   return result;
+}
+
+/// ‖X(W - Ŵ)‖_F / ‖XW‖_F computed directly from X.
+inline double outputError(const std::vector<float> &X, int64_t T,
+                          const std::vector<float> &W,
+                          const std::vector<float> &What, int64_t K,
+                          int64_t N) {
+  double num = 0, den = 0;
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t n = 0; n < N; ++n) {
+      double y = 0, dy = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        y += static_cast<double>(X[t * K + k]) * W[k * N + n];
+        dy += static_cast<double>(X[t * K + k]) *
+              (static_cast<double>(W[k * N + n]) - What[k * N + n]);
+      }
+      num += dy * dy;
+      den += y * y;
+    }
+  return std::sqrt(num / den);
 }
 
 /// Ŵ of `packed`, K x N.

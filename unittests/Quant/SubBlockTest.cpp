@@ -20,6 +20,7 @@
 
 using namespace bitsink::quant;
 using bitsink::quant::test::dequantized;
+using bitsink::quant::test::outputError;
 using bitsink::quant::test::quantizeOrDie;
 using bitsink::quant::test::Random;
 
@@ -81,24 +82,6 @@ std::vector<double> formulaWeight(const Packed &p) {
       W[k * p.N + n] = w * (code + 1) / 16.0;
     }
   return W;
-}
-
-double outputError(const std::vector<float> &X, int64_t T,
-                   const std::vector<float> &W, const std::vector<float> &What,
-                   int64_t K, int64_t N) {
-  double num = 0, den = 0;
-  for (int64_t t = 0; t < T; ++t)
-    for (int64_t n = 0; n < N; ++n) {
-      double y = 0, dy = 0;
-      for (int64_t k = 0; k < K; ++k) {
-        y += static_cast<double>(X[t * K + k]) * W[k * N + n];
-        dy += static_cast<double>(X[t * K + k]) *
-              (static_cast<double>(W[k * N + n]) - What[k * N + n]);
-      }
-      num += dy * dy;
-      den += y * y;
-    }
-  return std::sqrt(num / den);
 }
 
 Options codeOptions(Method method, int planes, int64_t groupSize,

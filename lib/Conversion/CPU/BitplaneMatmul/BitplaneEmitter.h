@@ -211,6 +211,13 @@ private:
   void accumulateBit(const GemvStrip &strip, llvm::ArrayRef<mlir::Value> words,
                      llvm::SmallVector<mlir::Value> &sums, mlir::Value bit,
                      mlir::Value kIdx);
+  /// `sums` plus the input rows firstRow.. firstRow + count of the lanes
+  /// whose bit is clear, bit `firstBit` (a vector of one set bit) first,
+  /// in a loop that doubles it.
+  llvm::SmallVector<mlir::Value>
+  accumulateBits(const GemvStrip &strip, llvm::ArrayRef<mlir::Value> words,
+                 llvm::SmallVector<mlir::Value> sums, mlir::Value firstBit,
+                 mlir::Value count, mlir::Value firstRow);
   /// The bit sums of group `g` by testing one bit at a time.
   void emitGemvBitSums(const GemvStrip &strip, mlir::Value g);
   /// With scale codes: the bit sums Z of sub-block `unit` (its S rows of

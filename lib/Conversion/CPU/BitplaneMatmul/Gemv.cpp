@@ -194,18 +194,9 @@ void BitplaneMatmulEmitter::emitGemvBitSums(const GemvStrip &strip, Value g) {
       // A loop over the 32 bits, the bit vector carried and doubled:
       // unrolled, its 32 constant bit vectors would be hoisted out of the
       // column loop and crowd the sums out of the registers.
-      SmallVector<Value> inits = loadSums(strip, step);
-      inits.push_back(constant(vecI32, 1));
-      SmallVector<Value> sums =
-          forLoop(idx(0), idx(32), idx(1), inits, [&](Value i, ValueRange it) {
-            SmallVector<Value> sums(it.drop_back());
-            Value bit = it.back();
-            accumulateBit(strip, words, sums, bit, add(base, i));
-            sums.push_back(add(bit, bit));
-            return sums;
-          });
-      sums.pop_back();
-      storeSums(strip, step, sums);
+      storeSums(strip, step,
+                accumulateBits(strip, words, loadSums(strip, step),
+                               constant(vecI32, 1), idx(32), base));
     });
   });
   // The K % 32 rows of the partial last word, in the last group only (a
@@ -237,17 +228,22 @@ BitplaneMatmulEmitter::emitGemvUnitBitSums(const GemvStrip &strip,
   Value count = minS(idx(subBlock), sub(k, first));
   prefetchWords(word, step.cols);
   SmallVector<Value> words = loadWords(strip, step, word);
-  SmallVector<Value> inits(strip.rows * strip.streams * strip.vectors,
+  SmallVector<Value> zeros(strip.rows * strip.streams * strip.vectors,
                            constant(vecF32, 0.0));
-  inits.push_back(bitVector(offset));
-  SmallVector<Value> sums =
-      forLoop(idx(0), count, idx(1), inits, [&](Value i, ValueRange it) {
-        SmallVector<Value> sums(it.drop_back());
-        Value bit = it.back();
-        accumulateBit(strip, words, sums, bit, add(first, i));
-        sums.push_back(add(bit, bit));
-        return sums;
-      });
+  return accumulateBits(strip, words, zeros, bitVector(offset), count, first);
+}
+
+SmallVector<Value> BitplaneMatmulEmitter::accumulateBits(
+    const GemvStrip &strip, ArrayRef<Value> words, SmallVector<Value> sums,
+    Value firstBit, Value count, Value firstRow) {
+  sums.push_back(firstBit);
+  sums = forLoop(idx(0), count, idx(1), sums, [&](Value i, ValueRange it) {
+    SmallVector<Value> next(it.drop_back());
+    Value bit = it.back();
+    accumulateBit(strip, words, next, bit, add(firstRow, i));
+    next.push_back(add(bit, bit));
+    return next;
+  });
   sums.pop_back();
   return sums;
 }
