@@ -219,14 +219,16 @@ class Decoder:
 
     def _weight(self, name: str) -> np.ndarray:
         """The array of weight argument `name`: a float weight of the model,
-        or the planes / coefficients of a quantized one."""
+        or the planes / coefficients / scale codes of a quantized one."""
         if name.startswith("rotation."):
             return _rotation_blocks(self.model, self.quantized, name)
         base, _, suffix = name.rpartition(".")
-        if suffix in ("planes", "coeffs") and base in self.quantized:
+        if suffix in ("planes", "coeffs", "scales") and base in self.quantized:
             q = self.quantized[base]
             if suffix == "planes":
                 return np.ascontiguousarray(q.planes).view(np.int32)
+            if suffix == "scales":
+                return np.ascontiguousarray(q.scales).view(np.int32)
             return np.ascontiguousarray(q.coefficients, dtype=np.float16)
         return self.model.weights[name]
 

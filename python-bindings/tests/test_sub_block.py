@@ -133,11 +133,3 @@ def test_dequantize_weight_reads_the_codes():
     q.dequantized = None
     np.testing.assert_allclose(dequantize_weight(q, 100), expected,
                                rtol=1e-6, atol=1e-7)
-
-
-def test_decoder_ir_refuses_codes():
-    from bitsink.models.llama import _quantized_types
-    w, x, _ = _layer(k=64, n=8)
-    q = bitsink.quantize(w, "bpdq", 2, 32, calibration=x, sub_block=16)
-    with pytest.raises(ValueError, match="sub-block scale codes"):
-        _quantized_types(q)

@@ -485,16 +485,23 @@ _CACHE_DTYPES = ("f32", "f16")
 _FLOAT_BITS = {"f16": 16, "bf16": 16, "f32": 32}
 
 
-def _quantized_types(q) -> Tuple[str, str]:
+def _quantized_suffixes(q) -> Tuple[str, ...]:
+    """The argument suffixes of a QuantizedWeight: planes and coefficients,
+    and the sub-block scale codes when it has them."""
+    return (".planes", ".coeffs") + ((".scales",) if _sub_block(q) else ())
+
+
+def _sub_block(q) -> int:
+    return int(getattr(q, "sub_block", 0) or 0)
+
+
+def _quantized_types(q) -> Tuple[str, ...]:
     """The planes (i32) and coefficient (f16) tensor types of a
-    QuantizedWeight."""
-    if getattr(q, "sub_block", 0):
-        raise ValueError(
-            "the decoder's bitplane_matmul arguments do not carry sub-block "
-            "scale codes yet (quantize(sub_block=)); quantize without them, "
-            "or run bitsink-quantize-weights{sub-block=S} on the float "
-            "decoder's IR")
-    return (_t(*q.planes.shape, elt="i32"), _t(*q.coefficients.shape, elt="f16"))
+    QuantizedWeight, and its scale codes' (i32) when it has them."""
+    types = (_t(*q.planes.shape, elt="i32"), _t(*q.coefficients.shape, elt="f16"))
+    if _sub_block(q):
+        types += (_t(*q.scales.shape, elt="i32"),)
+    return types
 
 
 def _rotation(q, k: int) -> Optional[Tuple[str, str]]:
@@ -616,13 +623,16 @@ class _Writer:
         if q is not None:
             if _rotation(q, k) is not None:
                 x = self.rotate(x, rows, k, q)
-            planes_t, coeffs_t = _quantized_types(q)
+            planes_t, coeffs_t, *scales_t = _quantized_types(q)
+            scales = (f"scales({weight}.scales : {scales_t[0]}) "
+                      if scales_t else "")
+            sub_block = (f", sub_block = {_sub_block(q)}" if scales_t else "")
             name = self.fresh()
             self.emit(f"{name} = bitsink.bitplane_matmul ins({x}, {weight}.planes, "
                       f"{weight}.coeffs : {_t(rows, k)}, {planes_t}, {coeffs_t}) "
-                      f"outs({acc} : {_t(rows, n)}) {{plane_kind = "
+                      f"{scales}outs({acc} : {_t(rows, n)}) {{plane_kind = "
                       f"#bitsink.plane_kind<{q.plane_kind}>, group_size = "
-                      f"{int(q.group_size)}}} -> {_t(rows, n)}")
+                      f"{int(q.group_size)}{sub_block}}} -> {_t(rows, n)}")
             return name
         name = self.fresh()
         self.emit(f"{name} = linalg.matmul indexing_maps = ["
@@ -1005,7 +1015,7 @@ class _Writer:
                 args.append(f"%{name}: {_t(*shapes[name])} {{bitsink.name = "
                             f"\"{name}\"}} loc(\"{name}\")")
             if q is not None:
-                for suffix, t in zip((".planes", ".coeffs"), _quantized_types(q)):
+                for suffix, t in zip(_quantized_suffixes(q), _quantized_types(q)):
                     args.append(f"%{name}{suffix}: {t} {{bitsink.name = "
                                 f"\"{name}{suffix}\"}} loc(\"{name}{suffix}\")")
         for value, t in self.rotation_args():
@@ -1043,7 +1053,7 @@ class _Writer:
             if q is None:
                 out.append((value, t))
             else:
-                out += list(zip((value + ".planes", value + ".coeffs"),
+                out += list(zip((value + s for s in _quantized_suffixes(q)),
                                 _quantized_types(q)))
         # The rotations the block's weights read (the same arguments in and
         # out of the layer function).
@@ -1061,12 +1071,12 @@ class _Writer:
         if all(q is None for q in found):
             return None
         types = {None if q is None else _quantized_types(q) + (
-            q.plane_kind, int(getattr(q, "rotation_block", 0) or 0))
-                 for q in found}
+            q.plane_kind, int(getattr(q, "rotation_block", 0) or 0),
+            _sub_block(q)) for q in found}
         if len(types) != 1:
             raise ValueError(f"layers='call' needs one quantization of {part} for "
-                             "every layer (same planes, group size, plane kind and "
-                             "rotation); "
+                             "every layer (same planes, group size, plane kind, "
+                             "rotation and sub-block codes); "
                              "use layers='inline' for per-layer configurations")
         return found[0]
 

@@ -294,7 +294,7 @@ def quantize_module(module, model, bits: int, *, calibration_text: str,
                     layer_config: Iterable[str] = (), rows: int = 2048,
                     calibration: Optional[Dict[str, np.ndarray]] = None,
                     progress: Optional[Callable[[str], None]] = None,
-                    rotation: int = 0) -> None:
+                    rotation: int = 0, sub_block: int = 0) -> None:
     """Quantises the linear weights of `module` (a ``bitsink.Module`` emitted
     by ``model.ir(..., weights="arguments")``) in place.
 
@@ -309,7 +309,8 @@ def quantize_module(module, model, bits: int, *, calibration_text: str,
     The linear weight arguments of `entries` are bound as ``dense_resource``
     constants first (one blob per weight, shared by the entries, so each is
     quantised once); the embedding table stays an argument. `rotation`:
-    the pass's rotation option (docs/quantizer.md, "Rotation").
+    the pass's rotation option (docs/quantizer.md, "Rotation");
+    `sub_block`: its sub-block option (scale codes every S rows).
     """
     if head not in ("f32", "quantized"):
         raise ValueError(f"head must be 'f32' or 'quantized', got {head!r}")
@@ -355,6 +356,8 @@ def quantize_module(module, model, bits: int, *, calibration_text: str,
                    f"group-size={group_size}", f"calibration={path}"]
         if rotation:
             options.append(f"rotation={rotation}")
+        if sub_block:
+            options.append(f"sub-block={sub_block}")
         config = list(layer_config)
         if config:
             options.append("layer-config=" + ",".join(config))
