@@ -81,6 +81,10 @@ void fuzzQuantize(Reader &in) {
     w = in.value();
   for (float &x : X)
     x = in.value();
+  // Sub-block scale codes last, so that older inputs keep their meaning
+  // (a valid size, none, or a bad one).
+  static const int64_t subBlocks[] = {0, 0, 8, 16, 32, 12};
+  options.subBlock = subBlocks[in.range(0, 5)];
   quant::Result result;
   std::string error;
   if (!quant::quantize(W.data(), K, N, T ? X.data() : nullptr, T, options,
@@ -107,7 +111,8 @@ void fuzzQuantize(Reader &in) {
              std::to_string(T) + " method " +
              quant::methodName(options.method) + " planes " +
              std::to_string(options.planes) + " group " +
-             std::to_string(options.groupSize) + " max|W| " +
+             std::to_string(options.groupSize) + " sub-block " +
+             std::to_string(options.subBlock) + " max|W| " +
              std::to_string(maxAbs(W)) + " max|X| " + std::to_string(maxAbs(X)));
   double num = 0, den = 0;
   for (int64_t i = 0; i < K * N; ++i) {

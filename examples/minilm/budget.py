@@ -111,7 +111,13 @@ def main():
                     help="budget objectives to allocate with (the pass's "
                          "budget-objective)")
     ap.add_argument("--uniform", nargs="*", default=["3:128", "3:256"],
-                    help="uniform P:G configurations to compare")
+                    help="uniform P:G (or P:G:S with sub-block scale codes) "
+                         "configurations to compare")
+    ap.add_argument("--sub-blocks", type=int, nargs="*", default=[],
+                    help="add planes 1-4 with one grid per column and scale "
+                         "codes every S rows to the candidates, for each S "
+                         "(bitsink-quantize-weights{budget-sub-blocks=...}; "
+                         "docs/quantizer.md, \"Sub-block scale codes\")")
     ap.add_argument("--tables", action="store_true",
                     help="print each allocation table")
     ap.add_argument("--write-importance", metavar="FILE.npz",
@@ -129,35 +135,43 @@ def main():
                                 output_energy)
 
     m = Model(args.layers_dir)
+    configs = list(DEFAULT_CONFIGS) + [(p, 0, s) for s in args.sub_blocks
+                                       for p in (1, 2, 3, 4)]
+
+    def ckey(name, planes, group, sub_block=0):
+        return f"{name}|{planes}|{group}" + (f"|{sub_block}" if sub_block
+                                             else "")
+
     tag = f"-rotation{args.rotation}" if args.rotation else ""
     cache_path = m.ldir / f"budget-candidates{tag}.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     started = time.time()
     for name in m.names:
-        todo = [c for c in DEFAULT_CONFIGS if f"{name}|{c[0]}|{c[1]}"
-                not in cache]
+        todo = [c for c in configs if ckey(name, *c) not in cache]
         if not todo and f"{name}|energy" in cache:
             continue
         w, x = m.weight(name), m.activations(name)
         # ‖XW‖²_F / T as the pass computes it (the library's Hessian).
         cache[f"{name}|energy"] = output_energy(w, x)
-        for planes, group in todo:
+        for planes, group, *sub in todo:
             q = bitsink.quantize(w, planes=planes, group_size=group,
-                                 calibration=x, rotation=args.rotation)
-            cache[f"{name}|{planes}|{group}"] = {
+                                 calibration=x, rotation=args.rotation,
+                                 sub_block=sub[0] if sub else 0)
+            cache[ckey(name, planes, group, *sub)] = {
                 "bpw": q.bits_per_weight, "rel": q.rel_error}
         print(f"candidates {name}: {time.time() - started:.0f} s", flush=True)
         cache_path.write_text(json.dumps(cache, indent=0))
 
-    def error(name, planes, group, objective="absolute", importance=1.0):
+    def error(name, planes, group, objective="absolute", importance=1.0,
+              sub_block=0):
         """The candidate's budget error as the pass computes it."""
-        return candidate_error(cache[f"{name}|{planes}|{group}"]["rel"],
+        return candidate_error(cache[ckey(name, planes, group, sub_block)]["rel"],
                                cache[f"{name}|energy"], objective, importance)
 
-    def dequantized(name, planes, group):
+    def dequantized(name, planes, group, sub_block=0):
         q = bitsink.quantize(m.weight(name), planes=planes, group_size=group,
                              calibration=m.activations(name),
-                             rotation=args.rotation)
+                             rotation=args.rotation, sub_block=sub_block)
         return q.dequantized.copy(), q.bits_per_weight
 
     def in_units(name, value, objective):
@@ -202,15 +216,16 @@ def main():
 
     rows = []
     for text in args.uniform:
-        p, g = (int(v) for v in text.split(":"))
+        p, g, *sub = (int(v) for v in text.split(":"))
+        s = sub[0] if sub else 0
         weights, bits, count = {}, 0.0, 0
         for name in m.names:
-            w, bpw = dequantized(name, p, g)
+            w, bpw = dequantized(name, p, g, s)
             weights[name] = w
             bits += bpw * w.size
             count += w.size
-        rows.append((f"uniform P={p} g={g}", bits / count,
-                     *m.cosine(weights)))
+        rows.append((f"uniform P={p} g={g}" + (f" S={s}" if s else ""),
+                     bits / count, *m.cosine(weights)))
         print(rows[-1], flush=True)
     for mode in args.importance:
         scale = importance if mode == "none" else importance_model
@@ -221,26 +236,28 @@ def main():
                     k, n = (np.load(m.ldir / f"{name}.W.npy", mmap_mode="r")
                             .shape)
                     layers[name] = BudgetLayer(k * n, [
-                        BudgetCandidate(p, g, cache[f"{name}|{p}|{g}"]["bpw"],
+                        BudgetCandidate(p, g, cache[ckey(name, p, g, *s)]["bpw"],
                                         error(name, p, g, objective,
                                               scale[name] if mode == "none"
                                               else in_units(name, scale[name],
-                                                            objective)))
-                        for p, g in DEFAULT_CONFIGS])
+                                                            objective), *s),
+                                        *s)
+                        for p, g, *s in configs])
                 allocation = allocate_budget(layers, budget)
                 if args.tables:
                     print(f"budget {budget}, importance {mode}, objective "
                           f"{objective}:")
                     print(allocation.table())
                 weights = {c.name: dequantized(c.name, c.planes,
-                                               c.group_size)[0]
+                                               c.group_size, c.sub_block)[0]
                            for c in allocation.layers}
                 planes = {}
                 for c in allocation.layers:
-                    planes[(c.planes, c.group_size)] = planes.get(
-                        (c.planes, c.group_size), 0) + 1
+                    config = (c.planes, c.group_size, c.sub_block)
+                    planes[config] = planes.get(config, 0) + 1
                 rows.append((f"budget {budget} ({mode}, {objective}) "
-                             + " ".join(f"P{p}g{g}x{v}" for (p, g), v
+                             + " ".join(f"P{p}g{g}" + (f"s{s}" if s else "")
+                                        + f"x{v}" for (p, g, s), v
                                         in sorted(planes.items())),
                              allocation.bits_per_weight, *m.cosine(weights)))
                 print(rows[-1], flush=True)
