@@ -38,6 +38,13 @@
 // RUN: bitsink-run %t.qs.mlir -e approximate --check-reference | FileCheck %s --check-prefix=REF
 // RUN: bitsink-opt %s --bitsink-quantize-weights="method=trit planes=2 group-size=0 sub-block=32" -o %t.qt.mlir
 // RUN: bitsink-run %t.qt.mlir -e approximate --check-reference | FileCheck %s --check-prefix=REF
+// Codes with planes blocked for the GEMV (bitsink-block-planes), through the
+// bit-test and the table kernel.
+// RUN: bitsink-opt %S/../../Transforms/bitsink-quantize-weights-sub-block.mlir --bitsink-quantize-weights="planes=3 group-size=0 sub-block=8" --bitsink-block-planes -o %t.qsb.mlir
+// RUN: FileCheck %s --check-prefix=BLOCKED < %t.qsb.mlir
+// RUN: bitsink-run %t.qsb.mlir -e matmul --pipeline="bitsink-cpu-pipeline{gemv-lut=false}" --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s --check-prefix=REF
+// RUN: bitsink-run %t.qsb.mlir -e matmul --pipeline="bitsink-cpu-pipeline{gemv-lut=true}" --check-reference --atol=1e-4 --rtol=1e-4 | FileCheck %s --check-prefix=REF
+// BLOCKED: scales({{.+}}) outs({{.+}}layout = #bitsink.layout<n_tile = 64, k_tile = 4>{{.+}}sub_block = 8
 //
 // 3. A weight large enough (64 x 130, bpdq at 4 bits) that the packed planes
 //    and coefficients are stored as dense_resource blobs: the compiled
