@@ -51,6 +51,37 @@ def run_steps(executable, model, tokens, cache, weights):
     return np.array(outputs)
 
 
+def pass_path_logits(model, calibration, tokens, cache, planes, **options):
+    """bitsink-quantize-weights on the inline decode entry
+    (quantize_module with `options`), compiled: (module text, logits per
+    step)."""
+    names = quantize.linear_weight_names(model.config)
+    module = bitsink.Context().parse(model.ir("decode", cache=cache, sinks=2))
+    quantize.quantize_module(module, model, planes, calibration_text="",
+                             calibration=calibration, entries=("decode",),
+                             **options)
+    text = str(module)
+    by_pass = bitsink.compile(module, entry="decode")
+    rest = [model.weights[n] for n in model.weight_names if n not in names]
+    return text, run_steps(by_pass, model, tokens, cache, rest)
+
+
+def check_argument_path(model, packed, tokens, cache, logits_pass):
+    """Decoder(quantized=packed) gives the pass path's logits step by step,
+    and its prefill (chunks of 4 rows: the GEMM path) ends with the last
+    step's; returns the step logits."""
+    decoder = bitsink.Decoder(model, cache=cache, sinks=2, chunk=4,
+                              quantized=packed)
+    logits_args = np.array([decoder.step(t) for t in tokens])
+    np.testing.assert_allclose(logits_args, logits_pass, rtol=0,
+                               atol=1e-4 * np.abs(logits_pass).max())
+    decoder.reset()
+    prefill = decoder.prefill(tokens)
+    np.testing.assert_allclose(prefill, logits_args[-1], rtol=0,
+                               atol=1e-4 * np.abs(logits_args).max())
+    return logits_args
+
+
 def test_calibration_rows(model, calibration):
     names = quantize.linear_weight_names(model.config) + ["token_embd.weight"]
     assert sorted(calibration) == sorted(names)
@@ -99,30 +130,14 @@ def test_sub_block_codes_pass_and_argument_paths_agree(model, calibration):
     tokens = model.encode("The capital of France is", add_bos=True)
     cache = 16
     names = quantize.linear_weight_names(model.config)
-    module = bitsink.Context().parse(model.ir("decode", cache=cache, sinks=2))
-    quantize.quantize_module(module, model, 2, calibration_text="",
-                             calibration=calibration, entries=("decode",),
-                             group_size=0, sub_block=16)
-    text = str(module)
+    text, logits_pass = pass_path_logits(model, calibration, tokens, cache, 2,
+                                         group_size=0, sub_block=16)
     assert text.count("scales(") == len(names)
-    by_pass = bitsink.compile(module, entry="decode")
-    rest = [model.weights[n] for n in model.weight_names if n not in names]
-    logits_pass = run_steps(by_pass, model, tokens, cache, rest)
-
     packed = quantize.quantize_weights(model, 2, calibration=calibration,
                                        group_size=0, sub_block=16)
     assert all(q.sub_block == 16 for q in packed.values())
-    decoder = bitsink.Decoder(model, cache=cache, sinks=2, chunk=4,
-                              quantized=packed)
-    logits_args = np.array([decoder.step(t) for t in tokens])
-    np.testing.assert_allclose(logits_args, logits_pass, rtol=0,
-                               atol=1e-4 * np.abs(logits_pass).max())
-    decoder.reset()
-    prefill = decoder.prefill(tokens)
-    # Prefill (chunks of 4 rows: the GEMM path) ends with the last step's
-    # logits.
-    np.testing.assert_allclose(prefill, logits_args[-1], rtol=0,
-                               atol=1e-4 * np.abs(logits_args).max())
+    logits_args = check_argument_path(model, packed, tokens, cache,
+                                      logits_pass)
 
     float_decoder = bitsink.Decoder(model, cache=cache, sinks=2, chunk=4)
     logits_float = np.array([float_decoder.step(t) for t in tokens])
@@ -373,15 +388,9 @@ def test_rotated_weights_through_pass_arguments_and_float(model, calibration):
     cache = 16
     names = quantize.linear_weight_names(model.config)
 
-    module = bitsink.Context().parse(model.ir("decode", cache=cache, sinks=2))
-    quantize.quantize_module(module, model, 3, calibration_text="",
-                             calibration=calibration, entries=("decode",),
-                             rotation=64)
-    text = str(module)
+    text, logits_pass = pass_path_logits(model, calibration, tokens, cache, 3,
+                                         rotation=64)
     assert text.count("rotation_block = 64") == len(names)
-    by_pass = bitsink.compile(module, entry="decode")
-    rest = [model.weights[n] for n in model.weight_names if n not in names]
-    logits_pass = run_steps(by_pass, model, tokens, cache, rest)
 
     packed = quantize.quantize_weights(model, 3, calibration=calibration,
                                        rotation=64)
@@ -394,15 +403,8 @@ def test_rotated_weights_through_pass_arguments_and_float(model, calibration):
     assert ir.count("-> (i, l, j)>") == 4
     assert "%rotation.576.64: tensor<9x64x64xf32>" in ir
     assert "%rotation.1536.64: tensor<24x64x64xf32>" in ir
-    decoder = bitsink.Decoder(model, cache=cache, sinks=2, chunk=4,
-                              quantized=packed)
-    logits_args = np.array([decoder.step(t) for t in tokens])
-    np.testing.assert_allclose(logits_args, logits_pass, rtol=0,
-                               atol=1e-4 * np.abs(logits_pass).max())
-    decoder.reset()
-    prefill = decoder.prefill(tokens)
-    np.testing.assert_allclose(prefill, logits_args[-1], rtol=0,
-                               atol=1e-4 * np.abs(logits_args).max())
+    logits_args = check_argument_path(model, packed, tokens, cache,
+                                      logits_pass)
 
     # The float model with each weight replaced by R·Ŵ (numpy, from the
     # packed planes read back as the cache keeps them).
