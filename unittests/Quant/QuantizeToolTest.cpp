@@ -230,6 +230,55 @@ TEST(QuantizeTool, RotationWritesItsSigns) {
   EXPECT_EQ(arrays.count("rotation_signs"), 0u);
 }
 
+TEST(QuantizeTool, SubBlockWritesItsCodes) {
+  // --sub-block 16 on K = 100: 7 sub-blocks in one word of codes per
+  // column, the library's, and the report says 16.
+  TempFiles files{
+      {"WS.npy", "XS.npy", "coded.npz", "stdout.txt", "stderr.txt"}};
+  const int64_t K = 100, N = 6, T = 50;
+  npy::Array W = matrix(K, N, 7), X = matrix(T, K, 8);
+  std::string error;
+  ASSERT_TRUE(npy::writeNpy(tempPath("WS.npy"), W, error)) << error;
+  ASSERT_TRUE(npy::writeNpy(tempPath("XS.npy"), X, error)) << error;
+  std::string out;
+  ASSERT_EQ(runTool("--weight " + tempPath("WS.npy") + " --calibration " +
+                        tempPath("XS.npy") +
+                        " --method bpdq --planes 3 --group-size 0 "
+                        "--sub-block 16 --json --out " +
+                        tempPath("coded.npz"),
+                    out),
+            0)
+      << out;
+  EXPECT_EQ(jsonField(out, "sub_block"), 16);
+  quant::Options options;
+  options.planes = 3;
+  options.groupSize = 0;
+  options.subBlock = 16;
+  quant::Result expected;
+  ASSERT_TRUE(quant::quantize(W.as<float>(), K, N, X.as<float>(), T, options,
+                              expected, error))
+      << error;
+  EXPECT_NEAR(jsonField(out, "bits_per_weight"), expected.report.bitsPerWeight,
+              1e-9);
+  std::map<std::string, npy::Array> arrays;
+  ASSERT_TRUE(npy::readNpz(tempPath("coded.npz"), arrays, error)) << error;
+  ASSERT_EQ(arrays.count("scales"), 1u);
+  EXPECT_EQ(arrays["scales"].shape, (std::vector<int64_t>{1, N}));
+  std::vector<uint32_t> words(arrays["scales"].numElements());
+  std::memcpy(words.data(), arrays["scales"].data.data(), words.size() * 4);
+  EXPECT_EQ(words, expected.packed.scales);
+  // A size the format does not have fails with the library's message.
+  EXPECT_NE(runTool("--weight " + tempPath("WS.npy") +
+                        " --method bpdq --planes 3 --group-size 0 "
+                        "--sub-block 12",
+                    out),
+            0);
+  std::ifstream stderrFile(tempPath("stderr.txt"));
+  std::string message((std::istreambuf_iterator<char>(stderrFile)), {});
+  EXPECT_NE(message.find("sub-block size must be"), std::string::npos)
+      << message;
+}
+
 TEST(QuantizeTool, BadCommandLinesFail) {
   TempFiles files{{"W3.npy", "X3.npy", "V3.npy", "stdout.txt", "stderr.txt"}};
   std::string error;
