@@ -26,7 +26,8 @@ cache under build/bench-cache/bitsink-weights, so uniform 3-bit groups of
                  calibration tokens when that weight alone is quantized at
                  P = 2, g = 128, per unit of its calibration error), with
                  --importance; kept in build/bench-cache/decoder_cpu/
-                 importance.json
+                 importance.json (--importance-probe P:G[:S] measures it at
+                 another configuration, kept in importance-probe-P-G-S.json)
 
 The perplexity is the quant part's: the decode entry token by token over the
 first --tokens evaluation tokens (dense cache, every earlier token visible).
@@ -96,6 +97,10 @@ def main():
                     help="allocate each budget also (or only) with "
                          "layer_importance")
     ap.add_argument("--importance-tokens", type=int, default=256)
+    ap.add_argument("--importance-probe", default="2:128",
+                    help="P:G or P:G:S the importance is measured at (the "
+                         "KL of the model with one weight at it, per unit of "
+                         "its calibration error)")
     ap.add_argument("--check-tokens", type=int, default=0,
                     help="quantize_weights_budget(check_tokens=N): return the "
                          "allocator's choice or a uniform allocation that "
@@ -158,20 +163,24 @@ def run_configs(args, model, names, text, calibration, configs, rotation,
         rows.append((f"{label}{uniform_tag}", out, bpw, {}))
     importance = None
     if args.importance != "none":
+        probe = tuple(int(v) for v in args.importance_probe.split(":"))
         path = os.path.join(CACHE_DIR, "decoder_cpu", "importance.json")
         if rotation:
             path = path.replace(".json", f"-rotation{rotation}.json")
+        if probe != (2, 128):
+            path = path.replace(".json", "-probe" + "-".join(
+                str(v) for v in probe) + ".json")
         saved = json.load(open(path)) if os.path.exists(path) else {}
         if saved.get("tokens") != args.importance_tokens:
             t0 = time.time()
             saved = {"tokens": args.importance_tokens,
-                     "rotation": rotation,
+                     "rotation": rotation, "probe": list(probe),
                      "importance": quantize.layer_importance(
                          model, calibration_text=text,
                          calibration=calibration,
                          tokens=args.importance_tokens,
                          cache_dir=WEIGHTS_DIR, progress=log,
-                         rotation=rotation)}
+                         rotation=rotation, probe=probe)}
             log(f"importance: {time.time() - t0:.0f} s")
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w") as f:

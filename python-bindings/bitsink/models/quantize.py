@@ -882,7 +882,8 @@ def layer_importance(model, *, calibration_text: str,
     ``quantize_weights_budget(importance=...)`` (docs/quantize-weights.md,
     "Bit budgets"): the mean KL divergence of the next-token distributions
     of the float model from those of the model with only that weight
-    quantized at `probe` (planes, group size), over the first `tokens`
+    quantized at `probe` (planes, group size[, sub-block]), over the first
+    `tokens`
     tokens of the calibration text (numpy model, from position 0), divided
     by the weight's calibration error ‖X(W − Ŵ)‖²_F / T at the probe. It
     is the model-level loss per unit of the layer error the allocator
@@ -896,12 +897,13 @@ def layer_importance(model, *, calibration_text: str,
     names = linear_weight_names(model.config)
     arguments = _calibration_arguments(model, calibration_text, calibration,
                                        calibration_hessians, rows, say)
-    planes, group = probe
+    planes, group, *sub_block = probe
     quantized = quantize_weights(
         model, planes, calibration_text=calibration_text,
         calibration=calibration, calibration_hessians=calibration_hessians,
         method=method, group_size=group, rows=rows, cache_dir=cache_dir,
-        rotation=rotation, _arguments=arguments)
+        rotation=rotation, sub_block=sub_block[0] if sub_block else 0,
+        _arguments=arguments)
     divergence = _model_divergence(model, calibration_text, tokens)
     started = time.time()
     out = {}
