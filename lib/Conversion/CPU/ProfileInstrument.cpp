@@ -178,6 +178,8 @@ std::string kernelLabel(Operation *op) {
                                input.getDimSize(input.getRank() - 1)}));
     parts.push_back(typeText(input.getElementType()));
     parts.push_back(std::to_string(planes.getDimSize(0)) + " planes");
+    if (int64_t subBlock = bitplane.getSubBlockRows())
+      parts.push_back("codes/" + std::to_string(subBlock));
   } else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
     if (auto generic = dyn_cast<linalg::GenericOp>(op))
       parts.push_back(genericKind(generic));
