@@ -598,35 +598,26 @@ std::string formatBudgetAllocation(const std::vector<BudgetLayer> &layers,
     for (const BudgetCandidate &c : layer.candidates)
       codes = codes || c.subBlock > 0;
   std::string out;
-  char line[512];
+  char line[512], sub[16] = "";
   if (codes)
-    std::snprintf(line, sizeof(line), "%-*s %10s %6s %6s %5s %8s %12s\n",
-                  static_cast<int>(width), "layer", "weights", "planes",
-                  "group", "sub", "bits/w", "error");
-  else
-    std::snprintf(line, sizeof(line), "%-*s %10s %6s %6s %8s %12s\n",
-                  static_cast<int>(width), "layer", "weights", "planes",
-                  "group", "bits/w", "error");
+    std::snprintf(sub, sizeof(sub), " %5s", "sub");
+  std::snprintf(line, sizeof(line), "%-*s %10s %6s %6s%s %8s %12s\n",
+                static_cast<int>(width), "layer", "weights", "planes", "group",
+                sub, "bits/w", "error");
   out += line;
   int64_t weights = 0;
   for (size_t i = 0; i < layers.size() && i < allocation.choice.size(); ++i) {
     const BudgetLayer &layer = layers[i];
     const BudgetCandidate &c = layer.candidates[allocation.choice[i]];
     if (codes)
-      std::snprintf(line, sizeof(line),
-                    "%-*s %10lld %6d %6lld %5lld %8.4f %12.6g%s\n",
-                    static_cast<int>(width), layer.name.c_str(),
-                    static_cast<long long>(layer.numWeights), c.planes,
-                    static_cast<long long>(c.groupSize),
-                    static_cast<long long>(c.subBlock), c.bitsPerWeight,
-                    c.error, layer.fixed >= 0 ? " (layer-config)" : "");
-    else
-      std::snprintf(line, sizeof(line),
-                    "%-*s %10lld %6d %6lld %8.4f %12.6g%s\n",
-                    static_cast<int>(width), layer.name.c_str(),
-                    static_cast<long long>(layer.numWeights), c.planes,
-                    static_cast<long long>(c.groupSize), c.bitsPerWeight,
-                    c.error, layer.fixed >= 0 ? " (layer-config)" : "");
+      std::snprintf(sub, sizeof(sub), " %5lld",
+                    static_cast<long long>(c.subBlock));
+    std::snprintf(line, sizeof(line),
+                  "%-*s %10lld %6d %6lld%s %8.4f %12.6g%s\n",
+                  static_cast<int>(width), layer.name.c_str(),
+                  static_cast<long long>(layer.numWeights), c.planes,
+                  static_cast<long long>(c.groupSize), sub, c.bitsPerWeight,
+                  c.error, layer.fixed >= 0 ? " (layer-config)" : "");
     out += line;
     weights += layer.numWeights;
   }

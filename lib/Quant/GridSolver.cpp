@@ -136,10 +136,8 @@ void detail::solveGrid(const float *W, int64_t K, int64_t N, int64_t groupSize,
   out.codes.assign(K * N, 0);
   out.coeffs.assign(G * out.numCoeffs * N, 0.0f);
   out.subBlock = options.subBlock;
-  out.scaleCodes.assign(options.subBlock > 0
-                            ? (K + options.subBlock - 1) / options.subBlock * N
-                            : 0,
-                        15);
+  out.scaleCodes.assign(
+      options.subBlock > 0 ? numSubBlocks(K, options.subBlock) * N : 0, 15);
   objective.assign(N, 0.0);
   int64_t width = panelWidth(N, K, options.threads);
   int64_t panels = (N + width - 1) / width;

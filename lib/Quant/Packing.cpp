@@ -120,11 +120,11 @@ Packed detail::pack(const Grid &grid, const Unpacked &unpacked) {
   packed.planes = packPlanes(bits.data(), unpacked.K, unpacked.N, grid.planes);
   packed.coeffs = unpacked.coeffs;
   if (unpacked.subBlock > 0) {
-    int64_t numSub = (unpacked.K + unpacked.subBlock - 1) / unpacked.subBlock;
     packed.subBlock = unpacked.subBlock;
-    packed.numScaleWords = (numSub + 7) / 8;
+    packed.numScaleWords = numScaleWords(unpacked.K, unpacked.subBlock);
     packed.scales =
-        packScaleCodes(unpacked.scaleCodes.data(), numSub, unpacked.N);
+        packScaleCodes(unpacked.scaleCodes.data(),
+                       numSubBlocks(unpacked.K, unpacked.subBlock), unpacked.N);
   }
   return packed;
 }
@@ -251,8 +251,8 @@ bool bitsink::quant::validate(const Packed &packed, std::string &error) {
     if (!isSubBlockSize(packed.subBlock))
       return fail("sub-block size must be 8, 16 or 32, got " +
                   std::to_string(packed.subBlock));
-    int64_t numSub = (packed.K + packed.subBlock - 1) / packed.subBlock;
-    int64_t SW = (numSub + 7) / 8;
+    int64_t numSub = numSubBlocks(packed.K, packed.subBlock);
+    int64_t SW = numScaleWords(packed.K, packed.subBlock);
     if (packed.numScaleWords != SW)
       return fail("expected " + std::to_string(SW) + " scale words, got " +
                   std::to_string(packed.numScaleWords));

@@ -171,10 +171,9 @@ double bitsink::quant::storedBitsPerWeight(int64_t K, int64_t planes,
   double coeffBits = static_cast<double>(coefficientBits) *
                      static_cast<double>(numCoeffs) *
                      static_cast<double>(groups);
-  double scaleBits = 0;
-  if (subBlock > 0)
-    scaleBits =
-        32.0 * static_cast<double>(((K + subBlock - 1) / subBlock + 7) / 8);
+  double scaleBits =
+      subBlock > 0 ? 32.0 * static_cast<double>(numScaleWords(K, subBlock))
+                   : 0.0;
   return (planeBits + coeffBits + scaleBits) / static_cast<double>(K);
 }
 

@@ -85,6 +85,12 @@ inline float scaleMultiplier(unsigned code) {
 }
 /// Whether S is a sub-block size the format has (8, 16 or 32).
 inline bool isSubBlockSize(int64_t S) { return S == 8 || S == 16 || S == 32; }
+/// Sub-blocks of S rows in K rows, ceil(K/S), and the 32-bit words their
+/// codes take per column, ceil(ceil(K/S)/8).
+inline int64_t numSubBlocks(int64_t K, int64_t S) { return (K + S - 1) / S; }
+inline int64_t numScaleWords(int64_t K, int64_t S) {
+  return (numSubBlocks(K, S) + 7) / 8;
+}
 
 /// The rotation R = diag(signs)·blockdiag(H_b, …, H_b) of K rows, H_b the
 /// b×b Walsh–Hadamard matrix divided by √b (symmetric and orthogonal), so
