@@ -329,11 +329,11 @@ void BitplaneMatmulEmitter::emitGemv() {
   assert((!hasScales() || !integerTables()) &&
          "the pattern picks an f32 kernel for scale codes");
   Value tables = lut ? emitPartialSumTables() : Value();
-  Value byteTables, scales;
+  Value byteTables, tableScales;
   if (int8Tables())
-    std::tie(byteTables, scales) = emitInt8Tables(tables);
+    std::tie(byteTables, tableScales) = emitInt8Tables(tables);
   else if (int16Tables())
-    std::tie(byteTables, scales) = emitInt16Tables(tables);
+    std::tie(byteTables, tableScales) = emitInt16Tables(tables);
   // Strips start at `origin` (≤ 0): column vectors are origin + 16j, the
   // first one clipped to column 0.
   Value origin = emitAlignedColumnOrigin();
@@ -393,8 +393,9 @@ void BitplaneMatmulEmitter::emitGemv() {
   parallelLoop(ValueRange{upper}, ValueRange{loopStep}, [&](ValueRange ivs) {
     std::tie(strip.col0, strip.end) = stripBounds(ivs[0]);
     strip.ybuf = stackBuffer({rows, stripCols});
-    // (The integer-table kernels keep their sums in registers.)
-    if (!integerTables())
+    // (The integer-table kernels, and the sub-block sums of scale codes,
+    // keep their sums in registers.)
+    if (!integerTables() && !hasScales())
       strip.zbuf = stackBuffer({rows * streams, stripCols});
 
     // y = acc.
@@ -420,32 +421,33 @@ void BitplaneMatmulEmitter::emitGemv() {
           applyCoefficients(strip, step, g, groupSums, sums, unit, multipliers);
         });
       });
+    } else {
+      forEach(idx(0), numGroups, idx(1), [&](Value g) {
+        // The integer-table kernels keep Z in registers per step, from S
+        // down.
+        if (int8Tables()) {
+          emitGemvInt8Group(strip, g, byteTables, tableScales, groupSums);
+          return;
+        }
+        if (int16Tables()) {
+          emitGemvInt16Group(strip, g, byteTables, tableScales, groupSums);
+          return;
+        }
+        // Z = 0.
+        forEachStep(strip, [&](const GemvStep &step) {
+          SmallVector<Value> zeros(rows * streams * vectors,
+                                   constant(vecF32, 0.0));
+          storeSums(strip, step, zeros);
+        });
+        if (lut)
+          emitGemvLutSums(strip, g, tables);
+        else
+          emitGemvBitSums(strip, g);
+        forEachStep(strip, [&](const GemvStep &step) {
+          applyCoefficients(strip, step, g, groupSums, loadSums(strip, step));
+        });
+      });
     }
-    forEach(idx(0), hasScales() ? idx(0) : numGroups, idx(1), [&](Value g) {
-      // The integer-table kernels keep Z in registers per step, from S
-      // down.
-      if (int8Tables()) {
-        emitGemvInt8Group(strip, g, byteTables, scales, groupSums);
-        return;
-      }
-      if (int16Tables()) {
-        emitGemvInt16Group(strip, g, byteTables, scales, groupSums);
-        return;
-      }
-      // Z = 0.
-      forEachStep(strip, [&](const GemvStep &step) {
-        SmallVector<Value> zeros(rows * streams * vectors,
-                                 constant(vecF32, 0.0));
-        storeSums(strip, step, zeros);
-      });
-      if (lut)
-        emitGemvLutSums(strip, g, tables);
-      else
-        emitGemvBitSums(strip, g);
-      forEachStep(strip, [&](const GemvStep &step) {
-        applyCoefficients(strip, step, g, groupSums, loadSums(strip, step));
-      });
-    });
     forEachStep(strip, [&](const GemvStep &step) {
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t v = 0; v < vectors; ++v)
@@ -454,7 +456,7 @@ void BitplaneMatmulEmitter::emitGemv() {
     });
   });
   memref::DeallocOp::create(b, groupSums);
-  for (Value buffer : {tables, byteTables, scales})
+  for (Value buffer : {tables, byteTables, tableScales})
     if (buffer)
       memref::DeallocOp::create(b, buffer);
 }

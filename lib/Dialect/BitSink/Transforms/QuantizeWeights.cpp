@@ -679,7 +679,8 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
     return emitError(loc) << "bitsink-quantize-weights: sub-block must be 0 "
                              "(none), 8, 16 or 32, got "
                           << static_cast<int64_t>(subBlock);
-  if (subBlock != 0 && quantOptions.method == quant::Method::RTN)
+  if ((subBlock != 0 || !budgetSubBlocks.empty()) &&
+      quantOptions.method == quant::Method::RTN)
     return emitError(loc) << "bitsink-quantize-weights: sub-block scale codes "
                              "need method bpdq or trit, not rtn";
   quantOptions.subBlock = subBlock;
@@ -695,9 +696,6 @@ LogicalResult QuantizeWeightsPass::parseOptions() {
   if (!budgetSubBlocks.empty() && budget == 0)
     return emitError(loc) << "bitsink-quantize-weights: budget-sub-blocks "
                              "needs a budget (budget=B)";
-  if (!budgetSubBlocks.empty() && quantOptions.method == quant::Method::RTN)
-    return emitError(loc) << "bitsink-quantize-weights: sub-block scale codes "
-                             "need method bpdq or trit, not rtn";
   if (!calibration.empty()) {
     std::string error;
     if (!npy::readNpz(calibration, calibrationArrays, error))
