@@ -116,11 +116,11 @@ def main():
                          "is measured per rotation")
     args = ap.parse_args()
 
-    from bitsink.budget import DEFAULT_CONFIGS
+    from bitsink.budget import DEFAULT_CONFIGS, SUB_BLOCK_CONFIGS
     from bitsink.models import quantize
     configs = ([tuple(int(v) for v in c.split(":")) for c in args.configs]
                if args.configs else list(DEFAULT_CONFIGS))
-    configs += [(p, 0, s) for s in args.with_sub_blocks for p in (1, 2, 3, 4)]
+    configs += [c for c in SUB_BLOCK_CONFIGS if c[2] in args.with_sub_blocks]
 
     ids = corpus.eval_tokens(args.tokens)
     model = B.load_model(corpus.gguf_path())

@@ -130,13 +130,14 @@ def main():
     args = ap.parse_args()
 
     import bitsink
-    from bitsink.budget import (DEFAULT_CONFIGS, BudgetCandidate, BudgetLayer,
+    from bitsink.budget import (DEFAULT_CONFIGS, SUB_BLOCK_CONFIGS,
+                                BudgetCandidate, BudgetLayer,
                                 allocate_budget, candidate_error,
                                 output_energy)
 
     m = Model(args.layers_dir)
-    configs = list(DEFAULT_CONFIGS) + [(p, 0, s) for s in args.sub_blocks
-                                       for p in (1, 2, 3, 4)]
+    configs = list(DEFAULT_CONFIGS) + [c for c in SUB_BLOCK_CONFIGS
+                                       if c[2] in args.sub_blocks]
 
     def ckey(name, planes, group, sub_block=0):
         return f"{name}|{planes}|{group}" + (f"|{sub_block}" if sub_block
