@@ -12,6 +12,8 @@
 
 #include "bitsink/CAPI/BitSink.h"
 
+#include "QuantTestSupport.h"
+
 #include "gtest/gtest.h"
 
 #include <algorithm>
@@ -19,6 +21,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+using bitsink::quant::test::outputError;
 
 namespace {
 
@@ -131,24 +135,6 @@ TEST_F(QuantCAPI, RtnSearchOptionReachesTheQuantizer) {
     bitsinkQuantizeResultDestroy(result);
   }
   EXPECT_LT(errors[1], errors[0]);
-}
-
-/// ||X(W - W^)||_F / ||XW||_F from the rows, in double.
-double outputError(const std::vector<float> &X, int64_t T, const float *W,
-                   const float *What, int64_t K, int64_t N) {
-  double num = 0, den = 0;
-  for (int64_t t = 0; t < T; ++t)
-    for (int64_t n = 0; n < N; ++n) {
-      double y = 0, dy = 0;
-      for (int64_t k = 0; k < K; ++k) {
-        y += static_cast<double>(X[t * K + k]) * W[k * N + n];
-        dy += static_cast<double>(X[t * K + k]) *
-              (static_cast<double>(W[k * N + n]) - What[k * N + n]);
-      }
-      num += dy * dy;
-      den += y * y;
-    }
-  return std::sqrt(num / den);
 }
 
 TEST_F(QuantCAPI, HeldOutRowsAreMeasured) {

@@ -34,10 +34,9 @@ inline Result quantizeOrDie(const std::vector<float> &W, int64_t K, int64_t N,
   return result;
 }
 
-/// ‖X(W - Ŵ)‖_F / ‖XW‖_F computed directly from X.
+/// ‖X(W - Ŵ)‖_F / ‖XW‖_F computed directly from X, in double.
 inline double outputError(const std::vector<float> &X, int64_t T,
-                          const std::vector<float> &W,
-                          const std::vector<float> &What, int64_t K,
+                          const float *W, const float *What, int64_t K,
                           int64_t N) {
   double num = 0, den = 0;
   for (int64_t t = 0; t < T; ++t)
@@ -52,6 +51,12 @@ inline double outputError(const std::vector<float> &X, int64_t T,
       den += y * y;
     }
   return std::sqrt(num / den);
+}
+inline double outputError(const std::vector<float> &X, int64_t T,
+                          const std::vector<float> &W,
+                          const std::vector<float> &What, int64_t K,
+                          int64_t N) {
+  return outputError(X, T, W.data(), What.data(), K, N);
 }
 
 /// Ŵ of `packed`, K x N.

@@ -17,17 +17,9 @@
 #include <tuple>
 
 using namespace bitsink::quant;
-using bitsink::quant::test::Random;
+using bitsink::quant::test::normalMatrix;
 
 namespace {
-
-std::vector<float> randomMatrix(int64_t rows, int64_t cols, uint64_t seed) {
-  Random random(seed);
-  std::vector<float> m(rows * cols);
-  for (float &value : m)
-    value = static_cast<float>(random.normal());
-  return m;
-}
 
 /// The dense K×K R from rotationBlocks, checked to be block-diagonal.
 std::vector<double> denseRotation(const Rotation &rotation) {
@@ -110,7 +102,7 @@ TEST(Rotation, FastTransformsMatchTheDenseMatrix) {
     for (int64_t j = 0; j < K; ++j)
       EXPECT_NEAR(identity[i * K + j], i == j ? 1.0 : 0.0, 1e-6);
 
-  std::vector<float> X = randomMatrix(T, K, 1), W = randomMatrix(K, N, 2);
+  std::vector<float> X = normalMatrix(T, K, 1), W = normalMatrix(K, N, 2);
   std::vector<double> XR = multiply(toDouble(X), R, T, K, K);
   std::vector<float> rows = X;
   rotateRows(rotation, rows.data(), T);
@@ -134,7 +126,7 @@ TEST(Rotation, FastTransformsMatchTheDenseMatrix) {
     EXPECT_NEAR(rotated[i], W[i], 1e-5);
 
   // RᵀHR from the lower triangle of H = XᵀX (upper left garbage).
-  std::vector<float> Y = randomMatrix(40, K, 3);
+  std::vector<float> Y = normalMatrix(40, K, 3);
   std::vector<double> H =
       multiply(transpose(toDouble(Y), 40, K), toDouble(Y), K, 40, K);
   std::vector<double> expected = multiply(multiply(Rt, H, K, K, K), R, K, K, K);
@@ -152,7 +144,7 @@ TEST(Rotation, FastTransformsMatchTheDenseMatrix) {
 
 TEST(Rotation, QuantizeReportsTheErrorOfTheWeightItHandsBack) {
   const int64_t K = 128, N = 24, T = 300;
-  std::vector<float> W = randomMatrix(K, N, 4), X = randomMatrix(T, K, 5);
+  std::vector<float> W = normalMatrix(K, N, 4), X = normalMatrix(T, K, 5);
   for (int64_t n = 0; n < N; ++n)
     W[7 * N + n] *= 15; // an outlier row
   Options options;
@@ -243,7 +235,7 @@ TEST(Rotation, BudgetCandidatesEqualRotatedQuantizations) {
   // result is the one quantize() gives with the rotation, bit for bit, from
   // rows and from their Hessian.
   const int64_t K = 96, N = 10, T = 120;
-  std::vector<float> W = randomMatrix(K, N, 21), X = randomMatrix(T, K, 22);
+  std::vector<float> W = normalMatrix(K, N, 21), X = normalMatrix(T, K, 22);
   Options options;
   options.rotationBlock = 64;
   options.rotationSeed = 4;

@@ -20,19 +20,12 @@
 
 using namespace bitsink::quant;
 using bitsink::quant::test::dequantized;
+using bitsink::quant::test::normalMatrix;
 using bitsink::quant::test::outputError;
 using bitsink::quant::test::quantizeOrDie;
 using bitsink::quant::test::Random;
 
 namespace {
-
-std::vector<float> normalMatrix(int64_t rows, int64_t cols, uint64_t seed) {
-  Random random(seed);
-  std::vector<float> m(rows * cols);
-  for (float &value : m)
-    value = static_cast<float>(random.normal());
-  return m;
-}
 
 /// A weight whose scale varies along K in blocks of 32 rows (what sub-block
 /// codes are for): rows 32b..32b+31 of column n are scaled by a random

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace bitsink::quant::test {
 
@@ -35,6 +36,16 @@ public:
 private:
   uint64_t state;
 };
+
+/// rows × cols standard normal draws of Random(seed), row-major.
+inline std::vector<float> normalMatrix(int64_t rows, int64_t cols,
+                                       uint64_t seed) {
+  Random random(seed);
+  std::vector<float> m(rows * cols);
+  for (float &value : m)
+    value = static_cast<float>(random.normal());
+  return m;
+}
 
 } // namespace bitsink::quant::test
 
