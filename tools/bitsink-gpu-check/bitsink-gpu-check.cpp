@@ -474,6 +474,20 @@ Case bitplaneCase(const Args &args, std::mt19937_64 &rng) {
   p.coeffs = randomNormal(rng, coeffs.count(), coeffElem);
   coeffs.setFloats(p.coeffs);
   c.inputs.push_back(std::move(coeffs));
+  // Sub-block scale codes (docs/semantics.md §2.3): random words, nibbles
+  // past ceil(K/S) included (the kernels must ignore them).
+  p.subBlock = args.integer("sub-block", 0);
+  if (p.subBlock != 0) {
+    if (p.subBlock != 8 && p.subBlock != 16 && p.subBlock != 32)
+      die("--sub-block must be 8, 16 or 32");
+    int64_t scaleWords = ((p.k + p.subBlock - 1) / p.subBlock + 7) / 8;
+    Buffer scales = Buffer::zeros(Elem::I32, {scaleWords, p.n});
+    p.scales.resize(scales.count());
+    for (uint32_t &word : p.scales)
+      word = uint32_t(rng());
+    std::memcpy(scales.bytes.data(), p.scales.data(), scales.bytes.size());
+    c.inputs.push_back(std::move(scales));
+  }
   p.acc.assign(size_t(p.m * p.n), 0.0f);
   if (args.str("acc-arg", "false") == "true") {
     Buffer acc = Buffer::zeros(
@@ -549,7 +563,8 @@ void usage() {
       "      [--rope=THETA,DIMS,half|interleaved] [--poison-invisible]\n"
       "  --op=bitplane_matmul --m=M --k=K --n=N [--planes=P]\n"
       "      [--group-size=G] [--kind=binary|signed|ternary]\n"
-      "      [--coeff-dtype=f16|f32] [--acc-arg] [--acc-dtype=T]\n"
+      "      [--coeff-dtype=f16|f32] [--sub-block=8|16|32] [--acc-arg]\n"
+      "      [--acc-dtype=T]\n"
       "  common: [--dtype=f32|f16|bf16] [--seed=N] [--atol=X] [--rtol=Y]\n"
       "      [--operand-rtol=Z] (bitplane_matmul: also allow Z·Σ|x·Ŵ|, for\n"
       "      kernels that round x and Ŵ, e.g. to f16 or TF32 for tensor "

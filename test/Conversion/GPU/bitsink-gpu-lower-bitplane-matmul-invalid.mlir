@@ -25,20 +25,6 @@ func.func @blocked(%x: memref<1x64xf32>, %planes: memref<2x1x2x4x16xi32>,
 
 // -----
 
-// Sub-block scale codes are read by the CPU kernels only, so far.
-func.func @scales(%x: memref<1x64xf32>, %planes: memref<2x2x32xi32>,
-                  %coeffs: memref<1x3x32xf32>, %scales: memref<1x32xi32>,
-                  %acc: memref<1x32xf32>) {
-  // expected-error @+1 {{with sub-block scale codes is not supported by bitsink-gpu-lower-bitplane-matmul yet; the CPU pipeline reads them}}
-  bitsink.bitplane_matmul ins(%x, %planes, %coeffs : memref<1x64xf32>,
-      memref<2x2x32xi32>, memref<1x3x32xf32>) scales(%scales : memref<1x32xi32>)
-      outs(%acc : memref<1x32xf32>)
-      {plane_kind = #bitsink.plane_kind<binary>, group_size = 64, sub_block = 16}
-  return
-}
-
-// -----
-
 // Device memrefs must have identity layouts (the kernels index them
 // directly and rely on contiguous rows).
 func.func @strided(%x: memref<1x64xf32>, %planes: memref<2x2x32xi32, strided<[128, 64, 1]>>,

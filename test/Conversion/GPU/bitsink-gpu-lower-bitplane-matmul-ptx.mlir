@@ -70,3 +70,36 @@ func.func @gemm_bf16(%x: memref<32x256xbf16>, %planes: memref<2x8x512xi32>,
       {plane_kind = #bitsink.plane_kind<ternary>, group_size = 64}
   return
 }
+
+// Sub-block scale codes (S = 16, M = 1): the weight-rebuilding GEMV, one
+// 16-byte load of code words per plane word and run of 4 columns, the code
+// nibble extracted (bfe) and converted; the GEMM (S = 8) the same per
+// thread's 8 rows, still through tensor cores.
+// CHECK-LABEL: gpu.binary @gemv_scales_kernel
+//   CHECK-NOT: gpu.binary
+//       CHECK: ld.global.v4.b32
+//       CHECK: bfe.u32
+//       CHECK: cvt.rn.f32.{{[su]}}32
+//       CHECK: fma.rn.f32
+// CHECK-LABEL: gpu.binary @gemm_scales_kernel
+//       CHECK: cvt.rn.f32.{{[su]}}32
+//       CHECK: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+func.func @gemv_scales(%x: memref<1x256xf32>, %planes: memref<2x8x512xi32>,
+                       %coeffs: memref<2x3x512xf16>, %scales: memref<2x512xi32>,
+                       %acc: memref<1x512xf32>) {
+  bitsink.bitplane_matmul ins(%x, %planes, %coeffs : memref<1x256xf32>,
+      memref<2x8x512xi32>, memref<2x3x512xf16>) scales(%scales : memref<2x512xi32>)
+      outs(%acc : memref<1x512xf32>)
+      {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 16}
+  return
+}
+
+func.func @gemm_scales(%x: memref<64x256xf16>, %planes: memref<3x8x512xi32>,
+                       %coeffs: memref<2x4x512xf16>, %scales: memref<4x512xi32>,
+                       %acc: memref<64x512xf32>) {
+  bitsink.bitplane_matmul ins(%x, %planes, %coeffs : memref<64x256xf16>,
+      memref<3x8x512xi32>, memref<2x4x512xf16>) scales(%scales : memref<4x512xi32>)
+      outs(%acc : memref<64x512xf32>)
+      {plane_kind = #bitsink.plane_kind<signed>, group_size = 128, sub_block = 8}
+  return
+}

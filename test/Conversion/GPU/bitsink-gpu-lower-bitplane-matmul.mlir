@@ -246,6 +246,68 @@ func.func @gemm_bf16(%x: memref<32x256xbf16>, %planes: memref<2x8x512xi32>,
 
 // -----
 
+// Sub-block scale codes (docs/semantics.md §2.3), S = 16, M = 1: the
+// partial-sum tables apply coefficients to whole 4-row sums, so an op with
+// codes takes the kernel that rebuilds weights (one shared buffer, x as f32
+// quads, no tables). Per plane word and run of 4 columns one 16-byte load of
+// code words (row 32·w / 128 of the codes for plane word w); per sub-block and column the
+// multiplier (q + 1)/16, q = (code >> 4·(sub-block mod 8)) & 15; each
+// rebuilt weight is multiplied by its row's multiplier before the FMAs.
+// CHECK-LABEL: func.func @gemv_scales
+//  CHECK-SAME: %[[S:[a-z0-9]+]]: memref<2x512xi32>
+//       CHECK: gpu.launch {{.*}} workgroup(%{{.*}} : memref<128xvector<4xf32>, #gpu.address_space<workgroup>>) {
+//       CHECK:   vector.load %[[S]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<2x512xi32>, vector<4xi32>
+//       CHECK:   scf.if
+//       CHECK:     arith.shrui
+//       CHECK:     arith.andi %{{.*}}, %c15_i32 : i32
+//       CHECK:     %[[Q:.*]] = arith.sitofp %{{.*}} : i32 to f32
+//       CHECK:     %[[M:.*]] = arith.mulf %[[Q]], %cst{{.*}} : f32
+//       CHECK:     arith.select
+//       CHECK:     %[[WM:.*]] = arith.mulf %{{.*}}, %[[M]] : f32
+//       CHECK:     arith.mulf %{{.*}}, %[[WM]] fastmath<contract> : f32
+func.func @gemv_scales(%x: memref<1x256xf32>, %planes: memref<2x8x512xi32>,
+                       %coeffs: memref<2x3x512xf16>, %scales: memref<2x512xi32>,
+                       %acc: memref<1x512xf32>) {
+  bitsink.bitplane_matmul ins(%x, %planes, %coeffs : memref<1x256xf32>,
+      memref<2x8x512xi32>, memref<2x3x512xf16>) scales(%scales : memref<2x512xi32>)
+      outs(%acc : memref<1x512xf32>)
+      {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 16}
+  return
+}
+
+// -----
+
+// The GEMM with codes, S = 8: the 8 rows a thread rebuilds lie in one
+// sub-block, so its multiplier scales the coefficients c0..c3 once (Ŵ =
+// m·(c0 + Σ c_l·t_l)) before the signed terms negate them; the same on CUDA
+// cores.
+// CHECK-LABEL: func.func @gemm_scales
+//  CHECK-SAME: %[[S:[a-z0-9]+]]: memref<4x512xi32>
+//       CHECK: gpu.launch
+// CHECK-COUNT-4:   memref.load %{{.*}} : memref<2x4x512xf16>
+//       CHECK:   memref.load %[[S]][%{{.*}}, %{{.*}}] : memref<4x512xi32>
+//       CHECK:   arith.andi %{{.*}}, %c15_i32 : i32
+//       CHECK:   %[[M:.*]] = arith.mulf %{{.*}}, %cst{{.*}} : f32
+// CHECK-COUNT-4:   arith.mulf %{{.*}}, %[[M]] : f32
+//       CHECK:   arith.negf
+//       CHECK:   nvgpu.mma.sync
+// SIMT-LABEL: func.func @gemm_scales
+//       SIMT:   memref.load %{{.*}} : memref<4x512xi32>
+//       SIMT:   arith.andi %{{.*}}, %c15_i32 : i32
+//   SIMT-NOT: nvgpu
+//       SIMT: return
+func.func @gemm_scales(%x: memref<64x256xf16>, %planes: memref<3x8x512xi32>,
+                       %coeffs: memref<2x4x512xf16>, %scales: memref<4x512xi32>,
+                       %acc: memref<64x512xf32>) {
+  bitsink.bitplane_matmul ins(%x, %planes, %coeffs : memref<64x256xf16>,
+      memref<3x8x512xi32>, memref<2x4x512xf16>) scales(%scales : memref<4x512xi32>)
+      outs(%acc : memref<64x512xf32>)
+      {plane_kind = #bitsink.plane_kind<signed>, group_size = 128, sub_block = 8}
+  return
+}
+
+// -----
+
 // On tensors the op is bridged to memrefs (to_buffer / to_tensor), as the
 // CPU lowering does.
 // CHECK-LABEL: func.func @on_tensors

@@ -33,6 +33,13 @@
 // RUN: bitsink-gpu-check %t/tiles.so --entry=gemm_ternary_p4_acc --op=bitplane_matmul --m=37 --k=96 --n=80 --planes=4 --group-size=32 --kind=ternary --dtype=f16 --acc-arg --seed=5 --operand-rtol=4.9e-4 | FileCheck %s --check-prefix=T2
 // RUN: bitsink-gpu-check %t/tiles.so --entry=gemm_binary_p2_bf16 --op=bitplane_matmul --m=48 --k=256 --n=96 --planes=2 --group-size=256 --dtype=bf16 --acc-dtype=f32 --seed=9 --operand-rtol=9.8e-4 | FileCheck %s --check-prefix=T4
 // RUN: bitsink-gpu-check %t/tiles.so --entry=gemm_f16_longk --op=bitplane_matmul --m=40 --k=4096 --n=192 --planes=3 --group-size=128 --coeff-dtype=f16 --dtype=f16 --acc-dtype=f32 --seed=14 --operand-rtol=4.9e-4 | FileCheck %s --check-prefix=T5
+// Sub-block scale codes: the weight-rebuilding GEMV (C1, C2) and the GEMM on
+// tensor cores (C3), CUDA cores (SC3) and other tiles (TC3).
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemv_codes_s16 --op=bitplane_matmul --m=1 --k=257 --n=132 --planes=2 --group-size=128 --coeff-dtype=f16 --sub-block=16 --seed=31 | FileCheck %s --check-prefix=C1
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemv_codes_s8_m5 --op=bitplane_matmul --m=5 --k=320 --n=200 --planes=3 --group-size=64 --kind=signed --dtype=bf16 --acc-dtype=f32 --coeff-dtype=f16 --sub-block=8 --seed=32 | FileCheck %s --check-prefix=C2
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemm_codes_s32 --op=bitplane_matmul --m=40 --k=1000 --n=192 --planes=3 --group-size=128 --dtype=f16 --acc-dtype=f32 --sub-block=32 --seed=33 --operand-rtol=4.9e-4 | FileCheck %s --check-prefix=C3
+// RUN: bitsink-gpu-check %t/simt.so --entry=gemm_codes_s32 --op=bitplane_matmul --m=40 --k=1000 --n=192 --planes=3 --group-size=128 --dtype=f16 --acc-dtype=f32 --sub-block=32 --seed=33 | FileCheck %s --check-prefix=SC3
+// RUN: bitsink-gpu-check %t/tiles.so --entry=gemm_codes_s32 --op=bitplane_matmul --m=40 --k=1000 --n=192 --planes=3 --group-size=128 --dtype=f16 --acc-dtype=f32 --sub-block=32 --seed=33 --operand-rtol=4.9e-4 | FileCheck %s --check-prefix=TC3
 //
 // Invisible keys (docs/semantics.md §2.1): --poison-invisible writes NaN keys
 // and NaN/+Inf/-Inf values into every key row that no query of its batch
@@ -93,6 +100,11 @@
 // T2: gemm_ternary_p4_acc bitplane_matmul: elements=2960 {{.*}} PASS
 // T4: gemm_binary_p2_bf16 bitplane_matmul: elements=4608 {{.*}} PASS
 // T5: gemm_f16_longk bitplane_matmul: elements=7680 {{.*}} PASS
+// C1: gemv_codes_s16 bitplane_matmul: elements=132 {{.*}} atol=0.0001 rtol=0.0001 PASS
+// C2: gemv_codes_s8_m5 bitplane_matmul: elements=1000 {{.*}} atol=0.01 rtol=0.01 PASS
+// C3: gemm_codes_s32 bitplane_matmul: elements=7680 {{.*}} PASS
+// SC3: gemm_codes_s32 bitplane_matmul: elements=7680 {{.*}} atol=0.001 rtol=0.002 PASS
+// TC3: gemm_codes_s32 bitplane_matmul: elements=7680 {{.*}} PASS
 // P1: poisoned 16 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
 // P1-NEXT: attn_f32_gqa2 sink_attention: elements=7104 {{.*}} PASS
 // P2: poisoned 288 invisible key rows (keys NaN; values NaN, +Inf, -Inf)

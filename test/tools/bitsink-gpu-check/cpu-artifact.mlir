@@ -81,6 +81,15 @@
 // instead of handing the entry a buffer of the wrong size.
 // RUN: not bitsink-gpu-check %t/cases.so --entry=gemv_signed_p3_m16 --op=bitplane_matmul --m=16 --k=320 --n=200 --planes=3 --group-size=64 --kind=signed --dtype=bf16 --coeff-dtype=f16 2>&1 | FileCheck %s --check-prefix=SIGNATURE
 //
+// Sub-block scale codes (C1-C3): random code words, nibbles past ceil(K/S)
+// included.
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemv_codes_s16 --op=bitplane_matmul --m=1 --k=257 --n=132 --planes=2 --group-size=128 --coeff-dtype=f16 --sub-block=16 --seed=31 | FileCheck %s --check-prefix=C1
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemv_codes_s8_m5 --op=bitplane_matmul --m=5 --k=320 --n=200 --planes=3 --group-size=64 --kind=signed --dtype=bf16 --acc-dtype=f32 --coeff-dtype=f16 --sub-block=8 --seed=32 | FileCheck %s --check-prefix=C2
+// RUN: bitsink-gpu-check %t/cases.so --entry=gemm_codes_s32 --op=bitplane_matmul --m=40 --k=1000 --n=192 --planes=3 --group-size=128 --dtype=f16 --acc-dtype=f32 --sub-block=32 --seed=33 | FileCheck %s --check-prefix=C3
+// A sub-block size the format does not have, and codes the entry does not
+// take (its signature then has one input too many).
+// RUN: not bitsink-gpu-check %t/cases.so --entry=gemv_codes_s16 --op=bitplane_matmul --m=1 --k=257 --n=132 --planes=2 --group-size=128 --coeff-dtype=f16 --sub-block=12 2>&1 | FileCheck %s --check-prefix=CBAD
+// RUN: not bitsink-gpu-check %t/cases.so --entry=gemv_binary_p2 --op=bitplane_matmul --m=1 --k=257 --n=129 --planes=2 --group-size=128 --coeff-dtype=f16 --sub-block=16 2>&1 | FileCheck %s --check-prefix=CSIG
 // Only libc and libomp: no MLIR, LLVM or CUDA runtime.
 // SYMS-NOT: mgpu
 // SYMS-NOT: mlir
@@ -97,6 +106,11 @@
 // B3: gemv_signed_p3_m16 bitplane_matmul: elements=3200 {{.*}} PASS
 // B4: gemm_binary_p2_bf16 bitplane_matmul: elements=4608 {{.*}} PASS
 // B5: gemm_f16_longk bitplane_matmul: elements=7680 {{.*}} atol=0.001 rtol=0.002 PASS
+// C1: gemv_codes_s16 bitplane_matmul: elements=132 {{.*}} atol=0.0001 rtol=0.0001 PASS
+// C2: gemv_codes_s8_m5 bitplane_matmul: elements=1000 {{.*}} atol=0.01 rtol=0.01 PASS
+// C3: gemm_codes_s32 bitplane_matmul: elements=7680 {{.*}} atol=0.001 rtol=0.002 PASS
+// CBAD: bitsink-gpu-check: error: --sub-block must be 8, 16 or 32
+// CSIG: bitsink-gpu-check: error: the case does not match entry 'gemv_binary_p2': the artifact takes (tensor<1x257xf32>, tensor<2x9x129xi32>, tensor<3x3x129xf16>) -> tensor<1x129xf32>, the case describes (tensor<1x257xf32>, tensor<2x9x129xi32>, tensor<3x3x129xf16>, tensor<3x129xi32>) -> tensor<1x129xf32>
 // P1: poisoned 16 invisible key rows (keys NaN; values NaN, +Inf, -Inf)
 // P1-NEXT: attn_f32_gqa2 sink_attention: elements=7104 {{.*}} PASS
 // P2: poisoned 288 invisible key rows (keys NaN; values NaN, +Inf, -Inf)

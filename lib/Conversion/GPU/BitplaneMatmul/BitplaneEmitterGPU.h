@@ -147,6 +147,34 @@ private:
     }
     return w;
   }
+  /// With sub-block scale codes: the code word of plane word `word` (an
+  /// index below KW) and column `col` — all 32/S sub-blocks of a plane word
+  /// lie in one word of codes (docs/semantics.md §2.3: nibble u mod 8 of
+  /// word u / 8 holds sub-block u).
+  mlir::Value codeWordOf(mlir::Value word) {
+    return divU(mul(word, idx(32)), idx(8 * subBlock));
+  }
+  mlir::Value loadCodeWord(mlir::Value word, mlir::Value col) {
+    return load(scales, {codeWordOf(word), col});
+  }
+  /// The code words of plane word `word` for columns `col : col + width`
+  /// (one aligned vector load, as loadWordRun).
+  llvm::SmallVector<mlir::Value> loadCodeRun(mlir::Value word, mlir::Value col,
+                                             int64_t width) {
+    if (width == 1)
+      return {loadCodeWord(word, col)};
+    return extractAll(alignedLoad(mlir::VectorType::get({width}, i32Type),
+                                  scales, {codeWordOf(word), col},
+                                  runAlign(i32Type, width)));
+  }
+  /// The multiplier (q + 1)/16 of row `row` (index; static or dynamic) from
+  /// the code word holding its sub-block.
+  mlir::Value multiplierOf(mlir::Value codeWord, mlir::Value row) {
+    mlir::Value nibble = remU(divU(row, idx(subBlock)), idx(8));
+    mlir::Value q =
+        andI(shrU(codeWord, indexCast(mul(nibble, idx(4)), i32Type)), i32(15));
+    return fmul(intToF32(add(q, i32(1))), f32(1.0f / 16));
+  }
   mlir::Value bitMask(int64_t i) { return i32(static_cast<int32_t>(1u << i)); }
   mlir::Value bitMask(mlir::Value i) {
     return shl(i32(1), indexCast(i, i32Type));

@@ -57,6 +57,14 @@ void BitplaneEmitterGPU::dequantizeWeightTile(const Tile &tile, Value tid,
     SmallVector<Value> c;
     for (int64_t l = 0; l <= numTerms; ++l)
       c.push_back(toF32(load(coeffs, {g, idx(l), safeCol})));
+    if (scales) {
+      // The quarter's 8 rows lie in one sub-block (S >= 8): its multiplier
+      // scales every coefficient, so Ŵ = m·(c0 + Σ c_l·t_l).
+      Value m = multiplierOf(loadCodeWord(safeWord, safeCol),
+                             add(mul(safeWord, idx(32)), mul(quarter, idx(8))));
+      for (Value &v : c)
+        v = fmul(v, m);
+    }
     GroupCoefficients cs = negate(std::move(c));
     SmallVector<Value> words;
     for (int64_t p = 0; p < numPlanes; ++p)

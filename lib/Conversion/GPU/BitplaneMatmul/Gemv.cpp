@@ -45,7 +45,9 @@ BitplaneEmitterGPU::chooseGemvShape(int64_t rows) {
                    : wordsPerGroup % 2 == 0 ? 2
                                             : 1;
   }
-  s.lut = rows <= options.gemvLutMaxRows;
+  // The tables sum x over 4-row chunks and apply a group's coefficients to
+  // whole sums; ops with scale codes take the kernel that rebuilds weights.
+  s.lut = rows <= options.gemvLutMaxRows && !scales;
   // Staged bytes per row of K: 4 (x as f32), 16 (four-row tables: 16
   // floats per 4 rows).
   int64_t bytesPerRow = s.lut ? 16 : 4;
@@ -103,18 +105,28 @@ SmallVector<Value> BitplaneEmitterGPU::emitGemvChunk(const GemvShape &s,
   // thread); a word past the planes is clamped and its rows skipped.
   Value lastWord = sub(numWords, idx(1));
   SmallVector<SmallVector<SmallVector<Value>>> words(s.chunkWords);
-  for (int64_t j = 0; j < s.chunkWords; ++j)
-    words[j] = loadPlaneWords(s, minS(add(firstWord, idx(j)), lastWord), col0);
+  // With scale codes, each word's code word per column (codes[j][v]).
+  SmallVector<SmallVector<Value>> codes(s.chunkWords);
+  for (int64_t j = 0; j < s.chunkWords; ++j) {
+    Value word = minS(add(firstWord, idx(j)), lastWord);
+    words[j] = loadPlaneWords(s, word, col0);
+    if (scales)
+      codes[j] = loadCodeRun(word, col0, s.width);
+  }
   SmallVector<Type> yTypes(y.size(), f32Type);
   // The quad of shared memory holding x[r, step row `row`].
   auto quadOf = [&](int64_t r, Value row) {
     return add(idx(r * s.stepRows / 4), divU(row, idx(4)));
   };
   // y[r][v] += x[r, row]·Ŵ[row, col0 + v] for one row; `xs[r]` = x[r, row].
+  // `multipliers[v]`: with scale codes, the row's sub-block multiplier.
   auto accumulateRow = [&](ArrayRef<SmallVector<Value>> wordsJ, Value mask,
-                           ArrayRef<Value> xs, SmallVector<Value> &sums) {
+                           ArrayRef<Value> multipliers, ArrayRef<Value> xs,
+                           SmallVector<Value> &sums) {
     for (int64_t v = 0; v < s.width; ++v) {
       Value w = weightFromBits(wordsJ[v], mask, cs[v]);
+      if (scales)
+        w = fmul(w, multipliers[v]);
       for (int64_t r = 0; r < s.rows; ++r) {
         Value &sum = sums[r * s.width + v];
         sum = mulAdd(xs[r], w, sum);
@@ -126,12 +138,27 @@ SmallVector<Value> BitplaneEmitterGPU::emitGemvChunk(const GemvShape &s,
     // Rows of this word below K: 32, fewer for the last word, <= 0 past it.
     Value rowsInWord = sub(k, mul(word, idx(32)));
     Value wordBase = add(localRow, idx(32 * j));
+    Value wordRow = mul(word, idx(32));
+    // The multipliers of row `i` of the word (one per column; none without
+    // codes).
+    auto multipliersAt = [&](Value i) {
+      SmallVector<Value> result;
+      if (scales)
+        for (int64_t v = 0; v < s.width; ++v)
+          result.push_back(multiplierOf(codes[j][v], add(wordRow, i)));
+      return result;
+    };
     y = ifElse(
         sge(rowsInWord, idx(32)), yTypes,
         [&] {
           // A whole word: 32 rows unrolled, x read four rows at a time
           // (one 16-byte shared load per input row).
           SmallVector<Value> sums(y);
+          // One set of multipliers per sub-block of S rows.
+          SmallVector<SmallVector<Value>> subBlockMultipliers;
+          if (scales)
+            for (int64_t i = 0; i < 32; i += subBlock)
+              subBlockMultipliers.push_back(multipliersAt(idx(i)));
           for (int64_t i0 = 0; i0 < 32; i0 += 4) {
             SmallVector<Value> x4;
             for (int64_t r = 0; r < s.rows; ++r)
@@ -140,7 +167,10 @@ SmallVector<Value> BitplaneEmitterGPU::emitGemvChunk(const GemvShape &s,
               SmallVector<Value> xs;
               for (int64_t r = 0; r < s.rows; ++r)
                 xs.push_back(vector::ExtractOp::create(b, x4[r], i - i0));
-              accumulateRow(words[j], bitMask(i), xs, sums);
+              accumulateRow(words[j], bitMask(i),
+                            scales ? ArrayRef(subBlockMultipliers[i / subBlock])
+                                   : ArrayRef<Value>(),
+                            xs, sums);
             }
           }
           return sums;
@@ -156,7 +186,8 @@ SmallVector<Value> BitplaneEmitterGPU::emitGemvChunk(const GemvShape &s,
                              xs.push_back(vector::ExtractOp::create(
                                  b, load(smem, {quadOf(r, row)}),
                                  ArrayRef<OpFoldResult>{lane}));
-                           accumulateRow(words[j], bitMask(i), xs, sums);
+                           accumulateRow(words[j], bitMask(i), multipliersAt(i),
+                                         xs, sums);
                            return sums;
                          });
         });

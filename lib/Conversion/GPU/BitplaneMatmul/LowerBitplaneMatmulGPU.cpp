@@ -77,9 +77,6 @@ struct LowerBitplaneMatmulGPU : BitSinkLoweringPattern<BitplaneMatmulOp> {
   LogicalResult checkLowerable(BitplaneMatmulOp op) const override {
     if (failed(BitplaneOperands::checkCanonicalPlanes(op, kPassName)))
       return failure();
-    if (op.getScales())
-      return op.emitOpError("with sub-block scale codes is not supported by ")
-             << kPassName << " yet; the CPU pipeline reads them";
     return checkIdentityLayouts(
         op, "expects memrefs with identity layouts on the GPU, got ");
   }

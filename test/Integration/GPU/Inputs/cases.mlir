@@ -122,6 +122,44 @@ func.func @gemm_f16_longk(%x: tensor<40x4096xf16>, %p: tensor<3x128x192xi32>,
   return %y : tensor<40x192xf32>
 }
 
+// Sub-block scale codes (docs/semantics.md §2.3), random code words whose
+// nibbles past ceil(K/S) must be ignored. GEMV, M = 1, S = 16: K = 257 ends
+// inside a word and inside a sub-block; N = 132 (runs of 4 columns).
+func.func @gemv_codes_s16(%x: tensor<1x257xf32>, %p: tensor<2x9x132xi32>,
+                          %c: tensor<3x3x132xf16>, %s: tensor<3x132xi32>) -> tensor<1x132xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x132xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<1x132xf32>) -> tensor<1x132xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<1x257xf32>, tensor<2x9x132xi32>, tensor<3x3x132xf16>)
+         scales(%s : tensor<3x132xi32>) outs(%acc : tensor<1x132xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 16} -> tensor<1x132xf32>
+  return %y : tensor<1x132xf32>
+}
+
+// GEMV, M = 5, S = 8 (four sub-blocks per plane word), signed planes, bf16 x.
+func.func @gemv_codes_s8_m5(%x: tensor<5x320xbf16>, %p: tensor<3x10x200xi32>,
+                            %c: tensor<5x4x200xf16>, %s: tensor<5x200xi32>) -> tensor<5x200xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<5x200xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<5x200xf32>) -> tensor<5x200xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<5x320xbf16>, tensor<3x10x200xi32>, tensor<5x4x200xf16>)
+         scales(%s : tensor<5x200xi32>) outs(%acc : tensor<5x200xf32>)
+         {plane_kind = #bitsink.plane_kind<signed>, group_size = 64, sub_block = 8} -> tensor<5x200xf32>
+  return %y : tensor<5x200xf32>
+}
+
+// GEMM, M = 40, S = 32, K = 1000 (a partial last word and CTA k-tile), f16 x.
+func.func @gemm_codes_s32(%x: tensor<40x1000xf16>, %p: tensor<3x32x192xi32>,
+                          %c: tensor<8x4x192xf32>, %s: tensor<4x192xi32>) -> tensor<40x192xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<40x192xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<40x192xf32>) -> tensor<40x192xf32>
+  %y = bitsink.bitplane_matmul ins(%x, %p, %c : tensor<40x1000xf16>, tensor<3x32x192xi32>, tensor<8x4x192xf32>)
+         scales(%s : tensor<4x192xi32>) outs(%acc : tensor<40x192xf32>)
+         {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 32} -> tensor<40x192xf32>
+  return %y : tensor<40x192xf32>
+}
+
 // Invisible keys (docs/semantics.md §2.1): the harness runs these with
 // --poison-invisible, which writes NaN keys and NaN/+Inf/-Inf values into
 // every key row no query of the batch entry and GQA group can see. The
