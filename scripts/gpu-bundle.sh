@@ -42,7 +42,7 @@ bench() {
   timeout "$2" python3 bench/run.py bench --only "$1" --iters 30 --profile 20 2>&1 |
     grep -v -E '^ |^[{}]$' | tee -a "$LOG/bench.log"
 }
-bench '^(decode|gemv)_' 100
+bench '^(decode|gemv)_' 130
 bench '^gemm_' 60
 bench '^prefill_N4096' 70
 bench '^prefill_N16384' 80

@@ -235,8 +235,10 @@ def decode(art, b, iters, res, copy_tbps):
     print(row, flush=True)
 
 
-def dequantize(planes, coeffs, k, group=128):
-    """Ŵ[k, n] = c[g,0,n] + Σ_l c[g,l+1,n]·b_l[k,n] (binary planes), f32."""
+def dequantize(planes, coeffs, k, group=128, codes=None, sub_block=0):
+    """Ŵ[k, n] = c[g,0,n] + Σ_l c[g,l+1,n]·b_l[k,n] (binary planes), f32;
+    with scale codes every `sub_block` rows times (q + 1)/16, q the nibble
+    u mod 8 of word u / 8 of `codes`, u = k / sub_block."""
     p = planes.shape[0]
     rows = torch.arange(k, device=dev)
     words = planes[:, rows // 32, :].to(torch.int64) & 0xFFFFFFFF
@@ -245,18 +247,28 @@ def dequantize(planes, coeffs, k, group=128):
     w = c[:, 0, :].clone()
     for l in range(p):
         w += c[:, l + 1, :] * bits[l].float()
+    if sub_block:
+        unit = rows // sub_block
+        code = codes[unit // 8, :].to(torch.int64) & 0xFFFFFFFF
+        q = (code >> (4 * (unit % 8))[:, None]) & 15
+        w *= (q + 1).float() / 16
     return w
 
 
-def gemv(art, planes, k, n, m, iters, res, copy_tbps):
+def gemv(art, planes, k, n, m, iters, res, copy_tbps, sub_block=0):
     x = torch.randn(m, k, device=dev, dtype=torch.float16)
     pl = torch.randint(-(2**31), 2**31 - 1, (planes, k // 32, n), device=dev, dtype=torch.int32)
-    co = (torch.randn(k // 128, planes + 1, n, device=dev) * 0.02).half()
+    # With codes one grid per column, as bitsink.quantize(sub_block=) makes.
+    group = k if sub_block else 128
+    co = (torch.randn(k // group, planes + 1, n, device=dev) * 0.02).half()
+    codes = (torch.randint(-(2**31), 2**31 - 1, (-(-k // (8 * sub_block)), n),
+                           device=dev, dtype=torch.int32)
+             if sub_block else None)
     y = torch.empty(m, n, device=dev, dtype=torch.float16)
-    ours = art.bind(x, pl, co, y)
+    ours = art.bind(*([x, pl, co] + ([codes] if sub_block else []) + [y]))
     ours()
     torch.cuda.synchronize()
-    w = dequantize(pl, co, k)
+    w = dequantize(pl, co, k, group, codes, sub_block)
     ref = x.float() @ w
     err = ((y.float() - ref).abs().max() / ref.abs().max()).item()
     t_ours = wall(ours, iters)
@@ -264,9 +276,11 @@ def gemv(art, planes, k, n, m, iters, res, copy_tbps):
     wt = w.t().contiguous().half()  # N x K, what F.linear multiplies
     run_cublas = lambda: F.linear(x, wt)
     t_cublas, t_cublas_ev = wall(run_cublas, iters), events(run_cublas, iters)
-    packed = pl.numel() * 4 + co.numel() * 2
+    packed = pl.numel() * 4 + co.numel() * 2 + (
+        codes.numel() * 4 if sub_block else 0)
     row = {
-        "planes": planes, "K": k, "N": n, "batch": m, "max_rel_err": err,
+        "planes": planes, "K": k, "N": n, "batch": m, "sub_block": sub_block,
+        "max_rel_err": err,
         "ours_ms": t_ours, "ours_kernels_us": kernels,
         "ours_TBps": packed / (t_ours * 1e-3) / 1e12,
         "ideal_ms_at_copy_bw": packed / (copy_tbps * 1e12) * 1e3,
@@ -310,8 +324,10 @@ def main():
         elif stem.startswith("decode_B"):
             decode(art, int(stem[8:]), a.iters, res, copy_tbps)
         else:
-            mt = re.match(r"gem[mv]_p(\d)_(\d+)x(\d+)_m(\d+)", stem)
-            gemv(art, *map(int, mt.groups()), a.iters, res, copy_tbps)
+            mt = re.match(r"gem[mv]_p(\d)(?:s(\d+))?_(\d+)x(\d+)_m(\d+)",
+                          stem)
+            planes, sub_block, k, n, m = (int(v or 0) for v in mt.groups())
+            gemv(art, planes, k, n, m, a.iters, res, copy_tbps, sub_block)
         error = art.last_error()
         if error:
             print(f"{stem}: runtime error: {error}", flush=True)
