@@ -71,10 +71,10 @@ func.func @gemm_bf16(%x: memref<32x256xbf16>, %planes: memref<2x8x512xi32>,
   return
 }
 
-// Sub-block scale codes (S = 16, M = 1): the weight-rebuilding GEMV, one
-// 16-byte load of code words per plane word and run of 4 columns, the code
-// nibble extracted (bfe) and converted; the GEMM (S = 8) the same per
-// thread's 8 rows, still through tensor cores.
+// Sub-block scale codes (S = 16, M = 1): the table GEMV, one 16-byte load
+// of code words per plane word and run of 4 columns, the code nibble
+// extracted (bfe) and converted, lookups added by FMA; the GEMM (S = 8)
+// one multiplier per thread's 8 rows, still through tensor cores.
 // CHECK-LABEL: gpu.binary @gemv_scales_kernel
 //   CHECK-NOT: gpu.binary
 //       CHECK: ld.global.v4.b32

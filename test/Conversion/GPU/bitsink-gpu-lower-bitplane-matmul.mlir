@@ -247,30 +247,47 @@ func.func @gemm_bf16(%x: memref<32x256xbf16>, %planes: memref<2x8x512xi32>,
 // -----
 
 // Sub-block scale codes (docs/semantics.md §2.3), S = 16, M = 1: the
-// partial-sum tables apply coefficients to whole 4-row sums, so an op with
-// codes takes the kernel that rebuilds weights (one shared buffer, x as f32
-// quads, no tables). Per plane word and run of 4 columns one 16-byte load of
-// code words (row 32·w / 128 of the codes for plane word w); per sub-block and column the
-// multiplier (q + 1)/16, q = (code >> 4·(sub-block mod 8)) & 15; each
-// rebuilt weight is multiplied by its row's multiplier before the FMAs.
+// table GEMV (two shared buffers). Per plane word and run of 4 columns one
+// 16-byte load of code words; per sub-block and column the multiplier
+// (q + 1)/16, q = (code >> 4·(sub-block mod 8)) & 15; every lookup, and the
+// sum of x (entry 15, now one per column), is added times its sub-block's
+// multiplier (an FMA instead of an add).
 // CHECK-LABEL: func.func @gemv_scales
 //  CHECK-SAME: %[[S:[a-z0-9]+]]: memref<2x512xi32>
-//       CHECK: gpu.launch {{.*}} workgroup(%{{.*}} : memref<128xvector<4xf32>, #gpu.address_space<workgroup>>) {
+//       CHECK: gpu.launch {{.*}} workgroup(%{{.*}} : memref<96xvector<4xf32>, #gpu.address_space<workgroup>>, %{{.*}} : memref<2048xf32, #gpu.address_space<workgroup>>) {
 //       CHECK:   vector.load %[[S]][%{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<2x512xi32>, vector<4xi32>
-//       CHECK:   scf.if
-//       CHECK:     arith.shrui
-//       CHECK:     arith.andi %{{.*}}, %c15_i32 : i32
-//       CHECK:     %[[Q:.*]] = arith.sitofp %{{.*}} : i32 to f32
-//       CHECK:     %[[M:.*]] = arith.mulf %[[Q]], %cst{{.*}} : f32
-//       CHECK:     arith.select
-//       CHECK:     %[[WM:.*]] = arith.mulf %{{.*}}, %[[M]] : f32
-//       CHECK:     arith.mulf %{{.*}}, %[[WM]] fastmath<contract> : f32
+//       CHECK:   arith.shrui
+//       CHECK:   arith.andi %{{.*}}, %c15_i32 : i32
+//       CHECK:   %[[Q:.*]] = arith.sitofp %{{.*}} : i32 to f32
+//       CHECK:   %[[M:.*]] = arith.mulf %[[Q]], %cst{{.*}} : f32
+//       CHECK:   %[[ALL:.*]] = memref.load
+//       CHECK:   arith.mulf %[[M]], %[[ALL]] fastmath<contract> : f32
+// With M = 4 (> gemv-lut-max-rows) each rebuilt weight is multiplied by its
+// row's multiplier before the FMAs into the 4 sums.
+// CHECK-LABEL: func.func @gemv_scales_m4
+//       CHECK: gpu.launch {{.*}} workgroup(%{{.*}} : memref<512xvector<4xf32>, #gpu.address_space<workgroup>>) {
+//       CHECK:   arith.andi %{{.*}}, %c15_i32 : i32
+//       CHECK:   %[[Q:.*]] = arith.sitofp %{{.*}} : i32 to f32
+//       CHECK:   %[[M:.*]] = arith.mulf %[[Q]], %cst{{.*}} : f32
+//       CHECK:   arith.select
+//       CHECK:   %[[WM:.*]] = arith.mulf %{{.*}}, %[[M]] : f32
+//       CHECK:   arith.mulf %{{.*}}, %[[WM]] fastmath<contract> : f32
 func.func @gemv_scales(%x: memref<1x256xf32>, %planes: memref<2x8x512xi32>,
                        %coeffs: memref<2x3x512xf16>, %scales: memref<2x512xi32>,
                        %acc: memref<1x512xf32>) {
   bitsink.bitplane_matmul ins(%x, %planes, %coeffs : memref<1x256xf32>,
       memref<2x8x512xi32>, memref<2x3x512xf16>) scales(%scales : memref<2x512xi32>)
       outs(%acc : memref<1x512xf32>)
+      {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 16}
+  return
+}
+
+func.func @gemv_scales_m4(%x: memref<4x256xf32>, %planes: memref<2x8x512xi32>,
+                          %coeffs: memref<2x3x512xf16>, %scales: memref<2x512xi32>,
+                          %acc: memref<4x512xf32>) {
+  bitsink.bitplane_matmul ins(%x, %planes, %coeffs : memref<4x256xf32>,
+      memref<2x8x512xi32>, memref<2x3x512xf16>) scales(%scales : memref<2x512xi32>)
+      outs(%acc : memref<4x512xf32>)
       {plane_kind = #bitsink.plane_kind<binary>, group_size = 128, sub_block = 16}
   return
 }

@@ -136,10 +136,9 @@ def BitSinkGPULowerBitplaneMatmul : Pass<"bitsink-gpu-lower-bitplane-matmul"> {
       m16n8k16 (f16 operands for f16/f32 x) or m16n8k8 TF32 (bf16 x), f32
       accumulators; `tensor-cores=false` uses f32 CUDA-core FMAs.
 
-    Sub-block scale codes (`scales`, `sub_block`) multiply each rebuilt or
-    dequantized weight by its sub-block's `(q + 1)/16`; an op with codes
-    takes the weight-rebuilding GEMV at every static `M <= gemv-max-rows`
-    (the tables do not apply).
+    Sub-block scale codes (`scales`, `sub_block`) multiply each table
+    lookup (four rows of one sub-block), rebuilt weight or dequantized
+    weight by its sub-block's `(q + 1)/16` for the column.
 
     A blocked `#bitsink.layout` is rejected: the canonical layout already
     coalesces (docs/gpu-bitplane.md). It and memrefs with non-identity

@@ -45,9 +45,7 @@ BitplaneEmitterGPU::chooseGemvShape(int64_t rows) {
                    : wordsPerGroup % 2 == 0 ? 2
                                             : 1;
   }
-  // The tables sum x over 4-row chunks and apply a group's coefficients to
-  // whole sums; ops with scale codes take the kernel that rebuilds weights.
-  s.lut = rows <= options.gemvLutMaxRows && !scales;
+  s.lut = rows <= options.gemvLutMaxRows;
   // Staged bytes per row of K: 4 (x as f32), 16 (four-row tables: 16
   // floats per 4 rows).
   int64_t bytesPerRow = s.lut ? 16 : 4;

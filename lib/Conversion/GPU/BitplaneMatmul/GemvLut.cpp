@@ -38,7 +38,8 @@ void BitplaneEmitterGPU::stageLutTables(const GemvShape &s, Value tables,
 // input row, Z = Σ x[k] over the chunk's rows whose bit is set, four rows
 // per table lookup (one shared load, conflict-free: a table is 16
 // consecutive floats, one per bank); S = Σ x[k] (entry 15). Then once per
-// chunk, with the group's coefficients:
+// chunk, with the group's coefficients (with scale codes, every lookup
+// times its sub-block's multiplier m, and S per column: Σ m·x):
 //   binary:  y += c0·S + Σ_l c_{l+1}·Z_l
 //   signed:  y += c0·S + Σ_l c_{l+1}·(2·Z_l − S)
 //   ternary: y += c0·S + Σ_l c_{l+1}·(2·Z_{m&s} − Z_m)
@@ -53,10 +54,16 @@ BitplaneEmitterGPU::emitGemvChunkLut(const GemvShape &s, Value tables,
   const SmallVector<SmallVector<Value>> &c = chunkCoeffs.columns;
   Value lastWord = sub(numWords, idx(1));
   int64_t streams = kind == PlaneKind::Ternary ? 2 * numTerms : numPlanes;
-  // words[j][v][stream]
+  // words[j][v][stream]; with scale codes, codes[j][v] (the word of codes
+  // of word j and column v).
   SmallVector<SmallVector<SmallVector<Value>>> words(s.chunkWords);
+  SmallVector<SmallVector<Value>> codes(s.chunkWords);
+  SmallVector<Value> wordIndex(s.chunkWords);
   for (int64_t j = 0; j < s.chunkWords; ++j) {
-    words[j] = loadPlaneWords(s, minS(add(firstWord, idx(j)), lastWord), col0);
+    wordIndex[j] = minS(add(firstWord, idx(j)), lastWord);
+    words[j] = loadPlaneWords(s, wordIndex[j], col0);
+    if (scales)
+      codes[j] = loadCodeRun(wordIndex[j], col0, s.width);
     if (kind == PlaneKind::Ternary)
       for (int64_t v = 0; v < s.width; ++v)
         for (int64_t l = 0; l < numTerms; ++l)
@@ -65,18 +72,33 @@ BitplaneEmitterGPU::emitGemvChunkLut(const GemvShape &s, Value tables,
   }
   int64_t stepQuads = s.stepRows / 4;
   Value zero = f32(0);
-  // z[(r·streams + j)·width + v], sum[r]
-  SmallVector<Value> z(s.rows * streams * s.width, zero), sum(s.rows, zero);
+  // z[(r·streams + j)·width + v]; sum[r·width + v] (the same for every v
+  // without codes: then only sum[r·width] is kept).
+  SmallVector<Value> z(s.rows * streams * s.width, zero),
+      sum(s.rows * s.width, zero);
   Value fifteen = i32(15);
+  // With scale codes each lookup (4 rows, inside one sub-block) is scaled by
+  // its sub-block's multiplier for the column: z += m·entry, sum += m·S.
+  SmallVector<Value> multipliers(s.width);
   for (int64_t j = 0; j < s.chunkWords; ++j) {
     // The table quad of rows 32·word + 4·nib.. of this step.
     Value quad0 = divU(add(localRow, idx(32 * j)), idx(4));
+    Value wordRow = mul(wordIndex[j], idx(32));
     for (int64_t nib = 0; nib < 8; ++nib) {
+      if (scales && (4 * nib) % subBlock == 0)
+        for (int64_t v = 0; v < s.width; ++v)
+          multipliers[v] =
+              multiplierOf(codes[j][v], add(wordRow, idx(4 * nib)));
+      auto accumulate = [&](Value &acc, Value entry, int64_t v) {
+        acc = scales ? mulAdd(multipliers[v], entry, acc) : fadd(acc, entry);
+      };
       Value quadIndex = add(quad0, idx(nib));
       SmallVector<Value> tableBase;
       for (int64_t r = 0; r < s.rows; ++r) {
         tableBase.push_back(mul(add(idx(r * stepQuads), quadIndex), idx(16)));
-        sum[r] = fadd(sum[r], load(tables, {add(tableBase[r], idx(15))}));
+        Value all = load(tables, {add(tableBase[r], idx(15))});
+        for (int64_t v = 0; v < (scales ? s.width : 1); ++v)
+          accumulate(sum[r * s.width + v], all, v);
       }
       for (int64_t v = 0; v < s.width; ++v)
         for (int64_t st = 0; st < streams; ++st) {
@@ -85,10 +107,9 @@ BitplaneEmitterGPU::emitGemvChunkLut(const GemvShape &s, Value tables,
             bits = shrU(bits, i32(4 * nib));
           Value entry = arith::IndexCastUIOp::create(b, b.getIndexType(),
                                                      andI(bits, fifteen));
-          for (int64_t r = 0; r < s.rows; ++r) {
-            Value &zSum = z[(r * streams + st) * s.width + v];
-            zSum = fadd(zSum, load(tables, {add(tableBase[r], entry)}));
-          }
+          for (int64_t r = 0; r < s.rows; ++r)
+            accumulate(z[(r * streams + st) * s.width + v],
+                       load(tables, {add(tableBase[r], entry)}), v);
         }
     }
   }
@@ -98,8 +119,9 @@ BitplaneEmitterGPU::emitGemvChunkLut(const GemvShape &s, Value tables,
       auto zOf = [&](int64_t st) {
         return z[(r * streams + st) * s.width + v];
       };
+      Value all = sum[r * s.width + (scales ? v : 0)];
       Value &out = y[r * s.width + v];
-      out = mulAdd(c[v][0], sum[r], out);
+      out = mulAdd(c[v][0], all, out);
       for (int64_t l = 0; l < numTerms; ++l) {
         Value term;
         switch (kind) {
@@ -107,7 +129,7 @@ BitplaneEmitterGPU::emitGemvChunkLut(const GemvShape &s, Value tables,
           term = zOf(l);
           break;
         case PlaneKind::Signed:
-          term = fsub(fmul(two, zOf(l)), sum[r]);
+          term = fsub(fmul(two, zOf(l)), all);
           break;
         case PlaneKind::Ternary:
           term = fsub(fmul(two, zOf(2 * l + 1)), zOf(2 * l));

@@ -123,8 +123,9 @@ func.func @gemm_f16_longk(%x: tensor<40x4096xf16>, %p: tensor<3x128x192xi32>,
 }
 
 // Sub-block scale codes (docs/semantics.md §2.3), random code words whose
-// nibbles past ceil(K/S) must be ignored. GEMV, M = 1, S = 16: K = 257 ends
-// inside a word and inside a sub-block; N = 132 (runs of 4 columns).
+// nibbles past ceil(K/S) must be ignored. GEMV, M = 1 (tables), S = 16:
+// K = 257 ends inside a word and inside a sub-block; N = 132 (runs of 4
+// columns).
 func.func @gemv_codes_s16(%x: tensor<1x257xf32>, %p: tensor<2x9x132xi32>,
                           %c: tensor<3x3x132xf16>, %s: tensor<3x132xi32>) -> tensor<1x132xf32> {
   %zero = arith.constant 0.0 : f32
@@ -136,7 +137,8 @@ func.func @gemv_codes_s16(%x: tensor<1x257xf32>, %p: tensor<2x9x132xi32>,
   return %y : tensor<1x132xf32>
 }
 
-// GEMV, M = 5, S = 8 (four sub-blocks per plane word), signed planes, bf16 x.
+// GEMV, M = 5 (weights rebuilt), S = 8 (four sub-blocks per plane word),
+// signed planes, bf16 x.
 func.func @gemv_codes_s8_m5(%x: tensor<5x320xbf16>, %p: tensor<3x10x200xi32>,
                             %c: tensor<5x4x200xf16>, %s: tensor<5x200xi32>) -> tensor<5x200xf32> {
   %zero = arith.constant 0.0 : f32
