@@ -83,30 +83,45 @@ GROUP = 128
 BLOCKED = (512, 4)
 
 
-def quantized_bytes(k, n, planes):
+def scale_words(k, sub_block):
+    """Words of sub-block scale codes per column: ceil(ceil(K/S)/8)."""
+    return -(-(-(-k // sub_block)) // 8) if sub_block else 0
+
+
+def quantized_bytes(k, n, planes, sub_block=0):
+    """Planes, f16 coefficients (groups of GROUP rows; one group per column
+    with scale codes, as the quantizer makes them) and codes."""
     kw = (k + 31) // 32
-    groups = (k + GROUP - 1) // GROUP
-    return planes * kw * n * 4 + groups * (planes + 1) * n * 2
+    groups = 1 if sub_block else (k + GROUP - 1) // GROUP
+    return (planes * kw * n * 4 + groups * (planes + 1) * n * 2
+            + scale_words(k, sub_block) * n * 4)
 
 
-def gemv_ir(k, n, planes, copies, blocked=None):
+def gemv_ir(k, n, planes, copies, blocked=None, sub_block=0):
     """`copies` GEMVs y_i = x · Ŵ_i on independent weights, one result each;
-    `blocked` = (n_tile, k_tile): the planes in that #bitsink.layout."""
-    kw, groups = (k + 31) // 32, (k + GROUP - 1) // GROUP
+    `blocked` = (n_tile, k_tile): the planes in that #bitsink.layout;
+    `sub_block` S: one grid per column with scale codes every S rows."""
+    group = k if sub_block else GROUP
+    kw, groups = (k + 31) // 32, (k + group - 1) // group
     x, y = f"tensor<1x{k}xf32>", f"tensor<1x{n}xf32>"
     p, c = f"tensor<{planes}x{kw}x{n}xi32>", f"tensor<{groups}x{planes + 1}x{n}xf16>"
+    s = f"tensor<{scale_words(k, sub_block)}x{n}xi32>"
     layout = ""
     if blocked:
         a, b = blocked
         p = (f"tensor<{-(-n // a)}x{-(-kw // b)}x{planes}x{b}x{a}xi32>")
         layout = f", layout = #bitsink.layout<n_tile = {a}, k_tile = {b}>"
-    args = ", ".join(f"%p{i}: {p}, %c{i}: {c}" for i in range(copies))
+    args = ", ".join(f"%p{i}: {p}, %c{i}: {c}"
+                     + (f", %s{i}: {s}" if sub_block else "")
+                     for i in range(copies))
+    codes = f", sub_block = {sub_block}" if sub_block else ""
     body = []
     for i in range(copies):
+        scales = f" scales(%s{i} : {s})" if sub_block else ""
         body.append(
-            f"  %y{i} = bitsink.bitplane_matmul ins(%x, %p{i}, %c{i} : {x}, {p}, {c})\n"
+            f"  %y{i} = bitsink.bitplane_matmul ins(%x, %p{i}, %c{i} : {x}, {p}, {c}){scales}\n"
             f"         outs(%zero : {y}) {{plane_kind = #bitsink.plane_kind<binary>, "
-            f"group_size = {GROUP}{layout}}} -> {y}")
+            f"group_size = {group}{layout}{codes}}} -> {y}")
     results = ", ".join(f"%y{i}" for i in range(copies))
     types = ", ".join([y] * copies)
     return (f"func.func @gemv(%x: {x}, {args}) -> ({types}) {{\n"
@@ -362,6 +377,12 @@ def main():
                         metavar="OPTION=VALUE",
                         help="more bitsink-cpu-pipeline options for the GEMV, "
                              "e.g. gemv-prefetch-distance=8")
+    parser.add_argument("--sub-block", type=int, choices=[8, 16, 32],
+                        default=0,
+                        help="weights as bitsink.quantize(sub_block=S) makes "
+                             "them: one grid per column and scale codes "
+                             "every S rows (read by the f32 kernels: the "
+                             "int8/int16 tables fall back to them)")
     parser.add_argument("--blocked", action="store_true",
                         help="hand the GEMV its planes blocked, "
                              "#bitsink.layout<n_tile = 512, k_tile = 4> "
@@ -397,8 +418,12 @@ def main():
                          "GEMV, not of --gemm")
         return run_gemm(args)
 
+    if args.sub_block and args.blocked:
+        parser.error("--sub-block and --blocked: the bench does not build "
+                     "blocked planes with scale codes")
     features = mlirlib.cpu_features(args.cpu)
-    kernel = gemv_kernel(features, args.gemv_lut_int8, args.gemv_lut_int16)
+    kernel = gemv_kernel(features, args.gemv_lut_int8 and not args.sub_block,
+                         args.gemv_lut_int16 and not args.sub_block)
     # The GEMV's pipeline options (bitsink-run adds target-cpu=<--cpu>).
     option = ("gemv-lut-int8" if args.gemv_lut_int8
               else "gemv-lut-int16" if args.gemv_lut_int16 else None)
@@ -417,7 +442,9 @@ def main():
                    f"kernel: {KERNEL_TEXT[kernel]}"
                    + (", blocked planes #bitsink.layout<n_tile = "
                       f"{BLOCKED[0]}, k_tile = {BLOCKED[1]}>"
-                      if args.blocked else ""))
+                      if args.blocked else "")
+                   + (f", one grid per column and scale codes every "
+                      f"{args.sub_block} rows" if args.sub_block else ""))
 
     all_threads = os.cpu_count()
     thread_counts = sorted({1, all_threads})
@@ -438,16 +465,18 @@ def main():
                 ours_f32_ms = run_bitsink(args.run, matmul_path, "matmul", t,
                                           args.matmul_runs, args.cpu)
                 for bits in BITS:
-                    qbytes = quantized_bytes(k, n, bits)
+                    qbytes = quantized_bytes(k, n, bits, args.sub_block)
                     copies, capped = ggml_peer.weight_copies(qbytes,
                                                              args.cache_mib)
                     path = os.path.join(work, f"gemv_{k}x{n}_{bits}b_{copies}.mlir")
                     with open(path, "w") as f:
                         f.write(gemv_ir(k, n, bits, copies,
-                                        BLOCKED if args.blocked else None))
+                                        BLOCKED if args.blocked else None,
+                                        args.sub_block))
                     ms = run_bitsink(args.run, path, "gemv", t, args.runs,
                                      args.cpu, gemv_extra) / copies
-                    row = dict(K=k, N=n, bits=bits, threads=t, copies=copies,
+                    row = dict(K=k, N=n, bits=bits, sub_block=args.sub_block,
+                               threads=t, copies=copies,
                                capped=capped,
                                kernel=kernel, weight_bytes=qbytes, ms=ms,
                                gbs=qbytes / ms / 1e6,
@@ -460,7 +489,8 @@ def main():
                         hot_path = os.path.join(work, f"gemv_{k}x{n}_{bits}b_1.mlir")
                         with open(hot_path, "w") as f:
                             f.write(gemv_ir(k, n, bits, 1,
-                                        BLOCKED if args.blocked else None))
+                                        BLOCKED if args.blocked else None,
+                                        args.sub_block))
                         row["hot_ms"] = run_bitsink(args.run, hot_path, "gemv",
                                                     t, args.runs, args.cpu,
                                                     gemv_extra)

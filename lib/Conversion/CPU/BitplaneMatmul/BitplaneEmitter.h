@@ -226,23 +226,27 @@ private:
   llvm::SmallVector<mlir::Value> emitGemvUnitBitSums(const GemvStrip &strip,
                                                      const GemvStep &step,
                                                      mlir::Value unit);
-  /// The same through the 4-row tables (S/4 lookups per stream).
-  llvm::SmallVector<mlir::Value> emitGemvUnitLutSums(const GemvStrip &strip,
-                                                     const GemvStep &step,
-                                                     mlir::Value unit,
-                                                     mlir::Value tables);
 
   /// y (the strip's ybuf) += the terms of group `g` for the step, from the
   /// sums Z over clear bits (`sums`, indexed as loadSums) and the input
   /// sums S (column `sumIndex` of `groupSums`, g when null): binary c0·S +
   /// Σ c·(S − Z), signed and ternary likewise (Gemv.cpp); with
   /// `multipliers` (one vector per column vector of the step) every
-  /// coefficient times its column's multiplier.
+  /// coefficient times its column's multiplier; with `columnSums`
+  /// (indexed [r · vectors + v]) S per column from them instead.
   void applyCoefficients(const GemvStrip &strip, const GemvStep &step,
                          mlir::Value g, mlir::Value groupSums,
                          llvm::ArrayRef<mlir::Value> sums,
                          mlir::Value sumIndex = {},
-                         llvm::ArrayRef<mlir::Value> multipliers = {});
+                         llvm::ArrayRef<mlir::Value> multipliers = {},
+                         llvm::ArrayRef<mlir::Value> columnSums = {});
+  /// With scale codes and the tables, zbuf holds after the rows·P sums Z a
+  /// row of per-column input sums S = Σ m·x per input row r (row
+  /// rows·P + r); these load and store them, indexed [r · vectors + v].
+  llvm::SmallVector<mlir::Value> loadColumnSums(const GemvStrip &strip,
+                                                const GemvStep &step);
+  void storeColumnSums(const GemvStrip &strip, const GemvStep &step,
+                       mlir::ValueRange sums);
   /// Σ x[r, k] over the rows k < K of each of `count` runs of `rowsPer`
   /// rows (the groups, or the sub-blocks), into a fresh M × count buffer.
   mlir::Value emitGroupSums(int64_t rowsPer, mlir::Value count);
@@ -314,6 +318,13 @@ private:
   /// time.
   void emitGemvLutSums(const GemvStrip &strip, mlir::Value g,
                        mlir::Value tables);
+  /// The same with scale codes (4-row tables): every lookup, and each
+  /// sub-block's input sum (`unitSums`, M × `numUnits`) into the column
+  /// sums, times the sub-block's multiplier for the column, so that Z and S
+  /// stay per group and applyCoefficients applies the coefficients once.
+  void emitGemvLutCodeSums(const GemvStrip &strip, mlir::Value g,
+                           mlir::Value tables, mlir::Value unitSums,
+                           mlir::Value numUnits);
 
   //===--------------------------------------------------------------------===//
   // GEMV with int8 tables (X86/GemvLutInt8.cpp, `gemv-lut-int8`)

@@ -248,9 +248,30 @@ SmallVector<Value> BitplaneMatmulEmitter::accumulateBits(
   return sums;
 }
 
+SmallVector<Value> BitplaneMatmulEmitter::loadColumnSums(const GemvStrip &strip,
+                                                         const GemvStep &step) {
+  SmallVector<Value> sums;
+  for (int64_t r = 0; r < strip.rows; ++r)
+    for (int64_t v = 0; v < strip.vectors; ++v)
+      sums.push_back(
+          vload(vecF32, strip.zbuf,
+                {idx(strip.rows * strip.streams + r), step.slots[v]}));
+  return sums;
+}
+
+void BitplaneMatmulEmitter::storeColumnSums(const GemvStrip &strip,
+                                            const GemvStep &step,
+                                            ValueRange sums) {
+  for (int64_t r = 0; r < strip.rows; ++r)
+    for (int64_t v = 0; v < strip.vectors; ++v)
+      vstore(sums[r * strip.vectors + v], strip.zbuf,
+             {idx(strip.rows * strip.streams + r), step.slots[v]});
+}
+
 void BitplaneMatmulEmitter::applyCoefficients(
     const GemvStrip &strip, const GemvStep &step, Value g, Value groupSums,
-    ArrayRef<Value> sums, Value sumIndex, ArrayRef<Value> multipliers) {
+    ArrayRef<Value> sums, Value sumIndex, ArrayRef<Value> multipliers,
+    ArrayRef<Value> columnSums) {
   Value minusTwo = constant(vecF32, -2.0);
   if (!sumIndex)
     sumIndex = g;
@@ -266,7 +287,9 @@ void BitplaneMatmulEmitter::applyCoefficients(
       auto z = [&](int64_t j) {
         return sums[strip.sumRow(r, j) * strip.vectors + v];
       };
-      Value s = splat(load(groupSums, {idx(r), sumIndex}), kLanes);
+      Value s = columnSums.empty()
+                    ? splat(load(groupSums, {idx(r), sumIndex}), kLanes)
+                    : columnSums[r * strip.vectors + v];
       Value y = vload(vecF32, strip.ybuf, {idx(r), step.slots[v]});
       y = vectorFma(c[0], s, y);
       for (int64_t l = 0; l < numTerms; ++l) {
@@ -299,6 +322,12 @@ void BitplaneMatmulEmitter::emitGemv() {
   // the plane words (P). Take as many column vectors per step as fit in the
   // register file, at most 4.
   int64_t perVector = rows * streams + streams;
+  // With scale codes the table kernel also keeps the column sums (rows), the
+  // multiplier and the word of codes.
+  bool lut = tableIsa != GemvTableIsa::None;
+  bool codeTables = hasScales() && lut;
+  if (codeTables)
+    perVector += rows + 2;
   int64_t budget = kGemvRegisterBudget;
   if (tableIsa == GemvTableIsa::AVX2)
     budget = kGemvRegisterBudgetAVX2;
@@ -325,7 +354,6 @@ void BitplaneMatmulEmitter::emitGemv() {
   // multiplier per column), without them a group.
   Value numUnits = hasScales() ? ceilDivU(k, idx(subBlock)) : numGroups;
   Value groupSums = emitGroupSums(hasScales() ? subBlock : groupSize, numUnits);
-  bool lut = tableIsa != GemvTableIsa::None;
   assert((!hasScales() || !integerTables()) &&
          "the pattern picks an f32 kernel for scale codes");
   Value tables = lut ? emitPartialSumTables() : Value();
@@ -393,9 +421,12 @@ void BitplaneMatmulEmitter::emitGemv() {
   parallelLoop(ValueRange{upper}, ValueRange{loopStep}, [&](ValueRange ivs) {
     std::tie(strip.col0, strip.end) = stripBounds(ivs[0]);
     strip.ybuf = stackBuffer({rows, stripCols});
-    // (The integer-table kernels, and the sub-block sums of scale codes,
-    // keep their sums in registers.)
-    if (!integerTables() && !hasScales())
+    // (The integer-table kernels, and the bit-test kernel's sub-block sums
+    // of scale codes, keep their sums in registers; the table kernel with
+    // codes adds a row of column sums per input row.)
+    if (codeTables)
+      strip.zbuf = stackBuffer({rows * streams + rows, stripCols});
+    else if (!integerTables() && !hasScales())
       strip.zbuf = stackBuffer({rows * streams, stripCols});
 
     // y = acc.
@@ -405,15 +436,31 @@ void BitplaneMatmulEmitter::emitGemv() {
           vstore(toF32(loadColumns(acc, {idx(r)}, step.cols[v], step.masks[v])),
                  strip.ybuf, {idx(r), step.slots[v]});
     });
-    if (hasScales()) {
-      // Per sub-block and step: its sums Z in registers, then the
-      // coefficients of its group times its multipliers into y.
+    if (codeTables) {
+      // Per group: Z and the column sums S from zero, every lookup and
+      // sub-block sum times its multiplier, then the coefficients once.
+      forEach(idx(0), numGroups, idx(1), [&](Value g) {
+        forEachStep(strip, [&](const GemvStep &step) {
+          SmallVector<Value> zeros(rows * streams * vectors,
+                                   constant(vecF32, 0.0));
+          storeSums(strip, step, zeros);
+          storeColumnSums(strip, step,
+                          ArrayRef(zeros).take_front(rows * vectors));
+        });
+        emitGemvLutCodeSums(strip, g, tables, groupSums, numUnits);
+        forEachStep(strip, [&](const GemvStep &step) {
+          applyCoefficients(strip, step, g, groupSums, loadSums(strip, step),
+                            {}, {}, loadColumnSums(strip, step));
+        });
+      });
+    } else if (hasScales()) {
+      // The bit-test kernel, per sub-block and step: its sums Z in
+      // registers, then the coefficients of its group times its
+      // multipliers into y.
       forEach(idx(0), numUnits, idx(1), [&](Value unit) {
         Value g = divU(mul(unit, idx(subBlock)), idx(groupSize));
         forEachStep(strip, [&](const GemvStep &step) {
-          SmallVector<Value> sums =
-              lut ? emitGemvUnitLutSums(strip, step, unit, tables)
-                  : emitGemvUnitBitSums(strip, step, unit);
+          SmallVector<Value> sums = emitGemvUnitBitSums(strip, step, unit);
           SmallVector<Value> multipliers;
           for (int64_t v = 0; v < vectors; ++v)
             multipliers.push_back(

@@ -84,41 +84,6 @@ Value BitplaneMatmulEmitter::emitPartialSumTables() {
   return tables;
 }
 
-// A sub-block of S rows (scale codes, 4-row chunks only): S/4 lookups per
-// stream in the word that holds it, from the chunk of its first row.
-SmallVector<Value> BitplaneMatmulEmitter::emitGemvUnitLutSums(
-    const GemvStrip &strip, const GemvStep &step, Value unit, Value tables) {
-  assert(lutChunkRows() == 4 && "sub-blocks of 8 rows need 4-row chunks");
-  auto tableType = VectorType::get({lutEntries()}, f32Type);
-  Value first = mul(unit, idx(subBlock));
-  Value word = divU(first, idx(32));
-  Value chunk0 = divU(first, idx(4));
-  Value offset = remU(first, idx(32));
-  prefetchWords(word, step.cols);
-  SmallVector<Value> words = loadWords(strip, step, word);
-  for (Value &w : words)
-    w = xorI(w, constant(vecI32, -1));
-  SmallVector<Value> sums(strip.rows * strip.streams * strip.vectors,
-                          constant(vecF32, 0.0));
-  for (int64_t c = 0; c < subBlock / 4; ++c) {
-    SmallVector<Value> rowTables;
-    for (int64_t r = 0; r < strip.rows; ++r)
-      rowTables.push_back(
-          vload(tableType, tables, {idx(r), add(chunk0, idx(c)), idx(0)}));
-    Value shift =
-        splat(indexCast(add(offset, idx(4 * c)), b.getI32Type()), kLanes);
-    for (int64_t j = 0; j < strip.streams; ++j)
-      for (int64_t v = 0; v < strip.vectors; ++v) {
-        Value index = shrU(words[j * strip.vectors + v], shift);
-        for (int64_t r = 0; r < strip.rows; ++r) {
-          Value &sum = sums[strip.sumRow(r, j) * strip.vectors + v];
-          sum = fadd(sum, lookupTable(rowTables[r], index));
-        }
-      }
-  }
-  return sums;
-}
-
 // Table lookups, lutChunkRows() rows at a time: the clear bits of the
 // chunk's rows index the partial sums of those rows, one shift, lookup and
 // add per chunk and 16 columns. Every word of the group, the partial last
@@ -153,6 +118,81 @@ void BitplaneMatmulEmitter::emitGemvLutSums(const GemvStrip &strip, Value g,
           }
       }
       storeSums(strip, step, sums);
+    });
+  });
+}
+
+// With scale codes (4-row tables): the words of group `g` as
+// emitGemvLutSums walks them, and within each word its 32/S sub-blocks,
+// whose multipliers (one vector per column vector, from the word of codes
+// they share) scale each lookup (an FMA where the plain kernel adds) and
+// the sub-block's input sum added to the column sums. Sub-blocks past
+// ceil(K/S) in the last word add nothing: their tables hold zeros and their
+// input sums are taken as 0.
+void BitplaneMatmulEmitter::emitGemvLutCodeSums(const GemvStrip &strip, Value g,
+                                                Value tables, Value unitSums,
+                                                Value numUnits) {
+  assert(lutChunkRows() == 4 && "sub-blocks of 8 rows need 4-row chunks");
+  int64_t unitsPerWord = 32 / subBlock, chunksPerUnit = subBlock / 4;
+  auto tableType = VectorType::get({lutEntries()}, f32Type);
+  Value sixteenth = constant(vecF32, 1.0 / 16);
+  Value lastUnit = sub(numUnits, idx(1));
+  auto [first, last] = groupWordRange(g, planeWords);
+  forEach(first, last, idx(1), [&](Value word) {
+    Value chunk0 = mul(word, idx(lutChunksPerWord()));
+    Value unit0 = mul(word, idx(unitsPerWord));
+    Value codeRow = divU(unit0, idx(8));
+    forEachStep(strip, [&](const GemvStep &step) {
+      prefetchWords(word, step.cols);
+      SmallVector<Value> words = loadWords(strip, step, word);
+      for (Value &w : words)
+        w = xorI(w, constant(vecI32, -1));
+      SmallVector<Value> codeWords;
+      for (int64_t v = 0; v < strip.vectors; ++v)
+        codeWords.push_back(
+            loadColumns(scales, {codeRow}, step.cols[v], step.masks[v]));
+      SmallVector<Value> sums = loadSums(strip, step);
+      SmallVector<Value> columnSums = loadColumnSums(strip, step);
+      for (int64_t u = 0; u < unitsPerWord; ++u) {
+        Value unit = add(unit0, idx(u));
+        // (q + 1)/16 = q/16 + 1/16, q the unit's nibble.
+        Value shift = splat(
+            indexCast(mul(remU(unit, idx(8)), idx(4)), b.getI32Type()), kLanes);
+        SmallVector<Value> multipliers;
+        for (Value codes : codeWords)
+          multipliers.push_back(vectorFma(
+              intToF32(andI(shrU(codes, shift), constant(vecI32, 15))),
+              sixteenth, sixteenth));
+        Value exists = slt(unit, numUnits);
+        for (int64_t r = 0; r < strip.rows; ++r) {
+          Value sum = load(unitSums, {idx(r), minS(unit, lastUnit)});
+          Value input = splat(select(exists, sum, f32(0.0)), kLanes);
+          for (int64_t v = 0; v < strip.vectors; ++v) {
+            Value &s = columnSums[r * strip.vectors + v];
+            s = vectorFma(multipliers[v], input, s);
+          }
+        }
+        for (int64_t c = 0; c < chunksPerUnit; ++c) {
+          int64_t chunk = u * chunksPerUnit + c;
+          SmallVector<Value> rowTables;
+          for (int64_t r = 0; r < strip.rows; ++r)
+            rowTables.push_back(vload(
+                tableType, tables, {idx(r), add(chunk0, idx(chunk)), idx(0)}));
+          for (int64_t j = 0; j < strip.streams; ++j)
+            for (int64_t v = 0; v < strip.vectors; ++v) {
+              Value index = words[j * strip.vectors + v];
+              if (chunk)
+                index = shrU(index, constant(vecI32, 4 * chunk));
+              for (int64_t r = 0; r < strip.rows; ++r) {
+                Value &sum = sums[strip.sumRow(r, j) * strip.vectors + v];
+                sum = vectorFma(multipliers[v],
+                                lookupTable(rowTables[r], index), sum);
+              }
+            }
+        }
+      }
+      storeSums(strip, step, sums);
+      storeColumnSums(strip, step, columnSums);
     });
   });
 }
