@@ -377,6 +377,9 @@ def main():
                         metavar="OPTION=VALUE",
                         help="more bitsink-cpu-pipeline options for the GEMV, "
                              "e.g. gemv-prefetch-distance=8")
+    parser.add_argument("--bits", type=int, nargs="+", default=BITS,
+                        choices=[1, 2, 3, 4],
+                        help="bit-planes of the GEMV rows (default 2 3)")
     parser.add_argument("--sub-block", type=int, choices=[8, 16, 32],
                         default=0,
                         help="weights as bitsink.quantize(sub_block=S) makes "
@@ -464,7 +467,7 @@ def main():
                 blas_ms = run_numpy(k, n, t, args.runs, f32_copies)
                 ours_f32_ms = run_bitsink(args.run, matmul_path, "matmul", t,
                                           args.matmul_runs, args.cpu)
-                for bits in BITS:
+                for bits in args.bits:
                     qbytes = quantized_bytes(k, n, bits, args.sub_block)
                     copies, capped = ggml_peer.weight_copies(qbytes,
                                                              args.cache_mib)

@@ -29,7 +29,7 @@ def load_model(path):
 
 
 def quantized_weights(model, bits, calibration_text, cache_dir, head_bits=0,
-                      log=print, rotation=0):
+                      log=print, rotation=0, sub_block=0):
     """{name: QuantizedWeight} of every linear weight at `bits` bit-planes
     (bpdq, groups of GROUP_SIZE rows, f16 coefficients), calibrated on
     `calibration_text`; the tied output projection stays f32, or with
@@ -37,7 +37,8 @@ def quantized_weights(model, bits, calibration_text, cache_dir, head_bits=0,
     table either way). Kept under `cache_dir` (keyed by the model file and
     the calibration text, each weight under its planes and group), so only
     the first run quantises. `rotation`: quantize_weights' (the Walsh-
-    Hadamard rotation block; 0 none)."""
+    Hadamard rotation block; 0 none). `sub_block` S: one grid per column
+    and scale codes every S rows instead of groups of GROUP_SIZE."""
     from bitsink.models import quantize
     extra = {}
     if head_bits:
@@ -45,10 +46,12 @@ def quantized_weights(model, bits, calibration_text, cache_dir, head_bits=0,
                      layer_config=[f"token_embd={head_bits}"])
     return quantize.quantize_weights(model, bits,
                                      calibration_text=calibration_text,
-                                     group_size=GROUP_SIZE,
+                                     group_size=0 if sub_block
+                                     else GROUP_SIZE,
                                      cache_dir=cache_dir,
                                      progress=lambda s: log("    " + s),
-                                     rotation=rotation, **extra)
+                                     rotation=rotation, sub_block=sub_block,
+                                     **extra)
 
 
 def cpu_pipeline(gemv_lut_int8=False, gemm_int8=False, gemv_lut_int16=False):

@@ -28,7 +28,9 @@ other):
              and 8,000 (C = 1024, S = 4).
   quant      bitsink at 2/3/4 bits (--bits): perplexity with a dense cache
              (the same tokens and attention as llama.cpp's), bits per
-             weight, prefill and decode tokens/s at 1 and 2 threads.
+             weight, prefill and decode tokens/s at 1 and 2 threads
+             (groups of 128 rows, or with --sub-block S one grid per
+             column and scale codes every S rows).
 The printed table holds what this run measured; --report prints the last
 saved results of every part (each with its date) without running anything.
 
@@ -311,17 +313,18 @@ def part_streaming(args, ids):
 
 
 def _quant_key(bits, head_bits, int8=False, gemm_int8=False, rotation=0,
-               int16=False):
+               int16=False, sub_block=0):
     """The quant part's row: "3" (f32 output projection) or "3h4" (the tied
     output projection quantised to 4 bit-planes); "i8" / "i16" appended when
     the GEMVs used int8 / int16 tables (--gemv-lut-int8 / --gemv-lut-int16),
     "g8" when the GEMMs ran on
     int8 inputs (--gemm-int8), "r64" with the Walsh-Hadamard rotation
-    (--rotation 64)."""
+    (--rotation 64), "s16" with scale codes (--sub-block 16)."""
     key = f"{bits}h{head_bits}" if head_bits else str(bits)
     return (key + ("i8" if int8 else "") + ("i16" if int16 else "")
             + ("g8" if gemm_int8 else "")
-            + (f"r{rotation}" if rotation else ""))
+            + (f"r{rotation}" if rotation else "")
+            + (f"s{sub_block}" if sub_block else ""))
 
 
 def _quant_bits(key, row):
@@ -337,11 +340,13 @@ def _quant_label(key, row):
             + (" i8" if row.get("gemv_lut_int8") else "")
             + (" i16" if row.get("gemv_lut_int16") else "")
             + (" gemm-i8" if row.get("gemm_int8") else "")
-            + (f" rotated {row['rotation']}" if row.get("rotation") else ""))
+            + (f" rotated {row['rotation']}" if row.get("rotation") else "")
+            + (f" codes/{row['sub_block']}" if row.get("sub_block") else ""))
 
 
 def part_quant(args, ids):
     import bitsink_side as B
+    from bitsink.models import quantize
     model = B.load_model(corpus.gguf_path())
     result = {"tokens": len(ids), "layers": args.layers, "bits": {}}
     arrays = {}
@@ -358,12 +363,14 @@ def part_quant(args, ids):
             result.pop("speed_only_rerun", None)
     for bits in args.bits:
         key = _quant_key(bits, args.head_bits, args.gemv_lut_int8,
-                         args.gemm_int8, args.rotation, args.gemv_lut_int16)
+                         args.gemm_int8, args.rotation, args.gemv_lut_int16,
+                         args.sub_block)
         B.set_threads(max(THREADS))
         t0 = time.time()
         quantized = B.quantized_weights(model, bits, corpus.calib_text(),
                                         WEIGHTS_DIR, args.head_bits, log=log,
-                                        rotation=args.rotation)
+                                        rotation=args.rotation,
+                                        sub_block=args.sub_block)
         quantize_secs = time.time() - t0
         # The dense cache holds every scored token (a larger one would only
         # add copying in the call form).
@@ -395,7 +402,15 @@ def part_quant(args, ids):
                "gemv_lut_int8": args.gemv_lut_int8,
                "gemv_lut_int16": args.gemv_lut_int16,
                "gemm_int8": args.gemm_int8, "rotation": args.rotation,
-               "bpw": B.linear_bpw(model, bits), "build_seconds": secs,
+               "sub_block": args.sub_block,
+               # Exactly as stored (codes and per-column grids included),
+               # over the linear weights (the output projection apart, as
+               # linear_bpw counts).
+               "bpw": (quantize.linear_bits_per_weight(model, {
+                   n: quantized[n] for n in
+                   quantize.linear_weight_names(model.config)})
+                       if args.sub_block else B.linear_bpw(model, bits)),
+               "build_seconds": secs,
                "quantize_seconds": quantize_secs,
                "rel_error": float(np.mean([q.rel_error for q in
                                            quantized.values()]))}
@@ -679,6 +694,10 @@ def main():
                     help="quant part: weights quantized with this "
                          "Walsh-Hadamard rotation block (docs/quantizer.md, "
                          "\"Rotation\"); rows keyed with r<block>")
+    ap.add_argument("--sub-block", type=int, choices=[8, 16, 32], default=0,
+                    help="quant part: one grid per column and scale codes "
+                         "every S rows (docs/quantizer.md, \"Sub-block scale "
+                         "codes\"); rows keyed with s<S>")
     ap.add_argument("--speed-only", action="store_true",
                     help="llamacpp, torch, quant: measure the tokens/s again "
                          "and keep the saved perplexities (for a quieter "
