@@ -56,18 +56,19 @@ def _state_count(num_layers: int) -> int:
 DEFAULT_CPU_PIPELINE = "bitsink-cpu-pipeline{matmul-prefetch-rhs=true}"
 
 
-def _rotation_blocks(model, quantized, name: str) -> np.ndarray:
-    """The blocks [K/b, b, b] of argument "rotation.K.b" (models/llama.py):
-    block i is diag(s_i)·H_b, s the signs of the rotated weights of K rows
-    (bitsink.quantize(rotation=); they share them)."""
+def _rotation_argument(model, quantized, name: str) -> np.ndarray:
+    """Argument "rotation.K.b" (models/llama.py): the K signs of the
+    rotated weights of K rows with blocks of b (bitsink.quantize(rotation=);
+    they share them), or "hadamard.b": the b x b Walsh-Hadamard matrix."""
     from . import hadamard_matrix
-    _, k, b = name.split(".")
-    k, b = int(k), int(b)
+    kind, *sizes = name.split(".")
+    if kind == "hadamard":
+        return hadamard_matrix(int(sizes[0])).astype(np.float32)
+    k, b = (int(v) for v in sizes)
     for weight, q in quantized.items():
         if (int(getattr(q, "rotation_block", 0) or 0) == b
                 and model.weights[weight].shape[1] == k):
-            signs = np.asarray(q.rotation_signs, np.float64).reshape(k // b, b)
-            return (signs[:, :, None] * hadamard_matrix(b)[None]).astype(np.float32)
+            return np.asarray(q.rotation_signs, np.float32)
     raise KeyError(name)
 
 
@@ -220,8 +221,8 @@ class Decoder:
     def _weight(self, name: str) -> np.ndarray:
         """The array of weight argument `name`: a float weight of the model,
         or the planes / coefficients / scale codes of a quantized one."""
-        if name.startswith("rotation."):
-            return _rotation_blocks(self.model, self.quantized, name)
+        if name.startswith(("rotation.", "hadamard.")):
+            return _rotation_argument(self.model, self.quantized, name)
         base, _, suffix = name.rpartition(".")
         if suffix in ("planes", "coeffs", "scales") and base in self.quantized:
             q = self.quantized[base]

@@ -400,9 +400,10 @@ def test_rotated_weights_through_pass_arguments_and_float(model, calibration):
     # q, k and v (and gate and up) read one rotation of their input: four
     # rotations per block (attention input, attention output, FFN input,
     # FFN down input).
-    assert ir.count("-> (i, l, j)>") == 4
-    assert "%rotation.576.64: tensor<9x64x64xf32>" in ir
-    assert "%rotation.1536.64: tensor<24x64x64xf32>" in ir
+    assert ir.count("%hadamard.64 : tensor<") == 4
+    assert "%rotation.576.64: tensor<576xf32>" in ir
+    assert "%rotation.1536.64: tensor<1536xf32>" in ir
+    assert "%hadamard.64: tensor<64x64xf32>" in ir
     logits_args = check_argument_path(model, packed, tokens, cache,
                                       logits_pass)
 

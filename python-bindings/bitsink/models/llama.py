@@ -505,14 +505,25 @@ def _quantized_types(q) -> Tuple[str, ...]:
 
 
 def _rotation(q, k: int) -> Optional[Tuple[str, str]]:
-    """(argument name, type) of the rotation blocks a rotated
+    """(argument name, type) of the rotation signs a rotated
     QuantizedWeight of K = `k` rows reads its input through (one argument
     per K and block: weights quantized with one seed share their signs),
-    or None."""
+    or None. The input is multiplied by the signs, then each block of b
+    features by the b x b Walsh-Hadamard matrix (_hadamard)."""
     block = int(getattr(q, "rotation_block", 0) or 0)
     if not block:
         return None
-    return f"%rotation.{k}.{block}", _t(k // block, block, block)
+    return f"%rotation.{k}.{block}", _t(k)
+
+
+def _hadamard(q) -> Optional[Tuple[str, str]]:
+    """(argument name, type) of the b x b Walsh-Hadamard matrix (over √b) a
+    rotated QuantizedWeight's rotation multiplies by, or None: one argument
+    per block size, shared by every K."""
+    block = int(getattr(q, "rotation_block", 0) or 0)
+    if not block:
+        return None
+    return f"%hadamard.{block}", _t(block, block)
 
 
 def _t(*shape, elt: str = "f32") -> str:
@@ -643,38 +654,44 @@ class _Writer:
         return name
 
     def rotate(self, x: str, rows: int, k: int, q) -> str:
-        """x [rows, k] times the rotation R of a rotated weight (docs/
-        quantizer.md, "Rotation"): x viewed as [rows, k/b, b] times the
-        blocks argument [k/b, b, b]; once per input and rotation."""
-        value, blocks_t = _rotation(q, k)
+        """x [rows, k] times the rotation R = diag(signs)·blockdiag(H_b, …)
+        of a rotated weight (docs/quantizer.md, "Rotation"): x times the
+        signs argument [k], viewed as [rows·k/b, b], times the one b x b
+        Walsh-Hadamard argument (a small matmul whose right operand stays
+        in L1, rather than k/b different blocks read from memory); once per
+        input and rotation."""
+        value, signs_t = _rotation(q, k)
+        hadamard, hadamard_t = _hadamard(q)
         key = (x, value)
         if key in self.rotated:
             return self.rotated[key]
         b = int(q.rotation_block)
-        blocked_t = _t(rows, k // b, b)
+        signed = self.elementwise(
+            [(x, _t(rows, k), _identity(2)),
+             (value, signs_t, "affine_map<(i, j) -> (j)>")], _t(rows, k), 2,
+            ["%b_r = arith.mulf %b_0, %b_1 : f32"], "%b_r")
+        blocked_t, flat_t = _t(rows, k // b, b), _t(rows * k // b, b)
         blocked = self.fresh()
-        self.emit(f"{blocked} = tensor.expand_shape {x} [[0], [1, 2]] "
+        self.emit(f"{blocked} = tensor.expand_shape {signed} [[0], [1, 2]] "
                   f"output_shape [{rows}, {k // b}, {b}] : {_t(rows, k)} "
                   f"into {blocked_t}")
-        init = self.zeros(blocked_t)
+        flat = self.fresh()
+        self.emit(f"{flat} = tensor.collapse_shape {blocked} [[0, 1], [2]] : "
+                  f"{blocked_t} into {flat_t}")
+        init = self.zeros(flat_t)
         product = self.fresh()
-        self.emit(f"{product} = linalg.generic {{indexing_maps = ["
-                  "affine_map<(m, i, j, l) -> (m, i, l)>, "
-                  "affine_map<(m, i, j, l) -> (i, l, j)>, "
-                  "affine_map<(m, i, j, l) -> (m, i, j)>], iterator_types = "
-                  '["parallel", "parallel", "parallel", "reduction"]} '
-                  f"ins({blocked}, {value} : {blocked_t}, {blocks_t}) "
-                  f"outs({init} : {blocked_t}) {{")
-        self.emit("^bb0(%b_0: f32, %b_1: f32, %b_acc: f32):")
-        self.emit("  %b_p = arith.mulf %b_0, %b_1 : f32")
-        self.emit("  %b_r = arith.addf %b_acc, %b_p : f32")
-        self.emit("  linalg.yield %b_r : f32")
-        self.emit(f"}} -> {blocked_t}")
+        self.emit(f"{product} = linalg.matmul ins({flat}, {hadamard} : "
+                  f"{flat_t}, {hadamard_t}) outs({init} : {flat_t}) -> "
+                  f"{flat_t}")
         name = self.fresh()
-        self.emit(f"{name} = tensor.collapse_shape {product} [[0], [1, 2]] : "
-                  f"{blocked_t} into {_t(rows, k)}")
-        self.rotated[key] = name
-        return name
+        self.emit(f"{name} = tensor.collapse_shape {product} [[0, 1]] : "
+                  f"{flat_t} into {_t(rows * k)}")
+        shaped = self.fresh()
+        self.emit(f"{shaped} = tensor.expand_shape {name} [[0, 1]] "
+                  f"output_shape [{rows}, {k}] : {_t(rows * k)} into "
+                  f"{_t(rows, k)}")
+        self.rotated[key] = shaped
+        return shaped
 
     def rms_norm(self, x: str, weight: str, rows: int) -> str:
         h = self.c.hidden
@@ -1025,8 +1042,9 @@ class _Writer:
 
     def rotation_args(self) -> List[Tuple[str, str]]:
         """(value, type) of every rotation argument the quantized weights
-        read (bitsink.Decoder binds their blocks); weights that share one
-        must share their signs (ValueError otherwise)."""
+        read, signs per K and block and one Walsh-Hadamard matrix per block
+        (bitsink.Decoder binds them); weights that share signs must have
+        the same (ValueError otherwise)."""
         found: Dict[str, Tuple[str, np.ndarray]] = {}
         for name, q in self.quantized.items():
             k = self.m.weights[name].shape[1]
@@ -1040,6 +1058,8 @@ class _Writer:
                                  f"signs ({name}); quantize them with one "
                                  "rotation seed")
             found.setdefault(value, (t, signs))
+            hadamard, hadamard_t = _hadamard(q)
+            found.setdefault(hadamard, (hadamard_t, None))
         return [(value, t) for value, (t, _) in sorted(found.items())]
 
     def layer_weight_args(self, layer: Optional[int]) -> List[Tuple[str, str]]:
@@ -1057,9 +1077,11 @@ class _Writer:
                                 _quantized_types(q)))
         # The rotations the block's weights read (the same arguments in and
         # out of the layer function).
-        used = {_rotation(q, self.m.weights[f"blk.0.{part}.weight"].shape[1])
-                for part in _LAYER_TENSORS
-                for q in [self.layer_quantized(part)] if q is not None}
+        used = {arg for part in _LAYER_TENSORS
+                for q in [self.layer_quantized(part)] if q is not None
+                for arg in (_rotation(
+                    q, self.m.weights[f"blk.0.{part}.weight"].shape[1]),
+                            _hadamard(q))}
         out += sorted(r for r in used if r is not None)
         return out
 
