@@ -566,9 +566,9 @@ private:
   /// With `budget`: the configuration chosen for each weight that no
   /// layer-config entry fixes.
   std::map<LayerKey, quant::BudgetConfig> budgetChoice;
-  /// The rotation constants by (K, block, element type): one attribute per
-  /// kind, so that rotations of a shared input are equal and CSE merges
-  /// them.
+  /// The rotation constants by (K, block, element type): the K signs, and
+  /// with K = 0 the block × block Hadamard matrix; one attribute per kind,
+  /// so that rotations of a shared input are equal and CSE merges them.
   std::map<std::tuple<int64_t, int64_t, const void *>, ElementsAttr>
       rotationConstants;
   /// input·R for a weight quantized with a rotation (input: M × K).
@@ -1070,69 +1070,95 @@ Value QuantizeWeightsPass::rotateInput(OpBuilder &builder, Location loc,
   Type element = type.getElementType();
   int64_t k = type.getDimSize(1), block = weight.rotation.block;
   int64_t numBlocks = k / block;
-  ElementsAttr &constant = rotationConstants[std::make_tuple(
-      k, block, element.getAsOpaquePointer())];
-  if (!constant) {
-    auto constantType =
-        RankedTensorType::get({numBlocks, block, block}, element);
-    // Made when first needed: the blocks depend only on K, b and the seed.
-    std::vector<float> blocks = quant::rotationBlocks(weight.rotation);
-    if (element.isF32()) {
-      constant = makePackedConstant(
+  // A constant of `values` in the input's element type (±1 and ±1/√b are
+  // exact in f16 and bf16 too).
+  auto makeConstant = [&](ArrayRef<int64_t> shape,
+                          const std::vector<float> &values) -> ElementsAttr {
+    auto constantType = RankedTensorType::get(shape, element);
+    if (element.isF32())
+      return makePackedConstant(
           constantType,
-          ArrayRef<char>(reinterpret_cast<const char *>(blocks.data()),
-                         blocks.size() * sizeof(float)),
+          ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                         values.size() * sizeof(float)),
           alignof(float), "bitsink_rotation");
-    } else {
-      // ±1/√b in f16 or bf16.
-      const llvm::fltSemantics &semantics =
-          cast<FloatType>(element).getFloatSemantics();
-      SmallVector<APFloat> values;
-      values.reserve(blocks.size());
-      for (float value : blocks) {
-        bool lost;
-        APFloat converted(value);
-        converted.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
-        values.push_back(converted);
-      }
-      constant = DenseElementsAttr::get(constantType, values);
+    const llvm::fltSemantics &semantics =
+        cast<FloatType>(element).getFloatSemantics();
+    SmallVector<APFloat> converted;
+    converted.reserve(values.size());
+    for (float value : values) {
+      bool lost;
+      APFloat v(value);
+      v.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
+      converted.push_back(v);
     }
+    return DenseElementsAttr::get(constantType, converted);
+  };
+  // R = diag(s)·blockdiag(H_b, …): the K signs (per K, b and seed) and the
+  // one b × b matrix H_b (per b; made as the block of a rotation of b rows
+  // with every sign +1), each made when first needed.
+  ElementsAttr &signs = rotationConstants[std::make_tuple(
+      k, block, element.getAsOpaquePointer())];
+  if (!signs)
+    signs = makeConstant({k}, weight.rotation.signs);
+  ElementsAttr &hadamard = rotationConstants[std::make_tuple(
+      0, block, element.getAsOpaquePointer())];
+  if (!hadamard) {
+    quant::Rotation plain{block, block, std::vector<float>(block, 1.0f)};
+    hadamard = makeConstant({block, block}, quant::rotationBlocks(plain));
   }
-  // x (M × K) as M × K/b × b, times the blocks: y[m][i][j] = Σ_l
-  // x[m][i][l]·R_i[l][j].
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, input);
-  SmallVector<OpFoldResult> blockedSizes = {
-      sizes[0], builder.getIndexAttr(numBlocks), builder.getIndexAttr(block)};
-  auto blockedType =
-      RankedTensorType::get({type.getDimSize(0), numBlocks, block}, element);
-  SmallVector<ReassociationIndices> reassociation = {{0}, {1, 2}};
-  Value blocked = tensor::ExpandShapeOp::create(
-      builder, loc, blockedType, input, reassociation, blockedSizes);
-  Value matrix = arith::ConstantOp::create(builder, loc, constant);
-  Value empty = tensor::EmptyOp::create(builder, loc, blockedSizes, element);
+  MLIRContext *context = builder.getContext();
   Value zero = arith::ConstantOp::create(builder, loc, element,
                                          builder.getZeroAttr(element));
-  Value init =
-      linalg::FillOp::create(builder, loc, ValueRange{zero}, ValueRange{empty})
+  auto filled = [&](ArrayRef<OpFoldResult> sizes) {
+    Value empty = tensor::EmptyOp::create(builder, loc, sizes, element);
+    return linalg::FillOp::create(builder, loc, ValueRange{zero},
+                                  ValueRange{empty})
+        ->getResult(0);
+  };
+  // x·diag(s): an element-wise product with the signs along K.
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, input);
+  AffineExpr m, j;
+  bindDims(context, m, j);
+  Value signsValue = arith::ConstantOp::create(builder, loc, signs);
+  Value signed_ =
+      linalg::GenericOp::create(
+          builder, loc, TypeRange{type}, ValueRange{input, signsValue},
+          ValueRange{tensor::EmptyOp::create(builder, loc, sizes, element)},
+          SmallVector<AffineMap>{AffineMap::get(2, 0, {m, j}, context),
+                                 AffineMap::get(2, 0, {j}, context),
+                                 AffineMap::get(2, 0, {m, j}, context)},
+          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+          [](OpBuilder &body, Location bodyLoc, ValueRange args) {
+            linalg::YieldOp::create(body, bodyLoc,
+                                    ValueRange{arith::MulFOp::create(
+                                        body, bodyLoc, args[0], args[1])});
+          })
           ->getResult(0);
-  MLIRContext *context = builder.getContext();
-  AffineExpr m, i, j, l;
-  bindDims(context, m, i, j, l);
-  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {m, i, l}, context),
-                                 AffineMap::get(4, 0, {i, l, j}, context),
-                                 AffineMap::get(4, 0, {m, i, j}, context)};
-  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
-  auto generic = linalg::GenericOp::create(
-      builder, loc, TypeRange{blockedType}, ValueRange{blocked, matrix},
-      ValueRange{init}, maps, iterators,
-      [](OpBuilder &body, Location bodyLoc, ValueRange args) {
-        Value product = arith::MulFOp::create(body, bodyLoc, args[0], args[1]);
-        Value sum = arith::AddFOp::create(body, bodyLoc, args[2], product);
-        linalg::YieldOp::create(body, bodyLoc, sum);
-      });
-  return tensor::CollapseShapeOp::create(builder, loc, generic->getResult(0),
-                                         reassociation);
+  // Then every block of b features times H_b: M × K as (M·K/b) × b, one
+  // matmul with H_b (which stays in cache), and back.
+  SmallVector<OpFoldResult> blockedSizes = {
+      sizes[0], builder.getIndexAttr(numBlocks), builder.getIndexAttr(block)};
+  int64_t rows = type.getDimSize(0);
+  auto blockedType = RankedTensorType::get({rows, numBlocks, block}, element);
+  auto flatType = RankedTensorType::get(
+      {ShapedType::isDynamic(rows) ? ShapedType::kDynamic : rows * numBlocks,
+       block},
+      element);
+  SmallVector<ReassociationIndices> toBlocks = {{0}, {1, 2}};
+  SmallVector<ReassociationIndices> toFlat = {{0, 1}, {2}};
+  Value blocked = tensor::ExpandShapeOp::create(
+      builder, loc, blockedType, signed_, toBlocks, blockedSizes);
+  Value flat =
+      tensor::CollapseShapeOp::create(builder, loc, flatType, blocked, toFlat);
+  Value matrix = arith::ConstantOp::create(builder, loc, hadamard);
+  Value product =
+      linalg::MatmulOp::create(
+          builder, loc, TypeRange{flatType}, ValueRange{flat, matrix},
+          ValueRange{filled(tensor::getMixedSizes(builder, loc, flat))})
+          ->getResult(0);
+  Value unflat = tensor::ExpandShapeOp::create(builder, loc, blockedType,
+                                               product, toFlat, blockedSizes);
+  return tensor::CollapseShapeOp::create(builder, loc, unflat, toBlocks);
 }
 
 void QuantizeWeightsPass::runOnOperation() {
