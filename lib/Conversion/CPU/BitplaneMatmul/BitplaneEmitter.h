@@ -158,13 +158,18 @@ private:
   /// `mask` read code 0.
   mlir::Value loadMultipliers(mlir::Value unit, mlir::Value col,
                               mlir::Value mask) {
-    mlir::Value words = loadColumns(scales, {divU(unit, idx(8))}, col, mask);
+    return multipliersOf(loadColumns(scales, {divU(unit, idx(8))}, col, mask),
+                         unit);
+  }
+  /// The multipliers (q + 1)/16 = q/16 + 1/16 of sub-block `unit` from the
+  /// word of codes that holds it (`codeWords`, 16 columns).
+  mlir::Value multipliersOf(mlir::Value codeWords, mlir::Value unit) {
     mlir::Value shift =
         indexCast(mul(remU(unit, idx(8)), idx(4)), b.getI32Type());
     mlir::Value codes =
-        andI(shrU(words, splat(shift, kLanes)), constant(vecI32, 15));
-    return fmul(fadd(intToF32(codes), constant(vecF32, 1.0)),
-                constant(vecF32, 1.0 / 16));
+        andI(shrU(codeWords, splat(shift, kLanes)), constant(vecI32, 15));
+    mlir::Value sixteenth = constant(vecF32, 1.0 / 16);
+    return vectorFma(intToF32(codes), sixteenth, sixteenth);
   }
   /// The vector of bit `i` in every lane.
   mlir::Value bitVector(int64_t i) {

@@ -135,7 +135,6 @@ void BitplaneMatmulEmitter::emitGemvLutCodeSums(const GemvStrip &strip, Value g,
   assert(lutChunkRows() == 4 && "sub-blocks of 8 rows need 4-row chunks");
   int64_t unitsPerWord = 32 / subBlock, chunksPerUnit = subBlock / 4;
   auto tableType = VectorType::get({lutEntries()}, f32Type);
-  Value sixteenth = constant(vecF32, 1.0 / 16);
   Value lastUnit = sub(numUnits, idx(1));
   auto [first, last] = groupWordRange(g, planeWords);
   forEach(first, last, idx(1), [&](Value word) {
@@ -155,14 +154,9 @@ void BitplaneMatmulEmitter::emitGemvLutCodeSums(const GemvStrip &strip, Value g,
       SmallVector<Value> columnSums = loadColumnSums(strip, step);
       for (int64_t u = 0; u < unitsPerWord; ++u) {
         Value unit = add(unit0, idx(u));
-        // (q + 1)/16 = q/16 + 1/16, q the unit's nibble.
-        Value shift = splat(
-            indexCast(mul(remU(unit, idx(8)), idx(4)), b.getI32Type()), kLanes);
         SmallVector<Value> multipliers;
         for (Value codes : codeWords)
-          multipliers.push_back(vectorFma(
-              intToF32(andI(shrU(codes, shift), constant(vecI32, 15))),
-              sixteenth, sixteenth));
+          multipliers.push_back(multipliersOf(codes, unit));
         Value exists = slt(unit, numUnits);
         for (int64_t r = 0; r < strip.rows; ++r) {
           Value sum = load(unitSums, {idx(r), minS(unit, lastUnit)});

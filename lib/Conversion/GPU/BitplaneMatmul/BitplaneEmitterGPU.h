@@ -69,14 +69,17 @@ private:
         toF32(alignedLoad(mlir::VectorType::get({width}, type), memref, indices,
                           runAlign(type, width))));
   }
-  /// The `width` plane words of `planes[plane, word, col : col + width]`.
-  llvm::SmallVector<mlir::Value> loadWordRun(mlir::Value word, int64_t plane,
+  /// The `width` i32 words of `memref[prefix..., col : col + width]`: one
+  /// aligned vector load (as loadRun, without the conversion).
+  llvm::SmallVector<mlir::Value> loadWordRun(mlir::Value memref,
+                                             mlir::ValueRange prefix,
                                              mlir::Value col, int64_t width) {
-    llvm::SmallVector<mlir::Value> indices{idx(plane), word, col};
+    llvm::SmallVector<mlir::Value> indices(prefix);
+    indices.push_back(col);
     if (width == 1)
-      return {load(planes, indices)};
+      return {load(memref, indices)};
     return extractAll(alignedLoad(mlir::VectorType::get({width}, i32Type),
-                                  planes, indices, runAlign(i32Type, width)));
+                                  memref, indices, runAlign(i32Type, width)));
   }
   /// Stores the f32 `values` to `memref[prefix..., col : col + width]`.
   void storeRun(llvm::ArrayRef<mlir::Value> values, mlir::Value memref,
@@ -157,15 +160,10 @@ private:
   mlir::Value loadCodeWord(mlir::Value word, mlir::Value col) {
     return load(scales, {codeWordOf(word), col});
   }
-  /// The code words of plane word `word` for columns `col : col + width`
-  /// (one aligned vector load, as loadWordRun).
+  /// The code words of plane word `word` for columns `col : col + width`.
   llvm::SmallVector<mlir::Value> loadCodeRun(mlir::Value word, mlir::Value col,
                                              int64_t width) {
-    if (width == 1)
-      return {loadCodeWord(word, col)};
-    return extractAll(alignedLoad(mlir::VectorType::get({width}, i32Type),
-                                  scales, {codeWordOf(word), col},
-                                  runAlign(i32Type, width)));
+    return loadWordRun(scales, {codeWordOf(word)}, col, width);
   }
   /// The multiplier (q + 1)/16 of row `row` (index; static or dynamic) from
   /// the code word holding its sub-block.

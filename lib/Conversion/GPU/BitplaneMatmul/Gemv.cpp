@@ -83,7 +83,7 @@ SmallVector<SmallVector<Value>>
 BitplaneEmitterGPU::loadPlaneWords(const GemvShape &s, Value word, Value col0) {
   SmallVector<SmallVector<Value>> result(s.width);
   for (int64_t p = 0; p < numPlanes; ++p) {
-    SmallVector<Value> run = loadWordRun(word, p, col0, s.width);
+    SmallVector<Value> run = loadWordRun(planes, {idx(p), word}, col0, s.width);
     for (int64_t v = 0; v < s.width; ++v)
       result[v].push_back(run[v]);
   }
